@@ -1,0 +1,21 @@
+/**
+ * Wire contracts of every Yugong service, generated from `proto/` by ts-proto.
+ * Import a service's namespace (`catalog`) and the helpers to locate its `.proto` files at run time.
+ */
+import * as path from 'node:path';
+
+export * as catalog from './generated/yugong/catalog/v1/catalog';
+export * as common from './generated/yugong/common/v1/money';
+export * as paging from './generated/yugong/common/v1/paging';
+export type { Timestamp } from './generated/google/protobuf/timestamp';
+
+/**
+ * Folder holding the `.proto` sources. In the repository it is `proto/`; a build copies it to
+ * `dist/proto`, which sits at the same relative place from the compiled file.
+ */
+export const PROTO_ROOT = path.resolve(__dirname, '..', '..', '..', 'proto');
+
+/** Absolute path of `proto/yugong/<service>/v1/<service>.proto`. */
+export function protoPath(service: string): string {
+  return path.join(PROTO_ROOT, 'yugong', service, 'v1', `${service}.proto`);
+}
