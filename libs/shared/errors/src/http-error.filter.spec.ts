@@ -1,0 +1,43 @@
+import { errorCodes } from 'fastify';
+
+import { DomainError } from './domain.errors';
+import { toHttpError } from './http-error.filter';
+
+class LedgerCorrupted extends DomainError {
+  readonly kind = 'internal';
+
+  constructor() {
+    super('LEDGER_CORRUPTED', 'hash chain broken at tx 991');
+  }
+}
+
+describe(toHttpError.name, () => {
+  const sut = toHttpError;
+
+  it.each([
+    [new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), 413, 'PAYLOAD_TOO_LARGE'],
+    [new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), 400, 'MALFORMED_JSON'],
+    [new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), 400, 'MALFORMED_JSON'],
+    [new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), 400, 'BAD_REQUEST'],
+  ])('maps a raw Fastify error %p to %p %p', (error, status, code) => {
+    expect(sut(error)).toEqual({ status, body: { error: code, message: error.message } });
+  });
+
+  it('hides the message of a domain error of kind internal', () => {
+    expect(sut(new LedgerCorrupted())).toEqual({
+      status: 500,
+      body: { error: 'INTERNAL', message: 'Internal error' },
+    });
+  });
+
+  it.each([
+    undefined,
+    null,
+    'text',
+    { statusCode: 400, code: 'FST_X' },
+    Object.assign(new Error('x'), { statusCode: 400 }),
+  ])('answers the unknown %p with 500 INTERNAL', (thrown) => {
+    expect(sut(thrown)).toEqual({ status: 500, body: { error: 'INTERNAL', message: 'Internal error' } });
+  });
+});

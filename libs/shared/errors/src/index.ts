@@ -1,0 +1,29 @@
+export {
+  type ErrorKind,
+  type FieldError,
+  DomainError,
+  ValidationFailed,
+  NotFound,
+  AlreadyExists,
+  FailedPrecondition,
+  PermissionDenied,
+  Unauthenticated,
+} from './domain.errors';
+export { grpcStatusOf, httpStatusOfGrpc, grpcStatusName } from './grpc-status.util';
+export {
+  type RpcErrorPayload,
+  type RpcErrorInfo,
+  ERROR_CODE_METADATA_KEY,
+  ERROR_FIELDS_METADATA_KEY,
+  INTERNAL_ERROR_MESSAGE,
+  toRpcError,
+  fromRpcError,
+} from './rpc-error.util';
+export { GrpcExceptionFilter } from './grpc-exception.filter';
+export {
+  type HttpErrorBody,
+  type HttpErrorResponse,
+  HttpErrorFilter,
+  toHttpError,
+} from './http-error.filter';
+export { fieldErrorsOf, validationExceptionFactory } from './validation-exception.factory';
