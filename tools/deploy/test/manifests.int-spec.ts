@@ -1,0 +1,430 @@
+// Validates everything under k8s/ and docker-compose.yml offline: every object against the
+// Kubernetes schemas (kubernetes-models), our workload policies, the kustomize overlays as
+// rendered by `kubectl kustomize`, and compose against k8s (same names, ports and commands).
+// kubectl and docker-compose are optional: without them those checks are skipped, loudly.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  K8S,
+  ROOT,
+  isKustomizationFile,
+  isYugongWorkload,
+  label,
+  onPath,
+  parseYamlDocuments,
+  policyViolations,
+  readEnvFile,
+  requiredSecretKeys,
+  run,
+  schemaErrors,
+  serviceViolations,
+  workloads,
+  yamlFilesUnder,
+  type K8sObject,
+  type Located,
+  type Workload,
+} from './manifest-support';
+
+const NAMESPACE = 'yugong';
+const KUBECTL = onPath('kubectl');
+const DOCKER_COMPOSE = onPath('docker-compose');
+
+const allYamlFiles = yamlFilesUnder(K8S);
+const kustomizationFiles = allYamlFiles.filter(isKustomizationFile);
+const manifestFiles = allYamlFiles.filter((f) => !isKustomizationFile(f));
+
+function loadObjects(files: string[]): Located[] {
+  return files.flatMap((file) =>
+    parseYamlDocuments(readFileSync(path.join(ROOT, file), 'utf8')).map((object, index) => ({
+      source: `${file}#${index}`,
+      object: object as K8sObject,
+    })),
+  );
+}
+
+const sourceObjects = loadObjects(manifestFiles);
+const baseObjects = sourceObjects.filter((o) => o.source.startsWith('k8s/base/')).map((o) => o.object);
+const baseYugongWorkloads = workloads(sourceObjects.filter((o) => o.source.startsWith('k8s/base/'))).filter(
+  (w) => isYugongWorkload(w.object),
+);
+
+describe('k8s/ source files', () => {
+  it('has a base, the dev and prod overlays, and YAML to check', () => {
+    for (const dir of ['base', 'overlays/dev', 'overlays/prod']) {
+      expect(existsSync(path.join(K8S, dir, 'kustomization.yaml'))).toBe(true);
+    }
+    expect(manifestFiles.length).toBeGreaterThan(0);
+    expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
+      expect.arrayContaining(['catalog', 'gateway']),
+    );
+  });
+
+  it('every manifest document is a Kubernetes object of a kind kubernetes-models knows', () => {
+    const problems = sourceObjects
+      .filter(
+        ({ object }) =>
+          !object?.apiVersion ||
+          !object.kind ||
+          !object.metadata?.name ||
+          schemaErrors(object).startsWith('kubernetes-models has no'),
+      )
+      .map(label);
+    expect(problems).toEqual([]);
+  });
+
+  it.each(sourceObjects.map((o) => [label(o), o.object] as const))(
+    '%s matches the Kubernetes schema',
+    (_name, object) => {
+      expect(schemaErrors(object)).toBe('');
+    },
+  );
+
+  it.each(kustomizationFiles.map((f) => [f]))('%s references only files that exist', (file) => {
+    const dir = path.dirname(path.join(ROOT, file));
+    const [kustomization] = parseYamlDocuments(readFileSync(path.join(ROOT, file), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    expect(['Kustomization', 'Component']).toContain(kustomization.kind);
+    const referenced: string[] = [
+      ...((kustomization.resources as string[] | undefined) ?? []),
+      ...((kustomization.components as string[] | undefined) ?? []),
+      ...((kustomization.patches as Array<{ path?: string }> | undefined) ?? []).flatMap((p) =>
+        p.path ? [p.path] : [],
+      ),
+    ];
+    for (const generator of [
+      ...((kustomization.configMapGenerator as Array<Record<string, string[]>> | undefined) ?? []),
+      ...((kustomization.secretGenerator as Array<Record<string, string[]>> | undefined) ?? []),
+    ]) {
+      referenced.push(
+        ...(generator.envs ?? []),
+        ...(generator.files ?? []).map((f) => f.split('=').pop() as string),
+      );
+    }
+    const missing = referenced.filter((ref) => !existsSync(path.join(dir, ref)));
+    expect(missing).toEqual([]);
+    if (kustomization.kind === 'Component') {
+      expect(existsSync(path.join(dir, 'README.md'))).toBe(true);
+    }
+  });
+
+  it('every component under k8s/components has a README', () => {
+    const components = kustomizationFiles.filter((f) => f.startsWith('k8s/components/'));
+    expect(components.length).toBeGreaterThan(0);
+    for (const file of components) {
+      expect(existsSync(path.join(ROOT, path.dirname(file), 'README.md'))).toBe(true);
+    }
+  });
+
+  it.each(workloads(sourceObjects).map((w) => [label(w), w] as const))(
+    '%s follows the workload policies',
+    (_name, workload) => {
+      // A workload's ServiceAccount lives in the same folder (base, or its component).
+      const folder = path.dirname(workload.source);
+      const siblings = sourceObjects.filter((o) => path.dirname(o.source) === folder).map((o) => o.object);
+      expect(policyViolations(workload.object, siblings)).toEqual([]);
+    },
+  );
+
+  it.each(baseYugongWorkloads.map((w) => [w.object.metadata.name, w.object] as const))(
+    'base %s has its Service, PodDisruptionBudget and HPA',
+    (_name, workload) => {
+      expect(serviceViolations(workload, baseObjects)).toEqual([]);
+    },
+  );
+
+  it('every Service with a port named grpc is headless', () => {
+    const offenders = sourceObjects
+      .filter(({ object }) => object.kind === 'Service')
+      .filter(({ object }) =>
+        ((object.spec?.ports ?? []) as Array<{ name?: string }>).some((p) => p.name === 'grpc'),
+      )
+      .filter(({ object }) => object.spec?.clusterIP !== 'None')
+      .map(label);
+    expect(offenders).toEqual([]);
+  });
+
+  it('base does not define the Secret (overlays provide it) and keeps Yugong workloads at 2 replicas', () => {
+    expect(baseObjects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    for (const { object } of baseYugongWorkloads) {
+      expect(object.spec.replicas).toBe(2);
+    }
+  });
+
+  it('the prod secret template and dev secrets list every key the base workloads require', () => {
+    const required = requiredSecretKeys(baseObjects).get('yugong-secrets') ?? new Set<string>();
+    expect(required.size).toBeGreaterThan(0);
+    const prodKeys = Object.keys(readEnvFile(path.join(K8S, 'overlays/prod/secrets.env.example')));
+    const devKeys = Object.keys(readEnvFile(path.join(K8S, 'overlays/dev/secrets.env')));
+    expect(prodKeys).toEqual(expect.arrayContaining([...required]));
+    expect(devKeys).toEqual(expect.arrayContaining([...required]));
+  });
+
+  it('dev secrets are obviously fake, and each service database is created by both dev datastores', () => {
+    const dev = readEnvFile(path.join(K8S, 'overlays/dev/secrets.env'));
+    for (const [key, value] of Object.entries(dev)) {
+      if (/PASSWORD|SECRET|TOKEN/.test(key)) {
+        expect(value).toMatch(/^dev-only-/);
+      }
+    }
+    const composeSql = readFileSync(path.join(ROOT, 'tools/deploy/postgres/create-databases.sql'), 'utf8');
+    const k8sInit = readFileSync(path.join(K8S, 'components/dev-datastores/kustomization.yaml'), 'utf8');
+    const databases = Object.entries(dev)
+      .filter(([key]) => key.endsWith('_DATABASE_URL'))
+      .map(([, url]) => new URL(url).pathname.slice(1));
+    expect(databases.length).toBe(baseYugongWorkloads.length);
+    for (const db of databases) {
+      expect(composeSql).toContain(`CREATE DATABASE ${db};`);
+      expect(k8sInit).toContain(`CREATE DATABASE ${db};`);
+    }
+  });
+});
+
+const describeRendered = KUBECTL ? describe : describe.skip;
+if (!KUBECTL) {
+  console.warn(
+    'kubectl is not on PATH: rendering k8s/overlays/{dev,prod} with `kubectl kustomize` was SKIPPED',
+  );
+}
+
+describe.each([
+  { overlay: 'dev', replicas: 1 },
+  { overlay: 'prod', replicas: 3 },
+])('k8s/overlays/$overlay rendered by kubectl kustomize', ({ overlay, replicas }) => {
+  it('is rendered, or the test says why not', () => {
+    if (!KUBECTL) {
+      console.warn(
+        `k8s/overlays/${overlay}: not rendered, kubectl is not on PATH (install kubectl to check the overlays)`,
+      );
+    }
+    expect(true).toBe(true);
+  });
+
+  describeRendered('rendered objects', () => {
+    let rendered: Located[] = [];
+    let objects: K8sObject[] = [];
+
+    beforeAll(() => {
+      const result = run(KUBECTL as string, ['kustomize', `k8s/overlays/${overlay}`]);
+      if (result.status !== 0) {
+        throw new Error(`kubectl kustomize k8s/overlays/${overlay} failed: ${result.stderr}`);
+      }
+      rendered = parseYamlDocuments(result.stdout).map((object, index) => ({
+        source: `kustomize(${overlay})#${index}`,
+        object: object as K8sObject,
+      }));
+      objects = rendered.map((o) => o.object);
+    });
+
+    it('every object matches the Kubernetes schema', () => {
+      expect(rendered.length).toBeGreaterThan(0);
+      const problems = rendered
+        .map((o) => [label(o), schemaErrors(o.object)])
+        .filter(([, error]) => error !== '');
+      expect(problems).toEqual([]);
+    });
+
+    it('every object is in the yugong namespace and labelled part-of yugong', () => {
+      const problems = rendered
+        .filter(
+          ({ object }) =>
+            (object.kind !== 'Namespace' && object.metadata.namespace !== NAMESPACE) ||
+            object.metadata.labels?.['app.kubernetes.io/part-of'] !== 'yugong',
+        )
+        .map(label);
+      expect(problems).toEqual([]);
+    });
+
+    it('every workload follows the workload policies', () => {
+      const problems = workloads(rendered).flatMap((w) =>
+        policyViolations(w.object, objects).map((p) => `${label(w)}: ${p}`),
+      );
+      expect(problems).toEqual([]);
+    });
+
+    it(`every Yugong service runs ${replicas} replica(s) with its Service, PDB and HPA`, () => {
+      const services = workloads(rendered).filter((w) => isYugongWorkload(w.object));
+      expect(services.map((w) => w.object.metadata.name).sort()).toEqual(
+        baseYugongWorkloads.map((w) => w.object.metadata.name).sort(),
+      );
+      for (const { object } of services) {
+        expect(object.spec.replicas).toBe(replicas);
+        expect(serviceViolations(object, objects)).toEqual([]);
+        const hpa = objects.find(
+          (o) =>
+            o.kind === 'HorizontalPodAutoscaler' &&
+            (o.spec?.scaleTargetRef as { name: string }).name === object.metadata.name,
+        );
+        expect(hpa?.spec?.minReplicas).toBe(replicas);
+      }
+    });
+
+    it('every ConfigMap and Secret a pod references resolves (prod: yugong-secrets is external)', () => {
+      const names = new Set(
+        objects.filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret').map((o) => o.metadata.name),
+      );
+      const missing: string[] = [];
+      for (const { object } of workloads(rendered)) {
+        const pod = (object as Workload).spec.template.spec;
+        for (const container of pod.containers) {
+          for (const source of container.envFrom ?? []) {
+            const name = source.configMapRef?.name ?? source.secretRef?.name;
+            if (name && !names.has(name)) {
+              missing.push(name);
+            }
+          }
+        }
+        for (const volume of pod.volumes ?? []) {
+          if (volume.configMap?.name && !names.has(volume.configMap.name)) {
+            missing.push(volume.configMap.name);
+          }
+        }
+      }
+      for (const [secret, keys] of requiredSecretKeys(objects)) {
+        const found = objects.find((o) => o.kind === 'Secret' && o.metadata.name === secret);
+        if (overlay === 'prod' && secret === 'yugong-secrets') {
+          expect(found).toBeUndefined(); // never generated with values for prod
+          continue;
+        }
+        if (!found) {
+          missing.push(secret);
+          continue;
+        }
+        for (const key of keys) {
+          if (found.data?.[key] === undefined) {
+            missing.push(`${secret}.${key}`);
+          }
+        }
+      }
+      expect(missing).toEqual([]);
+    });
+
+    it('pins the image: dev uses the local yugong:dev, prod a release tag (never latest)', () => {
+      const images = workloads(rendered)
+        .filter((w) => isYugongWorkload(w.object))
+        .flatMap((w) => w.object.spec.template.spec.containers.map((c) => c.image as string));
+      for (const image of images) {
+        if (overlay === 'dev') {
+          expect(image).toBe('yugong:dev');
+        } else {
+          expect(image).toMatch(/^[^:]+\/yugong:(?!latest$)[\w.-]+$|@sha256:[0-9a-f]{64}$/);
+        }
+      }
+    });
+  });
+});
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  expose?: string[];
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[] };
+}
+
+describe('docker-compose.yml', () => {
+  const composeFile = path.join(ROOT, 'docker-compose.yml');
+  const [compose] = parseYamlDocuments(readFileSync(composeFile, 'utf8')) as Array<{
+    version?: string;
+    name?: string;
+    services: Record<string, ComposeService>;
+  }>;
+
+  it('parses, has no top-level name (docker-compose 1.29), and runs postgres, redis and every k8s service', () => {
+    expect(compose.name).toBeUndefined();
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining([
+        'postgres',
+        'redis',
+        ...baseYugongWorkloads.map((w) => w.object.metadata.name),
+      ]),
+    );
+    expect(compose.services.postgres.image).toBe('postgres:17');
+    expect(compose.services.redis.image).toBe('redis:7');
+  });
+
+  it.each(baseYugongWorkloads.map((w) => [w.object.metadata.name, w.object] as const))(
+    '%s uses the same command, port, health check and datastore dependencies as in k8s',
+    (name, workload) => {
+      const service = compose.services[name];
+      const container = workload.spec.template.spec.containers[0];
+      expect(service.command).toEqual(container.command);
+      expect(service.healthcheck?.test?.length).toBeGreaterThan(0);
+      expect(service.depends_on?.postgres?.condition).toBe('service_healthy');
+      expect(service.depends_on?.redis?.condition).toBe('service_healthy');
+      const grpc = container.ports?.find((p) => p.name === 'grpc');
+      const http = container.ports?.find((p) => p.name === 'http');
+      if (grpc) {
+        expect(service.environment?.GRPC_PORT).toBe(String(grpc.containerPort));
+        expect(service.expose).toContain(String(grpc.containerPort));
+        expect(service.healthcheck?.test?.join(' ')).toContain(`:${grpc.containerPort}`);
+      }
+      if (http) {
+        expect(service.environment?.PORT).toBe(String(http.containerPort));
+        expect(service.ports).toContain(`${http.containerPort}:${http.containerPort}`);
+      }
+      expect(service.environment?.DATABASE_URL).toMatch(new RegExp(`@postgres:5432/yugong_${name}$`));
+    },
+  );
+
+  it('points the gateway at catalog on the same port as the k8s config', () => {
+    const config = baseObjects.find((o) => o.kind === 'Kustomization');
+    expect(config).toBeUndefined(); // kustomization files are not objects
+    const kustomization = readFileSync(path.join(K8S, 'base/kustomization.yaml'), 'utf8');
+    expect(kustomization).toContain('CATALOG_GRPC_URL=dns:///catalog:50051');
+    expect(compose.services.gateway.environment?.CATALOG_GRPC_URL).toBe('catalog:50051');
+    expect(compose.services.gateway.depends_on?.catalog?.condition).toBe('service_healthy');
+  });
+
+  it('marks every defaulted secret as dev-only', () => {
+    const text = readFileSync(composeFile, 'utf8');
+    const defaults = [...text.matchAll(/\$\{(\w*(?:PASSWORD|SECRET|TOKEN)\w*):-([^}]*)\}/g)];
+    expect(defaults.length).toBeGreaterThan(0);
+    for (const [, variable, value] of defaults) {
+      expect(`${variable}=${value}`).toMatch(/=dev-only-/);
+    }
+  });
+
+  const itWithCompose = DOCKER_COMPOSE ? it : it.skip;
+  if (!DOCKER_COMPOSE) {
+    console.warn(
+      'docker-compose is not on PATH: `docker-compose -f docker-compose.yml config -q` was SKIPPED',
+    );
+  }
+  itWithCompose('passes `docker-compose -f docker-compose.yml config -q`', () => {
+    const result = run(DOCKER_COMPOSE as string, ['-f', 'docker-compose.yml', 'config', '-q']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('Dockerfile and .dockerignore', () => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+
+  it('builds in stages on Node 20 and runs as uid 10001 with NODE_ENV=production', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/^FROM \S+ AS runtime$/m);
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    expect(runtime).toMatch(/^USER 10001:10001$/m);
+    expect(runtime).toMatch(/NODE_ENV=production/);
+    expect(runtime).toContain('COPY tools/deploy/bin/grpc-health-probe.cjs');
+    expect(existsSync(path.join(ROOT, 'tools/deploy/bin/grpc-health-probe.cjs'))).toBe(true);
+  });
+
+  it('bakes in no secret', () => {
+    const envLines = dockerfile.split('\n').filter((line) => /^\s*(ENV|ARG)\b/.test(line));
+    expect(envLines.filter((line) => /PASSWORD|SECRET|TOKEN|DATABASE_URL|REDIS_URL/.test(line))).toEqual([]);
+  });
+
+  it('keeps local state out of the build context', () => {
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.data', 'tmp', 'reports', '.git', '.nx']),
+    );
+  });
+});
