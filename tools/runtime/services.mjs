@@ -1,0 +1,94 @@
+// The services `npm start` runs, in start order. To add one: its compiled entry, its own database,
+// how the launcher knows it is ready, which services it needs up first, and the env it gets.
+//
+// Contract every service keeps with the launcher:
+// - reads its settings from the env below only; migrates its own database and seeds the demo
+//   region (idempotently) at boot when SEED_DEMO=true;
+// - with MIGRATE_ONLY=true: applies migrations and exits 0 (non-zero on failure);
+// - readiness: gRPC services serve `grpc.health.v1.Health/Check` and answer SERVING for the
+//   service '' once ready; HTTP services answer `GET /readyz` with 200;
+// - stops cleanly on SIGTERM (the launcher sends SIGKILL after a grace period).
+
+/**
+ * @typedef {object} LaunchContext
+ * @property {(database: string) => string} databaseUrl  URL of one database on the server
+ * @property {string | undefined} redisUrl               undefined: in-process stores
+ * @property {{ SERVICE_TOKEN: string, JWT_SECRET: string }} secrets
+ * @property {Record<string, number>} ports               resolved port of every service
+ * @property {string} logLevel
+ * @property {string} host                                interface services bind to
+ * @property {string} demoPassword
+ * @property {NodeJS.ProcessEnv} env                      the launcher's own environment
+ *
+ * @typedef {object} ServiceSpec
+ * @property {string} name
+ * @property {string} entry                               relative to the repository root
+ * @property {string} database
+ * @property {'grpc' | 'http'} protocol
+ * @property {(env: NodeJS.ProcessEnv) => number} port    the port it listens on
+ * @property {string[]} needs                             services that must be ready first
+ * @property {(ctx: LaunchContext) => Record<string, string | undefined>} env
+ */
+
+const portFrom = (value, fallback) => {
+  const port = Number.parseInt(value ?? '', 10);
+  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : fallback;
+};
+
+const common = (ctx, database) => ({
+  DATABASE_URL: ctx.databaseUrl(database),
+  REDIS_URL: ctx.redisUrl,
+  SERVICE_TOKEN: ctx.secrets.SERVICE_TOKEN,
+  SEED_DEMO: 'true',
+  LOG_LEVEL: ctx.logLevel,
+});
+
+/** @type {ServiceSpec[]} */
+export const SERVICES = [
+  {
+    name: 'catalog',
+    entry: 'dist/apps/catalog/src/main.js',
+    database: 'yugong_catalog',
+    protocol: 'grpc',
+    port: (env) => portFrom(env.CATALOG_GRPC_PORT, 50051),
+    needs: [],
+    env: (ctx) => ({
+      ...common(ctx, 'yugong_catalog'),
+      GRPC_HOST: ctx.host,
+      GRPC_PORT: String(ctx.ports.catalog),
+    }),
+  },
+  {
+    name: 'gateway',
+    entry: 'dist/apps/gateway/src/main.js',
+    database: 'yugong_gateway',
+    protocol: 'http',
+    port: (env) => portFrom(env.PORT, 3000),
+    needs: ['catalog'],
+    env: (ctx) => ({
+      ...common(ctx, 'yugong_gateway'),
+      HOST: ctx.host,
+      PORT: String(ctx.ports.gateway),
+      CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      JWT_SECRET: ctx.secrets.JWT_SECRET,
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: ctx.env.ADMIN_PASSWORD || ctx.demoPassword,
+      DEMO_PASSWORD: ctx.demoPassword,
+    }),
+  },
+];
+
+/** The service that serves HTTP to users (its URL is the one printed). */
+export const PUBLIC_SERVICE = 'gateway';
+
+/** Demo accounts the services seed; all share the demo password. */
+export const DEMO_ACCOUNTS = [
+  ['admin@example.com', 'admin'],
+  ['officer@example.com', 'relief officer (扶贫办)'],
+  ['auditor@example.com', 'auditor (read-only)'],
+  ['consumer@example.com', 'consumer'],
+  ['institution@example.com', 'institutional buyer (预算单位)'],
+  ['yangguang@example.com', 'staff of 阳光兔业 (Yangguang Rabbit)'],
+  ['ruixing@example.com', 'staff of 瑞星牧业 (Ruixing Livestock)'],
+  ['fengzhiyuan@example.com', 'staff of 丰之源 (Fengzhiyuan)'],
+];

