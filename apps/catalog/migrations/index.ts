@@ -1,0 +1,8 @@
+import type { Constructor } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261128134936_initial } from './Migration20261128134936_initial';
+
+/** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
+export const migrations: { name: string; class: Constructor<Migration> }[] = [
+  { name: 'Migration20261128134936_initial', class: Migration20261128134936_initial },
+];

@@ -1,0 +1,47 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { ReadCache } from '@yugong/shared/cache';
+import { GrpcExceptionFilter } from '@yugong/shared/errors';
+import { GrpcContextInterceptor, SERVICE_TOKEN } from '@yugong/shared/grpc';
+import { serviceLoggerParams } from '@yugong/shared/logging';
+import { ormOptions } from '@yugong/shared/orm';
+import { LoggerModule } from 'nestjs-pino';
+import { migrations } from '../migrations';
+import { CATALOG_ENTITIES } from './catalog.entities';
+import { CatalogGrpcController } from './catalog.grpc.controller';
+import { ListingCache } from './common/listing-cache';
+import type { CatalogConfig } from './config/catalog.config';
+import { ProducersService } from './producers/producers.service';
+import { ProductsService } from './products/products.service';
+
+/** The catalog service: producers, products and lots over gRPC, on its own database. */
+@Module({})
+export class AppModule {
+  static forRoot(config: CatalogConfig, cache: ReadCache): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(serviceLoggerParams('catalog', config.LOG_LEVEL)),
+        MikroOrmModule.forRoot(
+          ormOptions({
+            url: config.DATABASE_URL,
+            entities: CATALOG_ENTITIES,
+            migrations,
+            poolMax: config.DB_POOL_MAX,
+          }),
+        ),
+        MikroOrmModule.forFeature(CATALOG_ENTITIES),
+      ],
+      controllers: [CatalogGrpcController],
+      providers: [
+        ProducersService,
+        ProductsService,
+        { provide: ListingCache, useValue: cache },
+        { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
+        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_FILTER, useClass: GrpcExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { MikroORM } from '@mikro-orm/core';
+import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import { catalog } from '@yugong/contracts';
+import { grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import { migrate } from '@yugong/shared/orm';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { openListingCache } from './common/listing-cache';
+import type { CatalogConfig } from './config/catalog.config';
+import { seedDemoCatalog } from './seed/demo.seed';
+
+const SERVICE_NAMES = [`${catalog.YUGONG_CATALOG_V1_PACKAGE_NAME}.${catalog.CATALOG_SERVICE_NAME}`];
+
+/** A running catalog service. */
+export interface RunningCatalog {
+  app: INestMicroservice;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots catalog: migrates its database (under an advisory lock), seeds the demo region when asked,
+ * serves gRPC with health and reflection, and reports SERVING once ready.
+ */
+export async function startCatalog(config: CatalogConfig): Promise<RunningCatalog | undefined> {
+  const cache = await openListingCache(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const server = grpcServer({
+    service: 'catalog',
+    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
+    serviceNames: SERVICE_NAMES,
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+  });
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, cache), {
+    ...server.options,
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  if (!config.REDIS_URL) {
+    logger.warn('REDIS_URL is not set: the listing cache is in-process only (single machine only)');
+  }
+  const orm = app.get(MikroORM);
+  const applied = await migrate(orm, config.DATABASE_URL);
+  if (applied.length > 0) {
+    logger.log(`applied migrations: ${applied.join(', ')}`);
+  }
+  if (config.MIGRATE_ONLY) {
+    await app.close();
+    await cache.close();
+    return undefined;
+  }
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemoCatalog(orm.em.fork());
+    if (seeded.created > 0) {
+      await cache.invalidate();
+    }
+    logger.log(`demo catalogue: ${seeded.producers} producers, ${seeded.products} products (${seeded.created} rows new)`);
+  }
+  await app.listen();
+  markServing(server, SERVICE_NAMES);
+  logger.log(`catalog serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
+  return {
+    app,
+    close: async () => {
+      markNotServing(server, SERVICE_NAMES);
+      await app.close();
+      await cache.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import { Producer } from './producers/producer.entity';
+import { Lot } from './products/lot.entity';
+import { Product } from './products/product.entity';
+
+/** Every entity catalog persists. */
+export const CATALOG_ENTITIES = [Producer, Product, Lot];

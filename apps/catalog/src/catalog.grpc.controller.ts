@@ -1,0 +1,98 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { catalog } from '@yugong/contracts';
+import { callerOf } from '@yugong/shared/grpc';
+import {
+  producerKind,
+  producerStatus,
+  productStatus,
+  toLotMessage,
+  toProducerMessage,
+  toProductMessage,
+  wireName,
+} from './catalog.mapper';
+import { ProducersService } from './producers/producers.service';
+import { ProductsService } from './products/products.service';
+
+/** Unset optional fields may arrive as null from proto-loader; the services treat them as absent. */
+function withoutNulls<T extends object>(message: T): Partial<T> {
+  return Object.fromEntries(Object.entries(message).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
+}
+
+/** The CatalogService contract: maps wire messages to service calls and back, nothing more. */
+@Controller()
+@catalog.CatalogServiceControllerMethods()
+export class CatalogGrpcController implements catalog.CatalogServiceController {
+  constructor(
+    private readonly producers: ProducersService,
+    private readonly products: ProductsService,
+  ) {}
+
+  async createProducer(request: catalog.CreateProducerRequest, metadata?: Metadata): Promise<catalog.CreateProducerResponse> {
+    const producer = await this.producers.create(callerOf(metadata), {
+      ...request,
+      kind: producerKind.fromWire(request.kind) ?? wireName(request.kind, 'PRODUCER_KIND_UNSPECIFIED'),
+    });
+    return { producer: toProducerMessage(producer) };
+  }
+
+  async getProducer(request: catalog.GetProducerRequest, metadata?: Metadata): Promise<catalog.GetProducerResponse> {
+    return { producer: toProducerMessage(await this.producers.get(callerOf(metadata), request.id)) };
+  }
+
+  async listProducers(request: catalog.ListProducersRequest, metadata?: Metadata): Promise<catalog.ListProducersResponse> {
+    const result = await this.producers.list(callerOf(metadata), {
+      status: producerStatus.fromWire(request.status),
+      page: request.page,
+    });
+    return {
+      producers: result.items.map(toProducerMessage),
+      page: { page: result.page, pageSize: result.pageSize, total: result.total },
+    };
+  }
+
+  async setProducerStatus(request: catalog.SetProducerStatusRequest, metadata?: Metadata): Promise<catalog.SetProducerStatusResponse> {
+    const status = producerStatus.fromWire(request.status) ?? wireName(request.status, 'PRODUCER_STATUS_UNSPECIFIED') ?? '';
+    return { producer: toProducerMessage(await this.producers.setStatus(callerOf(metadata), request.id, status)) };
+  }
+
+  async createProduct(request: catalog.CreateProductRequest, metadata?: Metadata): Promise<catalog.CreateProductResponse> {
+    const product = await this.products.create(callerOf(metadata), {
+      ...request,
+      price: request.price ?? undefined,
+      status: productStatus.fromWire(request.status) ?? wireName(request.status, 'PRODUCT_STATUS_UNSPECIFIED'),
+    });
+    return { product: toProductMessage(product) };
+  }
+
+  async updateProduct(request: catalog.UpdateProductRequest, metadata?: Metadata): Promise<catalog.UpdateProductResponse> {
+    const { updateImageUrls, imageUrls, status, ...changes } = request;
+    const product = await this.products.update(callerOf(metadata), {
+      ...withoutNulls(changes),
+      imageUrls: updateImageUrls ? imageUrls : undefined,
+      status: productStatus.fromWire(status) ?? wireName(status, 'PRODUCT_STATUS_UNSPECIFIED'),
+    });
+    return { product: toProductMessage(product) };
+  }
+
+  async getProduct(request: catalog.GetProductRequest, metadata?: Metadata): Promise<catalog.GetProductResponse> {
+    return { product: toProductMessage(await this.products.get(callerOf(metadata), request.id, request.includeUnlisted)) };
+  }
+
+  async listProducts(request: catalog.ListProductsRequest, metadata?: Metadata): Promise<catalog.ListProductsResponse> {
+    const result = await this.products.list(callerOf(metadata), request);
+    return {
+      products: result.items.map(toProductMessage),
+      page: { page: result.page, pageSize: result.pageSize, total: result.total },
+    };
+  }
+
+  async createLot(request: catalog.CreateLotRequest, metadata?: Metadata): Promise<catalog.CreateLotResponse> {
+    return { lot: toLotMessage(await this.products.createLot(callerOf(metadata), request)) };
+  }
+
+  async listLots(request: catalog.ListLotsRequest, metadata?: Metadata): Promise<catalog.ListLotsResponse> {
+    const lots = await this.products.listLots(callerOf(metadata), request.productId);
+    return { lots: lots.map(toLotMessage) };
+  }
+}

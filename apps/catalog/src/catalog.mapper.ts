@@ -1,0 +1,92 @@
+import { catalog, type Timestamp } from '@yugong/contracts';
+import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
+import type { Lot } from './products/lot.entity';
+import type { ProductStatusName } from './products/product.entity';
+import type { ProductView } from './products/product.repository';
+
+const { ProducerKind, ProducerStatus, ProductStatus } = catalog;
+
+/** Maps between wire enums (PRODUCER_KIND_COOPERATIVE) and domain names (cooperative). */
+function enumMapping<Wire extends string, Domain extends string>(prefix: string, names: readonly Domain[]) {
+  const toWire = (name: Domain) => `${prefix}${name.toUpperCase()}` as Wire;
+  const fromWire = (value: Wire | undefined): Domain | undefined =>
+    names.find((name) => toWire(name) === value);
+  return { toWire, fromWire };
+}
+
+export const producerKind = enumMapping<catalog.ProducerKind, ProducerKindName>('PRODUCER_KIND_', [
+  'cooperative',
+  'leading_enterprise',
+  'family_farm',
+  'industry_base',
+]);
+export const producerStatus = enumMapping<catalog.ProducerStatus, ProducerStatusName>('PRODUCER_STATUS_', [
+  'pending',
+  'verified',
+  'suspended',
+]);
+export const productStatus = enumMapping<catalog.ProductStatus, ProductStatusName>('PRODUCT_STATUS_', [
+  'draft',
+  'active',
+  'archived',
+]);
+
+/** Wire value of an enum field that was not given at all: passes validation as "missing". */
+export function wireName(value: string | undefined, unspecified: string): string | undefined {
+  return value === undefined || value === unspecified ? undefined : value;
+}
+
+export function toTimestamp(date: Date): Timestamp {
+  const ms = date.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function toProducerMessage(p: Producer): catalog.Producer {
+  return {
+    id: p.id,
+    kind: producerKind.toWire(p.kind),
+    legalName: p.legalName,
+    creditCode: p.creditCode,
+    town: p.town,
+    village: p.village,
+    status: producerStatus.toWire(p.status),
+    householdShareBps: p.householdShareBps,
+    createdAt: toTimestamp(p.createdAt),
+    updatedAt: toTimestamp(p.updatedAt),
+  };
+}
+
+export function toProductMessage(v: ProductView): catalog.Product {
+  return {
+    id: v.id,
+    producerId: v.producerId,
+    nameZh: v.nameZh,
+    nameEn: v.nameEn,
+    category: v.category,
+    unit: v.unit,
+    price: { fen: v.priceFen, currency: v.currency },
+    imageUrls: v.imageUrls,
+    originVillage: v.originVillage,
+    reliefCertification: v.reliefCertification,
+    status: productStatus.toWire(v.status),
+    stock: v.stock,
+    producerName: v.producerName,
+    town: v.town,
+    createdAt: toTimestamp(v.createdAt),
+    updatedAt: toTimestamp(v.updatedAt),
+  };
+}
+
+export function toLotMessage(lot: Lot): catalog.Lot {
+  return {
+    id: lot.id,
+    productId: lot.product.id,
+    lotCode: lot.lotCode,
+    producedOn: typeof lot.producedOn === 'string' ? lot.producedOn : new Date(lot.producedOn).toISOString().slice(0, 10),
+    quantity: lot.quantity,
+    onHand: lot.onHand,
+    createdAt: toTimestamp(lot.createdAt),
+  };
+}
+
+export { ProducerKind, ProducerStatus, ProductStatus };

@@ -1,0 +1,28 @@
+import { env, loadConfig } from '@yugong/shared/config';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Everything catalog reads from its environment, validated at boot. */
+export const catalogConfigSchema = z.object({
+  /** The catalog's own database. */
+  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  /** Prefixes every Redis key and channel, so that several deployments (or test runs) share one Redis. */
+  REDIS_KEY_PREFIX: env.string('yugong:'),
+  GRPC_HOST: env.string('0.0.0.0'),
+  GRPC_PORT: env.port(50051),
+  /** The credential every caller must present. */
+  SERVICE_TOKEN: env.secret(16),
+  SEED_DEMO: env.bool(false),
+  MIGRATE_ONLY: env.bool(false),
+  LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
+  DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
+});
+
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
+
+/** Reads and validates the environment; throws naming every bad variable. */
+export function catalogConfig(source?: NodeJS.ProcessEnv): CatalogConfig {
+  return loadConfig(catalogConfigSchema, source);
+}

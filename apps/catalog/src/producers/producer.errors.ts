@@ -1,0 +1,23 @@
+import { AlreadyExists, FailedPrecondition, NotFound } from '@yugong/shared/errors';
+
+export class ProducerNotFound extends NotFound {
+  constructor(id: string) {
+    super('producer', id);
+  }
+}
+
+export class CreditCodeTaken extends AlreadyExists {
+  constructor(creditCode: string) {
+    super('producer', `a producer with credit code ${creditCode} already exists`, [
+      { field: 'creditCode', reason: 'is already registered' },
+    ]);
+  }
+}
+
+export class IllegalProducerTransition extends FailedPrecondition {
+  constructor(from: string, to: string) {
+    super('ILLEGAL_PRODUCER_TRANSITION', `a ${from} producer cannot become ${to}`, [
+      { field: 'status', reason: `cannot change from ${from} to ${to}` },
+    ]);
+  }
+}

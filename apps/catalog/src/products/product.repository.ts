@@ -1,0 +1,116 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { Product, ProductStatusName } from './product.entity';
+import type { ProducerStatusName } from '../producers/producer.entity';
+
+/** A product as listings show it: with its producer's name and town and its stock on hand. */
+export interface ProductView {
+  id: string;
+  producerId: string;
+  producerName: string;
+  producerStatus: ProducerStatusName;
+  town: string;
+  nameZh: string;
+  nameEn: string;
+  category: string;
+  unit: string;
+  priceFen: number;
+  currency: string;
+  imageUrls: string[];
+  originVillage: string;
+  reliefCertification: string;
+  status: ProductStatusName;
+  stock: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Filters of a product listing. */
+export interface ProductQuery {
+  query?: string;
+  category?: string;
+  town?: string;
+  producerId?: string;
+  /** Only active products of verified producers (the public view). */
+  listedOnly: boolean;
+  offset: number;
+  limit: number;
+}
+
+const VIEW_COLUMNS = `
+  p.id, p.producer_id, pr.legal_name as producer_name, pr.status as producer_status, pr.town,
+  p.name_zh, p.name_en, p.category, p.unit, p.price_fen, p.currency, p.image_urls, p.origin_village,
+  p.relief_certification, p.status, p.created_at, p.updated_at,
+  coalesce((select sum(l.on_hand) from lot l where l.product_id = p.id), 0) as stock`;
+
+type Row = Record<string, unknown>;
+
+function toView(row: Row): ProductView {
+  return {
+    id: row.id as string,
+    producerId: row.producer_id as string,
+    producerName: row.producer_name as string,
+    producerStatus: row.producer_status as ProducerStatusName,
+    town: row.town as string,
+    nameZh: row.name_zh as string,
+    nameEn: row.name_en as string,
+    category: row.category as string,
+    unit: row.unit as string,
+    priceFen: Number(row.price_fen),
+    currency: row.currency as string,
+    imageUrls: row.image_urls as string[],
+    originVillage: row.origin_village as string,
+    reliefCertification: row.relief_certification as string,
+    status: row.status as ProductStatusName,
+    stock: Number(row.stock),
+    createdAt: new Date(row.created_at as string | Date),
+    updatedAt: new Date(row.updated_at as string | Date),
+  };
+}
+
+/** Every query on products. Listings are one SQL statement each (no N+1). */
+export class ProductRepository extends EntityRepository<Product> {
+  async findView(id: string): Promise<ProductView | undefined> {
+    const rows = await this.em.execute<Row[]>(
+      `select ${VIEW_COLUMNS} from product p join producer pr on pr.id = p.producer_id where p.id = ?`,
+      [id],
+    );
+    return rows[0] && toView(rows[0]);
+  }
+
+  async pageViews(q: ProductQuery): Promise<{ items: ProductView[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.listedOnly) {
+      where.push(`p.status = 'active' and pr.status = 'verified'`);
+    }
+    if (q.query) {
+      const pattern = `%${q.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push('(p.name_zh ilike ? or p.name_en ilike ?)');
+      params.push(pattern, pattern);
+    }
+    if (q.category) {
+      where.push('p.category = ?');
+      params.push(q.category);
+    }
+    if (q.town) {
+      where.push('pr.town = ?');
+      params.push(q.town);
+    }
+    if (q.producerId) {
+      where.push('p.producer_id = ?');
+      params.push(q.producerId);
+    }
+    const filter = where.length ? `where ${where.join(' and ')}` : '';
+    const from = `from product p join producer pr on pr.id = p.producer_id ${filter}`;
+    const rows = await this.em.execute<Row[]>(
+      `select ${VIEW_COLUMNS}, count(*) over () as total ${from}
+       order by p.created_at desc, p.id limit ? offset ?`,
+      [...params, q.limit, q.offset],
+    );
+    if (rows.length > 0) {
+      return { items: rows.map(toView), total: Number(rows[0].total) };
+    }
+    const [{ total }] = await this.em.execute<Row[]>(`select count(*) as total ${from}`, params);
+    return { items: [], total: Number(total) };
+  }
+}

@@ -1,0 +1,69 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AuthGuard, TokenService } from '@yugong/shared/auth';
+import { ReadCache } from '@yugong/shared/cache';
+import { HttpErrorFilter } from '@yugong/shared/errors';
+import { httpLoggerParams } from '@yugong/shared/logging';
+import { ormOptions } from '@yugong/shared/orm';
+import type { Redis } from 'ioredis';
+import { LoggerModule } from 'nestjs-pino';
+import { migrations } from '../migrations';
+import { CatalogClient } from './catalog/catalog.client';
+import { CatalogGatewayService } from './catalog/catalog-gateway.service';
+import { ProducersController } from './catalog/producers.controller';
+import { ProductsController } from './catalog/products.controller';
+import { throttlers } from './common/rate-limit';
+import { REDIS } from './common/redis.provider';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { GATEWAY_ENTITIES } from './gateway.entities';
+import { HealthController } from './health/health.controller';
+import { IdentityController } from './identity/identity.controller';
+import { IdentityService } from './identity/identity.service';
+
+/** What the gateway is wired to, opened before the module is built. */
+export interface GatewayConnections {
+  redis: Redis | null;
+  cache: ReadCache;
+  catalog: CatalogClient;
+}
+
+/** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, connections: GatewayConnections): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(httpLoggerParams('gateway', config.LOG_LEVEL)),
+        MikroOrmModule.forRoot(ormOptions({ url: config.DATABASE_URL, entities: GATEWAY_ENTITIES, migrations })),
+        MikroOrmModule.forFeature(GATEWAY_ENTITIES),
+        ThrottlerModule.forRoot({
+          throttlers: throttlers(config.RATE_LIMIT_PER_MINUTE, config.AUTH_RATE_LIMIT_PER_MINUTE),
+          storage: connections.redis ? new ThrottlerStorageRedisService(connections.redis) : undefined,
+          getTracker: (req: Record<string, unknown>) => String(req.ip ?? ''),
+        }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [IdentityController, ProductsController, ProducersController, HealthController],
+      providers: [
+        IdentityService,
+        CatalogGatewayService,
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: REDIS, useValue: connections.redis },
+        { provide: ReadCache, useValue: connections.cache },
+        { provide: CatalogClient, useValue: connections.catalog },
+        {
+          provide: TokenService,
+          useValue: new TokenService({ secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, issuer: 'yugong' }),
+        },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { catalog } from '@yugong/contracts';
+import type { CallerIdentity } from '@yugong/shared/auth';
+import { ReadCache } from '@yugong/shared/cache';
+import { CatalogClient } from './catalog.client';
+import type {
+  CreateLotDto,
+  CreateProducerDto,
+  CreateProductDto,
+  ListProducersQuery,
+  ListProductsQuery,
+  UpdateProductDto,
+} from './dto/catalog.dto';
+import { enumWire, lotJson, producerJson, productJson } from './catalog.views';
+
+/** Options that travel with each call: who asks, and the request id for the logs. */
+export interface CallContext {
+  caller: CallerIdentity | null;
+  requestId?: string;
+}
+
+/**
+ * The catalogue as the REST API serves it. Public reads are cached (in process and in Redis) as
+ * the exact JSON they are sent as; catalog invalidates the cache on every change.
+ */
+@Injectable()
+export class CatalogGatewayService {
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly cache: ReadCache,
+  ) {}
+
+  /** The public listing, as a JSON string. */
+  async listPublic(query: ListProductsQuery, ctx: CallContext): Promise<string> {
+    const key = `list:${query.q ?? ''}|${query.category ?? ''}|${query.town ?? ''}|${query.producerId ?? ''}|${query.page ?? 1}|${query.pageSize ?? 20}`;
+    return this.cache.getOrLoad(key, async () => JSON.stringify(await this.list(query, ctx, false)));
+  }
+
+  async list(query: ListProductsQuery, ctx: CallContext, includeUnlisted: boolean) {
+    const res = await this.catalog.call(
+      'listProducts',
+      {
+        page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+        query: query.q ?? '',
+        category: query.category ?? '',
+        town: query.town ?? '',
+        producerId: query.producerId ?? '',
+        includeUnlisted,
+      },
+      { ...ctx, idempotent: true },
+    );
+    return {
+      items: res.products.map(productJson),
+      total: res.page?.total ?? 0,
+      page: res.page?.page ?? 1,
+      pageSize: res.page?.pageSize ?? 20,
+    };
+  }
+
+  /** One public product, as a JSON string. */
+  async getPublic(id: string, ctx: CallContext): Promise<string> {
+    return this.cache.getOrLoad(`product:${id}`, async () => JSON.stringify(await this.get(id, ctx, false)));
+  }
+
+  async get(id: string, ctx: CallContext, includeUnlisted: boolean) {
+    const res = await this.catalog.call('getProduct', { id, includeUnlisted }, { ...ctx, idempotent: true });
+    return productJson(res.product!);
+  }
+
+  async createProducer(body: CreateProducerDto, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'createProducer',
+      { ...body, village: body.village ?? '', kind: enumWire<catalog.ProducerKind>(body.kind, 'PRODUCER_KIND_') },
+      ctx,
+    );
+    return producerJson(res.producer!);
+  }
+
+  async getProducer(id: string, ctx: CallContext) {
+    const res = await this.catalog.call('getProducer', { id }, { ...ctx, idempotent: true });
+    return producerJson(res.producer!);
+  }
+
+  async listProducers(query: ListProducersQuery, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'listProducers',
+      {
+        page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+        status: enumWire<catalog.ProducerStatus>(query.status, 'PRODUCER_STATUS_'),
+      },
+      { ...ctx, idempotent: true },
+    );
+    return {
+      items: res.producers.map(producerJson),
+      total: res.page?.total ?? 0,
+      page: res.page?.page ?? 1,
+      pageSize: res.page?.pageSize ?? 20,
+    };
+  }
+
+  async setProducerStatus(id: string, status: string, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'setProducerStatus',
+      { id, status: enumWire<catalog.ProducerStatus>(status, 'PRODUCER_STATUS_') },
+      ctx,
+    );
+    return producerJson(res.producer!);
+  }
+
+  async createProduct(producerId: string, body: CreateProductDto, ctx: CallContext) {
+    const { priceFen, status, ...fields } = body;
+    const res = await this.catalog.call(
+      'createProduct',
+      {
+        producerId,
+        nameZh: fields.nameZh,
+        nameEn: fields.nameEn ?? '',
+        category: fields.category,
+        unit: fields.unit,
+        price: { fen: priceFen, currency: 'CNY' },
+        imageUrls: fields.imageUrls ?? [],
+        originVillage: fields.originVillage ?? '',
+        reliefCertification: fields.reliefCertification ?? '',
+        status: enumWire<catalog.ProductStatus>(status, 'PRODUCT_STATUS_'),
+      },
+      ctx,
+    );
+    return productJson(res.product!);
+  }
+
+  async updateProduct(id: string, body: UpdateProductDto, ctx: CallContext) {
+    const { priceFen, status, imageUrls, ...fields } = body;
+    const res = await this.catalog.call(
+      'updateProduct',
+      {
+        id,
+        ...fields,
+        price: priceFen === undefined ? undefined : { fen: priceFen, currency: 'CNY' },
+        imageUrls: imageUrls ?? [],
+        updateImageUrls: imageUrls !== undefined,
+        status: enumWire<catalog.ProductStatus>(status, 'PRODUCT_STATUS_'),
+      },
+      ctx,
+    );
+    return productJson(res.product!);
+  }
+
+  async createLot(productId: string, body: CreateLotDto, ctx: CallContext) {
+    const res = await this.catalog.call('createLot', { productId, ...body }, ctx);
+    return lotJson(res.lot!);
+  }
+
+  async listLots(productId: string, ctx: CallContext) {
+    const res = await this.catalog.call('listLots', { productId }, { ...ctx, idempotent: true });
+    return { items: res.lots.map(lotJson) };
+  }
+}

@@ -1,0 +1,86 @@
+import { catalog, type Timestamp } from '@yugong/contracts';
+import { formatYuan } from '@yugong/shared/money';
+
+/** A product as the REST API shows it. */
+export interface ProductJson {
+  id: string;
+  producerId: string;
+  producerName: string;
+  town: string;
+  nameZh: string;
+  nameEn: string;
+  category: string;
+  unit: string;
+  price: { fen: number; currency: string; display: string };
+  imageUrls: string[];
+  originVillage: string;
+  reliefCertification: string;
+  status: string;
+  stock: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** `PRODUCT_STATUS_ACTIVE` → `active`. */
+export function enumName(value: string, prefix: string): string {
+  return value.startsWith(prefix) ? value.slice(prefix.length).toLowerCase() : value.toLowerCase();
+}
+
+/** `active` → `PRODUCT_STATUS_ACTIVE`. */
+export function enumWire<T extends string>(name: string | undefined, prefix: string): T {
+  return `${prefix}${(name ?? 'unspecified').toUpperCase()}` as T;
+}
+
+export function isoOf(timestamp: Timestamp | undefined | null): string | null {
+  return timestamp ? new Date(timestamp.seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString() : null;
+}
+
+export function productJson(p: catalog.Product): ProductJson {
+  const fen = p.price?.fen ?? 0;
+  const currency = p.price?.currency || 'CNY';
+  return {
+    id: p.id,
+    producerId: p.producerId,
+    producerName: p.producerName,
+    town: p.town,
+    nameZh: p.nameZh,
+    nameEn: p.nameEn,
+    category: p.category,
+    unit: p.unit,
+    price: { fen, currency, display: formatYuan(fen, currency) },
+    imageUrls: p.imageUrls,
+    originVillage: p.originVillage,
+    reliefCertification: p.reliefCertification,
+    status: enumName(p.status, 'PRODUCT_STATUS_'),
+    stock: p.stock,
+    createdAt: isoOf(p.createdAt),
+    updatedAt: isoOf(p.updatedAt),
+  };
+}
+
+export function producerJson(p: catalog.Producer) {
+  return {
+    id: p.id,
+    kind: enumName(p.kind, 'PRODUCER_KIND_'),
+    legalName: p.legalName,
+    creditCode: p.creditCode,
+    town: p.town,
+    village: p.village,
+    status: enumName(p.status, 'PRODUCER_STATUS_'),
+    householdShareBps: p.householdShareBps,
+    createdAt: isoOf(p.createdAt),
+    updatedAt: isoOf(p.updatedAt),
+  };
+}
+
+export function lotJson(l: catalog.Lot) {
+  return {
+    id: l.id,
+    productId: l.productId,
+    lotCode: l.lotCode,
+    producedOn: l.producedOn,
+    quantity: l.quantity,
+    onHand: l.onHand,
+    createdAt: isoOf(l.createdAt),
+  };
+}

@@ -1,0 +1,239 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { Transform } from 'class-transformer';
+
+export const PRODUCER_KINDS = ['cooperative', 'leading_enterprise', 'family_farm', 'industry_base'] as const;
+export const PRODUCER_STATUSES = ['pending', 'verified', 'suspended'] as const;
+export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
+
+const MAX_PRICE_FEN = 10_000_000_000;
+
+export class ListProductsQuery {
+  @ApiPropertyOptional({ description: 'Matches the Chinese or English name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ example: 'honey' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  category?: string;
+
+  @ApiPropertyOptional({ example: '王屋镇' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  town?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  producerId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(1_000_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(100, { message: 'must be at most 100' })
+  pageSize?: number;
+
+  @ApiPropertyOptional({ description: 'Include draft/archived products (officers, auditors, own staff)' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  includeUnlisted?: boolean;
+}
+
+export class CreateProducerDto {
+  @ApiProperty({ enum: PRODUCER_KINDS })
+  @IsIn(PRODUCER_KINDS, { message: `must be one of ${PRODUCER_KINDS.join(', ')}` })
+  kind!: (typeof PRODUCER_KINDS)[number];
+
+  @ApiProperty({ example: '济源市王屋镇谭庄村蜂业专业合作社' })
+  @IsString()
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(200)
+  legalName!: string;
+
+  @ApiProperty({ description: '统一社会信用代码 (18 characters, check character validated)', example: '91350100M000100Y43' })
+  @IsString()
+  @MaxLength(18, { message: 'must be 18 characters' })
+  @MinLength(18, { message: 'must be 18 characters' })
+  creditCode!: string;
+
+  @ApiProperty({ example: '王屋镇' })
+  @IsString()
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(50)
+  town!: string;
+
+  @ApiPropertyOptional({ example: '谭庄村' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  village?: string;
+
+  @ApiProperty({ description: 'Share of each sale promised to households, in basis points', minimum: 0, maximum: 10000 })
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(10_000, { message: 'must be at most 10000' })
+  householdShareBps!: number;
+}
+
+export class SetProducerStatusDto {
+  @ApiProperty({ enum: PRODUCER_STATUSES })
+  @IsIn(PRODUCER_STATUSES, { message: `must be one of ${PRODUCER_STATUSES.join(', ')}` })
+  status!: (typeof PRODUCER_STATUSES)[number];
+}
+
+export class ListProducersQuery {
+  @ApiPropertyOptional({ enum: PRODUCER_STATUSES })
+  @IsOptional()
+  @IsIn(PRODUCER_STATUSES, { message: `must be one of ${PRODUCER_STATUSES.join(', ')}` })
+  status?: (typeof PRODUCER_STATUSES)[number];
+
+  @ApiPropertyOptional({ minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(100, { message: 'must be at most 100' })
+  pageSize?: number;
+}
+
+class ProductFieldsDto {
+  @ApiProperty({ example: '太行山土蜂蜜' })
+  @IsString()
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(100)
+  nameZh!: string;
+
+  @ApiPropertyOptional({ example: 'Taihang wild honey' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  nameEn?: string;
+
+  @ApiProperty({ example: 'honey' })
+  @IsString()
+  @MaxLength(40)
+  category!: string;
+
+  @ApiProperty({ example: 'jar (500 g)' })
+  @IsString()
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(20)
+  unit!: string;
+
+  @ApiProperty({ description: 'Price of one unit in fen (1 yuan = 100 fen)', example: 5800 })
+  @IsInt({ message: 'must be a whole number of fen' })
+  @Min(1, { message: 'must be positive' })
+  @Max(MAX_PRICE_FEN, { message: `must be at most ${MAX_PRICE_FEN}` })
+  priceFen!: number;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10, { message: 'at most 10 images' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'each must be an http(s) URL' })
+  imageUrls?: string[];
+
+  @ApiPropertyOptional({ example: '谭庄村' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  originVillage?: string;
+
+  @ApiPropertyOptional({ description: '扶贫产品认定 number' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  reliefCertification?: string;
+}
+
+export class CreateProductDto extends ProductFieldsDto {
+  @ApiPropertyOptional({ enum: ['draft', 'active'], default: 'draft' })
+  @IsOptional()
+  @IsIn(['draft', 'active'], { message: 'must be draft or active' })
+  status?: 'draft' | 'active';
+}
+
+export class UpdateProductDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1, { message: 'is required' }) @MaxLength(100) nameZh?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) nameEn?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) category?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1, { message: 'is required' }) @MaxLength(20) unit?: string;
+
+  @ApiPropertyOptional({ description: 'fen' })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of fen' })
+  @Min(1, { message: 'must be positive' })
+  @Max(MAX_PRICE_FEN, { message: `must be at most ${MAX_PRICE_FEN}` })
+  priceFen?: number;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10, { message: 'at most 10 images' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'each must be an http(s) URL' })
+  imageUrls?: string[];
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) originVillage?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) reliefCertification?: string;
+
+  @ApiPropertyOptional({ enum: PRODUCT_STATUSES })
+  @IsOptional()
+  @IsIn(PRODUCT_STATUSES, { message: `must be one of ${PRODUCT_STATUSES.join(', ')}` })
+  status?: (typeof PRODUCT_STATUSES)[number];
+}
+
+export class CreateLotDto {
+  @ApiProperty({ example: 'HONEY-2020-03' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, { message: 'must be 1-40 letters, digits, dot, dash or underscore' })
+  lotCode!: string;
+
+  @ApiProperty({ example: '2020-05-10' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  producedOn!: string;
+
+  @ApiProperty({ example: 200 })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be positive' })
+  @Max(1_000_000_000)
+  quantity!: number;
+}

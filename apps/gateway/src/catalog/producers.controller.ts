@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import { RequestId, uuidParam } from '../common/request-context';
+import { CatalogGatewayService } from './catalog-gateway.service';
+import { CreateProducerDto, ListProducersQuery, SetProducerStatusDto } from './dto/catalog.dto';
+
+@ApiTags('catalogue')
+@Controller('producers')
+export class ProducersController {
+  constructor(private readonly catalog: CatalogGatewayService) {}
+
+  @ApiBearerAuth()
+  @Roles('relief_officer', 'admin')
+  @Post()
+  async create(@Body() body: CreateProducerDto, @Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+    return this.catalog.createProducer(body, { caller, requestId });
+  }
+
+  /** Verified producers for everyone; officers and auditors see all and may filter by status. */
+  @Public()
+  @Get()
+  async list(@Query() query: ListProducersQuery, @Caller() caller: CallerIdentity | null, @RequestId() requestId: string) {
+    return this.catalog.listProducers(query, { caller, requestId });
+  }
+
+  @Public()
+  @Get(':id')
+  async get(@Param('id', uuidParam('id')) id: string, @Caller() caller: CallerIdentity | null, @RequestId() requestId: string) {
+    return this.catalog.getProducer(id, { caller, requestId });
+  }
+
+  @ApiBearerAuth()
+  @Roles('relief_officer', 'admin')
+  @Patch(':id/status')
+  async setStatus(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: SetProducerStatusDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.catalog.setProducerStatus(id, body.status, { caller, requestId });
+  }
+}

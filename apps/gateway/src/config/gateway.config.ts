@@ -1,0 +1,42 @@
+import { env, loadConfig } from '@yugong/shared/config';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Everything the gateway reads from its environment, validated at boot. */
+export const gatewayConfigSchema = z.object({
+  PORT: env.port(3000),
+  HOST: env.string('0.0.0.0'),
+  /** The gateway's own database (users and sessions). */
+  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  /** Prefixes every Redis key and channel, so that several deployments (or test runs) share one Redis. */
+  REDIS_KEY_PREFIX: env.string('yugong:'),
+  /** `host:port`, or `dns:///name:port` to balance over a headless Service. */
+  CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  SERVICE_TOKEN: env.secret(16),
+  JWT_SECRET: env.secret(32),
+  JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),
+  ADMIN_EMAIL: env.optional(z.email({ error: 'must be an email address' })),
+  ADMIN_PASSWORD: env.optional(env.secret(10)),
+  SEED_DEMO: env.bool(false),
+  DEMO_PASSWORD: env.string('yugong-demo-2020'),
+  MIGRATE_ONLY: env.bool(false),
+  LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
+  BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
+  RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1 }),
+  AUTH_RATE_LIMIT_PER_MINUTE: env.int(20, { min: 1 }),
+  GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
+  GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
+  TRUST_PROXY: env.bool(false),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** Reads and validates the environment; throws naming every bad variable. */
+export function gatewayConfig(source?: NodeJS.ProcessEnv): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, source);
+}
+
+/** DI token of the validated config. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,161 @@
+import helmet from '@fastify/helmet';
+import { MikroORM } from '@mikro-orm/core';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { catalog } from '@yugong/contracts';
+import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
+import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
+import { validationExceptionFactory } from '@yugong/shared/errors';
+import { createGrpcStub } from '@yugong/shared/grpc';
+import { migrate } from '@yugong/shared/orm';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from './app.module';
+import { CatalogClient } from './catalog/catalog.client';
+import { instrumentHttp } from './common/http-metrics';
+import type { GatewayConfig } from './config/gateway.config';
+import { IdentityService, type NewAccount } from './identity/identity.service';
+
+/** A running gateway. */
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Builds the gateway: Fastify with helmet, a body limit and request ids; validation that rejects
+ * unknown fields; OpenAPI at /api/docs; metrics; its database migrated and its accounts seeded.
+ * `listen: false` leaves the port closed (tests call it through supertest).
+ */
+export async function startGateway(config: GatewayConfig, options: { listen?: boolean } = {}): Promise<RunningGateway | undefined> {
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'gateway', config.REDIS_KEY_PREFIX) : null;
+  const cache = await ReadCache.open(config.REDIS_URL, {
+    namespace: `${config.REDIS_KEY_PREFIX}${CacheNamespace.catalogListing}`,
+  });
+  const catalogStub = createGrpcStub<catalog.CatalogServiceClient>({
+    url: config.CATALOG_GRPC_URL,
+    service: 'catalog',
+    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
+    serviceName: catalog.CATALOG_SERVICE_NAME,
+  });
+  const catalogClient = new CatalogClient(catalogStub.stub, {
+    serviceToken: config.SERVICE_TOKEN,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+    retries: config.GRPC_RETRIES,
+  });
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, { redis, cache, catalog: catalogClient }),
+    adapter,
+    { bufferLogs: true },
+  );
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  if (!redis) {
+    logger.warn('REDIS_URL is not set: rate limits and the catalogue cache are in-process only (single machine only)');
+  }
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  instrumentHttp(fastify);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Yugong API')
+      .setDescription('Consumption-based poverty relief: relief products, producers and where every fen goes.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  const orm = app.get(MikroORM);
+  await migrate(orm, config.DATABASE_URL);
+  const close = async () => {
+    await app.close();
+    catalogStub.close();
+    await cache.close();
+    await redis?.quit().catch(() => undefined);
+  };
+  if (config.MIGRATE_ONLY) {
+    await close();
+    return undefined;
+  }
+  await seedAccounts(app, config, logger);
+  app.enableShutdownHooks();
+  if (options.listen ?? true) {
+    await app.listen(config.PORT, config.HOST);
+    logger.log(`gateway listening on http://${config.HOST}:${config.PORT}`);
+  } else {
+    await app.init();
+    await fastify.ready();
+  }
+  return { app, close };
+}
+
+/** The admin from the environment and, with SEED_DEMO, the demo accounts. Idempotent. */
+async function seedAccounts(app: NestFastifyApplication, config: GatewayConfig, logger: Logger): Promise<void> {
+  const orm = app.get(MikroORM);
+  const identity = app.get(IdentityService);
+  const accounts: NewAccount[] = [];
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    accounts.push({ email: config.ADMIN_EMAIL, name: 'Administrator', password: config.ADMIN_PASSWORD, role: 'admin' });
+  }
+  if (config.SEED_DEMO) {
+    const password = config.DEMO_PASSWORD;
+    accounts.push(
+      { email: 'officer@example.com', name: '济源市扶贫办 (demo officer)', password, role: 'relief_officer' },
+      { email: 'auditor@example.com', name: 'Demo auditor', password, role: 'auditor' },
+      { email: 'consumer@example.com', name: 'Demo consumer', password, role: 'consumer' },
+      { email: 'institution@example.com', name: '济源市机关食堂 (demo institution)', password, role: 'institution' },
+      ...DEMO_PRODUCERS.filter((p) => p.staffEmail).map<NewAccount>((p) => ({
+        email: p.staffEmail!,
+        name: `${p.legalName} staff`,
+        password,
+        role: 'producer_staff',
+        producerIds: [demoId('producer', p.key)],
+      })),
+    );
+  }
+  let created = 0;
+  for (const account of accounts) {
+    created += (await orm.em.fork().transactional(() => identity.ensureAccount(account))) ? 1 : 0;
+  }
+  if (accounts.length > 0) {
+    logger.log(`accounts: ${accounts.length} ensured, ${created} new`);
+  }
+}

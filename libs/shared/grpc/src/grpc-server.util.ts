@@ -1,0 +1,65 @@
+import type { Server } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
+import { PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { HealthImplementation } from 'grpc-health-check';
+import { PROTO_LOADER_OPTIONS } from './grpc.constants';
+
+/** What a service needs to serve its contract over gRPC. */
+export interface GrpcServerSettings {
+  /** Folder name under `proto/yugong/`, e.g. `catalog`. */
+  service: string;
+  /** Fully qualified package, e.g. `yugong.catalog.v1` (use the generated `*_PACKAGE_NAME`). */
+  packageName: string;
+  /** Fully qualified service names reported by the health service, e.g. `yugong.catalog.v1.CatalogService`. */
+  serviceNames: string[];
+  host: string;
+  port: number;
+}
+
+/** A gRPC server's Nest options plus the health service to flip when the app is ready or stopping. */
+export interface GrpcServer {
+  options: GrpcOptions;
+  health: HealthImplementation;
+}
+
+/**
+ * Builds the Nest gRPC transport options for one service, with the standard `grpc.health.v1.Health`
+ * service and server reflection registered on the same port. Health starts NOT_SERVING; call
+ * `markServing` once the app has started.
+ */
+export function grpcServer(settings: GrpcServerSettings): GrpcServer {
+  const health = new HealthImplementation({ '': 'NOT_SERVING' });
+  const options: GrpcOptions = {
+    transport: Transport.GRPC,
+    options: {
+      url: `${settings.host}:${settings.port}`,
+      package: settings.packageName,
+      protoPath: protoPath(settings.service),
+      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      gracefulShutdown: true,
+      onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+        health.addToServer(server);
+        new ReflectionService(definition).addToServer(server);
+      },
+    },
+  };
+  return { options, health };
+}
+
+/** Reports every named service, and the server as a whole, as SERVING. */
+export function markServing(server: GrpcServer, serviceNames: string[]): void {
+  server.health.setStatus('', 'SERVING');
+  for (const name of serviceNames) {
+    server.health.setStatus(name, 'SERVING');
+  }
+}
+
+/** Reports NOT_SERVING so balancers drain this instance before it stops. */
+export function markNotServing(server: GrpcServer, serviceNames: string[]): void {
+  server.health.setStatus('', 'NOT_SERVING');
+  for (const name of serviceNames) {
+    server.health.setStatus(name, 'NOT_SERVING');
+  }
+}

@@ -1,0 +1,5 @@
+export * from './grpc.constants';
+export * from './grpc-server.util';
+export * from './grpc-context.interceptor';
+export * from './grpc-metadata.util';
+export * from './service-client';

@@ -1,0 +1,110 @@
+import { status, type Metadata } from '@grpc/grpc-js';
+import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
+import { PROTO_ROOT, protoPath } from '@yugong/contracts';
+import type { CallerIdentity } from '@yugong/shared/auth';
+import { firstValueFrom, type Observable } from 'rxjs';
+import { PROTO_LOADER_OPTIONS } from './grpc.constants';
+import { outgoingMetadata } from './grpc-metadata.util';
+
+// ts-proto's Nest client interfaces: (request, metadata?) => Observable<response>.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Unary = (request: any, metadata?: Metadata, ...rest: any[]) => Observable<any>;
+type RequestOf<F> = F extends (request: infer R, ...rest: never[]) => Observable<unknown> ? R : never;
+type ResponseOf<F> = F extends (...args: never[]) => Observable<infer R> ? R : never;
+type UnaryKeys<T> = { [K in keyof T]: T[K] extends Unary ? K : never }[keyof T];
+
+/** Per-call choices. */
+export interface CallOptions {
+  /** The end user the call is made for; omitted for public reads. */
+  caller?: CallerIdentity | null;
+  requestId?: string;
+  /** Overrides the client's default deadline. */
+  deadlineMs?: number;
+  /**
+   * Safe to repeat (a read, or a write with its own idempotency key): then UNAVAILABLE is retried
+   * with back-off, within the deadline and at most `retries` times.
+   */
+  idempotent?: boolean;
+}
+
+/** Defaults every call of one client shares. */
+export interface ServiceClientSettings {
+  serviceToken: string;
+  deadlineMs: number;
+  retries: number;
+  /** First back-off in ms; doubles per attempt, with full jitter. */
+  backoffMs?: number;
+}
+
+/**
+ * A typed gRPC client with the rules every internal call follows: a deadline on every call,
+ * bounded retries only where repeating is safe, and the service credential, caller and request id
+ * in metadata.
+ */
+export class ServiceClient<T extends object> {
+  constructor(
+    private readonly stub: T,
+    private readonly settings: ServiceClientSettings,
+  ) {}
+
+  /** Calls `method` and resolves with its response, or rejects with the grpc-js ServiceError. */
+  async call<K extends UnaryKeys<T>>(
+    method: K,
+    request: RequestOf<T[K]>,
+    options: CallOptions = {},
+  ): Promise<ResponseOf<T[K]>> {
+    const fn = (this.stub[method] as Unary).bind(this.stub);
+    const metadata = outgoingMetadata({
+      serviceToken: this.settings.serviceToken,
+      caller: options.caller,
+      requestId: options.requestId,
+    });
+    const deadline = Date.now() + (options.deadlineMs ?? this.settings.deadlineMs);
+    const retries = options.idempotent ? this.settings.retries : 0;
+    const backoff = this.settings.backoffMs ?? 25;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await firstValueFrom(fn(request, metadata, { deadline }))) as ResponseOf<T[K]>;
+      } catch (error) {
+        const wait = Math.random() * backoff * 2 ** attempt;
+        if (attempt >= retries || !isRetryable(error) || Date.now() + wait >= deadline) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === status.UNAVAILABLE;
+}
+
+/** Where and what to connect to. */
+export interface GrpcStubSettings {
+  /** `host:port`, or `dns:///name:port` to balance per call over every address of a headless Service. */
+  url: string;
+  /** Folder name under `proto/yugong/`, e.g. `catalog`. */
+  service: string;
+  packageName: string;
+  serviceName: string;
+}
+
+/** Opens a channel and returns the generated client interface for one service. */
+export function createGrpcStub<T extends object>(settings: GrpcStubSettings): { stub: T; close(): void } {
+  const proxy = ClientProxyFactory.create({
+    transport: Transport.GRPC,
+    options: {
+      url: settings.url,
+      package: settings.packageName,
+      protoPath: protoPath(settings.service),
+      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      channelOptions: {
+        'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.keepalive_timeout_ms': 10_000,
+      },
+    },
+  }) as unknown as ClientGrpc & { close(): void };
+  return { stub: proxy.getService<T>(settings.serviceName), close: () => proxy.close() };
+}

@@ -1,0 +1,2 @@
+export * from './orm.config';
+export * from './migrate.util';
