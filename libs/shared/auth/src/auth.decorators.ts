@@ -1,0 +1,37 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+
+import type { CallerIdentity, Role } from './caller.model';
+
+/** Metadata key set by {@link Public}. */
+export const IS_PUBLIC_KEY = 'yugong:auth:public';
+
+/** Metadata key set by {@link Roles}. */
+export const ROLES_KEY = 'yugong:auth:roles';
+
+/** The request as the {@link AuthGuard} leaves it: with the caller, `null` when anonymous. */
+export interface RequestWithCaller {
+  /** Request headers (Fastify and Express both lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
+  /** Set by the guard. */
+  caller?: CallerIdentity | null;
+}
+
+/** Lets anonymous callers reach a route (a valid token still identifies the caller). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
+
+/**
+ * Restricts a route (or controller) to callers with one of the roles; checked by the
+ * {@link AuthGuard}: 401 when anonymous, 403 when the role does not match.
+ *
+ * @param roles - the roles allowed
+ */
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+/**
+ * Injects the caller the {@link AuthGuard} put on the request: a `CallerIdentity`, or `null` on a
+ * `@Public()` route called anonymously.
+ */
+export const Caller = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): CallerIdentity | null =>
+    ctx.switchToHttp().getRequest<RequestWithCaller>().caller ?? null,
+);

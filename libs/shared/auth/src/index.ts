@@ -1,0 +1,25 @@
+export { ROLES, type Role, type CallerIdentity, isRole, callerIdentitySchema } from './caller.model';
+export { encodeCaller, decodeCaller, serviceTokenMatches } from './caller.codec';
+export {
+  isOfficer,
+  canReadAll,
+  canActForProducer,
+  requireCaller,
+  requireRole,
+  requireProducerAccess,
+} from './access.rules';
+export {
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  hashPassword,
+  verifyPassword,
+  passwordProblems,
+} from './password.util';
+export {
+  TOKEN_SERVICE_OPTIONS,
+  type TokenServiceOptions,
+  type IssuedToken,
+  TokenService,
+} from './token.service';
+export { IS_PUBLIC_KEY, ROLES_KEY, type RequestWithCaller, Public, Roles, Caller } from './auth.decorators';
+export { AuthGuard } from './auth.guard';
