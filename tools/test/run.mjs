@@ -27,6 +27,7 @@ const say = (line) => console.log(`[test] ${line}`);
 const minutes = Number.parseFloat(env.YUGONG_TEST_TIMEOUT_MIN ?? '20');
 
 const started = { postgres: undefined, redis: undefined, nx: undefined };
+let timedOut = false;
 
 function hostPort(value, fallbackPort) {
   const [host, port] = value.split(':');
@@ -88,7 +89,14 @@ async function resolveRedis() {
   return started.redis.url;
 }
 
-async function cleanup() {
+let cleaning;
+/** Stops whatever this run started (once, however many times it is asked). */
+function cleanup() {
+  cleaning ??= stopStarted();
+  return cleaning;
+}
+
+async function stopStarted() {
   if (started.nx?.pid && isAlive(started.nx.pid)) {
     await killPid(started.nx.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true });
   }
@@ -113,7 +121,8 @@ function runNx(childEnv, jestArgs) {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: 'inherit', detached: true });
     started.nx = child;
     const timer = setTimeout(() => {
-      say(`TIMEOUT: tests still running after ${minutes} min; stopping them`);
+      timedOut = true;
+      say(`TIMEOUT: tests still running after ${minutes} min (YUGONG_TEST_TIMEOUT_MIN); stopping them`);
       void killPid(child.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true });
     }, minutes * 60_000);
     child.once('error', (error) => {
@@ -173,7 +182,8 @@ async function main() {
     // Nx failed but no Jest report says why (a project crashed before reporting, a timeout):
     // never let that pass as green.
     totals.failed = 1;
-    say(`nx exited with ${nxCode} without a failing test in the reports: counted as 1 failure (see the output above)`);
+    const why = timedOut ? 'the run timed out' : `nx exited with ${nxCode} without a failing test in the reports`;
+    say(`${why}: counted as 1 failure (see the output above)`);
   }
   const lines = details(totals);
   if (lines.length > 0) {
