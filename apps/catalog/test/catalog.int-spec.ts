@@ -45,7 +45,7 @@ describe('catalog over gRPC', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const loaded = grpc.loadPackageDefinition(definition) as any;
     client = new loaded.yugong.catalog.v1.CatalogService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const healthDefinition = protoLoader.loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'));
+    const healthDefinition = protoLoader.loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { enums: String });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const healthPkg = grpc.loadPackageDefinition(healthDefinition) as any;
     health = new healthPkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

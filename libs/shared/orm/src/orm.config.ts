@@ -39,6 +39,7 @@ export function ormOptions(settings: OrmSettings): Options {
       emit: 'ts',
       snapshot: true,
       snapshotName: '.schema-snapshot',
+      silent: true,
     },
   });
 }
