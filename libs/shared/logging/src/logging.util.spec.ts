@@ -1,0 +1,41 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { pinoOptions } from './logging.util';
+
+function capture(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe(pinoOptions.name, () => {
+  it('writes JSON lines with the service name and level label', () => {
+    const { lines, stream } = capture();
+    const sut = pino(pinoOptions('catalog', 'info'), stream);
+    sut.info({ productId: 'p1' }, 'listed');
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({ service: 'catalog', level: 'info', productId: 'p1', msg: 'listed' });
+    expect(Date.parse(line.time)).not.toBeNaN();
+  });
+
+  it('never writes credentials or personal data of households', () => {
+    const { lines, stream } = capture();
+    const sut = pino(pinoOptions('gateway', 'info'), stream);
+    sut.info({
+      req: { headers: { authorization: 'Bearer secret.jwt.value', cookie: 'sid=abc', 'x-service-token': 'svc-token-value' } },
+      password: 'hunter2-hunter2',
+      body: { password: 'nested-password', nationalId: '410881199001011234', headName: '王小波', payoutAccount: '6222020200112233' },
+      household: { name: '王小波', nationalId: '410881199001011234' },
+    });
+    const text = lines.join('');
+    for (const secret of ['secret.jwt.value', 'sid=abc', 'svc-token-value', 'hunter2', 'nested-password', '410881199001011234', '王小波', '6222020200112233']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted]');
+  });
+});
