@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// `npm run bench:grpc`: how close the catalog service's unary GetProduct comes to a raw grpc-js
+// server answering the same method with a fixed message of the same shape and size.
+//
+// Builds (and runs a private copy of dist/ in tmp/), creates a fresh seeded catalog database
+// (dropped at the end), starts catalog (LOG_LEVEL=warn) and waits until ListProducts answers; takes one active product's id and
+// catalog's exact GetProduct reply for it, then starts the echo server (bench/grpc/echo-server.mjs,
+// its own process) that answers with that reply. The load client (bench/grpc/load-client.mjs, its
+// own process) keeps N unary calls in flight on one channel: a discarded warm-up, then the measured
+// run, against catalog and then against the echo server, same settings. Prints calls/s, p50/p99
+// and the ratio catalog ÷ echo (target ≥ 0.8).
+//
+// Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (64), BENCH_DATABASE_URL,
+// BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { catalogService, grpc } from './grpc/proto.mjs';
+import {
+  freePort,
+  freshDatabases,
+  freshRedisPrefix,
+  onCleanup,
+  prepareBuild,
+  printComparison,
+  REDIS_URL,
+  run,
+  runNode,
+  say,
+  startProcess,
+  waitFor,
+} from './lib/harness.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+
+/** One unary call from this (orchestrating) process; resolves to the reply or undefined. */
+function unary(client, method, request, metadata) {
+  return new Promise((resolve) => {
+    client[method](request, metadata, { deadline: Date.now() + 2000 }, (error, reply) =>
+      resolve(error ? undefined : reply),
+    );
+  });
+}
+
+async function load(name, target, productId, serviceToken) {
+  say(`${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} calls in flight`);
+  const out = await runNode(['bench/grpc/load-client.mjs'], {
+    env: {
+      TARGET: target,
+      PRODUCT_ID: productId,
+      SERVICE_TOKEN: serviceToken,
+      CONCURRENCY: String(CONCURRENCY),
+      SECONDS: String(SECONDS),
+      WARMUP_SECONDS: String(WARMUP),
+    },
+  });
+  return JSON.parse(out);
+}
+
+run(async () => {
+  const { work, dist } = await prepareBuild();
+
+  const db = await freshDatabases(['catalog']);
+  const prefix = await freshRedisPrefix();
+  const serviceToken = crypto.randomBytes(24).toString('base64url');
+  const [catalogPort, echoPort] = [await freePort(), await freePort()];
+  say('catalog logs at LOG_LEVEL=warn');
+  const catalog = startProcess('catalog', [path.join(dist, 'apps/catalog/src/main.js')], {
+    env: {
+      DATABASE_URL: db.catalog,
+      SERVICE_TOKEN: serviceToken,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(catalogPort),
+      SEED_DEMO: 'true',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+    },
+  });
+
+  const Client = catalogService();
+  const client = new Client(`127.0.0.1:${catalogPort}`, grpc.credentials.createInsecure());
+  onCleanup(() => client.close());
+  const metadata = new grpc.Metadata();
+  metadata.set('x-service-token', serviceToken);
+  const listing = await waitFor(
+    'catalog ListProducts',
+    async () => {
+      const reply = await unary(client, 'listProducts', { page: { page: 1, pageSize: 1 } }, metadata);
+      return reply?.products?.length > 0 ? reply : undefined;
+    },
+    { child: catalog, everyMs: 250 },
+  );
+  const productId = listing.products[0].id;
+  const reply = await unary(client, 'getProduct', { id: productId }, metadata);
+  if (!reply?.product) {
+    throw new Error(`catalog GetProduct(${productId}) gave no product`);
+  }
+  const encodedSize = Client.service.GetProduct.responseSerialize(reply).length;
+  say(`product ${productId}: GetProductResponse is ${encodedSize} bytes on the wire`);
+  const productFile = path.join(work, 'product.json');
+  fs.writeFileSync(productFile, JSON.stringify(reply));
+
+  const catalogResult = await load('catalog', `127.0.0.1:${catalogPort}`, productId, serviceToken);
+
+  const echo = startProcess('echo', ['bench/grpc/echo-server.mjs'], {
+    env: { GRPC_PORT: String(echoPort), PRODUCT_FILE: productFile },
+    quiet: true,
+  });
+  const echoClient = new Client(`127.0.0.1:${echoPort}`, grpc.credentials.createInsecure());
+  onCleanup(() => echoClient.close());
+  const echoReply = await waitFor(
+    'echo server',
+    () => unary(echoClient, 'getProduct', { id: productId }, metadata),
+    { child: echo },
+  );
+  if (Client.service.GetProduct.responseSerialize(echoReply).length !== encodedSize) {
+    throw new Error('echo reply differs in size from catalog reply');
+  }
+  const echoResult = await load('echo', `127.0.0.1:${echoPort}`, productId, serviceToken);
+
+  printComparison({
+    title: `GetProduct unary  (load client: one channel, ${CONCURRENCY} calls in flight, ${SECONDS} s measured after ${WARMUP} s warm-up; catalog at LOG_LEVEL=warn)`,
+    unit: 'calls/s',
+    subject: { name: 'catalog', value: catalogResult },
+    baseline: { name: 'grpc-js echo', value: echoResult },
+    target: 0.8,
+  });
+});

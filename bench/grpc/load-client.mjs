@@ -1,0 +1,58 @@
+// The load generator of bench/grpc.mjs, in its own process: keeps CONCURRENCY unary GetProduct
+// calls in flight on one channel for WARMUP_SECONDS (discarded), then SECONDS (measured), and
+// prints {calls, seconds, cps, p50, p99, errors} as JSON. Latency in ms, from call to callback.
+// Env: TARGET (host:port), PRODUCT_ID, SERVICE_TOKEN, CONCURRENCY, SECONDS, WARMUP_SECONDS.
+import { catalogService, grpc } from './proto.mjs';
+
+const { TARGET, PRODUCT_ID, SERVICE_TOKEN } = process.env;
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
+const Client = catalogService();
+const client = new Client(TARGET, grpc.credentials.createInsecure());
+const metadata = new grpc.Metadata();
+metadata.set('x-service-token', SERVICE_TOKEN);
+
+function call() {
+  return new Promise((resolve) => {
+    client.getProduct({ id: PRODUCT_ID }, metadata, { deadline: Date.now() + 5000 }, (error) =>
+      resolve(error),
+    );
+  });
+}
+
+/** Runs the closed loop for `seconds`; returns the latencies (ms) and the error count. */
+async function phase(seconds) {
+  const latencies = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const started = performance.now();
+      const error = await call();
+      if (error) {
+        errors += 1;
+      } else {
+        latencies.push(performance.now() - started);
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { latencies, errors, elapsed: (performance.now() - started) / 1000 };
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+await phase(Number(process.env.WARMUP_SECONDS ?? 3));
+const { latencies, errors, elapsed } = await phase(Number(process.env.SECONDS ?? 10));
+latencies.sort((a, b) => a - b);
+client.close();
+console.log(
+  JSON.stringify({
+    calls: latencies.length,
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+  }),
+);

@@ -1,0 +1,282 @@
+// What every benchmark here shares: child processes in their own process group that are always
+// stopped (even on failure or Ctrl-C), throwaway databases and Redis key prefixes, readiness
+// polls, an autocannon run in its own process, and the printing of figures as ratios.
+// PostgreSQL, port and process helpers come from the launcher (tools/runtime/lib).
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { build } from '../../tools/runtime/build.mjs';
+import { ensureDatabases, databaseUrl, freePort } from '../../tools/runtime/lib/postgres.mjs';
+import { eachLine, isAlive, killPid, sleep } from '../../tools/runtime/lib/processes.mjs';
+
+export { databaseUrl, freePort, sleep };
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** PostgreSQL and Redis the benchmarks use (never the launcher's embedded ones). */
+export const PG_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
+
+export const say = (line) => console.log(`bench ${line}`);
+
+// ---------------------------------------------------------------- cleanup
+
+const cleanups = [];
+let cleaning;
+
+/** Registers an undo step; they run last-in first-out from `cleanup()`. */
+export function onCleanup(step) {
+  cleanups.push(step);
+}
+
+export function cleanup() {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop();
+      try {
+        await step();
+      } catch (error) {
+        console.error(`bench cleanup: ${error.message ?? error}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    console.error(`bench ${sig}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** Runs `main`, always cleans up, exits non-zero on failure. */
+export function run(main) {
+  main()
+    .then(() => cleanup())
+    .catch(async (error) => {
+      console.error(`bench failed: ${error.stack ?? error}`);
+      await cleanup();
+      process.exitCode = 1;
+    });
+}
+
+// ---------------------------------------------------------------- processes
+
+/**
+ * Starts a Node script (or any command with `command`) in its own process group, output
+ * prefixed by `name` (or kept quiet with `quiet`), stopped by cleanup.
+ */
+export function startProcess(
+  name,
+  args,
+  { env = {}, command = process.execPath, quiet = false, cwd = ROOT } = {},
+) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const output = [];
+  const keep = (line) => {
+    output.push(line);
+    if (output.length > 200) {
+      output.shift();
+    }
+    if (!quiet) {
+      console.log(`  ${name} │ ${line}`);
+    }
+  };
+  eachLine(child.stdout, keep);
+  eachLine(child.stderr, keep);
+  onCleanup(() =>
+    child.pid && isAlive(child.pid) ? killPid(child.pid, { graceMs: 5000, group: true }) : undefined,
+  );
+  child.output = output;
+  return child;
+}
+
+/** Runs a Node script to its end; resolves to its stdout, rejects on a non-zero exit. */
+export function runNode(args, { env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    onCleanup(() =>
+      child.exitCode === null && child.signalCode === null
+        ? killPid(child.pid, { graceMs: 2000 })
+        : undefined,
+    );
+    child.once('close', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`)),
+    );
+  });
+}
+
+/** A GET to 127.0.0.1; resolves to { status, headers, body (Buffer) }, or undefined on error. */
+export function httpGet(port, urlPath, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const request = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(undefined));
+  });
+}
+
+/** Polls until `check()` is truthy; throws naming `what` if `child` dies or time runs out. */
+export async function waitFor(what, check, { child, timeoutMs = 120_000, everyMs = 200 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(
+        `${what}: process exited (${child.signalCode ?? child.exitCode})\n${child.output?.join('\n') ?? ''}`,
+      );
+    }
+    const value = await check();
+    if (value) {
+      return value;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`${what}: not ready within ${timeoutMs / 1000} s`);
+}
+
+// ---------------------------------------------------------------- build
+
+/**
+ * A private work folder in tmp/ (removed by cleanup) holding a copy of a fresh build, so that
+ * someone else rebuilding dist/ meanwhile cannot pull files from under the running services.
+ * Returns { work, dist }. BENCH_SKIP_BUILD=true copies the existing dist/ without building.
+ */
+export async function prepareBuild() {
+  const work = path.join(ROOT, 'tmp', `bench-${RUN_ID}`);
+  fs.mkdirSync(work, { recursive: true });
+  onCleanup(() => fs.rmSync(work, { recursive: true, force: true }));
+  const dist = path.join(work, 'dist');
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      if (process.env.BENCH_SKIP_BUILD !== 'true') {
+        await build({ log: say });
+      }
+      fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true });
+      for (const entry of ['apps/catalog/src/main.js', 'apps/gateway/src/main.js']) {
+        fs.accessSync(path.join(dist, entry));
+      }
+      return { work, dist };
+    } catch (error) {
+      // dist/ is shared: another build may have emptied it under us; try again.
+      if (attempt >= 3) {
+        throw error;
+      }
+      say(`build or copy failed (${error.message.split('\n')[0]}); retrying`);
+      fs.rmSync(dist, { recursive: true, force: true });
+      await sleep(2000);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- data
+
+/** A short random suffix that names this run's databases and Redis keys. */
+export const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
+
+/** Creates fresh databases `bench_<name>_<run>`; they are dropped by cleanup. Returns their URLs. */
+export async function freshDatabases(names) {
+  const full = names.map((name) => `bench_${name}_${RUN_ID}`);
+  onCleanup(() => dropDatabases(full));
+  await ensureDatabases(PG_URL, full);
+  return Object.fromEntries(names.map((name, i) => [name, databaseUrl(PG_URL, full[i])]));
+}
+
+async function dropDatabases(names) {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    for (const name of names) {
+      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** A Redis key prefix for this run; its keys are deleted by cleanup. */
+export async function freshRedisPrefix() {
+  const prefix = `bench:${RUN_ID}:`;
+  onCleanup(async () => {
+    const { default: Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) {
+          await redis.del(...keys);
+        }
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  });
+  return prefix;
+}
+
+// ---------------------------------------------------------------- load
+
+/**
+ * autocannon's CLI in its own process (so it never shares an event loop with a server):
+ * returns { rps, p50, p99, non2xx, errors, requests } from its --json output.
+ */
+export async function autocannon(url, { connections, seconds }) {
+  const cli = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+  const out = await runNode([cli, '--json', '-c', String(connections), '-d', String(seconds), url]);
+  const result = JSON.parse(out.slice(out.indexOf('{')));
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    requests: result.requests.total,
+  };
+}
+
+// ---------------------------------------------------------------- printing
+
+export const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The comparison table: both sides and the ratio of throughputs, against a target. */
+export function printComparison({ title, unit, subject, baseline, target }) {
+  const ratio = subject.value.rps / baseline.value.rps;
+  const row = (name, v) =>
+    `  ${name.padEnd(26)} ${fmt(v.rps).padStart(9)} ${unit}   p50 ${fmt(v.p50, 2).padStart(7)} ms   p99 ${fmt(v.p99, 2).padStart(7)} ms` +
+    (v.non2xx || v.errors ? `   (${v.non2xx ?? 0} non-2xx, ${v.errors} errors)` : '');
+  console.log(`\n${title}`);
+  console.log(row(subject.name, subject.value));
+  console.log(row(baseline.name, baseline.value));
+  console.log(
+    `  ratio ${subject.name} ÷ ${baseline.name} = ${ratio.toFixed(2)}   (target ≥ ${target}: ${ratio >= target ? 'met' : 'NOT met'})` +
+      `   p99 ratio = ${(subject.value.p99 / baseline.value.p99).toFixed(2)}`,
+  );
+  return ratio;
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+// `npm run bench:startup`: how long `npm start` (node tools/runtime/start.mjs) takes to be usable
+// the way a newcomer runs it (no DATABASE_URL: embedded PostgreSQL; no REDIS_URL: redis-server from
+// PATH), cold (empty data folder) and warm (second start on the same data), and how much memory
+// the whole platform holds once up.
+//
+// The launcher keeps its data in `.data/` next to tools/ and has no setting to move it, so this
+// runs it from a scratch checkout in tmp/bench-startup-<run>/ (apps, libs, proto, tools/runtime,
+// .swcrc and package.json copied; node_modules linked): the developer's own .data/ is never used
+// or touched. Free ports are passed through the launcher's own settings (PORT, CATALOG_GRPC_PORT,
+// YUGONG_PG_PORT, YUGONG_REDIS_PORT).
+//
+// Each start is timed from spawn to the launcher's "Yugong is running" line and to the first
+// GET /api/v1/products answered 200 with items (the figure held against the target); the build
+// is included, as it is in `npm start`. While up, the RSS (and PSS, which counts shared pages
+// once) of every process descending from the launcher (services, PostgreSQL and its backends,
+// redis-server) is summed from /proc. Then SIGTERM, and the same again warm.
+// Targets: cold ≤ 30 s, warm ≤ 10 s, RSS ≤ 1 GiB. Wall-clock figures: no baseline ratio here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { eachLine, isAlive, killPid } from '../tools/runtime/lib/processes.mjs';
+import {
+  fmt,
+  freePort,
+  httpGet,
+  onCleanup,
+  ROOT,
+  RUN_ID,
+  run,
+  say,
+  sleep,
+  startProcess,
+  waitFor,
+} from './lib/harness.mjs';
+
+const TARGET = { cold: 30, warm: 10, rssMiB: 1024 };
+
+/** A throwaway checkout the launcher can treat as its repository root. */
+function scratchCheckout() {
+  const dir = path.join(ROOT, 'tmp', `bench-startup-${RUN_ID}`);
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const part of ['apps', 'libs', 'proto', 'tools/runtime', '.swcrc', 'package.json']) {
+    fs.cpSync(path.join(ROOT, part), path.join(dir, part), { recursive: true });
+  }
+  fs.symlinkSync(path.relative(dir, path.join(ROOT, 'node_modules')), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** PIDs of `root` and all its descendants, from /proc/<pid>/stat parent links. */
+function processTree(root) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [];
+  const walk = (pid) => {
+    tree.push(pid);
+    for (const child of children.get(pid) ?? []) {
+      walk(child);
+    }
+  };
+  walk(root);
+  return tree;
+}
+
+/** kB of a field (VmRSS in status, Pss in smaps_rollup) of one process; 0 when gone. */
+function kB(file, field) {
+  try {
+    const match = fs.readFileSync(file, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function memory(root) {
+  const pids = processTree(root);
+  const names = {};
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    const r = kB(`/proc/${pid}/status`, 'VmRSS');
+    rss += r;
+    pss += kB(`/proc/${pid}/smaps_rollup`, 'Pss');
+    let name = 'node';
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const script = cmd.find((part) => /apps\/\w+\/src\/main\.js$|start\.mjs$/.test(part));
+      name = script
+        ? script.replace(/.*apps\/(\w+)\/src\/main\.js$/, '$1').replace(/.*start\.mjs$/, 'launcher')
+        : path.basename(cmd[0].split(/[ :]/)[0]);
+    } catch {
+      // gone
+    }
+    names[name] = (names[name] ?? 0) + r;
+  }
+  return { pids: pids.length, rssMiB: rss / 1024, pssMiB: pss / 1024, byName: names };
+}
+
+/** One `npm start`: timed to ready, memory sampled, then stopped with SIGTERM. */
+async function startOnce(label, dir, env, gatewayPort) {
+  const started = performance.now();
+  const launcher = startProcess(label, ['tools/runtime/start.mjs'], { env, cwd: dir, quiet: true });
+  let readyLine;
+  eachLine(launcher.stdout, (line) => {
+    if (readyLine === undefined && line.includes('Yugong is running')) {
+      readyLine = (performance.now() - started) / 1000;
+    }
+  });
+  const tree = new Set();
+  onCleanup(async () => {
+    // On failure: whatever the launcher did not stop (PostgreSQL and redis run in groups of their own).
+    for (const pid of tree) {
+      if (isAlive(pid)) {
+        await killPid(pid, { signals: ['SIGQUIT', 'SIGKILL'], graceMs: 3000 });
+      }
+    }
+  });
+  const remember = () => processTree(launcher.pid).forEach((pid) => tree.add(pid));
+  await waitFor(
+    `${label}: GET /api/v1/products with items`,
+    async () => {
+      remember();
+      const res = await httpGet(gatewayPort, '/api/v1/products', 1000);
+      return res?.status === 200 && JSON.parse(res.body).items?.length > 0;
+    },
+    { child: launcher, timeoutMs: 180_000, everyMs: 100 },
+  );
+  const ready = (performance.now() - started) / 1000;
+  remember();
+  // Let start-up garbage settle, touch the API a little, then take the largest of a few samples.
+  let peak;
+  for (let i = 0; i < 5; i += 1) {
+    await httpGet(gatewayPort, '/api/v1/products?pageSize=50');
+    await sleep(1000);
+    const sample = memory(launcher.pid);
+    if (!peak || sample.rssMiB > peak.rssMiB) {
+      peak = sample;
+    }
+  }
+  remember();
+  const stopStarted = performance.now();
+  launcher.kill('SIGTERM');
+  await waitFor(
+    `${label}: launcher exit after SIGTERM`,
+    async () => launcher.exitCode !== null || launcher.signalCode !== null,
+    { timeoutMs: 60_000 },
+  );
+  const stopped = (performance.now() - stopStarted) / 1000;
+  const leftovers = [...tree].filter((pid) => isAlive(pid));
+  if (leftovers.length > 0) {
+    say(
+      `${label}: ${leftovers.length} process(es) still alive after the launcher exited: ${leftovers.join(', ')}`,
+    );
+  }
+  if (launcher.exitCode !== 0) {
+    throw new Error(
+      `${label}: launcher exited ${launcher.exitCode ?? launcher.signalCode}\n${launcher.output.join('\n')}`,
+    );
+  }
+  return { ready, readyLine, memory: peak, stopped, output: launcher.output };
+}
+
+run(async () => {
+  const dir = scratchCheckout();
+  const [gatewayPort, grpcPort, pgPort, redisPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const env = {
+    PORT: String(gatewayPort),
+    CATALOG_GRPC_PORT: String(grpcPort),
+    YUGONG_PG_PORT: String(pgPort),
+    YUGONG_REDIS_PORT: String(redisPort),
+    NO_COLOR: '1',
+    // A newcomer's shell: none of these set.
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    SERVICE_TOKEN: undefined,
+    JWT_SECRET: undefined,
+    LOG_LEVEL: undefined,
+  };
+  say(
+    `launcher runs from a scratch checkout in tmp/ (fresh .data/), embedded PostgreSQL, redis-server from PATH`,
+  );
+
+  const results = {};
+  for (const label of ['cold', 'warm']) {
+    say(`${label} start…`);
+    results[label] = await startOnce(label, dir, env, gatewayPort);
+    const r = results[label];
+    say(`${label}: ready in ${r.ready.toFixed(1)} s, stopped in ${r.stopped.toFixed(1)} s`);
+  }
+
+  const line = (name, value, target, unit) =>
+    `  ${name.padEnd(30)} ${value.padStart(8)} ${unit.padEnd(4)} (target ≤ ${target} ${unit}: ${Number(value.replace(/,/g, '')) <= target ? 'met' : 'NOT met'})`;
+  console.log(
+    '\nnpm start (node tools/runtime/start.mjs), embedded PostgreSQL + redis-server, build included',
+  );
+  console.log(line('cold start to products 200', results.cold.ready.toFixed(1), TARGET.cold, 's'));
+  console.log(line('warm start to products 200', results.warm.ready.toFixed(1), TARGET.warm, 's'));
+  console.log(
+    `  ("Yugong is running" line at ${results.cold.readyLine?.toFixed(1) ?? '?'} s cold, ${results.warm.readyLine?.toFixed(1) ?? '?'} s warm; ` +
+      `SIGTERM to exit ${results.cold.stopped.toFixed(1)} s / ${results.warm.stopped.toFixed(1)} s)`,
+  );
+  for (const [label, r] of Object.entries(results)) {
+    const m = r.memory;
+    console.log(line(`total RSS, ${label} (${m.pids} processes)`, fmt(m.rssMiB), TARGET.rssMiB, 'MiB'));
+    console.log(
+      `    PSS ${fmt(m.pssMiB)} MiB (shared pages counted once);  RSS by process: ` +
+        Object.entries(m.byName)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, k]) => `${name} ${fmt(k / 1024)}`)
+          .join(', '),
+    );
+  }
+  console.log('\n  launcher timings (cold):');
+  for (const l of results.cold.output.filter((l) => /ready in|started in|build:/.test(l))) {
+    console.log(`    ${l}`);
+  }
+  console.log('  launcher timings (warm):');
+  for (const l of results.warm.output.filter((l) => /ready in|started in|build:/.test(l))) {
+    console.log(`    ${l}`);
+  }
+});
