@@ -1,5 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -16,7 +15,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 
 export const PRODUCER_KINDS = ['cooperative', 'leading_enterprise', 'family_farm', 'industry_base'] as const;
 export const PRODUCER_STATUSES = ['pending', 'verified', 'suspended'] as const;
@@ -24,7 +23,26 @@ export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
 
 const MAX_PRICE_FEN = 10_000_000_000;
 
-export class ListProductsQuery {
+/** `page` (from 1) and `pageSize` (1..100) of a list. */
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(1_000_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(100, { message: 'must be at most 100' })
+  pageSize?: number;
+}
+
+export class ListProductsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Matches the Chinese or English name' })
   @IsOptional()
   @IsString()
@@ -47,22 +65,6 @@ export class ListProductsQuery {
   @IsOptional()
   @IsUUID('all', { message: 'must be a UUID' })
   producerId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be 1 or more' })
-  @Max(1_000_000)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be 1 or more' })
-  @Max(100, { message: 'must be at most 100' })
-  pageSize?: number;
 
   @ApiPropertyOptional({ description: 'Include draft/archived products (officers, auditors, own staff)' })
   @IsOptional()
@@ -113,26 +115,11 @@ export class SetProducerStatusDto {
   status!: (typeof PRODUCER_STATUSES)[number];
 }
 
-export class ListProducersQuery {
+export class ListProducersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PRODUCER_STATUSES })
   @IsOptional()
   @IsIn(PRODUCER_STATUSES, { message: `must be one of ${PRODUCER_STATUSES.join(', ')}` })
   status?: (typeof PRODUCER_STATUSES)[number];
-
-  @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be 1 or more' })
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be 1 or more' })
-  @Max(100, { message: 'must be at most 100' })
-  pageSize?: number;
 }
 
 class ProductFieldsDto {
@@ -192,29 +179,8 @@ export class CreateProductDto extends ProductFieldsDto {
   status?: 'draft' | 'active';
 }
 
-export class UpdateProductDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1, { message: 'is required' }) @MaxLength(100) nameZh?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) nameEn?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) category?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1, { message: 'is required' }) @MaxLength(20) unit?: string;
-
-  @ApiPropertyOptional({ description: 'fen' })
-  @IsOptional()
-  @IsInt({ message: 'must be a whole number of fen' })
-  @Min(1, { message: 'must be positive' })
-  @Max(MAX_PRICE_FEN, { message: `must be at most ${MAX_PRICE_FEN}` })
-  priceFen?: number;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10, { message: 'at most 10 images' })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'each must be an http(s) URL' })
-  imageUrls?: string[];
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) originVillage?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) reliefCertification?: string;
-
+/** Any product field; the ones given are changed. */
+export class UpdateProductDto extends PartialType(ProductFieldsDto) {
   @ApiPropertyOptional({ enum: PRODUCT_STATUSES })
   @IsOptional()
   @IsIn(PRODUCT_STATUSES, { message: `must be one of ${PRODUCT_STATUSES.join(', ')}` })
