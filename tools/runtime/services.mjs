@@ -64,7 +64,8 @@ export const SERVICES = [
     database: 'yugong_gateway',
     protocol: 'http',
     port: (env) => portFrom(env.PORT, 3000),
-    needs: ['catalog'],
+    // Boots alongside catalog: its /readyz waits for catalog's health, so "ready" still means both.
+    needs: [],
     env: (ctx) => ({
       ...common(ctx, 'yugong_gateway'),
       HOST: ctx.host,

@@ -1,9 +1,8 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { AuthGuard, TokenService } from '@yugong/shared/auth';
 import { ReadCache } from '@yugong/shared/cache';
 import { HttpErrorFilter } from '@yugong/shared/errors';
@@ -27,6 +26,8 @@ import { IdentityService } from './identity/identity.service';
 /** What the gateway is wired to, opened before the module is built. */
 export interface GatewayConnections {
   redis: Redis | null;
+  /** Rate-limit counters: in Redis, or in this process without it. */
+  throttlerStorage: ThrottlerStorage;
   cache: ReadCache;
   catalog: CatalogClient;
 }
@@ -43,8 +44,10 @@ export class AppModule {
         MikroOrmModule.forFeature(GATEWAY_ENTITIES),
         ThrottlerModule.forRoot({
           throttlers: throttlers(config.RATE_LIMIT_PER_MINUTE, config.AUTH_RATE_LIMIT_PER_MINUTE),
-          storage: connections.redis ? new ThrottlerStorageRedisService(connections.redis) : undefined,
+          storage: connections.throttlerStorage,
           getTracker: (req: Record<string, unknown>) => String(req.ip ?? ''),
+          // Per client IP across all routes (not per route), under a key the fast path shares.
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
         }),
         TerminusModule.forRoot({ logger: false }),
       ],

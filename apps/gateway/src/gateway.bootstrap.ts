@@ -1,8 +1,10 @@
 import helmet from '@fastify/helmet';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { MikroORM } from '@mikro-orm/core';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { catalog } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
@@ -14,6 +16,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
+import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
 import { instrumentHttp } from './common/http-metrics';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
@@ -56,8 +59,9 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
   });
+  const throttlerStorage = redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService();
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { redis, cache, catalog: catalogClient }),
+    AppModule.forRoot(config, { redis, throttlerStorage, cache, catalog: catalogClient }),
     adapter,
     { bufferLogs: true },
   );
@@ -82,6 +86,12 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
         imgSrc: ["'self'", 'data:'],
       },
     },
+  });
+  // After helmet, so that its headers are on fast-path answers too; before Nest's middleware.
+  registerPublicCatalogFastPath(fastify, cache, {
+    storage: throttlerStorage,
+    limit: config.RATE_LIMIT_PER_MINUTE,
+    ttlMs: 60_000,
   });
   app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
   app.useGlobalPipes(
@@ -151,10 +161,9 @@ async function seedAccounts(app: NestFastifyApplication, config: GatewayConfig, 
       })),
     );
   }
-  let created = 0;
-  for (const account of accounts) {
-    created += (await orm.em.fork().transactional(() => identity.ensureAccount(account))) ? 1 : 0;
-  }
+  // In parallel: argon2 hashes on libuv's thread pool, and a cold start hashes every account.
+  const results = await Promise.all(accounts.map((account) => orm.em.fork().transactional(() => identity.ensureAccount(account))));
+  const created = results.filter(Boolean).length;
   if (accounts.length > 0) {
     logger.log(`accounts: ${accounts.length} ensured, ${created} new`);
   }

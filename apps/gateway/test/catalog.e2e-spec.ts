@@ -58,6 +58,15 @@ describe('catalogue through the gateway', () => {
       expect(one.body.price.display).toMatch(/^¥\d+\.\d\d$/);
     });
 
+    it('answers a repeated read with the same bytes and the same security headers', async () => {
+      const first = await request(platform.http).get('/api/v1/products?category=grain&pageSize=3').expect(200);
+      const second = await request(platform.http).get('/api/v1/products?category=grain&pageSize=3').expect(200);
+      expect(second.text).toBe(first.text);
+      expect(second.headers['content-type']).toBe(first.headers['content-type']);
+      expect(second.headers['x-content-type-options']).toBe('nosniff');
+      expect(second.headers['x-request-id']).toBeDefined();
+    });
+
     it('answers 404 for an unknown id and 400 naming a malformed one', async () => {
       const unknown = await request(platform.http).get('/api/v1/products/00000000-0000-4000-8000-00000000dead').expect(404);
       expect(unknown.body.error).toBe('PRODUCT_NOT_FOUND');

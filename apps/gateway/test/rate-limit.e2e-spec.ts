@@ -24,13 +24,14 @@ describe('rate limits at the gateway', () => {
     expect(Object.keys(limited.headers).some((name) => name.startsWith('retry-after'))).toBe(true);
   });
 
-  it('limits every other route by the default limit, but never health checks', async () => {
+  it('limits each client across all routes, cached reads included, but never health checks', async () => {
+    // The 4 sign-ins above count too: 40 a minute in all.
     const statuses: number[] = [];
-    for (let i = 0; i < 45; i++) {
+    for (let i = 0; i < 40; i++) {
       statuses.push((await request(platform.http).get('/api/v1/products')).status);
     }
-    expect(statuses.filter((s) => s === 200).length).toBe(40);
-    expect(statuses.slice(40)).toEqual([429, 429, 429, 429, 429]);
+    expect(statuses.filter((s) => s === 200).length).toBe(36);
+    expect(statuses.slice(36)).toEqual([429, 429, 429, 429]);
     await request(platform.http).get('/healthz').expect(200);
   });
 });

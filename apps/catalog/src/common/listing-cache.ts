@@ -1,11 +1,15 @@
 import { CacheNamespace, ReadCache } from '@yugong/shared/cache';
 
-/** The catalogue read cache; catalog invalidates it after every change a listing can show. */
+/**
+ * The catalogue read cache (in process and in Redis), shared with the gateway: catalog caches
+ * public product views in it and invalidates it after every change a reader can see.
+ */
 export abstract class ListingCache {
+  abstract getOrLoad(key: string, load: () => Promise<string>): Promise<string>;
   abstract invalidate(): Promise<void>;
 }
 
-/** DI provider value: a ReadCache is a ListingCache. */
+/** Opens the cache under this deployment's key prefix; a ReadCache is a ListingCache. */
 export async function openListingCache(redisUrl: string | undefined, keyPrefix: string): Promise<ReadCache> {
   return ReadCache.open(redisUrl, { namespace: `${keyPrefix}${CacheNamespace.catalogListing}` });
 }

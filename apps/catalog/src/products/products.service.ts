@@ -167,7 +167,7 @@ export class ProductsService {
    */
   async get(caller: CallerIdentity | null, id: string, includeUnlisted: boolean): Promise<ProductView> {
     parseRequest(z.object({ id: idSchema }), { id });
-    const view = await this.products.findView(id);
+    const view = includeUnlisted ? await this.products.findView(id) : await this.cachedView(id);
     if (!view) {
       throw new ProductNotFound(id);
     }
@@ -223,6 +223,13 @@ export class ProductsService {
       throw new ProductNotFound(productId);
     }
     return this.lots.find({ product }, { orderBy: { producedOn: 'asc', lotCode: 'asc' } });
+  }
+
+  /** Public reads of one product are served from the read cache; every change invalidates it. */
+  private async cachedView(id: string): Promise<ProductView | undefined> {
+    const json = await this.cache.getOrLoad(`view:${id}`, async () => JSON.stringify((await this.products.findView(id)) ?? null));
+    const view = JSON.parse(json) as (Omit<ProductView, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }) | null;
+    return view ? { ...view, createdAt: new Date(view.createdAt), updatedAt: new Date(view.updatedAt) } : undefined;
   }
 
   private async view(id: string): Promise<ProductView> {

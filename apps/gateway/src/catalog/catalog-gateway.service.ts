@@ -12,6 +12,7 @@ import type {
   UpdateProductDto,
 } from './dto/catalog.dto';
 import { enumWire, lotJson, producerJson, productJson } from './catalog.views';
+import { publicUrlKey } from './public-catalog.fast-path';
 
 /** Options that travel with each call: who asks, and the request id for the logs. */
 export interface CallContext {
@@ -30,10 +31,20 @@ export class CatalogGatewayService {
     private readonly cache: ReadCache,
   ) {}
 
-  /** The public listing, as a JSON string. */
-  async listPublic(query: ListProductsQuery, ctx: CallContext): Promise<string> {
+  /**
+   * The public listing, as a JSON string, also remembered under the exact `url` it was asked by so
+   * that the fast path can answer that URL again without entering Nest.
+   */
+  async listPublic(query: ListProductsQuery, ctx: CallContext, url: string): Promise<string> {
     const key = `list:${query.q ?? ''}|${query.category ?? ''}|${query.town ?? ''}|${query.producerId ?? ''}|${query.page ?? 1}|${query.pageSize ?? 20}`;
-    return this.cache.getOrLoad(key, async () => JSON.stringify(await this.list(query, ctx, false)));
+    return this.cachedUnder(url, key, async () => JSON.stringify(await this.list(query, ctx, false)));
+  }
+
+  private async cachedUnder(url: string, key: string, load: () => Promise<string>): Promise<string> {
+    const version = this.cache.currentVersion;
+    const body = await this.cache.getOrLoad(key, load);
+    this.cache.remember(publicUrlKey(url), body, version);
+    return body;
   }
 
   async list(query: ListProductsQuery, ctx: CallContext, includeUnlisted: boolean) {
@@ -57,9 +68,9 @@ export class CatalogGatewayService {
     };
   }
 
-  /** One public product, as a JSON string. */
-  async getPublic(id: string, ctx: CallContext): Promise<string> {
-    return this.cache.getOrLoad(`product:${id}`, async () => JSON.stringify(await this.get(id, ctx, false)));
+  /** One public product, as a JSON string (remembered under `url` like the listing). */
+  async getPublic(id: string, ctx: CallContext, url: string): Promise<string> {
+    return this.cachedUnder(url, `product:${id}`, async () => JSON.stringify(await this.get(id, ctx, false)));
   }
 
   async get(id: string, ctx: CallContext, includeUnlisted: boolean) {

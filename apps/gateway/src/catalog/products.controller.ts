@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Caller, Public, type CallerIdentity } from '@yugong/shared/auth';
 import { RequestId, uuidParam } from '../common/request-context';
 import { CatalogGatewayService } from './catalog-gateway.service';
@@ -17,12 +18,12 @@ export class ProductsController {
   async list(
     @Query() query: ListProductsQuery,
     @Caller() caller: CallerIdentity | null,
-    @RequestId() requestId: string,
-  ): Promise<string | object> {
+    @Req() request: FastifyRequest,
+  ): Promise<string> {
     if (query.includeUnlisted) {
-      return JSON.stringify(await this.catalog.list(query, { caller, requestId }, true));
+      return JSON.stringify(await this.catalog.list(query, { caller, requestId: request.id }, true));
     }
-    return this.catalog.listPublic(query, { caller: null, requestId });
+    return this.catalog.listPublic(query, { caller: null, requestId: request.id }, request.url);
   }
 
   @Public()
@@ -32,12 +33,12 @@ export class ProductsController {
     @Param('id', uuidParam('id')) id: string,
     @Query('includeUnlisted') includeUnlisted: string | undefined,
     @Caller() caller: CallerIdentity | null,
-    @RequestId() requestId: string,
+    @Req() request: FastifyRequest,
   ): Promise<string> {
     if (includeUnlisted === 'true' && caller) {
-      return JSON.stringify(await this.catalog.get(id, { caller, requestId }, true));
+      return JSON.stringify(await this.catalog.get(id, { caller, requestId: request.id }, true));
     }
-    return this.catalog.getPublic(id, { caller: null, requestId });
+    return this.catalog.getPublic(id, { caller: null, requestId: request.id }, request.url);
   }
 
   /** That producer's staff or a relief officer. */

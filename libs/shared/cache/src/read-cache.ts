@@ -104,6 +104,26 @@ export class ReadCache {
     return value;
   }
 
+  /** The namespace version this process serves; pass it to `remember` with a value read under it. */
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** A value held in this process for `key`, without loading or asking Redis. */
+  peek(key: string): string | undefined {
+    return this.local.get(`${this.version}:${key}`);
+  }
+
+  /**
+   * Holds `value` in this process under `key` (e.g. a second name for an entry), unless the
+   * namespace was invalidated since `version` was read: then the value may be stale and is dropped.
+   */
+  remember(key: string, value: string, version: number): void {
+    if (version === this.version) {
+      this.local.set(`${version}:${key}`, value);
+    }
+  }
+
   /** Drops every entry of the namespace, in this process at once and in the others on the message. */
   async invalidate(): Promise<void> {
     if (!this.redis) {
