@@ -40,7 +40,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(httpLoggerParams('gateway', config.LOG_LEVEL)),
-        MikroOrmModule.forRoot(ormOptions({ url: config.DATABASE_URL, entities: GATEWAY_ENTITIES, migrations })),
+        MikroOrmModule.forRoot({
+          ...ormOptions({ url: config.DATABASE_URL, entities: GATEWAY_ENTITIES, migrations }),
+          forRoutesPath: '{*path}',
+        }),
         MikroOrmModule.forFeature(GATEWAY_ENTITIES),
         ThrottlerModule.forRoot({
           throttlers: throttlers(config.RATE_LIMIT_PER_MINUTE, config.AUTH_RATE_LIMIT_PER_MINUTE),

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { MikroORM } from '@mikro-orm/core';
 import { ValidationPipe } from '@nestjs/common';
@@ -13,11 +12,13 @@ import { validationExceptionFactory } from '@yugong/shared/errors';
 import { createGrpcStub } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
+import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
 import { instrumentHttp } from './common/http-metrics';
+import { registerResponseHeaders } from './common/security-headers';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 
@@ -51,15 +52,25 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
     retries: config.GRPC_RETRIES,
   });
 
-  const adapter = new FastifyAdapter({
+  const throttlerStorage = redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService();
+
+  // The Fastify instance is made here so that these hooks run before Nest's middleware.
+  const fastify = Fastify({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+    genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
   });
-  const throttlerStorage = redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService();
+  registerResponseHeaders(fastify);
+  instrumentHttp(fastify);
+  registerPublicCatalogFastPath(fastify, cache, {
+    storage: throttlerStorage,
+    limit: config.RATE_LIMIT_PER_MINUTE,
+    ttlMs: 60_000,
+  });
+  const adapter = new FastifyAdapter(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { redis, throttlerStorage, cache, catalog: catalogClient }),
     adapter,
@@ -71,28 +82,6 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
     logger.warn('REDIS_URL is not set: rate limits and the catalogue cache are in-process only (single machine only)');
   }
 
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    void reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
-  instrumentHttp(fastify);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
-  // After helmet, so that its headers are on fast-path answers too; before Nest's middleware.
-  registerPublicCatalogFastPath(fastify, cache, {
-    storage: throttlerStorage,
-    limit: config.RATE_LIMIT_PER_MINUTE,
-    ttlMs: 60_000,
-  });
   app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({

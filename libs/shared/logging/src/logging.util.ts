@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 
@@ -43,6 +44,8 @@ export function pinoOptions(service: string, level: string): LoggerOptions {
 /** nestjs-pino module parameters for an HTTP app: one line per request, with its request id. */
 export function httpLoggerParams(service: string, level: string): Params {
   return {
+    // path-to-regexp 8 syntax for "every route" (a bare '*' is converted with a warning).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       ...pinoOptions(service, level),
       genReqId: (req) => (req as { id?: string }).id ?? '',
