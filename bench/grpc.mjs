@@ -67,7 +67,8 @@ run(async () => {
   const serviceToken = crypto.randomBytes(24).toString('base64url');
   const [catalogPort, echoPort] = [await freePort(), await freePort()];
   say('catalog logs at LOG_LEVEL=warn');
-  const catalog = startProcess('catalog', [path.join(dist, 'apps/catalog/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const catalog = startProcess('catalog', [...nodeArgs, path.join(dist, 'apps/catalog/src/main.js')], {
     env: {
       DATABASE_URL: db.catalog,
       SERVICE_TOKEN: serviceToken,

@@ -111,6 +111,9 @@ const createLotSchema = z.object({
 });
 export type CreateLotInput = z.input<typeof createLotSchema>;
 
+const byIdSchema = z.object({ id: idSchema });
+const byProductIdSchema = z.object({ productId: idSchema });
+
 const listProductsSchema = z.object({
   page: pageSchema,
   query: z.string().trim().max(100, 'must be at most 100 characters').default(''),
@@ -166,7 +169,7 @@ export class ProductsService {
    * readers of everything and the producer's own staff; to everyone else they do not exist.
    */
   async get(caller: CallerIdentity | null, id: string, includeUnlisted: boolean): Promise<ProductView> {
-    parseRequest(z.object({ id: idSchema }), { id });
+    parseRequest(byIdSchema, { id });
     const view = includeUnlisted ? await this.products.findView(id) : await this.cachedView(id);
     if (!view) {
       throw new ProductNotFound(id);
@@ -217,7 +220,7 @@ export class ProductsService {
   }
 
   async listLots(caller: CallerIdentity | null, productId: string): Promise<Lot[]> {
-    parseRequest(z.object({ productId: idSchema }), { productId });
+    parseRequest(byProductIdSchema, { productId });
     const product = await this.products.findOne({ id: productId });
     if (!product || !this.seesUnlisted(caller, product.producer.id)) {
       throw new ProductNotFound(productId);
