@@ -6,7 +6,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules', '**/dist', '**/.data', '**/tmp', '**/reports', '**/.nx', 'libs/contracts/src/generated/**'],
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      '**/.data',
+      '**/tmp',
+      '**/reports',
+      '**/.nx',
+      'libs/contracts/src/generated/**',
+    ],
   },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommended,
@@ -22,8 +30,20 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:data', 'type:feature', 'type:data-access'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:data', 'type:data-access'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:util',
+                'type:contracts',
+                'type:data',
+                'type:feature',
+                'type:data-access',
+              ],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:data', 'type:data-access'],
+            },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: [] },

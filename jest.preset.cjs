@@ -16,7 +16,11 @@ module.exports = function preset(projectRoot, name) {
     displayName: name,
     rootDir: projectRoot,
     testEnvironment: 'node',
-    testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+    testMatch: [
+      '<rootDir>/src/**/*.spec.ts',
+      '<rootDir>/test/**/*.int-spec.ts',
+      '<rootDir>/test/**/*.e2e-spec.ts',
+    ],
     transform: {
       '^.+\\.ts$': [
         '@swc/jest',

@@ -15,7 +15,9 @@ if (!service) {
   console.error('usage: npm run db:migration -- <service> [name]');
   process.exit(2);
 }
-const { build } = await import(path.join(root, "tools/runtime/build.mjs")).catch(() => ({ build: async () => undefined }));
+const { build } = await import(path.join(root, 'tools/runtime/build.mjs')).catch(() => ({
+  build: async () => undefined,
+}));
 await build();
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -37,7 +39,11 @@ try {
     const migrator = orm.getMigrator();
     await migrator.up();
     const result = await migrator.createMigration(migrationsPath, false, false, name);
-    console.log(result.fileName ? `wrote ${path.join('apps', service, 'migrations', result.fileName)}` : 'no changes: schema matches the entities');
+    console.log(
+      result.fileName
+        ? `wrote ${path.join('apps', service, 'migrations', result.fileName)}`
+        : 'no changes: schema matches the entities',
+    );
   } finally {
     await orm.close(true);
   }

@@ -21,7 +21,9 @@ function swc(args, cwd) {
     child.stderr.on('data', (chunk) => (output += chunk));
     child.once('error', reject);
     child.once('close', (code, signal) =>
-      code === 0 ? resolve(output) : reject(new Error(`swc failed (${signal ?? `exit ${code}`}):\n${output.trim()}`)),
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`swc failed (${signal ?? `exit ${code}`}):\n${output.trim()}`)),
     );
   });
 }

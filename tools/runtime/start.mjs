@@ -21,7 +21,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { build, ROOT } from './build.mjs';
 import { eachLine, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './lib/processes.mjs';
-import { databaseUrl, ensureDatabases, portIsFree, probePostgres, redactUrl, startEmbeddedPostgres } from './lib/postgres.mjs';
+import {
+  databaseUrl,
+  ensureDatabases,
+  portIsFree,
+  probePostgres,
+  redactUrl,
+  startEmbeddedPostgres,
+} from './lib/postgres.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis.mjs';
 import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES } from './services.mjs';
 
@@ -186,7 +193,9 @@ function serviceEnv(spec, ctx, extra = {}) {
 function spawnService(spec, childEnv, index) {
   const entry = entryOf(spec);
   if (!fs.existsSync(entry)) {
-    throw new Error(`${spec.name}: no build output at ${path.relative(ROOT, entry)} (is apps/${spec.name}/src/main.ts there?)`);
+    throw new Error(
+      `${spec.name}: no build output at ${path.relative(ROOT, entry)} (is apps/${spec.name}/src/main.ts there?)`,
+    );
   }
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: ROOT,
@@ -220,7 +229,11 @@ function grpcHealth(port) {
       if (error) {
         resolve(error.code === grpc.status.UNIMPLEMENTED ? 'UNIMPLEMENTED' : undefined);
       } else {
-        resolve(typeof reply.status === 'string' ? reply.status : ['UNKNOWN', 'SERVING', 'NOT_SERVING'][reply.status]);
+        resolve(
+          typeof reply.status === 'string'
+            ? reply.status
+            : ['UNKNOWN', 'SERVING', 'NOT_SERVING'][reply.status],
+        );
       }
     });
   });
@@ -242,7 +255,9 @@ async function waitReady(spec, port, child, deadline) {
   let lastStatus = 'not answering';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})`);
+      throw new Error(
+        `${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})`,
+      );
     }
     if (spec.protocol === 'http') {
       if (await httpReady(port)) {
@@ -261,7 +276,9 @@ async function waitReady(spec, port, child, deadline) {
     }
     await sleep(250);
   }
-  throw new Error(`${spec.name} not ready within the deadline (${lastStatus}); raise YUGONG_READY_TIMEOUT_S if it is just slow`);
+  throw new Error(
+    `${spec.name} not ready within the deadline (${lastStatus}); raise YUGONG_READY_TIMEOUT_S if it is just slow`,
+  );
 }
 
 async function runMigrations(ctx) {
@@ -272,7 +289,9 @@ async function runMigrations(ctx) {
     const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
     state.children.delete(spec.name);
     if (code !== 0) {
-      throw new Error(`${spec.name}: migration run failed (${typeof code === 'string' ? code : `exit ${code}`})`);
+      throw new Error(
+        `${spec.name}: migration run failed (${typeof code === 'string' ? code : `exit ${code}`})`,
+      );
     }
     say(`${spec.name}: migrated ${spec.database} in ${seconds(Date.now() - started)}`);
   }
@@ -290,7 +309,9 @@ async function startServices(ctx) {
     const started = Date.now();
     const port = ctx.ports[spec.name];
     if (!(await portIsFree(port, '127.0.0.1'))) {
-      throw new Error(`${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`);
+      throw new Error(
+        `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
+      );
     }
     const child = spawnService(spec, serviceEnv(spec, ctx), index);
     state.children.set(spec.name, child);
@@ -316,9 +337,11 @@ async function startServices(ctx) {
 
 async function stopChildren(signals, graceMs) {
   await Promise.all(
-    [...state.children.entries()].reverse().map(([, child]) =>
-      child.pid && isAlive(child.pid) ? killPid(child.pid, { signals, graceMs, group: true }) : undefined,
-    ),
+    [...state.children.entries()]
+      .reverse()
+      .map(([, child]) =>
+        child.pid && isAlive(child.pid) ? killPid(child.pid, { signals, graceMs, group: true }) : undefined,
+      ),
   );
 }
 
@@ -431,13 +454,18 @@ async function main() {
   const base = `http://localhost:${ports[pub.name]}`;
   const lines = [
     '',
-    paint('1;32', `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
-      `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`),
+    paint(
+      '1;32',
+      `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
+        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`,
+    ),
     '',
     `  Gateway       ${base}`,
     `  Products      ${base}/api/v1/products`,
     `  API docs      ${base}/api/docs`,
-    ...SERVICES.filter((s) => s.protocol === 'grpc').map((s) => `  ${`${s.name} gRPC`.padEnd(14)}127.0.0.1:${ports[s.name]}`),
+    ...SERVICES.filter((s) => s.protocol === 'grpc').map(
+      (s) => `  ${`${s.name} gRPC`.padEnd(14)}127.0.0.1:${ports[s.name]}`,
+    ),
     '',
     `  Demo accounts (password: ${demoPassword}):`,
     ...DEMO_ACCOUNTS.map(([email, role]) => `    ${email.padEnd(26)} ${role}`),

@@ -19,7 +19,10 @@ class JsonResultReporter {
       numFailingTests: file.numFailingTests,
       numPendingTests: file.numPendingTests,
     }));
-    fs.writeFileSync(path.join(dir, `${this.name}.json`), JSON.stringify({ ...summary, testResults: files }, null, 2));
+    fs.writeFileSync(
+      path.join(dir, `${this.name}.json`),
+      JSON.stringify({ ...summary, testResults: files }, null, 2),
+    );
   }
 }
 

@@ -57,7 +57,9 @@ async function resolvePostgres() {
     tmpDir: TMP,
     log: say,
   });
-  say(`PostgreSQL: nothing at ${host}:${port}; started embedded PostgreSQL on 127.0.0.1:${started.postgres.port} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  say(
+    `PostgreSQL: nothing at ${host}:${port}; started embedded PostgreSQL on 127.0.0.1:${started.postgres.port} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return started.postgres.url;
 }
 
@@ -73,7 +75,9 @@ async function resolveRedis() {
   }
   const binary = findRedisServer();
   if (!binary) {
-    say(`Redis: none (nothing at ${host}:${port}, no redis-server on PATH): Redis-dependent suites will be SKIPPED.`);
+    say(
+      `Redis: none (nothing at ${host}:${port}, no redis-server on PATH): Redis-dependent suites will be SKIPPED.`,
+    );
     say('       Set REDIS_URL or install redis-server to run them.');
     return undefined;
   }
@@ -118,7 +122,12 @@ function runNx(childEnv, jestArgs) {
   const nx = path.join(path.dirname(manifest), JSON.parse(fs.readFileSync(manifest, 'utf8')).bin.nx);
   const args = [nx, 'run-many', '-t', 'test', '--outputStyle=static', '--', '--passWithNoTests', ...jestArgs];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: 'inherit', detached: true });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: 'inherit',
+      detached: true,
+    });
     started.nx = child;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -132,7 +141,7 @@ function runNx(childEnv, jestArgs) {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(signal ? 128 : code ?? 1);
+      resolve(signal ? 128 : (code ?? 1));
     });
   });
 }
@@ -160,7 +169,14 @@ async function main() {
   try {
     const databaseUrl = await resolvePostgres();
     const redisUrl = await resolveRedis();
-    const childEnv = { ...env, DATABASE_URL: databaseUrl, TMPDIR: TMP, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' };
+    const childEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      TMPDIR: TMP,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_SKIP_NX_CACHE: 'true',
+    };
     if (redisUrl) {
       childEnv.REDIS_URL = redisUrl;
     } else {
@@ -182,7 +198,9 @@ async function main() {
     // Nx failed but no Jest report says why (a project crashed before reporting, a timeout):
     // never let that pass as green.
     totals.failed = 1;
-    const why = timedOut ? 'the run timed out' : `nx exited with ${nxCode} without a failing test in the reports`;
+    const why = timedOut
+      ? 'the run timed out'
+      : `nx exited with ${nxCode} without a failing test in the reports`;
     say(`${why}: counted as 1 failure (see the output above)`);
   }
   const lines = details(totals);

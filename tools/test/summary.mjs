@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const REPORTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'jest');
+export const REPORTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'reports',
+  'jest',
+);
 
 /**
  * Reads every report and sums it. A test file that failed without a failing test (it did not
@@ -16,7 +22,10 @@ export function summarize(dir = REPORTS) {
   const totals = { passed: 0, failed: 0, skipped: 0, projects: [], broken: [] };
   let files = [];
   try {
-    files = fs.readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+    files = fs
+      .readdirSync(dir)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
   } catch {
     return totals;
   }
@@ -41,7 +50,7 @@ export function summarize(dir = REPORTS) {
       }
     }
     // Without per-file detail, fall back on Jest's own count of suites that failed to run.
-    failed += Math.max(suiteFailures, report.testResults ? 0 : report.numRuntimeErrorTestSuites ?? 0);
+    failed += Math.max(suiteFailures, report.testResults ? 0 : (report.numRuntimeErrorTestSuites ?? 0));
     totals.passed += passed;
     totals.failed += failed;
     totals.skipped += skipped;
@@ -59,10 +68,16 @@ export function summaryLine({ passed, failed, skipped }) {
 export function details(totals) {
   const lines = [];
   for (const p of totals.projects) {
-    lines.push(`  ${p.project.padEnd(28)} ${String(p.passed).padStart(4)} passed ${String(p.failed).padStart(3)} failed ${String(p.skipped).padStart(3)} skipped`);
+    lines.push(
+      `  ${p.project.padEnd(28)} ${String(p.passed).padStart(4)} passed ${String(p.failed).padStart(3)} failed ${String(p.skipped).padStart(3)} skipped`,
+    );
   }
   for (const b of totals.broken) {
-    const first = b.message.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim()).slice(0, 6);
+    const first = b.message
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, 6);
     lines.push(`  suite failed to run: ${b.project} ${b.name}`, ...first.map((l) => `      ${l}`));
   }
   return lines;

@@ -55,7 +55,9 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     if (seeded.created > 0) {
       await cache.invalidate();
     }
-    logger.log(`demo catalogue: ${seeded.producers} producers, ${seeded.products} products (${seeded.created} rows new)`);
+    logger.log(
+      `demo catalogue: ${seeded.producers} producers, ${seeded.products} products (${seeded.created} rows new)`,
+    );
   }
   await app.listen();
   markServing(server, SERVICE_NAMES);

@@ -16,7 +16,9 @@ import { ProductsService } from './products/products.service';
 
 /** Unset optional fields may arrive as null from proto-loader; the services treat them as absent. */
 function withoutNulls<T extends object>(message: T): Partial<T> {
-  return Object.fromEntries(Object.entries(message).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(message).filter(([, value]) => value !== null && value !== undefined),
+  ) as Partial<T>;
 }
 
 /** The CatalogService contract: maps wire messages to service calls and back, nothing more. */
@@ -28,7 +30,10 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     private readonly products: ProductsService,
   ) {}
 
-  async createProducer(request: catalog.CreateProducerRequest, metadata?: Metadata): Promise<catalog.CreateProducerResponse> {
+  async createProducer(
+    request: catalog.CreateProducerRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.CreateProducerResponse> {
     const producer = await this.producers.create(callerOf(metadata), {
       ...request,
       kind: producerKind.fromWire(request.kind) ?? wireName(request.kind, 'PRODUCER_KIND_UNSPECIFIED'),
@@ -36,11 +41,17 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { producer: toProducerMessage(producer) };
   }
 
-  async getProducer(request: catalog.GetProducerRequest, metadata?: Metadata): Promise<catalog.GetProducerResponse> {
+  async getProducer(
+    request: catalog.GetProducerRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.GetProducerResponse> {
     return { producer: toProducerMessage(await this.producers.get(callerOf(metadata), request.id)) };
   }
 
-  async listProducers(request: catalog.ListProducersRequest, metadata?: Metadata): Promise<catalog.ListProducersResponse> {
+  async listProducers(
+    request: catalog.ListProducersRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.ListProducersResponse> {
     const result = await this.producers.list(callerOf(metadata), {
       status: producerStatus.fromWire(request.status),
       page: request.page,
@@ -51,21 +62,36 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
-  async setProducerStatus(request: catalog.SetProducerStatusRequest, metadata?: Metadata): Promise<catalog.SetProducerStatusResponse> {
-    const status = producerStatus.fromWire(request.status) ?? wireName(request.status, 'PRODUCER_STATUS_UNSPECIFIED') ?? '';
-    return { producer: toProducerMessage(await this.producers.setStatus(callerOf(metadata), request.id, status)) };
+  async setProducerStatus(
+    request: catalog.SetProducerStatusRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.SetProducerStatusResponse> {
+    const status =
+      producerStatus.fromWire(request.status) ??
+      wireName(request.status, 'PRODUCER_STATUS_UNSPECIFIED') ??
+      '';
+    return {
+      producer: toProducerMessage(await this.producers.setStatus(callerOf(metadata), request.id, status)),
+    };
   }
 
-  async createProduct(request: catalog.CreateProductRequest, metadata?: Metadata): Promise<catalog.CreateProductResponse> {
+  async createProduct(
+    request: catalog.CreateProductRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.CreateProductResponse> {
     const product = await this.products.create(callerOf(metadata), {
       ...request,
       price: request.price ?? undefined,
-      status: productStatus.fromWire(request.status) ?? wireName(request.status, 'PRODUCT_STATUS_UNSPECIFIED'),
+      status:
+        productStatus.fromWire(request.status) ?? wireName(request.status, 'PRODUCT_STATUS_UNSPECIFIED'),
     });
     return { product: toProductMessage(product) };
   }
 
-  async updateProduct(request: catalog.UpdateProductRequest, metadata?: Metadata): Promise<catalog.UpdateProductResponse> {
+  async updateProduct(
+    request: catalog.UpdateProductRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.UpdateProductResponse> {
     const { updateImageUrls, imageUrls, status, ...changes } = request;
     const product = await this.products.update(callerOf(metadata), {
       ...withoutNulls(changes),
@@ -75,11 +101,21 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { product: toProductMessage(product) };
   }
 
-  async getProduct(request: catalog.GetProductRequest, metadata?: Metadata): Promise<catalog.GetProductResponse> {
-    return { product: toProductMessage(await this.products.get(callerOf(metadata), request.id, request.includeUnlisted)) };
+  async getProduct(
+    request: catalog.GetProductRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.GetProductResponse> {
+    return {
+      product: toProductMessage(
+        await this.products.get(callerOf(metadata), request.id, request.includeUnlisted),
+      ),
+    };
   }
 
-  async listProducts(request: catalog.ListProductsRequest, metadata?: Metadata): Promise<catalog.ListProductsResponse> {
+  async listProducts(
+    request: catalog.ListProductsRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.ListProductsResponse> {
     const result = await this.products.list(callerOf(metadata), request);
     return {
       products: result.items.map(toProductMessage),
@@ -87,7 +123,10 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
-  async createLot(request: catalog.CreateLotRequest, metadata?: Metadata): Promise<catalog.CreateLotResponse> {
+  async createLot(
+    request: catalog.CreateLotRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.CreateLotResponse> {
     return { lot: toLotMessage(await this.products.createLot(callerOf(metadata), request)) };
   }
 

@@ -82,7 +82,10 @@ export function toLotMessage(lot: Lot): catalog.Lot {
     id: lot.id,
     productId: lot.product.id,
     lotCode: lot.lotCode,
-    producedOn: typeof lot.producedOn === 'string' ? lot.producedOn : new Date(lot.producedOn).toISOString().slice(0, 10),
+    producedOn:
+      typeof lot.producedOn === 'string'
+        ? lot.producedOn
+        : new Date(lot.producedOn).toISOString().slice(0, 10),
     quantity: lot.quantity,
     onHand: lot.onHand,
     createdAt: toTimestamp(lot.createdAt),

@@ -3,4 +3,6 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128135300_initial } from './Migration20261128135300_initial';
 
 /** Gateway's migrations, oldest first. `npm run db:migration -- gateway <name>` writes the next one. */
-export const migrations: { name: string; class: Constructor<Migration> }[] = [{ name: 'Migration20261128135300_initial', class: Migration20261128135300_initial }];
+export const migrations: { name: string; class: Constructor<Migration> }[] = [
+  { name: 'Migration20261128135300_initial', class: Migration20261128135300_initial },
+];

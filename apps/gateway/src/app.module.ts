@@ -64,7 +64,11 @@ export class AppModule {
         { provide: CatalogClient, useValue: connections.catalog },
         {
           provide: TokenService,
-          useValue: new TokenService({ secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS, issuer: 'yugong' }),
+          useValue: new TokenService({
+            secret: config.JWT_SECRET,
+            ttlSeconds: config.JWT_TTL_SECONDS,
+            issuer: 'yugong',
+          }),
         },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },

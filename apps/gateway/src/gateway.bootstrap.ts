@@ -35,7 +35,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * unknown fields; OpenAPI at /api/docs; metrics; its database migrated and its accounts seeded.
  * `listen: false` leaves the port closed (tests call it through supertest).
  */
-export async function startGateway(config: GatewayConfig, options: { listen?: boolean } = {}): Promise<RunningGateway | undefined> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { listen?: boolean } = {},
+): Promise<RunningGateway | undefined> {
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'gateway', config.REDIS_KEY_PREFIX) : null;
   const cache = await ReadCache.open(config.REDIS_URL, {
     namespace: `${config.REDIS_KEY_PREFIX}${CacheNamespace.catalogListing}`,
@@ -79,7 +82,9 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
   const logger = app.get(Logger);
   app.useLogger(logger);
   if (!redis) {
-    logger.warn('REDIS_URL is not set: rate limits and the catalogue cache are in-process only (single machine only)');
+    logger.warn(
+      'REDIS_URL is not set: rate limits and the catalogue cache are in-process only (single machine only)',
+    );
   }
 
   app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
@@ -95,7 +100,9 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
     app,
     new DocumentBuilder()
       .setTitle('Yugong API')
-      .setDescription('Consumption-based poverty relief: relief products, producers and where every fen goes.')
+      .setDescription(
+        'Consumption-based poverty relief: relief products, producers and where every fen goes.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
@@ -127,12 +134,21 @@ export async function startGateway(config: GatewayConfig, options: { listen?: bo
 }
 
 /** The admin from the environment and, with SEED_DEMO, the demo accounts. Idempotent. */
-async function seedAccounts(app: NestFastifyApplication, config: GatewayConfig, logger: Logger): Promise<void> {
+async function seedAccounts(
+  app: NestFastifyApplication,
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<void> {
   const orm = app.get(MikroORM);
   const identity = app.get(IdentityService);
   const accounts: NewAccount[] = [];
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-    accounts.push({ email: config.ADMIN_EMAIL, name: 'Administrator', password: config.ADMIN_PASSWORD, role: 'admin' });
+    accounts.push({
+      email: config.ADMIN_EMAIL,
+      name: 'Administrator',
+      password: config.ADMIN_PASSWORD,
+      role: 'admin',
+    });
   }
   if (config.SEED_DEMO) {
     const password = config.DEMO_PASSWORD;
@@ -140,7 +156,12 @@ async function seedAccounts(app: NestFastifyApplication, config: GatewayConfig, 
       { email: 'officer@example.com', name: '济源市扶贫办 (demo officer)', password, role: 'relief_officer' },
       { email: 'auditor@example.com', name: 'Demo auditor', password, role: 'auditor' },
       { email: 'consumer@example.com', name: 'Demo consumer', password, role: 'consumer' },
-      { email: 'institution@example.com', name: '济源市机关食堂 (demo institution)', password, role: 'institution' },
+      {
+        email: 'institution@example.com',
+        name: '济源市机关食堂 (demo institution)',
+        password,
+        role: 'institution',
+      },
       ...DEMO_PRODUCERS.filter((p) => p.staffEmail).map<NewAccount>((p) => ({
         email: p.staffEmail!,
         name: `${p.legalName} staff`,
@@ -151,7 +172,9 @@ async function seedAccounts(app: NestFastifyApplication, config: GatewayConfig, 
     );
   }
   // In parallel: argon2 hashes on libuv's thread pool, and a cold start hashes every account.
-  const results = await Promise.all(accounts.map((account) => orm.em.fork().transactional(() => identity.ensureAccount(account))));
+  const results = await Promise.all(
+    accounts.map((account) => orm.em.fork().transactional(() => identity.ensureAccount(account))),
+  );
   const created = results.filter(Boolean).length;
   if (accounts.length > 0) {
     logger.log(`accounts: ${accounts.length} ensured, ${created} new`);

@@ -9,7 +9,10 @@ describe('catalogue through the gateway', () => {
 
   async function login(email: string): Promise<string> {
     tokens[email] ??= (
-      await request(platform.http).post('/api/v1/auth/login').send({ email, password: DEMO_PASSWORD }).expect(200)
+      await request(platform.http)
+        .post('/api/v1/auth/login')
+        .send({ email, password: DEMO_PASSWORD })
+        .expect(200)
     ).body.accessToken;
     return tokens[email];
   }
@@ -47,20 +50,39 @@ describe('catalogue through the gateway', () => {
       const all = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
       const producers = new Set(all.body.items.map((p: { producerName: string }) => p.producerName));
       expect(producers).toEqual(expect.objectContaining({ size: 13 }));
-      expect([...producers]).toEqual(expect.arrayContaining(['济源市阳光兔业科技有限公司', '济源市瑞星牧业有限公司', '济源市丰之源农业发展有限公司']));
+      expect([...producers]).toEqual(
+        expect.arrayContaining([
+          '济源市阳光兔业科技有限公司',
+          '济源市瑞星牧业有限公司',
+          '济源市丰之源农业发展有限公司',
+        ]),
+      );
     });
 
     it('filters by town and category and shows a product by id', async () => {
-      const res = await request(platform.http).get('/api/v1/products').query({ town: '王屋镇', category: 'honey' }).expect(200);
-      expect(res.body.items.map((p: { nameZh: string }) => p.nameZh).sort()).toEqual(['太行山土蜂蜜', '枣花蜜'].sort());
+      const res = await request(platform.http)
+        .get('/api/v1/products')
+        .query({ town: '王屋镇', category: 'honey' })
+        .expect(200);
+      expect(res.body.items.map((p: { nameZh: string }) => p.nameZh).sort()).toEqual(
+        ['太行山土蜂蜜', '枣花蜜'].sort(),
+      );
       const one = await request(platform.http).get(`/api/v1/products/${res.body.items[0].id}`).expect(200);
-      expect(one.body).toMatchObject({ id: res.body.items[0].id, town: '王屋镇', price: { currency: 'CNY' } });
+      expect(one.body).toMatchObject({
+        id: res.body.items[0].id,
+        town: '王屋镇',
+        price: { currency: 'CNY' },
+      });
       expect(one.body.price.display).toMatch(/^¥\d+\.\d\d$/);
     });
 
     it('answers a repeated read with the same bytes and the same security headers', async () => {
-      const first = await request(platform.http).get('/api/v1/products?category=grain&pageSize=3').expect(200);
-      const second = await request(platform.http).get('/api/v1/products?category=grain&pageSize=3').expect(200);
+      const first = await request(platform.http)
+        .get('/api/v1/products?category=grain&pageSize=3')
+        .expect(200);
+      const second = await request(platform.http)
+        .get('/api/v1/products?category=grain&pageSize=3')
+        .expect(200);
       expect(second.text).toBe(first.text);
       expect(second.headers['content-type']).toBe(first.headers['content-type']);
       expect(second.headers['x-content-type-options']).toBe('nosniff');
@@ -68,18 +90,26 @@ describe('catalogue through the gateway', () => {
     });
 
     it('answers 404 for an unknown id and 400 naming a malformed one', async () => {
-      const unknown = await request(platform.http).get('/api/v1/products/00000000-0000-4000-8000-00000000dead').expect(404);
+      const unknown = await request(platform.http)
+        .get('/api/v1/products/00000000-0000-4000-8000-00000000dead')
+        .expect(404);
       expect(unknown.body.error).toBe('PRODUCT_NOT_FOUND');
       const malformed = await request(platform.http).get('/api/v1/products/nope').expect(400);
       expect(malformed.body.fields).toEqual([{ field: 'id', reason: 'must be a UUID' }]);
     });
 
     it('refuses unknown and ill-typed query parameters, naming them', async () => {
-      const unknown = await request(platform.http).get('/api/v1/products').query({ colour: 'red' }).expect(400);
+      const unknown = await request(platform.http)
+        .get('/api/v1/products')
+        .query({ colour: 'red' })
+        .expect(400);
       expect(unknown.body.fields).toEqual([{ field: 'colour', reason: expect.any(String) }]);
       const big = await request(platform.http).get('/api/v1/products').query({ pageSize: 1000 }).expect(400);
       expect(big.body.fields[0].field).toBe('pageSize');
-      const fractional = await request(platform.http).get('/api/v1/products').query({ page: 1.5 }).expect(400);
+      const fractional = await request(platform.http)
+        .get('/api/v1/products')
+        .query({ page: 1.5 })
+        .expect(400);
       expect(fractional.body.fields[0].field).toBe('page');
     });
   });
@@ -98,14 +128,23 @@ describe('catalogue through the gateway', () => {
         .expect(409);
       expect(dup.body.fields).toEqual([{ field: 'email', reason: 'is already registered' }]);
       const token = (
-        await request(platform.http).post('/api/v1/auth/login').send({ email: 'wang.fang@example.com', password: 'a-long-password-1' }).expect(200)
+        await request(platform.http)
+          .post('/api/v1/auth/login')
+          .send({ email: 'wang.fang@example.com', password: 'a-long-password-1' })
+          .expect(200)
       ).body.accessToken;
-      const me = await request(platform.http).get('/api/v1/me').set('authorization', `Bearer ${token}`).expect(200);
+      const me = await request(platform.http)
+        .get('/api/v1/me')
+        .set('authorization', `Bearer ${token}`)
+        .expect(200);
       expect(me.body).toMatchObject({ name: '王芳', role: 'consumer' });
     });
 
     it('refuses a wrong password, a missing token and a forged one', async () => {
-      await request(platform.http).post('/api/v1/auth/login').send({ email: 'consumer@example.com', password: 'wrong-password!' }).expect(401);
+      await request(platform.http)
+        .post('/api/v1/auth/login')
+        .send({ email: 'consumer@example.com', password: 'wrong-password!' })
+        .expect(401);
       await request(platform.http).get('/api/v1/me').expect(401);
       await request(platform.http).get('/api/v1/me').set('authorization', 'Bearer abc.def.ghi').expect(401);
     });
@@ -121,17 +160,28 @@ describe('catalogue through the gateway', () => {
         ['ruixing@example.com', 'producer_staff'],
         ['fengzhiyuan@example.com', 'producer_staff'],
       ]) {
-        const me = await request(platform.http).get('/api/v1/me').set(await auth(email)).expect(200);
+        const me = await request(platform.http)
+          .get('/api/v1/me')
+          .set(await auth(email))
+          .expect(200);
         expect(me.body.role).toBe(role);
       }
       const rabbit = await productNamed('冷鲜兔肉');
-      const staff = await request(platform.http).get('/api/v1/me').set(await auth('yangguang@example.com')).expect(200);
+      const staff = await request(platform.http)
+        .get('/api/v1/me')
+        .set(await auth('yangguang@example.com'))
+        .expect(200);
       expect(staff.body.producerIds).toEqual([rabbit.producerId]);
     });
 
     it('lets an officer create a staff account scoped to an existing producer only', async () => {
       const rabbit = await productNamed('冷鲜兔肉');
-      const account = { email: 'new.staff@example.com', password: 'a-long-password-2', name: '兔业员工', role: 'producer_staff' };
+      const account = {
+        email: 'new.staff@example.com',
+        password: 'a-long-password-2',
+        name: '兔业员工',
+        role: 'producer_staff',
+      };
       await request(platform.http)
         .post('/api/v1/users')
         .set(await auth('officer@example.com'))
@@ -173,12 +223,23 @@ describe('catalogue through the gateway', () => {
         .set(await auth('officer@example.com'))
         .send({ ...producer, creditCode: '91350100M000100Y44' })
         .expect(400);
-      expect(bad.body).toMatchObject({ error: 'VALIDATION_FAILED', fields: [{ field: 'creditCode', reason: expect.stringMatching(/check/) }] });
-      await request(platform.http).post('/api/v1/producers').set(await auth('consumer@example.com')).send(producer).expect(403);
+      expect(bad.body).toMatchObject({
+        error: 'VALIDATION_FAILED',
+        fields: [{ field: 'creditCode', reason: expect.stringMatching(/check/) }],
+      });
+      await request(platform.http)
+        .post('/api/v1/producers')
+        .set(await auth('consumer@example.com'))
+        .send(producer)
+        .expect(403);
       await request(platform.http).post('/api/v1/producers').send(producer).expect(401);
       expect(await count('producer')).toBe(before);
 
-      const created = await request(platform.http).post('/api/v1/producers').set(await auth('officer@example.com')).send(producer).expect(201);
+      const created = await request(platform.http)
+        .post('/api/v1/producers')
+        .set(await auth('officer@example.com'))
+        .send(producer)
+        .expect(201);
       expect(created.body).toMatchObject({ status: 'pending', kind: 'cooperative' });
       const verified = await request(platform.http)
         .patch(`/api/v1/producers/${created.body.id}/status`)
@@ -208,7 +269,11 @@ describe('catalogue through the gateway', () => {
         [{ ...body, category: 'weapons' }, 'category'],
       ];
       for (const [payload, field] of cases) {
-        const res = await request(platform.http).post(`/api/v1/producers/${rabbit.producerId}/products`).set(headers).send(payload).expect(400);
+        const res = await request(platform.http)
+          .post(`/api/v1/producers/${rabbit.producerId}/products`)
+          .set(headers)
+          .send(payload)
+          .expect(400);
         expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
       }
       expect(await count('product')).toBe(before);
@@ -216,7 +281,13 @@ describe('catalogue through the gateway', () => {
 
     it('refuses an oversized body with 413 and malformed JSON with 400', async () => {
       const rabbit = await productNamed('冷鲜兔肉');
-      const huge = { nameZh: 'x'.repeat(100), category: 'meat', unit: 'kg', priceFen: 1, nameEn: 'y'.repeat(200_000) };
+      const huge = {
+        nameZh: 'x'.repeat(100),
+        category: 'meat',
+        unit: 'kg',
+        priceFen: 1,
+        nameEn: 'y'.repeat(200_000),
+      };
       const res = await request(platform.http)
         .post(`/api/v1/producers/${rabbit.producerId}/products`)
         .set(await auth('yangguang@example.com'))
@@ -236,7 +307,11 @@ describe('catalogue through the gateway', () => {
       const goat = await productNamed('太行黑山羊肉');
       const yangguang = await auth('yangguang@example.com');
 
-      await request(platform.http).patch(`/api/v1/products/${goat.id}`).set(yangguang).send({ priceFen: 1 }).expect(403);
+      await request(platform.http)
+        .patch(`/api/v1/products/${goat.id}`)
+        .set(yangguang)
+        .send({ priceFen: 1 })
+        .expect(403);
       await request(platform.http)
         .post(`/api/v1/producers/${goat.producerId}/products`)
         .set(yangguang)
@@ -249,7 +324,11 @@ describe('catalogue through the gateway', () => {
         .expect(403);
       expect((await productNamed('太行黑山羊肉')).price.fen).toBe(9_800);
 
-      const updated = await request(platform.http).patch(`/api/v1/products/${rabbit.id}`).set(yangguang).send({ priceFen: 7_200 }).expect(200);
+      const updated = await request(platform.http)
+        .patch(`/api/v1/products/${rabbit.id}`)
+        .set(yangguang)
+        .send({ priceFen: 7_200 })
+        .expect(200);
       expect(updated.body.price.fen).toBe(7_200);
       // The public listing is cached; the change shows at once because catalog invalidated it.
       expect((await productNamed('冷鲜兔肉')).price.fen).toBe(7_200);
@@ -260,9 +339,15 @@ describe('catalogue through the gateway', () => {
         .send({ lotCode: 'RABBIT-CHILLED-2020-03', producedOn: '2020-05-12', quantity: 120 })
         .expect(201);
       expect((await productNamed('冷鲜兔肉')).stock).toBe(rabbit.stock + 120);
-      const lots = await request(platform.http).get(`/api/v1/products/${rabbit.id}/lots`).set(yangguang).expect(200);
+      const lots = await request(platform.http)
+        .get(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .expect(200);
       expect(lots.body.items).toHaveLength(3);
-      await request(platform.http).get(`/api/v1/products/${rabbit.id}/lots`).set(await auth('ruixing@example.com')).expect(404);
+      await request(platform.http)
+        .get(`/api/v1/products/${rabbit.id}/lots`)
+        .set(await auth('ruixing@example.com'))
+        .expect(404);
     });
 
     it('shows a new active product at once and hides an archived one', async () => {
@@ -271,12 +356,27 @@ describe('catalogue through the gateway', () => {
       const created = await request(platform.http)
         .post(`/api/v1/producers/${honey.producerId}/products`)
         .set(officer)
-        .send({ nameZh: '槐花蜜', nameEn: 'Acacia honey', category: 'honey', unit: 'jar (500 g)', priceFen: 5_200, status: 'active' })
+        .send({
+          nameZh: '槐花蜜',
+          nameEn: 'Acacia honey',
+          category: 'honey',
+          unit: 'jar (500 g)',
+          priceFen: 5_200,
+          status: 'active',
+        })
         .expect(201);
       expect((await productNamed('槐花蜜')).id).toBe(created.body.id);
-      await request(platform.http).patch(`/api/v1/products/${created.body.id}`).set(officer).send({ status: 'archived' }).expect(200);
+      await request(platform.http)
+        .patch(`/api/v1/products/${created.body.id}`)
+        .set(officer)
+        .send({ status: 'archived' })
+        .expect(200);
       await request(platform.http).get(`/api/v1/products/${created.body.id}`).expect(404);
-      const unlisted = await request(platform.http).get(`/api/v1/products/${created.body.id}`).query({ includeUnlisted: 'true' }).set(officer).expect(200);
+      const unlisted = await request(platform.http)
+        .get(`/api/v1/products/${created.body.id}`)
+        .query({ includeUnlisted: 'true' })
+        .set(officer)
+        .expect(200);
       expect(unlisted.body.status).toBe('archived');
     });
   });
@@ -289,7 +389,9 @@ describe('catalogue through the gateway', () => {
       const metrics = await request(platform.http).get('/metrics').expect(200);
       expect(metrics.text).toContain('yugong_gateway_http_request_duration_seconds');
       const doc = await request(platform.http).get('/api/docs/openapi.json').expect(200);
-      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/products', '/api/v1/auth/login']));
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/products', '/api/v1/auth/login']),
+      );
     });
 
     it('echoes a valid request id and sets security headers', async () => {

@@ -5,7 +5,10 @@ describe('rate limits at the gateway', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await startPlatform('rate_limit', { AUTH_RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_PER_MINUTE: '40' });
+    platform = await startPlatform('rate_limit', {
+      AUTH_RATE_LIMIT_PER_MINUTE: '3',
+      RATE_LIMIT_PER_MINUTE: '40',
+    });
   });
 
   afterAll(async () => {

@@ -6,7 +6,16 @@ import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { commandOf, isAlive, killPid, killStale, readPidFile, removeFile, withTimeout, writePidFile } from './processes.mjs';
+import {
+  commandOf,
+  isAlive,
+  killPid,
+  killStale,
+  readPidFile,
+  removeFile,
+  withTimeout,
+  writePidFile,
+} from './processes.mjs';
 
 /** The URL of database `name` on the server of `serverUrl` (same credentials, host and options). */
 export function databaseUrl(serverUrl, name) {
@@ -75,7 +84,9 @@ export async function ensureDatabases(serverUrl, names) {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (rowCount === 0) {
         try {
-          await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+          await client.query(
+            `CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`,
+          );
           created.push(name);
         } catch (error) {
           if (error.code !== '42P04') {
@@ -163,7 +174,15 @@ async function importEmbeddedPostgres() {
  *
  * @returns {{ url: string, port: number, initialised: boolean, pid: number, process: import('node:child_process').ChildProcess, stop(): Promise<void> }}
  */
-export async function startEmbeddedPostgres({ dataDir, port, password, pidFile, workspace, tmpDir, log = () => {} }) {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  password,
+  pidFile,
+  workspace,
+  tmpDir,
+  log = () => {},
+}) {
   const killOptions = { signals: ['SIGINT', 'SIGQUIT', 'SIGKILL'], graceMs: 5000 };
   const stale = await killStale(pidFile, ['postgres', dataDir], killOptions);
   if (stale) {
@@ -175,7 +194,9 @@ export async function startEmbeddedPostgres({ dataDir, port, password, pidFile, 
     await killPid(postmasterPid, killOptions);
   }
   if (!(await portIsFree(port))) {
-    throw new Error(`port ${port} is already in use: choose another with YUGONG_PG_PORT, or set DATABASE_URL`);
+    throw new Error(
+      `port ${port} is already in use: choose another with YUGONG_PG_PORT, or set DATABASE_URL`,
+    );
   }
 
   // The package writes its password file to os.tmpdir(): keep it in the workspace.
@@ -220,7 +241,8 @@ export async function startEmbeddedPostgres({ dataDir, port, password, pidFile, 
   // at once, before the services have closed their connections. For the length of our calls,
   // its spawn() puts the server in a group of its own; we stop it ourselves, last.
   const spawnOriginal = childProcess.spawn;
-  childProcess.spawn = (command, args, options) => spawnOriginal(command, args, { ...options, detached: true });
+  childProcess.spawn = (command, args, options) =>
+    spawnOriginal(command, args, { ...options, detached: true });
   syncBuiltinESMExports();
   try {
     if (initialised) {
@@ -267,4 +289,3 @@ export async function startEmbeddedPostgres({ dataDir, port, password, pidFile, 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return { url, port, initialised, pid, process: child, logs, stop };
 }
-

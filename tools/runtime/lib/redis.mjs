@@ -3,7 +3,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { eachLine, findOnPath, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './processes.mjs';
+import {
+  eachLine,
+  findOnPath,
+  isAlive,
+  killPid,
+  killStale,
+  removeFile,
+  sleep,
+  writePidFile,
+} from './processes.mjs';
 import { portIsFree } from './postgres.mjs';
 
 /** Resolves to true when a Redis server at host:port answers PING with PONG within `timeoutMs`. */
@@ -50,7 +59,9 @@ export async function startRedisServer({ binary, port, dataDir, pidFile, log = (
     log(`stopped a redis-server (pid ${stale}) left running by an earlier run`);
   }
   if (!(await portIsFree(port))) {
-    throw new Error(`port ${port} is already in use: choose another with YUGONG_REDIS_PORT, or set REDIS_URL`);
+    throw new Error(
+      `port ${port} is already in use: choose another with YUGONG_REDIS_PORT, or set REDIS_URL`,
+    );
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir];
@@ -76,7 +87,11 @@ export async function startRedisServer({ binary, port, dataDir, pidFile, log = (
       if (child.pid && isAlive(child.pid)) {
         await killPid(child.pid, { graceMs: 2000 });
       }
-      const reason = error ? error.message : child.exitCode !== null ? `exited with code ${child.exitCode}` : 'no PONG within 10 s';
+      const reason = error
+        ? error.message
+        : child.exitCode !== null
+          ? `exited with code ${child.exitCode}`
+          : 'no PONG within 10 s';
       throw new Error(`redis-server failed to start: ${reason}\n${output.slice(-10).join('\n')}`);
     }
   }

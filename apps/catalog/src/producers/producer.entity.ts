@@ -1,4 +1,14 @@
-import { Check, Entity, EntityRepositoryType, OptionalProps, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import {
+  Check,
+  Entity,
+  EntityRepositoryType,
+  OptionalProps,
+  Enum,
+  Index,
+  PrimaryKey,
+  Property,
+  Unique,
+} from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { ProducerRepository } from './producer.repository';
 

@@ -12,7 +12,8 @@ import { Producer, PRODUCER_KINDS, PRODUCER_STATUSES, type ProducerStatusName } 
 import { CreditCodeTaken, IllegalProducerTransition, ProducerNotFound } from './producer.errors';
 import { ProducerRepository } from './producer.repository';
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
 const createProducerSchema = z.object({
   kind: z.enum(PRODUCER_KINDS, { message: `must be one of ${PRODUCER_KINDS.join(', ')}` }),
@@ -115,6 +116,8 @@ export class ProducersService {
   }
 
   private seesUnverified(caller: CallerIdentity | null, producerId: string): boolean {
-    return canReadAll(caller) || (caller?.role === 'producer_staff' && caller.producerIds.includes(producerId));
+    return (
+      canReadAll(caller) || (caller?.role === 'producer_staff' && caller.producerIds.includes(producerId))
+    );
   }
 }

@@ -1,4 +1,16 @@
-import { ArrayType, BigIntType, Check, Entity, EntityRepositoryType, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import {
+  ArrayType,
+  BigIntType,
+  Check,
+  Entity,
+  EntityRepositoryType,
+  Enum,
+  Index,
+  ManyToOne,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { Producer } from '../producers/producer.entity';
 import { ProductRepository } from './product.repository';
@@ -13,7 +25,15 @@ export type ProductStatusName = (typeof PRODUCT_STATUSES)[number];
 @Index({ properties: ['category', 'status'] })
 export class Product {
   [EntityRepositoryType]?: ProductRepository;
-  [OptionalProps]?: 'nameEn' | 'currency' | 'imageUrls' | 'originVillage' | 'reliefCertification' | 'status' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'nameEn'
+    | 'currency'
+    | 'imageUrls'
+    | 'originVillage'
+    | 'reliefCertification'
+    | 'status'
+    | 'createdAt'
+    | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -2,7 +2,12 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import { EntityManager, EntityRepository } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { canActForProducer, canReadAll, requireProducerAccess, type CallerIdentity } from '@yugong/shared/auth';
+import {
+  canActForProducer,
+  canReadAll,
+  requireProducerAccess,
+  type CallerIdentity,
+} from '@yugong/shared/auth';
 import { z } from 'zod';
 import { ListingCache } from '../common/listing-cache';
 import { pageSchema } from '../common/paging.util';
@@ -36,7 +41,8 @@ export const CATEGORIES = [
 
 const MAX_PRICE_FEN = 100_000_000_00; // one hundred million yuan: far above any listing, far below 2^53
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 
 const priceSchema = z.object({
@@ -52,7 +58,13 @@ const priceSchema = z.object({
 });
 
 const imageUrlsSchema = z
-  .array(z.string().url('must be a URL').max(500).regex(/^https?:\/\//, 'must be an http(s) URL'))
+  .array(
+    z
+      .string()
+      .url('must be a URL')
+      .max(500)
+      .regex(/^https?:\/\//, 'must be an http(s) URL'),
+  )
   .max(10, 'at most 10 images');
 
 const productFields = {
@@ -105,9 +117,17 @@ const createLotSchema = z.object({
   producedOn: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real date')
+    .refine(
+      (d) =>
+        !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+      'is not a real date',
+    )
     .refine((d) => d <= today(), 'cannot be in the future'),
-  quantity: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be positive').max(1_000_000_000),
+  quantity: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be positive')
+    .max(1_000_000_000),
 });
 export type CreateLotInput = z.input<typeof createLotSchema>;
 
@@ -141,7 +161,12 @@ export class ProductsService {
     if (!producer) {
       throw new ProducerNotFound(producerId);
     }
-    const product = this.products.create({ ...data, producer, priceFen: price.fen, currency: price.currency });
+    const product = this.products.create({
+      ...data,
+      producer,
+      priceFen: price.fen,
+      currency: price.currency,
+    });
     await this.em.flush();
     await this.cache.invalidate();
     return this.view(product.id);
@@ -154,7 +179,10 @@ export class ProductsService {
       throw new ProductNotFound(id);
     }
     requireProducerAccess(caller, product.producer.id);
-    this.products.assign(product, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    this.products.assign(
+      product,
+      Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    );
     if (price) {
       product.priceFen = price.fen;
       product.currency = price.currency;
@@ -186,7 +214,9 @@ export class ProductsService {
     input: ListProductsInput,
   ): Promise<{ items: ProductView[]; total: number; page: number; pageSize: number }> {
     const q = parseRequest(listProductsSchema, input);
-    const unlisted = q.includeUnlisted && (canReadAll(caller) || (q.producerId !== '' && this.seesUnlisted(caller, q.producerId)));
+    const unlisted =
+      q.includeUnlisted &&
+      (canReadAll(caller) || (q.producerId !== '' && this.seesUnlisted(caller, q.producerId)));
     const { items, total } = await this.products.pageViews({
       query: q.query || undefined,
       category: q.category || undefined,
@@ -206,7 +236,13 @@ export class ProductsService {
       throw new ProductNotFound(data.productId);
     }
     requireProducerAccess(caller, product.producer.id);
-    const lot = this.lots.create({ product, lotCode: data.lotCode, producedOn: data.producedOn, quantity: data.quantity, onHand: data.quantity });
+    const lot = this.lots.create({
+      product,
+      lotCode: data.lotCode,
+      producedOn: data.producedOn,
+      quantity: data.quantity,
+      onHand: data.quantity,
+    });
     try {
       await this.em.flush();
     } catch (error) {
@@ -230,9 +266,14 @@ export class ProductsService {
 
   /** Public reads of one product are served from the read cache; every change invalidates it. */
   private async cachedView(id: string): Promise<ProductView | undefined> {
-    const json = await this.cache.getOrLoad(`view:${id}`, async () => JSON.stringify((await this.products.findView(id)) ?? null));
-    const view = JSON.parse(json) as (Omit<ProductView, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }) | null;
-    return view ? { ...view, createdAt: new Date(view.createdAt), updatedAt: new Date(view.updatedAt) } : undefined;
+    const json = await this.cache.getOrLoad(`view:${id}`, async () =>
+      JSON.stringify((await this.products.findView(id)) ?? null),
+    );
+    const view = JSON.parse(json) as
+      (Omit<ProductView, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }) | null;
+    return view
+      ? { ...view, createdAt: new Date(view.createdAt), updatedAt: new Date(view.updatedAt) }
+      : undefined;
   }
 
   private async view(id: string): Promise<ProductView> {

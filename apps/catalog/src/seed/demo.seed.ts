@@ -8,7 +8,9 @@ import { Product } from '../products/product.entity';
  * Seeds the demo region's producers (verified), their active products and lots. Idempotent: rows
  * are keyed by deterministic ids, and existing rows are left as they are (a demo user's edits stay).
  */
-export async function seedDemoCatalog(em: EntityManager): Promise<{ producers: number; products: number; created: number }> {
+export async function seedDemoCatalog(
+  em: EntityManager,
+): Promise<{ producers: number; products: number; created: number }> {
   let created = 0;
   let products = 0;
   const existing = new Set((await em.find(Producer, {}, { fields: ['id'] })).map((p) => p.id));

@@ -81,7 +81,11 @@ export class CatalogGatewayService {
   async createProducer(body: CreateProducerDto, ctx: CallContext) {
     const res = await this.catalog.call(
       'createProducer',
-      { ...body, village: body.village ?? '', kind: enumWire<catalog.ProducerKind>(body.kind, 'PRODUCER_KIND_') },
+      {
+        ...body,
+        village: body.village ?? '',
+        kind: enumWire<catalog.ProducerKind>(body.kind, 'PRODUCER_KIND_'),
+      },
       ctx,
     );
     return producerJson(res.producer!);

@@ -32,7 +32,9 @@ export function enumWire<T extends string>(name: string | undefined, prefix: str
 }
 
 export function isoOf(timestamp: Timestamp | undefined | null): string | null {
-  return timestamp ? new Date(timestamp.seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString() : null;
+  return timestamp
+    ? new Date(timestamp.seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString()
+    : null;
 }
 
 export function productJson(p: catalog.Product): ProductJson {

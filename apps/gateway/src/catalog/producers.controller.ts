@@ -13,20 +13,32 @@ export class ProducersController {
   @ApiBearerAuth()
   @Roles('relief_officer', 'admin')
   @Post()
-  async create(@Body() body: CreateProducerDto, @Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+  async create(
+    @Body() body: CreateProducerDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
     return this.catalog.createProducer(body, { caller, requestId });
   }
 
   /** Verified producers for everyone; officers and auditors see all and may filter by status. */
   @Public()
   @Get()
-  async list(@Query() query: ListProducersQuery, @Caller() caller: CallerIdentity | null, @RequestId() requestId: string) {
+  async list(
+    @Query() query: ListProducersQuery,
+    @Caller() caller: CallerIdentity | null,
+    @RequestId() requestId: string,
+  ) {
     return this.catalog.listProducers(query, { caller, requestId });
   }
 
   @Public()
   @Get(':id')
-  async get(@Param('id', uuidParam('id')) id: string, @Caller() caller: CallerIdentity | null, @RequestId() requestId: string) {
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity | null,
+    @RequestId() requestId: string,
+  ) {
     return this.catalog.getProducer(id, { caller, requestId });
   }
 

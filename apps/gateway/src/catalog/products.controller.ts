@@ -77,7 +77,11 @@ export class ProductsController {
 
   @ApiBearerAuth()
   @Get('products/:id/lots')
-  async listLots(@Param('id', uuidParam('id')) id: string, @Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+  async listLots(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
     return this.catalog.listLots(id, { caller, requestId });
   }
 }

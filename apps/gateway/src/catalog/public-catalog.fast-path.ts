@@ -25,16 +25,30 @@ export interface FastPathLimit {
  * logging), which fills the cache for next time. Security headers (helmet) and metrics still apply;
  * these hits are not written to the request log, only counted in the metrics.
  */
-export function registerPublicCatalogFastPath(fastify: FastifyInstance, cache: ReadCache, rate: FastPathLimit): void {
+export function registerPublicCatalogFastPath(
+  fastify: FastifyInstance,
+  cache: ReadCache,
+  rate: FastPathLimit,
+): void {
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== 'GET' || request.headers.authorization !== undefined || !PUBLIC_READ.test(request.url)) {
+    if (
+      request.method !== 'GET' ||
+      request.headers.authorization !== undefined ||
+      !PUBLIC_READ.test(request.url)
+    ) {
       return;
     }
     const body = cache.peek(publicUrlKey(request.url));
     if (body === undefined) {
       return;
     }
-    const hit = await rate.storage.increment(`default:${request.ip}`, rate.ttlMs, rate.limit, rate.ttlMs, 'default');
+    const hit = await rate.storage.increment(
+      `default:${request.ip}`,
+      rate.ttlMs,
+      rate.limit,
+      rate.ttlMs,
+      'default',
+    );
     if (hit.isBlocked) {
       return; // the full pipeline answers 429 with its usual body and headers
     }

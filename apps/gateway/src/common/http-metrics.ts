@@ -15,7 +15,11 @@ export function instrumentHttp(fastify: FastifyInstance): void {
   const duration = histogram();
   fastify.addHook('onResponse', (request, reply, done) => {
     duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1_000,
     );
     done();

@@ -17,7 +17,8 @@ export function throttlers(perMinute: number, authPerMinute: number): ThrottlerO
       name: 'auth',
       ttl: 60_000,
       limit: authPerMinute,
-      skipIf: (context: ExecutionContext) => context.getHandler && !Reflect.getMetadata(AUTH_ROUTE, context.getHandler()),
+      skipIf: (context: ExecutionContext) =>
+        context.getHandler && !Reflect.getMetadata(AUTH_ROUTE, context.getHandler()),
     },
   ];
 }

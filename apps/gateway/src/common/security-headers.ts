@@ -27,7 +27,11 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record
     getHeader: (name: string) => headers[name.toLowerCase()],
   };
   let failure: unknown;
-  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => (failure = error));
+  helmet(options)(
+    {} as IncomingMessage,
+    response as unknown as ServerResponse,
+    (error?: unknown) => (failure = error),
+  );
   if (failure) {
     throw failure;
   }

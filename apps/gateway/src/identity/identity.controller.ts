@@ -17,7 +17,6 @@ function toView(user: User): UserView {
   };
 }
 
-
 @ApiTags('identity')
 @Controller()
 export class IdentityController {

@@ -2,7 +2,9 @@ import { AlreadyExists, PermissionDenied, Unauthenticated, ValidationFailed } fr
 
 export class EmailTaken extends AlreadyExists {
   constructor() {
-    super('user', 'an account with this email already exists', [{ field: 'email', reason: 'is already registered' }]);
+    super('user', 'an account with this email already exists', [
+      { field: 'email', reason: 'is already registered' },
+    ]);
   }
 }
 

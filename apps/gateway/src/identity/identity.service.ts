@@ -50,13 +50,20 @@ export class IdentityService {
     return this.insert({ ...input, role: 'consumer' }, null);
   }
 
-  async login(input: { email: string; password: string }): Promise<{ accessToken: string; expiresIn: number; user: User }> {
+  async login(input: {
+    email: string;
+    password: string;
+  }): Promise<{ accessToken: string; expiresIn: number; user: User }> {
     const user = await this.users.findOne({ email: input.email.trim().toLowerCase() });
     const ok = await verifyPassword(user?.passwordHash ?? (await DUMMY_HASH), input.password);
     if (!user || !ok) {
       throw new BadCredentials();
     }
-    const issued = await this.tokens.issue({ userId: user.id, role: user.role, producerIds: user.producerIds });
+    const issued = await this.tokens.issue({
+      userId: user.id,
+      role: user.role,
+      producerIds: user.producerIds,
+    });
     return { ...issued, user };
   }
 
@@ -77,11 +84,15 @@ export class IdentityService {
     const producerIds = [...new Set(input.producerIds ?? [])];
     if (input.role === 'producer_staff') {
       if (producerIds.length === 0) {
-        throw new ValidationFailed([{ field: 'producerIds', reason: 'a producer_staff account needs at least one producer' }]);
+        throw new ValidationFailed([
+          { field: 'producerIds', reason: 'a producer_staff account needs at least one producer' },
+        ]);
       }
       await this.requireProducersExist(actor, producerIds);
     } else if (producerIds.length > 0) {
-      throw new ValidationFailed([{ field: 'producerIds', reason: 'only producer_staff accounts act for producers' }]);
+      throw new ValidationFailed([
+        { field: 'producerIds', reason: 'only producer_staff accounts act for producers' },
+      ]);
     }
     return this.insert({ ...input, producerIds }, actor.userId);
   }

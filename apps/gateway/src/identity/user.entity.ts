@@ -2,7 +2,14 @@ import { ArrayType, Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Un
 import type { Role } from '@yugong/shared/auth';
 import { randomUUID } from 'node:crypto';
 
-export const ROLES = ['consumer', 'institution', 'producer_staff', 'relief_officer', 'auditor', 'admin'] as const;
+export const ROLES = [
+  'consumer',
+  'institution',
+  'producer_staff',
+  'relief_officer',
+  'auditor',
+  'admin',
+] as const;
 
 /** A person or institution who signs in to Yugong. */
 @Entity({ tableName: 'app_user' })

@@ -36,7 +36,12 @@ export async function startPlatform(label: string, env: Record<string, string> =
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
   const catalog = (await startCatalog(
-    catalogConfig({ ...shared, DATABASE_URL: catalogDb.url, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) }),
+    catalogConfig({
+      ...shared,
+      DATABASE_URL: catalogDb.url,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+    }),
   ))!;
   const gateway = (await startGateway(
     gatewayConfig({

@@ -86,12 +86,19 @@ export class ReadCache {
     if (pending) {
       return pending;
     }
-    const loading = this.loadThrough(version, localKey, key, load).finally(() => this.inflight.delete(localKey));
+    const loading = this.loadThrough(version, localKey, key, load).finally(() =>
+      this.inflight.delete(localKey),
+    );
     this.inflight.set(localKey, loading);
     return loading;
   }
 
-  private async loadThrough(version: number, localKey: string, key: string, load: () => Promise<string>): Promise<string> {
+  private async loadThrough(
+    version: number,
+    localKey: string,
+    key: string,
+    load: () => Promise<string>,
+  ): Promise<string> {
     const sharedKey = `${this.settings.namespace}:${version}:${key}`;
     const shared = await this.redis?.get(sharedKey).catch(() => null);
     if (shared !== undefined && shared !== null) {

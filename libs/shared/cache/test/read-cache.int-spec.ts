@@ -84,7 +84,10 @@ describeWithRedis(`${ReadCache.name} across processes`, () => {
     const reader = await open();
     const writer = await open();
     let release!: () => void;
-    const slowLoad = reader.getOrLoad('list', () => new Promise<string>((resolve) => (release = () => resolve('stale'))));
+    const slowLoad = reader.getOrLoad(
+      'list',
+      () => new Promise<string>((resolve) => (release = () => resolve('stale'))),
+    );
     await writer.invalidate();
     await eventually(async () => (await reader.getOrLoad('probe', async () => 'x')) === 'x');
     release();

@@ -61,8 +61,26 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     staffEmail: 'yangguang@example.com',
     products: [
       p('rabbit-chilled', '冷鲜兔肉', 'Chilled rabbit meat', 'meat', 'kg', 6_800, '水洪池村', [400, 600]),
-      p('rabbit-heads', '麻辣兔头', 'Spicy rabbit heads', 'processed', 'box (500 g)', 4_800, '水洪池村', [300, 300]),
-      p('rabbit-jerky', '手撕兔肉干', 'Shredded rabbit jerky', 'processed', 'bag (200 g)', 3_900, '水洪池村', [500]),
+      p(
+        'rabbit-heads',
+        '麻辣兔头',
+        'Spicy rabbit heads',
+        'processed',
+        'box (500 g)',
+        4_800,
+        '水洪池村',
+        [300, 300],
+      ),
+      p(
+        'rabbit-jerky',
+        '手撕兔肉干',
+        'Shredded rabbit jerky',
+        'processed',
+        'bag (200 g)',
+        3_900,
+        '水洪池村',
+        [500],
+      ),
     ],
   },
   {
@@ -76,7 +94,16 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     staffEmail: 'ruixing@example.com',
     products: [
       p('goat-meat', '太行黑山羊肉', 'Taihang black goat meat', 'meat', 'kg', 9_800, '双房村', [200, 250]),
-      p('free-range-chicken', '散养土鸡', 'Free-range chicken (whole)', 'poultry', 'bird', 12_800, '双房村', [150]),
+      p(
+        'free-range-chicken',
+        '散养土鸡',
+        'Free-range chicken (whole)',
+        'poultry',
+        'bird',
+        12_800,
+        '双房村',
+        [150],
+      ),
       p('free-range-eggs', '散养土鸡蛋', 'Free-range eggs', 'eggs', 'box (30)', 4_500, '双房村', [300, 300]),
     ],
   },
@@ -91,7 +118,16 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     staffEmail: 'fengzhiyuan@example.com',
     products: [
       p('millet', '太行小米', 'Taihang millet', 'grain', 'bag (2.5 kg)', 3_500, '枣庙村', [800, 800]),
-      p('donglingcao-tea', '王屋山冬凌草茶', 'Wangwu Mountain Rabdosia tea', 'tea', 'tin (100 g)', 6_800, '枣庙村', [400]),
+      p(
+        'donglingcao-tea',
+        '王屋山冬凌草茶',
+        'Wangwu Mountain Rabdosia tea',
+        'tea',
+        'tin (100 g)',
+        6_800,
+        '枣庙村',
+        [400],
+      ),
       p('walnuts', '薄皮核桃', 'Thin-shell walnuts', 'nuts', 'kg', 4_200, '枣庙村', [600]),
     ],
   },
@@ -104,7 +140,16 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     village: '谭庄村',
     householdShareBps: 2_000,
     products: [
-      p('wild-honey', '太行山土蜂蜜', 'Taihang wild honey', 'honey', 'jar (500 g)', 5_800, '谭庄村', [300, 200]),
+      p(
+        'wild-honey',
+        '太行山土蜂蜜',
+        'Taihang wild honey',
+        'honey',
+        'jar (500 g)',
+        5_800,
+        '谭庄村',
+        [300, 200],
+      ),
       p('jujube-honey', '枣花蜜', 'Jujube blossom honey', 'honey', 'jar (500 g)', 4_600, '谭庄村', [250]),
     ],
   },
@@ -117,7 +162,16 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     village: '黄背角村',
     householdShareBps: 1_800,
     products: [
-      p('yellow-millet', '邵原黄小米', 'Shaoyuan yellow millet', 'grain', 'bag (1 kg)', 1_600, '黄背角村', [1_000]),
+      p(
+        'yellow-millet',
+        '邵原黄小米',
+        'Shaoyuan yellow millet',
+        'grain',
+        'bag (1 kg)',
+        1_600,
+        '黄背角村',
+        [1_000],
+      ),
       p('buckwheat', '荞麦面', 'Buckwheat flour', 'grain', 'bag (1 kg)', 1_400, '黄背角村', [600]),
     ],
   },
@@ -129,7 +183,18 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '坡头镇',
     village: '栲栳村',
     householdShareBps: 1_500,
-    products: [p('pomegranate', '软籽石榴', 'Soft-seed pomegranates', 'fruit', 'box (5 kg)', 8_800, '栲栳村', [200, 150])],
+    products: [
+      p(
+        'pomegranate',
+        '软籽石榴',
+        'Soft-seed pomegranates',
+        'fruit',
+        'box (5 kg)',
+        8_800,
+        '栲栳村',
+        [200, 150],
+      ),
+    ],
   },
   {
     key: 'dayu-mushroom',
@@ -152,7 +217,9 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '下冶镇',
     village: '石槽沟村',
     householdShareBps: 1_500,
-    products: [p('walnut-kernels', '核桃仁', 'Walnut kernels', 'nuts', 'bag (500 g)', 4_500, '石槽沟村', [300])],
+    products: [
+      p('walnut-kernels', '核桃仁', 'Walnut kernels', 'nuts', 'bag (500 g)', 4_500, '石槽沟村', [300]),
+    ],
   },
   {
     key: 'sili-pepper',
@@ -162,7 +229,18 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '思礼镇',
     village: '石板沟村',
     householdShareBps: 1_200,
-    products: [p('sichuan-pepper', '大红袍花椒', 'Dahongpao Sichuan pepper', 'herbs', 'bag (250 g)', 3_600, '石板沟村', [400])],
+    products: [
+      p(
+        'sichuan-pepper',
+        '大红袍花椒',
+        'Dahongpao Sichuan pepper',
+        'herbs',
+        'bag (250 g)',
+        3_600,
+        '石板沟村',
+        [400],
+      ),
+    ],
   },
   {
     key: 'chengliu-peach',
@@ -172,7 +250,9 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '承留镇',
     village: '南勋村',
     householdShareBps: 1_400,
-    products: [p('peaches', '承留水蜜桃', 'Chengliu honey peaches', 'fruit', 'box (5 kg)', 6_600, '南勋村', [250])],
+    products: [
+      p('peaches', '承留水蜜桃', 'Chengliu honey peaches', 'fruit', 'box (5 kg)', 6_600, '南勋村', [250]),
+    ],
   },
   {
     key: 'wulongkou-vegetable',
@@ -192,7 +272,18 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '轵城镇',
     village: '泗涧村',
     householdShareBps: 1_200,
-    products: [p('sesame-oil', '小磨香油', 'Stone-ground sesame oil', 'oil', 'bottle (500 ml)', 3_800, '泗涧村', [400])],
+    products: [
+      p(
+        'sesame-oil',
+        '小磨香油',
+        'Stone-ground sesame oil',
+        'oil',
+        'bottle (500 ml)',
+        3_800,
+        '泗涧村',
+        [400],
+      ),
+    ],
   },
   {
     key: 'lilin-crafts',
@@ -202,7 +293,9 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '梨林镇',
     village: '大许村',
     householdShareBps: 2_500,
-    products: [p('straw-basket', '手工草编篮', 'Handwoven straw basket', 'crafts', 'piece', 6_800, '大许村', [100])],
+    products: [
+      p('straw-basket', '手工草编篮', 'Handwoven straw basket', 'crafts', 'piece', 6_800, '大许村', [100]),
+    ],
   },
 ];
 

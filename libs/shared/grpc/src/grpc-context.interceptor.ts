@@ -1,6 +1,13 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { Inject, Injectable, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { serviceTokenMatches } from '@yugong/shared/auth';
 import { Unauthenticated } from '@yugong/shared/errors';
 import { Observable, throwError } from 'rxjs';

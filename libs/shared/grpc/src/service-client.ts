@@ -77,7 +77,9 @@ export class ServiceClient<T extends object> {
 }
 
 function isRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === status.UNAVAILABLE;
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === status.UNAVAILABLE
+  );
 }
 
 /** Where and what to connect to. */

@@ -23,7 +23,10 @@ const TOKEN = 'grpc-lib-test-token-0123456789';
 @Controller()
 class ProbeController {
   @GrpcMethod(catalog.CATALOG_SERVICE_NAME, 'GetProduct')
-  async getProduct(request: catalog.GetProductRequest, metadata: Metadata): Promise<catalog.GetProductResponse> {
+  async getProduct(
+    request: catalog.GetProductRequest,
+    metadata: Metadata,
+  ): Promise<catalog.GetProductResponse> {
     if (request.id === 'slow') {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -69,7 +72,13 @@ describe('gRPC server and client helpers', () => {
   beforeAll(async () => {
     port = await freePort();
     const serviceNames = ['yugong.catalog.v1.CatalogService'];
-    const server = grpcServer({ service: 'catalog', packageName: 'yugong.catalog.v1', serviceNames, host: '127.0.0.1', port });
+    const server = grpcServer({
+      service: 'catalog',
+      packageName: 'yugong.catalog.v1',
+      serviceNames,
+      host: '127.0.0.1',
+      port,
+    });
     app = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
     await app.listen();
     markServing(server, serviceNames);
@@ -88,7 +97,13 @@ describe('gRPC server and client helpers', () => {
       serviceName: 'CatalogService',
     });
     stubs.push(stub);
-    return new ServiceClient(stub.stub, { serviceToken: TOKEN, deadlineMs: 2_000, retries: 2, backoffMs: 10, ...settings });
+    return new ServiceClient(stub.stub, {
+      serviceToken: TOKEN,
+      deadlineMs: 2_000,
+      retries: 2,
+      backoffMs: 10,
+      ...settings,
+    });
   }
 
   it('carries the caller and request id in metadata', async () => {
@@ -103,18 +118,24 @@ describe('gRPC server and client helpers', () => {
 
   it('refuses a caller without the service credential', async () => {
     const sut = client(`127.0.0.1:${port}`, { serviceToken: 'not-the-token-at-all' });
-    await expect(sut.call('getProduct', { id: 'p1', includeUnlisted: false })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(sut.call('getProduct', { id: 'p1', includeUnlisted: false })).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
   });
 
   it('maps domain errors to their status', async () => {
     const sut = client(`127.0.0.1:${port}`);
-    await expect(sut.call('getProduct', { id: 'missing', includeUnlisted: false })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(sut.call('getProduct', { id: 'missing', includeUnlisted: false })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
   });
 
   it('gives up at the deadline', async () => {
     const sut = client(`127.0.0.1:${port}`, { deadlineMs: 100 });
     const started = Date.now();
-    await expect(sut.call('getProduct', { id: 'slow', includeUnlisted: false }, { idempotent: true })).rejects.toMatchObject({
+    await expect(
+      sut.call('getProduct', { id: 'slow', includeUnlisted: false }, { idempotent: true }),
+    ).rejects.toMatchObject({
       code: status.DEADLINE_EXCEEDED,
     });
     expect(Date.now() - started).toBeLessThan(450);
@@ -124,7 +145,9 @@ describe('gRPC server and client helpers', () => {
     const closed = await freePort();
     const sut = client(`127.0.0.1:${closed}`, { deadlineMs: 1_000 });
     const started = Date.now();
-    await expect(sut.call('getProduct', { id: 'p1', includeUnlisted: false }, { idempotent: true })).rejects.toMatchObject({
+    await expect(
+      sut.call('getProduct', { id: 'p1', includeUnlisted: false }, { idempotent: true }),
+    ).rejects.toMatchObject({
       code: expect.any(Number),
     });
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -153,13 +176,25 @@ describe(`${ServiceClient.name} retries`, () => {
 
   it('retries an idempotent call on UNAVAILABLE, at most `retries` times', async () => {
     const recovering = flakyStub(2, status.UNAVAILABLE);
-    await expect(new ServiceClient(recovering.stub, settings).call('getProduct', { id: 'x', includeUnlisted: false }, { idempotent: true })).resolves.toMatchObject({
+    await expect(
+      new ServiceClient(recovering.stub, settings).call(
+        'getProduct',
+        { id: 'x', includeUnlisted: false },
+        { idempotent: true },
+      ),
+    ).resolves.toMatchObject({
       product: { id: 'ok' },
     });
     expect(recovering.calls.count).toBe(3);
 
     const down = flakyStub(10, status.UNAVAILABLE);
-    await expect(new ServiceClient(down.stub, settings).call('getProduct', { id: 'x', includeUnlisted: false }, { idempotent: true })).rejects.toMatchObject({
+    await expect(
+      new ServiceClient(down.stub, settings).call(
+        'getProduct',
+        { id: 'x', includeUnlisted: false },
+        { idempotent: true },
+      ),
+    ).rejects.toMatchObject({
       code: status.UNAVAILABLE,
     });
     expect(down.calls.count).toBe(3);
@@ -167,13 +202,19 @@ describe(`${ServiceClient.name} retries`, () => {
 
   it('never repeats a call that is not idempotent, nor other failures', async () => {
     const write = flakyStub(1, status.UNAVAILABLE);
-    await expect(new ServiceClient(write.stub, settings).call('getProduct', { id: 'x', includeUnlisted: false })).rejects.toMatchObject({
+    await expect(
+      new ServiceClient(write.stub, settings).call('getProduct', { id: 'x', includeUnlisted: false }),
+    ).rejects.toMatchObject({
       code: status.UNAVAILABLE,
     });
     expect(write.calls.count).toBe(1);
     const invalid = flakyStub(1, status.INVALID_ARGUMENT);
     await expect(
-      new ServiceClient(invalid.stub, settings).call('getProduct', { id: 'x', includeUnlisted: false }, { idempotent: true }),
+      new ServiceClient(invalid.stub, settings).call(
+        'getProduct',
+        { id: 'x', includeUnlisted: false },
+        { idempotent: true },
+      ),
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     expect(invalid.calls.count).toBe(1);
   });

@@ -27,13 +27,33 @@ describe(pinoOptions.name, () => {
     const { lines, stream } = capture();
     const sut = pino(pinoOptions('gateway', 'info'), stream);
     sut.info({
-      req: { headers: { authorization: 'Bearer secret.jwt.value', cookie: 'sid=abc', 'x-service-token': 'svc-token-value' } },
+      req: {
+        headers: {
+          authorization: 'Bearer secret.jwt.value',
+          cookie: 'sid=abc',
+          'x-service-token': 'svc-token-value',
+        },
+      },
       password: 'hunter2-hunter2',
-      body: { password: 'nested-password', nationalId: '410881199001011234', headName: '王小波', payoutAccount: '6222020200112233' },
+      body: {
+        password: 'nested-password',
+        nationalId: '410881199001011234',
+        headName: '王小波',
+        payoutAccount: '6222020200112233',
+      },
       household: { name: '王小波', nationalId: '410881199001011234' },
     });
     const text = lines.join('');
-    for (const secret of ['secret.jwt.value', 'sid=abc', 'svc-token-value', 'hunter2', 'nested-password', '410881199001011234', '王小波', '6222020200112233']) {
+    for (const secret of [
+      'secret.jwt.value',
+      'sid=abc',
+      'svc-token-value',
+      'hunter2',
+      'nested-password',
+      '410881199001011234',
+      '王小波',
+      '6222020200112233',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');

@@ -46,7 +46,11 @@ describe(createTestDatabase.name, () => {
     await open.connect();
     await other.drop();
     await other.drop(); // twice is fine
-    const rows = await query(process.env['DATABASE_URL'] as string, 'SELECT 1 FROM pg_database WHERE datname = $1', [other.name]);
+    const rows = await query(
+      process.env['DATABASE_URL'] as string,
+      'SELECT 1 FROM pg_database WHERE datname = $1',
+      [other.name],
+    );
     expect(rows).toHaveLength(0);
     await open.end().catch(() => undefined);
   });
@@ -54,7 +58,9 @@ describe(createTestDatabase.name, () => {
 
 describe(testDatabaseName.name, () => {
   it('keeps names lower-case, safe and within 63 characters', () => {
-    const name = testDatabaseName('A very LONG label, with spaces & symbols — and more text to push it past the limit');
+    const name = testDatabaseName(
+      'A very LONG label, with spaces & symbols — and more text to push it past the limit',
+    );
     expect(name).toMatch(/^t_[a-z0-9_]+_[0-9a-f]{12}$/);
     expect(name.length).toBeLessThanOrEqual(63);
     expect(testDatabaseName('x')).not.toBe(testDatabaseName('x'));

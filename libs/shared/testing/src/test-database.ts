@@ -69,9 +69,10 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     name,
     drop: () =>
       (dropped ??= onServer(serverUrl, async (client) => {
-        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-          name,
-        ]);
+        await client.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)}`);
       })),
   };

@@ -84,7 +84,10 @@ export class CreateProducerDto {
   @MaxLength(200)
   legalName!: string;
 
-  @ApiProperty({ description: '统一社会信用代码 (18 characters, check character validated)', example: '91350100M000100Y43' })
+  @ApiProperty({
+    description: '统一社会信用代码 (18 characters, check character validated)',
+    example: '91350100M000100Y43',
+  })
   @IsString()
   @MaxLength(18, { message: 'must be 18 characters' })
   @MinLength(18, { message: 'must be 18 characters' })
@@ -102,7 +105,11 @@ export class CreateProducerDto {
   @MaxLength(50)
   village?: string;
 
-  @ApiProperty({ description: 'Share of each sale promised to households, in basis points', minimum: 0, maximum: 10000 })
+  @ApiProperty({
+    description: 'Share of each sale promised to households, in basis points',
+    minimum: 0,
+    maximum: 10000,
+  })
   @IsInt({ message: 'must be an integer' })
   @Min(0, { message: 'must be 0 or more' })
   @Max(10_000, { message: 'must be at most 10000' })
@@ -156,7 +163,10 @@ class ProductFieldsDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10, { message: 'at most 10 images' })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true, message: 'each must be an http(s) URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true },
+    { each: true, message: 'each must be an http(s) URL' },
+  )
   imageUrls?: string[];
 
   @ApiPropertyOptional({ example: '谭庄村' })
@@ -190,7 +200,9 @@ export class UpdateProductDto extends PartialType(ProductFieldsDto) {
 export class CreateLotDto {
   @ApiProperty({ example: 'HONEY-2020-03' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, { message: 'must be 1-40 letters, digits, dot, dash or underscore' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, {
+    message: 'must be 1-40 letters, digits, dot, dash or underscore',
+  })
   lotCode!: string;
 
   @ApiProperty({ example: '2020-05-10' })
