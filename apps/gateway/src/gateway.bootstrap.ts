@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { MikroORM } from '@mikro-orm/core';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,6 +17,7 @@ import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
 import { instrumentHttp } from './common/http-metrics';
+import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
 import { registerResponseHeaders } from './common/security-headers';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
@@ -55,7 +55,7 @@ export async function startGateway(
     retries: config.GRPC_RETRIES,
   });
 
-  const throttlerStorage = redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService();
+  const throttlerStorage = redis ? new LeasedThrottlerStorage(redis) : new ThrottlerStorageService();
 
   // The Fastify instance is made here so that these hooks run before Nest's middleware.
   const fastify = Fastify({
