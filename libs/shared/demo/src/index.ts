@@ -1,1 +1,2 @@
 export * from './demo-region';
+export * from './demo-register';

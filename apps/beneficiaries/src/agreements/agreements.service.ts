@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { canReadAll, isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { pageSchema } from '../common/paging.util';
+import { parseRequest } from '../common/request-validation.util';
+import { HouseholdNotFound } from '../households/household.errors';
+import { BenefitAgreementNotFound, isOverlapViolation, OverlappingAgreement } from './agreement.errors';
+import { AgreementRepository, type AgreementRecord, type ShareRecord } from './agreement.repository';
+import { chinaDateOf, isIsoDate } from './as-of.util';
+import { AGREEMENT_KINDS } from './benefit-agreement.entity';
+
+const uuid = z.string().uuid('must be a UUID');
+const dateSchema = z.string({ message: 'is required' }).refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const optionalDate = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || isIsoDate(s), 'must be a date YYYY-MM-DD')
+  .transform((s) => s || null);
+const optionalUuid = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || uuid.safeParse(s).success, 'must be a UUID')
+  .transform((s) => s || undefined);
+
+export const MAX_WEIGHT = 1_000_000;
+export const weightSchema = z
+  .number({ message: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be a positive integer')
+  .max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}`);
+
+const createSchema = z
+  .object({
+    producerId: uuid,
+    householdId: uuid,
+    kind: z.enum(AGREEMENT_KINDS, { message: `must be one of ${AGREEMENT_KINDS.join(', ')}` }),
+    weight: weightSchema,
+    effectiveFrom: dateSchema,
+    effectiveTo: optionalDate,
+  })
+  .superRefine((a, ctx) => {
+    if (a.effectiveTo !== null && a.effectiveTo <= a.effectiveFrom) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must be after effectiveFrom' });
+    }
+  });
+
+const MAX_SUPPLIERS = 1_000;
+
+/** Benefit agreements (带贫关系) and the questions asked of them: who shares in a sale, who supplied a lot. */
+@Injectable()
+export class AgreementsService {
+  constructor(private readonly agreements: AgreementRepository) {}
+
+  async create(caller: CallerIdentity | null, input: Record<string, unknown>): Promise<AgreementRecord> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const data = parseRequest(createSchema, input);
+    const villageId = await this.agreements.householdVillage(data.householdId);
+    if (!villageId) {
+      throw new HouseholdNotFound(data.householdId);
+    }
+    try {
+      return await this.agreements.insert({ id: randomUUID(), ...data, villageId });
+    } catch (error) {
+      if (isOverlapViolation(error)) {
+        throw new OverlappingAgreement();
+      }
+      throw error;
+    }
+  }
+
+  async list(
+    caller: CallerIdentity | null,
+    input: { householdId?: unknown; producerId?: unknown; asOf?: Date; page?: unknown },
+  ): Promise<{ items: AgreementRecord[]; total: number; page: number; pageSize: number }> {
+    const filter = parseRequest(
+      z
+        .object({ householdId: optionalUuid, producerId: optionalUuid, page: pageSchema })
+        .refine((f) => f.householdId || f.producerId, {
+          path: ['householdId'],
+          message: 'householdId or producerId is required',
+        }),
+      input,
+    );
+    let producerIds = filter.producerId ? [filter.producerId] : undefined;
+    if (!canReadAll(caller)) {
+      if (caller?.role !== 'producer_staff') {
+        throw new PermissionDenied(
+          'benefit agreements are for the relief office, auditors and linked producers',
+        );
+      }
+      if (filter.producerId && !caller.producerIds.includes(filter.producerId)) {
+        throw new PermissionDenied('not allowed to see the agreements of this producer');
+      }
+      // Staff see their own producers' agreements only, whichever household they ask about.
+      producerIds = filter.producerId ? [filter.producerId] : caller.producerIds;
+    }
+    const [items, total] = await this.agreements.page(
+      {
+        householdId: filter.householdId,
+        producerIds,
+        asOf: input.asOf ? chinaDateOf(input.asOf) : undefined,
+      },
+      filter.page.offset,
+      filter.page.limit,
+    );
+    return { items, total, page: filter.page.page, pageSize: filter.page.pageSize };
+  }
+
+  async end(
+    caller: CallerIdentity | null,
+    input: { id?: unknown; effectiveTo?: unknown },
+  ): Promise<AgreementRecord> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const data = parseRequest(z.object({ id: uuid, effectiveTo: dateSchema }), input);
+    const agreement = await this.agreements.findById(data.id);
+    if (!agreement) {
+      throw new BenefitAgreementNotFound(data.id);
+    }
+    if (data.effectiveTo <= agreement.effectiveFrom) {
+      throw new ValidationFailed([
+        { field: 'effectiveTo', reason: "must be after the agreement's effectiveFrom" },
+      ]);
+    }
+    return (await this.agreements.setEffectiveTo(data.id, data.effectiveTo))!;
+  }
+
+  /** Who shares in a sale of the producer at the instant (now when unset), with their weights. */
+  async shares(
+    caller: CallerIdentity | null,
+    input: { producerId?: unknown; asOf?: Date },
+  ): Promise<{ shares: ShareRecord[]; totalWeight: number }> {
+    const { producerId } = parseRequest(z.object({ producerId: uuid }), input);
+    this.requireInternalOrProducerReader(caller, producerId);
+    const shares = await this.agreements.sharesOn(producerId, chinaDateOf(input.asOf ?? new Date()));
+    return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0) };
+  }
+
+  /** Whether each household exists and holds a supply agreement with the producer valid at the instant. */
+  async validateSuppliers(
+    caller: CallerIdentity | null,
+    input: { producerId?: unknown; householdIds?: unknown; asOf?: Date },
+  ): Promise<{ householdId: string; ok: boolean; reason: string; villageId: string; agreementId: string }[]> {
+    const data = parseRequest(
+      z.object({
+        producerId: uuid,
+        householdIds: z.array(uuid).min(1, 'must name at least one household').max(MAX_SUPPLIERS),
+      }),
+      input,
+    );
+    this.requireInternalOrProducerReader(caller, data.producerId);
+    const found = new Map(
+      (
+        await this.agreements.supplyChecks(
+          data.producerId,
+          [...new Set(data.householdIds)],
+          chinaDateOf(input.asOf ?? new Date()),
+        )
+      ).map((row) => [row.householdId, row]),
+    );
+    return data.householdIds.map((householdId) => {
+      const row = found.get(householdId);
+      if (!row) {
+        return { householdId, ok: false, reason: 'household not found', villageId: '', agreementId: '' };
+      }
+      if (!row.agreementId) {
+        return {
+          householdId,
+          ok: false,
+          reason: 'no supply agreement with the producer at as_of',
+          villageId: row.villageId,
+          agreementId: '',
+        };
+      }
+      return { householdId, ok: true, reason: '', villageId: row.villageId, agreementId: row.agreementId };
+    });
+  }
+
+  /**
+   * Internal callers (another service acting for no end user), the relief office and auditors, or
+   * the producer's own staff. The service credential already proved the caller is a Yugong service.
+   */
+  private requireInternalOrProducerReader(caller: CallerIdentity | null, producerId: string): void {
+    if (caller === null || canReadAll(caller) || isOfficer(caller)) {
+      return;
+    }
+    if (caller.role === 'producer_staff' && caller.producerIds.includes(producerId)) {
+      return;
+    }
+    throw new PermissionDenied('not allowed to read the agreements of this producer');
+  }
+}

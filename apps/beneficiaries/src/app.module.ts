@@ -1,0 +1,70 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { GrpcExceptionFilter } from '@yugong/shared/errors';
+import { GrpcContextInterceptor, SERVICE_TOKEN } from '@yugong/shared/grpc';
+import { serviceLoggerParams } from '@yugong/shared/logging';
+import { ormOptions } from '@yugong/shared/orm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { migrations } from '../migrations';
+import { AgreementRepository } from './agreements/agreement.repository';
+import { AgreementsService } from './agreements/agreements.service';
+import { BENEFICIARIES_ENTITIES } from './beneficiaries.entities';
+import { BeneficiariesGrpcController } from './beneficiaries.grpc.controller';
+import type { BeneficiariesConfig } from './config/beneficiaries.config';
+import { HouseholdRepository } from './households/household.repository';
+import { HouseholdsService } from './households/households.service';
+import { PiiCipher } from './pii/pii-cipher';
+import { RegionsService } from './regions/regions.service';
+import { RegisterImportService } from './register-import/register-import.service';
+
+/** The beneficiary register over gRPC, on its own database. */
+@Module({})
+export class AppModule {
+  /**
+   * @param logDestination - where log lines go (stdout when unset); tests capture it
+   */
+  static forRoot(config: BeneficiariesConfig, logDestination?: DestinationStream): DynamicModule {
+    const logger = serviceLoggerParams('beneficiaries', config.LOG_LEVEL);
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(
+          logDestination
+            ? { ...logger, pinoHttp: [logger.pinoHttp as object, logDestination] as never }
+            : logger,
+        ),
+        MikroOrmModule.forRoot(
+          ormOptions({
+            url: config.DATABASE_URL,
+            entities: BENEFICIARIES_ENTITIES,
+            migrations,
+            poolMax: config.DB_POOL_MAX,
+          }),
+        ),
+        MikroOrmModule.forFeature(BENEFICIARIES_ENTITIES),
+      ],
+      controllers: [BeneficiariesGrpcController],
+      providers: [
+        RegionsService,
+        HouseholdRepository,
+        HouseholdsService,
+        AgreementRepository,
+        AgreementsService,
+        RegisterImportService,
+        {
+          provide: PiiCipher,
+          useValue: new PiiCipher({
+            encryptionKeys: config.PII_ENCRYPTION_KEYS,
+            activeKeyId: config.PII_ACTIVE_KEY_ID,
+            hashKey: config.PII_HASH_KEY,
+          }),
+        },
+        { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
+        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_FILTER, useClass: GrpcExceptionFilter },
+      ],
+    };
+  }
+}

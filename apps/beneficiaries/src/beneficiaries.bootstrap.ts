@@ -1,0 +1,70 @@
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { beneficiaries } from '@yugong/contracts';
+import { grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import { migrate } from '@yugong/shared/orm';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import type { BeneficiariesConfig } from './config/beneficiaries.config';
+import { PiiCipher } from './pii/pii-cipher';
+import { seedDemoRegister } from './seed/demo.seed';
+
+const SERVICE_NAMES = [
+  `${beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME}.${beneficiaries.BENEFICIARIES_SERVICE_NAME}`,
+];
+
+/** A running beneficiaries service. */
+export interface RunningBeneficiaries {
+  app: INestMicroservice;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots beneficiaries: migrates its database (under an advisory lock), seeds the demo register
+ * when asked, serves gRPC with health and reflection, and reports SERVING once ready.
+ */
+export async function startBeneficiaries(
+  config: BeneficiariesConfig,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<RunningBeneficiaries | undefined> {
+  const server = grpcServer({
+    service: 'beneficiaries',
+    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
+    serviceNames: SERVICE_NAMES,
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+  });
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, options.logDestination), {
+    ...server.options,
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const orm = app.get(MikroORM);
+  const applied = await migrate(orm, config.DATABASE_URL);
+  if (applied.length > 0) {
+    logger.log(`applied migrations: ${applied.join(', ')}`);
+  }
+  if (config.MIGRATE_ONLY) {
+    await app.close();
+    return undefined;
+  }
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemoRegister(app.get(EntityManager).getKnex(), app.get(PiiCipher));
+    logger.log(
+      `demo register: ${seeded.households} households, ${seeded.agreements} agreements (${seeded.created} rows new) in ${seeded.ms} ms`,
+    );
+  }
+  await app.listen();
+  markServing(server, SERVICE_NAMES);
+  logger.log(`beneficiaries serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
+  return {
+    app,
+    close: async () => {
+      markNotServing(server, SERVICE_NAMES);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { BenefitAgreement } from './agreements/benefit-agreement.entity';
+import { Household } from './households/household.entity';
+import { PiiAccess } from './households/pii-access.entity';
+import { Town } from './regions/town.entity';
+import { Village } from './regions/village.entity';
+
+/** Every entity beneficiaries persists. */
+export const BENEFICIARIES_ENTITIES = [Town, Village, Household, PiiAccess, BenefitAgreement];

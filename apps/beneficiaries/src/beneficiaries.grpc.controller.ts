@@ -1,0 +1,225 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { beneficiaries } from '@yugong/contracts';
+import { ValidationFailed } from '@yugong/shared/errors';
+import { callerOf } from '@yugong/shared/grpc';
+import { lastValueFrom, type Observable, reduce } from 'rxjs';
+import { AgreementsService } from './agreements/agreements.service';
+import {
+  agreementKind,
+  fromTimestamp,
+  householdStatus,
+  toAgreementMessage,
+  toHouseholdMessage,
+  toPiiAccessMessage,
+  toShareMessage,
+  toTownMessage,
+  toVillageMessage,
+  wireName,
+} from './beneficiaries.mapper';
+import { HouseholdsService } from './households/households.service';
+import { RegionsService } from './regions/regions.service';
+import {
+  RegisterImportService,
+  type ImportOptions,
+  type ImportRowInput,
+} from './register-import/register-import.service';
+
+const pageInfo = (r: { page: number; pageSize: number; total: number }) => ({
+  page: r.page,
+  pageSize: r.pageSize,
+  total: r.total,
+});
+
+/** The BeneficiariesService contract: maps wire messages to service calls and back, nothing more. */
+@Controller()
+@beneficiaries.BeneficiariesServiceControllerMethods()
+export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesServiceController {
+  constructor(
+    private readonly regions: RegionsService,
+    private readonly households: HouseholdsService,
+    private readonly agreements: AgreementsService,
+    private readonly registerImport: RegisterImportService,
+  ) {}
+
+  async listTowns(): Promise<beneficiaries.ListTownsResponse> {
+    return { towns: (await this.regions.listTowns()).map(toTownMessage) };
+  }
+
+  async listVillages(
+    request: beneficiaries.ListVillagesRequest,
+  ): Promise<beneficiaries.ListVillagesResponse> {
+    const result = await this.regions.listVillages(request);
+    return { villages: result.items.map(toVillageMessage), page: pageInfo(result) };
+  }
+
+  async createHousehold(
+    request: beneficiaries.CreateHouseholdRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.CreateHouseholdResponse> {
+    const household = await this.households.create(callerOf(metadata), {
+      ...request,
+      status:
+        householdStatus.fromWire(request.status) ?? wireName(request.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+    });
+    return { household: toHouseholdMessage(household) };
+  }
+
+  async getHousehold(
+    request: beneficiaries.GetHouseholdRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.GetHouseholdResponse> {
+    return { household: toHouseholdMessage(await this.households.get(callerOf(metadata), request)) };
+  }
+
+  async listHouseholds(
+    request: beneficiaries.ListHouseholdsRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ListHouseholdsResponse> {
+    const result = await this.households.list(callerOf(metadata), {
+      ...request,
+      status:
+        householdStatus.fromWire(request.status) ?? wireName(request.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+    });
+    return { households: result.items.map(toHouseholdMessage), page: pageInfo(result) };
+  }
+
+  async updateHouseholdStatus(
+    request: beneficiaries.UpdateHouseholdStatusRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.UpdateHouseholdStatusResponse> {
+    const household = await this.households.updateStatus(callerOf(metadata), {
+      ...request,
+      status:
+        householdStatus.fromWire(request.status) ?? wireName(request.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+    });
+    return { household: toHouseholdMessage(household) };
+  }
+
+  async findHouseholdByNationalId(
+    request: beneficiaries.FindHouseholdByNationalIdRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.FindHouseholdByNationalIdResponse> {
+    const household = await this.households.findByNationalId(callerOf(metadata), request);
+    return { household: household ? toHouseholdMessage(household) : undefined };
+  }
+
+  async createBenefitAgreement(
+    request: beneficiaries.CreateBenefitAgreementRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.CreateBenefitAgreementResponse> {
+    const agreement = await this.agreements.create(callerOf(metadata), {
+      ...request,
+      kind: agreementKind.fromWire(request.kind) ?? wireName(request.kind, 'AGREEMENT_KIND_UNSPECIFIED'),
+    });
+    return { agreement: toAgreementMessage(agreement) };
+  }
+
+  async listBenefitAgreements(
+    request: beneficiaries.ListBenefitAgreementsRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ListBenefitAgreementsResponse> {
+    const result = await this.agreements.list(callerOf(metadata), {
+      ...request,
+      asOf: fromTimestamp(request.asOf),
+    });
+    return { agreements: result.items.map(toAgreementMessage), page: pageInfo(result) };
+  }
+
+  async endBenefitAgreement(
+    request: beneficiaries.EndBenefitAgreementRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.EndBenefitAgreementResponse> {
+    return { agreement: toAgreementMessage(await this.agreements.end(callerOf(metadata), request)) };
+  }
+
+  async getBenefitShares(
+    request: beneficiaries.GetBenefitSharesRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.GetBenefitSharesResponse> {
+    const result = await this.agreements.shares(callerOf(metadata), {
+      producerId: request.producerId,
+      asOf: fromTimestamp(request.asOf),
+    });
+    return { shares: result.shares.map(toShareMessage), totalWeight: result.totalWeight };
+  }
+
+  async validateSuppliers(
+    request: beneficiaries.ValidateSuppliersRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ValidateSuppliersResponse> {
+    const results = await this.agreements.validateSuppliers(callerOf(metadata), {
+      producerId: request.producerId,
+      householdIds: request.householdIds,
+      asOf: fromTimestamp(request.asOf),
+    });
+    return { results, allOk: results.every((r) => r.ok) };
+  }
+
+  /** Client stream: options first, then batches of rows; answered once the stream ends. */
+  async importRegister(
+    request: Observable<beneficiaries.ImportRegisterRequest>,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ImportRegisterResponse> {
+    const caller = callerOf(metadata);
+    const received = await lastValueFrom(
+      request.pipe(
+        reduce(
+          (acc, message) => {
+            if (message.options) {
+              if (acc.rows.length > 0 || acc.options) {
+                acc.misplacedOptions = true;
+              }
+              acc.options = { partial: message.options.partial, dryRun: message.options.dryRun };
+            }
+            for (const row of message.batch?.rows ?? []) {
+              acc.rows.push({
+                ...row,
+                status:
+                  householdStatus.fromWire(row.status) ??
+                  wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+                agreementKind:
+                  agreementKind.fromWire(row.agreementKind) ??
+                  wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
+              });
+            }
+            return acc;
+          },
+          {
+            options: undefined as ImportOptions | undefined,
+            rows: [] as ImportRowInput[],
+            misplacedOptions: false,
+          },
+        ),
+      ),
+    );
+    if (received.misplacedOptions) {
+      throw new ValidationFailed([{ field: 'options', reason: 'must come once, in the first message' }]);
+    }
+    const report = await this.registerImport.import(
+      caller,
+      received.options ?? { partial: false, dryRun: false },
+      received.rows,
+    );
+    return {
+      householdsCreated: report.householdsCreated,
+      householdsUpdated: report.householdsUpdated,
+      agreementsCreated: report.agreementsCreated,
+      rejected: report.rejected,
+      committed: report.committed,
+      rowsRead: report.rowsRead,
+    };
+  }
+
+  async listPiiAccess(
+    request: beneficiaries.ListPiiAccessRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ListPiiAccessResponse> {
+    const result = await this.households.listAccess(callerOf(metadata), request);
+    return { entries: result.items.map(toPiiAccessMessage), page: pageInfo(result) };
+  }
+
+  async getRegisterSummary(): Promise<beneficiaries.GetRegisterSummaryResponse> {
+    return this.regions.summary();
+  }
+}

@@ -1,0 +1,115 @@
+import { beneficiaries, type Timestamp } from '@yugong/contracts';
+import type { AgreementRecord, ShareRecord } from './agreements/agreement.repository';
+import { AGREEMENT_KINDS, type AgreementKindName } from './agreements/benefit-agreement.entity';
+import { HOUSEHOLD_STATUSES, type HouseholdStatusName } from './households/household.entity';
+import type { PiiAccessRecord } from './households/household.repository';
+import type { HouseholdView } from './households/household.view';
+import type { TownView, VillageView } from './regions/regions.service';
+
+/** Maps between wire enums (HOUSEHOLD_STATUS_EXITED) and domain names (exited). */
+function enumMapping<Wire extends string, Domain extends string>(prefix: string, names: readonly Domain[]) {
+  const toWire = (name: Domain) => `${prefix}${name.toUpperCase()}` as Wire;
+  const fromWire = (value: Wire | string | undefined): Domain | undefined =>
+    names.find((name) => toWire(name) === value);
+  return { toWire, fromWire };
+}
+
+export const householdStatus = enumMapping<beneficiaries.HouseholdStatus, HouseholdStatusName>(
+  'HOUSEHOLD_STATUS_',
+  HOUSEHOLD_STATUSES,
+);
+export const agreementKind = enumMapping<beneficiaries.AgreementKind, AgreementKindName>(
+  'AGREEMENT_KIND_',
+  AGREEMENT_KINDS,
+);
+
+/** Wire value of an enum field that was not given at all: passes validation as "missing". */
+export function wireName(value: string | undefined, unspecified: string): string | undefined {
+  return value === undefined || value === unspecified ? undefined : value;
+}
+
+export function toTimestamp(date: Date): Timestamp {
+  const ms = new Date(date).getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
+/** An instant from the wire; undefined when unset. */
+export function fromTimestamp(ts: Timestamp | null | undefined): Date | undefined {
+  if (!ts) {
+    return undefined;
+  }
+  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000));
+}
+
+export function toTownMessage(t: TownView): beneficiaries.Town {
+  return { id: t.id, nameZh: t.nameZh, nameEn: t.nameEn, villageCount: t.villageCount };
+}
+
+export function toVillageMessage(v: VillageView): beneficiaries.Village {
+  return {
+    id: v.id,
+    townId: v.townId,
+    townNameZh: v.townNameZh,
+    nameZh: v.nameZh,
+    nameEn: v.nameEn,
+    registeredPoor: v.registeredPoor,
+    exitYear: v.exitYear ?? 0,
+  };
+}
+
+export function toHouseholdMessage(h: HouseholdView): beneficiaries.Household {
+  return {
+    id: h.id,
+    archiveNumber: h.archiveNumber,
+    headName: h.headName,
+    nationalId: h.nationalId,
+    payoutAccount: h.payoutAccount,
+    masked: h.masked,
+    members: h.members,
+    villageId: h.villageId,
+    villageNameZh: h.villageNameZh,
+    townId: h.townId,
+    townNameZh: h.townNameZh,
+    status: householdStatus.toWire(h.status),
+    exitYear: h.exitYear ?? 0,
+    baselineIncome: { fen: h.baselineIncomeFen, currency: 'CNY' },
+    createdAt: toTimestamp(h.createdAt),
+    updatedAt: toTimestamp(h.updatedAt),
+  };
+}
+
+export function toAgreementMessage(a: AgreementRecord): beneficiaries.BenefitAgreement {
+  return {
+    id: a.id,
+    producerId: a.producerId,
+    householdId: a.householdId,
+    villageId: a.villageId,
+    kind: agreementKind.toWire(a.kind),
+    weight: a.weight,
+    effectiveFrom: a.effectiveFrom,
+    effectiveTo: a.effectiveTo ?? '',
+    createdAt: toTimestamp(a.createdAt),
+  };
+}
+
+export function toShareMessage(s: ShareRecord): beneficiaries.BenefitShare {
+  return {
+    householdId: s.householdId,
+    villageId: s.villageId,
+    agreementId: s.agreementId,
+    kind: agreementKind.toWire(s.kind),
+    weight: s.weight,
+  };
+}
+
+export function toPiiAccessMessage(a: PiiAccessRecord): beneficiaries.PiiAccess {
+  return {
+    id: a.id,
+    userId: a.userId,
+    role: a.role,
+    householdId: a.householdId,
+    purpose: a.purpose,
+    action: a.action,
+    accessedAt: toTimestamp(a.accessedAt),
+  };
+}

@@ -1,0 +1,232 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Knex } from '@mikro-orm/postgresql';
+import type { HouseholdStatusName } from './household.entity';
+
+/** A household row with its village and town, personal fields still encrypted. */
+export interface HouseholdRecord {
+  id: string;
+  archiveNumber: string;
+  headNameEnc: string;
+  nationalIdEnc: string;
+  payoutAccountEnc: string | null;
+  piiKeyId: string;
+  members: number;
+  villageId: string;
+  villageNameZh: string;
+  townId: string;
+  townNameZh: string;
+  status: HouseholdStatusName;
+  exitYear: number | null;
+  baselineIncomeFen: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HouseholdFilter {
+  townId?: string;
+  villageId?: string;
+  status?: HouseholdStatusName;
+  /** Households linked by any agreement to one of these producers. */
+  producerIds?: string[];
+  archiveNumberPrefix?: string;
+}
+
+export interface PiiAccessRecord {
+  id: string;
+  userId: string;
+  role: string;
+  householdId: string;
+  purpose: string;
+  action: string;
+  accessedAt: Date;
+}
+
+const COLUMNS = [
+  'h.id',
+  'h.archive_number as archiveNumber',
+  'h.head_name_enc as headNameEnc',
+  'h.national_id_enc as nationalIdEnc',
+  'h.payout_account_enc as payoutAccountEnc',
+  'h.pii_key_id as piiKeyId',
+  'h.members',
+  'h.village_id as villageId',
+  'v.name_zh as villageNameZh',
+  't.id as townId',
+  't.name_zh as townNameZh',
+  'h.status',
+  'h.exit_year as exitYear',
+  'h.baseline_income_fen as baselineIncomeFen',
+  'h.created_at as createdAt',
+  'h.updated_at as updatedAt',
+];
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Every query on households and the PII access log. */
+@Injectable()
+export class HouseholdRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  get knex(): Knex {
+    return this.em.getKnex();
+  }
+
+  private base(knex: Knex = this.knex): Knex.QueryBuilder {
+    return knex('household as h')
+      .join('village as v', 'v.id', 'h.village_id')
+      .join('town as t', 't.id', 'v.town_id');
+  }
+
+  async findById(id: string): Promise<HouseholdRecord | undefined> {
+    return normalize(await this.base().select(COLUMNS).where('h.id', id).first());
+  }
+
+  async findByNationalIdHash(hash: string): Promise<HouseholdRecord | undefined> {
+    return normalize(await this.base().select(COLUMNS).where('h.national_id_hash', hash).first());
+  }
+
+  async page(filter: HouseholdFilter, offset: number, limit: number): Promise<[HouseholdRecord[], number]> {
+    const query = this.base();
+    if (filter.townId) {
+      query.where('t.id', filter.townId);
+    }
+    if (filter.villageId) {
+      query.where('h.village_id', filter.villageId);
+    }
+    if (filter.status) {
+      query.where('h.status', filter.status);
+    }
+    if (filter.archiveNumberPrefix) {
+      query.whereRaw(`h.archive_number like ? escape '\\'`, [`${escapeLike(filter.archiveNumberPrefix)}%`]);
+    }
+    if (filter.producerIds) {
+      const producerIds = filter.producerIds;
+      query.whereExists((q) =>
+        q
+          .select(this.knex.raw('1'))
+          .from('benefit_agreement as a')
+          .whereRaw('a.household_id = h.id')
+          .whereIn('a.producer_id', producerIds),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      query.clone().select(COLUMNS).orderBy('h.archive_number').offset(offset).limit(limit),
+      query.clone().count({ n: '*' }).first(),
+    ]);
+    return [
+      rows.map((r: HouseholdRecord) => normalize(r)!),
+      Number((count as { n: string } | undefined)?.n ?? 0),
+    ];
+  }
+
+  /** Whether an agreement (current or past) links the household to one of the producers. */
+  async isLinked(householdId: string, producerIds: string[]): Promise<boolean> {
+    if (producerIds.length === 0) {
+      return false;
+    }
+    const row = await this.knex('benefit_agreement')
+      .select(this.knex.raw('1'))
+      .where('household_id', householdId)
+      .whereIn('producer_id', producerIds)
+      .first();
+    return row !== undefined;
+  }
+
+  async villageExists(villageId: string): Promise<boolean> {
+    return (await this.knex('village').select('id').where('id', villageId).first()) !== undefined;
+  }
+
+  async updateStatus(id: string, status: HouseholdStatusName, exitYear: number | null): Promise<boolean> {
+    const updated = await this.knex('household')
+      .where('id', id)
+      .update({ status, exit_year: exitYear, updated_at: new Date() });
+    return updated > 0;
+  }
+
+  async recordAccess(entry: Omit<PiiAccessRecord, 'id' | 'accessedAt'> & { id: string }): Promise<void> {
+    await this.knex('pii_access').insert({
+      id: entry.id,
+      user_id: entry.userId,
+      role: entry.role,
+      household_id: entry.householdId,
+      purpose: entry.purpose,
+      action: entry.action,
+      accessed_at: new Date(),
+    });
+  }
+
+  async accessPage(
+    filter: { householdId?: string; userId?: string },
+    offset: number,
+    limit: number,
+  ): Promise<[PiiAccessRecord[], number]> {
+    const query = this.knex('pii_access');
+    if (filter.householdId) {
+      query.where('household_id', filter.householdId);
+    }
+    if (filter.userId) {
+      query.where('user_id', filter.userId);
+    }
+    const [rows, count] = await Promise.all([
+      query
+        .clone()
+        .select([
+          'id',
+          'user_id as userId',
+          'role',
+          'household_id as householdId',
+          'purpose',
+          'action',
+          'accessed_at as accessedAt',
+        ])
+        .orderBy([{ column: 'accessed_at', order: 'desc' }, { column: 'id' }])
+        .offset(offset)
+        .limit(limit),
+      query.clone().count({ n: '*' }).first(),
+    ]);
+    return [rows as PiiAccessRecord[], Number((count as { n: string } | undefined)?.n ?? 0)];
+  }
+
+  /** Up to `limit` households whose personal data is under another key than `activeKeyId`. */
+  async staleKeyBatch(
+    activeKeyId: string,
+    limit: number,
+  ): Promise<{ id: string; headNameEnc: string; nationalIdEnc: string; payoutAccountEnc: string | null }[]> {
+    return this.knex('household')
+      .select([
+        'id',
+        'head_name_enc as headNameEnc',
+        'national_id_enc as nationalIdEnc',
+        'payout_account_enc as payoutAccountEnc',
+      ])
+      .whereNot('pii_key_id', activeKeyId)
+      .orderBy('id')
+      .limit(limit);
+  }
+
+  async rewriteEnvelopes(
+    rows: { id: string; headNameEnc: string; nationalIdEnc: string; payoutAccountEnc: string | null }[],
+    keyId: string,
+  ): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      for (const row of rows) {
+        await trx('household').where('id', row.id).update({
+          head_name_enc: row.headNameEnc,
+          national_id_enc: row.nationalIdEnc,
+          payout_account_enc: row.payoutAccountEnc,
+          pii_key_id: keyId,
+        });
+      }
+    });
+  }
+}
+
+function normalize(row: HouseholdRecord | undefined): HouseholdRecord | undefined {
+  if (!row) {
+    return undefined;
+  }
+  return { ...row, baselineIncomeFen: Number(row.baselineIncomeFen) };
+}

@@ -1,0 +1,271 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { pageSchema } from '../common/paging.util';
+import { parseRequest, type Loose } from '../common/request-validation.util';
+import { PiiCipher } from '../pii/pii-cipher';
+import { Household, HOUSEHOLD_STATUSES, type HouseholdStatusName } from './household.entity';
+import { ArchiveNumberTaken, HouseholdNotFound, NationalIdTaken, PurposeRequired } from './household.errors';
+import { HouseholdRepository, type PiiAccessRecord } from './household.repository';
+import { exitYearSchema, householdFieldsSchema, nationalIdSchema } from './household.validation';
+import { householdView, type HouseholdView } from './household.view';
+
+export const idSchema = z.string().uuid('must be a UUID');
+const optionalId = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || z.string().uuid().safeParse(s).success, 'must be a UUID')
+  .transform((s) => s || undefined);
+const purposeSchema = z
+  .string()
+  .default('')
+  .transform((s) => s.trim())
+  .refine((s) => s.length <= 200, 'must be at most 200 characters');
+
+const createSchema = householdFieldsSchema.and(z.object({ villageId: idSchema }));
+export type CreateHouseholdInput = z.input<typeof createSchema>;
+
+const listSchema = z.object({
+  page: pageSchema,
+  townId: optionalId,
+  villageId: optionalId,
+  producerId: optionalId,
+  status: z.enum(HOUSEHOLD_STATUSES).optional(),
+  archiveNumberPrefix: z.string().trim().max(40, 'must be at most 40 characters').default(''),
+});
+export type ListHouseholdsInput = z.input<typeof listSchema>;
+
+const statusSchema = z
+  .object({
+    id: idSchema,
+    status: z.enum(HOUSEHOLD_STATUSES, { message: `must be one of ${HOUSEHOLD_STATUSES.join(', ')}` }),
+    exitYear: exitYearSchema,
+  })
+  .superRefine((s, ctx) => {
+    if (s.status === 'exited' && s.exitYear === null) {
+      ctx.addIssue({ code: 'custom', path: ['exitYear'], message: 'is required for an exited household' });
+    }
+  });
+
+/** Roles that read households at all (masked unless officer). */
+const HOUSEHOLD_READERS = ['relief_officer', 'admin', 'auditor', 'producer_staff'] as const;
+
+function requireHouseholdReader(caller: CallerIdentity | null): CallerIdentity {
+  if (!caller || !(HOUSEHOLD_READERS as readonly string[]).includes(caller.role)) {
+    // Consumers, institutions and the public see counts and village names only.
+    throw new PermissionDenied('household records are for the relief office, auditors and linked producers');
+  }
+  return caller;
+}
+
+/**
+ * The household register: who may see which household, in full or masked, and the log of every
+ * unmasked read. Personal data never leaves this service unmasked except to the relief office.
+ */
+@Injectable()
+export class HouseholdsService {
+  constructor(
+    private readonly households: HouseholdRepository,
+    private readonly em: EntityManager,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  async create(caller: CallerIdentity | null, input: Loose<CreateHouseholdInput>): Promise<HouseholdView> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const data = parseRequest(createSchema, input);
+    if (!(await this.households.villageExists(data.villageId))) {
+      throw new ValidationFailed([{ field: 'villageId', reason: 'is not a known village' }]);
+    }
+    const household = this.em.create(Household, {
+      archiveNumber: data.archiveNumber,
+      village: data.villageId,
+      headNameEnc: this.cipher.encrypt('head_name', data.headName),
+      nationalIdEnc: this.cipher.encrypt('national_id', data.nationalId),
+      nationalIdHash: this.cipher.hashNationalId(data.nationalId),
+      payoutAccountEnc: data.payoutAccount ? this.cipher.encrypt('payout_account', data.payoutAccount) : null,
+      piiKeyId: this.cipher.activeKeyId,
+      members: data.members,
+      status: data.status,
+      exitYear: data.exitYear,
+      baselineIncomeFen: data.baselineIncome,
+    });
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw String(error.message).includes('national_id_hash')
+          ? new NationalIdTaken()
+          : new ArchiveNumberTaken();
+      }
+      throw error;
+    }
+    // The creator sent the data; the answer is masked like every other view that is not a stated read.
+    return this.view(household.id, false);
+  }
+
+  /**
+   * One household. Officers get it in full only with a purpose (and the read is logged), or masked
+   * when they ask for that; auditors masked; producer staff masked and only when linked.
+   */
+  async get(
+    caller: CallerIdentity | null,
+    input: { id?: unknown; purpose?: unknown; masked?: unknown },
+  ): Promise<HouseholdView> {
+    const reader = requireHouseholdReader(caller);
+    const { id, purpose } = parseRequest(z.object({ id: idSchema, purpose: purposeSchema }), input);
+    const full = isOfficer(reader) && input.masked !== true;
+    if (full && purpose === '') {
+      throw new PurposeRequired();
+    }
+    const record = await this.households.findById(id);
+    if (!record) {
+      throw new HouseholdNotFound(id);
+    }
+    if (reader.role === 'producer_staff' && !(await this.households.isLinked(id, reader.producerIds))) {
+      throw new HouseholdNotFound(id);
+    }
+    if (full) {
+      await this.logAccess(reader, id, purpose, 'GetHousehold');
+    }
+    return householdView(record, this.cipher, full);
+  }
+
+  /** Pages of households, always masked; producer staff see only households linked to their producers. */
+  async list(
+    caller: CallerIdentity | null,
+    input: Loose<ListHouseholdsInput>,
+  ): Promise<{ items: HouseholdView[]; total: number; page: number; pageSize: number }> {
+    const reader = requireHouseholdReader(caller);
+    const filter = parseRequest(listSchema, input);
+    let producerIds = filter.producerId ? [filter.producerId] : undefined;
+    if (reader.role === 'producer_staff') {
+      if (filter.producerId && !reader.producerIds.includes(filter.producerId)) {
+        throw new PermissionDenied('not allowed to see the households of this producer');
+      }
+      producerIds ??= reader.producerIds;
+    }
+    const [records, total] = await this.households.page(
+      {
+        townId: filter.townId,
+        villageId: filter.villageId,
+        status: filter.status,
+        producerIds,
+        archiveNumberPrefix: filter.archiveNumberPrefix || undefined,
+      },
+      filter.page.offset,
+      filter.page.limit,
+    );
+    return {
+      items: records.map((r) => householdView(r, this.cipher, false)),
+      total,
+      page: filter.page.page,
+      pageSize: filter.page.pageSize,
+    };
+  }
+
+  async updateStatus(
+    caller: CallerIdentity | null,
+    input: { id?: unknown; status?: unknown; exitYear?: unknown },
+  ): Promise<HouseholdView> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const data = parseRequest(statusSchema, input);
+    if (!(await this.households.updateStatus(data.id, data.status, data.exitYear))) {
+      throw new HouseholdNotFound(data.id);
+    }
+    return this.view(data.id, false);
+  }
+
+  /** Relief office: the household with this national ID, found through the keyed hash; the read is logged. */
+  async findByNationalId(
+    caller: CallerIdentity | null,
+    input: { nationalId?: unknown; purpose?: unknown },
+  ): Promise<HouseholdView | undefined> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const { nationalId, purpose } = parseRequest(
+      z.object({ nationalId: nationalIdSchema, purpose: purposeSchema }),
+      input,
+    );
+    if (purpose === '') {
+      throw new PurposeRequired();
+    }
+    const record = await this.households.findByNationalIdHash(this.cipher.hashNationalId(nationalId));
+    if (!record) {
+      return undefined;
+    }
+    await this.logAccess(officer, record.id, purpose, 'FindHouseholdByNationalId');
+    return householdView(record, this.cipher, true);
+  }
+
+  async listAccess(
+    caller: CallerIdentity | null,
+    input: { page?: unknown; householdId?: unknown; userId?: unknown },
+  ): Promise<{ items: PiiAccessRecord[]; total: number; page: number; pageSize: number }> {
+    requireRole(caller, 'auditor', 'relief_officer', 'admin');
+    const filter = parseRequest(
+      z.object({ page: pageSchema, householdId: optionalId, userId: z.string().max(128).default('') }),
+      input,
+    );
+    const [items, total] = await this.households.accessPage(
+      { householdId: filter.householdId, userId: filter.userId || undefined },
+      filter.page.offset,
+      filter.page.limit,
+    );
+    return { items, total, page: filter.page.page, pageSize: filter.page.pageSize };
+  }
+
+  /**
+   * Re-encrypts every household still under an old key with the active key, in batches; returns
+   * how many rows changed. Safe to run while serving, and again after it stopped halfway.
+   */
+  async rotateKeys(batchSize = 500): Promise<number> {
+    let rotated = 0;
+    for (;;) {
+      const batch = await this.households.staleKeyBatch(this.cipher.activeKeyId, batchSize);
+      if (batch.length === 0) {
+        return rotated;
+      }
+      await this.households.rewriteEnvelopes(
+        batch.map((row) => ({
+          id: row.id,
+          headNameEnc: this.cipher.rotate('head_name', row.headNameEnc),
+          nationalIdEnc: this.cipher.rotate('national_id', row.nationalIdEnc),
+          payoutAccountEnc: row.payoutAccountEnc
+            ? this.cipher.rotate('payout_account', row.payoutAccountEnc)
+            : null,
+        })),
+        this.cipher.activeKeyId,
+      );
+      rotated += batch.length;
+    }
+  }
+
+  private async view(id: string, full: boolean): Promise<HouseholdView> {
+    const record = await this.households.findById(id);
+    if (!record) {
+      throw new HouseholdNotFound(id);
+    }
+    return householdView(record, this.cipher, full);
+  }
+
+  private async logAccess(
+    caller: CallerIdentity,
+    householdId: string,
+    purpose: string,
+    action: string,
+  ): Promise<void> {
+    await this.households.recordAccess({
+      id: randomUUID(),
+      userId: caller.userId,
+      role: caller.role,
+      householdId,
+      purpose,
+      action,
+    });
+  }
+}
+
+export type { HouseholdStatusName };
