@@ -44,6 +44,17 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+// The configured token is the same on every call: hash it once.
+const expectedDigests = new Map<string, Buffer>();
+function expectedDigest(expected: string): Buffer {
+  let value = expectedDigests.get(expected);
+  if (!value) {
+    value = digest(expected);
+    expectedDigests.set(expected, value);
+  }
+  return value;
+}
+
 /**
  * Whether the service credential presented on an internal gRPC call is the expected one, compared
  * in constant time (`crypto.timingSafeEqual` on SHA-256 digests, so lengths leak nothing either).
@@ -56,5 +67,5 @@ export function serviceTokenMatches(presented: string | undefined, expected: str
   if (typeof presented !== 'string' || typeof expected !== 'string' || expected === '') {
     return false;
   }
-  return timingSafeEqual(digest(presented), digest(expected));
+  return timingSafeEqual(digest(presented), expectedDigest(expected));
 }
