@@ -3,7 +3,7 @@ import { Controller } from '@nestjs/common';
 import { beneficiaries } from '@yugong/contracts';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { callerOf } from '@yugong/shared/grpc';
-import { lastValueFrom, type Observable, reduce } from 'rxjs';
+import { from, mergeMap, type Observable, reduce } from 'rxjs';
 import { AgreementsService } from './agreements/agreements.service';
 import {
   agreementKind,
@@ -156,43 +156,51 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { results, allOk: results.every((r) => r.ok) };
   }
 
-  /** Client stream: options first, then batches of rows; answered once the stream ends. */
-  async importRegister(
+  /**
+   * Client stream: options first, then batches of rows; answered once the stream ends. Returns an
+   * Observable, not a Promise: Nest releases the buffered request messages only once the handler
+   * has returned, so a handler that awaited the stream would wait forever.
+   */
+  importRegister(
     request: Observable<beneficiaries.ImportRegisterRequest>,
     metadata?: Metadata,
-  ): Promise<beneficiaries.ImportRegisterResponse> {
+  ): Observable<beneficiaries.ImportRegisterResponse> {
     const caller = callerOf(metadata);
-    const received = await lastValueFrom(
-      request.pipe(
-        reduce(
-          (acc, message) => {
-            if (message.options) {
-              if (acc.rows.length > 0 || acc.options) {
-                acc.misplacedOptions = true;
-              }
-              acc.options = { partial: message.options.partial, dryRun: message.options.dryRun };
+    return request.pipe(
+      reduce(
+        (acc, message) => {
+          if (message.options) {
+            if (acc.rows.length > 0 || acc.options) {
+              acc.misplacedOptions = true;
             }
-            for (const row of message.batch?.rows ?? []) {
-              acc.rows.push({
-                ...row,
-                status:
-                  householdStatus.fromWire(row.status) ??
-                  wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
-                agreementKind:
-                  agreementKind.fromWire(row.agreementKind) ??
-                  wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
-              });
-            }
-            return acc;
-          },
-          {
-            options: undefined as ImportOptions | undefined,
-            rows: [] as ImportRowInput[],
-            misplacedOptions: false,
-          },
-        ),
+            acc.options = { partial: message.options.partial, dryRun: message.options.dryRun };
+          }
+          for (const row of message.batch?.rows ?? []) {
+            acc.rows.push({
+              ...row,
+              status:
+                householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+              agreementKind:
+                agreementKind.fromWire(row.agreementKind) ??
+                wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
+            });
+          }
+          return acc;
+        },
+        {
+          options: undefined as ImportOptions | undefined,
+          rows: [] as ImportRowInput[],
+          misplacedOptions: false,
+        },
       ),
+      mergeMap((received) => from(this.runImport(caller, received))),
     );
+  }
+
+  private async runImport(
+    caller: ReturnType<typeof callerOf>,
+    received: { options: ImportOptions | undefined; rows: ImportRowInput[]; misplacedOptions: boolean },
+  ): Promise<beneficiaries.ImportRegisterResponse> {
     if (received.misplacedOptions) {
       throw new ValidationFailed([{ field: 'options', reason: 'must come once, in the first message' }]);
     }

@@ -23,15 +23,15 @@ export interface ShareRecord {
 }
 
 // Dates as text: node-pg would turn a `date` into a local-midnight Date.
-const COLUMNS = [
+const columns = (knex: Knex) => [
   'id',
   'producer_id as producerId',
   'household_id as householdId',
   'village_id as villageId',
   'kind',
   'weight',
-  'effective_from::text as effectiveFrom',
-  'effective_to::text as effectiveTo',
+  knex.raw('effective_from::text as "effectiveFrom"'),
+  knex.raw('effective_to::text as "effectiveTo"'),
   'created_at as createdAt',
 ];
 
@@ -64,12 +64,12 @@ export class AgreementRepository {
         effective_to: row.effectiveTo,
         created_at: new Date(),
       })
-      .returning(COLUMNS);
+      .returning(columns(this.knex));
     return created as AgreementRecord;
   }
 
   async findById(id: string): Promise<AgreementRecord | undefined> {
-    return this.knex('benefit_agreement').select(COLUMNS).where('id', id).first();
+    return this.knex('benefit_agreement').select(columns(this.knex)).where('id', id).first();
   }
 
   async householdVillage(householdId: string): Promise<string | undefined> {
@@ -95,7 +95,7 @@ export class AgreementRepository {
     const [rows, count] = await Promise.all([
       query
         .clone()
-        .select(COLUMNS)
+        .select(columns(this.knex))
         .orderBy([{ column: 'effective_from' }, { column: 'id' }])
         .offset(offset)
         .limit(limit),
@@ -108,7 +108,7 @@ export class AgreementRepository {
     const [row] = await this.knex('benefit_agreement')
       .where('id', id)
       .update({ effective_to: effectiveTo })
-      .returning(COLUMNS);
+      .returning(columns(this.knex));
     return row as AgreementRecord | undefined;
   }
 

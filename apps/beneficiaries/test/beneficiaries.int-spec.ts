@@ -1,0 +1,630 @@
+import { DEMO_REGISTER_FIGURES, demoId, demoRegister, demoSupplierHouseholds } from '@yugong/shared/demo';
+import { createTestDatabase, freePort, type TestDatabase } from '@yugong/shared/testing';
+import { Client } from 'pg';
+import { startBeneficiaries, type RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
+import { beneficiariesConfig } from '../src/config/beneficiaries.config';
+import {
+  AUDITOR,
+  CONSUMER,
+  grpc,
+  INSTITUTION,
+  LogCapture,
+  nationalIdFor,
+  OFFICER,
+  RegisterClient,
+  rejection,
+  staffOf,
+  testEnv,
+} from './support/register-client';
+
+interface Household {
+  id: string;
+  archiveNumber: string;
+  headName: string;
+  nationalId: string;
+  payoutAccount: string;
+  masked: boolean;
+  members: number;
+  villageId: string;
+  status: string;
+}
+interface Report {
+  householdsCreated: number;
+  householdsUpdated: number;
+  agreementsCreated: number;
+  rejected: { line: number; field: string; reason: string }[];
+  committed: boolean;
+  rowsRead: number;
+}
+
+const YANGGUANG = demoId('producer', 'yangguang');
+const RUIXING = demoId('producer', 'ruixing');
+const TEST_PRODUCER = '11111111-2222-4333-8444-555555555555';
+const wrongCheck = (id: string) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+const DISTINCT_NAME = '测试户主甲乙';
+
+describe('beneficiaries over gRPC', () => {
+  let db: TestDatabase;
+  let running: RunningBeneficiaries;
+  let client: RegisterClient;
+  let sql: Client;
+  const logs = new LogCapture();
+  let seedMs = 0;
+  let wangwuVillage: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('beneficiaries');
+    const port = await freePort();
+    const started = Date.now();
+    running = (await startBeneficiaries(
+      beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true', LOG_LEVEL: 'trace' })),
+      { logDestination: logs },
+    ))!;
+    seedMs = Date.now() - started;
+    client = new RegisterClient(port);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    wangwuVillage = demoRegister().villages.find((v) => v.nameZh === '谭庄村')!.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    // eslint-disable-next-line no-console
+    if (process.env['SHOW_LOGS']) {
+      console.log(logs.text.slice(-5000));
+    }
+    client?.close();
+    await sql?.end();
+    await running?.close();
+    await db?.drop();
+  });
+
+  const count = async (query: string, params: unknown[] = []) =>
+    Number((await sql.query(query, params)).rows[0].n);
+
+  describe('the seeded Jiyuan register', () => {
+    it('boots, migrates and seeds 2,073 households quickly, with the reported figures', async () => {
+      // eslint-disable-next-line no-console
+      console.log(`beneficiaries boot with demo seed: ${seedMs} ms`);
+      expect(seedMs).toBeLessThan(15_000);
+      const summary = await client.call<{
+        households: number;
+        people: number;
+        registeredPoorVillages: number;
+        peopleLinked: number;
+        towns: { nameZh: string; households: number }[];
+      }>('GetRegisterSummary', {});
+      expect(summary.households).toBe(DEMO_REGISTER_FIGURES.households);
+      expect(summary.people).toBe(DEMO_REGISTER_FIGURES.people);
+      expect(summary.registeredPoorVillages).toBe(59);
+      expect(summary.peopleLinked).toBe(DEMO_REGISTER_FIGURES.linkedPeople);
+      expect(summary.towns.map((t) => t.nameZh)).toContain('王屋镇');
+    });
+
+    it('is idempotent: seeding again creates nothing', async () => {
+      const port = await freePort();
+      const again = (await startBeneficiaries(
+        beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true' })),
+      ))!;
+      await again.close();
+      expect(await count('select count(*) as n from household')).toBe(DEMO_REGISTER_FIGURES.households);
+    });
+
+    it('lists towns and villages to anyone, 谭庄村 among 王屋镇 villages', async () => {
+      const { towns } = await client.call<{ towns: { id: string; nameZh: string; villageCount: number }[] }>(
+        'ListTowns',
+        {},
+      );
+      const wangwu = towns.find((t) => t.nameZh === '王屋镇')!;
+      const { villages, page } = await client.call<{
+        villages: { nameZh: string }[];
+        page: { total: number };
+      }>('ListVillages', { townId: wangwu.id, page: { pageSize: 100 } }, CONSUMER);
+      expect(villages.map((v) => v.nameZh)).toContain('谭庄村');
+      expect(page.total).toBe(wangwu.villageCount);
+    });
+
+    it('links supplier households to the demo producers with supply agreements', async () => {
+      const suppliers = demoSupplierHouseholds('yangguang').slice(0, 3);
+      const res = await client.call<{ allOk: boolean; results: { ok: boolean }[] }>('ValidateSuppliers', {
+        producerId: YANGGUANG,
+        householdIds: suppliers,
+      });
+      expect(res.allOk).toBe(true);
+    });
+  });
+
+  describe('household reads by role', () => {
+    let household: Household;
+    let linked: string;
+
+    beforeAll(async () => {
+      const created = await client.call<{ household: Household }>(
+        'CreateHousehold',
+        {
+          archiveNumber: 'T-0001',
+          headName: DISTINCT_NAME,
+          nationalId: nationalIdFor(1),
+          members: 3,
+          villageId: wangwuVillage,
+          baselineIncome: { fen: 3_000_000 },
+          payoutAccount: '6222020200112233445',
+        },
+        OFFICER,
+      );
+      household = created.household;
+      linked = demoSupplierHouseholds('ruixing')[0];
+    });
+
+    it('masks the answer to the creating officer and refuses a bad national ID', async () => {
+      expect(household.masked).toBe(true);
+      expect(household.headName).toBe('测****乙');
+      const bad = await rejection(
+        client.call(
+          'CreateHousehold',
+          {
+            archiveNumber: 'T-0002',
+            headName: '李四',
+            nationalId: wrongCheck(nationalIdFor(2)),
+            members: 1,
+            villageId: wangwuVillage,
+          },
+          OFFICER,
+        ),
+      );
+      expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const dup = await rejection(
+        client.call(
+          'CreateHousehold',
+          {
+            archiveNumber: 'T-0003',
+            headName: '李四',
+            nationalId: nationalIdFor(1),
+            members: 1,
+            villageId: wangwuVillage,
+          },
+          OFFICER,
+        ),
+      );
+      expect(dup.code).toBe(grpc.status.ALREADY_EXISTS);
+      const none = await rejection(
+        client.call(
+          'CreateHousehold',
+          {
+            archiveNumber: 'T-0004',
+            headName: '李四',
+            nationalId: nationalIdFor(4),
+            members: 0,
+            villageId: wangwuVillage,
+          },
+          OFFICER,
+        ),
+      );
+      expect(JSON.parse(String(none.metadata.get('x-error-fields')[0]))).toEqual([
+        { field: 'members', reason: 'must be at least 1' },
+      ]);
+    });
+
+    it('gives the officer the full record only with a purpose, and logs the read', async () => {
+      const noPurpose = await rejection(client.call('GetHousehold', { id: household.id }, OFFICER));
+      expect(noPurpose.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const before = await count('select count(*) as n from pii_access where household_id = $1', [
+        household.id,
+      ]);
+      const { household: full } = await client.call<{ household: Household }>(
+        'GetHousehold',
+        { id: household.id, purpose: 'payout verification' },
+        OFFICER,
+      );
+      expect(full).toMatchObject({
+        masked: false,
+        headName: DISTINCT_NAME,
+        nationalId: nationalIdFor(1),
+        payoutAccount: '6222020200112233445',
+      });
+      expect(
+        await count('select count(*) as n from pii_access where household_id = $1', [household.id]),
+      ).toBe(before + 1);
+      const masked = await client.call<{ household: Household }>(
+        'GetHousehold',
+        { id: household.id, masked: true },
+        OFFICER,
+      );
+      expect(masked.household.masked).toBe(true);
+      expect(
+        await count('select count(*) as n from pii_access where household_id = $1', [household.id]),
+      ).toBe(before + 1);
+    });
+
+    it('gives the auditor a masked record and the access log', async () => {
+      const { household: seen } = await client.call<{ household: Household }>(
+        'GetHousehold',
+        { id: household.id, purpose: 'audit' },
+        AUDITOR,
+      );
+      expect(seen).toMatchObject({ masked: true, headName: '测****乙', payoutAccount: '****3445' });
+      expect(seen.nationalId).toBe(`${nationalIdFor(1).slice(0, 4)}**********${nationalIdFor(1).slice(-4)}`);
+      const log = await client.call<{ entries: { userId: string; householdId: string; purpose: string }[] }>(
+        'ListPiiAccess',
+        { householdId: household.id },
+        AUDITOR,
+      );
+      expect(log.entries[0]).toMatchObject({
+        userId: OFFICER.userId,
+        householdId: household.id,
+        purpose: 'payout verification',
+      });
+      const denied = await rejection(client.call('ListPiiAccess', {}, CONSUMER));
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+
+    it('shows producer staff only households linked to their producers, masked', async () => {
+      const staff = staffOf(RUIXING);
+      const { household: seen } = await client.call<{ household: Household }>(
+        'GetHousehold',
+        { id: linked },
+        staff,
+      );
+      expect(seen.masked).toBe(true);
+      const other = await rejection(client.call('GetHousehold', { id: household.id }, staff));
+      expect(other.code).toBe(grpc.status.NOT_FOUND);
+      const list = await client.call<{ households: Household[]; page: { total: number } }>(
+        'ListHouseholds',
+        { page: { pageSize: 100 } },
+        staff,
+      );
+      const ruixingLinked = demoRegister().agreements.filter((a) => a.producerId === RUIXING).length;
+      expect(list.page.total).toBe(ruixingLinked);
+      expect(list.households.every((h) => h.masked)).toBe(true);
+      const foreign = await rejection(client.call('ListHouseholds', { producerId: YANGGUANG }, staff));
+      expect(foreign.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+
+    it('refuses household reads to consumers, institutions and the public', async () => {
+      for (const caller of [CONSUMER, INSTITUTION, null]) {
+        for (const [method, request] of [
+          ['GetHousehold', { id: household.id, purpose: 'x' }],
+          ['ListHouseholds', {}],
+          ['FindHouseholdByNationalId', { nationalId: nationalIdFor(1), purpose: 'x' }],
+        ] as const) {
+          const error = await rejection(client.call(method, request, caller));
+          expect([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED]).toContain(error.code);
+          if (method !== 'FindHouseholdByNationalId') {
+            expect(error.code).toBe(grpc.status.PERMISSION_DENIED);
+          }
+        }
+      }
+    });
+
+    it('finds a household by national ID through the keyed hash, logged', async () => {
+      const found = await client.call<{ household: Household | null }>(
+        'FindHouseholdByNationalId',
+        { nationalId: nationalIdFor(1), purpose: 'duplicate check' },
+        OFFICER,
+      );
+      expect(found.household?.id).toBe(household.id);
+      const missing = await client.call<{ household: Household | null }>(
+        'FindHouseholdByNationalId',
+        { nationalId: nationalIdFor(999), purpose: 'duplicate check' },
+        OFFICER,
+      );
+      expect(missing.household).toBeNull();
+    });
+
+    it('filters lists by village, status and archive number prefix', async () => {
+      const res = await client.call<{ households: Household[] }>(
+        'ListHouseholds',
+        { archiveNumberPrefix: 'T-', villageId: wangwuVillage },
+        AUDITOR,
+      );
+      expect(res.households.map((h) => h.archiveNumber)).toEqual(['T-0001']);
+      const updated = await client.call<{ household: Household }>(
+        'UpdateHouseholdStatus',
+        { id: household.id, status: 'HOUSEHOLD_STATUS_MONITORED_EDGE' },
+        OFFICER,
+      );
+      expect(updated.household.status).toBe('HOUSEHOLD_STATUS_MONITORED_EDGE');
+      const exited = await rejection(
+        client.call(
+          'UpdateHouseholdStatus',
+          { id: household.id, status: 'HOUSEHOLD_STATUS_EXITED' },
+          OFFICER,
+        ),
+      );
+      expect(exited.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const edge = await client.call<{ households: Household[] }>(
+        'ListHouseholds',
+        { archiveNumberPrefix: 'T-', status: 'HOUSEHOLD_STATUS_MONITORED_EDGE' },
+        OFFICER,
+      );
+      expect(edge.households).toHaveLength(1);
+    });
+  });
+
+  describe('benefit agreements', () => {
+    let householdId: string;
+    const ts = (iso: string) => {
+      const ms = Date.parse(iso);
+      return { seconds: Math.floor(ms / 1000), nanos: 0 };
+    };
+
+    beforeAll(async () => {
+      const { household } = await client.call<{ household: Household }>(
+        'CreateHousehold',
+        {
+          archiveNumber: 'T-0100',
+          headName: '赵六',
+          nationalId: nationalIdFor(100),
+          members: 2,
+          villageId: wangwuVillage,
+        },
+        OFFICER,
+      );
+      householdId = household.id;
+    });
+
+    const agreement = (from: string, to = '', kind = 'AGREEMENT_KIND_SUPPLY') => ({
+      producerId: TEST_PRODUCER,
+      householdId,
+      kind,
+      weight: 3,
+      effectiveFrom: from,
+      effectiveTo: to,
+    });
+
+    it('refuses an overlapping agreement of the same producer, household and kind', async () => {
+      await client.call('CreateBenefitAgreement', agreement('2020-01-01', '2020-06-01'), OFFICER);
+      const overlap = await rejection(
+        client.call('CreateBenefitAgreement', agreement('2020-05-31', '2020-07-01'), OFFICER),
+      );
+      expect(overlap.code).toBe(grpc.status.ALREADY_EXISTS);
+      // Touching periods do not overlap (to is exclusive); another kind may overlap.
+      await client.call('CreateBenefitAgreement', agreement('2020-06-01', '2020-09-01'), OFFICER);
+      await client.call(
+        'CreateBenefitAgreement',
+        agreement('2020-03-01', '', 'AGREEMENT_KIND_DIVIDEND'),
+        OFFICER,
+      );
+      const open = await rejection(client.call('CreateBenefitAgreement', agreement('2019-01-01'), OFFICER));
+      expect(open.code).toBe(grpc.status.ALREADY_EXISTS);
+      const backwards = await rejection(
+        client.call('CreateBenefitAgreement', agreement('2021-02-01', '2021-01-01'), OFFICER),
+      );
+      expect(backwards.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const denied = await rejection(client.call('CreateBenefitAgreement', agreement('2022-01-01'), AUDITOR));
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+
+    it('answers shares as of an instant: from inclusive, to exclusive (dates in China time)', async () => {
+      const shares = async (iso: string) =>
+        (
+          await client.call<{ shares: { kind: string; householdId: string }[] }>('GetBenefitShares', {
+            producerId: TEST_PRODUCER,
+            asOf: ts(iso),
+          })
+        ).shares.map((s) => s.kind.replace('AGREEMENT_KIND_', '').toLowerCase());
+      expect(await shares('2019-12-31T23:59:59+08:00')).toEqual([]);
+      expect(await shares('2020-01-01T00:00:00+08:00')).toEqual(['supply']);
+      expect(await shares('2020-02-29T23:59:59+08:00')).toEqual(['supply']);
+      expect((await shares('2020-03-01T00:00:00+08:00')).sort()).toEqual(['dividend', 'supply']);
+      expect((await shares('2020-09-01T00:00:00+08:00')).sort()).toEqual(['dividend']);
+      const list = await client.call<{ agreements: unknown[] }>(
+        'ListBenefitAgreements',
+        { householdId, asOf: ts('2020-06-01T00:00:00+08:00') },
+        AUDITOR,
+      );
+      expect(list.agreements).toHaveLength(2);
+    });
+
+    it('ends an agreement and validates suppliers against supply agreements at the instant', async () => {
+      const { agreements } = await client.call<{ agreements: { id: string; kind: string }[] }>(
+        'ListBenefitAgreements',
+        { householdId },
+        OFFICER,
+      );
+      const dividend = agreements.find((a) => a.kind === 'AGREEMENT_KIND_DIVIDEND')!;
+      const ended = await client.call<{ agreement: { effectiveTo: string } }>(
+        'EndBenefitAgreement',
+        { id: dividend.id, effectiveTo: '2021-01-01' },
+        OFFICER,
+      );
+      expect(ended.agreement.effectiveTo).toBe('2021-01-01');
+      const unknown = '99999999-2222-4333-8444-555555555555';
+      const check = await client.call<{
+        allOk: boolean;
+        results: { householdId: string; ok: boolean; reason: string }[];
+      }>('ValidateSuppliers', {
+        producerId: TEST_PRODUCER,
+        householdIds: [householdId, unknown],
+        asOf: ts('2020-07-01T12:00:00+08:00'),
+      });
+      expect(check.allOk).toBe(false);
+      expect(check.results).toEqual([
+        expect.objectContaining({ householdId, ok: true }),
+        expect.objectContaining({ householdId: unknown, ok: false, reason: 'household not found' }),
+      ]);
+      const late = await client.call<{ results: { ok: boolean; reason: string }[] }>('ValidateSuppliers', {
+        producerId: TEST_PRODUCER,
+        householdIds: [householdId],
+        asOf: ts('2020-09-01T00:00:00+08:00'),
+      });
+      expect(late.results[0]).toMatchObject({
+        ok: false,
+        reason: 'no supply agreement with the producer at as_of',
+      });
+      const consumer = await rejection(
+        client.call('GetBenefitShares', { producerId: TEST_PRODUCER }, CONSUMER),
+      );
+      expect(consumer.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+  });
+
+  describe('ImportRegister', () => {
+    const row = (line: number, n: number, extra: object = {}) => ({
+      line,
+      archiveNumber: `IMP-${String(n).padStart(6, '0')}`,
+      headName: `导入户${n}`,
+      nationalId: nationalIdFor(10_000 + n, '410882'),
+      members: 1 + (n % 5),
+      townNameZh: '王屋镇',
+      villageNameZh: '谭庄村',
+      status: 'HOUSEHOLD_STATUS_EXITED',
+      exitYear: 2019,
+      baselineIncome: { fen: 1_200_000 },
+      payoutAccount: `62220202${String(n).padStart(11, '0')}`,
+      ...extra,
+    });
+    const imported = () => count(`select count(*) as n from household where archive_number like 'IMP-%'`);
+
+    it('reports every bad row by line, field and reason and writes nothing', async () => {
+      const rows = [
+        row(2, 1),
+        row(3, 2, { nationalId: '410882199001011230' }),
+        row(4, 3, { members: 0 }),
+        row(5, 4, { villageNameZh: '不存在村' }),
+        row(6, 5, {
+          producerId: TEST_PRODUCER,
+          agreementKind: 'AGREEMENT_KIND_SUPPLY',
+          agreementWeight: 0,
+          agreementEffectiveFrom: '2020-01-01',
+        }),
+        row(7, 6, { nationalId: nationalIdFor(10_001, '410882') }),
+      ];
+      const report = await client.importRegister<Report>({}, rows);
+      expect(report.committed).toBe(false);
+      expect(report.rejected).toEqual([
+        { line: 3, field: 'nationalId', reason: expect.stringMatching(/check character|birth/) },
+        { line: 4, field: 'members', reason: 'must be at least 1' },
+        { line: 5, field: 'villageNameZh', reason: expect.any(String) },
+        { line: 6, field: 'agreementWeight', reason: 'must be a positive integer' },
+        { line: 7, field: 'nationalId', reason: 'repeats the national ID of line 2' },
+      ]);
+      expect(JSON.stringify(report)).not.toContain(nationalIdFor(10_001, '410882'));
+      expect(await imported()).toBe(0);
+    });
+
+    it('commits the good rows in partial mode, and a re-import updates instead of duplicating', async () => {
+      const rows = [
+        row(2, 1, {
+          producerId: TEST_PRODUCER,
+          agreementKind: 'AGREEMENT_KIND_SUPPLY',
+          agreementWeight: 2,
+          agreementEffectiveFrom: '2020-01-01',
+        }),
+        row(3, 2, { members: 0 }),
+        row(4, 3),
+      ];
+      const first = await client.importRegister<Report>({ partial: true }, rows);
+      expect(first).toMatchObject({
+        committed: true,
+        householdsCreated: 2,
+        householdsUpdated: 0,
+        agreementsCreated: 1,
+      });
+      expect(first.rejected).toEqual([{ line: 3, field: 'members', reason: 'must be at least 1' }]);
+      const dry = await client.importRegister<Report>({ dryRun: true }, [row(2, 1, { members: 6 })]);
+      expect(dry).toMatchObject({ committed: false, householdsUpdated: 1 });
+      const again = await client.importRegister<Report>({}, [{ ...rows[0], members: 6 }, row(4, 3)]);
+      expect(again).toMatchObject({
+        committed: true,
+        householdsCreated: 0,
+        householdsUpdated: 2,
+        agreementsCreated: 0,
+      });
+      expect(await imported()).toBe(2);
+      expect(await count(`select members as n from household where archive_number = 'IMP-000001'`)).toBe(6);
+      const overlap = await client.importRegister<Report>({}, [
+        { ...rows[0], agreementEffectiveFrom: '2020-02-01' },
+      ]);
+      expect(overlap.rejected).toEqual([
+        { line: 2, field: 'agreementEffectiveFrom', reason: expect.stringMatching(/overlaps/) },
+      ]);
+      const consumer = await rejection(client.importRegister({}, [row(2, 9)], CONSUMER));
+      expect(consumer.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+
+    it('imports 10,000 households in one go', async () => {
+      const rows = Array.from({ length: 10_000 }, (_, i) =>
+        row(
+          i + 2,
+          100_000 + i,
+          i % 2 === 0
+            ? {
+                producerId: TEST_PRODUCER,
+                agreementKind: 'AGREEMENT_KIND_DIVIDEND',
+                agreementWeight: 1,
+                agreementEffectiveFrom: '2020-01-01',
+              }
+            : {},
+        ),
+      );
+      const started = Date.now();
+      const report = await client.importRegister<Report>({}, rows, OFFICER, 1_000);
+      const ms = Date.now() - started;
+      // eslint-disable-next-line no-console
+      console.log(
+        `ImportRegister: 10,000 households in ${ms} ms (${Math.round(10_000 / (ms / 1000))} rows/s)`,
+      );
+      expect(report).toMatchObject({
+        committed: true,
+        householdsCreated: 10_000,
+        agreementsCreated: 5_000,
+        rejected: [],
+      });
+      expect(await imported()).toBe(10_002);
+    }, 120_000);
+  });
+
+  describe('personal data at rest and in logs', () => {
+    it('holds no plaintext name, national ID or account in any text or bytea column', async () => {
+      const { rows: columns } = await sql.query(
+        `select table_name, column_name from information_schema.columns
+         where table_schema = 'public' and data_type in ('text', 'character varying', 'bytea', 'character')`,
+      );
+      const demo = demoRegister().households.slice(0, 200);
+      const needles = [
+        DISTINCT_NAME,
+        nationalIdFor(1),
+        '6222020200112233445',
+        ...demo.map((h) => h.nationalId),
+        ...demo.map((h) => h.payoutAccount),
+      ];
+      const names = new Set(demoRegister().households.map((h) => h.headName));
+      let scanned = 0;
+      for (const { table_name: table, column_name: column } of columns) {
+        const { rows } = await sql.query(
+          `select ${sql.escapeIdentifier(column)}::text as v from ${sql.escapeIdentifier(table)}`,
+        );
+        for (const { v } of rows as { v: string | null }[]) {
+          if (v === null) {
+            continue;
+          }
+          scanned++;
+          expect(names.has(v)).toBe(false);
+          for (const needle of needles) {
+            if (v.includes(needle)) {
+              throw new Error(`plaintext personal data found in ${table}.${column}`);
+            }
+          }
+        }
+      }
+      expect(scanned).toBeGreaterThan(10_000);
+    });
+
+    it('writes no name, national ID or account to the log', () => {
+      expect(logs.lines.length).toBeGreaterThan(3);
+      const text = logs.text;
+      for (const needle of [
+        DISTINCT_NAME,
+        nationalIdFor(1),
+        nationalIdFor(10_001, '410882'),
+        '6222020200112233445',
+        '赵六',
+      ]) {
+        expect(text).not.toContain(needle);
+      }
+      for (const h of demoRegister().households.slice(0, 50)) {
+        expect(text).not.toContain(h.nationalId);
+      }
+    });
+  });
+});
