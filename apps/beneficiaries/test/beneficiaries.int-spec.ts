@@ -68,7 +68,6 @@ describe('beneficiaries over gRPC', () => {
   }, 60_000);
 
   afterAll(async () => {
-    // eslint-disable-next-line no-console
     if (process.env['SHOW_LOGS']) {
       console.log(logs.text.slice(-5000));
     }
@@ -83,7 +82,6 @@ describe('beneficiaries over gRPC', () => {
 
   describe('the seeded Jiyuan register', () => {
     it('boots, migrates and seeds 2,073 households quickly, with the reported figures', async () => {
-      // eslint-disable-next-line no-console
       console.log(`beneficiaries boot with demo seed: ${seedMs} ms`);
       expect(seedMs).toBeLessThan(15_000);
       const summary = await client.call<{
@@ -560,7 +558,7 @@ describe('beneficiaries over gRPC', () => {
       const started = Date.now();
       const report = await client.importRegister<Report>({}, rows, OFFICER, 1_000);
       const ms = Date.now() - started;
-      // eslint-disable-next-line no-console
+
       console.log(
         `ImportRegister: 10,000 households in ${ms} ms (${Math.round(10_000 / (ms / 1000))} rows/s)`,
       );
