@@ -13,7 +13,7 @@
  * @typedef {object} LaunchContext
  * @property {(database: string) => string} databaseUrl  URL of one database on the server
  * @property {string | undefined} redisUrl               undefined: in-process stores
- * @property {{ SERVICE_TOKEN: string, JWT_SECRET: string }} secrets
+ * @property {{ SERVICE_TOKEN: string, JWT_SECRET: string, PII_ENCRYPTION_KEYS: string, PII_ACTIVE_KEY_ID: string, PII_HASH_KEY: string }} secrets
  * @property {Record<string, number>} ports               resolved port of every service
  * @property {string} logLevel
  * @property {string} host                                interface services bind to
@@ -56,6 +56,23 @@ export const SERVICES = [
       ...common(ctx, 'yugong_catalog'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.catalog),
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
+    }),
+  },
+  {
+    name: 'beneficiaries',
+    entry: 'dist/apps/beneficiaries/src/main.js',
+    database: 'yugong_beneficiaries',
+    protocol: 'grpc',
+    port: (env) => portFrom(env.BENEFICIARIES_GRPC_PORT, 50052),
+    needs: [],
+    env: (ctx) => ({
+      ...common(ctx, 'yugong_beneficiaries'),
+      GRPC_HOST: ctx.host,
+      GRPC_PORT: String(ctx.ports.beneficiaries),
+      PII_ENCRYPTION_KEYS: ctx.secrets.PII_ENCRYPTION_KEYS,
+      PII_ACTIVE_KEY_ID: ctx.secrets.PII_ACTIVE_KEY_ID,
+      PII_HASH_KEY: ctx.secrets.PII_HASH_KEY,
     }),
   },
   {
@@ -71,6 +88,7 @@ export const SERVICES = [
       HOST: ctx.host,
       PORT: String(ctx.ports.gateway),
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.env.ADMIN_PASSWORD || ctx.demoPassword,

@@ -62,7 +62,8 @@ function loadSecrets() {
   } catch {
     // first start (or unreadable): generate
   }
-  const wanted = { SERVICE_TOKEN: 32, JWT_SECRET: 48, POSTGRES_PASSWORD: 24 };
+  // PII_KEY_1: the first AES-256 key of personal data (32 bytes; base64url reads as base64).
+  const wanted = { SERVICE_TOKEN: 32, JWT_SECRET: 48, POSTGRES_PASSWORD: 24, PII_KEY_1: 32, PII_HASH_KEY: 48 };
   let changed = false;
   for (const [key, bytes] of Object.entries(wanted)) {
     if (typeof stored[key] !== 'string' || stored[key].length < 16) {
@@ -78,6 +79,9 @@ function loadSecrets() {
     SERVICE_TOKEN: env.SERVICE_TOKEN || stored.SERVICE_TOKEN,
     JWT_SECRET: env.JWT_SECRET || stored.JWT_SECRET,
     POSTGRES_PASSWORD: stored.POSTGRES_PASSWORD,
+    PII_ENCRYPTION_KEYS: env.PII_ENCRYPTION_KEYS || `k1:${stored.PII_KEY_1}`,
+    PII_ACTIVE_KEY_ID: env.PII_ACTIVE_KEY_ID || 'k1',
+    PII_HASH_KEY: env.PII_HASH_KEY || stored.PII_HASH_KEY,
   };
 }
 
