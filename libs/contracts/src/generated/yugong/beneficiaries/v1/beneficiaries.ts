@@ -148,6 +148,10 @@ export interface GetHouseholdResponse {
   household?: Household | undefined;
 }
 
+/**
+ * Producer staff are always limited to households linked (by any agreement, current or past) to
+ * their producers; asking for another producer is PERMISSION_DENIED.
+ */
 export interface ListHouseholdsRequest {
   page?: PageRequest | undefined;
   townId: string;
@@ -225,7 +229,10 @@ export interface EndBenefitAgreementResponse {
 
 export interface GetBenefitSharesRequest {
   producerId: string;
-  /** Now when unset. */
+  /**
+   * Now when unset. Agreements are dated: the instant's calendar date in China (UTC+8) decides,
+   * effective_from inclusive, effective_to exclusive (the same rule for every as_of below).
+   */
   asOf?: Timestamp | undefined;
 }
 
