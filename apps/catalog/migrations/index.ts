@@ -1,8 +1,10 @@
 import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128134936_initial } from './Migration20261128134936_initial';
+import { Migration20261128150408_lot_suppliers } from './Migration20261128150408_lot_suppliers';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261128134936_initial', class: Migration20261128134936_initial },
+  { name: 'Migration20261128150408_lot_suppliers', class: Migration20261128150408_lot_suppliers },
 ];

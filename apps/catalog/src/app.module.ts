@@ -14,11 +14,12 @@ import { ListingCache } from './common/listing-cache';
 import type { CatalogConfig } from './config/catalog.config';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
+import { BeneficiariesClient } from './suppliers/beneficiaries.client';
 
 /** The catalog service: producers, products and lots over gRPC, on its own database. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CatalogConfig, cache: ReadCache): DynamicModule {
+  static forRoot(config: CatalogConfig, cache: ReadCache, register: BeneficiariesClient): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -38,6 +39,7 @@ export class AppModule {
         ProducersService,
         ProductsService,
         { provide: ListingCache, useValue: cache },
+        { provide: BeneficiariesClient, useValue: register },
         { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },

@@ -1,14 +1,15 @@
 import { MikroORM } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
-import { catalog } from '@yugong/contracts';
-import { grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import { beneficiaries, catalog } from '@yugong/contracts';
+import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { openListingCache } from './common/listing-cache';
 import type { CatalogConfig } from './config/catalog.config';
 import { seedDemoCatalog } from './seed/demo.seed';
+import { BeneficiariesClient } from './suppliers/beneficiaries.client';
 
 const SERVICE_NAMES = [`${catalog.YUGONG_CATALOG_V1_PACKAGE_NAME}.${catalog.CATALOG_SERVICE_NAME}`];
 
@@ -31,7 +32,19 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
   });
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, cache), {
+  // The channel connects on the first call: the register need not be up while catalog boots.
+  const registerStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
+    url: config.BENEFICIARIES_GRPC_URL,
+    service: 'beneficiaries',
+    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
+    serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
+  });
+  const register = new BeneficiariesClient(registerStub.stub, {
+    serviceToken: config.SERVICE_TOKEN,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+    retries: config.GRPC_RETRIES,
+  });
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, cache, register), {
     ...server.options,
     bufferLogs: true,
   });
@@ -47,6 +60,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
   }
   if (config.MIGRATE_ONLY) {
     await app.close();
+    registerStub.close();
     await cache.close();
     return undefined;
   }
@@ -67,6 +81,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      registerStub.close();
       await cache.close();
     },
   };

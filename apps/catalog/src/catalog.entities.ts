@@ -1,6 +1,7 @@
 import { Producer } from './producers/producer.entity';
 import { Lot } from './products/lot.entity';
+import { LotSupplier } from './products/lot-supplier.entity';
 import { Product } from './products/product.entity';
 
 /** Every entity catalog persists. */
-export const CATALOG_ENTITIES = [Producer, Product, Lot];
+export const CATALOG_ENTITIES = [Producer, Product, Lot, LotSupplier];

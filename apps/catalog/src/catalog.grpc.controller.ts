@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { catalog } from '@yugong/contracts';
-import { callerOf } from '@yugong/shared/grpc';
+import { callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
   producerKind,
   producerStatus,
@@ -127,7 +127,10 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     request: catalog.CreateLotRequest,
     metadata?: Metadata,
   ): Promise<catalog.CreateLotResponse> {
-    return { lot: toLotMessage(await this.products.createLot(callerOf(metadata), request)) };
+    const lot = await this.products.createLot(callerOf(metadata), request, {
+      requestId: requestIdOf(metadata),
+    });
+    return { lot: toLotMessage(lot) };
   }
 
   async listLots(request: catalog.ListLotsRequest, metadata?: Metadata): Promise<catalog.ListLotsResponse> {

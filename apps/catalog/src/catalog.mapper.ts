@@ -89,6 +89,9 @@ export function toLotMessage(lot: Lot): catalog.Lot {
     quantity: lot.quantity,
     onHand: lot.onHand,
     createdAt: toTimestamp(lot.createdAt),
+    suppliers: lot.suppliers.isInitialized()
+      ? lot.suppliers.getItems().map((s) => ({ householdId: s.householdId, quantity: s.quantity }))
+      : [],
   };
 }
 

@@ -14,6 +14,12 @@ export const catalogConfigSchema = z.object({
   GRPC_PORT: env.port(50051),
   /** The credential every caller must present. */
   SERVICE_TOKEN: env.secret(16),
+  /** The beneficiaries register, asked whether a lot's supplier households may supply it. */
+  BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
+  /** Deadline of each call to another service. */
+  GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
+  /** Retries of a read whose service is UNAVAILABLE, within the deadline. */
+  GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
   SEED_DEMO: env.bool(false),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),

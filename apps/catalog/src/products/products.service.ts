@@ -15,7 +15,10 @@ import { parseRequest, type Loose } from '../common/request-validation.util';
 import { Producer } from '../producers/producer.entity';
 import { ProducerNotFound } from '../producers/producer.errors';
 import { idSchema } from '../producers/producers.service';
+import { BeneficiariesClient } from '../suppliers/beneficiaries.client';
+import { SuppliersRefused } from '../suppliers/supplier.errors';
 import { Lot } from './lot.entity';
+import { LotSupplier } from './lot-supplier.entity';
 import { PRODUCT_STATUSES, Product } from './product.entity';
 import { LotCodeTaken, ProductNotFound } from './product.errors';
 import { ProductRepository, type ProductView } from './product.repository';
@@ -106,30 +109,70 @@ export type UpdateProductInput = z.input<typeof updateProductSchema>;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const createLotSchema = z.object({
-  productId: idSchema,
-  lotCode: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(40, 'must be at most 40 characters')
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'),
-  producedOn: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-    .refine(
-      (d) =>
-        !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-      'is not a real date',
-    )
-    .refine((d) => d <= today(), 'cannot be in the future'),
-  quantity: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be positive')
-    .max(1_000_000_000),
-});
+/** The beneficiaries register checks at most this many households in one call. */
+const MAX_SUPPLIERS = 1_000;
+
+const createLotSchema = z
+  .object({
+    productId: idSchema,
+    lotCode: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(40, 'must be at most 40 characters')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'),
+    producedOn: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+      .refine(
+        (d) =>
+          !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+          new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        'is not a real date',
+      )
+      .refine((d) => d <= today(), 'cannot be in the future'),
+    quantity: z
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be positive')
+      .max(1_000_000_000),
+    suppliers: z
+      .array(
+        z.object({
+          householdId: idSchema,
+          quantity: z
+            .number({ message: 'must be a number' })
+            .int('must be a whole number')
+            .min(1, 'must be positive')
+            .max(1_000_000_000),
+        }),
+      )
+      .max(MAX_SUPPLIERS, `at most ${MAX_SUPPLIERS} suppliers`)
+      .default([]),
+  })
+  .superRefine((lot, ctx) => {
+    const seen = new Set<string>();
+    lot.suppliers.forEach((supplier, i) => {
+      if (seen.has(supplier.householdId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['suppliers', i, 'householdId'],
+          message: 'is named twice; give each household once with its whole quantity',
+        });
+      }
+      seen.add(supplier.householdId);
+    });
+    const supplied = lot.suppliers.reduce((sum, supplier) => sum + supplier.quantity, 0);
+    if (supplied > lot.quantity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['suppliers'],
+        message: `the suppliers' quantities add up to ${supplied}, more than the lot's quantity ${lot.quantity}`,
+      });
+    }
+  });
 export type CreateLotInput = z.input<typeof createLotSchema>;
+type CreateLotData = z.infer<typeof createLotSchema>;
 
 const byIdSchema = z.object({ id: idSchema });
 const byProductIdSchema = z.object({ productId: idSchema });
@@ -152,6 +195,7 @@ export class ProductsService {
     @InjectRepository(Lot) private readonly lots: EntityRepository<Lot>,
     private readonly em: EntityManager,
     private readonly cache: ListingCache,
+    private readonly register: BeneficiariesClient,
   ) {}
 
   async create(caller: CallerIdentity | null, input: Loose<CreateProductInput>): Promise<ProductView> {
@@ -229,13 +273,26 @@ export class ProductsService {
     return { items, total, page: q.page.page, pageSize: q.page.pageSize };
   }
 
-  async createLot(caller: CallerIdentity | null, input: Loose<CreateLotInput>): Promise<Lot> {
+  /**
+   * Records a lot and, when given, the households that supplied it. Every supplier must exist in
+   * the beneficiaries register and hold a `supply` agreement with the producer valid on the
+   * produced date; otherwise nothing is written. The lot and its suppliers are one flush, so one
+   * transaction.
+   */
+  async createLot(
+    caller: CallerIdentity | null,
+    input: Loose<CreateLotInput>,
+    context: { requestId?: string } = {},
+  ): Promise<Lot> {
     const data = parseRequest(createLotSchema, input);
     const product = await this.products.findOne({ id: data.productId });
     if (!product) {
       throw new ProductNotFound(data.productId);
     }
     requireProducerAccess(caller, product.producer.id);
+    if (data.suppliers.length > 0) {
+      await this.requireSuppliers(product.producer.id, data, context.requestId);
+    }
     const lot = this.lots.create({
       product,
       lotCode: data.lotCode,
@@ -243,6 +300,16 @@ export class ProductsService {
       quantity: data.quantity,
       onHand: data.quantity,
     });
+    data.suppliers.forEach((supplier, position) =>
+      lot.suppliers.add(
+        this.em.create(LotSupplier, {
+          lot,
+          householdId: supplier.householdId,
+          quantity: supplier.quantity,
+          position,
+        }),
+      ),
+    );
     try {
       await this.em.flush();
     } catch (error) {
@@ -261,7 +328,35 @@ export class ProductsService {
     if (!product || !this.seesUnlisted(caller, product.producer.id)) {
       throw new ProductNotFound(productId);
     }
-    return this.lots.find({ product }, { orderBy: { producedOn: 'asc', lotCode: 'asc' } });
+    return this.lots.find(
+      { product },
+      { populate: ['suppliers'], orderBy: { producedOn: 'asc', lotCode: 'asc' } },
+    );
+  }
+
+  /** Asks the register about every supplier; throws naming each one it refuses. */
+  private async requireSuppliers(
+    producerId: string,
+    data: CreateLotData,
+    requestId: string | undefined,
+  ): Promise<void> {
+    // Agreements are dated by the calendar day in China; noon there is safely inside that day.
+    const asOf = new Date(`${data.producedOn}T12:00:00+08:00`);
+    const verdicts = await this.register.validateSuppliers(
+      producerId,
+      data.suppliers.map((s) => s.householdId),
+      asOf,
+      requestId,
+    );
+    if (verdicts.length !== data.suppliers.length) {
+      throw new Error(`register answered ${verdicts.length} verdicts for ${data.suppliers.length} suppliers`);
+    }
+    const refused = verdicts.flatMap((verdict, i) =>
+      verdict.ok ? [] : [{ field: `suppliers.${i}.householdId`, reason: verdict.reason }],
+    );
+    if (refused.length > 0) {
+      throw new SuppliersRefused(refused);
+    }
   }
 
   /** Public reads of one product are served from the read cache; every change invalidates it. */

@@ -1,12 +1,42 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { DEMO_PRODUCERS, demoCreditCode, demoId } from '@yugong/shared/demo';
+import { DEMO_PRODUCERS, demoCreditCode, demoId, demoSupplierHouseholds } from '@yugong/shared/demo';
 import { Producer } from '../producers/producer.entity';
 import { Lot } from '../products/lot.entity';
+import { LotSupplier } from '../products/lot-supplier.entity';
 import { Product } from '../products/product.entity';
 
+/** Households named per seeded lot, and the part of the lot they supplied between them. */
+const SUPPLIERS_PER_LOT = 5;
+const SUPPLIED_SHARE = 0.8;
+
 /**
- * Seeds the demo region's producers (verified), their active products and lots. Idempotent: rows
- * are keyed by deterministic ids, and existing rows are left as they are (a demo user's edits stay).
+ * The supplier records of one demo lot: up to {@link SUPPLIERS_PER_LOT} of the producer's supply
+ * households, taken in turn so that successive lots name different ones, sharing
+ * {@link SUPPLIED_SHARE} of the lot (the rest the producer raised itself) as evenly as whole units
+ * allow.
+ *
+ * @param households - the producer's demo supply households, in register order
+ * @param lotNumber - the lot's index among the producer's lots (0 first)
+ */
+export function demoLotSuppliers(
+  households: readonly string[],
+  lotNumber: number,
+  quantity: number,
+): { householdId: string; quantity: number }[] {
+  const supplied = Math.floor(quantity * SUPPLIED_SHARE);
+  const n = Math.min(SUPPLIERS_PER_LOT, households.length, supplied);
+  return Array.from({ length: n }, (_, k) => ({
+    householdId: households[(lotNumber * SUPPLIERS_PER_LOT + k) % households.length],
+    quantity: Math.floor(supplied / n) + (k < supplied % n ? 1 : 0),
+  }));
+}
+
+/**
+ * Seeds the demo region's producers (verified), their active products and lots, with the demo
+ * register's supply households as the lots' suppliers (written directly: the register is
+ * deterministic, and beneficiaries need not be up while catalog boots). Idempotent: rows are keyed
+ * by deterministic ids, and existing rows are left as they are (a demo user's edits stay); a seeded
+ * lot without supplier records gets them.
  */
 export async function seedDemoCatalog(
   em: EntityManager,
@@ -15,6 +45,8 @@ export async function seedDemoCatalog(
   let products = 0;
   const existing = new Set((await em.find(Producer, {}, { fields: ['id'] })).map((p) => p.id));
   const existingProducts = new Set((await em.find(Product, {}, { fields: ['id'] })).map((p) => p.id));
+  const existingLots = new Set((await em.find(Lot, {}, { fields: ['id'] })).map((l) => l.id));
+  const suppliedLots = new Set((await em.find(LotSupplier, {}, { fields: ['lot'] })).map((s) => s.lot.id));
   // Lots are produced on fixed dates before the campaign report so that ordering is stable.
   const lotDates = ['2020-04-20', '2020-05-08'];
   for (const demo of DEMO_PRODUCERS) {
@@ -32,36 +64,53 @@ export async function seedDemoCatalog(
           householdShareBps: demo.householdShareBps,
         });
     created += existing.has(producerId) ? 0 : 1;
+    const suppliers = demoSupplierHouseholds(demo.key);
+    let lotNumber = 0;
     for (const item of demo.products) {
       products++;
       const productId = demoId('product', `${demo.key}/${item.key}`);
-      if (existingProducts.has(productId)) {
-        continue;
-      }
-      const product = em.create(Product, {
-        id: productId,
-        producer,
-        nameZh: item.nameZh,
-        nameEn: item.nameEn,
-        category: item.category,
-        unit: item.unit,
-        priceFen: item.priceFen,
-        currency: 'CNY',
-        originVillage: item.originVillage,
-        reliefCertification: `济扶认字〔2020〕${String(products).padStart(3, '0')}号`,
-        status: 'active',
-      });
-      created++;
+      const newProduct = !existingProducts.has(productId);
+      const product = newProduct
+        ? em.create(Product, {
+            id: productId,
+            producer,
+            nameZh: item.nameZh,
+            nameEn: item.nameEn,
+            category: item.category,
+            unit: item.unit,
+            priceFen: item.priceFen,
+            currency: 'CNY',
+            originVillage: item.originVillage,
+            reliefCertification: `济扶认字〔2020〕${String(products).padStart(3, '0')}号`,
+            status: 'active',
+          })
+        : em.getReference(Product, productId);
+      created += newProduct ? 1 : 0;
       item.lots.forEach((quantity, i) => {
-        em.create(Lot, {
-          id: demoId('lot', `${demo.key}/${item.key}/${i + 1}`),
-          product,
-          lotCode: `${item.key.toUpperCase()}-2020-${String(i + 1).padStart(2, '0')}`,
-          producedOn: lotDates[i % lotDates.length],
-          quantity,
-          onHand: quantity,
+        const lotId = demoId('lot', `${demo.key}/${item.key}/${i + 1}`);
+        const lotSuppliers = demoLotSuppliers(suppliers, lotNumber++, quantity);
+        if (newProduct) {
+          em.create(Lot, {
+            id: lotId,
+            product,
+            lotCode: `${item.key.toUpperCase()}-2020-${String(i + 1).padStart(2, '0')}`,
+            producedOn: lotDates[i % lotDates.length],
+            quantity,
+            onHand: quantity,
+          });
+          created++;
+        } else if (!existingLots.has(lotId) || suppliedLots.has(lotId)) {
+          return;
+        }
+        lotSuppliers.forEach((supplier, position) => {
+          em.create(LotSupplier, {
+            id: demoId('lot-supplier', `${lotId}/${supplier.householdId}`),
+            lot: em.getReference(Lot, lotId),
+            ...supplier,
+            position,
+          });
+          created++;
         });
-        created++;
       });
     }
   }

@@ -161,7 +161,16 @@ export class CatalogGatewayService {
   }
 
   async createLot(productId: string, body: CreateLotDto, ctx: CallContext) {
-    const res = await this.catalog.call('createLot', { productId, ...body }, ctx);
+    const { suppliers = [], ...lot } = body;
+    const res = await this.catalog.call(
+      'createLot',
+      {
+        productId,
+        ...lot,
+        suppliers: suppliers.map(({ householdId, quantity }) => ({ householdId, quantity })),
+      },
+      ctx,
+    );
     return lotJson(res.lot!);
   }
 

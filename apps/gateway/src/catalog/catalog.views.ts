@@ -84,5 +84,6 @@ export function lotJson(l: catalog.Lot) {
     quantity: l.quantity,
     onHand: l.onHand,
     createdAt: isoOf(l.createdAt),
+    suppliers: (l.suppliers ?? []).map((s) => ({ householdId: s.householdId, quantity: s.quantity })),
   };
 }

@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
 
@@ -197,6 +198,19 @@ export class UpdateProductDto extends PartialType(ProductFieldsDto) {
   status?: (typeof PRODUCT_STATUSES)[number];
 }
 
+/** A household of the register that supplied part of a lot, and how many units. */
+export class LotSupplierDto {
+  @ApiProperty({ description: 'Household id in the beneficiaries register', format: 'uuid' })
+  @IsUUID('all', { message: 'must be a UUID' })
+  householdId!: string;
+
+  @ApiProperty({ example: 40, description: 'Units of the lot this household supplied' })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be positive' })
+  @Max(1_000_000_000)
+  quantity!: number;
+}
+
 export class CreateLotDto {
   @ApiProperty({ example: 'HONEY-2020-03' })
   @IsString()
@@ -214,4 +228,16 @@ export class CreateLotDto {
   @Min(1, { message: 'must be positive' })
   @Max(1_000_000_000)
   quantity!: number;
+
+  @ApiPropertyOptional({
+    type: [LotSupplierDto],
+    description:
+      'Households that supplied the lot; each must hold a supply agreement with the producer on the produced date, and the quantities add up to at most the lot quantity',
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be an array' })
+  @ArrayMaxSize(1_000, { message: 'at most 1000 suppliers' })
+  @ValidateNested({ each: true })
+  @Type(() => LotSupplierDto)
+  suppliers?: LotSupplierDto[];
 }

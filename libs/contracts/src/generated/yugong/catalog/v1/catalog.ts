@@ -87,7 +87,27 @@ export interface Lot {
   producedOn: string;
   quantity: number;
   onHand: number;
-  createdAt?: Timestamp | undefined;
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /**
+   * The households that supplied the lot (e.g. rabbits a household raised and the producer
+   * bought), in the order they were recorded; empty when none were recorded.
+   */
+  suppliers: LotSupplier[];
+}
+
+/**
+ * A household (of the beneficiaries register) that supplied part of a lot. A sale from the lot
+ * shares its household part by these quantities.
+ */
+export interface LotSupplier {
+  householdId: string;
+  /**
+   * Units of the lot this household supplied; positive. The suppliers of a lot together supply at
+   * most the lot's quantity.
+   */
+  quantity: number;
 }
 
 export interface CreateProducerRequest {
@@ -202,6 +222,13 @@ export interface CreateLotRequest {
   lotCode: string;
   producedOn: string;
   quantity: number;
+  /**
+   * Optional. Each household must exist and hold a `supply` agreement with the product's producer
+   * valid on produced_on (checked with beneficiaries: INVALID_ARGUMENT naming
+   * suppliers.<i>.householdId when not; UNAVAILABLE, nothing written, when it cannot be asked).
+   * A household appears at most once; the quantities sum to at most `quantity`.
+   */
+  suppliers: LotSupplier[];
 }
 
 export interface CreateLotResponse {
@@ -248,7 +275,11 @@ export interface CatalogServiceClient {
 
   listProducts(request: ListProductsRequest, metadata?: Metadata): Observable<ListProductsResponse>;
 
+  /** Stock intake: a lot, with the households that supplied it when known. */
+
   createLot(request: CreateLotRequest, metadata?: Metadata): Observable<CreateLotResponse>;
+
+  /** The lots of a product with their suppliers (officers, auditors, the producer's own staff). */
 
   listLots(request: ListLotsRequest, metadata?: Metadata): Observable<ListLotsResponse>;
 }
@@ -307,10 +338,14 @@ export interface CatalogServiceController {
     metadata?: Metadata,
   ): Promise<ListProductsResponse> | Observable<ListProductsResponse> | ListProductsResponse;
 
+  /** Stock intake: a lot, with the households that supplied it when known. */
+
   createLot(
     request: CreateLotRequest,
     metadata?: Metadata,
   ): Promise<CreateLotResponse> | Observable<CreateLotResponse> | CreateLotResponse;
+
+  /** The lots of a product with their suppliers (officers, auditors, the producer's own staff). */
 
   listLots(
     request: ListLotsRequest,
