@@ -338,8 +338,14 @@ describe('catalog over gRPC', () => {
     ).rejects.toThrow(/product_price_positive/);
   });
 
-  it('seeds idempotently: a second boot adds nothing', async () => {
+  it('seeds idempotently: a second boot adds nothing, and restores missing supplier records', async () => {
     const before = await count('product');
+    const suppliers = await count('lot_supplier');
+    expect(suppliers).toBeGreaterThan(0);
+    // A seeded lot without its supplier records (a database seeded before they existed) gets them.
+    await sql.query(
+      `delete from lot_supplier where lot_id = (select lot_id from lot_supplier order by lot_id limit 1)`,
+    );
     const port = await freePort();
     const second = (await startCatalog(
       catalogConfig({
@@ -353,5 +359,6 @@ describe('catalog over gRPC', () => {
     ))!;
     await second.close();
     expect(await count('product')).toBe(before);
+    expect(await count('lot_supplier')).toBe(suppliers);
   });
 });
