@@ -350,6 +350,58 @@ describe('catalogue through the gateway', () => {
         .expect(404);
     });
 
+    it('lists the supplier households of seeded lots, and refuses malformed suppliers writing nothing', async () => {
+      const rabbit = await productNamed('冷鲜兔肉');
+      const yangguang = await auth('yangguang@example.com');
+      const lots = await request(platform.http)
+        .get(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .expect(200);
+      const seeded = lots.body.items.find(
+        (l: { lotCode: string }) => l.lotCode === 'RABBIT-CHILLED-2020-01',
+      ) as { quantity: number; suppliers: { householdId: string; quantity: number }[] };
+      expect(seeded.suppliers.length).toBeGreaterThan(0);
+      expect(seeded.suppliers[0]).toEqual({ householdId: expect.any(String), quantity: expect.any(Number) });
+      expect(seeded.suppliers.reduce((sum, s) => sum + s.quantity, 0)).toBeLessThanOrEqual(seeded.quantity);
+
+      const [{ householdId }] = seeded.suppliers;
+      const lot = { lotCode: 'RABBIT-BAD-1', producedOn: '2020-06-01', quantity: 10 };
+      const before = { lots: await count('lot'), suppliers: await count('lot_supplier') };
+      const unknown = await request(platform.http)
+        .post(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .send({ ...lot, suppliers: [{ householdId, quantity: 5, name: '王*波' }] })
+        .expect(400);
+      expect(unknown.body.fields).toEqual([{ field: 'suppliers.0.name', reason: 'is not allowed' }]);
+      const shapes = await request(platform.http)
+        .post(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .send({ ...lot, suppliers: [{ householdId: 'nope', quantity: 5 }, { householdId }] })
+        .expect(400);
+      // One entry per failed constraint: a missing quantity fails several.
+      expect([...new Set(shapes.body.fields.map((f: { field: string }) => f.field))].sort()).toEqual([
+        'suppliers.0.householdId',
+        'suppliers.1.quantity',
+      ]);
+      const notArray = await request(platform.http)
+        .post(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .send({ ...lot, suppliers: 'everyone' })
+        .expect(400);
+      expect(notArray.body.fields[0].field).toBe('suppliers');
+      // Over the lot: refused by catalog before the register is asked.
+      const over = await request(platform.http)
+        .post(`/api/v1/products/${rabbit.id}/lots`)
+        .set(yangguang)
+        .send({ ...lot, suppliers: [{ householdId, quantity: 11 }] })
+        .expect(400);
+      expect(over.body).toMatchObject({
+        error: 'VALIDATION_FAILED',
+        fields: [{ field: 'suppliers', reason: expect.stringMatching(/11.*10/) }],
+      });
+      expect({ lots: await count('lot'), suppliers: await count('lot_supplier') }).toEqual(before);
+    });
+
     it('shows a new active product at once and hides an archived one', async () => {
       const honey = await productNamed('太行山土蜂蜜');
       const officer = await auth('officer@example.com');
