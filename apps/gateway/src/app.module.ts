@@ -22,6 +22,12 @@ import { GATEWAY_ENTITIES } from './gateway.entities';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
+import { AgreementsController } from './register/agreements.controller';
+import { BeneficiariesClient } from './register/beneficiaries.client';
+import { HouseholdsController } from './register/households.controller';
+import { RegisterController } from './register/register.controller';
+import { RegisterGatewayService } from './register/register-gateway.service';
+import { RegisterImportService } from './register/register-import.service';
 
 /** What the gateway is wired to, opened before the module is built. */
 export interface GatewayConnections {
@@ -30,6 +36,7 @@ export interface GatewayConnections {
   throttlerStorage: ThrottlerStorage;
   cache: ReadCache;
   catalog: CatalogClient;
+  beneficiaries: BeneficiariesClient;
 }
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
@@ -54,14 +61,25 @@ export class AppModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [IdentityController, ProductsController, ProducersController, HealthController],
+      controllers: [
+        IdentityController,
+        ProductsController,
+        ProducersController,
+        RegisterController,
+        HouseholdsController,
+        AgreementsController,
+        HealthController,
+      ],
       providers: [
         IdentityService,
         CatalogGatewayService,
+        RegisterGatewayService,
+        RegisterImportService,
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: REDIS, useValue: connections.redis },
         { provide: ReadCache, useValue: connections.cache },
         { provide: CatalogClient, useValue: connections.catalog },
+        { provide: BeneficiariesClient, useValue: connections.beneficiaries },
         {
           provide: TokenService,
           useValue: new TokenService({

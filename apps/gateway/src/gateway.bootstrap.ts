@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { catalog } from '@yugong/contracts';
+import multipart from '@fastify/multipart';
+import { beneficiaries, catalog } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -21,6 +22,8 @@ import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
 import { registerResponseHeaders } from './common/security-headers';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
+import { BeneficiariesClient, RegisterImportChannel } from './register/beneficiaries.client';
+import { MULTIPART_LIMITS } from './register/register-import.service';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -49,11 +52,24 @@ export async function startGateway(
     packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
     serviceName: catalog.CATALOG_SERVICE_NAME,
   });
-  const catalogClient = new CatalogClient(catalogStub.stub, {
+  const clientSettings = {
     serviceToken: config.SERVICE_TOKEN,
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
+  };
+  const catalogClient = new CatalogClient(catalogStub.stub, clientSettings);
+  const beneficiariesStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
+    url: config.BENEFICIARIES_GRPC_URL,
+    service: 'beneficiaries',
+    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
+    serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
   });
+  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, config.SERVICE_TOKEN);
+  const beneficiariesClient = new BeneficiariesClient(
+    beneficiariesStub.stub,
+    clientSettings,
+    registerImports,
+  );
 
   const throttlerStorage = redis ? new LeasedThrottlerStorage(redis) : new ThrottlerStorageService();
 
@@ -66,6 +82,8 @@ export async function startGateway(
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
   });
+  // Only the register import reads a file (request.file()); every other route takes JSON.
+  await fastify.register(multipart, { limits: MULTIPART_LIMITS });
   registerResponseHeaders(fastify);
   instrumentHttp(fastify);
   registerPublicCatalogFastPath(fastify, cache, {
@@ -75,7 +93,13 @@ export async function startGateway(
   });
   const adapter = new FastifyAdapter(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { redis, throttlerStorage, cache, catalog: catalogClient }),
+    AppModule.forRoot(config, {
+      redis,
+      throttlerStorage,
+      cache,
+      catalog: catalogClient,
+      beneficiaries: beneficiariesClient,
+    }),
     adapter,
     { bufferLogs: true },
   );
@@ -114,6 +138,8 @@ export async function startGateway(
   const close = async () => {
     await app.close();
     catalogStub.close();
+    beneficiariesStub.close();
+    registerImports.close();
     await cache.close();
     await redis?.quit().catch(() => undefined);
   };

@@ -14,6 +14,8 @@ export const gatewayConfigSchema = z.object({
   REDIS_KEY_PREFIX: env.string('yugong:'),
   /** `host:port`, or `dns:///name:port` to balance over a headless Service. */
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  /** The beneficiary register, like CATALOG_GRPC_URL. */
+  BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
   SERVICE_TOKEN: env.secret(16),
   JWT_SECRET: env.secret(32),
   JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),

@@ -37,7 +37,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: its database, Redis (when configured) and catalog answer. */
+  /** Ready for traffic: its database, Redis (when configured), catalog and beneficiaries answer. */
   @Get('readyz')
   @HealthCheck()
   readiness(): Promise<HealthCheckResult> {
@@ -47,6 +47,11 @@ export class HealthController {
       () =>
         this.grpc.checkService<GrpcOptions>('catalog', '', {
           url: this.config.CATALOG_GRPC_URL,
+          timeout: 1_000,
+        }),
+      () =>
+        this.grpc.checkService<GrpcOptions>('beneficiaries', '', {
+          url: this.config.BENEFICIARIES_GRPC_URL,
           timeout: 1_000,
         }),
     ]);

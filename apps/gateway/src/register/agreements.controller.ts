@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import { RequestId, uuidParam } from '../common/request-context';
+import {
+  BenefitSharesQuery,
+  CreateAgreementDto,
+  EndAgreementDto,
+  ListAgreementsQuery,
+  ProducerHouseholdsQuery,
+} from './dto/register.dto';
+import { RegisterGatewayService } from './register-gateway.service';
+import { HOUSEHOLD_READERS, REGISTER_OVERSIGHT, RELIEF_OFFICE } from './register.roles';
+
+/** Benefit agreements (带贫关系) between producers and households, and who shares in a sale. */
+@ApiTags('register')
+@ApiBearerAuth()
+@Controller()
+export class AgreementsController {
+  constructor(private readonly register: RegisterGatewayService) {}
+
+  /** An agreement overlapping another of the same producer, household and kind is refused (409). */
+  @Roles(...RELIEF_OFFICE)
+  @Post('agreements')
+  async create(
+    @Body() body: CreateAgreementDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.register.createAgreement(body, { caller, requestId });
+  }
+
+  /** By household or producer (one is required), optionally only those valid at `asOf`. */
+  @Roles(...HOUSEHOLD_READERS)
+  @Get('agreements')
+  async list(
+    @Query() query: ListAgreementsQuery,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.register.listAgreements(query, { caller, requestId });
+  }
+
+  /** Ends an agreement on `effectiveTo` (exclusive). */
+  @Roles(...RELIEF_OFFICE)
+  @Post('agreements/:id/end')
+  @HttpCode(200)
+  async end(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: EndAgreementDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.register.endAgreement(id, body.effectiveTo, { caller, requestId });
+  }
+
+  /** Households linked to the producer by any agreement, masked; its own staff, the office, auditors. */
+  @Roles(...HOUSEHOLD_READERS)
+  @Get('producers/:id/households')
+  async households(
+    @Param('id', uuidParam('id')) producerId: string,
+    @Query() query: ProducerHouseholdsQuery,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.register.producerHouseholds(producerId, query, { caller, requestId });
+  }
+
+  /** Who shares in a sale of the producer at an instant, with their weights. */
+  @Roles(...REGISTER_OVERSIGHT)
+  @Get('producers/:id/benefit-shares')
+  async shares(
+    @Param('id', uuidParam('id')) producerId: string,
+    @Query() query: BenefitSharesQuery,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.register.benefitShares(producerId, query.asOf, { caller, requestId });
+  }
+}

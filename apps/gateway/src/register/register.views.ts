@@ -1,0 +1,121 @@
+import { beneficiaries, type paging } from '@yugong/contracts';
+import { formatYuan } from '@yugong/shared/money';
+import { enumName, isoOf } from '../catalog/catalog.views';
+
+/** A page of a list as the REST API answers it. */
+export interface PageJson<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export function pageJson<M, T>(
+  items: M[],
+  page: paging.PageInfo | undefined,
+  map: (item: M) => T,
+): PageJson<T> {
+  return {
+    items: items.map(map),
+    total: page?.total ?? items.length,
+    page: page?.page ?? 1,
+    pageSize: page?.pageSize ?? items.length,
+  };
+}
+
+export function townJson(t: beneficiaries.Town) {
+  return { id: t.id, nameZh: t.nameZh, nameEn: t.nameEn, villageCount: t.villageCount };
+}
+
+export function villageJson(v: beneficiaries.Village) {
+  return {
+    id: v.id,
+    townId: v.townId,
+    townNameZh: v.townNameZh,
+    nameZh: v.nameZh,
+    nameEn: v.nameEn,
+    registeredPoor: v.registeredPoor,
+    exitYear: v.exitYear || null,
+  };
+}
+
+/**
+ * A household: `masked` says whether the head's name, national ID and payout account are masked
+ * (王*波, 4108**********1234, ****1234) or, for the relief office on a stated read, in full.
+ */
+export function householdJson(h: beneficiaries.Household) {
+  const fen = h.baselineIncome?.fen ?? 0;
+  const currency = h.baselineIncome?.currency || 'CNY';
+  return {
+    id: h.id,
+    archiveNumber: h.archiveNumber,
+    headName: h.headName,
+    nationalId: h.nationalId,
+    payoutAccount: h.payoutAccount,
+    masked: h.masked,
+    members: h.members,
+    villageId: h.villageId,
+    villageNameZh: h.villageNameZh,
+    townId: h.townId,
+    townNameZh: h.townNameZh,
+    status: enumName(h.status, 'HOUSEHOLD_STATUS_'),
+    exitYear: h.exitYear || null,
+    baselineIncome: { fen, currency, display: formatYuan(fen, currency) },
+    createdAt: isoOf(h.createdAt),
+    updatedAt: isoOf(h.updatedAt),
+  };
+}
+
+export function agreementJson(a: beneficiaries.BenefitAgreement) {
+  return {
+    id: a.id,
+    producerId: a.producerId,
+    householdId: a.householdId,
+    villageId: a.villageId,
+    kind: enumName(a.kind, 'AGREEMENT_KIND_'),
+    weight: a.weight,
+    effectiveFrom: a.effectiveFrom,
+    effectiveTo: a.effectiveTo || null,
+    createdAt: isoOf(a.createdAt),
+  };
+}
+
+export function shareJson(s: beneficiaries.BenefitShare) {
+  return {
+    householdId: s.householdId,
+    villageId: s.villageId,
+    agreementId: s.agreementId,
+    kind: enumName(s.kind, 'AGREEMENT_KIND_'),
+    weight: s.weight,
+  };
+}
+
+export function piiAccessJson(e: beneficiaries.PiiAccess) {
+  return {
+    id: e.id,
+    userId: e.userId,
+    role: e.role,
+    householdId: e.householdId,
+    purpose: e.purpose,
+    action: e.action,
+    accessedAt: isoOf(e.accessedAt),
+  };
+}
+
+export function summaryJson(s: beneficiaries.GetRegisterSummaryResponse) {
+  return {
+    households: s.households,
+    people: s.people,
+    villages: s.villages,
+    registeredPoorVillages: s.registeredPoorVillages,
+    peopleLinked: s.peopleLinked,
+    towns: s.towns.map((t) => ({
+      townId: t.townId,
+      nameZh: t.nameZh,
+      villages: t.villages,
+      registeredPoorVillages: t.registeredPoorVillages,
+      households: t.households,
+      people: t.people,
+    })),
+  };
+}
