@@ -214,15 +214,20 @@ function columnOfField(field: string): string {
 
 /**
  * The rejections of beneficiaries and of the gateway as one list by line, named by column. For a
- * row the gateway refused, the gateway's reasons replace the `members` rejection it provoked.
+ * row the gateway refused, the gateway's reasons replace the `members` rejection it provoked and
+ * whatever beneficiaries said of a cell the gateway could not read.
  */
 export function mergeRejections(
   service: beneficiaries.ImportRejection[],
   gateway: Map<number, FieldError[]>,
 ): ImportRejectionJson[] {
+  const superseded = (line: number, field: string) => {
+    const errors = gateway.get(line);
+    return errors !== undefined && (field === 'members' || errors.some((e) => e.field === field));
+  };
   const merged: ImportRejectionJson[] = service
-    .filter((r) => !(gateway.has(r.line) && r.field === 'members'))
-    .map((r) => ({ line: r.line, field: columnOfField(r.field), reason: r.reason }));
+    .map((r) => ({ line: r.line, field: columnOfField(r.field), reason: r.reason }))
+    .filter((r) => !superseded(r.line, r.field));
   for (const [line, errors] of gateway) {
     merged.push(...errors.map((e) => ({ line, field: e.field, reason: e.reason })));
   }

@@ -93,7 +93,7 @@ export class GetHouseholdQuery {
   })
   @IsOptional()
   @IsString()
-  @MinLength(3, { message: 'must be at least 3 characters' })
+  @MinLength(2, { message: 'must be at least 2 characters' })
   @MaxLength(200, { message: 'must be at most 200 characters' })
   purpose?: string;
 
@@ -181,7 +181,7 @@ export class FindHouseholdDto {
 
   @ApiProperty({ description: 'Why the record is read (recorded in the access log)' })
   @IsString()
-  @MinLength(3, { message: 'must be at least 3 characters' })
+  @MinLength(2, { message: 'must be at least 2 characters' })
   @MaxLength(200, { message: 'must be at most 200 characters' })
   purpose!: string;
 }
