@@ -23,7 +23,7 @@ import { registerResponseHeaders } from './common/security-headers';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { BeneficiariesClient, RegisterImportChannel } from './register/beneficiaries.client';
-import { MULTIPART_LIMITS } from './register/register-import.service';
+import { multipartLimits } from './register/register-import.service';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -83,7 +83,7 @@ export async function startGateway(
     },
   });
   // Only the register import reads a file (request.file()); every other route takes JSON.
-  await fastify.register(multipart, { limits: MULTIPART_LIMITS });
+  await fastify.register(multipart, { limits: multipartLimits(config.IMPORT_MAX_FILE_BYTES) });
   registerResponseHeaders(fastify);
   instrumentHttp(fastify);
   registerPublicCatalogFastPath(fastify, cache, {

@@ -75,6 +75,7 @@ const ID_BASE: Record<string, number> = {
   'E2E-CLI': 400,
   'E2E-CLIBAD': 500,
   'E2E-BULK': 1_000,
+  'E2E-HUGE': 3_000,
 };
 
 function csvRow(prefix: string, i: number, overrides: Record<string, string> = {}): string {
@@ -140,7 +141,11 @@ describe('beneficiary register through the gateway', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'register-e2e-'));
-    platform = await startPlatform('register_e2e', { RATE_LIMIT_PER_MINUTE: '100000' }, { listen: true });
+    platform = await startPlatform(
+      'register_e2e',
+      { RATE_LIMIT_PER_MINUTE: '100000', IMPORT_MAX_FILE_BYTES: String(1_048_576) },
+      { listen: true },
+    );
     const officer = await headers('officer');
     const towns = await request(platform.http).get('/api/v1/towns').expect(200);
     wangwu = towns.body.items.find((t: { nameZh: string }) => t.nameZh === '王屋镇').id;
@@ -601,6 +606,24 @@ describe('beneficiary register through the gateway', () => {
     });
   });
 
+  it('documents the register routes, the import as multipart/form-data', async () => {
+    const doc = await request(platform.http).get('/api/docs/openapi.json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/towns',
+        '/api/v1/households',
+        '/api/v1/households/{id}',
+        '/api/v1/agreements',
+        '/api/v1/producers/{id}/households',
+        '/api/v1/producers/{id}/benefit-shares',
+        '/api/v1/register/access-log',
+        '/api/v1/register/summary',
+      ]),
+    );
+    const upload = doc.body.paths['/api/v1/households/import'].post.requestBody.content;
+    expect(upload['multipart/form-data'].schema.required).toEqual(['file']);
+  });
+
   describe('bad input', () => {
     it('rejects unknown fields and bad values with 400 naming each field', async () => {
       const officer = await headers('officer');
@@ -817,6 +840,17 @@ describe('beneficiary register through the gateway', () => {
               }),
           );
         });
+      const header = path.join(work, 'header.csv');
+      writeFileSync(header, `archive,name\n${'JY-1,王小波\n'.repeat(200_000)}`);
+      const refused = await run(header);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/archive: is not a register column/);
+      const huge = path.join(work, 'huge.csv');
+      writeFileSync(huge, `${HEADER}\n${`${csvRow('E2E-HUGE', 1)}\n`.repeat(7_000)}`);
+      const tooLarge = await run(huge, '--dry-run');
+      expect(tooLarge.code).toBe(2);
+      expect(tooLarge.stderr).toMatch(/413 PAYLOAD_TOO_LARGE/);
+
       const ok = await run(good);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(/2 created/);

@@ -26,6 +26,8 @@ export const gatewayConfigSchema = z.object({
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
+  /** The largest register file POST /households/import takes (20 MiB: about 190,000 rows). */
+  IMPORT_MAX_FILE_BYTES: env.int(20 * 1_048_576, { min: 1_024, max: 512 * 1_048_576 }),
   RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1 }),
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(20, { min: 1 }),
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestId, uuidParam } from '../common/request-context';
 import {
   CreateHouseholdDto,
@@ -14,7 +14,7 @@ import {
 } from './dto/register.dto';
 import { REGISTER_COLUMNS } from './register-csv.util';
 import { RegisterGatewayService } from './register-gateway.service';
-import { MAX_IMPORT_FILE_BYTES, RegisterImportService } from './register-import.service';
+import { RegisterImportService } from './register-import.service';
 import { HOUSEHOLD_READERS, RELIEF_OFFICE } from './register.roles';
 
 /** Registered households (建档立卡户): masked for every reader but the relief office on a stated read. */
@@ -66,7 +66,7 @@ export class HouseholdsController {
           type: 'string',
           format: 'binary',
           description:
-            `CSV, UTF-8 (a BOM is fine), at most ${MAX_IMPORT_FILE_BYTES / 1_048_576} MiB. The first line names ` +
+            'CSV, UTF-8 (a BOM is fine), at most IMPORT_MAX_FILE_BYTES (20 MiB by default). The first line names ' +
             `the columns, in any order: ${Object.keys(REGISTER_COLUMNS).join(', ')} ` +
             '(snake_case also accepted). Required: archiveNumber, headName, nationalId, members, and ' +
             'villageId or townNameZh + villageNameZh. status: registered (default), exited, ' +
@@ -80,14 +80,21 @@ export class HouseholdsController {
   async import(
     @Query() query: ImportQuery,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.imports.importUpload(
-      request,
-      { partial: query.partial ?? false, dryRun: query.dryRun ?? false },
-      { caller, requestId },
-    );
+    try {
+      return await this.imports.importUpload(
+        request,
+        { partial: query.partial ?? false, dryRun: query.dryRun ?? false },
+        { caller, requestId },
+      );
+    } catch (error) {
+      // The rest of a refused upload is not read: close the connection after the answer.
+      void reply.header('connection', 'close');
+      throw error;
+    }
   }
 
   /** Relief office: the household with this national ID (in a body, to keep it out of URLs); logged. */

@@ -1,10 +1,11 @@
-import { Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { beneficiaries } from '@yugong/contracts';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed, type FieldError } from '@yugong/shared/errors';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
 import { pipeline, type Readable } from 'node:stream';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { BeneficiariesClient } from './beneficiaries.client';
 import {
   convertRow,
@@ -15,16 +16,10 @@ import {
   type RegisterColumn,
 } from './register-csv.util';
 
-/** The largest register file taken (about 80,000 rows). */
-export const MAX_IMPORT_FILE_BYTES = 20 * 1_048_576;
-/** The multipart limits of the gateway: one file, a few small fields. */
-export const MULTIPART_LIMITS = {
-  fileSize: MAX_IMPORT_FILE_BYTES,
-  files: 1,
-  fields: 10,
-  fieldSize: 1_024,
-  parts: 12,
-};
+/** The multipart limits of the gateway: one file of at most `maxFileBytes`, a few small fields. */
+export function multipartLimits(maxFileBytes: number) {
+  return { fileSize: maxFileBytes, files: 1, fields: 10, fieldSize: 1_024, parts: 12 };
+}
 /** Rows per streamed message. */
 export const IMPORT_BATCH_ROWS = 500;
 /** The whole import, upload included, must finish within this. */
@@ -52,7 +47,10 @@ export interface ImportReportJson {
  */
 @Injectable()
 export class RegisterImportService {
-  constructor(private readonly beneficiaries: BeneficiariesClient) {}
+  constructor(
+    private readonly beneficiaries: BeneficiariesClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   /** The `file` field of a multipart/form-data upload, imported as it arrives. */
   async importUpload(
@@ -75,6 +73,14 @@ export class RegisterImportService {
         { field: part.fieldname, reason: 'is not expected: send the CSV in the field "file"' },
       ]);
     }
+    // Busboy only truncates a file over the limit; end the import with 413 instead.
+    part.file.once('limit', () => {
+      part.file.destroy(
+        new PayloadTooLargeException(
+          `the register file is larger than ${this.config.IMPORT_MAX_FILE_BYTES} bytes (IMPORT_MAX_FILE_BYTES): split it`,
+        ),
+      );
+    });
     return this.importCsv(part.file, options, ctx);
   }
 
