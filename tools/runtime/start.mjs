@@ -63,7 +63,13 @@ function loadSecrets() {
     // first start (or unreadable): generate
   }
   // PII_KEY_1: the first AES-256 key of personal data (32 bytes; base64url reads as base64).
-  const wanted = { SERVICE_TOKEN: 32, JWT_SECRET: 48, POSTGRES_PASSWORD: 24, PII_KEY_1: 32, PII_HASH_KEY: 48 };
+  const wanted = {
+    SERVICE_TOKEN: 32,
+    JWT_SECRET: 48,
+    POSTGRES_PASSWORD: 24,
+    PII_KEY_1: 32,
+    PII_HASH_KEY: 48,
+  };
   let changed = false;
   for (const [key, bytes] of Object.entries(wanted)) {
     if (typeof stored[key] !== 'string' || stored[key].length < 16) {
