@@ -1,5 +1,6 @@
-import type { Metadata } from '@grpc/grpc-js';
+import { status, type Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { catalog } from '@yugong/contracts';
 import { callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
@@ -137,4 +138,29 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     const lots = await this.products.listLots(callerOf(metadata), request.productId);
     return { lots: lots.map(toLotMessage) };
   }
+
+  // Stock holds for checkout: the contract is settled, the service is being built next.
+  getProducts(): never {
+    throw notYetServed('GetProducts');
+  }
+
+  holdStock(): never {
+    throw notYetServed('HoldStock');
+  }
+
+  releaseStock(): never {
+    throw notYetServed('ReleaseStock');
+  }
+
+  commitStock(): never {
+    throw notYetServed('CommitStock');
+  }
+
+  restockUnits(): never {
+    throw notYetServed('RestockUnits');
+  }
+}
+
+function notYetServed(method: string): RpcException {
+  return new RpcException({ code: status.UNIMPLEMENTED, message: `${method} is not served yet` });
 }

@@ -70,6 +70,7 @@ export function toProductMessage(v: ProductView): catalog.Product {
     reliefCertification: v.reliefCertification,
     status: productStatus.toWire(v.status),
     stock: v.stock,
+    stockSourceProductId: '',
     producerName: v.producerName,
     town: v.town,
     createdAt: toTimestamp(v.createdAt),

@@ -47,6 +47,7 @@ class ProbeController {
         reliefCertification: '',
         status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
         stock: 0,
+        stockSourceProductId: '',
         producerName: '',
         town: '',
       },

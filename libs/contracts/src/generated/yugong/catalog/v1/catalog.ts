@@ -41,6 +41,16 @@ export enum ProductStatus {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum ShortageReason {
+  SHORTAGE_REASON_UNSPECIFIED = "SHORTAGE_REASON_UNSPECIFIED",
+  /** SHORTAGE_REASON_OUT_OF_STOCK - Not enough units on hand across the product's lots. */
+  SHORTAGE_REASON_OUT_OF_STOCK = "SHORTAGE_REASON_OUT_OF_STOCK",
+  /** SHORTAGE_REASON_NOT_FOR_SALE - The product is not active or its producer is not verified. */
+  SHORTAGE_REASON_NOT_FOR_SALE = "SHORTAGE_REASON_NOT_FOR_SALE",
+  SHORTAGE_REASON_UNKNOWN_PRODUCT = "SHORTAGE_REASON_UNKNOWN_PRODUCT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface Producer {
   id: string;
   kind: ProducerKind;
@@ -76,7 +86,15 @@ export interface Product {
   producerName: string;
   town: string;
   createdAt?: Timestamp | undefined;
-  updatedAt?: Timestamp | undefined;
+  updatedAt?:
+    | Timestamp
+    | undefined;
+  /**
+   * When set, this product has no lots of its own and sells from the lots of that product (same
+   * producer), e.g. a gift box and a 2 kg pack of the same rabbit meat; `stock` is then that
+   * product's stock, and holds on either draw on the same lots.
+   */
+  stockSourceProductId: string;
 }
 
 export interface Lot {
@@ -162,6 +180,11 @@ export interface CreateProductRequest {
   reliefCertification: string;
   /** DRAFT when unspecified. */
   status: ProductStatus;
+  /**
+   * Optional: sell from the lots of this product of the same producer (which must not itself have
+   * a stock source); such a product takes no lots of its own.
+   */
+  stockSourceProductId: string;
 }
 
 export interface CreateProductResponse {
@@ -243,6 +266,102 @@ export interface ListLotsResponse {
   lots: Lot[];
 }
 
+export interface GetProductsRequest {
+  /** 1..100 ids; duplicates are answered once. */
+  ids: string[];
+  includeUnlisted: boolean;
+}
+
+export interface GetProductsResponse {
+  products: Product[];
+}
+
+export interface StockLine {
+  productId: string;
+  /** Units of the product; positive. */
+  quantity: number;
+}
+
+export interface HoldStockRequest {
+  /** The order the hold is for (a UUID chosen by orders before the call). */
+  orderId: string;
+  /** One line per product; a product appears at most once. */
+  lines: StockLine[];
+  /** When the hold lapses unless committed. */
+  expiresAt?: Timestamp | undefined;
+}
+
+/** Units of one lot held, committed or restocked for one order line. */
+export interface LotAllocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}
+
+/** What an order line is sold at, snapshotted at hold time. */
+export interface HeldLine {
+  productId: string;
+  quantity: number;
+  unitPrice?: Money | undefined;
+  producerId: string;
+  producerName: string;
+  /** The producer's household share at hold time, basis points. */
+  householdShareBps: number;
+  productNameZh: string;
+  productNameEn: string;
+  unit: string;
+  /** Oldest lot first; quantities sum to `quantity`. */
+  allocations: LotAllocation[];
+}
+
+export interface StockShortage {
+  productId: string;
+  requested: number;
+  /** Units on hand when the hold was refused. */
+  available: number;
+  reason: ShortageReason;
+}
+
+export interface HoldStockResponse {
+  /** True when every line is held (then `shortages` is empty); false when nothing was held. */
+  held: boolean;
+  lines: HeldLine[];
+  shortages: StockShortage[];
+}
+
+export interface ReleaseStockRequest {
+  orderId: string;
+}
+
+export interface ReleaseStockResponse {
+  /** Units returned to lots by this call (0 when already released, committed or never held). */
+  releasedUnits: number;
+}
+
+export interface CommitStockRequest {
+  orderId: string;
+}
+
+export interface CommitStockResponse {
+  /** True when every unit of the order is committed (also on a repeated call). */
+  committed: boolean;
+  lines: HeldLine[];
+  shortages: StockShortage[];
+}
+
+export interface RestockUnitsRequest {
+  /** Idempotency key of this return, e.g. the refund id. */
+  restockId: string;
+  orderId: string;
+  productId: string;
+  quantity: number;
+}
+
+export interface RestockUnitsResponse {
+  /** The lots the units went back to (most recently produced first). */
+  allocations: LotAllocation[];
+}
+
 export const YUGONG_CATALOG_V1_PACKAGE_NAME = "yugong.catalog.v1";
 
 /**
@@ -282,6 +401,46 @@ export interface CatalogServiceClient {
   /** The lots of a product with their suppliers (officers, auditors, the producer's own staff). */
 
   listLots(request: ListLotsRequest, metadata?: Metadata): Observable<ListLotsResponse>;
+
+  /**
+   * Several products by id in one call (cart pricing). Unknown ids are left out; the public view
+   * rules of GetProduct apply unless include_unlisted is set by a service caller.
+   */
+
+  getProducts(request: GetProductsRequest, metadata?: Metadata): Observable<GetProductsResponse>;
+
+  /**
+   * Stock for checkout (orders service only). Stock is per lot; a hold takes units from the lots
+   * of each product oldest first (produced_on, then created_at) with conditional updates, so
+   * on_hand never goes below zero. Holds are keyed by order id: every call below is idempotent.
+   *
+   * Holds every line or nothing. A product that cannot be sold or lacks stock is reported in
+   * `shortages` (nothing held), not as an error. A repeated call for an order that holds stock
+   * returns the same held lines.
+   */
+
+  holdStock(request: HoldStockRequest, metadata?: Metadata): Observable<HoldStockResponse>;
+
+  /**
+   * Returns an order's held (not committed) units to their lots: the order was cancelled or its
+   * hold expired. Catalog also releases holds left HELD past expires_at + a grace period itself.
+   */
+
+  releaseStock(request: ReleaseStockRequest, metadata?: Metadata): Observable<ReleaseStockResponse>;
+
+  /**
+   * Turns an order's holds into a sale once it is paid. Holds that were released meanwhile are
+   * taken again when stock allows; otherwise `shortages` names what could not be had.
+   */
+
+  commitStock(request: CommitStockRequest, metadata?: Metadata): Observable<CommitStockResponse>;
+
+  /**
+   * Puts refunded units of a committed sale back on the lots they came from (the buyer returned
+   * the goods). Idempotent on restock_id; never more than was committed for that order line.
+   */
+
+  restockUnits(request: RestockUnitsRequest, metadata?: Metadata): Observable<RestockUnitsResponse>;
 }
 
 /**
@@ -351,6 +510,61 @@ export interface CatalogServiceController {
     request: ListLotsRequest,
     metadata?: Metadata,
   ): Promise<ListLotsResponse> | Observable<ListLotsResponse> | ListLotsResponse;
+
+  /**
+   * Several products by id in one call (cart pricing). Unknown ids are left out; the public view
+   * rules of GetProduct apply unless include_unlisted is set by a service caller.
+   */
+
+  getProducts(
+    request: GetProductsRequest,
+    metadata?: Metadata,
+  ): Promise<GetProductsResponse> | Observable<GetProductsResponse> | GetProductsResponse;
+
+  /**
+   * Stock for checkout (orders service only). Stock is per lot; a hold takes units from the lots
+   * of each product oldest first (produced_on, then created_at) with conditional updates, so
+   * on_hand never goes below zero. Holds are keyed by order id: every call below is idempotent.
+   *
+   * Holds every line or nothing. A product that cannot be sold or lacks stock is reported in
+   * `shortages` (nothing held), not as an error. A repeated call for an order that holds stock
+   * returns the same held lines.
+   */
+
+  holdStock(
+    request: HoldStockRequest,
+    metadata?: Metadata,
+  ): Promise<HoldStockResponse> | Observable<HoldStockResponse> | HoldStockResponse;
+
+  /**
+   * Returns an order's held (not committed) units to their lots: the order was cancelled or its
+   * hold expired. Catalog also releases holds left HELD past expires_at + a grace period itself.
+   */
+
+  releaseStock(
+    request: ReleaseStockRequest,
+    metadata?: Metadata,
+  ): Promise<ReleaseStockResponse> | Observable<ReleaseStockResponse> | ReleaseStockResponse;
+
+  /**
+   * Turns an order's holds into a sale once it is paid. Holds that were released meanwhile are
+   * taken again when stock allows; otherwise `shortages` names what could not be had.
+   */
+
+  commitStock(
+    request: CommitStockRequest,
+    metadata?: Metadata,
+  ): Promise<CommitStockResponse> | Observable<CommitStockResponse> | CommitStockResponse;
+
+  /**
+   * Puts refunded units of a committed sale back on the lots they came from (the buyer returned
+   * the goods). Idempotent on restock_id; never more than was committed for that order line.
+   */
+
+  restockUnits(
+    request: RestockUnitsRequest,
+    metadata?: Metadata,
+  ): Promise<RestockUnitsResponse> | Observable<RestockUnitsResponse> | RestockUnitsResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -366,6 +580,11 @@ export function CatalogServiceControllerMethods() {
       "listProducts",
       "createLot",
       "listLots",
+      "getProducts",
+      "holdStock",
+      "releaseStock",
+      "commitStock",
+      "restockUnits",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
