@@ -1,4 +1,5 @@
 -- Run once by the postgres image's entrypoint on an empty data directory (docker-compose only).
 -- One database per service; add a line when a service is added.
+CREATE DATABASE yugong_beneficiaries;
 CREATE DATABASE yugong_catalog;
 CREATE DATABASE yugong_gateway;

@@ -26,6 +26,16 @@ import {
 } from './manifest-support';
 
 const NAMESPACE = 'yugong';
+
+/** A variable holding a secret: a password, secret, token, or key material (not a key id). */
+function isSecretName(name: string): boolean {
+  return /PASSWORD|SECRET|TOKEN/.test(name) || /KEYS?$/.test(name);
+}
+
+/** The secret parts of a value: each key of an `<id>:<material>,…` list, else the value itself. */
+function secretMaterials(name: string, value: string): string[] {
+  return name.endsWith('_KEYS') ? value.split(',').map((item) => item.slice(item.indexOf(':') + 1)) : [value];
+}
 const KUBECTL = onPath('kubectl');
 const DOCKER_COMPOSE = onPath('docker-compose');
 
@@ -55,7 +65,7 @@ describe('k8s/ source files', () => {
     }
     expect(manifestFiles.length).toBeGreaterThan(0);
     expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
-      expect.arrayContaining(['catalog', 'gateway']),
+      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway']),
     );
   });
 
@@ -151,6 +161,45 @@ describe('k8s/ source files', () => {
     }
   });
 
+  it('only beneficiaries reads the personal-data keys, and it reads all three from the Secret', () => {
+    const readers = new Map<string, string[]>();
+    for (const { object } of workloads(sourceObjects)) {
+      for (const container of object.spec.template.spec.containers) {
+        for (const env of container.env ?? []) {
+          if (env.name.startsWith('PII_')) {
+            expect(env.value).toBeUndefined();
+            expect(env.valueFrom?.secretKeyRef).toEqual({ name: 'yugong-secrets', key: env.name });
+            readers.set(object.metadata.name, [...(readers.get(object.metadata.name) ?? []), env.name]);
+          }
+        }
+      }
+    }
+    expect(Object.fromEntries(readers)).toEqual({
+      beneficiaries: ['PII_ENCRYPTION_KEYS', 'PII_ACTIVE_KEY_ID', 'PII_HASH_KEY'],
+    });
+  });
+
+  it('every *_GRPC_URL of the shared config is dns:/// to a headless base Service on its port', () => {
+    const kustomization = parseYamlDocuments(
+      readFileSync(path.join(K8S, 'base/kustomization.yaml'), 'utf8'),
+    )[0] as { configMapGenerator: Array<{ name: string; literals?: string[] }> };
+    const literals = kustomization.configMapGenerator.find((g) => g.name === 'yugong-config')?.literals ?? [];
+    const urls = Object.fromEntries(
+      literals.filter((l) => /^\w+_GRPC_URL=/.test(l)).map((l) => l.split('=', 2) as [string, string]),
+    );
+    const grpcServices = baseYugongWorkloads.filter((w) =>
+      w.object.spec.template.spec.containers[0].ports?.some((p) => p.name === 'grpc'),
+    );
+    expect(grpcServices.map((w) => w.object.metadata.name).sort()).toEqual(['beneficiaries', 'catalog']);
+    for (const { object } of grpcServices) {
+      const name = object.metadata.name;
+      const port = object.spec.template.spec.containers[0].ports?.find(
+        (p) => p.name === 'grpc',
+      )?.containerPort;
+      expect(urls[`${name.toUpperCase()}_GRPC_URL`]).toBe(`dns:///${name}:${port}`);
+    }
+  });
+
   it('the prod secret template and dev secrets list every key the base workloads require', () => {
     const required = requiredSecretKeys(baseObjects).get('yugong-secrets') ?? new Set<string>();
     expect(required.size).toBeGreaterThan(0);
@@ -163,8 +212,8 @@ describe('k8s/ source files', () => {
   it('dev secrets are obviously fake, and each service database is created by both dev datastores', () => {
     const dev = readEnvFile(path.join(K8S, 'overlays/dev/secrets.env'));
     for (const [key, value] of Object.entries(dev)) {
-      if (/PASSWORD|SECRET|TOKEN/.test(key)) {
-        expect(value).toMatch(/^dev-only-/);
+      if (isSecretName(key)) {
+        expect(secretMaterials(key, value)).toEqual([expect.stringMatching(/^dev-only-/)]);
       }
     }
     const composeSql = readFileSync(path.join(ROOT, 'tools/deploy/postgres/create-databases.sql'), 'utf8');
@@ -378,12 +427,39 @@ describe('docker-compose.yml', () => {
     expect(compose.services.gateway.depends_on?.catalog?.condition).toBe('service_healthy');
   });
 
+  it('points catalog and the gateway at beneficiaries on the same port as the k8s config', () => {
+    const kustomization = readFileSync(path.join(K8S, 'base/kustomization.yaml'), 'utf8');
+    expect(kustomization).toContain('BENEFICIARIES_GRPC_URL=dns:///beneficiaries:50052');
+    for (const client of ['catalog', 'gateway']) {
+      expect(compose.services[client].environment?.BENEFICIARIES_GRPC_URL).toBe('beneficiaries:50052');
+    }
+    // The gateway's /readyz checks beneficiaries; catalog only calls it when a lot names suppliers.
+    expect(compose.services.gateway.depends_on?.beneficiaries?.condition).toBe('service_healthy');
+  });
+
+  it('gives beneficiaries its personal-data keys, and only beneficiaries', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const keys = Object.keys(service.environment ?? {}).filter((k) => k.startsWith('PII_'));
+      expect([name, keys]).toEqual([
+        name,
+        name === 'beneficiaries' ? ['PII_ENCRYPTION_KEYS', 'PII_ACTIVE_KEY_ID', 'PII_HASH_KEY'] : [],
+      ]);
+    }
+  });
+
   it('marks every defaulted secret as dev-only', () => {
     const text = readFileSync(composeFile, 'utf8');
-    const defaults = [...text.matchAll(/\$\{(\w*(?:PASSWORD|SECRET|TOKEN)\w*):-([^}]*)\}/g)];
-    expect(defaults.length).toBeGreaterThan(0);
+    const defaults = [...text.matchAll(/\$\{(\w+):-([^}]*)\}/g)].filter(([, variable]) =>
+      isSecretName(variable),
+    );
+    expect(defaults.map(([, variable]) => variable)).toEqual(
+      expect.arrayContaining(['SERVICE_TOKEN', 'PII_ENCRYPTION_KEYS', 'PII_HASH_KEY']),
+    );
     for (const [, variable, value] of defaults) {
-      expect(`${variable}=${value}`).toMatch(/=dev-only-/);
+      expect([variable, secretMaterials(variable, value)]).toEqual([
+        variable,
+        [expect.stringMatching(/^dev-only-/)],
+      ]);
     }
   });
 
