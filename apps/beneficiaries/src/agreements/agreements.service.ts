@@ -3,8 +3,7 @@ import { canReadAll, isOfficer, requireRole, type CallerIdentity } from '@yugong
 import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { pageSchema } from '../common/paging.util';
-import { parseRequest } from '../common/request-validation.util';
+import { pageSchema, parseRequest } from '@yugong/shared/grpc';
 import { HouseholdNotFound } from '../households/household.errors';
 import { BenefitAgreementNotFound, isOverlapViolation, OverlappingAgreement } from './agreement.errors';
 import { AgreementRepository, type AgreementRecord, type ShareRecord } from './agreement.repository';

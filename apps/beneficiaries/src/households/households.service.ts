@@ -5,8 +5,7 @@ import { isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth
 import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { pageSchema } from '../common/paging.util';
-import { parseRequest, type Loose } from '../common/request-validation.util';
+import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { PiiCipher } from '../pii/pii-cipher';
 import { Household, HOUSEHOLD_STATUSES, type HouseholdStatusName } from './household.entity';
 import { ArchiveNumberTaken, HouseholdNotFound, NationalIdTaken, PurposeRequired } from './household.errors';

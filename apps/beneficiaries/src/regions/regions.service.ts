@@ -1,8 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { pageSchema } from '../common/paging.util';
-import { parseRequest } from '../common/request-validation.util';
+import { pageSchema, parseRequest } from '@yugong/shared/grpc';
 
 export interface TownView {
   id: string;

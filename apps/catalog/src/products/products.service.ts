@@ -10,8 +10,7 @@ import {
 } from '@yugong/shared/auth';
 import { z } from 'zod';
 import { ListingCache } from '../common/listing-cache';
-import { pageSchema } from '../common/paging.util';
-import { parseRequest, type Loose } from '../common/request-validation.util';
+import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { Producer } from '../producers/producer.entity';
 import { ProducerNotFound } from '../producers/producer.errors';
 import { idSchema } from '../producers/producers.service';

@@ -3,3 +3,5 @@ export * from './grpc-server.util';
 export * from './grpc-context.interceptor';
 export * from './grpc-metadata.util';
 export * from './service-client';
+export * from './paging.util';
+export * from './request-validation.util';

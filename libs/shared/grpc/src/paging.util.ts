@@ -1,9 +1,14 @@
 import { z } from 'zod';
 
+/** Page size used when a request leaves `pageSize` at 0. */
 export const DEFAULT_PAGE_SIZE = 20;
+/** Largest page size a list RPC accepts. */
 export const MAX_PAGE_SIZE = 100;
 
-/** Page request as it arrives (0 means default), validated. */
+/**
+ * Page request as it arrives on a list RPC (0 means default), validated and resolved to a 1-based
+ * page number, a page size, and the offset and limit a repository queries with.
+ */
 // An unset message field arrives as null from proto-loader: treat it as "defaults".
 export const pageSchema = z.preprocess(
   (value) => value ?? undefined,
@@ -20,4 +25,5 @@ export const pageSchema = z.preprocess(
     }),
 );
 
+/** A validated page request, see `pageSchema`. */
 export type Page = z.infer<typeof pageSchema>;
