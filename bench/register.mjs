@@ -1,0 +1,426 @@
+#!/usr/bin/env node
+// `npm run bench:register`: the beneficiaries register under the two loads that matter to it, each
+// against the fastest this machine can do the same work with nothing else in the way.
+//
+// 1. ImportRegister (client stream, the way the gateway sends a CSV file: options, then batches of
+//    500 rows) of 10,000 households into an empty register, as rows/s, ÷ a bare PostgreSQL
+//    `COPY household_copy FROM STDIN` (pg-copy-streams) of the very rows the import stored
+//    (encrypted personal data, keyed hash and all) into an equivalent table: `LIKE household
+//    INCLUDING ALL` (same columns, checks, unique indexes and indexes) plus the village foreign
+//    key. Target: import ≥ 0.3 × COPY. A discarded warm-up run of each first, then
+//    BENCH_IMPORT_RUNS measured runs (both tables emptied before each); the median counts.
+// 2. GetBenefitShares (unary gRPC, an internal call as the ledger makes it: service credential, no
+//    end user) for one producer linked to 1,000 households, in a register of the 10,000 imported
+//    households holding 100,000 agreements of 100 producers (10% of the others' agreements
+//    ended, so the as-of rule has rows to skip). Baseline: the SQL the repository runs (the same
+//    text and parameters), sent bare through `pg` with the same number of calls in flight. Both
+//    loads come from a client process of their own (this script, started with --client), as a
+//    discarded warm-up and then a measured run. Prints calls/s, p50 and p99 of both and their
+//    ratios. Target: the service's p99 ≤ 5 ms.
+//
+// Builds (and runs a private copy of dist/ in tmp/), creates one fresh database (dropped at the
+// end), starts beneficiaries from it (demo register seeded for its towns and villages, whose
+// households and agreements are then removed; LOG_LEVEL=warn; fresh personal-data keys). The
+// register uses no Redis, so the run makes no Redis keys. Every phase is bounded in time and the
+// whole run by BENCH_TIMEOUT_SECONDS; every process it started is stopped, also on failure.
+//
+// Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (1 call in flight),
+// BENCH_IMPORT_RUNS (3), BENCH_TIMEOUT_SECONDS (600), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true
+// (copy the existing dist/ instead of building), BENCH_REGISTER_NODE_ARGS (extra node flags for
+// the service, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import {
+  cleanup,
+  fmt,
+  freePort,
+  freshDatabases,
+  grpcServing,
+  onCleanup,
+  piiKeys,
+  prepareBuild,
+  ROOT,
+  run,
+  runNode,
+  say,
+  startProcess,
+  waitFor,
+} from './lib/harness.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3);
+const TIMEOUT_SECONDS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 600);
+
+const HOUSEHOLDS = 10_000;
+const PRODUCERS = 100;
+const HOUSEHOLDS_PER_PRODUCER = 1_000;
+const IMPORT_BATCH_ROWS = 500;
+const SHARES_P99_TARGET_MS = 5;
+const IMPORT_RATIO_TARGET = 0.3;
+
+// What AgreementRepository.sharesOn sends (knex's text for it, parameters in the same order).
+const SHARES_SQL =
+  'select "household_id" as "householdId", "village_id" as "villageId", "id" as "agreementId", "kind", "weight" ' +
+  'from "benefit_agreement" where "producer_id" = $1 and "effective_from" <= $2 ' +
+  'and ("effective_to" is null or "effective_to" > $3) order by "household_id" asc, "id" asc';
+
+const PROTO_ROOT = path.join(ROOT, 'proto');
+
+function registerService() {
+  const definition = protoLoader.loadSync('yugong/beneficiaries/v1/beneficiaries.proto', {
+    includeDirs: [PROTO_ROOT],
+    longs: Number,
+    enums: String,
+    defaults: true,
+    arrays: true,
+    oneofs: true,
+  });
+  return grpc.loadPackageDefinition(definition).yugong.beneficiaries.v1.BeneficiariesService;
+}
+
+function metadataOf(serviceToken, caller) {
+  const metadata = new grpc.Metadata();
+  metadata.set('x-service-token', serviceToken);
+  if (caller) {
+    metadata.set('x-caller', JSON.stringify(caller));
+  }
+  return metadata;
+}
+
+/** The calendar date in China (UTC+8) of now: the as-of date GetBenefitShares uses when unset. */
+const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+// ---------------------------------------------------------------- load client (its own process)
+
+/** Keeps `concurrency` calls of `call()` in flight for `seconds`; latencies in ms. */
+async function loop(call, seconds, concurrency) {
+  const latencies = [];
+  let errors = 0;
+  let firstError;
+  const until = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      try {
+        await call();
+        latencies.push(performance.now() - started);
+      } catch (error) {
+        errors += 1;
+        firstError ??= error;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+  return {
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    calls: latencies.length,
+    errors,
+    firstError: firstError ? String(firstError.message ?? firstError) : undefined,
+  };
+}
+
+async function client(kind) {
+  const {
+    PRODUCER_ID,
+    SERVICE_TOKEN,
+    TARGET,
+    PG,
+    CONCURRENCY: c,
+    SECONDS: s,
+    WARMUP_SECONDS: w,
+  } = process.env;
+  const concurrency = Number(c);
+  let call;
+  let close;
+  if (kind === 'grpc') {
+    const Service = registerService();
+    const stub = new Service(TARGET, grpc.credentials.createInsecure());
+    const metadata = metadataOf(SERVICE_TOKEN);
+    call = () =>
+      new Promise((resolve, reject) =>
+        stub.getBenefitShares(
+          { producerId: PRODUCER_ID },
+          metadata,
+          { deadline: Date.now() + 5000 },
+          (e, r) => (e ? reject(e) : resolve(r.shares.length)),
+        ),
+      );
+    close = () => stub.close();
+  } else {
+    const pool = new pg.Pool({ connectionString: PG, max: concurrency });
+    call = async () => (await pool.query(SHARES_SQL, [PRODUCER_ID, chinaToday(), chinaToday()])).rowCount;
+    close = () => pool.end();
+  }
+  const rows = await call();
+  await loop(call, Number(w), concurrency);
+  const result = await loop(call, Number(s), concurrency);
+  await close();
+  process.stdout.write(JSON.stringify({ ...result, rows }));
+}
+
+// ---------------------------------------------------------------- data
+
+/** A valid national ID (GB 11643 check character) for household `i`. */
+function nationalId(i) {
+  const birth = new Date(Date.UTC(1950, 0, 1) + (i % 18_000) * 86_400_000);
+  const first17 = `419001${birth.toISOString().slice(0, 10).replace(/-/g, '')}${String(Math.floor(i / 18_000)).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let k = 0; k < 17; k++) {
+    sum += Number(first17[k]) * weights[k];
+  }
+  return first17 + '10X98765432'[sum % 11];
+}
+
+const SURNAMES = '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗';
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华';
+
+/** 10,000 import rows spread over the register's villages, households only. */
+function importRows(villageIds) {
+  return Array.from({ length: HOUSEHOLDS }, (_, i) => ({
+    line: i + 2,
+    archiveNumber: `BENCH-${String(i).padStart(6, '0')}`,
+    headName: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 7) % GIVEN.length]}${GIVEN[(i * 13) % GIVEN.length]}`,
+    nationalId: nationalId(i),
+    members: 1 + (i % 6),
+    villageId: villageIds[i % villageIds.length],
+    status: 'HOUSEHOLD_STATUS_REGISTERED',
+    baselineIncome: { fen: 900_000 + (i % 500) * 1000, currency: 'CNY' },
+    payoutAccount: `622991${String(i).padStart(10, '0')}`,
+  }));
+}
+
+/** One ImportRegister call sending `rows` in batches with backpressure; resolves to { ms, report }. */
+async function importOnce(stub, metadata, rows) {
+  const started = performance.now();
+  let call;
+  const answer = new Promise((resolve, reject) => {
+    call = stub.importRegister(metadata, { deadline: Date.now() + 120_000 }, (error, report) =>
+      error ? reject(error) : resolve(report),
+    );
+  });
+  const send = async (message) => {
+    if (!call.write(message)) {
+      await new Promise((resolve) => call.once('drain', resolve));
+    }
+  };
+  await send({ options: { partial: false, dryRun: false } });
+  for (let i = 0; i < rows.length; i += IMPORT_BATCH_ROWS) {
+    await send({ batch: { rows: rows.slice(i, i + IMPORT_BATCH_ROWS) } });
+  }
+  call.end();
+  const report = await answer;
+  return { ms: performance.now() - started, report };
+}
+
+/** COPY … FROM STDIN of `data` (COPY text format) on `db`; resolves to its duration in ms. */
+async function copyOnce(db, table, data) {
+  const started = performance.now();
+  await pipeline(Readable.from([data]), db.query(copyStreams.from(`COPY ${table} FROM STDIN`)));
+  return performance.now() - started;
+}
+
+async function copyOut(db, sql) {
+  const chunks = [];
+  await pipeline(
+    db.query(copyStreams.to(`COPY (${sql}) TO STDOUT`)),
+    new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    }),
+  );
+  return Buffer.concat(chunks);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: not done within BENCH_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}; stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, TIMEOUT_SECONDS * 1000);
+  watchdog.unref();
+  onCleanup(() => clearTimeout(watchdog));
+
+  const { dist } = await prepareBuild();
+  const { register: databaseUrl } = await freshDatabases(['register']);
+  const serviceToken = crypto.randomBytes(24).toString('base64url');
+  const port = await freePort();
+  const nodeArgs = (process.env.BENCH_REGISTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  say('beneficiaries logs at LOG_LEVEL=warn');
+  const service = startProcess(
+    'beneficiaries',
+    [...nodeArgs, path.join(dist, 'apps/beneficiaries/src/main.js')],
+    {
+      env: {
+        DATABASE_URL: databaseUrl,
+        SERVICE_TOKEN: serviceToken,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        SEED_DEMO: 'true',
+        LOG_LEVEL: 'warn',
+        ...piiKeys(),
+      },
+    },
+  );
+  await waitFor('beneficiaries gRPC health', () => grpcServing(port), { child: service });
+
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  onCleanup(() => db.end());
+  const villageIds = (await db.query('select id from village order by id')).rows.map((r) => r.id);
+  await db.query('truncate benefit_agreement, pii_access, household');
+  say(`register emptied: ${villageIds.length} villages kept, demo households and agreements removed`);
+
+  // ---- import vs COPY
+  const Service = registerService();
+  const stub = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  onCleanup(() => stub.close());
+  const officer = { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] };
+  const metadata = metadataOf(serviceToken, officer);
+  const rows = importRows(villageIds);
+  say(
+    `import: ${fmt(HOUSEHOLDS)} households in batches of ${IMPORT_BATCH_ROWS}; 1 warm-up (discarded), ${IMPORT_RUNS} measured`,
+  );
+  const importMs = [];
+  for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
+    await db.query('truncate benefit_agreement, household');
+    const { ms, report } = await importOnce(stub, metadata, rows);
+    if (!report.committed || report.householdsCreated !== HOUSEHOLDS || report.rejected.length > 0) {
+      throw new Error(`import did not commit every household: ${JSON.stringify(report).slice(0, 500)}`);
+    }
+    say(`  import ${runIndex === 0 ? 'warm-up' : `run ${runIndex}`}: ${fmt(ms)} ms`);
+    if (runIndex > 0) {
+      importMs.push(ms);
+    }
+  }
+
+  const stored = await copyOut(db, 'select * from household order by archive_number');
+  await db.query('create table household_copy (like household including all)');
+  await db.query(
+    'alter table household_copy add foreign key (village_id) references village (id) on update cascade on delete restrict',
+  );
+  say(`COPY: the same ${fmt(HOUSEHOLDS)} stored rows (${fmt(stored.length)} bytes) into household_copy`);
+  const copyMs = [];
+  for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
+    await db.query('truncate household_copy');
+    const ms = await copyOnce(db, 'household_copy', stored);
+    say(`  COPY ${runIndex === 0 ? 'warm-up' : `run ${runIndex}`}: ${fmt(ms, 1)} ms`);
+    if (runIndex > 0) {
+      copyMs.push(ms);
+    }
+  }
+  const copied = Number((await db.query('select count(*) as n from household_copy')).rows[0].n);
+  if (copied !== HOUSEHOLDS) {
+    throw new Error(`COPY stored ${copied} rows, not ${HOUSEHOLDS}`);
+  }
+  await db.query('drop table household_copy');
+
+  // ---- shares: 100 producers × 1,000 households over the 10,000 imported ones
+  const producers = Array.from({ length: PRODUCERS }, () => crypto.randomUUID());
+  const started = performance.now();
+  await db.query(
+    `with h as (select id, village_id, (row_number() over (order by archive_number) - 1)::int as n from household),
+          p as (select (ord - 1)::int as k, id::uuid as id from unnest($1::text[]) with ordinality as t(id, ord))
+     insert into benefit_agreement (id, producer_id, household_id, village_id, kind, weight, effective_from, effective_to, created_at)
+     select gen_random_uuid(), p.id, h.id, h.village_id,
+            (array['employment', 'dividend', 'supply', 'land_lease'])[1 + (h.n + p.k) % 4]::agreement_kind,
+            1 + (h.n * 7 + p.k) % 100,
+            case when p.k > 0 and (h.n + p.k) % 10 = 0 then date '2021-01-01' else date '2024-01-01' end,
+            case when p.k > 0 and (h.n + p.k) % 10 = 0 then date '2023-01-01' end,
+            now()
+       from p join h on (h.n - p.k * ${HOUSEHOLDS / PRODUCERS} + ${HOUSEHOLDS}) % ${HOUSEHOLDS} < $2`,
+    [producers, HOUSEHOLDS_PER_PRODUCER],
+  );
+  await db.query('analyze benefit_agreement');
+  const counts = (
+    await db.query(
+      'select (select count(*) from household)::int as households, (select count(*) from benefit_agreement)::int as agreements',
+    )
+  ).rows[0];
+  say(
+    `shares data: ${fmt(counts.households)} households, ${fmt(counts.agreements)} agreements of ${PRODUCERS} producers (${fmt(performance.now() - started)} ms to write)`,
+  );
+  const producerId = producers[0];
+
+  const load = async (kind) => {
+    say(
+      `GetBenefitShares ${kind === 'grpc' ? 'over gRPC' : 'bare SQL through pg'}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} in flight`,
+    );
+    const out = await runNode([path.join(ROOT, 'bench/register.mjs'), '--client', kind], {
+      env: {
+        PRODUCER_ID: producerId,
+        SERVICE_TOKEN: serviceToken,
+        TARGET: `127.0.0.1:${port}`,
+        PG: databaseUrl,
+        CONCURRENCY: String(CONCURRENCY),
+        SECONDS: String(SECONDS),
+        WARMUP_SECONDS: String(WARMUP),
+      },
+    });
+    const result = JSON.parse(out);
+    if (result.rows !== HOUSEHOLDS_PER_PRODUCER) {
+      throw new Error(`${kind}: ${result.rows} shares, expected ${HOUSEHOLDS_PER_PRODUCER}`);
+    }
+    return result;
+  };
+  const viaGrpc = await load('grpc');
+  const bare = await load('pg');
+
+  // ---- figures
+  const importRate = HOUSEHOLDS / (median(importMs) / 1000);
+  const copyRate = HOUSEHOLDS / (median(copyMs) / 1000);
+  const importRatio = importRate / copyRate;
+  const row = (name, v) =>
+    `  ${name.padEnd(26)} ${fmt(v.rps).padStart(9)} calls/s   p50 ${fmt(v.p50, 2).padStart(7)} ms   p99 ${fmt(v.p99, 2).padStart(7)} ms` +
+    (v.errors ? `   (${v.errors} errors: ${v.firstError})` : '');
+  console.log(
+    `\nGetBenefitShares, producer with ${fmt(HOUSEHOLDS_PER_PRODUCER)} households (${fmt(counts.households)} households, ${fmt(counts.agreements)} agreements; ${CONCURRENCY} call(s) in flight, ${SECONDS} s measured after ${WARMUP} s warm-up)`,
+  );
+  console.log(row('beneficiaries gRPC', viaGrpc));
+  console.log(row('bare SQL through pg', bare));
+  console.log(
+    `  p50 ratio gRPC ÷ bare = ${(viaGrpc.p50 / bare.p50).toFixed(2)}   p99 ratio = ${(viaGrpc.p99 / bare.p99).toFixed(2)}` +
+      `   throughput ratio = ${(viaGrpc.rps / bare.rps).toFixed(2)}` +
+      `   (target p99 ≤ ${SHARES_P99_TARGET_MS} ms: ${viaGrpc.p99 <= SHARES_P99_TARGET_MS ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `\nRegister import of ${fmt(HOUSEHOLDS)} households (median of ${IMPORT_RUNS} runs after a warm-up, empty table each run)`,
+  );
+  console.log(
+    `  ImportRegister (gRPC stream) ${fmt(importRate).padStart(9)} rows/s   (${importMs.map((ms) => fmt(ms)).join(', ')} ms)`,
+  );
+  console.log(
+    `  bare COPY FROM STDIN         ${fmt(copyRate).padStart(9)} rows/s   (${copyMs.map((ms) => fmt(ms, 1)).join(', ')} ms)`,
+  );
+  console.log(
+    `  ratio import ÷ COPY = ${importRatio.toFixed(2)}   (target ≥ ${IMPORT_RATIO_TARGET}: ${importRatio >= IMPORT_RATIO_TARGET ? 'met' : 'NOT met'})`,
+  );
+}
+
+if (process.argv[2] === '--client') {
+  client(process.argv[3]).catch((error) => {
+    console.error(error.stack ?? error);
+    process.exit(1);
+  });
+} else {
+  run(main);
+}
