@@ -2,9 +2,11 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128134936_initial } from './Migration20261128134936_initial';
 import { Migration20261128150408_lot_suppliers } from './Migration20261128150408_lot_suppliers';
+import { Migration20261128191452_stock_holds } from './Migration20261128191452_stock_holds';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261128134936_initial', class: Migration20261128134936_initial },
   { name: 'Migration20261128150408_lot_suppliers', class: Migration20261128150408_lot_suppliers },
+  { name: 'Migration20261128191452_stock_holds', class: Migration20261128191452_stock_holds },
 ];

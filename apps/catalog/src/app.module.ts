@@ -14,6 +14,8 @@ import { ListingCache } from './common/listing-cache';
 import type { CatalogConfig } from './config/catalog.config';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
+import { StockSweeper, SWEEPER_SETTINGS } from './stock/stock-sweeper';
+import { StockService } from './stock/stock.service';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';
 
 /** The catalog service: producers, products and lots over gRPC, on its own database. */
@@ -38,6 +40,12 @@ export class AppModule {
       providers: [
         ProducersService,
         ProductsService,
+        StockService,
+        StockSweeper,
+        {
+          provide: SWEEPER_SETTINGS,
+          useValue: { intervalMs: config.HOLD_SWEEP_INTERVAL_MS, graceMs: config.HOLD_RELEASE_GRACE_MS },
+        },
         { provide: ListingCache, useValue: cache },
         { provide: BeneficiariesClient, useValue: register },
         { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },

@@ -2,6 +2,8 @@ import { Producer } from './producers/producer.entity';
 import { Lot } from './products/lot.entity';
 import { LotSupplier } from './products/lot-supplier.entity';
 import { Product } from './products/product.entity';
+import { StockHold } from './stock/stock-hold.entity';
+import { StockRestock } from './stock/stock-restock.entity';
 
 /** Every entity catalog persists. */
-export const CATALOG_ENTITIES = [Producer, Product, Lot, LotSupplier];
+export const CATALOG_ENTITIES = [Producer, Product, Lot, LotSupplier, StockHold, StockRestock];

@@ -1,6 +1,5 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import { catalog } from '@yugong/contracts';
 import { callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
@@ -9,11 +8,14 @@ import {
   productStatus,
   toLotMessage,
   toProducerMessage,
+  toHeldLineMessage,
   toProductMessage,
+  toShortageMessage,
   wireName,
 } from './catalog.mapper';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
+import { StockService } from './stock/stock.service';
 
 /** Unset optional fields may arrive as null from proto-loader; the services treat them as absent. */
 function withoutNulls<T extends object>(message: T): Partial<T> {
@@ -29,6 +31,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
   constructor(
     private readonly producers: ProducersService,
     private readonly products: ProductsService,
+    private readonly stock: StockService,
   ) {}
 
   async createProducer(
@@ -139,28 +142,52 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lots: lots.map(toLotMessage) };
   }
 
-  // Stock holds for checkout: the contract is settled, the service is being built next.
-  getProducts(): never {
-    throw notYetServed('GetProducts');
+  async getProducts(
+    request: catalog.GetProductsRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.GetProductsResponse> {
+    const products = await this.products.getMany(callerOf(metadata), request);
+    return { products: products.map(toProductMessage) };
   }
 
-  holdStock(): never {
-    throw notYetServed('HoldStock');
+  async holdStock(
+    request: catalog.HoldStockRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.HoldStockResponse> {
+    const outcome = await this.stock.hold(callerOf(metadata), {
+      ...request,
+      expiresAt: request.expiresAt ?? undefined,
+    });
+    return {
+      held: outcome.held,
+      lines: outcome.lines.map(toHeldLineMessage),
+      shortages: outcome.shortages.map(toShortageMessage),
+    };
   }
 
-  releaseStock(): never {
-    throw notYetServed('ReleaseStock');
+  async releaseStock(
+    request: catalog.ReleaseStockRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.ReleaseStockResponse> {
+    return { releasedUnits: await this.stock.release(callerOf(metadata), request) };
   }
 
-  commitStock(): never {
-    throw notYetServed('CommitStock');
+  async commitStock(
+    request: catalog.CommitStockRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.CommitStockResponse> {
+    const outcome = await this.stock.commit(callerOf(metadata), request);
+    return {
+      committed: outcome.committed,
+      lines: outcome.lines.map(toHeldLineMessage),
+      shortages: outcome.shortages.map(toShortageMessage),
+    };
   }
 
-  restockUnits(): never {
-    throw notYetServed('RestockUnits');
+  async restockUnits(
+    request: catalog.RestockUnitsRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.RestockUnitsResponse> {
+    return { allocations: await this.stock.restock(callerOf(metadata), request) };
   }
-}
-
-function notYetServed(method: string): RpcException {
-  return new RpcException({ code: status.UNIMPLEMENTED, message: `${method} is not served yet` });
 }

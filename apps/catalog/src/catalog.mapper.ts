@@ -1,4 +1,5 @@
 import { catalog, type Timestamp } from '@yugong/contracts';
+import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock.service';
 import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
 import type { Lot } from './products/lot.entity';
 import type { ProductStatusName } from './products/product.entity';
@@ -70,7 +71,7 @@ export function toProductMessage(v: ProductView): catalog.Product {
     reliefCertification: v.reliefCertification,
     status: productStatus.toWire(v.status),
     stock: v.stock,
-    stockSourceProductId: '',
+    stockSourceProductId: v.stockSourceProductId ?? '',
     producerName: v.producerName,
     town: v.town,
     createdAt: toTimestamp(v.createdAt),
@@ -97,3 +98,28 @@ export function toLotMessage(lot: Lot): catalog.Lot {
 }
 
 export { ProducerKind, ProducerStatus, ProductStatus };
+
+export function toHeldLineMessage(line: HeldLineView): catalog.HeldLine {
+  return {
+    productId: line.productId,
+    quantity: line.quantity,
+    unitPrice: { fen: line.unitPriceFen, currency: line.currency },
+    producerId: line.producerId,
+    producerName: line.producerName,
+    householdShareBps: line.householdShareBps,
+    productNameZh: line.nameZh,
+    productNameEn: line.nameEn,
+    unit: line.unit,
+    allocations: line.allocations,
+  };
+}
+
+const SHORTAGE_REASONS: Record<ShortageReasonName, catalog.ShortageReason> = {
+  out_of_stock: catalog.ShortageReason.SHORTAGE_REASON_OUT_OF_STOCK,
+  not_for_sale: catalog.ShortageReason.SHORTAGE_REASON_NOT_FOR_SALE,
+  unknown_product: catalog.ShortageReason.SHORTAGE_REASON_UNKNOWN_PRODUCT,
+};
+
+export function toShortageMessage(shortage: Shortage): catalog.StockShortage {
+  return { ...shortage, reason: SHORTAGE_REASONS[shortage.reason] };
+}

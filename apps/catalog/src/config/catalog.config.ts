@@ -20,6 +20,10 @@ export const catalogConfigSchema = z.object({
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   /** Retries of a read whose service is UNAVAILABLE, within the deadline. */
   GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
+  /** How often abandoned stock holds are looked for. */
+  HOLD_SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
+  /** How long after its expiry a hold nobody released is released by catalog itself. */
+  HOLD_RELEASE_GRACE_MS: env.int(30_000, { min: 0, max: 3_600_000 }),
   SEED_DEMO: env.bool(false),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),

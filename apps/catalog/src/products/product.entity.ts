@@ -32,6 +32,7 @@ export class Product {
     | 'originVillage'
     | 'reliefCertification'
     | 'status'
+    | 'stockSource'
     | 'createdAt'
     | 'updatedAt';
 
@@ -68,6 +69,13 @@ export class Product {
 
   @Property({ type: 'text', default: '' })
   reliefCertification: string = '';
+
+  /**
+   * When set, the product has no lots of its own and sells from this product's lots (same
+   * producer, and the source has no source itself): a gift box and a 2 kg pack of one meat.
+   */
+  @ManyToOne(() => Product, { nullable: true, deleteRule: 'restrict', fieldName: 'stock_source_id' })
+  stockSource?: Product | null;
 
   @Enum({ items: () => [...PRODUCT_STATUSES], nativeEnumName: 'product_status', default: 'draft' })
   status: ProductStatusName = 'draft';

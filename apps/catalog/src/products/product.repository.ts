@@ -20,6 +20,8 @@ export interface ProductView {
   reliefCertification: string;
   status: ProductStatusName;
   stock: number;
+  /** The product whose lots it sells from, when not its own. */
+  stockSourceProductId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,8 +41,8 @@ export interface ProductQuery {
 const VIEW_COLUMNS = `
   p.id, p.producer_id, pr.legal_name as producer_name, pr.status as producer_status, pr.town,
   p.name_zh, p.name_en, p.category, p.unit, p.price_fen, p.currency, p.image_urls, p.origin_village,
-  p.relief_certification, p.status, p.created_at, p.updated_at,
-  coalesce((select sum(l.on_hand) from lot l where l.product_id = p.id), 0) as stock`;
+  p.relief_certification, p.status, p.created_at, p.updated_at, p.stock_source_id,
+  coalesce((select sum(l.on_hand) from lot l where l.product_id = coalesce(p.stock_source_id, p.id)), 0) as stock`;
 
 type Row = Record<string, unknown>;
 
@@ -62,6 +64,7 @@ function toView(row: Row): ProductView {
     reliefCertification: row.relief_certification as string,
     status: row.status as ProductStatusName,
     stock: Number(row.stock),
+    stockSourceProductId: (row.stock_source_id as string | null) ?? null,
     createdAt: new Date(row.created_at as string | Date),
     updatedAt: new Date(row.updated_at as string | Date),
   };
@@ -75,6 +78,20 @@ export class ProductRepository extends EntityRepository<Product> {
       [id],
     );
     return rows[0] && toView(rows[0]);
+  }
+
+  /** Several products by id, in no particular order; unknown ids are left out. */
+  async findViews(ids: string[], listedOnly: boolean): Promise<ProductView[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await this.em.execute<Row[]>(
+      `select ${VIEW_COLUMNS} from product p join producer pr on pr.id = p.producer_id
+        where p.id in (${ids.map(() => '?').join(', ')})
+          ${listedOnly ? `and p.status = 'active' and pr.status = 'verified'` : ''}`,
+      ids,
+    );
+    return rows.map(toView);
   }
 
   async pageViews(q: ProductQuery): Promise<{ items: ProductView[]; total: number }> {

@@ -8,6 +8,7 @@ import {
   requireProducerAccess,
   type CallerIdentity,
 } from '@yugong/shared/auth';
+import { ValidationFailed } from '@yugong/shared/errors';
 import { z } from 'zod';
 import { ListingCache } from '../common/listing-cache';
 import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
@@ -89,6 +90,7 @@ const createProductSchema = z.object({
   originVillage: productFields.originVillage.default(''),
   reliefCertification: productFields.reliefCertification.default(''),
   status: z.enum(['draft', 'active'], { message: 'must be draft or active' }).default('draft'),
+  stockSourceProductId: z.union([z.literal(''), idSchema]).default(''),
 });
 export type CreateProductInput = z.input<typeof createProductSchema>;
 
@@ -174,6 +176,13 @@ export type CreateLotInput = z.input<typeof createLotSchema>;
 type CreateLotData = z.infer<typeof createLotSchema>;
 
 const byIdSchema = z.object({ id: idSchema });
+const getProductsSchema = z.object({
+  ids: z
+    .array(idSchema, { message: 'must be a list' })
+    .min(1, 'must name at least one product')
+    .max(100, 'at most 100 ids'),
+  includeUnlisted: z.boolean().default(false),
+});
 const byProductIdSchema = z.object({ productId: idSchema });
 
 const listProductsSchema = z.object({
@@ -198,15 +207,19 @@ export class ProductsService {
   ) {}
 
   async create(caller: CallerIdentity | null, input: Loose<CreateProductInput>): Promise<ProductView> {
-    const { producerId, price, ...data } = parseRequest(createProductSchema, input);
+    const { producerId, price, stockSourceProductId, ...data } = parseRequest(createProductSchema, input);
     requireProducerAccess(caller, producerId);
     const producer = await this.em.findOne(Producer, { id: producerId });
     if (!producer) {
       throw new ProducerNotFound(producerId);
     }
+    const stockSource = stockSourceProductId
+      ? await this.stockSource(stockSourceProductId, producerId)
+      : null;
     const product = this.products.create({
       ...data,
       producer,
+      stockSource,
       priceFen: price.fen,
       currency: price.currency,
     });
@@ -289,6 +302,11 @@ export class ProductsService {
       throw new ProductNotFound(data.productId);
     }
     requireProducerAccess(caller, product.producer.id);
+    if (product.stockSource) {
+      throw new ValidationFailed([
+        { field: 'productId', reason: 'sells from the lots of another product; add the lot to that product' },
+      ]);
+    }
     if (data.suppliers.length > 0) {
       await this.requireSuppliers(product.producer.id, data, context.requestId);
     }
@@ -331,6 +349,34 @@ export class ProductsService {
       { product },
       { populate: ['suppliers'], orderBy: { producedOn: 'asc', lotCode: 'asc' } },
     );
+  }
+
+  /** Several products by id (cart pricing): the public view unless `includeUnlisted` by a reader of all. */
+  async getMany(
+    caller: CallerIdentity | null,
+    input: Loose<{ ids: string[]; includeUnlisted: boolean }>,
+  ): Promise<ProductView[]> {
+    const { ids, includeUnlisted } = parseRequest(getProductsSchema, input);
+    return this.products.findViews([...new Set(ids)], !(includeUnlisted && canReadAll(caller)));
+  }
+
+  /** The product another one may sell from: same producer, and not itself selling from another. */
+  private async stockSource(id: string, producerId: string): Promise<Product> {
+    const source = await this.products.findOne({ id });
+    if (!source || source.producer.id !== producerId) {
+      throw new ValidationFailed([
+        { field: 'stockSourceProductId', reason: 'must be a product of the same producer' },
+      ]);
+    }
+    if (source.stockSource) {
+      throw new ValidationFailed([
+        {
+          field: 'stockSourceProductId',
+          reason: 'sells from another product itself; name that product instead',
+        },
+      ]);
+    }
+    return source;
   }
 
   /** Asks the register about every supplier; throws naming each one it refuses. */

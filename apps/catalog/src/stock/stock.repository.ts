@@ -1,0 +1,306 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { HoldStatusName } from './stock-hold.entity';
+
+/** A product as checkout needs it: whether it may be sold, at what, and whose lots it draws on. */
+export interface SaleableProduct {
+  id: string;
+  status: string;
+  priceFen: number;
+  currency: string;
+  nameZh: string;
+  nameEn: string;
+  unit: string;
+  producerId: string;
+  producerName: string;
+  producerStatus: string;
+  householdShareBps: number;
+  /** The product whose lots hold its stock: itself, or its stock source. */
+  sourceId: string;
+}
+
+/** A lot locked for allocation. */
+export interface LockedLot {
+  id: string;
+  productId: string;
+  lotCode: string;
+  onHand: number;
+}
+
+export interface HoldRow {
+  id: string;
+  orderId: string;
+  productId: string;
+  lotId: string;
+  quantity: number;
+  restocked: number;
+  status: HoldStatusName;
+  snapshot: HoldSnapshot;
+}
+
+/** What an order line is sold at, stored beside each of its holds. */
+export interface HoldSnapshot {
+  unitPriceFen: number;
+  currency: string;
+  producerId: string;
+  producerName: string;
+  householdShareBps: number;
+  nameZh: string;
+  nameEn: string;
+  unit: string;
+  lotCode: string;
+}
+
+export interface NewHold {
+  orderId: string;
+  productId: string;
+  lotId: string;
+  quantity: number;
+  expiresAt: Date;
+  snapshot: HoldSnapshot;
+}
+
+type Row = Record<string, unknown>;
+
+const placeholders = (count: number, tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
+
+function toHold(row: Row): HoldRow {
+  return {
+    id: row.id as string,
+    orderId: row.order_id as string,
+    productId: row.product_id as string,
+    lotId: row.lot_id as string,
+    quantity: Number(row.quantity),
+    restocked: Number(row.restocked),
+    status: row.status as HoldStatusName,
+    snapshot: row.snapshot as HoldSnapshot,
+  };
+}
+
+/**
+ * Every statement on stock. Each takes the EntityManager of the caller's transaction, so a hold
+ * is a handful of statements in one transaction whatever the number of lines: products (1), lots
+ * locked in id order (1), on_hand decremented (1), holds inserted (1). Lots are always locked in
+ * id order, by every path that changes on_hand, so concurrent orders never deadlock.
+ */
+export class StockRepository {
+  /** Serialises every stock change of one order (hold, commit, release, restock) for the transaction. */
+  async lockOrder(em: EntityManager, orderId: string): Promise<void> {
+    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 7))', [`stock:${orderId}`]);
+  }
+
+  async saleableProducts(em: EntityManager, ids: string[]): Promise<Map<string, SaleableProduct>> {
+    const rows = await em.execute<Row[]>(
+      `select p.id, p.status, p.price_fen, p.currency, p.name_zh, p.name_en, p.unit, p.producer_id,
+              pr.legal_name as producer_name, pr.status as producer_status, pr.household_share_bps,
+              coalesce(p.stock_source_id, p.id) as source_id
+         from product p join producer pr on pr.id = p.producer_id
+        where p.id in (${placeholders(ids.length, '?')})`,
+      ids,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id as string,
+        {
+          id: r.id as string,
+          status: r.status as string,
+          priceFen: Number(r.price_fen),
+          currency: r.currency as string,
+          nameZh: r.name_zh as string,
+          nameEn: r.name_en as string,
+          unit: r.unit as string,
+          producerId: r.producer_id as string,
+          producerName: r.producer_name as string,
+          producerStatus: r.producer_status as string,
+          householdShareBps: Number(r.household_share_bps),
+          sourceId: r.source_id as string,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Locks the lots with stock of the given products, in id order, and returns them oldest first
+   * (produced_on, created_at, id): the order a hold takes units in.
+   */
+  async lockLotsOfProducts(em: EntityManager, productIds: string[]): Promise<LockedLot[]> {
+    const rows = await em.execute<Row[]>(
+      `with locked as (
+         select id, product_id, lot_code, on_hand, produced_on, created_at
+           from lot
+          where product_id in (${placeholders(productIds.length, '?')}) and on_hand > 0
+          order by id
+            for update)
+       select * from locked order by produced_on, created_at, id`,
+      productIds,
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      productId: r.product_id as string,
+      lotCode: r.lot_code as string,
+      onHand: Number(r.on_hand),
+    }));
+  }
+
+  /** Locks lots by id, in id order; returns their on_hand. */
+  async lockLots(em: EntityManager, lotIds: string[]): Promise<Map<string, number>> {
+    const rows = await em.execute<Row[]>(
+      `select id, on_hand from lot where id in (${placeholders(lotIds.length, '?')}) order by id for update`,
+      lotIds,
+    );
+    return new Map(rows.map((r) => [r.id as string, Number(r.on_hand)]));
+  }
+
+  /**
+   * Moves units off (negative delta) or back onto lots in one statement. The condition and the
+   * lot's CHECK (0 <= on_hand <= quantity) make a wrong delta fail rather than corrupt stock;
+   * returns how many lots changed, which the caller compares with how many it meant to change.
+   */
+  async adjustOnHand(em: EntityManager, deltas: Map<string, number>): Promise<number> {
+    if (deltas.size === 0) {
+      return 0;
+    }
+    const params = [...deltas].flatMap(([lotId, delta]) => [lotId, delta]);
+    const result = await em.execute<{ affectedRows: number }>(
+      `update lot set on_hand = lot.on_hand + v.delta
+         from (values ${placeholders(deltas.size, '(?::uuid, ?::bigint)')}) as v(id, delta)
+        where lot.id = v.id and lot.on_hand + v.delta >= 0`,
+      params,
+      'run',
+    );
+    return result.affectedRows;
+  }
+
+  async insertHolds(em: EntityManager, holds: NewHold[]): Promise<void> {
+    const params = holds.flatMap((h, position) => [
+      position,
+      h.orderId,
+      h.productId,
+      h.lotId,
+      h.quantity,
+      h.expiresAt,
+      JSON.stringify(h.snapshot),
+    ]);
+    await em.execute(
+      `insert into stock_hold (id, order_id, product_id, lot_id, quantity, status, expires_at, restocked,
+                               position, snapshot, created_at, updated_at)
+       select gen_random_uuid(), v.order_id, v.product_id, v.lot_id, v.quantity, 'held', v.expires_at, 0,
+              v.position, v.snapshot, now(), now()
+         from (values ${placeholders(holds.length, '(?::int, ?::uuid, ?::uuid, ?::uuid, ?::bigint, ?::timestamptz, ?::jsonb)')})
+           as v(position, order_id, product_id, lot_id, quantity, expires_at, snapshot)`,
+      params,
+      'run',
+    );
+  }
+
+  /** An order's holds in allocation order; locked when `forUpdate`. */
+  async holdsOfOrder(em: EntityManager, orderId: string, forUpdate = false): Promise<HoldRow[]> {
+    const rows = await em.execute<Row[]>(
+      `select h.id, h.order_id, h.product_id, h.lot_id, h.quantity, h.restocked, h.status, h.snapshot
+         from stock_hold h
+        where h.order_id = ?
+        order by h.position
+        ${forUpdate ? 'for update' : ''}`,
+      [orderId],
+    );
+    return rows.map(toHold);
+  }
+
+  async setStatus(em: EntityManager, holdIds: string[], status: HoldStatusName): Promise<void> {
+    if (holdIds.length === 0) {
+      return;
+    }
+    await em.execute(
+      `update stock_hold set status = ?, updated_at = now() where id in (${placeholders(holdIds.length, '?')})`,
+      [status, ...holdIds],
+      'run',
+    );
+  }
+
+  /**
+   * Claims up to `limit` holds still held past `olderThan`, skipping rows another sweeper or an
+   * order's own call has locked.
+   */
+  async claimExpired(em: EntityManager, olderThan: Date, limit: number): Promise<HoldRow[]> {
+    const rows = await em.execute<Row[]>(
+      `select h.id, h.order_id, h.product_id, h.lot_id, h.quantity, h.restocked, h.status, h.snapshot
+         from stock_hold h
+        where h.status = 'held' and h.expires_at < ?
+        order by h.expires_at
+        limit ?
+          for update skip locked`,
+      [olderThan, limit],
+    );
+    return rows.map(toHold);
+  }
+
+  async addRestocked(em: EntityManager, restocked: Map<string, number>): Promise<void> {
+    const params = [...restocked].flatMap(([holdId, units]) => [holdId, units]);
+    await em.execute(
+      `update stock_hold set restocked = stock_hold.restocked + v.units, updated_at = now()
+         from (values ${placeholders(restocked.size, '(?::uuid, ?::bigint)')}) as v(id, units)
+        where stock_hold.id = v.id`,
+      params,
+      'run',
+    );
+  }
+
+  async findRestock(
+    em: EntityManager,
+    restockId: string,
+  ): Promise<
+    { orderId: string; productId: string; quantity: number; allocations: RestockAllocation[] } | undefined
+  > {
+    const [row] = await em.execute<Row[]>(
+      'select order_id, product_id, quantity, allocations from stock_restock where restock_id = ?',
+      [restockId],
+    );
+    return (
+      row && {
+        orderId: row.order_id as string,
+        productId: row.product_id as string,
+        quantity: Number(row.quantity),
+        allocations: row.allocations as RestockAllocation[],
+      }
+    );
+  }
+
+  async insertRestock(
+    em: EntityManager,
+    restock: {
+      restockId: string;
+      orderId: string;
+      productId: string;
+      quantity: number;
+      allocations: RestockAllocation[];
+    },
+  ): Promise<void> {
+    await em.execute(
+      `insert into stock_restock (restock_id, order_id, product_id, quantity, allocations, created_at)
+       values (?, ?, ?, ?, ?::jsonb, now())`,
+      [
+        restock.restockId,
+        restock.orderId,
+        restock.productId,
+        restock.quantity,
+        JSON.stringify(restock.allocations),
+      ],
+      'run',
+    );
+  }
+
+  /** Produced dates of lots, for returning units to the most recent lot first. */
+  async lotAges(em: EntityManager, lotIds: string[]): Promise<Map<string, string>> {
+    const rows = await em.execute<Row[]>(
+      `select id, to_char(produced_on, 'YYYY-MM-DD') || created_at::text as age
+         from lot where id in (${placeholders(lotIds.length, '?')})`,
+      lotIds,
+    );
+    return new Map(rows.map((r) => [r.id as string, r.age as string]));
+  }
+}
+
+export interface RestockAllocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}

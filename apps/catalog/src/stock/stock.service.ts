@@ -1,0 +1,436 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { z } from 'zod';
+import { idSchema } from '../producers/producers.service';
+import { HoldReleased, RestockExceedsSale, RestockMismatch, StockHoldNotFound } from './stock.errors';
+import {
+  StockRepository,
+  type HoldRow,
+  type HoldSnapshot,
+  type NewHold,
+  type RestockAllocation,
+} from './stock.repository';
+
+/** Units of one lot in an answer. */
+export interface Allocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}
+
+/** An order line as held or committed: what it is sold at and the lots it draws on. */
+export interface HeldLineView extends Omit<HoldSnapshot, 'lotCode'> {
+  productId: string;
+  quantity: number;
+  allocations: Allocation[];
+}
+
+export type ShortageReasonName = 'out_of_stock' | 'not_for_sale' | 'unknown_product';
+
+export interface Shortage {
+  productId: string;
+  requested: number;
+  available: number;
+  reason: ShortageReasonName;
+}
+
+export interface HoldOutcome {
+  held: boolean;
+  lines: HeldLineView[];
+  shortages: Shortage[];
+}
+
+/** Largest quantity of one line; far above any real order, far below what a bigint holds. */
+const MAX_LINE_QUANTITY = 100_000;
+/** A hold lasts at most a day: checkout holds are minutes, an institution's transfer a few hours. */
+const MAX_HOLD_MS = 24 * 3_600_000;
+
+const timestampSchema = z
+  .object(
+    { seconds: z.coerce.number().int(), nanos: z.coerce.number().int().default(0) },
+    { message: 'is required' },
+  )
+  .transform((t) => new Date(t.seconds * 1_000 + Math.floor(t.nanos / 1e6)));
+
+const holdSchema = z
+  .object({
+    orderId: idSchema,
+    lines: z
+      .array(
+        z.object({
+          productId: idSchema,
+          quantity: z
+            .number({ message: 'must be a number' })
+            .int('must be a whole number')
+            .min(1, 'must be positive')
+            .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+        }),
+        { message: 'must be a list' },
+      )
+      .min(1, 'must name at least one product')
+      .max(100, 'at most 100 lines'),
+    expiresAt: timestampSchema,
+  })
+  .superRefine((req, ctx) => {
+    const seen = new Set<string>();
+    req.lines.forEach((line, i) => {
+      if (seen.has(line.productId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'productId'],
+          message: 'appears twice; give each product once',
+        });
+      }
+      seen.add(line.productId);
+    });
+    const ttl = req.expiresAt.getTime() - Date.now();
+    if (ttl <= 0 || ttl > MAX_HOLD_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expiresAt'],
+        message: 'must be in the future, within 24 hours',
+      });
+    }
+  });
+export type HoldStockInput = z.input<typeof holdSchema>;
+
+const byOrderSchema = z.object({ orderId: idSchema });
+
+const restockSchema = z.object({
+  restockId: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
+  orderId: idSchema,
+  productId: idSchema,
+  quantity: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be positive')
+    .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+});
+export type RestockInput = z.input<typeof restockSchema>;
+
+/**
+ * Who may move stock: buyers checking out (consumers, institutions), the relief office and the
+ * platform. Calls without a user are the orders service's own work (expiry, payment events);
+ * the service credential every catalog call needs is what admits them.
+ */
+function requireStockCaller(caller: CallerIdentity | null): void {
+  if (caller) {
+    requireRole(caller, 'consumer', 'institution', 'relief_officer', 'admin');
+  }
+}
+
+/**
+ * Stock holds for checkout. Units come off a lot's on_hand when held, go back when released or
+ * restocked, and stay off when committed. Every change runs in one transaction under a lock on
+ * the order, and every lot is locked in id order before its on_hand changes.
+ */
+@Injectable()
+export class StockService {
+  private readonly repo = new StockRepository();
+
+  constructor(private readonly em: EntityManager) {}
+
+  async hold(caller: CallerIdentity | null, input: Loose<HoldStockInput>): Promise<HoldOutcome> {
+    requireStockCaller(caller);
+    const req = parseRequest(holdSchema, input);
+    return this.em.fork().transactional(async (tx) => {
+      await this.repo.lockOrder(tx, req.orderId);
+      const existing = await this.repo.holdsOfOrder(tx, req.orderId);
+      if (existing.length > 0) {
+        if (existing.some((h) => h.status === 'released')) {
+          throw new HoldReleased(req.orderId);
+        }
+        return { held: true, lines: toLines(existing), shortages: [] };
+      }
+      const products = await this.repo.saleableProducts(
+        tx,
+        req.lines.map((l) => l.productId),
+      );
+      const shortages: Shortage[] = [];
+      for (const line of req.lines) {
+        const product = products.get(line.productId);
+        if (!product) {
+          shortages.push({
+            productId: line.productId,
+            requested: line.quantity,
+            available: 0,
+            reason: 'unknown_product',
+          });
+        } else if (product.status !== 'active' || product.producerStatus !== 'verified') {
+          shortages.push({
+            productId: line.productId,
+            requested: line.quantity,
+            available: 0,
+            reason: 'not_for_sale',
+          });
+        }
+      }
+      if (shortages.length > 0) {
+        return { held: false, lines: [], shortages };
+      }
+      const sources = [...new Set([...products.values()].map((p) => p.sourceId))];
+      const lots = await this.repo.lockLotsOfProducts(tx, sources);
+      const left = new Map(lots.map((lot) => [lot.id, lot.onHand]));
+      const holds: NewHold[] = [];
+      for (const line of req.lines) {
+        const product = products.get(line.productId)!;
+        const pool = lots.filter((lot) => lot.productId === product.sourceId);
+        const available = pool.reduce((sum, lot) => sum + left.get(lot.id)!, 0);
+        if (available < line.quantity) {
+          shortages.push({
+            productId: line.productId,
+            requested: line.quantity,
+            available,
+            reason: 'out_of_stock',
+          });
+          continue;
+        }
+        let wanted = line.quantity;
+        for (const lot of pool) {
+          const take = Math.min(wanted, left.get(lot.id)!);
+          if (take === 0) {
+            continue;
+          }
+          left.set(lot.id, left.get(lot.id)! - take);
+          wanted -= take;
+          holds.push({
+            orderId: req.orderId,
+            productId: line.productId,
+            lotId: lot.id,
+            quantity: take,
+            expiresAt: req.expiresAt,
+            snapshot: {
+              unitPriceFen: product.priceFen,
+              currency: product.currency,
+              producerId: product.producerId,
+              producerName: product.producerName,
+              householdShareBps: product.householdShareBps,
+              nameZh: product.nameZh,
+              nameEn: product.nameEn,
+              unit: product.unit,
+              lotCode: lot.lotCode,
+            },
+          });
+          if (wanted === 0) {
+            break;
+          }
+        }
+      }
+      if (shortages.length > 0) {
+        return { held: false, lines: [], shortages }; // nothing written yet: the transaction ends clean
+      }
+      const taken = sumByLot(holds, -1);
+      if ((await this.repo.adjustOnHand(tx, taken)) !== taken.size) {
+        throw new Error(`stock moved under a lock on order ${req.orderId}`);
+      }
+      await this.repo.insertHolds(tx, holds);
+      return { held: true, lines: toLines(holds.map(asHoldRow)), shortages: [] };
+    });
+  }
+
+  /** Returns an order's held units to their lots; the units released by this call. */
+  async release(caller: CallerIdentity | null, input: Loose<{ orderId: string }>): Promise<number> {
+    requireStockCaller(caller);
+    const { orderId } = parseRequest(byOrderSchema, input);
+    return this.em.fork().transactional(async (tx) => {
+      await this.repo.lockOrder(tx, orderId);
+      const held = (await this.repo.holdsOfOrder(tx, orderId, true)).filter((h) => h.status === 'held');
+      return this.putBack(tx, held);
+    });
+  }
+
+  /**
+   * Makes an order's holds a sale. Released holds (the order was paid after its hold lapsed) are
+   * taken again from the same lots when they still have the units; if any cannot be, nothing
+   * changes and the shortages say what is missing.
+   */
+  async commit(
+    caller: CallerIdentity | null,
+    input: Loose<{ orderId: string }>,
+  ): Promise<{ committed: boolean; lines: HeldLineView[]; shortages: Shortage[] }> {
+    requireStockCaller(caller);
+    const { orderId } = parseRequest(byOrderSchema, input);
+    return this.em.fork().transactional(async (tx) => {
+      await this.repo.lockOrder(tx, orderId);
+      const holds = await this.repo.holdsOfOrder(tx, orderId, true);
+      if (holds.length === 0) {
+        throw new StockHoldNotFound(orderId);
+      }
+      const released = holds.filter((h) => h.status === 'released');
+      if (released.length > 0) {
+        const onHand = await this.repo.lockLots(tx, [...new Set(released.map((h) => h.lotId))]);
+        const needed = sumByLot(released, 1);
+        const short = [...needed].filter(([lotId, units]) => (onHand.get(lotId) ?? 0) < units);
+        if (short.length > 0) {
+          const shortLots = new Set(short.map(([lotId]) => lotId));
+          return {
+            committed: false,
+            lines: toLines(holds),
+            shortages: shortagesOf(
+              released.filter((h) => shortLots.has(h.lotId)),
+              onHand,
+            ),
+          };
+        }
+        const taken = sumByLot(released, -1);
+        if ((await this.repo.adjustOnHand(tx, taken)) !== taken.size) {
+          throw new Error(`stock moved under a lock on order ${orderId}`);
+        }
+      }
+      const toCommit = holds.filter((h) => h.status !== 'committed');
+      await this.repo.setStatus(
+        tx,
+        toCommit.map((h) => h.id),
+        'committed',
+      );
+      return {
+        committed: true,
+        lines: toLines(holds.map((h) => ({ ...h, status: 'committed' as const }))),
+        shortages: [],
+      };
+    });
+  }
+
+  /**
+   * Puts returned units of a sale back on the lots they came from, most recently produced first.
+   * A repeat of the same restock id answers what the first did.
+   */
+  async restock(caller: CallerIdentity | null, input: Loose<RestockInput>): Promise<RestockAllocation[]> {
+    requireStockCaller(caller);
+    const req = parseRequest(restockSchema, input);
+    return this.em.fork().transactional(async (tx) => {
+      await this.repo.lockOrder(tx, req.orderId);
+      const previous = await this.repo.findRestock(tx, req.restockId);
+      if (previous) {
+        if (
+          previous.orderId !== req.orderId ||
+          previous.productId !== req.productId ||
+          previous.quantity !== req.quantity
+        ) {
+          throw new RestockMismatch(req.restockId);
+        }
+        return previous.allocations;
+      }
+      const sold = (await this.repo.holdsOfOrder(tx, req.orderId, true)).filter(
+        (h) => h.productId === req.productId && h.status === 'committed',
+      );
+      if (sold.length === 0) {
+        throw new StockHoldNotFound(req.orderId);
+      }
+      const returnable = sold.reduce((sum, h) => sum + h.quantity - h.restocked, 0);
+      if (returnable < req.quantity) {
+        throw new RestockExceedsSale(req.quantity, returnable);
+      }
+      const ages = await this.repo.lotAges(
+        tx,
+        sold.map((h) => h.lotId),
+      );
+      sold.sort((a, b) => (ages.get(b.lotId) ?? '').localeCompare(ages.get(a.lotId) ?? ''));
+      let wanted = req.quantity;
+      const restocked = new Map<string, number>();
+      const allocations: RestockAllocation[] = [];
+      for (const hold of sold) {
+        const units = Math.min(wanted, hold.quantity - hold.restocked);
+        if (units > 0) {
+          restocked.set(hold.id, units);
+          allocations.push({ lotId: hold.lotId, lotCode: hold.snapshot.lotCode, quantity: units });
+          wanted -= units;
+        }
+      }
+      await this.repo.lockLots(
+        tx,
+        allocations.map((a) => a.lotId),
+      );
+      const back = new Map(allocations.map((a) => [a.lotId, a.quantity]));
+      if ((await this.repo.adjustOnHand(tx, back)) !== back.size) {
+        throw new Error(`stock moved under a lock on order ${req.orderId}`);
+      }
+      await this.repo.addRestocked(tx, restocked);
+      await this.repo.insertRestock(tx, { ...req, allocations });
+      return allocations;
+    });
+  }
+
+  /**
+   * Releases holds still held `graceMs` past their expiry, in batches; safe to run on every
+   * replica at once (claims skip rows locked elsewhere). Returns the units released.
+   */
+  async releaseExpired(graceMs: number, batch = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { units, claimed } = await this.em.fork().transactional(async (tx) => {
+        const expired = await this.repo.claimExpired(tx, new Date(Date.now() - graceMs), batch);
+        return { units: await this.putBack(tx, expired), claimed: expired.length };
+      });
+      total += units;
+      if (claimed < batch) {
+        return total;
+      }
+    }
+  }
+
+  private async putBack(tx: EntityManager, held: HoldRow[]): Promise<number> {
+    if (held.length === 0) {
+      return 0;
+    }
+    const back = sumByLot(held, 1);
+    await this.repo.lockLots(tx, [...back.keys()]);
+    if ((await this.repo.adjustOnHand(tx, back)) !== back.size) {
+      throw new Error('a released hold did not fit back on its lot');
+    }
+    await this.repo.setStatus(
+      tx,
+      held.map((h) => h.id),
+      'released',
+    );
+    return held.reduce((sum, h) => sum + h.quantity, 0);
+  }
+}
+
+function sumByLot(holds: { lotId: string; quantity: number }[], sign: 1 | -1): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const h of holds) {
+    sums.set(h.lotId, (sums.get(h.lotId) ?? 0) + sign * h.quantity);
+  }
+  return sums;
+}
+
+function asHoldRow(hold: NewHold): HoldRow {
+  return { ...hold, id: '', restocked: 0, status: 'held' };
+}
+
+/** Groups hold rows into one line per product, in the order they were taken. */
+function toLines(holds: HoldRow[]): HeldLineView[] {
+  const lines = new Map<string, HeldLineView>();
+  for (const hold of holds) {
+    const { lotCode, ...snapshot } = hold.snapshot;
+    const line = lines.get(hold.productId) ?? {
+      ...snapshot,
+      productId: hold.productId,
+      quantity: 0,
+      allocations: [],
+    };
+    line.quantity += hold.quantity;
+    line.allocations.push({ lotId: hold.lotId, lotCode, quantity: hold.quantity });
+    lines.set(hold.productId, line);
+  }
+  return [...lines.values()];
+}
+
+function shortagesOf(holds: HoldRow[], onHand: Map<string, number>): Shortage[] {
+  const byProduct = new Map<string, Shortage>();
+  for (const hold of holds) {
+    const shortage = byProduct.get(hold.productId) ?? {
+      productId: hold.productId,
+      requested: 0,
+      available: 0,
+      reason: 'out_of_stock' as const,
+    };
+    shortage.requested += hold.quantity;
+    shortage.available += onHand.get(hold.lotId) ?? 0;
+    byProduct.set(hold.productId, shortage);
+  }
+  return [...byProduct.values()];
+}

@@ -1,0 +1,485 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { createTestDatabase, freePort } from '@yugong/shared/testing';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { startCatalog, type RunningCatalog } from '../src/catalog.bootstrap';
+import { catalogConfig } from '../src/config/catalog.config';
+
+const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
+const SERVICE_TOKEN = 'test-service-token-0123456789';
+const OFFICER = { userId: '00000000-0000-4000-8000-000000000001', role: 'relief_officer', producerIds: [] };
+const CONSUMER = { userId: '00000000-0000-4000-8000-000000000002', role: 'consumer', producerIds: [] };
+const AUDITOR = { userId: '00000000-0000-4000-8000-000000000003', role: 'auditor', producerIds: [] };
+
+type Unary = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res: unknown) => void,
+) => void;
+
+interface Allocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}
+interface HeldLine {
+  productId: string;
+  quantity: number;
+  unitPrice: { fen: number; currency: string };
+  producerId: string;
+  householdShareBps: number;
+  allocations: Allocation[];
+}
+interface HoldReply {
+  held: boolean;
+  lines: HeldLine[];
+  shortages: { productId: string; requested: number; available: number; reason: string }[];
+}
+
+const inSeconds = (s: number) => {
+  const ms = Date.now() + s * 1_000;
+  return { seconds: Math.floor(ms / 1_000), nanos: (ms % 1_000) * 1e6 };
+};
+
+describe('catalog stock holds', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let running: RunningCatalog;
+  let client: grpc.Client & Record<string, Unary>;
+  let sql: Client;
+  let producerId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('catalog_stock');
+    const port = await freePort();
+    running = (await startCatalog(
+      catalogConfig({
+        DATABASE_URL: db.url,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        SERVICE_TOKEN,
+        LOG_LEVEL: 'silent',
+        HOLD_SWEEP_INTERVAL_MS: '200',
+        HOLD_RELEASE_GRACE_MS: '1000',
+      }),
+    ))!;
+    const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'yugong/catalog/v1/catalog.proto'), {
+      includeDirs: [PROTO_ROOT],
+      longs: Number,
+      enums: String,
+      defaults: true,
+      arrays: true,
+      oneofs: true,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const loaded = grpc.loadPackageDefinition(definition) as any;
+    client = new loaded.yugong.catalog.v1.CatalogService(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    const created = await call<{ producer: { id: string } }>(
+      'CreateProducer',
+      {
+        kind: 'PRODUCER_KIND_LEADING_ENTERPRISE',
+        legalName: '济源市测试兔业有限公司',
+        creditCode: '91350100M000100Y43',
+        town: '王屋镇',
+        village: '谭庄村',
+        householdShareBps: 1500,
+      },
+      OFFICER,
+    );
+    producerId = created.producer.id;
+    await call('SetProducerStatus', { id: producerId, status: 'PRODUCER_STATUS_VERIFIED' }, OFFICER);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await sql?.end();
+    await running?.close();
+    await db?.drop();
+  });
+
+  function call<T>(method: string, request: unknown, caller?: object | null): Promise<T> {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-service-token', SERVICE_TOKEN);
+    if (caller) {
+      metadata.set('x-caller', JSON.stringify(caller));
+    }
+    return new Promise((resolve, reject) =>
+      client[method](request, metadata, { deadline: Date.now() + 20_000 }, (err, res) =>
+        err ? reject(err) : resolve(res as T),
+      ),
+    );
+  }
+
+  async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
+    try {
+      await promise;
+    } catch (error) {
+      return error as grpc.ServiceError;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  function fieldsOf(error: grpc.ServiceError): string[] {
+    const raw = error.metadata.get('x-error-fields')[0];
+    return raw ? (JSON.parse(String(raw)) as { field: string }[]).map((f) => f.field) : [];
+  }
+
+  async function product(extra: object = {}): Promise<string> {
+    const res = await call<{ product: { id: string } }>(
+      'CreateProduct',
+      {
+        producerId,
+        nameZh: `冷鲜兔肉 ${randomUUID().slice(0, 8)}`,
+        category: 'meat',
+        unit: 'kg',
+        price: { fen: 4_800, currency: 'CNY' },
+        status: 'PRODUCT_STATUS_ACTIVE',
+        ...extra,
+      },
+      OFFICER,
+    );
+    return res.product.id;
+  }
+
+  async function lot(productId: string, quantity: number, producedOn: string): Promise<string> {
+    const res = await call<{ lot: { id: string } }>(
+      'CreateLot',
+      { productId, lotCode: `L-${randomUUID().slice(0, 8)}`, producedOn, quantity },
+      OFFICER,
+    );
+    return res.lot.id;
+  }
+
+  async function onHand(lotIds: string[]): Promise<number[]> {
+    const { rows } = await sql.query<{ id: string; on_hand: string }>(
+      'select id, on_hand from lot where id = any($1)',
+      [lotIds],
+    );
+    const byId = new Map(rows.map((r) => [r.id, Number(r.on_hand)]));
+    return lotIds.map((id) => byId.get(id)!);
+  }
+
+  async function heldUnits(productIds: string[]): Promise<number> {
+    const { rows } = await sql.query<{ n: string }>(
+      `select coalesce(sum(quantity), 0) as n from stock_hold where status = 'held' and product_id = any($1)`,
+      [productIds],
+    );
+    return Number(rows[0].n);
+  }
+
+  function hold(productId: string, quantity = 1, orderId = randomUUID(), caller: object = CONSUMER) {
+    return call<HoldReply>(
+      'HoldStock',
+      { orderId, lines: [{ productId, quantity }], expiresAt: inSeconds(900) },
+      caller,
+    );
+  }
+
+  it('holds exactly the stock there is for 200 concurrent checkouts, never below zero', async () => {
+    const id = await product();
+    const lots = [
+      await lot(id, 4, '2026-10-01'),
+      await lot(id, 3, '2026-10-02'),
+      await lot(id, 3, '2026-10-03'),
+    ];
+
+    const replies = await Promise.all(Array.from({ length: 200 }, () => hold(id)));
+
+    expect(replies.filter((r) => r.held)).toHaveLength(10);
+    const refused = replies.filter((r) => !r.held);
+    expect(refused).toHaveLength(190);
+    expect(refused.every((r) => r.shortages[0].reason === 'SHORTAGE_REASON_OUT_OF_STOCK')).toBe(true);
+    expect(await onHand(lots)).toEqual([0, 0, 0]);
+    expect(await heldUnits([id])).toBe(10);
+  });
+
+  it('shares one lot between two products (a stock source) under 100 + 100 concurrent checkouts', async () => {
+    const meat = await product();
+    const giftBox = await product({ stockSourceProductId: meat });
+    const [lotId] = [await lot(meat, 10, '2026-10-05')];
+
+    const box = await call<{ product: { stock: number; stockSourceProductId: string } }>('GetProduct', {
+      id: giftBox,
+    });
+    expect(box.product).toMatchObject({ stock: 10, stockSourceProductId: meat });
+
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => hold(i % 2 === 0 ? meat : giftBox)),
+    );
+
+    expect(replies.filter((r) => r.held)).toHaveLength(10);
+    expect(await onHand([lotId])).toEqual([0]);
+    expect(await heldUnits([meat, giftBox])).toBe(10);
+    const allocations = replies.filter((r) => r.held).flatMap((r) => r.lines[0].allocations);
+    expect(allocations.every((a) => a.lotId === lotId)).toBe(true);
+  });
+
+  it('takes the oldest lot first, snapshots the line, and answers a repeat with the same hold', async () => {
+    const id = await product();
+    const newer = await lot(id, 5, '2026-11-02');
+    const older = await lot(id, 2, '2026-11-01');
+    const orderId = randomUUID();
+
+    const first = await hold(id, 4, orderId);
+    const again = await hold(id, 4, orderId);
+
+    expect(first.held).toBe(true);
+    expect(first.lines[0]).toMatchObject({
+      productId: id,
+      quantity: 4,
+      unitPrice: { fen: 4_800, currency: 'CNY' },
+      producerId,
+      householdShareBps: 1500,
+    });
+    expect(first.lines[0].allocations.map((a) => [a.lotId, a.quantity])).toEqual([
+      [older, 2],
+      [newer, 2],
+    ]);
+    expect(again).toEqual(first);
+    expect(await onHand([older, newer])).toEqual([0, 3]);
+  });
+
+  it('holds every line or none', async () => {
+    const plenty = await product();
+    const scarce = await product();
+    const plentyLot = await lot(plenty, 50, '2026-11-01');
+    const scarceLot = await lot(scarce, 1, '2026-11-01');
+    const orderId = randomUUID();
+
+    const reply = await call<HoldReply>(
+      'HoldStock',
+      {
+        orderId,
+        lines: [
+          { productId: plenty, quantity: 5 },
+          { productId: scarce, quantity: 2 },
+        ],
+        expiresAt: inSeconds(900),
+      },
+      CONSUMER,
+    );
+
+    expect(reply.held).toBe(false);
+    expect(reply.shortages).toEqual([
+      { productId: scarce, requested: 2, available: 1, reason: 'SHORTAGE_REASON_OUT_OF_STOCK' },
+    ]);
+    expect(await onHand([plentyLot, scarceLot])).toEqual([50, 1]);
+    const { rows } = await sql.query('select 1 from stock_hold where order_id = $1', [orderId]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses products that are not for sale or unknown, holding nothing', async () => {
+    const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
+    await lot(draft, 5, '2026-11-01');
+    const unknown = randomUUID();
+    const reply = await call<HoldReply>(
+      'HoldStock',
+      {
+        orderId: randomUUID(),
+        lines: [
+          { productId: draft, quantity: 1 },
+          { productId: unknown, quantity: 1 },
+        ],
+        expiresAt: inSeconds(900),
+      },
+      CONSUMER,
+    );
+    expect(reply.held).toBe(false);
+    expect(reply.shortages.map((s) => [s.productId, s.reason])).toEqual([
+      [draft, 'SHORTAGE_REASON_NOT_FOR_SALE'],
+      [unknown, 'SHORTAGE_REASON_UNKNOWN_PRODUCT'],
+    ]);
+  });
+
+  it('releases, commits, takes released units again, and restocks no more than was sold', async () => {
+    const id = await product();
+    const lotId = await lot(id, 10, '2026-11-01');
+
+    const cancelled = randomUUID();
+    await hold(id, 3, cancelled);
+    expect(await call('ReleaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 3 });
+    expect(await call('ReleaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 0 });
+    expect(await onHand([lotId])).toEqual([10]);
+    const rehold = await rejection(hold(id, 3, cancelled));
+    expect(rehold.code).toBe(grpc.status.FAILED_PRECONDITION);
+
+    const paid = randomUUID();
+    await hold(id, 4, paid);
+    const committed = await call<{ committed: boolean }>('CommitStock', { orderId: paid });
+    expect(committed.committed).toBe(true);
+    expect((await call<{ committed: boolean }>('CommitStock', { orderId: paid })).committed).toBe(true);
+    expect(await call('ReleaseStock', { orderId: paid })).toEqual({ releasedUnits: 0 });
+    expect(await onHand([lotId])).toEqual([6]);
+
+    // Paid after its hold lapsed: the units are taken again while the lot still has them.
+    const late = randomUUID();
+    await hold(id, 2, late);
+    await call('ReleaseStock', { orderId: late });
+    expect((await call<{ committed: boolean }>('CommitStock', { orderId: late })).committed).toBe(true);
+    expect(await onHand([lotId])).toEqual([4]);
+
+    // ...and reported short when they are gone.
+    const tooLate = randomUUID();
+    await hold(id, 4, tooLate);
+    await call('ReleaseStock', { orderId: tooLate });
+    await hold(id, 3);
+    const short = await call<{ committed: boolean; shortages: HoldReply['shortages'] }>('CommitStock', {
+      orderId: tooLate,
+    });
+    expect(short.committed).toBe(false);
+    expect(short.shortages).toEqual([
+      { productId: id, requested: 4, available: 1, reason: 'SHORTAGE_REASON_OUT_OF_STOCK' },
+    ]);
+    expect(await onHand([lotId])).toEqual([1]);
+
+    // Returns: idempotent per restock id, never more than was sold.
+    const back = await call<{ allocations: Allocation[] }>('RestockUnits', {
+      restockId: 'refund-1',
+      orderId: paid,
+      productId: id,
+      quantity: 3,
+    });
+    expect(back.allocations).toEqual([expect.objectContaining({ lotId, quantity: 3 })]);
+    expect(
+      await call('RestockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 3 }),
+    ).toEqual(back);
+    expect(await onHand([lotId])).toEqual([4]);
+    const over = await rejection(
+      call('RestockUnits', { restockId: 'refund-2', orderId: paid, productId: id, quantity: 2 }),
+    );
+    expect(over.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(over.details).toContain('only 1');
+    expect(fieldsOf(over)).toEqual(['quantity']);
+    const reused = await rejection(
+      call('RestockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 1 }),
+    );
+    expect(reused.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(await onHand([lotId])).toEqual([4]);
+  });
+
+  it('releases a hold nobody released once its expiry and the grace period have passed, not before', async () => {
+    const id = await product();
+    const lotId = await lot(id, 5, '2026-11-01');
+    const orderId = randomUUID();
+    await call(
+      'HoldStock',
+      { orderId, lines: [{ productId: id, quantity: 5 }], expiresAt: inSeconds(1) },
+      CONSUMER,
+    );
+    expect(await onHand([lotId])).toEqual([0]);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_400)); // expired, still within the 1 s grace
+    expect(await onHand([lotId])).toEqual([0]);
+
+    const deadline = Date.now() + 5_000;
+    while ((await onHand([lotId]))[0] !== 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await onHand([lotId])).toEqual([5]);
+    const { rows } = await sql.query<{ status: string }>(
+      'select status from stock_hold where order_id = $1',
+      [orderId],
+    );
+    expect(rows).toEqual([{ status: 'released' }]);
+  });
+
+  it('lets only buyers, officers and the platform move stock', async () => {
+    const id = await product();
+    await lot(id, 5, '2026-11-01');
+    const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
+    for (const caller of [AUDITOR, staff]) {
+      const denied = await rejection(hold(id, 1, randomUUID(), caller));
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+    }
+    expect(await heldUnits([id])).toBe(0);
+  });
+
+  it('refuses bad holds naming the field, writing nothing', async () => {
+    const id = await product();
+    const lotId = await lot(id, 5, '2026-11-01');
+    const cases: [unknown, string][] = [
+      [
+        { orderId: randomUUID(), lines: [{ productId: id, quantity: 0 }], expiresAt: inSeconds(60) },
+        'lines.0.quantity',
+      ],
+      [
+        { orderId: randomUUID(), lines: [{ productId: id, quantity: -2 }], expiresAt: inSeconds(60) },
+        'lines.0.quantity',
+      ],
+      [
+        {
+          orderId: randomUUID(),
+          lines: [
+            { productId: id, quantity: 1 },
+            { productId: id, quantity: 1 },
+          ],
+          expiresAt: inSeconds(60),
+        },
+        'lines.1.productId',
+      ],
+      [
+        { orderId: 'not-a-uuid', lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(60) },
+        'orderId',
+      ],
+      [{ orderId: randomUUID(), lines: [], expiresAt: inSeconds(60) }, 'lines'],
+      [{ orderId: randomUUID(), lines: [{ productId: id, quantity: 1 }] }, 'expiresAt'],
+      [
+        { orderId: randomUUID(), lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(-5) },
+        'expiresAt',
+      ],
+    ];
+    for (const [request, field] of cases) {
+      const error = await rejection(call('HoldStock', request, CONSUMER));
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(fieldsOf(error)).toContain(field);
+    }
+    const tooMany = await rejection(
+      call('GetProducts', { ids: Array.from({ length: 101 }, () => randomUUID()) }),
+    );
+    expect(tooMany.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await onHand([lotId])).toEqual([5]);
+    expect(await heldUnits([id])).toBe(0);
+  });
+
+  it('reads several products at once for cart pricing, public rules applied', async () => {
+    const listed = await product();
+    const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
+    const res = await call<{ products: { id: string }[] }>('GetProducts', {
+      ids: [listed, draft, randomUUID(), listed],
+    });
+    expect(res.products.map((p) => p.id)).toEqual([listed]);
+  });
+
+  it('keeps stock sources within one producer, one level deep, and without lots of their own', async () => {
+    const source = await product();
+    const sold = await product({ stockSourceProductId: source });
+    const chained = await rejection(
+      call(
+        'CreateProduct',
+        {
+          producerId,
+          nameZh: '兔肉礼盒',
+          category: 'meat',
+          unit: 'box',
+          price: { fen: 9_900, currency: 'CNY' },
+          stockSourceProductId: sold,
+        },
+        OFFICER,
+      ),
+    );
+    expect(chained.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(chained)).toEqual(['stockSourceProductId']);
+    const ownLot = await rejection(
+      call('CreateLot', { productId: sold, lotCode: 'X-1', producedOn: '2026-11-01', quantity: 3 }, OFFICER),
+    );
+    expect(ownLot.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(ownLot)).toEqual(['productId']);
+  });
+});
