@@ -1,9 +1,9 @@
-import type { Metadata } from '@grpc/grpc-js';
+import type { Metadata, ServerReadableStream } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { beneficiaries } from '@yugong/contracts';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { callerOf } from '@yugong/shared/grpc';
-import { from, mergeMap, type Observable, reduce } from 'rxjs';
+import { concatMap, finalize, from, last, mergeMap, type Observable, tap } from 'rxjs';
 import { AgreementsService } from './agreements/agreements.service';
 import {
   agreementKind,
@@ -23,7 +23,19 @@ import {
   RegisterImportService,
   type ImportOptions,
   type ImportRowInput,
+  type RegisterImportSession,
 } from './register-import/register-import.service';
+
+/** Batches of an import stream that may wait in memory before the call is paused. */
+const MAX_WAITING_BATCHES = 4;
+const DEFAULT_IMPORT_OPTIONS: ImportOptions = { partial: false, dryRun: false };
+
+const toImportRow = (row: beneficiaries.ImportRow): ImportRowInput => ({
+  ...row,
+  status: householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+  agreementKind:
+    agreementKind.fromWire(row.agreementKind) ?? wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
+});
 
 const pageInfo = (r: { page: number; pageSize: number; total: number }) => ({
   page: r.page,
@@ -157,58 +169,59 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
   }
 
   /**
-   * Client stream: options first, then batches of rows; answered once the stream ends. Returns an
-   * Observable, not a Promise: Nest releases the buffered request messages only once the handler
-   * has returned, so a handler that awaited the stream would wait forever.
+   * Client stream: options first, then batches of rows, each validated and written (in the import's
+   * one transaction) as it arrives; answered once the stream ends. At most a few batches wait in
+   * memory: beyond that the call is paused, and HTTP/2 flow control holds the sender back. Returns
+   * an Observable, not a Promise: Nest releases the buffered request messages only once the
+   * handler has returned, so a handler that awaited the stream would wait forever.
    */
   importRegister(
     request: Observable<beneficiaries.ImportRegisterRequest>,
     metadata?: Metadata,
+    call?: ServerReadableStream<unknown, unknown>,
   ): Observable<beneficiaries.ImportRegisterResponse> {
     const caller = callerOf(metadata);
+    let session: Promise<RegisterImportSession> | undefined;
+    const open = (options: ImportOptions) => (session ??= this.registerImport.open(caller, options));
+    let waiting = 0;
     return request.pipe(
-      reduce(
-        (acc, message) => {
+      tap(() => {
+        waiting += 1;
+        if (waiting > MAX_WAITING_BATCHES) {
+          call?.pause();
+        }
+      }),
+      concatMap(async (message, index) => {
+        try {
           if (message.options) {
-            if (acc.rows.length > 0 || acc.options) {
-              acc.misplacedOptions = true;
+            if (index > 0) {
+              throw new ValidationFailed([
+                { field: 'options', reason: 'must come once, in the first message' },
+              ]);
             }
-            acc.options = { partial: message.options.partial, dryRun: message.options.dryRun };
+            await open({ partial: message.options.partial, dryRun: message.options.dryRun });
           }
-          for (const row of message.batch?.rows ?? []) {
-            acc.rows.push({
-              ...row,
-              status:
-                householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
-              agreementKind:
-                agreementKind.fromWire(row.agreementKind) ??
-                wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
-            });
+          const rows = message.batch?.rows ?? [];
+          if (rows.length > 0) {
+            await (await open(DEFAULT_IMPORT_OPTIONS)).add(rows.map(toImportRow));
           }
-          return acc;
-        },
-        {
-          options: undefined as ImportOptions | undefined,
-          rows: [] as ImportRowInput[],
-          misplacedOptions: false,
-        },
-      ),
-      mergeMap((received) => from(this.runImport(caller, received))),
+        } finally {
+          waiting -= 1;
+          if (waiting <= 1 && call?.isPaused()) {
+            call.resume();
+          }
+        }
+      }),
+      last(null, undefined),
+      mergeMap(() => from(this.finishImport(open(DEFAULT_IMPORT_OPTIONS)))),
+      finalize(() => void session?.then((s) => s.abort()).catch(() => undefined)),
     );
   }
 
-  private async runImport(
-    caller: ReturnType<typeof callerOf>,
-    received: { options: ImportOptions | undefined; rows: ImportRowInput[]; misplacedOptions: boolean },
+  private async finishImport(
+    session: Promise<RegisterImportSession>,
   ): Promise<beneficiaries.ImportRegisterResponse> {
-    if (received.misplacedOptions) {
-      throw new ValidationFailed([{ field: 'options', reason: 'must come once, in the first message' }]);
-    }
-    const report = await this.registerImport.import(
-      caller,
-      received.options ?? { partial: false, dryRun: false },
-      received.rows,
-    );
+    const report = await (await session).finish();
     return {
       householdsCreated: report.householdsCreated,
       householdsUpdated: report.householdsUpdated,

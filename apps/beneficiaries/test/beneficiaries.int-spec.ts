@@ -570,6 +570,53 @@ describe('beneficiaries over gRPC', () => {
       });
       expect(await imported()).toBe(10_002);
     }, 120_000);
+
+    it('imports a household repeated on thousands of rows across batches as one household with every agreement', async () => {
+      const day = (n: number) => new Date(Date.UTC(2010, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+      // 3,000 rows of one household: 2,500 back-to-back agreements, each one then repeated (identical) once per five.
+      const rows = Array.from({ length: 3_000 }, (_, i) => {
+        const n = i < 2_500 ? i : (i - 2_500) * 5;
+        return row(i + 2, 900_000, {
+          members: 4,
+          producerId: TEST_PRODUCER,
+          agreementKind: 'AGREEMENT_KIND_EMPLOYMENT',
+          agreementWeight: 1 + (n % 3),
+          agreementEffectiveFrom: day(n),
+          agreementEffectiveTo: day(n + 1),
+        });
+      });
+      const household = `select count(*) as n from household where archive_number = 'IMP-900000'`;
+      const agreements = `select count(*) as n from benefit_agreement a join household h on h.id = a.household_id
+        where h.archive_number = 'IMP-900000'`;
+
+      const first = await client.importRegister<Report>({}, rows, OFFICER, 250);
+      expect(first).toMatchObject({
+        committed: true,
+        rowsRead: 3_000,
+        householdsCreated: 1,
+        householdsUpdated: 0,
+        agreementsCreated: 2_500,
+        rejected: [],
+      });
+      expect(await count(household)).toBe(1);
+      expect(await count(agreements)).toBe(2_500);
+
+      // Again, with a clash on the last row: nothing new, the overlap named, nothing written.
+      const clash = { ...rows[0], line: 3_002, agreementEffectiveTo: day(2) };
+      const again = await client.importRegister<Report>({}, [...rows, clash], OFFICER, 250);
+      expect(again).toMatchObject({ committed: false, rowsRead: 3_001, agreementsCreated: 0 });
+      expect(again.rejected).toEqual([
+        { line: 3_002, field: 'agreementEffectiveFrom', reason: expect.stringMatching(/overlaps/) },
+      ]);
+      const reimport = await client.importRegister<Report>({}, rows, OFFICER, 250);
+      expect(reimport).toMatchObject({
+        committed: true,
+        householdsCreated: 0,
+        householdsUpdated: 1,
+        agreementsCreated: 0,
+      });
+      expect(await count(agreements)).toBe(2_500);
+    }, 120_000);
   });
 
   describe('personal data at rest and in logs', () => {

@@ -62,13 +62,24 @@ interface GoodRow {
 
 interface ExistingAgreement {
   producerId: string;
-  householdId: string;
+  archive: string;
   kind: string;
   effectiveFrom: string;
   effectiveTo: string | null;
 }
 
-const CHUNK = 1_000;
+/** What the import knows of one archive number of the file: O(1) per household, not per row. */
+interface HouseholdSeen {
+  hash: string;
+  line: number;
+  /** Set once a row of it was accepted (the first accepted row gives the household's fields). */
+  accepted: boolean;
+  /** Its id and village once written in this import's transaction. */
+  written?: { id: string; villageId: string };
+}
+
+/** Rows per lookup query of the register. */
+const LOOKUP_CHUNK = 5_000;
 const DAY_AFTER_EVERYTHING = '9999-12-31';
 
 const agreementSchema = z
@@ -105,15 +116,6 @@ function issuesOf(error: z.ZodError, rename: (field: string) => string = (f) => 
   }));
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    groups.set(k, [...(groups.get(k) ?? []), item]);
-  }
-  return groups;
-}
-
 function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
   return (
     a.effectiveFrom < (b.effectiveTo ?? DAY_AFTER_EVERYTHING) &&
@@ -121,10 +123,14 @@ function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: t
   );
 }
 
+const agreementKey = (archive: string, producerId: string, kind: string) =>
+  `${archive}|${producerId}|${kind}`;
+
 /**
  * Imports households (and their agreements) from a register file: every row validated and each
  * bad one reported by line, field and reason; idempotent on archive number (a re-import updates);
- * all-or-nothing in one transaction unless partial. Writes in chunks of multi-row upserts.
+ * all-or-nothing in one transaction unless partial. Open a session, `add` the rows batch by batch
+ * as they arrive, then `finish`.
  */
 @Injectable()
 export class RegisterImportService {
@@ -135,34 +141,234 @@ export class RegisterImportService {
     private readonly cipher: PiiCipher,
   ) {}
 
+  /** Starts an import for the caller (relief office only). */
+  async open(caller: CallerIdentity | null, options: ImportOptions): Promise<RegisterImportSession> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const knex = this.em.getKnex();
+    return new RegisterImportSession(knex, this.cipher, options, await villageIndex(knex), this.logger);
+  }
+
+  /** The whole import of rows already in memory: open, one batch, finish. */
   async import(
     caller: CallerIdentity | null,
     options: ImportOptions,
     rows: ImportRowInput[],
   ): Promise<ImportReport> {
-    requireRole(caller, 'relief_officer', 'admin');
-    const knex = this.em.getKnex();
-    const rejected: ImportReport['rejected'] = [];
-    const reject = (line: number, errors: FieldError[]) => {
-      for (const e of errors) {
-        rejected.push({ line, field: e.field, reason: e.reason });
-      }
-    };
+    const session = await this.open(caller, options);
+    try {
+      await session.add(rows);
+      return await session.finish();
+    } finally {
+      await session.abort();
+    }
+  }
+}
 
-    const villages = await this.villageIndex(knex);
+/**
+ * One import in progress. Each batch is validated against the rows before it (maps keyed by archive
+ * number and national-ID hash, so linear in the rows) and against the register as it stood before
+ * the import, then written at once inside the import's single transaction, which `finish` commits
+ * (or rolls back when a bad row stops an all-or-nothing import). Memory grows with the distinct
+ * households and agreements of the file, never with its rows; the rows of a batch are dropped once
+ * it is written.
+ */
+export class RegisterImportSession {
+  private readonly rejected: ImportReport['rejected'] = [];
+  private readonly seen = new Map<string, HouseholdSeen>();
+  private readonly lineOfHash = new Map<string, { archive: string; line: number }>();
+  /** Register before the import, for the archive numbers and hashes of the file. */
+  private readonly existingIdOfArchive = new Map<string, string>();
+  private readonly holderOfHash = new Map<string, string>();
+  /** Agreement periods per archive, producer and kind: those held before the import and those added. */
+  private readonly periods = new Map<string, { effectiveFrom: string; effectiveTo: string | null }[]>();
+  private rowsRead = 0;
+  private householdsCreated = 0;
+  private householdsUpdated = 0;
+  private agreementsCreated = 0;
+  private trx: Knex.Transaction | undefined;
+  private previousWrite: Promise<void> = Promise.resolve();
+  private done = false;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly cipher: PiiCipher,
+    private readonly options: ImportOptions,
+    private readonly villages: { byId: Set<string>; byName: Map<string, string> },
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether rows are still written: not a dry run, and no bad row has doomed an all-or-nothing import. */
+  private get writing(): boolean {
+    return !this.options.dryRun && (this.options.partial || this.rejected.length === 0);
+  }
+
+  private reject(line: number, errors: FieldError[]): void {
+    for (const e of errors) {
+      this.rejected.push({ line, field: e.field, reason: e.reason });
+    }
+  }
+
+  /** Validates one batch of rows and, while the import may still commit, writes the good ones. */
+  async add(rows: ImportRowInput[]): Promise<void> {
+    if (this.done) {
+      throw new Error('register import already finished');
+    }
+    const parsed = this.parse(rows);
+
+    // Across rows: one archive number is one household, one national ID one archive number.
+    const consistent: GoodRow[] = [];
+    const newArchives: string[] = [];
+    const newHashes: string[] = [];
+    for (const row of parsed) {
+      const { archiveNumber: archive, hash } = row.household;
+      const first = this.seen.get(archive);
+      if (first && first.hash !== hash) {
+        this.reject(row.line, [
+          { field: 'nationalId', reason: `differs from line ${first.line} for the same archive number` },
+        ]);
+        continue;
+      }
+      const other = this.lineOfHash.get(hash);
+      if (other && other.archive !== archive) {
+        this.reject(row.line, [
+          { field: 'nationalId', reason: `repeats the national ID of line ${other.line}` },
+        ]);
+        continue;
+      }
+      if (!first) {
+        this.seen.set(archive, { hash, line: row.line, accepted: false });
+        newArchives.push(archive);
+      }
+      if (!other) {
+        newHashes.push(hash);
+      }
+      this.lineOfHash.set(hash, { archive, line: row.line });
+      consistent.push(row);
+    }
+
+    // The register as it stood before the import (read outside the import's transaction).
+    await this.lookUpRegister(newArchives, newHashes);
+
+    const households: GoodRow['household'][] = [];
+    const agreements: (AgreementFields & { archive: string })[] = [];
+    for (const row of consistent) {
+      const archive = row.household.archiveNumber;
+      // A national ID may not move to another archive number.
+      const holder = this.holderOfHash.get(row.household.hash);
+      if (holder && holder !== archive) {
+        this.reject(row.line, [{ field: 'nationalId', reason: 'is registered to another household' }]);
+        continue;
+      }
+      // Agreements: an identical one already held is skipped (re-import); an overlapping one refused.
+      const agreement = row.agreement;
+      if (agreement) {
+        const key = agreementKey(archive, agreement.producerId, agreement.kind);
+        const known = this.periods.get(key);
+        const clashes = known?.filter((a) => overlaps(a, agreement)) ?? [];
+        const identical =
+          clashes.length === 1 &&
+          clashes[0].effectiveFrom === agreement.effectiveFrom &&
+          clashes[0].effectiveTo === agreement.effectiveTo;
+        if (clashes.length > 0 && !identical) {
+          this.reject(row.line, [
+            {
+              field: 'agreementEffectiveFrom',
+              reason: 'overlaps another agreement of the same producer, household and kind',
+            },
+          ]);
+          continue;
+        }
+        if (!identical) {
+          if (known) {
+            known.push(agreement);
+          } else {
+            this.periods.set(key, [agreement]);
+          }
+          agreements.push({ archive, ...agreement });
+          this.agreementsCreated += 1;
+        }
+      }
+      const seen = this.seen.get(archive)!;
+      if (!seen.accepted) {
+        seen.accepted = true;
+        households.push(row.household);
+        if (this.existingIdOfArchive.has(archive)) {
+          this.householdsUpdated += 1;
+        } else {
+          this.householdsCreated += 1;
+        }
+      }
+    }
+
+    // One batch's SQL in flight at a time: it runs while the next batch is parsed and encrypted.
+    await this.previousWrite;
+    if (this.writing && (households.length > 0 || agreements.length > 0)) {
+      const write = this.write(this.householdRecords(households), agreements);
+      write.catch(() => undefined); // awaited (and so thrown) by the next batch or by finish
+      this.previousWrite = write;
+    }
+  }
+
+  /** Ends the import: commits what was written, or rolls it back; the report either way. */
+  async finish(): Promise<ImportReport> {
+    if (this.done) {
+      throw new Error('register import already finished');
+    }
+    await this.previousWrite;
+    const commit = this.writing;
+    this.done = true;
+    const trx = this.trx;
+    this.trx = undefined;
+    if (trx) {
+      await (commit ? trx.commit() : trx.rollback());
+    }
+    const report: ImportReport = {
+      rowsRead: this.rowsRead,
+      householdsCreated: this.householdsCreated,
+      householdsUpdated: this.householdsUpdated,
+      agreementsCreated: this.agreementsCreated,
+      rejected: this.rejected.sort((a, b) => a.line - b.line),
+      committed: commit,
+    };
+    if (this.rejected.length > 0 && !this.options.partial) {
+      report.householdsCreated = 0;
+      report.householdsUpdated = 0;
+      report.agreementsCreated = 0;
+    }
+    if (commit) {
+      this.logger.log(
+        `register import: ${report.rowsRead} rows, ${report.householdsCreated} households created, ${report.householdsUpdated} updated, ${report.agreementsCreated} agreements, ${report.rejected.length} rejections`,
+      );
+    }
+    return report;
+  }
+
+  /** Rolls back whatever was written (the stream failed or was cancelled); harmless after finish. */
+  async abort(): Promise<void> {
+    this.done = true;
+    await this.previousWrite.catch(() => undefined);
+    const trx = this.trx;
+    this.trx = undefined;
+    if (trx && !trx.isCompleted()) {
+      await trx.rollback().catch(() => undefined);
+    }
+  }
+
+  private parse(rows: ImportRowInput[]): GoodRow[] {
     const parsed: GoodRow[] = [];
-    rows.forEach((row, index) => {
-      const line = row.line && row.line > 0 ? row.line : index + 1;
+    for (const row of rows) {
+      this.rowsRead += 1;
+      const line = row.line && row.line > 0 ? row.line : this.rowsRead;
       const errors: FieldError[] = [];
       const household = householdFieldsSchema.safeParse({ ...row, status: row.status || undefined });
       if (!household.success) {
         errors.push(...issuesOf(household.error));
       }
       const villageId = row.villageId
-        ? villages.byId.has(row.villageId)
+        ? this.villages.byId.has(row.villageId)
           ? row.villageId
           : undefined
-        : villages.byName.get(`${row.townNameZh ?? ''}/${row.villageNameZh ?? ''}`);
+        : this.villages.byName.get(`${row.townNameZh ?? ''}/${row.villageNameZh ?? ''}`);
       if (!villageId) {
         errors.push(
           row.villageId
@@ -196,8 +402,8 @@ export class RegisterImportService {
         }
       }
       if (errors.length > 0 || !household.success || !villageId) {
-        reject(line, errors);
-        return;
+        this.reject(line, errors);
+        continue;
       }
       parsed.push({
         line,
@@ -208,184 +414,142 @@ export class RegisterImportService {
         },
         agreement,
       });
-    });
-
-    // Across rows: one archive number is one household, one national ID one archive number.
-    const byArchive = new Map<string, GoodRow>();
-    const archiveOfHash = new Map<string, { archive: string; line: number }>();
-    const consistent: GoodRow[] = [];
-    for (const row of parsed) {
-      const first = byArchive.get(row.household.archiveNumber);
-      if (first && first.household.hash !== row.household.hash) {
-        reject(row.line, [
-          { field: 'nationalId', reason: `differs from line ${first.line} for the same archive number` },
-        ]);
-        continue;
-      }
-      const other = archiveOfHash.get(row.household.hash);
-      if (other && other.archive !== row.household.archiveNumber) {
-        reject(row.line, [{ field: 'nationalId', reason: `repeats the national ID of line ${other.line}` }]);
-        continue;
-      }
-      byArchive.set(row.household.archiveNumber, first ?? row);
-      archiveOfHash.set(row.household.hash, { archive: row.household.archiveNumber, line: row.line });
-      consistent.push(row);
     }
-
-    // Against the register: a national ID may not move to another archive number.
-    const existing = await this.existingHouseholds(knex, [...byArchive.keys()], [...archiveOfHash.keys()]);
-    const accepted: GoodRow[] = [];
-    for (const row of consistent) {
-      const holder = existing.archiveOfHash.get(row.household.hash);
-      if (holder && holder !== row.household.archiveNumber) {
-        reject(row.line, [{ field: 'nationalId', reason: 'is registered to another household' }]);
-        continue;
-      }
-      accepted.push(row);
-    }
-
-    // Agreements: an identical one already held is skipped (re-import); an overlapping one refused.
-    const held = groupBy(
-      await this.existingAgreements(knex, [...existing.idOfArchive.values()]),
-      (a) => `${a.householdId}|${a.producerId}|${a.kind}`,
-    );
-    const pending = new Map<string, AgreementFields[]>();
-    const newAgreements: { archive: string; agreement: AgreementFields }[] = [];
-    const households = new Map<string, GoodRow['household']>();
-    for (const row of accepted) {
-      const agreement = row.agreement;
-      const archive = row.household.archiveNumber;
-      if (agreement) {
-        const householdId = existing.idOfArchive.get(archive);
-        const key = `${archive}|${agreement.producerId}|${agreement.kind}`;
-        const clashes = [
-          ...(householdId
-            ? (held.get(`${householdId}|${agreement.producerId}|${agreement.kind}`) ?? [])
-            : []),
-          ...(pending.get(key) ?? []),
-        ].filter((a) => overlaps(a, agreement));
-        const identical =
-          clashes.length === 1 &&
-          clashes[0].effectiveFrom === agreement.effectiveFrom &&
-          clashes[0].effectiveTo === agreement.effectiveTo;
-        if (clashes.length > 0 && !identical) {
-          reject(row.line, [
-            {
-              field: 'agreementEffectiveFrom',
-              reason: 'overlaps another agreement of the same producer, household and kind',
-            },
-          ]);
-          continue;
-        }
-        if (!identical) {
-          pending.set(key, [...(pending.get(key) ?? []), agreement]);
-          newAgreements.push({ archive, agreement });
-        }
-      }
-      if (!households.has(archive)) {
-        households.set(archive, row.household);
-      }
-    }
-
-    const report: ImportReport = {
-      rowsRead: rows.length,
-      householdsCreated: [...households.keys()].filter((a) => !existing.idOfArchive.has(a)).length,
-      householdsUpdated: [...households.keys()].filter((a) => existing.idOfArchive.has(a)).length,
-      agreementsCreated: newAgreements.length,
-      rejected: rejected.sort((a, b) => a.line - b.line),
-      committed: false,
-    };
-    if (options.dryRun || (rejected.length > 0 && !options.partial)) {
-      if (rejected.length > 0 && !options.partial) {
-        report.householdsCreated = 0;
-        report.householdsUpdated = 0;
-        report.agreementsCreated = 0;
-      }
-      return report;
-    }
-    await this.write(
-      knex,
-      [...households.values()],
-      newAgreements.map((n) => ({ archive: n.archive, ...n.agreement })),
-    );
-    report.committed = true;
-    this.logger.log(
-      `register import: ${report.rowsRead} rows, ${report.householdsCreated} households created, ${report.householdsUpdated} updated, ${report.agreementsCreated} agreements, ${report.rejected.length} rejections`,
-    );
-    return report;
+    return parsed;
   }
 
+  /**
+   * Reads the households of the given archive numbers or hashes, and the agreements of those of
+   * them whose archive numbers are in the file, as committed before the import began: the import's
+   * own writes are still uncommitted, so reads on the pool do not see them.
+   */
+  private async lookUpRegister(archives: string[], hashes: string[]): Promise<void> {
+    const idsOfNewArchives: string[] = [];
+    const wanted = new Set(archives);
+    for (let i = 0; i < Math.max(archives.length, hashes.length); i += LOOKUP_CHUNK) {
+      const rows = (await this.knex('household')
+        .select(['id', 'archive_number', 'national_id_hash'])
+        .whereIn('archive_number', archives.slice(i, i + LOOKUP_CHUNK))
+        .orWhereIn('national_id_hash', hashes.slice(i, i + LOOKUP_CHUNK))) as {
+        id: string;
+        archive_number: string;
+        national_id_hash: string;
+      }[];
+      for (const row of rows) {
+        this.holderOfHash.set(row.national_id_hash, row.archive_number);
+        if (wanted.has(row.archive_number) && !this.existingIdOfArchive.has(row.archive_number)) {
+          this.existingIdOfArchive.set(row.archive_number, row.id);
+          idsOfNewArchives.push(row.id);
+        }
+      }
+    }
+    for (let i = 0; i < idsOfNewArchives.length; i += LOOKUP_CHUNK) {
+      const held = (await this.knex('benefit_agreement as a')
+        .join('household as h', 'h.id', 'a.household_id')
+        .select([
+          'a.producer_id as producerId',
+          'h.archive_number as archive',
+          'a.kind',
+          this.knex.raw('a.effective_from::text as "effectiveFrom"'),
+          this.knex.raw('a.effective_to::text as "effectiveTo"'),
+        ])
+        .whereIn('a.household_id', idsOfNewArchives.slice(i, i + LOOKUP_CHUNK))) as ExistingAgreement[];
+      for (const a of held) {
+        const key = agreementKey(a.archive, a.producerId, a.kind);
+        const known = this.periods.get(key);
+        if (known) {
+          known.push(a);
+        } else {
+          this.periods.set(key, [a]);
+        }
+      }
+    }
+  }
+
+  /** The households of a batch as the JSON the upsert reads, personal data encrypted; undefined for none. */
+  private householdRecords(households: GoodRow['household'][]): string | undefined {
+    if (households.length === 0) {
+      return undefined;
+    }
+    return JSON.stringify(
+      households.map((h) => ({
+        id: randomUUID(),
+        archive_number: h.archiveNumber,
+        village_id: h.villageId,
+        head_name_enc: this.cipher.encrypt('head_name', h.headName),
+        national_id_enc: this.cipher.encrypt('national_id', h.nationalId),
+        national_id_hash: h.hash,
+        payout_account_enc: h.payoutAccount ? this.cipher.encrypt('payout_account', h.payoutAccount) : null,
+        pii_key_id: this.cipher.activeKeyId,
+        members: h.members,
+        status: h.status,
+        exit_year: h.exitYear,
+        baseline_income_fen: h.baselineIncome,
+      })),
+    );
+  }
+
+  /**
+   * Writes one batch in the import's transaction: the households first seen in it (one upsert from
+   * a JSON array, so one parameter whatever the batch size), then its new agreements.
+   */
   private async write(
-    knex: Knex,
-    households: GoodRow['household'][],
+    households: string | undefined,
     agreements: (AgreementFields & { archive: string })[],
   ): Promise<void> {
+    this.trx ??= await this.knex.transaction();
+    const trx = this.trx;
+    const now = new Date().toISOString();
     try {
-      await knex.transaction(async (trx) => {
-        const idOfArchive = new Map<string, string>();
-        const now = new Date();
-        for (let i = 0; i < households.length; i += CHUNK) {
-          const chunk = households.slice(i, i + CHUNK).map((h) => ({
+      if (households) {
+        const { rows } = (await trx.raw(
+          `insert into household (id, archive_number, village_id, head_name_enc, national_id_enc,
+             national_id_hash, payout_account_enc, pii_key_id, members, status, exit_year,
+             baseline_income_fen, created_at, updated_at)
+           select r.id, r.archive_number, r.village_id, r.head_name_enc, r.national_id_enc,
+             r.national_id_hash, r.payout_account_enc, r.pii_key_id, r.members, r.status::household_status,
+             r.exit_year, r.baseline_income_fen, ?::timestamptz, ?::timestamptz
+           from json_to_recordset(?::json) as r(id uuid, archive_number text, village_id uuid,
+             head_name_enc text, national_id_enc text, national_id_hash varchar(64),
+             payout_account_enc text, pii_key_id text, members smallint, status text,
+             exit_year smallint, baseline_income_fen bigint)
+           on conflict (archive_number) do update set
+             village_id = excluded.village_id, head_name_enc = excluded.head_name_enc,
+             national_id_enc = excluded.national_id_enc, national_id_hash = excluded.national_id_hash,
+             payout_account_enc = excluded.payout_account_enc, pii_key_id = excluded.pii_key_id,
+             members = excluded.members, status = excluded.status, exit_year = excluded.exit_year,
+             baseline_income_fen = excluded.baseline_income_fen, updated_at = excluded.updated_at
+           returning id, archive_number, village_id`,
+          [now, now, households],
+        )) as { rows: { id: string; archive_number: string; village_id: string }[] };
+        for (const row of rows) {
+          this.seen.get(row.archive_number)!.written = { id: row.id, villageId: row.village_id };
+        }
+      }
+      if (agreements.length > 0) {
+        const records = agreements.map((a) => {
+          const household = this.seen.get(a.archive)!.written!;
+          return {
             id: randomUUID(),
-            archive_number: h.archiveNumber,
-            village_id: h.villageId,
-            head_name_enc: this.cipher.encrypt('head_name', h.headName),
-            national_id_enc: this.cipher.encrypt('national_id', h.nationalId),
-            national_id_hash: h.hash,
-            payout_account_enc: h.payoutAccount
-              ? this.cipher.encrypt('payout_account', h.payoutAccount)
-              : null,
-            pii_key_id: this.cipher.activeKeyId,
-            members: h.members,
-            status: h.status,
-            exit_year: h.exitYear,
-            baseline_income_fen: h.baselineIncome,
-            created_at: now,
-            updated_at: now,
-          }));
-          const written = (await trx('household')
-            .insert(chunk)
-            .onConflict('archive_number')
-            .merge([
-              'village_id',
-              'head_name_enc',
-              'national_id_enc',
-              'national_id_hash',
-              'payout_account_enc',
-              'pii_key_id',
-              'members',
-              'status',
-              'exit_year',
-              'baseline_income_fen',
-              'updated_at',
-            ])
-            .returning(['id', 'archive_number', 'village_id'])) as {
-            id: string;
-            archive_number: string;
-            village_id: string;
-          }[];
-          for (const row of written) {
-            idOfArchive.set(row.archive_number, `${row.id}|${row.village_id}`);
-          }
-        }
-        for (let i = 0; i < agreements.length; i += CHUNK) {
-          const chunk = agreements.slice(i, i + CHUNK).map((a) => {
-            const [householdId, villageId] = idOfArchive.get(a.archive)!.split('|');
-            return {
-              id: randomUUID(),
-              producer_id: a.producerId,
-              household_id: householdId,
-              village_id: villageId,
-              kind: a.kind,
-              weight: a.weight,
-              effective_from: a.effectiveFrom,
-              effective_to: a.effectiveTo,
-              created_at: now,
-            };
-          });
-          await trx('benefit_agreement').insert(chunk);
-        }
-      });
+            producer_id: a.producerId,
+            household_id: household.id,
+            village_id: household.villageId,
+            kind: a.kind,
+            weight: a.weight,
+            effective_from: a.effectiveFrom,
+            effective_to: a.effectiveTo,
+          };
+        });
+        await trx.raw(
+          `insert into benefit_agreement (id, producer_id, household_id, village_id, kind, weight,
+             effective_from, effective_to, created_at)
+           select r.id, r.producer_id, r.household_id, r.village_id, r.kind::agreement_kind, r.weight,
+             r.effective_from, r.effective_to, ?::timestamptz
+           from json_to_recordset(?::json) as r(id uuid, producer_id uuid, household_id uuid,
+             village_id uuid, kind text, weight int, effective_from date, effective_to date)`,
+          [now, JSON.stringify(records)],
+        );
+      }
     } catch (error) {
       if (isOverlapViolation(error)) {
         throw new OverlappingAgreement();
@@ -393,66 +557,18 @@ export class RegisterImportService {
       throw error;
     }
   }
+}
 
-  private async villageIndex(knex: Knex): Promise<{ byId: Set<string>; byName: Map<string, string> }> {
-    const rows = (await knex('village as v')
-      .join('town as t', 't.id', 'v.town_id')
-      .select(['v.id', 'v.name_zh as village', 't.name_zh as town'])) as {
-      id: string;
-      village: string;
-      town: string;
-    }[];
-    return {
-      byId: new Set(rows.map((r) => r.id)),
-      byName: new Map(rows.map((r) => [`${r.town}/${r.village}`, r.id])),
-    };
-  }
-
-  private async existingHouseholds(
-    knex: Knex,
-    archives: string[],
-    hashes: string[],
-  ): Promise<{ idOfArchive: Map<string, string>; archiveOfHash: Map<string, string> }> {
-    const idOfArchive = new Map<string, string>();
-    const archiveOfHash = new Map<string, string>();
-    for (let i = 0; i < Math.max(archives.length, hashes.length); i += CHUNK * 5) {
-      const rows = (await knex('household')
-        .select(['id', 'archive_number', 'national_id_hash'])
-        .whereIn('archive_number', archives.slice(i, i + CHUNK * 5))
-        .orWhereIn('national_id_hash', hashes.slice(i, i + CHUNK * 5))) as {
-        id: string;
-        archive_number: string;
-        national_id_hash: string;
-      }[];
-      for (const row of rows) {
-        idOfArchive.set(row.archive_number, row.id);
-        archiveOfHash.set(row.national_id_hash, row.archive_number);
-      }
-    }
-    const wanted = new Set(archives);
-    for (const archive of [...idOfArchive.keys()]) {
-      if (!wanted.has(archive)) {
-        idOfArchive.delete(archive);
-      }
-    }
-    return { idOfArchive, archiveOfHash };
-  }
-
-  private async existingAgreements(knex: Knex, householdIds: string[]): Promise<ExistingAgreement[]> {
-    const all: ExistingAgreement[] = [];
-    for (let i = 0; i < householdIds.length; i += CHUNK * 5) {
-      all.push(
-        ...((await knex('benefit_agreement')
-          .select([
-            'producer_id as producerId',
-            'household_id as householdId',
-            'kind',
-            knex.raw('effective_from::text as "effectiveFrom"'),
-            knex.raw('effective_to::text as "effectiveTo"'),
-          ])
-          .whereIn('household_id', householdIds.slice(i, i + CHUNK * 5))) as ExistingAgreement[]),
-      );
-    }
-    return all;
-  }
+async function villageIndex(knex: Knex): Promise<{ byId: Set<string>; byName: Map<string, string> }> {
+  const rows = (await knex('village as v')
+    .join('town as t', 't.id', 'v.town_id')
+    .select(['v.id', 'v.name_zh as village', 't.name_zh as town'])) as {
+    id: string;
+    village: string;
+    town: string;
+  }[];
+  return {
+    byId: new Set(rows.map((r) => r.id)),
+    byName: new Map(rows.map((r) => [`${r.town}/${r.village}`, r.id])),
+  };
 }
