@@ -34,6 +34,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
+import { service as healthService } from 'grpc-health-check';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import {
@@ -41,9 +42,7 @@ import {
   fmt,
   freePort,
   freshDatabases,
-  grpcServing,
   onCleanup,
-  piiKeys,
   prepareBuild,
   ROOT,
   run,
@@ -85,6 +84,25 @@ function registerService() {
   });
   return grpc.loadPackageDefinition(definition).yugong.beneficiaries.v1.BeneficiariesService;
 }
+
+/** Whether the gRPC server on 127.0.0.1:`port` answers grpc.health.v1.Health/Check SERVING. */
+function grpcServing(port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const Health = grpc.makeGenericClientConstructor(healthService, 'Health');
+    const health = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    health.check({ service: '' }, { deadline: Date.now() + timeoutMs }, (error, reply) => {
+      health.close();
+      resolve(!error && reply?.status === 'SERVING');
+    });
+  });
+}
+
+/** Fresh personal-data keys for this run, in the shape `npm start` generates them. */
+const piiKeys = () => ({
+  PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+  PII_ACTIVE_KEY_ID: 'k1',
+  PII_HASH_KEY: crypto.randomBytes(48).toString('base64url'),
+});
 
 function metadataOf(serviceToken, caller) {
   const metadata = new grpc.Metadata();
