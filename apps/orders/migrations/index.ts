@@ -1,0 +1,8 @@
+import type { Constructor } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261128191817_initial } from './Migration20261128191817_initial';
+
+/** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
+export const migrations: { name: string; class: Constructor<Migration> }[] = [
+  { name: 'Migration20261128191817_initial', class: Migration20261128191817_initial },
+];

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { requireCaller, type CallerIdentity } from '@yugong/shared/auth';
+import { FailedPrecondition } from '@yugong/shared/errors';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { z } from 'zod';
+import { CatalogClient } from '../catalog/catalog.client';
+import { CartStore, MAX_CART_LINES, MAX_CART_QUANTITY, type CartOwner } from './cart.store';
+
+export interface PricedCartItem {
+  productId: string;
+  quantity: number;
+  nameZh: string;
+  nameEn: string;
+  unit: string;
+  unitPriceFen: number | undefined;
+  currency: string;
+  lineTotalFen: number | undefined;
+  available: boolean;
+  stock: number;
+  producerId: string;
+}
+
+export interface PricedCart {
+  items: PricedCartItem[];
+  subtotalFen: number;
+  expiresAt: Date | undefined;
+}
+
+const tokenSchema = z.union([
+  z.literal(''),
+  z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be the token the platform issued'),
+]);
+const itemSchema = z.object({
+  cartToken: tokenSchema.default(''),
+  productId: z.string().uuid('must be a UUID'),
+  quantity: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(MAX_CART_QUANTITY, `must be at most ${MAX_CART_QUANTITY}`),
+});
+
+class CartLimit extends FailedPrecondition {
+  constructor() {
+    super('CART_LIMIT', `a cart holds at most ${MAX_CART_LINES} products and ${MAX_CART_QUANTITY} of each`, [
+      { field: 'quantity', reason: `would pass ${MAX_CART_QUANTITY} or ${MAX_CART_LINES} products` },
+    ]);
+  }
+}
+
+class NoCart extends FailedPrecondition {
+  constructor() {
+    super('NO_CART', 'sign in or give the cart token', [
+      { field: 'cartToken', reason: 'is required when not signed in' },
+    ]);
+  }
+}
+
+/** Carts: a signed-in caller's own, else the anonymous one its token names; priced live by catalog. */
+@Injectable()
+export class CartService {
+  constructor(
+    private readonly carts: CartStore,
+    private readonly catalog: CatalogClient,
+  ) {}
+
+  async get(caller: CallerIdentity | null, input: Loose<{ cartToken: string }>): Promise<PricedCart> {
+    const { cartToken } = parseRequest(z.object({ cartToken: tokenSchema.default('') }), input);
+    return this.priced(this.owner(caller, cartToken));
+  }
+
+  async add(caller: CallerIdentity | null, input: Loose<z.input<typeof itemSchema>>): Promise<PricedCart> {
+    const req = parseRequest(
+      itemSchema.extend({ quantity: itemSchema.shape.quantity.min(1, 'must be positive') }),
+      input,
+    );
+    const owner = this.owner(caller, req.cartToken);
+    const [product] = await this.catalog.getProducts([req.productId]);
+    if (!product) {
+      throw new FailedPrecondition('PRODUCT_NOT_FOR_SALE', 'this product cannot be bought', [
+        { field: 'productId', reason: 'is not for sale' },
+      ]);
+    }
+    if ((await this.carts.add(owner, req.productId, req.quantity)) === undefined) {
+      throw new CartLimit();
+    }
+    return this.priced(owner);
+  }
+
+  async update(caller: CallerIdentity | null, input: Loose<z.input<typeof itemSchema>>): Promise<PricedCart> {
+    const req = parseRequest(itemSchema, input);
+    const owner = this.owner(caller, req.cartToken);
+    await this.carts.set(owner, req.productId, req.quantity);
+    return this.priced(owner);
+  }
+
+  async remove(
+    caller: CallerIdentity | null,
+    input: Loose<{ cartToken: string; productId: string }>,
+  ): Promise<PricedCart> {
+    const req = parseRequest(itemSchema.omit({ quantity: true }), input);
+    const owner = this.owner(caller, req.cartToken);
+    await this.carts.set(owner, req.productId, 0);
+    return this.priced(owner);
+  }
+
+  /** Moves the anonymous cart into the signed-in caller's. */
+  async merge(caller: CallerIdentity | null, input: Loose<{ cartToken: string }>): Promise<PricedCart> {
+    const who = requireCaller(caller);
+    const { cartToken } = parseRequest(z.object({ cartToken: tokenSchema }), input);
+    if (cartToken) {
+      await this.carts.merge(cartToken, who.userId);
+    }
+    return this.priced({ userId: who.userId });
+  }
+
+  private owner(caller: CallerIdentity | null, cartToken: string): CartOwner {
+    if (caller) {
+      return { userId: caller.userId };
+    }
+    if (!cartToken) {
+      throw new NoCart();
+    }
+    return { token: cartToken };
+  }
+
+  private async priced(owner: CartOwner): Promise<PricedCart> {
+    const lines = await this.carts.read(owner);
+    const products = new Map(
+      (await this.catalog.getProducts(lines.map((l) => l.productId))).map((p) => [p.id, p]),
+    );
+    const items = lines.map((line): PricedCartItem => {
+      const p = products.get(line.productId);
+      const unitPriceFen = p?.price?.fen;
+      return {
+        productId: line.productId,
+        quantity: line.quantity,
+        nameZh: p?.nameZh ?? '',
+        nameEn: p?.nameEn ?? '',
+        unit: p?.unit ?? '',
+        unitPriceFen,
+        currency: p?.price?.currency || 'CNY',
+        lineTotalFen: unitPriceFen === undefined ? undefined : unitPriceFen * line.quantity,
+        available: p !== undefined && p.stock >= line.quantity,
+        stock: p?.stock ?? 0,
+        producerId: p?.producerId ?? '',
+      };
+    });
+    const ttl = lines.length > 0 ? await this.carts.ttl(owner) : -2;
+    return {
+      items,
+      subtotalFen: items.reduce((sum, i) => sum + (i.available ? (i.lineTotalFen ?? 0) : 0), 0),
+      expiresAt: ttl > 0 ? new Date(Date.now() + ttl * 1_000) : undefined,
+    };
+  }
+}

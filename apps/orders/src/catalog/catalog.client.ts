@@ -1,0 +1,61 @@
+import { status } from '@grpc/grpc-js';
+import type { CallerIdentity } from '@yugong/shared/auth';
+import { catalog } from '@yugong/contracts';
+import { DomainError } from '@yugong/shared/errors';
+import { ServiceClient } from '@yugong/shared/grpc';
+
+/** Catalog could not be asked within the deadline: UNAVAILABLE, nothing changed here. */
+export class CatalogUnavailable extends DomainError {
+  readonly kind = 'unavailable';
+
+  constructor() {
+    super('CATALOG_UNAVAILABLE', 'the catalogue cannot be reached; nothing was ordered, try again');
+  }
+}
+
+const toTimestamp = (date: Date) => ({
+  seconds: Math.floor(date.getTime() / 1_000),
+  nanos: (date.getTime() % 1_000) * 1_000_000,
+});
+
+/**
+ * Catalog as orders calls it. Every stock call is idempotent per order id on catalog's side, so
+ * all of them may be retried within the deadline.
+ */
+export class CatalogClient extends ServiceClient<catalog.CatalogServiceClient> {
+  async getProducts(ids: string[]): Promise<catalog.Product[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const res = await this.call('getProducts', { ids, includeUnlisted: false }, { idempotent: true });
+    return res.products;
+  }
+
+  holdStock(
+    caller: CallerIdentity,
+    orderId: string,
+    lines: { productId: string; quantity: number }[],
+    expiresAt: Date,
+  ): Promise<catalog.HoldStockResponse> {
+    return this.call(
+      'holdStock',
+      { orderId, lines, expiresAt: toTimestamp(expiresAt) },
+      { caller, idempotent: true },
+    );
+  }
+
+  async releaseStock(orderId: string): Promise<number> {
+    const res = await this.call('releaseStock', { orderId }, { idempotent: true });
+    return res.releasedUnits;
+  }
+
+  commitStock(orderId: string): Promise<catalog.CommitStockResponse> {
+    return this.call('commitStock', { orderId }, { idempotent: true });
+  }
+}
+
+/** True for the gRPC codes that mean "could not be asked", as opposed to "said no". */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED;
+}

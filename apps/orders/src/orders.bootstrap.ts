@@ -1,0 +1,76 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { catalog, orders } from '@yugong/contracts';
+import { connectRedis } from '@yugong/shared/cache';
+import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import { migrate } from '@yugong/shared/orm';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { CatalogClient } from './catalog/catalog.client';
+import type { OrdersConfig } from './config/orders.config';
+
+const SERVICE_NAMES = [`${orders.YUGONG_ORDERS_V1_PACKAGE_NAME}.${orders.ORDERS_SERVICE_NAME}`];
+
+/** A running orders service. */
+export interface RunningOrders {
+  app: INestMicroservice;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots orders: migrates its database (under an advisory lock), serves gRPC with health and
+ * reflection, and reports SERVING once ready. Catalog need not be up: its channel connects on
+ * the first call.
+ */
+export async function startOrders(config: OrdersConfig): Promise<RunningOrders | undefined> {
+  const server = grpcServer({
+    service: 'orders',
+    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+    serviceNames: SERVICE_NAMES,
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+  });
+  const redis = connectRedis(config.REDIS_URL, 'orders', config.REDIS_KEY_PREFIX);
+  const catalogStub = createGrpcStub<catalog.CatalogServiceClient>({
+    url: config.CATALOG_GRPC_URL,
+    service: 'catalog',
+    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
+    serviceName: catalog.CATALOG_SERVICE_NAME,
+  });
+  const catalogClient = new CatalogClient(catalogStub.stub, {
+    serviceToken: config.SERVICE_TOKEN,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+    retries: config.GRPC_RETRIES,
+  });
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis, catalogClient), {
+    ...server.options,
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const shutdown = async () => {
+    catalogStub.close();
+    await redis.quit().catch(() => undefined);
+  };
+  const applied = await migrate(app.get(MikroORM), config.DATABASE_URL);
+  if (applied.length > 0) {
+    logger.log(`applied migrations: ${applied.join(', ')}`);
+  }
+  if (config.MIGRATE_ONLY) {
+    await app.close();
+    await shutdown();
+    return undefined;
+  }
+  await app.listen();
+  markServing(server, SERVICE_NAMES);
+  logger.log(`orders serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
+  return {
+    app,
+    close: async () => {
+      markNotServing(server, SERVICE_NAMES);
+      await app.close();
+      await shutdown();
+    },
+  };
+}

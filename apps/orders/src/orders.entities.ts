@@ -1,0 +1,6 @@
+import { OutboxEvent } from './outbox/outbox-event.entity';
+import { OrderLine } from './orders/order-line.entity';
+import { Order } from './orders/order.entity';
+
+/** Every entity orders persists. */
+export const ORDERS_ENTITIES = [Order, OrderLine, OutboxEvent];

@@ -1,0 +1,157 @@
+import { status, type Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { orders } from '@yugong/contracts';
+import { callerOf } from '@yugong/shared/grpc';
+import { CartService } from './cart/cart.service';
+import { orderStatusFromWire, toCartMessage, toOrderMessage, toTimestamp } from './orders.mapper';
+import { OrdersService } from './orders/orders.service';
+import type { OrderRecord } from './orders/order.repository';
+import { OutboxService } from './outbox/outbox.service';
+
+const METHODS: Record<string, 'stripe' | 'manual' | undefined> = {
+  [orders.PaymentMethod.PAYMENT_METHOD_STRIPE]: 'stripe',
+  [orders.PaymentMethod.PAYMENT_METHOD_MANUAL]: 'manual',
+};
+
+/** The OrdersService contract: maps wire messages to service calls and back, nothing more. */
+@Controller()
+@orders.OrdersServiceControllerMethods()
+export class OrdersGrpcController implements orders.OrdersServiceController {
+  constructor(
+    private readonly carts: CartService,
+    private readonly orderService: OrdersService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async getCart(request: orders.GetCartRequest, metadata?: Metadata): Promise<orders.GetCartResponse> {
+    return { cart: toCartMessage(await this.carts.get(callerOf(metadata), request)) };
+  }
+
+  async addCartItem(
+    request: orders.AddCartItemRequest,
+    metadata?: Metadata,
+  ): Promise<orders.AddCartItemResponse> {
+    return { cart: toCartMessage(await this.carts.add(callerOf(metadata), request)) };
+  }
+
+  async updateCartItem(
+    request: orders.UpdateCartItemRequest,
+    metadata?: Metadata,
+  ): Promise<orders.UpdateCartItemResponse> {
+    return { cart: toCartMessage(await this.carts.update(callerOf(metadata), request)) };
+  }
+
+  async removeCartItem(
+    request: orders.RemoveCartItemRequest,
+    metadata?: Metadata,
+  ): Promise<orders.RemoveCartItemResponse> {
+    return { cart: toCartMessage(await this.carts.remove(callerOf(metadata), request)) };
+  }
+
+  async mergeCart(request: orders.MergeCartRequest, metadata?: Metadata): Promise<orders.MergeCartResponse> {
+    return { cart: toCartMessage(await this.carts.merge(callerOf(metadata), request)) };
+  }
+
+  async checkout(request: orders.CheckoutRequest, metadata?: Metadata): Promise<orders.CheckoutResponse> {
+    const order = await this.orderService.checkout(callerOf(metadata), {
+      ...request,
+      paymentMethod: METHODS[request.paymentMethod] ?? request.paymentMethod,
+    });
+    return { order: toOrderMessage(order), clientSecret: order.clientSecret ?? '' };
+  }
+
+  async getOrder(request: orders.GetOrderRequest, metadata?: Metadata): Promise<orders.GetOrderResponse> {
+    return { order: toOrderMessage(await this.orderService.get(callerOf(metadata), request.id)) };
+  }
+
+  async listOrders(
+    request: orders.ListOrdersRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ListOrdersResponse> {
+    const result = await this.orderService.list(callerOf(metadata), {
+      page: request.page,
+      status: orderStatusFromWire(request.status),
+    });
+    return {
+      orders: result.items.map(toOrderMessage),
+      page: { page: result.page, pageSize: result.pageSize, total: result.total },
+    };
+  }
+
+  async cancelOrder(
+    request: orders.CancelOrderRequest,
+    metadata?: Metadata,
+  ): Promise<orders.CancelOrderResponse> {
+    return { order: toOrderMessage(await this.orderService.cancel(callerOf(metadata), request.id)) };
+  }
+
+  async confirmManualPayment(
+    request: orders.ConfirmManualPaymentRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ConfirmManualPaymentResponse> {
+    const order = await this.orderService.confirmManualPayment(callerOf(metadata), {
+      orderId: request.orderId,
+      amountFen: request.amount?.fen,
+      currency: request.amount?.currency ?? '',
+      reference: request.reference,
+    });
+    return { order: toOrderMessage(order) };
+  }
+
+  async listEvents(
+    request: orders.ListEventsRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ListEventsResponse> {
+    const events = await this.outbox.list(callerOf(metadata), request);
+    return {
+      events: events.map((e) => ({
+        id: e.id,
+        eventId: e.eventId,
+        type: e.type,
+        orderId: e.orderId,
+        sequence: e.sequence,
+        occurredAt: toTimestamp(e.occurredAt),
+        order: toOrderMessage(reviveOrder(e.payload.order as Record<string, unknown>)),
+        refund: undefined,
+      })),
+    };
+  }
+
+  // Card payments, fulfilment and refunds: in the contract, not served by this build yet.
+  applyPaymentEvent(): never {
+    throw notServed('ApplyPaymentEvent');
+  }
+
+  shipOrderLines(): never {
+    throw notServed('ShipOrderLines');
+  }
+
+  confirmDelivery(): never {
+    throw notServed('ConfirmDelivery');
+  }
+
+  refundOrder(): never {
+    throw notServed('RefundOrder');
+  }
+}
+
+function notServed(method: string): RpcException {
+  return new RpcException({ code: status.UNIMPLEMENTED, message: `${method} is not served yet` });
+}
+
+/** An event's order snapshot (JSON) back into the record the mapper reads. */
+function reviveOrder(raw: Record<string, unknown>): OrderRecord {
+  const at = (key: string) => (raw[key] ? new Date(raw[key] as string) : null);
+  return {
+    ...(raw as unknown as OrderRecord),
+    requestHash: '',
+    idempotencyKey: '',
+    clientSecret: null,
+    paidAt: at('paidAt'),
+    expiresAt: at('expiresAt')!,
+    cancelledAt: at('cancelledAt'),
+    createdAt: at('createdAt')!,
+    updatedAt: at('updatedAt')!,
+  };
+}

@@ -1,0 +1,94 @@
+import { orders, type Timestamp } from '@yugong/contracts';
+import type { PricedCart } from './cart/cart.service';
+import type { OrderView } from './orders/orders.service';
+
+export function toTimestamp(date: Date): Timestamp {
+  const ms = date.getTime();
+  return { seconds: Math.floor(ms / 1_000), nanos: (ms % 1_000) * 1_000_000 };
+}
+
+const money = (fen: number, currency: string) => ({ fen, currency });
+
+export function toCartMessage(cart: PricedCart): orders.Cart {
+  return {
+    items: cart.items.map((i) => ({
+      productId: i.productId,
+      quantity: i.quantity,
+      nameZh: i.nameZh,
+      nameEn: i.nameEn,
+      unit: i.unit,
+      unitPrice: i.unitPriceFen === undefined ? undefined : money(i.unitPriceFen, i.currency),
+      lineTotal: i.lineTotalFen === undefined ? undefined : money(i.lineTotalFen, i.currency),
+      available: i.available,
+      stock: i.stock,
+      producerId: i.producerId,
+    })),
+    subtotal: money(cart.subtotalFen, 'CNY'),
+    expiresAt: cart.expiresAt && toTimestamp(cart.expiresAt),
+  };
+}
+
+const LINE_STATUS: Record<string, orders.LineStatus> = {
+  pending: orders.LineStatus.LINE_STATUS_PENDING,
+  shipped: orders.LineStatus.LINE_STATUS_SHIPPED,
+  delivered: orders.LineStatus.LINE_STATUS_DELIVERED,
+};
+
+export const orderStatusToWire = (status: string) =>
+  `ORDER_STATUS_${status.toUpperCase()}` as orders.OrderStatus;
+
+export function orderStatusFromWire(status: orders.OrderStatus | undefined): string {
+  return !status || status === orders.OrderStatus.ORDER_STATUS_UNSPECIFIED
+    ? ''
+    : status.replace('ORDER_STATUS_', '').toLowerCase();
+}
+
+export function toOrderMessage(o: OrderView): orders.Order {
+  const c = o.currency;
+  const refunded = o.lines.reduce((sum, l) => sum + l.refundedFen, 0);
+  return {
+    id: o.id,
+    buyerId: o.buyerId,
+    status: orderStatusToWire(o.status),
+    lines: o.lines.map((l) => ({
+      id: l.id,
+      productId: l.productId,
+      productNameZh: l.productNameZh,
+      productNameEn: l.productNameEn,
+      unit: l.unit,
+      producerId: l.producerId,
+      producerName: l.producerName,
+      unitPrice: money(l.unitPriceFen, c),
+      quantity: l.quantity,
+      gross: money(l.grossFen, c),
+      householdShareBps: l.householdShareBps,
+      allocations: l.allocations,
+      status: LINE_STATUS[l.status] ?? orders.LineStatus.LINE_STATUS_UNSPECIFIED,
+      carrier: '',
+      trackingNumber: '',
+      shippedAt: undefined,
+      refundedQuantity: l.refundedQuantity,
+      refunded: money(l.refundedFen, c),
+    })),
+    subtotal: money(o.subtotalFen, c),
+    donation: money(o.donationFen, c),
+    total: money(o.totalFen, c),
+    payment: {
+      method:
+        o.paymentMethod === 'stripe'
+          ? orders.PaymentMethod.PAYMENT_METHOD_STRIPE
+          : orders.PaymentMethod.PAYMENT_METHOD_MANUAL,
+      reference: o.paymentReference ?? '',
+      amountReceived: money(o.amountReceivedFen ?? 0, c),
+      paidAt: o.paidAt ? toTimestamp(o.paidAt) : undefined,
+      failure: '',
+    },
+    refunds: [],
+    refunded: money(refunded, c),
+    createdAt: toTimestamp(o.createdAt),
+    expiresAt: toTimestamp(o.expiresAt),
+    updatedAt: toTimestamp(o.updatedAt),
+    deliveredAt: undefined,
+    completedAt: undefined,
+  };
+}

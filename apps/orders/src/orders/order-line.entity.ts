@@ -1,0 +1,66 @@
+import { BigIntType, Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+/** One product of an order, snapshotted at checkout: price, producer, share and lots. */
+@Entity({ tableName: 'order_line' })
+@Unique({ name: 'order_line_position', properties: ['orderId', 'position'] })
+@Index({ name: 'order_line_producer', properties: ['producerId', 'orderId'] })
+@Check({
+  name: 'order_line_amounts',
+  expression: 'quantity > 0 and unit_price_fen > 0 and gross_fen = unit_price_fen * quantity',
+})
+@Check({ name: 'order_line_share', expression: 'household_share_bps between 0 and 10000' })
+@Check({ name: 'order_line_refunded', expression: 'refunded_quantity between 0 and quantity' })
+export class OrderLine {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  orderId!: string;
+
+  @Property({ type: 'integer' })
+  position!: number;
+
+  @Property({ type: 'uuid' })
+  productId!: string;
+
+  @Property({ type: 'text' })
+  productNameZh!: string;
+
+  @Property({ type: 'text' })
+  productNameEn!: string;
+
+  @Property({ type: 'text' })
+  unit!: string;
+
+  @Property({ type: 'uuid' })
+  producerId!: string;
+
+  @Property({ type: 'text' })
+  producerName!: string;
+
+  @Property({ type: new BigIntType('number') })
+  unitPriceFen!: number;
+
+  @Property({ type: new BigIntType('number') })
+  quantity!: number;
+
+  @Property({ type: new BigIntType('number') })
+  grossFen!: number;
+
+  @Property({ type: 'integer' })
+  householdShareBps!: number;
+
+  /** [{lotId, lotCode, quantity}], oldest lot first. */
+  @Property({ type: 'jsonb' })
+  allocations!: Record<string, unknown>[];
+
+  /** pending | shipped | delivered */
+  @Property({ type: 'text' })
+  status!: string;
+
+  @Property({ type: new BigIntType('number') })
+  refundedQuantity!: number;
+
+  @Property({ type: new BigIntType('number') })
+  refundedFen!: number;
+}

@@ -1,0 +1,111 @@
+import {
+  BigIntType,
+  Check,
+  Entity,
+  Index,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+  Unique,
+} from '@mikro-orm/core';
+
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+] as const;
+export type OrderStatusName = (typeof ORDER_STATUSES)[number];
+
+export const PAYMENT_METHODS = ['stripe', 'manual'] as const;
+export type PaymentMethodName = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * An order: what the buyer pays (lines + donation), its state and its payment. A buyer's
+ * Idempotency-Key is unique per buyer, so a repeated checkout finds the first order. Rows are
+ * written with SQL in OrderRepository; the entity gives the schema.
+ */
+@Entity({ tableName: 'customer_order' })
+@Unique({ name: 'customer_order_idempotency', properties: ['buyerId', 'idempotencyKey'] })
+@Index({ name: 'customer_order_buyer', properties: ['buyerId', 'createdAt'] })
+@Index({
+  name: 'customer_order_expiring',
+  properties: ['expiresAt'],
+  options: { where: "status = 'pending_payment'" },
+})
+@Check({
+  name: 'customer_order_amounts',
+  expression: 'subtotal_fen > 0 and donation_fen >= 0 and total_fen = subtotal_fen + donation_fen',
+})
+@Check({
+  name: 'customer_order_status',
+  expression:
+    "status in ('pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded')",
+})
+@Check({ name: 'customer_order_method', expression: "payment_method in ('stripe', 'manual')" })
+export class Order {
+  [OptionalProps]?: 'createdAt' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  buyerId!: string;
+
+  @Property({ type: 'text' })
+  buyerRole!: string;
+
+  @Property({ type: 'text' })
+  idempotencyKey!: string;
+
+  /** SHA-256 of the checkout request, to tell a repeat from a different request with the same key. */
+  @Property({ type: 'text' })
+  requestHash!: string;
+
+  @Property({ type: 'text' })
+  status!: OrderStatusName;
+
+  @Property({ type: 'text' })
+  paymentMethod!: PaymentMethodName;
+
+  @Property({ type: new BigIntType('number') })
+  subtotalFen!: number;
+
+  @Property({ type: new BigIntType('number') })
+  donationFen!: number;
+
+  @Property({ type: new BigIntType('number') })
+  totalFen!: number;
+
+  @Property({ type: 'string', length: 3 })
+  currency!: string;
+
+  /** Provider's payment id, or the officer's reference of a manual payment. */
+  @Property({ type: 'text', nullable: true })
+  paymentReference?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  clientSecret?: string | null;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  amountReceivedFen?: number | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  paidAt?: Date | null;
+
+  /** While pending payment: when the stock hold lapses and the order is cancelled. */
+  @Property({ type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  cancelledAt?: Date | null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+}

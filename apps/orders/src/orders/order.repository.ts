@@ -1,0 +1,263 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OrderStatusName, PaymentMethodName } from './order.entity';
+
+export interface LotAllocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}
+
+export interface OrderLineRecord {
+  id: string;
+  position: number;
+  productId: string;
+  productNameZh: string;
+  productNameEn: string;
+  unit: string;
+  producerId: string;
+  producerName: string;
+  unitPriceFen: number;
+  quantity: number;
+  grossFen: number;
+  householdShareBps: number;
+  allocations: LotAllocation[];
+  status: string;
+  refundedQuantity: number;
+  refundedFen: number;
+}
+
+export interface OrderRecord {
+  id: string;
+  buyerId: string;
+  buyerRole: string;
+  idempotencyKey: string;
+  requestHash: string;
+  status: OrderStatusName;
+  paymentMethod: PaymentMethodName;
+  subtotalFen: number;
+  donationFen: number;
+  totalFen: number;
+  currency: string;
+  paymentReference: string | null;
+  clientSecret: string | null;
+  amountReceivedFen: number | null;
+  paidAt: Date | null;
+  expiresAt: Date;
+  cancelledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lines: OrderLineRecord[];
+}
+
+/** Which orders a listing covers. */
+export interface OrderScope {
+  buyerId?: string;
+  /** Only orders with a line of one of these producers. */
+  producerIds?: string[];
+  status?: OrderStatusName;
+}
+
+type Row = Record<string, unknown>;
+
+const ORDER_COLUMNS = `o.id, o.buyer_id, o.buyer_role, o.idempotency_key, o.request_hash, o.status, o.payment_method,
+  o.subtotal_fen, o.donation_fen, o.total_fen, o.currency, o.payment_reference, o.client_secret,
+  o.amount_received_fen, o.paid_at, o.expires_at, o.cancelled_at, o.created_at, o.updated_at`;
+
+const LINES_JSON = `coalesce((select json_agg(json_build_object(
+    'id', l.id, 'position', l.position, 'productId', l.product_id, 'productNameZh', l.product_name_zh,
+    'productNameEn', l.product_name_en, 'unit', l.unit, 'producerId', l.producer_id,
+    'producerName', l.producer_name, 'unitPriceFen', l.unit_price_fen, 'quantity', l.quantity,
+    'grossFen', l.gross_fen, 'householdShareBps', l.household_share_bps, 'allocations', l.allocations,
+    'status', l.status, 'refundedQuantity', l.refunded_quantity, 'refundedFen', l.refunded_fen)
+    order by l.position) from order_line l where l.order_id = o.id), '[]'::json) as lines`;
+
+const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+
+function toRecord(row: Row): OrderRecord {
+  return {
+    id: row.id as string,
+    buyerId: row.buyer_id as string,
+    buyerRole: row.buyer_role as string,
+    idempotencyKey: row.idempotency_key as string,
+    requestHash: row.request_hash as string,
+    status: row.status as OrderStatusName,
+    paymentMethod: row.payment_method as PaymentMethodName,
+    subtotalFen: Number(row.subtotal_fen),
+    donationFen: Number(row.donation_fen),
+    totalFen: Number(row.total_fen),
+    currency: row.currency as string,
+    paymentReference: (row.payment_reference as string | null) ?? null,
+    clientSecret: (row.client_secret as string | null) ?? null,
+    amountReceivedFen: row.amount_received_fen === null ? null : Number(row.amount_received_fen),
+    paidAt: date(row.paid_at),
+    expiresAt: date(row.expires_at)!,
+    cancelledAt: date(row.cancelled_at),
+    createdAt: date(row.created_at)!,
+    updatedAt: date(row.updated_at)!,
+    lines: (row.lines as OrderLineRecord[]).map((l) => ({
+      ...l,
+      unitPriceFen: Number(l.unitPriceFen),
+      quantity: Number(l.quantity),
+      grossFen: Number(l.grossFen),
+      refundedQuantity: Number(l.refundedQuantity),
+      refundedFen: Number(l.refundedFen),
+    })),
+  };
+}
+
+const placeholders = (count: number, tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
+
+/** Every query on orders: one statement per read (lines aggregated in SQL), one per write. */
+export class OrderRepository {
+  async findById(em: EntityManager, id: string, forUpdate = false): Promise<OrderRecord | undefined> {
+    const rows = await em.execute<Row[]>(
+      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.id = ? ${forUpdate ? 'for update of o' : ''}`,
+      [id],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async findByIdempotencyKey(
+    em: EntityManager,
+    buyerId: string,
+    key: string,
+  ): Promise<OrderRecord | undefined> {
+    const rows = await em.execute<Row[]>(
+      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.buyer_id = ? and o.idempotency_key = ?`,
+      [buyerId, key],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /**
+   * Inserts an order and its lines in one statement; false when the buyer already has an order
+   * under this idempotency key (another request won the race).
+   */
+  async insert(em: EntityManager, order: Omit<OrderRecord, 'createdAt' | 'updatedAt'>): Promise<boolean> {
+    const lineParams = order.lines.flatMap((l) => [
+      l.id,
+      l.position,
+      l.productId,
+      l.productNameZh,
+      l.productNameEn,
+      l.unit,
+      l.producerId,
+      l.producerName,
+      l.unitPriceFen,
+      l.quantity,
+      l.grossFen,
+      l.householdShareBps,
+      JSON.stringify(l.allocations),
+    ]);
+    const rows = await em.execute<Row[]>(
+      `with new_order as (
+         insert into customer_order (id, buyer_id, buyer_role, idempotency_key, request_hash, status, payment_method,
+           subtotal_fen, donation_fen, total_fen, currency, expires_at, created_at, updated_at)
+         values (?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, now(), now())
+         on conflict on constraint customer_order_idempotency do nothing
+         returning id),
+       new_lines as (
+         insert into order_line (id, order_id, position, product_id, product_name_zh, product_name_en, unit,
+           producer_id, producer_name, unit_price_fen, quantity, gross_fen, household_share_bps, allocations,
+           status, refunded_quantity, refunded_fen)
+         select v.id, o.id, v.position, v.product_id, v.name_zh, v.name_en, v.unit, v.producer_id, v.producer_name,
+                v.unit_price_fen, v.quantity, v.gross_fen, v.share, v.allocations, 'pending', 0, 0
+           from new_order o,
+                (values ${placeholders(
+                  order.lines.length,
+                  '(?::uuid, ?::int, ?::uuid, ?, ?, ?, ?::uuid, ?, ?::bigint, ?::bigint, ?::bigint, ?::int, ?::jsonb)',
+                )}) as v(id, position, product_id, name_zh, name_en, unit, producer_id, producer_name,
+                          unit_price_fen, quantity, gross_fen, share, allocations)
+         returning 1)
+       select (select count(*) from new_order) as orders`,
+      [
+        order.id,
+        order.buyerId,
+        order.buyerRole,
+        order.idempotencyKey,
+        order.requestHash,
+        order.paymentMethod,
+        order.subtotalFen,
+        order.donationFen,
+        order.totalFen,
+        order.currency,
+        order.expiresAt,
+        ...lineParams,
+      ],
+    );
+    return Number(rows[0].orders) === 1;
+  }
+
+  /** Moves an order from one of `from` to `to`; false when it was not in one of them. */
+  async moveStatus(
+    em: EntityManager,
+    id: string,
+    from: OrderStatusName[],
+    to: OrderStatusName,
+    set: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    const columns = Object.keys(set);
+    const result = await em.execute<{ affectedRows: number }>(
+      `update customer_order set status = ?, updated_at = now()${columns.map((c) => `, ${c} = ?`).join('')}
+        where id = ? and status in (${placeholders(from.length, '?')})`,
+      [to, ...Object.values(set), id, ...from],
+      'run',
+    );
+    return result.affectedRows === 1;
+  }
+
+  async page(
+    em: EntityManager,
+    scope: OrderScope,
+    offset: number,
+    limit: number,
+  ): Promise<{ items: OrderRecord[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (scope.buyerId) {
+      where.push('o.buyer_id = ?');
+      params.push(scope.buyerId);
+    }
+    if (scope.producerIds) {
+      if (scope.producerIds.length === 0) {
+        return { items: [], total: 0 };
+      }
+      where.push(
+        `exists (select 1 from order_line pl where pl.order_id = o.id and pl.producer_id in (${placeholders(
+          scope.producerIds.length,
+          '?',
+        )}))`,
+      );
+      params.push(...scope.producerIds);
+    }
+    if (scope.status) {
+      where.push('o.status = ?');
+      params.push(scope.status);
+    }
+    const filter = where.length > 0 ? `where ${where.join(' and ')}` : '';
+    const rows = await em.execute<Row[]>(
+      `select ${ORDER_COLUMNS}, ${LINES_JSON}, count(*) over () as total
+         from customer_order o ${filter}
+        order by o.created_at desc, o.id limit ? offset ?`,
+      [...params, limit, offset],
+    );
+    if (rows.length > 0) {
+      return { items: rows.map(toRecord), total: Number(rows[0].total) };
+    }
+    const [{ total }] = await em.execute<Row[]>(
+      `select count(*) as total from customer_order o ${filter}`,
+      params,
+    );
+    return { items: [], total: Number(total) };
+  }
+
+  /** Ids of unpaid orders past their expiry, claimed so two sweepers never take the same one. */
+  async claimExpired(em: EntityManager, limit: number): Promise<string[]> {
+    const rows = await em.execute<Row[]>(
+      `select id from customer_order where status = 'pending_payment' and expires_at < now()
+        order by expires_at limit ? for update skip locked`,
+      [limit],
+    );
+    return rows.map((r) => r.id as string);
+  }
+}

@@ -1,0 +1,393 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { canReadAll, isOfficer, requireCaller, requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { FailedPrecondition, NotFound, ValidationFailed } from '@yugong/shared/errors';
+import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
+import type { Redis } from 'ioredis';
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
+import { CartStore } from '../cart/cart.store';
+import { appendOrderEvent } from '../outbox/outbox.writer';
+import { ORDER_STATUSES, PAYMENT_METHODS, type OrderStatusName } from './order.entity';
+import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
+import { sourcesOf, transition } from './order-state';
+
+export const ORDERS_REDIS = Symbol('ORDERS_REDIS');
+export const ORDERS_SETTINGS = Symbol('ORDERS_SETTINGS');
+
+export interface OrdersSettings {
+  holdTtlMs: number;
+}
+
+/** Most a donation may be: ten thousand yuan. */
+const MAX_DONATION_FEN = 1_000_000;
+/** How long a checkout waits for a concurrent one with the same key to finish. */
+const IN_FLIGHT_WAIT_MS = 10_000;
+
+const checkoutSchema = z.object({
+  idempotencyKey: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'must be 8 to 128 printable ASCII characters without spaces'),
+  paymentMethod: z.enum(PAYMENT_METHODS, { message: 'must be stripe or manual' }),
+  donationFen: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number of fen')
+    .min(0, 'must not be negative')
+    .max(MAX_DONATION_FEN, `must be at most ${MAX_DONATION_FEN}`)
+    .default(0),
+  roundUp: z.boolean().default(false),
+});
+export type CheckoutInput = z.input<typeof checkoutSchema>;
+
+const idSchema = z.string().uuid('must be a UUID');
+const listSchema = z.object({
+  page: pageSchema,
+  status: z.union([z.literal(''), z.enum(ORDER_STATUSES)]).default(''),
+});
+const manualPaymentSchema = z.object({
+  orderId: idSchema,
+  amountFen: z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number of fen')
+    .min(1, 'must be positive'),
+  currency: z.string().transform((c) => c || 'CNY'),
+  reference: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
+});
+
+/** The cart is empty: nothing to check out. */
+export class CartEmpty extends FailedPrecondition {
+  constructor() {
+    super('CART_EMPTY', 'the cart is empty', [{ field: 'cart', reason: 'is empty' }]);
+  }
+}
+
+/** Some products of the cart cannot be had; nothing was held and no order made. */
+export class OutOfStock extends FailedPrecondition {
+  constructor(fields: { field: string; reason: string }[]) {
+    super('OUT_OF_STOCK', 'some products of the cart cannot be had in the quantity asked', fields);
+  }
+}
+
+export class IdempotencyKeyReused extends FailedPrecondition {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different checkout', [
+      { field: 'idempotencyKey', reason: 'was already used with another request body' },
+    ]);
+  }
+}
+
+export class CheckoutInProgress extends FailedPrecondition {
+  constructor() {
+    super(
+      'CHECKOUT_IN_PROGRESS',
+      'a checkout with this Idempotency-Key is still running; repeat the request',
+      [{ field: 'idempotencyKey', reason: 'is in use by a running checkout' }],
+    );
+  }
+}
+
+export class PaymentMethodUnavailable extends FailedPrecondition {
+  constructor() {
+    super('PAYMENT_METHOD_UNAVAILABLE', 'card payment is not configured on this platform; pay manually', [
+      { field: 'paymentMethod', reason: 'stripe is not configured' },
+    ]);
+  }
+}
+
+export class OrderNotFound extends NotFound {
+  constructor(id: string) {
+    super('order', id);
+  }
+}
+
+/** The order as its reader may see it: producer staff see only their own lines. */
+export type OrderView = OrderRecord;
+
+/**
+ * Checkout, payment and cancellation of orders. Stock is held in catalog before the order is
+ * written, under the order id chosen first; every step is idempotent so a repeated request (same
+ * Idempotency-Key) finishes what a crashed one started.
+ */
+@Injectable()
+export class OrdersService {
+  private readonly repo = new OrderRepository();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly catalog: CatalogClient,
+    private readonly carts: CartStore,
+    @Inject(ORDERS_REDIS) private readonly redis: Redis,
+    @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
+  ) {}
+
+  async checkout(caller: CallerIdentity | null, input: Loose<CheckoutInput>): Promise<OrderView> {
+    const buyer = requireRole(caller, 'consumer', 'institution');
+    const req = parseRequest(checkoutSchema, input);
+    if (req.paymentMethod === 'stripe') {
+      throw new PaymentMethodUnavailable();
+    }
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([req.paymentMethod, req.donationFen, req.roundUp]))
+      .digest('base64url');
+    const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
+    if (replay) {
+      return replay;
+    }
+    const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
+    if ((await this.redis.set(lock, '1', 'PX', IN_FLIGHT_WAIT_MS * 3, 'NX')) !== 'OK') {
+      return this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash);
+    }
+    try {
+      return await this.placeOrder(buyer, req, requestHash);
+    } finally {
+      await this.redis.del(lock);
+    }
+  }
+
+  async get(caller: CallerIdentity | null, id: string): Promise<OrderView> {
+    parseRequest(z.object({ id: idSchema }), { id });
+    const order = await this.repo.findById(this.em.fork(), id);
+    const view = order && this.visible(caller, order);
+    if (!view) {
+      throw new OrderNotFound(id);
+    }
+    return view;
+  }
+
+  async list(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof listSchema>>,
+  ): Promise<{ items: OrderView[]; total: number; page: number; pageSize: number }> {
+    const who = requireCaller(caller);
+    const q = parseRequest(listSchema, input);
+    const status = q.status || undefined;
+    const scope = canReadAll(who)
+      ? { status }
+      : who.role === 'producer_staff'
+        ? { producerIds: who.producerIds, status }
+        : { buyerId: who.userId, status };
+    const { items, total } = await this.repo.page(this.em.fork(), scope, q.page.offset, q.page.limit);
+    return {
+      items: items.map((o) => this.visible(who, o)!),
+      total,
+      page: q.page.page,
+      pageSize: q.page.pageSize,
+    };
+  }
+
+  /** The buyer or an officer, before payment: the order is cancelled and its holds released. */
+  async cancel(caller: CallerIdentity | null, id: string): Promise<OrderView> {
+    const order = await this.get(caller, id);
+    if (!isOfficer(caller) && caller?.userId !== order.buyerId) {
+      throw new OrderNotFound(id);
+    }
+    await this.cancelOrder(id);
+    return this.get(caller, id);
+  }
+
+  /** A relief officer records a bank transfer or cash payment of a manual order. */
+  async confirmManualPayment(
+    caller: CallerIdentity | null,
+    input: Loose<{ orderId: string; amountFen: number; currency: string; reference: string }>,
+  ): Promise<OrderView> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const req = parseRequest(manualPaymentSchema, input);
+    const order = await this.repo.findById(this.em.fork(), req.orderId);
+    if (!order) {
+      throw new OrderNotFound(req.orderId);
+    }
+    if (order.paymentMethod !== 'manual') {
+      throw new FailedPrecondition('NOT_A_MANUAL_ORDER', 'this order is paid by card', [
+        { field: 'orderId', reason: 'is paid by card' },
+      ]);
+    }
+    if (req.amountFen !== order.totalFen || req.currency !== order.currency) {
+      throw new ValidationFailed([
+        { field: 'amount', reason: `must be the order's total, ${order.totalFen} fen ${order.currency}` },
+      ]);
+    }
+    const { changed } = transition(order.status, 'pay');
+    if (!changed) {
+      return this.get(officer, order.id);
+    }
+    // Stock first (idempotent): if this crashes before the order is marked paid, a repeat redoes both.
+    const stock = await this.catalog.commitStock(order.id).catch((error: unknown) => {
+      throw isUnreachable(error) ? new CatalogUnavailable() : error;
+    });
+    if (!stock.committed) {
+      throw new OutOfStock(
+        stock.shortages.map((s) => ({
+          field: `lines.${s.productId}`,
+          reason: `the hold lapsed and only ${s.available} of ${s.requested} are left; cancel the order and refund`,
+        })),
+      );
+    }
+    await this.em.fork().transactional(async (tx) => {
+      const moved = await this.repo.moveStatus(tx, order.id, sourcesOf('pay'), 'paid', {
+        payment_reference: req.reference,
+        amount_received_fen: req.amountFen,
+        paid_at: new Date(),
+      });
+      if (moved) {
+        await this.writeEvent(tx, 'order.paid', order.id);
+      }
+    });
+    return this.get(officer, order.id);
+  }
+
+  /** Cancels every unpaid order past its expiry; the sweeper calls this. Returns how many. */
+  async cancelExpired(batch = 100): Promise<number> {
+    const ids = await this.em.fork().transactional((tx) => this.repo.claimExpired(tx, batch));
+    for (const id of ids) {
+      await this.cancelOrder(id);
+    }
+    return ids.length;
+  }
+
+  private async cancelOrder(id: string): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const order = await this.repo.findById(tx, id, true);
+      if (!order) {
+        throw new OrderNotFound(id);
+      }
+      if (!transition(order.status, 'cancel').changed) {
+        return;
+      }
+      await this.repo.moveStatus(tx, id, sourcesOf('cancel'), 'cancelled', { cancelled_at: new Date() });
+      await this.writeEvent(tx, 'order.cancelled', id);
+    });
+    // After the commit: a crash here leaves the hold to catalog's own expiry sweep.
+    await this.catalog.releaseStock(id).catch(() => undefined);
+  }
+
+  private async placeOrder(
+    buyer: CallerIdentity,
+    req: z.infer<typeof checkoutSchema>,
+    requestHash: string,
+  ): Promise<OrderView> {
+    const owner = { userId: buyer.userId };
+    const cart = await this.carts.read(owner);
+    if (cart.length === 0) {
+      throw new CartEmpty();
+    }
+    const orderId = randomUUID();
+    const expiresAt = new Date(Date.now() + this.settings.holdTtlMs);
+    const hold = await this.catalog.holdStock(buyer, orderId, cart, expiresAt).catch((error: unknown) => {
+      throw isUnreachable(error) ? new CatalogUnavailable() : error;
+    });
+    if (!hold.held) {
+      throw new OutOfStock(
+        hold.shortages.map((s) => ({
+          field: `cart.${s.productId}`,
+          reason:
+            s.reason === 'SHORTAGE_REASON_OUT_OF_STOCK'
+              ? `only ${s.available} left, ${s.requested} asked`
+              : 'is not for sale',
+        })),
+      );
+    }
+    const lines: OrderLineRecord[] = hold.lines.map((line, position) => ({
+      id: randomUUID(),
+      position,
+      productId: line.productId,
+      productNameZh: line.productNameZh,
+      productNameEn: line.productNameEn,
+      unit: line.unit,
+      producerId: line.producerId,
+      producerName: line.producerName,
+      unitPriceFen: line.unitPrice!.fen,
+      quantity: line.quantity,
+      grossFen: line.unitPrice!.fen * line.quantity,
+      householdShareBps: line.householdShareBps,
+      allocations: line.allocations,
+      status: 'pending',
+      refundedQuantity: 0,
+      refundedFen: 0,
+    }));
+    const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
+    const roundUpFen = req.roundUp ? (100 - ((subtotalFen + req.donationFen) % 100)) % 100 : 0;
+    const donationFen = req.donationFen + roundUpFen;
+    const inserted = await this.repo.insert(this.em.fork(), {
+      id: orderId,
+      buyerId: buyer.userId,
+      buyerRole: buyer.role,
+      idempotencyKey: req.idempotencyKey,
+      requestHash,
+      status: 'pending_payment',
+      paymentMethod: req.paymentMethod,
+      subtotalFen,
+      donationFen,
+      totalFen: subtotalFen + donationFen,
+      currency: hold.lines[0].unitPrice?.currency || 'CNY',
+      paymentReference: null,
+      clientSecret: null,
+      amountReceivedFen: null,
+      paidAt: null,
+      expiresAt,
+      cancelledAt: null,
+      lines,
+    });
+    if (!inserted) {
+      // Another request with this key won (its lock had lapsed): ours is not needed.
+      await this.catalog.releaseStock(orderId).catch(() => undefined);
+      return this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash);
+    }
+    await this.carts.clear(owner);
+    return (await this.repo.findById(this.em.fork(), orderId))!;
+  }
+
+  private async replay(buyerId: string, key: string, requestHash: string): Promise<OrderView | undefined> {
+    const existing = await this.repo.findByIdempotencyKey(this.em.fork(), buyerId, key);
+    if (existing && existing.requestHash !== requestHash) {
+      throw new IdempotencyKeyReused();
+    }
+    return existing;
+  }
+
+  private async awaitConcurrent(buyerId: string, key: string, requestHash: string): Promise<OrderView> {
+    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const existing = await this.replay(buyerId, key, requestHash);
+      if (existing) {
+        return existing;
+      }
+      const running = await this.redis.exists(`checkout:${buyerId}:${key}`);
+      if (!running) {
+        // The other checkout ended without an order (out of stock, empty cart): say so the same way.
+        throw new CheckoutInProgress();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new CheckoutInProgress();
+  }
+
+  private async writeEvent(tx: EntityManager, type: 'order.paid' | 'order.cancelled', orderId: string) {
+    const order = (await this.repo.findById(tx, orderId))!;
+    await appendOrderEvent(tx, { type, orderId, payload: { order: snapshotOf(order) } });
+    await tx.flush();
+  }
+
+  /** What `caller` may see of `order`, or undefined when nothing. */
+  private visible(caller: CallerIdentity | null, order: OrderRecord): OrderView | undefined {
+    if (!caller) {
+      return undefined;
+    }
+    if (canReadAll(caller) || caller.userId === order.buyerId) {
+      return order;
+    }
+    if (caller.role === 'producer_staff') {
+      const own = order.lines.filter((l) => caller.producerIds.includes(l.producerId));
+      return own.length > 0 ? { ...order, lines: own } : undefined;
+    }
+    return undefined;
+  }
+}
+
+/** The order as an event carries it: every line, amounts in fen, dates as ISO strings. */
+export function snapshotOf(order: OrderRecord): Record<string, unknown> {
+  const { requestHash: _hash, clientSecret: _secret, idempotencyKey: _key, ...rest } = order;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
+
+export type { OrderStatusName };

@@ -1,0 +1,476 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import {
+  createTestDatabase,
+  describeWithRedis,
+  freePort,
+  testRedisUrl,
+  uniqueRedisPrefix,
+} from '@yugong/shared/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Client } from 'pg';
+// Catalog booted in-process, as it runs beside orders; the tests speak to both over gRPC only.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startCatalog, type RunningCatalog } from '../../catalog/src/catalog.bootstrap';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { catalogConfig } from '../../catalog/src/config/catalog.config';
+import { ordersConfig } from '../src/config/orders.config';
+import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
+
+const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
+const SERVICE_TOKEN = 'test-service-token-0123456789';
+
+const OFFICER = { userId: randomUUID(), role: 'relief_officer', producerIds: [] };
+const AUDITOR = { userId: randomUUID(), role: 'auditor', producerIds: [] };
+const consumer = () => ({ userId: randomUUID(), role: 'consumer', producerIds: [] as string[] });
+
+type Unary = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res: unknown) => void,
+) => void;
+type Stub = grpc.Client & Record<string, Unary>;
+
+interface WireOrder {
+  id: string;
+  buyerId: string;
+  status: string;
+  lines: { productId: string; producerId: string; quantity: number; gross: { fen: number } }[];
+  subtotal: { fen: number };
+  donation: { fen: number };
+  total: { fen: number };
+  payment: { reference: string; amountReceived: { fen: number } };
+}
+
+function load(service: string) {
+  const definition = protoLoader.loadSync(path.join(PROTO_ROOT, `yugong/${service}/v1/${service}.proto`), {
+    includeDirs: [PROTO_ROOT],
+    longs: Number,
+    enums: String,
+    defaults: true,
+    arrays: true,
+    oneofs: true,
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return grpc.loadPackageDefinition(definition) as any;
+}
+
+function caller(stub: Stub) {
+  return <T>(method: string, request: unknown, who?: object | null): Promise<T> => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-service-token', SERVICE_TOKEN);
+    if (who) {
+      metadata.set('x-caller', JSON.stringify(who));
+    }
+    return new Promise((resolve, reject) =>
+      stub[method](request, metadata, { deadline: Date.now() + 30_000 }, (err, res) =>
+        err ? reject(err) : resolve(res as T),
+      ),
+    );
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as grpc.ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const fieldsOf = (error: grpc.ServiceError): string[] => {
+  const raw = error.metadata.get('x-error-fields')[0];
+  return raw ? (JSON.parse(String(raw)) as { field: string }[]).map((f) => f.field) : [];
+};
+
+// Carts and checkout locks live in Redis: without one there is no orders service to test.
+describeWithRedis('orders over gRPC', () => {
+  let catalogDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let catalogService: RunningCatalog;
+  let ordersService: RunningOrders;
+  let quickOrders: RunningOrders;
+  let catalogStub: Stub;
+  let ordersStub: Stub;
+  let quickStub: Stub;
+  let catalogSql: Client;
+  let ordersSql: Client;
+  let callCatalog: ReturnType<typeof caller>;
+  let call: ReturnType<typeof caller>;
+  let producerId: string;
+  let otherProducerId: string;
+
+  beforeAll(async () => {
+    [catalogDb, ordersDb] = await Promise.all([
+      createTestDatabase('orders_catalog'),
+      createTestDatabase('orders'),
+    ]);
+    const catalogPort = await freePort();
+    catalogService = (await startCatalog(
+      catalogConfig({
+        DATABASE_URL: catalogDb.url,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(catalogPort),
+        SERVICE_TOKEN,
+        LOG_LEVEL: 'silent',
+        DB_POOL_MAX: '20',
+      }),
+    ))!;
+    const prefix = uniqueRedisPrefix('orders');
+    const base = {
+      DATABASE_URL: ordersDb.url,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      GRPC_HOST: '127.0.0.1',
+      SERVICE_TOKEN,
+      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+      LOG_LEVEL: 'silent',
+      GRPC_DEADLINE_MS: '20000',
+    };
+    const ordersPort = await freePort();
+    ordersService = (await startOrders(
+      ordersConfig({ ...base, GRPC_PORT: String(ordersPort), DB_POOL_MAX: '20' }),
+    ))!;
+    // A second replica on the same database whose holds last one second, for expiry.
+    const quickPort = await freePort();
+    quickOrders = (await startOrders(
+      ordersConfig({ ...base, GRPC_PORT: String(quickPort), HOLD_TTL_MS: '1000', SWEEP_INTERVAL_MS: '200' }),
+    ))!;
+    catalogStub = new (load('catalog').yugong.catalog.v1.CatalogService)(
+      `127.0.0.1:${catalogPort}`,
+      grpc.credentials.createInsecure(),
+    );
+    const OrdersClient = load('orders').yugong.orders.v1.OrdersService;
+    ordersStub = new OrdersClient(`127.0.0.1:${ordersPort}`, grpc.credentials.createInsecure());
+    quickStub = new OrdersClient(`127.0.0.1:${quickPort}`, grpc.credentials.createInsecure());
+    callCatalog = caller(catalogStub);
+    call = caller(ordersStub);
+    catalogSql = new Client({ connectionString: catalogDb.url });
+    ordersSql = new Client({ connectionString: ordersDb.url });
+    await Promise.all([catalogSql.connect(), ordersSql.connect()]);
+    producerId = await producer('91350100M000100Y43');
+    otherProducerId = await producer('91110000600037341L');
+  });
+
+  afterAll(async () => {
+    for (const stub of [catalogStub, ordersStub, quickStub]) {
+      stub?.close();
+    }
+    await Promise.all([catalogSql?.end(), ordersSql?.end()]);
+    await quickOrders?.close();
+    await ordersService?.close();
+    await catalogService?.close();
+    await Promise.all([catalogDb?.drop(), ordersDb?.drop()]);
+  });
+
+  async function producer(creditCode: string): Promise<string> {
+    const res = await callCatalog<{ producer: { id: string } }>(
+      'CreateProducer',
+      {
+        kind: 'PRODUCER_KIND_COOPERATIVE',
+        legalName: `测试合作社 ${creditCode}`,
+        creditCode,
+        town: '王屋镇',
+        village: '谭庄村',
+        householdShareBps: 2000,
+      },
+      OFFICER,
+    );
+    await callCatalog(
+      'SetProducerStatus',
+      { id: res.producer.id, status: 'PRODUCER_STATUS_VERIFIED' },
+      OFFICER,
+    );
+    return res.producer.id;
+  }
+
+  async function product(stock: number, owner = producerId, priceFen = 4_850): Promise<string> {
+    const res = await callCatalog<{ product: { id: string } }>(
+      'CreateProduct',
+      {
+        producerId: owner,
+        nameZh: `冷鲜兔肉 ${randomUUID().slice(0, 6)}`,
+        category: 'meat',
+        unit: 'kg',
+        price: { fen: priceFen, currency: 'CNY' },
+        status: 'PRODUCT_STATUS_ACTIVE',
+      },
+      OFFICER,
+    );
+    if (stock > 0) {
+      await callCatalog(
+        'CreateLot',
+        {
+          productId: res.product.id,
+          lotCode: `L-${randomUUID().slice(0, 8)}`,
+          producedOn: '2026-11-01',
+          quantity: stock,
+        },
+        OFFICER,
+      );
+    }
+    return res.product.id;
+  }
+
+  async function onHand(productId: string): Promise<number> {
+    const { rows } = await catalogSql.query<{ n: string }>(
+      'select coalesce(sum(on_hand), 0) as n from lot where product_id = $1',
+      [productId],
+    );
+    return Number(rows[0].n);
+  }
+
+  const key = () => randomBytes(12).toString('base64url');
+  const checkout = (who: object, idempotencyKey = key(), extra: object = {}, stub = call) =>
+    stub<{ order: WireOrder }>(
+      'Checkout',
+      { idempotencyKey, paymentMethod: 'PAYMENT_METHOD_MANUAL', ...extra },
+      who,
+    );
+
+  it('keeps a cart priced live, anonymous or signed in, and merges one into the other', async () => {
+    const id = await product(20);
+    const token = randomBytes(32).toString('base64url');
+    await call('AddCartItem', { cartToken: token, productId: id, quantity: 2 });
+    const buyer = consumer();
+    await call('AddCartItem', { productId: id, quantity: 1 }, buyer);
+    const merged = await call<{
+      cart: { items: { productId: string; quantity: number }[]; subtotal: { fen: number } };
+    }>('MergeCart', { cartToken: token }, buyer);
+    expect(merged.cart.items).toEqual([
+      expect.objectContaining({ productId: id, quantity: 3, available: true }),
+    ]);
+    expect(merged.cart.subtotal.fen).toBe(3 * 4_850);
+    const anonymous = await call<{ cart: { items: unknown[] } }>('GetCart', { cartToken: token });
+    expect(anonymous.cart.items).toEqual([]);
+
+    const tooMany = await rejection(call('AddCartItem', { productId: id, quantity: 1_000 }, buyer));
+    expect(tooMany.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(tooMany)).toEqual(['quantity']);
+    const noCart = await rejection(call('GetCart', {}));
+    expect(noCart.code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it('sells exactly the stock there is to 200 concurrent checkouts; the rest are refused, nothing oversold', async () => {
+    const id = await product(10);
+    const buyers = Array.from({ length: 200 }, consumer);
+    for (const buyer of buyers) {
+      await call('AddCartItem', { productId: id, quantity: 1 }, buyer);
+    }
+
+    const results = await Promise.allSettled(buyers.map((buyer) => checkout(buyer)));
+
+    const placed = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as grpc.ServiceError] : []));
+    expect(placed).toHaveLength(10);
+    expect(refused).toHaveLength(190);
+    expect(refused.every((e) => e.code === grpc.status.FAILED_PRECONDITION)).toBe(true);
+    expect(fieldsOf(refused[0])).toEqual([`cart.${id}`]);
+    expect(await onHand(id)).toBe(0);
+    const { rows } = await ordersSql.query(
+      `select count(*)::int as n from order_line where product_id = $1`,
+      [id],
+    );
+    expect(rows[0].n).toBe(10);
+  });
+
+  it('answers 50 concurrent checkouts with one Idempotency-Key with one order', async () => {
+    const id = await product(10);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: id, quantity: 2 }, buyer);
+    const idempotencyKey = key();
+
+    const replies = await Promise.all(Array.from({ length: 50 }, () => checkout(buyer, idempotencyKey)));
+
+    expect(new Set(replies.map((r) => r.order.id)).size).toBe(1);
+    expect(replies.every((r) => JSON.stringify(r) === JSON.stringify(replies[0]))).toBe(true);
+    const { rows } = await ordersSql.query(
+      `select count(*)::int as n from customer_order where buyer_id = $1`,
+      [buyer.userId],
+    );
+    expect(rows[0].n).toBe(1);
+    expect(await onHand(id)).toBe(8);
+
+    const other = await rejection(checkout(buyer, idempotencyKey, { donationFen: 100 }));
+    expect(other.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(fieldsOf(other)).toEqual(['idempotencyKey']);
+  });
+
+  it('snapshots the lines, adds a round-up donation, and goes to paid on an officer’s confirmation', async () => {
+    const id = await product(10, producerId, 4_850);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: id, quantity: 3 }, buyer);
+    const { order } = await checkout(buyer, key(), { donationFen: 20, roundUp: true });
+    expect(order).toMatchObject({
+      status: 'ORDER_STATUS_PENDING_PAYMENT',
+      subtotal: { fen: 14_550 },
+      donation: { fen: 50 },
+      total: { fen: 14_600 },
+    });
+    expect(order.lines).toEqual([
+      expect.objectContaining({ productId: id, quantity: 3, householdShareBps: 2000 }),
+    ]);
+    const cart = await call<{ cart: { items: unknown[] } }>('GetCart', {}, buyer);
+    expect(cart.cart.items).toEqual([]);
+
+    const wrong = await rejection(
+      call(
+        'ConfirmManualPayment',
+        { orderId: order.id, amount: { fen: 14_550 }, reference: 'BOC-1' },
+        OFFICER,
+      ),
+    );
+    expect(wrong.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(wrong)).toEqual(['amount']);
+    const byBuyer = await rejection(
+      call('ConfirmManualPayment', { orderId: order.id, amount: { fen: 14_600 }, reference: 'BOC-1' }, buyer),
+    );
+    expect(byBuyer.code).toBe(grpc.status.PERMISSION_DENIED);
+
+    const paid = await call<{ order: WireOrder }>(
+      'ConfirmManualPayment',
+      { orderId: order.id, amount: { fen: 14_600 }, reference: 'BOC-20261128-001' },
+      OFFICER,
+    );
+    expect(paid.order).toMatchObject({
+      status: 'ORDER_STATUS_PAID',
+      payment: { reference: 'BOC-20261128-001', amountReceived: { fen: 14_600 } },
+    });
+    const again = await call<{ order: WireOrder }>(
+      'ConfirmManualPayment',
+      { orderId: order.id, amount: { fen: 14_600 }, reference: 'BOC-20261128-001' },
+      OFFICER,
+    );
+    expect(again.order.status).toBe('ORDER_STATUS_PAID');
+    const { rows: holds } = await catalogSql.query(
+      'select distinct status from stock_hold where order_id = $1',
+      [order.id],
+    );
+    expect(holds).toEqual([{ status: 'committed' }]);
+    const { rows: events } = await ordersSql.query(
+      `select type, sequence, payload->'order'->>'status' as status from outbox_event where order_id = $1`,
+      [order.id],
+    );
+    expect(events).toEqual([{ type: 'order.paid', sequence: 1, status: 'paid' }]);
+    const cancel = await rejection(call('CancelOrder', { id: order.id }, buyer));
+    expect(cancel.code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it('cancels before payment, releasing the stock, once', async () => {
+    const id = await product(5);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: id, quantity: 4 }, buyer);
+    const { order } = await checkout(buyer);
+    expect(await onHand(id)).toBe(1);
+
+    const cancelled = await call<{ order: WireOrder }>('CancelOrder', { id: order.id }, buyer);
+    await call('CancelOrder', { id: order.id }, buyer);
+
+    expect(cancelled.order.status).toBe('ORDER_STATUS_CANCELLED');
+    expect(await onHand(id)).toBe(5);
+    const { rows } = await ordersSql.query(`select type from outbox_event where order_id = $1`, [order.id]);
+    expect(rows).toEqual([{ type: 'order.cancelled' }]);
+    const pay = await rejection(
+      call(
+        'ConfirmManualPayment',
+        { orderId: order.id, amount: { fen: 4 * 4_850 }, reference: 'late' },
+        OFFICER,
+      ),
+    );
+    expect(pay.code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it('cancels unpaid orders whose hold lapsed and gives their stock back', async () => {
+    const id = await product(3);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: id, quantity: 3 }, buyer);
+    const { order } = await checkout(buyer, key(), {}, caller(quickStub));
+    expect(await onHand(id)).toBe(0);
+
+    const deadline = Date.now() + 8_000;
+    while ((await onHand(id)) !== 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await onHand(id)).toBe(3);
+    const { order: after } = await call<{ order: WireOrder }>('GetOrder', { id: order.id }, buyer);
+    expect(after.status).toBe('ORDER_STATUS_CANCELLED');
+  });
+
+  it('shows an order to its buyer, officers and auditors in full, to producer staff their lines only, to others not at all', async () => {
+    const mine = await product(5, producerId);
+    const theirs = await product(5, otherProducerId);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: mine, quantity: 1 }, buyer);
+    await call('AddCartItem', { productId: theirs, quantity: 1 }, buyer);
+    const { order } = await checkout(buyer);
+
+    for (const reader of [buyer, OFFICER, AUDITOR]) {
+      const seen = await call<{ order: WireOrder }>('GetOrder', { id: order.id }, reader);
+      expect(seen.order.lines).toHaveLength(2);
+    }
+    const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
+    const seenByStaff = await call<{ order: WireOrder }>('GetOrder', { id: order.id }, staff);
+    expect(seenByStaff.order.lines.map((l) => l.producerId)).toEqual([producerId]);
+    const listed = await call<{ orders: WireOrder[] }>('ListOrders', {}, staff);
+    expect(listed.orders.map((o) => o.id)).toContain(order.id);
+
+    const stranger = consumer();
+    const strangerStaff = { userId: randomUUID(), role: 'producer_staff', producerIds: [randomUUID()] };
+    for (const reader of [stranger, strangerStaff, null]) {
+      const hidden = await rejection(call('GetOrder', { id: order.id }, reader));
+      expect(hidden.code).toBe(grpc.status.NOT_FOUND);
+    }
+    const strangers = await call<{ orders: WireOrder[] }>('ListOrders', {}, stranger);
+    expect(strangers.orders).toEqual([]);
+    const cancelByStranger = await rejection(call('CancelOrder', { id: order.id }, stranger));
+    expect(cancelByStranger.code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('lists order events to the relief office in order, and to nobody else', async () => {
+    const events = await call<{ events: { id: number; type: string; order: WireOrder }[] }>(
+      'ListEvents',
+      { afterId: 0, limit: 500 },
+      AUDITOR,
+    );
+    expect(events.events.length).toBeGreaterThan(0);
+    const ids = events.events.map((e) => e.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(events.events.every((e) => e.order.lines.length > 0)).toBe(true);
+    const denied = await rejection(call('ListEvents', {}, consumer()));
+    expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+  });
+
+  it('refuses bad checkouts naming the field, writing nothing', async () => {
+    const buyer = consumer();
+    const empty = await rejection(checkout(buyer));
+    expect(empty.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(fieldsOf(empty)).toEqual(['cart']);
+    const id = await product(5);
+    await call('AddCartItem', { productId: id, quantity: 1 }, buyer);
+    const cases: [object, string][] = [
+      [{ idempotencyKey: 'short' }, 'idempotencyKey'],
+      [{ donationFen: -1 }, 'donationFen'],
+      [{ paymentMethod: 'PAYMENT_METHOD_UNSPECIFIED' }, 'paymentMethod'],
+    ];
+    for (const [extra, field] of cases) {
+      const error = await rejection(checkout(buyer, key(), extra));
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(fieldsOf(error)).toEqual([field]);
+    }
+    const staff = await rejection(
+      checkout({ userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] }),
+    );
+    expect(staff.code).toBe(grpc.status.PERMISSION_DENIED);
+    const card = await rejection(checkout(buyer, key(), { paymentMethod: 'PAYMENT_METHOD_STRIPE' }));
+    expect(fieldsOf(card)).toEqual(['paymentMethod']);
+    const { rows } = await ordersSql.query(
+      `select count(*)::int as n from customer_order where buyer_id = $1`,
+      [buyer.userId],
+    );
+    expect(rows[0].n).toBe(0);
+    expect(await onHand(id)).toBe(5);
+  });
+});
