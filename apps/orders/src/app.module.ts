@@ -17,6 +17,7 @@ import { ORDERS_ENTITIES } from './orders.entities';
 import { ORDER_SWEEP_INTERVAL_MS, OrderSweeper } from './orders/order-sweeper';
 import { ORDERS_REDIS, ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
 import { OutboxService } from './outbox/outbox.service';
+import { FulfilmentService } from './orders/fulfilment.service';
 
 /** The orders service: carts, checkout, orders and their events over gRPC, on its own database. */
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         CartService,
         OrdersService,
         OutboxService,
+        FulfilmentService,
         OrderSweeper,
         { provide: CartStore, useValue: new CartStore(redis, config.CART_TTL_SECONDS) },
         { provide: CatalogClient, useValue: catalog },

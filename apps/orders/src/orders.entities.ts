@@ -1,6 +1,7 @@
 import { OutboxEvent } from './outbox/outbox-event.entity';
 import { OrderLine } from './orders/order-line.entity';
 import { Order } from './orders/order.entity';
+import { Refund } from './orders/refund.entity';
 
 /** Every entity orders persists. */
-export const ORDERS_ENTITIES = [Order, OrderLine, OutboxEvent];
+export const ORDERS_ENTITIES = [Order, OrderLine, Refund, OutboxEvent];

@@ -4,10 +4,17 @@ import { RpcException } from '@nestjs/microservices';
 import { orders } from '@yugong/contracts';
 import { callerOf } from '@yugong/shared/grpc';
 import { CartService } from './cart/cart.service';
-import { orderStatusFromWire, toCartMessage, toOrderMessage, toTimestamp } from './orders.mapper';
+import {
+  orderStatusFromWire,
+  toCartMessage,
+  toOrderMessage,
+  toRefundMessage,
+  toTimestamp,
+} from './orders.mapper';
 import { OrdersService } from './orders/orders.service';
-import type { OrderRecord } from './orders/order.repository';
+import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import { OutboxService } from './outbox/outbox.service';
+import { FulfilmentService } from './orders/fulfilment.service';
 
 const METHODS: Record<string, 'stripe' | 'manual' | undefined> = {
   [orders.PaymentMethod.PAYMENT_METHOD_STRIPE]: 'stripe',
@@ -22,6 +29,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     private readonly carts: CartService,
     private readonly orderService: OrdersService,
     private readonly outbox: OutboxService,
+    private readonly fulfilment: FulfilmentService,
   ) {}
 
   async getCart(request: orders.GetCartRequest, metadata?: Metadata): Promise<orders.GetCartResponse> {
@@ -113,26 +121,43 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
         sequence: e.sequence,
         occurredAt: toTimestamp(e.occurredAt),
         order: toOrderMessage(reviveOrder(e.payload.order as Record<string, unknown>)),
-        refund: undefined,
+        refund: e.payload.refund
+          ? toRefundMessage(
+              e.payload.refund as RefundRecord,
+              (e.payload.order as { currency: string }).currency,
+            )
+          : undefined,
       })),
     };
   }
 
-  // Card payments, fulfilment and refunds: in the contract, not served by this build yet.
+  // Card payments: in the contract, not served by this build yet.
   applyPaymentEvent(): never {
     throw notServed('ApplyPaymentEvent');
   }
 
-  shipOrderLines(): never {
-    throw notServed('ShipOrderLines');
+  async shipOrderLines(
+    request: orders.ShipOrderLinesRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ShipOrderLinesResponse> {
+    return { order: toOrderMessage(await this.fulfilment.ship(callerOf(metadata), request)) };
   }
 
-  confirmDelivery(): never {
-    throw notServed('ConfirmDelivery');
+  async confirmDelivery(
+    request: orders.ConfirmDeliveryRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ConfirmDeliveryResponse> {
+    return {
+      order: toOrderMessage(await this.fulfilment.confirmDelivery(callerOf(metadata), request.orderId)),
+    };
   }
 
-  refundOrder(): never {
-    throw notServed('RefundOrder');
+  async refundOrder(
+    request: orders.RefundOrderRequest,
+    metadata?: Metadata,
+  ): Promise<orders.RefundOrderResponse> {
+    const { refund, order } = await this.fulfilment.refund(callerOf(metadata), request);
+    return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
   }
 }
 
@@ -151,6 +176,9 @@ function reviveOrder(raw: Record<string, unknown>): OrderRecord {
     paidAt: at('paidAt'),
     expiresAt: at('expiresAt')!,
     cancelledAt: at('cancelledAt'),
+    deliveredAt: at('deliveredAt'),
+    completedAt: at('completedAt'),
+    refunds: [],
     createdAt: at('createdAt')!,
     updatedAt: at('updatedAt')!,
   };

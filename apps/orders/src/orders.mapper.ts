@@ -1,5 +1,6 @@
 import { orders, type Timestamp } from '@yugong/contracts';
 import type { PricedCart } from './cart/cart.service';
+import type { RefundRecord } from './orders/order.repository';
 import type { OrderView } from './orders/orders.service';
 
 export function toTimestamp(date: Date): Timestamp {
@@ -64,9 +65,9 @@ export function toOrderMessage(o: OrderView): orders.Order {
       householdShareBps: l.householdShareBps,
       allocations: l.allocations,
       status: LINE_STATUS[l.status] ?? orders.LineStatus.LINE_STATUS_UNSPECIFIED,
-      carrier: '',
-      trackingNumber: '',
-      shippedAt: undefined,
+      carrier: l.carrier ?? '',
+      trackingNumber: l.trackingNumber ?? '',
+      shippedAt: l.shippedAt ? toTimestamp(new Date(l.shippedAt)) : undefined,
       refundedQuantity: l.refundedQuantity,
       refunded: money(l.refundedFen, c),
     })),
@@ -83,12 +84,31 @@ export function toOrderMessage(o: OrderView): orders.Order {
       paidAt: o.paidAt ? toTimestamp(o.paidAt) : undefined,
       failure: '',
     },
-    refunds: [],
+    refunds: (o.refunds ?? []).map((r) => toRefundMessage(r, c)),
     refunded: money(refunded, c),
     createdAt: toTimestamp(o.createdAt),
     expiresAt: toTimestamp(o.expiresAt),
     updatedAt: toTimestamp(o.updatedAt),
-    deliveredAt: undefined,
-    completedAt: undefined,
+    deliveredAt: o.deliveredAt ? toTimestamp(o.deliveredAt) : undefined,
+    completedAt: o.completedAt ? toTimestamp(o.completedAt) : undefined,
+  };
+}
+
+export function toRefundMessage(r: RefundRecord, currency: string): orders.Refund {
+  return {
+    id: r.id,
+    orderId: r.orderId,
+    lines: r.lines.map((l) => ({
+      lineId: l.lineId,
+      quantity: l.quantity,
+      amount: money(l.amountFen, currency),
+    })),
+    amount: money(r.amountFen, currency),
+    reason: r.reason,
+    goodsReturned: r.goodsReturned,
+    status: r.status,
+    reference: r.reference,
+    requestedBy: r.requestedBy,
+    createdAt: toTimestamp(new Date(r.createdAt)),
   };
 }

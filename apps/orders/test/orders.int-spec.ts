@@ -359,6 +359,116 @@ describeWithRedis('orders over gRPC', () => {
     expect(cancel.code).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
+  it('ships, delivers and partly refunds a paid order line by line, each producer its own lines', async () => {
+    const mine = await product(10, producerId, 3_000);
+    const theirs = await product(10, otherProducerId, 1_000);
+    const buyer = consumer();
+    await call('AddCartItem', { productId: mine, quantity: 3 }, buyer);
+    await call('AddCartItem', { productId: theirs, quantity: 2 }, buyer);
+    const { order } = await checkout(buyer);
+    await call(
+      'ConfirmManualPayment',
+      { orderId: order.id, amount: { fen: 11_000 }, reference: 'CASH-7' },
+      OFFICER,
+    );
+    const staffA = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
+    const staffB = { userId: randomUUID(), role: 'producer_staff', producerIds: [otherProducerId] };
+    const lineOf = (productId: string) =>
+      order.lines.find((l) => l.productId === productId) as unknown as { id: string };
+
+    const early = await rejection(call('ConfirmDelivery', { orderId: order.id }, buyer));
+    expect(early.code).toBe(grpc.status.FAILED_PRECONDITION);
+    const half = await call<{ order: WireOrder & { lines: { status: string; trackingNumber: string }[] } }>(
+      'ShipOrderLines',
+      { orderId: order.id, carrier: 'EMS', trackingNumber: 'EA123456789CN' },
+      staffA,
+    );
+    expect(half.order.status).toBe('ORDER_STATUS_PAID');
+    expect(half.order.lines).toEqual([
+      expect.objectContaining({ status: 'LINE_STATUS_SHIPPED', trackingNumber: 'EA123456789CN' }),
+    ]);
+    const notTheirs = await rejection(
+      call(
+        'ShipOrderLines',
+        { orderId: order.id, lineIds: [lineOf(mine).id], carrier: 'SF', trackingNumber: 'X1' },
+        staffB,
+      ),
+    );
+    expect(fieldsOf(notTheirs)).toEqual(['lineIds.0']);
+    const shipped = await call<{ order: WireOrder }>(
+      'ShipOrderLines',
+      { orderId: order.id, carrier: 'SF', trackingNumber: 'SF1234567890' },
+      staffB,
+    );
+    expect(shipped.order.status).toBe('ORDER_STATUS_SHIPPED');
+    const delivered = await call<{ order: WireOrder }>('ConfirmDelivery', { orderId: order.id }, buyer);
+    expect(delivered.order.status).toBe('ORDER_STATUS_DELIVERED');
+    expect(
+      (await call<{ order: WireOrder }>('ConfirmDelivery', { orderId: order.id }, buyer)).order.status,
+    ).toBe('ORDER_STATUS_DELIVERED');
+
+    const stockBefore = await onHand(mine);
+    const request = {
+      orderId: order.id,
+      lines: [{ lineId: lineOf(mine).id, quantity: 1 }],
+      reason: '一只兔肉包装破损',
+      goodsReturned: true,
+      idempotencyKey: key(),
+    };
+    const refunded = await call<{
+      refund: { id: string; amount: { fen: number }; status: string };
+      order: WireOrder;
+    }>('RefundOrder', request, staffA);
+    expect(refunded.refund).toMatchObject({ amount: { fen: 3_000 }, status: 'succeeded' });
+    expect(refunded.order.status).toBe('ORDER_STATUS_DELIVERED');
+    const repeat = await call<{ refund: { id: string } }>('RefundOrder', request, staffA);
+    expect(repeat.refund.id).toBe(refunded.refund.id);
+    expect(await onHand(mine)).toBe(stockBefore + 1);
+    const { rows: lines } = await ordersSql.query(
+      'select refunded_quantity::int, refunded_fen::int from order_line where id = $1',
+      [lineOf(mine).id],
+    );
+    expect(lines).toEqual([{ refunded_quantity: 1, refunded_fen: 3_000 }]);
+
+    const tooMuch = await rejection(
+      call(
+        'RefundOrder',
+        { orderId: order.id, lines: [{ lineId: lineOf(mine).id, quantity: 3 }], reason: 'x' },
+        staffA,
+      ),
+    );
+    expect(fieldsOf(tooMuch)).toEqual(['lines.0.quantity']);
+    const othersLine = await rejection(
+      call(
+        'RefundOrder',
+        { orderId: order.id, lines: [{ lineId: lineOf(mine).id, quantity: 1 }], reason: 'x' },
+        staffB,
+      ),
+    );
+    expect(othersLine.code).toBe(grpc.status.INVALID_ARGUMENT);
+    const byBuyer = await rejection(call('RefundOrder', { orderId: order.id, reason: 'x' }, buyer));
+    expect(byBuyer.code).toBe(grpc.status.INVALID_ARGUMENT);
+    const stranger = await rejection(call('RefundOrder', { orderId: order.id, reason: 'x' }, consumer()));
+    expect(stranger.code).toBe(grpc.status.NOT_FOUND);
+
+    const rest = await call<{ order: WireOrder }>(
+      'RefundOrder',
+      { orderId: order.id, reason: '整单退款' },
+      OFFICER,
+    );
+    expect(rest.order.status).toBe('ORDER_STATUS_REFUNDED');
+    expect(await onHand(mine)).toBe(stockBefore + 1); // goods not returned: no restock
+    const { rows: events } = await ordersSql.query(
+      'select type, sequence from outbox_event where order_id = $1 order by sequence',
+      [order.id],
+    );
+    expect(events).toEqual([
+      { type: 'order.paid', sequence: 1 },
+      { type: 'order.refunded', sequence: 2 },
+      { type: 'order.refunded', sequence: 3 },
+    ]);
+  });
+
   it('cancels before payment, releasing the stock, once', async () => {
     const id = await product(5);
     const buyer = consumer();

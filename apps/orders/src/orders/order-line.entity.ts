@@ -58,6 +58,15 @@ export class OrderLine {
   @Property({ type: 'text' })
   status!: string;
 
+  @Property({ type: 'text', nullable: true })
+  carrier?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  trackingNumber?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  shippedAt?: Date | null;
+
   @Property({ type: new BigIntType('number') })
   refundedQuantity!: number;
 

@@ -103,6 +103,12 @@ export class Order {
   @Property({ type: 'timestamptz', nullable: true })
   cancelledAt?: Date | null;
 
+  @Property({ type: 'timestamptz', nullable: true })
+  deliveredAt?: Date | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  completedAt?: Date | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

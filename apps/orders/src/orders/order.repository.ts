@@ -22,6 +22,9 @@ export interface OrderLineRecord {
   householdShareBps: number;
   allocations: LotAllocation[];
   status: string;
+  carrier: string | null;
+  trackingNumber: string | null;
+  shippedAt: string | null;
   refundedQuantity: number;
   refundedFen: number;
 }
@@ -44,9 +47,26 @@ export interface OrderRecord {
   paidAt: Date | null;
   expiresAt: Date;
   cancelledAt: Date | null;
+  deliveredAt: Date | null;
+  completedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   lines: OrderLineRecord[];
+  refunds: RefundRecord[];
+}
+
+export interface RefundRecord {
+  id: string;
+  orderId: string;
+  idempotencyKey: string;
+  lines: { lineId: string; quantity: number; amountFen: number }[];
+  amountFen: number;
+  reason: string;
+  goodsReturned: boolean;
+  status: string;
+  reference: string;
+  requestedBy: string;
+  createdAt: string;
 }
 
 /** Which orders a listing covers. */
@@ -61,14 +81,21 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `o.id, o.buyer_id, o.buyer_role, o.idempotency_key, o.request_hash, o.status, o.payment_method,
   o.subtotal_fen, o.donation_fen, o.total_fen, o.currency, o.payment_reference, o.client_secret,
-  o.amount_received_fen, o.paid_at, o.expires_at, o.cancelled_at, o.created_at, o.updated_at`;
+  o.amount_received_fen, o.paid_at, o.expires_at, o.cancelled_at, o.delivered_at, o.completed_at,
+  o.created_at, o.updated_at,
+  coalesce((select json_agg(json_build_object(
+    'id', r.id, 'orderId', r.order_id, 'idempotencyKey', r.idempotency_key, 'lines', r.lines,
+    'amountFen', r.amount_fen, 'reason', r.reason, 'goodsReturned', r.goods_returned, 'status', r.status,
+    'reference', r.reference, 'requestedBy', r.requested_by, 'createdAt', r.created_at)
+    order by r.created_at, r.id) from refund r where r.order_id = o.id), '[]'::json) as refunds`;
 
 const LINES_JSON = `coalesce((select json_agg(json_build_object(
     'id', l.id, 'position', l.position, 'productId', l.product_id, 'productNameZh', l.product_name_zh,
     'productNameEn', l.product_name_en, 'unit', l.unit, 'producerId', l.producer_id,
     'producerName', l.producer_name, 'unitPriceFen', l.unit_price_fen, 'quantity', l.quantity,
     'grossFen', l.gross_fen, 'householdShareBps', l.household_share_bps, 'allocations', l.allocations,
-    'status', l.status, 'refundedQuantity', l.refunded_quantity, 'refundedFen', l.refunded_fen)
+    'status', l.status, 'carrier', l.carrier, 'trackingNumber', l.tracking_number, 'shippedAt', l.shipped_at,
+    'refundedQuantity', l.refunded_quantity, 'refundedFen', l.refunded_fen)
     order by l.position) from order_line l where l.order_id = o.id), '[]'::json) as lines`;
 
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
@@ -92,6 +119,9 @@ function toRecord(row: Row): OrderRecord {
     paidAt: date(row.paid_at),
     expiresAt: date(row.expires_at)!,
     cancelledAt: date(row.cancelled_at),
+    deliveredAt: date(row.delivered_at),
+    completedAt: date(row.completed_at),
+    refunds: (row.refunds as RefundRecord[]).map((r) => ({ ...r, amountFen: Number(r.amountFen) })),
     createdAt: date(row.created_at)!,
     updatedAt: date(row.updated_at)!,
     lines: (row.lines as OrderLineRecord[]).map((l) => ({
@@ -133,7 +163,10 @@ export class OrderRepository {
    * Inserts an order and its lines in one statement; false when the buyer already has an order
    * under this idempotency key (another request won the race).
    */
-  async insert(em: EntityManager, order: Omit<OrderRecord, 'createdAt' | 'updatedAt'>): Promise<boolean> {
+  async insert(
+    em: EntityManager,
+    order: Omit<OrderRecord, 'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds'>,
+  ): Promise<boolean> {
     const lineParams = order.lines.flatMap((l) => [
       l.id,
       l.position,

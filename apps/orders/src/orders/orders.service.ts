@@ -287,24 +287,26 @@ export class OrdersService {
         })),
       );
     }
-    const lines: OrderLineRecord[] = hold.lines.map((line, position) => ({
-      id: randomUUID(),
-      position,
-      productId: line.productId,
-      productNameZh: line.productNameZh,
-      productNameEn: line.productNameEn,
-      unit: line.unit,
-      producerId: line.producerId,
-      producerName: line.producerName,
-      unitPriceFen: line.unitPrice!.fen,
-      quantity: line.quantity,
-      grossFen: line.unitPrice!.fen * line.quantity,
-      householdShareBps: line.householdShareBps,
-      allocations: line.allocations,
-      status: 'pending',
-      refundedQuantity: 0,
-      refundedFen: 0,
-    }));
+    const lines: Omit<OrderLineRecord, 'carrier' | 'trackingNumber' | 'shippedAt'>[] = hold.lines.map(
+      (line, position) => ({
+        id: randomUUID(),
+        position,
+        productId: line.productId,
+        productNameZh: line.productNameZh,
+        productNameEn: line.productNameEn,
+        unit: line.unit,
+        producerId: line.producerId,
+        producerName: line.producerName,
+        unitPriceFen: line.unitPrice!.fen,
+        quantity: line.quantity,
+        grossFen: line.unitPrice!.fen * line.quantity,
+        householdShareBps: line.householdShareBps,
+        allocations: line.allocations,
+        status: 'pending',
+        refundedQuantity: 0,
+        refundedFen: 0,
+      }),
+    );
     const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
     const roundUpFen = req.roundUp ? (100 - ((subtotalFen + req.donationFen) % 100)) % 100 : 0;
     const donationFen = req.donationFen + roundUpFen;
@@ -326,7 +328,7 @@ export class OrdersService {
       paidAt: null,
       expiresAt,
       cancelledAt: null,
-      lines,
+      lines: lines.map((l) => ({ ...l, carrier: null, trackingNumber: null, shippedAt: null })),
     });
     if (!inserted) {
       // Another request with this key won (its lock had lapsed): ours is not needed.
@@ -386,7 +388,13 @@ export class OrdersService {
 
 /** The order as an event carries it: every line, amounts in fen, dates as ISO strings. */
 export function snapshotOf(order: OrderRecord): Record<string, unknown> {
-  const { requestHash: _hash, clientSecret: _secret, idempotencyKey: _key, ...rest } = order;
+  const {
+    requestHash: _hash,
+    clientSecret: _secret,
+    idempotencyKey: _key,
+    refunds: _refunds,
+    ...rest
+  } = order;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 

@@ -1,0 +1,298 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { canActForProducer, isOfficer, requireCaller, type CallerIdentity } from '@yugong/shared/auth';
+import { FailedPrecondition, ValidationFailed } from '@yugong/shared/errors';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CatalogClient } from '../catalog/catalog.client';
+import { appendOrderEvent } from '../outbox/outbox.writer';
+import { OrderRepository, type OrderRecord, type RefundRecord } from './order.repository';
+import { sourcesOf, transition } from './order-state';
+import { OrderNotFound, OrdersService, snapshotOf, type OrderView } from './orders.service';
+
+const idSchema = z.string().uuid('must be a UUID');
+const text = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+
+const shipSchema = z.object({
+  orderId: idSchema,
+  lineIds: z.array(idSchema).max(100, 'at most 100 lines').default([]),
+  carrier: text(64),
+  trackingNumber: text(64),
+});
+
+const refundSchema = z.object({
+  orderId: idSchema,
+  lines: z
+    .array(
+      z.object({
+        lineId: idSchema,
+        quantity: z
+          .number({ message: 'must be a number' })
+          .int('must be a whole number')
+          .min(1, 'must be positive'),
+      }),
+    )
+    .max(100, 'at most 100 lines')
+    .default([]),
+  reason: text(500),
+  goodsReturned: z.boolean().default(false),
+  idempotencyKey: z
+    .string()
+    .regex(/^([\x21-\x7e]{8,128})?$/, 'must be 8 to 128 printable ASCII characters without spaces')
+    .default(''),
+});
+
+/**
+ * After payment: producers ship their lines, the buyer confirms delivery, and an officer or the
+ * lines' producer refunds lines in full or in part. Each change locks the order row, moves lines
+ * and order in one transaction, and writes its event there.
+ */
+@Injectable()
+export class FulfilmentService {
+  private readonly logger = new Logger(FulfilmentService.name);
+  private readonly repo = new OrderRepository();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly orders: OrdersService,
+    private readonly catalog: CatalogClient,
+  ) {}
+
+  /** The producer's staff (their lines) or an officer (any) mark lines shipped. */
+  async ship(caller: CallerIdentity | null, input: Loose<z.input<typeof shipSchema>>): Promise<OrderView> {
+    const who = requireCaller(caller);
+    const req = parseRequest(shipSchema, input);
+    await this.em.fork().transactional(async (tx) => {
+      const order = await this.lockVisible(tx, who, req.orderId);
+      const mayShip = (producerId: string) => isOfficer(who) || canActForProducer(who, producerId);
+      const pending = order.lines.filter((l) => l.status === 'pending' && l.refundedQuantity < l.quantity);
+      const chosen =
+        req.lineIds.length > 0
+          ? req.lineIds.map((id, i) => {
+              const line = order.lines.find((l) => l.id === id);
+              if (!line || !mayShip(line.producerId)) {
+                throw new ValidationFailed([{ field: `lineIds.${i}`, reason: 'is not a line you may ship' }]);
+              }
+              return line;
+            })
+          : pending.filter((l) => mayShip(l.producerId));
+      if (chosen.length === 0 || (order.status !== 'paid' && order.status !== 'shipped')) {
+        throw new FailedPrecondition(
+          'NOTHING_TO_SHIP',
+          `an order that is ${order.status} has no lines left to ship`,
+          [{ field: 'lineIds', reason: 'no paid line waits for shipping' }],
+        );
+      }
+      await tx.execute(
+        `update order_line set status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = now()
+          where order_id = ? and status = 'pending' and id in (${chosen.map(() => '?').join(', ')})`,
+        [req.carrier, req.trackingNumber, order.id, ...chosen.map((l) => l.id)],
+        'run',
+      );
+      const [{ open }] = await tx.execute<{ open: string }[]>(
+        `select count(*) as open from order_line where order_id = ? and status = 'pending' and refunded_quantity < quantity`,
+        [order.id],
+      );
+      if (Number(open) === 0 && transition(order.status, 'ship').changed) {
+        await this.repo.moveStatus(tx, order.id, sourcesOf('ship'), 'shipped');
+      }
+    });
+    return this.orders.get(who, req.orderId);
+  }
+
+  /** The buyer confirms a shipped order arrived. */
+  async confirmDelivery(caller: CallerIdentity | null, orderId: string): Promise<OrderView> {
+    const who = requireCaller(caller);
+    parseRequest(z.object({ orderId: idSchema }), { orderId });
+    await this.em.fork().transactional(async (tx) => {
+      const order = await this.lockVisible(tx, who, orderId);
+      if (order.buyerId !== who.userId) {
+        throw new OrderNotFound(orderId);
+      }
+      if (!transition(order.status, 'deliver').changed) {
+        return;
+      }
+      await this.repo.moveStatus(tx, orderId, sourcesOf('deliver'), 'delivered', {
+        delivered_at: new Date(),
+      });
+      await tx.execute(
+        `update order_line set status = 'delivered' where order_id = ? and status = 'shipped'`,
+        [orderId],
+        'run',
+      );
+    });
+    return this.orders.get(who, orderId);
+  }
+
+  /**
+   * Refunds lines (all that remain when none are named) at the price they were sold at. Manual
+   * orders are refunded by the relief office outside the platform and recorded here as
+   * succeeded; the donation stays with the relief fund. Units come back to stock only when the
+   * goods were returned.
+   */
+  async refund(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof refundSchema>>,
+  ): Promise<{ refund: RefundRecord; order: OrderView }> {
+    const who = requireCaller(caller);
+    const req = parseRequest(refundSchema, input);
+    const key = req.idempotencyKey || randomUUID();
+    const refund = await this.em.fork().transactional(async (tx) => {
+      const order = await this.lockVisible(tx, who, req.orderId);
+      const previous = order.refunds.find((r) => r.idempotencyKey === key);
+      if (previous) {
+        return previous;
+      }
+      if (!isOfficer(who) && !order.lines.every((l) => canActForProducer(who, l.producerId))) {
+        const named =
+          req.lines.length > 0 ? req.lines.map((l) => order.lines.find((x) => x.id === l.lineId)) : [];
+        if (named.length === 0 || named.some((l) => !l || !canActForProducer(who, l.producerId))) {
+          throw new ValidationFailed([{ field: 'lines', reason: 'name only lines of your own producers' }]);
+        }
+      }
+      if (!['paid', 'shipped', 'delivered', 'completed'].includes(order.status)) {
+        throw new FailedPrecondition(
+          'NOT_REFUNDABLE',
+          `an order that is ${order.status} cannot be refunded`,
+          [{ field: 'orderId', reason: `is ${order.status}` }],
+        );
+      }
+      if (order.paymentMethod !== 'manual') {
+        throw new FailedPrecondition(
+          'CARD_REFUNDS_UNAVAILABLE',
+          'card refunds are not served by this build',
+          [{ field: 'orderId', reason: 'was paid by card' }],
+        );
+      }
+      const wanted =
+        req.lines.length > 0
+          ? req.lines
+          : order.lines
+              .filter((l) => l.refundedQuantity < l.quantity)
+              .map((l) => ({ lineId: l.id, quantity: l.quantity - l.refundedQuantity }));
+      const refundLines = wanted.map((w, i) => {
+        const line = order.lines.find((l) => l.id === w.lineId);
+        if (!line) {
+          throw new ValidationFailed([{ field: `lines.${i}.lineId`, reason: 'is not a line of this order' }]);
+        }
+        if (w.quantity > line.quantity - line.refundedQuantity) {
+          throw new ValidationFailed([
+            {
+              field: `lines.${i}.quantity`,
+              reason: `must be at most ${line.quantity - line.refundedQuantity}`,
+            },
+          ]);
+        }
+        return {
+          lineId: line.id,
+          productId: line.productId,
+          quantity: w.quantity,
+          amountFen: w.quantity * line.unitPriceFen,
+        };
+      });
+      if (refundLines.length === 0) {
+        throw new FailedPrecondition('NOTHING_TO_REFUND', 'every line is refunded already', [
+          { field: 'lines', reason: 'nothing left to refund' },
+        ]);
+      }
+      const id = randomUUID();
+      const record: RefundRecord = {
+        id,
+        orderId: order.id,
+        idempotencyKey: key,
+        lines: refundLines.map(({ lineId, quantity, amountFen }) => ({ lineId, quantity, amountFen })),
+        amountFen: refundLines.reduce((sum, l) => sum + l.amountFen, 0),
+        reason: req.reason,
+        goodsReturned: req.goodsReturned,
+        status: 'succeeded',
+        reference: `manual:${id}`,
+        requestedBy: who.userId,
+        createdAt: new Date().toISOString(),
+      };
+      await tx.execute(
+        `insert into refund (id, order_id, idempotency_key, lines, amount_fen, reason, goods_returned, status,
+                             reference, requested_by, created_at)
+         values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, now())`,
+        [
+          id,
+          order.id,
+          key,
+          JSON.stringify(record.lines),
+          record.amountFen,
+          record.reason,
+          record.goodsReturned,
+          record.status,
+          record.reference,
+          who.userId,
+        ],
+        'run',
+      );
+      for (const line of refundLines) {
+        await tx.execute(
+          `update order_line set refunded_quantity = refunded_quantity + ?, refunded_fen = refunded_fen + ? where id = ?`,
+          [line.quantity, line.amountFen, line.lineId],
+          'run',
+        );
+      }
+      const [{ open }] = await tx.execute<{ open: string }[]>(
+        `select count(*) as open from order_line where order_id = ? and refunded_quantity < quantity`,
+        [order.id],
+      );
+      if (Number(open) === 0) {
+        await this.repo.moveStatus(tx, order.id, sourcesOf('refund_all'), 'refunded');
+      }
+      const after = (await this.repo.findById(tx, order.id))!;
+      await appendOrderEvent(tx, {
+        type: 'order.refunded',
+        orderId: order.id,
+        payload: { order: snapshotOf(after), refund: record },
+      });
+      await tx.flush();
+      return record;
+    });
+    if (refund.goodsReturned) {
+      await this.restock(refund);
+    }
+    return { refund, order: await this.orders.get(who, req.orderId) };
+  }
+
+  /** Returned goods back to stock; idempotent per refund line, so a repeated refund call redoes it safely. */
+  private async restock(refund: RefundRecord): Promise<void> {
+    const order = (await this.repo.findById(this.em.fork(), refund.orderId))!;
+    for (const line of refund.lines) {
+      const productId = order.lines.find((l) => l.id === line.lineId)!.productId;
+      await this.catalog
+        .call(
+          'restockUnits',
+          {
+            restockId: `${refund.id}:${line.lineId}`,
+            orderId: refund.orderId,
+            productId,
+            quantity: line.quantity,
+          },
+          { idempotent: true },
+        )
+        .catch((error: unknown) =>
+          this.logger.error(
+            `restock of refund ${refund.id} failed, repeat the refund to retry: ${String(error)}`,
+          ),
+        );
+    }
+  }
+
+  /** Locks the order row; NOT_FOUND when the caller may not see it at all. */
+  private async lockVisible(tx: EntityManager, who: CallerIdentity, orderId: string): Promise<OrderRecord> {
+    const order = await this.repo.findById(tx, orderId, true);
+    const seen =
+      order &&
+      (isOfficer(who) ||
+        order.buyerId === who.userId ||
+        order.lines.some((l) => canActForProducer(who, l.producerId)));
+    if (!order || !seen) {
+      throw new OrderNotFound(orderId);
+    }
+    return order;
+  }
+}
