@@ -17,6 +17,7 @@ import { ORDERS_ENTITIES } from './orders.entities';
 import { ORDER_SWEEP_INTERVAL_MS, OrderSweeper } from './orders/order-sweeper';
 import { ORDERS_REDIS, ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
 import { OutboxService } from './outbox/outbox.service';
+import { OutboxRelayRunner, RELAY_CONFIG } from './outbox/outbox-relay.runner';
 import { FulfilmentService } from './orders/fulfilment.service';
 
 /** The orders service: carts, checkout, orders and their events over gRPC, on its own database. */
@@ -42,6 +43,16 @@ export class AppModule {
         OrdersService,
         OutboxService,
         FulfilmentService,
+        OutboxRelayRunner,
+        {
+          provide: RELAY_CONFIG,
+          useValue: {
+            consumers: config.ORDER_EVENT_CONSUMERS,
+            intervalMs: config.RELAY_INTERVAL_MS,
+            deadlineMs: config.GRPC_DEADLINE_MS,
+            serviceToken: config.SERVICE_TOKEN,
+          },
+        },
         OrderSweeper,
         { provide: CartStore, useValue: new CartStore(redis, config.CART_TTL_SECONDS) },
         { provide: CatalogClient, useValue: catalog },

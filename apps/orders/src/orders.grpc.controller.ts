@@ -7,12 +7,12 @@ import { CartService } from './cart/cart.service';
 import {
   orderStatusFromWire,
   toCartMessage,
+  eventPayloadMessage,
   toOrderMessage,
   toRefundMessage,
   toTimestamp,
 } from './orders.mapper';
 import { OrdersService } from './orders/orders.service';
-import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import { OutboxService } from './outbox/outbox.service';
 import { FulfilmentService } from './orders/fulfilment.service';
 
@@ -120,13 +120,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
         orderId: e.orderId,
         sequence: e.sequence,
         occurredAt: toTimestamp(e.occurredAt),
-        order: toOrderMessage(reviveOrder(e.payload.order as Record<string, unknown>)),
-        refund: e.payload.refund
-          ? toRefundMessage(
-              e.payload.refund as RefundRecord,
-              (e.payload.order as { currency: string }).currency,
-            )
-          : undefined,
+        ...eventPayloadMessage(e.payload),
       })),
     };
   }
@@ -163,23 +157,4 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
 
 function notServed(method: string): RpcException {
   return new RpcException({ code: status.UNIMPLEMENTED, message: `${method} is not served yet` });
-}
-
-/** An event's order snapshot (JSON) back into the record the mapper reads. */
-function reviveOrder(raw: Record<string, unknown>): OrderRecord {
-  const at = (key: string) => (raw[key] ? new Date(raw[key] as string) : null);
-  return {
-    ...(raw as unknown as OrderRecord),
-    requestHash: '',
-    idempotencyKey: '',
-    clientSecret: null,
-    paidAt: at('paidAt'),
-    expiresAt: at('expiresAt')!,
-    cancelledAt: at('cancelledAt'),
-    deliveredAt: at('deliveredAt'),
-    completedAt: at('completedAt'),
-    refunds: [],
-    createdAt: at('createdAt')!,
-    updatedAt: at('updatedAt')!,
-  };
 }

@@ -1,6 +1,6 @@
 import { orders, type Timestamp } from '@yugong/contracts';
 import type { PricedCart } from './cart/cart.service';
-import type { RefundRecord } from './orders/order.repository';
+import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import type { OrderView } from './orders/orders.service';
 
 export function toTimestamp(date: Date): Timestamp {
@@ -110,5 +110,36 @@ export function toRefundMessage(r: RefundRecord, currency: string): orders.Refun
     reference: r.reference,
     requestedBy: r.requestedBy,
     createdAt: toTimestamp(new Date(r.createdAt)),
+  };
+}
+
+/** An event's order snapshot (JSON) back into the record the mapper reads. */
+export function reviveOrder(raw: Record<string, unknown>): OrderRecord {
+  const at = (key: string) => (raw[key] ? new Date(raw[key] as string) : null);
+  return {
+    ...(raw as unknown as OrderRecord),
+    requestHash: '',
+    idempotencyKey: '',
+    clientSecret: null,
+    paidAt: at('paidAt'),
+    expiresAt: at('expiresAt')!,
+    cancelledAt: at('cancelledAt'),
+    deliveredAt: at('deliveredAt'),
+    completedAt: at('completedAt'),
+    refunds: [],
+    createdAt: at('createdAt')!,
+    updatedAt: at('updatedAt')!,
+  };
+}
+
+/** The `order` and `refund` of a stored event payload as orders.v1 messages. */
+export function eventPayloadMessage(payload: Record<string, unknown>): {
+  order: orders.Order;
+  refund?: orders.Refund;
+} {
+  const order = reviveOrder(payload.order as Record<string, unknown>);
+  return {
+    order: toOrderMessage(order),
+    refund: payload.refund ? toRefundMessage(payload.refund as RefundRecord, order.currency) : undefined,
   };
 }

@@ -25,6 +25,10 @@ export const ordersConfigSchema = z.object({
   SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
   /** Idle carts expire after this many seconds. */
   CART_TTL_SECONDS: env.int(7 * 24 * 3_600, { min: 60, max: 90 * 24 * 3_600 }),
+  /** gRPC addresses of the consumers of order events (OrderEventsConsumerService); none: pull only. */
+  ORDER_EVENT_CONSUMERS: env.list([]),
+  /** How often the outbox relay looks for events to deliver. */
+  RELAY_INTERVAL_MS: env.int(500, { min: 10, max: 60_000 }),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
