@@ -14,6 +14,7 @@ import { ListingCache } from './common/listing-cache';
 import type { CatalogConfig } from './config/catalog.config';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
+import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh';
 import { StockSweeper, SWEEPER_SETTINGS } from './stock/stock-sweeper';
 import { StockService } from './stock/stock.service';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';
@@ -42,6 +43,8 @@ export class AppModule {
         ProductsService,
         StockService,
         StockSweeper,
+        ListingRefresh,
+        { provide: LISTING_REFRESH_MS, useValue: config.LISTING_STOCK_REFRESH_MS },
         {
           provide: SWEEPER_SETTINGS,
           useValue: { intervalMs: config.HOLD_SWEEP_INTERVAL_MS, graceMs: config.HOLD_RELEASE_GRACE_MS },

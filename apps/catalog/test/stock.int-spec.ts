@@ -1,6 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { createTestDatabase, freePort } from '@yugong/shared/testing';
+import {
+  createTestDatabase,
+  flushRedisPrefix,
+  freePort,
+  testRedisUrl,
+  uniqueRedisPrefix,
+} from '@yugong/shared/testing';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -9,9 +16,14 @@ import { catalogConfig } from '../src/config/catalog.config';
 
 const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
 const SERVICE_TOKEN = 'test-service-token-0123456789';
+/** Redis when the run has one: the listing cache then keeps views for minutes unless refreshed. */
+const REDIS_URL = testRedisUrl();
+const REDIS_KEY_PREFIX = uniqueRedisPrefix('catalog_stock');
 const OFFICER = { userId: '00000000-0000-4000-8000-000000000001', role: 'relief_officer', producerIds: [] };
 const CONSUMER = { userId: '00000000-0000-4000-8000-000000000002', role: 'consumer', producerIds: [] };
 const AUDITOR = { userId: '00000000-0000-4000-8000-000000000003', role: 'auditor', producerIds: [] };
+const INSTITUTION = { userId: '00000000-0000-4000-8000-000000000004', role: 'institution', producerIds: [] };
+const ADMIN = { userId: '00000000-0000-4000-8000-000000000005', role: 'admin', producerIds: [] };
 
 type Unary = (
   request: unknown,
@@ -60,9 +72,12 @@ describe('catalog stock holds', () => {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(port),
         SERVICE_TOKEN,
+        REDIS_URL,
+        REDIS_KEY_PREFIX,
         LOG_LEVEL: 'silent',
         HOLD_SWEEP_INTERVAL_MS: '200',
         HOLD_RELEASE_GRACE_MS: '1000',
+        LISTING_STOCK_REFRESH_MS: '300',
       }),
     ))!;
     const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'yugong/catalog/v1/catalog.proto'), {
@@ -102,6 +117,11 @@ describe('catalog stock holds', () => {
     await sql?.end();
     await running?.close();
     await db?.drop();
+    if (REDIS_URL) {
+      const redis = new Redis(REDIS_URL);
+      await flushRedisPrefix(redis, REDIS_KEY_PREFIX);
+      await redis.quit();
+    }
   });
 
   function call<T>(method: string, request: unknown, caller?: object | null): Promise<T> {
@@ -174,6 +194,40 @@ describe('catalog stock holds', () => {
     return Number(rows[0].n);
   }
 
+  async function heldByLot(lotIds: string[]): Promise<number[]> {
+    const { rows } = await sql.query<{ lot_id: string; n: string }>(
+      `select lot_id, sum(quantity) as n from stock_hold where status = 'held' and lot_id = any($1) group by lot_id`,
+      [lotIds],
+    );
+    const byLot = new Map(rows.map((r) => [r.lot_id, Number(r.n)]));
+    return lotIds.map((id) => byLot.get(id) ?? 0);
+  }
+
+  /** Reads the lowest on_hand of the lots from SQL, over and over, until stopped. */
+  function sampleLowestOnHand(lotIds: string[]): { stop(): Promise<number> } {
+    let lowest = Number.POSITIVE_INFINITY;
+    let stopped = false;
+    const sampler = new Client({ connectionString: db.url });
+    const loop = (async () => {
+      await sampler.connect();
+      while (!stopped) {
+        const { rows } = await sampler.query<{ low: string }>(
+          'select min(on_hand) as low from lot where id = any($1)',
+          [lotIds],
+        );
+        lowest = Math.min(lowest, Number(rows[0].low));
+      }
+      await sampler.end();
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        await loop;
+        return lowest;
+      },
+    };
+  }
+
   function hold(productId: string, quantity = 1, orderId = randomUUID(), caller: object = CONSUMER) {
     return call<HoldReply>(
       'HoldStock',
@@ -190,14 +244,30 @@ describe('catalog stock holds', () => {
       await lot(id, 3, '2026-10-03'),
     ];
 
+    const sampled = sampleLowestOnHand(lots);
     const replies = await Promise.all(Array.from({ length: 200 }, () => hold(id)));
+    const lowest = await sampled.stop();
 
     expect(replies.filter((r) => r.held)).toHaveLength(10);
     const refused = replies.filter((r) => !r.held);
     expect(refused).toHaveLength(190);
-    expect(refused.every((r) => r.shortages[0].reason === 'SHORTAGE_REASON_OUT_OF_STOCK')).toBe(true);
+    expect(
+      refused.every(
+        (r) =>
+          r.shortages.length === 1 &&
+          r.shortages[0].reason === 'SHORTAGE_REASON_OUT_OF_STOCK' &&
+          r.shortages[0].available === 0,
+      ),
+    ).toBe(true);
+    expect(lowest).toBeGreaterThanOrEqual(0);
     expect(await onHand(lots)).toEqual([0, 0, 0]);
     expect(await heldUnits([id])).toBe(10);
+    expect(await heldByLot(lots)).toEqual([4, 3, 3]);
+    const { rows } = await sql.query<{ orders: string }>(
+      `select count(distinct order_id) as orders from stock_hold where product_id = $1`,
+      [id],
+    );
+    expect(Number(rows[0].orders)).toBe(10);
   });
 
   it('shares one lot between two products (a stock source) under 100 + 100 concurrent checkouts', async () => {
@@ -215,6 +285,9 @@ describe('catalog stock holds', () => {
     );
 
     expect(replies.filter((r) => r.held)).toHaveLength(10);
+    const refused = replies.filter((r) => !r.held);
+    expect(refused).toHaveLength(190);
+    expect(refused.every((r) => r.shortages[0].reason === 'SHORTAGE_REASON_OUT_OF_STOCK')).toBe(true);
     expect(await onHand([lotId])).toEqual([0]);
     expect(await heldUnits([meat, giftBox])).toBe(10);
     const allocations = replies.filter((r) => r.held).flatMap((r) => r.lines[0].allocations);
@@ -390,15 +463,175 @@ describe('catalog stock holds', () => {
     expect(rows).toEqual([{ status: 'released' }]);
   });
 
-  it('lets only buyers, officers and the platform move stock', async () => {
+  it('releases expired holds once when two catalog replicas sweep the same database', async () => {
+    const port = await freePort();
+    const replica = (await startCatalog(
+      catalogConfig({
+        DATABASE_URL: db.url,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        SERVICE_TOKEN,
+        REDIS_URL,
+        REDIS_KEY_PREFIX,
+        LOG_LEVEL: 'silent',
+        HOLD_SWEEP_INTERVAL_MS: '100',
+        HOLD_RELEASE_GRACE_MS: '1000',
+      }),
+    ))!;
+    try {
+      const id = await product();
+      const lots = [await lot(id, 15, '2026-11-01'), await lot(id, 15, '2026-11-02')];
+      const orders = Array.from({ length: 20 }, () => randomUUID());
+      await Promise.all(
+        orders.map((orderId) =>
+          call(
+            'HoldStock',
+            { orderId, lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(1) },
+            CONSUMER,
+          ),
+        ),
+      );
+      expect(await onHand(lots)).toEqual([0, 10]);
+
+      const deadline = Date.now() + 8_000;
+      while ((await heldUnits([id])) > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await heldUnits([id])).toBe(0);
+      expect(await onHand(lots)).toEqual([15, 15]);
+      const { rows } = await sql.query<{ status: string; n: string }>(
+        'select status, count(*) as n from stock_hold where product_id = $1 group by status',
+        [id],
+      );
+      expect(rows.map((r) => [r.status, Number(r.n)])).toEqual([['released', 20]]);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('holds only for buyers, and lets only the platform or the relief office release, commit or restock', async () => {
     const id = await product();
-    await lot(id, 5, '2026-11-01');
+    const lotId = await lot(id, 5, '2026-11-01');
     const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
-    for (const caller of [AUDITOR, staff]) {
-      const denied = await rejection(hold(id, 1, randomUUID(), caller));
+    for (const caller of [AUDITOR, staff, OFFICER, ADMIN, null]) {
+      const denied = await rejection(
+        call(
+          'HoldStock',
+          { orderId: randomUUID(), lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(900) },
+          caller,
+        ),
+      );
       expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
     }
     expect(await heldUnits([id])).toBe(0);
+    expect((await hold(id, 1, randomUUID(), INSTITUTION)).held).toBe(true);
+
+    const orderId = randomUUID();
+    await hold(id, 2, orderId, CONSUMER);
+    for (const caller of [CONSUMER, INSTITUTION, AUDITOR, staff]) {
+      for (const [method, request] of [
+        ['ReleaseStock', { orderId }],
+        ['CommitStock', { orderId }],
+        ['RestockUnits', { restockId: `r-${randomUUID()}`, orderId, productId: id, quantity: 1 }],
+      ] as const) {
+        const denied = await rejection(call(method, request, caller));
+        expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+      }
+    }
+    expect(await onHand([lotId])).toEqual([2]);
+    expect(await heldUnits([id])).toBe(3);
+    // The relief office may repair by hand; the orders service calls without a user.
+    expect(await call('ReleaseStock', { orderId }, OFFICER)).toEqual({ releasedUnits: 2 });
+    expect(await onHand([lotId])).toEqual([4]);
+  });
+
+  it('never deadlocks orders that take the same lots in opposite line order', async () => {
+    const first = await product();
+    const second = await product();
+    const lots = [
+      await lot(first, 30, '2026-10-01'),
+      await lot(first, 30, '2026-10-02'),
+      await lot(second, 30, '2026-10-01'),
+      await lot(second, 30, '2026-10-02'),
+    ];
+    const lines = [
+      { productId: first, quantity: 1 },
+      { productId: second, quantity: 1 },
+    ];
+
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call<HoldReply>(
+          'HoldStock',
+          {
+            orderId: randomUUID(),
+            lines: i % 2 === 0 ? lines : [...lines].reverse(),
+            expiresAt: inSeconds(900),
+          },
+          CONSUMER,
+        ),
+      ),
+    );
+
+    expect(replies.every((r) => r.held)).toBe(true);
+    expect(await onHand(lots)).toEqual([0, 20, 0, 20]);
+    expect(await heldUnits([first, second])).toBe(80);
+  });
+
+  it('returns restocked units to the most recently produced lot first', async () => {
+    const id = await product();
+    const older = await lot(id, 2, '2026-09-01');
+    const newer = await lot(id, 2, '2026-09-02');
+    const orderId = randomUUID();
+    expect((await hold(id, 4, orderId)).held).toBe(true);
+    await call('CommitStock', { orderId });
+    expect(await onHand([older, newer])).toEqual([0, 0]);
+
+    const back = await call<{ allocations: Allocation[] }>('RestockUnits', {
+      restockId: `refund-${orderId}-1`,
+      orderId,
+      productId: id,
+      quantity: 3,
+    });
+    expect(back.allocations.map((a) => [a.lotId, a.quantity])).toEqual([
+      [newer, 2],
+      [older, 1],
+    ]);
+    expect(await onHand([older, newer])).toEqual([1, 2]);
+
+    const rest = await call<{ allocations: Allocation[] }>('RestockUnits', {
+      restockId: `refund-${orderId}-2`,
+      orderId,
+      productId: id,
+      quantity: 1,
+    });
+    expect(rest.allocations.map((a) => [a.lotId, a.quantity])).toEqual([[older, 1]]);
+    const none = await rejection(
+      call('RestockUnits', { restockId: `refund-${orderId}-3`, orderId, productId: id, quantity: 1 }),
+    );
+    expect(none.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(await onHand([older, newer])).toEqual([2, 2]);
+    const { rows } = await sql.query<{ n: string }>(
+      'select count(*) as n from stock_restock where order_id = $1',
+      [orderId],
+    );
+    expect(Number(rows[0].n)).toBe(2);
+  });
+
+  it('shows stock moved by checkout in cached product views within the refresh period', async () => {
+    const id = await product();
+    await lot(id, 10, '2026-11-01');
+    const stockOf = async () =>
+      (await call<{ product: { stock: number } }>('GetProduct', { id })).product.stock;
+    expect(await stockOf()).toBe(10);
+
+    await hold(id, 3);
+
+    const deadline = Date.now() + 3_000;
+    while ((await stockOf()) !== 7 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await stockOf()).toBe(7);
   });
 
   it('refuses bad holds naming the field, writing nothing', async () => {
@@ -444,6 +677,20 @@ describe('catalog stock holds', () => {
       call('GetProducts', { ids: Array.from({ length: 101 }, () => randomUUID()) }),
     );
     expect(tooMany.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(tooMany)).toEqual(['ids']);
+    const badId = await rejection(call('GetProducts', { ids: [id, 'nope'] }));
+    expect(badId.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldsOf(badId)).toEqual(['ids.1']);
+    for (const [method, request, field] of [
+      ['ReleaseStock', { orderId: 'nope' }, 'orderId'],
+      ['CommitStock', { orderId: '' }, 'orderId'],
+      ['RestockUnits', { restockId: 'r-1', orderId: randomUUID(), productId: id, quantity: 0 }, 'quantity'],
+      ['RestockUnits', { restockId: '', orderId: randomUUID(), productId: id, quantity: 1 }, 'restockId'],
+    ] as const) {
+      const error = await rejection(call(method, request));
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(fieldsOf(error)).toEqual([field]);
+    }
     expect(await onHand([lotId])).toEqual([5]);
     expect(await heldUnits([id])).toBe(0);
   });

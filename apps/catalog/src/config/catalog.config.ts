@@ -24,6 +24,11 @@ export const catalogConfigSchema = z.object({
   HOLD_SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
   /** How long after its expiry a hold nobody released is released by catalog itself. */
   HOLD_RELEASE_GRACE_MS: env.int(30_000, { min: 0, max: 3_600_000 }),
+  /**
+   * How far behind the lots the stock shown by cached listings may be: stock moved by checkout
+   * invalidates the listing cache at most once per this period (product and lot changes at once).
+   */
+  LISTING_STOCK_REFRESH_MS: env.int(1_000, { min: 50, max: 300_000 }),
   SEED_DEMO: env.bool(false),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),

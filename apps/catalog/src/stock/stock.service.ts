@@ -1,9 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { isOfficer, type CallerIdentity } from '@yugong/shared/auth';
+import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { z } from 'zod';
 import { idSchema } from '../producers/producers.service';
+import { ListingRefresh } from './listing-refresh';
 import { HoldReleased, RestockExceedsSale, RestockMismatch, StockHoldNotFound } from './stock.errors';
 import {
   StockRepository,
@@ -111,13 +113,25 @@ const restockSchema = z.object({
 export type RestockInput = z.input<typeof restockSchema>;
 
 /**
- * Who may move stock: buyers checking out (consumers, institutions), the relief office and the
- * platform. Calls without a user are the orders service's own work (expiry, payment events);
- * the service credential every catalog call needs is what admits them.
+ * Who may move stock. Every catalog call already carries the service credential (the gRPC
+ * interceptor refuses any without it), so only another service of the platform gets here; on top
+ * of that:
+ * - HoldStock is made for a buyer checking out: the orders service forwards the buyer, who must be
+ *   a consumer or an institution (the roles orders lets check out). A hold without a buyer, or for
+ *   any other role, is refused.
+ * - ReleaseStock, CommitStock and RestockUnits are the platform's own work: orders calls them
+ *   without a user (cancellation, payment, refunds), and the relief office or an admin may repair
+ *   by hand. A buyer, producer staff or an auditor is refused. The sweeper runs inside catalog.
  */
-function requireStockCaller(caller: CallerIdentity | null): void {
-  if (caller) {
-    requireRole(caller, 'consumer', 'institution', 'relief_officer', 'admin');
+function requireBuyer(caller: CallerIdentity | null): void {
+  if (caller?.role !== 'consumer' && caller?.role !== 'institution') {
+    throw new PermissionDenied('stock is held for a buyer checking out: a consumer or an institution');
+  }
+}
+
+function requirePlatform(caller: CallerIdentity | null): void {
+  if (caller && !isOfficer(caller)) {
+    throw new PermissionDenied('only the orders service or the relief office moves held or sold stock');
   }
 }
 
@@ -130,115 +144,129 @@ function requireStockCaller(caller: CallerIdentity | null): void {
 export class StockService {
   private readonly repo = new StockRepository();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly listings: ListingRefresh,
+  ) {}
 
   async hold(caller: CallerIdentity | null, input: Loose<HoldStockInput>): Promise<HoldOutcome> {
-    requireStockCaller(caller);
+    requireBuyer(caller);
     const req = parseRequest(holdSchema, input);
-    return this.em.fork().transactional(async (tx) => {
-      await this.repo.lockOrder(tx, req.orderId);
-      const existing = await this.repo.holdsOfOrder(tx, req.orderId);
-      if (existing.length > 0) {
-        if (existing.some((h) => h.status === 'released')) {
-          throw new HoldReleased(req.orderId);
+    const outcome = await this.em
+      .fork()
+      .transactional(async (tx): Promise<HoldOutcome & { fresh?: true }> => {
+        await this.repo.lockOrder(tx, req.orderId);
+        const existing = await this.repo.holdsOfOrder(tx, req.orderId);
+        if (existing.length > 0) {
+          if (existing.some((h) => h.status === 'released')) {
+            throw new HoldReleased(req.orderId);
+          }
+          return { held: true, lines: toLines(existing), shortages: [] };
         }
-        return { held: true, lines: toLines(existing), shortages: [] };
-      }
-      const products = await this.repo.saleableProducts(
-        tx,
-        req.lines.map((l) => l.productId),
-      );
-      const shortages: Shortage[] = [];
-      for (const line of req.lines) {
-        const product = products.get(line.productId);
-        if (!product) {
-          shortages.push({
-            productId: line.productId,
-            requested: line.quantity,
-            available: 0,
-            reason: 'unknown_product',
-          });
-        } else if (product.status !== 'active' || product.producerStatus !== 'verified') {
-          shortages.push({
-            productId: line.productId,
-            requested: line.quantity,
-            available: 0,
-            reason: 'not_for_sale',
-          });
+        const products = await this.repo.saleableProducts(
+          tx,
+          req.lines.map((l) => l.productId),
+        );
+        const shortages: Shortage[] = [];
+        for (const line of req.lines) {
+          const product = products.get(line.productId);
+          if (!product) {
+            shortages.push({
+              productId: line.productId,
+              requested: line.quantity,
+              available: 0,
+              reason: 'unknown_product',
+            });
+          } else if (product.status !== 'active' || product.producerStatus !== 'verified') {
+            shortages.push({
+              productId: line.productId,
+              requested: line.quantity,
+              available: 0,
+              reason: 'not_for_sale',
+            });
+          }
         }
-      }
-      if (shortages.length > 0) {
-        return { held: false, lines: [], shortages };
-      }
-      const sources = [...new Set([...products.values()].map((p) => p.sourceId))];
-      const lots = await this.repo.lockLotsOfProducts(tx, sources);
-      const left = new Map(lots.map((lot) => [lot.id, lot.onHand]));
-      const holds: NewHold[] = [];
-      for (const line of req.lines) {
-        const product = products.get(line.productId)!;
-        const pool = lots.filter((lot) => lot.productId === product.sourceId);
-        const available = pool.reduce((sum, lot) => sum + left.get(lot.id)!, 0);
-        if (available < line.quantity) {
-          shortages.push({
-            productId: line.productId,
-            requested: line.quantity,
-            available,
-            reason: 'out_of_stock',
-          });
-          continue;
+        if (shortages.length > 0) {
+          return { held: false, lines: [], shortages };
         }
-        let wanted = line.quantity;
-        for (const lot of pool) {
-          const take = Math.min(wanted, left.get(lot.id)!);
-          if (take === 0) {
+        const sources = [...new Set([...products.values()].map((p) => p.sourceId))];
+        const lots = await this.repo.lockLotsOfProducts(tx, sources);
+        const left = new Map(lots.map((lot) => [lot.id, lot.onHand]));
+        const holds: NewHold[] = [];
+        for (const line of req.lines) {
+          const product = products.get(line.productId)!;
+          const pool = lots.filter((lot) => lot.productId === product.sourceId);
+          const available = pool.reduce((sum, lot) => sum + left.get(lot.id)!, 0);
+          if (available < line.quantity) {
+            shortages.push({
+              productId: line.productId,
+              requested: line.quantity,
+              available,
+              reason: 'out_of_stock',
+            });
             continue;
           }
-          left.set(lot.id, left.get(lot.id)! - take);
-          wanted -= take;
-          holds.push({
-            orderId: req.orderId,
-            productId: line.productId,
-            lotId: lot.id,
-            quantity: take,
-            expiresAt: req.expiresAt,
-            snapshot: {
-              unitPriceFen: product.priceFen,
-              currency: product.currency,
-              producerId: product.producerId,
-              producerName: product.producerName,
-              householdShareBps: product.householdShareBps,
-              nameZh: product.nameZh,
-              nameEn: product.nameEn,
-              unit: product.unit,
-              lotCode: lot.lotCode,
-            },
-          });
-          if (wanted === 0) {
-            break;
+          let wanted = line.quantity;
+          for (const lot of pool) {
+            const take = Math.min(wanted, left.get(lot.id)!);
+            if (take === 0) {
+              continue;
+            }
+            left.set(lot.id, left.get(lot.id)! - take);
+            wanted -= take;
+            holds.push({
+              orderId: req.orderId,
+              productId: line.productId,
+              lotId: lot.id,
+              quantity: take,
+              expiresAt: req.expiresAt,
+              snapshot: {
+                unitPriceFen: product.priceFen,
+                currency: product.currency,
+                producerId: product.producerId,
+                producerName: product.producerName,
+                householdShareBps: product.householdShareBps,
+                nameZh: product.nameZh,
+                nameEn: product.nameEn,
+                unit: product.unit,
+                lotCode: lot.lotCode,
+              },
+            });
+            if (wanted === 0) {
+              break;
+            }
           }
         }
-      }
-      if (shortages.length > 0) {
-        return { held: false, lines: [], shortages }; // nothing written yet: the transaction ends clean
-      }
-      const taken = sumByLot(holds, -1);
-      if ((await this.repo.adjustOnHand(tx, taken)) !== taken.size) {
-        throw new Error(`stock moved under a lock on order ${req.orderId}`);
-      }
-      await this.repo.insertHolds(tx, holds);
-      return { held: true, lines: toLines(holds.map(asHoldRow)), shortages: [] };
-    });
+        if (shortages.length > 0) {
+          return { held: false, lines: [], shortages }; // nothing written yet: the transaction ends clean
+        }
+        const taken = sumByLot(holds, -1);
+        if ((await this.repo.adjustOnHand(tx, taken)) !== taken.size) {
+          throw new Error(`stock moved under a lock on order ${req.orderId}`);
+        }
+        await this.repo.insertHolds(tx, holds);
+        return { held: true, lines: toLines(holds.map(asHoldRow)), shortages: [], fresh: true };
+      });
+    const { fresh, ...answer } = outcome;
+    if (fresh) {
+      this.listings.stockChanged();
+    }
+    return answer;
   }
 
   /** Returns an order's held units to their lots; the units released by this call. */
   async release(caller: CallerIdentity | null, input: Loose<{ orderId: string }>): Promise<number> {
-    requireStockCaller(caller);
+    requirePlatform(caller);
     const { orderId } = parseRequest(byOrderSchema, input);
-    return this.em.fork().transactional(async (tx) => {
+    const units = await this.em.fork().transactional(async (tx) => {
       await this.repo.lockOrder(tx, orderId);
       const held = (await this.repo.holdsOfOrder(tx, orderId, true)).filter((h) => h.status === 'held');
       return this.putBack(tx, held);
     });
+    if (units > 0) {
+      this.listings.stockChanged();
+    }
+    return units;
   }
 
   /**
@@ -250,9 +278,10 @@ export class StockService {
     caller: CallerIdentity | null,
     input: Loose<{ orderId: string }>,
   ): Promise<{ committed: boolean; lines: HeldLineView[]; shortages: Shortage[] }> {
-    requireStockCaller(caller);
+    requirePlatform(caller);
     const { orderId } = parseRequest(byOrderSchema, input);
-    return this.em.fork().transactional(async (tx) => {
+    let retaken = false;
+    const outcome = await this.em.fork().transactional(async (tx) => {
       await this.repo.lockOrder(tx, orderId);
       const holds = await this.repo.holdsOfOrder(tx, orderId, true);
       if (holds.length === 0) {
@@ -278,6 +307,7 @@ export class StockService {
         if ((await this.repo.adjustOnHand(tx, taken)) !== taken.size) {
           throw new Error(`stock moved under a lock on order ${orderId}`);
         }
+        retaken = true;
       }
       const toCommit = holds.filter((h) => h.status !== 'committed');
       await this.repo.setStatus(
@@ -291,6 +321,10 @@ export class StockService {
         shortages: [],
       };
     });
+    if (retaken) {
+      this.listings.stockChanged();
+    }
+    return outcome;
   }
 
   /**
@@ -298,9 +332,10 @@ export class StockService {
    * A repeat of the same restock id answers what the first did.
    */
   async restock(caller: CallerIdentity | null, input: Loose<RestockInput>): Promise<RestockAllocation[]> {
-    requireStockCaller(caller);
+    requirePlatform(caller);
     const req = parseRequest(restockSchema, input);
-    return this.em.fork().transactional(async (tx) => {
+    let returned = false;
+    const allocations = await this.em.fork().transactional(async (tx) => {
       await this.repo.lockOrder(tx, req.orderId);
       const previous = await this.repo.findRestock(tx, req.restockId);
       if (previous) {
@@ -349,8 +384,13 @@ export class StockService {
       }
       await this.repo.addRestocked(tx, restocked);
       await this.repo.insertRestock(tx, { ...req, allocations });
+      returned = true;
       return allocations;
     });
+    if (returned) {
+      this.listings.stockChanged();
+    }
+    return allocations;
   }
 
   /**
@@ -365,6 +405,9 @@ export class StockService {
         return { units: await this.putBack(tx, expired), claimed: expired.length };
       });
       total += units;
+      if (units > 0) {
+        this.listings.stockChanged();
+      }
       if (claimed < batch) {
         return total;
       }
