@@ -24,6 +24,8 @@ import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { AgreementsController } from './register/agreements.controller';
 import { BeneficiariesClient } from './register/beneficiaries.client';
+import { OrdersClient } from './orders/orders.client';
+import { OrdersController } from './orders/orders.controller';
 import { HouseholdsController } from './register/households.controller';
 import { RegisterController } from './register/register.controller';
 import { RegisterGatewayService } from './register/register-gateway.service';
@@ -37,6 +39,7 @@ export interface GatewayConnections {
   cache: ReadCache;
   catalog: CatalogClient;
   beneficiaries: BeneficiariesClient;
+  orders: OrdersClient;
 }
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
@@ -69,6 +72,7 @@ export class AppModule {
         HouseholdsController,
         AgreementsController,
         HealthController,
+        OrdersController,
       ],
       providers: [
         IdentityService,
@@ -80,6 +84,7 @@ export class AppModule {
         { provide: ReadCache, useValue: connections.cache },
         { provide: CatalogClient, useValue: connections.catalog },
         { provide: BeneficiariesClient, useValue: connections.beneficiaries },
+        { provide: OrdersClient, useValue: connections.orders },
         {
           provide: TokenService,
           useValue: new TokenService({

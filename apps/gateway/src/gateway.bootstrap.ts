@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import { beneficiaries, catalog } from '@yugong/contracts';
+import { beneficiaries, catalog, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -22,6 +22,7 @@ import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
 import { registerResponseHeaders } from './common/security-headers';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
+import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './register/beneficiaries.client';
 import { multipartLimits } from './register/register-import.service';
 
@@ -64,6 +65,15 @@ export async function startGateway(
     packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
     serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
   });
+  // Not in /readyz: browsing and the register work without orders, and cart or checkout calls
+  // answer 503 while it is away. The channel connects on first use.
+  const ordersStub = createGrpcStub<orders.OrdersServiceClient>({
+    url: config.ORDERS_GRPC_URL,
+    service: 'orders',
+    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+    serviceName: orders.ORDERS_SERVICE_NAME,
+  });
+  const ordersClient = new OrdersClient(ordersStub.stub, clientSettings);
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, config.SERVICE_TOKEN);
   const beneficiariesClient = new BeneficiariesClient(
     beneficiariesStub.stub,
@@ -99,6 +109,7 @@ export async function startGateway(
       cache,
       catalog: catalogClient,
       beneficiaries: beneficiariesClient,
+      orders: ordersClient,
     }),
     adapter,
     { bufferLogs: true },
@@ -138,6 +149,7 @@ export async function startGateway(
   const close = async () => {
     await app.close();
     catalogStub.close();
+    ordersStub.close();
     beneficiariesStub.close();
     registerImports.close();
     await cache.close();

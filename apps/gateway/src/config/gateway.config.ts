@@ -16,6 +16,8 @@ export const gatewayConfigSchema = z.object({
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
   /** The beneficiary register, like CATALOG_GRPC_URL. */
   BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
+  /** Carts, checkout and orders, like CATALOG_GRPC_URL. */
+  ORDERS_GRPC_URL: env.string('127.0.0.1:50053'),
   SERVICE_TOKEN: env.secret(16),
   JWT_SECRET: env.secret(32),
   JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),

@@ -10,6 +10,10 @@ import { beneficiariesConfig } from '../../../beneficiaries/src/config/beneficia
 import { startCatalog } from '../../../catalog/src/catalog.bootstrap';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { catalogConfig } from '../../../catalog/src/config/catalog.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { ordersConfig } from '../../../orders/src/config/orders.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startOrders } from '../../../orders/src/orders.bootstrap';
 import { gatewayConfig } from '../../src/config/gateway.config';
 import { startGateway } from '../../src/gateway.bootstrap';
 
@@ -24,6 +28,7 @@ export interface Platform {
   catalogDatabaseUrl: string;
   beneficiariesDatabaseUrl: string;
   gatewayDatabaseUrl: string;
+  ordersDatabaseUrl: string;
   /** Where the gateway would listen with `listen: true`. */
   gatewayPort: number;
   stop(): Promise<void>;
@@ -38,16 +43,18 @@ export async function startPlatform(
   env: Record<string, string> = {},
   options: { listen?: boolean } = {},
 ): Promise<Platform> {
-  const [catalogDb, beneficiariesDb, gatewayDb] = await Promise.all([
+  const [catalogDb, beneficiariesDb, gatewayDb, ordersDb] = await Promise.all([
     createTestDatabase(`${label}_catalog`),
     createTestDatabase(`${label}_register`),
     createTestDatabase(`${label}_gateway`),
+    createTestDatabase(`${label}_orders`),
   ]);
   const redisUrl = testRedisUrl();
   const prefix = uniqueRedisPrefix(label);
   const port = await freePort();
   const registerPort = await freePort();
   const gatewayPort = await freePort();
+  const ordersPort = await freePort();
   const shared = {
     SERVICE_TOKEN,
     SEED_DEMO: 'true',
@@ -75,6 +82,19 @@ export async function startPlatform(
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
     }),
   ))!;
+  // Carts and checkout locks need Redis: without it there is no orders service (its tests skip).
+  const orders = redisUrl
+    ? (await startOrders(
+        ordersConfig({
+          ...shared,
+          DATABASE_URL: ordersDb.url,
+          REDIS_URL: redisUrl,
+          GRPC_HOST: '127.0.0.1',
+          GRPC_PORT: String(ordersPort),
+          CATALOG_GRPC_URL: `127.0.0.1:${port}`,
+        }),
+      ))!
+    : undefined;
   const gateway = (await startGateway(
     gatewayConfig({
       ...shared,
@@ -83,6 +103,7 @@ export async function startPlatform(
       PORT: String(gatewayPort),
       CATALOG_GRPC_URL: `127.0.0.1:${port}`,
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
+      ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
       JWT_SECRET: 'e2e-jwt-secret-0123456789-0123456789',
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: DEMO_PASSWORD,
@@ -97,12 +118,14 @@ export async function startPlatform(
     catalogDatabaseUrl: catalogDb.url,
     beneficiariesDatabaseUrl: beneficiariesDb.url,
     gatewayDatabaseUrl: gatewayDb.url,
+    ordersDatabaseUrl: ordersDb.url,
     gatewayPort,
     stop: async () => {
       await gateway.close();
+      await orders?.close();
       await catalog.close();
       await beneficiaries.close();
-      await Promise.all([gatewayDb.drop(), catalogDb.drop(), beneficiariesDb.drop()]);
+      await Promise.all([gatewayDb.drop(), catalogDb.drop(), beneficiariesDb.drop(), ordersDb.drop()]);
     },
   };
 }

@@ -1,0 +1,90 @@
+import { orders } from '@yugong/contracts';
+import { formatYuan } from '@yugong/shared/money';
+import { enumName, isoOf } from '../catalog/catalog.views';
+
+interface MoneyJson {
+  fen: number;
+  currency: string;
+  display: string;
+}
+
+const money = (m: { fen: number; currency: string } | undefined): MoneyJson => {
+  const fen = m?.fen ?? 0;
+  const currency = m?.currency || 'CNY';
+  return { fen, currency, display: formatYuan(fen) };
+};
+
+export function cartJson(cart: orders.Cart | undefined) {
+  return {
+    items: (cart?.items ?? []).map((i) => ({
+      productId: i.productId,
+      quantity: i.quantity,
+      nameZh: i.nameZh,
+      nameEn: i.nameEn,
+      unit: i.unit,
+      unitPrice: i.unitPrice ? money(i.unitPrice) : null,
+      lineTotal: i.lineTotal ? money(i.lineTotal) : null,
+      available: i.available,
+      stock: i.stock,
+      producerId: i.producerId,
+    })),
+    subtotal: money(cart?.subtotal),
+    expiresAt: isoOf(cart?.expiresAt),
+  };
+}
+
+export function refundJson(r: orders.Refund) {
+  return {
+    id: r.id,
+    lines: r.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: money(l.amount) })),
+    amount: money(r.amount),
+    reason: r.reason,
+    goodsReturned: r.goodsReturned,
+    status: r.status,
+    reference: r.reference,
+    createdAt: isoOf(r.createdAt),
+  };
+}
+
+export function orderJson(o: orders.Order) {
+  return {
+    id: o.id,
+    buyerId: o.buyerId,
+    status: enumName(o.status, 'ORDER_STATUS_'),
+    lines: o.lines.map((l) => ({
+      id: l.id,
+      productId: l.productId,
+      productNameZh: l.productNameZh,
+      productNameEn: l.productNameEn,
+      unit: l.unit,
+      producerId: l.producerId,
+      producerName: l.producerName,
+      unitPrice: money(l.unitPrice),
+      quantity: l.quantity,
+      gross: money(l.gross),
+      householdShareBps: l.householdShareBps,
+      lots: l.allocations.map((a) => ({ lotId: a.lotId, lotCode: a.lotCode, quantity: a.quantity })),
+      status: enumName(l.status, 'LINE_STATUS_'),
+      carrier: l.carrier || null,
+      trackingNumber: l.trackingNumber || null,
+      shippedAt: isoOf(l.shippedAt),
+      refundedQuantity: l.refundedQuantity,
+      refunded: money(l.refunded),
+    })),
+    subtotal: money(o.subtotal),
+    donation: money(o.donation),
+    total: money(o.total),
+    payment: {
+      method: enumName(o.payment?.method ?? '', 'PAYMENT_METHOD_'),
+      reference: o.payment?.reference || null,
+      amountReceived: money(o.payment?.amountReceived),
+      paidAt: isoOf(o.payment?.paidAt),
+    },
+    refunds: o.refunds.map(refundJson),
+    refunded: money(o.refunded),
+    createdAt: isoOf(o.createdAt),
+    expiresAt: isoOf(o.expiresAt),
+    updatedAt: isoOf(o.updatedAt),
+    deliveredAt: isoOf(o.deliveredAt),
+  };
+}
