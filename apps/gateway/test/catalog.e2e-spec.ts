@@ -26,7 +26,13 @@ describe('catalogue through the gateway', () => {
 
   async function productNamed(nameZh: string) {
     const res = await request(platform.http).get('/api/v1/products').query({ q: nameZh }).expect(200);
-    return res.body.items[0] as { id: string; producerId: string; price: { fen: number }; stock: number };
+    return res.body.items[0] as {
+      id: string;
+      producerId: string;
+      price: { fen: number };
+      stock: number;
+      stockSourceProductId: string | null;
+    };
   }
 
   beforeAll(async () => {
@@ -400,6 +406,49 @@ describe('catalogue through the gateway', () => {
         fields: [{ field: 'suppliers', reason: expect.stringMatching(/11.*10/) }],
       });
       expect({ lots: await count('lot'), suppliers: await count('lot_supplier') }).toEqual(before);
+    });
+
+    it("sells a product from another product's lots of the same producer, refusing any other source", async () => {
+      const rabbit = await productNamed('冷鲜兔肉');
+      const goat = await productNamed('太行黑山羊肉');
+      const yangguang = await auth('yangguang@example.com');
+      const body = {
+        nameZh: '兔肉家庭装',
+        category: 'meat',
+        unit: 'box',
+        priceFen: 19_800,
+        status: 'active',
+      };
+      const before = await count('product');
+      for (const [stockSourceProductId, status, field] of [
+        ['not-a-uuid', 400, 'stockSourceProductId'],
+        [goat.id, 400, 'stockSourceProductId'],
+      ] as const) {
+        const res = await request(platform.http)
+          .post(`/api/v1/producers/${rabbit.producerId}/products`)
+          .set(yangguang)
+          .send({ ...body, stockSourceProductId })
+          .expect(status);
+        expect(res.body.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+      }
+      expect(await count('product')).toBe(before);
+
+      const pack = await request(platform.http)
+        .post(`/api/v1/producers/${rabbit.producerId}/products`)
+        .set(yangguang)
+        .send({ ...body, stockSourceProductId: rabbit.id })
+        .expect(201);
+      expect(pack.body).toMatchObject({ stockSourceProductId: rabbit.id, stock: rabbit.stock });
+      const shown = await request(platform.http).get(`/api/v1/products/${pack.body.id}`).expect(200);
+      expect(shown.body).toMatchObject({ stockSourceProductId: rabbit.id, stock: rabbit.stock });
+      expect((await productNamed('冷鲜兔肉')).stockSourceProductId).toBeNull();
+
+      const ownLot = await request(platform.http)
+        .post(`/api/v1/products/${pack.body.id}/lots`)
+        .set(yangguang)
+        .send({ lotCode: 'PACK-1', producedOn: '2020-05-12', quantity: 10 })
+        .expect(400);
+      expect(ownLot.body.fields.map((f: { field: string }) => f.field)).toEqual(['productId']);
     });
 
     it('shows a new active product at once and hides an archived one', async () => {

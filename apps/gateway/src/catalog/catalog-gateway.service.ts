@@ -133,7 +133,7 @@ export class CatalogGatewayService {
         category: fields.category,
         unit: fields.unit,
         price: { fen: priceFen, currency: 'CNY' },
-        stockSourceProductId: '',
+        stockSourceProductId: fields.stockSourceProductId ?? '',
         imageUrls: fields.imageUrls ?? [],
         originVillage: fields.originVillage ?? '',
         reliefCertification: fields.reliefCertification ?? '',

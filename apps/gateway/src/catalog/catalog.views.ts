@@ -17,6 +17,8 @@ export interface ProductJson {
   reliefCertification: string;
   status: string;
   stock: number;
+  /** The product whose lots it sells from; null when it sells from its own. */
+  stockSourceProductId: string | null;
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -55,6 +57,7 @@ export function productJson(p: catalog.Product): ProductJson {
     reliefCertification: p.reliefCertification,
     status: enumName(p.status, 'PRODUCT_STATUS_'),
     stock: p.stock,
+    stockSourceProductId: p.stockSourceProductId || null,
     createdAt: isoOf(p.createdAt),
     updatedAt: isoOf(p.updatedAt),
   };

@@ -188,6 +188,15 @@ export class CreateProductDto extends ProductFieldsDto {
   @IsOptional()
   @IsIn(['draft', 'active'], { message: 'must be draft or active' })
   status?: 'draft' | 'active';
+
+  @ApiPropertyOptional({
+    description:
+      "Sell from another product's lots instead of its own (same producer; that product sells from its own lots)",
+    format: 'uuid',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  stockSourceProductId?: string;
 }
 
 /** Any product field; the ones given are changed. */
