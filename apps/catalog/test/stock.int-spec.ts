@@ -695,13 +695,24 @@ describe('catalog stock holds', () => {
     expect(await heldUnits([id])).toBe(0);
   });
 
-  it('reads several products at once for cart pricing, public rules applied', async () => {
+  it('reads several products at once for cart pricing: the public view, unlisted ones only for a service without a user', async () => {
     const listed = await product();
     const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
     const res = await call<{ products: { id: string }[] }>('GetProducts', {
       ids: [listed, draft, randomUUID(), listed],
     });
     expect(res.products.map((p) => p.id)).toEqual([listed]);
+    const asService = await call<{ products: { id: string }[] }>('GetProducts', {
+      ids: [listed, draft],
+      includeUnlisted: true,
+    });
+    expect(asService.products.map((p) => p.id).sort()).toEqual([listed, draft].sort());
+    const asBuyer = await call<{ products: { id: string }[] }>(
+      'GetProducts',
+      { ids: [listed, draft], includeUnlisted: true },
+      CONSUMER,
+    );
+    expect(asBuyer.products.map((p) => p.id)).toEqual([listed]);
   });
 
   it('keeps stock sources within one producer, one level deep, and without lots of their own', async () => {

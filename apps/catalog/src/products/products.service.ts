@@ -351,13 +351,18 @@ export class ProductsService {
     );
   }
 
-  /** Several products by id (cart pricing): the public view unless `includeUnlisted` by a reader of all. */
+  /**
+   * Several products by id (cart pricing): the public view, unless `includeUnlisted` is asked by a
+   * service acting without a user (orders showing why a cart line can no longer be bought) or by a
+   * reader of everything.
+   */
   async getMany(
     caller: CallerIdentity | null,
     input: Loose<{ ids: string[]; includeUnlisted: boolean }>,
   ): Promise<ProductView[]> {
     const { ids, includeUnlisted } = parseRequest(getProductsSchema, input);
-    return this.products.findViews([...new Set(ids)], !(includeUnlisted && canReadAll(caller)));
+    const unlisted = includeUnlisted && (caller === null || canReadAll(caller));
+    return this.products.findViews([...new Set(ids)], !unlisted);
   }
 
   /** The product another one may sell from: same producer, and not itself selling from another. */
