@@ -27,6 +27,7 @@
  * @property {'grpc' | 'http'} protocol
  * @property {(env: NodeJS.ProcessEnv) => number} port    the port it listens on
  * @property {string[]} needs                             services that must be ready first
+ * @property {boolean} [needsRedis]                       not started when there is no Redis
  * @property {(ctx: LaunchContext) => Record<string, string | undefined>} env
  */
 
@@ -76,6 +77,22 @@ export const SERVICES = [
     }),
   },
   {
+    name: 'orders',
+    entry: 'dist/apps/orders/src/main.js',
+    database: 'yugong_orders',
+    protocol: 'grpc',
+    port: (env) => portFrom(env.ORDERS_GRPC_PORT, 50053),
+    needs: [],
+    // Carts and checkout locks live in Redis only: without one, orders does not run (a warning says so).
+    needsRedis: true,
+    env: (ctx) => ({
+      ...common(ctx, 'yugong_orders'),
+      GRPC_HOST: ctx.host,
+      GRPC_PORT: String(ctx.ports.orders),
+      CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+    }),
+  },
+  {
     name: 'gateway',
     entry: 'dist/apps/gateway/src/main.js',
     database: 'yugong_gateway',
@@ -89,6 +106,7 @@ export const SERVICES = [
       PORT: String(ctx.ports.gateway),
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
+      ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.env.ADMIN_PASSWORD || ctx.demoPassword,

@@ -336,6 +336,10 @@ async function startServices(ctx) {
     say(`${spec.name} ready in ${seconds(Date.now() - started)}`);
   };
   for (const [index, spec] of SERVICES.entries()) {
+    if (spec.needsRedis && !ctx.redisUrl) {
+      warn(`${spec.name} not started: it needs Redis (set REDIS_URL or put redis-server on PATH)`);
+      continue;
+    }
     const promise = launch(spec, index);
     promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     ready.set(spec.name, promise);
@@ -474,7 +478,7 @@ async function main() {
     `  Products      ${base}/api/v1/products`,
     `  API docs      ${base}/api/docs`,
     ...SERVICES.filter((s) => s.protocol === 'grpc').map(
-      (s) => `  ${`${s.name} gRPC`.padEnd(14)}127.0.0.1:${ports[s.name]}`,
+      (s) => `  ${`${s.name} gRPC`.padEnd(20)}127.0.0.1:${ports[s.name]}`,
     ),
     '',
     `  Demo accounts (password: ${demoPassword}):`,

@@ -5,6 +5,7 @@ import { catalog, orders } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
 import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
+import type { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
@@ -31,7 +32,10 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
   });
-  const redis = connectRedis(config.REDIS_URL, 'orders', config.REDIS_KEY_PREFIX);
+  // Absent only for MIGRATE_ONLY (the config refuses to serve without it).
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, 'orders', config.REDIS_KEY_PREFIX)
+    : undefined;
   const catalogStub = createGrpcStub<catalog.CatalogServiceClient>({
     url: config.CATALOG_GRPC_URL,
     service: 'catalog',
@@ -43,7 +47,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   });
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis, catalogClient), {
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis as Redis, catalogClient), {
     ...server.options,
     bufferLogs: true,
   });
@@ -51,7 +55,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
   app.useLogger(logger);
   const shutdown = async () => {
     catalogStub.close();
-    await redis.quit().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
   };
   const applied = await migrate(app.get(MikroORM), config.DATABASE_URL);
   if (applied.length > 0) {
