@@ -2,10 +2,11 @@
 // `npm run bench:catalog-read`: how close the gateway's cached product listing
 // (GET /api/v1/products?pageSize=20) comes to the fastest this machine can serve the same bytes.
 //
-// Builds (and runs a private copy of dist/ in tmp/), creates two fresh databases (dropped at the
-// end) and a Redis key prefix (deleted), starts catalog and gateway as child processes
-// (LOG_LEVEL=warn, rate limit raised so one IP is never throttled), waits for GET /readyz, warms the cache, then runs autocannon (its own process)
-// for a discarded warm-up and a measured run. Then a bare node:http server (its own process)
+// Builds (and runs a private copy of dist/ in tmp/), creates three fresh databases (dropped at the
+// end) and a Redis key prefix (deleted), starts beneficiaries (fresh PII keys), catalog and gateway
+// as child processes (LOG_LEVEL=warn, rate limit raised so one IP is never throttled), waits for
+// GET /readyz (database, Redis, catalog and beneficiaries), warms the cache, then runs autocannon
+// (its own process) for a discarded warm-up and a measured run. Then a bare node:http server (its own process)
 // returning the very same body and content-type gets the same warm-up and run. Prints req/s and
 // p50/p99 of both and the ratio gateway ÷ bare (target ≥ 0.6).
 //
@@ -21,11 +22,13 @@ import {
   freshDatabases,
   freshRedisPrefix,
   httpGet,
+  grpcServing,
   prepareBuild,
   printComparison,
   REDIS_URL,
   run,
   say,
+  startBeneficiaries,
   startProcess,
   waitFor,
 } from './lib/harness.mjs';
@@ -46,10 +49,16 @@ async function measure(name, url) {
 run(async () => {
   const { work, dist } = await prepareBuild();
 
-  const db = await freshDatabases(['catalog', 'gateway']);
+  const db = await freshDatabases(['beneficiaries', 'catalog', 'gateway']);
   const prefix = await freshRedisPrefix();
   const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const [grpcPort, gatewayPort, barePort] = [await freePort(), await freePort(), await freePort()];
+  const [registerPort, grpcPort, gatewayPort, barePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const registerUrl = `127.0.0.1:${registerPort}`;
   const common = {
     SERVICE_TOKEN: serviceToken,
     REDIS_URL,
@@ -61,8 +70,20 @@ run(async () => {
     `services log at LOG_LEVEL=warn; gateway RATE_LIMIT_PER_MINUTE=${RATE_LIMIT} (one client IP must not be throttled)`,
   );
 
+  // The gateway's /readyz waits for the register too.
+  const register = startBeneficiaries(dist, {
+    databaseUrl: db.beneficiaries,
+    serviceToken,
+    port: registerPort,
+  });
   const catalog = startProcess('catalog', [path.join(dist, 'apps/catalog/src/main.js')], {
-    env: { ...common, DATABASE_URL: db.catalog, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort) },
+    env: {
+      ...common,
+      DATABASE_URL: db.catalog,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      BENEFICIARIES_GRPC_URL: registerUrl,
+    },
   });
   // For profiling, e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles".
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -73,15 +94,23 @@ run(async () => {
       HOST: '127.0.0.1',
       PORT: String(gatewayPort),
       CATALOG_GRPC_URL: `127.0.0.1:${grpcPort}`,
+      BENEFICIARIES_GRPC_URL: registerUrl,
       JWT_SECRET: crypto.randomBytes(36).toString('base64url'),
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     },
   });
+  // A service that dies would otherwise show only as a /readyz that never turns 200.
+  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
   await waitFor('gateway GET /readyz', async () => (await httpGet(gatewayPort, '/readyz'))?.status === 200, {
     child: gateway,
   });
-  if (catalog.exitCode !== null) {
-    throw new Error('catalog exited');
+  for (const [name, child] of [
+    ['beneficiaries', register],
+    ['catalog', catalog],
+  ]) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited`);
+    }
   }
 
   // Warm the cache and take the exact bytes the gateway serves.

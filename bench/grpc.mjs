@@ -2,8 +2,11 @@
 // `npm run bench:grpc`: how close the catalog service's unary GetProduct comes to a raw grpc-js
 // server answering the same method with a fixed message of the same shape and size.
 //
-// Builds (and runs a private copy of dist/ in tmp/), creates a fresh seeded catalog database
-// (dropped at the end), starts catalog (LOG_LEVEL=warn) and waits until ListProducts answers; takes one active product's id and
+// Builds (and runs a private copy of dist/ in tmp/), creates fresh seeded catalog and beneficiaries
+// databases (dropped at the end), starts beneficiaries (fresh PII keys) and catalog pointed at it
+// (both LOG_LEVEL=warn; GetProduct itself never calls the register, but catalog is wired as
+// deployed and never to whatever answers on the default port), waits until the register is
+// SERVING and ListProducts answers; takes one active product's id and
 // catalog's exact GetProduct reply for it, then starts the echo server (bench/grpc/echo-server.mjs,
 // its own process) that answers with that reply. The load client (bench/grpc/load-client.mjs, its
 // own process) keeps N unary calls in flight on one channel: a discarded warm-up, then the measured
@@ -20,6 +23,7 @@ import {
   freePort,
   freshDatabases,
   freshRedisPrefix,
+  grpcServing,
   onCleanup,
   prepareBuild,
   printComparison,
@@ -27,6 +31,7 @@ import {
   run,
   runNode,
   say,
+  startBeneficiaries,
   startProcess,
   waitFor,
 } from './lib/harness.mjs';
@@ -62,11 +67,16 @@ async function load(name, target, productId, serviceToken) {
 run(async () => {
   const { work, dist } = await prepareBuild();
 
-  const db = await freshDatabases(['catalog']);
+  const db = await freshDatabases(['beneficiaries', 'catalog']);
   const prefix = await freshRedisPrefix();
   const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const [catalogPort, echoPort] = [await freePort(), await freePort()];
-  say('catalog logs at LOG_LEVEL=warn');
+  const [registerPort, catalogPort, echoPort] = [await freePort(), await freePort(), await freePort()];
+  say('beneficiaries and catalog log at LOG_LEVEL=warn');
+  const register = startBeneficiaries(dist, {
+    databaseUrl: db.beneficiaries,
+    serviceToken,
+    port: registerPort,
+  });
   const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const catalog = startProcess('catalog', [...nodeArgs, path.join(dist, 'apps/catalog/src/main.js')], {
     env: {
@@ -78,8 +88,10 @@ run(async () => {
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       LOG_LEVEL: 'warn',
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
     },
   });
+  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
 
   const Client = catalogService();
   const client = new Client(`127.0.0.1:${catalogPort}`, grpc.credentials.createInsecure());

@@ -8,7 +8,8 @@
 // runs it from a scratch checkout in tmp/bench-startup-<run>/ (apps, libs, proto, tools/runtime,
 // .swcrc and package.json copied; node_modules linked): the developer's own .data/ is never used
 // or touched. Free ports are passed through the launcher's own settings (PORT, CATALOG_GRPC_PORT,
-// YUGONG_PG_PORT, YUGONG_REDIS_PORT).
+// BENEFICIARIES_GRPC_PORT, ORDERS_GRPC_PORT, YUGONG_PG_PORT, YUGONG_REDIS_PORT); the launcher generates every secret
+// (the PII keys of beneficiaries included) into the scratch .data/.
 //
 // Each start is timed from spawn to the launcher's "Yugong is running" line and to the first
 // GET /api/v1/products answered 200 with items (the figure held against the target); the build
@@ -172,7 +173,9 @@ async function startOnce(label, dir, env, gatewayPort) {
 
 run(async () => {
   const dir = scratchCheckout();
-  const [gatewayPort, grpcPort, pgPort, redisPort] = [
+  const [gatewayPort, grpcPort, registerPort, ordersPort, pgPort, redisPort] = [
+    await freePort(),
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -181,6 +184,8 @@ run(async () => {
   const env = {
     PORT: String(gatewayPort),
     CATALOG_GRPC_PORT: String(grpcPort),
+    BENEFICIARIES_GRPC_PORT: String(registerPort),
+    ORDERS_GRPC_PORT: String(ordersPort),
     YUGONG_PG_PORT: String(pgPort),
     YUGONG_REDIS_PORT: String(redisPort),
     NO_COLOR: '1',
@@ -189,6 +194,9 @@ run(async () => {
     REDIS_URL: undefined,
     SERVICE_TOKEN: undefined,
     JWT_SECRET: undefined,
+    PII_ENCRYPTION_KEYS: undefined,
+    PII_ACTIVE_KEY_ID: undefined,
+    PII_HASH_KEY: undefined,
     LOG_LEVEL: undefined,
   };
   say(

@@ -2,12 +2,14 @@
 // stopped (even on failure or Ctrl-C), throwaway databases and Redis key prefixes, readiness
 // polls, an autocannon run in its own process, and the printing of figures as ratios.
 // PostgreSQL, port and process helpers come from the launcher (tools/runtime/lib).
+import grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { service as healthService } from 'grpc-health-check';
 import pg from 'pg';
 import { build } from '../../tools/runtime/build.mjs';
 import { ensureDatabases, databaseUrl, freePort } from '../../tools/runtime/lib/postgres.mjs';
@@ -140,6 +142,45 @@ export function httpGet(port, urlPath, timeoutMs = 2000) {
   });
 }
 
+/** Whether the gRPC server on 127.0.0.1:`port` answers grpc.health.v1.Health/Check SERVING. */
+export function grpcServing(port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const Health = grpc.makeGenericClientConstructor(healthService, 'Health');
+    const client = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    client.check({ service: '' }, { deadline: Date.now() + timeoutMs }, (error, reply) => {
+      client.close();
+      resolve(!error && reply?.status === 'SERVING');
+    });
+  });
+}
+
+/** Random personal-data keys for one run, in the shape `npm start` generates them. */
+export function piiKeys() {
+  return {
+    PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    PII_ACTIVE_KEY_ID: 'k1',
+    PII_HASH_KEY: crypto.randomBytes(48).toString('base64url'),
+  };
+}
+
+/**
+ * Starts the beneficiaries register from `dist` on 127.0.0.1:`port` (demo register seeded,
+ * LOG_LEVEL=warn, fresh PII keys), stopped by cleanup. It uses no Redis.
+ */
+export function startBeneficiaries(dist, { databaseUrl: url, serviceToken, port }) {
+  return startProcess('beneficiaries', [path.join(dist, 'apps/beneficiaries/src/main.js')], {
+    env: {
+      DATABASE_URL: url,
+      SERVICE_TOKEN: serviceToken,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      ...piiKeys(),
+    },
+  });
+}
+
 /** Polls until `check()` is truthy; throws naming `what` if `child` dies or time runs out. */
 export async function waitFor(what, check, { child, timeoutMs = 120_000, everyMs = 200 } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -176,7 +217,11 @@ export async function prepareBuild() {
         await build({ log: say });
       }
       fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true });
-      for (const entry of ['apps/catalog/src/main.js', 'apps/gateway/src/main.js']) {
+      for (const entry of [
+        'apps/beneficiaries/src/main.js',
+        'apps/catalog/src/main.js',
+        'apps/gateway/src/main.js',
+      ]) {
         fs.accessSync(path.join(dist, entry));
       }
       return { work, dist };
