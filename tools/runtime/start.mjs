@@ -17,7 +17,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { build, ROOT } from './build.mjs';
 import { eachLine, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './lib/processes.mjs';
@@ -466,6 +465,17 @@ async function main() {
 
   const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);
   const base = `http://localhost:${ports[pub.name]}`;
+  const places = [
+    ['Gateway', base],
+    ['Products', `${base}/api/v1/products`],
+    ['API docs', `${base}/api/docs`],
+    ...SERVICES.filter((s) => s.protocol === 'grpc').map((s) => [
+      `${s.name} gRPC`,
+      `127.0.0.1:${ports[s.name]}`,
+    ]),
+  ];
+  // One column for every address, at least two spaces after the longest name.
+  const labelWidth = Math.max(...places.map(([label]) => label.length)) + 2;
   const lines = [
     '',
     paint(
@@ -474,12 +484,7 @@ async function main() {
         `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`,
     ),
     '',
-    `  Gateway       ${base}`,
-    `  Products      ${base}/api/v1/products`,
-    `  API docs      ${base}/api/docs`,
-    ...SERVICES.filter((s) => s.protocol === 'grpc').map(
-      (s) => `  ${`${s.name} gRPC`.padEnd(20)}127.0.0.1:${ports[s.name]}`,
-    ),
+    ...places.map(([label, where]) => `  ${label.padEnd(labelWidth)}${where}`),
     '',
     `  Demo accounts (password: ${demoPassword}):`,
     ...DEMO_ACCOUNTS.map(([email, role]) => `    ${email.padEnd(26)} ${role}`),
