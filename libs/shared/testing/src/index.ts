@@ -6,3 +6,13 @@
 export { createTestDatabase, testDatabaseName, testServerUrl, type TestDatabase } from './test-database';
 export { describeWithRedis, flushRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis';
 export { freePort } from './free-port';
+export {
+  FakeStripe,
+  decodeStripeForm,
+  type FakeStripeEvent,
+  type FakeStripeEventType,
+  type FakeStripeFault,
+  type FakeStripeOptions,
+  type FakeStripeRequest,
+  type SignedWebhook,
+} from './fake-stripe';
