@@ -3,3 +3,4 @@
 CREATE DATABASE yugong_beneficiaries;
 CREATE DATABASE yugong_catalog;
 CREATE DATABASE yugong_gateway;
+CREATE DATABASE yugong_orders;

@@ -65,7 +65,7 @@ describe('k8s/ source files', () => {
     }
     expect(manifestFiles.length).toBeGreaterThan(0);
     expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
-      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway']),
+      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'orders']),
     );
   });
 
@@ -190,13 +190,29 @@ describe('k8s/ source files', () => {
     const grpcServices = baseYugongWorkloads.filter((w) =>
       w.object.spec.template.spec.containers[0].ports?.some((p) => p.name === 'grpc'),
     );
-    expect(grpcServices.map((w) => w.object.metadata.name).sort()).toEqual(['beneficiaries', 'catalog']);
+    expect(grpcServices.map((w) => w.object.metadata.name).sort()).toEqual([
+      'beneficiaries',
+      'catalog',
+      'orders',
+    ]);
     for (const { object } of grpcServices) {
       const name = object.metadata.name;
       const port = object.spec.template.spec.containers[0].ports?.find(
         (p) => p.name === 'grpc',
       )?.containerPort;
       expect(urls[`${name.toUpperCase()}_GRPC_URL`]).toBe(`dns:///${name}:${port}`);
+    }
+  });
+
+  it('gives every workload its own database: DATABASE_URL from <NAME>_DATABASE_URL', () => {
+    for (const { object } of baseYugongWorkloads) {
+      const name = object.metadata.name;
+      const env = object.spec.template.spec.containers[0].env ?? [];
+      const database = env.find((e) => e.name === 'DATABASE_URL');
+      expect({ name, key: database?.valueFrom?.secretKeyRef?.key }).toEqual({
+        name,
+        key: `${name.toUpperCase()}_DATABASE_URL`,
+      });
     }
   });
 
