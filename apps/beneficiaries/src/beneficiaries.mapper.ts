@@ -1,4 +1,5 @@
-import { beneficiaries, type Timestamp } from '@yugong/contracts';
+import { beneficiaries } from '@yugong/contracts';
+import { fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
 import type { AgreementRecord, ShareRecord } from './agreements/agreement.repository';
 import { AGREEMENT_KINDS, type AgreementKindName } from './agreements/benefit-agreement.entity';
 import { HOUSEHOLD_STATUSES, type HouseholdStatusName } from './households/household.entity';
@@ -28,18 +29,7 @@ export function wireName(value: string | undefined, unspecified: string): string
   return value === undefined || value === unspecified ? undefined : value;
 }
 
-export function toTimestamp(date: Date): Timestamp {
-  const ms = new Date(date).getTime();
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
-}
-
-/** An instant from the wire; undefined when unset. */
-export function fromTimestamp(ts: Timestamp | null | undefined): Date | undefined {
-  if (!ts) {
-    return undefined;
-  }
-  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000));
-}
+export { fromTimestamp, toTimestamp };
 
 export function toTownMessage(t: TownView): beneficiaries.Town {
   return { id: t.id, nameZh: t.nameZh, nameEn: t.nameEn, villageCount: t.villageCount };

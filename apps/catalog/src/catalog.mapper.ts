@@ -1,4 +1,5 @@
-import { catalog, type Timestamp } from '@yugong/contracts';
+import { catalog } from '@yugong/contracts';
+import { toTimestamp } from '@yugong/shared/grpc';
 import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock.service';
 import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
 import type { Lot } from './products/lot.entity';
@@ -37,10 +38,7 @@ export function wireName(value: string | undefined, unspecified: string): string
   return value === undefined || value === unspecified ? undefined : value;
 }
 
-export function toTimestamp(date: Date): Timestamp {
-  const ms = date.getTime();
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
-}
+export { toTimestamp };
 
 export function toProducerMessage(p: Producer): catalog.Producer {
   return {

@@ -1,12 +1,10 @@
-import { orders, type Timestamp } from '@yugong/contracts';
+import { orders } from '@yugong/contracts';
+import { toTimestamp } from '@yugong/shared/grpc';
 import type { PricedCart } from './cart/cart.service';
 import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import type { OrderView } from './orders/orders.service';
 
-export function toTimestamp(date: Date): Timestamp {
-  const ms = date.getTime();
-  return { seconds: Math.floor(ms / 1_000), nanos: (ms % 1_000) * 1_000_000 };
-}
+export { toTimestamp };
 
 const money = (fen: number, currency: string) => ({ fen, currency });
 

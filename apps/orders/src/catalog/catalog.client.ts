@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { catalog } from '@yugong/contracts';
 import { DomainError } from '@yugong/shared/errors';
-import { ServiceClient } from '@yugong/shared/grpc';
+import { ServiceClient, toTimestamp } from '@yugong/shared/grpc';
 
 /** Catalog could not be asked within the deadline: UNAVAILABLE, nothing changed here. */
 export class CatalogUnavailable extends DomainError {
@@ -12,11 +12,6 @@ export class CatalogUnavailable extends DomainError {
     super('CATALOG_UNAVAILABLE', 'the catalogue cannot be reached; nothing was ordered, try again');
   }
 }
-
-const toTimestamp = (date: Date) => ({
-  seconds: Math.floor(date.getTime() / 1_000),
-  nanos: (date.getTime() % 1_000) * 1_000_000,
-});
 
 /**
  * Catalog as orders calls it. Every stock call is idempotent per order id on catalog's side, so

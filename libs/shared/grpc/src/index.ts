@@ -5,3 +5,4 @@ export * from './grpc-metadata.util';
 export * from './service-client';
 export * from './paging.util';
 export * from './request-validation.util';
+export * from './timestamp.util';
