@@ -24,8 +24,11 @@ import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { AgreementsController } from './register/agreements.controller';
 import { BeneficiariesClient } from './register/beneficiaries.client';
+import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { OrdersController } from './orders/orders.controller';
+import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookController } from './payments/stripe-webhook.controller';
+import { StripeWebhookVerifier } from './payments/stripe-webhook';
 import { HouseholdsController } from './register/households.controller';
 import { RegisterController } from './register/register.controller';
 import { RegisterGatewayService } from './register/register-gateway.service';
@@ -73,9 +76,12 @@ export class AppModule {
         AgreementsController,
         HealthController,
         OrdersController,
+        // Without a signing secret the deployment takes no card payments: no webhook route (404).
+        ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
       ],
       providers: [
         IdentityService,
+        CartMergeService,
         CatalogGatewayService,
         RegisterGatewayService,
         RegisterImportService,
@@ -85,6 +91,14 @@ export class AppModule {
         { provide: CatalogClient, useValue: connections.catalog },
         { provide: BeneficiariesClient, useValue: connections.beneficiaries },
         { provide: OrdersClient, useValue: connections.orders },
+        ...(config.STRIPE_WEBHOOK_SECRET
+          ? [
+              {
+                provide: STRIPE_WEBHOOK_VERIFIER,
+                useValue: new StripeWebhookVerifier({ secret: config.STRIPE_WEBHOOK_SECRET }),
+              },
+            ]
+          : []),
         {
           provide: TokenService,
           useValue: new TokenService({

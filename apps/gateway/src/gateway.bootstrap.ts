@@ -65,8 +65,6 @@ export async function startGateway(
     packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
     serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
   });
-  // Not in /readyz: browsing and the register work without orders, and cart or checkout calls
-  // answer 503 while it is away. The channel connects on first use.
   const ordersStub = createGrpcStub<orders.OrdersServiceClient>({
     url: config.ORDERS_GRPC_URL,
     service: 'orders',
@@ -112,7 +110,9 @@ export async function startGateway(
       orders: ordersClient,
     }),
     adapter,
-    { bufferLogs: true },
+    // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
+    // request, which the Stripe webhook needs to check its signature.
+    { bufferLogs: true, rawBody: true },
   );
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -18,6 +18,12 @@ export const gatewayConfigSchema = z.object({
   BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
   /** Carts, checkout and orders, like CATALOG_GRPC_URL. */
   ORDERS_GRPC_URL: env.string('127.0.0.1:50053'),
+  /**
+   * The signing secret (`whsec_…`) of the Stripe webhook endpoint. Unset: the deployment takes no
+   * card payments and POST /api/v1/payments/stripe/webhook does not exist (404); Stripe retries
+   * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
+   */
+  STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
   SERVICE_TOKEN: env.secret(16),
   JWT_SECRET: env.secret(32),
   JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),

@@ -37,7 +37,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: its database, Redis (when configured), catalog and beneficiaries answer. */
+  /** Ready for traffic: its database, Redis (when configured), catalog, beneficiaries and orders answer. */
   @Get('readyz')
   @HealthCheck()
   readiness(): Promise<HealthCheckResult> {
@@ -52,6 +52,11 @@ export class HealthController {
       () =>
         this.grpc.checkService<GrpcOptions>('beneficiaries', '', {
           url: this.config.BENEFICIARIES_GRPC_URL,
+          timeout: 1_000,
+        }),
+      () =>
+        this.grpc.checkService<GrpcOptions>('orders', '', {
+          url: this.config.ORDERS_GRPC_URL,
           timeout: 1_000,
         }),
     ]);

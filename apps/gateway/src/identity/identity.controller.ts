@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { AuthRateLimited } from '../common/rate-limit';
+import { RequestId } from '../common/request-context';
+import { CartMergeService } from '../orders/cart-merge.service';
+import { CART_TOKEN_HEADER, cartTokenOf } from '../orders/order-headers.util';
 import { CreateAccountDto, LoginDto, RegisterDto, TokenView, UserView } from './dto/identity.dto';
 import { IdentityService } from './identity.service';
 import type { User } from './user.entity';
@@ -20,7 +23,10 @@ function toView(user: User): UserView {
 @ApiTags('identity')
 @Controller()
 export class IdentityController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly carts: CartMergeService,
+  ) {}
 
   @Public()
   @AuthRateLimited()
@@ -33,9 +39,25 @@ export class IdentityController {
   @AuthRateLimited()
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto): Promise<TokenView & { user: UserView }> {
+  @ApiHeader({
+    name: CART_TOKEN_HEADER,
+    required: false,
+    description: "an anonymous cart: a buyer's sign-in merges it into their own and answers `cart`",
+  })
+  async login(
+    @Body() body: LoginDto,
+    @Headers('cart-token') cartTokenHeader: string | undefined,
+    @RequestId() requestId: string,
+  ): Promise<TokenView & { user: UserView; cart?: unknown }> {
+    const cartToken = cartTokenOf(cartTokenHeader);
     const { accessToken, expiresIn, user } = await this.identity.login(body);
-    return { accessToken, tokenType: 'Bearer', expiresIn, user: toView(user) };
+    const view = { accessToken, tokenType: 'Bearer' as const, expiresIn, user: toView(user) };
+    if (!cartToken) {
+      return view;
+    }
+    const caller = { userId: user.id, role: user.role, producerIds: user.producerIds };
+    const cart = await this.carts.mergeOnSignIn(caller, cartToken, requestId);
+    return cart === undefined ? view : { ...view, cart };
   }
 
   @ApiBearerAuth()

@@ -14,9 +14,7 @@ import {
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { orders } from '@yugong/contracts';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import { ValidationFailed } from '@yugong/shared/errors';
 import type { FastifyReply } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import { RequestId, uuidParam } from '../common/request-context';
 import {
   AddCartItemDto,
@@ -28,36 +26,15 @@ import {
   ShipmentDto,
   UpdateCartItemDto,
 } from './dto/orders.dto';
+import {
+  cartTokenOf,
+  idempotencyKeyOf,
+  newCartToken,
+  CART_TOKEN_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+} from './order-headers.util';
 import { OrdersClient } from './orders.client';
 import { cartJson, orderJson, refundJson } from './orders.views';
-
-const CART_TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
-
-function cartToken(header: string | undefined): string {
-  if (header === undefined || header === '') {
-    return '';
-  }
-  if (!CART_TOKEN.test(header)) {
-    throw new ValidationFailed([{ field: 'Cart-Token', reason: 'must be the token this platform issued' }]);
-  }
-  return header;
-}
-
-function idempotencyKey(header: string | undefined, required: boolean): string {
-  if (header === undefined || header === '') {
-    if (required) {
-      throw new ValidationFailed([{ field: 'Idempotency-Key', reason: 'header is required' }]);
-    }
-    return '';
-  }
-  if (!IDEMPOTENCY_KEY.test(header)) {
-    throw new ValidationFailed([
-      { field: 'Idempotency-Key', reason: 'must be 8 to 128 printable ASCII characters without spaces' },
-    ]);
-  }
-  return header;
-}
 
 const METHOD = {
   stripe: orders.PaymentMethod.PAYMENT_METHOD_STRIPE,
@@ -76,14 +53,14 @@ export class OrdersController {
 
   @Public()
   @Get('cart')
-  @ApiHeader({ name: 'Cart-Token', required: false })
+  @ApiHeader({ name: CART_TOKEN_HEADER, required: false })
   async getCart(
     @Caller() caller: CallerIdentity | null,
     @Headers('cart-token') token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestId() requestId: string,
   ) {
-    const cart = cartToken(token) || this.issueToken(caller, reply);
+    const cart = cartTokenOf(token) || this.issueToken(caller, reply);
     const res = await this.orders.call(
       'getCart',
       { cartToken: caller ? '' : cart },
@@ -94,7 +71,7 @@ export class OrdersController {
 
   @Public()
   @Post('cart/items')
-  @ApiHeader({ name: 'Cart-Token', required: false })
+  @ApiHeader({ name: CART_TOKEN_HEADER, required: false })
   async addItem(
     @Body() body: AddCartItemDto,
     @Caller() caller: CallerIdentity | null,
@@ -102,7 +79,7 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestId() requestId: string,
   ) {
-    const cart = cartToken(token) || this.issueToken(caller, reply);
+    const cart = cartTokenOf(token) || this.issueToken(caller, reply);
     const res = await this.orders.call(
       'addCartItem',
       { cartToken: caller ? '' : cart, ...body },
@@ -122,7 +99,7 @@ export class OrdersController {
   ) {
     const res = await this.orders.call(
       'updateCartItem',
-      { cartToken: caller ? '' : cartToken(token), productId, quantity: body.quantity },
+      { cartToken: caller ? '' : cartTokenOf(token), productId, quantity: body.quantity },
       { caller, requestId },
     );
     return cartJson(res.cart);
@@ -138,7 +115,7 @@ export class OrdersController {
   ) {
     const res = await this.orders.call(
       'removeCartItem',
-      { cartToken: caller ? '' : cartToken(token), productId },
+      { cartToken: caller ? '' : cartTokenOf(token), productId },
       { caller, requestId },
     );
     return cartJson(res.cart);
@@ -153,14 +130,14 @@ export class OrdersController {
     @Headers('cart-token') token: string | undefined,
     @RequestId() requestId: string,
   ) {
-    const res = await this.orders.call('mergeCart', { cartToken: cartToken(token) }, { caller, requestId });
+    const res = await this.orders.call('mergeCart', { cartToken: cartTokenOf(token) }, { caller, requestId });
     return cartJson(res.cart);
   }
 
   /** Checks out the caller's cart. Repeat with the same Idempotency-Key to get the same order. */
   @Roles('consumer', 'institution')
   @Post('checkout')
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: true })
   async checkout(
     @Body() body: CheckoutDto,
     @Caller() caller: CallerIdentity,
@@ -170,7 +147,7 @@ export class OrdersController {
     const res = await this.orders.call(
       'checkout',
       {
-        idempotencyKey: idempotencyKey(key, true),
+        idempotencyKey: idempotencyKeyOf(key, true),
         paymentMethod: METHOD[body.paymentMethod],
         donationFen: body.donationFen ?? 0,
         roundUp: body.roundUp ?? false,
@@ -305,7 +282,7 @@ export class OrdersController {
 
   @Roles('producer_staff', 'relief_officer', 'admin')
   @Post('orders/:id/refunds')
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false })
   async refund(
     @Param('id', uuidParam('id')) id: string,
     @Body() body: RefundDto,
@@ -320,7 +297,7 @@ export class OrdersController {
         lines: body.lines ?? [],
         reason: body.reason,
         goodsReturned: body.goodsReturned ?? false,
-        idempotencyKey: idempotencyKey(key, false),
+        idempotencyKey: idempotencyKeyOf(key, false),
       },
       { caller, requestId },
     );
@@ -332,8 +309,8 @@ export class OrdersController {
     if (caller) {
       return '';
     }
-    const token = randomBytes(32).toString('base64url');
-    void reply.header('Cart-Token', token);
+    const token = newCartToken();
+    void reply.header(CART_TOKEN_HEADER, token);
     return token;
   }
 }
