@@ -288,6 +288,23 @@ describeWithRedis('orders through the gateway', () => {
       .send({ paymentMethod: 'manual' })
       .expect(409);
     expect(empty.body.fields).toEqual([expect.objectContaining({ field: 'cart' })]);
+    // This platform takes no card payments (orders has no Stripe key).
+    await request(platform.http)
+      .post('/api/v1/cart/items')
+      .set(await auth('institution'))
+      .send({ productId: product.id, quantity: 1 })
+      .expect(201);
+    const card = await request(platform.http)
+      .post('/api/v1/checkout')
+      .set(await auth('institution'))
+      .set('Idempotency-Key', 'order-key-0004')
+      .send({ paymentMethod: 'stripe' })
+      .expect(409);
+    expect(card.body.fields).toEqual([expect.objectContaining({ field: 'paymentMethod' })]);
+    await request(platform.http)
+      .delete(`/api/v1/cart/items/${product.id}`)
+      .set(await auth('institution'))
+      .expect(200);
   });
 
   it("merges an anonymous cart into the buyer's own on sign-in, once", async () => {

@@ -11,7 +11,7 @@ interface MoneyJson {
 const money = (m: { fen: number; currency: string } | undefined): MoneyJson => {
   const fen = m?.fen ?? 0;
   const currency = m?.currency || 'CNY';
-  return { fen, currency, display: formatYuan(fen) };
+  return { fen, currency, display: formatYuan(fen, currency) };
 };
 
 export function cartJson(cart: orders.Cart | undefined) {

@@ -10,6 +10,7 @@ import {
   type RawBodyRequest,
 } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@yugong/shared/auth';
 import type { FastifyRequest } from 'fastify';
 import { RequestId } from '../common/request-context';
@@ -38,6 +39,9 @@ export class StripeWebhookController {
 
   /** 200 `{received: true}` for an applied or already seen event; 400 naming why for anything Stripe did not sign. */
   @Public()
+  // Stripe delivers from a few addresses in bursts; a per-IP limit would only delay payments. An
+  // unsigned request costs one HMAC and reaches nothing.
+  @SkipThrottle()
   @Post('webhook')
   @HttpCode(200)
   @ApiHeader({ name: 'Stripe-Signature', required: true })
