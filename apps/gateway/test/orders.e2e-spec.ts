@@ -242,6 +242,15 @@ describeWithRedis('orders through the gateway', () => {
     expect(refund.body.refund).toMatchObject({ amount: { fen: product.price.fen }, status: 'succeeded' });
     expect(refund.body.order).toMatchObject({ status: 'delivered', refunded: { fen: product.price.fen } });
     expect(await onHand(product.id)).toBe(stock - 2);
+    const refundAgain = await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/refunds`)
+      .set(await auth('staff'))
+      .set('Idempotency-Key', 'refund-key-0001')
+      .send({ lines: [{ lineId: order.lines[0].id, quantity: 1 }], reason: '包装破损', goodsReturned: true })
+      .expect(201);
+    expect(refundAgain.body.refund.id).toBe(refund.body.refund.id);
+    expect(refundAgain.body.order.refunded.fen).toBe(product.price.fen);
+    expect(await onHand(product.id)).toBe(stock - 2);
 
     // The relief office sees the events the ledger will consume.
     const events = await request(platform.http)
@@ -326,6 +335,22 @@ describeWithRedis('orders through the gateway', () => {
       .expect(201);
     expect(again.headers['cart-token']).toBeUndefined();
     expect(again.body.items).toEqual([expect.objectContaining({ productId: product.id, quantity: 3 })]);
+    const changed = await request(platform.http)
+      .patch(`/api/v1/cart/items/${product.id}`)
+      .set('Cart-Token', cartToken)
+      .send({ quantity: 4 })
+      .expect(200);
+    expect(changed.body.items).toEqual([expect.objectContaining({ quantity: 4 })]);
+    const removed = await request(platform.http)
+      .delete(`/api/v1/cart/items/${product.id}`)
+      .set('Cart-Token', cartToken)
+      .expect(200);
+    expect(removed.body.items).toEqual([]);
+    await request(platform.http)
+      .post('/api/v1/cart/items')
+      .set('Cart-Token', cartToken)
+      .send({ productId: product.id, quantity: 3 })
+      .expect(201);
 
     const bad = await request(platform.http)
       .post('/api/v1/auth/login')
