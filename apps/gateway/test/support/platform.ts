@@ -35,13 +35,15 @@ export interface Platform {
 }
 
 /**
- * Boots beneficiaries, catalog and the gateway (demo data seeded) on fresh databases and a private
- * Redis prefix. `listen: true` opens the gateway on `gatewayPort` (for a client in another process).
+ * Boots beneficiaries, catalog, orders (with Redis) and the gateway (demo data seeded) on fresh
+ * databases and a private Redis prefix. `env` adds to the gateway's environment, `ordersEnv` to
+ * the orders service's. `listen: true` opens the gateway on `gatewayPort` (for a client in another
+ * process).
  */
 export async function startPlatform(
   label: string,
   env: Record<string, string> = {},
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; ordersEnv?: Record<string, string> } = {},
 ): Promise<Platform> {
   const [catalogDb, beneficiariesDb, gatewayDb, ordersDb] = await Promise.all([
     createTestDatabase(`${label}_catalog`),
@@ -92,6 +94,7 @@ export async function startPlatform(
           GRPC_HOST: '127.0.0.1',
           GRPC_PORT: String(ordersPort),
           CATALOG_GRPC_URL: `127.0.0.1:${port}`,
+          ...options.ordersEnv,
         }),
       ))!
     : undefined;

@@ -1,0 +1,194 @@
+import { FakeStripe, testRedisUrl, type SignedWebhook } from '@yugong/shared/testing';
+import { Client } from 'pg';
+import request from 'supertest';
+// The orders service's settings say whether it can take cards yet.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { ordersConfigSchema } from '../../orders/src/config/orders.config';
+import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+
+/** The settings orders needs to create PaymentIntents at a local fake Stripe. */
+const ORDERS_STRIPE_SETTINGS = ['STRIPE_SECRET_KEY', 'STRIPE_API_BASE'];
+const ordersTakeCards = ORDERS_STRIPE_SETTINGS.every((name) => name in ordersConfigSchema.shape);
+
+/** Runs when orders reads its Stripe settings and Redis is there; otherwise says why it skipped. */
+function describeWithCards(name: string, fn: () => void): void {
+  if (ordersTakeCards && testRedisUrl()) {
+    describe(name, fn);
+    return;
+  }
+  describe.skip(name, fn);
+  console.warn(
+    `skipping "${name}": ${testRedisUrl() ? `orders does not read ${ORDERS_STRIPE_SETTINGS.join(' and ')} yet` : 'no Redis'}`,
+  );
+}
+
+interface OrderJson {
+  id: string;
+  status: string;
+  total: { fen: number; currency: string };
+  payment: { method: string; reference: string | null; amountReceived: { fen: number } };
+}
+
+/** The same permutation on every run. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describeWithCards('card payments through the gateway and a fake Stripe', () => {
+  let platform: Platform;
+  let fake: FakeStripe;
+  let catalogSql: Client;
+  let consumer: Record<string, string>;
+  let officer: Record<string, string>;
+  let product: { id: string; price: { fen: number } };
+
+  beforeAll(async () => {
+    fake = await FakeStripe.start();
+    platform = await startPlatform(
+      'stripe_e2e',
+      { STRIPE_WEBHOOK_SECRET: fake.webhookSecret, RATE_LIMIT_PER_MINUTE: '100000' },
+      { ordersEnv: { STRIPE_SECRET_KEY: fake.secretKey, STRIPE_API_BASE: fake.url } },
+    );
+    catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
+    await catalogSql.connect();
+    const login = async (email: string) => ({
+      authorization: `Bearer ${
+        (
+          await request(platform.http)
+            .post('/api/v1/auth/login')
+            .send({ email, password: DEMO_PASSWORD })
+            .expect(200)
+        ).body.accessToken as string
+      }`,
+    });
+    consumer = await login('consumer@example.com');
+    officer = await login('officer@example.com');
+    const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
+    product = listed.body.items.find((p: { stock: number }) => p.stock >= 10);
+    expect(product).toBeDefined();
+  });
+
+  afterAll(async () => {
+    await catalogSql?.end();
+    await platform?.stop();
+    await fake?.close();
+  });
+
+  async function onHand(): Promise<number> {
+    const { rows } = await catalogSql.query<{ n: string }>(
+      'select coalesce(sum(on_hand), 0) as n from lot where product_id = $1',
+      [product.id],
+    );
+    return Number(rows[0].n);
+  }
+
+  async function cardOrder(
+    quantity: number,
+    key: string,
+  ): Promise<{ order: OrderJson; clientSecret: string }> {
+    await request(platform.http)
+      .post('/api/v1/cart/items')
+      .set(consumer)
+      .send({ productId: product.id, quantity })
+      .expect(201);
+    const placed = await request(platform.http)
+      .post('/api/v1/checkout')
+      .set(consumer)
+      .set('Idempotency-Key', key)
+      .send({ paymentMethod: 'stripe', donationFen: 50 })
+      .expect(201);
+    return placed.body as { order: OrderJson; clientSecret: string };
+  }
+
+  async function orderOf(id: string): Promise<OrderJson> {
+    return (await request(platform.http).get(`/api/v1/orders/${id}`).set(consumer).expect(200))
+      .body as OrderJson;
+  }
+
+  function deliver(webhook: SignedWebhook) {
+    return request(platform.http)
+      .post('/api/v1/payments/stripe/webhook')
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .set('Stripe-Signature', webhook.signature)
+      .send(webhook.payload);
+  }
+
+  it('checks out by card, is paid by a genuine webhook, and ignores repeats and reordering', async () => {
+    const stock = await onHand();
+    const first = await cardOrder(2, 'card-order-0001');
+    expect(first.clientSecret).toEqual(expect.any(String));
+    expect(first.clientSecret).not.toBe('');
+    expect(first.order).toMatchObject({
+      status: 'pending_payment',
+      total: { fen: 2 * product.price.fen + 50, currency: 'CNY' },
+      payment: { method: 'stripe' },
+    });
+    const intentId = first.order.payment.reference!;
+    expect(fake.paymentIntent(intentId)).toMatchObject({
+      amount: first.order.total.fen,
+      currency: 'cny',
+      metadata: { order_id: first.order.id },
+    });
+    const replay = await request(platform.http)
+      .post('/api/v1/checkout')
+      .set(consumer)
+      .set('Idempotency-Key', 'card-order-0001')
+      .send({ paymentMethod: 'stripe', donationFen: 50 })
+      .expect(201);
+    expect(replay.body).toEqual(first);
+    expect(await onHand()).toBe(stock - 2);
+
+    // A second order whose first card attempt is declined before a second one succeeds.
+    const second = await cardOrder(1, 'card-order-0002');
+    const secondIntent = second.order.payment.reference!;
+    const declined = fake.signWebhook(fake.fail(secondIntent));
+    const succeeded = fake.signWebhook(fake.succeed(secondIntent));
+    const paidFirst = fake.signWebhook(fake.succeed(intentId));
+
+    // Nothing Stripe did not sign changes anything.
+    const forged = fake.signWebhook(paidFirst.payload, { secret: 'whsec_someone_else_entirely' });
+    await deliver(forged).expect(400);
+    const stale = fake.signWebhook(paidFirst.payload, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    await deliver(stale).expect(400);
+    expect((await orderOf(first.order.id)).status).toBe('pending_payment');
+
+    const deliveries = shuffled(
+      [declined, succeeded, paidFirst].flatMap((webhook) => Array.from({ length: 5 }, () => webhook)),
+      20261128,
+    );
+    for (const webhook of deliveries) {
+      const res = await deliver(webhook).expect(200);
+      expect(res.body).toEqual({ received: true });
+    }
+    for (const placed of [first, second]) {
+      const order = await orderOf(placed.order.id);
+      expect(order).toMatchObject({
+        status: 'paid',
+        payment: { amountReceived: { fen: placed.order.total.fen } },
+      });
+    }
+    expect(await onHand()).toBe(stock - 3);
+
+    // Each order was paid once: one order.paid event apiece for the ledger.
+    const events = await request(platform.http).get('/api/v1/orders/events').set(officer).expect(200);
+    const paidEvents = events.body.items.filter((e: { type: string }) => e.type === 'order.paid');
+    expect(paidEvents.map((e: { orderId: string }) => e.orderId).sort()).toEqual(
+      [first.order.id, second.order.id].sort(),
+    );
+
+    // Stripe delivers the same events again much later: still the same state.
+    for (const webhook of shuffled([declined, succeeded, paidFirst], 7)) {
+      await deliver(fake.signWebhook(webhook.payload)).expect(200);
+    }
+    expect((await orderOf(second.order.id)).status).toBe('paid');
+    const again = await request(platform.http).get('/api/v1/orders/events').set(officer).expect(200);
+    expect(again.body.items).toHaveLength(events.body.items.length);
+  });
+});
