@@ -112,7 +112,7 @@ export class AgreementRepository {
     return row as AgreementRecord | undefined;
   }
 
-  /** The agreements of a producer valid on a date: one query on (producer_id, effective_from, effective_to). */
+  /** The agreements of a producer valid on a date: an index-only scan of benefit_agreement_shares_index, in order. */
   async sharesOn(producerId: string, date: string): Promise<ShareRecord[]> {
     return validOn(
       this.knex('benefit_agreement')

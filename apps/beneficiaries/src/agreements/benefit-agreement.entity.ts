@@ -16,7 +16,13 @@ export type AgreementKindName = (typeof AGREEMENT_KINDS)[number];
   name: 'benefit_agreement_period',
   expression: 'effective_to is null or effective_to > effective_from',
 })
-@Index({ properties: ['producerId', 'effectiveFrom', 'effectiveTo'] })
+// Who shares in a sale (GetBenefitShares) is read from this index alone: a producer's rows in the
+// answer's order, with every column the answer and its date filter need (an index-only scan, no sort).
+@Index({
+  name: 'benefit_agreement_shares_index',
+  expression:
+    'create index "benefit_agreement_shares_index" on "benefit_agreement" ("producer_id", "household_id", "id") include ("village_id", "kind", "weight", "effective_from", "effective_to")',
+})
 @Index({ properties: ['householdId'] })
 export class BenefitAgreement {
   [OptionalProps]?: 'effectiveTo' | 'createdAt';
