@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { OrdersClient } from '../src/orders/orders.client';
-import { startPlatform, type Platform } from './support/platform';
+import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
 
 type ApplyPaymentEvent = (
   request: orders.ApplyPaymentEventRequest,
@@ -13,7 +13,8 @@ type ApplyPaymentEvent = (
 
 /**
  * The Stripe webhook route: raw bytes checked against the signature, only genuine fresh events
- * forwarded. The orders service's side of ApplyPaymentEvent is stood in for by `answer` here.
+ * forwarded. The orders service's side of ApplyPaymentEvent is stood in for by `answer` here, and
+ * an unreachable MergeCart by `cartsAway`.
  */
 describe('Stripe webhook through the gateway', () => {
   let platform: Platform;
@@ -21,6 +22,7 @@ describe('Stripe webhook through the gateway', () => {
   let stripe: Stripe;
   const forwarded: orders.ApplyPaymentEventRequest[] = [];
   let answer: ApplyPaymentEvent;
+  let cartsAway = false;
 
   beforeAll(async () => {
     fake = await FakeStripe.start();
@@ -32,6 +34,9 @@ describe('Stripe webhook through the gateway', () => {
     const client = platform.app.get(OrdersClient);
     const call = client.call.bind(client);
     jest.spyOn(client, 'call').mockImplementation(((method: string, req: unknown, options: unknown) => {
+      if (method === 'mergeCart' && cartsAway) {
+        return Promise.reject(Object.assign(new Error('no connection'), { code: GrpcStatus.UNAVAILABLE }));
+      }
       if (method !== 'applyPaymentEvent') {
         return (call as (m: string, r: unknown, o: unknown) => Promise<unknown>)(method, req, options);
       }
@@ -156,6 +161,21 @@ describe('Stripe webhook through the gateway', () => {
     };
     const res = await deliver(webhook).expect(503);
     expect(res.body.error).toBe('PAYMENT_EVENTS_UNAVAILABLE');
+  });
+
+  it('signs a buyer in while carts are away, leaving the anonymous cart to merge later', async () => {
+    cartsAway = true;
+    try {
+      const res = await request(platform.http)
+        .post('/api/v1/auth/login')
+        .set('Cart-Token', 'A'.repeat(43))
+        .send({ email: 'consumer@example.com', password: DEMO_PASSWORD })
+        .expect(200);
+      expect(res.body.accessToken).toEqual(expect.any(String));
+      expect(res.body.cart).toBeNull();
+    } finally {
+      cartsAway = false;
+    }
   });
 
   it('lists the webhook in the OpenAPI document', async () => {

@@ -5,6 +5,7 @@ import { AuthRateLimited } from '../common/rate-limit';
 import { RequestId } from '../common/request-context';
 import { CartMergeService } from '../orders/cart-merge.service';
 import { CART_TOKEN_HEADER, cartTokenOf } from '../orders/order-headers.util';
+import type { CartJson } from '../orders/orders.views';
 import { CreateAccountDto, LoginDto, RegisterDto, TokenView, UserView } from './dto/identity.dto';
 import { IdentityService } from './identity.service';
 import type { User } from './user.entity';
@@ -48,7 +49,7 @@ export class IdentityController {
     @Body() body: LoginDto,
     @Headers('cart-token') cartTokenHeader: string | undefined,
     @RequestId() requestId: string,
-  ): Promise<TokenView & { user: UserView; cart?: unknown }> {
+  ): Promise<TokenView & { user: UserView; cart?: CartJson | null }> {
     const cartToken = cartTokenOf(cartTokenHeader);
     const { accessToken, expiresIn, user } = await this.identity.login(body);
     const view = { accessToken, tokenType: 'Bearer' as const, expiresIn, user: toView(user) };

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { OrdersClient } from './orders.client';
-import { cartJson } from './orders.views';
+import { cartJson, type CartJson } from './orders.views';
 
 /** The roles that buy, and so keep the cart they filled before signing in. */
 const BUYERS: ReadonlySet<CallerIdentity['role']> = new Set(['consumer', 'institution']);
@@ -23,7 +23,7 @@ export class CartMergeService {
     caller: CallerIdentity,
     cartToken: string,
     requestId: string,
-  ): Promise<ReturnType<typeof cartJson> | null | undefined> {
+  ): Promise<CartJson | null | undefined> {
     if (!BUYERS.has(caller.role)) {
       return undefined;
     }

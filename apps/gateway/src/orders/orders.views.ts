@@ -14,6 +14,9 @@ const money = (m: { fen: number; currency: string } | undefined): MoneyJson => {
   return { fen, currency, display: formatYuan(fen, currency) };
 };
 
+/** A cart as the REST API shows it. */
+export type CartJson = ReturnType<typeof cartJson>;
+
 export function cartJson(cart: orders.Cart | undefined) {
   return {
     items: (cart?.items ?? []).map((i) => ({
