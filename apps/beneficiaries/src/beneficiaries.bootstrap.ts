@@ -6,6 +6,7 @@ import { grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { useFastBenefitSharesEncoder } from './agreements/benefit-shares.codec';
 import { AppModule } from './app.module';
 import type { BeneficiariesConfig } from './config/beneficiaries.config';
 import { PiiCipher } from './pii/pii-cipher';
@@ -36,6 +37,13 @@ export async function startBeneficiaries(
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
   });
+  // GetBenefitShares answers go out through the fast encoder (see benefit-shares.codec.ts).
+  const grpcOptions = server.options.options;
+  const onLoad = grpcOptions.onLoadPackageDefinition;
+  grpcOptions.onLoadPackageDefinition = (definition, grpcServerInstance) => {
+    useFastBenefitSharesEncoder(definition);
+    onLoad?.(definition, grpcServerInstance);
+  };
   const app = await NestFactory.createMicroservice(AppModule.forRoot(config, options.logDestination), {
     ...server.options,
     bufferLogs: true,

@@ -1,0 +1,84 @@
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { beneficiaries, PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { PROTO_LOADER_OPTIONS } from '@yugong/shared/grpc';
+import fc from 'fast-check';
+import { benefitSharesEncoder, useFastBenefitSharesEncoder } from './benefit-shares.codec';
+
+const KINDS = [
+  'AGREEMENT_KIND_UNSPECIFIED',
+  'AGREEMENT_KIND_EMPLOYMENT',
+  'AGREEMENT_KIND_DIVIDEND',
+  'AGREEMENT_KIND_SUPPLY',
+  'AGREEMENT_KIND_LAND_LEASE',
+];
+
+const load = (): PackageDefinition =>
+  loadSync(protoPath('beneficiaries'), { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+
+const methodOf = (definition: PackageDefinition) =>
+  (
+    definition[
+      `${beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME}.${beneficiaries.BENEFICIARIES_SERVICE_NAME}`
+    ] as Record<
+      string,
+      { responseSerialize: (v: unknown) => Buffer; responseDeserialize: (b: Buffer) => unknown }
+    >
+  )['GetBenefitShares'];
+
+const share = fc.record({
+  householdId: fc.oneof(fc.uuid(), fc.string(), fc.string({ unit: 'grapheme', maxLength: 200 })),
+  villageId: fc.oneof(fc.uuid(), fc.constant('')),
+  agreementId: fc.uuid(),
+  kind: fc.constantFrom(...KINDS),
+  weight: fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })),
+});
+const response = fc.record({
+  shares: fc.array(share, { maxLength: 50 }),
+  totalWeight: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 2 ** 40 })),
+});
+
+describe(benefitSharesEncoder.name, () => {
+  const definition = load();
+  const generic = methodOf(definition);
+  const sut = benefitSharesEncoder(definition, generic.responseSerialize)!;
+
+  it('knows the contract as it stands', () => {
+    expect(sut).toBeDefined();
+  });
+
+  it('writes the very bytes proto-loader writes, for any answer', () => {
+    fc.assert(
+      fc.property(response, (message) => {
+        expect(sut(message).equals(generic.responseSerialize(message))).toBe(true);
+      }),
+    );
+  });
+
+  it('round-trips through the generic decoder', () => {
+    fc.assert(
+      fc.property(response, (message) => {
+        expect(generic.responseDeserialize(sut(message))).toEqual(message);
+      }),
+    );
+  });
+
+  it('hands negative numbers and unknown kinds to the generic encoder', () => {
+    const seen: unknown[] = [];
+    const withFallback = benefitSharesEncoder(definition, (v) => {
+      seen.push(v);
+      return Buffer.alloc(0);
+    })!;
+    const ok = { householdId: 'h', villageId: 'v', agreementId: 'a', kind: KINDS[1], weight: 1 };
+    withFallback({ shares: [{ ...ok, weight: -1 }], totalWeight: 1 });
+    withFallback({ shares: [{ ...ok, kind: 'AGREEMENT_KIND_OTHER' }], totalWeight: 1 });
+    withFallback({ shares: [ok], totalWeight: -5 });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('is swapped in for GetBenefitShares answers only', () => {
+    const swapped = load();
+    const before = methodOf(swapped).responseSerialize;
+    useFastBenefitSharesEncoder(swapped);
+    expect(methodOf(swapped).responseSerialize).not.toBe(before);
+  });
+});
