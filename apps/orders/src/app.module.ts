@@ -14,11 +14,16 @@ import { CatalogClient } from './catalog/catalog.client';
 import type { OrdersConfig } from './config/orders.config';
 import { OrdersGrpcController } from './orders.grpc.controller';
 import { ORDERS_ENTITIES } from './orders.entities';
-import { ORDER_SWEEP_INTERVAL_MS, OrderSweeper } from './orders/order-sweeper';
+import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeper } from './orders/order-sweeper';
 import { ORDERS_REDIS, ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
 import { OutboxService } from './outbox/outbox.service';
 import { OutboxRelayRunner, RELAY_CONFIG } from './outbox/outbox-relay.runner';
 import { FulfilmentService } from './orders/fulfilment.service';
+import { OrderLifecycle } from './orders/order-lifecycle';
+import { PaymentReconciler, RECONCILER_SETTINGS } from './payments/payment-reconciler';
+import { STRIPE_PAYMENT_PROVIDER } from './payments/payment-provider';
+import { PaymentsService } from './payments/payments.service';
+import { StripePaymentProvider } from './payments/stripe/stripe-payment.provider';
 
 /** The orders service: carts, checkout, orders and their events over gRPC, on its own database. */
 @Module({})
@@ -43,6 +48,25 @@ export class AppModule {
         OrdersService,
         OutboxService,
         FulfilmentService,
+        OrderLifecycle,
+        PaymentsService,
+        PaymentReconciler,
+        {
+          provide: STRIPE_PAYMENT_PROVIDER,
+          useValue: config.STRIPE_SECRET_KEY
+            ? new StripePaymentProvider({
+                secretKey: config.STRIPE_SECRET_KEY,
+                apiBase: config.STRIPE_API_BASE,
+                timeoutMs: config.STRIPE_TIMEOUT_MS,
+                maxNetworkRetries: config.STRIPE_MAX_RETRIES,
+              })
+            : null,
+        },
+        {
+          provide: RECONCILER_SETTINGS,
+          useValue: { afterMs: config.RECONCILE_AFTER_MS, intervalMs: config.RECONCILE_INTERVAL_MS },
+        },
+        { provide: AUTO_COMPLETE_DAYS, useValue: config.AUTO_COMPLETE_DAYS },
         OutboxRelayRunner,
         {
           provide: RELAY_CONFIG,

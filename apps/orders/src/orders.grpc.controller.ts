@@ -1,11 +1,11 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import { orders } from '@yugong/contracts';
-import { callerOf } from '@yugong/shared/grpc';
+import { callerOf, fromTimestamp } from '@yugong/shared/grpc';
 import { CartService } from './cart/cart.service';
 import {
   orderStatusFromWire,
+  orderStatusToWire,
   toCartMessage,
   eventPayloadMessage,
   toOrderMessage,
@@ -15,6 +15,7 @@ import {
 import { OrdersService } from './orders/orders.service';
 import { OutboxService } from './outbox/outbox.service';
 import { FulfilmentService } from './orders/fulfilment.service';
+import { PaymentsService } from './payments/payments.service';
 
 const METHODS: Record<string, 'stripe' | 'manual' | undefined> = {
   [orders.PaymentMethod.PAYMENT_METHOD_STRIPE]: 'stripe',
@@ -30,6 +31,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     private readonly orderService: OrdersService,
     private readonly outbox: OutboxService,
     private readonly fulfilment: FulfilmentService,
+    private readonly payments: PaymentsService,
   ) {}
 
   async getCart(request: orders.GetCartRequest, metadata?: Metadata): Promise<orders.GetCartResponse> {
@@ -125,9 +127,26 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
-  // Card payments: in the contract, not served by this build yet.
-  applyPaymentEvent(): never {
-    throw notServed('ApplyPaymentEvent');
+  async applyPaymentEvent(
+    request: orders.ApplyPaymentEventRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ApplyPaymentEventResponse> {
+    const result = await this.payments.applyEvent(callerOf(metadata), {
+      eventId: request.eventId,
+      type: request.type,
+      paymentIntentId: request.paymentIntentId,
+      orderId: request.orderId,
+      amountFen: request.amount?.fen ?? 0,
+      currency: request.amount?.currency ?? '',
+      occurredAt: request.createdAt ? fromTimestamp(request.createdAt) : null,
+      failureCode: request.failureCode,
+      refunds: request.refunds.map((r) => ({ id: r.id, amountFen: r.amount?.fen ?? 0, status: r.status })),
+    });
+    return {
+      applied: result.applied,
+      orderId: result.orderId,
+      status: result.status ? orderStatusToWire(result.status) : orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+    };
   }
 
   async shipOrderLines(
@@ -153,8 +172,4 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     const { refund, order } = await this.fulfilment.refund(callerOf(metadata), request);
     return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
   }
-}
-
-function notServed(method: string): RpcException {
-  return new RpcException({ code: status.UNIMPLEMENTED, message: `${method} is not served yet` });
 }

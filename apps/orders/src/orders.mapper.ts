@@ -80,7 +80,7 @@ export function toOrderMessage(o: OrderView): orders.Order {
       reference: o.paymentReference ?? '',
       amountReceived: money(o.amountReceivedFen ?? 0, c),
       paidAt: o.paidAt ? toTimestamp(o.paidAt) : undefined,
-      failure: '',
+      failure: o.paymentFailure ?? '',
     },
     refunds: (o.refunds ?? []).map((r) => toRefundMessage(r, c)),
     refunded: money(refunded, c),

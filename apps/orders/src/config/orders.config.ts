@@ -30,6 +30,20 @@ export const ordersConfigSchema = z
     ORDER_EVENT_CONSUMERS: env.list([]),
     /** How often the outbox relay looks for events to deliver. */
     RELAY_INTERVAL_MS: env.int(500, { min: 10, max: 60_000 }),
+    /** Card payments through Stripe (`sk_…`); unset: checkout offers manual payment only. */
+    STRIPE_SECRET_KEY: env.optional(env.secret(8)),
+    /** Stripe's API base (scheme, host, port); for a local fake in tests. Default Stripe's own. */
+    STRIPE_API_BASE: env.optional(env.url({ protocols: ['http', 'https'] })),
+    /** Per-attempt timeout of a call to Stripe. */
+    STRIPE_TIMEOUT_MS: env.int(5_000, { min: 100, max: 60_000 }),
+    /** Retries of a Stripe call (same idempotency key) after a network error, 409 or 5xx. */
+    STRIPE_MAX_RETRIES: env.int(2, { min: 0, max: 5 }),
+    /** A card order still unpaid this long after checkout is checked with Stripe (a lost webhook). */
+    RECONCILE_AFTER_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
+    /** How often the reconciler looks for such orders and for refunds still pending. */
+    RECONCILE_INTERVAL_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
+    /** A shipped or delivered order completes by itself this many days after its last shipment or delivery. */
+    AUTO_COMPLETE_DAYS: env.int(14, { min: 1, max: 365 }),
     MIGRATE_ONLY: env.bool(false),
     LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
     DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),

@@ -5,11 +5,11 @@ import { FailedPrecondition, ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CatalogClient } from '../catalog/catalog.client';
-import { appendOrderEvent } from '../outbox/outbox.writer';
+import { PaymentMethodUnavailable, PaymentsService } from '../payments/payments.service';
+import { OrderLifecycle } from './order-lifecycle';
 import { OrderRepository, type OrderRecord, type RefundRecord } from './order.repository';
 import { sourcesOf, transition } from './order-state';
-import { OrderNotFound, OrdersService, snapshotOf, type OrderView } from './orders.service';
+import { OrderNotFound, OrdersService, type OrderView } from './orders.service';
 
 const idSchema = z.string().uuid('must be a UUID');
 const text = (max: number) =>
@@ -57,7 +57,8 @@ export class FulfilmentService {
   constructor(
     private readonly em: EntityManager,
     private readonly orders: OrdersService,
-    private readonly catalog: CatalogClient,
+    private readonly lifecycle: OrderLifecycle,
+    private readonly payments: PaymentsService,
   ) {}
 
   /** The producer's staff (their lines) or an officer (any) mark lines shipped. */
@@ -127,10 +128,15 @@ export class FulfilmentService {
   }
 
   /**
-   * Refunds lines (all that remain when none are named) at the price they were sold at. Manual
-   * orders are refunded by the relief office outside the platform and recorded here as
-   * succeeded; the donation stays with the relief fund. Units come back to stock only when the
-   * goods were returned.
+   * Refunds lines (all that remain when none are named) at the price they were sold at; the
+   * donation stays with the relief fund. Manual orders are refunded by the relief office outside
+   * the platform and recorded here as succeeded. Card orders are refunded through the provider:
+   * the refund is first reserved (pending, its units counted on the lines so that no concurrent
+   * refund can exceed what was sold), then sent with our refund id as the provider's idempotency
+   * key, and settled when the provider says it succeeded or failed (now, or by its
+   * charge.refunded event). A refund the provider could not be asked about stays pending and is
+   * sent again by a repeat of the call or by the reconciler. Units come back to stock only when
+   * the goods were returned, once the refund succeeded.
    */
   async refund(
     caller: CallerIdentity | null,
@@ -159,12 +165,8 @@ export class FulfilmentService {
           [{ field: 'orderId', reason: `is ${order.status}` }],
         );
       }
-      if (order.paymentMethod !== 'manual') {
-        throw new FailedPrecondition(
-          'CARD_REFUNDS_UNAVAILABLE',
-          'card refunds are not served by this build',
-          [{ field: 'orderId', reason: 'was paid by card' }],
-        );
+      if (order.paymentMethod === 'stripe' && !this.payments.takesCards) {
+        throw new PaymentMethodUnavailable();
       }
       const wanted =
         req.lines.length > 0
@@ -206,8 +208,8 @@ export class FulfilmentService {
         amountFen: refundLines.reduce((sum, l) => sum + l.amountFen, 0),
         reason: req.reason,
         goodsReturned: req.goodsReturned,
-        status: 'succeeded',
-        reference: `manual:${id}`,
+        status: 'pending',
+        reference: `${order.paymentMethod === 'manual' ? 'manual' : 'pending'}:${id}`,
         requestedBy: who.userId,
         createdAt: new Date().toISOString(),
       };
@@ -236,50 +238,30 @@ export class FulfilmentService {
           'run',
         );
       }
-      const [{ open }] = await tx.execute<{ open: string }[]>(
-        `select count(*) as open from order_line where order_id = ? and refunded_quantity < quantity`,
-        [order.id],
-      );
-      if (Number(open) === 0) {
-        await this.repo.moveStatus(tx, order.id, sourcesOf('refund_all'), 'refunded');
+      if (order.paymentMethod === 'manual') {
+        return (await this.lifecycle.settleRefundInTx(tx, id, {
+          reference: record.reference,
+          status: 'succeeded',
+        }))!;
       }
-      const after = (await this.repo.findById(tx, order.id))!;
-      await appendOrderEvent(tx, {
-        type: 'order.refunded',
-        orderId: order.id,
-        payload: { order: snapshotOf(after), refund: record },
-      });
-      await tx.flush();
       return record;
     });
-    if (refund.goodsReturned) {
-      await this.restock(refund);
+    let settled = refund;
+    if (refund.status === 'pending' && refund.reference.startsWith('pending:')) {
+      await this.payments.sendRefund(refund.id).catch((error: unknown) => {
+        // Stripe out of reach: the refund stays pending; a repeat of this call or the reconciler sends it.
+        this.logger.warn(`refund ${refund.id} not sent to the provider yet: ${(error as Error).message}`);
+      });
+      const after = await this.orders.get(who, req.orderId);
+      settled = after.refunds.find((r) => r.id === refund.id) ?? refund;
+    } else if (
+      refund.status === 'succeeded' &&
+      refund.goodsReturned &&
+      refund.reference.startsWith('manual:')
+    ) {
+      await this.lifecycle.restock(refund);
     }
-    return { refund, order: await this.orders.get(who, req.orderId) };
-  }
-
-  /** Returned goods back to stock; idempotent per refund line, so a repeated refund call redoes it safely. */
-  private async restock(refund: RefundRecord): Promise<void> {
-    const order = (await this.repo.findById(this.em.fork(), refund.orderId))!;
-    for (const line of refund.lines) {
-      const productId = order.lines.find((l) => l.id === line.lineId)!.productId;
-      await this.catalog
-        .call(
-          'restockUnits',
-          {
-            restockId: `${refund.id}:${line.lineId}`,
-            orderId: refund.orderId,
-            productId,
-            quantity: line.quantity,
-          },
-          { idempotent: true },
-        )
-        .catch((error: unknown) =>
-          this.logger.error(
-            `restock of refund ${refund.id} failed, repeat the refund to retry: ${String(error)}`,
-          ),
-        );
-    }
+    return { refund: settled, order: await this.orders.get(who, req.orderId) };
   }
 
   /** Locks the order row; NOT_FOUND when the caller may not see it at all. */

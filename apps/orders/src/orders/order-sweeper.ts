@@ -8,8 +8,15 @@ import {
 import { OrdersService } from './orders.service';
 
 export const ORDER_SWEEP_INTERVAL_MS = Symbol('ORDER_SWEEP_INTERVAL_MS');
+/** Days after its last shipment or delivery that a shipped or delivered order completes. */
+export const AUTO_COMPLETE_DAYS = Symbol('AUTO_COMPLETE_DAYS');
 
-/** Cancels unpaid orders whose stock hold has lapsed, releasing the stock, every interval. */
+const DAY_MS = 86_400_000;
+
+/**
+ * Every interval: cancels unpaid orders whose stock hold has lapsed (releasing the stock), and
+ * completes shipped or delivered orders left unconfirmed past AUTO_COMPLETE_DAYS.
+ */
 @Injectable()
 export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrderSweeper.name);
@@ -19,6 +26,7 @@ export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly orders: OrdersService,
     @Inject(ORDER_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
+    @Inject(AUTO_COMPLETE_DAYS) private readonly autoCompleteDays: number,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,6 +47,14 @@ export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       const cancelled = await this.orders.cancelExpired();
       if (cancelled > 0) {
         this.logger.log(`cancelled ${cancelled} unpaid orders past their hold`);
+      }
+      const completed = await this.orders.completeSettled(
+        new Date(Date.now() - this.autoCompleteDays * DAY_MS),
+      );
+      if (completed > 0) {
+        this.logger.log(
+          `completed ${completed} orders shipped or delivered ${this.autoCompleteDays} days ago`,
+        );
       }
       return cancelled;
     } catch (error) {

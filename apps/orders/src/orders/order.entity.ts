@@ -36,6 +36,16 @@ export type PaymentMethodName = (typeof PAYMENT_METHODS)[number];
   properties: ['expiresAt'],
   options: { where: "status = 'pending_payment'" },
 })
+@Index({
+  name: 'customer_order_payment_reference',
+  properties: ['paymentReference'],
+  options: { where: 'payment_reference is not null' },
+})
+@Index({
+  name: 'customer_order_unpaid_by_card',
+  properties: ['createdAt'],
+  options: { where: "status = 'pending_payment' and payment_method = 'stripe'" },
+})
 @Check({
   name: 'customer_order_amounts',
   expression: 'subtotal_fen > 0 and donation_fen >= 0 and total_fen = subtotal_fen + donation_fen',
@@ -95,6 +105,18 @@ export class Order {
 
   @Property({ type: 'timestamptz', nullable: true })
   paidAt?: Date | null;
+
+  /** The last failure the provider reported for a payment attempt (`card_declined`). */
+  @Property({ type: 'text', nullable: true })
+  paymentFailure?: string | null;
+
+  /** When that failure happened at the provider: a late delivery of an older one changes nothing. */
+  @Property({ type: 'timestamptz', nullable: true })
+  paymentFailureAt?: Date | null;
+
+  /** When the reconciler last asked the provider about this unpaid order. */
+  @Property({ type: 'timestamptz', nullable: true })
+  paymentCheckedAt?: Date | null;
 
   /** While pending payment: when the stock hold lapses and the order is cancelled. */
   @Property({ type: 'timestamptz' })

@@ -45,6 +45,8 @@ export interface OrderRecord {
   clientSecret: string | null;
   amountReceivedFen: number | null;
   paidAt: Date | null;
+  /** The provider's last reported failure of a payment attempt. */
+  paymentFailure: string | null;
   expiresAt: Date;
   cancelledAt: Date | null;
   deliveredAt: Date | null;
@@ -81,7 +83,7 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `o.id, o.buyer_id, o.buyer_role, o.idempotency_key, o.request_hash, o.status, o.payment_method,
   o.subtotal_fen, o.donation_fen, o.total_fen, o.currency, o.payment_reference, o.client_secret,
-  o.amount_received_fen, o.paid_at, o.expires_at, o.cancelled_at, o.delivered_at, o.completed_at,
+  o.amount_received_fen, o.paid_at, o.payment_failure, o.expires_at, o.cancelled_at, o.delivered_at, o.completed_at,
   o.created_at, o.updated_at,
   coalesce((select json_agg(json_build_object(
     'id', r.id, 'orderId', r.order_id, 'idempotencyKey', r.idempotency_key, 'lines', r.lines,
@@ -117,6 +119,7 @@ function toRecord(row: Row): OrderRecord {
     clientSecret: (row.client_secret as string | null) ?? null,
     amountReceivedFen: row.amount_received_fen === null ? null : Number(row.amount_received_fen),
     paidAt: date(row.paid_at),
+    paymentFailure: (row.payment_failure as string | null) ?? null,
     expiresAt: date(row.expires_at)!,
     cancelledAt: date(row.cancelled_at),
     deliveredAt: date(row.delivered_at),
@@ -165,7 +168,10 @@ export class OrderRepository {
    */
   async insert(
     em: EntityManager,
-    order: Omit<OrderRecord, 'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds'>,
+    order: Omit<
+      OrderRecord,
+      'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds' | 'paymentFailure'
+    >,
   ): Promise<boolean> {
     const lineParams = order.lines.flatMap((l) => [
       l.id,
@@ -292,5 +298,69 @@ export class OrderRepository {
       [limit],
     );
     return rows.map((r) => r.id as string);
+  }
+
+  async findByPaymentReference(em: EntityManager, reference: string): Promise<OrderRecord | undefined> {
+    const rows = await em.execute<Row[]>(
+      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.payment_reference = ?`,
+      [reference],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Stores the provider's payment on an order that has none yet (or the same one again). */
+  async setPayment(em: EntityManager, id: string, reference: string, clientSecret: string): Promise<boolean> {
+    const result = await em.execute<{ affectedRows: number }>(
+      `update customer_order set payment_reference = ?, client_secret = ?, updated_at = now()
+        where id = ? and (payment_reference is null or payment_reference = ?)`,
+      [reference, clientSecret || null, id, reference],
+      'run',
+    );
+    return result.affectedRows === 1;
+  }
+
+  /** Records a failed payment attempt unless a later one is recorded already. */
+  async recordPaymentFailure(em: EntityManager, id: string, code: string, at: Date): Promise<boolean> {
+    const result = await em.execute<{ affectedRows: number }>(
+      `update customer_order set payment_failure = ?, payment_failure_at = ?, updated_at = now()
+        where id = ? and (payment_failure_at is null or payment_failure_at <= ?)`,
+      [code, at, id, at],
+      'run',
+    );
+    return result.affectedRows === 1;
+  }
+
+  /**
+   * Ids of card orders still unpaid since before `createdBefore`, least recently checked first,
+   * marked checked now; claimed so two reconcilers never ask about the same order at once.
+   */
+  async claimUnpaidByCard(em: EntityManager, createdBefore: Date, limit: number): Promise<string[]> {
+    const rows = await em.execute<Row[]>(
+      `with due as (
+         select id from customer_order
+          where status = 'pending_payment' and payment_method = 'stripe' and created_at < ?
+          order by payment_checked_at nulls first, created_at limit ? for update skip locked)
+       update customer_order o set payment_checked_at = now() from due where o.id = due.id returning o.id`,
+      [createdBefore, limit],
+    );
+    return rows.map((r) => r.id as string);
+  }
+
+  /**
+   * Completes shipped or delivered orders whose last shipment or delivery is older than
+   * `before` (the buyer did not confirm, or confirmed and the return window passed). Returns how many.
+   */
+  async completeSettled(em: EntityManager, before: Date, limit: number): Promise<number> {
+    const rows = await em.execute<Row[]>(
+      `with due as (
+         select o.id from customer_order o
+          where o.status in ('shipped', 'delivered')
+            and coalesce(o.delivered_at, (select max(l.shipped_at) from order_line l where l.order_id = o.id)) < ?
+          limit ? for update skip locked)
+       update customer_order o set status = 'completed', completed_at = now(), updated_at = now()
+         from due where o.id = due.id returning o.id`,
+      [before, limit],
+    );
+    return rows.length;
   }
 }

@@ -7,11 +7,15 @@ import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
+import { Logger } from '@nestjs/common';
 import { CartStore } from '../cart/cart.store';
-import { appendOrderEvent } from '../outbox/outbox.writer';
 import { ORDER_STATUSES, PAYMENT_METHODS, type OrderStatusName } from './order.entity';
 import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
-import { sourcesOf, transition } from './order-state';
+import { transition } from './order-state';
+import { OrderLifecycle } from './order-lifecycle';
+import { PaymentMethodUnavailable, PaymentsService } from '../payments/payments.service';
+
+export { PaymentMethodUnavailable };
 
 export const ORDERS_REDIS = Symbol('ORDERS_REDIS');
 export const ORDERS_SETTINGS = Symbol('ORDERS_SETTINGS');
@@ -87,14 +91,6 @@ export class CheckoutInProgress extends FailedPrecondition {
   }
 }
 
-export class PaymentMethodUnavailable extends FailedPrecondition {
-  constructor() {
-    super('PAYMENT_METHOD_UNAVAILABLE', 'card payment is not configured on this platform; pay manually', [
-      { field: 'paymentMethod', reason: 'stripe is not configured' },
-    ]);
-  }
-}
-
 export class OrderNotFound extends NotFound {
   constructor(id: string) {
     super('order', id);
@@ -111,11 +107,14 @@ export type OrderView = OrderRecord;
  */
 @Injectable()
 export class OrdersService {
+  private readonly logger = new Logger(OrdersService.name);
   private readonly repo = new OrderRepository();
 
   constructor(
     private readonly em: EntityManager,
     private readonly catalog: CatalogClient,
+    private readonly lifecycle: OrderLifecycle,
+    private readonly payments: PaymentsService,
     private readonly carts: CartStore,
     @Inject(ORDERS_REDIS) private readonly redis: Redis,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
@@ -124,7 +123,7 @@ export class OrdersService {
   async checkout(caller: CallerIdentity | null, input: Loose<CheckoutInput>): Promise<OrderView> {
     const buyer = requireRole(caller, 'consumer', 'institution');
     const req = parseRequest(checkoutSchema, input);
-    if (req.paymentMethod === 'stripe') {
+    if (req.paymentMethod === 'stripe' && !this.payments.takesCards) {
       throw new PaymentMethodUnavailable();
     }
     const requestHash = createHash('sha256')
@@ -132,17 +131,32 @@ export class OrdersService {
       .digest('base64url');
     const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
     if (replay) {
-      return replay;
+      return this.withPayment(replay);
     }
     const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
     if ((await this.redis.set(lock, '1', 'PX', IN_FLIGHT_WAIT_MS * 3, 'NX')) !== 'OK') {
-      return this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash);
+      return this.withPayment(await this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash));
     }
+    let order: OrderView;
     try {
-      return await this.placeOrder(buyer, req, requestHash);
+      order = await this.placeOrder(buyer, req, requestHash);
     } finally {
       await this.redis.del(lock);
     }
+    return this.withPayment(order);
+  }
+
+  /**
+   * A card order with its PaymentIntent: created after the order (so a crash between the two
+   * leaves an order that the next repeat of the checkout, the reconciler or the sweeper mends,
+   * never a payment without an order), the same one on every repeat.
+   */
+  private async withPayment(order: OrderView): Promise<OrderView> {
+    if (order.paymentMethod !== 'stripe' || order.status !== 'pending_payment' || order.clientSecret) {
+      return order;
+    }
+    await this.payments.ensurePayment(order);
+    return (await this.repo.findById(this.em.fork(), order.id))!;
   }
 
   async get(caller: CallerIdentity | null, id: string): Promise<OrderView> {
@@ -183,7 +197,10 @@ export class OrdersService {
       throw new OrderNotFound(id);
     }
     await this.cancelOrder(id);
-    return this.get(caller, id);
+    const after = await this.get(caller, id);
+    // Paid meanwhile (the provider said so while cancelling): refund instead.
+    transition(after.status, 'cancel');
+    return after;
   }
 
   /** A relief officer records a bank transfer or cash payment of a manual order. */
@@ -212,9 +229,7 @@ export class OrdersService {
       return this.get(officer, order.id);
     }
     // Stock first (idempotent): if this crashes before the order is marked paid, a repeat redoes both.
-    const stock = await this.catalog.commitStock(order.id).catch((error: unknown) => {
-      throw isUnreachable(error) ? new CatalogUnavailable() : error;
-    });
+    const stock = await this.lifecycle.commitStock(order.id);
     if (!stock.committed) {
       throw new OutOfStock(
         stock.shortages.map((s) => ({
@@ -224,14 +239,8 @@ export class OrdersService {
       );
     }
     await this.em.fork().transactional(async (tx) => {
-      const moved = await this.repo.moveStatus(tx, order.id, sourcesOf('pay'), 'paid', {
-        payment_reference: req.reference,
-        amount_received_fen: req.amountFen,
-        paid_at: new Date(),
-      });
-      if (moved) {
-        await this.writeEvent(tx, 'order.paid', order.id);
-      }
+      await this.repo.findById(tx, order.id, true);
+      await this.lifecycle.payInTx(tx, order.id, { reference: req.reference, amountFen: req.amountFen });
     });
     return this.get(officer, order.id);
   }
@@ -239,26 +248,46 @@ export class OrdersService {
   /** Cancels every unpaid order past its expiry; the sweeper calls this. Returns how many. */
   async cancelExpired(batch = 100): Promise<number> {
     const ids = await this.em.fork().transactional((tx) => this.repo.claimExpired(tx, batch));
+    let cancelled = 0;
     for (const id of ids) {
-      await this.cancelOrder(id);
+      try {
+        cancelled += (await this.cancelOrder(id)) ? 1 : 0;
+      } catch (error) {
+        // Stripe or catalog out of reach: the order stays pending and the next pass tries again.
+        this.logger.warn(`expired order ${id} not cancelled yet: ${(error as Error).message}`);
+      }
     }
-    return ids.length;
+    return cancelled;
   }
 
-  private async cancelOrder(id: string): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
-      const order = await this.repo.findById(tx, id, true);
-      if (!order) {
-        throw new OrderNotFound(id);
-      }
-      if (!transition(order.status, 'cancel').changed) {
-        return;
-      }
-      await this.repo.moveStatus(tx, id, sourcesOf('cancel'), 'cancelled', { cancelled_at: new Date() });
-      await this.writeEvent(tx, 'order.cancelled', id);
+  /** Completes shipped or delivered orders whose last shipment or delivery is before `before`. */
+  async completeSettled(before: Date, batch = 500): Promise<number> {
+    return this.em.fork().transactional((tx) => this.repo.completeSettled(tx, before, batch));
+  }
+
+  /**
+   * Cancels a pending order. A card order's payment is cancelled at the provider first, so that
+   * it cannot succeed afterwards; if it already had, the order is paid instead. False when the
+   * order was not cancelled by this call.
+   */
+  private async cancelOrder(id: string): Promise<boolean> {
+    const order = await this.repo.findById(this.em.fork(), id);
+    if (!order) {
+      throw new OrderNotFound(id);
+    }
+    if (!transition(order.status, 'cancel').changed) {
+      return false;
+    }
+    if (order.paymentMethod === 'stripe' && (await this.payments.cancelPayment(order)) === 'paid') {
+      return false;
+    }
+    const moved = await this.em.fork().transactional(async (tx) => {
+      await this.repo.findById(tx, id, true);
+      return this.lifecycle.cancelInTx(tx, id);
     });
     // After the commit: a crash here leaves the hold to catalog's own expiry sweep.
-    await this.catalog.releaseStock(id).catch(() => undefined);
+    await this.lifecycle.releaseStock(id);
+    return moved;
   }
 
   private async placeOrder(
@@ -364,12 +393,6 @@ export class OrdersService {
     throw new CheckoutInProgress();
   }
 
-  private async writeEvent(tx: EntityManager, type: 'order.paid' | 'order.cancelled', orderId: string) {
-    const order = (await this.repo.findById(tx, orderId))!;
-    await appendOrderEvent(tx, { type, orderId, payload: { order: snapshotOf(order) } });
-    await tx.flush();
-  }
-
   /** What `caller` may see of `order`, or undefined when nothing. */
   private visible(caller: CallerIdentity | null, order: OrderRecord): OrderView | undefined {
     if (!caller) {
@@ -386,16 +409,6 @@ export class OrdersService {
   }
 }
 
-/** The order as an event carries it: every line, amounts in fen, dates as ISO strings. */
-export function snapshotOf(order: OrderRecord): Record<string, unknown> {
-  const {
-    requestHash: _hash,
-    clientSecret: _secret,
-    idempotencyKey: _key,
-    refunds: _refunds,
-    ...rest
-  } = order;
-  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
-}
+export { snapshotOf } from './order-snapshot';
 
 export type { OrderStatusName };

@@ -4,6 +4,8 @@ import { BigIntType, Check, Entity, Index, PrimaryKey, Property, Unique } from '
 @Entity({ tableName: 'refund' })
 @Unique({ name: 'refund_idempotency', properties: ['orderId', 'idempotencyKey'] })
 @Index({ name: 'refund_order', properties: ['orderId', 'createdAt'] })
+@Index({ name: 'refund_reference', properties: ['reference'] })
+@Index({ name: 'refund_pending', properties: ['createdAt'], options: { where: "status = 'pending'" } })
 @Check({ name: 'refund_amount_positive', expression: 'amount_fen > 0' })
 @Check({ name: 'refund_status', expression: "status in ('pending', 'succeeded', 'failed')" })
 export class Refund {

@@ -1,0 +1,154 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { catalog } from '@yugong/contracts';
+import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
+import { appendOrderEvent } from '../outbox/outbox.writer';
+import { OrderRepository, type RefundRecord } from './order.repository';
+import { sourcesOf } from './order-state';
+import { snapshotOf } from './order-snapshot';
+
+/** How a payment was received. */
+export interface ReceivedPayment {
+  /** Stripe PaymentIntent id, or the officer's reference. */
+  reference: string;
+  amountFen: number;
+}
+
+/**
+ * The moves of an order that more than one path makes (checkout, the webhook, the reconciler,
+ * the sweeper, an officer): each `…InTx` runs inside the caller's transaction, which must hold
+ * the order row's lock, and writes the outbox event of the move there, so that the move and its
+ * event exist together or not at all. Stock calls to catalog are made outside any transaction:
+ * they are idempotent per order, so a crash between them and the move is mended by repeating.
+ */
+@Injectable()
+export class OrderLifecycle {
+  private readonly logger = new Logger(OrderLifecycle.name);
+  private readonly repo = new OrderRepository();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly catalog: CatalogClient,
+  ) {}
+
+  /** Takes the order's held units for good (re-taking a lapsed hold's units when it can). */
+  async commitStock(orderId: string): Promise<catalog.CommitStockResponse> {
+    return this.catalog.commitStock(orderId).catch((error: unknown) => {
+      throw isUnreachable(error) ? new CatalogUnavailable() : error;
+    });
+  }
+
+  /** Gives the order's held units back; a failure is left to catalog's own expiry sweep. */
+  async releaseStock(orderId: string): Promise<void> {
+    await this.catalog.releaseStock(orderId).catch((error: unknown) => {
+      this.logger.warn(`release of order ${orderId}'s holds failed, catalog's sweep will: ${String(error)}`);
+    });
+  }
+
+  /** pending_payment → paid with its `order.paid` event; false when it was not pending. */
+  async payInTx(tx: EntityManager, orderId: string, payment: ReceivedPayment): Promise<boolean> {
+    const moved = await this.repo.moveStatus(tx, orderId, sourcesOf('pay'), 'paid', {
+      payment_reference: payment.reference,
+      amount_received_fen: payment.amountFen,
+      paid_at: new Date(),
+    });
+    if (moved) {
+      await this.writeEvent(tx, 'order.paid', orderId);
+    }
+    return moved;
+  }
+
+  /** pending_payment → cancelled with its `order.cancelled` event; false when it was not pending. */
+  async cancelInTx(tx: EntityManager, orderId: string): Promise<boolean> {
+    const moved = await this.repo.moveStatus(tx, orderId, sourcesOf('cancel'), 'cancelled', {
+      cancelled_at: new Date(),
+    });
+    if (moved) {
+      await this.writeEvent(tx, 'order.cancelled', orderId);
+    }
+    return moved;
+  }
+
+  /**
+   * Settles a pending refund: `succeeded` writes `order.refunded` (and moves the order to
+   * refunded when no line has anything left); `failed` or `canceled` gives the lines their
+   * units back. Returns the refund as settled, or undefined when it was not pending.
+   */
+  async settleRefundInTx(
+    tx: EntityManager,
+    refundId: string,
+    outcome: { reference: string; status: 'succeeded' | 'failed' | 'canceled' },
+  ): Promise<RefundRecord | undefined> {
+    const status = outcome.status === 'succeeded' ? 'succeeded' : 'failed';
+    const [row] = await tx.execute<{ order_id: string }[]>(
+      `update refund set status = ?, reference = ? where id = ? and status = 'pending' returning order_id`,
+      [status, outcome.reference, refundId],
+    );
+    if (!row) {
+      return undefined;
+    }
+    const orderId = row.order_id;
+    if (status === 'failed') {
+      const order = (await this.repo.findById(tx, orderId))!;
+      const refund = order.refunds.find((r) => r.id === refundId)!;
+      for (const line of refund.lines) {
+        await tx.execute(
+          `update order_line set refunded_quantity = refunded_quantity - ?, refunded_fen = refunded_fen - ? where id = ?`,
+          [line.quantity, line.amountFen, line.lineId],
+          'run',
+        );
+      }
+      return refund;
+    }
+    const [{ open }] = await tx.execute<{ open: string }[]>(
+      `select count(*) as open from order_line where order_id = ? and refunded_quantity < quantity`,
+      [orderId],
+    );
+    if (Number(open) === 0) {
+      await this.repo.moveStatus(tx, orderId, sourcesOf('refund_all'), 'refunded');
+    }
+    const after = (await this.repo.findById(tx, orderId))!;
+    const refund = after.refunds.find((r) => r.id === refundId)!;
+    const { idempotencyKey: _key, ...wire } = refund;
+    await appendOrderEvent(tx, {
+      type: 'order.refunded',
+      orderId,
+      payload: { order: snapshotOf(after), refund: wire },
+    });
+    await tx.flush();
+    return refund;
+  }
+
+  /**
+   * Returned goods of a settled refund back to stock; idempotent per refund line, so repeating
+   * the refund call (or the event that settled it) redoes it safely. A failure is logged.
+   */
+  async restock(refund: RefundRecord): Promise<void> {
+    const order = (await this.repo.findById(this.em.fork(), refund.orderId))!;
+    for (const line of refund.lines) {
+      const productId = order.lines.find((l) => l.id === line.lineId)!.productId;
+      await this.catalog
+        .call(
+          'restockUnits',
+          {
+            restockId: `${refund.id}:${line.lineId}`,
+            orderId: refund.orderId,
+            productId,
+            quantity: line.quantity,
+          },
+          { idempotent: true },
+        )
+        .catch((error: unknown) =>
+          this.logger.error(
+            `restock of refund ${refund.id} failed, repeat the refund to retry: ${String(error)}`,
+          ),
+        );
+    }
+  }
+
+  private async writeEvent(tx: EntityManager, type: 'order.paid' | 'order.cancelled', orderId: string) {
+    const order = (await this.repo.findById(tx, orderId))!;
+    await appendOrderEvent(tx, { type, orderId, payload: { order: snapshotOf(order) } });
+    await tx.flush();
+  }
+}

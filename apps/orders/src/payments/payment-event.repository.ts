@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PaymentEventOutcome } from './payment-event.entity';
+
+export interface PaymentEventRow {
+  eventId: string;
+  type: string;
+  orderId: string | null;
+  paymentReference: string;
+  outcome: PaymentEventOutcome;
+  occurredAt: Date | null;
+}
+
+/** The provider events applied so far, by their id. */
+export class PaymentEventRepository {
+  async seen(em: EntityManager, eventId: string): Promise<boolean> {
+    const rows = await em.execute('select 1 from payment_event where event_id = ?', [eventId]);
+    return rows.length > 0;
+  }
+
+  /** Records an event; false when its id is recorded already (the caller then changes nothing). */
+  async record(em: EntityManager, row: PaymentEventRow): Promise<boolean> {
+    const inserted = await em.execute(
+      `insert into payment_event (event_id, type, order_id, payment_reference, outcome, occurred_at, received_at)
+       values (?, ?, ?, ?, ?, ?, now()) on conflict (event_id) do nothing returning 1`,
+      [row.eventId, row.type, row.orderId, row.paymentReference, row.outcome, row.occurredAt],
+    );
+    return inserted.length === 1;
+  }
+}
