@@ -308,12 +308,12 @@ export class OrderRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  /** Stores the provider's payment on an order that has none yet (or the same one again). */
+  /** Stores the provider's payment on an order that has none yet; false when it has one. */
   async setPayment(em: EntityManager, id: string, reference: string, clientSecret: string): Promise<boolean> {
     const result = await em.execute<{ affectedRows: number }>(
       `update customer_order set payment_reference = ?, client_secret = ?, updated_at = now()
-        where id = ? and (payment_reference is null or payment_reference = ?)`,
-      [reference, clientSecret || null, id, reference],
+        where id = ? and payment_reference is null`,
+      [reference, clientSecret || null, id],
       'run',
     );
     return result.affectedRows === 1;
