@@ -25,6 +25,8 @@ function describeWithCards(name: string, fn: () => void): void {
 interface OrderJson {
   id: string;
   status: string;
+  lines: { id: string; quantity: number }[];
+  refunds: { id: string; status: string; reference: string; amount: { fen: number } }[];
   total: { fen: number; currency: string };
   payment: { method: string; reference: string | null; amountReceived: { fen: number } };
 }
@@ -155,6 +157,9 @@ describeWithCards('card payments through the gateway and a fake Stripe', () => {
     // Nothing Stripe did not sign changes anything.
     const forged = fake.signWebhook(paidFirst.payload, { secret: 'whsec_someone_else_entirely' });
     await deliver(forged).expect(400);
+    const changedByte = { ...paidFirst, payload: paidFirst.payload.replace('"evt_', '"evt-') };
+    const refused = await deliver(changedByte).expect(400);
+    expect(refused.body.fields).toEqual([{ field: 'stripe-signature', reason: 'does not match the body' }]);
     const stale = fake.signWebhook(paidFirst.payload, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     await deliver(stale).expect(400);
     expect((await orderOf(first.order.id)).status).toBe('pending_payment');
@@ -190,5 +195,53 @@ describeWithCards('card payments through the gateway and a fake Stripe', () => {
     expect((await orderOf(second.order.id)).status).toBe('paid');
     const again = await request(platform.http).get('/api/v1/orders/events').set(officer).expect(200);
     expect(again.body.items).toHaveLength(events.body.items.length);
+  });
+
+  it('takes a card order from checkout to paid, shipped, delivered and partly refunded through Stripe', async () => {
+    const stock = await onHand();
+    const { order, clientSecret } = await cardOrder(3, 'card-journey-0001');
+    expect(clientSecret).not.toBe('');
+    await deliver(fake.signWebhook(fake.succeed(order.payment.reference))).expect(200);
+    expect((await orderOf(order.id)).status).toBe('paid');
+
+    await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/shipments`)
+      .set(officer)
+      .send({ carrier: '顺丰', trackingNumber: 'SF1234567890' })
+      .expect(200);
+    const delivered = await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/delivery`)
+      .set(consumer)
+      .expect(200);
+    expect(delivered.body.status).toBe('delivered');
+
+    const refund = await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/refunds`)
+      .set(officer)
+      .set('Idempotency-Key', 'card-journey-refund-1')
+      .send({ lines: [{ lineId: order.lines[0].id, quantity: 1 }], reason: '一件破损', goodsReturned: true })
+      .expect(201);
+    expect(refund.body.refund).toMatchObject({ status: 'succeeded', amount: { fen: product.price.fen } });
+    const atStripe = fake.refund(refund.body.refund.reference as string);
+    expect(atStripe).toMatchObject({
+      amount: product.price.fen,
+      status: 'succeeded',
+      payment_intent: order.payment.reference,
+    });
+    // Stripe's own charge.refunded for it arrives, twice: nothing more is refunded.
+    const refundedEvent = fake.signWebhook(fake.buildEvent('charge.refunded', order.payment.reference));
+    await deliver(refundedEvent).expect(200);
+    await deliver(refundedEvent).expect(200);
+    const after = await orderOf(order.id);
+    expect(after.status).toBe('delivered');
+    expect(after.refunds.map((r) => r.status)).toEqual(['succeeded']);
+    // 3 sold, 1 came back with the refund.
+    expect(await onHand()).toBe(stock - 2);
+    const events = await request(platform.http).get('/api/v1/orders/events').set(officer).expect(200);
+    expect(
+      events.body.items
+        .filter((e: { orderId: string }) => e.orderId === order.id)
+        .map((e: { type: string }) => e.type),
+    ).toEqual(['order.paid', 'order.refunded']);
   });
 });
