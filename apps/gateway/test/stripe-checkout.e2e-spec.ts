@@ -201,7 +201,7 @@ describeWithCards('card payments through the gateway and a fake Stripe', () => {
     const stock = await onHand();
     const { order, clientSecret } = await cardOrder(3, 'card-journey-0001');
     expect(clientSecret).not.toBe('');
-    await deliver(fake.signWebhook(fake.succeed(order.payment.reference))).expect(200);
+    await deliver(fake.signWebhook(fake.succeed(order.payment.reference!))).expect(200);
     expect((await orderOf(order.id)).status).toBe('paid');
 
     await request(platform.http)
@@ -229,7 +229,7 @@ describeWithCards('card payments through the gateway and a fake Stripe', () => {
       payment_intent: order.payment.reference,
     });
     // Stripe's own charge.refunded for it arrives, twice: nothing more is refunded.
-    const refundedEvent = fake.signWebhook(fake.buildEvent('charge.refunded', order.payment.reference));
+    const refundedEvent = fake.signWebhook(fake.buildEvent('charge.refunded', order.payment.reference!));
     await deliver(refundedEvent).expect(200);
     await deliver(refundedEvent).expect(200);
     const after = await orderOf(order.id);

@@ -300,12 +300,28 @@ export class OrderRepository {
     return rows.map((r) => r.id as string);
   }
 
-  async findByPaymentReference(em: EntityManager, reference: string): Promise<OrderRecord | undefined> {
+  /**
+   * The orders a provider event may name, in one query: the one with `id` (from the payment's
+   * metadata) and the one holding the payment `reference`; each undefined when absent or not given.
+   */
+  async findForPayment(
+    em: EntityManager,
+    id: string,
+    reference: string,
+  ): Promise<{ byId: OrderRecord | undefined; byReference: OrderRecord | undefined }> {
+    const where = [id ? 'o.id = ?::uuid' : '', reference ? 'o.payment_reference = ?' : ''].filter(Boolean);
+    if (where.length === 0) {
+      return { byId: undefined, byReference: undefined };
+    }
     const rows = await em.execute<Row[]>(
-      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.payment_reference = ?`,
-      [reference],
+      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where ${where.join(' or ')}`,
+      [...(id ? [id] : []), ...(reference ? [reference] : [])],
     );
-    return rows[0] && toRecord(rows[0]);
+    const orders = rows.map(toRecord);
+    return {
+      byId: id ? orders.find((o) => o.id === id) : undefined,
+      byReference: reference ? orders.find((o) => o.paymentReference === reference) : undefined,
+    };
   }
 
   /** Stores the provider's payment on an order that has none yet; false when it has one. */

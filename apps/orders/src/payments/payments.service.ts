@@ -401,15 +401,19 @@ export class PaymentsService {
   }
 
   private async findOrder(req: PaymentEventRequest): Promise<OrderRecord | undefined> {
-    const em = this.em.fork();
-    const byId = req.orderId ? await this.orders.findById(em, req.orderId) : undefined;
+    const { byId, byReference } = await this.orders.findForPayment(
+      this.em.fork(),
+      req.orderId,
+      req.paymentIntentId,
+    );
+    // The metadata names the order; a PaymentIntent that another order holds wins over it.
     if (
       byId &&
       (!req.paymentIntentId || !byId.paymentReference || byId.paymentReference === req.paymentIntentId)
     ) {
       return byId;
     }
-    return req.paymentIntentId ? this.orders.findByPaymentReference(em, req.paymentIntentId) : undefined;
+    return byReference;
   }
 
   private reload(orderId: string): Promise<OrderRecord | undefined> {
