@@ -1,24 +1,30 @@
 #!/usr/bin/env node
-// `npm run bench:webhook`: verified Stripe webhook events per second through the gateway's webhook
-// logic, against the least a server must do to trust a delivery.
+// `npm run bench:webhook`: verified, deduplicated Stripe webhook events per second through the
+// gateway's real route, against the least a server must do to trust a delivery.
 //
-// What is measured, exactly: POST of one signed payment_intent.succeeded event (Stripe's JSON,
-// ~2.1 KB) to two minimal node:http servers, each its own process, loaded by autocannon (its own
-// process, discarded warm-up, then the measured run):
-//   - "webhook logic": reads the raw body and calls StripeWebhookVerifier.verify from the build
-//     (apps/gateway/src/payments/stripe-webhook.js): the Stripe SDK's constructEvent (HMAC-SHA256
-//     of "<t>.<body>", constant-time compare, 300 s tolerance), JSON parse, the event's shape
-//     check, and the mapping to orders.ApplyPaymentEventRequest; answers 200 {"received":true}.
-//   - "bare HMAC": reads the raw body, parses t= and v1= from the header, computes the same
-//     HMAC-SHA256 with node:crypto, compares in constant time, checks the timestamp, and answers
-//     the same 200 {"received":true}. No JSON parsing, no mapping.
-// Not measured (the gateway route does not exist yet): Fastify and the gateway's middleware, the
-// dedupe of the event id and the ApplyPaymentEvent gRPC call to the orders service. Every request
-// carries the same event, so nothing here dedupes. Both servers are first checked to answer 200
-// to the signed body and 400 to it with one byte changed. Prints events/s, p50/p99 and the ratio.
+// What is measured, exactly: POSTs of signed payment_intent.succeeded events (Stripe's JSON,
+// ~2.1 KB), each with its own event id, PaymentIntent id and order id (a pool of BENCH_EVENTS
+// distinct events, signed before the run, so the load generator does no HMAC of its own), loaded
+// by autocannon (its own process, 64 connections, discarded warm-up, then the measured run) at:
+//   - "gateway route": POST /api/v1/payments/stripe/webhook of the gateway (Fastify, its hooks and
+//     middleware, raw body kept, StripeWebhookVerifier: the SDK's constructEvent, JSON, shape
+//     check, mapping) → ApplyPaymentEvent over gRPC (deadline, service credential) → the orders
+//     service (validation, the event id looked up, the order looked up by id and PaymentIntent,
+//     the event recorded once in PostgreSQL) → 200 {"received":true}. The events name orders that
+//     do not exist, so orders records each as unknown_order: the dedupe and record path, not
+//     payment (stock commit, outbox), which bench:checkout's figures cover.
+//   - "webhook logic": the same verification and mapping alone in a minimal node:http server;
+//   - "bare HMAC" (the baseline): a minimal node:http server that reads the raw body, parses t=
+//     and v1= from the header, computes HMAC-SHA256 with node:crypto, compares in constant time,
+//     checks the timestamp and answers the same 200. No JSON parsing, no mapping, no storage.
+// Every server is first checked to answer 200 to a signed body and 400 to it with one byte
+// changed. Afterwards the gateway run is checked: every event answered 200 is recorded once in
+// the orders database (events sent more than once, when the pool wraps, are recorded once).
+// Prints events/s, p50/p99 and the ratios.
 //
-// Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
-// BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building).
+// Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64), BENCH_EVENTS (60000),
+// BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building), BENCH_NODE_ARGS (extra node
+// flags for the gateway and orders, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -86,6 +92,7 @@ function serve(kind) {
 
 /** A Stripe payment_intent.succeeded event as Stripe sends it (2-space JSON). */
 function succeededEvent() {
+  // Distinct ids per event; the shape is that of a real delivery.
   const id = `pi_${crypto.randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const intent = {
@@ -145,10 +152,10 @@ function succeededEvent() {
 }
 
 /** A POST to 127.0.0.1; resolves to the status, or undefined on error. */
-function httpPost(port, body, headers) {
+function httpPost(port, body, headers, urlPath = '/') {
   return new Promise((resolve) => {
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/', method: 'POST', headers, timeout: 2000 },
+      { host: '127.0.0.1', port, path: urlPath, method: 'POST', headers, timeout: 2000 },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode));
@@ -160,80 +167,188 @@ function httpPost(port, body, headers) {
   });
 }
 
-async function main() {
-  const { prepareBuild, freePort, run, runNode, say, startProcess, waitFor, printComparison, ROOT } =
-    await import('./lib/harness.mjs');
-  const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-  const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-
-  /** autocannon's CLI in its own process, POSTing `bodyFile` with `headers`. */
-  async function autocannonPost(url, { bodyFile, headers, seconds }) {
-    const cli = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
-    const args = [
-      cli,
-      '--json',
-      '-c',
-      String(CONNECTIONS),
-      '-d',
-      String(seconds),
-      '-m',
-      'POST',
-      '-i',
-      bodyFile,
-    ];
-    for (const [name, value] of Object.entries(headers)) {
-      args.push('-H', `${name}:${value}`);
-    }
-    const out = await runNode([...args, url]);
-    const result = JSON.parse(out.slice(out.indexOf('{')));
-    return {
+/** Load mode: `node bench/webhook.mjs --load <url> <eventsFile> <seconds> <connections>`; prints JSON. */
+async function load([url, eventsFile, seconds, connections]) {
+  const require = createRequire(import.meta.url);
+  const autocannon = require('autocannon');
+  const events = JSON.parse(fs.readFileSync(eventsFile, 'utf8'));
+  let next = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: Number(connections),
+    duration: Number(seconds),
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const [body, signature] = events[next++ % events.length];
+          return { ...request, body, headers: { ...request.headers, 'stripe-signature': signature } };
+        },
+      },
+    ],
+  });
+  console.log(
+    JSON.stringify({
       rps: result.requests.total / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
       non2xx: result.non2xx,
       errors: result.errors + result.timeouts,
       requests: result.requests.total,
-    };
-  }
+      sent: next,
+    }),
+  );
+}
+
+async function main() {
+  const {
+    prepareBuild,
+    freePort,
+    freshDatabases,
+    freshRedisPrefix,
+    grpcServing,
+    httpGet,
+    run,
+    runNode,
+    say,
+    startProcess,
+    waitFor,
+    printComparison,
+    REDIS_URL,
+  } = await import('./lib/harness.mjs');
+  const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+  const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+  const EVENTS = Number(process.env.BENCH_EVENTS ?? 60_000);
 
   run(async () => {
     const { work, dist } = await prepareBuild();
     const require = createRequire(import.meta.url);
     const Stripe = require('stripe');
+    const pg = require('pg');
     const secret = `whsec_${crypto.randomBytes(24).toString('base64url')}`;
-    const payload = JSON.stringify(succeededEvent(), null, 2);
-    const bodyFile = path.join(work, 'event.json');
-    fs.writeFileSync(bodyFile, payload);
-    say(`event: payment_intent.succeeded, ${Buffer.byteLength(payload)} bytes`);
+    const sign = (payload) => Stripe.webhooks.generateTestHeaderString({ payload, secret });
+    const sample = JSON.stringify(succeededEvent(), null, 2);
+    say(
+      `event: payment_intent.succeeded, ${Buffer.byteLength(sample)} bytes; ${EVENTS} distinct events per run`,
+    );
 
-    async function measure(name, kind) {
+    /** A fresh pool of signed distinct events, written for the load process. */
+    function eventPool(name) {
+      const file = path.join(work, `events-${name.replace(/\W+/g, '-')}.json`);
+      const pool = [];
+      for (let i = 0; i < EVENTS; i++) {
+        const payload = JSON.stringify(succeededEvent(), null, 2);
+        pool.push([payload, sign(payload)]);
+      }
+      fs.writeFileSync(file, JSON.stringify(pool));
+      return file;
+    }
+
+    async function loadRun(url, file, seconds) {
+      const out = await runNode([SELF, '--load', url, file, String(seconds), String(CONNECTIONS)]);
+      return JSON.parse(out.slice(out.indexOf('{')));
+    }
+
+    /** Checks `port` answers 200 to a signed event and 400 to it with one byte changed. */
+    async function proveChecks(name, port, urlPath = '/') {
+      const payload = JSON.stringify(succeededEvent(), null, 2);
+      const headers = { 'content-type': 'application/json', 'stripe-signature': sign(payload) };
+      const good = await httpPost(port, payload, headers, urlPath);
+      const tampered = await httpPost(port, payload.replace('12345', '12346'), headers, urlPath);
+      if (good !== 200 || tampered !== 400) {
+        throw new Error(`${name}: signed body answered ${good}, tampered body ${tampered} (want 200, 400)`);
+      }
+    }
+
+    async function measure(name, url) {
+      say(`${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s at ${CONNECTIONS} connections`);
+      await loadRun(url, eventPool(`${name}-warmup`), WARMUP);
+      return loadRun(url, eventPool(name), SECONDS);
+    }
+
+    async function measureMinimal(name, kind) {
       const port = await freePort();
       const child = startProcess(name, [SELF, '--serve', kind], {
         env: { PORT: String(port), WEBHOOK_SECRET: secret, DIST: dist },
         quiet: true,
       });
-      // Signed now, so that the run stays well inside the 300 s tolerance.
-      const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
-      const headers = { 'content-type': 'application/json', 'stripe-signature': signature };
-      await waitFor(`${name} server`, async () => (await httpPost(port, payload, headers)) !== undefined, {
-        child,
-      });
-      const good = await httpPost(port, payload, headers);
-      const tampered = await httpPost(port, payload.replace('12345', '12346'), headers);
-      if (good !== 200 || tampered !== 400) {
-        throw new Error(`${name}: signed body answered ${good}, tampered body ${tampered} (want 200, 400)`);
-      }
-      const url = `http://127.0.0.1:${port}/`;
-      say(`${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s at ${CONNECTIONS} connections`);
-      await autocannonPost(url, { bodyFile, headers, seconds: WARMUP });
-      return autocannonPost(url, { bodyFile, headers, seconds: SECONDS });
+      await waitFor(`${name} server`, async () => (await httpPost(port, '{}', {})) !== undefined, { child });
+      await proveChecks(name, port);
+      return measure(name, `http://127.0.0.1:${port}/`);
     }
 
-    const logic = await measure('webhook logic', 'logic');
-    const bare = await measure('bare HMAC', 'bare');
+    // The gateway route: orders (its own database, Redis for carts) and the gateway.
+    const db = await freshDatabases(['orders', 'gateway']);
+    const prefix = await freshRedisPrefix();
+    const serviceToken = crypto.randomBytes(24).toString('base64url');
+    const [ordersPort, gatewayPort, catalogPort] = [await freePort(), await freePort(), await freePort()];
+    // LOG_LEVEL=error: orders warns once per event naming no order of ours, which every event here is.
+    const common = { SERVICE_TOKEN: serviceToken, REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'error' };
+    // For profiling, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles" (gateway and orders).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const orders = startProcess('orders', [...nodeArgs, path.join(dist, 'apps/orders/src/main.js')], {
+      env: {
+        ...common,
+        DATABASE_URL: db.orders,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(ordersPort),
+        // Not called on this path; nothing listens there.
+        CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+      },
+    });
+    const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
+      env: {
+        ...common,
+        DATABASE_URL: db.gateway,
+        HOST: '127.0.0.1',
+        PORT: String(gatewayPort),
+        CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+        BENEFICIARIES_GRPC_URL: `127.0.0.1:${catalogPort}`,
+        ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
+        JWT_SECRET: crypto.randomBytes(36).toString('base64url'),
+        STRIPE_WEBHOOK_SECRET: secret,
+      },
+    });
+    await waitFor('orders gRPC health', () => grpcServing(ordersPort), { child: orders });
+    await waitFor(
+      'gateway GET /healthz',
+      async () => (await httpGet(gatewayPort, '/healthz'))?.status === 200,
+      {
+        child: gateway,
+      },
+    );
+    const route = '/api/v1/payments/stripe/webhook';
+    await proveChecks('gateway route', gatewayPort, route);
+    const full = await measure('gateway route', `http://127.0.0.1:${gatewayPort}${route}`);
+    const sql = new pg.Client({ connectionString: db.orders });
+    await sql.connect();
+    const { rows } = await sql.query('select count(*)::int as n from payment_event');
+    await sql.end();
+    const unique = Math.min(full.sent, EVENTS);
+    say(
+      `gateway route: ${full.requests} answered, ${full.non2xx} non-2xx, ${full.errors} errors; ` +
+        `${rows[0].n} events recorded in orders (warm-up, proof and run; ${unique} distinct in the run, ` +
+        `${Math.max(0, full.sent - EVENTS)} repeats deduplicated)`,
+    );
+    if (full.non2xx > 0 || full.errors > 0) {
+      throw new Error('the gateway route answered errors: the figure is not valid');
+    }
+
+    const logic = await measureMinimal('webhook logic', 'logic');
+    const bare = await measureMinimal('bare HMAC', 'bare');
+    const title = (what) =>
+      `POST signed payment_intent.succeeded, distinct events (autocannon, ${CONNECTIONS} connections, ${SECONDS} s measured after ${WARMUP} s warm-up): ${what}`;
     printComparison({
-      title: `POST signed payment_intent.succeeded (autocannon, ${CONNECTIONS} connections, ${SECONDS} s measured after ${WARMUP} s warm-up): verification + mapping, no route, dedupe or gRPC yet`,
+      title: title('gateway route → gRPC → orders (verified, deduplicated, recorded)'),
+      unit: 'events/s',
+      subject: { name: 'gateway route', value: full },
+      baseline: { name: 'bare HMAC', value: bare },
+      target: 0.5,
+    });
+    printComparison({
+      title: title('verification + mapping alone'),
       unit: 'events/s',
       subject: { name: 'webhook logic', value: logic },
       baseline: { name: 'bare HMAC', value: bare },
@@ -244,6 +359,8 @@ async function main() {
 
 if (process.argv[2] === '--serve') {
   serve(process.argv[3]);
+} else if (process.argv[2] === '--load') {
+  await load(process.argv.slice(3));
 } else {
   await main();
 }
