@@ -608,11 +608,28 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
       expect(await snapshot(order.id)).toEqual(before);
     });
 
-    // Left out, a bug of the orders service (apps/orders/src/orders/orders.service.ts, visible()):
-    // staff see only their lines but every refund of the order — after an officer refunds the
-    // partner's line, staff's GET shows `refunds: [{ lines: [{ lineId: <partner's line>, amount:
-    // 4500 }] }]` beside `refunded: 0` and their one line. The check that belongs here: staff's
-    // view of that order has `refunds: []` (or only the parts touching their lines).
+    it("shows staff only the refunds of their own lines, never the partner's", async () => {
+      const fresh = await placeOrder('paid');
+      const partnerLine = lineOf(fresh, partners.producerId);
+      await request(http())
+        .post(`/api/v1/orders/${fresh.id}/refunds`)
+        .set(await as('officer'))
+        .send({ lines: [{ lineId: partnerLine.id, quantity: 1 }], reason: '破损' })
+        .expect(201);
+      const staffView = await request(http())
+        .get(`/api/v1/orders/${fresh.id}`)
+        .set(await as('staff'))
+        .expect(200);
+      expect(staffView.body.refunds).toEqual([]);
+      const partnerView = await request(http())
+        .get(`/api/v1/orders/${fresh.id}`)
+        .set(await as('partnerStaff'))
+        .expect(200);
+      expect(partnerView.body.refunds).toHaveLength(1);
+      expect(partnerView.body.refunds[0].lines.map((l: { lineId: string }) => l.lineId)).toEqual([
+        partnerLine.id,
+      ]);
+    });
 
     it("refuses staff the other producer's line on shipment and refund, writing nothing", async () => {
       const partnerLine = lineOf(order, partners.producerId).id;

@@ -148,8 +148,14 @@ export class FulfilmentService {
     const refund = await this.em.fork().transactional(async (tx) => {
       const order = await this.lockVisible(tx, who, req.orderId);
       const previous = order.refunds.find((r) => r.idempotencyKey === key);
-      if (previous) {
+      // A replay answers the first refund, but only to whoever may refund every line of it.
+      const mayRefund = (lineId: string) =>
+        isOfficer(who) || canActForProducer(who, order.lines.find((l) => l.id === lineId)?.producerId ?? '');
+      if (previous && previous.lines.every((l) => mayRefund(l.lineId))) {
         return previous;
+      }
+      if (previous) {
+        throw new ValidationFailed([{ field: 'lines', reason: 'name only lines of your own producers' }]);
       }
       if (!isOfficer(who) && !order.lines.every((l) => canActForProducer(who, l.producerId))) {
         const named =

@@ -403,7 +403,18 @@ export class OrdersService {
     }
     if (caller.role === 'producer_staff') {
       const own = order.lines.filter((l) => caller.producerIds.includes(l.producerId));
-      return own.length > 0 ? { ...order, lines: own } : undefined;
+      if (own.length === 0) {
+        return undefined;
+      }
+      // Refunds too: only what was refunded of their own lines.
+      const ids = new Set(own.map((l) => l.id));
+      const refunds = order.refunds
+        .map((r) => {
+          const lines = r.lines.filter((l) => ids.has(l.lineId));
+          return { ...r, lines, amountFen: lines.reduce((sum, l) => sum + l.amountFen, 0) };
+        })
+        .filter((r) => r.lines.length > 0);
+      return { ...order, lines: own, refunds };
     }
     return undefined;
   }
