@@ -47,10 +47,10 @@ function load(service: string) {
   return grpc.loadPackageDefinition(definition) as any;
 }
 
-/** A client of the OrdersService at `address`. */
-export function ordersStub(address: string): Stub {
+/** A client of the OrdersService at `address` (with channel `options`, e.g. a short reconnect back-off). */
+export function ordersStub(address: string, options?: grpc.ChannelOptions): Stub {
   const OrdersClient = load('orders').yugong.orders.v1.OrdersService;
-  return new OrdersClient(address, grpc.credentials.createInsecure()) as Stub;
+  return new OrdersClient(address, grpc.credentials.createInsecure(), options) as Stub;
 }
 
 /** Calls `stub` with the service credential, as `who` (none: the platform itself). */
