@@ -28,6 +28,11 @@ export interface OrdersSettings {
 const MAX_DONATION_FEN = 1_000_000;
 /** How long a checkout waits for a concurrent one with the same key to finish. */
 const IN_FLIGHT_WAIT_MS = 10_000;
+/**
+ * Life of the in-flight lock: a process that dies holding it delays a repeat at most this long.
+ * Correctness does not rest on it (the unique (buyer, key) row does): it only saves a second hold.
+ */
+const IN_FLIGHT_LOCK_MS = 10_000;
 
 const checkoutSchema = z.object({
   idempotencyKey: z
@@ -133,17 +138,44 @@ export class OrdersService {
     if (replay) {
       return this.withPayment(replay);
     }
-    const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
-    if ((await this.redis.set(lock, '1', 'PX', IN_FLIGHT_WAIT_MS * 3, 'NX')) !== 'OK') {
-      return this.withPayment(await this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash));
-    }
-    let order: OrderView;
-    try {
-      order = await this.placeOrder(buyer, req, requestHash);
-    } finally {
-      await this.redis.del(lock);
-    }
+    const order = await this.placeUnderLock(buyer, req, requestHash, Date.now() + IN_FLIGHT_WAIT_MS);
     return this.withPayment(order);
+  }
+
+  /**
+   * Places the order while holding the key's in-flight lock; while another request holds it,
+   * waits for that one's order. When the lock goes without an order (that request ran out of
+   * stock, found the cart empty, or its process died), this request tries itself.
+   */
+  private async placeUnderLock(
+    buyer: CallerIdentity,
+    req: z.infer<typeof checkoutSchema>,
+    requestHash: string,
+    deadline: number,
+  ): Promise<OrderView> {
+    const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
+    if ((await this.redis.set(lock, '1', 'PX', IN_FLIGHT_LOCK_MS, 'NX')) === 'OK') {
+      try {
+        // The holder before us may have finished between our look and our lock.
+        return (
+          (await this.replay(buyer.userId, req.idempotencyKey, requestHash)) ??
+          (await this.placeOrder(buyer, req, requestHash))
+        );
+      } finally {
+        await this.redis.del(lock);
+      }
+    }
+    while (Date.now() < deadline) {
+      const existing = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
+      if (existing) {
+        return existing;
+      }
+      if (!(await this.redis.exists(lock))) {
+        return this.placeUnderLock(buyer, req, requestHash, deadline);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new CheckoutInProgress();
   }
 
   /**
@@ -362,7 +394,11 @@ export class OrdersService {
     if (!inserted) {
       // Another request with this key won (its lock had lapsed): ours is not needed.
       await this.catalog.releaseStock(orderId).catch(() => undefined);
-      return this.awaitConcurrent(buyer.userId, req.idempotencyKey, requestHash);
+      const winner = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
+      if (!winner) {
+        throw new CheckoutInProgress();
+      }
+      return winner;
     }
     await this.carts.clear(owner);
     return (await this.repo.findById(this.em.fork(), orderId))!;
@@ -374,23 +410,6 @@ export class OrdersService {
       throw new IdempotencyKeyReused();
     }
     return existing;
-  }
-
-  private async awaitConcurrent(buyerId: string, key: string, requestHash: string): Promise<OrderView> {
-    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
-    while (Date.now() < deadline) {
-      const existing = await this.replay(buyerId, key, requestHash);
-      if (existing) {
-        return existing;
-      }
-      const running = await this.redis.exists(`checkout:${buyerId}:${key}`);
-      if (!running) {
-        // The other checkout ended without an order (out of stock, empty cart): say so the same way.
-        throw new CheckoutInProgress();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new CheckoutInProgress();
   }
 
   /** What `caller` may see of `order`, or undefined when nothing. */
