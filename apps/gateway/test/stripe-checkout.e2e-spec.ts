@@ -1,4 +1,4 @@
-import { FakeStripe, testRedisUrl, type SignedWebhook } from '@yugong/shared/testing';
+import { FakeStripe, testRedisUrl, type SignedWebhook, shuffled } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 // The orders service's settings say whether it can take cards yet.
@@ -29,18 +29,6 @@ interface OrderJson {
   refunds: { id: string; status: string; reference: string; amount: { fen: number } }[];
   total: { fen: number; currency: string };
   payment: { method: string; reference: string | null; amountReceived: { fen: number } };
-}
-
-/** The same permutation on every run. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 describeWithCards('card payments through the gateway and a fake Stripe', () => {

@@ -8,6 +8,7 @@ import {
   uniqueRedisPrefix,
   type FakeStripeEvent,
   type FakeStripeRequest,
+  until,
 } from '@yugong/shared/testing';
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -54,20 +55,6 @@ function lcg(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    }
-    await sleep(20);
-  }
-}
 
 /** Compiles apps/orders and libs as `npm run build` does (tools/runtime/build.mjs), into `out`. */
 function compile(out: string): Promise<void> {

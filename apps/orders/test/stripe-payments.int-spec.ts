@@ -6,6 +6,8 @@ import {
   testRedisUrl,
   uniqueRedisPrefix,
   type FakeStripeEvent,
+  shuffled,
+  until,
 } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -31,32 +33,6 @@ import {
 } from './support/harness';
 
 type Stripe = import('stripe').Stripe;
-
-/** The same permutation on every run. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`not reached within ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describeWithRedis('card payments in the orders service, against a fake Stripe', () => {
   let catalog: Awaited<ReturnType<typeof startTestCatalog>>;

@@ -16,3 +16,4 @@ export {
   type FakeStripeRequest,
   type SignedWebhook,
 } from './fake-stripe';
+export { shuffled, until } from './waiting';
