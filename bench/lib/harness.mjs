@@ -221,6 +221,7 @@ export async function prepareBuild() {
         'apps/beneficiaries/src/main.js',
         'apps/catalog/src/main.js',
         'apps/gateway/src/main.js',
+        'apps/orders/src/main.js',
       ]) {
         fs.accessSync(path.join(dist, entry));
       }

@@ -1,0 +1,854 @@
+#!/usr/bin/env node
+// `npm run bench:checkout`: checkouts per second at 32 concurrent buyers through the whole platform
+// (HTTP → gateway → gRPC → orders → gRPC → catalog → PostgreSQL, manual payment), against the very
+// SQL a checkout runs sent bare through `pg` at the same concurrency.
+//
+// What is measured, exactly. A load client of its own (this script with --client, one process,
+// node:http keep-alive agent) keeps BENCH_CONCURRENCY (32) checkouts in flight:
+//   POST /api/v1/checkout  {"paymentMethod":"manual"}  Authorization: Bearer …, a unique Idempotency-Key
+// Each checkout needs a buyer with a non-empty cart, and filling a cart is a request of its own
+// (POST /api/v1/cart/items {productId, quantity: 1}) that must not be counted or timed. So the
+// load runs in rounds over BENCH_BUYERS (640) consumer accounts: first every empty cart is filled
+// (through the gateway, 32 in flight, untimed), then the round's checkouts run, 32 in flight,
+// drawn from one queue (so all 32 stay busy until the last ≤ 32), timed one by one. Only the
+// checkout stretches count: checkouts/s = checkouts answered 201 ÷ the summed time of the
+// checkout stretches; p50/p99 are of the checkout requests alone. Rounds go on until the
+// checkout stretches add up to BENCH_SECONDS (a stretch stops starting checkouts when time is
+// up; carts left filled are then emptied with DELETE /cart/items/:id, which is not a checkout).
+// Buyer i buys product i mod P, over the P saleable products of the demo catalogue (each lot
+// given 10,000,000 more units by SQL first, so that no run runs out), so concurrent checkouts
+// spread over the products as a mixed basket would, and those of one product queue on its lots'
+// row locks as they do in production. One buyer is registered (POST /api/v1/auth/register) and
+// signed in (POST /api/v1/auth/login) through the gateway; the others are copies of it in the
+// gateway's app_user table (same password hash, own id and email) with tokens signed by the
+// build's TokenService with the run's JWT_SECRET, issuer and lifetime (checked first: such a
+// token's claims are the signed-in one's and GET /api/v1/me answers 200 with its own email);
+// 1,280 argon2 hashes and checks for 640 sign-ups and sign-ins would take minutes here.
+//
+// The baseline: the same client, the same buyers, rounds, queue, concurrency and duration, and
+// per checkout the statements a checkout runs, in the same order, on the very databases the
+// services use (the same demo products and lots, new order ids, idempotency keys and holds):
+//   orders:  OrderRepository.findByIdempotencyKey (the order with its lines and refunds as JSON;
+//            none found), twice, as orders looks before taking the key's in-flight lock in Redis
+//            and again under it;
+//   catalog: begin; StockRepository.lockOrder (pg_advisory_xact_lock), holdsOfOrder (none),
+//            saleableProducts, lockLotsOfProducts (the product's lots, locked in id order),
+//            adjustOnHand (one lot −1, conditional), insertHolds; commit;
+//   orders:  OrderRepository.insert (one CTE: the order and its line), findById (read back).
+// The statement texts and parameters come from the build's own repositories (a stand-in
+// EntityManager records each call instead of running it), with knex's ? turned into $1…$n, and
+// are sent through `pg` Pools (BENCH_PG_POOL connections per database, default the concurrency)
+// as parameterised queries; the services send the same statements with the values written in by
+// MikroORM. The baseline leaves out everything that is not SQL: HTTP and Fastify, the JWT check,
+// the gateway's rate limiter (Redis), class-validator and zod validation, both gRPC hops
+// (gateway → orders → catalog) and their (de)serialisation, the Redis work of orders (checkout
+// lock SET NX and DEL, cart read MULTI HGETALL/EXPIRE and cart DEL), MikroORM's forks and
+// transactions, the row mapping and the JSON answer. One "checkout" is one full set of statements.
+//
+// Checked: before the runs, one checkout through the gateway answers 201 with a pending manual
+// order of one line; after each measured run, the orders made (rows of customer_order) and the
+// units held (stock_hold) during it equal the checkouts answered 201 (or, bare, completed). Any
+// other answer (non-201, transport error, a fill that failed) is counted and printed, and makes
+// the run invalid (exit 1). Output: checkouts/s, p50, p99 of both, the ratio; target: ratio ≥ 0.30
+// with the gateway's p99 ≤ 50 ms. Beside them, where the CPU went: the CPU time per checkout of
+// gateway, orders, catalog, the PostgreSQL backends of the run's databases and the load client,
+// sampled (Linux /proc) at the start and end of every timed stretch, so cart fills are not in it.
+// The last ≤ 32 checkouts of each stretch run with fewer in flight; both sides have the same
+// stretches, so the same tails.
+//
+// Builds (and runs a private copy of dist/ in tmp/), creates four fresh databases (dropped at the
+// end) and a Redis key prefix (its keys deleted), starts beneficiaries (fresh PII keys), catalog,
+// orders and the gateway as the launcher does (LOG_LEVEL=warn, HOLD_TTL_MS and pool sizes left at
+// their defaults, gateway RATE_LIMIT_PER_MINUTE raised: one client IP must not be throttled),
+// waits for GET /readyz (database, Redis, catalog, beneficiaries, orders). Everything is bounded by
+// BENCH_TIMEOUT_SECONDS and every process it started is stopped, also on failure.
+//
+// Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32), BENCH_BUYERS (640),
+// BENCH_PG_POOL (connections per database for the baseline; default BENCH_CONCURRENCY),
+// BENCH_TIMEOUT_SECONDS (600), BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the
+// existing dist/ instead of building), BENCH_NODE_ARGS (extra node flags for gateway, orders and
+// catalog, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
+import 'reflect-metadata';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import {
+  cleanup,
+  fmt,
+  freePort,
+  freshDatabases,
+  freshRedisPrefix,
+  grpcServing,
+  httpGet,
+  onCleanup,
+  PG_URL,
+  prepareBuild,
+  printComparison,
+  REDIS_URL,
+  run,
+  runNode,
+  say,
+  startBeneficiaries,
+  startProcess,
+  waitFor,
+} from './lib/harness.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const require = createRequire(import.meta.url);
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 640);
+const PG_POOL = Number(process.env.BENCH_PG_POOL ?? CONCURRENCY);
+const TIMEOUT_SECONDS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 600);
+
+const RATE_LIMIT = 100_000_000;
+const EXTRA_UNITS = 10_000_000;
+const RATIO_TARGET = 0.3;
+const P99_TARGET_MS = 50;
+const REQUEST_TIMEOUT_MS = 20_000;
+/** orders' HOLD_TTL_MS default: the hold expiry the bare checkout writes, as orders would. */
+const HOLD_TTL_MS = 900_000;
+const API = '/api/v1';
+const CHECKOUT_BODY = JSON.stringify({ paymentMethod: 'manual' });
+
+// ---------------------------------------------------------------- shared by both sides
+
+/** Runs `fn` on `items` with `concurrency` in flight, each item once, in order of the list. */
+async function inParallel(items, concurrency, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** One HTTP request to 127.0.0.1; resolves to { status, body } (status 0: transport error). */
+function request(agent, port, method, urlPath, headers, body) {
+  return new Promise((resolve) => {
+    const all = body === undefined ? headers : { ...headers, 'content-type': 'application/json' };
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: urlPath, agent, headers: all, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        res.on('error', (error) => resolve({ status: 0, body: String(error.message) }));
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.once('error', (error) => resolve({ status: 0, body: String(error.message) }));
+    req.end(body);
+  });
+}
+
+/**
+ * Rounds until the timed stretches add up to `seconds`: `prepare()` (untimed) makes the round's
+ * queue, then `checkout(item)` runs over it with `concurrency` in flight and is timed one by one;
+ * it resolves to true (counted) or to { kind, detail } (failed). Returns the figures of the timed part.
+ */
+async function rounds({ seconds, concurrency, prepare, checkout, meter }) {
+  const budget = seconds * 1000;
+  const latencies = [];
+  const failures = {};
+  let firstFailure;
+  let elapsed = 0;
+  let round = 0;
+  while (elapsed < budget) {
+    const queue = await prepare();
+    if (queue.length === 0) {
+      throw new Error('nothing to check out: every cart fill failed');
+    }
+    await meter.start();
+    const started = performance.now();
+    await inParallel(queue, concurrency, async (item) => {
+      if (elapsed + (performance.now() - started) >= budget) {
+        return;
+      }
+      const t0 = performance.now();
+      const outcome = await checkout(item);
+      const ms = performance.now() - t0;
+      if (outcome === true) {
+        latencies.push(ms);
+      } else {
+        failures[outcome.kind] = (failures[outcome.kind] ?? 0) + 1;
+        firstFailure ??= outcome.detail;
+      }
+    });
+    elapsed += performance.now() - started;
+    await meter.stop();
+    round += 1;
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+  const failed = Object.values(failures).reduce((sum, n) => sum + n, 0);
+  return {
+    rps: latencies.length / (elapsed / 1000),
+    p50: at(0.5),
+    p99: at(0.99),
+    checkouts: latencies.length,
+    failed,
+    failures,
+    firstFailure,
+    seconds: elapsed / 1000,
+    rounds: round,
+    cpu: meter.totals,
+  };
+}
+
+/** CPU time (ms) of process `pid`, all its threads, summed over /proc/<pid>/task/<tid>/schedstat (Linux). */
+function cpuMsOf(pid) {
+  let ns = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
+}
+
+/**
+ * CPU used during the timed stretches only (sampled at their start and end, outside the timing):
+ * the services, the PostgreSQL backends of the run's databases, and this load client. Linux
+ * only; elsewhere `totals` stays undefined.
+ */
+async function cpuMeter({ pids, pgUrl, databases }) {
+  if (!fs.existsSync('/proc/self/task')) {
+    const nothing = async () => undefined;
+    return { start: nothing, stop: nothing, close: nothing, totals: undefined };
+  }
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  const sample = async () => {
+    const now = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+    const { rows } = await admin.query(
+      'select pid from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()',
+      [databases],
+    );
+    for (const { pid } of rows) {
+      try {
+        now.set(`pg:${pid}`, cpuMsOf(pid));
+      } catch {
+        // The backend ended meanwhile.
+      }
+    }
+    const own = process.cpuUsage();
+    now.set('load client', (own.user + own.system) / 1000);
+    return now;
+  };
+  const totals = {
+    ...Object.fromEntries(Object.keys(pids).map((name) => [name, 0])),
+    postgres: 0,
+    'load client': 0,
+  };
+  let before;
+  return {
+    totals,
+    start: async () => {
+      before = await sample();
+    },
+    stop: async () => {
+      for (const [key, ms] of await sample()) {
+        const group = key.startsWith('pg:') ? 'postgres' : key;
+        totals[group] += ms - (before.get(key) ?? 0);
+      }
+    },
+    close: () => admin.end(),
+  };
+}
+
+// ---------------------------------------------------------------- load client: the gateway
+
+async function gatewayClient(config, seconds, meter) {
+  const { port, buyers, concurrency, tag } = config;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const fills = { requests: 0, failed: 0, first: undefined, latencies: [] };
+  const filled = new Set();
+  let key = 0;
+  const auth = (buyer) => ({ authorization: `Bearer ${buyer.token}` });
+  const result = await rounds({
+    seconds,
+    concurrency,
+    meter,
+    prepare: async () => {
+      await inParallel(
+        buyers.filter((b) => !filled.has(b)),
+        concurrency,
+        async (buyer) => {
+          const t0 = performance.now();
+          const res = await request(
+            agent,
+            port,
+            'POST',
+            `${API}/cart/items`,
+            auth(buyer),
+            JSON.stringify({ productId: buyer.productId, quantity: 1 }),
+          );
+          fills.requests += 1;
+          fills.latencies.push(performance.now() - t0);
+          if (res.status === 201) {
+            filled.add(buyer);
+          } else {
+            fills.failed += 1;
+            fills.first ??= `${res.status} ${res.body.slice(0, 300)}`;
+          }
+        },
+      );
+      return buyers.filter((b) => filled.has(b));
+    },
+    checkout: async (buyer) => {
+      key += 1;
+      const res = await request(
+        agent,
+        port,
+        'POST',
+        `${API}/checkout`,
+        { ...auth(buyer), 'idempotency-key': `${tag}-${buyer.index}-${key}` },
+        CHECKOUT_BODY,
+      );
+      if (res.status === 201) {
+        filled.delete(buyer);
+        return true;
+      }
+      return { kind: String(res.status), detail: `${res.status} ${res.body.slice(0, 300)}` };
+    },
+  });
+  // Carts the last stretch did not reach: emptied (not a checkout, not timed), so that the next
+  // run starts from empty carts and makes exactly one order per 201.
+  let emptied = 0;
+  await inParallel([...filled], concurrency, async (buyer) => {
+    const res = await request(agent, port, 'DELETE', `${API}/cart/items/${buyer.productId}`, auth(buyer));
+    if (res.status !== 200) {
+      throw new Error(`emptying a cart answered ${res.status} ${res.body.slice(0, 300)}`);
+    }
+    emptied += 1;
+  });
+  agent.destroy();
+  fills.latencies.sort((a, b) => a - b);
+  return {
+    ...result,
+    fills: {
+      requests: fills.requests,
+      failed: fills.failed,
+      first: fills.first,
+      p50: fills.latencies[Math.floor(fills.latencies.length / 2)] ?? NaN,
+    },
+    emptied,
+  };
+}
+
+// ---------------------------------------------------------------- load client: bare SQL
+
+/** What a repository method would send: recorded by a stand-in EntityManager, not run. */
+class Recorded {
+  constructor(sql, params) {
+    this.sql = sql;
+    this.params = params;
+  }
+}
+const recorder = {
+  execute: async (sql, params = []) => {
+    throw new Recorded(sql, params);
+  },
+};
+const dollarCache = new Map();
+/** knex's positional ? → pg's $1…$n (the texts have no ?? identifiers nor escaped \?). */
+function dollars(sql) {
+  let text = dollarCache.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    dollarCache.set(sql, text);
+  }
+  return text;
+}
+/** The statement `call(em)` makes, as { text, values } for pg. */
+async function statement(call) {
+  try {
+    await call(recorder);
+  } catch (error) {
+    if (error instanceof Recorded) {
+      return { text: dollars(error.sql), values: error.params };
+    }
+    throw error;
+  }
+  throw new Error('the repository method sent no statement');
+}
+
+async function bareClient(config, seconds, meter) {
+  const { buyers, concurrency, dist, ordersUrl, catalogUrl, pgPool, tag } = config;
+  const { OrderRepository } = require(path.join(dist, 'apps/orders/src/orders/order.repository.js'));
+  const { StockRepository } = require(path.join(dist, 'apps/catalog/src/stock/stock.repository.js'));
+  const orderRepo = new OrderRepository();
+  const stockRepo = new StockRepository();
+  const orders = new pg.Pool({ connectionString: ordersUrl, max: pgPool });
+  const catalog = new pg.Pool({ connectionString: catalogUrl, max: pgPool });
+  // orders' request hash of a manual checkout without donation: sha256 of [method, donation, roundUp].
+  const requestHash = crypto
+    .createHash('sha256')
+    .update(JSON.stringify(['manual', 0, false]))
+    .digest('base64url');
+  const run = async (db, call) => db.query(await statement(call));
+  let key = 0;
+
+  const checkout = async (buyer) => {
+    key += 1;
+    const idempotencyKey = `${tag}-${buyer.index}-${key}`;
+    // Twice, as orders looks: before taking the key's in-flight lock (Redis) and again under it.
+    for (let look = 0; look < 2; look++) {
+      const existing = await run(orders, (em) =>
+        orderRepo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
+      );
+      if (existing.rowCount !== 0) {
+        return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
+      }
+    }
+    const orderId = crypto.randomUUID();
+    const expiresAt = new Date(Date.now() + HOLD_TTL_MS);
+    const tx = await catalog.connect();
+    let product;
+    let lot;
+    try {
+      await tx.query('begin');
+      await run(tx, (em) => stockRepo.lockOrder(em, orderId));
+      const holds = await run(tx, (em) => stockRepo.holdsOfOrder(em, orderId));
+      if (holds.rowCount !== 0) {
+        throw new Error(`order ${orderId} has holds already`);
+      }
+      [product] = (await run(tx, (em) => stockRepo.saleableProducts(em, [buyer.productId]))).rows;
+      if (product?.status !== 'active' || product.producer_status !== 'verified') {
+        throw new Error(`product ${buyer.productId} is not for sale`);
+      }
+      const lots = (await run(tx, (em) => stockRepo.lockLotsOfProducts(em, [product.source_id]))).rows;
+      lot = lots.find((l) => Number(l.on_hand) >= 1);
+      if (!lot) {
+        throw new Error(`product ${buyer.productId} is out of stock`);
+      }
+      const moved = await run(tx, (em) => stockRepo.adjustOnHand(em, new Map([[lot.id, -1]])));
+      if (moved.rowCount !== 1) {
+        throw new Error(`lot ${lot.id} did not move`);
+      }
+      const snapshot = {
+        unitPriceFen: Number(product.price_fen),
+        currency: product.currency,
+        producerId: product.producer_id,
+        producerName: product.producer_name,
+        householdShareBps: Number(product.household_share_bps),
+        nameZh: product.name_zh,
+        nameEn: product.name_en,
+        unit: product.unit,
+        lotCode: lot.lot_code,
+      };
+      await run(tx, (em) =>
+        stockRepo.insertHolds(em, [
+          { orderId, productId: buyer.productId, lotId: lot.id, quantity: 1, expiresAt, snapshot },
+        ]),
+      );
+      await tx.query('commit');
+    } catch (error) {
+      await tx.query('rollback').catch(() => undefined);
+      return { kind: 'hold', detail: String(error.message ?? error) };
+    } finally {
+      tx.release();
+    }
+    const priceFen = Number(product.price_fen);
+    const inserted = await run(orders, (em) =>
+      orderRepo.insert(em, {
+        id: orderId,
+        buyerId: buyer.id,
+        buyerRole: 'consumer',
+        idempotencyKey,
+        requestHash,
+        status: 'pending_payment',
+        paymentMethod: 'manual',
+        subtotalFen: priceFen,
+        donationFen: 0,
+        totalFen: priceFen,
+        currency: product.currency || 'CNY',
+        paymentReference: null,
+        clientSecret: null,
+        amountReceivedFen: null,
+        paidAt: null,
+        expiresAt,
+        cancelledAt: null,
+        lines: [
+          {
+            id: crypto.randomUUID(),
+            position: 0,
+            productId: buyer.productId,
+            productNameZh: product.name_zh,
+            productNameEn: product.name_en,
+            unit: product.unit,
+            producerId: product.producer_id,
+            producerName: product.producer_name,
+            unitPriceFen: priceFen,
+            quantity: 1,
+            grossFen: priceFen,
+            householdShareBps: Number(product.household_share_bps),
+            allocations: [{ lotId: lot.id, lotCode: lot.lot_code, quantity: 1 }],
+            status: 'pending',
+            refundedQuantity: 0,
+            refundedFen: 0,
+            carrier: null,
+            trackingNumber: null,
+            shippedAt: null,
+          },
+        ],
+      }),
+    );
+    if (Number(inserted.rows[0].orders) !== 1) {
+      return { kind: 'insert', detail: `order ${orderId} not inserted` };
+    }
+    const read = await run(orders, (em) => orderRepo.findById(em, orderId));
+    if (read.rowCount !== 1) {
+      return { kind: 'read', detail: `order ${orderId} not found after insert` };
+    }
+    return true;
+  };
+
+  try {
+    return await rounds({
+      seconds,
+      concurrency,
+      meter,
+      prepare: async () => buyers,
+      checkout: (buyer) =>
+        checkout(buyer).catch((error) => ({ kind: 'error', detail: String(error.message ?? error) })),
+    });
+  } finally {
+    await Promise.all([orders.end(), catalog.end()]);
+  }
+}
+
+async function client([kind, configFile, seconds]) {
+  const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  // Idempotency keys of their own in every run (warm-up and measured share the buyers).
+  config.tag = `${config.tag}-${crypto.randomBytes(4).toString('hex')}`;
+  const meter = await cpuMeter(config.cpu);
+  try {
+    const result =
+      kind === 'gateway'
+        ? await gatewayClient(config, Number(seconds), meter)
+        : await bareClient(config, Number(seconds), meter);
+    process.stdout.write(JSON.stringify(result));
+  } finally {
+    await meter.close();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: not done within BENCH_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}; stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, TIMEOUT_SECONDS * 1000);
+  watchdog.unref();
+  onCleanup(() => clearTimeout(watchdog));
+
+  const { work, dist } = await prepareBuild();
+  const db = await freshDatabases(['beneficiaries', 'catalog', 'orders', 'gateway']);
+  const prefix = await freshRedisPrefix();
+  const serviceToken = crypto.randomBytes(24).toString('base64url');
+  const jwtSecret = crypto.randomBytes(36).toString('base64url');
+  const [registerPort, catalogPort, ordersPort, gatewayPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const common = {
+    SERVICE_TOKEN: serviceToken,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'true',
+  };
+  // For profiling, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  say(
+    `services log at LOG_LEVEL=warn; gateway RATE_LIMIT_PER_MINUTE=${RATE_LIMIT} (one client IP must not be throttled); ` +
+      'HOLD_TTL_MS and DB_POOL_MAX left at their defaults',
+  );
+
+  const register = startBeneficiaries(dist, {
+    databaseUrl: db.beneficiaries,
+    serviceToken,
+    port: registerPort,
+  });
+  const catalog = startProcess('catalog', [...nodeArgs, path.join(dist, 'apps/catalog/src/main.js')], {
+    env: {
+      ...common,
+      DATABASE_URL: db.catalog,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(catalogPort),
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
+    },
+  });
+  const orders = startProcess('orders', [...nodeArgs, path.join(dist, 'apps/orders/src/main.js')], {
+    env: {
+      ...common,
+      DATABASE_URL: db.orders,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(ordersPort),
+      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+    },
+  });
+  const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
+    env: {
+      ...common,
+      DATABASE_URL: db.gateway,
+      HOST: '127.0.0.1',
+      PORT: String(gatewayPort),
+      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
+      ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
+      JWT_SECRET: jwtSecret,
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    },
+  });
+  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
+  await waitFor('catalog gRPC health', () => grpcServing(catalogPort), { child: catalog });
+  await waitFor('orders gRPC health', () => grpcServing(ordersPort), { child: orders });
+  await waitFor('gateway GET /readyz', async () => (await httpGet(gatewayPort, '/readyz'))?.status === 200, {
+    child: gateway,
+  });
+
+  // ---- stock: every saleable demo product, its lots given plenty of units
+  const catalogDb = new pg.Client({ connectionString: db.catalog });
+  await catalogDb.connect();
+  onCleanup(() => catalogDb.end());
+  const products = (
+    await catalogDb.query(
+      `select p.id, p.name_en, coalesce(p.stock_source_id, p.id) as source_id
+         from product p join producer pr on pr.id = p.producer_id
+        where p.status = 'active' and pr.status = 'verified'
+          and exists (select 1 from lot l where l.product_id = coalesce(p.stock_source_id, p.id))
+        order by p.id`,
+    )
+  ).rows;
+  if (products.length === 0) {
+    throw new Error('the demo catalogue has no saleable product with lots');
+  }
+  const raised = await catalogDb.query(
+    'update lot set quantity = quantity + $2, on_hand = on_hand + $2 where product_id = any($1::uuid[])',
+    [products.map((p) => p.source_id), EXTRA_UNITS],
+  );
+  say(
+    `stock: ${products.length} saleable demo products, their ${raised.rowCount} lots given ${fmt(EXTRA_UNITS)} more units each`,
+  );
+
+  // ---- buyers: one signed up and in through the gateway, the others copies of it
+  const agent = new http.Agent({ keepAlive: true });
+  onCleanup(() => agent.destroy());
+  const call = (method, urlPath, headers, body) =>
+    request(agent, gatewayPort, method, urlPath, headers, body && JSON.stringify(body));
+  const password = crypto.randomBytes(12).toString('base64url');
+  const email = 'bench-buyer-0@example.com';
+  const signUp = await call('POST', `${API}/auth/register`, {}, { email, password, name: 'Bench buyer 0' });
+  if (signUp.status !== 201) {
+    throw new Error(`register answered ${signUp.status} ${signUp.body.slice(0, 300)}`);
+  }
+  const signIn = await call('POST', `${API}/auth/login`, {}, { email, password });
+  if (signIn.status !== 200) {
+    throw new Error(`login answered ${signIn.status} ${signIn.body.slice(0, 300)}`);
+  }
+  const login = JSON.parse(signIn.body);
+  const claimsOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  const loginClaims = claimsOf(login.accessToken);
+  const gatewayDb = new pg.Client({ connectionString: db.gateway });
+  await gatewayDb.connect();
+  onCleanup(() => gatewayDb.end());
+  const copies = (
+    await gatewayDb.query(
+      `insert into app_user (id, email, name, password_hash, role, producer_ids, created_at)
+       select gen_random_uuid(), replace(u.email, 'bench-buyer-0@', 'bench-buyer-' || i || '@'),
+              'Bench buyer ' || i, u.password_hash, u.role, u.producer_ids, now()
+         from app_user u, generate_series(1, $2::int) as i
+        where u.id = $1
+       returning id, email, role`,
+      [login.user.id, BUYERS - 1],
+    )
+  ).rows;
+  const { TokenService } = require(path.join(dist, 'libs/shared/auth/src/token.service.js'));
+  const tokens = new TokenService({
+    secret: jwtSecret,
+    ttlSeconds: login.expiresIn,
+    issuer: loginClaims.iss,
+  });
+  const buyers = [{ id: login.user.id, email, token: login.accessToken }];
+  for (const copy of copies) {
+    const issued = await tokens.issue({ userId: copy.id, role: copy.role, producerIds: [] });
+    buyers.push({ id: copy.id, email: copy.email, token: issued.accessToken });
+  }
+  const minted = claimsOf(buyers[1].token);
+  const shape = (c) => JSON.stringify({ ...c, sub: undefined, iat: undefined, exp: undefined });
+  if (shape(minted) !== shape(loginClaims) || minted.exp - minted.iat !== loginClaims.exp - loginClaims.iat) {
+    throw new Error(
+      `a copied buyer's token ${JSON.stringify(minted)} is not shaped as login's ${JSON.stringify(loginClaims)}`,
+    );
+  }
+  const me = await call('GET', `${API}/me`, { authorization: `Bearer ${buyers[1].token}` });
+  if (me.status !== 200 || JSON.parse(me.body).email !== buyers[1].email) {
+    throw new Error(`GET /me with a copied buyer's token answered ${me.status} ${me.body.slice(0, 300)}`);
+  }
+  buyers.forEach((buyer, index) =>
+    Object.assign(buyer, { index, productId: products[index % products.length].id }),
+  );
+  say(
+    `buyers: ${buyers.length} consumers (1 registered and signed in through the gateway, ${copies.length} copies with tokens from the build's TokenService), buyer i buys product i mod ${products.length}`,
+  );
+
+  // ---- one checkout through the gateway, to fail early on anything but a pending manual order
+  const probe = buyers[0];
+  const bearer = { authorization: `Bearer ${probe.token}` };
+  const added = await call('POST', `${API}/cart/items`, bearer, { productId: probe.productId, quantity: 1 });
+  const probed = await call(
+    'POST',
+    `${API}/checkout`,
+    { ...bearer, 'idempotency-key': `probe-${crypto.randomUUID()}` },
+    { paymentMethod: 'manual' },
+  );
+  const probeOrder = probed.status === 201 ? JSON.parse(probed.body).order : undefined;
+  if (
+    added.status !== 201 ||
+    probeOrder?.status !== 'pending_payment' ||
+    probeOrder.payment?.method !== 'manual' ||
+    probeOrder.lines?.length !== 1
+  ) {
+    throw new Error(
+      `probe: cart/items answered ${added.status}, checkout ${probed.status} ${probed.body.slice(0, 500)}`,
+    );
+  }
+
+  // ---- counters checked around each measured run
+  const ordersDb = new pg.Client({ connectionString: db.orders });
+  await ordersDb.connect();
+  onCleanup(() => ordersDb.end());
+  const counts = async () => ({
+    orders: Number((await ordersDb.query('select count(*) as n from customer_order')).rows[0].n),
+    held: Number((await catalogDb.query('select coalesce(sum(quantity), 0) as n from stock_hold')).rows[0].n),
+  });
+
+  const configFile = path.join(work, 'checkout-load.json');
+  const load = async (kind, name) => {
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        port: gatewayPort,
+        buyers: buyers.map(({ id, token, productId, index }) => ({ id, token, productId, index })),
+        concurrency: CONCURRENCY,
+        dist,
+        ordersUrl: db.orders,
+        catalogUrl: db.catalog,
+        pgPool: PG_POOL,
+        tag: kind,
+        cpu: {
+          pids: { gateway: gateway.pid, orders: orders.pid, catalog: catalog.pid },
+          pgUrl: PG_URL,
+          databases: Object.values(db).map((url) => new URL(url).pathname.slice(1)),
+        },
+      }),
+    );
+    say(
+      `${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s of checkouts, ${CONCURRENCY} in flight, rounds over ${buyers.length} buyers`,
+    );
+    await runNode([SELF, '--client', kind, configFile, String(WARMUP)]);
+    const before = await counts();
+    const result = JSON.parse(await runNode([SELF, '--client', kind, configFile, String(SECONDS)]));
+    const after = await counts();
+    result.ordersMade = after.orders - before.orders;
+    result.unitsHeld = after.held - before.held;
+    // For the comparison rows: answers other than 201 (HTTP only), and everything else that failed
+    // (no answer, a failed cart fill, a bare checkout that did not complete).
+    const transport = kind === 'gateway' ? (result.failures['0'] ?? 0) : result.failed;
+    result.non2xx = kind === 'gateway' ? result.failed - transport : 0;
+    result.errors = transport + (result.fills?.failed ?? 0);
+    say(
+      `${name}: ${fmt(result.checkouts)} checkouts in ${fmt(result.seconds, 2)} s of checkout stretches (${result.rounds} rounds)` +
+        (result.fills
+          ? `; ${fmt(result.fills.requests)} cart fills (untimed, p50 ${fmt(result.fills.p50, 2)} ms, ${result.fills.failed} failed), ${result.emptied} carts emptied after`
+          : '') +
+        `; ${result.failed} failed${result.failed ? ` ${JSON.stringify(result.failures)}: ${result.firstFailure}` : ''}` +
+        `; customer_order rows made ${fmt(result.ordersMade)}, units held ${fmt(result.unitsHeld)}`,
+    );
+    if (result.fills?.first) {
+      say(`${name}: first failed fill: ${result.fills.first}`);
+    }
+    return result;
+  };
+
+  const viaGateway = await load('gateway', 'gateway checkout');
+  const bare = await load('pg', 'bare SQL through pg');
+
+  // ---- figures
+  const ratio = printComparison({
+    title: `POST ${API}/checkout, manual payment, 1 unit (${CONCURRENCY} in flight, ${SECONDS} s of checkouts measured after ${WARMUP} s warm-up; services at LOG_LEVEL=warn; bare: pg Pools of ${PG_POOL} per database, services DB_POOL_MAX 10)`,
+    unit: 'checkouts/s',
+    subject: { name: 'gateway checkout', value: viaGateway },
+    baseline: { name: 'bare SQL through pg', value: bare },
+    target: RATIO_TARGET,
+  });
+  const problems = [];
+  for (const [name, r, what] of [
+    ['gateway', viaGateway, 'answers 201'],
+    ['bare', bare, 'completed checkouts'],
+  ]) {
+    const ok =
+      r.failed === 0 &&
+      (r.fills?.failed ?? 0) === 0 &&
+      r.ordersMade === r.checkouts &&
+      r.unitsHeld === r.checkouts;
+    console.log(
+      `  ${name}: ${fmt(r.checkouts)} ${what}, ${r.failed} failed` +
+        (r.fills ? `, ${r.fills.failed} failed cart fills` : '') +
+        `; ${fmt(r.ordersMade)} orders made in customer_order, ${fmt(r.unitsHeld)} units held: ${ok ? 'match' : 'DO NOT MATCH'}`,
+    );
+    if (!ok) {
+      problems.push(name);
+    }
+  }
+  for (const [name, r] of [
+    ['gateway', viaGateway],
+    ['bare', bare],
+  ]) {
+    if (r.cpu && r.checkouts > 0) {
+      const total = Object.values(r.cpu).reduce((sum, ms) => sum + ms, 0);
+      console.log(
+        `  CPU per checkout, ${name} run (timed stretches only): ` +
+          Object.entries(r.cpu)
+            .map(([who, ms]) => `${who} ${fmt(ms / r.checkouts, 2)}`)
+            .join(', ') +
+          ` ms; sum ${fmt(total / r.checkouts, 2)} ms, i.e. at most ${fmt((os.availableParallelism() * 1000 * r.checkouts) / total)} checkouts/s on ${os.availableParallelism()} cores`,
+      );
+    }
+  }
+  const p99ok = viaGateway.p99 <= P99_TARGET_MS;
+  const met = ratio >= RATIO_TARGET && p99ok;
+  console.log(
+    `  target: ratio ≥ ${RATIO_TARGET} (${ratio.toFixed(2)}) with gateway p99 ≤ ${P99_TARGET_MS} ms (${fmt(viaGateway.p99, 2)} ms): ${met ? 'met' : 'NOT met'}`,
+  );
+  if (problems.length > 0) {
+    throw new Error(`${problems.join(' and ')}: errors or mismatched counts, the figure is not valid`);
+  }
+}
+
+if (process.argv[2] === '--client') {
+  client(process.argv.slice(3)).catch((error) => {
+    console.error(error.stack ?? error);
+    process.exit(1);
+  });
+} else {
+  run(main);
+}
