@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import {
   createTestDatabase,
   describeWithRedis,
@@ -8,7 +7,6 @@ import {
   uniqueRedisPrefix,
 } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { Client } from 'pg';
 // Catalog booted in-process, as it runs beside orders; the tests speak to both over gRPC only.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -16,22 +14,19 @@ import { startCatalog, type RunningCatalog } from '../../catalog/src/catalog.boo
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { catalogConfig } from '../../catalog/src/config/catalog.config';
 import { ordersConfig } from '../src/config/orders.config';
+import {
+  caller,
+  consumer,
+  fieldsOf,
+  loadContract,
+  OFFICER,
+  rejection,
+  SERVICE_TOKEN,
+  type Stub,
+} from './support/harness';
 import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
 
-const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-const SERVICE_TOKEN = 'test-service-token-0123456789';
-
-const OFFICER = { userId: randomUUID(), role: 'relief_officer', producerIds: [] };
 const AUDITOR = { userId: randomUUID(), role: 'auditor', producerIds: [] };
-const consumer = () => ({ userId: randomUUID(), role: 'consumer', producerIds: [] as string[] });
-
-type Unary = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: unknown) => void,
-) => void;
-type Stub = grpc.Client & Record<string, Unary>;
 
 interface WireOrder {
   id: string;
@@ -43,48 +38,6 @@ interface WireOrder {
   total: { fen: number };
   payment: { reference: string; amountReceived: { fen: number } };
 }
-
-function load(service: string) {
-  const definition = protoLoader.loadSync(path.join(PROTO_ROOT, `yugong/${service}/v1/${service}.proto`), {
-    includeDirs: [PROTO_ROOT],
-    longs: Number,
-    enums: String,
-    defaults: true,
-    arrays: true,
-    oneofs: true,
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return grpc.loadPackageDefinition(definition) as any;
-}
-
-function caller(stub: Stub) {
-  return <T>(method: string, request: unknown, who?: object | null): Promise<T> => {
-    const metadata = new grpc.Metadata();
-    metadata.set('x-service-token', SERVICE_TOKEN);
-    if (who) {
-      metadata.set('x-caller', JSON.stringify(who));
-    }
-    return new Promise((resolve, reject) =>
-      stub[method](request, metadata, { deadline: Date.now() + 30_000 }, (err, res) =>
-        err ? reject(err) : resolve(res as T),
-      ),
-    );
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-const fieldsOf = (error: grpc.ServiceError): string[] => {
-  const raw = error.metadata.get('x-error-fields')[0];
-  return raw ? (JSON.parse(String(raw)) as { field: string }[]).map((f) => f.field) : [];
-};
 
 // Carts and checkout locks live in Redis: without one there is no orders service to test.
 describeWithRedis('orders over gRPC', () => {
@@ -139,11 +92,11 @@ describeWithRedis('orders over gRPC', () => {
     quickOrders = (await startOrders(
       ordersConfig({ ...base, GRPC_PORT: String(quickPort), HOLD_TTL_MS: '1000', SWEEP_INTERVAL_MS: '200' }),
     ))!;
-    catalogStub = new (load('catalog').yugong.catalog.v1.CatalogService)(
+    catalogStub = new (loadContract('catalog').yugong.catalog.v1.CatalogService)(
       `127.0.0.1:${catalogPort}`,
       grpc.credentials.createInsecure(),
     );
-    const OrdersClient = load('orders').yugong.orders.v1.OrdersService;
+    const OrdersClient = loadContract('orders').yugong.orders.v1.OrdersService;
     ordersStub = new OrdersClient(`127.0.0.1:${ordersPort}`, grpc.credentials.createInsecure());
     quickStub = new OrdersClient(`127.0.0.1:${quickPort}`, grpc.credentials.createInsecure());
     callCatalog = caller(catalogStub);

@@ -34,7 +34,8 @@ export interface WireOrder {
   lines: { id: string; productId: string; quantity: number; refundedQuantity: number }[];
 }
 
-function load(service: string) {
+/** The package definition of `proto/yugong/<service>/v1/<service>.proto`, as grpc-js loads it. */
+export function loadContract(service: string) {
   const definition = protoLoader.loadSync(path.join(PROTO_ROOT, `yugong/${service}/v1/${service}.proto`), {
     includeDirs: [PROTO_ROOT],
     longs: Number,
@@ -49,7 +50,7 @@ function load(service: string) {
 
 /** A client of the OrdersService at `address` (with channel `options`, e.g. a short reconnect back-off). */
 export function ordersStub(address: string, options?: grpc.ChannelOptions): Stub {
-  const OrdersClient = load('orders').yugong.orders.v1.OrdersService;
+  const OrdersClient = loadContract('orders').yugong.orders.v1.OrdersService;
   return new OrdersClient(address, grpc.credentials.createInsecure(), options) as Stub;
 }
 
@@ -97,7 +98,7 @@ export async function startTestCatalog(label: string) {
       DB_POOL_MAX: '20',
     }),
   ))!;
-  const stub = new (load('catalog').yugong.catalog.v1.CatalogService)(
+  const stub = new (loadContract('catalog').yugong.catalog.v1.CatalogService)(
     `127.0.0.1:${port}`,
     grpc.credentials.createInsecure(),
   ) as Stub;
