@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { OrdersService } from './orders.service';
+import { Periodic } from '../common/periodic';
 
 export const ORDER_SWEEP_INTERVAL_MS = Symbol('ORDER_SWEEP_INTERVAL_MS');
 /** Days after its last shipment or delivery that a shipped or delivered order completes. */
@@ -20,8 +21,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrderSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private periodic: Periodic | undefined;
 
   constructor(
     private readonly orders: OrdersService,
@@ -30,15 +30,12 @@ export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running = this.sweep();
-    }, this.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(() => this.sweep(), this.intervalMs);
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic?.stop();
   }
 
   /** One pass; a failure is logged and the next pass tries again. */

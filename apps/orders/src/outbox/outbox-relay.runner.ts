@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { grpcEventConsumer, OutboxRelay } from './outbox.relay';
+import { Periodic } from '../common/periodic';
 
 export const RELAY_CONFIG = Symbol('RELAY_CONFIG');
 
@@ -22,9 +23,7 @@ export interface RelayConfig {
 export class OutboxRelayRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayRunner.name);
   private relay: OutboxRelay | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private busy = false;
+  private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -47,18 +46,12 @@ export class OutboxRelayRunner implements OnApplicationBootstrap, OnApplicationS
         serviceToken: this.config.serviceToken,
       },
     );
-    this.timer = setInterval(() => {
-      if (!this.busy) {
-        this.busy = true;
-        this.running = this.pass().finally(() => (this.busy = false));
-      }
-    }, this.config.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(() => this.pass(), this.config.intervalMs);
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic?.stop();
     this.relay?.close();
   }
 

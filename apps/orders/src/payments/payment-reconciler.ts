@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { OrderRepository } from '../orders/order.repository';
 import { PaymentsService } from './payments.service';
+import { Periodic } from '../common/periodic';
 
 export const RECONCILER_SETTINGS = Symbol('RECONCILER_SETTINGS');
 
@@ -37,8 +38,7 @@ export interface ReconcilePass {
 export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PaymentReconciler.name);
   private readonly repo = new OrderRepository();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -50,15 +50,12 @@ export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationS
     if (!this.payments.takesCards) {
       return;
     }
-    this.timer = setInterval(() => {
-      this.running = this.reconcile();
-    }, this.settings.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(() => this.reconcile(), this.settings.intervalMs);
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic?.stop();
   }
 
   /** One pass; a failure of one order is logged and left for the next pass. */
