@@ -37,7 +37,9 @@ export function ormOptions(settings: OrmSettings): Options {
       transactional: true,
       allOrNothing: true,
       emit: 'ts',
-      snapshot: true,
+      // Only the generator reads and writes the committed snapshot: MikroORM otherwise rewrites it
+      // from the live database after every migration run, editing the source tree at boot.
+      snapshot: settings.migrationsPath !== undefined,
       snapshotName: '.schema-snapshot',
       silent: true,
     },
