@@ -58,6 +58,50 @@ export function isKustomizationFile(file: string): boolean {
   return /(^|\/)kustomization\.ya?ml$/.test(file);
 }
 
+interface KustomizationRefs {
+  resources?: string[];
+  components?: string[];
+  patches?: { path?: string }[];
+  configMapGenerator?: { files?: string[]; envs?: string[] }[];
+  secretGenerator?: { files?: string[]; envs?: string[] }[];
+}
+
+/**
+ * Every path a kustomization in `dir` names (resources, components, patch files, generator files
+ * and env files) that does not exist, followed down through the bases and components it names.
+ * Returns `<kustomization>: <path>` for each missing one; empty when all are there.
+ */
+export function missingKustomizeReferences(dir: string, seen = new Set<string>()): string[] {
+  if (seen.has(dir)) {
+    return [];
+  }
+  seen.add(dir);
+  const file = ['kustomization.yaml', 'kustomization.yml'].map((f) => path.join(dir, f)).find(existsSync);
+  if (!file) {
+    return [`${path.relative(ROOT, dir)}: no kustomization.yaml`];
+  }
+  const k = parseYamlDocuments(readFileSync(file, 'utf8'))[0] as KustomizationRefs;
+  const generators = [...(k.configMapGenerator ?? []), ...(k.secretGenerator ?? [])];
+  const named = [
+    ...(k.resources ?? []),
+    ...(k.components ?? []),
+    ...(k.patches ?? []).flatMap((p) => (p.path ? [p.path] : [])),
+    // `files` entries may be `key=path`.
+    ...generators.flatMap((g) => [
+      ...(g.files ?? []).map((f) => f.slice(f.indexOf('=') + 1)),
+      ...(g.envs ?? []),
+    ]),
+  ];
+  const where = path.relative(ROOT, file);
+  return named.flatMap((ref) => {
+    const target = path.resolve(dir, ref);
+    if (!existsSync(target)) {
+      return [`${where}: ${ref}`];
+    }
+    return statSync(target).isDirectory() ? missingKustomizeReferences(target, seen) : [];
+  });
+}
+
 /** Reads `KEY=value` lines (kustomize `envs:` / docker `--env-file` format). */
 export function readEnvFile(file: string): Record<string, string> {
   const out: Record<string, string> = {};
