@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: compiles apps/ and libs/ with SWC (root .swcrc: CommonJS, decorator metadata,
 // path aliases rewritten, specs and test/ excluded) into dist/, and copies proto/ to dist/proto.
-// Entry points land at dist/apps/<svc>/src/main.js.
+// Entry points land at dist/apps/<svc>/src/main.js. `--app <svc>` (each app's Nx `build` target)
+// compiles that app and libs/ only, leaving the other apps' output in place.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,18 +30,25 @@ function swc(args, cwd) {
 }
 
 /**
- * Builds the workspace into `dist/`. Returns the time it took in milliseconds.
- * @param {{ root?: string, log?: (line: string) => void }} [options]
+ * Builds the workspace (or one app and libs/) into `dist/`. Returns the time it took in ms.
+ * @param {{ root?: string, app?: string, log?: (line: string) => void }} [options]
  */
-export async function build({ root = ROOT, log = (line) => console.log(line) } = {}) {
+export async function build({ root = ROOT, app, log = (line) => console.log(line) } = {}) {
   const started = Date.now();
   const dist = path.join(root, 'dist');
-  const sources = ['apps', 'libs'].filter((dir) => fs.existsSync(path.join(root, dir)));
+  const sources = (app ? [`apps/${app}`, 'libs'] : ['apps', 'libs']).filter((dir) =>
+    fs.existsSync(path.join(root, dir)),
+  );
+  if (app && !sources.includes(`apps/${app}`)) {
+    throw new Error(`no app named ${app} under apps/`);
+  }
   if (sources.length === 0) {
     throw new Error('nothing to build: no apps/ or libs/ folder');
   }
   // Start clean so that a deleted source leaves no stale module behind.
-  fs.rmSync(dist, { recursive: true, force: true });
+  for (const target of app ? sources.map((dir) => path.join(dist, dir)) : [dist]) {
+    fs.rmSync(target, { recursive: true, force: true });
+  }
   const output = await swc([...sources, '-d', 'dist', '--quiet'], root);
   if (output.trim()) {
     log(output.trim());
@@ -55,7 +63,8 @@ export async function build({ root = ROOT, log = (line) => console.log(line) } =
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  build().catch((error) => {
+  const at = process.argv.indexOf('--app');
+  build({ app: at > 0 ? process.argv[at + 1] : undefined }).catch((error) => {
     console.error(error.message ?? error);
     process.exit(1);
   });
