@@ -63,7 +63,8 @@ export interface DemoRegister {
   agreements: DemoAgreement[];
 }
 
-// Jiyuan's towns (data/jiyuan-2020.json), with how many of the 59 villages each holds.
+// Jiyuan's towns (libs/shared/demo/data/jiyuan-2020.json, from the Jiyuan Daily of 2020-05-16),
+// with how many of the 59 villages each holds.
 const TOWNS: [nameZh: string, nameEn: string, villages: number][] = [
   ['王屋镇', 'Wangwu', 9],
   ['邵原镇', 'Shaoyuan', 8],
