@@ -10,25 +10,37 @@ import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CartService } from './cart/cart.service';
 import { CartStore } from './cart/cart.store';
+import { MemoryCartStore } from './cart/memory-cart.store';
+import { RedisCartStore } from './cart/redis-cart.store';
 import { CatalogClient } from './catalog/catalog.client';
 import type { OrdersConfig } from './config/orders.config';
 import { OrdersGrpcController } from './orders.grpc.controller';
 import { ORDERS_ENTITIES } from './orders.entities';
-import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeper } from './orders/order-sweeper';
-import { ORDERS_REDIS, ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
-import { OutboxService } from './outbox/outbox.service';
-import { OutboxRelayRunner, RELAY_CONFIG } from './outbox/outbox-relay.runner';
+import { CheckoutLockStore } from './orders/checkout-lock.store';
 import { FulfilmentService } from './orders/fulfilment.service';
-import { OrderLifecycle } from './orders/order-lifecycle';
-import { PaymentReconciler, RECONCILER_SETTINGS } from './payments/payment-reconciler';
+import { MemoryCheckoutLockStore } from './orders/memory-checkout-lock.store';
+import { OrderLifecycleService } from './orders/order-lifecycle.service';
+import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeperJob } from './orders/order-sweeper.job';
+import { OrderRepository } from './orders/order.repository';
+import { ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
+import { RedisCheckoutLockStore } from './orders/redis-checkout-lock.store';
+import { RefundRepository } from './orders/refund.repository';
+import { OutboxRelayJob, RELAY_CONFIG } from './outbox/outbox-relay.job';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { OutboxService } from './outbox/outbox.service';
+import { PaymentEventRepository } from './payments/payment-event.repository';
 import { STRIPE_PAYMENT_PROVIDER } from './payments/payment-provider';
+import { PaymentReconcilerJob, RECONCILER_SETTINGS } from './payments/payment-reconciler.job';
 import { PaymentsService } from './payments/payments.service';
 import { StripePaymentProvider } from './payments/stripe/stripe-payment.provider';
 
-/** The orders service: carts, checkout, orders and their events over gRPC, on its own database. */
+/**
+ * The orders service: carts, checkout, orders and their events over gRPC, on its own database.
+ * Carts and checkout locks live in Redis when there is one (`redis`), else in this process.
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: OrdersConfig, redis: Redis, catalog: CatalogClient): DynamicModule {
+  static forRoot(config: OrdersConfig, redis: Redis | undefined, catalog: CatalogClient): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -44,13 +56,17 @@ export class AppModule {
       ],
       controllers: [OrdersGrpcController],
       providers: [
+        OrderRepository,
+        RefundRepository,
+        OutboxRepository,
+        PaymentEventRepository,
         CartService,
         OrdersService,
         OutboxService,
         FulfilmentService,
-        OrderLifecycle,
+        OrderLifecycleService,
         PaymentsService,
-        PaymentReconciler,
+        PaymentReconcilerJob,
         {
           provide: STRIPE_PAYMENT_PROVIDER,
           useValue: config.STRIPE_SECRET_KEY
@@ -67,7 +83,7 @@ export class AppModule {
           useValue: { afterMs: config.RECONCILE_AFTER_MS, intervalMs: config.RECONCILE_INTERVAL_MS },
         },
         { provide: AUTO_COMPLETE_DAYS, useValue: config.AUTO_COMPLETE_DAYS },
-        OutboxRelayRunner,
+        OutboxRelayJob,
         {
           provide: RELAY_CONFIG,
           useValue: {
@@ -77,10 +93,18 @@ export class AppModule {
             serviceToken: config.SERVICE_TOKEN,
           },
         },
-        OrderSweeper,
-        { provide: CartStore, useValue: new CartStore(redis, config.CART_TTL_SECONDS) },
+        OrderSweeperJob,
+        {
+          provide: CartStore,
+          useValue: redis
+            ? new RedisCartStore(redis, config.CART_TTL_SECONDS)
+            : new MemoryCartStore(config.CART_TTL_SECONDS),
+        },
+        {
+          provide: CheckoutLockStore,
+          useValue: redis ? new RedisCheckoutLockStore(redis) : new MemoryCheckoutLockStore(),
+        },
         { provide: CatalogClient, useValue: catalog },
-        { provide: ORDERS_REDIS, useValue: redis },
         { provide: ORDERS_SETTINGS, useValue: { holdTtlMs: config.HOLD_TTL_MS } },
         { provide: ORDER_SWEEP_INTERVAL_MS, useValue: config.SWEEP_INTERVAL_MS },
         { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },

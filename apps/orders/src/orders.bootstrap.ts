@@ -5,7 +5,6 @@ import { catalog, orders } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
 import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
-import type { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
@@ -32,7 +31,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
   });
-  // Absent only for MIGRATE_ONLY (the config refuses to serve without it).
+  // Absent: carts and checkout locks live in this process (one machine only).
   const redis = config.REDIS_URL
     ? connectRedis(config.REDIS_URL, 'orders', config.REDIS_KEY_PREFIX)
     : undefined;
@@ -47,12 +46,15 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   });
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis as Redis, catalogClient), {
+  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis, catalogClient), {
     ...server.options,
     bufferLogs: true,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  if (!redis) {
+    logger.warn('REDIS_URL is not set: carts and checkout locks are in-process only (single machine only)');
+  }
   const shutdown = async () => {
     catalogStub.close();
     await redis?.quit().catch(() => undefined);

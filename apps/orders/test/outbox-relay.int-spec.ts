@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { migrations } from '../migrations';
 import { ORDERS_ENTITIES } from '../src/orders.entities';
-import { grpcEventConsumer, OutboxRelay, type RelaySettings } from '../src/outbox/outbox.relay';
+import { grpcEventConsumer } from '../src/outbox/order-events.client';
+import { OutboxRelay, type RelaySettings } from '../src/outbox/outbox.relay';
+import { OutboxRepository } from '../src/outbox/outbox.repository';
 
 const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
 const SERVICE_TOKEN = 'test-service-token-0123456789';
@@ -122,6 +124,7 @@ describe(OutboxRelay.name, () => {
   function relay(afterDeliver?: (eventId: string) => void): OutboxRelay {
     const sut = new OutboxRelay(
       orm.em,
+      new OutboxRepository(),
       [grpcEventConsumer(subscriber.url, SERVICE_TOKEN)],
       SETTINGS,
       afterDeliver,

@@ -17,7 +17,7 @@ import { toApplyPaymentEventRequest } from '../../gateway/src/payments/stripe-we
 import { ordersConfig } from '../src/config/orders.config';
 import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
 import { OrdersService } from '../src/orders/orders.service';
-import { PaymentReconciler } from '../src/payments/payment-reconciler';
+import { PaymentReconcilerJob } from '../src/payments/payment-reconciler.job';
 import {
   caller,
   consumer,
@@ -259,7 +259,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     const unpaid = await cardOrder(productId);
     fake.succeed(lost.intent); // the webhook never arrives
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const pass = await orders.app.get(PaymentReconciler).reconcile();
+    const pass = await orders.app.get(PaymentReconcilerJob).reconcile();
     // The order whose amount was refused above is paid too: Stripe says it received the right amount.
     expect(pass.paid).toBeGreaterThanOrEqual(1);
     expect(await orderOf(lost.order.id)).toMatchObject({
@@ -353,7 +353,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
       ),
     );
     expect(fieldsOf(over)).toEqual(['lines.0.quantity']);
-    const pass = await orders.app.get(PaymentReconciler).reconcile();
+    const pass = await orders.app.get(PaymentReconcilerJob).reconcile();
     expect(pass.refundsSent).toBe(1);
     const order = await orderOf(placed.order.id);
     expect(order.status).toBe('ORDER_STATUS_REFUNDED');

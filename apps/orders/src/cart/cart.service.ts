@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { requireCaller, type CallerIdentity } from '@yugong/shared/auth';
-import { FailedPrecondition } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CatalogClient } from '../catalog/catalog.client';
-import { CartStore, MAX_CART_LINES, MAX_CART_QUANTITY, type CartOwner } from './cart.store';
+import { CartLimit, NoCart, ProductNotForSale } from './cart.errors';
+import {
+  addCartItemSchema,
+  cartItemSchema,
+  getCartSchema,
+  mergeCartSchema,
+  removeCartItemSchema,
+} from './cart.schemas';
+import { CartStore, type CartOwner } from './cart.store';
 
 export interface PricedCartItem {
   productId: string;
@@ -26,36 +33,6 @@ export interface PricedCart {
   expiresAt: Date | undefined;
 }
 
-const tokenSchema = z.union([
-  z.literal(''),
-  z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be the token the platform issued'),
-]);
-const itemSchema = z.object({
-  cartToken: tokenSchema.default(''),
-  productId: z.string().uuid('must be a UUID'),
-  quantity: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must not be negative')
-    .max(MAX_CART_QUANTITY, `must be at most ${MAX_CART_QUANTITY}`),
-});
-
-class CartLimit extends FailedPrecondition {
-  constructor() {
-    super('CART_LIMIT', `a cart holds at most ${MAX_CART_LINES} products and ${MAX_CART_QUANTITY} of each`, [
-      { field: 'quantity', reason: `would pass ${MAX_CART_QUANTITY} or ${MAX_CART_LINES} products` },
-    ]);
-  }
-}
-
-class NoCart extends FailedPrecondition {
-  constructor() {
-    super('NO_CART', 'sign in or give the cart token', [
-      { field: 'cartToken', reason: 'is required when not signed in' },
-    ]);
-  }
-}
-
 /** Carts: a signed-in caller's own, else the anonymous one its token names; priced live by catalog. */
 @Injectable()
 export class CartService {
@@ -65,21 +42,19 @@ export class CartService {
   ) {}
 
   async get(caller: CallerIdentity | null, input: Loose<{ cartToken: string }>): Promise<PricedCart> {
-    const { cartToken } = parseRequest(z.object({ cartToken: tokenSchema.default('') }), input);
+    const { cartToken } = parseRequest(getCartSchema, input);
     return this.priced(this.owner(caller, cartToken));
   }
 
-  async add(caller: CallerIdentity | null, input: Loose<z.input<typeof itemSchema>>): Promise<PricedCart> {
-    const req = parseRequest(
-      itemSchema.extend({ quantity: itemSchema.shape.quantity.min(1, 'must be positive') }),
-      input,
-    );
+  async add(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof cartItemSchema>>,
+  ): Promise<PricedCart> {
+    const req = parseRequest(addCartItemSchema, input);
     const owner = this.owner(caller, req.cartToken);
     const [product] = await this.catalog.getProducts([req.productId]);
     if (!product) {
-      throw new FailedPrecondition('PRODUCT_NOT_FOR_SALE', 'this product cannot be bought', [
-        { field: 'productId', reason: 'is not for sale' },
-      ]);
+      throw new ProductNotForSale();
     }
     if ((await this.carts.add(owner, req.productId, req.quantity)) === undefined) {
       throw new CartLimit();
@@ -87,8 +62,11 @@ export class CartService {
     return this.priced(owner);
   }
 
-  async update(caller: CallerIdentity | null, input: Loose<z.input<typeof itemSchema>>): Promise<PricedCart> {
-    const req = parseRequest(itemSchema, input);
+  async update(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof cartItemSchema>>,
+  ): Promise<PricedCart> {
+    const req = parseRequest(cartItemSchema, input);
     const owner = this.owner(caller, req.cartToken);
     await this.carts.set(owner, req.productId, req.quantity);
     return this.priced(owner);
@@ -98,7 +76,7 @@ export class CartService {
     caller: CallerIdentity | null,
     input: Loose<{ cartToken: string; productId: string }>,
   ): Promise<PricedCart> {
-    const req = parseRequest(itemSchema.omit({ quantity: true }), input);
+    const req = parseRequest(removeCartItemSchema, input);
     const owner = this.owner(caller, req.cartToken);
     await this.carts.set(owner, req.productId, 0);
     return this.priced(owner);
@@ -107,7 +85,7 @@ export class CartService {
   /** Moves the anonymous cart into the signed-in caller's. */
   async merge(caller: CallerIdentity | null, input: Loose<{ cartToken: string }>): Promise<PricedCart> {
     const who = requireCaller(caller);
-    const { cartToken } = parseRequest(z.object({ cartToken: tokenSchema }), input);
+    const { cartToken } = parseRequest(mergeCartSchema, input);
     if (cartToken) {
       await this.carts.merge(cartToken, who.userId);
     }

@@ -1,17 +1,6 @@
-import { status } from '@grpc/grpc-js';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { catalog } from '@yugong/contracts';
-import { DomainError } from '@yugong/shared/errors';
 import { ServiceClient, toTimestamp } from '@yugong/shared/grpc';
-
-/** Catalog could not be asked within the deadline: UNAVAILABLE, nothing changed here. */
-export class CatalogUnavailable extends DomainError {
-  readonly kind = 'unavailable';
-
-  constructor() {
-    super('CATALOG_UNAVAILABLE', 'the catalogue cannot be reached; nothing was ordered, try again');
-  }
-}
 
 /**
  * Catalog as orders calls it. Every stock call is idempotent per order id on catalog's side, so
@@ -47,10 +36,4 @@ export class CatalogClient extends ServiceClient<catalog.CatalogServiceClient> {
   commitStock(orderId: string): Promise<catalog.CommitStockResponse> {
     return this.call('commitStock', { orderId }, { idempotent: true });
   }
-}
-
-/** True for the gRPC codes that mean "could not be asked", as opposed to "said no". */
-export function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED;
 }

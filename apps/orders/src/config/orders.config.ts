@@ -4,59 +4,49 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Everything orders reads from its environment, validated at boot. */
-export const ordersConfigSchema = z
-  .object({
-    /** The orders service's own database. */
-    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
-    /** Carts and in-flight checkout locks. Required to serve (carts live nowhere else); not to migrate. */
-    REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
-    REDIS_KEY_PREFIX: env.string('yugong:'),
-    GRPC_HOST: env.string('0.0.0.0'),
-    GRPC_PORT: env.port(50053),
-    /** The credential every caller must present, and orders presents to catalog. */
-    SERVICE_TOKEN: env.secret(16),
-    CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
-    /** Deadline of each call to another service. */
-    GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
-    /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */
-    GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
-    /** How long checkout holds stock for an unpaid order. */
-    HOLD_TTL_MS: env.int(900_000, { min: 1_000, max: 86_400_000 }),
-    /** How often expired unpaid orders are cancelled. */
-    SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
-    /** Idle carts expire after this many seconds. */
-    CART_TTL_SECONDS: env.int(7 * 24 * 3_600, { min: 60, max: 90 * 24 * 3_600 }),
-    /** gRPC addresses of the consumers of order events (OrderEventsConsumerService); none: pull only. */
-    ORDER_EVENT_CONSUMERS: env.list([]),
-    /** How often the outbox relay looks for events to deliver. */
-    RELAY_INTERVAL_MS: env.int(500, { min: 10, max: 60_000 }),
-    /** Card payments through Stripe (`sk_…`); unset: checkout offers manual payment only. */
-    STRIPE_SECRET_KEY: env.optional(env.secret(8)),
-    /** Stripe's API base (scheme, host, port); for a local fake in tests. Default Stripe's own. */
-    STRIPE_API_BASE: env.optional(env.url({ protocols: ['http', 'https'] })),
-    /** Per-attempt timeout of a call to Stripe. */
-    STRIPE_TIMEOUT_MS: env.int(5_000, { min: 100, max: 60_000 }),
-    /** Retries of a Stripe call (same idempotency key) after a network error, 409 or 5xx. */
-    STRIPE_MAX_RETRIES: env.int(2, { min: 0, max: 5 }),
-    /** A card order still unpaid this long after checkout is checked with Stripe (a lost webhook). */
-    RECONCILE_AFTER_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
-    /** How often the reconciler looks for such orders and for refunds still pending. */
-    RECONCILE_INTERVAL_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
-    /** A shipped or delivered order completes by itself this many days after its last shipment or delivery. */
-    AUTO_COMPLETE_DAYS: env.int(14, { min: 1, max: 365 }),
-    MIGRATE_ONLY: env.bool(false),
-    LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
-    DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
-  })
-  .superRefine((config, ctx) => {
-    if (!config.REDIS_URL && !config.MIGRATE_ONLY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message: 'is required: carts and checkout locks live in Redis',
-      });
-    }
-  });
+export const ordersConfigSchema = z.object({
+  /** The orders service's own database. */
+  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  /** Carts and in-flight checkout locks; unset: they live in this process (one machine only). */
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  REDIS_KEY_PREFIX: env.string('yugong:'),
+  GRPC_HOST: env.string('0.0.0.0'),
+  GRPC_PORT: env.port(50053),
+  /** The credential every caller must present, and orders presents to catalog. */
+  SERVICE_TOKEN: env.secret(16),
+  CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  /** Deadline of each call to another service. */
+  GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
+  /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */
+  GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
+  /** How long checkout holds stock for an unpaid order. */
+  HOLD_TTL_MS: env.int(900_000, { min: 1_000, max: 86_400_000 }),
+  /** How often expired unpaid orders are cancelled. */
+  SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
+  /** Idle carts expire after this many seconds. */
+  CART_TTL_SECONDS: env.int(7 * 24 * 3_600, { min: 60, max: 90 * 24 * 3_600 }),
+  /** gRPC addresses of the consumers of order events (OrderEventsConsumerService); none: pull only. */
+  ORDER_EVENT_CONSUMERS: env.list([]),
+  /** How often the outbox relay looks for events to deliver. */
+  RELAY_INTERVAL_MS: env.int(500, { min: 10, max: 60_000 }),
+  /** Card payments through Stripe (`sk_…`); unset: checkout offers manual payment only. */
+  STRIPE_SECRET_KEY: env.optional(env.secret(8)),
+  /** Stripe's API base (scheme, host, port); for a local fake in tests. Default Stripe's own. */
+  STRIPE_API_BASE: env.optional(env.url({ protocols: ['http', 'https'] })),
+  /** Per-attempt timeout of a call to Stripe. */
+  STRIPE_TIMEOUT_MS: env.int(5_000, { min: 100, max: 60_000 }),
+  /** Retries of a Stripe call (same idempotency key) after a network error, 409 or 5xx. */
+  STRIPE_MAX_RETRIES: env.int(2, { min: 0, max: 5 }),
+  /** A card order still unpaid this long after checkout is checked with Stripe (a lost webhook). */
+  RECONCILE_AFTER_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
+  /** How often the reconciler looks for such orders and for refunds still pending. */
+  RECONCILE_INTERVAL_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
+  /** A shipped or delivered order completes by itself this many days after its last shipment or delivery. */
+  AUTO_COMPLETE_DAYS: env.int(14, { min: 1, max: 365 }),
+  MIGRATE_ONLY: env.bool(false),
+  LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
+  DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
+});
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
 

@@ -1,48 +1,19 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { canActForProducer, isOfficer, requireCaller, type CallerIdentity } from '@yugong/shared/auth';
-import { FailedPrecondition, ValidationFailed } from '@yugong/shared/errors';
+import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { PaymentMethodUnavailable, PaymentsService } from '../payments/payments.service';
-import { OrderLifecycle } from './order-lifecycle';
+import type { z } from 'zod';
+import { PaymentMethodUnavailable } from '../payments/payments.errors';
+import { PaymentsService } from '../payments/payments.service';
+import { confirmDeliverySchema, refundSchema, shipSchema } from './fulfilment.schemas';
+import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderRepository, type OrderRecord, type RefundRecord } from './order.repository';
 import { sourcesOf, transition } from './order-state';
-import { OrderNotFound, OrdersService, type OrderView } from './orders.service';
-
-const idSchema = z.string().uuid('must be a UUID');
-const text = (max: number) =>
-  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
-
-const shipSchema = z.object({
-  orderId: idSchema,
-  lineIds: z.array(idSchema).max(100, 'at most 100 lines').default([]),
-  carrier: text(64),
-  trackingNumber: text(64),
-});
-
-const refundSchema = z.object({
-  orderId: idSchema,
-  lines: z
-    .array(
-      z.object({
-        lineId: idSchema,
-        quantity: z
-          .number({ message: 'must be a number' })
-          .int('must be a whole number')
-          .min(1, 'must be positive'),
-      }),
-    )
-    .max(100, 'at most 100 lines')
-    .default([]),
-  reason: text(500),
-  goodsReturned: z.boolean().default(false),
-  idempotencyKey: z
-    .string()
-    .regex(/^([\x21-\x7e]{8,128})?$/, 'must be 8 to 128 printable ASCII characters without spaces')
-    .default(''),
-});
+import { NothingToRefund, NothingToShip, NotRefundable, OrderNotFound } from './orders.errors';
+import { OrdersService, type OrderView } from './orders.service';
+import { RefundRepository } from './refund.repository';
 
 /**
  * After payment: producers ship their lines, the buyer confirms delivery, and an officer or the
@@ -52,13 +23,14 @@ const refundSchema = z.object({
 @Injectable()
 export class FulfilmentService {
   private readonly logger = new Logger(FulfilmentService.name);
-  private readonly repo = new OrderRepository();
 
   constructor(
     private readonly em: EntityManager,
     private readonly orders: OrdersService,
-    private readonly lifecycle: OrderLifecycle,
+    private readonly lifecycle: OrderLifecycleService,
     private readonly payments: PaymentsService,
+    private readonly repo: OrderRepository,
+    private readonly refunds: RefundRepository,
   ) {}
 
   /** The producer's staff (their lines) or an officer (any) mark lines shipped. */
@@ -80,23 +52,18 @@ export class FulfilmentService {
             })
           : pending.filter((l) => mayShip(l.producerId));
       if (chosen.length === 0 || (order.status !== 'paid' && order.status !== 'shipped')) {
-        throw new FailedPrecondition(
-          'NOTHING_TO_SHIP',
-          `an order that is ${order.status} has no lines left to ship`,
-          [{ field: 'lineIds', reason: 'no paid line waits for shipping' }],
-        );
+        throw new NothingToShip(order.status);
       }
-      await tx.execute(
-        `update order_line set status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = now()
-          where order_id = ? and status = 'pending' and id in (${chosen.map(() => '?').join(', ')})`,
-        [req.carrier, req.trackingNumber, order.id, ...chosen.map((l) => l.id)],
-        'run',
+      await this.repo.shipLines(
+        tx,
+        order.id,
+        chosen.map((l) => l.id),
+        { carrier: req.carrier, trackingNumber: req.trackingNumber },
       );
-      const [{ open }] = await tx.execute<{ open: string }[]>(
-        `select count(*) as open from order_line where order_id = ? and status = 'pending' and refunded_quantity < quantity`,
-        [order.id],
-      );
-      if (Number(open) === 0 && transition(order.status, 'ship').changed) {
+      if (
+        (await this.repo.countUnshippedLines(tx, order.id)) === 0 &&
+        transition(order.status, 'ship').changed
+      ) {
         await this.repo.moveStatus(tx, order.id, sourcesOf('ship'), 'shipped');
       }
     });
@@ -106,7 +73,7 @@ export class FulfilmentService {
   /** The buyer confirms a shipped order arrived. */
   async confirmDelivery(caller: CallerIdentity | null, orderId: string): Promise<OrderView> {
     const who = requireCaller(caller);
-    parseRequest(z.object({ orderId: idSchema }), { orderId });
+    parseRequest(confirmDeliverySchema, { orderId });
     await this.em.fork().transactional(async (tx) => {
       const order = await this.lockVisible(tx, who, orderId);
       if (order.buyerId !== who.userId) {
@@ -118,11 +85,7 @@ export class FulfilmentService {
       await this.repo.moveStatus(tx, orderId, sourcesOf('deliver'), 'delivered', {
         delivered_at: new Date(),
       });
-      await tx.execute(
-        `update order_line set status = 'delivered' where order_id = ? and status = 'shipped'`,
-        [orderId],
-        'run',
-      );
+      await this.repo.deliverShippedLines(tx, orderId);
     });
     return this.orders.get(who, orderId);
   }
@@ -165,11 +128,7 @@ export class FulfilmentService {
         }
       }
       if (!['paid', 'shipped', 'delivered', 'completed'].includes(order.status)) {
-        throw new FailedPrecondition(
-          'NOT_REFUNDABLE',
-          `an order that is ${order.status} cannot be refunded`,
-          [{ field: 'orderId', reason: `is ${order.status}` }],
-        );
+        throw new NotRefundable(order.status);
       }
       if (order.paymentMethod === 'stripe' && !this.payments.takesCards) {
         throw new PaymentMethodUnavailable();
@@ -201,9 +160,7 @@ export class FulfilmentService {
         };
       });
       if (refundLines.length === 0) {
-        throw new FailedPrecondition('NOTHING_TO_REFUND', 'every line is refunded already', [
-          { field: 'lines', reason: 'nothing left to refund' },
-        ]);
+        throw new NothingToRefund();
       }
       const id = randomUUID();
       const record: RefundRecord = {
@@ -219,30 +176,9 @@ export class FulfilmentService {
         requestedBy: who.userId,
         createdAt: new Date().toISOString(),
       };
-      await tx.execute(
-        `insert into refund (id, order_id, idempotency_key, lines, amount_fen, reason, goods_returned, status,
-                             reference, requested_by, created_at)
-         values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, now())`,
-        [
-          id,
-          order.id,
-          key,
-          JSON.stringify(record.lines),
-          record.amountFen,
-          record.reason,
-          record.goodsReturned,
-          record.status,
-          record.reference,
-          who.userId,
-        ],
-        'run',
-      );
-      for (const line of refundLines) {
-        await tx.execute(
-          `update order_line set refunded_quantity = refunded_quantity + ?, refunded_fen = refunded_fen + ? where id = ?`,
-          [line.quantity, line.amountFen, line.lineId],
-          'run',
-        );
+      await this.refunds.insert(tx, record);
+      for (const line of record.lines) {
+        await this.repo.addRefunded(tx, line);
       }
       if (order.paymentMethod === 'manual') {
         return (await this.lifecycle.settleRefundInTx(tx, id, {

@@ -1,5 +1,12 @@
 import { BigIntType, Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
+/** Units of one lot taken for a line. */
+export interface LotAllocation {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+}
+
 /** One product of an order, snapshotted at checkout: price, producer, share and lots. */
 @Entity({ tableName: 'order_line' })
 @Unique({ name: 'order_line_position', properties: ['orderId', 'position'] })
@@ -52,7 +59,7 @@ export class OrderLine {
 
   /** [{lotId, lotCode, quantity}], oldest lot first. */
   @Property({ type: 'jsonb' })
-  allocations!: Record<string, unknown>[];
+  allocations!: LotAllocation[];
 
   /** pending | shipped | delivered */
   @Property({ type: 'text' })

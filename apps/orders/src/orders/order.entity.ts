@@ -26,7 +26,8 @@ export type PaymentMethodName = (typeof PAYMENT_METHODS)[number];
 /**
  * An order: what the buyer pays (lines + donation), its state and its payment. A buyer's
  * Idempotency-Key is unique per buyer, so a repeated checkout finds the first order. Rows are
- * written with SQL in OrderRepository; the entity gives the schema.
+ * written with SQL in OrderRepository; the entity gives the schema (and its migrations) and the
+ * row types the repository returns (`OrderRecord`).
  */
 @Entity({ tableName: 'customer_order' })
 @Unique({ name: 'customer_order_idempotency', properties: ['buyerId', 'idempotencyKey'] })

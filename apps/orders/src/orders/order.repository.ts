@@ -1,75 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrderStatusName, PaymentMethodName } from './order.entity';
+import { Injectable } from '@nestjs/common';
+import type { RowOf } from '../common/entity-row.util';
+import type { OrderLine } from './order-line.entity';
+import type { Order, OrderStatusName, PaymentMethodName } from './order.entity';
+import type { Refund, RefundLineAmount } from './refund.entity';
 
-export interface LotAllocation {
-  lotId: string;
-  lotCode: string;
-  quantity: number;
-}
+/**
+ * An order line as the order queries return it. Lines come aggregated as JSON, so `shippedAt`
+ * arrives as text.
+ */
+export type OrderLineRecord = Omit<RowOf<OrderLine>, 'orderId' | 'shippedAt'> & { shippedAt: string | null };
 
-export interface OrderLineRecord {
-  id: string;
-  position: number;
-  productId: string;
-  productNameZh: string;
-  productNameEn: string;
-  unit: string;
-  producerId: string;
-  producerName: string;
-  unitPriceFen: number;
-  quantity: number;
-  grossFen: number;
-  householdShareBps: number;
-  allocations: LotAllocation[];
-  status: string;
-  carrier: string | null;
-  trackingNumber: string | null;
-  shippedAt: string | null;
-  refundedQuantity: number;
-  refundedFen: number;
-}
+/** A refund as the order queries return it; aggregated as JSON, so `createdAt` arrives as text. */
+export type RefundRecord = Omit<RowOf<Refund>, 'createdAt'> & { createdAt: string };
 
-export interface OrderRecord {
-  id: string;
-  buyerId: string;
-  buyerRole: string;
-  idempotencyKey: string;
-  requestHash: string;
-  status: OrderStatusName;
-  paymentMethod: PaymentMethodName;
-  subtotalFen: number;
-  donationFen: number;
-  totalFen: number;
-  currency: string;
-  paymentReference: string | null;
-  clientSecret: string | null;
-  amountReceivedFen: number | null;
-  paidAt: Date | null;
-  /** The provider's last reported failure of a payment attempt. */
-  paymentFailure: string | null;
-  expiresAt: Date;
-  cancelledAt: Date | null;
-  deliveredAt: Date | null;
-  completedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
+/** An order with its lines and refunds, as every order query returns it. */
+export type OrderRecord = Omit<RowOf<Order>, 'paymentFailureAt' | 'paymentCheckedAt'> & {
   lines: OrderLineRecord[];
   refunds: RefundRecord[];
-}
-
-export interface RefundRecord {
-  id: string;
-  orderId: string;
-  idempotencyKey: string;
-  lines: { lineId: string; quantity: number; amountFen: number }[];
-  amountFen: number;
-  reason: string;
-  goodsReturned: boolean;
-  status: string;
-  reference: string;
-  requestedBy: string;
-  createdAt: string;
-}
+};
 
 /** Which orders a listing covers. */
 export interface OrderScope {
@@ -140,7 +89,13 @@ function toRecord(row: Row): OrderRecord {
 
 const placeholders = (count: number, tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
 
-/** Every query on orders: one statement per read (lines aggregated in SQL), one per write. */
+/**
+ * Every query on orders and their lines: one statement per read (lines and refunds aggregated in
+ * SQL), one per write. SQL rather than the unit of work: the moves are conditional updates that
+ * must stay exact under concurrency, and checkout is the hot path. Each method runs on the
+ * EntityManager it is given: a fork, or the caller's transaction.
+ */
+@Injectable()
 export class OrderRepository {
   async findById(em: EntityManager, id: string, forUpdate = false): Promise<OrderRecord | undefined> {
     const rows = await em.execute<Row[]>(
@@ -378,5 +333,64 @@ export class OrderRepository {
       [before, limit],
     );
     return rows.length;
+  }
+  /** Marks the named lines of the order shipped, those still pending. */
+  async shipLines(
+    em: EntityManager,
+    orderId: string,
+    lineIds: string[],
+    shipment: { carrier: string; trackingNumber: string },
+  ): Promise<void> {
+    await em.execute(
+      `update order_line set status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = now()
+        where order_id = ? and status = 'pending' and id in (${placeholders(lineIds.length, '?')})`,
+      [shipment.carrier, shipment.trackingNumber, orderId, ...lineIds],
+      'run',
+    );
+  }
+
+  /** How many lines of the order still wait to be shipped (pending, not refunded in full). */
+  async countUnshippedLines(em: EntityManager, orderId: string): Promise<number> {
+    const [{ open }] = await em.execute<{ open: string }[]>(
+      `select count(*) as open from order_line where order_id = ? and status = 'pending' and refunded_quantity < quantity`,
+      [orderId],
+    );
+    return Number(open);
+  }
+
+  /** Marks every shipped line of the order delivered. */
+  async deliverShippedLines(em: EntityManager, orderId: string): Promise<void> {
+    await em.execute(
+      `update order_line set status = 'delivered' where order_id = ? and status = 'shipped'`,
+      [orderId],
+      'run',
+    );
+  }
+
+  /** How many lines of the order have units left to refund. */
+  async countUnrefundedLines(em: EntityManager, orderId: string): Promise<number> {
+    const [{ open }] = await em.execute<{ open: string }[]>(
+      `select count(*) as open from order_line where order_id = ? and refunded_quantity < quantity`,
+      [orderId],
+    );
+    return Number(open);
+  }
+
+  /** Counts units of a line (and their amount) as refunded, reserving them for a refund. */
+  async addRefunded(em: EntityManager, share: RefundLineAmount): Promise<void> {
+    await em.execute(
+      `update order_line set refunded_quantity = refunded_quantity + ?, refunded_fen = refunded_fen + ? where id = ?`,
+      [share.quantity, share.amountFen, share.lineId],
+      'run',
+    );
+  }
+
+  /** Gives a line back the units (and amount) of a refund that failed. */
+  async removeRefunded(em: EntityManager, share: RefundLineAmount): Promise<void> {
+    await em.execute(
+      `update order_line set refunded_quantity = refunded_quantity - ?, refunded_fen = refunded_fen - ? where id = ?`,
+      [share.quantity, share.amountFen, share.lineId],
+      'run',
+    );
   }
 }

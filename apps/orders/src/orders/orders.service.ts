@@ -1,31 +1,42 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canReadAll, isOfficer, requireCaller, requireRole, type CallerIdentity } from '@yugong/shared/auth';
-import { FailedPrecondition, NotFound, ValidationFailed } from '@yugong/shared/errors';
-import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
-import type { Redis } from 'ioredis';
+import { ValidationFailed } from '@yugong/shared/errors';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
-import { Logger } from '@nestjs/common';
+import type { z } from 'zod';
 import { CartStore } from '../cart/cart.store';
-import { ORDER_STATUSES, PAYMENT_METHODS, type OrderStatusName } from './order.entity';
+import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
+import { PaymentMethodUnavailable } from '../payments/payments.errors';
+import { PaymentsService } from '../payments/payments.service';
+import { CheckoutLockStore } from './checkout-lock.store';
+import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
 import { transition } from './order-state';
-import { OrderLifecycle } from './order-lifecycle';
-import { PaymentMethodUnavailable, PaymentsService } from '../payments/payments.service';
+import {
+  CartEmpty,
+  CheckoutInProgress,
+  IdempotencyKeyReused,
+  NotAManualOrder,
+  OrderNotFound,
+  OutOfStock,
+} from './orders.errors';
+import {
+  checkoutSchema,
+  listOrdersSchema,
+  manualPaymentSchema,
+  orderIdSchema,
+  type CheckoutInput,
+  type CheckoutRequest,
+} from './orders.schemas';
 
-export { PaymentMethodUnavailable };
-
-export const ORDERS_REDIS = Symbol('ORDERS_REDIS');
 export const ORDERS_SETTINGS = Symbol('ORDERS_SETTINGS');
 
 export interface OrdersSettings {
   holdTtlMs: number;
 }
 
-/** Most a donation may be: ten thousand yuan. */
-const MAX_DONATION_FEN = 1_000_000;
 /** How long a checkout waits for a concurrent one with the same key to finish. */
 const IN_FLIGHT_WAIT_MS = 10_000;
 /**
@@ -33,74 +44,6 @@ const IN_FLIGHT_WAIT_MS = 10_000;
  * Correctness does not rest on it (the unique (buyer, key) row does): it only saves a second hold.
  */
 const IN_FLIGHT_LOCK_MS = 10_000;
-
-const checkoutSchema = z.object({
-  idempotencyKey: z
-    .string()
-    .regex(/^[\x21-\x7e]{8,128}$/, 'must be 8 to 128 printable ASCII characters without spaces'),
-  paymentMethod: z.enum(PAYMENT_METHODS, { message: 'must be stripe or manual' }),
-  donationFen: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number of fen')
-    .min(0, 'must not be negative')
-    .max(MAX_DONATION_FEN, `must be at most ${MAX_DONATION_FEN}`)
-    .default(0),
-  roundUp: z.boolean().default(false),
-});
-export type CheckoutInput = z.input<typeof checkoutSchema>;
-
-const idSchema = z.string().uuid('must be a UUID');
-const listSchema = z.object({
-  page: pageSchema,
-  status: z.union([z.literal(''), z.enum(ORDER_STATUSES)]).default(''),
-});
-const manualPaymentSchema = z.object({
-  orderId: idSchema,
-  amountFen: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number of fen')
-    .min(1, 'must be positive'),
-  currency: z.string().transform((c) => c || 'CNY'),
-  reference: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
-});
-
-/** The cart is empty: nothing to check out. */
-export class CartEmpty extends FailedPrecondition {
-  constructor() {
-    super('CART_EMPTY', 'the cart is empty', [{ field: 'cart', reason: 'is empty' }]);
-  }
-}
-
-/** Some products of the cart cannot be had; nothing was held and no order made. */
-export class OutOfStock extends FailedPrecondition {
-  constructor(fields: { field: string; reason: string }[]) {
-    super('OUT_OF_STOCK', 'some products of the cart cannot be had in the quantity asked', fields);
-  }
-}
-
-export class IdempotencyKeyReused extends FailedPrecondition {
-  constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different checkout', [
-      { field: 'idempotencyKey', reason: 'was already used with another request body' },
-    ]);
-  }
-}
-
-export class CheckoutInProgress extends FailedPrecondition {
-  constructor() {
-    super(
-      'CHECKOUT_IN_PROGRESS',
-      'a checkout with this Idempotency-Key is still running; repeat the request',
-      [{ field: 'idempotencyKey', reason: 'is in use by a running checkout' }],
-    );
-  }
-}
-
-export class OrderNotFound extends NotFound {
-  constructor(id: string) {
-    super('order', id);
-  }
-}
 
 /** The order as its reader may see it: producer staff see only their own lines. */
 export type OrderView = OrderRecord;
@@ -113,15 +56,15 @@ export type OrderView = OrderRecord;
 @Injectable()
 export class OrdersService {
   private readonly logger = new Logger(OrdersService.name);
-  private readonly repo = new OrderRepository();
 
   constructor(
     private readonly em: EntityManager,
     private readonly catalog: CatalogClient,
-    private readonly lifecycle: OrderLifecycle,
+    private readonly lifecycle: OrderLifecycleService,
     private readonly payments: PaymentsService,
+    private readonly repo: OrderRepository,
     private readonly carts: CartStore,
-    @Inject(ORDERS_REDIS) private readonly redis: Redis,
+    private readonly locks: CheckoutLockStore,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
 
@@ -136,10 +79,10 @@ export class OrdersService {
       .digest('base64url');
     const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
     if (replay) {
-      return this.withPayment(replay);
+      return this.attachPayment(replay);
     }
     const order = await this.placeUnderLock(buyer, req, requestHash, Date.now() + IN_FLIGHT_WAIT_MS);
-    return this.withPayment(order);
+    return this.attachPayment(order);
   }
 
   /**
@@ -149,12 +92,12 @@ export class OrdersService {
    */
   private async placeUnderLock(
     buyer: CallerIdentity,
-    req: z.infer<typeof checkoutSchema>,
+    req: CheckoutRequest,
     requestHash: string,
     deadline: number,
   ): Promise<OrderView> {
     const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
-    if ((await this.redis.set(lock, '1', 'PX', IN_FLIGHT_LOCK_MS, 'NX')) === 'OK') {
+    if (await this.locks.acquire(lock, IN_FLIGHT_LOCK_MS)) {
       try {
         // The holder before us may have finished between our look and our lock.
         return (
@@ -162,7 +105,7 @@ export class OrdersService {
           (await this.placeOrder(buyer, req, requestHash))
         );
       } finally {
-        await this.redis.del(lock);
+        await this.locks.release(lock);
       }
     }
     while (Date.now() < deadline) {
@@ -170,7 +113,7 @@ export class OrdersService {
       if (existing) {
         return existing;
       }
-      if (!(await this.redis.exists(lock))) {
+      if (!(await this.locks.isHeld(lock))) {
         return this.placeUnderLock(buyer, req, requestHash, deadline);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -183,7 +126,7 @@ export class OrdersService {
    * leaves an order that the next repeat of the checkout, the reconciler or the sweeper mends,
    * never a payment without an order), the same one on every repeat.
    */
-  private async withPayment(order: OrderView): Promise<OrderView> {
+  private async attachPayment(order: OrderView): Promise<OrderView> {
     if (order.paymentMethod !== 'stripe' || order.status !== 'pending_payment' || order.clientSecret) {
       return order;
     }
@@ -192,7 +135,7 @@ export class OrdersService {
   }
 
   async get(caller: CallerIdentity | null, id: string): Promise<OrderView> {
-    parseRequest(z.object({ id: idSchema }), { id });
+    parseRequest(orderIdSchema, { id });
     const order = await this.repo.findById(this.em.fork(), id);
     const view = order && this.visible(caller, order);
     if (!view) {
@@ -203,10 +146,10 @@ export class OrdersService {
 
   async list(
     caller: CallerIdentity | null,
-    input: Loose<z.input<typeof listSchema>>,
+    input: Loose<z.input<typeof listOrdersSchema>>,
   ): Promise<{ items: OrderView[]; total: number; page: number; pageSize: number }> {
     const who = requireCaller(caller);
-    const q = parseRequest(listSchema, input);
+    const q = parseRequest(listOrdersSchema, input);
     const status = q.status || undefined;
     const scope = canReadAll(who)
       ? { status }
@@ -247,9 +190,7 @@ export class OrdersService {
       throw new OrderNotFound(req.orderId);
     }
     if (order.paymentMethod !== 'manual') {
-      throw new FailedPrecondition('NOT_A_MANUAL_ORDER', 'this order is paid by card', [
-        { field: 'orderId', reason: 'is paid by card' },
-      ]);
+      throw new NotAManualOrder();
     }
     if (req.amountFen !== order.totalFen || req.currency !== order.currency) {
       throw new ValidationFailed([
@@ -324,7 +265,7 @@ export class OrdersService {
 
   private async placeOrder(
     buyer: CallerIdentity,
-    req: z.infer<typeof checkoutSchema>,
+    req: CheckoutRequest,
     requestHash: string,
   ): Promise<OrderView> {
     const owner = { userId: buyer.userId };
@@ -438,7 +379,3 @@ export class OrdersService {
     return undefined;
   }
 }
-
-export { snapshotOf } from './order-snapshot';
-
-export type { OrderStatusName };

@@ -1,5 +1,12 @@
 import { BigIntType, Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
+/** What a refund gives back of one line. */
+export interface RefundLineAmount {
+  lineId: string;
+  quantity: number;
+  amountFen: number;
+}
+
 /** A full or partial refund of an order's lines, with why, by whom and how it was paid back. */
 @Entity({ tableName: 'refund' })
 @Unique({ name: 'refund_idempotency', properties: ['orderId', 'idempotencyKey'] })
@@ -18,9 +25,8 @@ export class Refund {
   @Property({ type: 'text' })
   idempotencyKey!: string;
 
-  /** [{lineId, quantity, amountFen}] */
   @Property({ type: 'jsonb' })
-  lines!: Record<string, unknown>[];
+  lines!: RefundLineAmount[];
 
   @Property({ type: new BigIntType('number') })
   amountFen!: number;

@@ -1,10 +1,8 @@
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
-import { PROTO_ROOT, protoPath } from '@yugong/contracts';
-import { outgoingMetadata, PROTO_LOADER_OPTIONS } from '@yugong/shared/grpc';
+import type { orders } from '@yugong/contracts';
 import { eventPayloadMessage } from '../orders.mapper';
+import type { ClaimedEvent, OutboxRepository } from './outbox.repository';
 
 /** How the relay paces itself. */
 export interface RelaySettings {
@@ -23,31 +21,8 @@ export interface RelaySettings {
 /** Where events go: one gRPC consumer (the ledger, or a test subscriber). */
 export interface EventConsumer {
   readonly name: string;
-  deliver(event: WireEvent, deadlineMs: number): Promise<void>;
+  deliver(event: orders.OrderEvent, deadlineMs: number): Promise<void>;
   close(): void;
-}
-
-/** The event as `ConsumeOrderEvent` carries it (orders.v1 OrderEvent, JSON-shaped). */
-export interface WireEvent {
-  id: number;
-  eventId: string;
-  type: string;
-  orderId: string;
-  sequence: number;
-  occurredAt: { seconds: number; nanos: number };
-  order: unknown;
-  refund?: unknown;
-}
-
-interface ClaimedRow {
-  id: string;
-  event_id: string;
-  type: string;
-  order_id: string;
-  sequence: number;
-  occurred_at: Date;
-  attempts: number;
-  payload: { order: unknown; refund?: unknown };
 }
 
 /**
@@ -63,6 +38,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly outbox: OutboxRepository,
     private readonly consumers: EventConsumer[],
     private readonly settings: RelaySettings,
     /** Test seam: runs after a row is delivered and before it is marked (e.g. to simulate a crash). */
@@ -72,17 +48,7 @@ export class OutboxRelay {
   /** One pass; answers how many events it delivered. */
   async relayOnce(): Promise<number> {
     return this.em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<ClaimedRow[]>(
-        `select e.id, e.event_id, e.type, e.order_id, e.sequence, e.occurred_at, e.attempts, e.payload
-           from outbox_event e
-          where e.delivered_at is null and e.next_attempt_at <= now()
-            and not exists (select 1 from outbox_event p
-                             where p.order_id = e.order_id and p.delivered_at is null and p.id < e.id)
-          order by e.id
-          limit ?
-            for update skip locked`,
-        [this.settings.batch],
-      );
+      const rows = await this.outbox.claimDue(tx, this.settings.batch);
       let delivered = 0;
       for (const row of rows) {
         const event = toWire(row);
@@ -91,15 +57,11 @@ export class OutboxRelay {
             await consumer.deliver(event, this.settings.deadlineMs);
           }
         } catch (error) {
-          await this.deferred(tx, row, error);
+          await this.defer(tx, row, error);
           continue;
         }
-        this.afterDeliver(row.event_id);
-        await tx.execute(
-          'update outbox_event set delivered_at = now(), last_error = null where id = ?',
-          [row.id],
-          'run',
-        );
+        this.afterDeliver(row.eventId);
+        await this.outbox.markDelivered(tx, row.id);
         delivered++;
       }
       return delivered;
@@ -112,73 +74,33 @@ export class OutboxRelay {
     }
   }
 
-  private async deferred(tx: EntityManager, row: ClaimedRow, error: unknown): Promise<void> {
+  private async defer(tx: EntityManager, row: ClaimedEvent, error: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const message = error instanceof Error ? error.message : String(error);
     const parked = attempts >= this.settings.maxAttempts;
     const wait = Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** (attempts - 1));
-    await tx.execute(
-      `update outbox_event set attempts = ?, last_error = ?,
-              next_attempt_at = ${parked ? `'infinity'::timestamptz` : `now() + (? || ' milliseconds')::interval`}
-        where id = ?`,
-      parked
-        ? [attempts, message.slice(0, 500), row.id]
-        : [attempts, message.slice(0, 500), String(wait), row.id],
-      'run',
-    );
+    await this.outbox.defer(tx, row.id, {
+      attempts,
+      error: message.slice(0, 500),
+      waitMs: parked ? 'parked' : wait,
+    });
     if (parked) {
       this.logger.error(
-        `event ${row.event_id} of order ${row.order_id} parked after ${attempts} attempts: ${message}`,
+        `event ${row.eventId} of order ${row.orderId} parked after ${attempts} attempts: ${message}`,
       );
     }
   }
 }
 
-function toWire(row: ClaimedRow): WireEvent {
-  const ms = new Date(row.occurred_at).getTime();
+function toWire(row: ClaimedEvent): orders.OrderEvent {
+  const ms = row.occurredAt.getTime();
   return {
-    id: Number(row.id),
-    eventId: row.event_id,
+    id: row.id,
+    eventId: row.eventId,
     type: row.type,
-    orderId: row.order_id,
-    sequence: Number(row.sequence),
+    orderId: row.orderId,
+    sequence: row.sequence,
     occurredAt: { seconds: Math.floor(ms / 1_000), nanos: (ms % 1_000) * 1_000_000 },
-    ...eventPayloadMessage(row.payload as Record<string, unknown>),
-  };
-}
-
-type ConsumerStub = grpc.Client & {
-  ConsumeOrderEvent(
-    request: unknown,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    cb: (err: grpc.ServiceError | null) => void,
-  ): void;
-};
-
-/** A consumer at a gRPC address implementing `yugong.orders.v1.OrderEventsConsumerService`. */
-export function grpcEventConsumer(url: string, serviceToken: string): EventConsumer {
-  const definition = protoLoader.loadSync(protoPath('orders'), {
-    ...PROTO_LOADER_OPTIONS,
-    includeDirs: [PROTO_ROOT],
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const pkg = grpc.loadPackageDefinition(definition) as any;
-  const stub = new pkg.yugong.orders.v1.OrderEventsConsumerService(
-    url,
-    grpc.credentials.createInsecure(),
-  ) as ConsumerStub;
-  return {
-    name: url,
-    deliver: (event, deadlineMs) =>
-      new Promise((resolve, reject) =>
-        stub.ConsumeOrderEvent(
-          { event },
-          outgoingMetadata({ serviceToken }),
-          { deadline: Date.now() + deadlineMs },
-          (err) => (err ? reject(err) : resolve()),
-        ),
-      ),
-    close: () => stub.close(),
+    ...eventPayloadMessage(row.payload),
   };
 }

@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentEventOutcome } from './payment-event.entity';
+import { Injectable } from '@nestjs/common';
+import type { RowOf } from '../common/entity-row.util';
+import type { PaymentEvent } from './payment-event.entity';
 
-export interface PaymentEventRow {
-  eventId: string;
-  type: string;
-  orderId: string | null;
-  paymentReference: string;
-  outcome: PaymentEventOutcome;
-  occurredAt: Date | null;
-}
+/** A provider event as it is recorded (`received_at` is the database's clock). */
+export type PaymentEventRow = Omit<RowOf<PaymentEvent>, 'receivedAt'>;
 
-/** The provider events applied so far, by their id. */
+/**
+ * The provider events applied so far, by their id. SQL: the insert must be exact (`on conflict do
+ * nothing`) since it decides, inside the effect's transaction, whether the event applies at all.
+ */
+@Injectable()
 export class PaymentEventRepository {
   async seen(em: EntityManager, eventId: string): Promise<boolean> {
     const rows = await em.execute('select 1 from payment_event where event_id = ?', [eventId]);

@@ -1,48 +1,18 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CallerIdentity } from '@yugong/shared/auth';
-import { FailedPrecondition, PermissionDenied } from '@yugong/shared/errors';
+import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
-import { z } from 'zod';
-import { OrderLifecycle } from '../orders/order-lifecycle';
+import { OrderLifecycleService } from '../orders/order-lifecycle.service';
 import { OrderRepository, type OrderRecord } from '../orders/order.repository';
 import type { OrderStatusName } from '../orders/order.entity';
+import { RefundRepository } from '../orders/refund.repository';
 import type { PaymentEventOutcome } from './payment-event.entity';
 import { PaymentEventRepository, type PaymentEventRow } from './payment-event.repository';
 import { STRIPE_PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayment } from './payment-provider';
+import { PaymentMethodUnavailable } from './payments.errors';
+import { paymentEventSchema, type PaymentEventInput, type PaymentEventRequest } from './payments.schemas';
 import { PaymentAlreadySucceeded } from './stripe/stripe-payment.errors';
-
-/** Card payment is not configured here (no STRIPE_SECRET_KEY). */
-export class PaymentMethodUnavailable extends FailedPrecondition {
-  constructor() {
-    super('PAYMENT_METHOD_UNAVAILABLE', 'card payment is not configured on this platform; pay manually', [
-      { field: 'paymentMethod', reason: 'stripe is not configured' },
-    ]);
-  }
-}
-
-const eventSchema = z.object({
-  eventId: z.string().trim().min(1, 'is required').max(255, 'must be at most 255 characters'),
-  type: z.string().trim().min(1, 'is required').max(255, 'must be at most 255 characters'),
-  paymentIntentId: z.string().max(255, 'must be at most 255 characters').default(''),
-  orderId: z.union([z.literal(''), z.string().uuid('must be a UUID')]).default(''),
-  amountFen: z.number().int('must be a whole number').min(0, 'must not be negative').default(0),
-  currency: z.string().default(''),
-  occurredAt: z.date().nullable().default(null),
-  failureCode: z.string().max(255, 'must be at most 255 characters').default(''),
-  refunds: z
-    .array(
-      z.object({
-        id: z.string().min(1, 'is required'),
-        amountFen: z.number().int().min(0).default(0),
-        status: z.string().default(''),
-      }),
-    )
-    .max(100, 'at most 100 refunds')
-    .default([]),
-});
-export type PaymentEventInput = z.input<typeof eventSchema>;
-type PaymentEventRequest = z.infer<typeof eventSchema>;
 
 export interface AppliedEvent {
   applied: boolean;
@@ -70,12 +40,13 @@ const paymentKey = (orderId: string) => `order:${orderId}:payment`;
 @Injectable()
 export class PaymentsService {
   private readonly logger = new Logger(PaymentsService.name);
-  private readonly orders = new OrderRepository();
-  private readonly events = new PaymentEventRepository();
 
   constructor(
     private readonly em: EntityManager,
-    private readonly lifecycle: OrderLifecycle,
+    private readonly lifecycle: OrderLifecycleService,
+    private readonly orders: OrderRepository,
+    private readonly refunds: RefundRepository,
+    private readonly events: PaymentEventRepository,
     @Inject(STRIPE_PAYMENT_PROVIDER) private readonly stripe: PaymentProvider | null,
   ) {}
 
@@ -127,7 +98,7 @@ export class PaymentsService {
     if (caller) {
       throw new PermissionDenied('only the gateway applies payment events, after checking their signature');
     }
-    const req = parseRequest(eventSchema, input);
+    const req = parseRequest(paymentEventSchema, input);
     if (await this.events.seen(this.em.fork(), req.eventId)) {
       return this.answer(false, await this.findOrder(req));
     }
@@ -158,7 +129,7 @@ export class PaymentsService {
         );
       case 'payment_intent.payment_failed':
         return this.answer(
-          await this.locked(order.id, row('recorded'), (tx) =>
+          await this.applyUnderLock(order.id, row('recorded'), (tx) =>
             this.orders.recordPaymentFailure(
               tx,
               order.id,
@@ -169,9 +140,15 @@ export class PaymentsService {
           await this.reload(order.id),
         );
       case 'payment_intent.canceled':
-        return this.answer(await this.cancelled(order.id, row('applied')), await this.reload(order.id));
+        return this.answer(
+          await this.cancelByProvider(order.id, row('applied')),
+          await this.reload(order.id),
+        );
       case 'charge.refunded':
-        return this.answer(await this.refunded(order.id, req, row('applied')), await this.reload(order.id));
+        return this.answer(
+          await this.settleProviderRefunds(order.id, req, row('applied')),
+          await this.reload(order.id),
+        );
       default:
         await this.events.record(this.em.fork(), row('no_change'));
         return this.answer(false, order);
@@ -197,7 +174,7 @@ export class PaymentsService {
           currency: payment.currency,
         });
       case 'canceled':
-        return (await this.cancelled(order.id)) ? 'applied' : 'no_change';
+        return (await this.cancelByProvider(order.id)) ? 'applied' : 'no_change';
       case 'failed':
         await this.orders.recordPaymentFailure(
           this.em.fork(),
@@ -214,16 +191,11 @@ export class PaymentsService {
 
   /** Tries again the provider side of refunds left pending without a provider refund (a crash or an outage). */
   async retryPendingRefunds(limit = 20): Promise<number> {
-    const rows = await this.em
-      .fork()
-      .execute<{ id: string }[]>(
-        `select id from refund where status = 'pending' and reference like 'pending:%' order by created_at limit ?`,
-        [limit],
-      );
-    for (const { id } of rows) {
+    const ids = await this.refunds.findUnsent(this.em.fork(), limit);
+    for (const id of ids) {
       await this.sendRefund(id);
     }
-    return rows.length;
+    return ids.length;
   }
 
   /**
@@ -232,33 +204,21 @@ export class PaymentsService {
    */
   async sendRefund(refundId: string): Promise<string> {
     const em = this.em.fork();
-    const [refund] = await em.execute<
-      {
-        id: string;
-        order_id: string;
-        amount_fen: string;
-        reason: string;
-        status: string;
-        reference: string;
-      }[]
-    >('select id, order_id, amount_fen, reason, status, reference from refund where id = ?', [refundId]);
+    const refund = await this.refunds.findToSend(em, refundId);
     if (!refund || refund.status !== 'pending') {
       return refund?.status ?? 'failed';
     }
-    const order = (await this.orders.findById(em, refund.order_id))!;
+    const order = (await this.orders.findById(em, refund.orderId))!;
     const result = await this.provider().refund({
       reference: order.paymentReference!,
-      amountFen: Number(refund.amount_fen),
+      amountFen: refund.amountFen,
       currency: order.currency,
       refundId: refund.id,
       orderId: order.id,
       reason: refund.reason,
     });
     if (result.status === 'pending') {
-      await em.execute(`update refund set reference = ? where id = ? and status = 'pending'`, [
-        result.reference,
-        refund.id,
-      ]);
+      await this.refunds.setProviderReference(em, refund.id, result.reference);
       return 'pending';
     }
     const settled = await em.transactional(async (tx) => {
@@ -289,26 +249,26 @@ export class PaymentsService {
         `payment ${payment.reference} of order ${order.id} received ${payment.amountReceivedFen} ${payment.currency}, ` +
           `the order is ${order.totalFen} ${order.currency}: not applied, for the relief office to settle`,
       );
-      await this.locked(order.id, record('amount_mismatch'), async () => false);
+      await this.applyUnderLock(order.id, record('amount_mismatch'), async () => false);
       return 'amount_mismatch';
     }
     if (order.status === 'cancelled') {
       await this.refundInFull(order, payment.reference, 'paid after the order was cancelled');
-      await this.locked(order.id, record('refunded'), async () => false);
+      await this.applyUnderLock(order.id, record('refunded'), async () => false);
       return 'refunded';
     }
     if (order.status !== 'pending_payment') {
-      await this.locked(order.id, record('no_change'), async () => false);
+      await this.applyUnderLock(order.id, record('no_change'), async () => false);
       return 'no_change';
     }
     const stock = await this.lifecycle.commitStock(order.id);
     if (!stock.committed) {
       // The hold lapsed and its units were sold meanwhile: the buyer gets the money back.
       await this.refundInFull(order, payment.reference, 'the stock held for the order ran out');
-      await this.cancelled(order.id, record('refunded'));
+      await this.cancelByProvider(order.id, record('refunded'));
       return 'refunded';
     }
-    const moved = await this.locked(order.id, record('applied'), (tx) =>
+    const moved = await this.applyUnderLock(order.id, record('applied'), (tx) =>
       this.lifecycle.payInTx(tx, order.id, {
         reference: payment.reference,
         amountFen: payment.amountReceivedFen,
@@ -318,8 +278,8 @@ export class PaymentsService {
   }
 
   /** pending_payment → cancelled (the provider cancelled the payment); holds released. */
-  private async cancelled(orderId: string, event?: PaymentEventRow): Promise<boolean> {
-    const moved = await this.locked(orderId, event, (tx) => this.lifecycle.cancelInTx(tx, orderId));
+  private async cancelByProvider(orderId: string, event?: PaymentEventRow): Promise<boolean> {
+    const moved = await this.applyUnderLock(orderId, event, (tx) => this.lifecycle.cancelInTx(tx, orderId));
     if (moved) {
       await this.lifecycle.releaseStock(orderId);
     }
@@ -327,7 +287,7 @@ export class PaymentsService {
   }
 
   /** Settles our pending refunds that the provider's charge.refunded reports final. */
-  private async refunded(
+  private async settleProviderRefunds(
     orderId: string,
     req: PaymentEventRequest,
     event: PaymentEventRow,
@@ -346,13 +306,10 @@ export class PaymentsService {
         ) {
           continue;
         }
-        const [ours] = await tx.execute<{ id: string }[]>(
-          `select id from refund where order_id = ? and reference = ? and status = 'pending'`,
-          [orderId, reported.id],
-        );
+        const ours = await this.refunds.findPendingByReference(tx, orderId, reported.id);
         const refund =
           ours &&
-          (await this.lifecycle.settleRefundInTx(tx, ours.id, {
+          (await this.lifecycle.settleRefundInTx(tx, ours, {
             reference: reported.id,
             status: reported.status,
           }));
@@ -374,7 +331,7 @@ export class PaymentsService {
    * Runs `change` in a transaction holding the order's lock, after recording `event` there (when
    * given); an event recorded before changes nothing. Returns what `change` returned.
    */
-  private async locked(
+  private async applyUnderLock(
     orderId: string,
     event: PaymentEventRow | undefined,
     change: (tx: EntityManager) => Promise<boolean>,

@@ -19,8 +19,8 @@ const DAY_MS = 86_400_000;
  * completes shipped or delivered orders left unconfirmed past AUTO_COMPLETE_DAYS.
  */
 @Injectable()
-export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OrderSweeper.name);
+export class OrderSweeperJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OrderSweeperJob.name);
   private periodic: Periodic | undefined;
 
   constructor(

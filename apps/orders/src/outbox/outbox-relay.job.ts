@@ -6,8 +6,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { grpcEventConsumer, OutboxRelay } from './outbox.relay';
 import { Periodic } from '../common/periodic';
+import { grpcEventConsumer } from './order-events.client';
+import { OutboxRelay } from './outbox.relay';
+import { OutboxRepository } from './outbox.repository';
 
 export const RELAY_CONFIG = Symbol('RELAY_CONFIG');
 
@@ -20,13 +22,14 @@ export interface RelayConfig {
 
 /** Runs the outbox relay every interval while there are consumers to deliver to. */
 @Injectable()
-export class OutboxRelayRunner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelayRunner.name);
+export class OutboxRelayJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayJob.name);
   private relay: OutboxRelay | undefined;
   private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
+    private readonly outbox: OutboxRepository,
     @Inject(RELAY_CONFIG) private readonly config: RelayConfig,
   ) {}
 
@@ -36,6 +39,7 @@ export class OutboxRelayRunner implements OnApplicationBootstrap, OnApplicationS
     }
     this.relay = new OutboxRelay(
       this.em,
+      this.outbox,
       this.config.consumers.map((url) => grpcEventConsumer(url, this.config.serviceToken)),
       {
         batch: 100,

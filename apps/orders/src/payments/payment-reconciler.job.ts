@@ -35,14 +35,14 @@ export interface ReconcilePass {
  * could not reach the provider. Only runs when card payments are configured.
  */
 @Injectable()
-export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(PaymentReconciler.name);
-  private readonly repo = new OrderRepository();
+export class PaymentReconcilerJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PaymentReconcilerJob.name);
   private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
     private readonly payments: PaymentsService,
+    private readonly repo: OrderRepository,
     @Inject(RECONCILER_SETTINGS) private readonly settings: ReconcilerSettings,
   ) {}
 

@@ -1,9 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { catalog } from '@yugong/contracts';
-import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
-import { appendOrderEvent } from '../outbox/outbox.writer';
+import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { OrderRepository, type RefundRecord } from './order.repository';
+import { RefundRepository } from './refund.repository';
 import { sourcesOf } from './order-state';
 import { snapshotOf } from './order-snapshot';
 
@@ -22,13 +24,15 @@ export interface ReceivedPayment {
  * they are idempotent per order, so a crash between them and the move is mended by repeating.
  */
 @Injectable()
-export class OrderLifecycle {
-  private readonly logger = new Logger(OrderLifecycle.name);
-  private readonly repo = new OrderRepository();
+export class OrderLifecycleService {
+  private readonly logger = new Logger(OrderLifecycleService.name);
 
   constructor(
     private readonly em: EntityManager,
     private readonly catalog: CatalogClient,
+    private readonly repo: OrderRepository,
+    private readonly refunds: RefundRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /** Takes the order's held units for good (re-taking a lapsed hold's units when it can). */
@@ -80,37 +84,25 @@ export class OrderLifecycle {
     outcome: { reference: string; status: 'succeeded' | 'failed' | 'canceled' },
   ): Promise<RefundRecord | undefined> {
     const status = outcome.status === 'succeeded' ? 'succeeded' : 'failed';
-    const [row] = await tx.execute<{ order_id: string }[]>(
-      `update refund set status = ?, reference = ? where id = ? and status = 'pending' returning order_id`,
-      [status, outcome.reference, refundId],
-    );
-    if (!row) {
+    const orderId = await this.refunds.settle(tx, refundId, status, outcome.reference);
+    if (!orderId) {
       return undefined;
     }
-    const orderId = row.order_id;
     if (status === 'failed') {
       const order = (await this.repo.findById(tx, orderId))!;
       const refund = order.refunds.find((r) => r.id === refundId)!;
       for (const line of refund.lines) {
-        await tx.execute(
-          `update order_line set refunded_quantity = refunded_quantity - ?, refunded_fen = refunded_fen - ? where id = ?`,
-          [line.quantity, line.amountFen, line.lineId],
-          'run',
-        );
+        await this.repo.removeRefunded(tx, line);
       }
       return refund;
     }
-    const [{ open }] = await tx.execute<{ open: string }[]>(
-      `select count(*) as open from order_line where order_id = ? and refunded_quantity < quantity`,
-      [orderId],
-    );
-    if (Number(open) === 0) {
+    if ((await this.repo.countUnrefundedLines(tx, orderId)) === 0) {
       await this.repo.moveStatus(tx, orderId, sourcesOf('refund_all'), 'refunded');
     }
     const after = (await this.repo.findById(tx, orderId))!;
     const refund = after.refunds.find((r) => r.id === refundId)!;
     const { idempotencyKey: _key, ...wire } = refund;
-    await appendOrderEvent(tx, {
+    await this.outbox.append(tx, {
       type: 'order.refunded',
       orderId,
       payload: { order: snapshotOf(after), refund: wire },
@@ -148,7 +140,7 @@ export class OrderLifecycle {
 
   private async writeEvent(tx: EntityManager, type: 'order.paid' | 'order.cancelled', orderId: string) {
     const order = (await this.repo.findById(tx, orderId))!;
-    await appendOrderEvent(tx, { type, orderId, payload: { order: snapshotOf(order) } });
+    await this.outbox.append(tx, { type, orderId, payload: { order: snapshotOf(order) } });
     await tx.flush();
   }
 }

@@ -1,0 +1,96 @@
+import { createTestDatabase, freePort } from '@yugong/shared/testing';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ordersConfig } from '../src/config/orders.config';
+import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
+import { caller, consumer, ordersStub, SERVICE_TOKEN, startTestCatalog, type Stub } from './support/harness';
+
+interface Placed {
+  order: { id: string; status: string; lines: { productId: string; quantity: number }[] };
+}
+
+// No describeWithRedis: this suite is the platform as a machine without Redis runs it.
+describe('orders without Redis', () => {
+  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
+  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let orders: RunningOrders;
+  let stub: Stub;
+  let sql: Client;
+  let call: ReturnType<typeof caller>;
+  let producerId: string;
+
+  beforeAll(async () => {
+    [catalog, ordersDb] = await Promise.all([
+      startTestCatalog('orders_no_redis'),
+      createTestDatabase('orders_no_redis'),
+    ]);
+    const port = await freePort();
+    // The whole environment given, so a REDIS_URL of the machine running the tests is not read.
+    orders = (await startOrders(
+      ordersConfig({
+        DATABASE_URL: ordersDb.url,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        SERVICE_TOKEN,
+        CATALOG_GRPC_URL: catalog.address,
+        LOG_LEVEL: 'silent',
+      }),
+    ))!;
+    stub = ordersStub(`127.0.0.1:${port}`);
+    call = caller(stub);
+    sql = new Client({ connectionString: ordersDb.url });
+    await sql.connect();
+    producerId = await catalog.producer();
+  });
+
+  afterAll(async () => {
+    stub?.close();
+    await sql?.end();
+    await orders?.close();
+    await catalog?.close();
+    await ordersDb?.drop();
+  });
+
+  /** A buyer with `quantity` units of a fresh product in the cart, and a manual checkout request. */
+  async function cartOf(quantity: number) {
+    const productId = await catalog.product(producerId, 10);
+    const buyer = consumer();
+    await call('AddCartItem', { productId, quantity }, buyer);
+    const checkout = {
+      idempotencyKey: randomBytes(12).toString('hex'),
+      paymentMethod: 'PAYMENT_METHOD_MANUAL',
+    };
+    return { productId, buyer, checkout };
+  }
+
+  it('places an order from the cart, holding its stock, and answers a repeated checkout with the same order', async () => {
+    const { productId, buyer, checkout } = await cartOf(2);
+
+    const placed = await call<Placed>('Checkout', checkout, buyer);
+    const repeated = await call<Placed>('Checkout', checkout, buyer);
+
+    expect(placed.order).toMatchObject({
+      status: 'ORDER_STATUS_PENDING_PAYMENT',
+      lines: [{ productId, quantity: 2 }],
+    });
+    expect(repeated.order.id).toBe(placed.order.id);
+    const { rows } = await sql.query('select status, total_fen from customer_order where buyer_id = $1', [
+      buyer.userId,
+    ]);
+    expect(rows).toEqual([{ status: 'pending_payment', total_fen: '9700' }]);
+    expect(await catalog.held(productId)).toBe(2);
+    const cart = await call<{ cart: { items: unknown[] } }>('GetCart', {}, buyer);
+    expect(cart.cart.items).toEqual([]);
+  });
+
+  it('answers concurrent checkouts with one Idempotency-Key with one order, under the in-process lock', async () => {
+    const { productId, buyer, checkout } = await cartOf(1);
+
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => call<Placed>('Checkout', checkout, buyer)),
+    );
+
+    expect(new Set(replies.map((r) => r.order.id)).size).toBe(1);
+    expect(await catalog.held(productId)).toBe(1);
+  });
+});
