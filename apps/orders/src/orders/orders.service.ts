@@ -4,11 +4,12 @@ import { canReadAll, isOfficer, requireCaller, requireRole, type CallerIdentity 
 import { FailedPrecondition, NotFound, ValidationFailed } from '@yugong/shared/errors';
 import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
 import type { Redis } from 'ioredis';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CatalogClient, CatalogUnavailable, isUnreachable } from '../catalog/catalog.client';
 import { Logger } from '@nestjs/common';
 import { CartStore } from '../cart/cart.store';
+import { checkoutRequestHash } from './checkout-request-hash.util';
 import { ORDER_STATUSES, PAYMENT_METHODS, type OrderStatusName } from './order.entity';
 import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
 import { transition } from './order-state';
@@ -131,9 +132,7 @@ export class OrdersService {
     if (req.paymentMethod === 'stripe' && !this.payments.takesCards) {
       throw new PaymentMethodUnavailable();
     }
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([req.paymentMethod, req.donationFen, req.roundUp]))
-      .digest('base64url');
+    const requestHash = checkoutRequestHash(req);
     const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
     if (replay) {
       return this.withPayment(replay);
