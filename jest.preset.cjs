@@ -35,6 +35,16 @@ module.exports = function preset(projectRoot, name) {
           module: { type: 'commonjs' },
         },
       ],
+      // The launcher's service table (tools/runtime/services.mjs), which tests that boot services
+      // take their environment from: plain ES modules, made CommonJS as the specs are.
+      '^.+\\.mjs$': [
+        '@swc/jest',
+        {
+          swcrc: false,
+          jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
+          module: { type: 'commonjs' },
+        },
+      ],
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,

@@ -3,9 +3,10 @@
 // (GET /api/v1/products?pageSize=20) comes to the fastest this machine can serve the same bytes.
 //
 // Builds (and runs a private copy of dist/ in tmp/), creates three fresh databases (dropped at the
-// end) and a Redis key prefix (deleted), starts beneficiaries (fresh PII keys), catalog and gateway
-// as child processes (LOG_LEVEL=warn, rate limit raised so one IP is never throttled), waits for
-// GET /readyz (database, Redis, catalog and beneficiaries), warms the cache, then runs autocannon
+// end) and a Redis key prefix (deleted), starts beneficiaries, catalog and gateway as child
+// processes with the environment the launcher gives them (tools/runtime/services.mjs; fresh
+// secrets, LOG_LEVEL=warn, rate limit raised so one IP is never throttled), waits until both gRPC
+// services are SERVING and the gateway is live, warms the cache, then runs autocannon
 // (its own process) for a discarded warm-up and a measured run. Then a bare node:http server (its own process)
 // returning the very same body and content-type gets the same warm-up and run. Prints req/s and
 // p50/p99 of both and the ratio gateway ÷ bare (target ≥ 0.6).
@@ -13,7 +14,6 @@
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64), BENCH_DATABASE_URL,
 // BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building),
 // BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof --cpu-prof-dir=…).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -22,15 +22,16 @@ import {
   freshDatabases,
   freshRedisPrefix,
   httpGet,
-  grpcServing,
+  launchContext,
   prepareBuild,
   printComparison,
-  REDIS_URL,
   run,
   say,
-  startBeneficiaries,
+  servicePorts,
   startProcess,
+  startService,
   waitFor,
+  waitReady,
 } from './lib/harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -47,75 +48,31 @@ async function measure(name, url) {
 }
 
 run(async () => {
-  const { work, dist } = await prepareBuild();
+  const { work } = await prepareBuild();
 
   const db = await freshDatabases(['beneficiaries', 'catalog', 'gateway']);
-  const prefix = await freshRedisPrefix();
-  const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const [registerPort, grpcPort, gatewayPort, barePort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const registerUrl = `127.0.0.1:${registerPort}`;
-  const common = {
-    SERVICE_TOKEN: serviceToken,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    SEED_DEMO: 'true',
-  };
+  const ports = await servicePorts();
+  const barePort = await freePort();
+  const ctx = launchContext({ databases: db, ports, redisKeyPrefix: await freshRedisPrefix() });
   say(
     `services log at LOG_LEVEL=warn; gateway RATE_LIMIT_PER_MINUTE=${RATE_LIMIT} (one client IP must not be throttled)`,
   );
 
-  // The gateway's /readyz waits for the register too.
-  const register = startBeneficiaries(dist, {
-    databaseUrl: db.beneficiaries,
-    serviceToken,
-    port: registerPort,
-  });
-  const catalog = startProcess('catalog', [path.join(dist, 'apps/catalog/src/main.js')], {
-    env: {
-      ...common,
-      DATABASE_URL: db.catalog,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(grpcPort),
-      BENEFICIARIES_GRPC_URL: registerUrl,
-    },
-  });
+  const register = startService(work, 'beneficiaries', ctx);
+  const catalog = startService(work, 'catalog', ctx);
   // For profiling, e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles".
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
-    env: {
-      ...common,
-      DATABASE_URL: db.gateway,
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      CATALOG_GRPC_URL: `127.0.0.1:${grpcPort}`,
-      BENEFICIARIES_GRPC_URL: registerUrl,
-      JWT_SECRET: crypto.randomBytes(36).toString('base64url'),
-      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
-    },
+  const gateway = startService(work, 'gateway', ctx, {
+    nodeArgs,
+    overrides: { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) },
   });
-  // A service that dies would otherwise show only as a /readyz that never turns 200.
-  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
-  await waitFor('gateway GET /readyz', async () => (await httpGet(gatewayPort, '/readyz'))?.status === 200, {
-    child: gateway,
-  });
-  for (const [name, child] of [
-    ['beneficiaries', register],
-    ['catalog', catalog],
-  ]) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited`);
-    }
-  }
+  // A service that dies would otherwise show only as a listing that never comes. No orders runs
+  // here, so the gateway's /readyz (which asks orders too) never turns 200: its /healthz then.
+  await waitReady(ports, { beneficiaries: register, catalog, gateway }, { httpPath: '/healthz' });
 
   // Warm the cache and take the exact bytes the gateway serves.
   const listing = await waitFor('a product listing with items', async () => {
-    const res = await httpGet(gatewayPort, PATH);
+    const res = await httpGet(ports.gateway, PATH);
     return res?.status === 200 && JSON.parse(res.body).items?.length > 0 ? res : undefined;
   });
   const items = JSON.parse(listing.body).items.length;
@@ -125,7 +82,7 @@ run(async () => {
   const bodyFile = path.join(work, 'listing.json');
   fs.writeFileSync(bodyFile, listing.body);
 
-  const gatewayResult = await measure('gateway', `http://127.0.0.1:${gatewayPort}${PATH}`);
+  const gatewayResult = await measure('gateway', `http://127.0.0.1:${ports.gateway}${PATH}`);
 
   const bare = startProcess('bare', ['bench/servers/bare-http.mjs'], {
     env: { PORT: String(barePort), BODY_FILE: bodyFile, CONTENT_TYPE: listing.headers['content-type'] },

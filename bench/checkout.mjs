@@ -58,8 +58,9 @@
 //
 // Builds (and runs a private copy of dist/ in tmp/), creates four fresh databases (dropped at the
 // end) and a Redis key prefix (its keys deleted), starts beneficiaries (fresh PII keys), catalog,
-// orders and the gateway as the launcher does (LOG_LEVEL=warn, HOLD_TTL_MS and pool sizes left at
-// their defaults, gateway RATE_LIMIT_PER_MINUTE raised: one client IP must not be throttled),
+// orders and the gateway with the environment the launcher gives them (tools/runtime/services.mjs;
+// fresh secrets, LOG_LEVEL=warn, HOLD_TTL_MS and pool sizes left at their defaults, gateway
+// RATE_LIMIT_PER_MINUTE raised: one client IP must not be throttled),
 // waits for GET /readyz (database, Redis, catalog, beneficiaries, orders). Everything is bounded by
 // BENCH_TIMEOUT_SECONDS and every process it started is stopped, also on failure.
 //
@@ -72,34 +73,31 @@ import 'reflect-metadata';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { serviceEnv } from '../tools/runtime/services.mjs';
+import { checkoutRequestHash, checkoutStatements, TokenService } from './lib/from-build.mjs';
 import {
   cleanup,
   fmt,
-  freePort,
   freshDatabases,
   freshRedisPrefix,
-  grpcServing,
-  httpGet,
+  launchContext,
   onCleanup,
   PG_URL,
   prepareBuild,
   printComparison,
-  REDIS_URL,
   run,
   runNode,
   say,
-  startBeneficiaries,
-  startProcess,
-  waitFor,
+  servicePorts,
+  startService,
+  waitReady,
 } from './lib/harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const require = createRequire(import.meta.url);
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -350,55 +348,13 @@ async function gatewayClient(config, seconds, meter) {
 
 // ---------------------------------------------------------------- load client: bare SQL
 
-/** What a repository method would send: recorded by a stand-in EntityManager, not run. */
-class Recorded {
-  constructor(sql, params) {
-    this.sql = sql;
-    this.params = params;
-  }
-}
-const recorder = {
-  execute: async (sql, params = []) => {
-    throw new Recorded(sql, params);
-  },
-};
-const dollarCache = new Map();
-/** knex's positional ? → pg's $1…$n (the texts have no ?? identifiers nor escaped \?). */
-function dollars(sql) {
-  let text = dollarCache.get(sql);
-  if (text === undefined) {
-    let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    dollarCache.set(sql, text);
-  }
-  return text;
-}
-/** The statement `call(em)` makes, as { text, values } for pg. */
-async function statement(call) {
-  try {
-    await call(recorder);
-  } catch (error) {
-    if (error instanceof Recorded) {
-      return { text: dollars(error.sql), values: error.params };
-    }
-    throw error;
-  }
-  throw new Error('the repository method sent no statement');
-}
-
 async function bareClient(config, seconds, meter) {
   const { buyers, concurrency, dist, ordersUrl, catalogUrl, pgPool, tag } = config;
-  const { OrderRepository } = require(path.join(dist, 'apps/orders/src/orders/order.repository.js'));
-  const { StockRepository } = require(path.join(dist, 'apps/catalog/src/stock/stock.repository.js'));
-  const orderRepo = new OrderRepository();
-  const stockRepo = new StockRepository();
+  const statement = checkoutStatements(dist);
   const orders = new pg.Pool({ connectionString: ordersUrl, max: pgPool });
   const catalog = new pg.Pool({ connectionString: catalogUrl, max: pgPool });
-  // orders' request hash of a manual checkout without donation: sha256 of [method, donation, roundUp].
-  const requestHash = crypto
-    .createHash('sha256')
-    .update(JSON.stringify(['manual', 0, false]))
-    .digest('base64url');
+  // As orders fingerprints the checkout body the gateway sends: manual, no donation, no round-up.
+  const requestHash = checkoutRequestHash(dist)({ paymentMethod: 'manual', donationFen: 0, roundUp: false });
   const run = async (db, call) => db.query(await statement(call));
   let key = 0;
 
@@ -407,8 +363,8 @@ async function bareClient(config, seconds, meter) {
     const idempotencyKey = `${tag}-${buyer.index}-${key}`;
     // Twice, as orders looks: before taking the key's in-flight lock (Redis) and again under it.
     for (let look = 0; look < 2; look++) {
-      const existing = await run(orders, (em) =>
-        orderRepo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
+      const existing = await run(orders, ({ orders: repo }, em) =>
+        repo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
       );
       if (existing.rowCount !== 0) {
         return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
@@ -421,21 +377,21 @@ async function bareClient(config, seconds, meter) {
     let lot;
     try {
       await tx.query('begin');
-      await run(tx, (em) => stockRepo.lockOrder(em, orderId));
-      const holds = await run(tx, (em) => stockRepo.holdsOfOrder(em, orderId));
+      await run(tx, ({ stock }, em) => stock.lockOrder(em, orderId));
+      const holds = await run(tx, ({ stock }, em) => stock.holdsOfOrder(em, orderId));
       if (holds.rowCount !== 0) {
         throw new Error(`order ${orderId} has holds already`);
       }
-      [product] = (await run(tx, (em) => stockRepo.saleableProducts(em, [buyer.productId]))).rows;
+      [product] = (await run(tx, ({ stock }, em) => stock.saleableProducts(em, [buyer.productId]))).rows;
       if (product?.status !== 'active' || product.producer_status !== 'verified') {
         throw new Error(`product ${buyer.productId} is not for sale`);
       }
-      const lots = (await run(tx, (em) => stockRepo.lockLotsOfProducts(em, [product.source_id]))).rows;
+      const lots = (await run(tx, ({ stock }, em) => stock.lockLotsOfProducts(em, [product.source_id]))).rows;
       lot = lots.find((l) => Number(l.on_hand) >= 1);
       if (!lot) {
         throw new Error(`product ${buyer.productId} is out of stock`);
       }
-      const moved = await run(tx, (em) => stockRepo.adjustOnHand(em, new Map([[lot.id, -1]])));
+      const moved = await run(tx, ({ stock }, em) => stock.adjustOnHand(em, new Map([[lot.id, -1]])));
       if (moved.rowCount !== 1) {
         throw new Error(`lot ${lot.id} did not move`);
       }
@@ -450,8 +406,8 @@ async function bareClient(config, seconds, meter) {
         unit: product.unit,
         lotCode: lot.lot_code,
       };
-      await run(tx, (em) =>
-        stockRepo.insertHolds(em, [
+      await run(tx, ({ stock }, em) =>
+        stock.insertHolds(em, [
           { orderId, productId: buyer.productId, lotId: lot.id, quantity: 1, expiresAt, snapshot },
         ]),
       );
@@ -463,8 +419,8 @@ async function bareClient(config, seconds, meter) {
       tx.release();
     }
     const priceFen = Number(product.price_fen);
-    const inserted = await run(orders, (em) =>
-      orderRepo.insert(em, {
+    const inserted = await run(orders, ({ orders: repo }, em) =>
+      repo.insert(em, {
         id: orderId,
         buyerId: buyer.id,
         buyerRole: 'consumer',
@@ -510,7 +466,7 @@ async function bareClient(config, seconds, meter) {
     if (Number(inserted.rows[0].orders) !== 1) {
       return { kind: 'insert', detail: `order ${orderId} not inserted` };
     }
-    const read = await run(orders, (em) => orderRepo.findById(em, orderId));
+    const read = await run(orders, ({ orders: repo }, em) => repo.findById(em, orderId));
     if (read.rowCount !== 1) {
       return { kind: 'read', detail: `order ${orderId} not found after insert` };
     }
@@ -559,22 +515,8 @@ async function main() {
 
   const { work, dist } = await prepareBuild();
   const db = await freshDatabases(['beneficiaries', 'catalog', 'orders', 'gateway']);
-  const prefix = await freshRedisPrefix();
-  const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const jwtSecret = crypto.randomBytes(36).toString('base64url');
-  const [registerPort, catalogPort, ordersPort, gatewayPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const common = {
-    SERVICE_TOKEN: serviceToken,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    SEED_DEMO: 'true',
-  };
+  const ports = await servicePorts();
+  const ctx = launchContext({ databases: db, ports, redisKeyPrefix: await freshRedisPrefix() });
   // For profiling, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   say(
@@ -582,48 +524,14 @@ async function main() {
       'HOLD_TTL_MS and DB_POOL_MAX left at their defaults',
   );
 
-  const register = startBeneficiaries(dist, {
-    databaseUrl: db.beneficiaries,
-    serviceToken,
-    port: registerPort,
+  const register = startService(work, 'beneficiaries', ctx);
+  const catalog = startService(work, 'catalog', ctx, { nodeArgs });
+  const orders = startService(work, 'orders', ctx, { nodeArgs });
+  const gateway = startService(work, 'gateway', ctx, {
+    nodeArgs,
+    overrides: { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) },
   });
-  const catalog = startProcess('catalog', [...nodeArgs, path.join(dist, 'apps/catalog/src/main.js')], {
-    env: {
-      ...common,
-      DATABASE_URL: db.catalog,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(catalogPort),
-      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-    },
-  });
-  const orders = startProcess('orders', [...nodeArgs, path.join(dist, 'apps/orders/src/main.js')], {
-    env: {
-      ...common,
-      DATABASE_URL: db.orders,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(ordersPort),
-      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-    },
-  });
-  const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
-    env: {
-      ...common,
-      DATABASE_URL: db.gateway,
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-      ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
-      JWT_SECRET: jwtSecret,
-      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
-    },
-  });
-  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
-  await waitFor('catalog gRPC health', () => grpcServing(catalogPort), { child: catalog });
-  await waitFor('orders gRPC health', () => grpcServing(ordersPort), { child: orders });
-  await waitFor('gateway GET /readyz', async () => (await httpGet(gatewayPort, '/readyz'))?.status === 200, {
-    child: gateway,
-  });
+  await waitReady(ports, { beneficiaries: register, catalog, orders, gateway });
 
   // ---- stock: every saleable demo product, its lots given plenty of units
   const catalogDb = new pg.Client({ connectionString: db.catalog });
@@ -653,7 +561,7 @@ async function main() {
   const agent = new http.Agent({ keepAlive: true });
   onCleanup(() => agent.destroy());
   const call = (method, urlPath, headers, body) =>
-    request(agent, gatewayPort, method, urlPath, headers, body && JSON.stringify(body));
+    request(agent, ports.gateway, method, urlPath, headers, body && JSON.stringify(body));
   const password = crypto.randomBytes(12).toString('base64url');
   const email = 'bench-buyer-0@example.com';
   const signUp = await call('POST', `${API}/auth/register`, {}, { email, password, name: 'Bench buyer 0' });
@@ -681,9 +589,9 @@ async function main() {
       [login.user.id, BUYERS - 1],
     )
   ).rows;
-  const { TokenService } = require(path.join(dist, 'libs/shared/auth/src/token.service.js'));
-  const tokens = new TokenService({
-    secret: jwtSecret,
+  const Tokens = TokenService(dist);
+  const tokens = new Tokens({
+    secret: serviceEnv('gateway', ctx).JWT_SECRET,
     ttlSeconds: login.expiresIn,
     issuer: loginClaims.iss,
   });
@@ -707,7 +615,7 @@ async function main() {
     Object.assign(buyer, { index, productId: products[index % products.length].id }),
   );
   say(
-    `buyers: ${buyers.length} consumers (1 registered and signed in through the gateway, ${copies.length} copies with tokens from the build's TokenService), buyer i buys product i mod ${products.length}`,
+    `buyers: ${buyers.length} consumers (1 registered and signed in through the gateway, ${copies.length} copies with tokens from the build's shared/auth TokenService), buyer i buys product i mod ${products.length}`,
   );
 
   // ---- one checkout through the gateway, to fail early on anything but a pending manual order
@@ -746,7 +654,7 @@ async function main() {
     fs.writeFileSync(
       configFile,
       JSON.stringify({
-        port: gatewayPort,
+        port: ports.gateway,
         buyers: buyers.map(({ id, token, productId, index }) => ({ id, token, productId, index })),
         concurrency: CONCURRENCY,
         dist,

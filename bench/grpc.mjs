@@ -3,9 +3,10 @@
 // server answering the same method with a fixed message of the same shape and size.
 //
 // Builds (and runs a private copy of dist/ in tmp/), creates fresh seeded catalog and beneficiaries
-// databases (dropped at the end), starts beneficiaries (fresh PII keys) and catalog pointed at it
-// (both LOG_LEVEL=warn; GetProduct itself never calls the register, but catalog is wired as
-// deployed and never to whatever answers on the default port), waits until the register is
+// databases (dropped at the end), starts beneficiaries and catalog pointed at it with the
+// environment the launcher gives them (tools/runtime/services.mjs; fresh secrets, LOG_LEVEL=warn;
+// GetProduct itself never calls the register, but catalog is wired as deployed and never to
+// whatever answers on the default port), waits until the register is
 // SERVING and ListProducts answers; takes one active product's id and
 // catalog's exact GetProduct reply for it, then starts the echo server (bench/grpc/echo-server.mjs,
 // its own process) that answers with that reply. The load client (bench/grpc/load-client.mjs, its
@@ -15,7 +16,6 @@
 //
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (64), BENCH_DATABASE_URL,
 // BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { catalogService, grpc } from './grpc/proto.mjs';
@@ -24,15 +24,16 @@ import {
   freshDatabases,
   freshRedisPrefix,
   grpcServing,
+  launchContext,
   onCleanup,
   prepareBuild,
   printComparison,
-  REDIS_URL,
   run,
   runNode,
   say,
-  startBeneficiaries,
+  servicePorts,
   startProcess,
+  startService,
   waitFor,
 } from './lib/harness.mjs';
 
@@ -65,36 +66,21 @@ async function load(name, target, productId, serviceToken) {
 }
 
 run(async () => {
-  const { work, dist } = await prepareBuild();
+  const { work } = await prepareBuild();
 
   const db = await freshDatabases(['beneficiaries', 'catalog']);
-  const prefix = await freshRedisPrefix();
-  const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const [registerPort, catalogPort, echoPort] = [await freePort(), await freePort(), await freePort()];
+  const ports = await servicePorts();
+  const echoPort = await freePort();
+  const ctx = launchContext({ databases: db, ports, redisKeyPrefix: await freshRedisPrefix() });
+  const serviceToken = ctx.secrets.SERVICE_TOKEN;
   say('beneficiaries and catalog log at LOG_LEVEL=warn');
-  const register = startBeneficiaries(dist, {
-    databaseUrl: db.beneficiaries,
-    serviceToken,
-    port: registerPort,
-  });
+  const register = startService(work, 'beneficiaries', ctx);
   const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const catalog = startProcess('catalog', [...nodeArgs, path.join(dist, 'apps/catalog/src/main.js')], {
-    env: {
-      DATABASE_URL: db.catalog,
-      SERVICE_TOKEN: serviceToken,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(catalogPort),
-      SEED_DEMO: 'true',
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-    },
-  });
-  await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
+  const catalog = startService(work, 'catalog', ctx, { nodeArgs });
+  await waitFor('beneficiaries gRPC health', () => grpcServing(ports.beneficiaries), { child: register });
 
   const Client = catalogService();
-  const client = new Client(`127.0.0.1:${catalogPort}`, grpc.credentials.createInsecure());
+  const client = new Client(`127.0.0.1:${ports.catalog}`, grpc.credentials.createInsecure());
   onCleanup(() => client.close());
   const metadata = new grpc.Metadata();
   metadata.set('x-service-token', serviceToken);
@@ -116,7 +102,7 @@ run(async () => {
   const productFile = path.join(work, 'product.json');
   fs.writeFileSync(productFile, JSON.stringify(reply));
 
-  const catalogResult = await load('catalog', `127.0.0.1:${catalogPort}`, productId, serviceToken);
+  const catalogResult = await load('catalog', `127.0.0.1:${ports.catalog}`, productId, serviceToken);
 
   const echo = startProcess('echo', ['bench/grpc/echo-server.mjs'], {
     env: { GRPC_PORT: String(echoPort), PRODUCT_FILE: productFile },

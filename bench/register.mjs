@@ -19,8 +19,9 @@
 //    ratios. Target: the service's p99 ≤ 5 ms.
 //
 // Builds (and runs a private copy of dist/ in tmp/), creates one fresh database (dropped at the
-// end), starts beneficiaries from it (demo register seeded for its towns and villages, whose
-// households and agreements are then removed; LOG_LEVEL=warn; fresh personal-data keys). The
+// end), starts beneficiaries from it with the environment the launcher gives it
+// (tools/runtime/services.mjs: demo register seeded for its towns and villages, whose households
+// and agreements are then removed; LOG_LEVEL=warn; fresh personal-data keys). The
 // register uses no Redis, so the run makes no Redis keys. Every phase is bounded in time and the
 // whole run by BENCH_TIMEOUT_SECONDS; every process it started is stopped, also on failure.
 //
@@ -40,15 +41,16 @@ import copyStreams from 'pg-copy-streams';
 import {
   cleanup,
   fmt,
-  freePort,
   freshDatabases,
+  launchContext,
   onCleanup,
   prepareBuild,
   ROOT,
   run,
   runNode,
   say,
-  startProcess,
+  servicePorts,
+  startService,
   waitFor,
 } from './lib/harness.mjs';
 
@@ -96,13 +98,6 @@ function grpcServing(port, timeoutMs = 1000) {
     });
   });
 }
-
-/** Fresh personal-data keys for this run, in the shape `npm start` generates them. */
-const piiKeys = () => ({
-  PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
-  PII_ACTIVE_KEY_ID: 'k1',
-  PII_HASH_KEY: crypto.randomBytes(48).toString('base64url'),
-});
 
 function metadataOf(serviceToken, caller) {
   const metadata = new grpc.Metadata();
@@ -278,27 +273,16 @@ async function main() {
   watchdog.unref();
   onCleanup(() => clearTimeout(watchdog));
 
-  const { dist } = await prepareBuild();
-  const { register: databaseUrl } = await freshDatabases(['register']);
-  const serviceToken = crypto.randomBytes(24).toString('base64url');
-  const port = await freePort();
+  const { work } = await prepareBuild();
+  const { beneficiaries: databaseUrl } = await freshDatabases(['beneficiaries']);
+  const ports = await servicePorts();
+  const port = ports.beneficiaries;
+  // No Redis: the register uses none.
+  const ctx = launchContext({ databases: { beneficiaries: databaseUrl }, ports });
+  const serviceToken = ctx.secrets.SERVICE_TOKEN;
   const nodeArgs = (process.env.BENCH_REGISTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   say('beneficiaries logs at LOG_LEVEL=warn');
-  const service = startProcess(
-    'beneficiaries',
-    [...nodeArgs, path.join(dist, 'apps/beneficiaries/src/main.js')],
-    {
-      env: {
-        DATABASE_URL: databaseUrl,
-        SERVICE_TOKEN: serviceToken,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SEED_DEMO: 'true',
-        LOG_LEVEL: 'warn',
-        ...piiKeys(),
-      },
-    },
-  );
+  const service = startService(work, 'beneficiaries', ctx, { nodeArgs });
   await waitFor('beneficiaries gRPC health', () => grpcServing(port), { child: service });
 
   const db = new pg.Client({ connectionString: databaseUrl });

@@ -36,15 +36,13 @@ const SELF = fileURLToPath(import.meta.url);
 const OK_BODY = '{"received":true}';
 
 /** Server mode: `node bench/webhook.mjs --serve logic|bare` (env PORT, WEBHOOK_SECRET, DIST). */
-function serve(kind) {
+async function serve(kind) {
   const secret = process.env.WEBHOOK_SECRET;
   let check;
   if (kind === 'logic') {
-    const require = createRequire(import.meta.url);
-    const { StripeWebhookVerifier } = require(
-      path.join(process.env.DIST, 'apps/gateway/src/payments/stripe-webhook.js'),
-    );
-    const verifier = new StripeWebhookVerifier({ secret, toleranceSeconds: 300 });
+    const { StripeWebhookVerifier } = await import('./lib/from-build.mjs');
+    const Verifier = StripeWebhookVerifier(process.env.DIST);
+    const verifier = new Verifier({ secret, toleranceSeconds: 300 });
     check = (body, header) => {
       try {
         verifier.verify(body, header);
@@ -207,15 +205,16 @@ async function main() {
     freePort,
     freshDatabases,
     freshRedisPrefix,
-    grpcServing,
-    httpGet,
+    launchContext,
     run,
     runNode,
     say,
+    servicePorts,
     startProcess,
+    startService,
     waitFor,
+    waitReady,
     printComparison,
-    REDIS_URL,
   } = await import('./lib/harness.mjs');
   const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
   const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -281,47 +280,26 @@ async function main() {
 
     // The gateway route: orders (its own database, Redis for carts) and the gateway.
     const db = await freshDatabases(['orders', 'gateway']);
-    const prefix = await freshRedisPrefix();
-    const serviceToken = crypto.randomBytes(24).toString('base64url');
-    const [ordersPort, gatewayPort, catalogPort] = [await freePort(), await freePort(), await freePort()];
+    const ports = await servicePorts();
     // LOG_LEVEL=error: orders warns once per event naming no order of ours, which every event here is.
-    const common = { SERVICE_TOKEN: serviceToken, REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'error' };
+    // Catalog and beneficiaries are not called on this path; nothing listens on their ports.
+    const ctx = launchContext({
+      databases: db,
+      ports,
+      redisKeyPrefix: await freshRedisPrefix(),
+      logLevel: 'error',
+    });
     // For profiling, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/profiles" (gateway and orders).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const orders = startProcess('orders', [...nodeArgs, path.join(dist, 'apps/orders/src/main.js')], {
-      env: {
-        ...common,
-        DATABASE_URL: db.orders,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(ordersPort),
-        // Not called on this path; nothing listens there.
-        CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-      },
+    const orders = startService(work, 'orders', ctx, { nodeArgs });
+    const gateway = startService(work, 'gateway', ctx, {
+      nodeArgs,
+      overrides: { STRIPE_WEBHOOK_SECRET: secret },
     });
-    const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
-      env: {
-        ...common,
-        DATABASE_URL: db.gateway,
-        HOST: '127.0.0.1',
-        PORT: String(gatewayPort),
-        CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-        BENEFICIARIES_GRPC_URL: `127.0.0.1:${catalogPort}`,
-        ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
-        JWT_SECRET: crypto.randomBytes(36).toString('base64url'),
-        STRIPE_WEBHOOK_SECRET: secret,
-      },
-    });
-    await waitFor('orders gRPC health', () => grpcServing(ordersPort), { child: orders });
-    await waitFor(
-      'gateway GET /healthz',
-      async () => (await httpGet(gatewayPort, '/healthz'))?.status === 200,
-      {
-        child: gateway,
-      },
-    );
+    await waitReady(ports, { orders, gateway }, { httpPath: '/healthz' });
     const route = '/api/v1/payments/stripe/webhook';
-    await proveChecks('gateway route', gatewayPort, route);
-    const full = await measure('gateway route', `http://127.0.0.1:${gatewayPort}${route}`);
+    await proveChecks('gateway route', ports.gateway, route);
+    const full = await measure('gateway route', `http://127.0.0.1:${ports.gateway}${route}`);
     const sql = new pg.Client({ connectionString: db.orders });
     await sql.connect();
     const { rows } = await sql.query('select count(*)::int as n from payment_event');
@@ -358,7 +336,7 @@ async function main() {
 }
 
 if (process.argv[2] === '--serve') {
-  serve(process.argv[3]);
+  await serve(process.argv[3]);
 } else if (process.argv[2] === '--load') {
   await load(process.argv.slice(3));
 } else {

@@ -1,7 +1,8 @@
 // What every benchmark here shares: child processes in their own process group that are always
 // stopped (even on failure or Ctrl-C), throwaway databases and Redis key prefixes, readiness
 // polls, an autocannon run in its own process, and the printing of figures as ratios.
-// PostgreSQL, port and process helpers come from the launcher (tools/runtime/lib).
+// PostgreSQL, port and process helpers come from the launcher (tools/runtime/lib), and every
+// service's environment from its service table (tools/runtime/services.mjs).
 import grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -14,6 +15,7 @@ import pg from 'pg';
 import { build } from '../../tools/runtime/build.mjs';
 import { ensureDatabases, databaseUrl, freePort } from '../../tools/runtime/lib/postgres.mjs';
 import { eachLine, isAlive, killPid, sleep } from '../../tools/runtime/lib/processes.mjs';
+import { SERVICES, serviceEnv } from '../../tools/runtime/services.mjs';
 
 export { databaseUrl, freePort, sleep };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -154,31 +156,74 @@ export function grpcServing(port, timeoutMs = 1000) {
   });
 }
 
-/** Random personal-data keys for one run, in the shape `npm start` generates them. */
-export function piiKeys() {
+/** A free port for each service of the table (where a run starts only some, nothing listens on the others). */
+export async function servicePorts() {
+  const ports = {};
+  for (const spec of SERVICES) {
+    ports[spec.name] = await freePort();
+  }
+  return ports;
+}
+
+/**
+ * The launch context (tools/runtime/services.mjs) of one run: `databases` by service name (from
+ * `freshDatabases`), `ports` (from `servicePorts`), the benchmarks' Redis under `redisKeyPrefix`
+ * (none without one), fresh random secrets in the shape `npm start` generates them, LOG_LEVEL
+ * `logLevel`. Its `secrets` are the run's: what a benchmark signs or sends must use them.
+ */
+export function launchContext({ databases, ports, redisKeyPrefix, logLevel = 'warn' }) {
+  const random = (bytes) => crypto.randomBytes(bytes).toString('base64url');
   return {
-    PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
-    PII_ACTIVE_KEY_ID: 'k1',
-    PII_HASH_KEY: crypto.randomBytes(48).toString('base64url'),
+    databaseUrl: (service) => {
+      if (!databases[service]) {
+        throw new Error(`no database made for ${service}`);
+      }
+      return databases[service];
+    },
+    redisUrl: redisKeyPrefix ? REDIS_URL : undefined,
+    redisKeyPrefix,
+    secrets: {
+      SERVICE_TOKEN: random(24),
+      JWT_SECRET: random(36),
+      PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+      PII_ACTIVE_KEY_ID: 'k1',
+      PII_HASH_KEY: random(48),
+    },
+    ports,
+    logLevel,
+    host: '127.0.0.1',
+    demoPassword: random(12),
   };
 }
 
 /**
- * Starts the beneficiaries register from `dist` on 127.0.0.1:`port` (demo register seeded,
- * LOG_LEVEL=warn, fresh PII keys), stopped by cleanup. It uses no Redis.
+ * Starts service `name` of the build in `work` (from `prepareBuild`) with the environment the
+ * launcher's table gives it in `ctx`, plus this benchmark's `overrides`; `nodeArgs` go to node
+ * (e.g. --cpu-prof). Stopped by cleanup.
  */
-export function startBeneficiaries(dist, { databaseUrl: url, serviceToken, port }) {
-  return startProcess('beneficiaries', [path.join(dist, 'apps/beneficiaries/src/main.js')], {
-    env: {
-      DATABASE_URL: url,
-      SERVICE_TOKEN: serviceToken,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(port),
-      SEED_DEMO: 'true',
-      LOG_LEVEL: 'warn',
-      ...piiKeys(),
-    },
+export function startService(work, name, ctx, { overrides, nodeArgs = [] } = {}) {
+  const spec = SERVICES.find((s) => s.name === name);
+  return startProcess(name, [...nodeArgs, path.join(work, spec.entry)], {
+    env: serviceEnv(name, ctx, overrides),
   });
+}
+
+/**
+ * Waits until each service of `started` (name → its process from `startService`) is ready, in
+ * order: a gRPC service answers SERVING, an HTTP one answers `httpPath` with 200. Throws naming
+ * the service if its process dies first.
+ */
+export async function waitReady(ports, started, { httpPath = '/readyz' } = {}) {
+  for (const [name, child] of Object.entries(started)) {
+    const port = ports[name];
+    if (SERVICES.find((s) => s.name === name).protocol === 'grpc') {
+      await waitFor(`${name} gRPC health`, () => grpcServing(port), { child });
+    } else {
+      await waitFor(`${name} GET ${httpPath}`, async () => (await httpGet(port, httpPath))?.status === 200, {
+        child,
+      });
+    }
+  }
 }
 
 /** Polls until `check()` is truthy; throws naming `what` if `child` dies or time runs out. */
@@ -217,13 +262,8 @@ export async function prepareBuild() {
         await build({ log: say });
       }
       fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true });
-      for (const entry of [
-        'apps/beneficiaries/src/main.js',
-        'apps/catalog/src/main.js',
-        'apps/gateway/src/main.js',
-        'apps/orders/src/main.js',
-      ]) {
-        fs.accessSync(path.join(dist, entry));
+      for (const spec of SERVICES) {
+        fs.accessSync(path.join(work, spec.entry));
       }
       return { work, dist };
     } catch (error) {

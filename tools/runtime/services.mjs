@@ -1,33 +1,46 @@
 // The services `npm start` runs, in start order. To add one: its compiled entry, its own database,
 // how the launcher knows it is ready, which services it needs up first, and the env it gets.
+// This table is the one place that knows a service's environment: the launcher, the benchmarks
+// and the tests that boot services (the gateway's e2e platform, orders' crash test) all take it
+// from `serviceEnv()` below, with their own context and overrides.
 //
 // Contract every service keeps with the launcher:
 // - reads its settings from the env below only; migrates its own database and seeds the demo
 //   region (idempotently) at boot when SEED_DEMO=true;
+// - runs without Redis (REDIS_URL unset): in-process stores that only work on a single machine;
 // - with MIGRATE_ONLY=true: applies migrations and exits 0 (non-zero on failure);
 // - readiness: gRPC services serve `grpc.health.v1.Health/Check` and answer SERVING for the
 //   service '' once ready; HTTP services answer `GET /readyz` with 200;
 // - stops cleanly on SIGTERM (the launcher sends SIGKILL after a grace period).
 
 /**
+ * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'gateway'} ServiceName
+ *
+ * @typedef {object} Secrets
+ * @property {string} SERVICE_TOKEN                       credential between services
+ * @property {string} JWT_SECRET                          signs users' tokens (gateway)
+ * @property {string} PII_ENCRYPTION_KEYS                 `id:base64key,…` (beneficiaries)
+ * @property {string} PII_ACTIVE_KEY_ID
+ * @property {string} PII_HASH_KEY
+ *
  * @typedef {object} LaunchContext
- * @property {(database: string) => string} databaseUrl  URL of one database on the server
+ * @property {(service: ServiceName) => string} databaseUrl  URL of the service's own database
  * @property {string | undefined} redisUrl               undefined: in-process stores
- * @property {{ SERVICE_TOKEN: string, JWT_SECRET: string, PII_ENCRYPTION_KEYS: string, PII_ACTIVE_KEY_ID: string, PII_HASH_KEY: string }} secrets
- * @property {Record<string, number>} ports               resolved port of every service
+ * @property {string} [redisKeyPrefix]                   keys of this run only (tests, benchmarks)
+ * @property {Secrets} secrets
+ * @property {Record<ServiceName, number>} ports          resolved port of every service
  * @property {string} logLevel
  * @property {string} host                                interface services bind to
  * @property {string} demoPassword
- * @property {NodeJS.ProcessEnv} env                      the launcher's own environment
+ * @property {string} [adminPassword]                     the demo password when unset
  *
  * @typedef {object} ServiceSpec
- * @property {string} name
+ * @property {ServiceName} name
  * @property {string} entry                               relative to the repository root
  * @property {string} database
  * @property {'grpc' | 'http'} protocol
  * @property {(env: NodeJS.ProcessEnv) => number} port    the port it listens on
- * @property {string[]} needs                             services that must be ready first
- * @property {boolean} [needsRedis]                       not started when there is no Redis
+ * @property {ServiceName[]} needs                        services that must be ready first
  * @property {(ctx: LaunchContext) => Record<string, string | undefined>} env
  */
 
@@ -36,9 +49,14 @@ const portFrom = (value, fallback) => {
   return Number.isInteger(port) && port > 0 && port < 65_536 ? port : fallback;
 };
 
-const common = (ctx, database) => ({
-  DATABASE_URL: ctx.databaseUrl(database),
+/**
+ * @param {LaunchContext} ctx
+ * @param {ServiceName} service
+ */
+const common = (ctx, service) => ({
+  DATABASE_URL: ctx.databaseUrl(service),
   REDIS_URL: ctx.redisUrl,
+  REDIS_KEY_PREFIX: ctx.redisKeyPrefix,
   SERVICE_TOKEN: ctx.secrets.SERVICE_TOKEN,
   SEED_DEMO: 'true',
   LOG_LEVEL: ctx.logLevel,
@@ -54,7 +72,7 @@ export const SERVICES = [
     port: (env) => portFrom(env.CATALOG_GRPC_PORT, 50051),
     needs: [],
     env: (ctx) => ({
-      ...common(ctx, 'yugong_catalog'),
+      ...common(ctx, 'catalog'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.catalog),
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
@@ -68,7 +86,7 @@ export const SERVICES = [
     port: (env) => portFrom(env.BENEFICIARIES_GRPC_PORT, 50052),
     needs: [],
     env: (ctx) => ({
-      ...common(ctx, 'yugong_beneficiaries'),
+      ...common(ctx, 'beneficiaries'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.beneficiaries),
       PII_ENCRYPTION_KEYS: ctx.secrets.PII_ENCRYPTION_KEYS,
@@ -83,10 +101,8 @@ export const SERVICES = [
     protocol: 'grpc',
     port: (env) => portFrom(env.ORDERS_GRPC_PORT, 50053),
     needs: [],
-    // Carts and checkout locks live in Redis only: without one, orders does not run (a warning says so).
-    needsRedis: true,
     env: (ctx) => ({
-      ...common(ctx, 'yugong_orders'),
+      ...common(ctx, 'orders'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.orders),
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
@@ -101,7 +117,7 @@ export const SERVICES = [
     // Boots alongside catalog: its /readyz waits for catalog's health, so "ready" still means both.
     needs: [],
     env: (ctx) => ({
-      ...common(ctx, 'yugong_gateway'),
+      ...common(ctx, 'gateway'),
       HOST: ctx.host,
       PORT: String(ctx.ports.gateway),
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
@@ -109,11 +125,36 @@ export const SERVICES = [
       ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
-      ADMIN_PASSWORD: ctx.env.ADMIN_PASSWORD || ctx.demoPassword,
+      ADMIN_PASSWORD: ctx.adminPassword || ctx.demoPassword,
       DEMO_PASSWORD: ctx.demoPassword,
     }),
   },
 ];
+
+/**
+ * The environment service `name` gets in `ctx`: the table's, then `overrides` (what one test or
+ * benchmark sets on top, e.g. `HOLD_TTL_MS` or the Stripe settings; `undefined` removes a
+ * variable). Variables left undefined are not in the result.
+ *
+ * @param {ServiceName} name
+ * @param {LaunchContext} ctx
+ * @param {Record<string, string | undefined>} [overrides]
+ * @returns {Record<string, string>}
+ */
+export function serviceEnv(name, ctx, overrides = {}) {
+  const spec = SERVICES.find((s) => s.name === name);
+  if (!spec) {
+    throw new Error(`no service named ${name} in tools/runtime/services.mjs`);
+  }
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries({ ...spec.env(ctx), ...overrides })) {
+    if (value !== undefined) {
+      env[key] = value;
+    }
+  }
+  return env;
+}
 
 /** The service that serves HTTP to users (its URL is the one printed). */
 export const PUBLIC_SERVICE = 'gateway';

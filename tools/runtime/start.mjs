@@ -29,7 +29,7 @@ import {
   startEmbeddedPostgres,
 } from './lib/postgres.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis.mjs';
-import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES } from './services.mjs';
+import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, serviceEnv } from './services.mjs';
 
 const require = createRequire(import.meta.url);
 const DATA = path.join(ROOT, '.data');
@@ -188,14 +188,14 @@ function entryOf(spec) {
   return override ? path.resolve(override) : path.join(ROOT, spec.entry);
 }
 
-function serviceEnv(spec, ctx, extra = {}) {
-  const merged = { ...env, TMPDIR: TMP, ...spec.env(ctx), ...extra };
-  for (const [key, value] of Object.entries(merged)) {
-    if (value === undefined) {
-      delete merged[key];
-    }
+/** The launcher's own environment under the service's (from the table), plus `extra`. */
+function childEnv(spec, ctx, extra = {}) {
+  const own = { ...env, TMPDIR: TMP };
+  // The table leaves a variable out to unset it (REDIS_URL with no Redis): so must the launcher's.
+  for (const key of Object.keys(spec.env(ctx))) {
+    delete own[key];
   }
-  return merged;
+  return { ...own, ...serviceEnv(spec.name, ctx, extra) };
 }
 
 /** Spawns one service in its own process group with its output prefixed by its name. */
@@ -293,7 +293,7 @@ async function waitReady(spec, port, child, deadline) {
 async function runMigrations(ctx) {
   for (const [index, spec] of SERVICES.entries()) {
     const started = Date.now();
-    const child = spawnService(spec, serviceEnv(spec, ctx, { MIGRATE_ONLY: 'true' }), index);
+    const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }), index);
     state.children.set(spec.name, child);
     const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
     state.children.delete(spec.name);
@@ -322,7 +322,7 @@ async function startServices(ctx) {
         `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
       );
     }
-    const child = spawnService(spec, serviceEnv(spec, ctx), index);
+    const child = spawnService(spec, childEnv(spec, ctx), index);
     state.children.set(spec.name, child);
     writePidFile(path.join(DATA, `${spec.name}.pid`), child.pid);
     child.once('exit', (code, signal) => {
@@ -335,10 +335,6 @@ async function startServices(ctx) {
     say(`${spec.name} ready in ${seconds(Date.now() - started)}`);
   };
   for (const [index, spec] of SERVICES.entries()) {
-    if (spec.needsRedis && !ctx.redisUrl) {
-      warn(`${spec.name} not started: it needs Redis (set REDIS_URL or put redis-server on PATH)`);
-      continue;
-    }
     const promise = launch(spec, index);
     promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     ready.set(spec.name, promise);
@@ -441,14 +437,14 @@ async function main() {
   const ports = Object.fromEntries(SERVICES.map((s) => [s.name, s.port(env)]));
   const demoPassword = env.DEMO_PASSWORD || 'yugong-demo-2020';
   const ctx = {
-    databaseUrl: (name) => databaseUrl(serverUrl, name),
+    databaseUrl: (service) => databaseUrl(serverUrl, SERVICES.find((s) => s.name === service).database),
     redisUrl: undefined,
     secrets,
     ports,
     logLevel: env.LOG_LEVEL || 'info',
     host: env.HOST || '127.0.0.1',
     demoPassword,
-    env,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
   };
 
   if (migrateOnly) {

@@ -17,6 +17,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+// The launcher's service table: orders gets the environment `npm start` gives it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { serviceEnv, type LaunchContext } from '../../../tools/runtime/services.mjs';
 // The gateway's own mapping of a verified Stripe event, so these events reach orders as they do deployed.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { toApplyPaymentEventRequest } from '../../gateway/src/payments/stripe-webhook';
@@ -176,6 +179,28 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
     fs.rmSync(out, { recursive: true, force: true });
   }, 60_000);
 
+  /** Where orders runs: its database, the tests' Redis under this file's prefix, the test catalog. */
+  function launchContext(): LaunchContext {
+    return {
+      databaseUrl: () => ordersDb.url,
+      redisUrl: testRedisUrl(),
+      redisKeyPrefix: prefix,
+      secrets: {
+        SERVICE_TOKEN,
+        // Orders signs no tokens and keeps no personal data.
+        JWT_SECRET: '',
+        PII_ENCRYPTION_KEYS: '',
+        PII_ACTIVE_KEY_ID: '',
+        PII_HASH_KEY: '',
+      },
+      // Orders calls catalog only.
+      ports: { orders: port, catalog: Number(catalog.address.split(':')[1]), beneficiaries: 0, gateway: 0 },
+      logLevel: 'warn',
+      host: '127.0.0.1',
+      demoPassword: '',
+    };
+  }
+
   /** Starts `node main.js` on the one port every restart reuses; resolves once its gRPC answers. */
   async function startOrders(): Promise<void> {
     output = [];
@@ -184,19 +209,13 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env['PATH'],
-        DATABASE_URL: ordersDb.url,
-        REDIS_URL: testRedisUrl(),
-        REDIS_KEY_PREFIX: prefix,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'warn',
-        GRPC_DEADLINE_MS: '2000',
-        STRIPE_SECRET_KEY: fake.secretKey,
-        STRIPE_API_BASE: fake.url,
-        RECONCILE_AFTER_MS: '1000',
-        RECONCILE_INTERVAL_MS: '200',
+        ...serviceEnv('orders', launchContext(), {
+          GRPC_DEADLINE_MS: '2000',
+          STRIPE_SECRET_KEY: fake.secretKey,
+          STRIPE_API_BASE: fake.url,
+          RECONCILE_AFTER_MS: '1000',
+          RECONCILE_INTERVAL_MS: '200',
+        }),
       },
     });
     children.add(started);

@@ -16,9 +16,11 @@ import { ordersConfig } from '../../../orders/src/config/orders.config';
 import { startOrders } from '../../../orders/src/orders.bootstrap';
 import { gatewayConfig } from '../../src/config/gateway.config';
 import { startGateway } from '../../src/gateway.bootstrap';
+// The launcher's service table: each service gets the environment `npm start` gives it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { serviceEnv, type LaunchContext } from '../../../../tools/runtime/services.mjs';
 
 export const DEMO_PASSWORD = 'demo-password-for-tests';
-const SERVICE_TOKEN = 'e2e-service-token-0123456789';
 
 /** Every service of the platform, running against fresh databases. */
 export interface Platform {
@@ -34,16 +36,27 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+export interface PlatformOptions {
+  /** Opens the gateway on `gatewayPort` (for a client in another process). */
+  listen?: boolean;
+  /** Added to the orders service's environment. */
+  ordersEnv?: Record<string, string>;
+  /**
+   * `false`: no service gets a Redis (in-process stores, as `npm start` on a machine without
+   * one). Default: the tests' Redis (`REDIS_URL`), when there is one.
+   */
+  redis?: boolean;
+}
+
 /**
- * Boots beneficiaries, catalog, orders (with Redis) and the gateway (demo data seeded) on fresh
- * databases and a private Redis prefix. `env` adds to the gateway's environment, `ordersEnv` to
- * the orders service's. `listen: true` opens the gateway on `gatewayPort` (for a client in another
- * process).
+ * Boots beneficiaries, catalog, orders and the gateway (demo data seeded) on fresh databases and
+ * a private Redis prefix, each with the environment the launcher gives it
+ * (`tools/runtime/services.mjs`). `env` adds to the gateway's environment.
  */
 export async function startPlatform(
   label: string,
   env: Record<string, string> = {},
-  options: { listen?: boolean; ordersEnv?: Record<string, string> } = {},
+  options: PlatformOptions = {},
 ): Promise<Platform> {
   const [catalogDb, beneficiariesDb, gatewayDb, ordersDb] = await Promise.all([
     createTestDatabase(`${label}_catalog`),
@@ -51,84 +64,65 @@ export async function startPlatform(
     createTestDatabase(`${label}_gateway`),
     createTestDatabase(`${label}_orders`),
   ]);
-  const redisUrl = testRedisUrl();
-  const prefix = uniqueRedisPrefix(label);
-  const port = await freePort();
-  const registerPort = await freePort();
-  const gatewayPort = await freePort();
-  const ordersPort = await freePort();
-  const shared = {
-    SERVICE_TOKEN,
-    SEED_DEMO: 'true',
-    LOG_LEVEL: 'silent',
-    REDIS_KEY_PREFIX: prefix,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  const databases = {
+    catalog: catalogDb.url,
+    beneficiaries: beneficiariesDb.url,
+    gateway: gatewayDb.url,
+    orders: ordersDb.url,
   };
-  const beneficiaries = (await startBeneficiaries(
-    beneficiariesConfig({
-      ...shared,
-      DATABASE_URL: beneficiariesDb.url,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(registerPort),
+  const ctx: LaunchContext = {
+    databaseUrl: (service) => databases[service],
+    redisUrl: options.redis === false ? undefined : testRedisUrl(),
+    redisKeyPrefix: uniqueRedisPrefix(label),
+    secrets: {
+      SERVICE_TOKEN: 'e2e-service-token-0123456789',
+      JWT_SECRET: 'e2e-jwt-secret-0123456789-0123456789',
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',
       PII_HASH_KEY: randomBytes(32).toString('base64'),
-    }),
-  ))!;
-  const catalog = (await startCatalog(
-    catalogConfig({
-      ...shared,
-      DATABASE_URL: catalogDb.url,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(port),
-      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-    }),
-  ))!;
-  // Carts and checkout locks need Redis: without it there is no orders service (its tests skip).
-  const orders = redisUrl
-    ? (await startOrders(
-        ordersConfig({
-          ...shared,
-          DATABASE_URL: ordersDb.url,
-          REDIS_URL: redisUrl,
-          GRPC_HOST: '127.0.0.1',
-          GRPC_PORT: String(ordersPort),
-          CATALOG_GRPC_URL: `127.0.0.1:${port}`,
-          ...options.ordersEnv,
-        }),
-      ))!
-    : undefined;
-  const gateway = (await startGateway(
-    gatewayConfig({
-      ...shared,
-      DATABASE_URL: gatewayDb.url,
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      CATALOG_GRPC_URL: `127.0.0.1:${port}`,
-      BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-      ORDERS_GRPC_URL: `127.0.0.1:${ordersPort}`,
-      JWT_SECRET: 'e2e-jwt-secret-0123456789-0123456789',
-      ADMIN_EMAIL: 'admin@example.com',
-      ADMIN_PASSWORD: DEMO_PASSWORD,
-      DEMO_PASSWORD,
-      ...env,
-    }),
-    { listen: options.listen ?? false },
-  ))!;
-  return {
-    app: gateway.app,
-    http: gateway.app.getHttpServer(),
-    catalogDatabaseUrl: catalogDb.url,
-    beneficiariesDatabaseUrl: beneficiariesDb.url,
-    gatewayDatabaseUrl: gatewayDb.url,
-    ordersDatabaseUrl: ordersDb.url,
-    gatewayPort,
-    stop: async () => {
-      await gateway.close();
-      await orders?.close();
-      await catalog.close();
-      await beneficiaries.close();
-      await Promise.all([gatewayDb.drop(), catalogDb.drop(), beneficiariesDb.drop(), ordersDb.drop()]);
     },
+    ports: {
+      catalog: await freePort(),
+      beneficiaries: await freePort(),
+      gateway: await freePort(),
+      orders: await freePort(),
+    },
+    logLevel: 'silent',
+    host: '127.0.0.1',
+    demoPassword: DEMO_PASSWORD,
   };
+  // Stopped in reverse order, also when a later service fails to start (its error is thrown).
+  const running: { close(): Promise<void> }[] = [];
+  const stop = async () => {
+    for (const service of running.reverse()) {
+      await service.close();
+    }
+    await Promise.all([gatewayDb.drop(), catalogDb.drop(), beneficiariesDb.drop(), ordersDb.drop()]);
+  };
+  const started = async <T extends { close(): Promise<void> }>(service: Promise<T | undefined>) => {
+    const value = (await service)!;
+    running.push(value);
+    return value;
+  };
+  try {
+    await started(startBeneficiaries(beneficiariesConfig(serviceEnv('beneficiaries', ctx))));
+    await started(startCatalog(catalogConfig(serviceEnv('catalog', ctx))));
+    await started(startOrders(ordersConfig(serviceEnv('orders', ctx, options.ordersEnv))));
+    const gateway = await started(
+      startGateway(gatewayConfig(serviceEnv('gateway', ctx, env)), { listen: options.listen ?? false }),
+    );
+    return {
+      app: gateway.app,
+      http: gateway.app.getHttpServer(),
+      catalogDatabaseUrl: catalogDb.url,
+      beneficiariesDatabaseUrl: beneficiariesDb.url,
+      gatewayDatabaseUrl: gatewayDb.url,
+      ordersDatabaseUrl: ordersDb.url,
+      gatewayPort: ctx.ports.gateway,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canReadAll, isOfficer, requireCaller, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CartStore } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
@@ -11,6 +11,7 @@ import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
 import { PaymentsService } from '../payments/payments.service';
 import { CheckoutLockStore } from './checkout-lock.store';
+import { checkoutRequestHash } from './checkout-request-hash.util';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
 import { transition } from './order-state';
@@ -74,9 +75,7 @@ export class OrdersService {
     if (req.paymentMethod === 'stripe' && !this.payments.takesCards) {
       throw new PaymentMethodUnavailable();
     }
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([req.paymentMethod, req.donationFen, req.roundUp]))
-      .digest('base64url');
+    const requestHash = checkoutRequestHash(req);
     const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
     if (replay) {
       return this.attachPayment(replay);
