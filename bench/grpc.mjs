@@ -18,7 +18,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { catalogService, grpc } from './grpc/proto.mjs';
+import { callMetadata, grpc, serviceConstructor } from './lib/grpc.mjs';
 import {
   freePort,
   freshDatabases,
@@ -93,11 +93,10 @@ run(async () => {
   });
   await waitFor('beneficiaries gRPC health', () => grpcServing(registerPort), { child: register });
 
-  const Client = catalogService();
+  const Client = serviceConstructor('catalog', 'CatalogService');
   const client = new Client(`127.0.0.1:${catalogPort}`, grpc.credentials.createInsecure());
   onCleanup(() => client.close());
-  const metadata = new grpc.Metadata();
-  metadata.set('x-service-token', serviceToken);
+  const metadata = callMetadata(serviceToken);
   const listing = await waitFor(
     'catalog ListProducts',
     async () => {
