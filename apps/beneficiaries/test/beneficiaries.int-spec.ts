@@ -5,6 +5,7 @@ import {
   createTestDatabase,
   expectRejection,
   freePort,
+  type Received,
   type Sent,
   type TestDatabase,
 } from '@yugong/shared/testing';
@@ -24,17 +25,6 @@ import {
   testEnv,
 } from './support/harness';
 
-interface Household {
-  id: string;
-  archiveNumber: string;
-  headName: string;
-  nationalId: string;
-  payoutAccount: string;
-  masked: boolean;
-  members: number;
-  villageId: string;
-  status: string;
-}
 const YANGGUANG = demoId('producer', 'yangguang');
 const RUIXING = demoId('producer', 'ruixing');
 const TEST_PRODUCER = '11111111-2222-4333-8444-555555555555';
@@ -122,7 +112,7 @@ describe('beneficiaries over gRPC', () => {
   });
 
   describe('household reads by role', () => {
-    let household: Household;
+    let household: Received<beneficiaries.Household>;
     let linked: string;
 
     beforeAll(async () => {
