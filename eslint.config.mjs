@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /**
- * Nx dependency rules by tag. Test code (`*.spec.ts`, `test/**`) may also use the test helpers
+ * Nx dependency rules by tag. Test code (`*.spec.ts`, `test/**`) may also use the testing library
  * (`type:testing`); application and library source may not.
  */
 function moduleBoundaries({ tests }) {

@@ -20,7 +20,7 @@ import {
 import type { Observable } from 'rxjs';
 
 // Built from proto/ and the generated types alone, as any external gRPC client would be: the
-// metadata is written here by hand, not with the services' own helpers, so a bug in those shows.
+// metadata is written here by hand, not with the services' own functions, so a bug in those shows.
 
 /** The service credential every test starts its services with. */
 export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789';
