@@ -18,7 +18,7 @@
 // BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building).
 import fs from 'node:fs';
 import path from 'node:path';
-import { catalogService, grpc } from './grpc/proto.mjs';
+import { callMetadata, grpc, serviceConstructor } from './lib/grpc.mjs';
 import {
   freePort,
   freshDatabases,
@@ -79,11 +79,10 @@ run(async () => {
   const catalog = startService(work, 'catalog', ctx, { nodeArgs });
   await waitFor('beneficiaries gRPC health', () => grpcServing(ports.beneficiaries), { child: register });
 
-  const Client = catalogService();
+  const Client = serviceConstructor('catalog', 'CatalogService');
   const client = new Client(`127.0.0.1:${ports.catalog}`, grpc.credentials.createInsecure());
   onCleanup(() => client.close());
-  const metadata = new grpc.Metadata();
-  metadata.set('x-service-token', serviceToken);
+  const metadata = callMetadata(serviceToken);
   const listing = await waitFor(
     'catalog ListProducts',
     async () => {

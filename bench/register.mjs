@@ -29,19 +29,18 @@
 // BENCH_IMPORT_RUNS (3), BENCH_TIMEOUT_SECONDS (600), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true
 // (copy the existing dist/ instead of building), BENCH_REGISTER_NODE_ARGS (extra node flags for
 // the service, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
-import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import { service as healthService } from 'grpc-health-check';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { callMetadata, serviceClient } from './lib/grpc.mjs';
 import {
   cleanup,
   fmt,
   freshDatabases,
+  grpcServing,
   launchContext,
   onCleanup,
   prepareBuild,
@@ -73,40 +72,6 @@ const SHARES_SQL =
   'from "benefit_agreement" where "producer_id" = $1 and "effective_from" <= $2 ' +
   'and ("effective_to" is null or "effective_to" > $3) order by "household_id" asc, "id" asc';
 
-const PROTO_ROOT = path.join(ROOT, 'proto');
-
-function registerService() {
-  const definition = protoLoader.loadSync('yugong/beneficiaries/v1/beneficiaries.proto', {
-    includeDirs: [PROTO_ROOT],
-    longs: Number,
-    enums: String,
-    defaults: true,
-    arrays: true,
-    oneofs: true,
-  });
-  return grpc.loadPackageDefinition(definition).yugong.beneficiaries.v1.BeneficiariesService;
-}
-
-/** Whether the gRPC server on 127.0.0.1:`port` answers grpc.health.v1.Health/Check SERVING. */
-function grpcServing(port, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const Health = grpc.makeGenericClientConstructor(healthService, 'Health');
-    const health = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    health.check({ service: '' }, { deadline: Date.now() + timeoutMs }, (error, reply) => {
-      health.close();
-      resolve(!error && reply?.status === 'SERVING');
-    });
-  });
-}
-
-function metadataOf(serviceToken, caller) {
-  const metadata = new grpc.Metadata();
-  metadata.set('x-service-token', serviceToken);
-  if (caller) {
-    metadata.set('x-caller', JSON.stringify(caller));
-  }
-  return metadata;
-}
 
 /** The calendar date in China (UTC+8) of now: the as-of date GetBenefitShares uses when unset. */
 const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -162,9 +127,8 @@ async function client(kind) {
   let call;
   let close;
   if (kind === 'grpc') {
-    const Service = registerService();
-    const stub = new Service(TARGET, grpc.credentials.createInsecure());
-    const metadata = metadataOf(SERVICE_TOKEN);
+    const stub = serviceClient('beneficiaries', 'BeneficiariesService', TARGET);
+    const metadata = callMetadata(SERVICE_TOKEN);
     call = () =>
       new Promise((resolve, reject) =>
         stub.getBenefitShares(
@@ -293,11 +257,10 @@ async function main() {
   say(`register emptied: ${villageIds.length} villages kept, demo households and agreements removed`);
 
   // ---- import vs COPY
-  const Service = registerService();
-  const stub = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const stub = serviceClient('beneficiaries', 'BeneficiariesService', `127.0.0.1:${port}`);
   onCleanup(() => stub.close());
   const officer = { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] };
-  const metadata = metadataOf(serviceToken, officer);
+  const metadata = callMetadata(serviceToken, officer);
   const rows = importRows(villageIds);
   say(
     `import: ${fmt(HOUSEHOLDS)} households in batches of ${IMPORT_BATCH_ROWS}; 1 warm-up (discarded), ${IMPORT_RUNS} measured`,

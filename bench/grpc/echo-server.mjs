@@ -3,11 +3,11 @@
 // the benchmarked id, so the reply has the same shape and size). No database, no Nest, no checks.
 // Env: GRPC_PORT, PRODUCT_FILE (JSON of the GetProductResponse to send).
 import fs from 'node:fs';
-import { catalogService, grpc } from './proto.mjs';
+import { grpc, serviceConstructor } from '../lib/grpc.mjs';
 
 const reply = JSON.parse(fs.readFileSync(process.env.PRODUCT_FILE, 'utf8'));
 const server = new grpc.Server();
-server.addService(catalogService().service, {
+server.addService(serviceConstructor('catalog', 'CatalogService').service, {
   getProduct: (_call, callback) => callback(null, reply),
 });
 server.bindAsync(`127.0.0.1:${process.env.GRPC_PORT}`, grpc.ServerCredentials.createInsecure(), (error) => {

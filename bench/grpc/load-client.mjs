@@ -2,14 +2,12 @@
 // calls in flight on one channel for WARMUP_SECONDS (discarded), then SECONDS (measured), and
 // prints {calls, seconds, cps, p50, p99, errors} as JSON. Latency in ms, from call to callback.
 // Env: TARGET (host:port), PRODUCT_ID, SERVICE_TOKEN, CONCURRENCY, SECONDS, WARMUP_SECONDS.
-import { catalogService, grpc } from './proto.mjs';
+import { callMetadata, serviceClient } from '../lib/grpc.mjs';
 
 const { TARGET, PRODUCT_ID, SERVICE_TOKEN } = process.env;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
-const Client = catalogService();
-const client = new Client(TARGET, grpc.credentials.createInsecure());
-const metadata = new grpc.Metadata();
-metadata.set('x-service-token', SERVICE_TOKEN);
+const client = serviceClient('catalog', 'CatalogService', TARGET);
+const metadata = callMetadata(SERVICE_TOKEN);
 
 function call() {
   return new Promise((resolve) => {

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { startBeneficiaries, type RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
 import { beneficiariesConfig } from '../src/config/beneficiaries.config';
 import { HouseholdsService } from '../src/households/households.service';
-import { OFFICER, PII_KEY_1, PII_KEY_2, RegisterClient, testEnv } from './support/register-client';
+import { OFFICER, PII_KEY_1, PII_KEY_2, registerClient, testEnv } from './support/harness';
 
 describe('PII key rotation', () => {
   let db: TestDatabase;
@@ -45,16 +45,10 @@ describe('PII key rotation', () => {
       ),
     ))!;
     running.push(second);
-    const client = new RegisterClient(port);
+    const client = registerClient(port);
     const demo = demoRegister().households[0];
     const read = async () =>
-      (
-        await client.call<{ household: { headName: string; nationalId: string } }>(
-          'GetHousehold',
-          { id: demo.id, purpose: 'key rotation check' },
-          OFFICER,
-        )
-      ).household;
+      (await client.call('getHousehold', { id: demo.id, purpose: 'key rotation check' }, OFFICER)).household;
     try {
       expect(await read()).toMatchObject({ headName: demo.headName, nationalId: demo.nationalId });
       const rotated = await second.app.get(HouseholdsService).rotateKeys(500);

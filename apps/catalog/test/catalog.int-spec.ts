@@ -1,16 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { createTestDatabase, freePort } from '@yugong/shared/testing';
-import * as path from 'node:path';
+import { catalog } from '@yugong/contracts';
+import { createTestDatabase, expectRejection, type Sent } from '@yugong/shared/testing';
 import { Client } from 'pg';
-import { startCatalog, type RunningCatalog } from '../src/catalog.bootstrap';
-import { catalogConfig } from '../src/config/catalog.config';
-
-// The client below is built from proto/ alone, as any external gRPC client would be.
-const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-const SERVICE_TOKEN = 'test-service-token-0123456789';
-const OFFICER = { userId: '00000000-0000-4000-8000-000000000001', role: 'relief_officer', producerIds: [] };
-const CONSUMER = { userId: '00000000-0000-4000-8000-000000000002', role: 'consumer', producerIds: [] };
+import { bootCatalog, CONSUMER, OFFICER, type BootedCatalog } from './support/harness';
 
 type Unary = (
   request: unknown,
@@ -21,93 +14,41 @@ type Unary = (
 
 describe('catalog over gRPC', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let running: RunningCatalog;
-  let client: grpc.Client & Record<string, Unary>;
+  let running: BootedCatalog;
   let health: grpc.Client & Record<string, Unary>;
   let sql: Client;
 
   beforeAll(async () => {
     db = await createTestDatabase('catalog');
-    const port = await freePort();
-    running = (await startCatalog(
-      catalogConfig({
-        DATABASE_URL: db.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN,
-        SEED_DEMO: 'true',
-        LOG_LEVEL: 'silent',
-      }),
-    ))!;
-    const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'yugong/catalog/v1/catalog.proto'), {
-      includeDirs: [PROTO_ROOT],
-      longs: Number,
-      enums: String,
-      defaults: true,
-      arrays: true,
-      oneofs: true,
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const loaded = grpc.loadPackageDefinition(definition) as any;
-    client = new loaded.yugong.catalog.v1.CatalogService(
-      `127.0.0.1:${port}`,
-      grpc.credentials.createInsecure(),
-    );
+    running = await bootCatalog(db.url, { SEED_DEMO: 'true' });
     const healthDefinition = protoLoader.loadSync(
       require.resolve('grpc-health-check/proto/health/v1/health.proto'),
       { enums: String },
     );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const healthPkg = grpc.loadPackageDefinition(healthDefinition) as any;
-    health = new healthPkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    health = new healthPkg.grpc.health.v1.Health(running.address, grpc.credentials.createInsecure());
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   });
 
   afterAll(async () => {
-    client?.close();
     health?.close();
     await sql?.end();
     await running?.close();
     await db?.drop();
   });
 
-  function call<T>(
-    method: string,
-    request: unknown,
-    caller?: object | null,
-    token = SERVICE_TOKEN,
-  ): Promise<T> {
-    const metadata = new grpc.Metadata();
-    if (token) {
-      metadata.set('x-service-token', token);
-    }
-    if (caller) {
-      metadata.set('x-caller', JSON.stringify(caller));
-    }
-    return new Promise((resolve, reject) =>
-      client[method](request, metadata, { deadline: Date.now() + 5_000 }, (err, res) =>
-        err ? reject(err) : resolve(res as T),
-      ),
-    );
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as grpc.ServiceError;
-    }
-    throw new Error('expected the call to fail');
-  }
+  const call: BootedCatalog['client']['call'] = (method, request, caller, options) =>
+    running.client.call(method, request, caller, { deadlineMs: 5_000, ...options });
 
   async function count(table: string): Promise<number> {
     const { rows } = await sql.query(`select count(*)::int as n from ${table}`);
     return rows[0].n;
   }
 
-  const validProducer = {
-    kind: 'PRODUCER_KIND_COOPERATIVE',
+  const validProducer: Sent<catalog.CreateProducerRequest> = {
+    kind: catalog.ProducerKind.PRODUCER_KIND_COOPERATIVE,
     legalName: '济源市测试蜂业专业合作社',
     creditCode: '91350100M000100Y43',
     town: '王屋镇',
@@ -125,17 +66,16 @@ describe('catalog over gRPC', () => {
   });
 
   it('refuses calls without the service credential', async () => {
-    const error = await rejection(call('ListProducts', {}, null, ''));
+    const error = await expectRejection(call('listProducts', {}, null, { serviceToken: '' }));
     expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
-    const wrong = await rejection(call('ListProducts', {}, null, 'wrong-token-wrong-token'));
+    const wrong = await expectRejection(
+      call('listProducts', {}, null, { serviceToken: 'wrong-token-wrong-token' }),
+    );
     expect(wrong.code).toBe(grpc.status.UNAUTHENTICATED);
   });
 
   it('lists the seeded demo catalogue to the public, with stock from lots', async () => {
-    const res = await call<{
-      products: { nameZh: string; stock: number; price: { fen: number } }[];
-      page: { total: number };
-    }>('ListProducts', { page: { page: 1, pageSize: 100 } });
+    const res = await call('listProducts', { page: { page: 1, pageSize: 100 } });
     expect(res.page.total).toBe(res.products.length);
     expect(res.products.length).toBeGreaterThanOrEqual(20);
     const rabbit = res.products.find((p) => p.nameZh === '冷鲜兔肉')!;
@@ -144,52 +84,48 @@ describe('catalog over gRPC', () => {
   });
 
   it('filters by query, category and town', async () => {
-    const honey = await call<{ products: { category: string }[] }>('ListProducts', { category: 'honey' });
+    const honey = await call('listProducts', { category: 'honey' });
     expect(honey.products.length).toBe(2);
-    const wangwu = await call<{ products: { town: string }[] }>('ListProducts', { town: '王屋镇' });
+    const wangwu = await call('listProducts', { town: '王屋镇' });
     expect(wangwu.products.every((p) => p.town === '王屋镇')).toBe(true);
-    const byName = await call<{ products: { nameZh: string }[] }>('ListProducts', { query: 'RABBIT' });
+    const byName = await call('listProducts', { query: 'RABBIT' });
     expect(byName.products.map((p) => p.nameZh).sort()).toEqual(
       ['冷鲜兔肉', '手撕兔肉干', '麻辣兔头'].sort(),
     );
-    const wildcard = await call<{ products: unknown[] }>('ListProducts', { query: '%' });
+    const wildcard = await call('listProducts', { query: '%' });
     expect(wildcard.products).toHaveLength(0);
   });
 
   it('registers a producer for an officer only, and refuses a bad credit code writing nothing', async () => {
     const before = await count('producer');
-    const denied = await rejection(call('CreateProducer', validProducer, CONSUMER));
+    const denied = await expectRejection(call('createProducer', validProducer, CONSUMER));
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
-    const anonymous = await rejection(call('CreateProducer', validProducer, null));
+    const anonymous = await expectRejection(call('createProducer', validProducer, null));
     expect(anonymous.code).toBe(grpc.status.UNAUTHENTICATED);
 
-    const bad = await rejection(
-      call('CreateProducer', { ...validProducer, creditCode: '91350100M000100Y44' }, OFFICER),
+    const bad = await expectRejection(
+      call('createProducer', { ...validProducer, creditCode: '91350100M000100Y44' }, OFFICER),
     );
     expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(JSON.parse(String(bad.metadata.get('x-error-fields')[0]))).toEqual([
       { field: 'creditCode', reason: expect.stringMatching(/check character/) },
     ]);
-    const share = await rejection(
-      call('CreateProducer', { ...validProducer, householdShareBps: 10_001 }, OFFICER),
+    const share = await expectRejection(
+      call('createProducer', { ...validProducer, householdShareBps: 10_001 }, OFFICER),
     );
     expect(share.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await count('producer')).toBe(before);
 
-    const created = await call<{ producer: { id: string; status: string } }>(
-      'CreateProducer',
-      validProducer,
-      OFFICER,
-    );
+    const created = await call('createProducer', validProducer, OFFICER);
     expect(created.producer.status).toBe('PRODUCER_STATUS_PENDING');
-    const dup = await rejection(call('CreateProducer', validProducer, OFFICER));
+    const dup = await expectRejection(call('createProducer', validProducer, OFFICER));
     expect(dup.code).toBe(grpc.status.ALREADY_EXISTS);
     expect(await count('producer')).toBe(before + 1);
   });
 
   it('keeps products of a pending producer out of the public view until verified', async () => {
-    const { producer } = await call<{ producer: { id: string } }>(
-      'CreateProducer',
+    const { producer } = await call(
+      'createProducer',
       { ...validProducer, creditCode: '91110000802100433B', legalName: '待审核合作社' },
       OFFICER,
     );
@@ -198,55 +134,58 @@ describe('catalog over gRPC', () => {
       role: 'producer_staff',
       producerIds: [producer.id],
     };
-    const { product } = await call<{ product: { id: string } }>(
-      'CreateProduct',
+    const { product } = await call(
+      'createProduct',
       {
         producerId: producer.id,
         nameZh: '待审核蜂蜜',
         category: 'honey',
         unit: 'jar',
         price: { fen: 3000 },
-        status: 'PRODUCT_STATUS_ACTIVE',
+        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
       },
       staff,
     );
-    const hidden = await rejection(call('GetProduct', { id: product.id }, null));
+    const hidden = await expectRejection(call('getProduct', { id: product.id }, null));
     expect(hidden.code).toBe(grpc.status.NOT_FOUND);
-    const own = await call<{ product: { id: string } }>(
-      'GetProduct',
-      { id: product.id, includeUnlisted: true },
-      staff,
-    );
+    const own = await call('getProduct', { id: product.id, includeUnlisted: true }, staff);
     expect(own.product.id).toBe(product.id);
 
-    await call('SetProducerStatus', { id: producer.id, status: 'PRODUCER_STATUS_VERIFIED' }, OFFICER);
-    const visible = await call<{ product: { id: string } }>('GetProduct', { id: product.id }, null);
+    await call(
+      'setProducerStatus',
+      { id: producer.id, status: catalog.ProducerStatus.PRODUCER_STATUS_VERIFIED },
+      OFFICER,
+    );
+    const visible = await call('getProduct', { id: product.id }, null);
     expect(visible.product.id).toBe(product.id);
 
-    const illegal = await rejection(
-      call('SetProducerStatus', { id: producer.id, status: 'PRODUCER_STATUS_PENDING' }, OFFICER),
+    const illegal = await expectRejection(
+      call(
+        'setProducerStatus',
+        { id: producer.id, status: catalog.ProducerStatus.PRODUCER_STATUS_PENDING },
+        OFFICER,
+      ),
     );
     expect(illegal.code).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
   it("refuses a producer's staff touching another producer's product", async () => {
-    const { products } = await call<{ products: { id: string; producerId: string; nameZh: string }[] }>(
-      'ListProducts',
-      {
-        query: '冷鲜兔肉',
-      },
-    );
+    const { products } = await call('listProducts', {
+      query: '冷鲜兔肉',
+    });
     const rabbit = products[0];
     const otherStaff = {
       userId: '00000000-0000-4000-8000-000000000004',
       role: 'producer_staff',
       producerIds: ['00000000-0000-4000-8000-0000000000ff'],
     };
-    const update = await rejection(call('UpdateProduct', { id: rabbit.id, price: { fen: 1 } }, otherStaff));
+    const update = await expectRejection(
+      call('updateProduct', { id: rabbit.id, price: { fen: 1 } }, otherStaff),
+    );
     expect(update.code).toBe(grpc.status.PERMISSION_DENIED);
-    const lot = await rejection(
+    const lot = await expectRejection(
       call(
-        'CreateLot',
+        'createLot',
         { productId: rabbit.id, lotCode: 'X-1', producedOn: '2020-05-01', quantity: 5 },
         otherStaff,
       ),
@@ -257,7 +196,7 @@ describe('catalog over gRPC', () => {
   });
 
   it('updates only the fields that are set', async () => {
-    const { products } = await call<{ products: { id: string; producerId: string }[] }>('ListProducts', {
+    const { products } = await call('listProducts', {
       query: '枣花蜜',
     });
     const staff = {
@@ -265,64 +204,60 @@ describe('catalog over gRPC', () => {
       role: 'producer_staff',
       producerIds: [products[0].producerId],
     };
-    const res = await call<{ product: { nameZh: string; nameEn: string; price: { fen: number } } }>(
-      'UpdateProduct',
-      { id: products[0].id, price: { fen: 4_900 } },
-      staff,
-    );
+    const res = await call('updateProduct', { id: products[0].id, price: { fen: 4_900 } }, staff);
     expect(res.product).toMatchObject({
       nameZh: '枣花蜜',
       nameEn: 'Jujube blossom honey',
       price: { fen: 4_900 },
     });
-    const negative = await rejection(
-      call('UpdateProduct', { id: products[0].id, price: { fen: -1 } }, staff),
+    const negative = await expectRejection(
+      call('updateProduct', { id: products[0].id, price: { fen: -1 } }, staff),
     );
     expect(negative.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
   it('adds lots whose stock shows on the product, and refuses duplicates and bad quantities', async () => {
-    const { products } = await call<{ products: { id: string; stock: number }[] }>('ListProducts', {
+    const { products } = await call('listProducts', {
       query: '核桃仁',
     });
     const before = products[0].stock;
     await call(
-      'CreateLot',
+      'createLot',
       { productId: products[0].id, lotCode: 'WK-2020-09', producedOn: '2020-05-10', quantity: 40 },
       OFFICER,
     );
-    const dup = await rejection(
+    const dup = await expectRejection(
       call(
-        'CreateLot',
+        'createLot',
         { productId: products[0].id, lotCode: 'WK-2020-09', producedOn: '2020-05-10', quantity: 40 },
         OFFICER,
       ),
     );
     expect(dup.code).toBe(grpc.status.ALREADY_EXISTS);
-    const zero = await rejection(
+    const zero = await expectRejection(
       call(
-        'CreateLot',
+        'createLot',
         { productId: products[0].id, lotCode: 'WK-2020-10', producedOn: '2020-05-10', quantity: 0 },
         OFFICER,
       ),
     );
     expect(zero.code).toBe(grpc.status.INVALID_ARGUMENT);
-    const future = await rejection(
+    const future = await expectRejection(
       call(
-        'CreateLot',
+        'createLot',
         { productId: products[0].id, lotCode: 'WK-2020-11', producedOn: '2999-01-01', quantity: 3 },
         OFFICER,
       ),
     );
     expect(JSON.parse(String(future.metadata.get('x-error-fields')[0]))[0].field).toBe('producedOn');
-    const after = await call<{ product: { stock: number } }>('GetProduct', { id: products[0].id });
+    const after = await call('getProduct', { id: products[0].id });
     expect(after.product.stock).toBe(before + 40);
   });
 
   it('answers NOT_FOUND for unknown ids and INVALID_ARGUMENT for malformed ones', async () => {
-    const unknown = await rejection(call('GetProduct', { id: '00000000-0000-4000-8000-00000000dead' }));
+    const unknown = await expectRejection(call('getProduct', { id: '00000000-0000-4000-8000-00000000dead' }));
     expect(unknown.code).toBe(grpc.status.NOT_FOUND);
-    const malformed = await rejection(call('GetProduct', { id: 'not-a-uuid' }));
+    const malformed = await expectRejection(call('getProduct', { id: 'not-a-uuid' }));
     expect(malformed.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
@@ -346,17 +281,7 @@ describe('catalog over gRPC', () => {
     await sql.query(
       `delete from lot_supplier where lot_id = (select lot_id from lot_supplier order by lot_id limit 1)`,
     );
-    const port = await freePort();
-    const second = (await startCatalog(
-      catalogConfig({
-        DATABASE_URL: db.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN,
-        SEED_DEMO: 'true',
-        LOG_LEVEL: 'silent',
-      }),
-    ))!;
+    const second = await bootCatalog(db.url, { SEED_DEMO: 'true' });
     await second.close();
     expect(await count('product')).toBe(before);
     expect(await count('lot_supplier')).toBe(suppliers);

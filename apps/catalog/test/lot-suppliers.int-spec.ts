@@ -1,9 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { demoId, demoRegister, demoSupplierHouseholds } from '@yugong/shared/demo';
-import { createTestDatabase, freePort, type TestDatabase } from '@yugong/shared/testing';
+import {
+  createTestDatabase,
+  errorDetails,
+  expectRejection,
+  freePort,
+  TEST_SERVICE_TOKEN,
+  type TestDatabase,
+} from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { Client } from 'pg';
 // The register is booted in this process, as `npm start` boots it beside catalog, so that lots are
 // checked against the real service rather than a fake of it.
@@ -14,86 +19,22 @@ import {
 } from '../../beneficiaries/src/beneficiaries.bootstrap';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { beneficiariesConfig } from '../../beneficiaries/src/config/beneficiaries.config';
-import { startCatalog, type RunningCatalog } from '../src/catalog.bootstrap';
-import { catalogConfig } from '../src/config/catalog.config';
+import { bootCatalog, OFFICER, staffOf, type BootedCatalog } from './support/harness';
 
-// The client below is built from proto/ alone, as any external gRPC client would be.
-const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-const SERVICE_TOKEN = 'test-service-token-0123456789';
-const OFFICER = { userId: '00000000-0000-4000-8000-000000000001', role: 'relief_officer', producerIds: [] };
 const YANGGUANG = demoId('producer', 'yangguang');
-const YANGGUANG_STAFF = {
-  userId: '00000000-0000-4000-8000-000000000006',
-  role: 'producer_staff',
-  producerIds: [YANGGUANG],
-};
+const YANGGUANG_STAFF = staffOf(6, YANGGUANG);
 const RABBIT = demoId('product', 'yangguang/rabbit-chilled');
 const UNKNOWN_HOUSEHOLD = '99999999-2222-4333-8444-555555555555';
 
-type Unary = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: unknown) => void,
-) => void;
-type CatalogClient = grpc.Client & Record<string, Unary>;
-
-interface LotMessage {
-  id: string;
-  lotCode: string;
-  quantity: number;
-  suppliers: { householdId: string; quantity: number }[];
-}
-
-function catalogClient(port: number): CatalogClient {
-  const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'yugong/catalog/v1/catalog.proto'), {
-    includeDirs: [PROTO_ROOT],
-    longs: Number,
-    enums: String,
-    defaults: true,
-    arrays: true,
-    oneofs: true,
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const loaded = grpc.loadPackageDefinition(definition) as any;
-  return new loaded.yugong.catalog.v1.CatalogService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}
-
-function call<T>(
-  client: CatalogClient,
-  method: string,
-  request: unknown,
-  caller: object = OFFICER,
-): Promise<T> {
-  const metadata = new grpc.Metadata();
-  metadata.set('x-service-token', SERVICE_TOKEN);
-  metadata.set('x-caller', JSON.stringify(caller));
-  return new Promise((resolve, reject) =>
-    client[method](request, metadata, { deadline: Date.now() + 10_000 }, (err, res) =>
-      err ? reject(err) : resolve(res as T),
-    ),
-  );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-const fieldsOf = (error: grpc.ServiceError) => JSON.parse(String(error.metadata.get('x-error-fields')[0]));
+const fieldsOf = (error: grpc.ServiceError) => errorDetails(error).fields;
 
 describe('lot suppliers, checked with the beneficiaries register', () => {
   let catalogDb: TestDatabase;
   let registerDb: TestDatabase;
   let register: RunningBeneficiaries;
-  let catalog: RunningCatalog;
-  let client: CatalogClient;
+  let catalog: BootedCatalog;
+  let client: BootedCatalog['client'];
   let sql: Client;
-  let catalogEnv: NodeJS.ProcessEnv;
   const supply = demoSupplierHouseholds('yangguang');
 
   beforeAll(async () => {
@@ -107,7 +48,7 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
         DATABASE_URL: registerDb.url,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(registerPort),
-        SERVICE_TOKEN,
+        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
         PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
         PII_ACTIVE_KEY_ID: 'k1',
         PII_HASH_KEY: randomBytes(32).toString('hex'),
@@ -115,23 +56,16 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
         LOG_LEVEL: 'silent',
       }),
     ))!;
-    const port = await freePort();
-    catalogEnv = {
-      DATABASE_URL: catalogDb.url,
-      GRPC_HOST: '127.0.0.1',
-      SERVICE_TOKEN,
+    catalog = await bootCatalog(catalogDb.url, {
       SEED_DEMO: 'true',
-      LOG_LEVEL: 'silent',
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
-    };
-    catalog = (await startCatalog(catalogConfig({ ...catalogEnv, GRPC_PORT: String(port) })))!;
-    client = catalogClient(port);
+    });
+    client = catalog.client;
     sql = new Client({ connectionString: catalogDb.url });
     await sql.connect();
   }, 60_000);
 
   afterAll(async () => {
-    client?.close();
     await sql?.end();
     await catalog?.close();
     await register?.close();
@@ -164,39 +98,34 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
       { householdId: supply[2], quantity: 30 },
       { householdId: supply[0], quantity: 45 },
     ];
-    const created = await call<{ lot: LotMessage }>(
-      client,
-      'CreateLot',
-      lot('RABBIT-S-1', { suppliers }),
-      YANGGUANG_STAFF,
-    );
+    const created = await client.call('createLot', lot('RABBIT-S-1', { suppliers }), YANGGUANG_STAFF);
     expect(created.lot.suppliers).toEqual(suppliers);
     expect(await counts()).toEqual({ lots: before.lots + 1, suppliers: before.suppliers + 2 });
-    const { lots } = await call<{ lots: LotMessage[] }>(client, 'ListLots', { productId: RABBIT });
+    const { lots } = await client.call('listLots', { productId: RABBIT }, OFFICER);
     expect(lots.find((l) => l.lotCode === 'RABBIT-S-1')!.suppliers).toEqual(suppliers);
 
     // The whole lot may come from households; a lot without suppliers needs no register at all.
-    await call(
-      client,
-      'CreateLot',
+    await client.call(
+      'createLot',
       lot('RABBIT-S-2', { suppliers: [{ householdId: supply[1], quantity: 100 }] }),
+      OFFICER,
     );
-    await call(client, 'CreateLot', lot('RABBIT-S-3'));
+    await client.call('createLot', lot('RABBIT-S-3'), OFFICER);
     expect(await counts()).toEqual({ lots: before.lots + 3, suppliers: before.suppliers + 3 });
   });
 
   it('refuses an unknown household, naming it, and writes nothing', async () => {
     const before = await counts();
-    const error = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const error = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-1', {
           suppliers: [
             { householdId: supply[0], quantity: 10 },
             { householdId: UNKNOWN_HOUSEHOLD, quantity: 10 },
           ],
         }),
+        OFFICER,
       ),
     );
     expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -211,10 +140,9 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
     const employee = demoRegister().agreements.find(
       (a) => a.producerKey === 'yangguang' && a.kind !== 'supply',
     )!.householdId;
-    const other = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const other = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-2', {
           suppliers: [
             { householdId: ruixingSupplier, quantity: 10 },
@@ -222,6 +150,7 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
             { householdId: employee, quantity: 10 },
           ],
         }),
+        OFFICER,
       ),
     );
     expect(other.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -231,14 +160,14 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
       { field: 'suppliers.2.householdId', reason },
     ]);
     // The demo agreements start on 2019-01-01: a lot produced before then had no such supplier.
-    const early = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const early = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-3', {
           producedOn: '2018-12-31',
           suppliers: [{ householdId: supply[0], quantity: 10 }],
         }),
+        OFFICER,
       ),
     );
     expect(fieldsOf(early)).toEqual([{ field: 'suppliers.0.householdId', reason }]);
@@ -247,43 +176,43 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
 
   it('refuses quantities over the lot, a household named twice and bad shapes, writing nothing', async () => {
     const before = await counts();
-    const over = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const over = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-4', {
           suppliers: [
             { householdId: supply[0], quantity: 60 },
             { householdId: supply[1], quantity: 41 },
           ],
         }),
+        OFFICER,
       ),
     );
     expect(over.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(fieldsOf(over)).toEqual([{ field: 'suppliers', reason: expect.stringMatching(/101.*100/) }]);
-    const twice = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const twice = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-5', {
           suppliers: [
             { householdId: supply[0], quantity: 10 },
             { householdId: supply[0], quantity: 10 },
           ],
         }),
+        OFFICER,
       ),
     );
     expect(fieldsOf(twice)).toEqual([{ field: 'suppliers.1.householdId', reason: expect.any(String) }]);
-    const shape = await rejection(
-      call(
-        client,
-        'CreateLot',
+    const shape = await expectRejection(
+      client.call(
+        'createLot',
         lot('RABBIT-X-6', {
           suppliers: [
             { householdId: 'not-a-uuid', quantity: 10 },
             { householdId: supply[1], quantity: 0 },
           ],
         }),
+        OFFICER,
       ),
     );
     expect(fieldsOf(shape).map((f: { field: string }) => f.field)).toEqual([
@@ -294,32 +223,26 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
   });
 
   it('answers UNAVAILABLE and writes nothing when the register cannot be reached', async () => {
-    const port = await freePort();
     const nowhere = await freePort();
-    const cut = (await startCatalog(
-      catalogConfig({
-        ...catalogEnv,
-        GRPC_PORT: String(port),
-        SEED_DEMO: 'false',
-        BENEFICIARIES_GRPC_URL: `127.0.0.1:${nowhere}`,
-        GRPC_DEADLINE_MS: '1000',
-      }),
-    ))!;
-    const cutClient = catalogClient(port);
+    const cut = await bootCatalog(catalogDb.url, {
+      SEED_DEMO: 'false',
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${nowhere}`,
+      GRPC_DEADLINE_MS: '1000',
+    });
+    const cutClient = cut.client;
     try {
       const before = await counts();
-      const error = await rejection(
-        call(
-          cutClient,
-          'CreateLot',
+      const error = await expectRejection(
+        cutClient.call(
+          'createLot',
           lot('RABBIT-X-7', { suppliers: [{ householdId: supply[0], quantity: 10 }] }),
+          OFFICER,
         ),
       );
       expect(error.code).toBe(grpc.status.UNAVAILABLE);
       expect(error.metadata.get('x-error-code')[0]).toBe('BENEFICIARIES_UNAVAILABLE');
       expect(await counts()).toEqual(before);
     } finally {
-      cutClient.close();
       await cut.close();
     }
   });
@@ -334,18 +257,18 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => supply.includes(r.household_id))).toBe(true);
     // Every seeded supplier record would pass the check a new lot gets.
-    const { lots } = await call<{ lots: LotMessage[] }>(client, 'ListLots', { productId: RABBIT });
+    const { lots } = await client.call('listLots', { productId: RABBIT }, OFFICER);
     const seeded = lots.find((l) => l.lotCode === 'RABBIT-CHILLED-2020-01')!;
     expect(seeded.suppliers.length).toBeGreaterThan(0);
     expect(seeded.suppliers.reduce((sum, s) => sum + s.quantity, 0)).toBeLessThanOrEqual(seeded.quantity);
-    await call(
-      client,
-      'CreateLot',
+    await client.call(
+      'createLot',
       lot('RABBIT-SEEDED-AGAIN', {
         producedOn: '2020-04-20',
         quantity: seeded.quantity,
         suppliers: seeded.suppliers,
       }),
+      OFFICER,
     );
   });
 });

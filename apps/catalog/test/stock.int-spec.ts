@@ -1,55 +1,31 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { catalog } from '@yugong/contracts';
 import {
   createTestDatabase,
+  errorFieldNames,
+  expectRejection,
   flushRedisPrefix,
-  freePort,
   testRedisUrl,
+  type Sent,
+  type TestCaller,
   uniqueRedisPrefix,
 } from '@yugong/shared/testing';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { Client } from 'pg';
-import { startCatalog, type RunningCatalog } from '../src/catalog.bootstrap';
-import { catalogConfig } from '../src/config/catalog.config';
+import {
+  ADMIN,
+  AUDITOR,
+  bootCatalog,
+  CONSUMER,
+  INSTITUTION,
+  OFFICER,
+  type BootedCatalog,
+} from './support/harness';
 
-const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-const SERVICE_TOKEN = 'test-service-token-0123456789';
 /** Redis when the run has one: the listing cache then keeps views for minutes unless refreshed. */
 const REDIS_URL = testRedisUrl();
 const REDIS_KEY_PREFIX = uniqueRedisPrefix('catalog_stock');
-const OFFICER = { userId: '00000000-0000-4000-8000-000000000001', role: 'relief_officer', producerIds: [] };
-const CONSUMER = { userId: '00000000-0000-4000-8000-000000000002', role: 'consumer', producerIds: [] };
-const AUDITOR = { userId: '00000000-0000-4000-8000-000000000003', role: 'auditor', producerIds: [] };
-const INSTITUTION = { userId: '00000000-0000-4000-8000-000000000004', role: 'institution', producerIds: [] };
-const ADMIN = { userId: '00000000-0000-4000-8000-000000000005', role: 'admin', producerIds: [] };
-
-type Unary = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: unknown) => void,
-) => void;
-
-interface Allocation {
-  lotId: string;
-  lotCode: string;
-  quantity: number;
-}
-interface HeldLine {
-  productId: string;
-  quantity: number;
-  unitPrice: { fen: number; currency: string };
-  producerId: string;
-  householdShareBps: number;
-  allocations: Allocation[];
-}
-interface HoldReply {
-  held: boolean;
-  lines: HeldLine[];
-  shortages: { productId: string; requested: number; available: number; reason: string }[];
-}
 
 const inSeconds = (s: number) => {
   const ms = Date.now() + s * 1_000;
@@ -58,48 +34,25 @@ const inSeconds = (s: number) => {
 
 describe('catalog stock holds', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let running: RunningCatalog;
-  let client: grpc.Client & Record<string, Unary>;
+  let running: BootedCatalog;
   let sql: Client;
   let producerId: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('catalog_stock');
-    const port = await freePort();
-    running = (await startCatalog(
-      catalogConfig({
-        DATABASE_URL: db.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN,
-        REDIS_URL,
-        REDIS_KEY_PREFIX,
-        LOG_LEVEL: 'silent',
-        HOLD_SWEEP_INTERVAL_MS: '200',
-        HOLD_RELEASE_GRACE_MS: '1000',
-        LISTING_STOCK_REFRESH_MS: '300',
-      }),
-    ))!;
-    const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'yugong/catalog/v1/catalog.proto'), {
-      includeDirs: [PROTO_ROOT],
-      longs: Number,
-      enums: String,
-      defaults: true,
-      arrays: true,
-      oneofs: true,
+    running = await bootCatalog(db.url, {
+      REDIS_URL,
+      REDIS_KEY_PREFIX,
+      HOLD_SWEEP_INTERVAL_MS: '200',
+      HOLD_RELEASE_GRACE_MS: '1000',
+      LISTING_STOCK_REFRESH_MS: '300',
     });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const loaded = grpc.loadPackageDefinition(definition) as any;
-    client = new loaded.yugong.catalog.v1.CatalogService(
-      `127.0.0.1:${port}`,
-      grpc.credentials.createInsecure(),
-    );
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const created = await call<{ producer: { id: string } }>(
-      'CreateProducer',
+    const created = await call(
+      'createProducer',
       {
-        kind: 'PRODUCER_KIND_LEADING_ENTERPRISE',
+        kind: catalog.ProducerKind.PRODUCER_KIND_LEADING_ENTERPRISE,
         legalName: '济源市测试兔业有限公司',
         creditCode: '91350100M000100Y43',
         town: '王屋镇',
@@ -109,11 +62,14 @@ describe('catalog stock holds', () => {
       OFFICER,
     );
     producerId = created.producer.id;
-    await call('SetProducerStatus', { id: producerId, status: 'PRODUCER_STATUS_VERIFIED' }, OFFICER);
+    await call(
+      'setProducerStatus',
+      { id: producerId, status: catalog.ProducerStatus.PRODUCER_STATUS_VERIFIED },
+      OFFICER,
+    );
   });
 
   afterAll(async () => {
-    client?.close();
     await sql?.end();
     await running?.close();
     await db?.drop();
@@ -124,43 +80,19 @@ describe('catalog stock holds', () => {
     }
   });
 
-  function call<T>(method: string, request: unknown, caller?: object | null): Promise<T> {
-    const metadata = new grpc.Metadata();
-    metadata.set('x-service-token', SERVICE_TOKEN);
-    if (caller) {
-      metadata.set('x-caller', JSON.stringify(caller));
-    }
-    return new Promise((resolve, reject) =>
-      client[method](request, metadata, { deadline: Date.now() + 20_000 }, (err, res) =>
-        err ? reject(err) : resolve(res as T),
-      ),
-    );
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as grpc.ServiceError;
-    }
-    throw new Error('expected the call to fail');
-  }
-
-  function fieldsOf(error: grpc.ServiceError): string[] {
-    const raw = error.metadata.get('x-error-fields')[0];
-    return raw ? (JSON.parse(String(raw)) as { field: string }[]).map((f) => f.field) : [];
-  }
+  const call: BootedCatalog['client']['call'] = (method, request, caller, options) =>
+    running.client.call(method, request, caller, { deadlineMs: 20_000, ...options });
 
   async function product(extra: object = {}): Promise<string> {
-    const res = await call<{ product: { id: string } }>(
-      'CreateProduct',
+    const res = await call(
+      'createProduct',
       {
         producerId,
         nameZh: `冷鲜兔肉 ${randomUUID().slice(0, 8)}`,
         category: 'meat',
         unit: 'kg',
         price: { fen: 4_800, currency: 'CNY' },
-        status: 'PRODUCT_STATUS_ACTIVE',
+        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
         ...extra,
       },
       OFFICER,
@@ -169,8 +101,8 @@ describe('catalog stock holds', () => {
   }
 
   async function lot(productId: string, quantity: number, producedOn: string): Promise<string> {
-    const res = await call<{ lot: { id: string } }>(
-      'CreateLot',
+    const res = await call(
+      'createLot',
       { productId, lotCode: `L-${randomUUID().slice(0, 8)}`, producedOn, quantity },
       OFFICER,
     );
@@ -228,9 +160,9 @@ describe('catalog stock holds', () => {
     };
   }
 
-  function hold(productId: string, quantity = 1, orderId = randomUUID(), caller: object = CONSUMER) {
-    return call<HoldReply>(
-      'HoldStock',
+  function hold(productId: string, quantity = 1, orderId = randomUUID(), caller: TestCaller = CONSUMER) {
+    return call(
+      'holdStock',
       { orderId, lines: [{ productId, quantity }], expiresAt: inSeconds(900) },
       caller,
     );
@@ -275,7 +207,7 @@ describe('catalog stock holds', () => {
     const giftBox = await product({ stockSourceProductId: meat });
     const [lotId] = [await lot(meat, 10, '2026-10-05')];
 
-    const box = await call<{ product: { stock: number; stockSourceProductId: string } }>('GetProduct', {
+    const box = await call('getProduct', {
       id: giftBox,
     });
     expect(box.product).toMatchObject({ stock: 10, stockSourceProductId: meat });
@@ -326,8 +258,8 @@ describe('catalog stock holds', () => {
     const scarceLot = await lot(scarce, 1, '2026-11-01');
     const orderId = randomUUID();
 
-    const reply = await call<HoldReply>(
-      'HoldStock',
+    const reply = await call(
+      'holdStock',
       {
         orderId,
         lines: [
@@ -352,8 +284,8 @@ describe('catalog stock holds', () => {
     const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
     await lot(draft, 5, '2026-11-01');
     const unknown = randomUUID();
-    const reply = await call<HoldReply>(
-      'HoldStock',
+    const reply = await call(
+      'holdStock',
       {
         orderId: randomUUID(),
         lines: [
@@ -377,33 +309,33 @@ describe('catalog stock holds', () => {
 
     const cancelled = randomUUID();
     await hold(id, 3, cancelled);
-    expect(await call('ReleaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 3 });
-    expect(await call('ReleaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 0 });
+    expect(await call('releaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 3 });
+    expect(await call('releaseStock', { orderId: cancelled })).toEqual({ releasedUnits: 0 });
     expect(await onHand([lotId])).toEqual([10]);
-    const rehold = await rejection(hold(id, 3, cancelled));
+    const rehold = await expectRejection(hold(id, 3, cancelled));
     expect(rehold.code).toBe(grpc.status.FAILED_PRECONDITION);
 
     const paid = randomUUID();
     await hold(id, 4, paid);
-    const committed = await call<{ committed: boolean }>('CommitStock', { orderId: paid });
+    const committed = await call('commitStock', { orderId: paid });
     expect(committed.committed).toBe(true);
-    expect((await call<{ committed: boolean }>('CommitStock', { orderId: paid })).committed).toBe(true);
-    expect(await call('ReleaseStock', { orderId: paid })).toEqual({ releasedUnits: 0 });
+    expect((await call('commitStock', { orderId: paid })).committed).toBe(true);
+    expect(await call('releaseStock', { orderId: paid })).toEqual({ releasedUnits: 0 });
     expect(await onHand([lotId])).toEqual([6]);
 
     // Paid after its hold lapsed: the units are taken again while the lot still has them.
     const late = randomUUID();
     await hold(id, 2, late);
-    await call('ReleaseStock', { orderId: late });
-    expect((await call<{ committed: boolean }>('CommitStock', { orderId: late })).committed).toBe(true);
+    await call('releaseStock', { orderId: late });
+    expect((await call('commitStock', { orderId: late })).committed).toBe(true);
     expect(await onHand([lotId])).toEqual([4]);
 
     // ...and reported short when they are gone.
     const tooLate = randomUUID();
     await hold(id, 4, tooLate);
-    await call('ReleaseStock', { orderId: tooLate });
+    await call('releaseStock', { orderId: tooLate });
     await hold(id, 3);
-    const short = await call<{ committed: boolean; shortages: HoldReply['shortages'] }>('CommitStock', {
+    const short = await call('commitStock', {
       orderId: tooLate,
     });
     expect(short.committed).toBe(false);
@@ -413,7 +345,7 @@ describe('catalog stock holds', () => {
     expect(await onHand([lotId])).toEqual([1]);
 
     // Returns: idempotent per restock id, never more than was sold.
-    const back = await call<{ allocations: Allocation[] }>('RestockUnits', {
+    const back = await call('restockUnits', {
       restockId: 'refund-1',
       orderId: paid,
       productId: id,
@@ -421,17 +353,17 @@ describe('catalog stock holds', () => {
     });
     expect(back.allocations).toEqual([expect.objectContaining({ lotId, quantity: 3 })]);
     expect(
-      await call('RestockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 3 }),
+      await call('restockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 3 }),
     ).toEqual(back);
     expect(await onHand([lotId])).toEqual([4]);
-    const over = await rejection(
-      call('RestockUnits', { restockId: 'refund-2', orderId: paid, productId: id, quantity: 2 }),
+    const over = await expectRejection(
+      call('restockUnits', { restockId: 'refund-2', orderId: paid, productId: id, quantity: 2 }),
     );
     expect(over.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(over.details).toContain('only 1');
-    expect(fieldsOf(over)).toEqual(['quantity']);
-    const reused = await rejection(
-      call('RestockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 1 }),
+    expect(errorFieldNames(over)).toEqual(['quantity']);
+    const reused = await expectRejection(
+      call('restockUnits', { restockId: 'refund-1', orderId: paid, productId: id, quantity: 1 }),
     );
     expect(reused.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(await onHand([lotId])).toEqual([4]);
@@ -442,7 +374,7 @@ describe('catalog stock holds', () => {
     const lotId = await lot(id, 5, '2026-11-01');
     const orderId = randomUUID();
     await call(
-      'HoldStock',
+      'holdStock',
       { orderId, lines: [{ productId: id, quantity: 5 }], expiresAt: inSeconds(1) },
       CONSUMER,
     );
@@ -464,20 +396,12 @@ describe('catalog stock holds', () => {
   });
 
   it('releases expired holds once when two catalog replicas sweep the same database', async () => {
-    const port = await freePort();
-    const replica = (await startCatalog(
-      catalogConfig({
-        DATABASE_URL: db.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN,
-        REDIS_URL,
-        REDIS_KEY_PREFIX,
-        LOG_LEVEL: 'silent',
-        HOLD_SWEEP_INTERVAL_MS: '100',
-        HOLD_RELEASE_GRACE_MS: '1000',
-      }),
-    ))!;
+    const replica = await bootCatalog(db.url, {
+      REDIS_URL,
+      REDIS_KEY_PREFIX,
+      HOLD_SWEEP_INTERVAL_MS: '100',
+      HOLD_RELEASE_GRACE_MS: '1000',
+    });
     try {
       const id = await product();
       const lots = [await lot(id, 15, '2026-11-01'), await lot(id, 15, '2026-11-02')];
@@ -485,7 +409,7 @@ describe('catalog stock holds', () => {
       await Promise.all(
         orders.map((orderId) =>
           call(
-            'HoldStock',
+            'holdStock',
             { orderId, lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(1) },
             CONSUMER,
           ),
@@ -514,9 +438,9 @@ describe('catalog stock holds', () => {
     const lotId = await lot(id, 5, '2026-11-01');
     const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
     for (const caller of [AUDITOR, staff, OFFICER, ADMIN, null]) {
-      const denied = await rejection(
+      const denied = await expectRejection(
         call(
-          'HoldStock',
+          'holdStock',
           { orderId: randomUUID(), lines: [{ productId: id, quantity: 1 }], expiresAt: inSeconds(900) },
           caller,
         ),
@@ -530,18 +454,18 @@ describe('catalog stock holds', () => {
     await hold(id, 2, orderId, CONSUMER);
     for (const caller of [CONSUMER, INSTITUTION, AUDITOR, staff]) {
       for (const [method, request] of [
-        ['ReleaseStock', { orderId }],
-        ['CommitStock', { orderId }],
-        ['RestockUnits', { restockId: `r-${randomUUID()}`, orderId, productId: id, quantity: 1 }],
+        ['releaseStock', { orderId }],
+        ['commitStock', { orderId }],
+        ['restockUnits', { restockId: `r-${randomUUID()}`, orderId, productId: id, quantity: 1 }],
       ] as const) {
-        const denied = await rejection(call(method, request, caller));
+        const denied = await expectRejection(call(method, request, caller));
         expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
       }
     }
     expect(await onHand([lotId])).toEqual([2]);
     expect(await heldUnits([id])).toBe(3);
     // The relief office may repair by hand; the orders service calls without a user.
-    expect(await call('ReleaseStock', { orderId }, OFFICER)).toEqual({ releasedUnits: 2 });
+    expect(await call('releaseStock', { orderId }, OFFICER)).toEqual({ releasedUnits: 2 });
     expect(await onHand([lotId])).toEqual([4]);
   });
 
@@ -561,8 +485,8 @@ describe('catalog stock holds', () => {
 
     const replies = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        call<HoldReply>(
-          'HoldStock',
+        call(
+          'holdStock',
           {
             orderId: randomUUID(),
             lines: i % 2 === 0 ? lines : [...lines].reverse(),
@@ -584,10 +508,10 @@ describe('catalog stock holds', () => {
     const newer = await lot(id, 2, '2026-09-02');
     const orderId = randomUUID();
     expect((await hold(id, 4, orderId)).held).toBe(true);
-    await call('CommitStock', { orderId });
+    await call('commitStock', { orderId });
     expect(await onHand([older, newer])).toEqual([0, 0]);
 
-    const back = await call<{ allocations: Allocation[] }>('RestockUnits', {
+    const back = await call('restockUnits', {
       restockId: `refund-${orderId}-1`,
       orderId,
       productId: id,
@@ -599,15 +523,15 @@ describe('catalog stock holds', () => {
     ]);
     expect(await onHand([older, newer])).toEqual([1, 2]);
 
-    const rest = await call<{ allocations: Allocation[] }>('RestockUnits', {
+    const rest = await call('restockUnits', {
       restockId: `refund-${orderId}-2`,
       orderId,
       productId: id,
       quantity: 1,
     });
     expect(rest.allocations.map((a) => [a.lotId, a.quantity])).toEqual([[older, 1]]);
-    const none = await rejection(
-      call('RestockUnits', { restockId: `refund-${orderId}-3`, orderId, productId: id, quantity: 1 }),
+    const none = await expectRejection(
+      call('restockUnits', { restockId: `refund-${orderId}-3`, orderId, productId: id, quantity: 1 }),
     );
     expect(none.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(await onHand([older, newer])).toEqual([2, 2]);
@@ -621,8 +545,7 @@ describe('catalog stock holds', () => {
   it('shows stock moved by checkout in cached product views within the refresh period', async () => {
     const id = await product();
     await lot(id, 10, '2026-11-01');
-    const stockOf = async () =>
-      (await call<{ product: { stock: number } }>('GetProduct', { id })).product.stock;
+    const stockOf = async () => (await call('getProduct', { id })).product.stock;
     expect(await stockOf()).toBe(10);
 
     await hold(id, 3);
@@ -637,7 +560,7 @@ describe('catalog stock holds', () => {
   it('refuses bad holds naming the field, writing nothing', async () => {
     const id = await product();
     const lotId = await lot(id, 5, '2026-11-01');
-    const cases: [unknown, string][] = [
+    const cases: [Sent<catalog.HoldStockRequest>, string][] = [
       [
         { orderId: randomUUID(), lines: [{ productId: id, quantity: 0 }], expiresAt: inSeconds(60) },
         'lines.0.quantity',
@@ -669,27 +592,27 @@ describe('catalog stock holds', () => {
       ],
     ];
     for (const [request, field] of cases) {
-      const error = await rejection(call('HoldStock', request, CONSUMER));
+      const error = await expectRejection(call('holdStock', request, CONSUMER));
       expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
-      expect(fieldsOf(error)).toContain(field);
+      expect(errorFieldNames(error)).toContain(field);
     }
-    const tooMany = await rejection(
-      call('GetProducts', { ids: Array.from({ length: 101 }, () => randomUUID()) }),
+    const tooMany = await expectRejection(
+      call('getProducts', { ids: Array.from({ length: 101 }, () => randomUUID()) }),
     );
     expect(tooMany.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fieldsOf(tooMany)).toEqual(['ids']);
-    const badId = await rejection(call('GetProducts', { ids: [id, 'nope'] }));
+    expect(errorFieldNames(tooMany)).toEqual(['ids']);
+    const badId = await expectRejection(call('getProducts', { ids: [id, 'nope'] }));
     expect(badId.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fieldsOf(badId)).toEqual(['ids.1']);
+    expect(errorFieldNames(badId)).toEqual(['ids.1']);
     for (const [method, request, field] of [
-      ['ReleaseStock', { orderId: 'nope' }, 'orderId'],
-      ['CommitStock', { orderId: '' }, 'orderId'],
-      ['RestockUnits', { restockId: 'r-1', orderId: randomUUID(), productId: id, quantity: 0 }, 'quantity'],
-      ['RestockUnits', { restockId: '', orderId: randomUUID(), productId: id, quantity: 1 }, 'restockId'],
+      ['releaseStock', { orderId: 'nope' }, 'orderId'],
+      ['commitStock', { orderId: '' }, 'orderId'],
+      ['restockUnits', { restockId: 'r-1', orderId: randomUUID(), productId: id, quantity: 0 }, 'quantity'],
+      ['restockUnits', { restockId: '', orderId: randomUUID(), productId: id, quantity: 1 }, 'restockId'],
     ] as const) {
-      const error = await rejection(call(method, request));
+      const error = await expectRejection(call(method, request));
       expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
-      expect(fieldsOf(error)).toEqual([field]);
+      expect(errorFieldNames(error)).toEqual([field]);
     }
     expect(await onHand([lotId])).toEqual([5]);
     expect(await heldUnits([id])).toBe(0);
@@ -698,29 +621,25 @@ describe('catalog stock holds', () => {
   it('reads several products at once for cart pricing: the public view, unlisted ones only for a service without a user', async () => {
     const listed = await product();
     const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
-    const res = await call<{ products: { id: string }[] }>('GetProducts', {
+    const res = await call('getProducts', {
       ids: [listed, draft, randomUUID(), listed],
     });
     expect(res.products.map((p) => p.id)).toEqual([listed]);
-    const asService = await call<{ products: { id: string }[] }>('GetProducts', {
+    const asService = await call('getProducts', {
       ids: [listed, draft],
       includeUnlisted: true,
     });
     expect(asService.products.map((p) => p.id).sort()).toEqual([listed, draft].sort());
-    const asBuyer = await call<{ products: { id: string }[] }>(
-      'GetProducts',
-      { ids: [listed, draft], includeUnlisted: true },
-      CONSUMER,
-    );
+    const asBuyer = await call('getProducts', { ids: [listed, draft], includeUnlisted: true }, CONSUMER);
     expect(asBuyer.products.map((p) => p.id)).toEqual([listed]);
   });
 
   it('keeps stock sources within one producer, one level deep, and without lots of their own', async () => {
     const source = await product();
     const sold = await product({ stockSourceProductId: source });
-    const chained = await rejection(
+    const chained = await expectRejection(
       call(
-        'CreateProduct',
+        'createProduct',
         {
           producerId,
           nameZh: '兔肉礼盒',
@@ -733,11 +652,11 @@ describe('catalog stock holds', () => {
       ),
     );
     expect(chained.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fieldsOf(chained)).toEqual(['stockSourceProductId']);
-    const ownLot = await rejection(
-      call('CreateLot', { productId: sold, lotCode: 'X-1', producedOn: '2026-11-01', quantity: 3 }, OFFICER),
+    expect(errorFieldNames(chained)).toEqual(['stockSourceProductId']);
+    const ownLot = await expectRejection(
+      call('createLot', { productId: sold, lotCode: 'X-1', producedOn: '2026-11-01', quantity: 3 }, OFFICER),
     );
     expect(ownLot.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fieldsOf(ownLot)).toEqual(['productId']);
+    expect(errorFieldNames(ownLot)).toEqual(['productId']);
   });
 });

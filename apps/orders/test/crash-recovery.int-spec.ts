@@ -1,9 +1,11 @@
+import { orders as contract } from '@yugong/contracts';
 import {
   createTestDatabase,
   describeWithRedis,
   FakeStripe,
   flushRedisPrefix,
   freePort,
+  TEST_SERVICE_TOKEN,
   testRedisUrl,
   uniqueRedisPrefix,
   type FakeStripeEvent,
@@ -23,16 +25,7 @@ import { serviceEnv, type LaunchContext } from '../../../tools/runtime/services.
 // The gateway's own mapping of a verified Stripe event, so these events reach orders as they do deployed.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { toApplyPaymentEventRequest } from '../../gateway/src/payments/stripe-webhook';
-import {
-  caller,
-  consumer,
-  ordersStub,
-  SERVICE_TOKEN,
-  startTestCatalog,
-  type Call,
-  type Stub,
-  type WireOrder,
-} from './support/harness';
+import { consumer, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
 
 /**
  * The orders service as deployed (compiled with SWC, `node main.js`) is killed with SIGKILL at a
@@ -144,8 +137,8 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
   /** The running orders process and a client of it. */
   let child: ChildProcess | undefined;
   let output: string[] = [];
-  let stub: Stub | undefined;
-  let call: Call;
+  let stub: OrdersClient | undefined;
+  let call: OrdersClient['call'];
 
   beforeAll(async () => {
     await compile(out);
@@ -186,7 +179,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
       redisUrl: testRedisUrl(),
       redisKeyPrefix: prefix,
       secrets: {
-        SERVICE_TOKEN,
+        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
         // Orders signs no tokens and keeps no personal data.
         JWT_SECRET: '',
         PII_ENCRYPTION_KEYS: '',
@@ -229,18 +222,18 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
     child = started;
     stub?.close();
     // A short reconnect back-off: the channel is asked before the server listens.
-    stub = ordersStub(`127.0.0.1:${port}`, {
-      'grpc.initial_reconnect_backoff_ms': 20,
-      'grpc.max_reconnect_backoff_ms': 50,
+    const client = ordersClient(`127.0.0.1:${port}`, {
+      deadlineMs: 5_000,
+      channelOptions: { 'grpc.initial_reconnect_backoff_ms': 20, 'grpc.max_reconnect_backoff_ms': 50 },
     });
-    call = caller(stub, 5_000);
-    const ping = caller(stub, 500);
+    stub = client;
+    call = client.call;
     await until(
       async () => {
         if (started.exitCode !== null) {
           throw new Error(`orders exited with ${started.exitCode}:\n${output.join('')}`);
         }
-        return ping('GetCart', { cartToken: '' }, consumer()).then(
+        return call('getCart', { cartToken: '' }, consumer(), { deadlineMs: 500 }).then(
           () => true,
           () => undefined,
         );
@@ -260,8 +253,8 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
   }
 
   const apply = (event: FakeStripeEvent) =>
-    call<{ applied: boolean }>(
-      'ApplyPaymentEvent',
+    call(
+      'applyPaymentEvent',
       toApplyPaymentEventRequest(event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0]),
     );
 
@@ -307,14 +300,14 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
    * kills orders meanwhile. Returns how long the sequence took.
    */
   async function sequence(run: Run, killAt?: number): Promise<number> {
-    await call('AddCartItem', { productId, quantity: run.quantity }, run.buyer);
+    await call('addCartItem', { productId, quantity: run.quantity }, run.buyer);
     const logFrom = fake.requests.length;
     let killed = false;
     let checkoutDone = false;
     const started = performance.now();
-    const checkout = call<{ order: WireOrder }>(
-      'Checkout',
-      { idempotencyKey: run.key, paymentMethod: 'PAYMENT_METHOD_STRIPE' },
+    const checkout = call(
+      'checkout',
+      { idempotencyKey: run.key, paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_STRIPE },
       run.buyer,
     )
       .then((res) => {
@@ -423,9 +416,9 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
         await redis.del(lock);
       }
       // The buyer repeats the checkout with the same key, as a client does after an error.
-      const retried = await call<{ order: WireOrder }>(
-        'Checkout',
-        { idempotencyKey: run.key, paymentMethod: 'PAYMENT_METHOD_STRIPE' },
+      const retried = await call(
+        'checkout',
+        { idempotencyKey: run.key, paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_STRIPE },
         run.buyer,
       ).catch((error: Error) => {
         throw new Error(`run ${index} (${run.phase}): the repeated checkout failed: ${error.message}`);

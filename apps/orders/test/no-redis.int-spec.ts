@@ -1,22 +1,19 @@
-import { createTestDatabase, freePort } from '@yugong/shared/testing';
+import { orders as contract } from '@yugong/contracts';
+import { createTestDatabase, freePort, TEST_SERVICE_TOKEN } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ordersConfig } from '../src/config/orders.config';
 import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
-import { caller, consumer, ordersStub, SERVICE_TOKEN, startTestCatalog, type Stub } from './support/harness';
-
-interface Placed {
-  order: { id: string; status: string; lines: { productId: string; quantity: number }[] };
-}
+import { consumer, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
 
 // No describeWithRedis: this suite is the platform as a machine without Redis runs it.
 describe('orders without Redis', () => {
   let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
   let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let orders: RunningOrders;
-  let stub: Stub;
+  let stub: OrdersClient;
   let sql: Client;
-  let call: ReturnType<typeof caller>;
+  let call: OrdersClient['call'];
   let producerId: string;
 
   beforeAll(async () => {
@@ -31,13 +28,13 @@ describe('orders without Redis', () => {
         DATABASE_URL: ordersDb.url,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(port),
-        SERVICE_TOKEN,
+        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
         CATALOG_GRPC_URL: catalog.address,
         LOG_LEVEL: 'silent',
       }),
     ))!;
-    stub = ordersStub(`127.0.0.1:${port}`);
-    call = caller(stub);
+    stub = ordersClient(`127.0.0.1:${port}`);
+    call = stub.call;
     sql = new Client({ connectionString: ordersDb.url });
     await sql.connect();
     producerId = await catalog.producer();
@@ -55,10 +52,10 @@ describe('orders without Redis', () => {
   async function cartOf(quantity: number) {
     const productId = await catalog.product(producerId, 10);
     const buyer = consumer();
-    await call('AddCartItem', { productId, quantity }, buyer);
+    await call('addCartItem', { productId, quantity }, buyer);
     const checkout = {
       idempotencyKey: randomBytes(12).toString('hex'),
-      paymentMethod: 'PAYMENT_METHOD_MANUAL',
+      paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_MANUAL,
     };
     return { productId, buyer, checkout };
   }
@@ -66,11 +63,11 @@ describe('orders without Redis', () => {
   it('places an order from the cart, holding its stock, and answers a repeated checkout with the same order', async () => {
     const { productId, buyer, checkout } = await cartOf(2);
 
-    const placed = await call<Placed>('Checkout', checkout, buyer);
-    const repeated = await call<Placed>('Checkout', checkout, buyer);
+    const placed = await call('checkout', checkout, buyer);
+    const repeated = await call('checkout', checkout, buyer);
 
     expect(placed.order).toMatchObject({
-      status: 'ORDER_STATUS_PENDING_PAYMENT',
+      status: contract.OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
       lines: [{ productId, quantity: 2 }],
     });
     expect(repeated.order.id).toBe(placed.order.id);
@@ -79,16 +76,14 @@ describe('orders without Redis', () => {
     ]);
     expect(rows).toEqual([{ status: 'pending_payment', total_fen: '9700' }]);
     expect(await catalog.held(productId)).toBe(2);
-    const cart = await call<{ cart: { items: unknown[] } }>('GetCart', {}, buyer);
+    const cart = await call('getCart', {}, buyer);
     expect(cart.cart.items).toEqual([]);
   });
 
   it('answers concurrent checkouts with one Idempotency-Key with one order, under the in-process lock', async () => {
     const { productId, buyer, checkout } = await cartOf(1);
 
-    const replies = await Promise.all(
-      Array.from({ length: 10 }, () => call<Placed>('Checkout', checkout, buyer)),
-    );
+    const replies = await Promise.all(Array.from({ length: 10 }, () => call('checkout', checkout, buyer)));
 
     expect(new Set(replies.map((r) => r.order.id)).size).toBe(1);
     expect(await catalog.held(productId)).toBe(1);

@@ -1,8 +1,12 @@
+import { orders as contract } from '@yugong/contracts';
 import {
   createTestDatabase,
   describeWithRedis,
+  errorFieldNames,
+  expectRejection,
   FakeStripe,
   freePort,
+  TEST_SERVICE_TOKEN,
   testRedisUrl,
   uniqueRedisPrefix,
   type FakeStripeEvent,
@@ -19,16 +23,11 @@ import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
 import { OrdersService } from '../src/orders/orders.service';
 import { PaymentReconcilerJob } from '../src/payments/payment-reconciler.job';
 import {
-  caller,
   consumer,
-  fieldsOf,
   OFFICER,
-  ordersStub,
-  rejection,
-  SERVICE_TOKEN,
+  ordersClient,
   startTestCatalog,
-  type Call,
-  type Stub,
+  type OrdersClient,
   type WireOrder,
 } from './support/harness';
 
@@ -39,8 +38,8 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
   let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let fake: FakeStripe;
   let orders: RunningOrders;
-  let stub: Stub;
-  let call: Call;
+  let stub: OrdersClient;
+  let call: OrdersClient['call'];
   let sql: Client;
   let producerId: string;
 
@@ -56,7 +55,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
         REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders'),
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(port),
-        SERVICE_TOKEN,
+        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
         CATALOG_GRPC_URL: catalog.address,
         LOG_LEVEL: 'silent',
         GRPC_DEADLINE_MS: '20000',
@@ -69,8 +68,8 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
         RECONCILE_INTERVAL_MS: '3600000',
       }),
     ))!;
-    stub = ordersStub(`127.0.0.1:${port}`);
-    call = caller(stub);
+    stub = ordersClient(`127.0.0.1:${port}`);
+    call = stub.call;
     sql = new Client({ connectionString: ordersDb.url });
     await sql.connect();
     producerId = await catalog.producer();
@@ -89,19 +88,19 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
 
   async function cardOrder(productId: string, quantity = 1) {
     const buyer = consumer();
-    await call('AddCartItem', { productId, quantity }, buyer);
-    const res = await call<{ order: WireOrder; clientSecret: string }>(
-      'Checkout',
-      { idempotencyKey: key(), paymentMethod: 'PAYMENT_METHOD_STRIPE', donationFen: 30 },
+    await call('addCartItem', { productId, quantity }, buyer);
+    const res = await call(
+      'checkout',
+      { idempotencyKey: key(), paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_STRIPE, donationFen: 30 },
       buyer,
     );
     return { buyer, order: res.order, clientSecret: res.clientSecret, intent: res.order.payment.reference };
   }
 
-  const orderOf = async (id: string) => (await call<{ order: WireOrder }>('GetOrder', { id }, OFFICER)).order;
+  const orderOf = async (id: string) => (await call('getOrder', { id }, OFFICER)).order;
   const apply = (event: FakeStripeEvent) =>
-    call<{ applied: boolean; status: string }>(
-      'ApplyPaymentEvent',
+    call(
+      'applyPaymentEvent',
       toApplyPaymentEventRequest(event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0]),
     );
   const lastEvent = (type: string, intent: string) =>
@@ -120,14 +119,14 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
   it('creates one PaymentIntent per order, after the order, and answers the same one on a repeat', async () => {
     const productId = await catalog.product(producerId, 10);
     const buyer = consumer();
-    await call('AddCartItem', { productId, quantity: 2 }, buyer);
+    await call('addCartItem', { productId, quantity: 2 }, buyer);
     const idempotencyKey = key();
-    const request = { idempotencyKey, paymentMethod: 'PAYMENT_METHOD_STRIPE', donationFen: 30 };
-    const replies = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        call<{ order: WireOrder; clientSecret: string }>('Checkout', request, buyer),
-      ),
-    );
+    const request = {
+      idempotencyKey,
+      paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_STRIPE,
+      donationFen: 30,
+    };
+    const replies = await Promise.all(Array.from({ length: 10 }, () => call('checkout', request, buyer)));
     const intent = replies[0].order.payment.reference;
     expect(intent).toMatch(/^pi_/);
     expect(replies[0].clientSecret).toMatch(/^pi_.+_secret_/);
@@ -233,7 +232,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     const request = toApplyPaymentEventRequest(
       event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0],
     );
-    const short = await call<{ applied: boolean }>('ApplyPaymentEvent', {
+    const short = await call('applyPaymentEvent', {
       ...request,
       amount: { fen: order.total.fen - 1, currency: 'CNY' },
     });
@@ -242,11 +241,13 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     const { rows } = await sql.query('select outcome from payment_event where event_id = $1', [event.id]);
     expect(rows).toEqual([{ outcome: 'amount_mismatch' }]);
     // A user may not apply payment events, and a bad one names its field: nothing recorded.
-    const denied = await rejection(call('ApplyPaymentEvent', { ...request, eventId: 'evt_other' }, OFFICER));
+    const denied = await expectRejection(
+      call('applyPaymentEvent', { ...request, eventId: 'evt_other' }, OFFICER),
+    );
     expect(denied.code).toBe(7);
-    const bad = await rejection(call('ApplyPaymentEvent', { ...request, eventId: '' }));
+    const bad = await expectRejection(call('applyPaymentEvent', { ...request, eventId: '' }));
     expect(bad.code).toBe(3);
-    expect(fieldsOf(bad)).toEqual(['eventId']);
+    expect(errorFieldNames(bad)).toEqual(['eventId']);
     const { rows: after } = await sql.query(
       "select 1 from payment_event where event_id in ('evt_other', '')",
     );
@@ -277,17 +278,15 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
   it('cancels the PaymentIntent with the order, and pays instead when the customer had paid', async () => {
     const productId = await catalog.product(producerId, 5);
     const abandoned = await cardOrder(productId);
-    const cancelled = await call<{ order: WireOrder }>(
-      'CancelOrder',
-      { id: abandoned.order.id },
-      abandoned.buyer,
-    );
+    const cancelled = await call('cancelOrder', { id: abandoned.order.id }, abandoned.buyer);
     expect(cancelled.order.status).toBe('ORDER_STATUS_CANCELLED');
     expect(fake.paymentIntent(abandoned.intent)).toMatchObject({ status: 'canceled' });
 
     const paidMeanwhile = await cardOrder(productId);
     fake.succeed(paidMeanwhile.intent);
-    const refused = await rejection(call('CancelOrder', { id: paidMeanwhile.order.id }, paidMeanwhile.buyer));
+    const refused = await expectRejection(
+      call('cancelOrder', { id: paidMeanwhile.order.id }, paidMeanwhile.buyer),
+    );
     expect(refused.code).toBe(9);
     expect((await orderOf(paidMeanwhile.order.id)).status).toBe('ORDER_STATUS_PAID');
 
@@ -309,10 +308,8 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     await apply(fake.succeed(placed.intent));
     const line = placed.order.lines[0];
 
-    const partial = await call<{
-      refund: { id: string; status: string; reference: string; amount: { fen: number } };
-    }>(
-      'RefundOrder',
+    const partial = await call(
+      'refundOrder',
       {
         orderId: placed.order.id,
         lines: [{ lineId: line.id, quantity: 1 }],
@@ -329,8 +326,8 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     // Stripe answers 500 to every attempt: the refund stays pending, its units reserved.
     fake.failNext(2, 500, /refunds/);
     const refundKey = key();
-    const pending = await call<{ refund: { id: string; status: string } }>(
-      'RefundOrder',
+    const pending = await call(
+      'refundOrder',
       {
         orderId: placed.order.id,
         lines: [{ lineId: line.id, quantity: 2 }],
@@ -340,9 +337,9 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
       OFFICER,
     );
     expect(pending.refund.status).toBe('pending');
-    const over = await rejection(
+    const over = await expectRejection(
       call(
-        'RefundOrder',
+        'refundOrder',
         {
           orderId: placed.order.id,
           lines: [{ lineId: line.id, quantity: 1 }],
@@ -352,7 +349,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
         OFFICER,
       ),
     );
-    expect(fieldsOf(over)).toEqual(['lines.0.quantity']);
+    expect(errorFieldNames(over)).toEqual(['lines.0.quantity']);
     const pass = await orders.app.get(PaymentReconcilerJob).reconcile();
     expect(pass.refundsSent).toBe(1);
     const order = await orderOf(placed.order.id);
@@ -364,8 +361,8 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     expect(stripeRefunds).toHaveLength(2);
     expect(await outboxTypes(placed.order.id)).toEqual(['order.paid', 'order.refunded', 'order.refunded']);
     // A repeat of the refund call answers the settled refund.
-    const again = await call<{ refund: { id: string; status: string } }>(
-      'RefundOrder',
+    const again = await call(
+      'refundOrder',
       {
         orderId: placed.order.id,
         lines: [{ lineId: line.id, quantity: 2 }],
@@ -386,7 +383,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
       role: 'producer_staff',
       producerIds: [producerId],
     };
-    await call('ShipOrderLines', { orderId: placed.order.id, carrier: 'EMS', trackingNumber: 'E1' }, staff);
+    await call('shipOrderLines', { orderId: placed.order.id, carrier: 'EMS', trackingNumber: 'E1' }, staff);
     const service = orders.app.get(OrdersService);
     expect(await service.completeSettled(new Date(Date.now() - 14 * 86_400_000))).toBe(0);
     await sql.query("update order_line set shipped_at = now() - interval '15 days' where order_id = $1", [
@@ -405,23 +402,23 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
         REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders_ttl'),
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(port),
-        SERVICE_TOKEN,
+        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
         CATALOG_GRPC_URL: catalog.address,
         LOG_LEVEL: 'silent',
         HOLD_TTL_MS: '1000',
         // SWEEP_INTERVAL_MS left at its default, as deployed.
       }),
     ))!;
-    const quickStub = ordersStub(`127.0.0.1:${port}`);
+    const quickStub = ordersClient(`127.0.0.1:${port}`);
     try {
-      const quickCall = caller(quickStub);
+      const quickCall = quickStub.call;
       const productId = await catalog.product(producerId, 3);
       const buyer = consumer();
-      await quickCall('AddCartItem', { productId, quantity: 2 }, buyer);
+      await quickCall('addCartItem', { productId, quantity: 2 }, buyer);
       const placedAt = Date.now();
-      const { order } = await quickCall<{ order: WireOrder }>(
-        'Checkout',
-        { idempotencyKey: key(), paymentMethod: 'PAYMENT_METHOD_MANUAL' },
+      const { order } = await quickCall(
+        'checkout',
+        { idempotencyKey: key(), paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_MANUAL },
         buyer,
       );
       expect(await catalog.held(productId)).toBe(2);

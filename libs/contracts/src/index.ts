@@ -21,3 +21,16 @@ export const PROTO_ROOT = path.resolve(__dirname, '..', '..', '..', 'proto');
 export function protoPath(service: string): string {
   return path.join(PROTO_ROOT, 'yugong', service, 'v1', `${service}.proto`);
 }
+
+/**
+ * proto-loader settings that match what ts-proto generated: camelCase fields, int64 as number
+ * (fen amounts stay far below 2^53), enums as their string names, defaults and empty arrays present.
+ */
+export const PROTO_LOADER_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  arrays: true,
+  oneofs: true,
+} as const;

@@ -13,10 +13,10 @@ import { loadSync } from '@grpc/proto-loader';
 import { Controller, Logger, type INestMicroservice } from '@nestjs/common';
 import { GrpcMethod, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
+import { freePort } from '@yugong/shared/testing';
 import { throwError } from 'rxjs';
 
 import { GrpcExceptionFilter, NotFound, ValidationFailed, fromRpcError } from '../src';
-import { freePort } from './free-port.util';
 
 const PROTO_PATH = join(__dirname, 'fixtures', 'probe.proto');
 
@@ -61,6 +61,7 @@ describe(GrpcExceptionFilter.name, () => {
   const logged: unknown[][] = [];
 
   beforeAll(async () => {
+    // Nest's gRPC server does not report the port it bound for `:0`: ask the OS for one first.
     const url = `127.0.0.1:${await freePort()}`;
     const moduleRef = await Test.createTestingModule({ controllers: [ProbeController] }).compile();
     app = moduleRef.createNestMicroservice<MicroserviceOptions>({

@@ -8,15 +8,5 @@ export const MetadataKey = {
   serviceToken: 'x-service-token',
 } as const;
 
-/**
- * proto-loader settings that match what ts-proto generated: camelCase fields, int64 as number
- * (fen amounts stay far below 2^53), enums as their string names, defaults and empty arrays present.
- */
-export const PROTO_LOADER_OPTIONS = {
-  keepCase: false,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  arrays: true,
-  oneofs: true,
-} as const;
+// The loader settings belong to the contracts they load; re-exported for existing importers.
+export { PROTO_LOADER_OPTIONS } from '@yugong/contracts';

@@ -1,7 +1,8 @@
 /**
  * Helpers for tests that run against real PostgreSQL and Redis (provided by `npm test` through
  * `DATABASE_URL` and `REDIS_URL`): a fresh database per test file, Redis-or-skip suites with
- * per-file key prefixes, free ports.
+ * per-file key prefixes, free ports; typed gRPC clients of the services and readers of their errors;
+ * a fake Stripe.
  */
 export { createTestDatabase, testDatabaseName, testServerUrl, type TestDatabase } from './test-database';
 export { describeWithRedis, flushRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis';
@@ -17,3 +18,22 @@ export {
   type SignedWebhook,
 } from './fake-stripe';
 export { shuffled, until } from './waiting';
+export {
+  GRPC_SERVICES,
+  TEST_SERVICE_TOKEN,
+  grpcTestClient,
+  type GrpcService,
+  type GrpcTestClient,
+  type GrpcTestClientSettings,
+  type Received,
+  type Sent,
+  type TestCallOptions,
+  type TestCaller,
+} from './grpc-client';
+export {
+  errorDetails,
+  errorFieldNames,
+  expectRejection,
+  type ErrorDetails,
+  type ErrorField,
+} from './grpc-errors';

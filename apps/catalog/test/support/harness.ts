@@ -1,0 +1,46 @@
+import { freePort, GRPC_SERVICES, grpcTestClient, TEST_SERVICE_TOKEN } from '@yugong/shared/testing';
+import { startCatalog } from '../../src/catalog.bootstrap';
+import { catalogConfig } from '../../src/config/catalog.config';
+
+const uid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+export const OFFICER = { userId: uid(1), role: 'relief_officer', producerIds: [] };
+export const CONSUMER = { userId: uid(2), role: 'consumer', producerIds: [] };
+export const AUDITOR = { userId: uid(3), role: 'auditor', producerIds: [] };
+export const INSTITUTION = { userId: uid(4), role: 'institution', producerIds: [] };
+export const ADMIN = { userId: uid(5), role: 'admin', producerIds: [] };
+/** Staff of the given producers, under the user id `uid(n)`. */
+export const staffOf = (n: number, ...producerIds: string[]) => ({
+  userId: uid(n),
+  role: 'producer_staff',
+  producerIds,
+});
+
+/**
+ * Catalog started in this process on `databaseUrl` (on a free port, with the test service
+ * credential, silent), and a client of it. `env` adds to or overrides the settings.
+ */
+export async function bootCatalog(databaseUrl: string, env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  const running = (await startCatalog(
+    catalogConfig({
+      DATABASE_URL: databaseUrl,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+      SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+  ))!;
+  const address = `127.0.0.1:${port}`;
+  const client = grpcTestClient(GRPC_SERVICES.catalog, address);
+  return {
+    address,
+    client,
+    close: async () => {
+      client.close();
+      await running.close();
+    },
+  };
+}
+
+export type BootedCatalog = Awaited<ReturnType<typeof bootCatalog>>;
