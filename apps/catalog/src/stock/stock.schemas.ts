@@ -6,6 +6,12 @@ const MAX_LINE_QUANTITY = 100_000;
 /** A hold lasts at most a day: checkout holds are minutes, an institution's transfer a few hours. */
 const MAX_HOLD_MS = 24 * 3_600_000;
 
+const lineQuantitySchema = z
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be positive')
+  .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
+
 const timestampSchema = z
   .object(
     { seconds: z.coerce.number().int(), nanos: z.coerce.number().int().default(0) },
@@ -20,11 +26,7 @@ export const holdSchema = z
       .array(
         z.object({
           productId: idSchema,
-          quantity: z
-            .number({ message: 'must be a number' })
-            .int('must be a whole number')
-            .min(1, 'must be positive')
-            .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+          quantity: lineQuantitySchema,
         }),
         { message: 'must be a list' },
       )
@@ -61,10 +63,6 @@ export const restockSchema = z.object({
   restockId: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
   orderId: idSchema,
   productId: idSchema,
-  quantity: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be positive')
-    .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+  quantity: lineQuantitySchema,
 });
 export type RestockInput = z.input<typeof restockSchema>;
