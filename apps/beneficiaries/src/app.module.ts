@@ -20,6 +20,7 @@ import { RegionRepository } from './regions/region.repository';
 import { RegionsService } from './regions/regions.service';
 import { RegisterImportRepository } from './register-import/register-import.repository';
 import { RegisterImportService } from './register-import/register-import.service';
+import { DemoSeedRepository } from './seed/demo-seed.repository';
 
 /** The beneficiary register over gRPC, on its own database. */
 @Module({})
@@ -57,6 +58,7 @@ export class AppModule {
         AgreementsService,
         RegisterImportRepository,
         RegisterImportService,
+        DemoSeedRepository,
         {
           provide: PiiCipher,
           useValue: new PiiCipher({
