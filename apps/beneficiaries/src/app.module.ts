@@ -16,8 +16,11 @@ import type { BeneficiariesConfig } from './config/beneficiaries.config';
 import { HouseholdRepository } from './households/household.repository';
 import { HouseholdsService } from './households/households.service';
 import { PiiCipher } from './pii/pii-cipher';
+import { RegionRepository } from './regions/region.repository';
 import { RegionsService } from './regions/regions.service';
+import { RegisterImportRepository } from './register-import/register-import.repository';
 import { RegisterImportService } from './register-import/register-import.service';
+import { DemoSeedRepository } from './seed/demo-seed.repository';
 
 /** The beneficiary register over gRPC, on its own database. */
 @Module({})
@@ -47,12 +50,15 @@ export class AppModule {
       ],
       controllers: [BeneficiariesGrpcController],
       providers: [
+        RegionRepository,
         RegionsService,
         HouseholdRepository,
         HouseholdsService,
         AgreementRepository,
         AgreementsService,
+        RegisterImportRepository,
         RegisterImportService,
+        DemoSeedRepository,
         {
           provide: PiiCipher,
           useValue: new PiiCipher({

@@ -1,4 +1,4 @@
-import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { beneficiaries } from '@yugong/contracts';
@@ -10,6 +10,7 @@ import { useFastBenefitSharesEncoder } from './agreements/benefit-shares.codec';
 import { AppModule } from './app.module';
 import type { BeneficiariesConfig } from './config/beneficiaries.config';
 import { PiiCipher } from './pii/pii-cipher';
+import { DemoSeedRepository } from './seed/demo-seed.repository';
 import { seedDemoRegister } from './seed/demo.seed';
 
 const SERVICE_NAMES = [
@@ -60,7 +61,7 @@ export async function startBeneficiaries(
     return undefined;
   }
   if (config.SEED_DEMO) {
-    const seeded = await seedDemoRegister(app.get(EntityManager).getKnex(), app.get(PiiCipher));
+    const seeded = await seedDemoRegister(app.get(DemoSeedRepository), app.get(PiiCipher));
     logger.log(
       `demo register: ${seeded.households} households, ${seeded.agreements} agreements (${seeded.created} rows new) in ${seeded.ms} ms`,
     );

@@ -19,12 +19,9 @@ import {
 } from './beneficiaries.mapper';
 import { HouseholdsService } from './households/households.service';
 import { RegionsService } from './regions/regions.service';
-import {
-  RegisterImportService,
-  type ImportOptions,
-  type ImportRowInput,
-  type RegisterImportSession,
-} from './register-import/register-import.service';
+import type { ImportOptions, ImportRowInput } from './register-import/register-import.schemas';
+import { RegisterImportService } from './register-import/register-import.service';
+import type { RegisterImportSession } from './register-import/register-import.session';
 
 /** Batches of an import stream that may wait in memory before the call is paused. */
 const MAX_WAITING_BATCHES = 4;

@@ -5,7 +5,7 @@ import { AGREEMENT_KINDS, type AgreementKindName } from './agreements/benefit-ag
 import { HOUSEHOLD_STATUSES, type HouseholdStatusName } from './households/household.entity';
 import type { PiiAccessRecord } from './households/household.repository';
 import type { HouseholdView } from './households/household.view';
-import type { TownView, VillageView } from './regions/regions.service';
+import type { TownView, VillageView } from './regions/region.repository';
 
 /** Maps between wire enums (HOUSEHOLD_STATUS_EXITED) and domain names (exited). */
 function enumMapping<Wire extends string, Domain extends string>(prefix: string, names: readonly Domain[]) {

@@ -10,12 +10,13 @@ import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CATALOG_ENTITIES } from './catalog.entities';
 import { CatalogGrpcController } from './catalog.grpc.controller';
-import { ListingCache } from './common/listing-cache';
+import { ListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
-import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh';
-import { StockSweeper, SWEEPER_SETTINGS } from './stock/stock-sweeper';
+import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh.service';
+import { StockSweeper, SWEEPER_SETTINGS } from './stock/stock-sweeper.job';
+import { StockRepository } from './stock/stock.repository';
 import { StockService } from './stock/stock.service';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';
 
@@ -41,6 +42,7 @@ export class AppModule {
       providers: [
         ProducersService,
         ProductsService,
+        StockRepository,
         StockService,
         StockSweeper,
         ListingRefresh,

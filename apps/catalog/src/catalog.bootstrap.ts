@@ -6,7 +6,7 @@ import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { openListingCache } from './common/listing-cache';
+import { openListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
 import { seedDemoCatalog } from './seed/demo.seed';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';

@@ -1,6 +1,6 @@
 import { catalog } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
-import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock.service';
+import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock-lines.util';
 import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
 import type { Lot } from './products/lot.entity';
 import type { ProductStatusName } from './products/product.entity';

@@ -15,24 +15,24 @@ import { CatalogClient } from './catalog/catalog.client';
 import { CatalogGatewayService } from './catalog/catalog-gateway.service';
 import { ProducersController } from './catalog/producers.controller';
 import { ProductsController } from './catalog/products.controller';
-import { throttlers } from './common/rate-limit';
+import { throttlers } from './common/rate-limit.util';
 import { REDIS } from './common/redis.provider';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { GATEWAY_ENTITIES } from './gateway.entities';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
-import { AgreementsController } from './register/agreements.controller';
-import { BeneficiariesClient } from './register/beneficiaries.client';
+import { AgreementsController } from './beneficiaries/agreements.controller';
+import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { OrdersController } from './orders/orders.controller';
 import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookVerifier } from './payments/stripe-webhook';
-import { HouseholdsController } from './register/households.controller';
-import { RegisterController } from './register/register.controller';
-import { RegisterGatewayService } from './register/register-gateway.service';
-import { RegisterImportService } from './register/register-import.service';
+import { HouseholdsController } from './beneficiaries/households.controller';
+import { RegisterController } from './beneficiaries/register.controller';
+import { BeneficiariesGatewayService } from './beneficiaries/beneficiaries-gateway.service';
+import { RegisterImportService } from './beneficiaries/register-import.service';
 
 /** What the gateway is wired to, opened before the module is built. */
 export interface GatewayConnections {
@@ -83,7 +83,7 @@ export class AppModule {
         IdentityService,
         CartMergeService,
         CatalogGatewayService,
-        RegisterGatewayService,
+        BeneficiariesGatewayService,
         RegisterImportService,
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: REDIS, useValue: connections.redis },

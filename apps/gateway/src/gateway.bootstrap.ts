@@ -17,14 +17,14 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
-import { instrumentHttp } from './common/http-metrics';
+import { instrumentHttp } from './common/http-metrics.util';
 import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
-import { registerResponseHeaders } from './common/security-headers';
+import { registerResponseHeaders } from './common/security-headers.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { OrdersClient } from './orders/orders.client';
-import { BeneficiariesClient, RegisterImportChannel } from './register/beneficiaries.client';
-import { multipartLimits } from './register/register-import.service';
+import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
+import { multipartLimits } from './beneficiaries/register-import.service';
 
 /** A running gateway. */
 export interface RunningGateway {

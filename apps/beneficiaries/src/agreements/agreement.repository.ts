@@ -1,18 +1,10 @@
 import { EntityManager, type Knex } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { AgreementKindName } from './benefit-agreement.entity';
+import type { OptionalProps } from '@mikro-orm/core';
+import type { AgreementKindName, BenefitAgreement } from './benefit-agreement.entity';
 
-export interface AgreementRecord {
-  id: string;
-  producerId: string;
-  householdId: string;
-  villageId: string;
-  kind: AgreementKindName;
-  weight: number;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  createdAt: Date;
-}
+/** A benefit_agreement row as read: the entity's columns, every one present (`effectiveTo` may be null). */
+export type AgreementRecord = Required<Omit<BenefitAgreement, typeof OptionalProps>>;
 
 export interface ShareRecord {
   householdId: string;

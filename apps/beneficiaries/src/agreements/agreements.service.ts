@@ -2,50 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { canReadAll, isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { pageSchema, parseRequest } from '@yugong/shared/grpc';
+import { parseRequest } from '@yugong/shared/grpc';
 import { HouseholdNotFound } from '../households/household.errors';
 import { BenefitAgreementNotFound, isOverlapViolation, OverlappingAgreement } from './agreement.errors';
 import { AgreementRepository, type AgreementRecord, type ShareRecord } from './agreement.repository';
-import { chinaDateOf, isIsoDate } from './as-of.util';
-import { AGREEMENT_KINDS } from './benefit-agreement.entity';
-
-const uuid = z.string().uuid('must be a UUID');
-const dateSchema = z.string({ message: 'is required' }).refine(isIsoDate, 'must be a date YYYY-MM-DD');
-const optionalDate = z
-  .string()
-  .default('')
-  .refine((s) => s === '' || isIsoDate(s), 'must be a date YYYY-MM-DD')
-  .transform((s) => s || null);
-const optionalUuid = z
-  .string()
-  .default('')
-  .refine((s) => s === '' || uuid.safeParse(s).success, 'must be a UUID')
-  .transform((s) => s || undefined);
-
-export const MAX_WEIGHT = 1_000_000;
-export const weightSchema = z
-  .number({ message: 'must be a number' })
-  .int('must be an integer')
-  .min(1, 'must be a positive integer')
-  .max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}`);
-
-const createSchema = z
-  .object({
-    producerId: uuid,
-    householdId: uuid,
-    kind: z.enum(AGREEMENT_KINDS, { message: `must be one of ${AGREEMENT_KINDS.join(', ')}` }),
-    weight: weightSchema,
-    effectiveFrom: dateSchema,
-    effectiveTo: optionalDate,
-  })
-  .superRefine((a, ctx) => {
-    if (a.effectiveTo !== null && a.effectiveTo <= a.effectiveFrom) {
-      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must be after effectiveFrom' });
-    }
-  });
-
-const MAX_SUPPLIERS = 1_000;
+import {
+  createAgreementSchema,
+  endAgreementSchema,
+  listAgreementsSchema,
+  sharesSchema,
+  validateSuppliersSchema,
+} from './agreement.schemas';
+import { chinaDateOf } from './as-of.util';
 
 /** Benefit agreements (带贫关系) and the questions asked of them: who shares in a sale, who supplied a lot. */
 @Injectable()
@@ -54,7 +22,7 @@ export class AgreementsService {
 
   async create(caller: CallerIdentity | null, input: Record<string, unknown>): Promise<AgreementRecord> {
     requireRole(caller, 'relief_officer', 'admin');
-    const data = parseRequest(createSchema, input);
+    const data = parseRequest(createAgreementSchema, input);
     const villageId = await this.agreements.householdVillage(data.householdId);
     if (!villageId) {
       throw new HouseholdNotFound(data.householdId);
@@ -73,15 +41,7 @@ export class AgreementsService {
     caller: CallerIdentity | null,
     input: { householdId?: unknown; producerId?: unknown; asOf?: Date; page?: unknown },
   ): Promise<{ items: AgreementRecord[]; total: number; page: number; pageSize: number }> {
-    const filter = parseRequest(
-      z
-        .object({ householdId: optionalUuid, producerId: optionalUuid, page: pageSchema })
-        .refine((f) => f.householdId || f.producerId, {
-          path: ['householdId'],
-          message: 'householdId or producerId is required',
-        }),
-      input,
-    );
+    const filter = parseRequest(listAgreementsSchema, input);
     let producerIds = filter.producerId ? [filter.producerId] : undefined;
     if (!canReadAll(caller)) {
       if (caller?.role !== 'producer_staff') {
@@ -112,7 +72,7 @@ export class AgreementsService {
     input: { id?: unknown; effectiveTo?: unknown },
   ): Promise<AgreementRecord> {
     requireRole(caller, 'relief_officer', 'admin');
-    const data = parseRequest(z.object({ id: uuid, effectiveTo: dateSchema }), input);
+    const data = parseRequest(endAgreementSchema, input);
     const agreement = await this.agreements.findById(data.id);
     if (!agreement) {
       throw new BenefitAgreementNotFound(data.id);
@@ -130,7 +90,7 @@ export class AgreementsService {
     caller: CallerIdentity | null,
     input: { producerId?: unknown; asOf?: Date },
   ): Promise<{ shares: ShareRecord[]; totalWeight: number }> {
-    const { producerId } = parseRequest(z.object({ producerId: uuid }), input);
+    const { producerId } = parseRequest(sharesSchema, input);
     this.requireInternalOrProducerReader(caller, producerId);
     const shares = await this.agreements.sharesOn(producerId, chinaDateOf(input.asOf ?? new Date()));
     return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0) };
@@ -141,13 +101,7 @@ export class AgreementsService {
     caller: CallerIdentity | null,
     input: { producerId?: unknown; householdIds?: unknown; asOf?: Date },
   ): Promise<{ householdId: string; ok: boolean; reason: string; villageId: string; agreementId: string }[]> {
-    const data = parseRequest(
-      z.object({
-        producerId: uuid,
-        householdIds: z.array(uuid).min(1, 'must name at least one household').max(MAX_SUPPLIERS),
-      }),
-      input,
-    );
+    const data = parseRequest(validateSuppliersSchema, input);
     this.requireInternalOrProducerReader(caller, data.producerId);
     const found = new Map(
       (

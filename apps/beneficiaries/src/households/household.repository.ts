@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { HouseholdStatusName } from './household.entity';
+import type { PiiAccess } from './pii-access.entity';
 
 /** A household row with its village and town, personal fields still encrypted. */
 export interface HouseholdRecord {
@@ -32,15 +33,8 @@ export interface HouseholdFilter {
   archiveNumberPrefix?: string;
 }
 
-export interface PiiAccessRecord {
-  id: string;
-  userId: string;
-  role: string;
-  householdId: string;
-  purpose: string;
-  action: string;
-  accessedAt: Date;
-}
+/** A pii_access row: the entity's columns as a plain object. */
+export type PiiAccessRecord = Pick<PiiAccess, keyof PiiAccess>;
 
 const COLUMNS = [
   'h.id',

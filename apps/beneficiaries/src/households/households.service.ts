@@ -4,51 +4,22 @@ import { Injectable } from '@nestjs/common';
 import { isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { PiiCipher } from '../pii/pii-cipher';
-import { Household, HOUSEHOLD_STATUSES, type HouseholdStatusName } from './household.entity';
+import { Household, type HouseholdStatusName } from './household.entity';
 import { ArchiveNumberTaken, HouseholdNotFound, NationalIdTaken, PurposeRequired } from './household.errors';
 import { HouseholdRepository, type PiiAccessRecord } from './household.repository';
-import { exitYearSchema, householdFieldsSchema, nationalIdSchema } from './household.validation';
+import {
+  createHouseholdSchema,
+  findByNationalIdSchema,
+  getHouseholdSchema,
+  listAccessSchema,
+  listHouseholdsSchema,
+  updateStatusSchema,
+  type CreateHouseholdInput,
+  type ListHouseholdsInput,
+} from './household.schemas';
 import { householdView, type HouseholdView } from './household.view';
-
-export const idSchema = z.string().uuid('must be a UUID');
-const optionalId = z
-  .string()
-  .default('')
-  .refine((s) => s === '' || z.string().uuid().safeParse(s).success, 'must be a UUID')
-  .transform((s) => s || undefined);
-const purposeSchema = z
-  .string()
-  .default('')
-  .transform((s) => s.trim())
-  .refine((s) => s.length <= 200, 'must be at most 200 characters');
-
-const createSchema = householdFieldsSchema.and(z.object({ villageId: idSchema }));
-export type CreateHouseholdInput = z.input<typeof createSchema>;
-
-const listSchema = z.object({
-  page: pageSchema,
-  townId: optionalId,
-  villageId: optionalId,
-  producerId: optionalId,
-  status: z.enum(HOUSEHOLD_STATUSES).optional(),
-  archiveNumberPrefix: z.string().trim().max(40, 'must be at most 40 characters').default(''),
-});
-export type ListHouseholdsInput = z.input<typeof listSchema>;
-
-const statusSchema = z
-  .object({
-    id: idSchema,
-    status: z.enum(HOUSEHOLD_STATUSES, { message: `must be one of ${HOUSEHOLD_STATUSES.join(', ')}` }),
-    exitYear: exitYearSchema,
-  })
-  .superRefine((s, ctx) => {
-    if (s.status === 'exited' && s.exitYear === null) {
-      ctx.addIssue({ code: 'custom', path: ['exitYear'], message: 'is required for an exited household' });
-    }
-  });
 
 /** Roles that read households at all (masked unless officer). */
 const HOUSEHOLD_READERS = ['relief_officer', 'admin', 'auditor', 'producer_staff'] as const;
@@ -75,7 +46,7 @@ export class HouseholdsService {
 
   async create(caller: CallerIdentity | null, input: Loose<CreateHouseholdInput>): Promise<HouseholdView> {
     requireRole(caller, 'relief_officer', 'admin');
-    const data = parseRequest(createSchema, input);
+    const data = parseRequest(createHouseholdSchema, input);
     if (!(await this.households.villageExists(data.villageId))) {
       throw new ValidationFailed([{ field: 'villageId', reason: 'is not a known village' }]);
     }
@@ -115,7 +86,7 @@ export class HouseholdsService {
     input: { id?: unknown; purpose?: unknown; masked?: unknown },
   ): Promise<HouseholdView> {
     const reader = requireHouseholdReader(caller);
-    const { id, purpose } = parseRequest(z.object({ id: idSchema, purpose: purposeSchema }), input);
+    const { id, purpose } = parseRequest(getHouseholdSchema, input);
     const full = isOfficer(reader) && input.masked !== true;
     if (full && purpose === '') {
       throw new PurposeRequired();
@@ -139,7 +110,7 @@ export class HouseholdsService {
     input: Loose<ListHouseholdsInput>,
   ): Promise<{ items: HouseholdView[]; total: number; page: number; pageSize: number }> {
     const reader = requireHouseholdReader(caller);
-    const filter = parseRequest(listSchema, input);
+    const filter = parseRequest(listHouseholdsSchema, input);
     let producerIds = filter.producerId ? [filter.producerId] : undefined;
     if (reader.role === 'producer_staff') {
       if (filter.producerId && !reader.producerIds.includes(filter.producerId)) {
@@ -171,7 +142,7 @@ export class HouseholdsService {
     input: { id?: unknown; status?: unknown; exitYear?: unknown },
   ): Promise<HouseholdView> {
     requireRole(caller, 'relief_officer', 'admin');
-    const data = parseRequest(statusSchema, input);
+    const data = parseRequest(updateStatusSchema, input);
     if (!(await this.households.updateStatus(data.id, data.status, data.exitYear))) {
       throw new HouseholdNotFound(data.id);
     }
@@ -184,10 +155,7 @@ export class HouseholdsService {
     input: { nationalId?: unknown; purpose?: unknown },
   ): Promise<HouseholdView | undefined> {
     const officer = requireRole(caller, 'relief_officer', 'admin');
-    const { nationalId, purpose } = parseRequest(
-      z.object({ nationalId: nationalIdSchema, purpose: purposeSchema }),
-      input,
-    );
+    const { nationalId, purpose } = parseRequest(findByNationalIdSchema, input);
     if (purpose === '') {
       throw new PurposeRequired();
     }
@@ -204,10 +172,7 @@ export class HouseholdsService {
     input: { page?: unknown; householdId?: unknown; userId?: unknown },
   ): Promise<{ items: PiiAccessRecord[]; total: number; page: number; pageSize: number }> {
     requireRole(caller, 'auditor', 'relief_officer', 'admin');
-    const filter = parseRequest(
-      z.object({ page: pageSchema, householdId: optionalId, userId: z.string().max(128).default('') }),
-      input,
-    );
+    const filter = parseRequest(listAccessSchema, input);
     const [items, total] = await this.households.accessPage(
       { householdId: filter.householdId, userId: filter.userId || undefined },
       filter.page.offset,

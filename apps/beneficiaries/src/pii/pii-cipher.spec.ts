@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { parseEncryptionKeys, PiiCipher, PiiDecryptionError } from './pii-cipher';
+import { parseEncryptionKeys, PiiCipher } from './pii-cipher';
+import { PiiDecryptionError } from './pii.errors';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
+import { PiiDecryptionError } from './pii.errors';
 
 /** The personal fields of a household; each is bound to its field name (GCM associated data). */
 export type PiiField = 'head_name' | 'national_id' | 'payout_account';
@@ -23,13 +24,6 @@ const AAD: Record<PiiField, Buffer> = {
   national_id: Buffer.from('national_id'),
   payout_account: Buffer.from('payout_account'),
 };
-
-/** Thrown when a stored value cannot be decrypted (unknown key id, tampering); never holds the value. */
-export class PiiDecryptionError extends Error {
-  constructor(reason: string) {
-    super(`personal data cannot be decrypted: ${reason}`);
-  }
-}
 
 /**
  * AES-256-GCM encryption of personal data with rotating keys. A stored value is the envelope

@@ -1,8 +1,6 @@
-import type { Knex } from '@mikro-orm/postgresql';
 import { demoRegister } from '@yugong/shared/demo';
 import type { PiiCipher } from '../pii/pii-cipher';
-
-const CHUNK = 1_000;
+import type { DemoSeedRepository } from './demo-seed.repository';
 
 /**
  * Seeds the demo register (towns, 59 villages, 2,073 households, their agreements) with multi-row
@@ -10,36 +8,29 @@ const CHUNK = 1_000;
  * left alone; when the last household and agreement are present nothing is encrypted at all.
  */
 export async function seedDemoRegister(
-  knex: Knex,
+  seeds: DemoSeedRepository,
   cipher: PiiCipher,
 ): Promise<{ households: number; agreements: number; created: number; ms: number }> {
   const started = Date.now();
   const register = demoRegister();
   const lastHousehold = register.households[register.households.length - 1];
   const lastAgreement = register.agreements[register.agreements.length - 1];
-  const done =
-    (await knex('household').select('id').where('id', lastHousehold.id).first()) &&
-    (await knex('benefit_agreement').select('id').where('id', lastAgreement.id).first());
   let created = 0;
-  if (!done) {
-    await knex.transaction(async (trx) => {
-      const insert = async (table: string, rows: Record<string, unknown>[]) => {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          const result = (await trx(table)
-            .insert(rows.slice(i, i + CHUNK))
-            .onConflict()
-            .ignore()
-            .returning('id')) as unknown[];
-          created += result.length;
-        }
-      };
-      await insert(
-        'town',
-        register.towns.map((t) => ({ id: t.id, name_zh: t.nameZh, name_en: t.nameEn, position: t.position })),
-      );
-      await insert(
-        'village',
-        register.villages.map((v) => ({
+  if (!(await seeds.holds(lastHousehold.id, lastAgreement.id))) {
+    const now = new Date();
+    created = await seeds.insertMissing([
+      {
+        table: 'town',
+        rows: register.towns.map((t) => ({
+          id: t.id,
+          name_zh: t.nameZh,
+          name_en: t.nameEn,
+          position: t.position,
+        })),
+      },
+      {
+        table: 'village',
+        rows: register.villages.map((v) => ({
           id: v.id,
           town_id: v.townId,
           name_zh: v.nameZh,
@@ -47,11 +38,10 @@ export async function seedDemoRegister(
           registered_poor: v.registeredPoor,
           exit_year: v.exitYear,
         })),
-      );
-      const now = new Date();
-      await insert(
-        'household',
-        register.households.map((h) => ({
+      },
+      {
+        table: 'household',
+        rows: register.households.map((h) => ({
           id: h.id,
           archive_number: h.archiveNumber,
           village_id: h.villageId,
@@ -67,10 +57,10 @@ export async function seedDemoRegister(
           created_at: now,
           updated_at: now,
         })),
-      );
-      await insert(
-        'benefit_agreement',
-        register.agreements.map((a) => ({
+      },
+      {
+        table: 'benefit_agreement',
+        rows: register.agreements.map((a) => ({
           id: a.id,
           producer_id: a.producerId,
           household_id: a.householdId,
@@ -81,8 +71,8 @@ export async function seedDemoRegister(
           effective_to: a.effectiveTo,
           created_at: now,
         })),
-      );
-    });
+      },
+    ]);
   }
   return {
     households: register.households.length,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { HoldStatusName } from './stock-hold.entity';
+import { Injectable } from '@nestjs/common';
+import type { HoldStatusName, StockHold } from './stock-hold.entity';
 
 /** A product as checkout needs it: whether it may be sold, at what, and whose lots it draws on. */
 export interface SaleableProduct {
@@ -26,16 +27,13 @@ export interface LockedLot {
   onHand: number;
 }
 
-export interface HoldRow {
-  id: string;
-  orderId: string;
-  productId: string;
-  lotId: string;
-  quantity: number;
-  restocked: number;
-  status: HoldStatusName;
+/** A stock_hold row as the service works with it: the entity's columns, the snapshot typed. */
+export type HoldRow = Pick<
+  StockHold,
+  'id' | 'orderId' | 'productId' | 'lotId' | 'quantity' | 'restocked' | 'status'
+> & {
   snapshot: HoldSnapshot;
-}
+};
 
 /** What an order line is sold at, stored beside each of its holds. */
 export interface HoldSnapshot {
@@ -50,14 +48,10 @@ export interface HoldSnapshot {
   lotCode: string;
 }
 
-export interface NewHold {
-  orderId: string;
-  productId: string;
-  lotId: string;
-  quantity: number;
-  expiresAt: Date;
+/** A stock_hold row to insert. */
+export type NewHold = Pick<StockHold, 'orderId' | 'productId' | 'lotId' | 'quantity' | 'expiresAt'> & {
   snapshot: HoldSnapshot;
-}
+};
 
 type Row = Record<string, unknown>;
 
@@ -82,6 +76,7 @@ function toHold(row: Row): HoldRow {
  * locked in id order (1), on_hand decremented (1), holds inserted (1). Lots are always locked in
  * id order, by every path that changes on_hand, so concurrent orders never deadlock.
  */
+@Injectable()
 export class StockRepository {
   /** Serialises every stock change of one order (hold, commit, release, restock) for the transaction. */
   async lockOrder(em: EntityManager, orderId: string): Promise<void> {

@@ -3,114 +3,25 @@ import { Injectable } from '@nestjs/common';
 import { isOfficer, type CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
-import { z } from 'zod';
-import { idSchema } from '../producers/producers.service';
-import { ListingRefresh } from './listing-refresh';
+import { ListingRefresh } from './listing-refresh.service';
+import {
+  byOrderSchema,
+  holdSchema,
+  restockSchema,
+  type HoldStockInput,
+  type RestockInput,
+} from './stock.schemas';
 import { HoldReleased, RestockExceedsSale, RestockMismatch, StockHoldNotFound } from './stock.errors';
 import {
-  StockRepository,
-  type HoldRow,
-  type HoldSnapshot,
-  type NewHold,
-  type RestockAllocation,
-} from './stock.repository';
-
-/** Units of one lot in an answer. */
-export interface Allocation {
-  lotId: string;
-  lotCode: string;
-  quantity: number;
-}
-
-/** An order line as held or committed: what it is sold at and the lots it draws on. */
-export interface HeldLineView extends Omit<HoldSnapshot, 'lotCode'> {
-  productId: string;
-  quantity: number;
-  allocations: Allocation[];
-}
-
-export type ShortageReasonName = 'out_of_stock' | 'not_for_sale' | 'unknown_product';
-
-export interface Shortage {
-  productId: string;
-  requested: number;
-  available: number;
-  reason: ShortageReasonName;
-}
-
-export interface HoldOutcome {
-  held: boolean;
-  lines: HeldLineView[];
-  shortages: Shortage[];
-}
-
-/** Largest quantity of one line; far above any real order, far below what a bigint holds. */
-const MAX_LINE_QUANTITY = 100_000;
-/** A hold lasts at most a day: checkout holds are minutes, an institution's transfer a few hours. */
-const MAX_HOLD_MS = 24 * 3_600_000;
-
-const timestampSchema = z
-  .object(
-    { seconds: z.coerce.number().int(), nanos: z.coerce.number().int().default(0) },
-    { message: 'is required' },
-  )
-  .transform((t) => new Date(t.seconds * 1_000 + Math.floor(t.nanos / 1e6)));
-
-const holdSchema = z
-  .object({
-    orderId: idSchema,
-    lines: z
-      .array(
-        z.object({
-          productId: idSchema,
-          quantity: z
-            .number({ message: 'must be a number' })
-            .int('must be a whole number')
-            .min(1, 'must be positive')
-            .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
-        }),
-        { message: 'must be a list' },
-      )
-      .min(1, 'must name at least one product')
-      .max(100, 'at most 100 lines'),
-    expiresAt: timestampSchema,
-  })
-  .superRefine((req, ctx) => {
-    const seen = new Set<string>();
-    req.lines.forEach((line, i) => {
-      if (seen.has(line.productId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['lines', i, 'productId'],
-          message: 'appears twice; give each product once',
-        });
-      }
-      seen.add(line.productId);
-    });
-    const ttl = req.expiresAt.getTime() - Date.now();
-    if (ttl <= 0 || ttl > MAX_HOLD_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['expiresAt'],
-        message: 'must be in the future, within 24 hours',
-      });
-    }
-  });
-export type HoldStockInput = z.input<typeof holdSchema>;
-
-const byOrderSchema = z.object({ orderId: idSchema });
-
-const restockSchema = z.object({
-  restockId: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
-  orderId: idSchema,
-  productId: idSchema,
-  quantity: z
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be positive')
-    .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
-});
-export type RestockInput = z.input<typeof restockSchema>;
+  asHoldRow,
+  shortagesOf,
+  sumByLot,
+  toLines,
+  type HeldLineView,
+  type HoldOutcome,
+  type Shortage,
+} from './stock-lines.util';
+import { StockRepository, type HoldRow, type NewHold, type RestockAllocation } from './stock.repository';
 
 /**
  * Who may move stock. Every catalog call already carries the service credential (the gRPC
@@ -142,10 +53,9 @@ function requirePlatform(caller: CallerIdentity | null): void {
  */
 @Injectable()
 export class StockService {
-  private readonly repo = new StockRepository();
-
   constructor(
     private readonly em: EntityManager,
+    private readonly repo: StockRepository,
     private readonly listings: ListingRefresh,
   ) {}
 
@@ -430,50 +340,4 @@ export class StockService {
     );
     return held.reduce((sum, h) => sum + h.quantity, 0);
   }
-}
-
-function sumByLot(holds: { lotId: string; quantity: number }[], sign: 1 | -1): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const h of holds) {
-    sums.set(h.lotId, (sums.get(h.lotId) ?? 0) + sign * h.quantity);
-  }
-  return sums;
-}
-
-function asHoldRow(hold: NewHold): HoldRow {
-  return { ...hold, id: '', restocked: 0, status: 'held' };
-}
-
-/** Groups hold rows into one line per product, in the order they were taken. */
-function toLines(holds: HoldRow[]): HeldLineView[] {
-  const lines = new Map<string, HeldLineView>();
-  for (const hold of holds) {
-    const { lotCode, ...snapshot } = hold.snapshot;
-    const line = lines.get(hold.productId) ?? {
-      ...snapshot,
-      productId: hold.productId,
-      quantity: 0,
-      allocations: [],
-    };
-    line.quantity += hold.quantity;
-    line.allocations.push({ lotId: hold.lotId, lotCode, quantity: hold.quantity });
-    lines.set(hold.productId, line);
-  }
-  return [...lines.values()];
-}
-
-function shortagesOf(holds: HoldRow[], onHand: Map<string, number>): Shortage[] {
-  const byProduct = new Map<string, Shortage>();
-  for (const hold of holds) {
-    const shortage = byProduct.get(hold.productId) ?? {
-      productId: hold.productId,
-      requested: 0,
-      available: 0,
-      reason: 'out_of_stock' as const,
-    };
-    shortage.requested += hold.quantity;
-    shortage.available += onHand.get(hold.lotId) ?? 0;
-    byProduct.set(hold.productId, shortage);
-  }
-  return [...byProduct.values()];
 }

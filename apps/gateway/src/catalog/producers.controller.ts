@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import { RequestId, uuidParam } from '../common/request-context';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import { CatalogGatewayService } from './catalog-gateway.service';
 import { CreateProducerDto, ListProducersQuery, SetProducerStatusDto } from './dto/catalog.dto';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, Param, Patch, Post, Query, Req } from '@
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Caller, Public, type CallerIdentity } from '@yugong/shared/auth';
-import { RequestId, uuidParam } from '../common/request-context';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import { CatalogGatewayService } from './catalog-gateway.service';
 import { CreateLotDto, CreateProductDto, ListProductsQuery, UpdateProductDto } from './dto/catalog.dto';
 

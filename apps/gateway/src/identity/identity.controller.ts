@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import { AuthRateLimited } from '../common/rate-limit';
-import { RequestId } from '../common/request-context';
+import { AuthRateLimited } from '../common/rate-limit.util';
+import { RequestId } from '../common/request-context.util';
 import { CartMergeService } from '../orders/cart-merge.service';
 import { CART_TOKEN_HEADER, cartTokenOf } from '../orders/order-headers.util';
 import type { CartJson } from '../orders/orders.views';

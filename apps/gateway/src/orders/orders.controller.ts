@@ -15,7 +15,8 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { orders } from '@yugong/contracts';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import type { FastifyReply } from 'fastify';
-import { RequestId, uuidParam } from '../common/request-context';
+import { enumWire } from '../catalog/catalog.views';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import {
   AddCartItemDto,
   CheckoutDto,
@@ -167,9 +168,7 @@ export class OrdersController {
       'listOrders',
       {
         page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
-        status: query.status
-          ? (`ORDER_STATUS_${query.status.toUpperCase()}` as orders.OrderStatus)
-          : orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        status: enumWire<orders.OrderStatus>(query.status, 'ORDER_STATUS_'),
       },
       { caller, requestId, idempotent: true },
     );

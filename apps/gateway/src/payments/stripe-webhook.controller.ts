@@ -13,10 +13,11 @@ import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@yugong/shared/auth';
 import type { FastifyRequest } from 'fastify';
-import { RequestId } from '../common/request-context';
+import { RequestId } from '../common/request-context.util';
 import { PaymentEventsUnavailable } from './payments.errors';
 import { OrdersClient } from '../orders/orders.client';
-import { STRIPE_SIGNATURE_HEADER, StripeWebhookRejected, StripeWebhookVerifier } from './stripe-webhook';
+import { StripeWebhookRejected } from './payments.errors';
+import { STRIPE_SIGNATURE_HEADER, StripeWebhookVerifier } from './stripe-webhook';
 
 /** DI token of the verifier built from STRIPE_WEBHOOK_SECRET. */
 export const STRIPE_WEBHOOK_VERIFIER = Symbol('STRIPE_WEBHOOK_VERIFIER');

@@ -2,8 +2,8 @@ import { toHttpError } from '@yugong/shared/errors';
 import { FakeStripe, type FakeStripeEvent } from '@yugong/shared/testing';
 import Stripe from 'stripe';
 
+import { StripeWebhookRejected } from './payments.errors';
 import {
-  StripeWebhookRejected,
   StripeWebhookVerifier,
   toApplyPaymentEventRequest,
   type StripeWebhookOptions,

@@ -1,6 +1,6 @@
 import type { common, orders } from '@yugong/contracts';
-import { ValidationFailed } from '@yugong/shared/errors';
 import Stripe from 'stripe';
+import { StripeWebhookRejected } from './payments.errors';
 
 /** The header Stripe signs every webhook delivery with. */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
@@ -15,17 +15,6 @@ export const APPLIED_STRIPE_EVENT_TYPES: readonly string[] = [
   'payment_intent.canceled',
   'charge.refunded',
 ];
-
-/**
- * A webhook delivery that is not a genuine, fresh Stripe event: INVALID_ARGUMENT, HTTP 400
- * `VALIDATION_FAILED` with the field at fault (`stripe-signature` or `body`) and why. Stripe
- * retries a 400 like any failure, so a delivery refused by mistake is not lost.
- */
-export class StripeWebhookRejected extends ValidationFailed {
-  constructor(field: typeof STRIPE_SIGNATURE_HEADER | 'body', reason: string) {
-    super([{ field, reason }], 'Stripe webhook rejected');
-  }
-}
 
 /** What {@link StripeWebhookVerifier} needs. */
 export interface StripeWebhookOptions {

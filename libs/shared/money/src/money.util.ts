@@ -9,6 +9,13 @@ export type Fen = number;
 /** Basis points in one whole: 10,000 bps = 100 %. */
 export const BPS_PER_WHOLE = 10_000;
 
+/**
+ * The highest unit price a product may be listed at: one hundred million yuan (10,000,000,000
+ * fen). Far above any real listing, and far enough below 2^53 that a line total of any allowed
+ * quantity stays a safe integer. Catalog validates it and the gateway documents it.
+ */
+export const MAX_PRICE_FEN: Fen = 10_000_000_000;
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**

@@ -17,12 +17,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
+import { MAX_PRICE_FEN } from '@yugong/shared/money';
 
 export const PRODUCER_KINDS = ['cooperative', 'leading_enterprise', 'family_farm', 'industry_base'] as const;
 export const PRODUCER_STATUSES = ['pending', 'verified', 'suspended'] as const;
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
-
-const MAX_PRICE_FEN = 10_000_000_000;
 
 /** `page` (from 1) and `pageSize` (1..100) of a list. */
 export class PageQuery {

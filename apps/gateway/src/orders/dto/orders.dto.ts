@@ -15,17 +15,14 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { orders } from '@yugong/contracts';
+import { enumName } from '../../catalog/catalog.views';
 import { PageQuery } from '../../catalog/dto/catalog.dto';
 
-export const ORDER_STATUSES = [
-  'pending_payment',
-  'paid',
-  'shipped',
-  'delivered',
-  'completed',
-  'cancelled',
-  'refunded',
-] as const;
+/** The statuses orders may be listed by: the generated enum's, as the REST API names them (`pending_payment`). */
+export const ORDER_STATUSES: string[] = Object.values(orders.OrderStatus)
+  .filter((s) => s !== orders.OrderStatus.ORDER_STATUS_UNSPECIFIED && s !== orders.OrderStatus.UNRECOGNIZED)
+  .map((s) => enumName(s, 'ORDER_STATUS_'));
 
 export class AddCartItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -135,7 +132,7 @@ export class ListOrdersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES, { message: `must be one of ${ORDER_STATUSES.join(', ')}` })
-  status?: (typeof ORDER_STATUSES)[number];
+  status?: string;
 }
 
 export class OrderEventsQuery {

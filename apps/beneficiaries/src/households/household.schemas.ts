@@ -1,3 +1,4 @@
+import { pageSchema } from '@yugong/shared/grpc';
 import { z } from 'zod';
 import { nationalIdProblem, normalizeNationalId } from '../pii/national-id.util';
 import { HOUSEHOLD_STATUSES } from './household.entity';
@@ -74,3 +75,48 @@ export const householdFieldsSchema = z
   });
 
 export type HouseholdFields = z.infer<typeof householdFieldsSchema>;
+
+export const idSchema = z.string().uuid('must be a UUID');
+const optionalId = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || z.string().uuid().safeParse(s).success, 'must be a UUID')
+  .transform((s) => s || undefined);
+const purposeSchema = z
+  .string()
+  .default('')
+  .transform((s) => s.trim())
+  .refine((s) => s.length <= 200, 'must be at most 200 characters');
+
+export const createHouseholdSchema = householdFieldsSchema.and(z.object({ villageId: idSchema }));
+export type CreateHouseholdInput = z.input<typeof createHouseholdSchema>;
+
+export const listHouseholdsSchema = z.object({
+  page: pageSchema,
+  townId: optionalId,
+  villageId: optionalId,
+  producerId: optionalId,
+  status: z.enum(HOUSEHOLD_STATUSES).optional(),
+  archiveNumberPrefix: z.string().trim().max(40, 'must be at most 40 characters').default(''),
+});
+export type ListHouseholdsInput = z.input<typeof listHouseholdsSchema>;
+
+export const updateStatusSchema = z
+  .object({
+    id: idSchema,
+    status: z.enum(HOUSEHOLD_STATUSES, { message: `must be one of ${HOUSEHOLD_STATUSES.join(', ')}` }),
+    exitYear: exitYearSchema,
+  })
+  .superRefine((s, ctx) => {
+    if (s.status === 'exited' && s.exitYear === null) {
+      ctx.addIssue({ code: 'custom', path: ['exitYear'], message: 'is required for an exited household' });
+    }
+  });
+
+export const getHouseholdSchema = z.object({ id: idSchema, purpose: purposeSchema });
+export const findByNationalIdSchema = z.object({ nationalId: nationalIdSchema, purpose: purposeSchema });
+export const listAccessSchema = z.object({
+  page: pageSchema,
+  householdId: optionalId,
+  userId: z.string().max(128).default(''),
+});

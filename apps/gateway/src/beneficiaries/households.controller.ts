@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequestId, uuidParam } from '../common/request-context';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import {
   CreateHouseholdDto,
   FindHouseholdDto,
@@ -11,11 +11,11 @@ import {
   ImportQuery,
   ListHouseholdsQuery,
   UpdateHouseholdStatusDto,
-} from './dto/register.dto';
+} from './dto/beneficiaries.dto';
 import { REGISTER_COLUMNS } from './register-csv.util';
-import { RegisterGatewayService } from './register-gateway.service';
+import { BeneficiariesGatewayService } from './beneficiaries-gateway.service';
 import { RegisterImportService } from './register-import.service';
-import { HOUSEHOLD_READERS, RELIEF_OFFICE } from './register.roles';
+import { HOUSEHOLD_READERS, RELIEF_OFFICE } from './beneficiaries.roles';
 
 /** Registered households (建档立卡户): masked for every reader but the relief office on a stated read. */
 @ApiTags('register')
@@ -23,7 +23,7 @@ import { HOUSEHOLD_READERS, RELIEF_OFFICE } from './register.roles';
 @Controller('households')
 export class HouseholdsController {
   constructor(
-    private readonly register: RegisterGatewayService,
+    private readonly beneficiaries: BeneficiariesGatewayService,
     private readonly imports: RegisterImportService,
   ) {}
 
@@ -35,7 +35,7 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.listHouseholds(query, { caller, requestId });
+    return this.beneficiaries.listHouseholds(query, { caller, requestId });
   }
 
   @Roles(...RELIEF_OFFICE)
@@ -45,7 +45,7 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.createHousehold(body, { caller, requestId });
+    return this.beneficiaries.createHousehold(body, { caller, requestId });
   }
 
   /**
@@ -106,7 +106,7 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.findHousehold(body, { caller, requestId });
+    return this.beneficiaries.findHousehold(body, { caller, requestId });
   }
 
   /**
@@ -121,7 +121,7 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.getHousehold(id, query, { caller, requestId });
+    return this.beneficiaries.getHousehold(id, query, { caller, requestId });
   }
 
   @Roles(...RELIEF_OFFICE)
@@ -132,7 +132,7 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.updateHouseholdStatus(id, body, { caller, requestId });
+    return this.beneficiaries.updateHouseholdStatus(id, body, { caller, requestId });
   }
 
   /** The household's benefit agreements; producer staff see only their producers' ones. */
@@ -144,6 +144,6 @@ export class HouseholdsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.listAgreements({ ...query, householdId }, { caller, requestId });
+    return this.beneficiaries.listAgreements({ ...query, householdId }, { caller, requestId });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ListingCache } from '../common/listing-cache';
+import { ListingCache } from '../common/listing-cache.store';
 
 export const LISTING_REFRESH_MS = Symbol('LISTING_REFRESH_MS');
 

@@ -16,7 +16,7 @@ import type {
   ListVillagesQuery,
   ProducerHouseholdsQuery,
   UpdateHouseholdStatusDto,
-} from './dto/register.dto';
+} from './dto/beneficiaries.dto';
 import {
   agreementJson,
   householdJson,
@@ -26,7 +26,7 @@ import {
   summaryJson,
   townJson,
   villageJson,
-} from './register.views';
+} from './beneficiaries.views';
 
 const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page ?? 1, pageSize: q.pageSize ?? 20 });
 
@@ -46,16 +46,16 @@ const status = (name: string | undefined) =>
  * beneficiaries decides what that caller may see (full, masked, or nothing).
  */
 @Injectable()
-export class RegisterGatewayService {
-  constructor(private readonly register: BeneficiariesClient) {}
+export class BeneficiariesGatewayService {
+  constructor(private readonly beneficiaries: BeneficiariesClient) {}
 
   async listTowns(ctx: CallContext) {
-    const res = await this.register.call('listTowns', {}, { ...ctx, idempotent: true });
+    const res = await this.beneficiaries.call('listTowns', {}, { ...ctx, idempotent: true });
     return { items: res.towns.map(townJson) };
   }
 
   async listVillages(query: ListVillagesQuery, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'listVillages',
       {
         townId: query.townId ?? '',
@@ -68,11 +68,11 @@ export class RegisterGatewayService {
   }
 
   async summary(ctx: CallContext) {
-    return summaryJson(await this.register.call('getRegisterSummary', {}, { ...ctx, idempotent: true }));
+    return summaryJson(await this.beneficiaries.call('getRegisterSummary', {}, { ...ctx, idempotent: true }));
   }
 
   async listHouseholds(query: ListHouseholdsQuery, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'listHouseholds',
       {
         page: page(query),
@@ -106,7 +106,7 @@ export class RegisterGatewayService {
       ]);
     }
     // Not idempotent: an unmasked read is recorded, once.
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'getHousehold',
       { id, purpose: query.purpose ?? '', masked: query.masked ?? false },
       ctx,
@@ -115,7 +115,7 @@ export class RegisterGatewayService {
   }
 
   async findHousehold(body: FindHouseholdDto, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'findHouseholdByNationalId',
       { nationalId: body.nationalId, purpose: body.purpose },
       ctx,
@@ -124,7 +124,7 @@ export class RegisterGatewayService {
   }
 
   async createHousehold(body: CreateHouseholdDto, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'createHousehold',
       {
         archiveNumber: body.archiveNumber,
@@ -144,7 +144,7 @@ export class RegisterGatewayService {
   }
 
   async updateHouseholdStatus(id: string, body: UpdateHouseholdStatusDto, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'updateHouseholdStatus',
       { id, status: status(body.status), exitYear: body.exitYear ?? 0 },
       ctx,
@@ -153,7 +153,7 @@ export class RegisterGatewayService {
   }
 
   async createAgreement(body: CreateAgreementDto, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'createBenefitAgreement',
       {
         producerId: body.producerId,
@@ -169,7 +169,7 @@ export class RegisterGatewayService {
   }
 
   async listAgreements(query: ListAgreementsQuery, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'listBenefitAgreements',
       {
         householdId: query.householdId ?? '',
@@ -184,7 +184,7 @@ export class RegisterGatewayService {
 
   async endAgreement(id: string, effectiveTo: string, ctx: CallContext) {
     // Setting the same end again changes nothing: safe to repeat.
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'endBenefitAgreement',
       { id, effectiveTo },
       { ...ctx, idempotent: true },
@@ -194,7 +194,7 @@ export class RegisterGatewayService {
 
   async benefitShares(producerId: string, asOf: string | undefined, ctx: CallContext) {
     const at = timestampOf(asOf) ?? timestampOf(new Date().toISOString());
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'getBenefitShares',
       { producerId, asOf: at },
       { ...ctx, idempotent: true },
@@ -208,7 +208,7 @@ export class RegisterGatewayService {
   }
 
   async accessLog(query: AccessLogQuery, ctx: CallContext) {
-    const res = await this.register.call(
+    const res = await this.beneficiaries.call(
       'listPiiAccess',
       { page: page(query), householdId: query.householdId ?? '', userId: query.userId ?? '' },
       { ...ctx, idempotent: true },

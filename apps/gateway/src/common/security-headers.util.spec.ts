@@ -1,4 +1,4 @@
-import { securityHeaders } from './security-headers';
+import { securityHeaders } from './security-headers.util';
 
 describe(securityHeaders.name, () => {
   it("holds helmet's headers with our content security policy", () => {

@@ -1,23 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import { RequestId, uuidParam } from '../common/request-context';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import {
   BenefitSharesQuery,
   CreateAgreementDto,
   EndAgreementDto,
   ListAgreementsQuery,
   ProducerHouseholdsQuery,
-} from './dto/register.dto';
-import { RegisterGatewayService } from './register-gateway.service';
-import { HOUSEHOLD_READERS, REGISTER_OVERSIGHT, RELIEF_OFFICE } from './register.roles';
+} from './dto/beneficiaries.dto';
+import { BeneficiariesGatewayService } from './beneficiaries-gateway.service';
+import { HOUSEHOLD_READERS, REGISTER_OVERSIGHT, RELIEF_OFFICE } from './beneficiaries.roles';
 
 /** Benefit agreements (带贫关系) between producers and households, and who shares in a sale. */
 @ApiTags('register')
 @ApiBearerAuth()
 @Controller()
 export class AgreementsController {
-  constructor(private readonly register: RegisterGatewayService) {}
+  constructor(private readonly beneficiaries: BeneficiariesGatewayService) {}
 
   /** An agreement overlapping another of the same producer, household and kind is refused (409). */
   @Roles(...RELIEF_OFFICE)
@@ -27,7 +27,7 @@ export class AgreementsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.createAgreement(body, { caller, requestId });
+    return this.beneficiaries.createAgreement(body, { caller, requestId });
   }
 
   /** By household or producer (one is required), optionally only those valid at `asOf`. */
@@ -38,7 +38,7 @@ export class AgreementsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.listAgreements(query, { caller, requestId });
+    return this.beneficiaries.listAgreements(query, { caller, requestId });
   }
 
   /** Ends an agreement on `effectiveTo` (exclusive). */
@@ -51,7 +51,7 @@ export class AgreementsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.endAgreement(id, body.effectiveTo, { caller, requestId });
+    return this.beneficiaries.endAgreement(id, body.effectiveTo, { caller, requestId });
   }
 
   /** Households linked to the producer by any agreement, masked; its own staff, the office, auditors. */
@@ -63,7 +63,7 @@ export class AgreementsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.producerHouseholds(producerId, query, { caller, requestId });
+    return this.beneficiaries.producerHouseholds(producerId, query, { caller, requestId });
   }
 
   /** Who shares in a sale of the producer at an instant, with their weights. */
@@ -75,6 +75,6 @@ export class AgreementsController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.register.benefitShares(producerId, query.asOf, { caller, requestId });
+    return this.beneficiaries.benefitShares(producerId, query.asOf, { caller, requestId });
   }
 }

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { weightSchema } from '../agreements/agreement.schemas';
+import { isIsoDate } from '../agreements/as-of.util';
+import { AGREEMENT_KINDS } from '../agreements/benefit-agreement.entity';
+
+/** The agreement fields of one register row, when it names any. */
+export const importAgreementSchema = z
+  .object({
+    producerId: z.string().uuid('must be a UUID'),
+    kind: z.enum(AGREEMENT_KINDS, { message: `must be one of ${AGREEMENT_KINDS.join(', ')}` }),
+    weight: weightSchema,
+    effectiveFrom: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+    effectiveTo: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || isIsoDate(s), 'must be a date YYYY-MM-DD')
+      .transform((s) => s || null),
+  })
+  .superRefine((a, ctx) => {
+    if (a.effectiveTo !== null && a.effectiveTo <= a.effectiveFrom) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must be after effectiveFrom' });
+    }
+  });
+
+export type AgreementFields = z.infer<typeof importAgreementSchema>;
+
+/** Wire names of the agreement fields of a row, for the report. */
+export const AGREEMENT_FIELD: Record<string, string> = {
+  producerId: 'producerId',
+  kind: 'agreementKind',
+  weight: 'agreementWeight',
+  effectiveFrom: 'agreementEffectiveFrom',
+  effectiveTo: 'agreementEffectiveTo',
+};
+
+/** One row of a register file as it arrives (any field may be missing or wrong). */
+export interface ImportRowInput {
+  line?: number;
+  archiveNumber?: string;
+  headName?: string;
+  nationalId?: string;
+  members?: number;
+  villageId?: string;
+  townNameZh?: string;
+  villageNameZh?: string;
+  status?: string;
+  exitYear?: number;
+  baselineIncome?: { fen?: number; currency?: string } | null;
+  payoutAccount?: string;
+  producerId?: string;
+  agreementKind?: string;
+  agreementWeight?: number;
+  agreementEffectiveFrom?: string;
+  agreementEffectiveTo?: string;
+}
+
+export interface ImportOptions {
+  partial: boolean;
+  dryRun: boolean;
+}

@@ -1,0 +1,388 @@
+import type { Logger } from '@nestjs/common';
+import type { FieldError } from '@yugong/shared/errors';
+import { randomUUID } from 'node:crypto';
+import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreement.errors';
+import type { HouseholdFields } from '../households/household.schemas';
+import type { PiiCipher } from '../pii/pii-cipher';
+import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
+import type {
+  AgreementColumns,
+  HouseholdColumns,
+  ImportTransaction,
+  RegisterImportRepository,
+} from './register-import.repository';
+
+export interface ImportReport {
+  rowsRead: number;
+  householdsCreated: number;
+  householdsUpdated: number;
+  agreementsCreated: number;
+  rejected: { line: number; field: string; reason: string }[];
+  committed: boolean;
+}
+
+/** A row that passed the checks of its own fields. */
+export interface GoodRow {
+  line: number;
+  household: HouseholdFields & { villageId: string; hash: string };
+  agreement?: AgreementFields;
+}
+
+/** The checks of one row on its own: the row made good, or the problems of its fields. */
+export type RowCheck = (row: ImportRowInput, line: number) => GoodRow | FieldError[];
+
+/** What the import knows of one archive number of the file: O(1) per household, not per row. */
+interface HouseholdSeen {
+  hash: string;
+  line: number;
+  /** Set once a row of it was accepted (the first accepted row gives the household's fields). */
+  accepted: boolean;
+  /** Its id and village once written in this import's transaction. */
+  written?: { id: string; villageId: string };
+}
+
+/** Rows per lookup query of the register. */
+const LOOKUP_CHUNK = 5_000;
+const DAY_AFTER_EVERYTHING = '9999-12-31';
+
+function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
+  return (
+    a.effectiveFrom < (b.effectiveTo ?? DAY_AFTER_EVERYTHING) &&
+    b.effectiveFrom < (a.effectiveTo ?? DAY_AFTER_EVERYTHING)
+  );
+}
+
+const agreementKey = (archive: string, producerId: string, kind: string) =>
+  `${archive}|${producerId}|${kind}`;
+
+/**
+ * One import in progress. Each batch is validated against the rows before it (maps keyed by archive
+ * number and national-ID hash, so linear in the rows) and against the register as it stood before
+ * the import, then written at once inside the import's single transaction, which `finish` commits
+ * (or rolls back when a bad row stops an all-or-nothing import). Memory grows with the distinct
+ * households and agreements of the file, never with its rows; the rows of a batch are dropped once
+ * it is written.
+ */
+export class RegisterImportSession {
+  private readonly rejected: ImportReport['rejected'] = [];
+  private readonly seen = new Map<string, HouseholdSeen>();
+  private readonly lineOfHash = new Map<string, { archive: string; line: number }>();
+  /** Register before the import, for the archive numbers and hashes of the file. */
+  private readonly existingIdOfArchive = new Map<string, string>();
+  private readonly holderOfHash = new Map<string, string>();
+  /** Agreement periods per archive, producer and kind: those held before the import and those added. */
+  private readonly periods = new Map<string, { effectiveFrom: string; effectiveTo: string | null }[]>();
+  private rowsRead = 0;
+  private householdsCreated = 0;
+  private householdsUpdated = 0;
+  private agreementsCreated = 0;
+  private trx: ImportTransaction | undefined;
+  private previousWrite: Promise<void> = Promise.resolve();
+  private done = false;
+
+  constructor(
+    private readonly repository: RegisterImportRepository,
+    private readonly cipher: PiiCipher,
+    private readonly options: ImportOptions,
+    private readonly checkRow: RowCheck,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether rows are still written: not a dry run, and no bad row has doomed an all-or-nothing import. */
+  private get writing(): boolean {
+    return !this.options.dryRun && (this.options.partial || this.rejected.length === 0);
+  }
+
+  private reject(line: number, errors: FieldError[]): void {
+    for (const e of errors) {
+      this.rejected.push({ line, field: e.field, reason: e.reason });
+    }
+  }
+
+  /** Validates one batch of rows and, while the import may still commit, writes the good ones. */
+  async add(rows: ImportRowInput[]): Promise<void> {
+    if (this.done) {
+      throw new Error('register import already finished');
+    }
+    const parsed = this.parse(rows);
+
+    // Across rows: one archive number is one household, one national ID one archive number.
+    const consistent: GoodRow[] = [];
+    const newArchives: string[] = [];
+    const newHashes: string[] = [];
+    for (const row of parsed) {
+      const { archiveNumber: archive, hash } = row.household;
+      const first = this.seen.get(archive);
+      if (first && first.hash !== hash) {
+        this.reject(row.line, [
+          { field: 'nationalId', reason: `differs from line ${first.line} for the same archive number` },
+        ]);
+        continue;
+      }
+      const other = this.lineOfHash.get(hash);
+      if (other && other.archive !== archive) {
+        this.reject(row.line, [
+          { field: 'nationalId', reason: `repeats the national ID of line ${other.line}` },
+        ]);
+        continue;
+      }
+      if (!first) {
+        this.seen.set(archive, { hash, line: row.line, accepted: false });
+        newArchives.push(archive);
+      }
+      if (!other) {
+        newHashes.push(hash);
+      }
+      this.lineOfHash.set(hash, { archive, line: row.line });
+      consistent.push(row);
+    }
+
+    // The register as it stood before the import (read outside the import's transaction).
+    await this.lookUpRegister(newArchives, newHashes);
+
+    const households: GoodRow['household'][] = [];
+    const agreements: (AgreementFields & { archive: string })[] = [];
+    for (const row of consistent) {
+      const archive = row.household.archiveNumber;
+      // A national ID may not move to another archive number.
+      const holder = this.holderOfHash.get(row.household.hash);
+      if (holder && holder !== archive) {
+        this.reject(row.line, [{ field: 'nationalId', reason: 'is registered to another household' }]);
+        continue;
+      }
+      // Agreements: an identical one already held is skipped (re-import); an overlapping one refused.
+      const agreement = row.agreement;
+      if (agreement) {
+        const key = agreementKey(archive, agreement.producerId, agreement.kind);
+        const known = this.periods.get(key);
+        const clashes = known?.filter((a) => overlaps(a, agreement)) ?? [];
+        const identical =
+          clashes.length === 1 &&
+          clashes[0].effectiveFrom === agreement.effectiveFrom &&
+          clashes[0].effectiveTo === agreement.effectiveTo;
+        if (clashes.length > 0 && !identical) {
+          this.reject(row.line, [
+            {
+              field: 'agreementEffectiveFrom',
+              reason: 'overlaps another agreement of the same producer, household and kind',
+            },
+          ]);
+          continue;
+        }
+        if (!identical) {
+          if (known) {
+            known.push(agreement);
+          } else {
+            this.periods.set(key, [agreement]);
+          }
+          agreements.push({ archive, ...agreement });
+          this.agreementsCreated += 1;
+        }
+      }
+      const seen = this.seen.get(archive)!;
+      if (!seen.accepted) {
+        seen.accepted = true;
+        households.push(row.household);
+        if (this.existingIdOfArchive.has(archive)) {
+          this.householdsUpdated += 1;
+        } else {
+          this.householdsCreated += 1;
+        }
+      }
+    }
+
+    // One batch's SQL in flight at a time: it runs while the next batch is parsed and encrypted.
+    await this.previousWrite;
+    if (this.writing && (households.length > 0 || agreements.length > 0)) {
+      const write = this.write(this.householdColumns(households), agreements);
+      write.catch(() => undefined); // awaited (and so thrown) by the next batch or by finish
+      this.previousWrite = write;
+    }
+  }
+
+  /** Ends the import: commits what was written, or rolls it back; the report either way. */
+  async finish(): Promise<ImportReport> {
+    if (this.done) {
+      throw new Error('register import already finished');
+    }
+    await this.previousWrite;
+    const commit = this.writing;
+    this.done = true;
+    const trx = this.trx;
+    this.trx = undefined;
+    if (trx) {
+      await (commit ? trx.commit() : trx.rollback());
+    }
+    const report: ImportReport = {
+      rowsRead: this.rowsRead,
+      householdsCreated: this.householdsCreated,
+      householdsUpdated: this.householdsUpdated,
+      agreementsCreated: this.agreementsCreated,
+      rejected: this.rejected.sort((a, b) => a.line - b.line),
+      committed: commit,
+    };
+    if (this.rejected.length > 0 && !this.options.partial) {
+      report.householdsCreated = 0;
+      report.householdsUpdated = 0;
+      report.agreementsCreated = 0;
+    }
+    if (commit) {
+      this.logger.log(
+        `register import: ${report.rowsRead} rows, ${report.householdsCreated} households created, ${report.householdsUpdated} updated, ${report.agreementsCreated} agreements, ${report.rejected.length} rejections`,
+      );
+    }
+    return report;
+  }
+
+  /** Rolls back whatever was written (the stream failed or was cancelled); harmless after finish. */
+  async abort(): Promise<void> {
+    this.done = true;
+    await this.previousWrite.catch(() => undefined);
+    const trx = this.trx;
+    this.trx = undefined;
+    if (trx && !trx.isCompleted()) {
+      await trx.rollback().catch(() => undefined);
+    }
+  }
+
+  private parse(rows: ImportRowInput[]): GoodRow[] {
+    const parsed: GoodRow[] = [];
+    for (const row of rows) {
+      this.rowsRead += 1;
+      const line = row.line && row.line > 0 ? row.line : this.rowsRead;
+      const checked = this.checkRow(row, line);
+      if (Array.isArray(checked)) {
+        this.reject(line, checked);
+      } else {
+        parsed.push(checked);
+      }
+    }
+    return parsed;
+  }
+
+  /**
+   * Reads the households of the given archive numbers or hashes, and the agreements of those of
+   * them whose archive numbers are in the file, as committed before the import began: the import's
+   * own writes are still uncommitted, so reads on the pool do not see them.
+   */
+  private async lookUpRegister(archives: string[], hashes: string[]): Promise<void> {
+    const idsOfNewArchives: string[] = [];
+    const wanted = new Set(archives);
+    for (let i = 0; i < Math.max(archives.length, hashes.length); i += LOOKUP_CHUNK) {
+      const rows = await this.repository.householdsByArchiveOrHash(
+        archives.slice(i, i + LOOKUP_CHUNK),
+        hashes.slice(i, i + LOOKUP_CHUNK),
+      );
+      for (const row of rows) {
+        this.holderOfHash.set(row.national_id_hash, row.archive_number);
+        if (wanted.has(row.archive_number) && !this.existingIdOfArchive.has(row.archive_number)) {
+          this.existingIdOfArchive.set(row.archive_number, row.id);
+          idsOfNewArchives.push(row.id);
+        }
+      }
+    }
+    for (let i = 0; i < idsOfNewArchives.length; i += LOOKUP_CHUNK) {
+      const held = await this.repository.agreementsOfHouseholds(idsOfNewArchives.slice(i, i + LOOKUP_CHUNK));
+      for (const a of held) {
+        const key = agreementKey(a.archive, a.producerId, a.kind);
+        const known = this.periods.get(key);
+        if (known) {
+          known.push(a);
+        } else {
+          this.periods.set(key, [a]);
+        }
+      }
+    }
+  }
+
+  /** The households of a batch as the column arrays the upsert reads, personal data encrypted. */
+  private householdColumns(households: GoodRow['household'][]): HouseholdColumns | undefined {
+    if (households.length === 0) {
+      return undefined;
+    }
+    const columns: HouseholdColumns = {
+      id: [],
+      archiveNumber: [],
+      villageId: [],
+      headNameEnc: [],
+      nationalIdEnc: [],
+      nationalIdHash: [],
+      payoutAccountEnc: [],
+      members: [],
+      status: [],
+      exitYear: [],
+      baselineIncomeFen: [],
+    };
+    for (const h of households) {
+      columns.id.push(randomUUID());
+      columns.archiveNumber.push(h.archiveNumber);
+      columns.villageId.push(h.villageId);
+      columns.headNameEnc.push(this.cipher.encrypt('head_name', h.headName));
+      columns.nationalIdEnc.push(this.cipher.encrypt('national_id', h.nationalId));
+      columns.nationalIdHash.push(h.hash);
+      columns.payoutAccountEnc.push(
+        h.payoutAccount ? this.cipher.encrypt('payout_account', h.payoutAccount) : null,
+      );
+      columns.members.push(h.members);
+      columns.status.push(h.status);
+      columns.exitYear.push(h.exitYear ?? null);
+      columns.baselineIncomeFen.push(h.baselineIncome);
+    }
+    return columns;
+  }
+
+  /**
+   * Writes one batch in the import's transaction: the households first seen in it, then its new
+   * agreements (which need the households' ids).
+   */
+  private async write(
+    households: HouseholdColumns | undefined,
+    agreements: (AgreementFields & { archive: string })[],
+  ): Promise<void> {
+    this.trx ??= await this.repository.begin();
+    const trx = this.trx;
+    const now = new Date().toISOString();
+    try {
+      if (households) {
+        const rows = await this.repository.upsertHouseholds(trx, households, this.cipher.activeKeyId, now);
+        for (const row of rows) {
+          this.seen.get(row.archive_number)!.written = { id: row.id, villageId: row.village_id };
+        }
+      }
+      if (agreements.length > 0) {
+        await this.repository.insertAgreements(trx, this.agreementColumns(agreements), now);
+      }
+    } catch (error) {
+      if (isOverlapViolation(error)) {
+        throw new OverlappingAgreement();
+      }
+      throw error;
+    }
+  }
+
+  /** The agreements of a batch as the column arrays the insert reads, with their households' ids. */
+  private agreementColumns(agreements: (AgreementFields & { archive: string })[]): AgreementColumns {
+    const columns: AgreementColumns = {
+      id: [],
+      producerId: [],
+      householdId: [],
+      villageId: [],
+      kind: [],
+      weight: [],
+      effectiveFrom: [],
+      effectiveTo: [],
+    };
+    for (const a of agreements) {
+      const household = this.seen.get(a.archive)!.written!;
+      columns.id.push(randomUUID());
+      columns.producerId.push(a.producerId);
+      columns.householdId.push(household.id);
+      columns.villageId.push(household.villageId);
+      columns.kind.push(a.kind);
+      columns.weight.push(a.weight);
+      columns.effectiveFrom.push(a.effectiveFrom);
+      columns.effectiveTo.push(a.effectiveTo);
+    }
+    return columns;
+  }
+}
