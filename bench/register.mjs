@@ -72,7 +72,6 @@ const SHARES_SQL =
   'from "benefit_agreement" where "producer_id" = $1 and "effective_from" <= $2 ' +
   'and ("effective_to" is null or "effective_to" > $3) order by "household_id" asc, "id" asc';
 
-
 /** The calendar date in China (UTC+8) of now: the as-of date GetBenefitShares uses when unset. */
 const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
