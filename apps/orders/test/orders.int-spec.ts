@@ -372,10 +372,21 @@ describeWithRedis('orders over gRPC', () => {
       refund: { id: string; amount: { fen: number }; status: string };
       order: WireOrder;
     }>('RefundOrder', request, staffA);
-    expect(refunded.refund).toMatchObject({ amount: { fen: 3_000 }, status: 'succeeded' });
+    // A manual order's money goes back from the relief office: staff ask, the office confirms.
+    expect(refunded.refund).toMatchObject({ amount: { fen: 3_000 }, status: 'pending' });
     expect(refunded.order.status).toBe('ORDER_STATUS_DELIVERED');
     const repeat = await call<{ refund: { id: string } }>('RefundOrder', request, staffA);
     expect(repeat.refund.id).toBe(refunded.refund.id);
+    expect(await onHand(mine)).toBe(stockBefore);
+    const paidBack = { orderId: order.id, refundId: refunded.refund.id, reference: 'BOC-REFUND-7' };
+    const byStaff = await rejection(call('ConfirmManualRefund', paidBack, staffA));
+    expect(byStaff.code).toBe(grpc.status.PERMISSION_DENIED);
+    const confirmed = await call<{ refund: { status: string; reference: string } }>(
+      'ConfirmManualRefund',
+      paidBack,
+      OFFICER,
+    );
+    expect(confirmed.refund).toMatchObject({ status: 'succeeded', reference: 'manual:BOC-REFUND-7' });
     expect(await onHand(mine)).toBe(stockBefore + 1);
     const { rows: lines } = await ordersSql.query(
       'select refunded_quantity::int, refunded_fen::int from order_line where id = $1',
