@@ -603,6 +603,10 @@ async function main() {
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: String(ordersPort),
       CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+      // Each buyer checks out round after round and never pays: past the per-buyer limits of
+      // unpaid orders, which a real buyer would meet, every checkout would be refused.
+      MAX_UNPAID_ORDERS_PER_BUYER: '1000',
+      MAX_HELD_UNITS_PER_BUYER: '1000000',
     },
   });
   const gateway = startProcess('gateway', [...nodeArgs, path.join(dist, 'apps/gateway/src/main.js')], {
