@@ -26,6 +26,7 @@ import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
+import { BuyersController } from './orders/buyers.controller';
 import { OrdersController } from './orders/orders.controller';
 import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookVerifier } from './payments/stripe-webhook';
@@ -76,6 +77,7 @@ export class AppModule {
         AgreementsController,
         HealthController,
         OrdersController,
+        BuyersController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
       ],

@@ -239,8 +239,15 @@ describeWithRedis('orders through the gateway', () => {
       .set('Idempotency-Key', 'refund-key-0001')
       .send({ lines: [{ lineId: order.lines[0].id, quantity: 1 }], reason: '包装破损', goodsReturned: true })
       .expect(201);
-    expect(refund.body.refund).toMatchObject({ amount: { fen: product.price.fen }, status: 'succeeded' });
+    // Paid by bank transfer: the relief office pays the refund back and says so, not the staff.
+    expect(refund.body.refund).toMatchObject({ amount: { fen: product.price.fen }, status: 'pending' });
     expect(refund.body.order).toMatchObject({ status: 'delivered', refunded: { fen: product.price.fen } });
+    const paidBack = await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/refunds/${refund.body.refund.id}/confirm`)
+      .set(await auth('officer'))
+      .send({ reference: 'BOC-REFUND-0001' })
+      .expect(200);
+    expect(paidBack.body.refund).toMatchObject({ status: 'succeeded', reference: 'manual:BOC-REFUND-0001' });
     expect(await onHand(product.id)).toBe(stock - 2);
     const refundAgain = await request(platform.http)
       .post(`/api/v1/orders/${order.id}/refunds`)

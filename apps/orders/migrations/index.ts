@@ -3,10 +3,15 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128191817_initial } from './Migration20261128191817_initial';
 import { Migration20261128192439_fulfilment_refunds } from './Migration20261128192439_fulfilment_refunds';
 import { Migration20261201210104_stripe_payments } from './Migration20261201210104_stripe_payments';
+import { Migration20261202044758_buyer_limits_payment_reference } from './Migration20261202044758_buyer_limits_payment_reference';
 
 /** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261128191817_initial', class: Migration20261128191817_initial },
   { name: 'Migration20261128192439_fulfilment_refunds', class: Migration20261128192439_fulfilment_refunds },
   { name: 'Migration20261201210104_stripe_payments', class: Migration20261201210104_stripe_payments },
+  {
+    name: 'Migration20261202044758_buyer_limits_payment_reference',
+    class: Migration20261202044758_buyer_limits_payment_reference,
+  },
 ];

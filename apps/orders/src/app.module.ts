@@ -8,6 +8,8 @@ import { ormOptions } from '@yugong/shared/orm';
 import type { Redis } from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
+import { BuyerAllowanceRepository } from './buyers/buyer-allowance.repository';
+import { BUYER_LIMITS, BuyerLimitsService } from './buyers/buyer-limits.service';
 import { CartService } from './cart/cart.service';
 import { CartStore } from './cart/cart.store';
 import { MemoryCartStore } from './cart/memory-cart.store';
@@ -60,6 +62,15 @@ export class AppModule {
         RefundRepository,
         OutboxRepository,
         PaymentEventRepository,
+        BuyerAllowanceRepository,
+        BuyerLimitsService,
+        {
+          provide: BUYER_LIMITS,
+          useValue: {
+            maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_BUYER,
+            maxHeldUnits: config.MAX_HELD_UNITS_PER_BUYER,
+          },
+        },
         CartService,
         OrdersService,
         OutboxService,

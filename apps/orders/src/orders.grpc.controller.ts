@@ -2,10 +2,12 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { orders } from '@yugong/contracts';
 import { callerOf, fromTimestamp } from '@yugong/shared/grpc';
+import { BuyerLimitsService } from './buyers/buyer-limits.service';
 import { CartService } from './cart/cart.service';
 import {
   orderStatusFromWire,
   orderStatusToWire,
+  toAllowanceMessage,
   toCartMessage,
   eventPayloadMessage,
   toOrderMessage,
@@ -32,6 +34,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     private readonly outbox: OutboxService,
     private readonly fulfilment: FulfilmentService,
     private readonly payments: PaymentsService,
+    private readonly limits: BuyerLimitsService,
   ) {}
 
   async getCart(request: orders.GetCartRequest, metadata?: Metadata): Promise<orders.GetCartResponse> {
@@ -171,5 +174,24 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
   ): Promise<orders.RefundOrderResponse> {
     const { refund, order } = await this.fulfilment.refund(callerOf(metadata), request);
     return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
+  }
+
+  async confirmManualRefund(
+    request: orders.ConfirmManualRefundRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ConfirmManualRefundResponse> {
+    const { refund, order } = await this.fulfilment.confirmManualRefund(callerOf(metadata), request);
+    return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
+  }
+
+  async setBuyerAllowance(
+    request: orders.SetBuyerAllowanceRequest,
+    metadata?: Metadata,
+  ): Promise<orders.SetBuyerAllowanceResponse> {
+    const allowance = await this.limits.setAllowance(callerOf(metadata), {
+      ...request,
+      expiresAt: fromTimestamp(request.expiresAt) ?? null,
+    });
+    return { allowance: toAllowanceMessage(allowance) };
   }
 }

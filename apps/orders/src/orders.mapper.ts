@@ -1,5 +1,6 @@
 import { orders } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
+import type { BuyerAllowanceRecord } from './buyers/buyer-allowance.repository';
 import type { PricedCart } from './cart/cart.service';
 import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import type { OrderView } from './orders/orders.service';
@@ -108,6 +109,17 @@ export function toRefundMessage(r: RefundRecord, currency: string): orders.Refun
     reference: r.reference,
     requestedBy: r.requestedBy,
     createdAt: toTimestamp(new Date(r.createdAt)),
+  };
+}
+
+export function toAllowanceMessage(a: BuyerAllowanceRecord): orders.BuyerAllowance {
+  return {
+    buyerId: a.buyerId,
+    maxUnpaidOrders: a.maxUnpaidOrders,
+    maxHeldUnits: a.maxHeldUnits,
+    expiresAt: a.expiresAt ? toTimestamp(a.expiresAt) : undefined,
+    grantedBy: a.grantedBy,
+    grantedAt: toTimestamp(a.grantedAt),
   };
 }
 

@@ -277,10 +277,16 @@ describeWithRedis('orders over gRPC', () => {
       idempotencyKey: key(),
     };
     const refunded = await call('refundOrder', request, staffA);
-    expect(refunded.refund).toMatchObject({ amount: { fen: 3_000 }, status: 'succeeded' });
+    // A manual order's money goes back from the relief office: staff ask, the office confirms.
+    expect(refunded.refund).toMatchObject({ amount: { fen: 3_000 }, status: 'pending' });
     expect(refunded.order.status).toBe('ORDER_STATUS_DELIVERED');
     const repeat = await call('refundOrder', request, staffA);
     expect(repeat.refund.id).toBe(refunded.refund.id);
+    expect(await onHand(mine)).toBe(stockBefore);
+    const paidBack = { orderId: order.id, refundId: refunded.refund.id, reference: 'BOC-REFUND-7' };
+    await expectRejection(call('confirmManualRefund', paidBack, staffA), grpc.status.PERMISSION_DENIED);
+    const confirmed = await call('confirmManualRefund', paidBack, OFFICER);
+    expect(confirmed.refund).toMatchObject({ status: 'succeeded', reference: 'manual:BOC-REFUND-7' });
     expect(await onHand(mine)).toBe(stockBefore + 1);
     const { rows: lines } = await ordersSql.query(
       'select refunded_quantity::int, refunded_fen::int from order_line where id = $1',

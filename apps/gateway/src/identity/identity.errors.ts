@@ -25,3 +25,10 @@ export class UnknownProducers extends ValidationFailed {
     super(ids.map((id) => ({ field: 'producerIds', reason: `producer ${id} does not exist` })));
   }
 }
+
+/** An allowance of unpaid orders is for an institution's account. */
+export class NotAnInstitution extends ValidationFailed {
+  constructor() {
+    super([{ field: 'userId', reason: "is not an institution's account" }]);
+  }
+}

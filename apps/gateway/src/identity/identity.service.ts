@@ -14,7 +14,13 @@ import {
 import { NotFound, ValidationFailed, fromRpcError } from '@yugong/shared/errors';
 import { status } from '@grpc/grpc-js';
 import { CatalogClient } from '../catalog/catalog.client';
-import { BadCredentials, EmailTaken, RoleNotGrantable, UnknownProducers } from './identity.errors';
+import {
+  BadCredentials,
+  EmailTaken,
+  NotAnInstitution,
+  RoleNotGrantable,
+  UnknownProducers,
+} from './identity.errors';
 import { User } from './user.entity';
 
 /** A new account's details. */
@@ -76,6 +82,15 @@ export class IdentityService {
   }
 
   /** An account made by an officer (staff, institutions) or an admin (any role). */
+  /** The institution account `userId`; NotAnInstitution (naming `userId`) when there is none. */
+  async requireInstitution(userId: string): Promise<User> {
+    const user = await this.users.findOne({ id: userId });
+    if (user?.role !== 'institution') {
+      throw new NotAnInstitution();
+    }
+    return user;
+  }
+
   async createAccount(caller: CallerIdentity | null, input: NewAccount): Promise<User> {
     const actor = requireRole(caller, 'relief_officer', 'admin');
     if (!GRANTABLE[actor.role]?.includes(input.role)) {

@@ -22,6 +22,7 @@ import {
   CheckoutDto,
   ListOrdersQuery,
   ManualPaymentDto,
+  ManualRefundDto,
   OrderEventsQuery,
   RefundDto,
   ShipmentDto,
@@ -298,6 +299,28 @@ export class OrdersController {
         goodsReturned: body.goodsReturned ?? false,
         idempotencyKey: idempotencyKeyOf(key, false),
       },
+      { caller, requestId },
+    );
+    return { refund: refundJson(res.refund!), order: orderJson(res.order!) };
+  }
+
+  /**
+   * The relief office confirms that it paid a manual refund back (producer staff may ask for a
+   * refund, never say that the money left).
+   */
+  @Roles('relief_officer', 'admin')
+  @Post('orders/:id/refunds/:refundId/confirm')
+  @HttpCode(200)
+  async confirmRefund(
+    @Param('id', uuidParam('id')) id: string,
+    @Param('refundId', uuidParam('refundId')) refundId: string,
+    @Body() body: ManualRefundDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.orders.call(
+      'confirmManualRefund',
+      { orderId: id, refundId, reference: body.reference },
       { caller, requestId },
     );
     return { refund: refundJson(res.refund!), order: orderJson(res.order!) };

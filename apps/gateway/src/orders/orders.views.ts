@@ -91,3 +91,15 @@ export function orderJson(o: orders.Order) {
     deliveredAt: isoOf(o.deliveredAt),
   };
 }
+
+/** A buyer's allowance of unpaid orders and held units, as the REST API shows it. */
+export function allowanceJson(a: orders.BuyerAllowance) {
+  return {
+    userId: a.buyerId,
+    maxUnpaidOrders: a.maxUnpaidOrders,
+    maxHeldUnits: a.maxHeldUnits,
+    expiresAt: a.expiresAt ? isoOf(a.expiresAt) : null,
+    grantedBy: a.grantedBy,
+    grantedAt: isoOf(a.grantedAt),
+  };
+}

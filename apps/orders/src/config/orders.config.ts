@@ -21,6 +21,13 @@ export const ordersConfigSchema = z.object({
   GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
   /** How long checkout holds stock for an unpaid order. */
   HOLD_TTL_MS: env.int(900_000, { min: 1_000, max: 86_400_000 }),
+  /**
+   * Unpaid orders one buyer may have at once (each holds stock until HOLD_TTL_MS), unless a relief
+   * officer set the buyer an allowance: no account can keep a product's stock from everyone else.
+   */
+  MAX_UNPAID_ORDERS_PER_BUYER: env.int(5, { min: 1, max: 1_000 }),
+  /** Units of stock held for one buyer's unpaid orders at once, unless an officer set an allowance. */
+  MAX_HELD_UNITS_PER_BUYER: env.int(100, { min: 1, max: 1_000_000 }),
   /** How often expired unpaid orders are cancelled. */
   SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
   /** Idle carts expire after this many seconds. */

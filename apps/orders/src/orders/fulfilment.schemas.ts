@@ -35,3 +35,10 @@ export const refundSchema = z.object({
 
 /** ConfirmDelivery: the order by its id. */
 export const confirmDeliverySchema = z.object({ orderId: idSchema });
+
+/** ConfirmManualRefund: which refund, and the reference of the money paid back. */
+export const manualRefundSchema = z.object({
+  orderId: idSchema,
+  refundId: idSchema,
+  reference: text(128),
+});

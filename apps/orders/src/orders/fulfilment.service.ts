@@ -1,17 +1,29 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { canActForProducer, isOfficer, requireCaller, type CallerIdentity } from '@yugong/shared/auth';
-import { ValidationFailed } from '@yugong/shared/errors';
+import {
+  canActForProducer,
+  isOfficer,
+  requireCaller,
+  requireRole,
+  type CallerIdentity,
+} from '@yugong/shared/auth';
+import { NotFound, ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
 import { PaymentsService } from '../payments/payments.service';
-import { confirmDeliverySchema, refundSchema, shipSchema } from './fulfilment.schemas';
+import { confirmDeliverySchema, manualRefundSchema, refundSchema, shipSchema } from './fulfilment.schemas';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderRepository, type OrderRecord, type RefundRecord } from './order.repository';
 import { sourcesOf, transition } from './order-state';
-import { NothingToRefund, NothingToShip, NotRefundable, OrderNotFound } from './orders.errors';
+import {
+  NotAPendingManualRefund,
+  NothingToRefund,
+  NothingToShip,
+  NotRefundable,
+  OrderNotFound,
+} from './orders.errors';
 import { OrdersService, type OrderView } from './orders.service';
 import { RefundRepository } from './refund.repository';
 
@@ -93,7 +105,9 @@ export class FulfilmentService {
   /**
    * Refunds lines (all that remain when none are named) at the price they were sold at; the
    * donation stays with the relief fund. Manual orders are refunded by the relief office outside
-   * the platform and recorded here as succeeded. Card orders are refunded through the provider:
+   * the platform: an officer's refund is recorded as succeeded (the office paying it is the
+   * officer's word), while producer staff's stays pending, its units reserved, until the office
+   * confirms that the money left (`confirmManualRefund`). Card orders are refunded through the provider:
    * the refund is first reserved (pending, its units counted on the lines so that no concurrent
    * refund can exceed what was sold), then sent with our refund id as the provider's idempotency
    * key, and settled when the provider says it succeeded or failed (now, or by its
@@ -180,7 +194,7 @@ export class FulfilmentService {
       for (const line of record.lines) {
         await this.repo.addRefunded(tx, line);
       }
-      if (order.paymentMethod === 'manual') {
+      if (order.paymentMethod === 'manual' && isOfficer(who)) {
         return (await this.lifecycle.settleRefundInTx(tx, id, {
           reference: record.reference,
           status: 'succeeded',
@@ -204,6 +218,37 @@ export class FulfilmentService {
       await this.lifecycle.restock(refund);
     }
     return { refund: settled, order: await this.orders.get(who, req.orderId) };
+  }
+
+  /**
+   * The relief office confirms that it paid a pending manual refund back (producer staff may ask
+   * for one, never say it was paid): the refund succeeds under the office's reference, its
+   * `order.refunded` event is written, and returned goods go back to stock.
+   */
+  async confirmManualRefund(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof manualRefundSchema>>,
+  ): Promise<{ refund: RefundRecord; order: OrderView }> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const req = parseRequest(manualRefundSchema, input);
+    const refund = await this.em.fork().transactional(async (tx) => {
+      const order = await this.lockVisible(tx, officer, req.orderId);
+      const pending = order.refunds.find((r) => r.id === req.refundId);
+      if (!pending) {
+        throw new NotFound('refund', req.refundId);
+      }
+      if (pending.status !== 'pending' || order.paymentMethod !== 'manual') {
+        throw new NotAPendingManualRefund(order.paymentMethod === 'manual' ? pending.status : 'paid by card');
+      }
+      return (await this.lifecycle.settleRefundInTx(tx, pending.id, {
+        reference: `manual:${req.reference}`,
+        status: 'succeeded',
+      }))!;
+    });
+    if (refund.goodsReturned) {
+      await this.lifecycle.restock(refund);
+    }
+    return { refund, order: await this.orders.get(officer, req.orderId) };
   }
 
   /** Locks the order row; NOT_FOUND when the caller may not see it at all. */

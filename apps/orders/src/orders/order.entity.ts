@@ -42,6 +42,13 @@ export type PaymentMethodName = (typeof PAYMENT_METHODS)[number];
   properties: ['paymentReference'],
   options: { where: 'payment_reference is not null' },
 })
+// One bank or receipt reference pays one order per method; cancelled orders (a claim that came to
+// nothing) do not count.
+@Unique({
+  name: 'customer_order_payment_reference_unique',
+  expression: `create unique index "customer_order_payment_reference_unique" on "customer_order"
+    ("payment_method", "payment_reference") where payment_reference is not null and status <> 'cancelled'`,
+})
 @Index({
   name: 'customer_order_unpaid_by_card',
   properties: ['createdAt'],

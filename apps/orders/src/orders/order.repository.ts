@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { RowOf } from '../common/entity-row.util';
@@ -288,6 +289,56 @@ export class OrderRepository {
       'run',
     );
     return result.affectedRows === 1;
+  }
+
+  /**
+   * Puts an officer's `reference` on a manual order still pending, before its stock is committed.
+   * `taken`: another order (not cancelled) holds it, which the unique index decides, so two
+   * confirmations racing with one reference cannot both pass; `other`: the order is no longer
+   * pending or is being confirmed under another reference.
+   */
+  async claimPaymentReference(
+    em: EntityManager,
+    id: string,
+    reference: string,
+  ): Promise<'claimed' | 'taken' | 'other'> {
+    try {
+      const result = await em.execute<{ affectedRows: number }>(
+        `update customer_order set payment_reference = ?, updated_at = now()
+          where id = ? and status = 'pending_payment' and payment_method = 'manual'
+            and (payment_reference is null or payment_reference = ?)`,
+        [reference, id, reference],
+        'run',
+      );
+      return result.affectedRows === 1 ? 'claimed' : 'other';
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        return 'taken';
+      }
+      throw error;
+    }
+  }
+
+  /** Takes a claimed reference off an order that could not be paid after all. */
+  async releasePaymentReference(em: EntityManager, id: string, reference: string): Promise<void> {
+    await em.execute(
+      `update customer_order set payment_reference = null, updated_at = now()
+        where id = ? and status = 'pending_payment' and payment_reference = ?`,
+      [id, reference],
+      'run',
+    );
+  }
+
+  /** The buyer's unpaid orders whose holds have not lapsed, and the units they hold. */
+  async countUnpaid(em: EntityManager, buyerId: string): Promise<{ orders: number; units: number }> {
+    const [row] = await em.execute<{ orders: string; units: string }[]>(
+      `select count(*) as orders, coalesce(sum(l.units), 0) as units
+         from customer_order o,
+              lateral (select sum(quantity) as units from order_line where order_id = o.id) l
+        where o.buyer_id = ? and o.status = 'pending_payment' and o.expires_at > now()`,
+      [buyerId],
+    );
+    return { orders: Number(row.orders), units: Number(row.units) };
   }
 
   /** Records a failed payment attempt unless a later one is recorded already. */

@@ -73,3 +73,24 @@ export class NothingToRefund extends FailedPrecondition {
     ]);
   }
 }
+
+/**
+ * A bank or receipt reference confirms one payment: it records another order's already, or this
+ * order's payment is being recorded under another one. Nothing was written.
+ */
+export class PaymentReferenceUsed extends FailedPrecondition {
+  constructor(reason = "records another order's payment already") {
+    super('PAYMENT_REFERENCE_USED', 'this reference cannot confirm this payment', [
+      { field: 'reference', reason },
+    ]);
+  }
+}
+
+/** Only a manual refund still pending is confirmed paid back by the relief office. */
+export class NotAPendingManualRefund extends FailedPrecondition {
+  constructor(status: string) {
+    super('NOT_A_PENDING_MANUAL_REFUND', `a refund that is ${status} waits for no confirmation`, [
+      { field: 'refundId', reason: `is ${status}` },
+    ]);
+  }
+}

@@ -5,6 +5,7 @@ import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { BuyerLimitsService } from '../buyers/buyer-limits.service';
 import { CartStore } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
@@ -22,6 +23,7 @@ import {
   NotAManualOrder,
   OrderNotFound,
   OutOfStock,
+  PaymentReferenceUsed,
 } from './orders.errors';
 import {
   checkoutSchema,
@@ -66,6 +68,7 @@ export class OrdersService {
     private readonly repo: OrderRepository,
     private readonly carts: CartStore,
     private readonly locks: CheckoutLockStore,
+    private readonly limits: BuyerLimitsService,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
 
@@ -200,9 +203,23 @@ export class OrdersService {
     if (!changed) {
       return this.get(officer, order.id);
     }
-    // Stock first (idempotent): if this crashes before the order is marked paid, a repeat redoes both.
+    // The reference first: one that pays another order is refused before any stock is committed,
+    // and two confirmations racing with one reference meet at its unique index.
+    const claim = await this.repo.claimPaymentReference(this.em.fork(), order.id, req.reference);
+    if (claim === 'taken') {
+      throw new PaymentReferenceUsed();
+    }
+    if (claim === 'other') {
+      const now = await this.get(officer, order.id);
+      if (now.status === 'pending_payment') {
+        throw new PaymentReferenceUsed(`this order's payment is being recorded under another reference`);
+      }
+      return now;
+    }
+    // Stock next (idempotent): if this crashes before the order is marked paid, a repeat redoes both.
     const stock = await this.lifecycle.commitStock(order.id);
     if (!stock.committed) {
+      await this.repo.releasePaymentReference(this.em.fork(), order.id, req.reference);
       throw new OutOfStock(
         stock.shortages.map((s) => ({
           field: `lines.${s.productId}`,
@@ -272,6 +289,8 @@ export class OrdersService {
     if (cart.length === 0) {
       throw new CartEmpty();
     }
+    const units = cart.reduce((sum, line) => sum + line.quantity, 0);
+    await this.limits.assertRoomFor(this.em.fork(), buyer.userId, units);
     const orderId = randomUUID();
     const expiresAt = new Date(Date.now() + this.settings.holdTtlMs);
     const hold = await this.catalog.holdStock(buyer, orderId, cart, expiresAt).catch((error: unknown) => {
@@ -311,7 +330,7 @@ export class OrdersService {
     const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
     const roundUpFen = req.roundUp ? (100 - ((subtotalFen + req.donationFen) % 100)) % 100 : 0;
     const donationFen = req.donationFen + roundUpFen;
-    const inserted = await this.repo.insert(this.em.fork(), {
+    const record: Parameters<OrderRepository['insert']>[1] = {
       id: orderId,
       buyerId: buyer.userId,
       buyerRole: buyer.role,
@@ -330,7 +349,18 @@ export class OrdersService {
       expiresAt,
       cancelledAt: null,
       lines: lines.map((l) => ({ ...l, carrier: null, trackingNumber: null, shippedAt: null })),
-    });
+    };
+    let inserted: boolean;
+    try {
+      inserted = await this.em.fork().transactional(async (tx) => {
+        await this.limits.claimRoomInTx(tx, buyer.userId, units);
+        return this.repo.insert(tx, record);
+      });
+    } catch (error) {
+      // Past the limit after all (a concurrent checkout of this buyer came first): give the hold back.
+      await this.catalog.releaseStock(orderId).catch(() => undefined);
+      throw error;
+    }
     if (!inserted) {
       // Another request with this key won (its lock had lapsed): ours is not needed.
       await this.catalog.releaseStock(orderId).catch(() => undefined);

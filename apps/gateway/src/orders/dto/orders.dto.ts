@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -73,6 +74,37 @@ export class ManualPaymentDto {
   @MinLength(1, { message: 'is required' })
   @MaxLength(128, { message: 'must be at most 128 characters' })
   reference!: string;
+}
+
+export class ManualRefundDto {
+  @ApiProperty({ maxLength: 128, description: 'bank transfer or receipt reference of the money paid back' })
+  @IsString({ message: 'must be a string' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(128, { message: 'must be at most 128 characters' })
+  reference!: string;
+}
+
+export class BuyerAllowanceDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000, description: 'unpaid orders the buyer may have at once' })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(1_000, { message: 'must be at most 1000' })
+  maxUnpaidOrders!: number;
+
+  @ApiProperty({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: "units held for the buyer's unpaid orders at once",
+  })
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(1_000_000, { message: 'must be at most 1000000' })
+  maxHeldUnits!: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'in the future; absent: until changed' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  expiresAt?: string;
 }
 
 export class ShipmentDto {

@@ -126,7 +126,10 @@ export interface Refund {
   amount?: Money | undefined;
   reason: string;
   goodsReturned: boolean;
-  /** "pending" (waiting for the provider), "succeeded", "failed". */
+  /**
+   * "pending" (waiting for the provider, or for the relief office to pay a manual refund back),
+   * "succeeded", "failed".
+   */
   status: string;
   /** Stripe refund id, or the manual reference. */
   reference: string;
@@ -349,6 +352,45 @@ export interface RefundOrderResponse {
   order?: Order | undefined;
 }
 
+export interface ConfirmManualRefundRequest {
+  orderId: string;
+  refundId: string;
+  /** The bank transfer or receipt reference of the money paid back, 1..128 characters. */
+  reference: string;
+}
+
+export interface ConfirmManualRefundResponse {
+  refund?: Refund | undefined;
+  order?: Order | undefined;
+}
+
+export interface BuyerAllowance {
+  buyerId: string;
+  /** Unpaid orders the buyer may have at once, 1..1000. */
+  maxUnpaidOrders: number;
+  /** Units of stock held for the buyer's unpaid orders at once, 1..1000000. */
+  maxHeldUnits: number;
+  /** Absent: until changed. After it, the defaults apply again. */
+  expiresAt?:
+    | Timestamp
+    | undefined;
+  /** The officer who set it, and when. */
+  grantedBy: string;
+  grantedAt?: Timestamp | undefined;
+}
+
+export interface SetBuyerAllowanceRequest {
+  buyerId: string;
+  maxUnpaidOrders: number;
+  maxHeldUnits: number;
+  /** Absent: no expiry; else in the future. */
+  expiresAt?: Timestamp | undefined;
+}
+
+export interface SetBuyerAllowanceResponse {
+  allowance?: BuyerAllowance | undefined;
+}
+
 export interface OrderEvent {
   /** Position in the outbox; strictly increasing. */
   id: number;
@@ -428,7 +470,10 @@ export interface OrdersServiceClient {
    * Checks out the caller's cart: snapshots prices and shares onto the order, holds stock,
    * creates the payment. Same idempotency key and same request: the first result again; same
    * key, other request: FAILED_PRECONDITION naming idempotency_key. Out of stock:
-   * FAILED_PRECONDITION naming the product, nothing held, no order.
+   * FAILED_PRECONDITION naming the product, nothing held, no order. A buyer at their limit of
+   * unpaid orders or of units held for them (see SetBuyerAllowance): FAILED_PRECONDITION with
+   * code UNPAID_ORDER_LIMIT naming unpaid_orders, or HELD_UNITS_LIMIT naming held_units; nothing
+   * held, no order.
    */
 
   checkout(request: CheckoutRequest, metadata?: Metadata): Observable<CheckoutResponse>;
@@ -444,7 +489,11 @@ export interface OrdersServiceClient {
 
   cancelOrder(request: CancelOrderRequest, metadata?: Metadata): Observable<CancelOrderResponse>;
 
-  /** Relief officer: a manual (bank transfer or cash) order's payment was received. */
+  /**
+   * Relief officer: a manual (bank transfer or cash) order's payment was received. A reference
+   * confirms one order only: one already recording another order's payment is
+   * FAILED_PRECONDITION with code PAYMENT_REFERENCE_USED naming reference, nothing written.
+   */
 
   confirmManualPayment(
     request: ConfirmManualPaymentRequest,
@@ -466,9 +515,27 @@ export interface OrdersServiceClient {
 
   confirmDelivery(request: ConfirmDeliveryRequest, metadata?: Metadata): Observable<ConfirmDeliveryResponse>;
 
-  /** Full or partial refund per line, by an officer or the staff of the lines' producer. */
+  /**
+   * Full or partial refund per line, by an officer or the staff of the lines' producer. A manual
+   * order's refund asked for by producer staff stays pending until the relief office confirms
+   * that it paid the money back (ConfirmManualRefund); one made by an officer is that confirmation.
+   */
 
   refundOrder(request: RefundOrderRequest, metadata?: Metadata): Observable<RefundOrderResponse>;
+
+  /** Relief officer: the money of a pending manual refund left the relief office's account. */
+
+  confirmManualRefund(
+    request: ConfirmManualRefundRequest,
+    metadata?: Metadata,
+  ): Observable<ConfirmManualRefundResponse>;
+
+  /**
+   * Relief officer: a buyer's own limits of unpaid orders and of units held for them, in place of
+   * the service's defaults (an institution whose bank transfers take days), until expires_at.
+   */
+
+  setBuyerAllowance(request: SetBuyerAllowanceRequest, metadata?: Metadata): Observable<SetBuyerAllowanceResponse>;
 
   /**
    * Outbox events (order.paid, order.refunded, order.cancelled) in delivery order, for
@@ -529,7 +596,10 @@ export interface OrdersServiceController {
    * Checks out the caller's cart: snapshots prices and shares onto the order, holds stock,
    * creates the payment. Same idempotency key and same request: the first result again; same
    * key, other request: FAILED_PRECONDITION naming idempotency_key. Out of stock:
-   * FAILED_PRECONDITION naming the product, nothing held, no order.
+   * FAILED_PRECONDITION naming the product, nothing held, no order. A buyer at their limit of
+   * unpaid orders or of units held for them (see SetBuyerAllowance): FAILED_PRECONDITION with
+   * code UNPAID_ORDER_LIMIT naming unpaid_orders, or HELD_UNITS_LIMIT naming held_units; nothing
+   * held, no order.
    */
 
   checkout(
@@ -557,7 +627,11 @@ export interface OrdersServiceController {
     metadata?: Metadata,
   ): Promise<CancelOrderResponse> | Observable<CancelOrderResponse> | CancelOrderResponse;
 
-  /** Relief officer: a manual (bank transfer or cash) order's payment was received. */
+  /**
+   * Relief officer: a manual (bank transfer or cash) order's payment was received. A reference
+   * confirms one order only: one already recording another order's payment is
+   * FAILED_PRECONDITION with code PAYMENT_REFERENCE_USED naming reference, nothing written.
+   */
 
   confirmManualPayment(
     request: ConfirmManualPaymentRequest,
@@ -588,12 +662,33 @@ export interface OrdersServiceController {
     metadata?: Metadata,
   ): Promise<ConfirmDeliveryResponse> | Observable<ConfirmDeliveryResponse> | ConfirmDeliveryResponse;
 
-  /** Full or partial refund per line, by an officer or the staff of the lines' producer. */
+  /**
+   * Full or partial refund per line, by an officer or the staff of the lines' producer. A manual
+   * order's refund asked for by producer staff stays pending until the relief office confirms
+   * that it paid the money back (ConfirmManualRefund); one made by an officer is that confirmation.
+   */
 
   refundOrder(
     request: RefundOrderRequest,
     metadata?: Metadata,
   ): Promise<RefundOrderResponse> | Observable<RefundOrderResponse> | RefundOrderResponse;
+
+  /** Relief officer: the money of a pending manual refund left the relief office's account. */
+
+  confirmManualRefund(
+    request: ConfirmManualRefundRequest,
+    metadata?: Metadata,
+  ): Promise<ConfirmManualRefundResponse> | Observable<ConfirmManualRefundResponse> | ConfirmManualRefundResponse;
+
+  /**
+   * Relief officer: a buyer's own limits of unpaid orders and of units held for them, in place of
+   * the service's defaults (an institution whose bank transfers take days), until expires_at.
+   */
+
+  setBuyerAllowance(
+    request: SetBuyerAllowanceRequest,
+    metadata?: Metadata,
+  ): Promise<SetBuyerAllowanceResponse> | Observable<SetBuyerAllowanceResponse> | SetBuyerAllowanceResponse;
 
   /**
    * Outbox events (order.paid, order.refunded, order.cancelled) in delivery order, for
@@ -623,6 +718,8 @@ export function OrdersServiceControllerMethods() {
       "shipOrderLines",
       "confirmDelivery",
       "refundOrder",
+      "confirmManualRefund",
+      "setBuyerAllowance",
       "listEvents",
     ];
     for (const method of grpcMethods) {

@@ -1,0 +1,68 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import type { z } from 'zod';
+import { OrderRepository } from '../orders/order.repository';
+import { BuyerAllowanceRepository, type BuyerAllowanceRecord } from './buyer-allowance.repository';
+import { HeldUnitsLimit, UnpaidOrderLimit } from './buyers.errors';
+import { buyerAllowanceSchema } from './buyers.schemas';
+
+export const BUYER_LIMITS = Symbol('BUYER_LIMITS');
+
+/** How much one buyer may have waiting for payment at once. */
+export interface BuyerLimits {
+  maxUnpaidOrders: number;
+  maxHeldUnits: number;
+}
+
+/**
+ * Limits what one buyer may hold unpaid, so that no account can keep the stock of a product
+ * from everyone else by checking out without paying (and again when the holds lapse). Each
+ * buyer has the service's defaults unless a relief officer set an allowance for them.
+ */
+@Injectable()
+export class BuyerLimitsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly allowances: BuyerAllowanceRepository,
+    private readonly orders: OrderRepository,
+    @Inject(BUYER_LIMITS) private readonly defaults: BuyerLimits,
+  ) {}
+
+  /**
+   * Throws UnpaidOrderLimit or HeldUnitsLimit when one more unpaid order of `units` units would
+   * pass the buyer's limits. Under `claimRoomInTx`'s lock this is the decision; without it, a
+   * cheap look first, so that a buyer at the limit does not hold stock only to give it back.
+   */
+  async assertRoomFor(em: EntityManager, buyerId: string, units: number): Promise<void> {
+    const allowance = await this.allowances.findActive(em, buyerId);
+    const limits = allowance ?? this.defaults;
+    const unpaid = await this.orders.countUnpaid(em, buyerId);
+    if (unpaid.orders >= limits.maxUnpaidOrders) {
+      throw new UnpaidOrderLimit(limits.maxUnpaidOrders);
+    }
+    if (unpaid.units + units > limits.maxHeldUnits) {
+      throw new HeldUnitsLimit(limits.maxHeldUnits, unpaid.units, units);
+    }
+  }
+
+  /**
+   * Takes the buyer's lock for the rest of `tx` and checks there is room for the order: two
+   * checkouts of one buyer then count one after the other, and the second sees the first's order.
+   */
+  async claimRoomInTx(tx: EntityManager, buyerId: string, units: number): Promise<void> {
+    await this.allowances.lockBuyer(tx, buyerId);
+    await this.assertRoomFor(tx, buyerId, units);
+  }
+
+  /** A relief officer sets a buyer's allowance, replacing any before it. */
+  async setAllowance(
+    caller: CallerIdentity | null,
+    input: Loose<z.input<typeof buyerAllowanceSchema>>,
+  ): Promise<BuyerAllowanceRecord> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const req = parseRequest(buyerAllowanceSchema, input);
+    return this.allowances.upsert(this.em.fork(), { ...req, grantedBy: officer.userId });
+  }
+}
