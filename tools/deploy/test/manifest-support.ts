@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every workload policy the deployment tests apply, each a small
+// function, kept beside the others so the whole policy reads as one list.
 // Helpers for the deployment tests: YAML loading, kubernetes-models validation, and the
 // policies every workload must follow (STYLE.md, "Kubernetes and compose").
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every statement on customer_order and order_line, the rows one order
+// lock guards, stays in one file so that what each statement locks can be read in one place.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
