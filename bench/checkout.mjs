@@ -32,11 +32,13 @@
 // services use (the same demo products and lots, new order ids, idempotency keys and holds):
 //   orders:  OrderRepository.findByIdempotencyKey (the order with its lines and refunds as JSON;
 //            none found), twice, as orders looks before taking the key's in-flight lock in Redis
-//            and again under it;
+//            and again under it; BuyerAllowanceRepository.usageOf (the buyer's limits and what it
+//            holds unpaid, looked at before any stock is held);
 //   catalog: begin; StockRepository.lockOrder (pg_advisory_xact_lock), holdsOfOrder (none),
 //            saleableProducts, lockLotsOfProducts (the product's lots, locked in id order),
 //            adjustOnHand (one lot −1, conditional), insertHolds; commit;
-//   orders:  OrderRepository.insert (one CTE: the order and its line), findById (read back).
+//   orders:  begin; BuyerAllowanceRepository.lockBuyer (pg_advisory_xact_lock), usageOf again;
+//            OrderRepository.insert (one CTE: the order and its line); commit; findById (read back).
 // The statement texts and parameters come from the build's own repositories (a stand-in
 // EntityManager records each call instead of running it), with knex's ? turned into $1…$n, and
 // are sent through `pg` Pools (BENCH_PG_POOL connections per database, default the concurrency)
@@ -372,6 +374,8 @@ async function bareClient(config, seconds, meter) {
         return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
       }
     }
+    // The buyer's limits, looked at before any stock is held (and again under its lock below).
+    await run(orders, ({ allowances }, em) => allowances.usageOf(em, buyer.id));
     const orderId = crypto.randomUUID();
     const expiresAt = new Date(Date.now() + HOLD_TTL_MS);
     const tx = await catalog.connect();
@@ -421,50 +425,64 @@ async function bareClient(config, seconds, meter) {
       tx.release();
     }
     const priceFen = Number(product.price_fen);
-    const inserted = await run(orders, ({ orders: repo }, em) =>
-      repo.insert(em, {
-        id: orderId,
-        buyerId: buyer.id,
-        buyerRole: 'consumer',
-        idempotencyKey,
-        requestHash,
-        status: 'pending_payment',
-        paymentMethod: 'manual',
-        subtotalFen: priceFen,
-        donationFen: 0,
-        totalFen: priceFen,
-        currency: product.currency || 'CNY',
-        paymentReference: null,
-        clientSecret: null,
-        amountReceivedFen: null,
-        paidAt: null,
-        expiresAt,
-        cancelledAt: null,
-        lines: [
-          {
-            id: crypto.randomUUID(),
-            position: 0,
-            productId: buyer.productId,
-            productNameZh: product.name_zh,
-            productNameEn: product.name_en,
-            unit: product.unit,
-            producerId: product.producer_id,
-            producerName: product.producer_name,
-            unitPriceFen: priceFen,
-            quantity: 1,
-            grossFen: priceFen,
-            householdShareBps: Number(product.household_share_bps),
-            allocations: [{ lotId: lot.id, lotCode: lot.lot_code, quantity: 1 }],
-            status: 'pending',
-            refundedQuantity: 0,
-            refundedFen: 0,
-            carrier: null,
-            trackingNumber: null,
-            shippedAt: null,
-          },
-        ],
-      }),
-    );
+    // The order is written under the buyer's lock, after counting again what the buyer holds.
+    const orderTx = await orders.connect();
+    let inserted;
+    try {
+      await orderTx.query('begin');
+      await run(orderTx, ({ allowances }, em) => allowances.lockBuyer(em, buyer.id));
+      await run(orderTx, ({ allowances }, em) => allowances.usageOf(em, buyer.id));
+      inserted = await run(orderTx, ({ orders: repo }, em) =>
+        repo.insert(em, {
+          id: orderId,
+          buyerId: buyer.id,
+          buyerRole: 'consumer',
+          idempotencyKey,
+          requestHash,
+          status: 'pending_payment',
+          paymentMethod: 'manual',
+          subtotalFen: priceFen,
+          donationFen: 0,
+          totalFen: priceFen,
+          currency: product.currency || 'CNY',
+          paymentReference: null,
+          clientSecret: null,
+          amountReceivedFen: null,
+          paidAt: null,
+          expiresAt,
+          cancelledAt: null,
+          lines: [
+            {
+              id: crypto.randomUUID(),
+              position: 0,
+              productId: buyer.productId,
+              productNameZh: product.name_zh,
+              productNameEn: product.name_en,
+              unit: product.unit,
+              producerId: product.producer_id,
+              producerName: product.producer_name,
+              unitPriceFen: priceFen,
+              quantity: 1,
+              grossFen: priceFen,
+              householdShareBps: Number(product.household_share_bps),
+              allocations: [{ lotId: lot.id, lotCode: lot.lot_code, quantity: 1 }],
+              status: 'pending',
+              refundedQuantity: 0,
+              refundedFen: 0,
+              carrier: null,
+              trackingNumber: null,
+              shippedAt: null,
+            },
+          ],
+        }),
+      );
+      await orderTx.query('commit');
+    } catch (error) {
+      await orderTx.query('rollback').catch(() => undefined);
+      return { kind: 'insert', detail: String(error.message ?? error) };
+    } finally {
+      orderTx.release();
+    }
     if (Number(inserted.rows[0].orders) !== 1) {
       return { kind: 'insert', detail: `order ${orderId} not inserted` };
     }

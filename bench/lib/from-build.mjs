@@ -49,14 +49,19 @@ function dollars(sql) {
 }
 
 /**
- * The statements a checkout runs, as orders' OrderRepository and catalog's StockRepository send
- * them: `statement((repos) => repos.orders.findById(em, id))` resolves to `{ text, values }` for
+ * The statements a checkout runs, as orders' OrderRepository and BuyerAllowanceRepository and
+ * catalog's StockRepository send them: `statement((repos) => repos.orders.findById(em, id))` resolves to `{ text, values }` for
  * pg, `em` being the stand-in the callback is given.
  */
 export function checkoutStatements(dist) {
   const { OrderRepository } = load(dist, 'apps/orders/src/orders/order.repository.js');
   const { StockRepository } = load(dist, 'apps/catalog/src/stock/stock.repository.js');
-  const repos = { orders: new OrderRepository(), stock: new StockRepository() };
+  const { BuyerAllowanceRepository } = load(dist, 'apps/orders/src/buyers/buyer-allowance.repository.js');
+  const repos = {
+    orders: new OrderRepository(),
+    allowances: new BuyerAllowanceRepository(),
+    stock: new StockRepository(),
+  };
   return async function statement(call) {
     try {
       await call(repos, recorder);

@@ -14,6 +14,20 @@ interface Row {
   granted_at: Date;
 }
 
+interface UsageRow {
+  max_unpaid_orders: number | null;
+  max_held_units: number | null;
+  orders: string;
+  units: string;
+}
+
+/** What one buyer may hold unpaid (when an officer set it) and holds now. */
+export interface BuyerUsage {
+  allowance?: { maxUnpaidOrders: number; maxHeldUnits: number };
+  unpaidOrders: number;
+  heldUnits: number;
+}
+
 const toRecord = (row: Row): BuyerAllowanceRecord => ({
   buyerId: row.buyer_id,
   maxUnpaidOrders: Number(row.max_unpaid_orders),
@@ -34,13 +48,29 @@ export class BuyerAllowanceRepository {
     await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`buyer:${buyerId}`]);
   }
 
-  /** The buyer's allowance still in force, if any. */
-  async findActive(em: EntityManager, buyerId: string): Promise<BuyerAllowanceRecord | undefined> {
-    const [row] = await em.execute<Row[]>(
-      `select * from buyer_allowance where buyer_id = ? and (expires_at is null or expires_at > now())`,
-      [buyerId],
+  /**
+   * In one statement: the buyer's allowance still in force (null limits when none) and what the
+   * buyer holds unpaid now, orders and units of orders whose hold has not lapsed.
+   */
+  async usageOf(em: EntityManager, buyerId: string): Promise<BuyerUsage> {
+    const [row] = await em.execute<UsageRow[]>(
+      `select a.max_unpaid_orders, a.max_held_units, u.orders, u.units
+         from (select count(*) as orders, coalesce(sum(l.units), 0) as units
+                 from customer_order o,
+                      lateral (select sum(quantity) as units from order_line where order_id = o.id) l
+                where o.buyer_id = ? and o.status = 'pending_payment' and o.expires_at > now()) u
+         left join buyer_allowance a
+           on a.buyer_id = ? and (a.expires_at is null or a.expires_at > now())`,
+      [buyerId, buyerId],
     );
-    return row && toRecord(row);
+    return {
+      allowance:
+        row.max_unpaid_orders === null
+          ? undefined
+          : { maxUnpaidOrders: Number(row.max_unpaid_orders), maxHeldUnits: Number(row.max_held_units) },
+      unpaidOrders: Number(row.orders),
+      heldUnits: Number(row.units),
+    };
   }
 
   /** Sets (or replaces) the buyer's allowance. */

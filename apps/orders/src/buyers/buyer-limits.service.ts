@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import type { z } from 'zod';
-import { OrderRepository } from '../orders/order.repository';
 import { BuyerAllowanceRepository, type BuyerAllowanceRecord } from './buyer-allowance.repository';
 import { HeldUnitsLimit, UnpaidOrderLimit } from './buyers.errors';
 import { buyerAllowanceSchema } from './buyers.schemas';
@@ -26,7 +25,6 @@ export class BuyerLimitsService {
   constructor(
     private readonly em: EntityManager,
     private readonly allowances: BuyerAllowanceRepository,
-    private readonly orders: OrderRepository,
     @Inject(BUYER_LIMITS) private readonly defaults: BuyerLimits,
   ) {}
 
@@ -36,14 +34,13 @@ export class BuyerLimitsService {
    * cheap look first, so that a buyer at the limit does not hold stock only to give it back.
    */
   async assertRoomFor(em: EntityManager, buyerId: string, units: number): Promise<void> {
-    const allowance = await this.allowances.findActive(em, buyerId);
-    const limits = allowance ?? this.defaults;
-    const unpaid = await this.orders.countUnpaid(em, buyerId);
-    if (unpaid.orders >= limits.maxUnpaidOrders) {
+    const usage = await this.allowances.usageOf(em, buyerId);
+    const limits = usage.allowance ?? this.defaults;
+    if (usage.unpaidOrders >= limits.maxUnpaidOrders) {
       throw new UnpaidOrderLimit(limits.maxUnpaidOrders);
     }
-    if (unpaid.units + units > limits.maxHeldUnits) {
-      throw new HeldUnitsLimit(limits.maxHeldUnits, unpaid.units, units);
+    if (usage.heldUnits + units > limits.maxHeldUnits) {
+      throw new HeldUnitsLimit(limits.maxHeldUnits, usage.heldUnits, units);
     }
   }
 

@@ -331,18 +331,6 @@ export class OrderRepository {
     );
   }
 
-  /** The buyer's unpaid orders whose holds have not lapsed, and the units they hold. */
-  async countUnpaid(em: EntityManager, buyerId: string): Promise<{ orders: number; units: number }> {
-    const [row] = await em.execute<{ orders: string; units: string }[]>(
-      `select count(*) as orders, coalesce(sum(l.units), 0) as units
-         from customer_order o,
-              lateral (select sum(quantity) as units from order_line where order_id = o.id) l
-        where o.buyer_id = ? and o.status = 'pending_payment' and o.expires_at > now()`,
-      [buyerId],
-    );
-    return { orders: Number(row.orders), units: Number(row.units) };
-  }
-
   /** Records a failed payment attempt unless a later one is recorded already. */
   async recordPaymentFailure(em: EntityManager, id: string, code: string, at: Date): Promise<boolean> {
     const result = await em.execute<{ affectedRows: number }>(
