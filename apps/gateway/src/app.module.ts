@@ -20,6 +20,7 @@ import { REDIS } from './common/redis.provider';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { GATEWAY_ENTITIES } from './gateway.entities';
 import { HealthController } from './health/health.controller';
+import { ActiveUserGuard } from './identity/active-user.guard';
 import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { AgreementsController } from './beneficiaries/agreements.controller';
@@ -111,6 +112,7 @@ export class AppModule {
         },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: ActiveUserGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

@@ -188,7 +188,7 @@ async function seedAccounts(
       role: 'admin',
     });
   }
-  if (config.SEED_DEMO) {
+  if (config.SEED_DEMO && config.DEMO_PASSWORD) {
     const password = config.DEMO_PASSWORD;
     accounts.push(
       { email: 'officer@example.com', name: '济源市扶贫办 (demo officer)', password, role: 'relief_officer' },

@@ -69,9 +69,19 @@ interface KustomizationRefs {
 }
 
 /**
+ * Whether a path a kustomization names is there: the file or folder itself, or for a file each
+ * developer generates and git ignores (the dev overlay's `secrets.env`), its committed
+ * `<file>.example` template.
+ */
+export function referenceExists(target: string): boolean {
+  return existsSync(target) || existsSync(`${target}.example`);
+}
+
+/**
  * Every path a kustomization in `dir` names (resources, components, patch files, generator files
- * and env files) that does not exist, followed down through the bases and components it names.
- * Returns `<kustomization>: <path>` for each missing one; empty when all are there.
+ * and env files) that does not exist (see {@link referenceExists}), followed down through the
+ * bases and components it names. Returns `<kustomization>: <path>` for each missing one; empty
+ * when all are there.
  */
 export function missingKustomizeReferences(dir: string, seen = new Set<string>()): string[] {
   if (seen.has(dir)) {
@@ -97,10 +107,12 @@ export function missingKustomizeReferences(dir: string, seen = new Set<string>()
   const where = path.relative(ROOT, file);
   return named.flatMap((ref) => {
     const target = path.resolve(dir, ref);
-    if (!existsSync(target)) {
+    if (!referenceExists(target)) {
       return [`${where}: ${ref}`];
     }
-    return statSync(target).isDirectory() ? missingKustomizeReferences(target, seen) : [];
+    return existsSync(target) && statSync(target).isDirectory()
+      ? missingKustomizeReferences(target, seen)
+      : [];
   });
 }
 
@@ -184,13 +196,15 @@ export function onPath(command: string): string | undefined {
   return undefined;
 }
 
-/** Runs a command in the repository root; returns status, stdout and stderr. */
+/** Runs a command in the repository root (in `env`, else ours); returns status, stdout and stderr. */
 export function run(
   command: string,
   args: string[],
+  env?: NodeJS.ProcessEnv,
 ): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, {
     cwd: ROOT,
+    env,
     encoding: 'utf8',
     timeout: 60_000,
     maxBuffer: 32 * 1024 * 1024,

@@ -2,11 +2,15 @@
 // Kubernetes schemas (kubernetes-models), our workload policies, the kustomize overlays as
 // rendered by `kubectl kustomize`, and compose against k8s (same names, ports and commands).
 // kubectl and docker-compose are optional: without them those checks are skipped, loudly.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { publishedSecretProblems } from '@yugong/shared/config';
+import { fillSecrets, initSecrets } from '../init-secrets.mjs';
 import {
   K8S,
   missingKustomizeReferences,
+  referenceExists,
   ROOT,
   isKustomizationFile,
   isYugongWorkload,
@@ -33,10 +37,49 @@ function isSecretName(name: string): boolean {
   return /PASSWORD|SECRET|TOKEN/.test(name) || /KEYS?$/.test(name);
 }
 
-/** The secret parts of a value: each key of an `<id>:<material>,…` list, else the value itself. */
-function secretMaterials(name: string, value: string): string[] {
-  return name.endsWith('_KEYS') ? value.split(',').map((item) => item.slice(item.indexOf(':') + 1)) : [value];
+/** Whether the services refuse `value` as a secret when they listen on 0.0.0.0. */
+function refusedAsSecret(value: string): boolean {
+  const policy = { host: 'HOST', secrets: ['SECRET'] } as const;
+  return publishedSecretProblems(policy, { HOST: '0.0.0.0', SECRET: value }, {}).length > 0;
 }
+
+/** `${NAME}` references to other variables of a template are not values. */
+const REFERENCE = /\$\{\w+\}/;
+
+/**
+ * Whether a template's `key=value` holds a secret of its own: a secret's value other than blank or
+ * a bare `<id>:` (made by npm run secrets:*), or a URL's password. Values made from other
+ * variables (`${POSTGRES_PASSWORD}`) are checked where those are set.
+ */
+function isDefaultSecret(key: string, value: string): boolean {
+  if (REFERENCE.test(value)) {
+    return false;
+  }
+  if (key.endsWith('_URL')) {
+    return URL.canParse(value) && new URL(value).password !== '';
+  }
+  return isSecretName(key) && value.replace(/^\w+:$/, '') !== '';
+}
+
+/** The secret files with defaults or templates in the repository: docker-compose's and k8s'. */
+const SECRET_TEMPLATES = [
+  '.env.example',
+  'k8s/overlays/dev/secrets.env.example',
+  'k8s/overlays/prod/secrets.env.example',
+];
+
+/** A secrets template (relative to the root) as `npm run secrets:*` fills it. */
+function filledTemplate(file: string): Record<string, string> {
+  return Object.fromEntries(
+    fillSecrets(readFileSync(path.join(ROOT, file), 'utf8'))
+      .split('\n')
+      .filter((line) => /^\w+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+/** The dev overlay's secrets as `npm run secrets:k8s-dev` makes them. */
+const devSecrets = () => filledTemplate('k8s/overlays/dev/secrets.env.example');
 const KUBECTL = onPath('kubectl');
 const DOCKER_COMPOSE = onPath('docker-compose');
 
@@ -112,7 +155,7 @@ describe('k8s/ source files', () => {
         ...(generator.files ?? []).map((f) => f.split('=').pop() as string),
       );
     }
-    const missing = referenced.filter((ref) => !existsSync(path.join(dir, ref)));
+    const missing = referenced.filter((ref) => !referenceExists(path.join(dir, ref)));
     expect(missing).toEqual([]);
     if (kustomization.kind === 'Component') {
       expect(existsSync(path.join(dir, 'README.md'))).toBe(true);
@@ -217,22 +260,43 @@ describe('k8s/ source files', () => {
     }
   });
 
-  it('the prod secret template and dev secrets list every key the base workloads require', () => {
+  it('the prod and dev secret templates list every key the base workloads require', () => {
     const required = requiredSecretKeys(baseObjects).get('yugong-secrets') ?? new Set<string>();
     expect(required.size).toBeGreaterThan(0);
     const prodKeys = Object.keys(readEnvFile(path.join(K8S, 'overlays/prod/secrets.env.example')));
-    const devKeys = Object.keys(readEnvFile(path.join(K8S, 'overlays/dev/secrets.env')));
+    const devKeys = Object.keys(readEnvFile(path.join(K8S, 'overlays/dev/secrets.env.example')));
     expect(prodKeys).toEqual(expect.arrayContaining([...required]));
     expect(devKeys).toEqual(expect.arrayContaining([...required]));
   });
 
-  it('dev secrets are obviously fake, and each service database is created by both dev datastores', () => {
-    const dev = readEnvFile(path.join(K8S, 'overlays/dev/secrets.env'));
-    for (const [key, value] of Object.entries(dev)) {
+  it('the dev overlay generates its secrets: the template holds none, and git ignores the file made from it', () => {
+    const template = readEnvFile(path.join(K8S, 'overlays/dev/secrets.env.example'));
+    for (const [key, value] of Object.entries(template)) {
       if (isSecretName(key)) {
-        expect(secretMaterials(key, value)).toEqual([expect.stringMatching(/^dev-only-/)]);
+        expect([key, value.replace(REFERENCE, '')]).toEqual([key, expect.stringMatching(/^(\w+:)?$/)]);
       }
     }
+    expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain(
+      'k8s/overlays/dev/secrets.env',
+    );
+  });
+
+  it('npm run secrets:k8s-dev makes new random secrets the services accept, one Postgres password throughout', () => {
+    const [first, second] = [devSecrets(), devSecrets()];
+    for (const [key, value] of Object.entries(first)) {
+      if (isSecretName(key)) {
+        expect([key, refusedAsSecret(value)]).toEqual([key, false]);
+        expect([key, value]).not.toEqual([key, second[key]]);
+      }
+    }
+    expect(first.PII_ENCRYPTION_KEYS).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
+    for (const [key, url] of Object.entries(first).filter(([k]) => k.endsWith('_DATABASE_URL'))) {
+      expect([key, new URL(url).password]).toEqual([key, first.POSTGRES_PASSWORD]);
+    }
+  });
+
+  it('each service database is created by both dev datastores', () => {
+    const dev = devSecrets();
     const composeSql = readFileSync(path.join(ROOT, 'tools/deploy/postgres/create-databases.sql'), 'utf8');
     const k8sInit = readFileSync(path.join(K8S, 'components/dev-datastores/kustomization.yaml'), 'utf8');
     const databases = Object.entries(dev)
@@ -268,7 +332,16 @@ describe.each([
     let objects: K8sObject[] = [];
 
     beforeAll(() => {
-      const result = run(KUBECTL as string, ['kustomize', `k8s/overlays/${overlay}`]);
+      // A copy of k8s/ with the dev secrets made as a developer makes them (never the real file).
+      const copy = mkdtempSync(path.join(tmpdir(), 'yugong-k8s-'));
+      cpSync(K8S, copy, { recursive: true });
+      rmSync(path.join(copy, 'overlays/dev/secrets.env'), { force: true });
+      initSecrets(
+        path.join(copy, 'overlays/dev/secrets.env.example'),
+        path.join(copy, 'overlays/dev/secrets.env'),
+      );
+      const result = run(KUBECTL as string, ['kustomize', path.join(copy, 'overlays', overlay)]);
+      rmSync(copy, { recursive: true, force: true });
       if (result.status !== 0) {
         throw new Error(`kubectl kustomize k8s/overlays/${overlay} failed: ${result.stderr}`);
       }
@@ -389,6 +462,12 @@ interface ComposeService {
 
 describe('docker-compose.yml', () => {
   const composeFile = path.join(ROOT, 'docker-compose.yml');
+  /** The file without its comments (which may show `${VAR:?…}` as an example). */
+  const composeText = () =>
+    readFileSync(composeFile, 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#'))
+      .join('\n');
   const [compose] = parseYamlDocuments(readFileSync(composeFile, 'utf8')) as Array<{
     version?: string;
     name?: string;
@@ -461,20 +540,56 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('marks every defaulted secret as dev-only', () => {
-    const text = readFileSync(composeFile, 'utf8');
-    const defaults = [...text.matchAll(/\$\{(\w+):-([^}]*)\}/g)].filter(([, variable]) =>
+  it('requires every secret (${VAR:?…}) but the optional ones, which default to nothing', () => {
+    const text = composeText();
+    const secrets = [...text.matchAll(/\$\{(\w+)(:?[-?])?([^}]*)\}/g)].filter(([, variable]) =>
       isSecretName(variable),
     );
-    expect(defaults.map(([, variable]) => variable)).toEqual(
-      expect.arrayContaining(['SERVICE_TOKEN', 'PII_ENCRYPTION_KEYS', 'PII_HASH_KEY']),
-    );
-    for (const [, variable, value] of defaults) {
-      expect([variable, secretMaterials(variable, value)]).toEqual([
-        variable,
-        [expect.stringMatching(/^dev-only-/)],
-      ]);
+    const required = secrets.filter(([, , operator]) => operator === ':?').map(([, variable]) => variable);
+    expect([...new Set(required)].sort()).toEqual([
+      'ADMIN_PASSWORD',
+      'JWT_SECRET',
+      'PII_ENCRYPTION_KEYS',
+      'PII_HASH_KEY',
+      'POSTGRES_PASSWORD',
+      'SERVICE_TOKEN',
+    ]);
+    for (const [, variable, operator, rest] of secrets) {
+      if (operator === ':?') {
+        expect([variable, rest]).toEqual([variable, expect.stringContaining(`${variable} is not set`)]);
+      } else {
+        expect([variable, operator, rest]).toEqual([variable, '-', '']);
+      }
     }
+    expect(compose.services.gateway.environment?.SEED_DEMO).toBe('${SEED_DEMO:-false}');
+  });
+
+  it('.env.example names every variable compose requires, so that npm run secrets:compose makes a working .env', () => {
+    const text = composeText();
+    const required = new Set([...text.matchAll(/\$\{(\w+):\?/g)].map(([, variable]) => variable));
+    const keys = Object.keys(readEnvFile(path.join(ROOT, '.env.example')));
+    expect(keys).toEqual(expect.arrayContaining([...required]));
+    expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.env');
+  });
+
+  it('every default secret value in docker-compose.yml and the k8s secret templates is one the services refuse', () => {
+    const found: Array<[string, string]> = [];
+    const text = composeText();
+    for (const [, variable, value] of text.matchAll(/\$\{(\w+):?-([^}]*)\}/g)) {
+      if (isSecretName(variable) && value !== '') {
+        found.push([`docker-compose.yml ${variable}`, value]);
+      }
+    }
+    for (const file of SECRET_TEMPLATES) {
+      for (const [key, value] of Object.entries(readEnvFile(path.join(ROOT, file)))) {
+        if (isDefaultSecret(key, value)) {
+          found.push([`${file} ${key}`, value]);
+        }
+      }
+    }
+    // At least the prod template's placeholder password (postgres://USER:PASSWORD@HOST).
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.filter(([, value]) => !refusedAsSecret(value))).toEqual([]);
   });
 
   const itWithCompose = DOCKER_COMPOSE ? it : it.skip;
@@ -483,10 +598,44 @@ describe('docker-compose.yml', () => {
       'docker-compose is not on PATH: `docker-compose -f docker-compose.yml config -q` was SKIPPED',
     );
   }
-  itWithCompose('passes `docker-compose -f docker-compose.yml config -q`', () => {
-    const result = run(DOCKER_COMPOSE as string, ['-f', 'docker-compose.yml', 'config', '-q']);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+  /** `docker-compose config -q` with only `env` (no secret of ours, no .env of the developer's). */
+  function composeConfig(env: Record<string, string>) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yugong-compose-'));
+    const envFile = path.join(dir, 'empty.env');
+    writeFileSync(envFile, '');
+    try {
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSecretName(name)));
+      return run(
+        DOCKER_COMPOSE as string,
+        ['-f', 'docker-compose.yml', '--env-file', envFile, 'config', '-q'],
+        {
+          ...clean,
+          ...env,
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  itWithCompose(
+    'passes `docker-compose -f docker-compose.yml config -q` with the secrets npm run secrets:compose makes',
+    () => {
+      const made = readEnvFile(path.join(ROOT, '.env.example'));
+      const secrets = filledTemplate('.env.example');
+      expect(Object.keys(secrets)).toEqual(Object.keys(made));
+      const result = composeConfig(secrets);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
+
+  itWithCompose('refuses `docker-compose config` with no secrets set, naming a missing variable', () => {
+    const result = composeConfig({});
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /(POSTGRES_PASSWORD|SERVICE_TOKEN|JWT_SECRET|ADMIN_PASSWORD|PII_ENCRYPTION_KEYS|PII_HASH_KEY) is not set/,
+    );
   });
 });
 

@@ -43,7 +43,13 @@ export const beneficiariesConfigSchema = z
 
 export type BeneficiariesConfig = z.infer<typeof beneficiariesConfigSchema>;
 
-/** Reads and validates the environment; throws naming every bad variable. */
+/**
+ * Reads and validates the environment; throws naming every bad variable, and every secret with a
+ * published default value unless GRPC_HOST is loopback.
+ */
 export function beneficiariesConfig(source?: NodeJS.ProcessEnv): BeneficiariesConfig {
-  return loadConfig(beneficiariesConfigSchema, source);
+  return loadConfig(beneficiariesConfigSchema, source, {
+    host: 'GRPC_HOST',
+    secrets: ['DATABASE_URL', 'SERVICE_TOKEN', 'PII_ENCRYPTION_KEYS', 'PII_HASH_KEY'],
+  });
 }

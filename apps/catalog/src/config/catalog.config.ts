@@ -37,7 +37,13 @@ export const catalogConfigSchema = z.object({
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 
-/** Reads and validates the environment; throws naming every bad variable. */
+/**
+ * Reads and validates the environment; throws naming every bad variable, and every secret with a
+ * published default value unless GRPC_HOST is loopback.
+ */
 export function catalogConfig(source?: NodeJS.ProcessEnv): CatalogConfig {
-  return loadConfig(catalogConfigSchema, source);
+  return loadConfig(catalogConfigSchema, source, {
+    host: 'GRPC_HOST',
+    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_TOKEN'],
+  });
 }

@@ -29,8 +29,9 @@ export const gatewayConfigSchema = z.object({
   JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),
   ADMIN_EMAIL: env.optional(z.email({ error: 'must be an email address' })),
   ADMIN_PASSWORD: env.optional(env.secret(10)),
+  /** Seeds the demo accounts, all with DEMO_PASSWORD (then required: no password is built in). */
   SEED_DEMO: env.bool(false),
-  DEMO_PASSWORD: env.string('yugong-demo-2020'),
+  DEMO_PASSWORD: env.optional(env.string()),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
@@ -45,9 +46,29 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
-/** Reads and validates the environment; throws naming every bad variable. */
+const withDemoPassword = gatewayConfigSchema.superRefine((config, ctx) => {
+  if (config.SEED_DEMO && !config.DEMO_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['DEMO_PASSWORD'], message: 'is required when SEED_DEMO=true' });
+  }
+});
+
+/**
+ * Reads and validates the environment; throws naming every bad variable, and every secret with a
+ * published default value unless HOST is loopback.
+ */
 export function gatewayConfig(source?: NodeJS.ProcessEnv): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, source);
+  return loadConfig(withDemoPassword, source, {
+    host: 'HOST',
+    secrets: [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SERVICE_TOKEN',
+      'JWT_SECRET',
+      'ADMIN_PASSWORD',
+      'DEMO_PASSWORD',
+      'STRIPE_WEBHOOK_SECRET',
+    ],
+  });
 }
 
 /** DI token of the validated config. */

@@ -32,3 +32,10 @@ export class NotAnInstitution extends ValidationFailed {
     super([{ field: 'userId', reason: "is not an institution's account" }]);
   }
 }
+
+/** A valid token whose account is gone: signed before the user was deleted, or never issued by us. */
+export class AccountGone extends Unauthenticated {
+  constructor() {
+    super('the account of this token no longer exists');
+  }
+}

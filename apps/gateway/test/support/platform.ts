@@ -21,6 +21,8 @@ import { startGateway } from '../../src/gateway.bootstrap';
 import { serviceEnv, type LaunchContext } from '../../../../tools/runtime/services.mjs';
 
 export const DEMO_PASSWORD = 'demo-password-for-tests';
+/** The platform's own token signing secret (tests that forge tokens sign with others). */
+export const JWT_SECRET = 'e2e-jwt-secret-0123456789-0123456789';
 
 /** Every service of the platform, running against fresh databases. */
 export interface Platform {
@@ -76,7 +78,7 @@ export async function startPlatform(
     redisKeyPrefix: uniqueRedisPrefix(label),
     secrets: {
       SERVICE_TOKEN: 'e2e-service-token-0123456789',
-      JWT_SECRET: 'e2e-jwt-secret-0123456789-0123456789',
+      JWT_SECRET,
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',
       PII_HASH_KEY: randomBytes(32).toString('base64'),

@@ -57,7 +57,13 @@ export const ordersConfigSchema = z.object({
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
 
-/** Reads and validates the environment; throws naming every bad variable. */
+/**
+ * Reads and validates the environment; throws naming every bad variable, and every secret with a
+ * published default value unless GRPC_HOST is loopback.
+ */
 export function ordersConfig(source?: NodeJS.ProcessEnv): OrdersConfig {
-  return loadConfig(ordersConfigSchema, source);
+  return loadConfig(ordersConfigSchema, source, {
+    host: 'GRPC_HOST',
+    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_TOKEN', 'STRIPE_SECRET_KEY'],
+  });
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
 import { ConfigError, type ConfigProblem } from './config.errors';
+import { publishedSecretProblems, type SecretPolicy } from './published-secrets.util';
 
 const SENSITIVE_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
 const MAX_SHOWN_LENGTH = 60;
@@ -48,6 +49,8 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], source: NodeJS.ProcessE
  * @param schema - the app's config schema
  * @param source - the variables to read; `process.env` by default (this library is the only code
  *   that touches `process.env`)
+ * @param secrets - the app's secret variables and listen address: when given, a secret with a
+ *   published default value is refused unless the app listens on loopback only
  * @returns the parsed configuration
  * @throws {@link ConfigError} listing every bad or missing variable by name and reason, without the
  *   value of any secret
@@ -55,10 +58,15 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], source: NodeJS.ProcessE
 export function loadConfig<T extends z.ZodType>(
   schema: T,
   source: NodeJS.ProcessEnv = process.env,
+  secrets?: SecretPolicy<z.infer<T>>,
 ): z.infer<T> {
   const result = schema.safeParse(source);
   if (!result.success) {
     throw new ConfigError(problemsOf(result.error.issues, source));
+  }
+  const published = secrets ? publishedSecretProblems(secrets, result.data as z.infer<T>, source) : [];
+  if (published.length > 0) {
+    throw new ConfigError(published);
   }
   return result.data;
 }
