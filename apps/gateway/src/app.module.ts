@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
-import { AuthGuard, TokenService } from '@yugong/shared/auth';
+import { AuthGuard, SessionCheck, TokenService } from '@yugong/shared/auth';
 import { ReadCache } from '@yugong/shared/cache';
 import { HttpErrorFilter } from '@yugong/shared/errors';
 import { httpLoggerParams } from '@yugong/shared/logging';
@@ -20,7 +20,6 @@ import { REDIS } from './common/redis.provider';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { GATEWAY_ENTITIES } from './gateway.entities';
 import { HealthController } from './health/health.controller';
-import { ActiveUserGuard } from './identity/active-user.guard';
 import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { AgreementsController } from './beneficiaries/agreements.controller';
@@ -35,6 +34,10 @@ import { HouseholdsController } from './beneficiaries/households.controller';
 import { RegisterController } from './beneficiaries/register.controller';
 import { BeneficiariesGatewayService } from './beneficiaries/beneficiaries-gateway.service';
 import { RegisterImportService } from './beneficiaries/register-import.service';
+import { revokedTokensStore, RevokedTokens } from './sessions/revoked-tokens.store';
+import { SessionService } from './sessions/session.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { SignInBackoff } from './sessions/sign-in-backoff.store';
 
 /** What the gateway is wired to, opened before the module is built. */
 export interface GatewayConnections {
@@ -71,6 +74,7 @@ export class AppModule {
       ],
       controllers: [
         IdentityController,
+        SessionsController,
         ProductsController,
         ProducersController,
         RegisterController,
@@ -84,6 +88,20 @@ export class AppModule {
       ],
       providers: [
         IdentityService,
+        SessionService,
+        // The guard asks the session service whether a token's session and user still hold.
+        { provide: SessionCheck, useExisting: SessionService },
+        // Revocations and sign-in failures: in Redis, or in this process without it.
+        { provide: RevokedTokens, useValue: revokedTokensStore(connections.redis) },
+        {
+          provide: SignInBackoff,
+          useValue: new SignInBackoff(connections.redis, {
+            failuresBeforeBackoff: config.SIGN_IN_FAILURES_BEFORE_BACKOFF,
+            failureWindowSeconds: config.SIGN_IN_FAILURE_WINDOW_SECONDS,
+            backoffSeconds: config.SIGN_IN_BACKOFF_SECONDS,
+            backoffMaxSeconds: config.SIGN_IN_BACKOFF_MAX_SECONDS,
+          }),
+        },
         CartMergeService,
         CatalogGatewayService,
         BeneficiariesGatewayService,
@@ -112,7 +130,6 @@ export class AppModule {
         },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: ActiveUserGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

@@ -1,4 +1,5 @@
 import { User } from './identity/user.entity';
+import { RefreshToken } from './sessions/refresh-token.entity';
 
 /** Every entity the gateway persists. */
-export const GATEWAY_ENTITIES = [User];
+export const GATEWAY_ENTITIES = [User, RefreshToken];

@@ -459,7 +459,7 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
     await request(http())
       .post('/api/v1/auth/register')
       .send({ ...ACCOUNT.otherConsumer, name: '王五' })
-      .expect(201);
+      .expect(202);
     await Promise.all(
       (Object.keys(ACCOUNT) as SignedIn[]).map(async (role) => {
         const res = await request(http()).post('/api/v1/auth/login').send(ACCOUNT[role]).expect(200);

@@ -54,7 +54,7 @@ describeWithRedis('orders through the gateway', () => {
         await request(platform.http)
           .post('/api/v1/auth/register')
           .send({ email: 'li.si@example.com', password: 'a-long-password-1', name: '李四' })
-          .expect(201);
+          .expect(202);
       }
       const email = role === 'stranger' ? 'li.si@example.com' : EMAIL[role];
       const password = role === 'stranger' ? 'a-long-password-1' : DEMO_PASSWORD;
@@ -327,7 +327,7 @@ describeWithRedis('orders through the gateway', () => {
     await request(platform.http)
       .post('/api/v1/auth/register')
       .send({ email: 'wang.wu@example.com', password: 'a-long-password-2', name: '王五' })
-      .expect(201);
+      .expect(202);
     const login = { email: 'wang.wu@example.com', password: 'a-long-password-2' };
 
     const first = await request(platform.http)

@@ -170,7 +170,12 @@ describe('security: no known secret in a deployment', () => {
     beforeAll(async () => {
       platform = await startPlatform(
         'security_secrets',
-        { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+        {
+          RATE_LIMIT_PER_MINUTE: '100000',
+          AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+          // A gateway re-reads a signed-in user at most this often: a deleted account is out by then.
+          SESSION_RECHECK_SECONDS: '1',
+        },
         { redis: false },
       );
       gatewaySql = new Client({ connectionString: platform.gatewayDatabaseUrl });
@@ -215,12 +220,13 @@ describe('security: no known secret in a deployment', () => {
         await request(http())
           .post('/api/v1/auth/register')
           .send({ email, name: 'Gone', password })
-          .expect(201);
+          .expect(202);
         const user = await login(email, password);
         const bearer = { authorization: `Bearer ${user.token}` };
         await request(http()).get('/api/v1/me').set(bearer).expect(200);
 
         await gatewaySql.query('delete from app_user where id = $1', [user.id]);
+        await new Promise((resolve) => setTimeout(resolve, 1_100)); // past SESSION_RECHECK_SECONDS
         const before = await written();
 
         const me = await request(http()).get('/api/v1/me').set(bearer);

@@ -26,7 +26,21 @@ export const gatewayConfigSchema = z.object({
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
   SERVICE_TOKEN: env.secret(16),
   JWT_SECRET: env.secret(32),
-  JWT_TTL_SECONDS: env.int(3_600, { min: 60, max: 30 * 86_400 }),
+  /** Lifetime of an access token: short, since a refresh token gets the next one. */
+  JWT_TTL_SECONDS: env.int(900, { min: 60, max: 30 * 86_400 }),
+  /** Lifetime of a refresh token; each use replaces it with a new one of the same lifetime. */
+  REFRESH_TTL_SECONDS: env.int(30 * 86_400, { min: 60, max: 365 * 86_400 }),
+  /**
+   * How long a gateway process may go on trusting what it last read of a signed-in user (role,
+   * producers, disabled): the longest a disabled or demoted user keeps their old access.
+   */
+  SESSION_RECHECK_SECONDS: env.int(30, { min: 0, max: 60 }),
+  /** Failed sign-ins one email may have in SIGN_IN_FAILURE_WINDOW_SECONDS before it is slowed. */
+  SIGN_IN_FAILURES_BEFORE_BACKOFF: env.int(5, { min: 1, max: 1_000 }),
+  SIGN_IN_FAILURE_WINDOW_SECONDS: env.int(900, { min: 1, max: 86_400 }),
+  /** The first back-off once an email is slowed; it doubles with every further failure. */
+  SIGN_IN_BACKOFF_SECONDS: env.int(30, { min: 1, max: 86_400 }),
+  SIGN_IN_BACKOFF_MAX_SECONDS: env.int(900, { min: 1, max: 86_400 }),
   ADMIN_EMAIL: env.optional(z.email({ error: 'must be an email address' })),
   ADMIN_PASSWORD: env.optional(env.secret(10)),
   /** Seeds the demo accounts, all with DEMO_PASSWORD (then required: no password is built in). */

@@ -1,12 +1,22 @@
-import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { AuthRateLimited } from '../common/rate-limit.util';
-import { RequestId } from '../common/request-context.util';
+import { RequestId, uuidParam } from '../common/request-context.util';
 import { CartMergeService } from '../orders/cart-merge.service';
 import { CART_TOKEN_HEADER, cartTokenOf } from '../orders/order-headers.util';
 import type { CartJson } from '../orders/orders.views';
-import { CreateAccountDto, LoginDto, RegisterDto, TokenView, UserView } from './dto/identity.dto';
+import type { SessionView } from '../sessions/dto/sessions.dto';
+import {
+  ChangeAccountDto,
+  CreateAccountDto,
+  LoginDto,
+  RegisterDto,
+  SignUpView,
+  UserView,
+} from './dto/identity.dto';
+import { SignInThrottled } from './identity.errors';
 import { IdentityService } from './identity.service';
 import type { User } from './user.entity';
 
@@ -18,6 +28,7 @@ function toView(user: User): UserView {
     role: user.role,
     producerIds: user.producerIds,
     createdAt: user.createdAt.toISOString(),
+    disabled: Boolean(user.disabledAt),
   };
 }
 
@@ -29,11 +40,20 @@ export class IdentityController {
     private readonly carts: CartMergeService,
   ) {}
 
+  /**
+   * The same answer whether the email was new (the account is made: sign in) or had an account
+   * (nothing changes), so that sign-up tells nobody which emails are registered.
+   */
   @Public()
   @AuthRateLimited()
   @Post('auth/register')
-  async register(@Body() body: RegisterDto): Promise<UserView> {
-    return toView(await this.identity.register(body));
+  @HttpCode(202)
+  async register(@Body() body: RegisterDto): Promise<SignUpView> {
+    await this.identity.register(body);
+    return {
+      email: body.email.trim().toLowerCase(),
+      message: 'if this email is new, its account is ready: sign in; otherwise its owner is told',
+    };
   }
 
   @Public()
@@ -49,10 +69,16 @@ export class IdentityController {
     @Body() body: LoginDto,
     @Headers('cart-token') cartTokenHeader: string | undefined,
     @RequestId() requestId: string,
-  ): Promise<TokenView & { user: UserView; cart?: CartJson | null }> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionView & { user: UserView; cart?: CartJson | null }> {
     const cartToken = cartTokenOf(cartTokenHeader);
-    const { accessToken, expiresIn, user } = await this.identity.login(body);
-    const view = { accessToken, tokenType: 'Bearer' as const, expiresIn, user: toView(user) };
+    const { user, ...session } = await this.identity.login(body).catch((error: unknown) => {
+      if (error instanceof SignInThrottled) {
+        void reply.header('retry-after', String(error.retryAfterSeconds));
+      }
+      throw error;
+    });
+    const view = { ...session, tokenType: 'Bearer' as const, user: toView(user) };
     if (!cartToken) {
       return view;
     }
@@ -73,5 +99,20 @@ export class IdentityController {
   @Post('users')
   async createAccount(@Caller() caller: CallerIdentity, @Body() body: CreateAccountDto): Promise<UserView> {
     return toView(await this.identity.createAccount(caller, body));
+  }
+
+  /**
+   * Disables or enables an account, or changes its role or producers: officers for the accounts
+   * they may create, admins for any but their own. Its sessions follow within a minute.
+   */
+  @ApiBearerAuth()
+  @Roles('relief_officer', 'admin')
+  @Patch('users/:id')
+  async changeAccount(
+    @Caller() caller: CallerIdentity,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: ChangeAccountDto,
+  ): Promise<UserView> {
+    return toView(await this.identity.changeAccount(caller, id, body));
   }
 }

@@ -1,4 +1,10 @@
-import { AlreadyExists, PermissionDenied, Unauthenticated, ValidationFailed } from '@yugong/shared/errors';
+import {
+  AlreadyExists,
+  DomainError,
+  PermissionDenied,
+  Unauthenticated,
+  ValidationFailed,
+} from '@yugong/shared/errors';
 
 export class EmailTaken extends AlreadyExists {
   constructor() {
@@ -33,9 +39,21 @@ export class NotAnInstitution extends ValidationFailed {
   }
 }
 
-/** A valid token whose account is gone: signed before the user was deleted, or never issued by us. */
-export class AccountGone extends Unauthenticated {
+/** Too many failed sign-ins for one email: HTTP 429, with `Retry-After`. */
+export class SignInThrottled extends DomainError {
+  readonly kind = 'resource_exhausted';
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'SIGN_IN_THROTTLED',
+      `too many failed sign-ins for this email: try again in ${retryAfterSeconds} s`,
+    );
+  }
+}
+
+/** A disabled account signing in with the right password, or calling with an older token. */
+export class AccountDisabled extends Unauthenticated {
   constructor() {
-    super('the account of this token no longer exists');
+    super('this account is disabled');
   }
 }

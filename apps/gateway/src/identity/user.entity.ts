@@ -1,6 +1,7 @@
 import { ArrayType, Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { Role } from '@yugong/shared/auth';
 import { randomUUID } from 'node:crypto';
+import { UserRepository } from './user.repository';
 
 export const ROLES = [
   'consumer',
@@ -12,10 +13,10 @@ export const ROLES = [
 ] as const;
 
 /** A person or institution who signs in to Yugong. */
-@Entity({ tableName: 'app_user' })
+@Entity({ tableName: 'app_user', repository: () => UserRepository })
 @Index({ properties: ['role'] })
 export class User {
-  [OptionalProps]?: 'producerIds' | 'createdBy' | 'createdAt';
+  [OptionalProps]?: 'producerIds' | 'createdBy' | 'createdAt' | 'disabledAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -43,4 +44,8 @@ export class User {
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** Set: the account may not sign in, and its tokens stop working (see SessionService). */
+  @Property({ type: 'timestamptz', nullable: true })
+  disabledAt?: Date | null;
 }

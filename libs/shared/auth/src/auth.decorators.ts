@@ -1,6 +1,7 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 
 import type { CallerIdentity, Role } from './caller.model';
+import type { VerifiedToken } from './token.service';
 
 /** Metadata key set by {@link Public}. */
 export const IS_PUBLIC_KEY = 'yugong:auth:public';
@@ -14,6 +15,8 @@ export interface RequestWithCaller {
   headers: Record<string, string | string[] | undefined>;
   /** Set by the guard. */
   caller?: CallerIdentity | null;
+  /** The bearer token the caller was identified by (set by the guard; absent when anonymous). */
+  token?: VerifiedToken;
 }
 
 /** Lets anonymous callers reach a route (a valid token still identifies the caller). */
@@ -34,4 +37,13 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => Set
 export const Caller = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): CallerIdentity | null =>
     ctx.switchToHttp().getRequest<RequestWithCaller>().caller ?? null,
+);
+
+/**
+ * Injects the bearer token the {@link AuthGuard} verified for this request (its id, expiry and
+ * session, e.g. to revoke it), `undefined` when the caller is anonymous.
+ */
+export const CurrentToken = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): VerifiedToken | undefined =>
+    ctx.switchToHttp().getRequest<RequestWithCaller>().token,
 );

@@ -1,12 +1,27 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PermissionDenied, Unauthenticated } from '@yugong/shared/errors';
 
 import { IS_PUBLIC_KEY, ROLES_KEY, type RequestWithCaller } from './auth.decorators';
 import type { CallerIdentity, Role } from './caller.model';
-import { TokenService } from './token.service';
+import { TokenService, type VerifiedToken } from './token.service';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-_.]+)$/i;
+
+/**
+ * What the {@link AuthGuard} asks, after a token's signature and expiry check out, whether the
+ * session behind it is still good: the one place where a deployment decides revocation and the
+ * user's current state. Provide a subclass under this class as the DI token; without one, the
+ * token's own claims are believed until it expires.
+ */
+export abstract class SessionCheck {
+  /**
+   * @param token - a token whose signature, issuer and expiry were verified
+   * @returns the caller as of now (role and producers may differ from the token's)
+   * @throws Unauthenticated when the token was revoked or its user may no longer sign in
+   */
+  abstract admit(token: VerifiedToken): Promise<CallerIdentity>;
+}
 
 /**
  * HTTP guard of the gateway. Reads `Authorization: Bearer <jwt>`, verifies it with the
@@ -16,6 +31,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-_.]+)$/i;
  * - no header: anonymous (`null`), allowed only on `@Public()` routes, otherwise 401;
  * - a malformed header or an invalid or expired token: 401, even on public routes, so that a
  *   client learns its token no longer works;
+ * - a valid token the {@link SessionCheck} refuses (revoked, user disabled): 401 likewise; the
+ *   caller it answers replaces the token's claims;
  * - `@Roles(...)`: 403 when the caller's role is not one of them.
  *
  * Errors are `Unauthenticated`/`PermissionDenied` from `@yugong/shared/errors`, answered by its
@@ -27,10 +44,12 @@ export class AuthGuard implements CanActivate {
   /**
    * @param reflector - reads `@Public()` and `@Roles()`
    * @param tokens - verifies bearer tokens
+   * @param sessions - revocation and the user's current state, when the module provides it
    */
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    @Optional() private readonly sessions?: SessionCheck,
   ) {}
 
   /** Identifies the caller and checks the route's rules. */
@@ -39,7 +58,9 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const caller = await this.identify(request.headers['authorization']);
+    const token = await this.identify(request.headers['authorization']);
+    const caller = token && (this.sessions ? await this.sessions.admit(token) : token.caller);
+    request.token = token ?? undefined;
     request.caller = caller;
 
     const targets = [context.getHandler(), context.getClass()];
@@ -57,7 +78,7 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async identify(header: string | string[] | undefined): Promise<CallerIdentity | null> {
+  private async identify(header: string | string[] | undefined): Promise<VerifiedToken | null> {
     if (header === undefined) {
       return null;
     }
@@ -65,6 +86,6 @@ export class AuthGuard implements CanActivate {
     if (!token) {
       throw new Unauthenticated('Authorization header must be "Bearer <token>"');
     }
-    return this.tokens.verify(token);
+    return this.tokens.verifyToken(token);
   }
 }

@@ -19,7 +19,16 @@ export {
   TOKEN_SERVICE_OPTIONS,
   type TokenServiceOptions,
   type IssuedToken,
+  type VerifiedToken,
   TokenService,
 } from './token.service';
-export { IS_PUBLIC_KEY, ROLES_KEY, type RequestWithCaller, Public, Roles, Caller } from './auth.decorators';
-export { AuthGuard } from './auth.guard';
+export {
+  IS_PUBLIC_KEY,
+  ROLES_KEY,
+  type RequestWithCaller,
+  Public,
+  Roles,
+  Caller,
+  CurrentToken,
+} from './auth.decorators';
+export { AuthGuard, SessionCheck } from './auth.guard';

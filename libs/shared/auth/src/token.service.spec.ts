@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { Unauthenticated } from '@yugong/shared/errors';
 
 import type { CallerIdentity } from './caller.model';
@@ -41,8 +42,8 @@ describe(TokenService.name, () => {
     await expect(sut.verify(accessToken)).resolves.toEqual(STAFF);
   });
 
-  it('writes HS256, sub, role, producers, iat, exp and iss', async () => {
-    const { accessToken } = await sut.issue(STAFF);
+  it('writes HS256, sub, role, producers, iat, exp, iss, a fresh jti and the session as sid', async () => {
+    const { accessToken, tokenId, expiresAt } = await sut.issue(STAFF, 'session-1');
 
     const { header, payload } = partsOf(accessToken);
     const iat = clock / 1000;
@@ -54,7 +55,33 @@ describe(TokenService.name, () => {
       iat,
       exp: iat + 900,
       iss: 'yugong',
+      jti: tokenId,
+      sid: 'session-1',
     });
+    expect(expiresAt).toEqual(new Date((iat + 900) * 1000));
+    expect((await sut.issue(STAFF)).tokenId).not.toBe(tokenId);
+  });
+
+  it('answers the id, expiry and session of a verified token', async () => {
+    const issued = await sut.issue(STAFF, 'session-1');
+
+    await expect(sut.verifyToken(issued.accessToken)).resolves.toEqual({
+      caller: STAFF,
+      tokenId: issued.tokenId,
+      expiresAt: issued.expiresAt,
+      sessionId: 'session-1',
+    });
+  });
+
+  it('refuses a correctly signed token without a jti, which could never be revoked', async () => {
+    const jwt = new JwtService({ secret: SECRET });
+    const iat = clock / 1000;
+    const unrevocable = await jwt.signAsync(
+      { role: STAFF.role, producers: STAFF.producerIds, iat, exp: iat + 900 },
+      { algorithm: 'HS256', issuer: 'yugong', subject: STAFF.userId },
+    );
+
+    await expect(sut.verify(unrevocable)).rejects.toEqual(new Unauthenticated('Invalid token'));
   });
 
   it('accepts a token until it expires, then refuses it as expired', async () => {

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { Unauthenticated } from '@yugong/shared/errors';
@@ -27,6 +27,22 @@ export interface IssuedToken {
   accessToken: string;
   /** Seconds until it expires. */
   expiresIn: number;
+  /** Its `jti`: the id a deny list revokes it by. */
+  tokenId: string;
+  /** When it expires: a revocation need not outlive this. */
+  expiresAt: Date;
+}
+
+/** A token whose signature, issuer, expiry and claims were checked. */
+export interface VerifiedToken {
+  /** Who it was issued to, as the claims say at issue time. */
+  caller: CallerIdentity;
+  /** Its `jti`. */
+  tokenId: string;
+  /** Its `exp`. */
+  expiresAt: Date;
+  /** Its `sid`: the sign-in (refresh token family) it belongs to, when it has one. */
+  sessionId?: string;
 }
 
 const ALGORITHM = 'HS256';
@@ -39,11 +55,13 @@ const claimsSchema = z.object({
   producers: z.array(ID).max(1000),
   iat: z.number().int(),
   exp: z.number().int(),
+  jti: ID,
+  sid: ID.optional(),
 });
 
 /**
  * Issues and verifies access tokens: JWTs signed with HS256, carrying `sub` (user id), `role`,
- * `producers`, `iat`, `exp` and `iss`. Provide it in the gateway with
+ * `producers`, `iat`, `exp`, `iss`, a unique `jti` and, for a sign-in, its session `sid`. Provide it in the gateway with
  * `{ provide: TokenService, useValue: new TokenService({ secret, ttlSeconds, issuer }) }`.
  */
 @Injectable()
@@ -73,14 +91,23 @@ export class TokenService {
    * Signs an access token for a caller.
    *
    * @param caller - the signed-in user
+   * @param sessionId - the sign-in it belongs to (written as `sid`)
    */
-  async issue(caller: CallerIdentity): Promise<IssuedToken> {
+  async issue(caller: CallerIdentity, sessionId?: string): Promise<IssuedToken> {
     const iat = Math.floor(this.now() / 1000);
+    const exp = iat + this.options.ttlSeconds;
+    const tokenId = randomUUID();
     const accessToken = await this.jwt.signAsync(
-      { role: caller.role, producers: caller.producerIds, iat, exp: iat + this.options.ttlSeconds },
-      { algorithm: ALGORITHM, issuer: this.options.issuer, subject: caller.userId },
+      {
+        role: caller.role,
+        producers: caller.producerIds,
+        iat,
+        exp,
+        ...(sessionId === undefined ? {} : { sid: sessionId }),
+      },
+      { algorithm: ALGORITHM, issuer: this.options.issuer, subject: caller.userId, jwtid: tokenId },
     );
-    return { accessToken, expiresIn: this.options.ttlSeconds };
+    return { accessToken, expiresIn: this.options.ttlSeconds, tokenId, expiresAt: new Date(exp * 1000) };
   }
 
   /**
@@ -91,6 +118,17 @@ export class TokenService {
    * @throws Unauthenticated when the token is expired, tampered, foreign or malformed
    */
   async verify(token: string): Promise<CallerIdentity> {
+    return (await this.verifyToken(token)).caller;
+  }
+
+  /**
+   * Like {@link verify}, and also answers the token's id, expiry and session, which revoking it
+   * needs. Whether it was revoked is not this class's to know (see the guard's `SessionCheck`).
+   *
+   * @param token - the JWT
+   * @throws Unauthenticated when the token is expired, tampered, foreign or malformed
+   */
+  async verifyToken(token: string): Promise<VerifiedToken> {
     let payload: unknown;
     try {
       payload = await this.jwt.verifyAsync<object>(token, {
@@ -105,6 +143,12 @@ export class TokenService {
     if (!claims.success) {
       throw new Unauthenticated('Invalid token');
     }
-    return { userId: claims.data.sub, role: claims.data.role, producerIds: claims.data.producers };
+    const { sub, role, producers, exp, jti, sid } = claims.data;
+    return {
+      caller: { userId: sub, role, producerIds: producers },
+      tokenId: jti,
+      expiresAt: new Date(exp * 1000),
+      ...(sid === undefined ? {} : { sessionId: sid }),
+    };
   }
 }

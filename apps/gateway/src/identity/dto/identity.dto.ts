@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsOptional,
@@ -58,6 +59,34 @@ export class CreateAccountDto extends RegisterDto {
   producerIds?: string[];
 }
 
+export class ChangeAccountDto {
+  @ApiPropertyOptional({ description: 'true: the account may not sign in and its tokens stop working' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
+  role?: Role;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Replaces the producers a producer_staff account acts for',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each must be a UUID' })
+  producerIds?: string[];
+}
+
+/** The answer to a sign-up, the same whether the email was new or not. */
+export class SignUpView {
+  @ApiProperty() email!: string;
+  @ApiProperty() message!: string;
+}
+
 export class UserView {
   @ApiProperty() id!: string;
   @ApiProperty() email!: string;
@@ -65,10 +94,5 @@ export class UserView {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ type: [String] }) producerIds!: string[];
   @ApiProperty() createdAt!: string;
-}
-
-export class TokenView {
-  @ApiProperty() accessToken!: string;
-  @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'seconds' }) expiresIn!: number;
+  @ApiProperty() disabled!: boolean;
 }
