@@ -196,7 +196,7 @@ async function importOnce(stub, metadata, rows) {
       await new Promise((resolve) => call.once('drain', resolve));
     }
   };
-  await send({ options: { partial: false, dryRun: false } });
+  await send({ options: { partial: false, dryRun: false, purpose: 'bench:register' } });
   for (let i = 0; i < rows.length; i += IMPORT_BATCH_ROWS) {
     await send({ batch: { rows: rows.slice(i, i + IMPORT_BATCH_ROWS) } });
   }

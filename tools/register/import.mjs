@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm run register:import -- file.csv [--partial] [--dry-run] [--url http://localhost:3000]
-//   [--email officer@example.com] [--password …]`
+// `npm run register:import -- file.csv --purpose "…" [--partial] [--dry-run]
+//   [--url http://localhost:3000] [--email officer@example.com] [--password …]`
 //
 // Imports a register file (households and their benefit agreements, CSV with a header line; see
 // docs/register-import-sample.csv) through the gateway: logs in as a relief officer, streams the
 // file to POST /api/v1/households/import as multipart/form-data with a progress bar, and prints
-// the report. All or nothing unless --partial; --dry-run validates and writes nothing.
+// the report. All or nothing unless --partial; --dry-run validates and writes nothing. --purpose
+// (required) says why the file is imported: every household the file matches by national ID is
+// recorded in the access log with it, dry runs included.
 //
 // The password comes from --password, else YUGONG_PASSWORD, else DEMO_PASSWORD, else the demo
 // default. Exit codes: 0 imported with no bad row; 1 rows were rejected; 2 the import did not run.
@@ -19,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 
 const USAGE =
-  'usage: npm run register:import -- file.csv [--partial] [--dry-run] [--url http://localhost:3000] [--email officer@example.com] [--password …]';
+  'usage: npm run register:import -- file.csv --purpose "why" [--partial] [--dry-run] [--url http://localhost:3000] [--email officer@example.com] [--password …]';
 const MAX_REJECTIONS_SHOWN = 200;
 
 class UsageError extends Error {}
@@ -32,6 +34,7 @@ function options() {
       options: {
         partial: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        purpose: { type: 'string' },
         url: { type: 'string', default: process.env.YUGONG_URL ?? 'http://localhost:3000' },
         email: { type: 'string', default: process.env.YUGONG_EMAIL ?? 'officer@example.com' },
         password: { type: 'string' },
@@ -49,6 +52,9 @@ function options() {
   if (positionals.length !== 1) {
     throw new UsageError('name one CSV file');
   }
+  if (!values.purpose?.trim()) {
+    throw new UsageError('--purpose is required: say why the file is imported (recorded in the access log)');
+  }
   let base;
   try {
     base = new URL(values.url);
@@ -59,6 +65,7 @@ function options() {
     file: positionals[0],
     partial: values.partial,
     dryRun: values['dry-run'],
+    purpose: values.purpose.trim(),
     base,
     email: values.email,
     password:
@@ -130,6 +137,7 @@ async function upload(opts, token) {
   const url = new URL('/api/v1/households/import', opts.base);
   url.searchParams.set('partial', String(opts.partial));
   url.searchParams.set('dryRun', String(opts.dryRun));
+  url.searchParams.set('purpose', opts.purpose);
 
   const bar = new cliProgress.SingleBar(
     {

@@ -25,7 +25,8 @@ import type { RegisterImportSession } from './register-import/register-import.se
 
 /** Batches of an import stream that may wait in memory before the call is paused. */
 const MAX_WAITING_BATCHES = 4;
-const DEFAULT_IMPORT_OPTIONS: ImportOptions = { partial: false, dryRun: false };
+/** Rows sent without options first: refused for the missing purpose. */
+const DEFAULT_IMPORT_OPTIONS: ImportOptions = { partial: false, dryRun: false, purpose: '' };
 
 const toImportRow = (row: beneficiaries.ImportRow): ImportRowInput => ({
   ...row,
@@ -196,7 +197,11 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
                 { field: 'options', reason: 'must come once, in the first message' },
               ]);
             }
-            await open({ partial: message.options.partial, dryRun: message.options.dryRun });
+            await open({
+              partial: message.options.partial,
+              dryRun: message.options.dryRun,
+              purpose: message.options.purpose,
+            });
           }
           const rows = message.batch?.rows ?? [];
           if (rows.length > 0) {

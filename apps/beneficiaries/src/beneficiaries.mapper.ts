@@ -53,7 +53,7 @@ export function toHouseholdMessage(h: HouseholdView): beneficiaries.Household {
     archiveNumber: h.archiveNumber,
     headName: h.headName,
     nationalId: h.nationalId,
-    payoutAccount: h.payoutAccount,
+    payoutAccount: h.payoutAccount ?? '',
     masked: h.masked,
     members: h.members,
     villageId: h.villageId,
@@ -62,7 +62,8 @@ export function toHouseholdMessage(h: HouseholdView): beneficiaries.Household {
     townNameZh: h.townNameZh,
     status: householdStatus.toWire(h.status),
     exitYear: h.exitYear ?? 0,
-    baselineIncome: { fen: h.baselineIncomeFen, currency: 'CNY' },
+    // Absent when the caller's role does not see it.
+    baselineIncome: h.baselineIncomeFen === null ? undefined : { fen: h.baselineIncomeFen, currency: 'CNY' },
     createdAt: toTimestamp(h.createdAt),
     updatedAt: toTimestamp(h.updatedAt),
   };

@@ -30,6 +30,8 @@ const RUIXING = demoId('producer', 'ruixing');
 const TEST_PRODUCER = '11111111-2222-4333-8444-555555555555';
 const wrongCheck = (id: string) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
 const DISTINCT_NAME = '测试户主甲乙';
+/** Imports state why they read the register (recorded with every household they match). */
+const IMPORT_PURPOSE = 'register import test';
 
 describe('beneficiaries over gRPC', () => {
   let db: TestDatabase;
@@ -452,7 +454,7 @@ describe('beneficiaries over gRPC', () => {
         }),
         row(7, 6, { nationalId: nationalIdFor(10_001, '410882') }),
       ];
-      const report = await client.importRegister({}, rows);
+      const report = await client.importRegister({ purpose: IMPORT_PURPOSE }, rows);
       expect(report.committed).toBe(false);
       expect(report.rejected).toEqual([
         { line: 3, field: 'nationalId', reason: expect.stringMatching(/check character|birth/) },
@@ -476,7 +478,7 @@ describe('beneficiaries over gRPC', () => {
         row(3, 2, { members: 0 }),
         row(4, 3),
       ];
-      const first = await client.importRegister({ partial: true }, rows);
+      const first = await client.importRegister({ partial: true, purpose: IMPORT_PURPOSE }, rows);
       expect(first).toMatchObject({
         committed: true,
         householdsCreated: 2,
@@ -484,9 +486,14 @@ describe('beneficiaries over gRPC', () => {
         agreementsCreated: 1,
       });
       expect(first.rejected).toEqual([{ line: 3, field: 'members', reason: 'must be at least 1' }]);
-      const dry = await client.importRegister({ dryRun: true }, [row(2, 1, { members: 6 })]);
+      const dry = await client.importRegister({ dryRun: true, purpose: IMPORT_PURPOSE }, [
+        row(2, 1, { members: 6 }),
+      ]);
       expect(dry).toMatchObject({ committed: false, householdsUpdated: 1 });
-      const again = await client.importRegister({}, [{ ...rows[0], members: 6 }, row(4, 3)]);
+      const again = await client.importRegister({ purpose: IMPORT_PURPOSE }, [
+        { ...rows[0], members: 6 },
+        row(4, 3),
+      ]);
       expect(again).toMatchObject({
         committed: true,
         householdsCreated: 0,
@@ -495,11 +502,15 @@ describe('beneficiaries over gRPC', () => {
       });
       expect(await imported()).toBe(2);
       expect(await count(`select members as n from household where archive_number = 'IMP-000001'`)).toBe(6);
-      const overlap = await client.importRegister({}, [{ ...rows[0], agreementEffectiveFrom: '2020-02-01' }]);
+      const overlap = await client.importRegister({ purpose: IMPORT_PURPOSE }, [
+        { ...rows[0], agreementEffectiveFrom: '2020-02-01' },
+      ]);
       expect(overlap.rejected).toEqual([
         { line: 2, field: 'agreementEffectiveFrom', reason: expect.stringMatching(/overlaps/) },
       ]);
-      const consumer = await expectRejection(client.importRegister({}, [row(2, 9)], CONSUMER));
+      const consumer = await expectRejection(
+        client.importRegister({ purpose: IMPORT_PURPOSE }, [row(2, 9)], CONSUMER),
+      );
       expect(consumer.code).toBe(grpc.status.PERMISSION_DENIED);
     });
 
@@ -519,7 +530,7 @@ describe('beneficiaries over gRPC', () => {
         ),
       );
       const started = Date.now();
-      const report = await client.importRegister({}, rows, OFFICER, 1_000);
+      const report = await client.importRegister({ purpose: IMPORT_PURPOSE }, rows, OFFICER, 1_000);
       const ms = Date.now() - started;
 
       console.log(
@@ -552,7 +563,7 @@ describe('beneficiaries over gRPC', () => {
       const agreements = `select count(*) as n from benefit_agreement a join household h on h.id = a.household_id
         where h.archive_number = 'IMP-900000'`;
 
-      const first = await client.importRegister({}, rows, OFFICER, 250);
+      const first = await client.importRegister({ purpose: IMPORT_PURPOSE }, rows, OFFICER, 250);
       expect(first).toMatchObject({
         committed: true,
         rowsRead: 3_000,
@@ -566,12 +577,12 @@ describe('beneficiaries over gRPC', () => {
 
       // Again, with a clash on the last row: nothing new, the overlap named, nothing written.
       const clash = { ...rows[0], line: 3_002, agreementEffectiveTo: day(2) };
-      const again = await client.importRegister({}, [...rows, clash], OFFICER, 250);
+      const again = await client.importRegister({ purpose: IMPORT_PURPOSE }, [...rows, clash], OFFICER, 250);
       expect(again).toMatchObject({ committed: false, rowsRead: 3_001, agreementsCreated: 0 });
       expect(again.rejected).toEqual([
         { line: 3_002, field: 'agreementEffectiveFrom', reason: expect.stringMatching(/overlaps/) },
       ]);
-      const reimport = await client.importRegister({}, rows, OFFICER, 250);
+      const reimport = await client.importRegister({ purpose: IMPORT_PURPOSE }, rows, OFFICER, 250);
       expect(reimport).toMatchObject({
         committed: true,
         householdsCreated: 0,

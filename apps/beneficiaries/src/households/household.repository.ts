@@ -36,6 +36,9 @@ export interface HouseholdFilter {
 /** A pii_access row: the entity's columns as a plain object. */
 export type PiiAccessRecord = Pick<PiiAccess, keyof PiiAccess>;
 
+/** A pii_access row to write; it is stamped with the time of writing. */
+export type PiiAccessEntry = Omit<PiiAccessRecord, 'accessedAt'>;
+
 const COLUMNS = [
   'h.id',
   'h.archive_number as archiveNumber',
@@ -140,16 +143,30 @@ export class HouseholdRepository {
     return updated > 0;
   }
 
-  async recordAccess(entry: Omit<PiiAccessRecord, 'id' | 'accessedAt'> & { id: string }): Promise<void> {
-    await this.knex('pii_access').insert({
-      id: entry.id,
-      user_id: entry.userId,
-      role: entry.role,
-      household_id: entry.householdId,
-      purpose: entry.purpose,
-      action: entry.action,
-      accessed_at: new Date(),
-    });
+  async recordAccess(entry: PiiAccessEntry): Promise<void> {
+    await this.recordAccesses([entry]);
+  }
+
+  /** Several access-log rows in one statement (one array parameter per column). */
+  async recordAccesses(entries: PiiAccessEntry[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    await this.knex.raw(
+      `insert into pii_access (id, user_id, role, household_id, purpose, action, accessed_at)
+       select r.id, r.user_id, r.role, r.household_id, r.purpose, r.action, ?::timestamptz
+       from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[])
+         as r(id, user_id, role, household_id, purpose, action)`,
+      [
+        new Date().toISOString(),
+        entries.map((e) => e.id),
+        entries.map((e) => e.userId),
+        entries.map((e) => e.role),
+        entries.map((e) => e.householdId),
+        entries.map((e) => e.purpose),
+        entries.map((e) => e.action),
+      ] as Knex.Value[],
+    );
   }
 
   async accessPage(
@@ -184,9 +201,15 @@ export class HouseholdRepository {
     return [rows as PiiAccessRecord[], Number((count as { n: string } | undefined)?.n ?? 0)];
   }
 
-  /** Up to `limit` households whose personal data is under another key than `activeKeyId`. */
+  /**
+   * Up to `limit` households after `afterId` (in id order) whose personal data is not yet written
+   * as `currentPrefix` says (`<active key id>.v2.`): under another key, or a version 1 envelope.
+   * The three fields of a household are always written together, so the name's envelope tells.
+   */
   async staleKeyBatch(
     activeKeyId: string,
+    currentPrefix: string,
+    afterId: string,
     limit: number,
   ): Promise<{ id: string; headNameEnc: string; nationalIdEnc: string; payoutAccountEnc: string | null }[]> {
     return this.knex('household')
@@ -196,7 +219,12 @@ export class HouseholdRepository {
         'national_id_enc as nationalIdEnc',
         'payout_account_enc as payoutAccountEnc',
       ])
-      .whereNot('pii_key_id', activeKeyId)
+      .where('id', '>', afterId)
+      .andWhere((q) =>
+        q
+          .whereNot('pii_key_id', activeKeyId)
+          .orWhereRaw('substr(head_name_enc, 1, ?) <> ?', [currentPrefix.length, currentPrefix]),
+      )
       .orderBy('id')
       .limit(limit);
   }

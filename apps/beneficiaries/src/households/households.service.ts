@@ -19,10 +19,15 @@ import {
   type CreateHouseholdInput,
   type ListHouseholdsInput,
 } from './household.schemas';
-import { householdView, type HouseholdView } from './household.view';
+import { householdView, type HouseholdScope, type HouseholdView } from './household.view';
 
 /** Roles that read households at all (masked unless officer). */
 const HOUSEHOLD_READERS = ['relief_officer', 'admin', 'auditor', 'producer_staff'] as const;
+
+/** What a reader sees of a household unless it is a stated read by the relief office. */
+function maskedScopeOf(reader: CallerIdentity): HouseholdScope {
+  return reader.role === 'producer_staff' ? 'linked' : 'masked';
+}
 
 function requireHouseholdReader(caller: CallerIdentity | null): CallerIdentity {
   if (!caller || !(HOUSEHOLD_READERS as readonly string[]).includes(caller.role)) {
@@ -50,13 +55,18 @@ export class HouseholdsService {
     if (!(await this.households.villageExists(data.villageId))) {
       throw new ValidationFailed([{ field: 'villageId', reason: 'is not a known village' }]);
     }
+    // The id exists before the personal data is encrypted: each envelope is bound to it.
+    const id = randomUUID();
     const household = this.em.create(Household, {
+      id,
       archiveNumber: data.archiveNumber,
       village: data.villageId,
-      headNameEnc: this.cipher.encrypt('head_name', data.headName),
-      nationalIdEnc: this.cipher.encrypt('national_id', data.nationalId),
+      headNameEnc: this.cipher.encrypt('head_name', data.headName, id),
+      nationalIdEnc: this.cipher.encrypt('national_id', data.nationalId, id),
       nationalIdHash: this.cipher.hashNationalId(data.nationalId),
-      payoutAccountEnc: data.payoutAccount ? this.cipher.encrypt('payout_account', data.payoutAccount) : null,
+      payoutAccountEnc: data.payoutAccount
+        ? this.cipher.encrypt('payout_account', data.payoutAccount, id)
+        : null,
       piiKeyId: this.cipher.activeKeyId,
       members: data.members,
       status: data.status,
@@ -74,12 +84,13 @@ export class HouseholdsService {
       throw error;
     }
     // The creator sent the data; the answer is masked like every other view that is not a stated read.
-    return this.view(household.id, false);
+    return this.view(household.id, 'masked');
   }
 
   /**
    * One household. Officers get it in full only with a purpose (and the read is logged), or masked
-   * when they ask for that; auditors masked; producer staff masked and only when linked.
+   * when they ask for that; auditors masked; producer staff masked, without baseline income or
+   * payout account, and only when linked.
    */
   async get(
     caller: CallerIdentity | null,
@@ -98,10 +109,12 @@ export class HouseholdsService {
     if (reader.role === 'producer_staff' && !(await this.households.isLinked(id, reader.producerIds))) {
       throw new HouseholdNotFound(id);
     }
+    // Decrypted first: a record that cannot be read (PII_UNREADABLE) leaves no access-log row.
+    const view = householdView(record, this.cipher, full ? 'full' : maskedScopeOf(reader));
     if (full) {
       await this.logAccess(reader, id, purpose, 'GetHousehold');
     }
-    return householdView(record, this.cipher, full);
+    return view;
   }
 
   /** Pages of households, always masked; producer staff see only households linked to their producers. */
@@ -130,7 +143,7 @@ export class HouseholdsService {
       filter.page.limit,
     );
     return {
-      items: records.map((r) => householdView(r, this.cipher, false)),
+      items: records.map((r) => householdView(r, this.cipher, maskedScopeOf(reader))),
       total,
       page: filter.page.page,
       pageSize: filter.page.pageSize,
@@ -146,7 +159,7 @@ export class HouseholdsService {
     if (!(await this.households.updateStatus(data.id, data.status, data.exitYear))) {
       throw new HouseholdNotFound(data.id);
     }
-    return this.view(data.id, false);
+    return this.view(data.id, 'masked');
   }
 
   /** Relief office: the household with this national ID, found through the keyed hash; the read is logged. */
@@ -163,8 +176,9 @@ export class HouseholdsService {
     if (!record) {
       return undefined;
     }
+    const view = householdView(record, this.cipher, 'full');
     await this.logAccess(officer, record.id, purpose, 'FindHouseholdByNationalId');
-    return householdView(record, this.cipher, true);
+    return view;
   }
 
   async listAccess(
@@ -182,37 +196,45 @@ export class HouseholdsService {
   }
 
   /**
-   * Re-encrypts every household still under an old key with the active key, in batches; returns
-   * how many rows changed. Safe to run while serving, and again after it stopped halfway.
+   * Re-encrypts every household still under an old key, or still in version 1 envelopes (not
+   * bound to the household), as version 2 under the active key, in batches; returns how many rows
+   * changed. Safe to run while serving, and again after it stopped halfway.
    */
   async rotateKeys(batchSize = 500): Promise<number> {
     let rotated = 0;
+    let afterId = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const batch = await this.households.staleKeyBatch(this.cipher.activeKeyId, batchSize);
+      const batch = await this.households.staleKeyBatch(
+        this.cipher.activeKeyId,
+        this.cipher.currentPrefix,
+        afterId,
+        batchSize,
+      );
       if (batch.length === 0) {
         return rotated;
       }
       await this.households.rewriteEnvelopes(
         batch.map((row) => ({
           id: row.id,
-          headNameEnc: this.cipher.rotate('head_name', row.headNameEnc),
-          nationalIdEnc: this.cipher.rotate('national_id', row.nationalIdEnc),
+          headNameEnc: this.cipher.rotate('head_name', row.headNameEnc, row.id),
+          nationalIdEnc: this.cipher.rotate('national_id', row.nationalIdEnc, row.id),
           payoutAccountEnc: row.payoutAccountEnc
-            ? this.cipher.rotate('payout_account', row.payoutAccountEnc)
+            ? this.cipher.rotate('payout_account', row.payoutAccountEnc, row.id)
             : null,
         })),
         this.cipher.activeKeyId,
       );
       rotated += batch.length;
+      afterId = batch[batch.length - 1].id;
     }
   }
 
-  private async view(id: string, full: boolean): Promise<HouseholdView> {
+  private async view(id: string, scope: HouseholdScope): Promise<HouseholdView> {
     const record = await this.households.findById(id);
     if (!record) {
       throw new HouseholdNotFound(id);
     }
-    return householdView(record, this.cipher, full);
+    return householdView(record, this.cipher, scope);
   }
 
   private async logAccess(

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { parseEncryptionKeys, PiiCipher } from './pii-cipher';
 import { PiiDecryptionError } from './pii.errors';
@@ -9,33 +9,75 @@ const hashKey = 'h'.repeat(40);
 
 describe(PiiCipher.name, () => {
   const sut = new PiiCipher({ encryptionKeys: new Map([['k1', k1]]), activeKeyId: 'k1', hashKey });
+  const a = '00000000-0000-4000-8000-00000000000a';
+  const b = '00000000-0000-4000-8000-00000000000b';
+
+  /** A version 1 envelope (bound to the field only), as written before households were bound. */
+  function v1Envelope(key: Buffer, keyId: string, field: string, text: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(field));
+    const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return [keyId, iv, cipher.getAuthTag(), ciphertext]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
+  }
 
   it('round-trips any text, with a fresh IV each time and no plaintext in the envelope', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }), (text) => {
-        const envelope = sut.encrypt('head_name', text);
-        expect(sut.decrypt('head_name', envelope)).toBe(text);
-        expect(sut.encrypt('head_name', text)).not.toBe(envelope);
+        const envelope = sut.encrypt('head_name', text, a);
+        expect(sut.decrypt('head_name', envelope, a)).toBe(text);
+        expect(sut.encrypt('head_name', text, a)).not.toBe(envelope);
         expect(sut.keyIdOf(envelope)).toBe('k1');
+        expect(sut.isCurrent(envelope)).toBe(true);
       }),
     );
-    expect(sut.encrypt('head_name', '王小波')).not.toContain('王小波');
+    expect(sut.encrypt('head_name', '王小波', a)).not.toContain('王小波');
   });
 
-  it('refuses a tampered envelope, another field, or an unknown key', () => {
-    const envelope = sut.encrypt('national_id', '410881199001011234');
+  it('refuses a tampered envelope, another field, another household, or an unknown key', () => {
+    const envelope = sut.encrypt('national_id', '410881199001011234', a);
     const parts = envelope.split('.');
-    const flipped = Buffer.from(parts[3], 'base64url');
+    const flipped = Buffer.from(parts[4], 'base64url');
     flipped[0] ^= 1;
     expect(() =>
-      sut.decrypt('national_id', [...parts.slice(0, 3), flipped.toString('base64url')].join('.')),
+      sut.decrypt('national_id', [...parts.slice(0, 4), flipped.toString('base64url')].join('.'), a),
     ).toThrow(PiiDecryptionError);
-    expect(() => sut.decrypt('head_name', envelope)).toThrow(PiiDecryptionError);
-    expect(() => sut.decrypt('national_id', `k9.${parts.slice(1).join('.')}`)).toThrow(/unknown key id k9/);
+    expect(() => sut.decrypt('head_name', envelope, a)).toThrow(PiiDecryptionError);
+    expect(() => sut.decrypt('national_id', envelope, b)).toThrow(`household ${b} cannot be decrypted`);
+    expect(() => sut.decrypt('national_id', `k9.${parts.slice(1).join('.')}`, a)).toThrow(
+      /unknown key id k9/,
+    );
+  });
+
+  it('never puts the plaintext or the key in its error', () => {
+    const envelope = sut.encrypt('head_name', '王小波', a);
+    const error = (() => {
+      try {
+        sut.decrypt('head_name', envelope, b);
+      } catch (e) {
+        return e as PiiDecryptionError;
+      }
+    })()!;
+    expect(error.code).toBe('PII_UNREADABLE');
+    expect(error.message).not.toContain('王小波');
+    expect(error.message).not.toContain(k1.toString('base64'));
+  });
+
+  it('reads version 1 envelopes (bound to the field only), and rotates them to version 2', () => {
+    const old = v1Envelope(k1, 'k1', 'head_name', '王小波');
+    expect(sut.decrypt('head_name', old, a)).toBe('王小波');
+    expect(() => sut.decrypt('national_id', old, a)).toThrow(PiiDecryptionError);
+    expect(sut.isCurrent(old)).toBe(false);
+    const fresh = sut.rotate('head_name', old, a);
+    expect(fresh.startsWith('k1.v2.')).toBe(true);
+    expect(sut.decrypt('head_name', fresh, a)).toBe('王小波');
+    expect(() => sut.decrypt('head_name', fresh, b)).toThrow(PiiDecryptionError);
   });
 
   it('rotates: reads rows under the old key and rewrites them under the active one', () => {
-    const old = sut.encrypt('payout_account', '6222020200112233445');
+    const old = sut.encrypt('payout_account', '6222020200112233445', a);
     const rotated = new PiiCipher({
       encryptionKeys: new Map([
         ['k1', k1],
@@ -44,12 +86,12 @@ describe(PiiCipher.name, () => {
       activeKeyId: 'k2',
       hashKey,
     });
-    expect(rotated.decrypt('payout_account', old)).toBe('6222020200112233445');
-    const fresh = rotated.rotate('payout_account', old);
+    expect(rotated.decrypt('payout_account', old, a)).toBe('6222020200112233445');
+    const fresh = rotated.rotate('payout_account', old, a);
     expect(rotated.keyIdOf(fresh)).toBe('k2');
-    expect(rotated.decrypt('payout_account', fresh)).toBe('6222020200112233445');
-    expect(rotated.rotate('payout_account', fresh)).toBe(fresh);
-    expect(() => sut.decrypt('payout_account', fresh)).toThrow(PiiDecryptionError);
+    expect(rotated.decrypt('payout_account', fresh, a)).toBe('6222020200112233445');
+    expect(rotated.rotate('payout_account', fresh, a)).toBe(fresh);
+    expect(() => sut.decrypt('payout_account', fresh, a)).toThrow(PiiDecryptionError);
   });
 
   it('hashes national IDs with the key: equal IDs equal, other keys differ', () => {

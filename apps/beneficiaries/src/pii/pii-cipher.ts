@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
 import { PiiDecryptionError } from './pii.errors';
 
-/** The personal fields of a household; each is bound to its field name (GCM associated data). */
+/** The personal fields of a household; each envelope is bound to its household and field (GCM associated data). */
 export type PiiField = 'head_name' | 'national_id' | 'payout_account';
 
 /** Keys for personal data: AES-256 keys by id, the one new values use, and the HMAC key. */
@@ -16,19 +16,41 @@ export interface PiiKeys {
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SEPARATOR = '.';
+/** Marks an envelope bound to its household (second part); version 1 envelopes have no marker. */
+const V2 = 'v2';
 /** IVs drawn per call of the CSPRNG: one call per 512 encryptions instead of one each (an import encrypts three fields a row). */
 const IV_POOL_BYTES = IV_BYTES * 512;
-/** Associated data of each field, made once. */
-const AAD: Record<PiiField, Buffer> = {
-  head_name: Buffer.from('head_name'),
-  national_id: Buffer.from('national_id'),
-  payout_account: Buffer.from('payout_account'),
-};
+
+/**
+ * Associated data of an envelope. Version 2 binds the household and the field, so a ciphertext
+ * copied onto another household or into another field fails authentication; version 1 (written
+ * before households were bound) binds the field only.
+ */
+function associatedData(field: PiiField, householdId: string | undefined): Buffer {
+  return Buffer.from(householdId === undefined ? field : `household:${householdId}:${field}`);
+}
+
+/** The parts of an envelope, or undefined when it is not one. */
+function parseEnvelope(
+  envelope: string,
+): { version: 1 | 2; keyId: string; iv: string; tag: string; ciphertext: string } | undefined {
+  const parts = envelope.split(SEPARATOR);
+  if (parts.length === 5 && parts[1] === V2) {
+    return { version: 2, keyId: parts[0], iv: parts[2], tag: parts[3], ciphertext: parts[4] };
+  }
+  if (parts.length === 4) {
+    return { version: 1, keyId: parts[0], iv: parts[1], tag: parts[2], ciphertext: parts[3] };
+  }
+  return undefined;
+}
 
 /**
  * AES-256-GCM encryption of personal data with rotating keys. A stored value is the envelope
- * `<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts): it is decrypted with the key it names and
- * new values are encrypted with the active key, so a key can be retired once {@link rotate}d out.
+ * `<keyId>.v2.<iv>.<tag>.<ciphertext>` (base64url parts), its associated data
+ * `household:<id>:<field>`: it is decrypted with the key it names and only for the household and
+ * field it was written for. New values are encrypted with the active key, so a key can be retired
+ * once {@link rotate}d out. Envelopes of version 1 (`<keyId>.<iv>.<tag>.<ciphertext>`, bound to
+ * the field only) stay readable, and {@link rotate} rewrites them as version 2.
  */
 export class PiiCipher {
   constructor(private readonly keys: PiiKeys) {
@@ -55,39 +77,49 @@ export class PiiCipher {
     return this.keys.activeKeyId;
   }
 
-  encrypt(field: PiiField, plaintext: string): string {
+  /** A version 2 envelope of `plaintext`, readable only as `field` of household `householdId`. */
+  encrypt(field: PiiField, plaintext: string, householdId: string): string {
     const key = this.keys.encryptionKeys.get(this.keys.activeKeyId)!;
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(AAD[field]);
+    cipher.setAAD(associatedData(field, householdId));
     // GCM is a stream mode: final() adds no bytes, so update() holds the whole ciphertext.
     const ciphertext = cipher.update(plaintext, 'utf8');
     cipher.final();
-    return `${this.keys.activeKeyId}${SEPARATOR}${iv.toString('base64url')}${SEPARATOR}${cipher.getAuthTag().toString('base64url')}${SEPARATOR}${ciphertext.toString('base64url')}`;
+    return [
+      this.keys.activeKeyId,
+      V2,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join(SEPARATOR);
   }
 
-  decrypt(field: PiiField, envelope: string): string {
-    const parts = envelope.split(SEPARATOR);
-    if (parts.length !== 4) {
-      throw new PiiDecryptionError('malformed envelope');
+  /** The plaintext of `field` of household `householdId`; PiiDecryptionError when it is not that. */
+  decrypt(field: PiiField, envelope: string, householdId: string): string {
+    const parsed = parseEnvelope(envelope);
+    if (!parsed) {
+      throw new PiiDecryptionError(householdId, 'malformed envelope');
     }
-    const [keyId, iv, tag, ciphertext] = parts;
-    const key = this.keys.encryptionKeys.get(keyId);
+    const key = this.keys.encryptionKeys.get(parsed.keyId);
     if (!key) {
-      throw new PiiDecryptionError(`unknown key id ${keyId}`);
+      throw new PiiDecryptionError(householdId, `unknown key id ${parsed.keyId}`);
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parsed.iv, 'base64url'), {
         authTagLength: TAG_BYTES,
       });
-      decipher.setAAD(Buffer.from(field));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      decipher.setAAD(associatedData(field, parsed.version === 2 ? householdId : undefined));
+      decipher.setAuthTag(Buffer.from(parsed.tag, 'base64url'));
       return Buffer.concat([
-        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.update(Buffer.from(parsed.ciphertext, 'base64url')),
         decipher.final(),
       ]).toString('utf8');
     } catch {
-      throw new PiiDecryptionError('authentication failed');
+      throw new PiiDecryptionError(
+        householdId,
+        'it was not written for this household and field, or was altered',
+      );
     }
   }
 
@@ -96,11 +128,21 @@ export class PiiCipher {
     return envelope.slice(0, envelope.indexOf(SEPARATOR));
   }
 
-  /** The envelope under the active key (the same envelope when it already is). */
-  rotate(field: PiiField, envelope: string): string {
-    return this.keyIdOf(envelope) === this.keys.activeKeyId
+  /** How every envelope {@link encrypt} writes now begins: the active key id and version 2. */
+  get currentPrefix(): string {
+    return `${this.keys.activeKeyId}${SEPARATOR}${V2}${SEPARATOR}`;
+  }
+
+  /** Whether an envelope is already what {@link encrypt} writes now: version 2 under the active key. */
+  isCurrent(envelope: string): boolean {
+    return envelope.startsWith(this.currentPrefix);
+  }
+
+  /** The envelope as version 2 under the active key (the same envelope when it already is). */
+  rotate(field: PiiField, envelope: string, householdId: string): string {
+    return this.isCurrent(envelope)
       ? envelope
-      : this.encrypt(field, this.decrypt(field, envelope));
+      : this.encrypt(field, this.decrypt(field, envelope, householdId), householdId);
   }
 
   /** HMAC-SHA256 of a normalized national ID, hex: equal IDs give equal hashes, and nothing else leaks. */

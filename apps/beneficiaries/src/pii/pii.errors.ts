@@ -1,6 +1,14 @@
-/** Thrown when a stored value cannot be decrypted (unknown key id, tampering); never holds the value. */
-export class PiiDecryptionError extends Error {
-  constructor(reason: string) {
-    super(`personal data cannot be decrypted: ${reason}`);
+import { FailedPrecondition } from '@yugong/shared/errors';
+
+/**
+ * A stored value cannot be decrypted: unknown key id, altered, or copied from another household or
+ * field. Answered as `PII_UNREADABLE` (HTTP 409) naming the household; never holds the value or a key.
+ */
+export class PiiDecryptionError extends FailedPrecondition {
+  constructor(
+    readonly householdId: string,
+    reason: string,
+  ) {
+    super('PII_UNREADABLE', `the personal data of household ${householdId} cannot be decrypted: ${reason}`);
   }
 }

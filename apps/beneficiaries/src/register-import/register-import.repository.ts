@@ -108,6 +108,8 @@ export class RegisterImportRepository {
    * Inserts the households, or updates those whose archive number is taken, in one upsert from
    * unnested column arrays (one parameter per column whatever the batch size, and PostgreSQL reads
    * arrays much faster than a JSON document of the same rows). Answers each row's id and village.
+   * A household is updated only when it has the id sent for it (its personal data is bound to
+   * that id); a row whose archive number another import took meanwhile is not answered.
    */
   async upsertHouseholds(
     trx: ImportTransaction,
@@ -132,6 +134,7 @@ export class RegisterImportRepository {
          payout_account_enc = excluded.payout_account_enc, pii_key_id = excluded.pii_key_id,
          members = excluded.members, status = excluded.status, exit_year = excluded.exit_year,
          baseline_income_fen = excluded.baseline_income_fen, updated_at = excluded.updated_at
+         where household.id = excluded.id
        returning id, archive_number, village_id`,
       [
         piiKeyId,

@@ -54,7 +54,28 @@ export interface ImportRowInput {
   agreementEffectiveTo?: string;
 }
 
+/** The options of an import as they arrive (the first message of the stream). */
 export interface ImportOptions {
   partial: boolean;
   dryRun: boolean;
+  purpose: string;
 }
+
+/**
+ * The options of an import. The purpose is required: a dry run that answers "registered to
+ * another household" confirms a national ID, so every match is recorded with it.
+ */
+export const importOptionsSchema = z.object({
+  partial: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  purpose: z
+    .string()
+    .default('')
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'is required: say why the register file is imported (recorded in the access log)')
+        .max(200, 'must be at most 200 characters'),
+    ),
+});

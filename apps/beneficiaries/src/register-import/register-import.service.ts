@@ -2,12 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import type { FieldError } from '@yugong/shared/errors';
 import type { z } from 'zod';
+import { parseRequest } from '@yugong/shared/grpc';
+import { randomUUID } from 'node:crypto';
+import { HouseholdRepository } from '../households/household.repository';
 import { householdFieldsSchema } from '../households/household.schemas';
 import { PiiCipher } from '../pii/pii-cipher';
 import { RegisterImportRepository } from './register-import.repository';
 import {
   AGREEMENT_FIELD,
   importAgreementSchema,
+  importOptionsSchema,
   type AgreementFields,
   type ImportOptions,
   type ImportRowInput,
@@ -40,18 +44,35 @@ export class RegisterImportService {
 
   constructor(
     private readonly repository: RegisterImportRepository,
+    private readonly households: HouseholdRepository,
     private readonly cipher: PiiCipher,
   ) {}
 
-  /** Starts an import for the caller (relief office only). */
-  async open(caller: CallerIdentity | null, options: ImportOptions): Promise<RegisterImportSession> {
-    requireRole(caller, 'relief_officer', 'admin');
+  /**
+   * Starts an import for the caller (relief office only), with a stated purpose: every household
+   * the file matches by national ID is recorded in the PII access log under it, dry runs included.
+   */
+  async open(caller: CallerIdentity | null, input: Partial<ImportOptions>): Promise<RegisterImportSession> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const options = parseRequest(importOptionsSchema, input);
     const villages = await this.villageIndex();
+    const action = options.dryRun ? 'ImportRegisterDryRun' : 'ImportRegister';
     return new RegisterImportSession(
       this.repository,
       this.cipher,
       options,
       (row, line) => this.checkRow(row, line, villages),
+      (householdIds) =>
+        this.households.recordAccesses(
+          householdIds.map((householdId) => ({
+            id: randomUUID(),
+            userId: officer.userId,
+            role: officer.role,
+            householdId,
+            purpose: options.purpose,
+            action,
+          })),
+        ),
       this.logger,
     );
   }
@@ -59,7 +80,7 @@ export class RegisterImportService {
   /** The whole import of rows already in memory: open, one batch, finish. */
   async import(
     caller: CallerIdentity | null,
-    options: ImportOptions,
+    options: Partial<ImportOptions>,
     rows: ImportRowInput[],
   ): Promise<ImportReport> {
     const session = await this.open(caller, options);

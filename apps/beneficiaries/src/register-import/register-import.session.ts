@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { FieldError } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
 import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreement.errors';
+import { RegisterChangedDuringImport } from './register-import.errors';
 import type { HouseholdFields } from '../households/household.schemas';
 import type { PiiCipher } from '../pii/pii-cipher';
 import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
@@ -30,6 +31,9 @@ export interface GoodRow {
 
 /** The checks of one row on its own: the row made good, or the problems of its fields. */
 export type RowCheck = (row: ImportRowInput, line: number) => GoodRow | FieldError[];
+
+/** Records in the PII access log that the import matched these registered households. */
+export type MatchLog = (householdIds: string[]) => Promise<void>;
 
 /** What the import knows of one archive number of the file: O(1) per household, not per row. */
 interface HouseholdSeen {
@@ -69,7 +73,9 @@ export class RegisterImportSession {
   private readonly lineOfHash = new Map<string, { archive: string; line: number }>();
   /** Register before the import, for the archive numbers and hashes of the file. */
   private readonly existingIdOfArchive = new Map<string, string>();
-  private readonly holderOfHash = new Map<string, string>();
+  private readonly holderOfHash = new Map<string, { archive: string; id: string }>();
+  /** Registered households the file matched by national ID, already in the access log. */
+  private readonly logged = new Set<string>();
   /** Agreement periods per archive, producer and kind: those held before the import and those added. */
   private readonly periods = new Map<string, { effectiveFrom: string; effectiveTo: string | null }[]>();
   private rowsRead = 0;
@@ -85,6 +91,7 @@ export class RegisterImportSession {
     private readonly cipher: PiiCipher,
     private readonly options: ImportOptions,
     private readonly checkRow: RowCheck,
+    private readonly logMatches: MatchLog,
     private readonly logger: Logger,
   ) {}
 
@@ -142,11 +149,17 @@ export class RegisterImportSession {
 
     const households: GoodRow['household'][] = [];
     const agreements: (AgreementFields & { archive: string })[] = [];
+    const matched: string[] = [];
     for (const row of consistent) {
       const archive = row.household.archiveNumber;
-      // A national ID may not move to another archive number.
       const holder = this.holderOfHash.get(row.household.hash);
-      if (holder && holder !== archive) {
+      // The report will tell whether this national ID is registered: that is a read of the register.
+      if (holder && !this.logged.has(holder.id)) {
+        this.logged.add(holder.id);
+        matched.push(holder.id);
+      }
+      // A national ID may not move to another archive number.
+      if (holder && holder.archive !== archive) {
         this.reject(row.line, [{ field: 'nationalId', reason: 'is registered to another household' }]);
         continue;
       }
@@ -190,6 +203,9 @@ export class RegisterImportSession {
         }
       }
     }
+
+    // Outside the import's transaction: recorded even when the import writes nothing.
+    await this.logMatches(matched);
 
     // One batch's SQL in flight at a time: it runs while the next batch is parsed and encrypted.
     await this.previousWrite;
@@ -274,7 +290,7 @@ export class RegisterImportSession {
         hashes.slice(i, i + LOOKUP_CHUNK),
       );
       for (const row of rows) {
-        this.holderOfHash.set(row.national_id_hash, row.archive_number);
+        this.holderOfHash.set(row.national_id_hash, { archive: row.archive_number, id: row.id });
         if (wanted.has(row.archive_number) && !this.existingIdOfArchive.has(row.archive_number)) {
           this.existingIdOfArchive.set(row.archive_number, row.id);
           idsOfNewArchives.push(row.id);
@@ -314,14 +330,17 @@ export class RegisterImportSession {
       baselineIncomeFen: [],
     };
     for (const h of households) {
-      columns.id.push(randomUUID());
+      // The id exists before the personal data is encrypted, each envelope being bound to it: the
+      // household's own when the archive number is registered (the upsert keeps it), else a new one.
+      const id = this.existingIdOfArchive.get(h.archiveNumber) ?? randomUUID();
+      columns.id.push(id);
       columns.archiveNumber.push(h.archiveNumber);
       columns.villageId.push(h.villageId);
-      columns.headNameEnc.push(this.cipher.encrypt('head_name', h.headName));
-      columns.nationalIdEnc.push(this.cipher.encrypt('national_id', h.nationalId));
+      columns.headNameEnc.push(this.cipher.encrypt('head_name', h.headName, id));
+      columns.nationalIdEnc.push(this.cipher.encrypt('national_id', h.nationalId, id));
       columns.nationalIdHash.push(h.hash);
       columns.payoutAccountEnc.push(
-        h.payoutAccount ? this.cipher.encrypt('payout_account', h.payoutAccount) : null,
+        h.payoutAccount ? this.cipher.encrypt('payout_account', h.payoutAccount, id) : null,
       );
       columns.members.push(h.members);
       columns.status.push(h.status);
@@ -345,6 +364,9 @@ export class RegisterImportSession {
     try {
       if (households) {
         const rows = await this.repository.upsertHouseholds(trx, households, this.cipher.activeKeyId, now);
+        if (rows.length !== households.id.length) {
+          throw new RegisterChangedDuringImport();
+        }
         for (const row of rows) {
           this.seen.get(row.archive_number)!.written = { id: row.id, villageId: row.village_id };
         }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import {
   BenefitSharesQuery,
@@ -16,6 +17,7 @@ import { HOUSEHOLD_READERS, REGISTER_OVERSIGHT, RELIEF_OFFICE } from './benefici
 @ApiTags('register')
 @ApiBearerAuth()
 @Controller()
+@NoStore()
 export class AgreementsController {
   constructor(private readonly beneficiaries: BeneficiariesGatewayService) {}
 

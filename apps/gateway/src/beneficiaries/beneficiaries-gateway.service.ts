@@ -84,7 +84,7 @@ export class BeneficiariesGatewayService {
       },
       { ...ctx, idempotent: true },
     );
-    return pageJson(res.households, res.page, householdJson);
+    return pageJson(res.households, res.page, (h) => householdJson(h, ctx.caller));
   }
 
   /** The households linked to a producer; staff of another producer are refused here already. */
@@ -111,7 +111,7 @@ export class BeneficiariesGatewayService {
       { id, purpose: query.purpose ?? '', masked: query.masked ?? false },
       ctx,
     );
-    return householdJson(res.household!);
+    return householdJson(res.household!, ctx.caller);
   }
 
   async findHousehold(body: FindHouseholdDto, ctx: CallContext) {
@@ -120,7 +120,7 @@ export class BeneficiariesGatewayService {
       { nationalId: body.nationalId, purpose: body.purpose },
       ctx,
     );
-    return { household: res.household ? householdJson(res.household) : null };
+    return { household: res.household ? householdJson(res.household, ctx.caller) : null };
   }
 
   async createHousehold(body: CreateHouseholdDto, ctx: CallContext) {
@@ -140,7 +140,7 @@ export class BeneficiariesGatewayService {
       },
       ctx,
     );
-    return householdJson(res.household!);
+    return householdJson(res.household!, ctx.caller);
   }
 
   async updateHouseholdStatus(id: string, body: UpdateHouseholdStatusDto, ctx: CallContext) {
@@ -149,7 +149,7 @@ export class BeneficiariesGatewayService {
       { id, status: status(body.status), exitYear: body.exitYear ?? 0 },
       ctx,
     );
-    return householdJson(res.household!);
+    return householdJson(res.household!, ctx.caller);
   }
 
   async createAgreement(body: CreateAgreementDto, ctx: CallContext) {

@@ -1,4 +1,5 @@
 import { beneficiaries, type paging } from '@yugong/contracts';
+import type { CallerIdentity } from '@yugong/shared/auth';
 import { formatYuan } from '@yugong/shared/money';
 import { enumName, isoOf } from '../catalog/catalog.views';
 
@@ -42,16 +43,20 @@ export function villageJson(v: beneficiaries.Village) {
 /**
  * A household: `masked` says whether the head's name, national ID and payout account are masked
  * (王*波, 4108**********1234, ****1234) or, for the relief office on a stated read, in full.
+ * What a role sees besides (beneficiaries decides it; the view holds the same line):
+ * - relief office, auditors: status, baseline income, payout account (auditors its last four digits);
+ * - producer staff (linked households only): status; `baselineIncome` and `payoutAccount` are null.
  */
-export function householdJson(h: beneficiaries.Household) {
-  const fen = h.baselineIncome?.fen ?? 0;
-  const currency = h.baselineIncome?.currency || 'CNY';
+export function householdJson(h: beneficiaries.Household, caller: CallerIdentity | null) {
+  const staff = caller?.role === 'producer_staff';
+  const income = staff ? undefined : h.baselineIncome;
+  const currency = income?.currency || 'CNY';
   return {
     id: h.id,
     archiveNumber: h.archiveNumber,
     headName: h.headName,
     nationalId: h.nationalId,
-    payoutAccount: h.payoutAccount,
+    payoutAccount: staff ? null : h.payoutAccount,
     masked: h.masked,
     members: h.members,
     villageId: h.villageId,
@@ -60,7 +65,7 @@ export function householdJson(h: beneficiaries.Household) {
     townNameZh: h.townNameZh,
     status: enumName(h.status, 'HOUSEHOLD_STATUS_'),
     exitYear: h.exitYear || null,
-    baselineIncome: { fen, currency, display: formatYuan(fen, currency) },
+    baselineIncome: income ? { fen: income.fen, currency, display: formatYuan(income.fen, currency) } : null,
     createdAt: isoOf(h.createdAt),
     updatedAt: isoOf(h.updatedAt),
   };

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import {
   CreateHouseholdDto,
@@ -21,6 +22,7 @@ import { HOUSEHOLD_READERS, RELIEF_OFFICE } from './beneficiaries.roles';
 @ApiTags('register')
 @ApiBearerAuth()
 @Controller('households')
+@NoStore()
 export class HouseholdsController {
   constructor(
     private readonly beneficiaries: BeneficiariesGatewayService,
@@ -51,7 +53,9 @@ export class HouseholdsController {
   /**
    * A register file, streamed: households (and one agreement per row) created or updated by
    * archive number; every bad row reported by line, column and reason. All or nothing unless
-   * `partial=true`; `dryRun=true` writes nothing. Answers 200 with the report either way.
+   * `partial=true`; `dryRun=true` writes nothing. `purpose` is required: every household the file
+   * matches by national ID is recorded in the access log with it, dry runs included (the report
+   * tells whether an ID is registered). Answers 200 with the report either way.
    */
   @Roles(...RELIEF_OFFICE)
   @Post('import')
@@ -87,7 +91,7 @@ export class HouseholdsController {
     try {
       return await this.imports.importUpload(
         request,
-        { partial: query.partial ?? false, dryRun: query.dryRun ?? false },
+        { partial: query.partial ?? false, dryRun: query.dryRun ?? false, purpose: query.purpose },
         { caller, requestId },
       );
     } catch (error) {

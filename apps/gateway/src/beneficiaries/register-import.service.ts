@@ -27,6 +27,14 @@ export const IMPORT_DEADLINE_MS = 10 * 60_000;
 /** A record longer than this is not a register row. */
 const MAX_RECORD_BYTES = 64 * 1_024;
 
+/** How an import runs, as the endpoint takes it. */
+export interface ImportOptionsJson {
+  partial: boolean;
+  dryRun: boolean;
+  /** Why the file is imported; recorded with every household it matches by national ID. */
+  purpose: string;
+}
+
 /** What the import endpoint answers: the service's report, rejections named by file column. */
 export interface ImportReportJson {
   rowsRead: number;
@@ -55,7 +63,7 @@ export class RegisterImportService {
   /** The `file` field of a multipart/form-data upload, imported as it arrives. */
   async importUpload(
     request: FastifyRequest,
-    options: { partial: boolean; dryRun: boolean },
+    options: ImportOptionsJson,
     ctx: { caller: CallerIdentity; requestId?: string },
   ): Promise<ImportReportJson> {
     if (!request.isMultipart()) {
@@ -86,7 +94,7 @@ export class RegisterImportService {
 
   async importCsv(
     file: Readable,
-    options: { partial: boolean; dryRun: boolean },
+    options: ImportOptionsJson,
     ctx: { caller: CallerIdentity; requestId?: string },
   ): Promise<ImportReportJson> {
     const refused = new Map<number, FieldError[]>();

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import { AccessLogQuery, ListVillagesQuery, TownVillagesQuery } from './dto/beneficiaries.dto';
 import { BeneficiariesGatewayService } from './beneficiaries-gateway.service';
@@ -44,6 +45,7 @@ export class RegisterController {
   /** Every unmasked read of personal data: who, when, which household, the stated purpose. */
   @ApiBearerAuth()
   @Roles(...REGISTER_OVERSIGHT)
+  @NoStore()
   @Get('register/access-log')
   async accessLog(
     @Query() query: AccessLogQuery,

@@ -282,4 +282,15 @@ export class ImportQuery {
   @queryBoolean()
   @IsQueryBoolean()
   dryRun?: boolean;
+
+  @ApiProperty({
+    description:
+      'Why the file is imported. Every row whose national ID matches a registered household is ' +
+      'recorded in the access log with it, dry runs included',
+    example: '2020年动态调整入户核查',
+  })
+  @IsString({ message: 'is required: say why the register file is imported' })
+  @MinLength(2, { message: 'must be at least 2 characters' })
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  purpose!: string;
 }

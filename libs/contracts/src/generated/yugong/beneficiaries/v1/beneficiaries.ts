@@ -277,6 +277,11 @@ export interface ImportOptions {
   partial: boolean;
   /** Validate and report, write nothing. */
   dryRun: boolean;
+  /**
+   * Required: why the file is imported. Every row whose national ID matches a registered household
+   * is recorded in the PII access log with it, dry runs included (the report confirms the match).
+   */
+  purpose: string;
 }
 
 /** One row of a register file: a household, and optionally one agreement of that household. */
@@ -389,9 +394,11 @@ export const YUGONG_BENEFICIARIES_V1_PACKAGE_NAME = "yugong.beneficiaries.v1";
  * Who sees what:
  * - relief_officer, admin: full household views; every unmasked read needs a `purpose` and is
  *   recorded in the PII access log.
- * - auditor: masked views of every household; the PII access log.
+ * - auditor: masked views of every household (name, national ID, payout account's last four
+ *   digits masked; status and baseline income in clear); the PII access log.
  * - producer_staff: masked views of households linked by an agreement to one of their producers
- *   (any other household is NOT_FOUND).
+ *   (any other household is NOT_FOUND): status in clear, no baseline income (absent) and no
+ *   payout account (empty).
  * - consumer, institution, anonymous: towns, villages and the register summary only
  *   (household reads are PERMISSION_DENIED).
  */
@@ -465,8 +472,9 @@ export interface BeneficiariesServiceClient {
   validateSuppliers(request: ValidateSuppliersRequest, metadata?: Metadata): Observable<ValidateSuppliersResponse>;
 
   /**
-   * Relief office. Client stream: the first message carries options, the next ones batches of
-   * rows. Idempotent on archive number (a re-import updates). All-or-nothing unless partial.
+   * Relief office. Client stream: the first message carries options (a purpose is required), the
+   * next ones batches of rows. Idempotent on archive number (a re-import updates). All-or-nothing
+   * unless partial.
    */
 
   importRegister(request: Observable<ImportRegisterRequest>, metadata?: Metadata): Observable<ImportRegisterResponse>;
@@ -489,9 +497,11 @@ export interface BeneficiariesServiceClient {
  * Who sees what:
  * - relief_officer, admin: full household views; every unmasked read needs a `purpose` and is
  *   recorded in the PII access log.
- * - auditor: masked views of every household; the PII access log.
+ * - auditor: masked views of every household (name, national ID, payout account's last four
+ *   digits masked; status and baseline income in clear); the PII access log.
  * - producer_staff: masked views of households linked by an agreement to one of their producers
- *   (any other household is NOT_FOUND).
+ *   (any other household is NOT_FOUND): status in clear, no baseline income (absent) and no
+ *   payout account (empty).
  * - consumer, institution, anonymous: towns, villages and the register summary only
  *   (household reads are PERMISSION_DENIED).
  */
@@ -592,8 +602,9 @@ export interface BeneficiariesServiceController {
   ): Promise<ValidateSuppliersResponse> | Observable<ValidateSuppliersResponse> | ValidateSuppliersResponse;
 
   /**
-   * Relief office. Client stream: the first message carries options, the next ones batches of
-   * rows. Idempotent on archive number (a re-import updates). All-or-nothing unless partial.
+   * Relief office. Client stream: the first message carries options (a purpose is required), the
+   * next ones batches of rows. Idempotent on archive number (a re-import updates). All-or-nothing
+   * unless partial.
    */
 
   importRegister(
