@@ -14,6 +14,7 @@ import {
 } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { MAX_CART_LINES } from '../src/cart/cart.store';
 import { ordersConfig } from '../src/config/orders.config';
 import { consumer, OFFICER, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
 import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
@@ -113,6 +114,51 @@ describeWithRedis('orders over gRPC', () => {
     expect(errorFieldNames(tooMany)).toEqual(['quantity']);
     const noCart = await expectRejection(call('getCart', {}));
     expect(noCart.code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  describe('the cart, anonymously', () => {
+    const anonymousCart = () => randomBytes(32).toString('base64url');
+
+    it('refuses a cart filled past its line limit by PATCH, leaving the cart as it was', async () => {
+      const ids = await Promise.all(Array.from({ length: MAX_CART_LINES + 1 }, () => product(5)));
+      const cartToken = anonymousCart();
+      for (const productId of ids.slice(0, MAX_CART_LINES)) {
+        await call('updateCartItem', { cartToken, productId, quantity: 1 });
+      }
+      const before = await call('getCart', { cartToken });
+      expect(before.cart.items).toHaveLength(MAX_CART_LINES);
+
+      const refused = await expectRejection(
+        call('updateCartItem', { cartToken, productId: ids[MAX_CART_LINES], quantity: 1 }),
+        'CART_LIMIT',
+      );
+
+      expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(errorFieldNames(refused)).toEqual(['quantity']);
+      expect((await call('getCart', { cartToken })).cart.items).toEqual(before.cart.items);
+      // A line already in the full cart may still change.
+      const changed = await call('updateCartItem', { cartToken, productId: ids[0], quantity: 3 });
+      expect(changed.cart.items[0]).toMatchObject({ productId: ids[0], quantity: 3 });
+    });
+
+    it('refuses a PATCH of a product that does not exist, writing nothing', async () => {
+      const cartToken = anonymousCart();
+      const kept = await product(5);
+      await call('updateCartItem', { cartToken, productId: kept, quantity: 2 });
+
+      const refused = await expectRejection(
+        call('updateCartItem', { cartToken, productId: randomUUID(), quantity: 1 }),
+        'PRODUCT_NOT_FOR_SALE',
+      );
+
+      expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(errorFieldNames(refused)).toEqual(['productId']);
+      const { cart } = await call('getCart', { cartToken });
+      expect(cart.items.map((i) => [i.productId, i.quantity])).toEqual([[kept, 2]]);
+      // Removing a line names no product to check: it goes whether or not the product still sells.
+      await call('updateCartItem', { cartToken, productId: kept, quantity: 0 });
+      expect((await call('getCart', { cartToken })).cart.items).toEqual([]);
+    });
   });
 
   it('sells exactly the stock there is to 200 concurrent checkouts; the rest are refused, nothing oversold', async () => {
