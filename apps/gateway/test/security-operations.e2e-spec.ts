@@ -6,12 +6,13 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { REDIS } from '../src/common/redis.provider';
 import { READINESS_TTL_MS } from '../src/health/health.controller';
-import { startPlatform, type Platform } from './support/platform';
+import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
 
 /**
- * Abuse of the operations endpoints, each case named after what it stops: readiness polled hard
- * enough to load every dependency, readiness telling an outsider the backends' errors, metrics
- * read by anyone who reaches the API.
+ * Abuse of the operations endpoints and of long lists, each case named after what it stops:
+ * readiness polled hard enough to load every dependency, readiness telling an outsider the
+ * backends' errors, page numbers deep enough to make OFFSET expensive, metrics read by anyone who
+ * reaches the API.
  */
 
 const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
@@ -115,6 +116,68 @@ describe('security: operations endpoints', () => {
         },
       });
       expect(res.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|UNAVAILABLE|error:|at /i);
+    });
+  });
+
+  describe('page numbers deep enough to make OFFSET expensive', () => {
+    const login = async (email: string) =>
+      (
+        await request(platform.http)
+          .post('/api/v1/auth/login')
+          .send({ email, password: DEMO_PASSWORD })
+          .expect(200)
+      ).body.accessToken as string;
+
+    it('answers 400 naming page past row 10,000 of orders or households', async () => {
+      const consumer = await login('consumer@example.com');
+      const auditor = await login('auditor@example.com');
+
+      const refused = await Promise.all([
+        request(platform.http).get('/api/v1/orders').query({ page: 501 }).auth(consumer, { type: 'bearer' }),
+        request(platform.http)
+          .get('/api/v1/households')
+          .query({ page: 101, pageSize: 100 })
+          .auth(auditor, { type: 'bearer' }),
+      ]);
+
+      for (const res of refused) {
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({
+          error: 'VALIDATION_FAILED',
+          fields: [{ field: 'page', reason: expect.stringContaining('nextCursor') }],
+        });
+      }
+      const atLimit = await request(platform.http)
+        .get('/api/v1/households')
+        .query({ page: 100, pageSize: 100 })
+        .auth(auditor, { type: 'bearer' })
+        .expect(200);
+      expect(atLimit.body.items).toEqual([]);
+    });
+
+    it('walks households past the first page by nextCursor', async () => {
+      const auditor = await login('auditor@example.com');
+      const page = (query: Record<string, string | number>) =>
+        request(platform.http)
+          .get('/api/v1/households')
+          .query(query)
+          .auth(auditor, { type: 'bearer' })
+          .expect(200);
+
+      const first = await page({ pageSize: 3 });
+      const next = await page({ pageSize: 3, cursor: first.body.nextCursor as string });
+      const both = await page({ pageSize: 6 });
+
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      expect([...first.body.items, ...next.body.items].map((h: { id: string }) => h.id)).toEqual(
+        both.body.items.map((h: { id: string }) => h.id),
+      );
+      const forged = await request(platform.http)
+        .get('/api/v1/households')
+        .query({ cursor: 'bm90LWEtY3Vyc29y' })
+        .auth(auditor, { type: 'bearer' })
+        .expect(400);
+      expect(forged.body.fields).toEqual([expect.objectContaining({ field: 'cursor' })]);
     });
   });
 
