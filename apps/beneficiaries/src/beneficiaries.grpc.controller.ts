@@ -91,7 +91,11 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
       status:
         householdStatus.fromWire(request.status) ?? wireName(request.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
     });
-    return { households: result.items.map(toHouseholdMessage), page: pageInfo(result) };
+    return {
+      households: result.items.map(toHouseholdMessage),
+      page: pageInfo(result),
+      nextCursor: result.nextCursor,
+    };
   }
 
   async updateHouseholdStatus(

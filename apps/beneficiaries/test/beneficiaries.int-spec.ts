@@ -3,6 +3,7 @@ import { DEMO_REGISTER_FIGURES, demoId, demoRegister, demoSupplierHouseholds } f
 import { beneficiaries } from '@yugong/contracts';
 import {
   createTestDatabase,
+  errorDetails,
   expectRejection,
   freePort,
   type Received,
@@ -301,6 +302,57 @@ describe('beneficiaries over gRPC', () => {
         OFFICER,
       );
       expect(edge.households).toHaveLength(1);
+    });
+  });
+
+  describe('household lists deep enough to make OFFSET expensive', () => {
+    it('refuses a deep page naming page, and the page at the limit still answers', async () => {
+      const deep = await expectRejection(
+        client.call('listHouseholds', { page: { page: 101, pageSize: 100 } }, AUDITOR),
+        'VALIDATION_FAILED',
+      );
+      expect(deep.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(errorDetails(deep).fields).toEqual([
+        { field: 'page.page', reason: expect.stringContaining('nextCursor') },
+      ]);
+      const last = await client.call('listHouseholds', { page: { page: 100, pageSize: 100 } }, AUDITOR);
+      expect(last.households).toEqual([]);
+      const forged = await expectRejection(
+        client.call('listHouseholds', { cursor: 'not-a-cursor' }, AUDITOR),
+        'VALIDATION_FAILED',
+      );
+      expect(errorDetails(forged).fields.map((f) => f.field)).toEqual(['cursor']);
+    });
+
+    it('walks every household exactly once, in archive-number order, by the cursor', async () => {
+      const { rows } = await sql.query<{ archive_number: string }>(
+        'select archive_number from household order by archive_number',
+      );
+      const seen: string[] = [];
+      let cursor = '';
+      let pages = 0;
+      do {
+        const res = await client.call('listHouseholds', { page: { pageSize: 100 }, cursor }, AUDITOR);
+        expect(res.page.total).toBe(rows.length);
+        seen.push(...res.households.map((h) => h.archiveNumber));
+        cursor = res.nextCursor;
+        pages++;
+      } while (cursor);
+
+      expect(seen).toEqual(rows.map((r) => r.archive_number));
+      expect(pages).toBe(Math.ceil(rows.length / 100));
+      // Producer staff walk only their own households, the same way.
+      const staff = staffOf(YANGGUANG);
+      const first = await client.call('listHouseholds', { page: { pageSize: 5 } }, staff);
+      const next = await client.call(
+        'listHouseholds',
+        { page: { pageSize: 5 }, cursor: first.nextCursor },
+        staff,
+      );
+      const linked = await client.call('listHouseholds', { page: { pageSize: 10 } }, staff);
+      expect([...first.households, ...next.households].map((h) => h.id)).toEqual(
+        linked.households.map((h) => h.id),
+      );
     });
   });
 

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
-import { instrumentHttp } from './common/http-metrics.util';
+import { instrumentHttp, serveMetrics } from './common/http-metrics.util';
 import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
 import { registerResponseHeaders } from './common/security-headers.util';
 import type { GatewayConfig } from './config/gateway.config';
@@ -94,6 +94,11 @@ export async function startGateway(
   await fastify.register(multipart, { limits: multipartLimits(config.IMPORT_MAX_FILE_BYTES) });
   registerResponseHeaders(fastify);
   instrumentHttp(fastify);
+  const closeMetrics = await serveMetrics(fastify, {
+    token: config.METRICS_TOKEN,
+    port: config.METRICS_PORT,
+    host: config.HOST,
+  });
   registerPublicCatalogFastPath(fastify, cache, {
     storage: throttlerStorage,
     limit: config.RATE_LIMIT_PER_MINUTE,
@@ -122,7 +127,7 @@ export async function startGateway(
     );
   }
 
-  app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz'] });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -148,6 +153,7 @@ export async function startGateway(
   await migrate(orm, config.DATABASE_URL);
   const close = async () => {
     await app.close();
+    await closeMetrics();
     catalogStub.close();
     ordersStub.close();
     beneficiariesStub.close();

@@ -85,10 +85,12 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     const result = await this.orderService.list(callerOf(metadata), {
       page: request.page,
       status: orderStatusFromWire(request.status),
+      cursor: request.cursor,
     });
     return {
       orders: result.items.map(toOrderMessage),
       page: { page: result.page, pageSize: result.pageSize, total: result.total },
+      nextCursor: result.nextCursor,
     };
   }
 

@@ -14,6 +14,7 @@ import {
 } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { MAX_CART_LINES } from '../src/cart/cart.store';
 import { ordersConfig } from '../src/config/orders.config';
 import { consumer, OFFICER, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
 import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
@@ -442,5 +443,103 @@ describeWithRedis('orders over gRPC', () => {
     );
     expect(rows[0].n).toBe(0);
     expect(await onHand(id)).toBe(5);
+  });
+
+  describe('the cart, anonymously', () => {
+    const anonymousCart = () => randomBytes(32).toString('base64url');
+
+    it('refuses a cart filled past its line limit by PATCH, leaving the cart as it was', async () => {
+      const ids = await Promise.all(Array.from({ length: MAX_CART_LINES + 1 }, () => product(5)));
+      const cartToken = anonymousCart();
+      for (const productId of ids.slice(0, MAX_CART_LINES)) {
+        await call('updateCartItem', { cartToken, productId, quantity: 1 });
+      }
+      const before = await call('getCart', { cartToken });
+      expect(before.cart.items).toHaveLength(MAX_CART_LINES);
+
+      const refused = await expectRejection(
+        call('updateCartItem', { cartToken, productId: ids[MAX_CART_LINES], quantity: 1 }),
+        'CART_LIMIT',
+      );
+
+      expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(errorFieldNames(refused)).toEqual(['quantity']);
+      expect((await call('getCart', { cartToken })).cart.items).toEqual(before.cart.items);
+      // A line already in the full cart may still change.
+      const changed = await call('updateCartItem', { cartToken, productId: ids[0], quantity: 3 });
+      expect(changed.cart.items[0]).toMatchObject({ productId: ids[0], quantity: 3 });
+    });
+
+    it('refuses a PATCH of a product that does not exist, writing nothing', async () => {
+      const cartToken = anonymousCart();
+      const kept = await product(5);
+      await call('updateCartItem', { cartToken, productId: kept, quantity: 2 });
+
+      const refused = await expectRejection(
+        call('updateCartItem', { cartToken, productId: randomUUID(), quantity: 1 }),
+        'PRODUCT_NOT_FOR_SALE',
+      );
+
+      expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(errorFieldNames(refused)).toEqual(['productId']);
+      const { cart } = await call('getCart', { cartToken });
+      expect(cart.items.map((i) => [i.productId, i.quantity])).toEqual([[kept, 2]]);
+      // Removing a line names no product to check: it goes whether or not the product still sells.
+      await call('updateCartItem', { cartToken, productId: kept, quantity: 0 });
+      expect((await call('getCart', { cartToken })).cart.items).toEqual([]);
+    });
+  });
+
+  describe('order lists deep enough to make OFFSET expensive', () => {
+    it('refuses a deep page naming page, and a cursor it did not give naming cursor', async () => {
+      const deep = await expectRejection(
+        call('listOrders', { page: { page: 501, pageSize: 20 } }, OFFICER),
+        'VALIDATION_FAILED',
+      );
+      expect(deep.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(errorFieldNames(deep)).toEqual(['page.page']);
+      const forged = Buffer.from(
+        JSON.stringify(["2026-01-01'; drop table customer_order; --", 'x']),
+      ).toString('base64url');
+      const refused = await expectRejection(
+        call('listOrders', { cursor: forged }, OFFICER),
+        'VALIDATION_FAILED',
+      );
+      expect(errorFieldNames(refused)).toEqual(['cursor']);
+    });
+
+    it('walks every order of a buyer exactly once, newest first, by the cursor', async () => {
+      const buyer = consumer();
+      // 45 orders at 15 instants, three at each (ties go by id), microseconds apart in places.
+      await ordersSql.query(
+        `insert into customer_order (id, buyer_id, buyer_role, idempotency_key, request_hash, status,
+           payment_method, subtotal_fen, donation_fen, total_fen, currency, expires_at, created_at, updated_at)
+         select gen_random_uuid(), $1, 'consumer', 'deep-' || n, repeat('0', 64), 'pending_payment', 'manual',
+           100, 0, 100, 'CNY', now() + interval '1 day',
+           timestamptz '2026-01-01 00:00:00.000001+00' + (n / 3) * interval '0.000001 second', now()
+           from generate_series(0, 44) n`,
+        [buyer.userId],
+      );
+      const { rows } = await ordersSql.query<{ id: string }>(
+        'select id from customer_order where buyer_id = $1 order by created_at desc, id',
+        [buyer.userId],
+      );
+      const seen: string[] = [];
+      let cursor = '';
+      let pages = 0;
+      do {
+        const res = await call('listOrders', { page: { pageSize: 10 }, cursor }, buyer);
+        expect(res.page.total).toBe(45);
+        seen.push(...res.orders.map((o) => o.id));
+        cursor = res.nextCursor;
+        pages++;
+      } while (cursor);
+
+      expect(seen).toEqual(rows.map((r) => r.id));
+      expect(pages).toBe(5);
+      // Page numbers and the cursor agree where both reach.
+      const second = await call('listOrders', { page: { page: 2, pageSize: 10 } }, buyer);
+      expect(second.orders.map((o) => o.id)).toEqual(seen.slice(10, 20));
+    });
   });
 });

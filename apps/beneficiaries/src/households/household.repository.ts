@@ -85,7 +85,15 @@ export class HouseholdRepository {
     return normalize(await this.base().select(COLUMNS).where('h.national_id_hash', hash).first());
   }
 
-  async page(filter: HouseholdFilter, offset: number, limit: number): Promise<[HouseholdRecord[], number]> {
+  /**
+   * A page of households in archive-number order: `offset` rows in, or (keyset) right after the
+   * archive number `after`, which stays cheap however deep the list goes. `next` is the archive
+   * number to ask after for the following page, when there is one.
+   */
+  async page(
+    filter: HouseholdFilter,
+    { offset, limit, after }: { offset: number; limit: number; after?: string },
+  ): Promise<{ records: HouseholdRecord[]; total: number; next?: string }> {
     const query = this.base();
     if (filter.townId) {
       query.where('t.id', filter.townId);
@@ -109,14 +117,23 @@ export class HouseholdRepository {
           .whereIn('a.producer_id', producerIds),
       );
     }
+    const rowsQuery = query.clone().select(COLUMNS).orderBy('h.archive_number');
+    if (after === undefined) {
+      rowsQuery.offset(offset);
+    } else {
+      rowsQuery.where('h.archive_number', '>', after);
+    }
+    // One row more than the page says whether another follows.
     const [rows, count] = await Promise.all([
-      query.clone().select(COLUMNS).orderBy('h.archive_number').offset(offset).limit(limit),
+      rowsQuery.limit(limit + 1),
       query.clone().count({ n: '*' }).first(),
     ]);
-    return [
-      rows.map((r: HouseholdRecord) => normalize(r)!),
-      Number((count as { n: string } | undefined)?.n ?? 0),
-    ];
+    const records = (rows as HouseholdRecord[]).slice(0, limit).map((r) => normalize(r)!);
+    return {
+      records,
+      total: Number((count as { n: string } | undefined)?.n ?? 0),
+      next: rows.length > limit ? records[limit - 1].archiveNumber : undefined,
+    };
   }
 
   /** Whether an agreement (current or past) links the household to one of the producers. */

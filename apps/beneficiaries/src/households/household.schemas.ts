@@ -1,4 +1,4 @@
-import { pageSchema } from '@yugong/shared/grpc';
+import { cursorSchema, pageSchema } from '@yugong/shared/grpc';
 import { z } from 'zod';
 import { nationalIdProblem, normalizeNationalId } from '../pii/national-id.util';
 import { HOUSEHOLD_STATUSES } from './household.entity';
@@ -98,6 +98,8 @@ export const listHouseholdsSchema = z.object({
   producerId: optionalId,
   status: z.enum(HOUSEHOLD_STATUSES).optional(),
   archiveNumberPrefix: z.string().trim().max(40, 'must be at most 40 characters').default(''),
+  /** After the household with this archive number (the list's order, unique). */
+  cursor: cursorSchema([/^.{1,40}$/]),
 });
 export type ListHouseholdsInput = z.input<typeof listHouseholdsSchema>;
 

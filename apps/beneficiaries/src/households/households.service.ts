@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { isOfficer, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
-import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { encodeCursor, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { PiiCipher } from '../pii/pii-cipher';
 import { Household, type HouseholdStatusName } from './household.entity';
 import { ArchiveNumberTaken, HouseholdNotFound, NationalIdTaken, PurposeRequired } from './household.errors';
@@ -121,7 +121,7 @@ export class HouseholdsService {
   async list(
     caller: CallerIdentity | null,
     input: Loose<ListHouseholdsInput>,
-  ): Promise<{ items: HouseholdView[]; total: number; page: number; pageSize: number }> {
+  ): Promise<{ items: HouseholdView[]; total: number; page: number; pageSize: number; nextCursor: string }> {
     const reader = requireHouseholdReader(caller);
     const filter = parseRequest(listHouseholdsSchema, input);
     let producerIds = filter.producerId ? [filter.producerId] : undefined;
@@ -131,7 +131,8 @@ export class HouseholdsService {
       }
       producerIds ??= reader.producerIds;
     }
-    const [records, total] = await this.households.page(
+    const after = filter.cursor?.[0];
+    const { records, total, next } = await this.households.page(
       {
         townId: filter.townId,
         villageId: filter.villageId,
@@ -139,14 +140,14 @@ export class HouseholdsService {
         producerIds,
         archiveNumberPrefix: filter.archiveNumberPrefix || undefined,
       },
-      filter.page.offset,
-      filter.page.limit,
+      { ...filter.page, after },
     );
     return {
       items: records.map((r) => householdView(r, this.cipher, maskedScopeOf(reader))),
       total,
-      page: filter.page.page,
+      page: after === undefined ? filter.page.page : 0,
       pageSize: filter.page.pageSize,
+      nextCursor: next === undefined ? '' : encodeCursor([next]),
     };
   }
 

@@ -81,10 +81,14 @@ export class BeneficiariesGatewayService {
         status: status(query.status),
         producerId: query.producerId ?? '',
         archiveNumberPrefix: query.archiveNumber ?? '',
+        cursor: query.cursor ?? '',
       },
       { ...ctx, idempotent: true },
     );
-    return pageJson(res.households, res.page, (h) => householdJson(h, ctx.caller));
+    return {
+      ...pageJson(res.households, res.page, (h) => householdJson(h, ctx.caller)),
+      nextCursor: res.nextCursor || null,
+    };
   }
 
   /** The households linked to a producer; staff of another producer are refused here already. */

@@ -56,6 +56,13 @@ export const gatewayConfigSchema = z.object({
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
   TRUST_PROXY: env.bool(false),
+  /**
+   * When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (else 401). With neither
+   * this nor METRICS_PORT, metrics are open on PORT (as under `npm start`, bound to loopback).
+   */
+  METRICS_TOKEN: env.optional(env.secret(16)),
+  /** When set, GET /metrics is served only on this port (bound to HOST), not on PORT. */
+  METRICS_PORT: env.optional(env.port()),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,27 +1,46 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
   GRPCHealthIndicator,
-  HealthCheck,
   HealthCheckService,
   HealthIndicatorService,
   MikroOrmHealthIndicator,
   type HealthCheckResult,
 } from '@nestjs/terminus';
+import { beneficiaries, catalog, orders } from '@yugong/contracts';
 import { Public } from '@yugong/shared/auth';
+import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { register } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { REDIS } from '../common/redis.provider';
 
-/** Liveness, readiness and Prometheus metrics; outside /api/v1 and never rate limited. */
+/** How long one readiness check answers every caller: probes and balancers may poll at will. */
+export const READINESS_TTL_MS = 1_000;
+
+type DependencyState = { status: 'up' | 'down' };
+
+/**
+ * What GET /readyz shows: each dependency up or down and nothing else, since the checks' own
+ * messages (addresses, driver errors) are for the log, not for whoever can reach the port.
+ */
+export interface Readiness {
+  status: 'ok' | 'error';
+  /** The dependencies that are down, when any is. */
+  error?: Record<string, DependencyState>;
+  details: Record<string, DependencyState>;
+}
+
+/** Liveness and readiness; outside /api/v1 and never rate limited. */
 @ApiExcludeController()
 @SkipThrottle()
 @Public()
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+  private latest: { at: number; readiness: Promise<Readiness> } | undefined;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -37,41 +56,80 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: its database, Redis (when configured), catalog, beneficiaries and orders answer. */
+  /**
+   * Ready for traffic: its database, Redis (when configured), catalog, beneficiaries and orders
+   * answer. Requests within {@link READINESS_TTL_MS} of a check, or while it runs, share its answer.
+   */
   @Get('readyz')
-  @HealthCheck()
-  readiness(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.db.pingCheck('database', { timeout: 1_000 }),
-      () => this.redisCheck(),
-      () =>
-        this.grpc.checkService<GrpcOptions>('catalog', '', {
-          url: this.config.CATALOG_GRPC_URL,
-          timeout: 1_000,
-        }),
-      () =>
-        this.grpc.checkService<GrpcOptions>('beneficiaries', '', {
-          url: this.config.BENEFICIARIES_GRPC_URL,
-          timeout: 1_000,
-        }),
-      () =>
-        this.grpc.checkService<GrpcOptions>('orders', '', {
-          url: this.config.ORDERS_GRPC_URL,
-          timeout: 1_000,
-        }),
-    ]);
+  async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
+    const now = Date.now();
+    if (!this.latest || now - this.latest.at >= READINESS_TTL_MS) {
+      this.latest = { at: now, readiness: this.check() };
+    }
+    const readiness = await this.latest.readiness;
+    void reply.status(readiness.status === 'ok' ? 200 : 503);
+    return readiness;
   }
 
-  @Get('metrics')
-  @Header('content-type', register.contentType)
-  metrics(): Promise<string> {
-    return register.metrics();
+  private async check(): Promise<Readiness> {
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check([
+        () => this.db.pingCheck('database', { timeout: 1_000 }),
+        () => this.redisCheck(),
+        ...this.services().map(
+          ([key, service, url]) =>
+            () =>
+              this.grpc.checkService<GrpcOptions>(key, service, { url, timeout: 1_000 }),
+        ),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) {
+        this.logger.error(error);
+        return { status: 'error', details: {} };
+      }
+      result = error.getResponse() as HealthCheckResult;
+    }
+    const details = Object.fromEntries(
+      Object.entries(result.details).map(([name, { status }]) => [name, { status: stateOf(status) }]),
+    );
+    const down = Object.entries(details).filter(([, state]) => state.status === 'down');
+    if (down.length === 0) {
+      return { status: 'ok', details };
+    }
+    this.logger.warn({ msg: 'not ready', failing: result.error });
+    return { status: 'error', error: Object.fromEntries(down), details };
+  }
+
+  /**
+   * Each gRPC dependency by its key here, the full name of its service and its address. The
+   * indicator keeps one channel per service name, so each must ask for its own (with '' for all
+   * three, every check went to the first address).
+   */
+  private services(): [key: string, service: string, url: string][] {
+    return [
+      [
+        'catalog',
+        `${catalog.YUGONG_CATALOG_V1_PACKAGE_NAME}.${catalog.CATALOG_SERVICE_NAME}`,
+        this.config.CATALOG_GRPC_URL,
+      ],
+      [
+        'beneficiaries',
+        `${beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME}.${beneficiaries.BENEFICIARIES_SERVICE_NAME}`,
+        this.config.BENEFICIARIES_GRPC_URL,
+      ],
+      [
+        'orders',
+        `${orders.YUGONG_ORDERS_V1_PACKAGE_NAME}.${orders.ORDERS_SERVICE_NAME}`,
+        this.config.ORDERS_GRPC_URL,
+      ],
+    ];
   }
 
   private async redisCheck() {
     const indicator = this.indicators.check('redis');
     if (!this.redis) {
-      return indicator.up({ mode: 'in-process' });
+      return indicator.up();
     }
     try {
       await this.redis.ping();
@@ -81,3 +139,5 @@ export class HealthController {
     }
   }
 }
+
+const stateOf = (status: string): DependencyState['status'] => (status === 'up' ? 'up' : 'down');

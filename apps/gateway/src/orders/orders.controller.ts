@@ -170,6 +170,7 @@ export class OrdersController {
       {
         page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
         status: enumWire<orders.OrderStatus>(query.status, 'ORDER_STATUS_'),
+        cursor: query.cursor ?? '',
       },
       { caller, requestId, idempotent: true },
     );
@@ -178,6 +179,7 @@ export class OrdersController {
       total: res.page?.total ?? 0,
       page: res.page?.page ?? 1,
       pageSize: res.page?.pageSize ?? 20,
+      nextCursor: res.nextCursor || null,
     };
   }
 

@@ -52,10 +52,7 @@ export class CartService {
   ): Promise<PricedCart> {
     const req = parseRequest(addCartItemSchema, input);
     const owner = this.owner(caller, req.cartToken);
-    const [product] = await this.catalog.getProducts([req.productId]);
-    if (!product) {
-      throw new ProductNotForSale();
-    }
+    await this.ensureForSale(req.productId);
     if ((await this.carts.add(owner, req.productId, req.quantity)) === undefined) {
       throw new CartLimit();
     }
@@ -68,7 +65,12 @@ export class CartService {
   ): Promise<PricedCart> {
     const req = parseRequest(cartItemSchema, input);
     const owner = this.owner(caller, req.cartToken);
-    await this.carts.set(owner, req.productId, req.quantity);
+    if (req.quantity > 0) {
+      await this.ensureForSale(req.productId);
+    }
+    if (!(await this.carts.set(owner, req.productId, req.quantity))) {
+      throw new CartLimit();
+    }
     return this.priced(owner);
   }
 
@@ -90,6 +92,14 @@ export class CartService {
       await this.carts.merge(cartToken, who.userId);
     }
     return this.priced({ userId: who.userId });
+  }
+
+  /** Catalog answers only for products that exist and are on sale. */
+  private async ensureForSale(productId: string): Promise<void> {
+    const [product] = await this.catalog.getProducts([productId]);
+    if (!product) {
+      throw new ProductNotForSale();
+    }
   }
 
   private owner(caller: CallerIdentity | null, cartToken: string): CartOwner {

@@ -29,8 +29,11 @@ export abstract class CartStore {
   /** Adds to a line; answers the line's new quantity, or undefined when it would pass the limits. */
   abstract add(owner: CartOwner, productId: string, quantity: number): Promise<number | undefined>;
 
-  /** Sets a line's quantity, refreshing the idle expiry; 0 removes the line. */
-  abstract set(owner: CartOwner, productId: string, quantity: number): Promise<void>;
+  /**
+   * Sets a line's quantity, refreshing the idle expiry; 0 removes the line. Answers false, changing
+   * nothing, when it would add a line to a cart already holding `MAX_CART_LINES`.
+   */
+  abstract set(owner: CartOwner, productId: string, quantity: number): Promise<boolean>;
 
   /** Seconds until the cart expires if left alone; -2 when it does not exist. */
   abstract ttl(owner: CartOwner): Promise<number>;

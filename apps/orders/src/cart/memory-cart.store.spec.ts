@@ -35,6 +35,16 @@ describe(MemoryCartStore.name, () => {
     expect(await sut.read(user)).toHaveLength(MAX_CART_LINES);
   });
 
+  it('refuses to set a new line in a full cart, changing nothing; a line already there still changes', async () => {
+    for (let i = 1; i <= MAX_CART_LINES; i++) {
+      expect(await sut.set(user, `p-${i}`, 1)).toBe(true);
+    }
+    expect(await sut.set(user, 'one-too-many', 1)).toBe(false);
+    expect(await sut.read(user)).toHaveLength(MAX_CART_LINES);
+    expect(await sut.set(user, 'p-1', 5)).toBe(true);
+    expect((await sut.read(user))[0]).toEqual({ productId: 'p-1', quantity: 5 });
+  });
+
   it('sets and removes lines; a cart left empty is gone', async () => {
     await sut.add(user, 'p-1', 1);
     await sut.set(user, 'p-1', 7);

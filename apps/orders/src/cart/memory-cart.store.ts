@@ -56,7 +56,7 @@ export class MemoryCartStore extends CartStore {
     return total;
   }
 
-  async set(owner: CartOwner, productId: string, quantity: number): Promise<void> {
+  async set(owner: CartOwner, productId: string, quantity: number): Promise<boolean> {
     const key = cartKeyOf(owner);
     const cart = this.live(key);
     if (quantity === 0) {
@@ -64,9 +64,13 @@ export class MemoryCartStore extends CartStore {
       if (cart?.lines.size === 0) {
         this.carts.delete(key);
       }
-      return;
+      return true;
+    }
+    if (!cart?.lines.has(productId) && (cart?.lines.size ?? 0) >= MAX_CART_LINES) {
+      return false;
     }
     this.touch(this.open(key, cart)).lines.set(productId, quantity);
+    return true;
   }
 
   async ttl(owner: CartOwner): Promise<number> {

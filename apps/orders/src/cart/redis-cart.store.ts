@@ -42,13 +42,28 @@ export class RedisCartStore extends CartStore {
     return total;
   }
 
-  async set(owner: CartOwner, productId: string, quantity: number): Promise<void> {
+  /** One Lua script, so that two new lines set at once cannot both take the last place. */
+  async set(owner: CartOwner, productId: string, quantity: number): Promise<boolean> {
     const key = keyOf(owner);
     if (quantity === 0) {
       await this.redis.hdel(key, productId);
-      return;
+      return true;
     }
-    await this.redis.multi().hset(key, productId, quantity).expire(key, this.ttlSeconds).exec();
+    const done = await this.redis.eval(
+      `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+         return 0
+       end
+       redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+       redis.call('EXPIRE', KEYS[1], ARGV[4])
+       return 1`,
+      1,
+      key,
+      productId,
+      quantity,
+      MAX_CART_LINES,
+      this.ttlSeconds,
+    );
+    return done === 1;
   }
 
   ttl(owner: CartOwner): Promise<number> {

@@ -31,6 +31,12 @@ export interface OrderScope {
   status?: OrderStatusName;
 }
 
+/** Where an order sits in a listing: its created_at as PostgreSQL prints it (to the µs) and id. */
+export interface OrderPosition {
+  createdAt: string;
+  id: string;
+}
+
 type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `o.id, o.buyer_id, o.buyer_role, o.idempotency_key, o.request_hash, o.status, o.payment_method,
@@ -203,12 +209,15 @@ export class OrderRepository {
     return result.affectedRows === 1;
   }
 
+  /**
+   * A page of orders, newest first: `offset` rows in, or (keyset) right after `after`, the
+   * position `next` of an earlier page, which stays cheap however deep the list goes.
+   */
   async page(
     em: EntityManager,
     scope: OrderScope,
-    offset: number,
-    limit: number,
-  ): Promise<{ items: OrderRecord[]; total: number }> {
+    { offset, limit, after }: { offset: number; limit: number; after?: OrderPosition },
+  ): Promise<{ items: OrderRecord[]; total: number; next?: OrderPosition }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (scope.buyerId) {
@@ -232,20 +241,35 @@ export class OrderRepository {
       params.push(scope.status);
     }
     const filter = where.length > 0 ? `where ${where.join(' and ')}` : '';
-    const rows = await em.execute<Row[]>(
-      `select ${ORDER_COLUMNS}, ${LINES_JSON}, count(*) over () as total
-         from customer_order o ${filter}
-        order by o.created_at desc, o.id limit ? offset ?`,
-      [...params, limit, offset],
-    );
-    if (rows.length > 0) {
-      return { items: rows.map(toRecord), total: Number(rows[0].total) };
-    }
-    const [{ total }] = await em.execute<Row[]>(
-      `select count(*) as total from customer_order o ${filter}`,
-      params,
-    );
-    return { items: [], total: Number(total) };
+    const count = async () => {
+      const [{ total }] = await em.execute<Row[]>(
+        `select count(*) as total from customer_order o ${filter}`,
+        params,
+      );
+      return Number(total);
+    };
+    // One row more than the page says whether another follows.
+    const rows = after
+      ? await em.execute<Row[]>(
+          `select ${ORDER_COLUMNS}, ${LINES_JSON}, o.created_at::text as position
+             from customer_order o ${filter} ${where.length > 0 ? 'and' : 'where'}
+                  (o.created_at < ?::timestamptz or (o.created_at = ?::timestamptz and o.id > ?))
+            order by o.created_at desc, o.id limit ?`,
+          [...params, after.createdAt, after.createdAt, after.id, limit + 1],
+        )
+      : await em.execute<Row[]>(
+          `select ${ORDER_COLUMNS}, ${LINES_JSON}, o.created_at::text as position,
+                  count(*) over () as total
+             from customer_order o ${filter}
+            order by o.created_at desc, o.id limit ? offset ?`,
+          [...params, limit + 1, offset],
+        );
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      items: rows.slice(0, limit).map(toRecord),
+      total: !after && rows.length > 0 ? Number(rows[0].total) : await count(),
+      next: last && { createdAt: last.position as string, id: last.id as string },
+    };
   }
 
   /** Ids of unpaid orders past their expiry, claimed so two sweepers never take the same one. */

@@ -1,4 +1,4 @@
-import { pageSchema } from '@yugong/shared/grpc';
+import { cursorSchema, pageSchema } from '@yugong/shared/grpc';
 import { z } from 'zod';
 import { ORDER_STATUSES, PAYMENT_METHODS } from './order.entity';
 
@@ -26,8 +26,14 @@ export const checkoutSchema = z.object({
 export type CheckoutInput = z.input<typeof checkoutSchema>;
 export type CheckoutRequest = z.infer<typeof checkoutSchema>;
 
+/** A timestamptz as PostgreSQL prints it in ISO style, e.g. `2026-12-01 08:30:00.123456+00`. */
+const TIMESTAMPTZ_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const listOrdersSchema = z.object({
   page: pageSchema,
+  /** After this order: its created_at as PostgreSQL prints it, and its id. */
+  cursor: cursorSchema([TIMESTAMPTZ_TEXT, UUID]),
   status: z.union([z.literal(''), z.enum(ORDER_STATUSES)]).default(''),
 });
 

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canReadAll, isOfficer, requireCaller, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
-import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { encodeCursor, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BuyerLimitsService } from '../buyers/buyer-limits.service';
@@ -149,7 +149,7 @@ export class OrdersService {
   async list(
     caller: CallerIdentity | null,
     input: Loose<z.input<typeof listOrdersSchema>>,
-  ): Promise<{ items: OrderView[]; total: number; page: number; pageSize: number }> {
+  ): Promise<{ items: OrderView[]; total: number; page: number; pageSize: number; nextCursor: string }> {
     const who = requireCaller(caller);
     const q = parseRequest(listOrdersSchema, input);
     const status = q.status || undefined;
@@ -158,12 +158,14 @@ export class OrdersService {
       : who.role === 'producer_staff'
         ? { producerIds: who.producerIds, status }
         : { buyerId: who.userId, status };
-    const { items, total } = await this.repo.page(this.em.fork(), scope, q.page.offset, q.page.limit);
+    const after = q.cursor && { createdAt: q.cursor[0], id: q.cursor[1] };
+    const { items, total, next } = await this.repo.page(this.em.fork(), scope, { ...q.page, after });
     return {
       items: items.map((o) => this.visible(who, o)!),
       total,
-      page: q.page.page,
+      page: after ? 0 : q.page.page,
       pageSize: q.page.pageSize,
+      nextCursor: next ? encodeCursor([next.createdAt, next.id]) : '',
     };
   }
 

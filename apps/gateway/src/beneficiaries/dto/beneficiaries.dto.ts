@@ -13,7 +13,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { PageQuery } from '../../catalog/dto/catalog.dto';
+import { CursorQuery, PageQuery } from '../../catalog/dto/catalog.dto';
 import { AGREEMENT_KINDS, HOUSEHOLD_STATUSES } from '../register-csv.util';
 
 export { AGREEMENT_KINDS, HOUSEHOLD_STATUSES };
@@ -48,7 +48,7 @@ export class TownVillagesQuery extends PageQuery {
   registeredPoorOnly?: boolean;
 }
 
-export class ListHouseholdsQuery extends PageQuery {
+export class ListHouseholdsQuery extends CursorQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsUUID('all', uuid)

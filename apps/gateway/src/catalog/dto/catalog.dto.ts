@@ -14,23 +14,39 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_DEPTH, PAGE_TOO_DEEP } from '@yugong/shared/grpc';
 import { MAX_PRICE_FEN } from '@yugong/shared/money';
 
 export const PRODUCER_KINDS = ['cooperative', 'leading_enterprise', 'family_farm', 'industry_base'] as const;
 export const PRODUCER_STATUSES = ['pending', 'verified', 'suspended'] as const;
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
 
-/** `page` (from 1) and `pageSize` (1..100) of a list. */
+/** A page number whose page ends within {@link MAX_PAGE_DEPTH} rows at the request's page size. */
+function WithinPageDepth(): PropertyDecorator {
+  return ValidateBy({
+    name: 'withinPageDepth',
+    validator: {
+      validate: (page: unknown, args) =>
+        typeof page !== 'number' ||
+        page * ((args?.object as PageQuery).pageSize ?? DEFAULT_PAGE_SIZE) <= MAX_PAGE_DEPTH,
+      defaultMessage: () => PAGE_TOO_DEEP,
+    },
+  });
+}
+
+/** `page` (from 1) and `pageSize` (1..100) of a list; page × pageSize at most 10,000. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, default: 1, description: `page × pageSize at most ${MAX_PAGE_DEPTH}` })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'must be an integer' })
   @Min(1, { message: 'must be 1 or more' })
   @Max(1_000_000)
+  @WithinPageDepth()
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -40,6 +56,15 @@ export class PageQuery {
   @Min(1, { message: 'must be 1 or more' })
   @Max(100, { message: 'must be at most 100' })
   pageSize?: number;
+}
+
+/** A list that grows long: past page numbers, `cursor` (the `nextCursor` of the page before). */
+export class CursorQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page; page is then ignored' })
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(1_024, { message: 'is not a cursor this list gave' })
+  cursor?: string;
 }
 
 export class ListProductsQuery extends PageQuery {

@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { orders } from '@yugong/contracts';
 import { enumName } from '../../catalog/catalog.views';
-import { PageQuery } from '../../catalog/dto/catalog.dto';
+import { CursorQuery } from '../../catalog/dto/catalog.dto';
 
 /** The statuses orders may be listed by: the generated enum's, as the REST API names them (`pending_payment`). */
 export const ORDER_STATUSES: string[] = Object.values(orders.OrderStatus)
@@ -160,7 +160,7 @@ export class RefundDto {
   goodsReturned?: boolean;
 }
 
-export class ListOrdersQuery extends PageQuery {
+export class ListOrdersQuery extends CursorQuery {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES, { message: `must be one of ${ORDER_STATUSES.join(', ')}` })

@@ -160,12 +160,22 @@ export interface ListHouseholdsRequest {
   /** Households linked by any agreement (current or past) to this producer. */
   producerId: string;
   archiveNumberPrefix: string;
+  /**
+   * The next_cursor of the previous page: the households after it in archive-number order,
+   * page.page_size of them (page.page is then ignored). Empty: page.page (page × page_size at
+   * most 10,000) is used.
+   */
+  cursor: string;
 }
 
 /** Lists are always masked, for every role; read one household to see it in full. */
 export interface ListHouseholdsResponse {
   households: Household[];
-  page?: PageInfo | undefined;
+  page?:
+    | PageInfo
+    | undefined;
+  /** Pass as cursor for the households after this page; empty when this page is the last. */
+  nextCursor: string;
 }
 
 export interface UpdateHouseholdStatusRequest {

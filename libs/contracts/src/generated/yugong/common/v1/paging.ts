@@ -12,7 +12,10 @@ export const protobufFileName = "yugong/common/v1/paging.proto";
 
 /** Which page of a list to return. Pages count from 1. */
 export interface PageRequest {
-  /** 1-based page number; 0 means 1. */
+  /**
+   * 1-based page number; 0 means 1. page × page_size is at most 10,000 (INVALID_ARGUMENT on
+   * page.page past it): deeper rows of a long list are reached by its cursor, where it has one.
+   */
   page: number;
   /** Items per page, 1..100; 0 means the service default (20). */
   pageSize: number;

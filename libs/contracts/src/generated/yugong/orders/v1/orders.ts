@@ -239,14 +239,24 @@ export interface GetOrderResponse {
   order?: Order | undefined;
 }
 
+/** Newest first. Either a page number (page × page_size at most 10,000) or, past that, the cursor. */
 export interface ListOrdersRequest {
   page?: PageRequest | undefined;
   status: OrderStatus;
+  /**
+   * The next_cursor of the previous page: the orders after it, page.page_size of them (page.page
+   * is then ignored). Empty: page.page is used.
+   */
+  cursor: string;
 }
 
 export interface ListOrdersResponse {
   orders: Order[];
-  page?: PageInfo | undefined;
+  page?:
+    | PageInfo
+    | undefined;
+  /** Pass as cursor for the orders after this page; empty when this page is the last. */
+  nextCursor: string;
 }
 
 export interface CancelOrderRequest {
