@@ -1,51 +1,31 @@
 import { orders as contract } from '@yugong/contracts';
-import { createTestDatabase, freePort, TEST_SERVICE_TOKEN } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { ordersConfig } from '../src/config/orders.config';
-import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
-import { consumer, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
+import type { Client } from 'pg';
+import {
+  consumer,
+  startTestOrders,
+  type OrdersClient,
+  type TestCatalog,
+  type TestOrders,
+} from './support/harness';
 
 // No describeWithRedis: this suite is the platform as a machine without Redis runs it.
 describe('orders without Redis', () => {
-  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
-  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let orders: RunningOrders;
-  let stub: OrdersClient;
+  let orders: TestOrders;
+  let catalog: TestCatalog;
   let sql: Client;
   let call: OrdersClient['call'];
   let producerId: string;
 
   beforeAll(async () => {
-    [catalog, ordersDb] = await Promise.all([
-      startTestCatalog('orders_no_redis'),
-      createTestDatabase('orders_no_redis'),
-    ]);
-    const port = await freePort();
-    // The whole environment given, so a REDIS_URL of the machine running the tests is not read.
-    orders = (await startOrders(
-      ordersConfig({
-        DATABASE_URL: ordersDb.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'silent',
-      }),
-    ))!;
-    stub = ordersClient(`127.0.0.1:${port}`);
-    call = stub.call;
-    sql = new Client({ connectionString: ordersDb.url });
-    await sql.connect();
+    // No REDIS_URL given, so a Redis of the machine running the tests is not used.
+    orders = await startTestOrders('orders_no_redis');
+    ({ catalog, sql, call } = orders);
     producerId = await catalog.producer();
   });
 
   afterAll(async () => {
-    stub?.close();
-    await sql?.end();
     await orders?.close();
-    await catalog?.close();
-    await ordersDb?.drop();
   });
 
   /** A buyer with `quantity` units of a fresh product in the cart, and a manual checkout request. */
