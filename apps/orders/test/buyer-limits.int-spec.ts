@@ -36,9 +36,7 @@ describe('buyer limits and payment references under concurrency', () => {
     producerId = await catalog.producer();
   });
 
-  afterAll(async () => {
-    await orders?.close();
-  });
+  afterAll(() => orders?.close());
 
   const manual = () => ({
     idempotencyKey: randomBytes(12).toString('hex'),

@@ -24,9 +24,7 @@ describe('orders without Redis', () => {
     producerId = await catalog.producer();
   });
 
-  afterAll(async () => {
-    await orders?.close();
-  });
+  afterAll(() => orders?.close());
 
   /** A buyer with `quantity` units of a fresh product in the cart, and a manual checkout request. */
   async function cartOf(quantity: number) {

@@ -49,9 +49,7 @@ describeWithRedis('orders over gRPC', () => {
     otherProducerId = await catalog.producer();
   });
 
-  afterAll(async () => {
-    await ordersService?.close();
-  });
+  afterAll(() => ordersService?.close());
 
   const product = (stock: number, owner = producerId, priceFen = 4_850) =>
     catalog.product(owner, stock, priceFen);

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 // Catalog booted in-process, as it runs beside orders; the tests speak to both over gRPC only.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { bootCatalog } from '../../../catalog/test/support/harness';
+import * as catalogHarness from '../../../catalog/test/support/harness';
 import { ordersConfig } from '../../src/config/orders.config';
 import { startOrders } from '../../src/orders.bootstrap';
 
@@ -30,11 +30,9 @@ export function ordersClient(address: string, settings?: GrpcTestClientSettings)
 
 /** Catalog on a fresh database, with helpers to make verified producers and stocked products. */
 export async function startTestCatalog(label: string) {
-  const db = await createTestDatabase(`${label}_catalog`);
-  const service = await bootCatalog(db.url, { DB_POOL_MAX: '20' });
+  const service = await catalogHarness.startTestCatalog(`${label}_catalog`, { DB_POOL_MAX: '20' });
+  const { sql } = service;
   const call = service.client.call;
-  const sql = new Client({ connectionString: db.url });
-  await sql.connect();
   const creditCodes = ['91350100M000100Y43', '91110000600037341L'];
 
   async function producer(): Promise<string> {
@@ -107,18 +105,14 @@ export async function startTestCatalog(label: string) {
 
   return {
     address: service.address,
-    url: db.url,
+    url: service.url,
     /** A PostgreSQL client of the catalog database. */
     sql,
     producer,
     product,
     onHand,
     held,
-    close: async () => {
-      await sql.end();
-      await service.close();
-      await db.drop();
-    },
+    close: service.close,
   };
 }
 
