@@ -3,14 +3,7 @@ import { orders as contract } from '@yugong/contracts';
 import { errorDetails, errorFieldNames, expectRejection } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import {
-  consumer,
-  OFFICER,
-  startTestOrders,
-  type OrdersClient,
-  type TestCatalog,
-  type TestOrders,
-} from './support/harness';
+import { consumer, OFFICER, startTestOrders, type TestOrders } from './support/harness';
 
 const codeOf = (error: grpc.ServiceError) => errorDetails(error).code;
 
@@ -21,9 +14,9 @@ const codeOf = (error: grpc.ServiceError) => errorDetails(error).code;
  */
 describe('buyer limits and payment references under concurrency', () => {
   let orders: TestOrders;
-  let catalog: TestCatalog;
+  let catalog: TestOrders['catalog'];
   let sql: Client;
-  let call: OrdersClient['call'];
+  let call: TestOrders['call'];
   let producerId: string;
 
   beforeAll(async () => {

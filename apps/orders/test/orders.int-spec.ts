@@ -11,15 +11,7 @@ import {
 } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import {
-  consumer,
-  OFFICER,
-  startTestOrders,
-  type BootedOrders,
-  type OrdersClient,
-  type TestCatalog,
-  type TestOrders,
-} from './support/harness';
+import { consumer, OFFICER, startTestOrders, type BootedOrders, type TestOrders } from './support/harness';
 
 const AUDITOR = { userId: randomUUID(), role: 'auditor', producerIds: [] };
 
@@ -27,10 +19,10 @@ const AUDITOR = { userId: randomUUID(), role: 'auditor', producerIds: [] };
 describeWithRedis('orders over gRPC', () => {
   let ordersService: TestOrders;
   let quickOrders: BootedOrders;
-  let catalog: TestCatalog;
+  let catalog: TestOrders['catalog'];
   let catalogSql: Client;
   let ordersSql: Client;
-  let call: OrdersClient['call'];
+  let call: TestOrders['call'];
   let producerId: string;
   let otherProducerId: string;
 

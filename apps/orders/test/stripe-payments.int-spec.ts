@@ -17,23 +17,15 @@ import { Client } from 'pg';
 import { toApplyPaymentEventRequest } from '../../gateway/src/payments/stripe-webhook';
 import { OrdersService } from '../src/orders/orders.service';
 import { PaymentReconcilerJob } from '../src/payments/payment-reconciler.job';
-import {
-  consumer,
-  OFFICER,
-  startTestOrders,
-  type OrdersClient,
-  type TestCatalog,
-  type TestOrders,
-  type WireOrder,
-} from './support/harness';
+import { consumer, OFFICER, startTestOrders, type TestOrders, type WireOrder } from './support/harness';
 
 type Stripe = import('stripe').Stripe;
 
 describeWithRedis('card payments in the orders service, against a fake Stripe', () => {
   let fake: FakeStripe;
   let orders: TestOrders;
-  let catalog: TestCatalog;
-  let call: OrdersClient['call'];
+  let catalog: TestOrders['catalog'];
+  let call: TestOrders['call'];
   let sql: Client;
   let producerId: string;
 

@@ -3,7 +3,7 @@ import {
   freePort,
   GRPC_SERVICES,
   grpcTestClient,
-  TEST_SERVICE_TOKEN,
+  testServiceSettings,
 } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import { startCatalog } from '../../src/catalog.bootstrap';
@@ -28,16 +28,7 @@ export const staffOf = (n: number, ...producerIds: string[]) => ({
  */
 export async function bootCatalog(databaseUrl: string, env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
-  const running = (await startCatalog(
-    catalogConfig({
-      DATABASE_URL: databaseUrl,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(port),
-      SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-      LOG_LEVEL: 'silent',
-      ...env,
-    }),
-  ))!;
+  const running = (await startCatalog(catalogConfig({ ...testServiceSettings(databaseUrl, port), ...env })))!;
   const address = `127.0.0.1:${port}`;
   const client = grpcTestClient(GRPC_SERVICES.catalog, address);
   return {

@@ -4,7 +4,7 @@ import {
   freePort,
   GRPC_SERVICES,
   grpcTestClient,
-  TEST_SERVICE_TOKEN,
+  testServiceSettings,
   type GrpcTestClient,
   type GrpcTestClientSettings,
   type Received,
@@ -132,12 +132,8 @@ export async function bootOrders(
   const port = await freePort();
   const running = (await startOrders(
     ordersConfig({
-      DATABASE_URL: databaseUrl,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(port),
-      SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+      ...testServiceSettings(databaseUrl, port),
       CATALOG_GRPC_URL: catalogAddress,
-      LOG_LEVEL: 'silent',
       ...settings,
     }),
   ))!;
