@@ -27,15 +27,15 @@ import {
   printComparison,
   run,
   say,
+  SECONDS,
   servicePorts,
   startProcess,
   startService,
   waitFor,
   waitReady,
+  WARMUP,
 } from './lib/harness.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const RATE_LIMIT = 100_000_000;
 const PATH = '/api/v1/products?pageSize=20';

@@ -84,7 +84,6 @@ import pg from 'pg';
 import { serviceEnv } from '../tools/runtime/services.mjs';
 import { checkoutRequestHash, checkoutStatements, TokenService } from './lib/from-build.mjs';
 import {
-  cleanup,
   fmt,
   freshDatabases,
   freshRedisPrefix,
@@ -96,19 +95,19 @@ import {
   run,
   runNode,
   say,
+  SECONDS,
   servicePorts,
   startService,
+  startWatchdog,
   waitReady,
+  WARMUP,
 } from './lib/harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 640);
 const PG_POOL = Number(process.env.BENCH_PG_POOL ?? CONCURRENCY);
-const TIMEOUT_SECONDS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 600);
 
 const RATE_LIMIT = 100_000_000;
 const EXTRA_UNITS = 10_000_000;
@@ -526,12 +525,7 @@ async function client([kind, configFile, seconds]) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const watchdog = setTimeout(() => {
-    console.error(`bench: not done within BENCH_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}; stopping`);
-    void cleanup().finally(() => process.exit(1));
-  }, TIMEOUT_SECONDS * 1000);
-  watchdog.unref();
-  onCleanup(() => clearTimeout(watchdog));
+  startWatchdog();
 
   const { work, dist } = await prepareBuild();
   const db = await freshDatabases(['beneficiaries', 'catalog', 'orders', 'gateway']);

@@ -31,14 +31,14 @@ import {
   run,
   runNode,
   say,
+  SECONDS,
   servicePorts,
   startProcess,
   startService,
   waitFor,
+  WARMUP,
 } from './lib/harness.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 
 /** One unary call from this (orchestrating) process; resolves to the reply or undefined. */

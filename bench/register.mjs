@@ -37,7 +37,6 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { callMetadata, serviceClient } from './lib/grpc.mjs';
 import {
-  cleanup,
   fmt,
   freshDatabases,
   grpcServing,
@@ -48,16 +47,16 @@ import {
   run,
   runNode,
   say,
+  SECONDS,
   servicePorts,
   startService,
+  startWatchdog,
   waitFor,
+  WARMUP,
 } from './lib/harness.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3);
-const TIMEOUT_SECONDS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 600);
 
 const HOUSEHOLDS = 10_000;
 const PRODUCERS = 100;
@@ -229,12 +228,7 @@ async function copyOut(db, sql) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const watchdog = setTimeout(() => {
-    console.error(`bench: not done within BENCH_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}; stopping`);
-    void cleanup().finally(() => process.exit(1));
-  }, TIMEOUT_SECONDS * 1000);
-  watchdog.unref();
-  onCleanup(() => clearTimeout(watchdog));
+  startWatchdog();
 
   const { work } = await prepareBuild();
   const { beneficiaries: databaseUrl } = await freshDatabases(['beneficiaries']);

@@ -31,6 +31,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { autocannonFigures } from './lib/autocannon.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const OK_BODY = '{"received":true}';
@@ -186,38 +187,28 @@ async function load([url, eventsFile, seconds, connections]) {
       },
     ],
   });
-  console.log(
-    JSON.stringify({
-      rps: result.requests.total / result.duration,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      requests: result.requests.total,
-      sent: next,
-    }),
-  );
+  console.log(JSON.stringify({ ...autocannonFigures(result), sent: next }));
 }
 
 async function main() {
   const {
-    prepareBuild,
     freePort,
     freshDatabases,
     freshRedisPrefix,
     launchContext,
+    prepareBuild,
+    printComparison,
     run,
     runNode,
     say,
+    SECONDS,
     servicePorts,
     startProcess,
     startService,
     waitFor,
     waitReady,
-    printComparison,
+    WARMUP,
   } = await import('./lib/harness.mjs');
-  const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-  const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
   const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
   const EVENTS = Number(process.env.BENCH_EVENTS ?? 60_000);
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { service as healthService } from 'grpc-health-check';
 import pg from 'pg';
 import { build } from '../../tools/runtime/build.mjs';
+import { autocannonFigures } from './autocannon.mjs';
 import { ensureDatabases, databaseUrl, freePort } from '../../tools/runtime/lib/postgres.mjs';
 import { eachLine, isAlive, killPid, sleep } from '../../tools/runtime/lib/processes.mjs';
 import { SERVICES, serviceEnv } from '../../tools/runtime/services.mjs';
@@ -25,6 +26,12 @@ export const PG_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127
 export const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export const say = (line) => console.log(`bench ${line}`);
+
+/** The measured seconds of a run (BENCH_SECONDS) and the warm-up discarded before them. */
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/** How long a whole run may take (BENCH_TIMEOUT_SECONDS) before {@link startWatchdog} stops it. */
+export const TIMEOUT_SECONDS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 600);
 
 // ---------------------------------------------------------------- cleanup
 
@@ -55,6 +62,16 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     console.error(`bench ${sig}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   });
+}
+
+/** Stops the run, cleaning up, if it is not done within TIMEOUT_SECONDS. */
+export function startWatchdog() {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: not done within BENCH_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}; stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, TIMEOUT_SECONDS * 1000);
+  watchdog.unref();
+  onCleanup(() => clearTimeout(watchdog));
 }
 
 /** Runs `main`, always cleans up, exits non-zero on failure. */
@@ -335,15 +352,7 @@ export async function freshRedisPrefix() {
 export async function autocannon(url, { connections, seconds }) {
   const cli = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
   const out = await runNode([cli, '--json', '-c', String(connections), '-d', String(seconds), url]);
-  const result = JSON.parse(out.slice(out.indexOf('{')));
-  return {
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    requests: result.requests.total,
-  };
+  return autocannonFigures(JSON.parse(out.slice(out.indexOf('{'))));
 }
 
 // ---------------------------------------------------------------- printing

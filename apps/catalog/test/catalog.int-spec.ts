@@ -1,9 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { catalog } from '@yugong/contracts';
-import { createTestDatabase, expectRejection, type Sent } from '@yugong/shared/testing';
+import { expectRejection, type Sent } from '@yugong/shared/testing';
 import { Client } from 'pg';
-import { bootCatalog, CONSUMER, OFFICER, type BootedCatalog } from './support/harness';
+import {
+  bootCatalog,
+  CONSUMER,
+  OFFICER,
+  startTestCatalog,
+  type BootedCatalog,
+  type TestCatalog,
+} from './support/harness';
 
 type Unary = (
   request: unknown,
@@ -13,14 +20,13 @@ type Unary = (
 ) => void;
 
 describe('catalog over gRPC', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let running: BootedCatalog;
+  let running: TestCatalog;
   let health: grpc.Client & Record<string, Unary>;
   let sql: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog');
-    running = await bootCatalog(db.url, { SEED_DEMO: 'true' });
+    running = await startTestCatalog('catalog', { SEED_DEMO: 'true' });
+    sql = running.sql;
     const healthDefinition = protoLoader.loadSync(
       require.resolve('grpc-health-check/proto/health/v1/health.proto'),
       { enums: String },
@@ -28,15 +34,11 @@ describe('catalog over gRPC', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const healthPkg = grpc.loadPackageDefinition(healthDefinition) as any;
     health = new healthPkg.grpc.health.v1.Health(running.address, grpc.credentials.createInsecure());
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
   });
 
   afterAll(async () => {
     health?.close();
-    await sql?.end();
     await running?.close();
-    await db?.drop();
   });
 
   const call: BootedCatalog['client']['call'] = (method, request, caller, options) =>
@@ -281,7 +283,7 @@ describe('catalog over gRPC', () => {
     await sql.query(
       `delete from lot_supplier where lot_id = (select lot_id from lot_supplier order by lot_id limit 1)`,
     );
-    const second = await bootCatalog(db.url, { SEED_DEMO: 'true' });
+    const second = await bootCatalog(running.url, { SEED_DEMO: 'true' });
     await second.close();
     expect(await count('product')).toBe(before);
     expect(await count('lot_supplier')).toBe(suppliers);

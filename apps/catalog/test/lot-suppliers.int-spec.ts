@@ -5,10 +5,8 @@ import {
   errorDetails,
   expectRejection,
   freePort,
-  TEST_SERVICE_TOKEN,
   type TestDatabase,
 } from '@yugong/shared/testing';
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 // The register is booted in this process, as `npm start` boots it beside catalog, so that lots are
 // checked against the real service rather than a fake of it.
@@ -19,7 +17,16 @@ import {
 } from '../../beneficiaries/src/beneficiaries.bootstrap';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { beneficiariesConfig } from '../../beneficiaries/src/config/beneficiaries.config';
-import { bootCatalog, OFFICER, staffOf, type BootedCatalog } from './support/harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { testEnv } from '../../beneficiaries/test/support/harness';
+import {
+  bootCatalog,
+  OFFICER,
+  staffOf,
+  startTestCatalog,
+  type BootedCatalog,
+  type TestCatalog,
+} from './support/harness';
 
 const YANGGUANG = demoId('producer', 'yangguang');
 const YANGGUANG_STAFF = staffOf(6, YANGGUANG);
@@ -29,47 +36,29 @@ const UNKNOWN_HOUSEHOLD = '99999999-2222-4333-8444-555555555555';
 const fieldsOf = (error: grpc.ServiceError) => errorDetails(error).fields;
 
 describe('lot suppliers, checked with the beneficiaries register', () => {
-  let catalogDb: TestDatabase;
   let registerDb: TestDatabase;
   let register: RunningBeneficiaries;
-  let catalog: BootedCatalog;
+  let catalog: TestCatalog;
   let client: BootedCatalog['client'];
   let sql: Client;
   const supply = demoSupplierHouseholds('yangguang');
 
   beforeAll(async () => {
-    [catalogDb, registerDb] = await Promise.all([
-      createTestDatabase('catalog_suppliers'),
-      createTestDatabase('catalog_suppliers_register'),
-    ]);
+    registerDb = await createTestDatabase('catalog_suppliers_register');
     const registerPort = await freePort();
     register = (await startBeneficiaries(
-      beneficiariesConfig({
-        DATABASE_URL: registerDb.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(registerPort),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        PII_ACTIVE_KEY_ID: 'k1',
-        PII_HASH_KEY: randomBytes(32).toString('hex'),
-        SEED_DEMO: 'true',
-        LOG_LEVEL: 'silent',
-      }),
+      beneficiariesConfig(testEnv(registerDb.url, registerPort, { SEED_DEMO: 'true' })),
     ))!;
-    catalog = await bootCatalog(catalogDb.url, {
+    catalog = await startTestCatalog('catalog_suppliers', {
       SEED_DEMO: 'true',
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${registerPort}`,
     });
-    client = catalog.client;
-    sql = new Client({ connectionString: catalogDb.url });
-    await sql.connect();
+    ({ client, sql } = catalog);
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
     await catalog?.close();
     await register?.close();
-    await catalogDb?.drop();
     await registerDb?.drop();
   });
 
@@ -224,7 +213,7 @@ describe('lot suppliers, checked with the beneficiaries register', () => {
 
   it('answers UNAVAILABLE and writes nothing when the register cannot be reached', async () => {
     const nowhere = await freePort();
-    const cut = await bootCatalog(catalogDb.url, {
+    const cut = await bootCatalog(catalog.url, {
       SEED_DEMO: 'false',
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${nowhere}`,
       GRPC_DEADLINE_MS: '1000',

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { catalog } from '@yugong/contracts';
 import {
-  createTestDatabase,
   errorFieldNames,
   expectRejection,
   flushRedisPrefix,
@@ -20,7 +19,9 @@ import {
   CONSUMER,
   INSTITUTION,
   OFFICER,
+  startTestCatalog,
   type BootedCatalog,
+  type TestCatalog,
 } from './support/harness';
 
 /** Redis when the run has one: the listing cache then keeps views for minutes unless refreshed. */
@@ -33,22 +34,19 @@ const inSeconds = (s: number) => {
 };
 
 describe('catalog stock holds', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let running: BootedCatalog;
+  let running: TestCatalog;
   let sql: Client;
   let producerId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_stock');
-    running = await bootCatalog(db.url, {
+    running = await startTestCatalog('catalog_stock', {
       REDIS_URL,
       REDIS_KEY_PREFIX,
       HOLD_SWEEP_INTERVAL_MS: '200',
       HOLD_RELEASE_GRACE_MS: '1000',
       LISTING_STOCK_REFRESH_MS: '300',
     });
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    sql = running.sql;
     const created = await call(
       'createProducer',
       {
@@ -70,9 +68,7 @@ describe('catalog stock holds', () => {
   });
 
   afterAll(async () => {
-    await sql?.end();
     await running?.close();
-    await db?.drop();
     if (REDIS_URL) {
       const redis = new Redis(REDIS_URL);
       await flushRedisPrefix(redis, REDIS_KEY_PREFIX);
@@ -139,7 +135,7 @@ describe('catalog stock holds', () => {
   function sampleLowestOnHand(lotIds: string[]): { stop(): Promise<number> } {
     let lowest = Number.POSITIVE_INFINITY;
     let stopped = false;
-    const sampler = new Client({ connectionString: db.url });
+    const sampler = new Client({ connectionString: running.url });
     const loop = (async () => {
       await sampler.connect();
       while (!stopped) {
@@ -396,7 +392,7 @@ describe('catalog stock holds', () => {
   });
 
   it('releases expired holds once when two catalog replicas sweep the same database', async () => {
-    const replica = await bootCatalog(db.url, {
+    const replica = await bootCatalog(running.url, {
       REDIS_URL,
       REDIS_KEY_PREFIX,
       HOLD_SWEEP_INTERVAL_MS: '100',

@@ -1,5 +1,7 @@
 import request from 'supertest';
-import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+import { signIn } from './support/accounts';
+import { startPlatform, type Platform } from './support/platform';
+import type { OrderJson, ProductJson } from './support/views';
 
 // `npm start` on a fresh machine: no REDIS_URL and no redis-server, so every service keeps its
 // carts, locks, cache and rate limits in process. A newcomer must still be able to buy.
@@ -15,15 +17,9 @@ describe('the platform without Redis', () => {
   });
 
   it('takes a consumer from sign-in to a placed order', async () => {
-    const login = await request(platform.http)
-      .post('/api/v1/auth/login')
-      .send({ email: 'consumer@example.com', password: DEMO_PASSWORD })
-      .expect(200);
-    const consumer = { authorization: `Bearer ${login.body.accessToken as string}` };
+    const consumer = await signIn(platform, 'consumer');
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
-    const product = (listed.body.items as { id: string; stock: number; price: { fen: number } }[]).find(
-      (p) => p.stock >= 2,
-    );
+    const product = (listed.body.items as ProductJson[]).find((p) => p.stock >= 2);
     expect(product).toBeDefined();
 
     const cart = await request(platform.http)
@@ -39,7 +35,7 @@ describe('the platform without Redis', () => {
       .set('Idempotency-Key', 'no-redis-order-0001')
       .send({ paymentMethod: 'manual' })
       .expect(201);
-    const order = placed.body.order as { id: string; status: string; total: { fen: number } };
+    const order = placed.body.order as OrderJson;
     expect(order).toMatchObject({ status: 'pending_payment', total: { fen: 2 * product!.price.fen } });
 
     const fetched = await request(platform.http).get(`/api/v1/orders/${order.id}`).set(consumer).expect(200);

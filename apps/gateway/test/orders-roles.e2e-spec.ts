@@ -2,7 +2,9 @@ import { describeWithRedis } from '@yugong/shared/testing';
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
 import request from 'supertest';
-import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+import { signIn, signInAs, type Account } from './support/accounts';
+import { startPlatform, type Platform } from './support/platform';
+import type { OrderJson, OrderLineJson } from './support/views';
 
 /**
  * Who may do what to an order, through the gateway: every role against every order, payment,
@@ -17,17 +19,20 @@ type Role =
 type Anyone = Role | 'anonymous';
 type SignedIn = Role | 'partnerStaff';
 
-const ACCOUNT: Record<SignedIn, { email: string; password: string }> = {
-  consumer: { email: 'consumer@example.com', password: DEMO_PASSWORD },
-  // Registered by the test: a second public buyer.
-  otherConsumer: { email: 'wang.wu@example.com', password: 'another-long-password-2' },
-  institution: { email: 'institution@example.com', password: DEMO_PASSWORD },
-  staff: { email: 'yangguang@example.com', password: DEMO_PASSWORD },
-  partnerStaff: { email: 'ruixing@example.com', password: DEMO_PASSWORD },
-  otherStaff: { email: 'fengzhiyuan@example.com', password: DEMO_PASSWORD },
-  officer: { email: 'officer@example.com', password: DEMO_PASSWORD },
-  auditor: { email: 'auditor@example.com', password: DEMO_PASSWORD },
-  admin: { email: 'admin@example.com', password: DEMO_PASSWORD },
+/** A second public buyer, registered by the test. */
+const OTHER_CONSUMER = { email: 'wang.wu@example.com', password: 'another-long-password-2' };
+
+/** The account each role signs in as: here `otherStaff` works for neither producer of the order. */
+const ACCOUNT: Record<SignedIn, Account> = {
+  consumer: 'consumer',
+  otherConsumer: OTHER_CONSUMER,
+  institution: 'institution',
+  staff: 'staff',
+  partnerStaff: 'otherStaff',
+  otherStaff: 'thirdStaff',
+  officer: 'officer',
+  auditor: 'auditor',
+  admin: 'admin',
 };
 
 type Endpoint =
@@ -94,26 +99,6 @@ const READERS: readonly Anyone[] = ['consumer', 'staff', 'officer', 'auditor', '
 
 type State = 'pending_payment' | 'paid' | 'shipped';
 
-interface LineJson {
-  id: string;
-  productId: string;
-  producerId: string;
-  quantity: number;
-  status: string;
-  refundedQuantity: number;
-}
-
-interface OrderJson {
-  id: string;
-  buyerId: string;
-  status: string;
-  lines: LineJson[];
-  total: { fen: number };
-  payment: { method: string; reference: string | null; amountReceived: { fen: number } };
-  refunds: { id: string; lines: { lineId: string; quantity: number }[] }[];
-  refunded: { fen: number };
-}
-
 /** Everything a call could have written: the order as an officer reads it, stock, events, orders. */
 interface Snapshot {
   order: OrderJson | null;
@@ -127,7 +112,6 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
   let platform: Platform;
   let catalogSql: Client;
   let ordersSql: Client;
-  const tokens: Partial<Record<SignedIn, string>> = {};
   const userIds: Partial<Record<SignedIn, string>> = {};
   /** A product of staff's producer and one of partnerStaff's. */
   let mine: { id: string; producerId: string };
@@ -141,7 +125,7 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
   const key = (label: string) => `${label}-${Date.now()}-${++keys}`;
 
   async function as(role: Anyone | 'partnerStaff'): Promise<Record<string, string>> {
-    return role === 'anonymous' ? {} : { authorization: `Bearer ${tokens[role]}` };
+    return role === 'anonymous' ? {} : signIn(platform, ACCOUNT[role]);
   }
 
   async function onHand(): Promise<Record<string, number>> {
@@ -291,7 +275,7 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
       allowed: (res, before, after, role) => {
         unchanged(res, before, after);
         expect(res.body.id).toBe(before.order!.id);
-        expect(res.body.lines.map((l: LineJson) => l.id)).toEqual(
+        expect(res.body.lines.map((l: OrderLineJson) => l.id)).toEqual(
           role === 'staff'
             ? [lineOf(before.order!, mine.producerId).id]
             : before.order!.lines.map((l) => l.id),
@@ -414,7 +398,7 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
           .send({ lines: [{ lineId: lineOf(order!, mine.producerId).id, quantity: 1 }], reason: '到货晚了' }),
       allowed: (res, before, after, role) => {
         const line = lineOf(before.order!, mine.producerId);
-        expect(res.body.order.lines.map((l: LineJson) => l.id)).toEqual(
+        expect(res.body.order.lines.map((l: OrderLineJson) => l.id)).toEqual(
           role === 'staff' ? [line.id] : before.order!.lines.map((l) => l.id),
         );
         // A manual order: staff's refund waits for the relief office to pay it back; an officer's is paid.
@@ -458,14 +442,13 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
     await Promise.all([catalogSql.connect(), ordersSql.connect()]);
     await request(http())
       .post('/api/v1/auth/register')
-      .send({ ...ACCOUNT.otherConsumer, name: '王五' })
+      .send({ ...OTHER_CONSUMER, name: '王五' })
       .expect(202);
     await Promise.all(
       (Object.keys(ACCOUNT) as SignedIn[]).map(async (role) => {
-        const res = await request(http()).post('/api/v1/auth/login').send(ACCOUNT[role]).expect(200);
-        tokens[role] = res.body.accessToken as string;
-        userIds[role] = res.body.user.id as string;
-        expect(res.body.user.role).toBe(
+        const { user } = await signInAs(platform, ACCOUNT[role]);
+        userIds[role] = user.id;
+        expect(user.role).toBe(
           {
             consumer: 'consumer',
             otherConsumer: 'consumer',
@@ -588,7 +571,7 @@ describeWithRedis('orders: role × endpoint matrix through the gateway', () => {
         .get(`/api/v1/orders/${order.id}`)
         .set(await as('auditor'))
         .expect(200);
-      expect(got.body.lines.map((l: LineJson) => l.id)).toEqual(order.lines.map((l) => l.id));
+      expect(got.body.lines.map((l: OrderLineJson) => l.id)).toEqual(order.lines.map((l) => l.id));
       const before = await snapshot(order.id);
       const auditor = await as('auditor');
       const line = order.lines[0].id;

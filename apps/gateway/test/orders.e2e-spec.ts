@@ -1,7 +1,10 @@
 import { describeWithRedis } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import request from 'supertest';
+import { DEMO_EMAIL, signIn } from './support/accounts';
+import { addAndCheckOut } from './support/checkout';
 import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+import type { OrderJson, ProductJson } from './support/views';
 
 type Role = 'consumer' | 'institution' | 'staff' | 'otherStaff' | 'officer' | 'auditor' | 'stranger';
 type Anyone = Role | 'anonymous';
@@ -17,52 +20,28 @@ const EVERYONE: readonly Anyone[] = [
   'anonymous',
 ];
 
-const EMAIL: Record<Exclude<Role, 'stranger'>, string> = {
-  consumer: 'consumer@example.com',
-  institution: 'institution@example.com',
-  staff: 'yangguang@example.com',
-  otherStaff: 'ruixing@example.com',
-  officer: 'officer@example.com',
-  auditor: 'auditor@example.com',
-};
-
-interface OrderJson {
-  id: string;
-  status: string;
-  lines: {
-    id: string;
-    productId: string;
-    producerId: string;
-    quantity: number;
-    status: string;
-    refundedQuantity: number;
-  }[];
-  total: { fen: number };
-  refunded: { fen: number };
-}
+/** A public buyer the test registers. */
+const STRANGER = { email: 'li.si@example.com', password: 'a-long-password-1' };
 
 // Carts and checkout live in the orders service, which needs Redis.
 describeWithRedis('orders through the gateway', () => {
   let platform: Platform;
   let catalogSql: Client;
-  const tokens: Partial<Record<Role, string>> = {};
-  let product: { id: string; producerId: string; price: { fen: number } };
+  let strangerRegistered: Promise<void> | undefined;
+  let product: ProductJson;
 
   async function auth(role: Role): Promise<Record<string, string>> {
-    if (!tokens[role]) {
-      if (role === 'stranger') {
-        await request(platform.http)
-          .post('/api/v1/auth/register')
-          .send({ email: 'li.si@example.com', password: 'a-long-password-1', name: '李四' })
-          .expect(202);
-      }
-      const email = role === 'stranger' ? 'li.si@example.com' : EMAIL[role];
-      const password = role === 'stranger' ? 'a-long-password-1' : DEMO_PASSWORD;
-      tokens[role] = (
-        await request(platform.http).post('/api/v1/auth/login').send({ email, password }).expect(200)
-      ).body.accessToken as string;
+    if (role !== 'stranger') {
+      return signIn(platform, role);
     }
-    return { authorization: `Bearer ${tokens[role]}` };
+    strangerRegistered ??= (async () => {
+      await request(platform.http)
+        .post('/api/v1/auth/register')
+        .send({ ...STRANGER, name: '李四' })
+        .expect(202);
+    })();
+    await strangerRegistered;
+    return signIn(platform, STRANGER);
   }
 
   async function as(role: Anyone): Promise<Record<string, string>> {
@@ -83,18 +62,13 @@ describeWithRedis('orders through the gateway', () => {
 
   /** A manual order of `quantity` units of `product`, placed by the demo consumer. */
   async function placeOrder(quantity: number, key: string): Promise<OrderJson> {
-    const consumer = await auth('consumer');
-    await request(platform.http)
-      .post('/api/v1/cart/items')
-      .set(consumer)
-      .send({ productId: product.id, quantity })
-      .expect(201);
-    const placed = await request(platform.http)
-      .post('/api/v1/checkout')
-      .set(consumer)
-      .set('Idempotency-Key', key)
-      .send({ paymentMethod: 'manual' })
-      .expect(201);
+    const placed = await addAndCheckOut(
+      platform,
+      await auth('consumer'),
+      { productId: product.id, quantity },
+      key,
+    );
+    expect(placed.status).toBe(201);
     expect(placed.body.clientSecret).toBeNull();
     return placed.body.order as OrderJson;
   }
@@ -403,7 +377,7 @@ describeWithRedis('orders through the gateway', () => {
     const staffLogin = await request(platform.http)
       .post('/api/v1/auth/login')
       .set('Cart-Token', browsing.headers['cart-token'] as string)
-      .send({ email: EMAIL.staff, password: DEMO_PASSWORD })
+      .send({ email: DEMO_EMAIL.staff, password: DEMO_PASSWORD })
       .expect(200);
     expect(staffLogin.body).not.toHaveProperty('cart');
   });

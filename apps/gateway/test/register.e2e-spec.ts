@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import { signIn } from './support/accounts';
 import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
 
 const YANGGUANG = demoId('producer', 'yangguang');
@@ -22,15 +23,6 @@ const ROLES: Role[] = [
   'auditor',
   'admin',
 ];
-const EMAIL: Record<Exclude<Role, 'anonymous'>, string> = {
-  consumer: 'consumer@example.com',
-  institution: 'institution@example.com',
-  staff: 'yangguang@example.com',
-  otherStaff: 'ruixing@example.com',
-  officer: 'officer@example.com',
-  auditor: 'auditor@example.com',
-  admin: 'admin@example.com',
-};
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 function checkCharacter(first17: string): string {
@@ -107,20 +99,10 @@ function csvRow(prefix: string, i: number, overrides: Record<string, string> = {
 
 describe('beneficiary register through the gateway', () => {
   let platform: Platform;
-  const tokens: Partial<Record<Role, string>> = {};
   let work: string;
 
   async function headers(role: Role): Promise<Record<string, string>> {
-    if (role === 'anonymous') {
-      return {};
-    }
-    tokens[role] ??= (
-      await request(platform.http)
-        .post('/api/v1/auth/login')
-        .send({ email: EMAIL[role], password: DEMO_PASSWORD })
-        .expect(200)
-    ).body.accessToken as string;
-    return { authorization: `Bearer ${tokens[role]}` };
+    return role === 'anonymous' ? {} : signIn(platform, role);
   }
 
   /** Uploads `csv` as the `file` of a multipart form (with a purpose unless `query` sets one) and checks the status. */

@@ -2,7 +2,10 @@ import { describeWithRedis } from '@yugong/shared/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+import { signInAs, type DemoAccount } from './support/accounts';
+import { addAndCheckOut } from './support/checkout';
+import { startPlatform, type Platform } from './support/platform';
+import type { OrderJson } from './support/views';
 
 /**
  * Abuse of orders and money through the gateway, each case named after the attack it stops: an
@@ -11,50 +14,34 @@ import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform'
  * error code and that it wrote nothing (orders, holds, events, refunds).
  */
 
-type Role = 'consumer' | 'institution' | 'staff' | 'officer';
-
-const EMAIL: Record<Role, string> = {
-  consumer: 'consumer@example.com',
-  institution: 'institution@example.com',
-  staff: 'yangguang@example.com',
-  officer: 'officer@example.com',
-};
+const ROLES = ['consumer', 'institution', 'staff', 'officer'] as const satisfies readonly DemoAccount[];
+type Role = (typeof ROLES)[number];
 
 /** The limits every buyer has here unless an officer set them an allowance. */
 const MAX_UNPAID_ORDERS = 2;
 const MAX_HELD_UNITS = 5;
 
-interface OrderJson {
-  id: string;
-  buyerId: string;
-  status: string;
-  total: { fen: number };
-  lines: { id: string; quantity: number }[];
-  payment: { reference: string | null };
-  refunds: { id: string; status: string; reference: string }[];
-}
-
 describeWithRedis('security: orders and money', () => {
   let platform: Platform;
   let catalogSql: Client;
   let ordersSql: Client;
-  const tokens: Partial<Record<Role, string>> = {};
+  const headers: Partial<Record<Role, { authorization: string }>> = {};
   const userIds: Partial<Record<Role, string>> = {};
   /** A product of staff's producer, in stock. */
   let productId: string;
   let keys = 0;
 
   const http = () => platform.http;
-  const as = (role: Role) => ({ authorization: `Bearer ${tokens[role]}` });
+  const as = (role: Role) => headers[role]!;
 
   /** Puts `quantity` units in `role`'s cart and checks out by manual payment; the response. */
   async function checkout(role: Role, quantity: number): Promise<request.Response> {
-    await request(http()).post('/api/v1/cart/items').set(as(role)).send({ productId, quantity }).expect(201);
-    return request(http())
-      .post('/api/v1/checkout')
-      .set(as(role))
-      .set('Idempotency-Key', `security-orders-${++keys}-${randomUUID()}`)
-      .send({ paymentMethod: 'manual' });
+    return addAndCheckOut(
+      platform,
+      as(role),
+      { productId, quantity },
+      `security-orders-${++keys}-${randomUUID()}`,
+    );
   }
 
   async function emptyCart(role: Role): Promise<void> {
@@ -110,13 +97,10 @@ describeWithRedis('security: orders and money', () => {
     catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
     ordersSql = new Client({ connectionString: platform.ordersDatabaseUrl });
     await Promise.all([catalogSql.connect(), ordersSql.connect()]);
-    for (const role of Object.keys(EMAIL) as Role[]) {
-      const res = await request(http())
-        .post('/api/v1/auth/login')
-        .send({ email: EMAIL[role], password: DEMO_PASSWORD })
-        .expect(200);
-      tokens[role] = res.body.accessToken as string;
-      userIds[role] = res.body.user.id as string;
+    for (const role of ROLES) {
+      const signedIn = await signInAs(platform, role);
+      headers[role] = signedIn.headers;
+      userIds[role] = signedIn.user.id;
     }
     const me = await request(http()).get('/api/v1/me').set(as('staff')).expect(200);
     const listed = await request(http()).get('/api/v1/products').query({ pageSize: 100 }).expect(200);

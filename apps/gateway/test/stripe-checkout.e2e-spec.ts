@@ -1,19 +1,13 @@
 import { describeWithRedis, FakeStripe, type SignedWebhook, shuffled } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import request from 'supertest';
-import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
+import { signIn } from './support/accounts';
+import { addAndCheckOut } from './support/checkout';
+import { startPlatform, type Platform } from './support/platform';
+import type { OrderJson, ProductJson } from './support/views';
 
 // Orders is given STRIPE_SECRET_KEY and STRIPE_API_BASE pointing at the fake below: if it stops
 // reading them, card checkouts answer 409 and this suite fails; it never skips for that.
-
-interface OrderJson {
-  id: string;
-  status: string;
-  lines: { id: string; quantity: number }[];
-  refunds: { id: string; status: string; reference: string; amount: { fen: number } }[];
-  total: { fen: number; currency: string };
-  payment: { method: string; reference: string | null; amountReceived: { fen: number } };
-}
 
 describeWithRedis('card payments through the gateway and a fake Stripe', () => {
   let platform: Platform;
@@ -21,7 +15,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
   let catalogSql: Client;
   let consumer: Record<string, string>;
   let officer: Record<string, string>;
-  let product: { id: string; price: { fen: number } };
+  let product: ProductJson;
 
   beforeAll(async () => {
     fake = await FakeStripe.start();
@@ -32,18 +26,8 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     );
     catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
     await catalogSql.connect();
-    const login = async (email: string) => ({
-      authorization: `Bearer ${
-        (
-          await request(platform.http)
-            .post('/api/v1/auth/login')
-            .send({ email, password: DEMO_PASSWORD })
-            .expect(200)
-        ).body.accessToken as string
-      }`,
-    });
-    consumer = await login('consumer@example.com');
-    officer = await login('officer@example.com');
+    consumer = await signIn(platform, 'consumer');
+    officer = await signIn(platform, 'officer');
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = listed.body.items.find((p: { stock: number }) => p.stock >= 10);
     expect(product).toBeDefined();
@@ -67,17 +51,11 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     quantity: number,
     key: string,
   ): Promise<{ order: OrderJson; clientSecret: string }> {
-    await request(platform.http)
-      .post('/api/v1/cart/items')
-      .set(consumer)
-      .send({ productId: product.id, quantity })
-      .expect(201);
-    const placed = await request(platform.http)
-      .post('/api/v1/checkout')
-      .set(consumer)
-      .set('Idempotency-Key', key)
-      .send({ paymentMethod: 'stripe', donationFen: 50 })
-      .expect(201);
+    const placed = await addAndCheckOut(platform, consumer, { productId: product.id, quantity }, key, {
+      paymentMethod: 'stripe',
+      donationFen: 50,
+    });
+    expect(placed.status).toBe(201);
     return placed.body as { order: OrderJson; clientSecret: string };
   }
 

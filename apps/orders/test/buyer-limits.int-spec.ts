@@ -1,18 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { orders as contract } from '@yugong/contracts';
-import {
-  createTestDatabase,
-  errorDetails,
-  errorFieldNames,
-  expectRejection,
-  freePort,
-  TEST_SERVICE_TOKEN,
-} from '@yugong/shared/testing';
+import { errorDetails, errorFieldNames, expectRejection } from '@yugong/shared/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ordersConfig } from '../src/config/orders.config';
-import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
-import { consumer, OFFICER, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
+import { consumer, OFFICER, startTestOrders, type TestOrders } from './support/harness';
 
 const codeOf = (error: grpc.ServiceError) => errorDetails(error).code;
 
@@ -22,47 +13,23 @@ const codeOf = (error: grpc.ServiceError) => errorDetails(error).code;
  * index), so requests racing through one replica or several cannot pass it together.
  */
 describe('buyer limits and payment references under concurrency', () => {
-  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
-  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let orders: RunningOrders;
-  let stub: OrdersClient;
+  let orders: TestOrders;
+  let catalog: TestOrders['catalog'];
   let sql: Client;
-  let call: OrdersClient['call'];
+  let call: TestOrders['call'];
   let producerId: string;
 
   beforeAll(async () => {
-    [catalog, ordersDb] = await Promise.all([
-      startTestCatalog('orders_limits'),
-      createTestDatabase('orders_limits'),
-    ]);
-    const port = await freePort();
-    orders = (await startOrders(
-      ordersConfig({
-        DATABASE_URL: ordersDb.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'silent',
-        DB_POOL_MAX: '20',
-        MAX_UNPAID_ORDERS_PER_BUYER: '3',
-        MAX_HELD_UNITS_PER_BUYER: '5',
-      }),
-    ))!;
-    stub = ordersClient(`127.0.0.1:${port}`);
-    call = stub.call;
-    sql = new Client({ connectionString: ordersDb.url });
-    await sql.connect();
+    orders = await startTestOrders('orders_limits', {
+      DB_POOL_MAX: '20',
+      MAX_UNPAID_ORDERS_PER_BUYER: '3',
+      MAX_HELD_UNITS_PER_BUYER: '5',
+    });
+    ({ catalog, sql, call } = orders);
     producerId = await catalog.producer();
   });
 
-  afterAll(async () => {
-    stub?.close();
-    await sql?.end();
-    await orders?.close();
-    await catalog?.close();
-    await ordersDb?.drop();
-  });
+  afterAll(() => orders?.close());
 
   const manual = () => ({
     idempotencyKey: randomBytes(12).toString('hex'),
@@ -85,7 +52,7 @@ describe('buyer limits and payment references under concurrency', () => {
    * nothing unpaid by then. The answers, in order.
    */
   async function checkoutsAtOnce(buyer: ReturnType<typeof consumer>, count: number) {
-    const blocker = new Client({ connectionString: ordersDb.url });
+    const blocker = new Client({ connectionString: orders.url });
     await blocker.connect();
     try {
       await blocker.query('begin');

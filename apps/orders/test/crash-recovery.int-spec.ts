@@ -147,8 +147,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
     ordersDb = await createTestDatabase('crash_orders');
     sql = new Client({ connectionString: ordersDb.url });
     await sql.connect();
-    catalogSql = new Client({ connectionString: catalog.url });
-    await catalogSql.connect();
+    catalogSql = catalog.sql;
     redis = new Redis(testRedisUrl()!, { maxRetriesPerRequest: 2 });
     port = await freePort();
     producerId = await catalog.producer();
@@ -161,7 +160,6 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
     }
     stub?.close();
     await sql?.end();
-    await catalogSql?.end();
     if (redis) {
       await flushRedisPrefix(redis, prefix);
       redis.disconnect();

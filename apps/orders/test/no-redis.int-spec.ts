@@ -1,58 +1,25 @@
 import { orders as contract } from '@yugong/contracts';
-import { createTestDatabase, freePort, TEST_SERVICE_TOKEN } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { ordersConfig } from '../src/config/orders.config';
-import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
-import { consumer, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
+import { consumer, startTestOrders, type TestOrders } from './support/harness';
 
 // No describeWithRedis: this suite is the platform as a machine without Redis runs it.
 describe('orders without Redis', () => {
-  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
-  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let orders: RunningOrders;
-  let stub: OrdersClient;
-  let sql: Client;
-  let call: OrdersClient['call'];
+  let orders: TestOrders;
   let producerId: string;
 
   beforeAll(async () => {
-    [catalog, ordersDb] = await Promise.all([
-      startTestCatalog('orders_no_redis'),
-      createTestDatabase('orders_no_redis'),
-    ]);
-    const port = await freePort();
-    // The whole environment given, so a REDIS_URL of the machine running the tests is not read.
-    orders = (await startOrders(
-      ordersConfig({
-        DATABASE_URL: ordersDb.url,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'silent',
-      }),
-    ))!;
-    stub = ordersClient(`127.0.0.1:${port}`);
-    call = stub.call;
-    sql = new Client({ connectionString: ordersDb.url });
-    await sql.connect();
-    producerId = await catalog.producer();
+    // No REDIS_URL given, so a Redis of the machine running the tests is not used.
+    orders = await startTestOrders('orders_no_redis');
+    producerId = await orders.catalog.producer();
   });
 
-  afterAll(async () => {
-    stub?.close();
-    await sql?.end();
-    await orders?.close();
-    await catalog?.close();
-    await ordersDb?.drop();
-  });
+  afterAll(() => orders?.close());
 
   /** A buyer with `quantity` units of a fresh product in the cart, and a manual checkout request. */
   async function cartOf(quantity: number) {
-    const productId = await catalog.product(producerId, 10);
+    const productId = await orders.catalog.product(producerId, 10);
     const buyer = consumer();
-    await call('addCartItem', { productId, quantity }, buyer);
+    await orders.call('addCartItem', { productId, quantity }, buyer);
     const checkout = {
       idempotencyKey: randomBytes(12).toString('hex'),
       paymentMethod: contract.PaymentMethod.PAYMENT_METHOD_MANUAL,
@@ -63,29 +30,32 @@ describe('orders without Redis', () => {
   it('places an order from the cart, holding its stock, and answers a repeated checkout with the same order', async () => {
     const { productId, buyer, checkout } = await cartOf(2);
 
-    const placed = await call('checkout', checkout, buyer);
-    const repeated = await call('checkout', checkout, buyer);
+    const placed = await orders.call('checkout', checkout, buyer);
+    const repeated = await orders.call('checkout', checkout, buyer);
 
     expect(placed.order).toMatchObject({
       status: contract.OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
       lines: [{ productId, quantity: 2 }],
     });
     expect(repeated.order.id).toBe(placed.order.id);
-    const { rows } = await sql.query('select status, total_fen from customer_order where buyer_id = $1', [
-      buyer.userId,
-    ]);
+    const { rows } = await orders.sql.query(
+      'select status, total_fen from customer_order where buyer_id = $1',
+      [buyer.userId],
+    );
     expect(rows).toEqual([{ status: 'pending_payment', total_fen: '9700' }]);
-    expect(await catalog.held(productId)).toBe(2);
-    const cart = await call('getCart', {}, buyer);
+    expect(await orders.catalog.held(productId)).toBe(2);
+    const cart = await orders.call('getCart', {}, buyer);
     expect(cart.cart.items).toEqual([]);
   });
 
   it('answers concurrent checkouts with one Idempotency-Key with one order, under the in-process lock', async () => {
     const { productId, buyer, checkout } = await cartOf(1);
 
-    const replies = await Promise.all(Array.from({ length: 10 }, () => call('checkout', checkout, buyer)));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => orders.call('checkout', checkout, buyer)),
+    );
 
     expect(new Set(replies.map((r) => r.order.id)).size).toBe(1);
-    expect(await catalog.held(productId)).toBe(1);
+    expect(await orders.catalog.held(productId)).toBe(1);
   });
 });

@@ -1,12 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { orders } from '@yugong/contracts';
 import {
-  createTestDatabase,
   describeWithRedis,
   errorFieldNames,
   expectRejection,
-  freePort,
-  TEST_SERVICE_TOKEN,
   testRedisUrl,
   uniqueRedisPrefix,
   type Sent,
@@ -15,68 +12,37 @@ import {
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { MAX_CART_LINES } from '../src/cart/cart.store';
-import { ordersConfig } from '../src/config/orders.config';
-import { consumer, OFFICER, ordersClient, startTestCatalog, type OrdersClient } from './support/harness';
-import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
+import { consumer, OFFICER, startTestOrders, type BootedOrders, type TestOrders } from './support/harness';
 
 const AUDITOR = { userId: randomUUID(), role: 'auditor', producerIds: [] };
 
 // Carts and checkout locks live in Redis: without one there is no orders service to test.
 describeWithRedis('orders over gRPC', () => {
-  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
-  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let ordersService: RunningOrders;
-  let quickOrders: RunningOrders;
-  let ordersStub: OrdersClient;
-  let quickStub: OrdersClient;
+  let ordersService: TestOrders;
+  let quickOrders: BootedOrders;
+  let catalog: TestOrders['catalog'];
   let catalogSql: Client;
   let ordersSql: Client;
-  let call: OrdersClient['call'];
+  let call: TestOrders['call'];
   let producerId: string;
   let otherProducerId: string;
 
   beforeAll(async () => {
-    [catalog, ordersDb] = await Promise.all([startTestCatalog('orders'), createTestDatabase('orders')]);
-    const prefix = uniqueRedisPrefix('orders');
-    const base = {
-      DATABASE_URL: ordersDb.url,
+    const shared = {
       REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: prefix,
-      GRPC_HOST: '127.0.0.1',
-      SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-      CATALOG_GRPC_URL: catalog.address,
-      LOG_LEVEL: 'silent',
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('orders'),
       GRPC_DEADLINE_MS: '20000',
     };
-    const ordersPort = await freePort();
-    ordersService = (await startOrders(
-      ordersConfig({ ...base, GRPC_PORT: String(ordersPort), DB_POOL_MAX: '20' }),
-    ))!;
+    ordersService = await startTestOrders('orders', { ...shared, DB_POOL_MAX: '20' });
+    ({ catalog, call, sql: ordersSql } = ordersService);
     // A second replica on the same database whose holds last one second, for expiry.
-    const quickPort = await freePort();
-    quickOrders = (await startOrders(
-      ordersConfig({ ...base, GRPC_PORT: String(quickPort), HOLD_TTL_MS: '1000', SWEEP_INTERVAL_MS: '200' }),
-    ))!;
-    ordersStub = ordersClient(`127.0.0.1:${ordersPort}`);
-    quickStub = ordersClient(`127.0.0.1:${quickPort}`);
-    call = ordersStub.call;
-    catalogSql = new Client({ connectionString: catalog.url });
-    ordersSql = new Client({ connectionString: ordersDb.url });
-    await Promise.all([catalogSql.connect(), ordersSql.connect()]);
+    quickOrders = await ordersService.replica({ ...shared, HOLD_TTL_MS: '1000', SWEEP_INTERVAL_MS: '200' });
+    catalogSql = catalog.sql;
     producerId = await catalog.producer();
     otherProducerId = await catalog.producer();
   });
 
-  afterAll(async () => {
-    for (const stub of [ordersStub, quickStub]) {
-      stub?.close();
-    }
-    await Promise.all([catalogSql?.end(), ordersSql?.end()]);
-    await quickOrders?.close();
-    await ordersService?.close();
-    await catalog?.close();
-    await ordersDb?.drop();
-  });
+  afterAll(() => ordersService?.close());
 
   const product = (stock: number, owner = producerId, priceFen = 4_850) =>
     catalog.product(owner, stock, priceFen);
@@ -360,7 +326,7 @@ describeWithRedis('orders over gRPC', () => {
     const id = await product(3);
     const buyer = consumer();
     await call('addCartItem', { productId: id, quantity: 3 }, buyer);
-    const { order } = await checkout(buyer, key(), {}, quickStub.call);
+    const { order } = await checkout(buyer, key(), {}, quickOrders.call);
     expect(await onHand(id)).toBe(0);
 
     const deadline = Date.now() + 8_000;

@@ -1,12 +1,9 @@
 import { orders as contract } from '@yugong/contracts';
 import {
-  createTestDatabase,
   describeWithRedis,
   errorFieldNames,
   expectRejection,
   FakeStripe,
-  freePort,
-  TEST_SERVICE_TOKEN,
   testRedisUrl,
   uniqueRedisPrefix,
   type FakeStripeEvent,
@@ -18,69 +15,40 @@ import { Client } from 'pg';
 // The gateway's own mapping of a verified Stripe event, so these events reach orders as they do deployed.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { toApplyPaymentEventRequest } from '../../gateway/src/payments/stripe-webhook';
-import { ordersConfig } from '../src/config/orders.config';
-import { startOrders, type RunningOrders } from '../src/orders.bootstrap';
 import { OrdersService } from '../src/orders/orders.service';
 import { PaymentReconcilerJob } from '../src/payments/payment-reconciler.job';
-import {
-  consumer,
-  OFFICER,
-  ordersClient,
-  startTestCatalog,
-  type OrdersClient,
-  type WireOrder,
-} from './support/harness';
+import { consumer, OFFICER, startTestOrders, type TestOrders, type WireOrder } from './support/harness';
 
 type Stripe = import('stripe').Stripe;
 
 describeWithRedis('card payments in the orders service, against a fake Stripe', () => {
-  let catalog: Awaited<ReturnType<typeof startTestCatalog>>;
-  let ordersDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let fake: FakeStripe;
-  let orders: RunningOrders;
-  let stub: OrdersClient;
-  let call: OrdersClient['call'];
+  let orders: TestOrders;
+  let catalog: TestOrders['catalog'];
+  let call: TestOrders['call'];
   let sql: Client;
   let producerId: string;
 
   beforeAll(async () => {
     fake = await FakeStripe.start();
-    catalog = await startTestCatalog('stripe_orders');
-    ordersDb = await createTestDatabase('stripe_orders');
-    const port = await freePort();
-    orders = (await startOrders(
-      ordersConfig({
-        DATABASE_URL: ordersDb.url,
-        REDIS_URL: testRedisUrl(),
-        REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders'),
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'silent',
-        GRPC_DEADLINE_MS: '20000',
-        DB_POOL_MAX: '20',
-        STRIPE_SECRET_KEY: fake.secretKey,
-        STRIPE_API_BASE: fake.url,
-        STRIPE_MAX_RETRIES: '1',
-        RECONCILE_AFTER_MS: '1000',
-        // Passes are started by hand here; the timer's own pass is covered by the restart test.
-        RECONCILE_INTERVAL_MS: '3600000',
-      }),
-    ))!;
-    stub = ordersClient(`127.0.0.1:${port}`);
-    call = stub.call;
-    sql = new Client({ connectionString: ordersDb.url });
-    await sql.connect();
+    orders = await startTestOrders('stripe_orders', {
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders'),
+      GRPC_DEADLINE_MS: '20000',
+      DB_POOL_MAX: '20',
+      STRIPE_SECRET_KEY: fake.secretKey,
+      STRIPE_API_BASE: fake.url,
+      STRIPE_MAX_RETRIES: '1',
+      RECONCILE_AFTER_MS: '1000',
+      // Passes are started by hand here; the timer's own pass is covered by the restart test.
+      RECONCILE_INTERVAL_MS: '3600000',
+    });
+    ({ catalog, call, sql } = orders);
     producerId = await catalog.producer();
   });
 
   afterAll(async () => {
-    stub?.close();
-    await sql?.end();
     await orders?.close();
-    await catalog?.close();
-    await ordersDb?.drop();
     await fake?.close();
   });
 
@@ -394,24 +362,14 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
   });
 
   it('releases an abandoned hold within the TTL + 60 s, on the production sweep interval', async () => {
-    const port = await freePort();
-    const quick = (await startOrders(
-      ordersConfig({
-        DATABASE_URL: ordersDb.url,
-        REDIS_URL: testRedisUrl(),
-        REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders_ttl'),
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-        CATALOG_GRPC_URL: catalog.address,
-        LOG_LEVEL: 'silent',
-        HOLD_TTL_MS: '1000',
-        // SWEEP_INTERVAL_MS left at its default, as deployed.
-      }),
-    ))!;
-    const quickStub = ordersClient(`127.0.0.1:${port}`);
+    const quick = await orders.replica({
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('stripe_orders_ttl'),
+      HOLD_TTL_MS: '1000',
+      // SWEEP_INTERVAL_MS left at its default, as deployed.
+    });
     try {
-      const quickCall = quickStub.call;
+      const quickCall = quick.call;
       const productId = await catalog.product(producerId, 3);
       const buyer = consumer();
       await quickCall('addCartItem', { productId, quantity: 2 }, buyer);
@@ -430,7 +388,6 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
       expect(await catalog.onHand(productId)).toBe(3);
       expect((await orderOf(order.id)).status).toBe('ORDER_STATUS_CANCELLED');
     } finally {
-      quickStub.close();
       await quick.close();
     }
   }, 90_000);

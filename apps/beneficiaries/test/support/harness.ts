@@ -2,7 +2,7 @@ import type { beneficiaries } from '@yugong/contracts';
 import {
   GRPC_SERVICES,
   grpcTestClient,
-  TEST_SERVICE_TOKEN,
+  testServiceSettings,
   type Sent,
   type TestCaller,
 } from '@yugong/shared/testing';
@@ -31,14 +31,10 @@ export function testEnv(
   extra: Record<string, string> = {},
 ): NodeJS.ProcessEnv {
   return {
-    DATABASE_URL: databaseUrl,
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(port),
-    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    ...testServiceSettings(databaseUrl, port),
     PII_ENCRYPTION_KEYS: `k1:${PII_KEY_1}`,
     PII_ACTIVE_KEY_ID: 'k1',
     PII_HASH_KEY,
-    LOG_LEVEL: 'silent',
     ...extra,
   };
 }

@@ -1,4 +1,11 @@
-import { freePort, GRPC_SERVICES, grpcTestClient, TEST_SERVICE_TOKEN } from '@yugong/shared/testing';
+import {
+  createTestDatabase,
+  freePort,
+  GRPC_SERVICES,
+  grpcTestClient,
+  testServiceSettings,
+} from '@yugong/shared/testing';
+import { Client } from 'pg';
 import { startCatalog } from '../../src/catalog.bootstrap';
 import { catalogConfig } from '../../src/config/catalog.config';
 
@@ -21,16 +28,7 @@ export const staffOf = (n: number, ...producerIds: string[]) => ({
  */
 export async function bootCatalog(databaseUrl: string, env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
-  const running = (await startCatalog(
-    catalogConfig({
-      DATABASE_URL: databaseUrl,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(port),
-      SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-      LOG_LEVEL: 'silent',
-      ...env,
-    }),
-  ))!;
+  const running = (await startCatalog(catalogConfig({ ...testServiceSettings(databaseUrl, port), ...env })))!;
   const address = `127.0.0.1:${port}`;
   const client = grpcTestClient(GRPC_SERVICES.catalog, address);
   return {
@@ -44,3 +42,27 @@ export async function bootCatalog(databaseUrl: string, env: NodeJS.ProcessEnv = 
 }
 
 export type BootedCatalog = Awaited<ReturnType<typeof bootCatalog>>;
+
+/**
+ * Catalog on a fresh database named `label`, booted by {@link bootCatalog} with `env`, and a
+ * PostgreSQL client of that database; `close()` stops both and drops the database.
+ */
+export async function startTestCatalog(label: string, env: NodeJS.ProcessEnv = {}) {
+  const db = await createTestDatabase(label);
+  const catalog = await bootCatalog(db.url, env);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return {
+    ...catalog,
+    /** The catalog database. */
+    url: db.url,
+    sql,
+    close: async () => {
+      await sql.end();
+      await catalog.close();
+      await db.drop();
+    },
+  };
+}
+
+export type TestCatalog = Awaited<ReturnType<typeof startTestCatalog>>;

@@ -1,8 +1,10 @@
 import { catalog, orders } from '@yugong/contracts';
 import {
   createTestDatabase,
+  freePort,
   GRPC_SERVICES,
   grpcTestClient,
+  testServiceSettings,
   type GrpcTestClient,
   type GrpcTestClientSettings,
   type Received,
@@ -11,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 // Catalog booted in-process, as it runs beside orders; the tests speak to both over gRPC only.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { bootCatalog } from '../../../catalog/test/support/harness';
+import * as catalogHarness from '../../../catalog/test/support/harness';
+import { ordersConfig } from '../../src/config/orders.config';
+import { startOrders } from '../../src/orders.bootstrap';
 
 export const OFFICER = { userId: randomUUID(), role: 'relief_officer', producerIds: [] as string[] };
 export const consumer = () => ({ userId: randomUUID(), role: 'consumer', producerIds: [] as string[] });
@@ -26,11 +30,9 @@ export function ordersClient(address: string, settings?: GrpcTestClientSettings)
 
 /** Catalog on a fresh database, with helpers to make verified producers and stocked products. */
 export async function startTestCatalog(label: string) {
-  const db = await createTestDatabase(`${label}_catalog`);
-  const service = await bootCatalog(db.url, { DB_POOL_MAX: '20' });
+  const service = await catalogHarness.startTestCatalog(`${label}_catalog`, { DB_POOL_MAX: '20' });
+  const { sql } = service;
   const call = service.client.call;
-  const sql = new Client({ connectionString: db.url });
-  await sql.connect();
   const creditCodes = ['91350100M000100Y43', '91110000600037341L'];
 
   async function producer(): Promise<string> {
@@ -103,15 +105,91 @@ export async function startTestCatalog(label: string) {
 
   return {
     address: service.address,
-    url: db.url,
+    url: service.url,
+    /** A PostgreSQL client of the catalog database. */
+    sql,
     producer,
     product,
     onHand,
     held,
+    close: service.close,
+  };
+}
+
+export type TestCatalog = Awaited<ReturnType<typeof startTestCatalog>>;
+
+/**
+ * Orders started in this process on `databaseUrl`, calling the catalog at `catalogAddress` (on a
+ * free port, with the test service credential, silent), and a client of it. `settings` adds to or
+ * overrides the settings. The whole environment is given, so neither a REDIS_URL of the machine
+ * running the tests nor anything else of it is read: pass `REDIS_URL` for a Redis.
+ */
+export async function bootOrders(
+  databaseUrl: string,
+  catalogAddress: string,
+  settings: NodeJS.ProcessEnv = {},
+) {
+  const port = await freePort();
+  const running = (await startOrders(
+    ordersConfig({
+      ...testServiceSettings(databaseUrl, port),
+      CATALOG_GRPC_URL: catalogAddress,
+      ...settings,
+    }),
+  ))!;
+  const client = ordersClient(`127.0.0.1:${port}`);
+  return {
+    app: running.app,
+    client,
+    call: client.call,
+    close: async () => {
+      client.close();
+      await running.close();
+    },
+  };
+}
+
+export type BootedOrders = Awaited<ReturnType<typeof bootOrders>>;
+
+/**
+ * Orders on a fresh database beside a {@link startTestCatalog} catalog (both named after
+ * `label`), booted by {@link bootOrders} with `settings`, and a PostgreSQL client of its database.
+ * `replica()` starts another orders on the same database and catalog; `close()` stops them all.
+ */
+export async function startTestOrders(label: string, settings: NodeJS.ProcessEnv = {}) {
+  const [catalog, db] = await Promise.all([startTestCatalog(label), createTestDatabase(label)]);
+  const orders = await bootOrders(db.url, catalog.address, settings);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  const replicas = new Set<BootedOrders>();
+  return {
+    ...orders,
+    /** The orders database. */
+    url: db.url,
+    sql,
+    catalog,
+    /** Another orders with only `settings` added to the defaults; stopped by `close()` if still running. */
+    replica: async (replicaSettings: NodeJS.ProcessEnv = {}): Promise<BootedOrders> => {
+      const replica = await bootOrders(db.url, catalog.address, replicaSettings);
+      replicas.add(replica);
+      return {
+        ...replica,
+        close: async () => {
+          replicas.delete(replica);
+          await replica.close();
+        },
+      };
+    },
     close: async () => {
       await sql.end();
-      await service.close();
+      for (const replica of [...replicas].reverse()) {
+        await replica.close();
+      }
+      await orders.close();
+      await catalog.close();
       await db.drop();
     },
   };
 }
+
+export type TestOrders = Awaited<ReturnType<typeof startTestOrders>>;

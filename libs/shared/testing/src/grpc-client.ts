@@ -25,6 +25,20 @@ import type { Observable } from 'rxjs';
 /** The service credential every test starts its services with. */
 export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789';
 
+/**
+ * What every service a test boots in its own process is given: its database, gRPC on
+ * 127.0.0.1:`port`, {@link TEST_SERVICE_TOKEN}, no log output. Each app's harness adds its own.
+ */
+export function testServiceSettings(databaseUrl: string, port: number): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: databaseUrl,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(port),
+    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    LOG_LEVEL: 'silent',
+  };
+}
+
 /** A service a test can call, typed by its generated `*ServiceClient` interface `T`. */
 export interface GrpcService<T extends object> {
   /** Folder under `proto/yugong/`, e.g. `catalog`. */

@@ -22,6 +22,7 @@ export {
   GRPC_SERVICES,
   TEST_SERVICE_TOKEN,
   grpcTestClient,
+  testServiceSettings,
   type GrpcService,
   type GrpcTestClient,
   type GrpcTestClientSettings,
