@@ -1,28 +1,22 @@
 import { demoId, demoRegister } from '@yugong/shared/demo';
 import { Client } from 'pg';
 import request from 'supertest';
-import { signInHeaders, startPlatform, type Platform } from './support/platform';
+import { signIn } from './support/accounts';
+import { startPlatform, type Platform } from './support/platform';
 
 const YANGGUANG = demoId('producer', 'yangguang');
 const HEADER = 'archiveNumber,headName,nationalId,members,townNameZh,villageNameZh';
 
 type Role = 'officer' | 'auditor' | 'staff';
-const EMAIL: Record<Role, string> = {
-  officer: 'officer@example.com',
-  auditor: 'auditor@example.com',
-  staff: 'yangguang@example.com',
-};
 
 describe('register privacy through the gateway', () => {
   let platform: Platform;
   let sql: Client;
-  const signedIn: Partial<Record<Role, Record<string, string>>> = {};
   /** A seeded household linked to 阳光兔业, with a payout account and a baseline income. */
   let linked: ReturnType<typeof demoRegister>['households'][number];
 
-  async function headers(role: Role): Promise<Record<string, string>> {
-    return (signedIn[role] ??= await signInHeaders(platform, EMAIL[role]));
-  }
+  // Staff: of 阳光兔业 (YANGGUANG). Each account signs in once per platform.
+  const headers = (role: Role) => signIn(platform, role);
 
   async function accessLog(householdId: string) {
     const res = await request(platform.http)

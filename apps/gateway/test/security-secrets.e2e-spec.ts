@@ -12,6 +12,7 @@ import { ordersConfig } from '../../orders/src/config/orders.config';
 import { gatewayConfig } from '../src/config/gateway.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { serviceEnv, type LaunchContext, type ServiceName } from '../../../tools/runtime/services.mjs';
+import { signInAs } from './support/accounts';
 import { DEMO_PASSWORD, JWT_SECRET, startPlatform, type Platform } from './support/platform';
 
 /**
@@ -163,8 +164,8 @@ describe('security: no known secret in a deployment', () => {
     }
 
     async function login(email: string, password: string) {
-      const res = await request(http()).post('/api/v1/auth/login').send({ email, password }).expect(200);
-      return { token: res.body.accessToken as string, id: res.body.user.id as string };
+      const { headers, user } = await signInAs(platform, { email, password });
+      return { token: headers.authorization.replace(/^Bearer /, ''), id: user.id };
     }
 
     beforeAll(async () => {

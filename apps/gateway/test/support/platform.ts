@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase, freePort, testRedisUrl, uniqueRedisPrefix } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
 // e2e tests boot every service in this process, as `npm start` boots them in separate ones.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startBeneficiaries } from '../../../beneficiaries/src/beneficiaries.bootstrap';
@@ -128,13 +127,4 @@ export async function startPlatform(
     await stop();
     throw error;
   }
-}
-
-/** The `authorization` header of a demo account signed in through the gateway (DEMO_PASSWORD). */
-export async function signInHeaders(platform: Platform, email: string): Promise<Record<string, string>> {
-  const res = await request(platform.http)
-    .post('/api/v1/auth/login')
-    .send({ email, password: DEMO_PASSWORD })
-    .expect(200);
-  return { authorization: `Bearer ${res.body.accessToken as string}` };
 }
