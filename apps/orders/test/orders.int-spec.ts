@@ -472,6 +472,15 @@ describeWithRedis('orders over gRPC', () => {
         'VALIDATION_FAILED',
       );
       expect(errorFieldNames(refused)).toEqual(['cursor']);
+      // The right shape, but a day that does not exist: refused here, never sent to PostgreSQL.
+      const impossible = Buffer.from(
+        JSON.stringify(['2026-13-31 10:00:00.000001+00', '5f0c6a8e-3c1b-4b7a-9a57-2f1d6f4c9e10']),
+      ).toString('base64url');
+      const noSuchDay = await expectRejection(
+        call('listOrders', { cursor: impossible }, OFFICER),
+        'VALIDATION_FAILED',
+      );
+      expect(errorFieldNames(noSuchDay)).toEqual(['cursor']);
     });
 
     it('walks every order of a buyer exactly once, newest first, by the cursor', async () => {

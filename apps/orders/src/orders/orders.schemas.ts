@@ -30,10 +30,27 @@ export type CheckoutRequest = z.infer<typeof checkoutSchema>;
 const TIMESTAMPTZ_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A timestamp as PostgreSQL writes it whose date and time exist (no month 13, no 30 February). */
+function isTimestamptzText(text: string): boolean {
+  if (!TIMESTAMPTZ_TEXT.test(text)) {
+    return false;
+  }
+  const [y, mo, d, h, mi, sec] = text.split(/[- :.+]/).map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return (
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    at.getUTCSeconds() === sec
+  );
+}
+
 export const listOrdersSchema = z.object({
   page: pageSchema,
   /** After this order: its created_at as PostgreSQL prints it, and its id. */
-  cursor: cursorSchema([TIMESTAMPTZ_TEXT, UUID]),
+  cursor: cursorSchema([isTimestamptzText, UUID]),
   status: z.union([z.literal(''), z.enum(ORDER_STATUSES)]).default(''),
 });
 

@@ -56,4 +56,12 @@ describe(cursorSchema.name, () => {
       expect(fieldsOf(() => sut(forged))?.map((f) => f.field)).toEqual(['cursor']);
     }
   });
+
+  it('takes a check where a pattern cannot say it, and refuses what the check refuses', () => {
+    const even = (key: string) => /^\d+$/.test(key) && Number(key) % 2 === 0;
+    const check = (cursor: string) => parseRequest(z.object({ cursor: cursorSchema([even]) }), { cursor });
+
+    expect(check(encodeCursor(['42'])).cursor).toEqual(['42']);
+    expect(fieldsOf(() => check(encodeCursor(['41'])))?.map((f) => f.field)).toEqual(['cursor']);
+  });
 });

@@ -46,9 +46,12 @@ export function encodeCursor(keys: readonly string[]): string {
 
 /**
  * A `cursor` request field: '' for the first page, else one that {@link encodeCursor} made from
- * one sort key per pattern in `keys`, each matching it; resolved to those keys (undefined for '').
+ * one sort key per entry of `keys`, each matching it (a pattern, or a check for what a pattern
+ * cannot say, such as a real calendar date); resolved to those keys (undefined for '').
  */
-export function cursorSchema(keys: readonly RegExp[]) {
+export function cursorSchema(keys: readonly (RegExp | ((key: string) => boolean))[]) {
+  const fits = (value: string, key: RegExp | ((key: string) => boolean)) =>
+    typeof key === 'function' ? key(value) : key.test(value);
   return z
     .string()
     .max(1_024, 'is not a cursor this list gave')
@@ -58,7 +61,7 @@ export function cursorSchema(keys: readonly RegExp[]) {
         return undefined;
       }
       const values = decode(cursor);
-      if (values?.length !== keys.length || !values.every((v, i) => keys[i].test(v))) {
+      if (values?.length !== keys.length || !values.every((v, i) => fits(v, keys[i]))) {
         ctx.addIssue({ code: 'custom', message: 'is not a cursor this list gave' });
         return z.NEVER;
       }
