@@ -15,7 +15,7 @@ import type { CatalogConfig } from './config/catalog.config';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh.service';
-import { StockSweeper, SWEEPER_SETTINGS } from './stock/stock-sweeper.job';
+import { StockSweeperJob, SWEEPER_SETTINGS } from './stock/stock-sweeper.job';
 import { StockRepository } from './stock/stock.repository';
 import { StockService } from './stock/stock.service';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';
@@ -44,7 +44,7 @@ export class AppModule {
         ProductsService,
         StockRepository,
         StockService,
-        StockSweeper,
+        StockSweeperJob,
         ListingRefresh,
         { provide: LISTING_REFRESH_MS, useValue: config.LISTING_STOCK_REFRESH_MS },
         {

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { Periodic } from '@yugong/shared/jobs';
 import { StockService } from './stock.service';
 
 /** When and how long after expiry the sweeper releases abandoned holds. */
@@ -18,13 +19,13 @@ export const SWEEPER_SETTINGS = Symbol('SWEEPER_SETTINGS');
 /**
  * The backstop for holds nobody released: orders cancels its expired orders itself, but an order
  * that crashed between holding stock and recording the order leaves holds only catalog knows
- * about. Every `intervalMs` this releases holds held `graceMs` past their expiry.
+ * about. Every `intervalMs` this releases holds held `graceMs` past their expiry, one pass at a
+ * time (a slow pass is never overlapped by the next tick).
  */
 @Injectable()
-export class StockSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(StockSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+export class StockSweeperJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StockSweeperJob.name);
+  private periodic: Periodic | undefined;
 
   constructor(
     private readonly stock: StockService,
@@ -32,15 +33,12 @@ export class StockSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running = this.sweep();
-    }, this.settings.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(() => this.sweep(), this.settings.intervalMs);
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic?.stop();
   }
 
   /** One pass; never throws (a failed pass is logged and the next one tries again). */

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { OrdersService } from './orders.service';
-import { Periodic } from '../common/periodic';
+import { Periodic } from '@yugong/shared/jobs';
 
 export const ORDER_SWEEP_INTERVAL_MS = Symbol('ORDER_SWEEP_INTERVAL_MS');
 /** Days after its last shipment or delivery that a shipped or delivered order completes. */

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Periodic } from '../common/periodic';
+import { Periodic } from '@yugong/shared/jobs';
 import { grpcEventConsumer } from './order-events.client';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from './outbox.repository';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { OrderRepository } from '../orders/order.repository';
 import { PaymentsService } from './payments.service';
-import { Periodic } from '../common/periodic';
+import { Periodic } from '@yugong/shared/jobs';
 
 export const RECONCILER_SETTINGS = Symbol('RECONCILER_SETTINGS');
 

@@ -1,0 +1,1 @@
+export { Periodic } from './periodic';
