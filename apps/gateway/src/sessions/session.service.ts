@@ -12,8 +12,7 @@ import { RefreshToken } from './refresh-token.entity';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedTokens } from './revoked-tokens.store';
 import { SessionEnded } from './sessions.errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { validate as isUuid } from 'uuid';
 
 /** What a sign-in or a refresh hands the client. */
 export interface IssuedSession {
@@ -120,7 +119,7 @@ export class SessionService extends SessionCheck {
 
   private async stateOf(userId: string): Promise<UserState | typeof GONE> {
     // Not a uuid: no user has it (and PostgreSQL would refuse the comparison).
-    if (!UUID.test(userId)) {
+    if (!isUuid(userId)) {
       return GONE;
     }
     if (this.config.SESSION_RECHECK_SECONDS === 0) {

@@ -1,6 +1,7 @@
 import { cursorSchema, pageSchema } from '@yugong/shared/grpc';
 import { z } from 'zod';
 import { ORDER_STATUSES, PAYMENT_METHODS } from './order.entity';
+import { validate as isUuid } from 'uuid';
 
 /** Most a donation may be: ten thousand yuan. */
 const MAX_DONATION_FEN = 1_000_000;
@@ -28,7 +29,6 @@ export type CheckoutRequest = z.infer<typeof checkoutSchema>;
 
 /** A timestamptz as PostgreSQL prints it in ISO style, e.g. `2026-12-01 08:30:00.123456+00`. */
 const TIMESTAMPTZ_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A timestamp as PostgreSQL writes it whose date and time exist (no month 13, no 30 February). */
 function isTimestamptzText(text: string): boolean {
@@ -50,7 +50,7 @@ function isTimestamptzText(text: string): boolean {
 export const listOrdersSchema = z.object({
   page: pageSchema,
   /** After this order: its created_at as PostgreSQL prints it, and its id. */
-  cursor: cursorSchema([isTimestamptzText, UUID]),
+  cursor: cursorSchema([isTimestamptzText, isUuid]),
   status: z.union([z.literal(''), z.enum(ORDER_STATUSES)]).default(''),
 });
 
