@@ -50,13 +50,13 @@ function unary(client, method, request, metadata) {
   });
 }
 
-async function load(name, target, productId, serviceToken) {
+async function load(name, target, productId, gatewayKey) {
   say(`${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} calls in flight`);
   const out = await runNode(['bench/grpc/load-client.mjs'], {
     env: {
       TARGET: target,
       PRODUCT_ID: productId,
-      SERVICE_TOKEN: serviceToken,
+      SERVICE_KEY: gatewayKey,
       CONCURRENCY: String(CONCURRENCY),
       SECONDS: String(SECONDS),
       WARMUP_SECONDS: String(WARMUP),
@@ -72,7 +72,7 @@ run(async () => {
   const ports = await servicePorts();
   const echoPort = await freePort();
   const ctx = launchContext({ databases: db, ports, redisKeyPrefix: await freshRedisPrefix() });
-  const serviceToken = ctx.secrets.SERVICE_TOKEN;
+  const gatewayKey = ctx.secrets.SERVICE_KEYS.gateway.privateKey;
   say('beneficiaries and catalog log at LOG_LEVEL=warn');
   const register = startService(work, 'beneficiaries', ctx);
   const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -82,17 +82,30 @@ run(async () => {
   const Client = serviceConstructor('catalog', 'CatalogService');
   const client = new Client(`127.0.0.1:${ports.catalog}`, grpc.credentials.createInsecure());
   onCleanup(() => client.close());
-  const metadata = callMetadata(serviceToken);
+  const metadata = (method) =>
+    callMetadata({
+      key: gatewayKey,
+      from: 'gateway',
+      name: 'catalog',
+      serviceName: 'CatalogService',
+      method,
+      caller: null,
+    });
   const listing = await waitFor(
     'catalog ListProducts',
     async () => {
-      const reply = await unary(client, 'listProducts', { page: { page: 1, pageSize: 1 } }, metadata);
+      const reply = await unary(
+        client,
+        'listProducts',
+        { page: { page: 1, pageSize: 1 } },
+        metadata('ListProducts'),
+      );
       return reply?.products?.length > 0 ? reply : undefined;
     },
     { child: catalog, everyMs: 250 },
   );
   const productId = listing.products[0].id;
-  const reply = await unary(client, 'getProduct', { id: productId }, metadata);
+  const reply = await unary(client, 'getProduct', { id: productId }, metadata('GetProduct'));
   if (!reply?.product) {
     throw new Error(`catalog GetProduct(${productId}) gave no product`);
   }
@@ -101,7 +114,7 @@ run(async () => {
   const productFile = path.join(work, 'product.json');
   fs.writeFileSync(productFile, JSON.stringify(reply));
 
-  const catalogResult = await load('catalog', `127.0.0.1:${ports.catalog}`, productId, serviceToken);
+  const catalogResult = await load('catalog', `127.0.0.1:${ports.catalog}`, productId, gatewayKey);
 
   const echo = startProcess('echo', ['bench/grpc/echo-server.mjs'], {
     env: { GRPC_PORT: String(echoPort), PRODUCT_FILE: productFile },
@@ -111,13 +124,13 @@ run(async () => {
   onCleanup(() => echoClient.close());
   const echoReply = await waitFor(
     'echo server',
-    () => unary(echoClient, 'getProduct', { id: productId }, metadata),
+    () => unary(echoClient, 'getProduct', { id: productId }, metadata('GetProduct')),
     { child: echo },
   );
   if (Client.service.GetProduct.responseSerialize(echoReply).length !== encodedSize) {
     throw new Error('echo reply differs in size from catalog reply');
   }
-  const echoResult = await load('echo', `127.0.0.1:${echoPort}`, productId, serviceToken);
+  const echoResult = await load('echo', `127.0.0.1:${echoPort}`, productId, gatewayKey);
 
   printComparison({
     title: `GetProduct unary  (load client: one channel, ${CONCURRENCY} calls in flight, ${SECONDS} s measured after ${WARMUP} s warm-up; catalog at LOG_LEVEL=warn)`,

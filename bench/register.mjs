@@ -9,8 +9,8 @@
 //    INCLUDING ALL` (same columns, checks, unique indexes and indexes) plus the village foreign
 //    key. Target: import ≥ 0.3 × COPY. A discarded warm-up run of each first, then
 //    BENCH_IMPORT_RUNS measured runs (both tables emptied before each); the median counts.
-// 2. GetBenefitShares (unary gRPC, an internal call as the ledger makes it: service credential, no
-//    end user) for one producer linked to 1,000 households, in a register of the 10,000 imported
+// 2. GetBenefitShares (unary gRPC, signed as the gateway for an officer, the assertion verified on
+//    each call) for one producer linked to 1,000 households, in a register of the 10,000 imported
 //    households holding 100,000 agreements of 100 producers (10% of the others' agreements
 //    ended, so the as-of rule has rows to skip). Baseline: the SQL the repository runs (the same
 //    text and parameters), sent bare through `pg` with the same number of calls in flight. Both
@@ -35,7 +35,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { callMetadata, serviceClient } from './lib/grpc.mjs';
+import { callMetadata, serviceClient, signedMetadata } from './lib/grpc.mjs';
 import {
   fmt,
   freshDatabases,
@@ -112,26 +112,26 @@ async function loop(call, seconds, concurrency) {
 }
 
 async function client(kind) {
-  const {
-    PRODUCER_ID,
-    SERVICE_TOKEN,
-    TARGET,
-    PG,
-    CONCURRENCY: c,
-    SECONDS: s,
-    WARMUP_SECONDS: w,
-  } = process.env;
+  const { PRODUCER_ID, SERVICE_KEY, TARGET, PG, CONCURRENCY: c, SECONDS: s, WARMUP_SECONDS: w } = process.env;
   const concurrency = Number(c);
   let call;
   let close;
   if (kind === 'grpc') {
     const stub = serviceClient('beneficiaries', 'BeneficiariesService', TARGET);
-    const metadata = callMetadata(SERVICE_TOKEN);
+    // As the gateway does for an officer reading a producer's shares.
+    const metadata = signedMetadata({
+      key: SERVICE_KEY,
+      from: 'gateway',
+      name: 'beneficiaries',
+      serviceName: 'BeneficiariesService',
+      method: 'GetBenefitShares',
+      caller: { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] },
+    });
     call = () =>
       new Promise((resolve, reject) =>
         stub.getBenefitShares(
           { producerId: PRODUCER_ID },
-          metadata,
+          metadata(),
           { deadline: Date.now() + 5000 },
           (e, r) => (e ? reject(e) : resolve(r.shares.length)),
         ),
@@ -236,7 +236,7 @@ async function main() {
   const port = ports.beneficiaries;
   // No Redis: the register uses none.
   const ctx = launchContext({ databases: { beneficiaries: databaseUrl }, ports });
-  const serviceToken = ctx.secrets.SERVICE_TOKEN;
+  const gatewayKey = ctx.secrets.SERVICE_KEYS.gateway.privateKey;
   const nodeArgs = (process.env.BENCH_REGISTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   say('beneficiaries logs at LOG_LEVEL=warn');
   const service = startService(work, 'beneficiaries', ctx, { nodeArgs });
@@ -253,7 +253,15 @@ async function main() {
   const stub = serviceClient('beneficiaries', 'BeneficiariesService', `127.0.0.1:${port}`);
   onCleanup(() => stub.close());
   const officer = { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] };
-  const metadata = callMetadata(serviceToken, officer);
+  const importMetadata = () =>
+    callMetadata({
+      key: gatewayKey,
+      from: 'gateway',
+      name: 'beneficiaries',
+      serviceName: 'BeneficiariesService',
+      method: 'ImportRegister',
+      caller: officer,
+    });
   const rows = importRows(villageIds);
   say(
     `import: ${fmt(HOUSEHOLDS)} households in batches of ${IMPORT_BATCH_ROWS}; 1 warm-up (discarded), ${IMPORT_RUNS} measured`,
@@ -261,7 +269,7 @@ async function main() {
   const importMs = [];
   for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
     await db.query('truncate benefit_agreement, household');
-    const { ms, report } = await importOnce(stub, metadata, rows);
+    const { ms, report } = await importOnce(stub, importMetadata(), rows);
     if (!report.committed || report.householdsCreated !== HOUSEHOLDS || report.rejected.length > 0) {
       throw new Error(`import did not commit every household: ${JSON.stringify(report).slice(0, 500)}`);
     }
@@ -327,7 +335,7 @@ async function main() {
     const out = await runNode([path.join(ROOT, 'bench/register.mjs'), '--client', kind], {
       env: {
         PRODUCER_ID: producerId,
-        SERVICE_TOKEN: serviceToken,
+        SERVICE_KEY: gatewayKey,
         TARGET: `127.0.0.1:${port}`,
         PG: databaseUrl,
         CONCURRENCY: String(CONCURRENCY),

@@ -192,7 +192,8 @@ run(async () => {
     // A newcomer's shell: none of these set.
     DATABASE_URL: undefined,
     REDIS_URL: undefined,
-    SERVICE_TOKEN: undefined,
+    SERVICE_KEY: undefined,
+    SERVICE_PUBLIC_KEYS: undefined,
     JWT_SECRET: undefined,
     PII_ENCRYPTION_KEYS: undefined,
     PII_ACTIVE_KEY_ID: undefined,

@@ -8,7 +8,7 @@
 // by autocannon (its own process, 64 connections, discarded warm-up, then the measured run) at:
 //   - "gateway route": POST /api/v1/payments/stripe/webhook of the gateway (Fastify, its hooks and
 //     middleware, raw body kept, StripeWebhookVerifier: the SDK's constructEvent, JSON, shape
-//     check, mapping) → ApplyPaymentEvent over gRPC (deadline, service credential) → the orders
+//     check, mapping) → ApplyPaymentEvent over gRPC (deadline, signed assertion) → the orders
 //     service (validation, the event id looked up, the order looked up by id and PaymentIntent,
 //     the event recorded once in PostgreSQL) → 200 {"received":true}. The events name orders that
 //     do not exist, so orders records each as unknown_order: the dedupe and record path, not

@@ -1,17 +1,25 @@
 // The load generator of bench/grpc.mjs, in its own process: keeps CONCURRENCY unary GetProduct
 // calls in flight on one channel for WARMUP_SECONDS (discarded), then SECONDS (measured), and
 // prints {calls, seconds, cps, p50, p99, errors} as JSON. Latency in ms, from call to callback.
-// Env: TARGET (host:port), PRODUCT_ID, SERVICE_TOKEN, CONCURRENCY, SECONDS, WARMUP_SECONDS.
-import { callMetadata, serviceClient } from '../lib/grpc.mjs';
+// Env: TARGET (host:port), PRODUCT_ID, SERVICE_KEY (the gateway's, which it signs as), CONCURRENCY,
+// SECONDS, WARMUP_SECONDS.
+import { serviceClient, signedMetadata } from '../lib/grpc.mjs';
 
-const { TARGET, PRODUCT_ID, SERVICE_TOKEN } = process.env;
+const { TARGET, PRODUCT_ID, SERVICE_KEY } = process.env;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const client = serviceClient('catalog', 'CatalogService', TARGET);
-const metadata = callMetadata(SERVICE_TOKEN);
+const metadata = signedMetadata({
+  key: SERVICE_KEY,
+  from: 'gateway',
+  name: 'catalog',
+  serviceName: 'CatalogService',
+  method: 'GetProduct',
+  caller: null,
+});
 
 function call() {
   return new Promise((resolve) => {
-    client.getProduct({ id: PRODUCT_ID }, metadata, { deadline: Date.now() + 5000 }, (error) =>
+    client.getProduct({ id: PRODUCT_ID }, metadata(), { deadline: Date.now() + 5000 }, (error) =>
       resolve(error),
     );
   });

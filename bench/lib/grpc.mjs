@@ -1,9 +1,11 @@
 // gRPC clients for the benchmarks: plain JS cannot import the typed test client of
 // libs/shared/testing, so this is its counterpart, built the same way from proto/ alone with
 // @grpc/proto-loader, the loader options of PROTO_LOADER_OPTIONS (libs/contracts) and the same
-// metadata (x-service-token, x-caller).
+// signed assertion (x-service-assertion, see AssertionSigner in libs/shared/auth).
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
+import jwt from 'jsonwebtoken';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,14 +39,48 @@ export function serviceClient(name, serviceName, address) {
   return new Service(address, grpc.credentials.createInsecure());
 }
 
-/** Metadata of a call with the service credential, as `caller` (none: the platform itself). */
-export function callMetadata(serviceToken, caller) {
+/**
+ * Metadata of one call to `yugong.<name>.v1.<serviceName>/<method>`, signed as service `from`
+ * with its key (`SERVICE_KEY`: base64 PKCS#8), for `caller` (a user; `null`: nobody; `'service'`:
+ * the calling service itself). Valid 60 s: a load loop signs again as it goes (`signedMetadata`).
+ */
+export function callMetadata({ key, from, name, serviceName, method, caller }) {
+  const signingKey = crypto.createPrivateKey({
+    key: Buffer.from(key, 'base64'),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const claims =
+    caller === 'service'
+      ? { act: 'service' }
+      : caller
+        ? { act: 'user', usr: { userId: caller.userId, role: caller.role, producerIds: caller.producerIds } }
+        : { act: 'anonymous' };
+  const assertion = jwt.sign({ ...claims, rpc: `/yugong.${name}.v1.${serviceName}/${method}` }, signingKey, {
+    algorithm: 'ES256',
+    issuer: from,
+    audience: name,
+    expiresIn: 60,
+  });
   const metadata = new grpc.Metadata();
-  metadata.set('x-service-token', serviceToken);
-  if (caller) {
-    metadata.set('x-caller', JSON.stringify(caller));
-  }
+  metadata.set('x-service-assertion', assertion);
   return metadata;
+}
+
+/**
+ * `callMetadata(call)`, signed again once a second: what a load loop passes with each call, so
+ * that the service verifies real, fresh assertions for as long as the run lasts.
+ */
+export function signedMetadata(call) {
+  let metadata = callMetadata(call);
+  let signedAt = Date.now();
+  return () => {
+    if (Date.now() - signedAt > 1_000) {
+      metadata = callMetadata(call);
+      signedAt = Date.now();
+    }
+    return metadata;
+  };
 }
 
 export { grpc };

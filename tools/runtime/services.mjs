@@ -16,8 +16,10 @@
 /**
  * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'gateway'} ServiceName
  *
+ * @typedef {{ privateKey: string, publicKey: string }} ServiceKey  base64 DER: PKCS#8, SPKI
+ *
  * @typedef {object} Secrets
- * @property {string} SERVICE_TOKEN                       credential between services
+ * @property {Record<ServiceName, ServiceKey>} SERVICE_KEYS  each service's own P-256 key pair
  * @property {string} JWT_SECRET                          signs users' tokens (gateway)
  * @property {string} PII_ENCRYPTION_KEYS                 `id:base64key,…` (beneficiaries)
  * @property {string} PII_ACTIVE_KEY_ID
@@ -44,6 +46,8 @@
  * @property {(ctx: LaunchContext) => Record<string, string | undefined>} env
  */
 
+import { generateKeyPairSync } from 'node:crypto';
+
 const portFrom = (value, fallback) => {
   const port = Number.parseInt(value ?? '', 10);
   return Number.isInteger(port) && port > 0 && port < 65_536 ? port : fallback;
@@ -57,10 +61,47 @@ const common = (ctx, service) => ({
   DATABASE_URL: ctx.databaseUrl(service),
   REDIS_URL: ctx.redisUrl,
   REDIS_KEY_PREFIX: ctx.redisKeyPrefix,
-  SERVICE_TOKEN: ctx.secrets.SERVICE_TOKEN,
+  SERVICE_KEY: ctx.secrets.SERVICE_KEYS[service].privateKey,
+  SERVICE_PUBLIC_KEYS: publicKeyList(ctx.secrets.SERVICE_KEYS),
   SEED_DEMO: 'true',
   LOG_LEVEL: ctx.logLevel,
 });
+
+/**
+ * `SERVICE_PUBLIC_KEYS`: `name:base64,…` for every service of `keys`.
+ *
+ * @param {Record<string, ServiceKey>} keys
+ */
+export function publicKeyList(keys) {
+  return Object.entries(keys)
+    .map(([name, key]) => `${name}:${key.publicKey}`)
+    .join(',');
+}
+
+/**
+ * A new P-256 key pair for a service, as its environment carries it.
+ *
+ * @returns {ServiceKey}
+ */
+export function newServiceKey() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+}
+
+/**
+ * A new key pair for every service of the table, or only those `keep` lacks.
+ *
+ * @param {Partial<Record<ServiceName, ServiceKey>>} [keep]
+ * @returns {Record<ServiceName, ServiceKey>}
+ */
+export function newServiceKeys(keep = {}) {
+  return /** @type {Record<ServiceName, ServiceKey>} */ (
+    Object.fromEntries(SERVICES.map(({ name }) => [name, keep[name] ?? newServiceKey()]))
+  );
+}
 
 /** @type {ServiceSpec[]} */
 export const SERVICES = [
@@ -75,6 +116,8 @@ export const SERVICES = [
       ...common(ctx, 'catalog'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.catalog),
+      // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
+      GRPC_REFLECTION: 'true',
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
     }),
   },
@@ -89,6 +132,8 @@ export const SERVICES = [
       ...common(ctx, 'beneficiaries'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.beneficiaries),
+      // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
+      GRPC_REFLECTION: 'true',
       PII_ENCRYPTION_KEYS: ctx.secrets.PII_ENCRYPTION_KEYS,
       PII_ACTIVE_KEY_ID: ctx.secrets.PII_ACTIVE_KEY_ID,
       PII_HASH_KEY: ctx.secrets.PII_HASH_KEY,
@@ -105,6 +150,8 @@ export const SERVICES = [
       ...common(ctx, 'orders'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.orders),
+      // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
+      GRPC_REFLECTION: 'true',
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
     }),
   },

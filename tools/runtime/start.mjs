@@ -10,7 +10,7 @@
 // MIGRATE_ONLY=true (migrate and exit 0), everything stopped again.
 //
 // Settings (all optional): DATABASE_URL, REDIS_URL, PORT (gateway, 3000), CATALOG_GRPC_PORT
-// (50051), SERVICE_TOKEN, JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
+// (50051), JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
 // HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
 // or `none`), YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs),
 // YUGONG_ENTRY_<SERVICE> (run another script in place of a service's dist entry).
@@ -31,7 +31,7 @@ import {
   startEmbeddedPostgres,
 } from './lib/postgres.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis.mjs';
-import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, serviceEnv } from './services.mjs';
+import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, newServiceKeys, serviceEnv } from './services.mjs';
 
 const require = createRequire(import.meta.url);
 const DATA = path.join(ROOT, '.data');
@@ -65,7 +65,6 @@ function loadSecrets() {
   }
   // PII_KEY_1: the first AES-256 key of personal data (32 bytes; base64url reads as base64).
   const wanted = {
-    SERVICE_TOKEN: 32,
     JWT_SECRET: 48,
     POSTGRES_PASSWORD: 24,
     PII_KEY_1: 32,
@@ -78,12 +77,17 @@ function loadSecrets() {
       changed = true;
     }
   }
+  const keys = newServiceKeys(stored.SERVICE_KEYS ?? {});
+  if (JSON.stringify(keys) !== JSON.stringify(stored.SERVICE_KEYS)) {
+    stored.SERVICE_KEYS = keys;
+    changed = true;
+  }
   if (changed) {
     fs.writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   }
   fs.chmodSync(file, 0o600);
   return {
-    SERVICE_TOKEN: env.SERVICE_TOKEN || stored.SERVICE_TOKEN,
+    SERVICE_KEYS: stored.SERVICE_KEYS,
     JWT_SECRET: env.JWT_SECRET || stored.JWT_SECRET,
     POSTGRES_PASSWORD: stored.POSTGRES_PASSWORD,
     PII_ENCRYPTION_KEYS: env.PII_ENCRYPTION_KEYS || `k1:${stored.PII_KEY_1}`,

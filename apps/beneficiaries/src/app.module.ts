@@ -2,7 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { GrpcContextInterceptor, SERVICE_TOKEN } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
@@ -67,7 +67,7 @@ export class AppModule {
             hashKey: config.PII_HASH_KEY,
           }),
         },
-        { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
+        { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('beneficiaries', config).verifier },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],

@@ -37,6 +37,7 @@ export async function startBeneficiaries(
     serviceNames: SERVICE_NAMES,
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    reflection: config.GRPC_REFLECTION,
   });
   // GetBenefitShares answers go out through the fast encoder (see benefit-shares.codec.ts).
   const grpcOptions = server.options.options;

@@ -2,7 +2,7 @@ import type { Metadata, ServerReadableStream } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { beneficiaries } from '@yugong/contracts';
 import { ValidationFailed } from '@yugong/shared/errors';
-import { callerOf } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf } from '@yugong/shared/grpc';
 import { concatMap, finalize, from, last, mergeMap, type Observable, tap } from 'rxjs';
 import { AgreementsService } from './agreements/agreements.service';
 import {
@@ -52,10 +52,12 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     private readonly registerImport: RegisterImportService,
   ) {}
 
+  @Accepts({ gateway: PUBLIC })
   async listTowns(): Promise<beneficiaries.ListTownsResponse> {
     return { towns: (await this.regions.listTowns()).map(toTownMessage) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async listVillages(
     request: beneficiaries.ListVillagesRequest,
   ): Promise<beneficiaries.ListVillagesResponse> {
@@ -63,6 +65,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { villages: result.items.map(toVillageMessage), page: pageInfo(result) };
   }
 
+  @Accepts({ gateway: USER })
   async createHousehold(
     request: beneficiaries.CreateHouseholdRequest,
     metadata?: Metadata,
@@ -75,6 +78,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { household: toHouseholdMessage(household) };
   }
 
+  @Accepts({ gateway: USER })
   async getHousehold(
     request: beneficiaries.GetHouseholdRequest,
     metadata?: Metadata,
@@ -82,6 +86,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { household: toHouseholdMessage(await this.households.get(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: USER })
   async listHouseholds(
     request: beneficiaries.ListHouseholdsRequest,
     metadata?: Metadata,
@@ -98,6 +103,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     };
   }
 
+  @Accepts({ gateway: USER })
   async updateHouseholdStatus(
     request: beneficiaries.UpdateHouseholdStatusRequest,
     metadata?: Metadata,
@@ -110,6 +116,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { household: toHouseholdMessage(household) };
   }
 
+  @Accepts({ gateway: USER })
   async findHouseholdByNationalId(
     request: beneficiaries.FindHouseholdByNationalIdRequest,
     metadata?: Metadata,
@@ -118,6 +125,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { household: household ? toHouseholdMessage(household) : undefined };
   }
 
+  @Accepts({ gateway: USER })
   async createBenefitAgreement(
     request: beneficiaries.CreateBenefitAgreementRequest,
     metadata?: Metadata,
@@ -129,6 +137,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { agreement: toAgreementMessage(agreement) };
   }
 
+  @Accepts({ gateway: USER })
   async listBenefitAgreements(
     request: beneficiaries.ListBenefitAgreementsRequest,
     metadata?: Metadata,
@@ -140,6 +149,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { agreements: result.items.map(toAgreementMessage), page: pageInfo(result) };
   }
 
+  @Accepts({ gateway: USER })
   async endBenefitAgreement(
     request: beneficiaries.EndBenefitAgreementRequest,
     metadata?: Metadata,
@@ -147,6 +157,8 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { agreement: toAgreementMessage(await this.agreements.end(callerOf(metadata), request)) };
   }
 
+  // The relief office and producer staff through the gateway; the ledger splitting a sale.
+  @Accepts({ gateway: USER, ledger: SERVICE })
   async getBenefitShares(
     request: beneficiaries.GetBenefitSharesRequest,
     metadata?: Metadata,
@@ -158,6 +170,8 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { shares: result.shares.map(toShareMessage), totalWeight: result.totalWeight };
   }
 
+  // Catalog checking a lot's supplier households.
+  @Accepts({ catalog: SERVICE })
   async validateSuppliers(
     request: beneficiaries.ValidateSuppliersRequest,
     metadata?: Metadata,
@@ -177,6 +191,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
    * an Observable, not a Promise: Nest releases the buffered request messages only once the
    * handler has returned, so a handler that awaited the stream would wait forever.
    */
+  @Accepts({ gateway: USER })
   importRegister(
     request: Observable<beneficiaries.ImportRegisterRequest>,
     metadata?: Metadata,
@@ -238,6 +253,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     };
   }
 
+  @Accepts({ gateway: USER })
   async listPiiAccess(
     request: beneficiaries.ListPiiAccessRequest,
     metadata?: Metadata,
@@ -246,6 +262,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { entries: result.items.map(toPiiAccessMessage), page: pageInfo(result) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async getRegisterSummary(): Promise<beneficiaries.GetRegisterSummaryResponse> {
     return this.regions.summary();
   }

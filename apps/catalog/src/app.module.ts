@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ReadCache } from '@yugong/shared/cache';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { GrpcContextInterceptor, SERVICE_TOKEN } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
@@ -53,7 +53,7 @@ export class AppModule {
         },
         { provide: ListingCache, useValue: cache },
         { provide: BeneficiariesClient, useValue: register },
-        { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
+        { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('catalog', config).verifier },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],

@@ -2,7 +2,13 @@ import { MikroORM } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { beneficiaries, catalog } from '@yugong/contracts';
-import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import {
+  createGrpcStub,
+  grpcServer,
+  markNotServing,
+  markServing,
+  serviceIdentity,
+} from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -31,6 +37,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     serviceNames: SERVICE_NAMES,
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    reflection: config.GRPC_REFLECTION,
   });
   // The channel connects on the first call: the register need not be up while catalog boots.
   const registerStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
@@ -39,8 +46,8 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
     serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
   });
-  const register = new BeneficiariesClient(registerStub.stub, {
-    serviceToken: config.SERVICE_TOKEN,
+  const register = new BeneficiariesClient(registerStub, {
+    signer: serviceIdentity('catalog', config).signer,
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   });

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { catalog } from '@yugong/contracts';
-import { callerOf, requestIdOf } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
   producerKind,
   producerStatus,
@@ -34,6 +34,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     private readonly stock: StockService,
   ) {}
 
+  @Accepts({ gateway: USER })
   async createProducer(
     request: catalog.CreateProducerRequest,
     metadata?: Metadata,
@@ -45,6 +46,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { producer: toProducerMessage(producer) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async getProducer(
     request: catalog.GetProducerRequest,
     metadata?: Metadata,
@@ -52,6 +54,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { producer: toProducerMessage(await this.producers.get(callerOf(metadata), request.id)) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async listProducers(
     request: catalog.ListProducersRequest,
     metadata?: Metadata,
@@ -66,6 +69,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async setProducerStatus(
     request: catalog.SetProducerStatusRequest,
     metadata?: Metadata,
@@ -79,6 +83,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async createProduct(
     request: catalog.CreateProductRequest,
     metadata?: Metadata,
@@ -92,6 +97,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { product: toProductMessage(product) };
   }
 
+  @Accepts({ gateway: USER })
   async updateProduct(
     request: catalog.UpdateProductRequest,
     metadata?: Metadata,
@@ -105,6 +111,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { product: toProductMessage(product) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async getProduct(
     request: catalog.GetProductRequest,
     metadata?: Metadata,
@@ -116,6 +123,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async listProducts(
     request: catalog.ListProductsRequest,
     metadata?: Metadata,
@@ -127,6 +135,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async createLot(
     request: catalog.CreateLotRequest,
     metadata?: Metadata,
@@ -137,11 +146,14 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lot: toLotMessage(lot) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async listLots(request: catalog.ListLotsRequest, metadata?: Metadata): Promise<catalog.ListLotsResponse> {
     const lots = await this.products.listLots(callerOf(metadata), request.productId);
     return { lots: lots.map(toLotMessage) };
   }
 
+  // Cart pricing: orders for itself, which may see unlisted products (why a line can't be bought).
+  @Accepts({ orders: SERVICE })
   async getProducts(
     request: catalog.GetProductsRequest,
     metadata?: Metadata,
@@ -150,6 +162,8 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { products: products.map(toProductMessage) };
   }
 
+  // Orders checking out for the buyer it forwards.
+  @Accepts({ orders: USER })
   async holdStock(
     request: catalog.HoldStockRequest,
     metadata?: Metadata,
@@ -165,6 +179,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ orders: SERVICE })
   async releaseStock(
     request: catalog.ReleaseStockRequest,
     metadata?: Metadata,
@@ -172,6 +187,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { releasedUnits: await this.stock.release(callerOf(metadata), request) };
   }
 
+  @Accepts({ orders: SERVICE })
   async commitStock(
     request: catalog.CommitStockRequest,
     metadata?: Metadata,
@@ -184,6 +200,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     };
   }
 
+  @Accepts({ orders: SERVICE })
   async restockUnits(
     request: catalog.RestockUnitsRequest,
     metadata?: Metadata,

@@ -67,12 +67,10 @@ describe('catalog over gRPC', () => {
     expect(res.status).toBe('SERVING');
   });
 
-  it('refuses calls without the service credential', async () => {
-    const error = await expectRejection(call('listProducts', {}, null, { serviceToken: '' }));
+  it('refuses calls without a signed assertion, or with one that is not ours', async () => {
+    const error = await expectRejection(call('listProducts', {}, null, { assertion: '' }));
     expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
-    const wrong = await expectRejection(
-      call('listProducts', {}, null, { serviceToken: 'wrong-token-wrong-token' }),
-    );
+    const wrong = await expectRejection(call('listProducts', {}, null, { assertion: 'wrong.token.wrong' }));
     expect(wrong.code).toBe(grpc.status.UNAUTHENTICATED);
   });
 

@@ -76,8 +76,14 @@ describe('catalog stock holds', () => {
     }
   });
 
+  /** Stock and cart pricing are called by orders, as in production; the rest by the gateway. */
+  const FROM_ORDERS = new Set(['holdStock', 'releaseStock', 'commitStock', 'restockUnits', 'getProducts']);
   const call: BootedCatalog['client']['call'] = (method, request, caller, options) =>
-    running.client.call(method, request, caller, { deadlineMs: 20_000, ...options });
+    running.client.call(method, request, caller, {
+      deadlineMs: 20_000,
+      from: FROM_ORDERS.has(method) ? 'orders' : 'gateway',
+      ...options,
+    });
 
   async function product(extra: object = {}): Promise<string> {
     const res = await call(
@@ -429,7 +435,7 @@ describe('catalog stock holds', () => {
     }
   });
 
-  it('holds only for buyers, and lets only the platform or the relief office release, commit or restock', async () => {
+  it('holds only for buyers, and lets only the orders service itself release, commit or restock', async () => {
     const id = await product();
     const lotId = await lot(id, 5, '2026-11-01');
     const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
@@ -441,14 +447,14 @@ describe('catalog stock holds', () => {
           caller,
         ),
       );
-      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+      expect(denied.code).toBe(caller ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED);
     }
     expect(await heldUnits([id])).toBe(0);
     expect((await hold(id, 1, randomUUID(), INSTITUTION)).held).toBe(true);
 
     const orderId = randomUUID();
     await hold(id, 2, orderId, CONSUMER);
-    for (const caller of [CONSUMER, INSTITUTION, AUDITOR, staff]) {
+    for (const caller of [CONSUMER, INSTITUTION, AUDITOR, staff, OFFICER, ADMIN]) {
       for (const [method, request] of [
         ['releaseStock', { orderId }],
         ['commitStock', { orderId }],
@@ -460,8 +466,13 @@ describe('catalog stock holds', () => {
     }
     expect(await onHand([lotId])).toEqual([2]);
     expect(await heldUnits([id])).toBe(3);
-    // The relief office may repair by hand; the orders service calls without a user.
-    expect(await call('releaseStock', { orderId }, OFFICER)).toEqual({ releasedUnits: 2 });
+    // Nor may the gateway, for anyone: only orders, acting for itself (a cancellation, a payment).
+    for (const caller of [OFFICER, null, 'service'] as const) {
+      const denied = await expectRejection(call('releaseStock', { orderId }, caller, { from: 'gateway' }));
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+    }
+    expect(await onHand([lotId])).toEqual([2]);
+    expect(await call('releaseStock', { orderId })).toEqual({ releasedUnits: 2 });
     expect(await onHand([lotId])).toEqual([4]);
   });
 
@@ -614,7 +625,7 @@ describe('catalog stock holds', () => {
     expect(await heldUnits([id])).toBe(0);
   });
 
-  it('reads several products at once for cart pricing: the public view, unlisted ones only for a service without a user', async () => {
+  it('reads several products at once for cart pricing: the public view, unlisted ones only for orders itself', async () => {
     const listed = await product();
     const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
     const res = await call('getProducts', {
@@ -626,8 +637,18 @@ describe('catalog stock holds', () => {
       includeUnlisted: true,
     });
     expect(asService.products.map((p) => p.id).sort()).toEqual([listed, draft].sort());
-    const asBuyer = await call('getProducts', { ids: [listed, draft], includeUnlisted: true }, CONSUMER);
-    expect(asBuyer.products.map((p) => p.id)).toEqual([listed]);
+    // Nobody else may ask at all: not orders for a buyer, not the gateway for anyone.
+    for (const [caller, from] of [
+      [CONSUMER, 'orders'],
+      [CONSUMER, 'gateway'],
+      [null, 'gateway'],
+      [OFFICER, 'gateway'],
+    ] as const) {
+      const denied = await expectRejection(
+        call('getProducts', { ids: [listed, draft], includeUnlisted: true }, caller, { from }),
+      );
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+    }
   });
 
   it('keeps stock sources within one producer, one level deep, and without lots of their own', async () => {

@@ -9,7 +9,7 @@ import { beneficiaries, catalog, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
-import { createGrpcStub } from '@yugong/shared/grpc';
+import { createGrpcStub, serviceIdentity } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import Fastify from 'fastify';
@@ -53,12 +53,13 @@ export async function startGateway(
     packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
     serviceName: catalog.CATALOG_SERVICE_NAME,
   });
+  const { signer } = serviceIdentity('gateway', config);
   const clientSettings = {
-    serviceToken: config.SERVICE_TOKEN,
+    signer,
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   };
-  const catalogClient = new CatalogClient(catalogStub.stub, clientSettings);
+  const catalogClient = new CatalogClient(catalogStub, clientSettings);
   const beneficiariesStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
     url: config.BENEFICIARIES_GRPC_URL,
     service: 'beneficiaries',
@@ -71,13 +72,9 @@ export async function startGateway(
     packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
     serviceName: orders.ORDERS_SERVICE_NAME,
   });
-  const ordersClient = new OrdersClient(ordersStub.stub, clientSettings);
-  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, config.SERVICE_TOKEN);
-  const beneficiariesClient = new BeneficiariesClient(
-    beneficiariesStub.stub,
-    clientSettings,
-    registerImports,
-  );
+  const ordersClient = new OrdersClient(ordersStub, clientSettings);
+  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
+  const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
   const throttlerStorage = redis ? new LeasedThrottlerStorage(redis) : new ThrottlerStorageService();
 

@@ -12,6 +12,7 @@ import { ordersConfig } from '../../orders/src/config/orders.config';
 import { gatewayConfig } from '../src/config/gateway.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { serviceEnv, type LaunchContext, type ServiceName } from '../../../tools/runtime/services.mjs';
+import { TEST_SERVICE_KEYS } from '@yugong/shared/testing';
 import { signInAs } from './support/accounts';
 import { DEMO_PASSWORD, JWT_SECRET, startPlatform, type Platform } from './support/platform';
 
@@ -32,7 +33,7 @@ function launchEnv(name: ServiceName, host: string, overrides: Record<string, st
     databaseUrl: (service) => `postgres://yugong:own-password-0123@db:5432/yugong_${service}`,
     redisUrl: undefined,
     secrets: {
-      SERVICE_TOKEN: randomBytes(32).toString('base64url'),
+      SERVICE_KEYS: TEST_SERVICE_KEYS,
       JWT_SECRET: randomBytes(48).toString('base64url'),
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',
@@ -76,7 +77,6 @@ const PUBLISHED_DEFAULTS: Array<[ServiceName, string, string]> = [
   ['gateway', 'DEMO_PASSWORD', 'dev-only-demo-password'],
   ['gateway', 'DEMO_PASSWORD', 'yugong-demo-2020'],
   ...(['catalog', 'beneficiaries', 'orders', 'gateway'] as const).flatMap((name) => [
-    [name, 'SERVICE_TOKEN', 'dev-only-service-token-change-me'] as [ServiceName, string, string],
     [name, 'DATABASE_URL', PUBLISHED_DB_URL(name)] as [ServiceName, string, string],
   ]),
   ['beneficiaries', 'PII_ENCRYPTION_KEYS', 'k1:dev-only-pii-encryption-key-change-me-00000'],
@@ -127,6 +127,17 @@ describe('security: no known secret in a deployment', () => {
         expect(refused(() => CONFIGS[name](launchEnv(name, '0.0.0.0', overrides))).sort()).toEqual(
           expected.sort(),
         );
+      },
+    );
+
+    it.each(Object.keys(CONFIGS) as ServiceName[])(
+      '%s, deployed from an old file with the shared SERVICE_TOKEN and no key of its own, refuses to start naming SERVICE_KEY',
+      (name) => {
+        const { SERVICE_KEY: _none, ...env } = launchEnv(name, '0.0.0.0', {
+          SERVICE_TOKEN: 'dev-only-service-token-change-me',
+        });
+
+        expect(refused(() => CONFIGS[name](env))).toEqual(['SERVICE_KEY']);
       },
     );
 

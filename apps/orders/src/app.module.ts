@@ -2,7 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { GrpcContextInterceptor, SERVICE_TOKEN } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import type { Redis } from 'ioredis';
@@ -101,7 +101,7 @@ export class AppModule {
             consumers: config.ORDER_EVENT_CONSUMERS,
             intervalMs: config.RELAY_INTERVAL_MS,
             deadlineMs: config.GRPC_DEADLINE_MS,
-            serviceToken: config.SERVICE_TOKEN,
+            signer: serviceIdentity('orders', config).signer,
           },
         },
         OrderSweeperJob,
@@ -118,7 +118,7 @@ export class AppModule {
         { provide: CatalogClient, useValue: catalog },
         { provide: ORDERS_SETTINGS, useValue: { holdTtlMs: config.HOLD_TTL_MS } },
         { provide: ORDER_SWEEP_INTERVAL_MS, useValue: config.SWEEP_INTERVAL_MS },
-        { provide: SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
+        { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('orders', config).verifier },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],

@@ -3,7 +3,13 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { catalog, orders } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
-import { createGrpcStub, grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import {
+  createGrpcStub,
+  grpcServer,
+  markNotServing,
+  markServing,
+  serviceIdentity,
+} from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -30,6 +36,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     serviceNames: SERVICE_NAMES,
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    reflection: config.GRPC_REFLECTION,
   });
   // Absent: carts and checkout locks live in this process (one machine only).
   const redis = config.REDIS_URL
@@ -41,8 +48,8 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
     serviceName: catalog.CATALOG_SERVICE_NAME,
   });
-  const catalogClient = new CatalogClient(catalogStub.stub, {
-    serviceToken: config.SERVICE_TOKEN,
+  const catalogClient = new CatalogClient(catalogStub, {
+    signer: serviceIdentity('orders', config).signer,
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   });

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { orders } from '@yugong/contracts';
-import { callerOf, fromTimestamp } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf, fromTimestamp } from '@yugong/shared/grpc';
 import { BuyerLimitsService } from './buyers/buyer-limits.service';
 import { CartService } from './cart/cart.service';
 import {
@@ -37,10 +37,12 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     private readonly limits: BuyerLimitsService,
   ) {}
 
+  @Accepts({ gateway: PUBLIC })
   async getCart(request: orders.GetCartRequest, metadata?: Metadata): Promise<orders.GetCartResponse> {
     return { cart: toCartMessage(await this.carts.get(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async addCartItem(
     request: orders.AddCartItemRequest,
     metadata?: Metadata,
@@ -48,6 +50,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { cart: toCartMessage(await this.carts.add(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async updateCartItem(
     request: orders.UpdateCartItemRequest,
     metadata?: Metadata,
@@ -55,6 +58,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { cart: toCartMessage(await this.carts.update(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: PUBLIC })
   async removeCartItem(
     request: orders.RemoveCartItemRequest,
     metadata?: Metadata,
@@ -62,10 +66,12 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { cart: toCartMessage(await this.carts.remove(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: USER })
   async mergeCart(request: orders.MergeCartRequest, metadata?: Metadata): Promise<orders.MergeCartResponse> {
     return { cart: toCartMessage(await this.carts.merge(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: USER })
   async checkout(request: orders.CheckoutRequest, metadata?: Metadata): Promise<orders.CheckoutResponse> {
     const order = await this.orderService.checkout(callerOf(metadata), {
       ...request,
@@ -74,10 +80,12 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { order: toOrderMessage(order), clientSecret: order.clientSecret ?? '' };
   }
 
+  @Accepts({ gateway: USER })
   async getOrder(request: orders.GetOrderRequest, metadata?: Metadata): Promise<orders.GetOrderResponse> {
     return { order: toOrderMessage(await this.orderService.get(callerOf(metadata), request.id)) };
   }
 
+  @Accepts({ gateway: USER })
   async listOrders(
     request: orders.ListOrdersRequest,
     metadata?: Metadata,
@@ -94,6 +102,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async cancelOrder(
     request: orders.CancelOrderRequest,
     metadata?: Metadata,
@@ -101,6 +110,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { order: toOrderMessage(await this.orderService.cancel(callerOf(metadata), request.id)) };
   }
 
+  @Accepts({ gateway: USER })
   async confirmManualPayment(
     request: orders.ConfirmManualPaymentRequest,
     metadata?: Metadata,
@@ -114,6 +124,8 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { order: toOrderMessage(order) };
   }
 
+  // Officers and auditors through the gateway; the ledger catching up.
+  @Accepts({ gateway: USER, ledger: SERVICE })
   async listEvents(
     request: orders.ListEventsRequest,
     metadata?: Metadata,
@@ -132,6 +144,8 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
+  // Only the gateway's Stripe webhook, after it has checked Stripe's signature.
+  @Accepts({ gateway: SERVICE })
   async applyPaymentEvent(
     request: orders.ApplyPaymentEventRequest,
     metadata?: Metadata,
@@ -154,6 +168,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async shipOrderLines(
     request: orders.ShipOrderLinesRequest,
     metadata?: Metadata,
@@ -161,6 +176,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { order: toOrderMessage(await this.fulfilment.ship(callerOf(metadata), request)) };
   }
 
+  @Accepts({ gateway: USER })
   async confirmDelivery(
     request: orders.ConfirmDeliveryRequest,
     metadata?: Metadata,
@@ -170,6 +186,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
+  @Accepts({ gateway: USER })
   async refundOrder(
     request: orders.RefundOrderRequest,
     metadata?: Metadata,
@@ -178,6 +195,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
   }
 
+  @Accepts({ gateway: USER })
   async confirmManualRefund(
     request: orders.ConfirmManualRefundRequest,
     metadata?: Metadata,
@@ -186,6 +204,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     return { refund: toRefundMessage(refund, order.currency), order: toOrderMessage(order) };
   }
 
+  @Accepts({ gateway: USER })
   async setBuyerAllowance(
     request: orders.SetBuyerAllowanceRequest,
     metadata?: Metadata,

@@ -5,7 +5,7 @@ import {
   FakeStripe,
   flushRedisPrefix,
   freePort,
-  TEST_SERVICE_TOKEN,
+  TEST_SERVICE_KEYS,
   testRedisUrl,
   uniqueRedisPrefix,
   type FakeStripeEvent,
@@ -177,7 +177,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
       redisUrl: testRedisUrl(),
       redisKeyPrefix: prefix,
       secrets: {
-        SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+        SERVICE_KEYS: TEST_SERVICE_KEYS,
         // Orders signs no tokens and keeps no personal data.
         JWT_SECRET: '',
         PII_ENCRYPTION_KEYS: '',
@@ -254,6 +254,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
     call(
       'applyPaymentEvent',
       toApplyPaymentEventRequest(event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0]),
+      'service', // the gateway's webhook, acting for itself once Stripe's signature checks out
     );
 
   const intentIds = new Map<string, string>();

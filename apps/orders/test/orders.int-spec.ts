@@ -358,10 +358,12 @@ describeWithRedis('orders over gRPC', () => {
 
     const stranger = consumer();
     const strangerStaff = { userId: randomUUID(), role: 'producer_staff', producerIds: [randomUUID()] };
-    for (const reader of [stranger, strangerStaff, null]) {
+    for (const reader of [stranger, strangerStaff]) {
       const hidden = await expectRejection(call('getOrder', { id: order.id }, reader));
       expect(hidden.code).toBe(grpc.status.NOT_FOUND);
     }
+    const anonymous = await expectRejection(call('getOrder', { id: order.id }, null));
+    expect(anonymous.code).toBe(grpc.status.UNAUTHENTICATED);
     const strangers = await call('listOrders', {}, stranger);
     expect(strangers.orders).toEqual([]);
     const cancelByStranger = await expectRejection(call('cancelOrder', { id: order.id }, stranger));

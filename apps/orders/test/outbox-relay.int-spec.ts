@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { AssertionSigner, AssertionVerifier, parsePublicKeys, privateKeyFrom } from '@yugong/shared/auth';
 import { ormOptions, migrate } from '@yugong/shared/orm';
-import { createTestDatabase, freePort } from '@yugong/shared/testing';
+import { createTestDatabase, freePort, TEST_PUBLIC_KEYS, TEST_SERVICE_KEYS } from '@yugong/shared/testing';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -13,14 +14,14 @@ import { OutboxRelay, type RelaySettings } from '../src/outbox/outbox.relay';
 import { OutboxRepository } from '../src/outbox/outbox.repository';
 
 const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-const SERVICE_TOKEN = 'test-service-token-0123456789';
+const ordersSigner = new AssertionSigner('orders', privateKeyFrom(TEST_SERVICE_KEYS.orders.privateKey));
+const ledgerVerifier = new AssertionVerifier('ledger', parsePublicKeys(TEST_PUBLIC_KEYS));
 const SETTINGS: RelaySettings = {
   batch: 50,
   deadlineMs: 5_000,
   backoffMs: 60_000,
   maxBackoffMs: 600_000,
   maxAttempts: 5,
-  serviceToken: SERVICE_TOKEN,
 };
 
 interface Received {
@@ -53,8 +54,17 @@ async function startSubscriber() {
       call: grpc.ServerUnaryCall<{ event: Received & { order: { status: string } } }, unknown>,
       cb: grpc.sendUnaryData<{ applied: boolean }>,
     ) => {
-      if (call.metadata.get('x-service-token')[0] !== SERVICE_TOKEN) {
-        cb({ code: grpc.status.UNAUTHENTICATED });
+      // The ledger's own check: signed by orders, for the ledger, for this method, as itself.
+      try {
+        const who = ledgerVerifier.verify(
+          String(call.metadata.get('x-service-assertion')[0] ?? ''),
+          call.getPath(),
+        );
+        if (who.service !== 'orders' || who.principal !== 'service') {
+          throw new Error(`${who.service}/${who.principal}`);
+        }
+      } catch (error) {
+        cb({ code: grpc.status.UNAUTHENTICATED, details: (error as Error).message });
         return;
       }
       const { event } = call.request;
@@ -125,7 +135,7 @@ describe(OutboxRelay.name, () => {
     const sut = new OutboxRelay(
       orm.em,
       new OutboxRepository(),
-      [grpcEventConsumer(subscriber.url, SERVICE_TOKEN)],
+      [grpcEventConsumer(`ledger=${subscriber.url}`, ordersSigner)],
       SETTINGS,
       afterDeliver,
     );

@@ -70,6 +70,7 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     call(
       'applyPaymentEvent',
       toApplyPaymentEventRequest(event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0]),
+      'service', // the gateway's webhook, acting for itself once Stripe's signature checks out
     );
   const lastEvent = (type: string, intent: string) =>
     [...fake.events].reverse().find((e) => {
@@ -200,20 +201,29 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     const request = toApplyPaymentEventRequest(
       event as unknown as Parameters<typeof toApplyPaymentEventRequest>[0],
     );
-    const short = await call('applyPaymentEvent', {
-      ...request,
-      amount: { fen: order.total.fen - 1, currency: 'CNY' },
-    });
+    const short = await call(
+      'applyPaymentEvent',
+      { ...request, amount: { fen: order.total.fen - 1, currency: 'CNY' } },
+      'service',
+    );
     expect(short.applied).toBe(false);
     expect((await orderOf(order.id)).status).toBe('ORDER_STATUS_PENDING_PAYMENT');
     const { rows } = await sql.query('select outcome from payment_event where event_id = $1', [event.id]);
     expect(rows).toEqual([{ outcome: 'amount_mismatch' }]);
-    // A user may not apply payment events, and a bad one names its field: nothing recorded.
-    const denied = await expectRejection(
-      call('applyPaymentEvent', { ...request, eventId: 'evt_other' }, OFFICER),
-    );
-    expect(denied.code).toBe(7);
-    const bad = await expectRejection(call('applyPaymentEvent', { ...request, eventId: '' }));
+    // Only the gateway acting for itself (its webhook) may apply payment events: not for a user,
+    // not for nobody, not another service. A bad one names its field. Nothing recorded.
+    for (const [caller, from] of [
+      [OFFICER, 'gateway'],
+      [null, 'gateway'],
+      ['service', 'catalog'],
+      ['service', 'orders'],
+    ] as const) {
+      const denied = await expectRejection(
+        call('applyPaymentEvent', { ...request, eventId: 'evt_other' }, caller, { from }),
+      );
+      expect(denied.code).toBe(7);
+    }
+    const bad = await expectRejection(call('applyPaymentEvent', { ...request, eventId: '' }, 'service'));
     expect(bad.code).toBe(3);
     expect(errorFieldNames(bad)).toEqual(['eventId']);
     const { rows: after } = await sql.query(

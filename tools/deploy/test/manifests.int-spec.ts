@@ -548,11 +548,15 @@ describe('docker-compose.yml', () => {
     const required = secrets.filter(([, , operator]) => operator === ':?').map(([, variable]) => variable);
     expect([...new Set(required)].sort()).toEqual([
       'ADMIN_PASSWORD',
+      'BENEFICIARIES_SERVICE_KEY',
+      'CATALOG_SERVICE_KEY',
+      'GATEWAY_SERVICE_KEY',
       'JWT_SECRET',
+      'ORDERS_SERVICE_KEY',
       'PII_ENCRYPTION_KEYS',
       'PII_HASH_KEY',
       'POSTGRES_PASSWORD',
-      'SERVICE_TOKEN',
+      'SERVICE_PUBLIC_KEYS',
     ]);
     for (const [, variable, operator, rest] of secrets) {
       if (operator === ':?') {
@@ -634,7 +638,7 @@ describe('docker-compose.yml', () => {
     const result = composeConfig({});
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(
-      /(POSTGRES_PASSWORD|SERVICE_TOKEN|JWT_SECRET|ADMIN_PASSWORD|PII_ENCRYPTION_KEYS|PII_HASH_KEY) is not set/,
+      /(POSTGRES_PASSWORD|[A-Z]*SERVICE_(KEY|PUBLIC_KEYS)|JWT_SECRET|ADMIN_PASSWORD|PII_ENCRYPTION_KEYS|PII_HASH_KEY) is not set/,
     );
   });
 });

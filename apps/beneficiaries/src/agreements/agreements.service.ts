@@ -131,8 +131,8 @@ export class AgreementsService {
   }
 
   /**
-   * Internal callers (another service acting for no end user), the relief office and auditors, or
-   * the producer's own staff. The service credential already proved the caller is a Yugong service.
+   * A service acting for itself (the controller admits only the ledger so), the relief office and
+   * auditors, or the producer's own staff.
    */
   private requireInternalOrProducerReader(caller: CallerIdentity | null, producerId: string): void {
     if (caller === null || canReadAll(caller) || isOfficer(caller)) {

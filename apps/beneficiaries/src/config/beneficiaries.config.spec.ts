@@ -1,11 +1,12 @@
 import { ConfigError } from '@yugong/shared/config';
+import { testIdentitySettings } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
 import { beneficiariesConfig } from './beneficiaries.config';
 
 const key = randomBytes(32).toString('base64');
 const valid = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/yugong_beneficiaries',
-  SERVICE_TOKEN: 'service-token-0123456789',
+  ...testIdentitySettings('beneficiaries'),
   PII_ENCRYPTION_KEYS: `k1:${key}`,
   PII_ACTIVE_KEY_ID: 'k1',
   PII_HASH_KEY: 'hash-key-0123456789-0123456789-01',

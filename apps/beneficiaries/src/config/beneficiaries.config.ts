@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@yugong/shared/config';
+import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../pii/pii-cipher';
 
@@ -11,8 +11,9 @@ export const beneficiariesConfigSchema = z
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     GRPC_HOST: env.string('0.0.0.0'),
     GRPC_PORT: env.port(50052),
-    /** The credential every caller must present. */
-    SERVICE_TOKEN: env.secret(16),
+    ...serviceIdentityEnv,
+    /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
+    GRPC_REFLECTION: env.bool(false),
     /** `k1:<base64 of 32 bytes>,k2:<…>`: every AES-256-GCM key rows may be written with. */
     PII_ENCRYPTION_KEYS: env.list().transform((items, ctx) => {
       const keys = parseEncryptionKeys(items);
@@ -50,6 +51,6 @@ export type BeneficiariesConfig = z.infer<typeof beneficiariesConfigSchema>;
 export function beneficiariesConfig(source?: NodeJS.ProcessEnv): BeneficiariesConfig {
   return loadConfig(beneficiariesConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'SERVICE_TOKEN', 'PII_ENCRYPTION_KEYS', 'PII_HASH_KEY'],
+    secrets: ['DATABASE_URL', 'SERVICE_KEY', 'PII_ENCRYPTION_KEYS', 'PII_HASH_KEY'],
   });
 }

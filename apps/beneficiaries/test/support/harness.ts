@@ -31,7 +31,7 @@ export function testEnv(
   extra: Record<string, string> = {},
 ): NodeJS.ProcessEnv {
   return {
-    ...testServiceSettings(databaseUrl, port),
+    ...testServiceSettings('beneficiaries', databaseUrl, port),
     PII_ENCRYPTION_KEYS: `k1:${PII_KEY_1}`,
     PII_ACTIVE_KEY_ID: 'k1',
     PII_HASH_KEY,

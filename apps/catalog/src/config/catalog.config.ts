@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@yugong/shared/config';
+import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,8 +12,9 @@ export const catalogConfigSchema = z.object({
   REDIS_KEY_PREFIX: env.string('yugong:'),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50051),
-  /** The credential every caller must present. */
-  SERVICE_TOKEN: env.secret(16),
+  ...serviceIdentityEnv,
+  /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
+  GRPC_REFLECTION: env.bool(false),
   /** The beneficiaries register, asked whether a lot's supplier households may supply it. */
   BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
   /** Deadline of each call to another service. */
@@ -44,6 +45,6 @@ export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
 export function catalogConfig(source?: NodeJS.ProcessEnv): CatalogConfig {
   return loadConfig(catalogConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_TOKEN'],
+    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_KEY'],
   });
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { isOfficer, type CallerIdentity } from '@yugong/shared/auth';
+import type { CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { ListingRefresh } from './listing-refresh.service';
@@ -24,15 +24,14 @@ import {
 import { StockRepository, type HoldRow, type NewHold, type RestockAllocation } from './stock.repository';
 
 /**
- * Who may move stock. Every catalog call already carries the service credential (the gRPC
- * interceptor refuses any without it), so only another service of the platform gets here; on top
- * of that:
+ * Who may move stock. The controller admits only orders to these methods (its signed assertion
+ * checked by the gRPC interceptor); on top of that:
  * - HoldStock is made for a buyer checking out: the orders service forwards the buyer, who must be
  *   a consumer or an institution (the roles orders lets check out). A hold without a buyer, or for
  *   any other role, is refused.
- * - ReleaseStock, CommitStock and RestockUnits are the platform's own work: orders calls them
- *   without a user (cancellation, payment, refunds), and the relief office or an admin may repair
- *   by hand. A buyer, producer staff or an auditor is refused. The sweeper runs inside catalog.
+ * - ReleaseStock, CommitStock and RestockUnits are the platform's own work: only orders calls
+ *   them, acting for itself (cancellation, payment, refunds); the controller admits nobody else,
+ *   and a user reaching them anyway is refused here too. The sweeper runs inside catalog.
  */
 function requireBuyer(caller: CallerIdentity | null): void {
   if (caller?.role !== 'consumer' && caller?.role !== 'institution') {
@@ -41,8 +40,8 @@ function requireBuyer(caller: CallerIdentity | null): void {
 }
 
 function requirePlatform(caller: CallerIdentity | null): void {
-  if (caller && !isOfficer(caller)) {
-    throw new PermissionDenied('only the orders service or the relief office moves held or sold stock');
+  if (caller) {
+    throw new PermissionDenied('only the orders service moves held or sold stock');
   }
 }
 

@@ -28,7 +28,9 @@ export const staffOf = (n: number, ...producerIds: string[]) => ({
  */
 export async function bootCatalog(databaseUrl: string, env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
-  const running = (await startCatalog(catalogConfig({ ...testServiceSettings(databaseUrl, port), ...env })))!;
+  const running = (await startCatalog(
+    catalogConfig({ ...testServiceSettings('catalog', databaseUrl, port), ...env }),
+  ))!;
   const address = `127.0.0.1:${port}`;
   const client = grpcTestClient(GRPC_SERVICES.catalog, address);
   return {

@@ -1,11 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { beneficiaries, PROTO_ROOT, protoPath } from '@yugong/contracts';
-import type { CallerIdentity } from '@yugong/shared/auth';
+import type { AssertionSigner, CallerIdentity } from '@yugong/shared/auth';
 import {
   outgoingMetadata,
   PROTO_LOADER_OPTIONS,
   ServiceClient,
+  type GrpcStub,
   type ServiceClientSettings,
 } from '@yugong/shared/grpc';
 import { once } from 'node:events';
@@ -31,7 +32,7 @@ export class RegisterImportChannel {
 
   constructor(
     url: string,
-    private readonly serviceToken: string,
+    private readonly signer: AssertionSigner,
   ) {
     const definition = protoLoader.loadSync(protoPath('beneficiaries'), {
       ...PROTO_LOADER_OPTIONS,
@@ -57,8 +58,7 @@ export class RegisterImportChannel {
     options: ImportCallOptions,
   ): Promise<beneficiaries.ImportRegisterResponse> {
     const metadata = outgoingMetadata({
-      serviceToken: this.serviceToken,
-      caller: options.caller,
+      assertion: this.signer.sign('beneficiaries', this.method.path, options.caller),
       requestId: options.requestId,
     });
     let call!: grpc.ClientWritableStream<beneficiaries.ImportRegisterRequest>;
@@ -114,7 +114,7 @@ export class RegisterImportChannel {
  */
 export class BeneficiariesClient extends ServiceClient<beneficiaries.BeneficiariesServiceClient> {
   constructor(
-    stub: beneficiaries.BeneficiariesServiceClient,
+    stub: GrpcStub<beneficiaries.BeneficiariesServiceClient>,
     settings: ServiceClientSettings,
     readonly imports: RegisterImportChannel,
   ) {

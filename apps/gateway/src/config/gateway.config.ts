@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@yugong/shared/config';
+import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,7 +24,7 @@ export const gatewayConfigSchema = z.object({
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
    */
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
-  SERVICE_TOKEN: env.secret(16),
+  ...serviceIdentityEnv,
   JWT_SECRET: env.secret(32),
   /** Lifetime of an access token: short, since a refresh token gets the next one. */
   JWT_TTL_SECONDS: env.int(900, { min: 60, max: 30 * 86_400 }),
@@ -83,7 +83,7 @@ export function gatewayConfig(source?: NodeJS.ProcessEnv): GatewayConfig {
     secrets: [
       'DATABASE_URL',
       'REDIS_URL',
-      'SERVICE_TOKEN',
+      'SERVICE_KEY',
       'JWT_SECRET',
       'ADMIN_PASSWORD',
       'DEMO_PASSWORD',

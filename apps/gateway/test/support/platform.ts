@@ -1,5 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, freePort, testRedisUrl, uniqueRedisPrefix } from '@yugong/shared/testing';
+import {
+  createTestDatabase,
+  freePort,
+  TEST_SERVICE_KEYS,
+  testRedisUrl,
+  uniqueRedisPrefix,
+} from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
 // e2e tests boot every service in this process, as `npm start` boots them in separate ones.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -77,7 +83,7 @@ export async function startPlatform(
     redisUrl: options.redis === false ? undefined : testRedisUrl(),
     redisKeyPrefix: uniqueRedisPrefix(label),
     secrets: {
-      SERVICE_TOKEN: 'e2e-service-token-0123456789',
+      SERVICE_KEYS: TEST_SERVICE_KEYS,
       JWT_SECRET,
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',

@@ -1,4 +1,5 @@
-import { env, loadConfig } from '@yugong/shared/config';
+import { SERVICE_NAMES } from '@yugong/shared/auth';
+import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,8 +13,9 @@ export const ordersConfigSchema = z.object({
   REDIS_KEY_PREFIX: env.string('yugong:'),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50053),
-  /** The credential every caller must present, and orders presents to catalog. */
-  SERVICE_TOKEN: env.secret(16),
+  ...serviceIdentityEnv,
+  /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
+  GRPC_REFLECTION: env.bool(false),
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
   /** Deadline of each call to another service. */
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
@@ -32,8 +34,22 @@ export const ordersConfigSchema = z.object({
   SWEEP_INTERVAL_MS: env.int(15_000, { min: 100, max: 3_600_000 }),
   /** Idle carts expire after this many seconds. */
   CART_TTL_SECONDS: env.int(7 * 24 * 3_600, { min: 60, max: 90 * 24 * 3_600 }),
-  /** gRPC addresses of the consumers of order events (OrderEventsConsumerService); none: pull only. */
-  ORDER_EVENT_CONSUMERS: env.list([]),
+  /**
+   * The consumers of order events (OrderEventsConsumerService), as `service=host:port`: the service
+   * named is the one the relay's signed calls are addressed to. None: pull only.
+   */
+  ORDER_EVENT_CONSUMERS: env
+    .list([])
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            new RegExp(`^(${SERVICE_NAMES.join('|')})=\\S+$`),
+            'each entry is service=host:port, e.g. ledger=127.0.0.1:50054',
+          ),
+      ),
+    ),
   /** How often the outbox relay looks for events to deliver. */
   RELAY_INTERVAL_MS: env.int(500, { min: 10, max: 60_000 }),
   /** Card payments through Stripe (`sk_…`); unset: checkout offers manual payment only. */
@@ -64,6 +80,6 @@ export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
 export function ordersConfig(source?: NodeJS.ProcessEnv): OrdersConfig {
   return loadConfig(ordersConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_TOKEN', 'STRIPE_SECRET_KEY'],
+    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_KEY', 'STRIPE_SECRET_KEY'],
   });
 }

@@ -1,22 +1,27 @@
 import { orders } from '@yugong/contracts';
+import type { AssertionSigner, ServiceName } from '@yugong/shared/auth';
 import { createGrpcStub, ServiceClient } from '@yugong/shared/grpc';
 import type { EventConsumer } from './outbox.relay';
 
 /**
- * A consumer of order events at a gRPC address implementing
- * `yugong.orders.v1.OrderEventsConsumerService`, through the generated client. A delivery is not
- * retried here: the relay backs off and tries again on a later pass.
+ * A consumer of order events named by a `service=host:port` entry of ORDER_EVENT_CONSUMERS,
+ * implementing `yugong.orders.v1.OrderEventsConsumerService`, through the generated client. A
+ * delivery is not retried here: the relay backs off and tries again on a later pass.
  */
-export function grpcEventConsumer(url: string, serviceToken: string): EventConsumer {
+export function grpcEventConsumer(entry: string, signer: AssertionSigner): EventConsumer {
+  const separator = entry.indexOf('=');
+  const audience = entry.slice(0, separator) as ServiceName;
+  const url = entry.slice(separator + 1);
   const channel = createGrpcStub<orders.OrderEventsConsumerServiceClient>({
     url,
     service: 'orders',
     packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
     serviceName: orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
+    audience,
   });
-  const client = new ServiceClient(channel.stub, { serviceToken, deadlineMs: 3_000, retries: 0 });
+  const client = new ServiceClient(channel, { signer, deadlineMs: 3_000, retries: 0 });
   return {
-    name: url,
+    name: entry,
     deliver: async (event, deadlineMs) => {
       await client.call('consumeOrderEvent', { event }, { deadlineMs });
     },

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import type { AssertionSigner } from '@yugong/shared/auth';
 import { Periodic } from '@yugong/shared/jobs';
 import { grpcEventConsumer } from './order-events.client';
 import { OutboxRelay } from './outbox.relay';
@@ -17,7 +18,8 @@ export interface RelayConfig {
   consumers: string[];
   intervalMs: number;
   deadlineMs: number;
-  serviceToken: string;
+  /** Signs each delivery as orders. */
+  signer: AssertionSigner;
 }
 
 /** Runs the outbox relay every interval while there are consumers to deliver to. */
@@ -40,14 +42,13 @@ export class OutboxRelayJob implements OnApplicationBootstrap, OnApplicationShut
     this.relay = new OutboxRelay(
       this.em,
       this.outbox,
-      this.config.consumers.map((url) => grpcEventConsumer(url, this.config.serviceToken)),
+      this.config.consumers.map((entry) => grpcEventConsumer(entry, this.config.signer)),
       {
         batch: 100,
         deadlineMs: this.config.deadlineMs,
         backoffMs: 500,
         maxBackoffMs: 300_000,
         maxAttempts: 25,
-        serviceToken: this.config.serviceToken,
       },
     );
     this.periodic = new Periodic(() => this.pass(), this.config.intervalMs);

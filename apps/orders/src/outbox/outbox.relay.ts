@@ -15,7 +15,6 @@ export interface RelaySettings {
   maxBackoffMs: number;
   /** After this many failed attempts an event is parked (and its order's later events wait behind it). */
   maxAttempts: number;
-  serviceToken: string;
 }
 
 /** Where events go: one gRPC consumer (the ledger, or a test subscriber). */

@@ -120,7 +120,7 @@ export type TestCatalog = Awaited<ReturnType<typeof startTestCatalog>>;
 
 /**
  * Orders started in this process on `databaseUrl`, calling the catalog at `catalogAddress` (on a
- * free port, with the test service credential, silent), and a client of it. `settings` adds to or
+ * free port, with its test key, silent), and a client of it. `settings` adds to or
  * overrides the settings. The whole environment is given, so neither a REDIS_URL of the machine
  * running the tests nor anything else of it is read: pass `REDIS_URL` for a Redis.
  */
@@ -132,7 +132,7 @@ export async function bootOrders(
   const port = await freePort();
   const running = (await startOrders(
     ordersConfig({
-      ...testServiceSettings(databaseUrl, port),
+      ...testServiceSettings('orders', databaseUrl, port),
       CATALOG_GRPC_URL: catalogAddress,
       ...settings,
     }),

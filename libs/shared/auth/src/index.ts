@@ -1,5 +1,16 @@
 export { ROLES, type Role, type CallerIdentity, isRole, callerIdentitySchema } from './caller.model';
-export { encodeCaller, decodeCaller, serviceTokenMatches } from './caller.codec';
+export {
+  SERVICE_NAMES,
+  type ServiceName,
+  type Principal,
+  type VerifiedCall,
+  ASSERTION_TTL_SECONDS,
+  AssertionSigner,
+  AssertionVerifier,
+  parsePublicKeys,
+  privateKeyFrom,
+  publicKeyFrom,
+} from './service-assertion';
 export {
   isOfficer,
   canReadAll,

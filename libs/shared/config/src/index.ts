@@ -8,3 +8,4 @@ export {
   publishedSecretProblems,
 } from './published-secrets.util';
 export { type BootIo, bootOrExit } from './boot.util';
+export { serviceIdentityEnv } from './service-identity.env';

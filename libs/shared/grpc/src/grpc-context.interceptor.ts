@@ -8,22 +8,27 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { serviceTokenMatches } from '@yugong/shared/auth';
-import { Unauthenticated } from '@yugong/shared/errors';
+import { Reflector } from '@nestjs/core';
+import type { AssertionVerifier } from '@yugong/shared/auth';
+import { PermissionDenied, Unauthenticated } from '@yugong/shared/errors';
 import { Observable, throwError } from 'rxjs';
+import { ACCEPTED_CALLERS, type CallerPolicy } from './accepts.decorator';
 import { MetadataKey } from './grpc.constants';
+import { recordVerifiedCall } from './grpc-metadata.util';
 
-/** DI token for the service credential a gRPC server expects from its callers. */
-export const SERVICE_TOKEN = Symbol('SERVICE_TOKEN');
+/** DI token of the {@link AssertionVerifier} a gRPC server checks its callers with. */
+export const ASSERTION_VERIFIER = Symbol('ASSERTION_VERIFIER');
 
 /**
- * Runs around every gRPC handler: refuses calls without the service credential, and runs the
- * handler inside a fresh MikroORM request context (the HTTP middleware does not cover gRPC).
+ * Runs around every gRPC handler: verifies the caller's signed assertion (which service, for which
+ * method, on whose behalf), refuses callers the method does not accept, and runs the handler
+ * inside a fresh MikroORM request context (the HTTP middleware does not cover gRPC).
  */
 @Injectable()
 export class GrpcContextInterceptor implements NestInterceptor {
   constructor(
-    @Inject(SERVICE_TOKEN) private readonly serviceToken: string,
+    @Inject(ASSERTION_VERIFIER) private readonly verifier: AssertionVerifier,
+    private readonly reflector: Reflector,
     @Optional() private readonly orm?: MikroORM,
   ) {}
 
@@ -31,10 +36,10 @@ export class GrpcContextInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') {
       return next.handle();
     }
-    const metadata = context.switchToRpc().getContext<Metadata>();
-    const presented = metadata?.get?.(MetadataKey.serviceToken)?.[0];
-    if (!serviceTokenMatches(typeof presented === 'string' ? presented : undefined, this.serviceToken)) {
-      return throwError(() => new Unauthenticated('missing or wrong service credential'));
+    try {
+      this.admit(context);
+    } catch (error) {
+      return throwError(() => error);
     }
     const orm = this.orm;
     if (!orm) {
@@ -45,5 +50,26 @@ export class GrpcContextInterceptor implements NestInterceptor {
     return new Observable((subscriber) =>
       RequestContext.create(orm.em, () => next.handle().subscribe(subscriber)),
     );
+  }
+
+  private admit(context: ExecutionContext): void {
+    const metadata = context.switchToRpc().getContext<Metadata>();
+    const rpc = (context.getArgByIndex(2) as { getPath?: () => string } | undefined)?.getPath?.() ?? '';
+    const presented = metadata?.get?.(MetadataKey.assertion)?.[0];
+    const call = this.verifier.verify(typeof presented === 'string' ? presented : undefined, rpc);
+    const policy = this.reflector.get<CallerPolicy | undefined>(ACCEPTED_CALLERS, context.getHandler());
+    const accepted = policy?.[call.service];
+    if (!accepted) {
+      throw new PermissionDenied(`${rpc} does not accept calls from ${call.service}`);
+    }
+    if (!accepted.includes(call.principal)) {
+      if (call.principal === 'anonymous' && accepted.includes('user')) {
+        throw new Unauthenticated('sign in first');
+      }
+      throw new PermissionDenied(
+        `${rpc} accepts ${call.service} only for ${accepted.join(' or ')}, not ${call.principal}`,
+      );
+    }
+    recordVerifiedCall(metadata, call);
   }
 }

@@ -16,6 +16,11 @@ export interface GrpcServerSettings {
   serviceNames: string[];
   host: string;
   port: number;
+  /**
+   * Serve server reflection, which lists every method to anyone who asks: for grpcurl in
+   * development (`npm start`), off in compose and k8s.
+   */
+  reflection: boolean;
 }
 
 /** A gRPC server's Nest options plus the health service to flip when the app is ready or stopping. */
@@ -26,8 +31,10 @@ export interface GrpcServer {
 
 /**
  * Builds the Nest gRPC transport options for one service, with the standard `grpc.health.v1.Health`
- * service and server reflection registered on the same port. Health starts NOT_SERVING; call
- * `markServing` once the app has started.
+ * service (and, when asked, server reflection) registered on the same port. Both bypass the
+ * service's interceptors, so they answer without an assertion: health tells only SERVING or not,
+ * for orchestrators' probes, which cannot sign. Health starts NOT_SERVING; call `markServing`
+ * once the app has started.
  */
 export function grpcServer(settings: GrpcServerSettings): GrpcServer {
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -41,7 +48,9 @@ export function grpcServer(settings: GrpcServerSettings): GrpcServer {
       gracefulShutdown: true,
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
         health.addToServer(server);
-        new ReflectionService(definition).addToServer(server);
+        if (settings.reflection) {
+          new ReflectionService(definition).addToServer(server);
+        }
       },
     },
   };

@@ -2,10 +2,11 @@
 export const MetadataKey = {
   /** Correlates the logs of one user request across services. */
   requestId: 'x-request-id',
-  /** The end user on whose behalf a service calls (JSON, see `encodeCaller`). */
-  caller: 'x-caller',
-  /** The shared service credential; calls without it are refused. */
-  serviceToken: 'x-service-token',
+  /**
+   * The signed assertion of who calls, for which method and on whose behalf (see
+   * `AssertionSigner`); calls without a valid one are refused.
+   */
+  assertion: 'x-service-assertion',
 } as const;
 
 // The loader settings belong to the contracts they load; re-exported for existing importers.

@@ -1,7 +1,7 @@
 import { status, type Metadata } from '@grpc/grpc-js';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
-import type { CallerIdentity } from '@yugong/shared/auth';
+import type { AssertionSigner, CallerIdentity, ServiceName } from '@yugong/shared/auth';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
 import { outgoingMetadata } from './grpc-metadata.util';
@@ -15,7 +15,10 @@ type UnaryKeys<T> = { [K in keyof T]: T[K] extends Unary ? K : never }[keyof T];
 
 /** Per-call choices. */
 export interface CallOptions {
-  /** The end user the call is made for; omitted for public reads. */
+  /**
+   * The end user the call is made for, `null` for nobody (a public read); omitted when the
+   * calling service acts for itself (a job, a relay, a verified webhook).
+   */
   caller?: CallerIdentity | null;
   requestId?: string;
   /** Overrides the client's default deadline. */
@@ -29,7 +32,8 @@ export interface CallOptions {
 
 /** Defaults every call of one client shares. */
 export interface ServiceClientSettings {
-  serviceToken: string;
+  /** Signs the assertion each call carries, as this service. */
+  signer: AssertionSigner;
   deadlineMs: number;
   retries: number;
   /** First back-off in ms; doubles per attempt, with full jitter. */
@@ -38,14 +42,18 @@ export interface ServiceClientSettings {
 
 /**
  * A typed gRPC client with the rules every internal call follows: a deadline on every call,
- * bounded retries only where repeating is safe, and the service credential, caller and request id
- * in metadata.
+ * bounded retries only where repeating is safe, and a fresh signed assertion (this service, the
+ * method, on whose behalf) and the request id in metadata.
  */
 export class ServiceClient<T extends object> {
+  private readonly stub: T;
+
   constructor(
-    private readonly stub: T,
+    private readonly channel: GrpcStub<T>,
     private readonly settings: ServiceClientSettings,
-  ) {}
+  ) {
+    this.stub = channel.stub;
+  }
 
   /** Calls `method` and resolves with its response, or rejects with the grpc-js ServiceError. */
   async call<K extends UnaryKeys<T>>(
@@ -54,9 +62,14 @@ export class ServiceClient<T extends object> {
     options: CallOptions = {},
   ): Promise<ResponseOf<T[K]>> {
     const fn = (this.stub[method] as Unary).bind(this.stub);
+    const name = String(method);
+    const rpc = `${this.channel.pathPrefix}${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     const metadata = outgoingMetadata({
-      serviceToken: this.settings.serviceToken,
-      caller: options.caller,
+      assertion: this.settings.signer.sign(
+        this.channel.audience,
+        rpc,
+        options.caller === undefined ? 'service' : options.caller,
+      ),
       requestId: options.requestId,
     });
     const deadline = Date.now() + (options.deadlineMs ?? this.settings.deadlineMs);
@@ -90,10 +103,23 @@ export interface GrpcStubSettings {
   service: string;
   packageName: string;
   serviceName: string;
+  /** The service that serves it, when not the one the proto is named after (order event consumers). */
+  audience?: ServiceName;
+}
+
+/** A channel to one gRPC service, with what a call's assertion names. */
+export interface GrpcStub<T extends object> {
+  /** The generated client interface. */
+  stub: T;
+  /** The service called. */
+  audience: ServiceName;
+  /** `/package.Service/`: a method's path is this and its name. */
+  pathPrefix: string;
+  close(): void;
 }
 
 /** Opens a channel and returns the generated client interface for one service. */
-export function createGrpcStub<T extends object>(settings: GrpcStubSettings): { stub: T; close(): void } {
+export function createGrpcStub<T extends object>(settings: GrpcStubSettings): GrpcStub<T> {
   const proxy = ClientProxyFactory.create({
     transport: Transport.GRPC,
     options: {
@@ -108,5 +134,10 @@ export function createGrpcStub<T extends object>(settings: GrpcStubSettings): { 
       },
     },
   }) as unknown as ClientGrpc & { close(): void };
-  return { stub: proxy.getService<T>(settings.serviceName), close: () => proxy.close() };
+  return {
+    stub: proxy.getService<T>(settings.serviceName),
+    audience: settings.audience ?? (settings.service as ServiceName),
+    pathPrefix: `/${settings.packageName}.${settings.serviceName}/`,
+    close: () => proxy.close(),
+  };
 }

@@ -31,7 +31,7 @@ describe(pinoOptions.name, () => {
         headers: {
           authorization: 'Bearer secret.jwt.value',
           cookie: 'sid=abc',
-          'x-service-token': 'svc-token-value',
+          'x-service-assertion': 'svc-token-value',
         },
       },
       password: 'hunter2-hunter2',

@@ -9,8 +9,7 @@ import type { LoggerOptions } from 'pino';
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-service-token"]',
-  'req.headers["x-caller"]',
+  'req.headers["x-service-assertion"]',
   'res.headers["set-cookie"]',
   'password',
   '*.password',

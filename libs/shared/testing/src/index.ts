@@ -20,9 +20,16 @@ export {
 export { shuffled, until } from './waiting';
 export {
   GRPC_SERVICES,
-  TEST_SERVICE_TOKEN,
+  TEST_PUBLIC_KEYS,
+  TEST_SERVICE_KEYS,
   grpcTestClient,
+  signTestAssertion,
+  testIdentitySettings,
   testServiceSettings,
+  type TestAssertionClaims,
+  type TestPrincipal,
+  type TestServiceKey,
+  type TestServiceName,
   type GrpcService,
   type GrpcTestClient,
   type GrpcTestClientSettings,

@@ -398,8 +398,9 @@ export const YUGONG_BENEFICIARIES_V1_PACKAGE_NAME = "yugong.beneficiaries.v1";
 /**
  * The beneficiary register: towns and villages, registered households (personal data encrypted at
  * rest, masked in every view but the relief office's) and the benefit agreements that link them to
- * producers. The caller travels in metadata (x-caller: JSON {userId, role, producerIds}); internal
- * calls also carry the service credential (x-service-token).
+ * producers. Every call carries a signed assertion (x-service-assertion: the calling service, the
+ * method, and the user with role and producers when there is one); each method accepts only the
+ * callers its handler declares.
  *
  * Who sees what:
  * - relief_officer, admin: full household views; every unmasked read needs a `purpose` and is
@@ -501,8 +502,9 @@ export interface BeneficiariesServiceClient {
 /**
  * The beneficiary register: towns and villages, registered households (personal data encrypted at
  * rest, masked in every view but the relief office's) and the benefit agreements that link them to
- * producers. The caller travels in metadata (x-caller: JSON {userId, role, producerIds}); internal
- * calls also carry the service credential (x-service-token).
+ * producers. Every call carries a signed assertion (x-service-assertion: the calling service, the
+ * method, and the user with role and producers when there is one); each method accepts only the
+ * callers its handler declares.
  *
  * Who sees what:
  * - relief_officer, admin: full household views; every unmasked read needs a `purpose` and is

@@ -366,8 +366,9 @@ export const YUGONG_CATALOG_V1_PACKAGE_NAME = "yugong.catalog.v1";
 
 /**
  * Producers (cooperatives, leading enterprises, farms, industry bases), their products and the
- * lots (batches) that hold stock. Calls that change data need a caller in metadata
- * (x-caller: JSON {userId, role, producerIds}) and the service credential (x-service-token).
+ * lots (batches) that hold stock. Every call carries a signed assertion (x-service-assertion: the
+ * calling service, the method, and the user with role and producers when there is one); each
+ * method accepts only the callers its handler declares.
  */
 
 export interface CatalogServiceClient {
@@ -445,8 +446,9 @@ export interface CatalogServiceClient {
 
 /**
  * Producers (cooperatives, leading enterprises, farms, industry bases), their products and the
- * lots (batches) that hold stock. Calls that change data need a caller in metadata
- * (x-caller: JSON {userId, role, producerIds}) and the service credential (x-service-token).
+ * lots (batches) that hold stock. Every call carries a signed assertion (x-service-assertion: the
+ * calling service, the method, and the user with role and producers when there is one); each
+ * method accepts only the callers its handler declares.
  */
 
 export interface CatalogServiceController {

@@ -446,8 +446,9 @@ export const YUGONG_ORDERS_V1_PACKAGE_NAME = "yugong.orders.v1";
 
 /**
  * Carts, orders, payments, fulfilment, refunds and the outbox of order events.
- * Every call needs the service credential (x-service-token); calls made for a user carry the
- * caller in metadata (x-caller: JSON {userId, role, producerIds}). What a caller may see:
+ * Every call carries a signed assertion (x-service-assertion: the calling service, the method, and
+ * the user with role and producers when there is one); each method accepts only the callers its
+ * handler declares. What a caller may see:
  * buyers their own orders; producer staff the orders holding their products, with only their
  * lines; relief officers and auditors all. Anything else is NOT_FOUND, never PERMISSION_DENIED,
  * so that order ids do not leak.
@@ -557,8 +558,9 @@ export interface OrdersServiceClient {
 
 /**
  * Carts, orders, payments, fulfilment, refunds and the outbox of order events.
- * Every call needs the service credential (x-service-token); calls made for a user carry the
- * caller in metadata (x-caller: JSON {userId, role, producerIds}). What a caller may see:
+ * Every call carries a signed assertion (x-service-assertion: the calling service, the method, and
+ * the user with role and producers when there is one); each method accepts only the callers its
+ * handler declares. What a caller may see:
  * buyers their own orders; producer staff the orders holding their products, with only their
  * lines; relief officers and auditors all. Anything else is NOT_FOUND, never PERMISSION_DENIED,
  * so that order ids do not leak.
