@@ -65,6 +65,37 @@ describe(AssertionVerifier.name, () => {
   });
 });
 
+describe('assertion reuse', () => {
+  const verifier = new AssertionVerifier('orders', publicKeys);
+  const user: CallerIdentity = { userId: 'u1', role: 'consumer', producerIds: [] };
+
+  it('signs once per method and principal for a while, and anew for any other', () => {
+    const signer = new AssertionSigner('gateway', keys.gateway.privateKey);
+    const first = signer.sign('orders', RPC, user);
+    expect(signer.sign('orders', RPC, { ...user })).toBe(first);
+    expect(signer.sign('orders', RPC, { ...user, role: 'institution' })).not.toBe(first);
+    expect(signer.sign('orders', RPC, null)).not.toBe(first);
+    expect(signer.sign('orders', '/yugong.orders.v1.OrdersService/ListOrders', user)).not.toBe(first);
+    expect(signer.sign('catalog', RPC, user)).not.toBe(first);
+  });
+
+  it('stops reusing before the assertion gets old', async () => {
+    const shortLived = new AssertionSigner('gateway', keys.gateway.privateKey, 1);
+    const first = shortLived.sign('orders', RPC, user);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past a sixth of its one-second life
+    expect(shortLived.sign('orders', RPC, user)).not.toBe(first);
+  });
+
+  it('remembers a verified assertion, but still only for its own method', () => {
+    const token = new AssertionSigner('gateway', keys.gateway.privateKey).sign('orders', RPC, user);
+    expect(verifier.verify(token, RPC).user).toEqual(user);
+    expect(verifier.verify(token, RPC).user).toEqual(user);
+    expect(() => verifier.verify(token, '/yugong.orders.v1.OrdersService/CancelOrder')).toThrow(
+      /not \/yugong/,
+    );
+  });
+});
+
 describe(parsePublicKeys.name, () => {
   it('names an entry without a known service, and a key that is not P-256', () => {
     expect(() => parsePublicKeys(`warehouse:${keys.gateway.publicKey}`)).toThrow(/service name/);
