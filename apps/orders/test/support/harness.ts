@@ -140,6 +140,8 @@ export async function bootOrders(
   const client = ordersClient(`127.0.0.1:${port}`);
   return {
     app: running.app,
+    /** `127.0.0.1:port` of its gRPC server. */
+    address: `127.0.0.1:${port}`,
     client,
     call: client.call,
     close: async () => {
