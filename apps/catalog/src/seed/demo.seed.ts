@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { DEMO_PRODUCERS, demoCreditCode, demoId, demoSupplierHouseholds } from '@yugong/shared/demo';
+import { HouseholdShare } from '../producers/household-share.entity';
 import { Producer } from '../producers/producer.entity';
 import { Lot } from '../products/lot.entity';
 import { LotSupplier } from '../products/lot-supplier.entity';
@@ -61,9 +62,19 @@ export async function seedDemoCatalog(
           town: demo.town,
           village: demo.village,
           status: 'verified',
-          householdShareBps: demo.householdShareBps,
         });
-    created += existing.has(producerId) ? 0 : 1;
+    if (!existing.has(producerId)) {
+      created++;
+      em.create(HouseholdShare, {
+        id: demoId('household-share', `${demo.key}/2019-01-01`),
+        producer,
+        basisPoints: demo.householdShareBps,
+        effectiveFrom: new Date('2019-01-01T00:00:00+08:00'),
+        reason: 'share at registration',
+        changedBy: null,
+      });
+      created++;
+    }
     const suppliers = demoSupplierHouseholds(demo.key);
     let lotNumber = 0;
     for (const item of demo.products) {

@@ -83,14 +83,21 @@ export class StockRepository {
     await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 7))', [`stock:${orderId}`]);
   }
 
-  async saleableProducts(em: EntityManager, ids: string[]): Promise<Map<string, SaleableProduct>> {
+  /**
+   * The products as a sale at `at` (now when not given) takes them: price, names, and the
+   * producer's household share in force at that instant (the latest step begun by then).
+   */
+  async saleableProducts(em: EntityManager, ids: string[], at?: Date): Promise<Map<string, SaleableProduct>> {
     const rows = await em.execute<Row[]>(
       `select p.id, p.status, p.price_fen, p.currency, p.name_zh, p.name_en, p.unit, p.producer_id,
-              pr.legal_name as producer_name, pr.status as producer_status, pr.household_share_bps,
+              pr.legal_name as producer_name, pr.status as producer_status,
+              coalesce((select s.basis_points from household_share s
+                         where s.producer_id = pr.id and s.effective_from <= coalesce(?::timestamptz, now())
+                         order by s.effective_from desc limit 1), 0) as household_share_bps,
               coalesce(p.stock_source_id, p.id) as source_id
          from product p join producer pr on pr.id = p.producer_id
         where p.id in (${placeholders(ids.length, '?')})`,
-      ids,
+      [at ?? null, ...ids],
     );
     return new Map(
       rows.map((r) => [
