@@ -51,6 +51,8 @@ export class DemoSalesSeed {
       moves.sort((a, b) => a.at.getTime() - b.at.getTime() || a.step - b.step);
       for (const move of moves) {
         await move.run(tx);
+        // Each move flushed its events: forget them, or every later flush would look them over again.
+        tx.clear();
       }
       const events = due.length + due.reduce((sum, s) => sum + s.refunds.length, 0);
       return { orders: sales.length, created: due.length, events };
@@ -99,8 +101,8 @@ export class DemoSalesSeed {
         at: sale.paidAt,
         step: 1,
         sale,
+        // The transaction holds the order row's lock since it inserted the row.
         run: async (tx) => {
-          await this.repo.findById(tx, sale.id, true);
           await this.lifecycle.payInTx(
             tx,
             sale.id,
