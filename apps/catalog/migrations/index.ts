@@ -3,10 +3,15 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128134936_initial } from './Migration20261128134936_initial';
 import { Migration20261128150408_lot_suppliers } from './Migration20261128150408_lot_suppliers';
 import { Migration20261128191452_stock_holds } from './Migration20261128191452_stock_holds';
+import { Migration20261202074033_household_share_history } from './Migration20261202074033_household_share_history';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261128134936_initial', class: Migration20261128134936_initial },
   { name: 'Migration20261128150408_lot_suppliers', class: Migration20261128150408_lot_suppliers },
   { name: 'Migration20261128191452_stock_holds', class: Migration20261128191452_stock_holds },
+  {
+    name: 'Migration20261202074033_household_share_history',
+    class: Migration20261202074033_household_share_history,
+  },
 ];

@@ -12,6 +12,7 @@ import { CATALOG_ENTITIES } from './catalog.entities';
 import { CatalogGrpcController } from './catalog.grpc.controller';
 import { ListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
+import { HouseholdShareRepository } from './producers/household-share.repository';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh.service';
@@ -41,6 +42,7 @@ export class AppModule {
       controllers: [CatalogGrpcController],
       providers: [
         ProducersService,
+        HouseholdShareRepository,
         ProductsService,
         StockRepository,
         StockService,

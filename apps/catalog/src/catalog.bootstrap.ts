@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { beneficiaries, catalog } from '@yugong/contracts';
@@ -14,7 +15,9 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { openListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
+import { seedDemoSales } from './seed/demo-sales.seed';
 import { seedDemoCatalog } from './seed/demo.seed';
+import { StockRepository } from './stock/stock.repository';
 import { BeneficiariesClient } from './suppliers/beneficiaries.client';
 
 const SERVICE_NAMES = [`${catalog.YUGONG_CATALOG_V1_PACKAGE_NAME}.${catalog.CATALOG_SERVICE_NAME}`];
@@ -73,12 +76,17 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
   }
   if (config.SEED_DEMO) {
     const seeded = await seedDemoCatalog(orm.em.fork());
-    if (seeded.created > 0) {
+    const sales = await seedDemoSales(app.get(EntityManager).fork(), app.get(StockRepository));
+    if (seeded.created > 0 || sales.created > 0) {
       await cache.invalidate();
     }
     logger.log(
-      `demo catalogue: ${seeded.producers} producers, ${seeded.products} products (${seeded.created} rows new)`,
+      `demo catalogue: ${seeded.producers} producers, ${seeded.products} products (${seeded.created} rows new); ` +
+        `sales of 2020: ${sales.orders} orders (${sales.created} holds new)`,
     );
+    if (sales.skipped) {
+      logger.warn(`demo sales of 2020 not recorded in catalog: ${sales.skipped}`);
+    }
   }
   await app.listen();
   markServing(server, SERVICE_NAMES);

@@ -1,3 +1,4 @@
+import { HouseholdShare } from './producers/household-share.entity';
 import { Producer } from './producers/producer.entity';
 import { Lot } from './products/lot.entity';
 import { LotSupplier } from './products/lot-supplier.entity';
@@ -6,4 +7,12 @@ import { StockHold } from './stock/stock-hold.entity';
 import { StockRestock } from './stock/stock-restock.entity';
 
 /** Every entity catalog persists. */
-export const CATALOG_ENTITIES = [Producer, Product, Lot, LotSupplier, StockHold, StockRestock];
+export const CATALOG_ENTITIES = [
+  Producer,
+  HouseholdShare,
+  Product,
+  Lot,
+  LotSupplier,
+  StockHold,
+  StockRestock,
+];

@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { catalog } from '@yugong/contracts';
+import { canReadAll } from '@yugong/shared/auth';
 import { Accepts, PUBLIC, SERVICE, USER, callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
   producerKind,
@@ -51,7 +52,9 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     request: catalog.GetProducerRequest,
     metadata?: Metadata,
   ): Promise<catalog.GetProducerResponse> {
-    return { producer: toProducerMessage(await this.producers.get(callerOf(metadata), request.id)) };
+    const caller = callerOf(metadata);
+    const { producer, householdShares } = await this.producers.getWithShares(caller, request.id);
+    return { producer: toProducerMessage(producer, householdShares, canReadAll(caller)) };
   }
 
   @Accepts({ gateway: PUBLIC })
@@ -64,7 +67,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
       page: request.page,
     });
     return {
-      producers: result.items.map(toProducerMessage),
+      producers: result.items.map((p) => toProducerMessage(p)),
       page: { page: result.page, pageSize: result.pageSize, total: result.total },
     };
   }
@@ -81,6 +84,15 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return {
       producer: toProducerMessage(await this.producers.setStatus(callerOf(metadata), request.id, status)),
     };
+  }
+
+  @Accepts({ gateway: USER })
+  async setHouseholdShare(
+    request: catalog.SetHouseholdShareRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.SetHouseholdShareResponse> {
+    const { producer, householdShares } = await this.producers.setHouseholdShare(callerOf(metadata), request);
+    return { producer: toProducerMessage(producer, householdShares, true) };
   }
 
   @Accepts({ gateway: USER })

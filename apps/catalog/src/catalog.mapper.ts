@@ -1,6 +1,7 @@
 import { catalog } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
 import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock-lines.util';
+import type { HouseholdShareStep } from './producers/household-share.repository';
 import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
 import type { Lot } from './products/lot.entity';
 import type { ProductStatusName } from './products/product.entity';
@@ -40,7 +41,15 @@ export function wireName(value: string | undefined, unspecified: string): string
 
 export { toTimestamp };
 
-export function toProducerMessage(p: Producer): catalog.Producer {
+/**
+ * A producer on the wire; with its household share history when given. `changedBy` names
+ * officers: only those who read everything (`showChangedBy`) see it.
+ */
+export function toProducerMessage(
+  p: Producer,
+  history: HouseholdShareStep[] = [],
+  showChangedBy = false,
+): catalog.Producer {
   return {
     id: p.id,
     kind: producerKind.toWire(p.kind),
@@ -52,6 +61,15 @@ export function toProducerMessage(p: Producer): catalog.Producer {
     householdShareBps: p.householdShareBps,
     createdAt: toTimestamp(p.createdAt),
     updatedAt: toTimestamp(p.updatedAt),
+    householdShareHistory: history.map((step) => ({
+      id: step.id,
+      fromBasisPoints: step.fromBasisPoints ?? undefined,
+      basisPoints: step.basisPoints,
+      effectiveFrom: toTimestamp(step.effectiveFrom),
+      reason: step.reason,
+      changedBy: showChangedBy ? (step.changedBy ?? '') : '',
+      createdAt: toTimestamp(step.createdAt),
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { catalog } from '@yugong/contracts';
+import { demoId, demoProducers, demoSales } from '@yugong/shared/demo';
 import { expectRejection, type Sent } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import {
@@ -79,19 +80,28 @@ describe('catalog over gRPC', () => {
     expect(res.page.total).toBe(res.products.length);
     expect(res.products.length).toBeGreaterThanOrEqual(20);
     const rabbit = res.products.find((p) => p.nameZh === '冷鲜兔肉')!;
-    expect(rabbit.stock).toBe(1000);
+    // Two lots of 400 and 600, less what the demo sales of 2020 took.
+    const sold = demoSales()
+      .flatMap((s) => s.lines)
+      .filter((l) => l.productId === rabbit.id)
+      .reduce((sum, l) => sum + l.quantity, 0);
+    expect(sold).toBeGreaterThan(0);
+    expect(rabbit.stock).toBe(1000 - sold);
     expect(rabbit.price.fen).toBe(6800);
   });
 
   it('filters by query, category and town', async () => {
-    const honey = await call('listProducts', { category: 'honey' });
-    expect(honey.products.length).toBe(2);
+    const honey = await call('listProducts', { category: 'honey', page: { page: 1, pageSize: 100 } });
+    const demoHoney = demoProducers().flatMap((p) => p.products.filter((x) => x.category === 'honey'));
+    expect(honey.products.map((p) => p.nameZh).sort()).toEqual(demoHoney.map((p) => p.nameZh).sort());
     const wangwu = await call('listProducts', { town: '王屋镇' });
     expect(wangwu.products.every((p) => p.town === '王屋镇')).toBe(true);
-    const byName = await call('listProducts', { query: 'RABBIT' });
-    expect(byName.products.map((p) => p.nameZh).sort()).toEqual(
-      ['冷鲜兔肉', '手撕兔肉干', '麻辣兔头'].sort(),
+    const byName = await call('listProducts', { query: 'RABBIT', page: { page: 1, pageSize: 100 } });
+    const demoRabbit = demoProducers().flatMap((p) =>
+      p.products.filter((x) => /rabbit/i.test(x.nameEn)).map((x) => x.nameZh),
     );
+    expect(demoRabbit).toEqual(expect.arrayContaining(['冷鲜兔肉', '手撕兔肉干', '麻辣兔头', '鲜兔肉']));
+    expect(byName.products.map((p) => p.nameZh).sort()).toEqual(demoRabbit.sort());
     const wildcard = await call('listProducts', { query: '%' });
     expect(wildcard.products).toHaveLength(0);
   });
@@ -281,9 +291,76 @@ describe('catalog over gRPC', () => {
     await sql.query(
       `delete from lot_supplier where lot_id = (select lot_id from lot_supplier order by lot_id limit 1)`,
     );
+    const holds = await count('stock_hold');
+    const shares = await count('household_share');
     const second = await bootCatalog(running.url, { SEED_DEMO: 'true' });
     await second.close();
     expect(await count('product')).toBe(before);
     expect(await count('lot_supplier')).toBe(suppliers);
+    expect(await count('stock_hold')).toBe(holds);
+    expect(await count('household_share')).toBe(shares);
+  });
+
+  it('seeds 50 cooperatives besides the three leading enterprises, each with its share history', async () => {
+    const { rows } = await sql.query<{ kind: string; n: number }>(
+      `select kind, count(*)::int as n from producer where id = any($1) group by kind order by kind`,
+      [demoProducers().map((p) => demoId('producer', p.key))],
+    );
+    expect(rows).toEqual([
+      { kind: 'cooperative', n: 50 },
+      { kind: 'leading_enterprise', n: 3 },
+    ]);
+    const history = await call('getProducer', { id: demoId('producer', 'yangguang') }, OFFICER);
+    expect(history.producer.householdShareHistory.map((s) => [s.fromBasisPoints, s.basisPoints])).toEqual([
+      [undefined, 800],
+      [800, 1000],
+    ]);
+    expect(history.producer.householdShareBps).toBe(1000);
+  });
+
+  it('records the demo sales of 2020 as committed holds on the terms of their day, lots down by what they sold', async () => {
+    const sales = demoSales();
+    expect(sales.length).toBeGreaterThanOrEqual(200);
+    const { rows: holds } = await sql.query<{
+      order_id: string;
+      product_id: string;
+      lot_id: string;
+      quantity: string;
+      status: string;
+      price: number;
+      share: number;
+    }>(
+      `select order_id, product_id, lot_id, quantity, status, (snapshot->>'unitPriceFen')::int as price,
+              (snapshot->>'householdShareBps')::int as share
+         from stock_hold`,
+    );
+    expect(new Set(holds.map((h) => h.order_id)).size).toBe(sales.length);
+    expect(holds.every((h) => h.status === 'committed')).toBe(true);
+    const seen = holds.map(
+      (h) => `${h.order_id} ${h.product_id} ${h.lot_id} ${h.quantity} ${h.price} ${h.share}`,
+    );
+    const planned = sales.flatMap((s) =>
+      s.lines.flatMap((l) =>
+        l.allocations.map(
+          (a) => `${s.id} ${l.productId} ${a.lotId} ${a.quantity} ${l.unitPriceFen} ${l.householdShareBps}`,
+        ),
+      ),
+    );
+    expect(seen.sort()).toEqual(planned.sort());
+    // 阳光兔业's share rose from 800 to 1000 on 2020-07-01: lines keep the share of their day.
+    const yangguang = sales.flatMap((s) =>
+      s.lines
+        .filter((l) => l.producerId === demoId('producer', 'yangguang'))
+        .map((l) => [s.createdAt < new Date('2020-07-01T00:00:00+08:00'), l.householdShareBps]),
+    );
+    expect(new Set(yangguang.map(([before, share]) => `${before} ${share}`))).toEqual(
+      new Set(['true 800', 'false 1000']),
+    );
+    const { rows: lots } = await sql.query<{ id: string; quantity: string; on_hand: string; sold: string }>(
+      `select l.id, l.quantity, l.on_hand, coalesce(sum(h.quantity), 0) as sold
+         from lot l left join stock_hold h on h.lot_id = l.id group by l.id`,
+    );
+    expect(lots.filter((l) => Number(l.on_hand) !== Number(l.quantity) - Number(l.sold))).toEqual([]);
+    expect(lots.filter((l) => Number(l.sold) > 0).length).toBeGreaterThan(50);
   });
 });

@@ -1,3 +1,4 @@
+import { demoProducers } from '@yugong/shared/demo';
 import { testRedisUrl } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -40,7 +41,9 @@ describe('catalogue through the gateway', () => {
       expect(res.body.total).toBeGreaterThanOrEqual(20);
       const all = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
       const producers = new Set(all.body.items.map((p: { producerName: string }) => p.producerName));
-      expect(producers).toEqual(expect.objectContaining({ size: 13 }));
+      // The three leading enterprises and 50 cooperatives, all selling.
+      expect(producers).toEqual(expect.objectContaining({ size: demoProducers().length }));
+      expect(producers.size).toBe(53);
       expect([...producers]).toEqual(
         expect.arrayContaining([
           '济源市阳光兔业科技有限公司',
@@ -55,9 +58,11 @@ describe('catalogue through the gateway', () => {
         .get('/api/v1/products')
         .query({ town: '王屋镇', category: 'honey' })
         .expect(200);
-      expect(res.body.items.map((p: { nameZh: string }) => p.nameZh).sort()).toEqual(
-        ['太行山土蜂蜜', '枣花蜜'].sort(),
-      );
+      const wangwuHoney = demoProducers()
+        .filter((p) => p.town === '王屋镇')
+        .flatMap((p) => p.products.filter((x) => x.category === 'honey').map((x) => x.nameZh));
+      expect(wangwuHoney).toEqual(expect.arrayContaining(['太行山土蜂蜜', '枣花蜜']));
+      expect(res.body.items.map((p: { nameZh: string }) => p.nameZh).sort()).toEqual(wangwuHoney.sort());
       const one = await request(platform.http).get(`/api/v1/products/${res.body.items[0].id}`).expect(200);
       expect(one.body).toMatchObject({
         id: res.body.items[0].id,

@@ -233,16 +233,23 @@ describeWithRedis('orders through the gateway', () => {
     expect(refundAgain.body.order.refunded.fen).toBe(product.price.fen);
     expect(await onHand(product.id)).toBe(stock - 2);
 
-    // The relief office sees the events the ledger will consume.
-    const events = await request(platform.http)
-      .get('/api/v1/orders/events')
-      .set(await auth('auditor'))
-      .expect(200);
-    expect(
-      events.body.items
-        .filter((e: { orderId: string }) => e.orderId === order.id)
-        .map((e: { type: string }) => e.type),
-    ).toEqual(['order.paid', 'order.refunded']);
+    // The relief office sees the events the ledger will consume (after the demo sales of 2020).
+    const events: { id: number; orderId: string; type: string }[] = [];
+    for (;;) {
+      const res = await request(platform.http)
+        .get('/api/v1/orders/events')
+        .query({ afterId: events.at(-1)?.id ?? 0, limit: 500 })
+        .set(await auth('auditor'))
+        .expect(200);
+      if (res.body.items.length === 0) {
+        break;
+      }
+      events.push(...res.body.items);
+    }
+    expect(events.filter((e) => e.orderId === order.id).map((e) => e.type)).toEqual([
+      'order.paid',
+      'order.refunded',
+    ]);
     await request(platform.http).get('/api/v1/orders/events').set(consumer).expect(403);
     const mine = await request(platform.http).get('/api/v1/orders').set(consumer).expect(200);
     expect(mine.body.items.map((o: OrderJson) => o.id)).toContain(order.id);

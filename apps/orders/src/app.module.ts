@@ -22,6 +22,7 @@ import { CheckoutLockStore } from './orders/checkout-lock.store';
 import { FulfilmentService } from './orders/fulfilment.service';
 import { MemoryCheckoutLockStore } from './orders/memory-checkout-lock.store';
 import { OrderLifecycleService } from './orders/order-lifecycle.service';
+import { DemoSalesSeed } from './seed/demo-sales.seed';
 import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeperJob } from './orders/order-sweeper.job';
 import { OrderRepository } from './orders/order.repository';
 import { ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
@@ -76,6 +77,7 @@ export class AppModule {
         OutboxService,
         FulfilmentService,
         OrderLifecycleService,
+        DemoSalesSeed,
         PaymentsService,
         PaymentReconcilerJob,
         {

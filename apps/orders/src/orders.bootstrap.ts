@@ -15,6 +15,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import type { OrdersConfig } from './config/orders.config';
+import { DemoSalesSeed } from './seed/demo-sales.seed';
 
 const SERVICE_NAMES = [`${orders.YUGONG_ORDERS_V1_PACKAGE_NAME}.${orders.ORDERS_SERVICE_NAME}`];
 
@@ -25,9 +26,9 @@ export interface RunningOrders {
 }
 
 /**
- * Boots orders: migrates its database (under an advisory lock), serves gRPC with health and
- * reflection, and reports SERVING once ready. Catalog need not be up: its channel connects on
- * the first call.
+ * Boots orders: migrates its database (under an advisory lock), seeds the demo sales of 2020 when
+ * asked, serves gRPC with health and reflection, and reports SERVING once ready. Catalog need not
+ * be up: its channel connects on the first call.
  */
 export async function startOrders(config: OrdersConfig): Promise<RunningOrders | undefined> {
   const server = grpcServer({
@@ -74,6 +75,13 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     await app.close();
     await shutdown();
     return undefined;
+  }
+  if (config.SEED_DEMO) {
+    const started = Date.now();
+    const seeded = await app.get(DemoSalesSeed).run();
+    logger.log(
+      `demo sales of 2020: ${seeded.orders} orders (${seeded.created} new, ${seeded.events} events) in ${Date.now() - started} ms`,
+    );
   }
   await app.listen();
   markServing(server, SERVICE_NAMES);

@@ -1,9 +1,9 @@
 import {
-  Check,
   Entity,
   EntityRepositoryType,
   OptionalProps,
   Enum,
+  Formula,
   Index,
   PrimaryKey,
   Property,
@@ -20,7 +20,6 @@ export type ProducerStatusName = (typeof PRODUCER_STATUSES)[number];
 
 /** A relief cooperative, leading enterprise, family farm or industry base that sells on Yugong. */
 @Entity({ tableName: 'producer', repository: () => ProducerRepository })
-@Check({ name: 'producer_household_share_range', expression: 'household_share_bps between 0 and 10000' })
 @Index({ properties: ['status', 'town'] })
 export class Producer {
   [EntityRepositoryType]?: ProducerRepository;
@@ -48,8 +47,14 @@ export class Producer {
   @Enum({ items: () => [...PRODUCER_STATUSES], nativeEnumName: 'producer_status', default: 'pending' })
   status: ProducerStatusName = 'pending';
 
-  /** Part of each sale promised to households, 0..10000; a CHECK constraint holds the range. */
-  @Property({ type: 'integer', default: 0 })
+  /**
+   * Part of each sale promised to households, 0..10000, in force now: read from the producer's
+   * {@link HouseholdShare} history (the latest step that has begun), never stored here.
+   */
+  @Formula(
+    (alias) =>
+      `coalesce((select s.basis_points from household_share s where s.producer_id = ${alias}.id and s.effective_from <= now() order by s.effective_from desc limit 1), 0)`,
+  )
   householdShareBps: number = 0;
 
   @Property({ type: 'timestamptz' })

@@ -21,3 +21,13 @@ export class IllegalProducerTransition extends FailedPrecondition {
     ]);
   }
 }
+
+export class HouseholdShareChangeTaken extends AlreadyExists {
+  constructor() {
+    super(
+      'householdShare',
+      "a change of this producer's household share already takes effect at that instant",
+      [{ field: 'effectiveFrom', reason: 'another change takes effect at the same instant' }],
+    );
+  }
+}

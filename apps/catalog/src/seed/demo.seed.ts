@@ -1,5 +1,15 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { DEMO_PRODUCERS, demoCreditCode, demoId, demoSupplierHouseholds } from '@yugong/shared/demo';
+import {
+  chinaMidnight,
+  DEMO_LOT_DATES,
+  demoCreditCode,
+  demoId,
+  demoLotCode,
+  demoLotId,
+  demoProducers,
+  demoSupplierHouseholds,
+} from '@yugong/shared/demo';
+import { HouseholdShare } from '../producers/household-share.entity';
 import { Producer } from '../producers/producer.entity';
 import { Lot } from '../products/lot.entity';
 import { LotSupplier } from '../products/lot-supplier.entity';
@@ -32,11 +42,11 @@ export function demoLotSuppliers(
 }
 
 /**
- * Seeds the demo region's producers (verified), their active products and lots, with the demo
- * register's supply households as the lots' suppliers (written directly: the register is
- * deterministic, and beneficiaries need not be up while catalog boots). Idempotent: rows are keyed
- * by deterministic ids, and existing rows are left as they are (a demo user's edits stay); a seeded
- * lot without supplier records gets them.
+ * Seeds the demo region's producers (verified, with their household share history), their active
+ * products and lots, with the demo register's supply households as the lots' suppliers (written
+ * directly: the register is deterministic, and beneficiaries need not be up while catalog boots).
+ * Idempotent: rows are keyed by deterministic ids, and existing rows are left as they are (a demo
+ * user's edits stay); a seeded lot without supplier records gets them.
  */
 export async function seedDemoCatalog(
   em: EntityManager,
@@ -47,9 +57,8 @@ export async function seedDemoCatalog(
   const existingProducts = new Set((await em.find(Product, {}, { fields: ['id'] })).map((p) => p.id));
   const existingLots = new Set((await em.find(Lot, {}, { fields: ['id'] })).map((l) => l.id));
   const suppliedLots = new Set((await em.find(LotSupplier, {}, { fields: ['lot'] })).map((s) => s.lot.id));
-  // Lots are produced on fixed dates before the campaign report so that ordering is stable.
-  const lotDates = ['2020-04-20', '2020-05-08'];
-  for (const demo of DEMO_PRODUCERS) {
+  const producers = demoProducers();
+  for (const demo of producers) {
     const producerId = demoId('producer', demo.key);
     const producer = existing.has(producerId)
       ? em.getReference(Producer, producerId)
@@ -61,9 +70,25 @@ export async function seedDemoCatalog(
           town: demo.town,
           village: demo.village,
           status: 'verified',
-          householdShareBps: demo.householdShareBps,
         });
-    created += existing.has(producerId) ? 0 : 1;
+    if (!existing.has(producerId)) {
+      created++;
+      const steps = [
+        { effectiveFrom: '2019-01-01', basisPoints: demo.householdShareBps, reason: 'share at registration' },
+        ...(demo.householdShareChanges ?? []),
+      ];
+      for (const step of steps) {
+        em.create(HouseholdShare, {
+          id: demoId('household-share', `${demo.key}/${step.effectiveFrom}`),
+          producer,
+          basisPoints: step.basisPoints,
+          effectiveFrom: chinaMidnight(step.effectiveFrom),
+          reason: step.reason,
+          changedBy: null,
+        });
+        created++;
+      }
+    }
     const suppliers = demoSupplierHouseholds(demo.key);
     let lotNumber = 0;
     for (const item of demo.products) {
@@ -87,14 +112,14 @@ export async function seedDemoCatalog(
         : em.getReference(Product, productId);
       created += newProduct ? 1 : 0;
       item.lots.forEach((quantity, i) => {
-        const lotId = demoId('lot', `${demo.key}/${item.key}/${i + 1}`);
+        const lotId = demoLotId(demo.key, item.key, i);
         const lotSuppliers = demoLotSuppliers(suppliers, lotNumber++, quantity);
         if (newProduct) {
           em.create(Lot, {
             id: lotId,
             product,
-            lotCode: `${item.key.toUpperCase()}-2020-${String(i + 1).padStart(2, '0')}`,
-            producedOn: lotDates[i % lotDates.length],
+            lotCode: demoLotCode(item.key, i),
+            producedOn: DEMO_LOT_DATES[i % DEMO_LOT_DATES.length],
             quantity,
             onHand: quantity,
           });
@@ -115,5 +140,5 @@ export async function seedDemoCatalog(
     }
   }
   await em.flush();
-  return { producers: DEMO_PRODUCERS.length, products, created };
+  return { producers: producers.length, products, created };
 }

@@ -2,7 +2,7 @@
  * The answers of the stock calls, and the pure arithmetic of lines and lots they are built with
  * (no state, no I/O).
  */
-import type { HoldRow, HoldSnapshot, NewHold } from './stock.repository';
+import type { HoldRow, HoldSnapshot, NewHold, SaleableProduct } from './stock.repository';
 
 /** Units of one lot in an answer. */
 export interface Allocation {
@@ -31,6 +31,21 @@ export interface HoldOutcome {
   held: boolean;
   lines: HeldLineView[];
   shortages: Shortage[];
+}
+
+/** What a hold of `product` from the lot `lotCode` records of the sale: its terms as of the hold. */
+export function holdSnapshot(product: SaleableProduct, lotCode: string): HoldSnapshot {
+  return {
+    unitPriceFen: product.priceFen,
+    currency: product.currency,
+    producerId: product.producerId,
+    producerName: product.producerName,
+    householdShareBps: product.householdShareBps,
+    nameZh: product.nameZh,
+    nameEn: product.nameEn,
+    unit: product.unit,
+    lotCode,
+  };
 }
 
 /** Units per lot of the holds, signed: -1 takes them off the lots, 1 puts them back. */

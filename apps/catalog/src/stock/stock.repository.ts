@@ -83,14 +83,21 @@ export class StockRepository {
     await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 7))', [`stock:${orderId}`]);
   }
 
-  async saleableProducts(em: EntityManager, ids: string[]): Promise<Map<string, SaleableProduct>> {
+  /**
+   * The products as a sale at `at` (now when not given) takes them: price, names, and the
+   * producer's household share in force at that instant (the latest step begun by then).
+   */
+  async saleableProducts(em: EntityManager, ids: string[], at?: Date): Promise<Map<string, SaleableProduct>> {
     const rows = await em.execute<Row[]>(
       `select p.id, p.status, p.price_fen, p.currency, p.name_zh, p.name_en, p.unit, p.producer_id,
-              pr.legal_name as producer_name, pr.status as producer_status, pr.household_share_bps,
+              pr.legal_name as producer_name, pr.status as producer_status,
+              coalesce((select s.basis_points from household_share s
+                         where s.producer_id = pr.id and s.effective_from <= coalesce(?::timestamptz, now())
+                         order by s.effective_from desc limit 1), 0) as household_share_bps,
               coalesce(p.stock_source_id, p.id) as source_id
          from product p join producer pr on pr.id = p.producer_id
         where p.id in (${placeholders(ids.length, '?')})`,
-      ids,
+      [at ?? null, ...ids],
     );
     return new Map(
       rows.map((r) => [
@@ -165,7 +172,12 @@ export class StockRepository {
     return result.affectedRows;
   }
 
-  async insertHolds(em: EntityManager, holds: NewHold[]): Promise<void> {
+  /** Inserts holds, `held` (a checkout) or already `committed` (a past sale the demo seed records). */
+  async insertHolds(
+    em: EntityManager,
+    holds: NewHold[],
+    status: 'held' | 'committed' = 'held',
+  ): Promise<void> {
     const params = holds.flatMap((h, position) => [
       position,
       h.orderId,
@@ -178,13 +190,25 @@ export class StockRepository {
     await em.execute(
       `insert into stock_hold (id, order_id, product_id, lot_id, quantity, status, expires_at, restocked,
                                position, snapshot, created_at, updated_at)
-       select gen_random_uuid(), v.order_id, v.product_id, v.lot_id, v.quantity, 'held', v.expires_at, 0,
+       select gen_random_uuid(), v.order_id, v.product_id, v.lot_id, v.quantity, ?, v.expires_at, 0,
               v.position, v.snapshot, now(), now()
          from (values ${placeholders(holds.length, '(?::int, ?::uuid, ?::uuid, ?::uuid, ?::bigint, ?::timestamptz, ?::jsonb)')})
            as v(position, order_id, product_id, lot_id, quantity, expires_at, snapshot)`,
-      params,
+      [status, ...params],
       'run',
     );
+  }
+
+  /** Which of the orders hold stock (in any status). */
+  async ordersWithHolds(em: EntityManager, orderIds: string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) {
+      return new Set();
+    }
+    const rows = await em.execute<Row[]>(
+      `select distinct order_id from stock_hold where order_id in (${placeholders(orderIds.length, '?')})`,
+      orderIds,
+    );
+    return new Set(rows.map((r) => r.order_id as string));
   }
 
   /** An order's holds in allocation order; locked when `forUpdate`. */

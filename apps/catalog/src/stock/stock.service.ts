@@ -14,6 +14,7 @@ import {
 import { HoldReleased, RestockExceedsSale, RestockMismatch, StockHoldNotFound } from './stock.errors';
 import {
   asHoldRow,
+  holdSnapshot,
   shortagesOf,
   sumByLot,
   toLines,
@@ -129,17 +130,7 @@ export class StockService {
               lotId: lot.id,
               quantity: take,
               expiresAt: req.expiresAt,
-              snapshot: {
-                unitPriceFen: product.priceFen,
-                currency: product.currency,
-                producerId: product.producerId,
-                producerName: product.producerName,
-                householdShareBps: product.householdShareBps,
-                nameZh: product.nameZh,
-                nameEn: product.nameEn,
-                unit: product.unit,
-                lotCode: lot.lotCode,
-              },
+              snapshot: holdSnapshot(product, lot.lotCode),
             });
             if (wanted === 0) {
               break;

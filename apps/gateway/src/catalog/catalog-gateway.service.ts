@@ -9,6 +9,7 @@ import type {
   CreateProductDto,
   ListProducersQuery,
   ListProductsQuery,
+  SetHouseholdShareDto,
   UpdateProductDto,
 } from './dto/catalog.dto';
 import { enumWire, lotJson, producerJson, productJson } from './catalog.views';
@@ -93,7 +94,16 @@ export class CatalogGatewayService {
 
   async getProducer(id: string, ctx: CallContext) {
     const res = await this.catalog.call('getProducer', { id }, { ...ctx, idempotent: true });
-    return producerJson(res.producer!);
+    return producerJson(res.producer!, true);
+  }
+
+  async setHouseholdShare(producerId: string, body: SetHouseholdShareDto, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'setHouseholdShare',
+      { producerId, basisPoints: body.basisPoints, effectiveFrom: body.effectiveFrom, reason: body.reason },
+      { ...ctx, idempotent: true },
+    );
+    return producerJson(res.producer!, true);
   }
 
   async listProducers(query: ListProducersQuery, ctx: CallContext) {
@@ -106,7 +116,7 @@ export class CatalogGatewayService {
       { ...ctx, idempotent: true },
     );
     return {
-      items: res.producers.map(producerJson),
+      items: res.producers.map((p) => producerJson(p)),
       total: res.page?.total ?? 0,
       page: res.page?.page ?? 1,
       pageSize: res.page?.pageSize ?? 20,

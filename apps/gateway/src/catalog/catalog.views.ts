@@ -63,7 +63,8 @@ export function productJson(p: catalog.Product): ProductJson {
   };
 }
 
-export function producerJson(p: catalog.Producer) {
+/** A producer; with `withHistory`, every step of its household share (who set it: officers' view only). */
+export function producerJson(p: catalog.Producer, withHistory = false) {
   return {
     id: p.id,
     kind: enumName(p.kind, 'PRODUCER_KIND_'),
@@ -75,6 +76,17 @@ export function producerJson(p: catalog.Producer) {
     householdShareBps: p.householdShareBps,
     createdAt: isoOf(p.createdAt),
     updatedAt: isoOf(p.updatedAt),
+    ...(withHistory && {
+      householdShareHistory: (p.householdShareHistory ?? []).map((step) => ({
+        id: step.id,
+        fromBasisPoints: step.fromBasisPoints ?? null,
+        basisPoints: step.basisPoints,
+        effectiveFrom: isoOf(step.effectiveFrom),
+        reason: step.reason,
+        changedBy: step.changedBy || null,
+        createdAt: isoOf(step.createdAt),
+      })),
+    }),
   };
 }
 

@@ -1,9 +1,14 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import { CatalogGatewayService } from './catalog-gateway.service';
-import { CreateProducerDto, ListProducersQuery, SetProducerStatusDto } from './dto/catalog.dto';
+import {
+  CreateProducerDto,
+  ListProducersQuery,
+  SetHouseholdShareDto,
+  SetProducerStatusDto,
+} from './dto/catalog.dto';
 
 @ApiTags('catalogue')
 @Controller('producers')
@@ -52,5 +57,21 @@ export class ProducersController {
     @RequestId() requestId: string,
   ) {
     return this.catalog.setProducerStatus(id, body.status, { caller, requestId });
+  }
+
+  /**
+   * The producer's household share from `effectiveFrom` on (not in the past), with a reason; the
+   * answer is the producer with its share history. Lines already sold keep their share.
+   */
+  @ApiBearerAuth()
+  @Roles('relief_officer', 'admin')
+  @Put(':id/household-share')
+  async setHouseholdShare(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: SetHouseholdShareDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.catalog.setHouseholdShare(id, body, { caller, requestId });
   }
 }

@@ -67,6 +67,8 @@ export const ordersConfigSchema = z.object({
   /** A shipped or delivered order completes by itself this many days after its last shipment or delivery. */
   AUTO_COMPLETE_DAYS: env.int(14, { min: 1, max: 365 }),
   MIGRATE_ONLY: env.bool(false),
+  /** Seeds the demo sales of 2020 (idempotently) at boot. */
+  SEED_DEMO: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
 });

@@ -49,15 +49,25 @@ export class OrderLifecycleService {
     });
   }
 
-  /** pending_payment → paid with its `order.paid` event; false when it was not pending. */
-  async payInTx(tx: EntityManager, orderId: string, payment: ReceivedPayment): Promise<boolean> {
-    const moved = await this.repo.moveStatus(tx, orderId, sourcesOf('pay'), 'paid', {
-      payment_reference: payment.reference,
-      amount_received_fen: payment.amountFen,
-      paid_at: new Date(),
-    });
+  /**
+   * pending_payment → paid with its `order.paid` event; false when it was not pending. `at`: when
+   * the payment arrived, now unless given (the demo seed records payments of the past).
+   */
+  async payInTx(tx: EntityManager, orderId: string, payment: ReceivedPayment, at?: Date): Promise<boolean> {
+    const moved = await this.repo.moveStatus(
+      tx,
+      orderId,
+      sourcesOf('pay'),
+      'paid',
+      {
+        payment_reference: payment.reference,
+        amount_received_fen: payment.amountFen,
+        paid_at: at ?? new Date(),
+      },
+      at,
+    );
     if (moved) {
-      await this.writeEvent(tx, 'order.paid', orderId);
+      await this.writeEvent(tx, 'order.paid', orderId, at);
     }
     return moved;
   }
@@ -82,6 +92,7 @@ export class OrderLifecycleService {
     tx: EntityManager,
     refundId: string,
     outcome: { reference: string; status: 'succeeded' | 'failed' | 'canceled' },
+    at?: Date,
   ): Promise<RefundRecord | undefined> {
     const status = outcome.status === 'succeeded' ? 'succeeded' : 'failed';
     const orderId = await this.refunds.settle(tx, refundId, status, outcome.reference);
@@ -97,7 +108,7 @@ export class OrderLifecycleService {
       return refund;
     }
     if ((await this.repo.countUnrefundedLines(tx, orderId)) === 0) {
-      await this.repo.moveStatus(tx, orderId, sourcesOf('refund_all'), 'refunded');
+      await this.repo.moveStatus(tx, orderId, sourcesOf('refund_all'), 'refunded', {}, at);
     }
     const after = (await this.repo.findById(tx, orderId))!;
     const refund = after.refunds.find((r) => r.id === refundId)!;
@@ -106,6 +117,7 @@ export class OrderLifecycleService {
       type: 'order.refunded',
       orderId,
       payload: { order: snapshotOf(after), refund: wire },
+      occurredAt: at,
     });
     await tx.flush();
     return refund;
@@ -138,9 +150,14 @@ export class OrderLifecycleService {
     }
   }
 
-  private async writeEvent(tx: EntityManager, type: 'order.paid' | 'order.cancelled', orderId: string) {
+  private async writeEvent(
+    tx: EntityManager,
+    type: 'order.paid' | 'order.cancelled',
+    orderId: string,
+    at?: Date,
+  ) {
     const order = (await this.repo.findById(tx, orderId))!;
-    await this.outbox.append(tx, { type, orderId, payload: { order: snapshotOf(order) } });
+    await this.outbox.append(tx, { type, orderId, payload: { order: snapshotOf(order) }, occurredAt: at });
     await tx.flush();
   }
 }

@@ -114,6 +114,18 @@ export class OrderRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
+  /** Which of the ids are orders. */
+  async existingIds(em: EntityManager, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) {
+      return new Set();
+    }
+    const rows = await em.execute<Row[]>(
+      `select id from customer_order where id in (${placeholders(ids.length, '?')})`,
+      ids,
+    );
+    return new Set(rows.map((r) => r.id as string));
+  }
+
   async findByIdempotencyKey(
     em: EntityManager,
     buyerId: string,
@@ -136,6 +148,7 @@ export class OrderRepository {
       OrderRecord,
       'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds' | 'paymentFailure'
     >,
+    at?: Date,
   ): Promise<boolean> {
     const lineParams = order.lines.flatMap((l) => [
       l.id,
@@ -156,7 +169,8 @@ export class OrderRepository {
       `with new_order as (
          insert into customer_order (id, buyer_id, buyer_role, idempotency_key, request_hash, status, payment_method,
            subtotal_fen, donation_fen, total_fen, currency, expires_at, created_at, updated_at)
-         values (?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, now(), now())
+         values (?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, coalesce(?::timestamptz, now()),
+                 coalesce(?::timestamptz, now()))
          on conflict on constraint customer_order_idempotency do nothing
          returning id),
        new_lines as (
@@ -185,25 +199,31 @@ export class OrderRepository {
         order.totalFen,
         order.currency,
         order.expiresAt,
+        at ?? null,
+        at ?? null,
         ...lineParams,
       ],
     );
     return Number(rows[0].orders) === 1;
   }
 
-  /** Moves an order from one of `from` to `to`; false when it was not in one of them. */
+  /**
+   * Moves an order from one of `from` to `to`; false when it was not in one of them. `at` is when
+   * (now unless given: the demo seed records moves of the past).
+   */
   async moveStatus(
     em: EntityManager,
     id: string,
     from: OrderStatusName[],
     to: OrderStatusName,
     set: Record<string, unknown> = {},
+    at?: Date,
   ): Promise<boolean> {
     const columns = Object.keys(set);
     const result = await em.execute<{ affectedRows: number }>(
-      `update customer_order set status = ?, updated_at = now()${columns.map((c) => `, ${c} = ?`).join('')}
+      `update customer_order set status = ?, updated_at = coalesce(?::timestamptz, now())${columns.map((c) => `, ${c} = ?`).join('')}
         where id = ? and status in (${placeholders(from.length, '?')})`,
-      [to, ...Object.values(set), id, ...from],
+      [to, at ?? null, ...Object.values(set), id, ...from],
       'run',
     );
     return result.affectedRows === 1;
@@ -405,11 +425,13 @@ export class OrderRepository {
     orderId: string,
     lineIds: string[],
     shipment: { carrier: string; trackingNumber: string },
+    at?: Date,
   ): Promise<void> {
     await em.execute(
-      `update order_line set status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = now()
+      `update order_line set status = 'shipped', carrier = ?, tracking_number = ?,
+              shipped_at = coalesce(?::timestamptz, now())
         where order_id = ? and status = 'pending' and id in (${placeholders(lineIds.length, '?')})`,
-      [shipment.carrier, shipment.trackingNumber, orderId, ...lineIds],
+      [shipment.carrier, shipment.trackingNumber, at ?? null, orderId, ...lineIds],
       'run',
     );
   }

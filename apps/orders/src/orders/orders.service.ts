@@ -12,9 +12,10 @@ import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
 import { PaymentsService } from '../payments/payments.service';
 import { CheckoutLockStore } from './checkout-lock.store';
+import { donationOf, orderLinesOf } from './checkout-lines.util';
 import { checkoutRequestHash } from './checkout-request-hash.util';
 import { OrderLifecycleService } from './order-lifecycle.service';
-import { OrderRepository, type OrderLineRecord, type OrderRecord } from './order.repository';
+import { OrderRepository, type OrderRecord } from './order.repository';
 import { transition } from './order-state';
 import {
   CartEmpty,
@@ -309,29 +310,9 @@ export class OrdersService {
         })),
       );
     }
-    const lines: Omit<OrderLineRecord, 'carrier' | 'trackingNumber' | 'shippedAt'>[] = hold.lines.map(
-      (line, position) => ({
-        id: randomUUID(),
-        position,
-        productId: line.productId,
-        productNameZh: line.productNameZh,
-        productNameEn: line.productNameEn,
-        unit: line.unit,
-        producerId: line.producerId,
-        producerName: line.producerName,
-        unitPriceFen: line.unitPrice!.fen,
-        quantity: line.quantity,
-        grossFen: line.unitPrice!.fen * line.quantity,
-        householdShareBps: line.householdShareBps,
-        allocations: line.allocations,
-        status: 'pending',
-        refundedQuantity: 0,
-        refundedFen: 0,
-      }),
-    );
+    const lines = orderLinesOf(hold.lines, () => randomUUID());
     const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
-    const roundUpFen = req.roundUp ? (100 - ((subtotalFen + req.donationFen) % 100)) % 100 : 0;
-    const donationFen = req.donationFen + roundUpFen;
+    const donationFen = donationOf(subtotalFen, req.donationFen, req.roundUp);
     const record: Parameters<OrderRepository['insert']>[1] = {
       id: orderId,
       buyerId: buyer.userId,
@@ -350,7 +331,7 @@ export class OrdersService {
       paidAt: null,
       expiresAt,
       cancelledAt: null,
-      lines: lines.map((l) => ({ ...l, carrier: null, trackingNumber: null, shippedAt: null })),
+      lines,
     };
     let inserted: boolean;
     try {

@@ -19,11 +19,11 @@ export type RefundToSend = Pick<
 @Injectable()
 export class RefundRepository {
   /** Reserves a refund, pending; the caller counts its units on the lines in the same transaction. */
-  async insert(em: EntityManager, refund: Omit<RefundRecord, 'createdAt'>): Promise<void> {
+  async insert(em: EntityManager, refund: Omit<RefundRecord, 'createdAt'>, at?: Date): Promise<void> {
     await em.execute(
       `insert into refund (id, order_id, idempotency_key, lines, amount_fen, reason, goods_returned, status,
                            reference, requested_by, created_at)
-       values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, now())`,
+       values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, coalesce(?::timestamptz, now()))`,
       [
         refund.id,
         refund.orderId,
@@ -35,6 +35,7 @@ export class RefundRepository {
         refund.status,
         refund.reference,
         refund.requestedBy,
+        at ?? null,
       ],
       'run',
     );

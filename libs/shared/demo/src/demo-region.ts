@@ -31,8 +31,22 @@ export interface DemoProducer {
   legalName: string;
   nameEn: string;
   town: string;
+  /**
+   * The producer's village; empty for the cooperatives generated below, which take the village of
+   * their town at `villageSlot` in the demo register ({@link demoProducers} resolves it).
+   */
   village: string;
+  /** Index of the producer's village among its town's villages in the register, when `village` is empty. */
+  villageSlot?: number;
+  /**
+   * A village-run cooperative (村股份经济合作社): the village collective owns it, and its benefit
+   * agreements are with households of its own village.
+   */
+  villageRun?: boolean;
+  /** The household share at registration (in force from 2019-01-01). */
   householdShareBps: number;
+  /** Later changes of the household share, oldest first. */
+  householdShareChanges?: DemoShareChange[];
   /** Demo staff account, for the leading enterprises. */
   staffEmail?: string;
   products: DemoProduct[];
@@ -49,7 +63,16 @@ const p = (
   lots: number[],
 ): DemoProduct => ({ key, nameZh, nameEn, category, unit, priceFen, originVillage, lots });
 
-export const DEMO_PRODUCERS: DemoProducer[] = [
+/** A change of a demo producer's household share, recorded by the relief office. */
+export interface DemoShareChange {
+  /** YYYY-MM-DD: from 00:00 that day in China (UTC+8). */
+  effectiveFrom: string;
+  basisPoints: number;
+  reason: string;
+}
+
+/** The producers named one by one: the three leading enterprises and the first cooperatives. */
+const NAMED_PRODUCERS: DemoProducer[] = [
   {
     key: 'yangguang',
     kind: 'leading_enterprise',
@@ -58,6 +81,13 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '思礼镇',
     village: '水洪池村',
     householdShareBps: 800,
+    householdShareChanges: [
+      {
+        effectiveFrom: '2020-07-01',
+        basisPoints: 1_000,
+        reason: '2020 supply agreements: more rabbits bought from registered households',
+      },
+    ],
     staffEmail: 'yangguang@example.com',
     products: [
       p('rabbit-chilled', '冷鲜兔肉', 'Chilled rabbit meat', 'meat', 'kg', 6_800, '水洪池村', [400, 600]),
@@ -139,6 +169,10 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     town: '王屋镇',
     village: '谭庄村',
     householdShareBps: 2_000,
+    householdShareChanges: [
+      { effectiveFrom: '2020-03-01', basisPoints: 2_200, reason: 'dividend raised for the epidemic months' },
+      { effectiveFrom: '2020-10-01', basisPoints: 2_000, reason: 'dividend back to the agreed rate' },
+    ],
     products: [
       p(
         'wild-honey',
@@ -298,6 +332,208 @@ export const DEMO_PRODUCERS: DemoProducer[] = [
     ],
   },
 ];
+
+/** What a generated cooperative raises or grows, and the products it sells. */
+interface ProduceLine {
+  key: string;
+  /** The part of the cooperative's legal name after its village. */
+  coopZh: string;
+  coopEn: string;
+  products: Omit<DemoProduct, 'originVillage' | 'lots'>[];
+}
+
+const item = (
+  key: string,
+  nameZh: string,
+  nameEn: string,
+  category: string,
+  unit: string,
+  priceFen: number,
+) => ({ key, nameZh, nameEn, category, unit, priceFen });
+
+// The produce of Jiyuan's relief cooperatives in the 2020 campaign (synthetic names and prices).
+const PRODUCE_LINES: ProduceLine[] = [
+  {
+    key: 'rabbit',
+    coopZh: '肉兔养殖专业合作社',
+    coopEn: 'Rabbit Farming Cooperative',
+    products: [item('rabbit-meat', '鲜兔肉', 'Fresh rabbit meat', 'meat', 'kg', 6_180)],
+  },
+  {
+    key: 'goat',
+    coopZh: '黑山羊养殖专业合作社',
+    coopEn: 'Black Goat Cooperative',
+    products: [item('goat-meat', '黑山羊肉', 'Black goat meat', 'meat', 'kg', 9_580)],
+  },
+  {
+    key: 'pig',
+    coopZh: '土猪养殖专业合作社',
+    coopEn: 'Native Pig Cooperative',
+    products: [
+      item('pork', '土猪肉', 'Native pork', 'meat', 'kg', 5_590),
+      item('cured-pork', '腊肉', 'Cured pork', 'processed', 'bag (500 g)', 4_750),
+    ],
+  },
+  {
+    key: 'cattle',
+    coopZh: '肉牛养殖专业合作社',
+    coopEn: 'Beef Cattle Cooperative',
+    products: [item('beef', '黄牛肉', 'Yellow cattle beef', 'meat', 'kg', 11_680)],
+  },
+  {
+    key: 'chicken',
+    coopZh: '林下散养鸡专业合作社',
+    coopEn: 'Forest Chicken Cooperative',
+    products: [
+      item('chicken', '林下散养鸡', 'Forest-raised chicken', 'poultry', 'bird', 11_680),
+      item('eggs', '林下土鸡蛋', 'Forest-raised eggs', 'eggs', 'box (30)', 4_150),
+    ],
+  },
+  {
+    key: 'honey',
+    coopZh: '中蜂养殖专业合作社',
+    coopEn: 'Chinese Bee Cooperative',
+    products: [item('honey', '中蜂土蜂蜜', 'Chinese bee honey', 'honey', 'jar (500 g)', 5_580)],
+  },
+  {
+    key: 'walnut',
+    coopZh: '核桃种植专业合作社',
+    coopEn: 'Walnut Cooperative',
+    products: [item('walnuts', '太行核桃', 'Taihang walnuts', 'nuts', 'kg', 3_760)],
+  },
+  {
+    key: 'persimmon',
+    coopZh: '柿子种植专业合作社',
+    coopEn: 'Persimmon Cooperative',
+    products: [
+      item('dried-persimmons', '柿饼', 'Dried persimmons', 'fruit', 'box (1 kg)', 3_580),
+      item('persimmon-vinegar', '柿子醋', 'Persimmon vinegar', 'processed', 'bottle (500 ml)', 2_750),
+    ],
+  },
+  {
+    key: 'millet',
+    coopZh: '小米种植专业合作社',
+    coopEn: 'Millet Cooperative',
+    products: [item('millet', '山地小米', 'Mountain millet', 'grain', 'bag (1 kg)', 1_490)],
+  },
+  {
+    key: 'grain',
+    coopZh: '杂粮种植专业合作社',
+    coopEn: 'Coarse Grain Cooperative',
+    products: [
+      item('corn-grits', '玉米糁', 'Corn grits', 'grain', 'bag (1 kg)', 980),
+      item('mung-beans', '绿豆', 'Mung beans', 'grain', 'bag (1 kg)', 1_760),
+    ],
+  },
+  {
+    key: 'wheat',
+    coopZh: '小麦种植专业合作社',
+    coopEn: 'Wheat Cooperative',
+    products: [item('flour', '石磨面粉', 'Stone-ground flour', 'grain', 'bag (2.5 kg)', 1_190)],
+  },
+  {
+    key: 'jujube',
+    coopZh: '大枣种植专业合作社',
+    coopEn: 'Jujube Cooperative',
+    products: [item('jujubes', '太行大枣', 'Taihang jujubes', 'fruit', 'bag (1 kg)', 2_780)],
+  },
+  {
+    key: 'apple',
+    coopZh: '苹果种植专业合作社',
+    coopEn: 'Apple Cooperative',
+    products: [item('apples', '山地苹果', 'Mountain apples', 'fruit', 'box (5 kg)', 6_660)],
+  },
+  {
+    key: 'peanut',
+    coopZh: '花生种植专业合作社',
+    coopEn: 'Peanut Cooperative',
+    products: [item('peanut-oil', '压榨花生油', 'Pressed peanut oil', 'oil', 'bottle (1 l)', 4_580)],
+  },
+  {
+    key: 'chestnut',
+    coopZh: '板栗种植专业合作社',
+    coopEn: 'Chestnut Cooperative',
+    products: [item('chestnuts', '板栗', 'Chestnuts', 'nuts', 'kg', 3_150)],
+  },
+  {
+    key: 'forsythia',
+    coopZh: '连翘种植专业合作社',
+    coopEn: 'Forsythia Cooperative',
+    products: [item('forsythia-tea', '连翘茶', 'Forsythia leaf tea', 'tea', 'tin (100 g)', 4_680)],
+  },
+];
+
+// Towns of the generated cooperatives: how many each, and the first of the town's villages they
+// take (the named producers hold the ones before it).
+const COOPERATIVE_TOWNS: [nameZh: string, nameEn: string, cooperatives: number, firstSlot: number][] = [
+  ['王屋镇', 'Wangwu', 6, 1],
+  ['邵原镇', 'Shaoyuan', 6, 2],
+  ['下冶镇', 'Xiaye', 5, 1],
+  ['大峪镇', 'Dayu', 5, 1],
+  ['坡头镇', 'Potou', 4, 1],
+  ['思礼镇', 'Sili', 3, 2],
+  ['克井镇', 'Kejing', 3, 1],
+  ['承留镇', 'Chengliu', 3, 1],
+  ['轵城镇', 'Zhicheng', 2, 1],
+  ['梨林镇', 'Lilin', 2, 1],
+  ['五龙口镇', 'Wulongkou', 1, 1],
+];
+
+/** Marks where a generated cooperative's village goes in its legal name. */
+export const VILLAGE_PLACEHOLDER = '{village}';
+
+/**
+ * The 40 cooperatives after the named ones, for the report's 50 (synthetic): a produce line
+ * each, every fourth one village-run (村股份经济合作社). Shares, lot sizes and lines come from a
+ * fixed sequence, so they are the same on every machine.
+ */
+function generatedCooperatives(): DemoProducer[] {
+  const cooperatives: DemoProducer[] = [];
+  let n = 0;
+  for (const [town, townEn, count, firstSlot] of COOPERATIVE_TOWNS) {
+    for (let k = 0; k < count; k++, n++) {
+      const line = PRODUCE_LINES[(n * 7) % PRODUCE_LINES.length];
+      const villageRun = n % 4 === 3;
+      const key = `${townEn.toLowerCase()}-${line.key}-${k + 1}`;
+      cooperatives.push({
+        key,
+        kind: 'cooperative',
+        legalName: villageRun
+          ? `济源市${town}${VILLAGE_PLACEHOLDER}股份经济合作社`
+          : `济源市${town}${VILLAGE_PLACEHOLDER}${line.coopZh}`,
+        nameEn: villageRun
+          ? `${townEn} Village Joint-Stock Cooperative ${k + 1}`
+          : `${townEn} ${line.coopEn}`,
+        town,
+        village: '',
+        villageSlot: firstSlot + k,
+        villageRun,
+        // 10 % to 25 %, in steps of 1 %; village-run ones promise more.
+        householdShareBps: 1_000 + ((n * 37) % 16) * 100 + (villageRun ? 500 : 0),
+        products: line.products.map((product, i) => ({
+          ...product,
+          originVillage: '',
+          // Two or three lots of 150 to 600 units.
+          lots: Array.from(
+            { length: 2 + ((n + i) % 2) },
+            (_, l) => 150 + ((n * 53 + i * 31 + l * 97) % 10) * 50,
+          ),
+        })),
+      });
+    }
+  }
+  return cooperatives;
+}
+
+/**
+ * Every demo producer: the three leading enterprises and 50 relief cooperatives (the figure of the
+ * 2020 report), 10 of them named one by one and 40 generated. The generated ones leave `village`
+ * empty: {@link demoProducers} gives them their village from the register.
+ */
+export const DEMO_PRODUCERS: DemoProducer[] = [...NAMED_PRODUCERS, ...generatedCooperatives()];
+
+/** Produced dates of a product's lots, by lot index: before the first demo sale, then restocks. */
+export const DEMO_LOT_DATES = ['2019-12-16', '2020-05-08', '2020-09-10'];
 
 const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];

@@ -1,4 +1,4 @@
-import { DEMO_PRODUCERS, demoId } from './demo-region';
+import { DEMO_PRODUCERS, demoId, VILLAGE_PLACEHOLDER, type DemoProducer } from './demo-region';
 
 /**
  * The demo beneficiary register of Jiyuan, after the 2020 campaign report: its towns, 59 registered
@@ -61,6 +61,8 @@ export interface DemoRegister {
   villages: DemoVillage[];
   households: DemoHousehold[];
   agreements: DemoAgreement[];
+  /** {@link DEMO_PRODUCERS} with every village (and the legal names that hold one) filled in. */
+  producers: DemoProducer[];
 }
 
 // Jiyuan's towns (libs/shared/demo/data/jiyuan-2020.json, from the Jiyuan Daily of 2020-05-16),
@@ -118,10 +120,16 @@ const KINDS: Record<string, DemoAgreement['kind'][]> = {
   ruixing: ['supply', 'employment', 'land_lease'],
   fengzhiyuan: ['land_lease', 'supply', 'employment'],
   cooperative: ['supply', 'dividend'],
+  // A village-run cooperative's households hold shares in it and sell it their produce.
+  villageRun: ['dividend', 'supply'],
 };
 
-/** mulberry32: a small seeded generator, so the register is the same on every machine. */
-function random(seed: number): () => number {
+/**
+ * mulberry32: a small seeded generator, so that demo data is the same on every machine.
+ *
+ * @param seed - any 32-bit integer; the same seed gives the same sequence in [0, 1)
+ */
+export function demoRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -191,7 +199,7 @@ function buildVillages(towns: DemoTown[]): DemoVillage[] {
 }
 
 function buildHouseholds(villages: DemoVillage[], towns: DemoTown[]): DemoHousehold[] {
-  const rand = random(20_200_516);
+  const rand = demoRandom(20_200_516);
   const { households: count, people } = DEMO_REGISTER_FIGURES;
   // Household sizes 1..6 around the reported mean (3.4), then nudged to the exact total.
   const sizes = Array.from({ length: count }, () => 1 + Math.min(5, Math.floor(rand() * 3 + rand() * 3.9)));
@@ -249,24 +257,30 @@ function buildAgreements(
   households: DemoHousehold[],
   villages: DemoVillage[],
   towns: DemoTown[],
+  producers: DemoProducer[],
 ): DemoAgreement[] {
   const townOfVillage = new Map(villages.map((v) => [v.id, v.townId]));
   const townByName = new Map(towns.map((t) => [t.nameZh, t.id]));
   const enterprises = Object.values(LINKED_PEOPLE).reduce((a, b) => a + b, 0);
-  const cooperatives = DEMO_PRODUCERS.filter((p) => !(p.key in LINKED_PEOPLE));
+  const cooperatives = producers.filter((p) => !(p.key in LINKED_PEOPLE));
   const perCooperative = Math.floor((DEMO_REGISTER_FIGURES.linkedPeople - enterprises) / cooperatives.length);
   let spare = DEMO_REGISTER_FIGURES.linkedPeople - enterprises - perCooperative * cooperatives.length;
   const linked = new Set<string>();
   const agreements: DemoAgreement[] = [];
-  for (const producer of DEMO_PRODUCERS) {
+  for (const producer of producers) {
     let wanted = LINKED_PEOPLE[producer.key] ?? perCooperative + (spare-- > 0 ? 1 : 0);
     const townId = townByName.get(producer.town);
-    // 龙头企业联镇带村: households of the producer's own town first, then anywhere.
-    const candidates = [
-      ...households.filter((h) => townOfVillage.get(h.villageId) === townId),
-      ...households.filter((h) => townOfVillage.get(h.villageId) !== townId),
-    ];
-    const kinds = KINDS[producer.key] ?? KINDS['cooperative'];
+    const villageId = villages.find((v) => v.townId === townId && v.nameZh === producer.village)?.id;
+    // 龙头企业联镇带村: households of the producer's own town first, then anywhere; a village-run
+    // cooperative's own village before the rest of its town.
+    const rank = (h: DemoHousehold) =>
+      producer.villageRun && h.villageId === villageId
+        ? 0
+        : townOfVillage.get(h.villageId) === townId
+          ? 1
+          : 2;
+    const candidates = [0, 1, 2].flatMap((r) => households.filter((h) => rank(h) === r));
+    const kinds = KINDS[producer.key] ?? (producer.villageRun ? KINDS['villageRun'] : KINDS['cooperative']);
     const producerId = demoId('producer', producer.key);
     let made = 0;
     for (const household of candidates) {
@@ -298,6 +312,32 @@ function buildAgreements(
   return agreements;
 }
 
+/** The demo producers with the villages the generated cooperatives take from the register. */
+function resolveProducers(villages: DemoVillage[], towns: DemoTown[]): DemoProducer[] {
+  return DEMO_PRODUCERS.map((producer) => {
+    if (producer.village) {
+      return producer;
+    }
+    const townId = towns.find((t) => t.nameZh === producer.town)?.id;
+    const own = villages.filter((v) => v.townId === townId);
+    const village = own[(producer.villageSlot ?? 0) % own.length].nameZh;
+    return {
+      ...producer,
+      village,
+      legalName: producer.legalName.replace(VILLAGE_PLACEHOLDER, village),
+      products: producer.products.map((p) => ({ ...p, originVillage: p.originVillage || village })),
+    };
+  });
+}
+
+/**
+ * Every demo producer (the three leading enterprises and 50 cooperatives) with its village, and
+ * the legal name holding it, filled in: what catalog registers.
+ */
+export function demoProducers(): DemoProducer[] {
+  return demoRegister().producers;
+}
+
 let cached: DemoRegister | undefined;
 
 /** The demo register; built once per process (about 2,000 households), the same every time. */
@@ -310,8 +350,15 @@ export function demoRegister(): DemoRegister {
       position,
     }));
     const villages = buildVillages(towns);
+    const producers = resolveProducers(villages, towns);
     const households = buildHouseholds(villages, towns);
-    cached = { towns, villages, households, agreements: buildAgreements(households, villages, towns) };
+    cached = {
+      towns,
+      villages,
+      households,
+      agreements: buildAgreements(households, villages, towns, producers),
+      producers,
+    };
   }
   return cached;
 }

@@ -1,2 +1,3 @@
 export * from './demo-region';
 export * from './demo-register';
+export * from './demo-sales';

@@ -147,6 +147,35 @@ export class SetProducerStatusDto {
   status!: (typeof PRODUCER_STATUSES)[number];
 }
 
+export class SetHouseholdShareDto {
+  @ApiProperty({
+    description: 'Share of each sale promised to households from effectiveFrom on, in basis points',
+    minimum: 0,
+    maximum: 10000,
+    example: 1000,
+  })
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(10_000, { message: 'must be at most 10000' })
+  basisPoints!: number;
+
+  @ApiProperty({
+    description:
+      'YYYY-MM-DD (00:00 that day in China; today means now) or an ISO 8601 date-time with an offset; not in the past',
+    example: '2027-01-01',
+  })
+  @IsString({ message: 'must be a date or a date-time' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(40, { message: 'must be a date or a date-time' })
+  effectiveFrom!: string;
+
+  @ApiProperty({ example: 'benefit agreements renewed for 2027' })
+  @IsString()
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(500)
+  reason!: string;
+}
+
 export class ListProducersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PRODUCER_STATUSES })
   @IsOptional()

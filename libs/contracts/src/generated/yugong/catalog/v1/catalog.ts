@@ -60,10 +60,36 @@ export interface Producer {
   town: string;
   village: string;
   status: ProducerStatus;
-  /** Share of each sale promised to households by the producer's benefit agreements, 0..10000. */
+  /**
+   * Share of each sale promised to households by the producer's benefit agreements, 0..10000:
+   * the one in force now (see household_share_history).
+   */
   householdShareBps: number;
   createdAt?: Timestamp | undefined;
-  updatedAt?: Timestamp | undefined;
+  updatedAt?:
+    | Timestamp
+    | undefined;
+  /**
+   * Every step of the household share, in the order they take effect (later ones scheduled);
+   * filled by GetProducer and SetHouseholdShare, empty in lists.
+   */
+  householdShareHistory: HouseholdShareStep[];
+}
+
+/** One step of a producer's household share: from effective_from on, until the next step. */
+export interface HouseholdShareStep {
+  id: string;
+  /** The share in force just before this step; unset for the first. */
+  fromBasisPoints?: number | undefined;
+  basisPoints: number;
+  effectiveFrom?: Timestamp | undefined;
+  reason: string;
+  /**
+   * The user who recorded it; empty when the platform did (demo data), and for callers other than
+   * the relief office, admins and auditors.
+   */
+  changedBy: string;
+  createdAt?: Timestamp | undefined;
 }
 
 export interface Product {
@@ -138,6 +164,23 @@ export interface CreateProducerRequest {
 }
 
 export interface CreateProducerResponse {
+  producer?: Producer | undefined;
+}
+
+export interface SetHouseholdShareRequest {
+  producerId: string;
+  /** 0..10000. */
+  basisPoints: number;
+  /**
+   * YYYY-MM-DD (00:00 that day in China, UTC+8; today means now) or an ISO 8601 date-time with an
+   * offset; not in the past (a date-time up to 5 minutes old means now).
+   */
+  effectiveFrom: string;
+  reason: string;
+}
+
+export interface SetHouseholdShareResponse {
+  /** With its household_share_history. */
   producer?: Producer | undefined;
 }
 
@@ -382,6 +425,15 @@ export interface CatalogServiceClient {
 
   setProducerStatus(request: SetProducerStatusRequest, metadata?: Metadata): Observable<SetProducerStatusResponse>;
 
+  /**
+   * Relief office only: the producer's household share from an instant on (now or later, never in
+   * the past), with a reason; the step joins the share's history. Lines already sold keep the
+   * share they were sold with. Asking for the share already in force from that instant records
+   * nothing; another change at the same instant is ALREADY_EXISTS.
+   */
+
+  setHouseholdShare(request: SetHouseholdShareRequest, metadata?: Metadata): Observable<SetHouseholdShareResponse>;
+
   createProduct(request: CreateProductRequest, metadata?: Metadata): Observable<CreateProductResponse>;
 
   updateProduct(request: UpdateProductRequest, metadata?: Metadata): Observable<UpdateProductResponse>;
@@ -473,6 +525,18 @@ export interface CatalogServiceController {
     request: SetProducerStatusRequest,
     metadata?: Metadata,
   ): Promise<SetProducerStatusResponse> | Observable<SetProducerStatusResponse> | SetProducerStatusResponse;
+
+  /**
+   * Relief office only: the producer's household share from an instant on (now or later, never in
+   * the past), with a reason; the step joins the share's history. Lines already sold keep the
+   * share they were sold with. Asking for the share already in force from that instant records
+   * nothing; another change at the same instant is ALREADY_EXISTS.
+   */
+
+  setHouseholdShare(
+    request: SetHouseholdShareRequest,
+    metadata?: Metadata,
+  ): Promise<SetHouseholdShareResponse> | Observable<SetHouseholdShareResponse> | SetHouseholdShareResponse;
 
   createProduct(
     request: CreateProductRequest,
@@ -576,6 +640,7 @@ export function CatalogServiceControllerMethods() {
       "getProducer",
       "listProducers",
       "setProducerStatus",
+      "setHouseholdShare",
       "createProduct",
       "updateProduct",
       "getProduct",
