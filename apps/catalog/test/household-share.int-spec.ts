@@ -28,8 +28,13 @@ describe('household share history', () => {
   let producerId: string;
   let productId: string;
 
+  /** HoldStock comes from orders, as in production; the rest from the gateway. */
   const call: BootedCatalog['client']['call'] = (method, request, caller, options) =>
-    running.client.call(method, request, caller, { deadlineMs: 20_000, ...options });
+    running.client.call(method, request, caller, {
+      deadlineMs: 20_000,
+      from: method === 'holdStock' ? 'orders' : 'gateway',
+      ...options,
+    });
 
   beforeAll(async () => {
     running = await startTestCatalog('catalog_share');
