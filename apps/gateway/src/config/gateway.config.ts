@@ -47,6 +47,11 @@ export const gatewayConfigSchema = z.object({
   SEED_DEMO: env.bool(false),
   DEMO_PASSWORD: env.optional(env.string()),
   MIGRATE_ONLY: env.bool(false),
+  /**
+   * The built web app (`dist/apps/web`), served at `/` with every page path falling back to its
+   * index.html. Unset, or a folder without index.html: the gateway serves the API only.
+   */
+  WEB_ROOT: env.optional(env.string()),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
   /** The largest register file POST /households/import takes (20 MiB: about 190,000 rows). */
