@@ -3,7 +3,8 @@
 // document and writes it to apps/web/src/api/openapi.json, then generates the typed paths the web
 // app's client uses (apps/web/src/api/schema.d.ts) with openapi-typescript.
 // `npm run web:openapi -- --check`: changes nothing; exits 1 when either file is not current.
-// Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and the services built (`npm run build`).
+// `--url http://host:port`: reads a gateway already running there instead of booting one.
+// Booting needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and the services built (`npm run build`).
 import fs from 'node:fs';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -25,7 +26,9 @@ export async function schemaText(document) {
 
 async function main() {
   const check = process.argv.includes('--check');
-  const platform = await startPlatform();
+  const at = process.argv.indexOf('--url');
+  const running = at > 0 ? process.argv[at + 1] : undefined;
+  const platform = running ? { baseUrl: running, stop: async () => {} } : await startPlatform();
   let document;
   try {
     const response = await fetch(`${platform.baseUrl}/api/docs/openapi.json`);

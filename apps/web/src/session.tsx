@@ -67,11 +67,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           return undefined;
         }
         try {
-          const session = await ok<Session>(
+          // The refresh answers tokens only: the user stays the one who signed in.
+          const session = await ok<Omit<Session, 'user' | 'cart'>>(
             api.POST('/api/v1/auth/refresh', { body: { refreshToken: stored.refreshToken } }),
           );
-          keep(storedOf(session));
-          setUser(session.user);
+          keep(storedOf({ ...session, user: stored.user }));
           return session.accessToken;
         } catch {
           keep(undefined);

@@ -34,16 +34,19 @@ export const cartToken = {
   clear: () => localStorage.removeItem(CART_TOKEN),
 };
 
+/** The access token, refreshed first when it is about to expire (for calls made without the client). */
+export async function freshAccessToken(): Promise<string | undefined> {
+  if (credentials.accessToken && credentials.refresh && Date.now() > credentials.expiresAt - 30_000) {
+    await credentials.refresh();
+  }
+  return credentials.accessToken;
+}
+
 const auth: Middleware = {
   async onRequest({ request }) {
     const refreshing = request.url.endsWith('/auth/refresh');
-    if (
-      credentials.accessToken &&
-      credentials.refresh &&
-      !refreshing &&
-      Date.now() > credentials.expiresAt - 30_000
-    ) {
-      await credentials.refresh();
+    if (!refreshing) {
+      await freshAccessToken();
     }
     if (credentials.accessToken && !refreshing) {
       request.headers.set('authorization', `Bearer ${credentials.accessToken}`);

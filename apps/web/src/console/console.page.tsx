@@ -168,7 +168,7 @@ function ToShip({ producerId }: { producerId: string }) {
         rowKey={(row) => row.line.id}
         pagination={false}
         dataSource={lines}
-        locale={{ emptyText: t('common.none') }}
+        locale={{ emptyText: <span className="yg-muted">{t('common.none')}</span> }}
         columns={[
           {
             title: t('order.number'),

@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Progress, Table, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, credentials } from '../api/client';
+import { ApiError, freshAccessToken } from '../api/client';
 import type { ApiErrorBody, ImportReport } from '../api/views';
 import { officeWrites, useSession } from '../session';
 import { showApiError } from '../ui/api-errors';
@@ -20,6 +20,7 @@ interface ImportForm {
 function upload(
   file: File,
   values: ImportForm,
+  token: string,
   onProgress: (percent: number) => void,
 ): Promise<ImportReport> {
   const query = new URLSearchParams({
@@ -32,7 +33,7 @@ function upload(
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', `/api/v1/households/import?${query}`);
-    request.setRequestHeader('authorization', `Bearer ${credentials.accessToken ?? ''}`);
+    request.setRequestHeader('authorization', `Bearer ${token}`);
     request.upload.onprogress = (event) =>
       event.lengthComputable && onProgress((100 * event.loaded) / event.total);
     request.onload = () => {
@@ -74,8 +75,7 @@ export default function ImportPage() {
     setFailure(undefined);
     setProgress(0);
     try {
-      await credentials.refresh?.();
-      setReport(await upload(file, values, setProgress));
+      setReport(await upload(file, values, (await freshAccessToken()) ?? '', setProgress));
       setProgress(100);
     } catch (error) {
       setProgress(undefined);

@@ -42,7 +42,7 @@ export default function PaymentsPage() {
           rowKey={(row) => row.refund.id}
           pagination={false}
           dataSource={refunds}
-          locale={{ emptyText: t('common.none') }}
+          locale={{ emptyText: <span className="yg-muted">{t('common.none')}</span> }}
           columns={[
             {
               title: t('order.number'),

@@ -46,7 +46,7 @@ function Sharing({ producerId }: { producerId: string }) {
             params: { path: { id: producerId }, query: { pageSize: 1 } },
           }),
         ),
-        ok<{ items: BenefitShare[] } | BenefitShare[]>(
+        ok<{ producerId: string; asOf: string; totalWeight: number; shares: BenefitShare[] }>(
           api.GET('/api/v1/producers/{id}/benefit-shares', { params: { path: { id: producerId } } }),
         ),
       ]),
@@ -58,11 +58,10 @@ function Sharing({ producerId }: { producerId: string }) {
   if (!data) {
     return <Skeleton active />;
   }
-  const shares = Array.isArray(data[1]) ? data[1] : data[1].items;
   return (
     <Descriptions size="small" column={2}>
       <Descriptions.Item label={t('office.linkedHouseholds')}>{data[0].total}</Descriptions.Item>
-      <Descriptions.Item label={t('office.sharesNow')}>{shares.length}</Descriptions.Item>
+      <Descriptions.Item label={t('office.sharesNow')}>{data[1].shares.length}</Descriptions.Item>
     </Descriptions>
   );
 }

@@ -80,6 +80,10 @@ export function ShipForm({ order, onDone }: ActionProps) {
     return null;
   }
   const submit = async (values: { lineIds: string[]; carrier: string; trackingNumber: string }) => {
+    if (values.lineIds.length === 0) {
+      form.setFields([{ name: 'lineIds', errors: [t('order.lines')] }]);
+      return;
+    }
     try {
       await ok(
         api.POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: values }),
@@ -99,7 +103,8 @@ export function ShipForm({ order, onDone }: ActionProps) {
         onFinish={(values) => void submit(values)}
         style={{ maxWidth: 560 }}
       >
-        <Form.Item name="lineIds" label={t('order.lines')} rules={[{ required: true }]}>
+        {/* No `required` rule: it would put aria-required on the group, which ARIA does not allow. */}
+        <Form.Item name="lineIds" label={t('order.lines')}>
           <Checkbox.Group
             options={pending.map((l) => ({
               value: l.id,

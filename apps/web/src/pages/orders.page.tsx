@@ -47,7 +47,7 @@ export function OrderTable({ orders }: { orders: Order[] }) {
       rowKey="id"
       pagination={false}
       dataSource={orders}
-      locale={{ emptyText: t('order.empty') }}
+      locale={{ emptyText: <span className="yg-muted">{t('order.empty')}</span> }}
       columns={[
         {
           title: t('order.number'),
