@@ -20,7 +20,7 @@ import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
 import { instrumentHttp, serveMetrics } from './common/http-metrics.util';
 import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
-import { registerResponseHeaders } from './common/security-headers.util';
+import { helmetOptions, registerResponseHeaders } from './common/security-headers.util';
 import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
@@ -96,7 +96,7 @@ export async function startGateway(
   });
   // Only the register import reads a file (request.file()); every other route takes JSON.
   await fastify.register(multipart, { limits: multipartLimits(config.IMPORT_MAX_FILE_BYTES) });
-  registerResponseHeaders(fastify);
+  registerResponseHeaders(fastify, helmetOptions({ stripe: Boolean(config.STRIPE_PUBLISHABLE_KEY) }));
   instrumentHttp(fastify);
   const closeMetrics = await serveMetrics(fastify, {
     token: config.METRICS_TOKEN,

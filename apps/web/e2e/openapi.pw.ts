@@ -31,3 +31,9 @@ test('a page path falls back to the app, an unknown API path stays a JSON 404', 
   const missing = await fetch(`${baseUrl()}/assets/no-such-file.js`);
   expect(missing.status).toBe(404);
 });
+
+test('without a publishable key the checkout offers bank transfer only, and no Stripe origin is allowed', async () => {
+  const res = await fetch(`${baseUrl()}/api/v1/payments/options`);
+  expect(await res.json()).toEqual({ manual: true, card: false, stripePublishableKey: null });
+  expect(res.headers.get('content-security-policy')).not.toContain('stripe.com');
+});

@@ -96,6 +96,7 @@ test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, th
   await expect(page).toHaveURL(/\/cart$/);
   // The anonymous cart was merged into the consumer's at sign-in.
   await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('radio', { name: '银行卡' })).toBeDisabled();
   // The gateway refuses a donation over its cap, naming the field: the error shows beside it.
   const donation = page.getByLabel('捐赠给扶贫基金（元）');
   await donation.fill('20000');

@@ -4,10 +4,11 @@
 // app's client uses (apps/web/src/api/schema.d.ts) with openapi-typescript.
 // `npm run web:openapi -- --check`: changes nothing; exits 1 when either file is not current.
 // `--url http://host:port`: reads a gateway already running there instead of booting one.
-// Booting needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and the services built (`npm run build`).
+// Booting builds the services first and needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432).
 import fs from 'node:fs';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { build } from '../../../tools/runtime/build.mjs';
 import { ROOT, startPlatform } from '../e2e/support/platform.mjs';
 
 export const OPENAPI_JSON = path.join(ROOT, 'apps', 'web', 'src', 'api', 'openapi.json');
@@ -28,6 +29,9 @@ async function main() {
   const check = process.argv.includes('--check');
   const at = process.argv.indexOf('--url');
   const running = at > 0 ? process.argv[at + 1] : undefined;
+  if (!running) {
+    await build({ log: () => {} });
+  }
   const platform = running ? { baseUrl: running, stop: async () => {} } : await startPlatform();
   let document;
   try {

@@ -24,6 +24,14 @@ export const gatewayConfigSchema = z.object({
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
    */
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
+  /**
+   * Stripe's publishable key (`pk_…`; public by design): the web app offers card payment with
+   * Stripe's Payment Element, and the content security policy lets Stripe.js load. Unset: bank
+   * transfer only. Set it together with the orders service's STRIPE_SECRET_KEY.
+   */
+  STRIPE_PUBLISHABLE_KEY: env.optional(
+    z.string().regex(/^pk_(test|live)_[A-Za-z0-9]+$/, { error: 'must be a Stripe publishable key (pk_…)' }),
+  ),
   SERVICE_TOKEN: env.secret(16),
   JWT_SECRET: env.secret(32),
   /** Lifetime of an access token: short, since a refresh token gets the next one. */

@@ -704,6 +704,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PaymentOptionsController_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -972,6 +988,14 @@ export interface components {
              * @description in the future; absent: until changed
              */
             expiresAt?: string;
+        };
+        PaymentOptionsView: {
+            /** @description bank transfer (or cash) confirmed by the relief office; always offered */
+            manual: boolean;
+            /** @description card through Stripe's Payment Element */
+            card: boolean;
+            /** @description for Stripe.js; null without card payments */
+            stripePublishableKey?: string | null;
         };
     };
     responses: never;
@@ -2088,6 +2112,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    PaymentOptionsController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOptionsView"];
+                };
             };
         };
     };

@@ -1,6 +1,10 @@
 // What the gateway answers. Its OpenAPI document types every request (paths, queries, bodies: see
-// schema.d.ts, generated) but declares no response bodies yet, so the shapes the gateway's
-// `*.views.ts` build are restated here, in one place, for the screens to read.
+// schema.d.ts, generated) but declares few response bodies yet: those it does are taken from it
+// (below); the others, the shapes the gateway's `*.views.ts` build, are restated here, in one place.
+import type { components } from './schema';
+
+/** How a buyer can pay here (from the OpenAPI document). */
+export type PaymentOptions = components['schemas']['PaymentOptionsView'];
 
 export interface Money {
   fen: number;

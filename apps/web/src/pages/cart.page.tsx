@@ -17,7 +17,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api, ok } from '../api/client';
-import type { Cart, CartItem, Order } from '../api/views';
+import type { Cart, CartItem, Order, PaymentOptions } from '../api/views';
 import { fenOf, yuan } from '../format.util';
 import { isBuyer, useSession } from '../session';
 import { showApiError } from '../ui/api-errors';
@@ -40,6 +40,8 @@ export default function CartPage() {
   // One key per checkout attempt: a repeat after a lost answer returns the same order.
   const idempotencyKey = useRef(crypto.randomUUID());
   const cart = useLoad(() => ok<Cart>(api.GET('/api/v1/cart')), [user?.id]);
+  const payment = useLoad(() => ok<PaymentOptions>(api.GET('/api/v1/payments/options')), []);
+  const card = payment.data?.card === true;
   const en = i18n.language === 'en';
 
   const change = async (item: CartItem, quantity: number | null) => {
@@ -73,14 +75,15 @@ export default function CartPage() {
     setBusy(true);
     setFailure(undefined);
     try {
-      const { order } = await ok<{ order: Order; clientSecret: string | null }>(
+      const { order, clientSecret } = await ok<{ order: Order; clientSecret: string | null }>(
         api.POST('/api/v1/checkout', {
           params: { header: { 'Idempotency-Key': idempotencyKey.current } },
           body: { paymentMethod: values.paymentMethod, donationFen, roundUp: values.roundUp },
         }),
       );
       idempotencyKey.current = crypto.randomUUID();
-      void navigate(`/orders/${order.id}`);
+      // A card order is paid on its page, with the PaymentIntent's secret handed over in memory.
+      void navigate(`/orders/${order.id}`, { state: clientSecret ? { clientSecret } : null });
     } catch (error) {
       setFailure(showApiError(form, error, (field) => (field === 'donationFen' ? 'donation' : field)));
     } finally {
@@ -184,11 +187,15 @@ export default function CartPage() {
                 <Form.Item name="roundUp" valuePropName="checked">
                   <Checkbox>{t('cart.roundUp')}</Checkbox>
                 </Form.Item>
-                <Form.Item name="paymentMethod" label={t('cart.payment')} extra={t('cart.cardUnavailable')}>
+                <Form.Item
+                  name="paymentMethod"
+                  label={t('cart.payment')}
+                  extra={card ? undefined : t('cart.cardUnavailable')}
+                >
                   <Radio.Group
                     options={[
                       { value: 'manual', label: t('cart.bankTransfer') },
-                      { value: 'stripe', label: t('cart.card'), disabled: true },
+                      { value: 'stripe', label: t('cart.card'), disabled: !card },
                     ]}
                   />
                 </Form.Item>

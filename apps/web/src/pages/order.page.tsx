@@ -1,6 +1,7 @@
 import { Alert, Card, Col, Descriptions, Row, Skeleton, Space, Steps, Table, Typography } from 'antd';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
 import { api, ok } from '../api/client';
 import type { Order, OrderLine, Refund } from '../api/views';
 import { chinaDateTime, percent, yuan } from '../format.util';
@@ -11,11 +12,16 @@ import { BuyerActions, ConfirmPayment, ConfirmRefund, RefundForm, ShipForm } fro
 
 const FLOW = ['pending_payment', 'paid', 'shipped', 'delivered'] as const;
 
+// Stripe.js loads only for a card order being paid.
+const CardPayment = lazy(() => import('./card-payment'));
+
 /** One order: its state, lines and shipments, payment, refunds, and what each role may do next. */
 export default function OrderPage() {
   const { id = '' } = useParams();
   const { t, i18n } = useTranslation();
   const { user } = useSession();
+  const location = useLocation();
+  const clientSecret = (location.state as { clientSecret?: string } | null)?.clientSecret;
   const {
     data: order,
     error,
@@ -62,6 +68,11 @@ export default function OrderPage() {
             </>
           }
         />
+      ) : null}
+      {order.status === 'pending_payment' && !manual && clientSecret && isBuyer(role) ? (
+        <Suspense fallback={<Skeleton active />}>
+          <CardPayment order={order} clientSecret={clientSecret} />
+        </Suspense>
       ) : null}
       <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('order.lines')}</h2>}>
         <Table<OrderLine>
