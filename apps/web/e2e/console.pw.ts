@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { call, expectAccessible, placeOrder, screenshot, signIn, tokenOf } from './support/fixtures';
 
-test("a cooperative's staff adds a lot with supplier households and ships a line", async ({ page }) => {
+test("a cooperative's staff adds a lot with supplier households, ships a line and refunds it; the office confirms", async ({
+  page,
+}) => {
   const order = await placeOrder('冷鲜兔肉', true);
   await signIn(page, 'yangguang@example.com');
   await expect(page).toHaveURL(/\/console$/);
@@ -53,4 +55,41 @@ test("a cooperative's staff adds a lot with supplier households and ships a line
   });
   expect(shipped.status).toBe('shipped');
   expect(shipped.lines[0]!.carrier).toBe('中国邮政');
+
+  // The buyer sends it back: staff refund the line, the relief office confirms the money went back.
+  await page.getByRole('button', { name: /退\s*款/ }).click();
+  await page.getByLabel('退款原因').fill('包装破损，买家退货');
+  await page.getByRole('checkbox', { name: '货物已退回（回库存）' }).check();
+  await expectAccessible(page, 'the refund form');
+  await page
+    .getByRole('button', { name: /退\s*款/ })
+    .last()
+    .click();
+  await expect(page.getByRole('row', { name: /包装破损/ }).locator('[data-status]')).toHaveAttribute(
+    'data-status',
+    'pending',
+  );
+  const office = await page.context().browser()!.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const officer = await office.newPage();
+  await signIn(officer, 'officer@example.com');
+  await officer.getByRole('link', { name: '确认到账' }).click();
+  await officer
+    .getByRole('row', { name: /包装破损/ })
+    .getByRole('link')
+    .click();
+  await officer
+    .getByRole('row', { name: /包装破损/ })
+    .getByLabel('转账参考号')
+    .fill('REFUND-2020-0601');
+  await officer.getByRole('button', { name: '确认已退款' }).click();
+  await expect(officer.getByRole('row', { name: /包装破损/ }).locator('[data-status]')).toHaveAttribute(
+    'data-status',
+    'succeeded',
+  );
+  await expect(officer.getByRole('heading', { level: 1 }).locator('[data-status]')).toHaveAttribute(
+    'data-status',
+    'refunded',
+  );
+  await expectAccessible(officer, 'a refunded order');
+  await office.close();
 });

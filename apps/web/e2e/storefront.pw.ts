@@ -143,4 +143,10 @@ test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, th
   await expect(page.getByText('ABC-2020-0516-001')).toBeVisible();
   await expect(page.getByText('请通过银行转账付款')).toHaveCount(0);
   await screenshot(page, 'order');
+
+  await page.getByRole('link', { name: '我的订单' }).click();
+  const row = page.getByRole('row', { name: new RegExp(orderId.slice(0, 8)) });
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'paid');
+  await expect(row).toContainText(total);
+  await expectAccessible(page, 'the order list');
 });
