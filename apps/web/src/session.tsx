@@ -89,7 +89,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       api.POST('/api/v1/auth/login', {
         body: { email, password },
         params: { header: anonymousCart ? { 'Cart-Token': anonymousCart } : {} },
-      } as never),
+      }),
     );
     keep(storedOf(session));
     if (session.cart !== undefined) {

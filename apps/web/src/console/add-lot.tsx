@@ -82,7 +82,7 @@ export function AddLot({
         </Form.Item>
         <Form.Item label={t('console.suppliers')} extra={t('console.supplierHelp')}>
           <Form.List name="suppliers">
-            {(fields, { add, remove }) => (
+            {(fields, { add, remove }, { errors }) => (
               <>
                 {fields.map((field) => (
                   <Space key={field.key} align="baseline" style={{ display: 'flex' }}>
@@ -113,6 +113,8 @@ export function AddLot({
                 <Button type="dashed" onClick={() => add()} icon={<PlusOutlined />}>
                   {t('console.addSupplier')}
                 </Button>
+                {/* What the API says of the suppliers as a whole (their quantities exceed the lot's). */}
+                <Form.ErrorList errors={errors} />
               </>
             )}
           </Form.List>

@@ -8,7 +8,8 @@ import { ApiError } from '../api/client';
 export function showApiError(
   form: FormInstance,
   error: unknown,
-  fieldOf: (apiField: string) => (string | number)[] | string | undefined = (f) => f.split('.'),
+  fieldOf: (apiField: string) => (string | number)[] | string | undefined = (f) =>
+    f.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
 ): string | undefined {
   if (!(error instanceof ApiError)) {
     return error instanceof Error ? error.message : String(error);
