@@ -27,6 +27,7 @@ test("a cooperative's staff adds a lot with supplier households, ships a line an
     "more than the lot's quantity 30",
   );
   await dialog.getByRole('spinbutton', { name: '数量' }).last().fill('12');
+  await expect(dialog.locator('.ant-form-item-explain-error')).toHaveCount(0);
   await expectAccessible(page, 'the new-lot form');
   await screenshot(page, 'console-lot');
   await dialog.getByRole('button', { name: /保\s*存/ }).click();

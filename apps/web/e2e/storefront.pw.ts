@@ -53,6 +53,7 @@ test('English is one click away, with amounts still in yuan from fen', async ({ 
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Relief products');
   await expect(page.getByTestId('product-card').first()).toContainText(/¥\d[\d,]*\.\d\d/);
+  await expectAccessible(page, 'the product list in English');
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('扶贫产品');
 });

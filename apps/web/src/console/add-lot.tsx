@@ -70,6 +70,10 @@ export function AddLot({
         layout="vertical"
         initialValues={{ producedOn: new Date().toISOString().slice(0, 10), suppliers: [] }}
         onFinish={(values) => void submit(values)}
+        // What the API said of the supplier list no longer holds once the list changes.
+        onValuesChange={(changed: Partial<LotForm>) =>
+          changed.suppliers !== undefined && form.setFields([{ name: 'suppliers', errors: [] }])
+        }
       >
         <Form.Item name="lotCode" label={t('console.lotCode')} rules={[{ required: true }]}>
           <Input />
