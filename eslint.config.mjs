@@ -53,6 +53,8 @@ function moduleBoundaries({ tests }) {
         { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:catalog', 'scope:shared'] },
         { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
         { sourceTag: 'scope:orders', onlyDependOnLibsWithTags: ['scope:orders', 'scope:shared'] },
+        // The web app speaks to the platform over HTTP only: no library of the services.
+        { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web'] },
       ],
     },
   ];
@@ -68,12 +70,13 @@ export default tseslint.config(
       '**/reports',
       '**/.nx',
       'libs/contracts/src/generated/**',
+      'apps/web/src/api/schema.d.ts',
     ],
   },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -3,6 +3,8 @@
 // path aliases rewritten, specs and test/ excluded) into dist/, and copies proto/ to dist/proto.
 // Entry points land at dist/apps/<svc>/src/main.js. `--app <svc>` (each app's Nx `build` target)
 // compiles that app and libs/ only, leaving the other apps' output in place.
+// The web app (apps/web, a Vite SPA) is built by Vite into dist/apps/web, only when one of its
+// sources is newer than its last build (`--app web` always builds it).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,24 +31,112 @@ function swc(args, cwd) {
   });
 }
 
+/** The newest modification time (ms) of any file under `dir`, 0 when there is none. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds the web app with Vite into dist/apps/web, unless `force` is false and the build there is
+ * newer than every source of it. Returns the time it took in ms (0 when it was current).
+ * @param {{ root?: string, force?: boolean, log?: (line: string) => void }} [options]
+ */
+export async function buildWeb({ root = ROOT, force = true, log = (line) => console.log(line) } = {}) {
+  const web = path.join(root, 'apps', 'web');
+  const index = path.join(root, 'dist', 'apps', 'web', 'index.html');
+  if (!fs.existsSync(web)) {
+    return 0;
+  }
+  const sourcesChanged = () =>
+    Math.max(
+      newestMtime(path.join(web, 'src')),
+      newestMtime(path.join(web, 'public')),
+      ...['index.html', 'vite.config.mts'].map((file) => fs.statSync(path.join(web, file)).mtimeMs),
+    ) > fs.statSync(index).mtimeMs;
+  if (!force && fs.existsSync(index) && !sourcesChanged()) {
+    log('build: apps/web is current (dist/apps/web)');
+    return 0;
+  }
+  const started = Date.now();
+  const vite = path.join(
+    path.dirname(require.resolve('vite/package.json', { paths: [root] })),
+    'bin',
+    'vite.js',
+  );
+  await new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [vite, 'build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`vite build failed (${signal ?? `exit ${code}`}):\n${output.trim()}`)),
+    );
+  });
+  const elapsed = Date.now() - started;
+  log(`build: apps/web → dist/apps/web in ${(elapsed / 1000).toFixed(1)} s`);
+  return elapsed;
+}
+
 /**
  * Builds the workspace (or one app and libs/) into `dist/`. Returns the time it took in ms.
  * @param {{ root?: string, app?: string, log?: (line: string) => void }} [options]
  */
 export async function build({ root = ROOT, app, log = (line) => console.log(line) } = {}) {
+  if (app === 'web') {
+    return buildWeb({ root, force: true, log });
+  }
   const started = Date.now();
   const dist = path.join(root, 'dist');
-  const sources = (app ? [`apps/${app}`, 'libs'] : ['apps', 'libs']).filter((dir) =>
-    fs.existsSync(path.join(root, dir)),
-  );
+  const apps = app
+    ? [`apps/${app}`]
+    : fs.existsSync(path.join(root, 'apps'))
+      ? fs
+          .readdirSync(path.join(root, 'apps'))
+          .filter((name) => name !== 'web')
+          .map((name) => `apps/${name}`)
+      : [];
+  const sources = [...apps, 'libs'].filter((dir) => fs.existsSync(path.join(root, dir)));
   if (app && !sources.includes(`apps/${app}`)) {
     throw new Error(`no app named ${app} under apps/`);
   }
   if (sources.length === 0) {
     throw new Error('nothing to build: no apps/ or libs/ folder');
   }
-  // Start clean so that a deleted source leaves no stale module behind.
-  for (const target of app ? sources.map((dir) => path.join(dist, dir)) : [dist]) {
+  // Start clean so that a deleted source leaves no stale module behind (the web app's build is
+  // Vite's, which cleans its own folder).
+  const stale = app
+    ? sources.map((dir) => path.join(dist, dir))
+    : fs.existsSync(dist)
+      ? fs
+          .readdirSync(dist)
+          .filter((name) => name !== 'apps')
+          .map((name) => path.join(dist, name))
+          .concat(
+            fs.existsSync(path.join(dist, 'apps'))
+              ? fs
+                  .readdirSync(path.join(dist, 'apps'))
+                  .filter((name) => name !== 'web')
+                  .map((name) => path.join(dist, 'apps', name))
+              : [],
+          )
+      : [];
+  for (const target of stale) {
     fs.rmSync(target, { recursive: true, force: true });
   }
   const output = await swc([...sources, '-d', 'dist', '--quiet'], root);
@@ -57,9 +147,11 @@ export async function build({ root = ROOT, app, log = (line) => console.log(line
   if (fs.existsSync(proto)) {
     fs.cpSync(proto, path.join(dist, 'proto'), { recursive: true });
   }
-  const elapsed = Date.now() - started;
-  log(`build: ${sources.join(' + ')} → dist/ in ${(elapsed / 1000).toFixed(1)} s`);
-  return elapsed;
+  log(`build: ${sources.join(' + ')} → dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!app) {
+    await buildWeb({ root, force: false, log });
+  }
+  return Date.now() - started;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

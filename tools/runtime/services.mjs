@@ -35,6 +35,7 @@
  * @property {string} host                                interface services bind to
  * @property {string} demoPassword
  * @property {string} [adminPassword]                     the demo password when unset
+ * @property {string} [webRoot]                           the built web app the gateway serves at /
  *
  * @typedef {object} ServiceSpec
  * @property {ServiceName} name
@@ -174,6 +175,7 @@ export const SERVICES = [
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.adminPassword || ctx.demoPassword,
       DEMO_PASSWORD: ctx.demoPassword,
+      WEB_ROOT: ctx.webRoot,
     }),
   },
 ];

@@ -451,6 +451,7 @@ async function main() {
     host: env.HOST || '127.0.0.1',
     demoPassword,
     adminPassword: env.ADMIN_PASSWORD || undefined,
+    webRoot: path.join(ROOT, 'dist', 'apps', 'web'),
   };
 
   if (migrateOnly) {
@@ -468,7 +469,7 @@ async function main() {
   const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);
   const base = `http://localhost:${ports[pub.name]}`;
   const places = [
-    ['Gateway', base],
+    ['Web app', `${base}/`],
     ['Products', `${base}/api/v1/products`],
     ['API docs', `${base}/api/docs`],
     ...SERVICES.filter((s) => s.protocol === 'grpc').map((s) => [

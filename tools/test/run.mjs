@@ -7,6 +7,9 @@
 // Redis: REDIS_URL, else 127.0.0.1:6379 if it answers PING, else a redis-server from PATH on a
 // free port, else none (Redis suites are skipped, and it says so).
 // Extra arguments go to Jest: `npm test -- --testPathPatterns money`.
+// The web project's `test` target (apps/web/e2e/run.mjs) runs its Jest specs with those arguments,
+// then its browser tests (Playwright in Debian's chromium, against the platform started from the
+// build as `npm start` starts it), whose counts join the summary as `web-browser`.
 // Overrides: YUGONG_TEST_PG_PROBE / YUGONG_TEST_REDIS_PROBE (host:port probed instead of the
 // defaults), YUGONG_REDIS_SERVER (path, or `none`), YUGONG_TEST_TIMEOUT_MIN (20).
 import { spawn } from 'node:child_process';

@@ -28,6 +28,7 @@ import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
 import { OrdersController } from './orders/orders.controller';
+import { PaymentOptionsController } from './payments/payment-options.controller';
 import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookVerifier } from './payments/stripe-webhook';
 import { HouseholdsController } from './beneficiaries/households.controller';
@@ -83,6 +84,7 @@ export class AppModule {
         HealthController,
         OrdersController,
         BuyersController,
+        PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
       ],

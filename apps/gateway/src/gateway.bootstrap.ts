@@ -14,12 +14,14 @@ import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
 import { registerPublicCatalogFastPath } from './catalog/public-catalog.fast-path';
 import { instrumentHttp, serveMetrics } from './common/http-metrics.util';
 import { LeasedThrottlerStorage } from './common/leased-throttler.storage';
-import { registerResponseHeaders } from './common/security-headers.util';
+import { helmetOptions, registerResponseHeaders } from './common/security-headers.util';
+import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { OrdersClient } from './orders/orders.client';
@@ -82,6 +84,8 @@ export async function startGateway(
   const fastify = Fastify({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    // Pages of the web app are routed to its index.html before Fastify picks a route.
+    rewriteUrl: config.WEB_ROOT ? (req: IncomingMessage) => webAppUrl(req.method, req.url ?? '/') : undefined,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -89,13 +93,14 @@ export async function startGateway(
   });
   // Only the register import reads a file (request.file()); every other route takes JSON.
   await fastify.register(multipart, { limits: multipartLimits(config.IMPORT_MAX_FILE_BYTES) });
-  registerResponseHeaders(fastify);
+  registerResponseHeaders(fastify, helmetOptions({ stripe: Boolean(config.STRIPE_PUBLISHABLE_KEY) }));
   instrumentHttp(fastify);
   const closeMetrics = await serveMetrics(fastify, {
     token: config.METRICS_TOKEN,
     port: config.METRICS_PORT,
     host: config.HOST,
   });
+  const webApp = config.WEB_ROOT ? await serveWebApp(fastify, config.WEB_ROOT) : false;
   registerPublicCatalogFastPath(fastify, cache, {
     storage: throttlerStorage,
     limit: config.RATE_LIMIT_PER_MINUTE,
@@ -118,6 +123,9 @@ export async function startGateway(
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
+  if (config.WEB_ROOT && !webApp) {
+    logger.warn(`WEB_ROOT has no index.html (build the web app): serving the API only`);
+  }
   if (!redis) {
     logger.warn(
       'REDIS_URL is not set: rate limits and the catalogue cache are in-process only (single machine only)',

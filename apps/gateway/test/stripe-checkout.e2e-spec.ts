@@ -23,7 +23,11 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     fake = await FakeStripe.start();
     platform = await startPlatform(
       'stripe_e2e',
-      { STRIPE_WEBHOOK_SECRET: fake.webhookSecret, RATE_LIMIT_PER_MINUTE: '100000' },
+      {
+        STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_e2ePublishableKey',
+        RATE_LIMIT_PER_MINUTE: '100000',
+      },
       { ordersEnv: { STRIPE_SECRET_KEY: fake.secretKey, STRIPE_API_BASE: fake.url } },
     );
     catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
@@ -53,6 +57,14 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     await catalogSql?.end();
     await platform?.stop();
     await fake?.close();
+  });
+
+  it('offers a card with the publishable key, and lets Stripe.js through the content policy', async () => {
+    const res = await request(platform.http).get('/api/v1/payments/options').expect(200);
+    expect(res.body).toEqual({ manual: true, card: true, stripePublishableKey: 'pk_test_e2ePublishableKey' });
+    expect(res.headers['content-security-policy']).toContain('script-src');
+    expect(res.headers['content-security-policy']).toContain('https://js.stripe.com');
+    expect(res.headers['content-security-policy']).toContain("connect-src 'self' https://api.stripe.com");
   });
 
   async function onHand(): Promise<number> {

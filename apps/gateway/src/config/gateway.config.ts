@@ -24,6 +24,14 @@ export const gatewayConfigSchema = z.object({
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
    */
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
+  /**
+   * Stripe's publishable key (`pk_…`; public by design): the web app offers card payment with
+   * Stripe's Payment Element, and the content security policy lets Stripe.js load. Unset: bank
+   * transfer only. Set it together with the orders service's STRIPE_SECRET_KEY.
+   */
+  STRIPE_PUBLISHABLE_KEY: env.optional(
+    z.string().regex(/^pk_(test|live)_[A-Za-z0-9]+$/, { error: 'must be a Stripe publishable key (pk_…)' }),
+  ),
   ...serviceIdentityEnv,
   JWT_SECRET: env.secret(32),
   /** Lifetime of an access token: short, since a refresh token gets the next one. */
@@ -47,6 +55,11 @@ export const gatewayConfigSchema = z.object({
   SEED_DEMO: env.bool(false),
   DEMO_PASSWORD: env.optional(env.string()),
   MIGRATE_ONLY: env.bool(false),
+  /**
+   * The built web app (`dist/apps/web`), served at `/` with every page path falling back to its
+   * index.html. Unset, or a folder without index.html: the gateway serves the API only.
+   */
+  WEB_ROOT: env.optional(env.string()),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
   /** The largest register file POST /households/import takes (20 MiB: about 190,000 rows). */

@@ -1,0 +1,125 @@
+import { expect, test, type Page } from '@playwright/test';
+import { baseUrl, call, expectAccessible, placeOrder, screenshot, signIn, tokenOf } from './support/fixtures';
+
+/** A national ID with a correct GB 11643 check digit (or a wrong one, when `broken`). */
+function nationalId(body17: string, broken = false): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((total, digit, i) => total + Number(digit) * weights[i]!, 0);
+  const digits = '10X98765432';
+  const check = digits[sum % 11]!;
+  return body17 + (broken ? digits[(sum + 1) % 11]! : check);
+}
+
+test('an officer imports a register file with two bad rows: both reported, nothing written', async ({
+  page,
+}) => {
+  const villages = await call<{ items: { nameZh: string; townNameZh: string }[] }>(
+    'GET',
+    '/villages?pageSize=1',
+  );
+  const village = villages.items[0]!;
+  const stamp = String(Date.now()).slice(-6);
+  const good = `E2E-${stamp}-1`;
+  const csv = [
+    'archiveNumber,headName,nationalId,members,townNameZh,villageNameZh',
+    `${good},张三丰,${nationalId(`41900119800101${stamp.slice(0, 3)}`)},3,${village.townNameZh},${village.nameZh}`,
+    `E2E-${stamp}-2,李四,${nationalId(`41900119810202${stamp.slice(0, 3)}`, true)},2,${village.townNameZh},${village.nameZh}`,
+    `E2E-${stamp}-3,王五,${nationalId(`41900119820303${stamp.slice(0, 3)}`)},0,${village.townNameZh},${village.nameZh}`,
+  ].join('\n');
+
+  await signIn(page, 'officer@example.com');
+  await expect(page).toHaveURL(/\/office$/);
+  await expect(page.locator('svg').first()).toBeVisible();
+  await expectAccessible(page, 'the register summary');
+  await screenshot(page, 'dashboard');
+  await page.getByRole('link', { name: '导入档案' }).click();
+  await page.locator('input[type=file]').setInputFiles({
+    name: 'register-2020.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv, 'utf8'),
+  });
+  await page.getByLabel('导入目的').fill('2020 年度动态调整');
+  await expectAccessible(page, 'the import form');
+  await page.getByRole('button', { name: '上传并导入' }).click();
+  const report = page.getByTestId('import-report');
+  await expect(report).toContainText('未写入任何数据');
+  await expect(page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  const rows = report.locator('.ant-table-tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('3');
+  await expect(rows.nth(0)).toContainText('nationalId');
+  await expect(rows.nth(1)).toContainText('4');
+  await expect(rows.nth(1)).toContainText('members');
+  await expect(report).toContainText('读取行数3');
+  await expectAccessible(page, 'the import report');
+  await screenshot(page, 'import-report');
+
+  const officer = await tokenOf('officer@example.com');
+  for (const archive of [good, `E2E-${stamp}-2`, `E2E-${stamp}-3`]) {
+    const found = await call<{ items: unknown[] }>('GET', `/households?archiveNumber=${archive}`, {
+      token: officer,
+    });
+    expect(found.items).toEqual([]);
+  }
+});
+
+const WRITES = /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车/;
+
+async function expectNoWriteButton(page: Page, where: string): Promise<void> {
+  const labels = (await page
+    .getByRole('button')
+    .evaluateAll((buttons) =>
+      buttons.map((b) => (b.textContent || b.getAttribute('aria-label') || '').trim()),
+    )) as string[];
+  expect(
+    labels.filter((label) => WRITES.test(label)),
+    `write buttons on ${where}`,
+  ).toEqual([]);
+}
+
+test('an auditor sees every dashboard page and no button that writes', async ({ page }) => {
+  const pending = await placeOrder('蜂蜜', false);
+  await signIn(page, 'auditor@example.com');
+  await expect(page).toHaveURL(/\/office$/);
+  await expect(page.getByText('只读（审计）')).toBeVisible();
+  const pages: [string, () => Promise<void>][] = [
+    ['/office', () => expect(page.locator('svg').first()).toBeVisible()],
+    ['/office/households', () => expect(page.getByRole('cell', { name: /\*/ }).first()).toBeVisible()],
+    ['/office/import', () => expect(page.getByText('只读（审计）').last()).toBeVisible()],
+    ['/office/producers', () => expect(page.getByRole('cell', { name: /阳光兔业/ })).toBeVisible()],
+    [
+      '/office/payments',
+      () => expect(page.getByRole('link', { name: pending.id.slice(0, 8) })).toBeVisible(),
+    ],
+  ];
+  for (const [path, shows] of pages) {
+    await page.goto(`${baseUrl()}${path}`);
+    await shows();
+    await expectAccessible(page, `${path} as an auditor`);
+    await expectNoWriteButton(page, path);
+  }
+  // Households are masked for auditors: no full name or ID on the page.
+  await page.goto(`${baseUrl()}/office/households`);
+  await expect(page.getByRole('cell', { name: /\*/ }).first()).toBeVisible();
+  const ids = await page.locator('tr.ant-table-row td:nth-child(3)').allTextContents();
+  expect(ids.length).toBeGreaterThan(0);
+  for (const id of ids) {
+    expect(id).toMatch(/\*{6,}/);
+  }
+  await page.goto(`${baseUrl()}/office/producers`);
+  await page
+    .getByRole('row', { name: /阳光兔业/ })
+    .getByRole('button')
+    .first()
+    .click();
+  await expect(page.getByText('带贫户数')).toBeVisible();
+  await expectNoWriteButton(page, 'a producer opened');
+
+  await page.goto(`${baseUrl()}/orders/${pending.id}`);
+  await expect(page.getByRole('heading', { level: 1 }).locator('[data-status]')).toHaveAttribute(
+    'data-status',
+    'pending_payment',
+  );
+  await expectAccessible(page, 'an order as an auditor');
+  await expectNoWriteButton(page, 'an order awaiting payment');
+});

@@ -1,0 +1,110 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+/** The demo accounts' password on the platform of this run (set by global-setup). */
+export function demoPassword(): string {
+  return process.env.WEB_DEMO_PASSWORD ?? '';
+}
+
+/** Where the platform of this run answers (set by global-setup). */
+export function baseUrl(): string {
+  const url = process.env.WEB_BASE_URL;
+  if (!url) {
+    throw new Error('WEB_BASE_URL is not set: run through apps/web/e2e/playwright.config.ts');
+  }
+  return url;
+}
+
+/** Signs in through the sign-in page; resolves once the app has moved on from it. */
+export async function signIn(page: Page, email: string, next?: string): Promise<void> {
+  await page.goto(`${baseUrl()}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('邮箱').fill(email);
+  await page.getByLabel('密码').fill(demoPassword());
+  await page
+    .getByRole('button', { name: /登\s*录/ })
+    .last()
+    .click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+/** Fails on any serious or critical WCAG 2 A/AA violation axe-core finds on the page as it is. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
+  expect(bad, `accessibility of ${what}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A JSON call to the gateway as `token`'s user (or anonymous); throws on a non-2xx answer. */
+export async function call<T>(
+  method: string,
+  route: string,
+  { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const response = await fetch(`${baseUrl()}/api/v1${route}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export async function tokenOf(email: string): Promise<string> {
+  const session = await call<{ accessToken: string }>('POST', '/auth/login', {
+    body: { email, password: demoPassword() },
+  });
+  return session.accessToken;
+}
+
+interface OrderJson {
+  id: string;
+  status: string;
+  total: { fen: number };
+  lines: { id: string; producerId: string; status: string }[];
+}
+
+/** A consumer's order of one unit of the first product matching `q`, paid by bank transfer when `pay`. */
+export async function placeOrder(q: string, pay: boolean): Promise<OrderJson> {
+  const consumer = await tokenOf('consumer@example.com');
+  const products = await call<{ items: { id: string }[] }>('GET', `/products?q=${encodeURIComponent(q)}`);
+  await call('POST', '/cart/items', {
+    token: consumer,
+    body: { productId: products.items[0]!.id, quantity: 1 },
+  });
+  const { order } = await call<{ order: OrderJson }>('POST', '/checkout', {
+    token: consumer,
+    body: { paymentMethod: 'manual' },
+    headers: { 'Idempotency-Key': `web-e2e-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+  });
+  if (!pay) {
+    return order;
+  }
+  const officer = await tokenOf('officer@example.com');
+  return call<OrderJson>('POST', `/orders/${order.id}/payments/manual`, {
+    token: officer,
+    body: { amountFen: order.total.fen, reference: `BANK-${order.id.slice(0, 8)}` },
+  });
+}

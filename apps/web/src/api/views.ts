@@ -1,0 +1,252 @@
+// What the gateway answers. Its OpenAPI document types every request (paths, queries, bodies: see
+// schema.d.ts, generated) but declares few response bodies yet: those it does are taken from it
+// (below); the others, the shapes the gateway's `*.views.ts` build, are restated here, in one place.
+import type { components } from './schema';
+
+/** How a buyer can pay here (from the OpenAPI document). */
+export type PaymentOptions = components['schemas']['PaymentOptionsView'];
+
+export interface Money {
+  fen: number;
+  currency: string;
+  display: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type Role = 'consumer' | 'institution' | 'producer_staff' | 'relief_officer' | 'auditor' | 'admin';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  producerIds: string[];
+  createdAt: string;
+  disabled: boolean;
+}
+
+export interface Session {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  tokenType: 'Bearer';
+  user: User;
+  cart?: Cart | null;
+}
+
+export interface Product {
+  id: string;
+  producerId: string;
+  producerName: string;
+  town: string;
+  nameZh: string;
+  nameEn: string;
+  category: string;
+  unit: string;
+  price: Money;
+  imageUrls: string[];
+  originVillage: string;
+  reliefCertification: string;
+  status: string;
+  stock: number;
+  stockSourceProductId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface Producer {
+  id: string;
+  kind: string;
+  legalName: string;
+  creditCode: string;
+  town: string;
+  village: string;
+  status: string;
+  householdShareBps: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface Lot {
+  id: string;
+  productId: string;
+  lotCode: string;
+  producedOn: string;
+  quantity: number;
+  onHand: number;
+  createdAt: string | null;
+  suppliers: { householdId: string; quantity: number }[];
+}
+
+export interface CartItem {
+  productId: string;
+  quantity: number;
+  nameZh: string;
+  nameEn: string;
+  unit: string;
+  unitPrice: Money | null;
+  lineTotal: Money | null;
+  available: boolean;
+  stock: number;
+  producerId: string;
+}
+
+export interface Cart {
+  items: CartItem[];
+  subtotal: Money;
+  expiresAt: string | null;
+}
+
+export type OrderStatus =
+  'pending_payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'refunded';
+
+export interface OrderLine {
+  id: string;
+  productId: string;
+  productNameZh: string;
+  productNameEn: string;
+  unit: string;
+  producerId: string;
+  producerName: string;
+  unitPrice: Money;
+  quantity: number;
+  gross: Money;
+  householdShareBps: number;
+  lots: { lotId: string; lotCode: string; quantity: number }[];
+  status: string;
+  carrier: string | null;
+  trackingNumber: string | null;
+  shippedAt: string | null;
+  refundedQuantity: number;
+  refunded: Money;
+}
+
+export interface Refund {
+  id: string;
+  lines: { lineId: string; quantity: number; amount: Money }[];
+  amount: Money;
+  reason: string;
+  goodsReturned: boolean;
+  status: string;
+  reference: string;
+  createdAt: string | null;
+}
+
+export interface Order {
+  id: string;
+  buyerId: string;
+  status: OrderStatus;
+  lines: OrderLine[];
+  subtotal: Money;
+  donation: Money;
+  total: Money;
+  payment: { method: string; reference: string | null; amountReceived: Money; paidAt: string | null };
+  refunds: Refund[];
+  refunded: Money;
+  createdAt: string | null;
+  expiresAt: string | null;
+  updatedAt: string | null;
+  deliveredAt: string | null;
+}
+
+export interface Town {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  villageCount: number;
+}
+
+export interface Village {
+  id: string;
+  townId: string;
+  townNameZh: string;
+  nameZh: string;
+  nameEn: string;
+  registeredPoor: boolean;
+  exitYear: number | null;
+}
+
+export interface Household {
+  id: string;
+  archiveNumber: string;
+  headName: string;
+  nationalId: string;
+  payoutAccount: string | null;
+  masked: boolean;
+  members: number;
+  villageId: string;
+  villageNameZh: string;
+  townId: string;
+  townNameZh: string;
+  status: string;
+  exitYear: number | null;
+  baselineIncome: Money | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface Agreement {
+  id: string;
+  producerId: string;
+  householdId: string;
+  villageId: string;
+  kind: string;
+  weight: number;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  createdAt: string | null;
+}
+
+export interface BenefitShare {
+  householdId: string;
+  villageId: string;
+  agreementId: string;
+  kind: string;
+  weight: number;
+}
+
+export interface RegisterSummary {
+  households: number;
+  people: number;
+  villages: number;
+  registeredPoorVillages: number;
+  peopleLinked: number;
+  towns: {
+    townId: string;
+    nameZh: string;
+    villages: number;
+    registeredPoorVillages: number;
+    households: number;
+    people: number;
+  }[];
+}
+
+export interface ImportReport {
+  rowsRead: number;
+  householdsCreated: number;
+  householdsUpdated: number;
+  agreementsCreated: number;
+  rejected: { line: number; field: string; reason: string }[];
+  committed: boolean;
+  partial: boolean;
+  dryRun: boolean;
+}
+
+/** The gateway's error body. */
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+  fields?: { field: string; reason: string }[];
+}

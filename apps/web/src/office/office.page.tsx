@@ -1,0 +1,37 @@
+import { Empty, Menu, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router';
+import { isOffice, officeWrites, useSession } from '../session';
+
+/** The relief office's dashboard: officers read and write, auditors only read. */
+export default function OfficePage() {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const location = useLocation();
+  if (!isOffice(user?.role)) {
+    return <Empty description={t('notFound')} />;
+  }
+  const pages = [
+    ['/office', t('office.summary')],
+    ['/office/households', t('office.households')],
+    ['/office/import', t('office.import')],
+    ['/office/producers', t('office.producers')],
+    ['/office/payments', t('office.payments')],
+  ];
+  return (
+    <>
+      <Typography.Title level={1}>
+        {t('office.title')} {officeWrites(user?.role) ? null : <Tag>{t('common.readOnly')}</Tag>}
+      </Typography.Title>
+      <nav aria-label={t('office.title')}>
+        <Menu
+          mode="horizontal"
+          selectedKeys={[location.pathname.replace(/\/$/, '')]}
+          items={pages.map(([key, label]) => ({ key, label: <Link to={key}>{label}</Link> }))}
+          style={{ marginBottom: 16 }}
+        />
+      </nav>
+      <Outlet />
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { Alert, Descriptions, Skeleton, Table } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, ok } from '../api/client';
+import type { BenefitShare, CursorPage, Household, Page, Producer } from '../api/views';
+import { percent } from '../format.util';
+import { StatusTag } from '../ui/status-tag';
+import { useLoad } from '../ui/use-load';
+
+/** Producers with the share of each sale they promised to households, and who shares now. */
+export default function ProducersPage() {
+  const { t } = useTranslation();
+  const { data, error } = useLoad(
+    () => ok<Page<Producer>>(api.GET('/api/v1/producers', { params: { query: { pageSize: 100 } } })),
+    [],
+  );
+  if (error) {
+    return <Alert type="error" showIcon message={t('common.error')} description={error.message} />;
+  }
+  if (!data) {
+    return <Skeleton active />;
+  }
+  return (
+    <Table<Producer>
+      rowKey="id"
+      pagination={{ pageSize: 20 }}
+      dataSource={data.items}
+      expandable={{ expandedRowRender: (producer) => <Sharing producerId={producer.id} /> }}
+      columns={[
+        { title: t('products.producer'), dataIndex: 'legalName' },
+        { title: t('office.kind'), dataIndex: 'kind' },
+        { title: t('office.town'), dataIndex: 'town' },
+        { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
+        { title: t('office.shareBps'), render: (_, p) => percent(p.householdShareBps) },
+      ]}
+    />
+  );
+}
+
+function Sharing({ producerId }: { producerId: string }) {
+  const { t } = useTranslation();
+  const { data, error } = useLoad(
+    () =>
+      Promise.all([
+        ok<CursorPage<Household> & { total: number }>(
+          api.GET('/api/v1/producers/{id}/households', {
+            params: { path: { id: producerId }, query: { pageSize: 1 } },
+          }),
+        ),
+        ok<{ producerId: string; asOf: string; totalWeight: number; shares: BenefitShare[] }>(
+          api.GET('/api/v1/producers/{id}/benefit-shares', { params: { path: { id: producerId } } }),
+        ),
+      ]),
+    [producerId],
+  );
+  if (error) {
+    return <Alert type="error" showIcon message={error.message} />;
+  }
+  if (!data) {
+    return <Skeleton active />;
+  }
+  return (
+    <Descriptions size="small" column={2}>
+      <Descriptions.Item label={t('office.linkedHouseholds')}>{data[0].total}</Descriptions.Item>
+      <Descriptions.Item label={t('office.sharesNow')}>{data[1].shares.length}</Descriptions.Item>
+    </Descriptions>
+  );
+}
