@@ -224,6 +224,22 @@ export interface paths {
         patch: operations["ProducersController_setStatus"];
         trace?: never;
     };
+    "/api/v1/producers/{id}/household-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ProducersController_setHouseholdShare"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/towns": {
         parameters: {
             query?: never;
@@ -859,6 +875,20 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "verified" | "suspended";
         };
+        SetHouseholdShareDto: {
+            /**
+             * @description Share of each sale promised to households from effectiveFrom on, in basis points
+             * @example 1000
+             */
+            basisPoints: number;
+            /**
+             * @description YYYY-MM-DD (00:00 that day in China; today means now) or an ISO 8601 date-time with an offset; not in the past
+             * @example 2027-01-01
+             */
+            effectiveFrom: string;
+            /** @example benefit agreements renewed for 2027 */
+            reason: string;
+        };
         CreateHouseholdDto: {
             /**
              * @description Archive number (建档立卡编号), unique
@@ -1359,6 +1389,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SetProducerStatusDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProducersController_setHouseholdShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetHouseholdShareDto"];
             };
         };
         responses: {
