@@ -86,7 +86,13 @@ test('an auditor sees every dashboard page and no button that writes', async ({ 
     ['/office', () => expect(page.locator('svg').first()).toBeVisible()],
     ['/office/households', () => expect(page.getByRole('cell', { name: /\*/ }).first()).toBeVisible()],
     ['/office/import', () => expect(page.getByText('只读（审计）').last()).toBeVisible()],
-    ['/office/producers', () => expect(page.getByRole('cell', { name: /阳光兔业/ })).toBeVisible()],
+    [
+      '/office/producers',
+      async () => {
+        await page.getByRole('searchbox', { name: /按名称或乡镇查找/ }).fill('阳光');
+        await expect(page.getByRole('cell', { name: /阳光兔业/ })).toBeVisible();
+      },
+    ],
     [
       '/office/payments',
       () => expect(page.getByRole('link', { name: pending.id.slice(0, 8) })).toBeVisible(),
@@ -107,6 +113,7 @@ test('an auditor sees every dashboard page and no button that writes', async ({ 
     expect(id).toMatch(/\*{6,}/);
   }
   await page.goto(`${baseUrl()}/office/producers`);
+  await page.getByRole('searchbox', { name: /按名称或乡镇查找/ }).fill('阳光');
   await page
     .getByRole('row', { name: /阳光兔业/ })
     .getByRole('button')

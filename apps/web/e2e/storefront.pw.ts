@@ -78,13 +78,13 @@ test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, th
   await first.getByRole('button', { name: /加入购物车/ }).click();
   await expect(page.getByRole('status')).toContainText(`已加入购物车: ${name}`);
 
-  await page.getByRole('link', { name: name }).click();
+  await first.getByRole('link', { name, exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
   await expect(page.getByText('惠及农户比例')).toBeVisible();
   await expectAccessible(page, 'the product page');
 
   await page.getByRole('link', { name: '购物车', exact: true }).first().click();
-  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   await page.getByRole('button', { name: '登录', exact: true }).last().click();
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fcart/);
   await expectAccessible(page, 'the sign-in page');
@@ -96,7 +96,7 @@ test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, th
     .click();
   await expect(page).toHaveURL(/\/cart$/);
   // The anonymous cart was merged into the consumer's at sign-in.
-  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   await expect(page.getByRole('radio', { name: '银行卡' })).toBeDisabled();
   // The gateway refuses a donation over its cap, naming the field: the error shows beside it.
   const donation = page.getByLabel('捐赠给扶贫基金（元）');

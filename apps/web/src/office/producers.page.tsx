@@ -1,4 +1,5 @@
-import { Alert, Descriptions, Skeleton, Table } from 'antd';
+import { Alert, Descriptions, Input, Skeleton, Space, Table } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import type { BenefitShare, CursorPage, Household, Page, Producer } from '../api/views';
@@ -9,6 +10,7 @@ import { useLoad } from '../ui/use-load';
 /** Producers with the share of each sale they promised to households, and who shares now. */
 export default function ProducersPage() {
   const { t } = useTranslation();
+  const [filter, setFilter] = useState('');
   const { data, error } = useLoad(
     () => ok<Page<Producer>>(api.GET('/api/v1/producers', { params: { query: { pageSize: 100 } } })),
     [],
@@ -19,20 +21,33 @@ export default function ProducersPage() {
   if (!data) {
     return <Skeleton active />;
   }
+  const needle = filter.trim();
+  const shown = needle
+    ? data.items.filter((p) => p.legalName.includes(needle) || p.town.includes(needle))
+    : data.items;
   return (
-    <Table<Producer>
-      rowKey="id"
-      pagination={{ pageSize: 20 }}
-      dataSource={data.items}
-      expandable={{ expandedRowRender: (producer) => <Sharing producerId={producer.id} /> }}
-      columns={[
-        { title: t('products.producer'), dataIndex: 'legalName' },
-        { title: t('office.kind'), dataIndex: 'kind' },
-        { title: t('office.town'), dataIndex: 'town' },
-        { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
-        { title: t('office.shareBps'), render: (_, p) => percent(p.householdShareBps) },
-      ]}
-    />
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Input.Search
+        allowClear
+        aria-label={t('office.findProducer')}
+        placeholder={t('office.findProducer')}
+        onChange={(event) => setFilter(event.target.value)}
+        style={{ maxWidth: 320 }}
+      />
+      <Table<Producer>
+        rowKey="id"
+        pagination={{ pageSize: 20 }}
+        dataSource={shown}
+        expandable={{ expandedRowRender: (producer) => <Sharing producerId={producer.id} /> }}
+        columns={[
+          { title: t('products.producer'), dataIndex: 'legalName' },
+          { title: t('office.kind'), dataIndex: 'kind' },
+          { title: t('office.town'), dataIndex: 'town' },
+          { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
+          { title: t('office.shareBps'), render: (_, p) => percent(p.householdShareBps) },
+        ]}
+      />
+    </Space>
   );
 }
 
