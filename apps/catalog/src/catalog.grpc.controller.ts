@@ -142,6 +142,12 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lots: lots.map(toLotMessage) };
   }
 
+  // callers: ledger (service) | gateway (user: officer, auditor)
+  async getLots(request: catalog.GetLotsRequest, metadata?: Metadata): Promise<catalog.GetLotsResponse> {
+    const lots = await this.products.getLots(callerOf(metadata), request);
+    return { lots: lots.map(toLotMessage) };
+  }
+
   async getProducts(
     request: catalog.GetProductsRequest,
     metadata?: Metadata,
