@@ -1,0 +1,77 @@
+import { BigIntType, Check, Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+/** Debit-normal accounts (what we hold or spend) and credit-normal ones (what we owe). */
+export type AccountType = 'asset' | 'liability' | 'expense';
+
+/** Whom an account stands for. */
+export type OwnerKind =
+  | 'producer'
+  | 'household'
+  | 'household_unallocated'
+  | 'village_collective'
+  | 'relief_fund'
+  | 'payment_clearing'
+  | 'processor_fees'
+  | 'suspense'
+  | 'buyer_refunds';
+
+/**
+ * An account of the journal (`household:<id>:benefit`, `clearing:stripe`, …) with its running
+ * totals. Only the posting trigger changes the totals, in the transaction that inserts the
+ * posting (a direct UPDATE of them is refused), and CHECK constraints keep the balance equal to
+ * the totals on the account's normal side and, where `nonNegative`, at or above zero: a refund
+ * can never take out of an account more than was put in.
+ */
+@Entity({ tableName: 'account' })
+@Check({
+  name: 'account_balance_matches_totals',
+  expression:
+    "balance_fen = case when type in ('asset', 'expense') then debit_fen - credit_fen else credit_fen - debit_fen end",
+})
+@Check({ name: 'account_balance_non_negative', expression: 'not non_negative or balance_fen >= 0' })
+@Check({ name: 'account_type_known', expression: "type in ('asset', 'liability', 'expense')" })
+@Index({ name: 'account_owner', properties: ['ownerKind', 'ownerId'] })
+export class Account {
+  [OptionalProps]?: 'balanceFen' | 'debitFen' | 'creditFen' | 'createdAt';
+
+  @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'text', unique: true })
+  code!: string;
+
+  @Property({ type: 'text' })
+  type!: AccountType;
+
+  @Property({ type: 'text' })
+  ownerKind!: OwnerKind;
+
+  /** The producer, household or village id; the provider for clearing and fees; null otherwise. */
+  @Property({ type: 'text', nullable: true })
+  ownerId?: string | null;
+
+  @Property({ type: 'string', columnType: 'char(3)' })
+  currency!: string;
+
+  /** Households and village collectives: where they are, for the reports (ids only). */
+  @Property({ type: 'uuid', nullable: true })
+  villageId?: string | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  townId?: string | null;
+
+  @Property({ type: 'boolean' })
+  nonNegative!: boolean;
+
+  @Property({ type: new BigIntType('number') })
+  debitFen = 0;
+
+  @Property({ type: new BigIntType('number') })
+  creditFen = 0;
+
+  @Property({ type: new BigIntType('number') })
+  balanceFen = 0;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
