@@ -109,7 +109,7 @@ describe('k8s/ source files', () => {
     }
     expect(manifestFiles.length).toBeGreaterThan(0);
     expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
-      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'orders']),
+      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'ledger', 'orders']),
     );
   });
 
@@ -237,6 +237,7 @@ describe('k8s/ source files', () => {
     expect(grpcServices.map((w) => w.object.metadata.name).sort()).toEqual([
       'beneficiaries',
       'catalog',
+      'ledger',
       'orders',
     ]);
     for (const { object } of grpcServices) {
