@@ -40,22 +40,50 @@ export class ChainRepository {
   }
 
   /**
-   * Transactions after `after` in (txid, id) order whose database transaction is older than every
-   * one still running: they are committed (or gone) for good, and none can ever come before them.
+   * The database transactions of this database running now, and the next transaction id: no
+   * transaction that is not among them can still write a row with a smaller txid. Read before the
+   * journal, so that a transaction finishing in between is already visible there.
+   */
+  async runningHere(em: EntityManager): Promise<{ running: string[]; next: string }> {
+    const rows = await em.execute<Row[]>(
+      `select pg_snapshot_xmax(pg_current_snapshot())::text as next,
+              coalesce(array_agg(backend_xid::text) filter (where backend_xid is not null), '{}') as running
+         from pg_stat_activity where datname = current_database()`,
+    );
+    return { running: (rows[0]?.running as string[]) ?? [], next: String(rows[0]?.next) };
+  }
+
+  /**
+   * Transactions after `after` in (txid, id) order, below the horizon: older than every database
+   * transaction of this database still running, so committed (or gone) for good, and none can ever
+   * come before them. Transactions of other databases on the same server do not hold it back.
    */
   async sealable(
     em: EntityManager,
     after: { txid: string; id: string } | undefined,
+    seen: { running: string[]; next: string },
     limit: number,
   ): Promise<SealableTransaction[]> {
     const rows = await em.execute<Row[]>(
-      `select ${TRANSACTION_COLUMNS}
-         from journal_transaction t
-        where t.txid < pg_snapshot_xmin(pg_current_snapshot())
+      `with horizon as (
+         select least(?::xid8, (select min(x) from pg_snapshot_xip(pg_current_snapshot()) x
+                                 where (x::text::numeric % 4294967296)::text in (select jsonb_array_elements_text(?::jsonb)))) as below
+       )
+       select ${TRANSACTION_COLUMNS}
+         from journal_transaction t, horizon h
+        where t.txid < h.below
           and (?::xid8 is null or (t.txid >= ?::xid8 and (t.txid, t.id) > (?::xid8, ?::uuid)))
         order by t.txid, t.id
         limit ?`,
-      [after?.txid ?? null, after?.txid ?? null, after?.txid ?? null, after?.id ?? null, limit],
+      [
+        seen.next,
+        JSON.stringify(seen.running),
+        after?.txid ?? null,
+        after?.txid ?? null,
+        after?.txid ?? null,
+        after?.id ?? null,
+        limit,
+      ],
     );
     return this.withPostings(em, rows);
   }

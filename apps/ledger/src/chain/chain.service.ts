@@ -31,8 +31,14 @@ export class ChainService {
       if (!(await this.chain.trySealLock(tx))) {
         return 0;
       }
+      const seen = await this.chain.runningHere(tx);
       const head = await this.chain.head(tx);
-      const next = await this.chain.sealable(tx, head && { txid: head.txid, id: head.transactionId }, batch);
+      const next = await this.chain.sealable(
+        tx,
+        head && { txid: head.txid, id: head.transactionId },
+        seen,
+        batch,
+      );
       let prev = head?.hash ?? GENESIS_HASH;
       let seq = head?.seq ?? 0;
       const links = next.map((t) => {

@@ -31,6 +31,7 @@ export const ADMIN = { userId: uid(3), role: 'admin', producerIds: [] as string[
 export const buyer = () => ({ userId: randomUUID(), role: 'consumer', producerIds: [] as string[] });
 
 export const YANGGUANG = demoId('producer', 'yangguang');
+export const RUIXING = demoId('producer', 'ruixing');
 export const RABBIT = demoId('product', 'yangguang/rabbit-chilled');
 
 export type LedgerClient = GrpcTestClient<import('@yugong/contracts').ledger.LedgerServiceClient>;
@@ -213,9 +214,21 @@ export function paidOrder(spec: {
       order,
       ...extra,
     }) as Sent<orders.OrderEvent>;
+  /** Money received for this order that paid nothing: refunded in full, or not its amount. */
+  const receipt = (type: 'order.payment_refunded' | 'order.payment_unmatched', amountFen: number) =>
+    event(type, {
+      payment: {
+        method: 'PAYMENT_METHOD_STRIPE',
+        reference: `pi_${randomUUID().slice(0, 12)}`,
+        amount: cny(amountFen),
+        receivedAt: ts(paidAt),
+        reason: type === 'order.payment_unmatched' ? 'not the order total' : 'the order could not be filled',
+      },
+    });
   return {
     order,
     total: subtotal + donation,
+    receipt,
     paid: () => event('order.paid'),
     /** A succeeded refund of `quantity` units of line `index`. */
     refund: (refunds: { index: number; quantity: number }[]) =>
