@@ -140,6 +140,7 @@ export async function bootOrders(
   const client = ordersClient(`127.0.0.1:${port}`);
   return {
     app: running.app,
+    address: `127.0.0.1:${port}`,
     client,
     call: client.call,
     close: async () => {
