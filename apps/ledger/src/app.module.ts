@@ -24,8 +24,8 @@ import { JournalService } from './journal/journal.service';
 import { LedgerGrpcController } from './ledger.grpc.controller';
 import { LEDGER_ENTITIES } from './ledger.entities';
 import { OrderEventsGrpcController } from './order-events.grpc.controller';
-import { ReportsRepository } from './reports/reports.repository';
-import { ReportsService } from './reports/reports.service';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
 
 /** The clients of the services the ledger calls, made at boot. */
 export interface LedgerClients {
@@ -66,8 +66,8 @@ export class AppModule {
         { provide: SPLIT_SETTINGS, useValue: { cardFeeBps: config.CARD_FEE_BPS, licenceCommitmentBps: 0 } },
         CatchUpJob,
         { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
-        ReportsRepository,
-        ReportsService,
+        AuditRepository,
+        AuditService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },

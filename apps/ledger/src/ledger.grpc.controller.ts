@@ -5,7 +5,7 @@ import { canReadAll } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
 import { callerOf, fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
 import { ChainService } from './chain/chain.service';
-import { ReportsService } from './reports/reports.service';
+import { AuditService } from './audit/audit.service';
 
 const GROUPINGS: Record<string, string> = {
   [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN]: 'town',
@@ -22,7 +22,7 @@ const GROUPINGS: Record<string, string> = {
 export class LedgerGrpcController implements ledger.LedgerServiceController {
   constructor(
     private readonly chain: ChainService,
-    private readonly reports: ReportsService,
+    private readonly audit: AuditService,
   ) {}
 
   // callers: gateway (user: auditor, relief officer, admin) | any service (no user)
@@ -46,12 +46,12 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
 
   // callers: gateway (user)
   traceOrder(request: ledger.TraceOrderRequest, metadata?: Metadata): Promise<ledger.TraceOrderResponse> {
-    return this.reports.traceOrder(callerOf(metadata), request);
+    return this.audit.traceOrder(callerOf(metadata), request);
   }
 
   // callers: gateway (user or anonymous)
   traceLot(request: ledger.TraceLotRequest, metadata?: Metadata): Promise<ledger.TraceLotResponse> {
-    return this.reports.traceLot(callerOf(metadata), request);
+    return this.audit.traceLot(callerOf(metadata), request);
   }
 
   // callers: gateway (user: relief officer, auditor, admin)
@@ -59,7 +59,7 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
     _request: ledger.GetTrialBalanceRequest,
     metadata?: Metadata,
   ): Promise<ledger.GetTrialBalanceResponse> {
-    return this.reports.trialBalance(callerOf(metadata));
+    return this.audit.trialBalance(callerOf(metadata));
   }
 
   // callers: gateway (user: relief officer, auditor, admin)
@@ -67,7 +67,7 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
     request: ledger.GetReliefIncomeRequest,
     metadata?: Metadata,
   ): Promise<ledger.GetReliefIncomeResponse> {
-    return this.reports.reliefIncome(callerOf(metadata), {
+    return this.audit.reliefIncome(callerOf(metadata), {
       groupBy: GROUPINGS[request.groupBy] ?? request.groupBy,
       from: fromTimestamp(request.from),
       to: fromTimestamp(request.to),
@@ -76,6 +76,6 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
 
   // callers: gateway (anyone)
   getPublicSummary(): Promise<ledger.GetPublicSummaryResponse> {
-    return this.reports.publicSummary();
+    return this.audit.publicSummary();
   }
 }

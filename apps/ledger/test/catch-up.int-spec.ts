@@ -86,7 +86,9 @@ describe('catching up with orders', () => {
     expect(await count(`select count(*) as n from applied_event where type = 'order.paid'`)).toBe(
       ORDER_COUNT,
     );
-    const clearing = await count(`select balance_fen as n from account where code = 'clearing:manual'`);
+    const clearing = await count(
+      `select balance_fen as n from account_totals where code = 'clearing:manual'`,
+    );
     expect(clearing).toBe(totals.reduce((a, b) => a + b, 0));
   }, 240_000);
 });

@@ -153,7 +153,7 @@ describe('order events delivered to two consumers at once', () => {
 
     // The trial balance sums to zero, and both chains verify.
     const { rows } = await shared.sql.query(
-      `select sum(case when type in ('asset', 'expense') then balance_fen else -balance_fen end)::int as net from account`,
+      `select sum(case when type in ('asset', 'expense') then balance_fen else -balance_fen end)::int as net from account_totals`,
     );
     expect(rows[0].net).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 500));

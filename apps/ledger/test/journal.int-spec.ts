@@ -84,11 +84,14 @@ describe('the journal', () => {
       'truncate posting cascade',
       'update chain_link set hash = prev_hash',
       'delete from applied_event',
-      'update account set balance_fen = balance_fen + 100',
+      'update account_balance set balance_fen = balance_fen + 100',
+      'delete from account_balance',
+      `insert into account_balance select id, 15, false, true, 0, 100, 100 from account limit 1`,
+      `update account set code = 'fund:other' where code = 'fund:relief'`,
       'delete from account',
     ]) {
       await expect(ownConnection().execute(statement)).rejects.toThrow(
-        /refused|only through postings|never deleted/,
+        /refused|only through postings|never deleted|keeps its code/,
       );
     }
     const { rows } = await db.sql.query('select sum(fen)::int as fen, count(*)::int as n from posting');
@@ -105,13 +108,13 @@ describe('the journal', () => {
            values (gen_random_uuid(), 'test:unbalanced', 'reversal', now(), 'unbalanced') returning id`,
         );
         await tx.execute(
-          `insert into posting (transaction_id, account_id, side, fen, role)
-           select ?, id, 'debit', 100, 'clearing' from account where code = 'clearing:manual'`,
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'debit', 100, 'clearing', 0 from account where code = 'clearing:manual'`,
           [t.id],
         );
         await tx.execute(
-          `insert into posting (transaction_id, account_id, side, fen, role)
-           select ?, id, 'credit', 99, 'producer' from account where code like 'producer:%'`,
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'credit', 99, 'producer', 0 from account where code like 'producer:%'`,
           [t.id],
         );
       }),
@@ -120,8 +123,8 @@ describe('the journal', () => {
     // A posting added later to a transaction already committed is refused too.
     await expect(
       ownConnection().execute(
-        `insert into posting (transaction_id, account_id, side, fen, role)
-         select t.id, a.id, 'debit', 1, 'clearing' from journal_transaction t, account a
+        `insert into posting (transaction_id, account_id, side, fen, role, slot)
+         select t.id, a.id, 'debit', 1, 'clearing', 0 from journal_transaction t, account a
           where a.code = 'clearing:manual' limit 1`,
       ),
     ).rejects.toThrow(/outside the database transaction/);
@@ -133,8 +136,8 @@ describe('the journal', () => {
            values (gen_random_uuid(), 'test:overdraw', 'reversal', now(), 'overdraw') returning id`,
         );
         await tx.execute(
-          `insert into posting (transaction_id, account_id, side, fen, role)
-           select ?, id, 'debit', 1000000, 'household' from account where code like 'household:%' limit 1`,
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'debit', 1000000, 'household', 0 from account where code like 'household:%' limit 1`,
           [t.id],
         );
       }),

@@ -16,23 +16,14 @@ export type OwnerKind =
   | 'buyer_refunds';
 
 /**
- * An account of the journal (`household:<id>:benefit`, `clearing:stripe`, …) with its running
- * totals. Only the posting trigger changes the totals, in the transaction that inserts the
- * posting (a direct UPDATE of them is refused), and CHECK constraints keep the balance equal to
- * the totals on the account's normal side and, where `nonNegative`, at or above zero: a refund
- * can never take out of an account more than was put in.
+ * An account of the journal (`household:<id>:benefit`, `clearing:stripe`, …): whom it stands for.
+ * Its running totals are its {@link AccountBalance} rows (the view `account_totals` sums them).
  */
 @Entity({ tableName: 'account' })
-@Check({
-  name: 'account_balance_matches_totals',
-  expression:
-    "balance_fen = case when type in ('asset', 'expense') then debit_fen - credit_fen else credit_fen - debit_fen end",
-})
-@Check({ name: 'account_balance_non_negative', expression: 'not non_negative or balance_fen >= 0' })
 @Check({ name: 'account_type_known', expression: "type in ('asset', 'liability', 'expense')" })
 @Index({ name: 'account_owner', properties: ['ownerKind', 'ownerId'] })
 export class Account {
-  [OptionalProps]?: 'balanceFen' | 'debitFen' | 'creditFen' | 'createdAt';
+  [OptionalProps]?: 'createdAt';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -62,15 +53,6 @@ export class Account {
 
   @Property({ type: 'boolean' })
   nonNegative!: boolean;
-
-  @Property({ type: new BigIntType('number') })
-  debitFen = 0;
-
-  @Property({ type: new BigIntType('number') })
-  creditFen = 0;
-
-  @Property({ type: new BigIntType('number') })
-  balanceFen = 0;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

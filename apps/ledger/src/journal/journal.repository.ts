@@ -3,9 +3,15 @@ import { Injectable } from '@nestjs/common';
 import type { AccountRef } from '../split/accounts.util';
 import type { RemainingPart } from '../split/refund-split.util';
 import type { PostingDraft, TransactionDraft } from '../split/sale-split.util';
+import { BALANCE_SLOTS } from './account-balance.entity';
 import type { AccountType, OwnerKind } from './account.entity';
 
 type Row = Record<string, unknown>;
+
+/** The balance slot of an order's transactions (its id's first 32 bits); slot 0 without an order. */
+export function balanceSlotOf(orderId: string | null): number {
+  return orderId ? Number.parseInt(orderId.replace(/-/g, '').slice(0, 8), 16) % BALANCE_SLOTS : 0;
+}
 
 /** Accounts every sale touches: their rows are locked last in each transaction, so briefly. */
 const HOT_OWNERS = new Set<OwnerKind>([
@@ -80,6 +86,7 @@ export class JournalRepository {
     if (!id) {
       return undefined;
     }
+    const slot = balanceSlotOf(draft.orderId);
     const postings = draft.postings
       .map((p) => ({ p, accountId: accountIds.get(p.account.code) }))
       .map(({ p, accountId }) => {
@@ -94,17 +101,18 @@ export class JournalRepository {
         side: p.side,
         fen: p.fen,
         role: p.role,
+        slot,
         line_id: p.lineId ?? null,
         product_id: p.productId ?? null,
         producer_id: p.producerId ?? null,
         lot_id: p.lotId ?? null,
       }));
     await em.execute(
-      `insert into posting (transaction_id, account_id, side, fen, role, line_id, product_id, producer_id, lot_id)
-       select ?, account_id, side, fen, role, line_id, product_id, producer_id, lot_id
+      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
+       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id
          from rows from (jsonb_to_recordset(?::jsonb)
-              as (account_id bigint, side text, fen bigint, role text, line_id uuid, product_id uuid, producer_id uuid, lot_id uuid))
-              with ordinality as x(account_id, side, fen, role, line_id, product_id, producer_id, lot_id, ord)
+              as (account_id bigint, side text, fen bigint, role text, slot smallint, line_id uuid, product_id uuid, producer_id uuid, lot_id uuid))
+              with ordinality as x(account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ord)
         order by ord`,
       [id, JSON.stringify(postings)],
       'run',

@@ -24,6 +24,7 @@ export type PostingRole =
 @Entity({ tableName: 'posting' })
 @Check({ name: 'posting_fen_positive', expression: 'fen > 0' })
 @Check({ name: 'posting_side_known', expression: "side in ('debit', 'credit')" })
+@Check({ name: 'posting_slot_known', expression: 'slot >= 0 and slot < 16' })
 @Index({ name: 'posting_transaction', properties: ['transactionId'] })
 @Index({ name: 'posting_account', properties: ['accountId'] })
 @Index({ name: 'posting_line', properties: ['lineId'] })
@@ -46,6 +47,10 @@ export class Posting {
 
   @Property({ type: 'text' })
   role!: PostingRole;
+
+  /** The account balance row it moves (the order's slot). */
+  @Property({ type: 'smallint' })
+  slot!: number;
 
   @Property({ type: 'uuid', nullable: true })
   lineId?: string | null;

@@ -255,7 +255,7 @@ export function paidOrder(spec: {
 /** Every account's code and balance, for comparing two ledgers. */
 export async function balancesOf(sql: Client): Promise<Record<string, number>> {
   const { rows } = await sql.query<{ code: string; balance_fen: string }>(
-    'select code, balance_fen from account order by code',
+    'select code, balance_fen from account_totals order by code',
   );
   return Object.fromEntries(rows.map((r) => [r.code, Number(r.balance_fen)]));
 }

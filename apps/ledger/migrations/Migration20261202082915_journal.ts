@@ -1,14 +1,16 @@
 import { Migration } from '@mikro-orm/migrations';
 
 // Generated from the entities, then the rules the journal rests on, written by hand below: foreign
-// keys, the balance check at commit, append-only journal tables, and the account totals kept by
+// keys, the balance check at commit, append-only journal tables, and the account balances kept by
 // the posting trigger.
-export class Migration20261202074115_journal extends Migration {
+export class Migration20261202082915_journal extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "account" ("id" bigserial primary key, "code" text not null, "type" text not null, "owner_kind" text not null, "owner_id" text null, "currency" char(3) not null, "village_id" uuid null, "town_id" uuid null, "non_negative" boolean not null, "debit_fen" bigint not null default 0, "credit_fen" bigint not null default 0, "balance_fen" bigint not null default 0, "created_at" timestamptz not null, constraint account_type_known check (type in ('asset', 'liability', 'expense')), constraint account_balance_non_negative check (not non_negative or balance_fen >= 0), constraint account_balance_matches_totals check (balance_fen = case when type in ('asset', 'expense') then debit_fen - credit_fen else credit_fen - debit_fen end));`);
+    this.addSql(`create table "account" ("id" bigserial primary key, "code" text not null, "type" text not null, "owner_kind" text not null, "owner_id" text null, "currency" char(3) not null, "village_id" uuid null, "town_id" uuid null, "non_negative" boolean not null, "created_at" timestamptz not null, constraint account_type_known check (type in ('asset', 'liability', 'expense')));`);
     this.addSql(`alter table "account" add constraint "account_code_unique" unique ("code");`);
     this.addSql(`create index "account_owner" on "account" ("owner_kind", "owner_id");`);
+
+    this.addSql(`create table "account_balance" ("account_id" bigint not null, "slot" smallint not null, "normal_debit" boolean not null, "non_negative" boolean not null, "debit_fen" bigint not null default 0, "credit_fen" bigint not null default 0, "balance_fen" bigint not null default 0, constraint "account_balance_pkey" primary key ("account_id", "slot"), constraint account_balance_non_negative check (not non_negative or balance_fen >= 0), constraint account_balance_matches_totals check (balance_fen = case when normal_debit then debit_fen - credit_fen else credit_fen - debit_fen end));`);
 
     this.addSql(`create table "applied_event" ("event_id" uuid not null, "order_id" uuid not null, "sequence" int not null, "type" text not null, "outbox_id" bigint not null, "applied_at" timestamptz not null default now(), constraint "applied_event_pkey" primary key ("event_id"));`);
     this.addSql(`alter table "applied_event" add constraint "applied_event_order_sequence" unique ("order_id", "sequence");`);
@@ -23,7 +25,7 @@ export class Migration20261202074115_journal extends Migration {
     this.addSql(`create index "journal_transaction_txid" on "journal_transaction" ("txid");`);
     this.addSql(`create index "journal_transaction_order" on "journal_transaction" ("order_id");`);
 
-    this.addSql(`create table "posting" ("id" bigserial primary key, "transaction_id" uuid not null, "account_id" bigint not null, "side" text not null, "fen" bigint not null, "role" text not null, "line_id" uuid null, "product_id" uuid null, "producer_id" uuid null, "lot_id" uuid null, constraint posting_side_known check (side in ('debit', 'credit')), constraint posting_fen_positive check (fen > 0));`);
+    this.addSql(`create table "posting" ("id" bigserial primary key, "transaction_id" uuid not null, "account_id" bigint not null, "side" text not null, "fen" bigint not null, "role" text not null, "slot" smallint not null, "line_id" uuid null, "product_id" uuid null, "producer_id" uuid null, "lot_id" uuid null, constraint posting_slot_known check (slot >= 0 and slot < 16), constraint posting_side_known check (side in ('debit', 'credit')), constraint posting_fen_positive check (fen > 0));`);
     this.addSql(`create index "posting_lot" on "posting" ("lot_id");`);
     this.addSql(`create index "posting_line" on "posting" ("line_id");`);
     this.addSql(`create index "posting_account" on "posting" ("account_id");`);
@@ -84,33 +86,72 @@ begin
     raise exception 'ledger: posting to transaction % outside the database transaction that created it', new.transaction_id
       using errcode = '55000';
   end if;
-  update account
-     set debit_fen = debit_fen + case when new.side = 'debit' then new.fen else 0 end,
-         credit_fen = credit_fen + case when new.side = 'credit' then new.fen else 0 end,
-         balance_fen = balance_fen + case when (type in ('asset', 'expense')) = (new.side = 'debit') then new.fen else -new.fen end
-   where id = new.account_id;
+  -- The balance row usually exists: update it; else create it with this posting, and should a
+  -- concurrent first posting have created it meanwhile, update that one.
+  update account_balance b
+     set debit_fen = b.debit_fen + case when new.side = 'debit' then new.fen else 0 end,
+         credit_fen = b.credit_fen + case when new.side = 'credit' then new.fen else 0 end,
+         balance_fen = b.balance_fen + case when b.normal_debit = (new.side = 'debit') then new.fen else -new.fen end
+   where b.account_id = new.account_id and b.slot = new.slot;
+  if not found then
+    insert into account_balance (account_id, slot, normal_debit, non_negative, debit_fen, credit_fen, balance_fen)
+    select a.id, new.slot, a.type in ('asset', 'expense'), a.non_negative,
+           case when new.side = 'debit' then new.fen else 0 end,
+           case when new.side = 'credit' then new.fen else 0 end,
+           case when (a.type in ('asset', 'expense')) = (new.side = 'debit') then new.fen else -new.fen end
+      from account a where a.id = new.account_id
+    on conflict (account_id, slot) do nothing;
+    if not found then
+      update account_balance b
+         set debit_fen = b.debit_fen + case when new.side = 'debit' then new.fen else 0 end,
+             credit_fen = b.credit_fen + case when new.side = 'credit' then new.fen else 0 end,
+             balance_fen = b.balance_fen + case when b.normal_debit = (new.side = 'debit') then new.fen else -new.fen end
+       where b.account_id = new.account_id and b.slot = new.slot;
+    end if;
+  end if;
   return new;
 end $$;`);
     this.addSql(`create trigger posting_apply before insert on "posting" for each row execute function ledger_apply_posting();`);
 
-    // Only postings move an account's totals.
-    this.addSql(`create function ledger_guard_account_totals() returns trigger language plpgsql as $$
+    // Only postings move an account's totals; an account keeps its code, type and currency.
+    this.addSql(`create function ledger_guard_account() returns trigger language plpgsql as $$
 begin
   if tg_op = 'DELETE' then
     raise exception 'ledger: accounts are never deleted' using errcode = '55000';
   end if;
-  if pg_trigger_depth() < 2 and (new.debit_fen, new.credit_fen, new.balance_fen, new.type, new.currency, new.code)
-       is distinct from (old.debit_fen, old.credit_fen, old.balance_fen, old.type, old.currency, old.code) then
-    raise exception 'ledger: account % totals change only through postings', old.code using errcode = '55000';
+  if (new.type, new.currency, new.code, new.non_negative) is distinct from (old.type, old.currency, old.code, old.non_negative) then
+    raise exception 'ledger: account % keeps its code, type and currency', old.code using errcode = '55000';
   end if;
   return new;
 end $$;`);
-    this.addSql(`create trigger account_totals_guard before update or delete on "account" for each row execute function ledger_guard_account_totals();`);
+    this.addSql(`create trigger account_guard before update or delete on "account" for each row execute function ledger_guard_account();`);
+    this.addSql(`create function ledger_guard_balance() returns trigger language plpgsql as $$
+begin
+  if pg_trigger_depth() < 2 then
+    raise exception 'ledger: account balances change only through postings' using errcode = '55000';
+  end if;
+  return new;
+end $$;`);
+    this.addSql(`create trigger account_balance_guard before insert or update or delete on "account_balance" for each row execute function ledger_guard_balance();`);
+    this.addSql(`create trigger account_balance_no_truncate before truncate on "account_balance" for each statement execute function ledger_refuse_change();`);
+    this.addSql(`alter table "account_balance" add constraint "account_balance_account_fk" foreign key ("account_id") references "account" ("id");`);
+
+    // Every account with its totals over its balance rows.
+    this.addSql(`create view account_totals as
+  select a.id, a.code, a.type, a.owner_kind, a.owner_id, a.currency, a.village_id, a.town_id, a.non_negative,
+         coalesce(sum(b.debit_fen), 0)::bigint as debit_fen,
+         coalesce(sum(b.credit_fen), 0)::bigint as credit_fen,
+         coalesce(sum(b.balance_fen), 0)::bigint as balance_fen
+    from account a left join account_balance b on b.account_id = a.id
+   group by a.id;`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop function if exists ledger_refuse_change, ledger_check_balanced, ledger_apply_posting, ledger_guard_account_totals cascade;`);
+    this.addSql(`drop view if exists account_totals;`);
+    this.addSql(`drop function if exists ledger_refuse_change, ledger_check_balanced, ledger_apply_posting, ledger_guard_account, ledger_guard_balance cascade;`);
     this.addSql(`drop table if exists "account" cascade;`);
+
+    this.addSql(`drop table if exists "account_balance" cascade;`);
 
     this.addSql(`drop table if exists "applied_event" cascade;`);
 
