@@ -21,7 +21,8 @@
 // -T BENCH_SECONDS` on the same server; its tps (without initial connection time).
 //
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (16), BENCH_DATABASE_URL,
-// BENCH_SKIP_BUILD=true, BENCH_TIMEOUT_SECONDS (600). Target: ratio ≥ 0.5.
+// BENCH_SKIP_BUILD=true, BENCH_TIMEOUT_SECONDS (600), BENCH_LEDGER_NODE_ARGS (node flags of the ledger,
+// e.g. --cpu-prof --cpu-prof-dir=tmp/profiles). Target: ratio ≥ 0.5.
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -168,6 +169,7 @@ run(async () => {
     beneficiaries: startService(work, 'beneficiaries', ctx),
     catalog: startService(work, 'catalog', ctx),
     ledger: startService(work, 'ledger', ctx, {
+      nodeArgs: (process.env.BENCH_LEDGER_NODE_ARGS ?? '').split(' ').filter(Boolean),
       overrides: { CATCH_UP_INTERVAL_MS: '3600000', DB_POOL_MAX: String(CONCURRENCY) },
     }),
   };

@@ -31,37 +31,48 @@ export class OrderEventsRepository {
     await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 10))`, [orderId]);
   }
 
-  async isApplied(em: EntityManager, eventId: string): Promise<boolean> {
-    const rows = await em.execute<Row[]>(`select 1 from applied_event where event_id = ?`, [eventId]);
-    return rows.length > 0;
-  }
-
-  /** The sequence of the order's last applied event; 0 when none. */
-  async lastSequence(em: EntityManager, orderId: string): Promise<number> {
+  /** Before any lock: whether the event was applied, and whether the order's sale is posted. */
+  async knownFacts(
+    em: EntityManager,
+    eventId: string,
+    orderId: string,
+  ): Promise<{ applied: boolean; salePosted: boolean }> {
     const rows = await em.execute<Row[]>(
-      `select coalesce(max(sequence), 0) as last from applied_event where order_id = ?`,
-      [orderId],
+      `select exists (select 1 from applied_event where event_id = ?) as applied,
+              exists (select 1 from journal_transaction where idempotency_key = ?) as sale_posted`,
+      [eventId, `order:${orderId}:paid`],
     );
-    return Number(rows[0]?.last ?? 0);
+    return { applied: rows[0]?.applied === true, salePosted: rows[0]?.sale_posted === true };
   }
 
+  /** Under the order's lock: whether the event was applied, and the sequence of the order's last applied event (0: none). */
+  async progress(
+    em: EntityManager,
+    eventId: string,
+    orderId: string,
+  ): Promise<{ applied: boolean; last: number }> {
+    const rows = await em.execute<Row[]>(
+      `select exists (select 1 from applied_event where event_id = ?) as applied,
+              (select coalesce(max(sequence), 0) from applied_event where order_id = ?) as last`,
+      [eventId, orderId],
+    );
+    return { applied: rows[0]?.applied === true, last: Number(rows[0]?.last ?? 0) };
+  }
+
+  /**
+   * Records the event as applied and, for a sale, its lines (kept when written before), in one
+   * statement of the caller's transaction.
+   */
   async recordApplied(
     em: EntityManager,
     event: { eventId: string; orderId: string; sequence: number; type: string; outboxId: number },
+    lines: SaleLineDraft[],
   ): Promise<void> {
     await em.execute(
-      `insert into applied_event (event_id, order_id, sequence, type, outbox_id) values (?, ?, ?, ?, ?)`,
-      [event.eventId, event.orderId, event.sequence, event.type, event.outboxId],
-      'run',
-    );
-  }
-
-  async insertSaleLines(em: EntityManager, lines: SaleLineDraft[]): Promise<void> {
-    if (lines.length === 0) {
-      return;
-    }
-    await em.execute(
-      `insert into sale_line (line_id, order_id, buyer_id, product_id, producer_id, quantity, gross_fen, currency,
+      `with applied as (
+         insert into applied_event (event_id, order_id, sequence, type, outbox_id) values (?, ?, ?, ?, ?)
+       )
+       insert into sale_line (line_id, order_id, buyer_id, product_id, producer_id, quantity, gross_fen, currency,
                               household_share_bps, household_basis, lots, paid_at)
        select line_id, order_id, buyer_id, product_id, producer_id, quantity, gross_fen, currency,
               household_share_bps, household_basis, lots, paid_at
@@ -70,6 +81,11 @@ export class OrderEventsRepository {
               household_basis text, lots jsonb, paid_at timestamptz)
        on conflict (line_id) do nothing`,
       [
+        event.eventId,
+        event.orderId,
+        event.sequence,
+        event.type,
+        event.outboxId,
         JSON.stringify(
           lines.map((l) => ({
             line_id: l.lineId,

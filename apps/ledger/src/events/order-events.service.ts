@@ -47,12 +47,13 @@ export class OrderEventsService {
   async apply(input: unknown): Promise<boolean> {
     const event = parseRequest(orderEventSchema, input);
     const em = this.em.fork();
-    if (await this.events.isApplied(em, event.eventId)) {
+    const known = await this.events.knownFacts(em, event.eventId, event.orderId);
+    if (known.applied) {
       return false;
     }
     const carriesSale = event.type === 'order.paid' || event.type === 'order.refunded';
     const sale =
-      carriesSale && !(await this.journalRows.findSale(em, event.orderId))
+      carriesSale && !known.salePosted
         ? await this.saleInputs.forOrder(event.order!, event.eventId)
         : undefined;
     const planned = sale ? planSale(sale) : undefined;
@@ -63,10 +64,10 @@ export class OrderEventsService {
 
     return em.transactional(async (tx) => {
       await this.events.lockOrder(tx, event.orderId);
-      if (await this.events.isApplied(tx, event.eventId)) {
+      const { applied, last } = await this.events.progress(tx, event.eventId, event.orderId);
+      if (applied) {
         return false;
       }
-      const last = await this.events.lastSequence(tx, event.orderId);
       if (event.sequence <= last) {
         // Another event holds this place: the outbox numbers an order's events once, so this one
         // is a copy under a new id. Nothing to apply.
@@ -78,15 +79,19 @@ export class OrderEventsService {
       if (event.sequence !== last + 1) {
         throw new EventOutOfOrder(event.orderId, event.sequence, last);
       }
-      await this.events.recordApplied(tx, {
-        eventId: event.eventId,
-        orderId: event.orderId,
-        sequence: event.sequence,
-        type: event.type,
-        outboxId: event.id,
-      });
-      if (planned && sale && (await this.journal.post(tx, planned.draft))) {
-        await this.events.insertSaleLines(tx, saleLines(event, sale, planned.bases));
+      await this.events.recordApplied(
+        tx,
+        {
+          eventId: event.eventId,
+          orderId: event.orderId,
+          sequence: event.sequence,
+          type: event.type,
+          outboxId: event.id,
+        },
+        planned && sale ? saleLines(event, sale, planned.bases) : [],
+      );
+      if (planned) {
+        await this.journal.post(tx, planned.draft);
       }
       if (event.type === 'order.refunded' && event.refund!.status === 'succeeded') {
         await this.journal.post(tx, await this.refundDraft(tx, event));

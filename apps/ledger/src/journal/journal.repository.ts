@@ -120,14 +120,6 @@ export class JournalRepository {
     return id;
   }
 
-  /** The sale transaction of an order, if posted. */
-  async findSale(em: EntityManager, orderId: string): Promise<string | undefined> {
-    const rows = await em.execute<Row[]>(`select id from journal_transaction where idempotency_key = ?`, [
-      `order:${orderId}:paid`,
-    ]);
-    return rows[0]?.id as string | undefined;
-  }
-
   /** What stands of each part of the lines (sale credits less refund debits), per account, role and lot. */
   async remainingParts(em: EntityManager, lineIds: string[]): Promise<Map<string, RemainingPart[]>> {
     const rows = await em.execute<Row[]>(
