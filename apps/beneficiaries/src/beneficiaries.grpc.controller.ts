@@ -57,7 +57,8 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { towns: (await this.regions.listTowns()).map(toTownMessage) };
   }
 
-  @Accepts({ gateway: PUBLIC })
+  // Anyone through the gateway; the ledger mapping villages to towns for its reports.
+  @Accepts({ gateway: PUBLIC, ledger: SERVICE })
   async listVillages(
     request: beneficiaries.ListVillagesRequest,
   ): Promise<beneficiaries.ListVillagesResponse> {
@@ -170,8 +171,8 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { shares: result.shares.map(toShareMessage), totalWeight: result.totalWeight };
   }
 
-  // Catalog checking a lot's supplier households.
-  @Accepts({ catalog: SERVICE })
+  // Catalog checking a lot's supplier households; the ledger finding their villages.
+  @Accepts({ catalog: SERVICE, ledger: SERVICE })
   async validateSuppliers(
     request: beneficiaries.ValidateSuppliersRequest,
     metadata?: Metadata,
