@@ -12,6 +12,7 @@ import {
   toAgreementMessage,
   toHouseholdMessage,
   toPiiAccessMessage,
+  toCollectiveShareMessage,
   toShareMessage,
   toTownMessage,
   toVillageMessage,
@@ -168,7 +169,23 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
       producerId: request.producerId,
       asOf: fromTimestamp(request.asOf),
     });
-    return { shares: result.shares.map(toShareMessage), totalWeight: result.totalWeight };
+    return {
+      shares: result.shares.map(toShareMessage),
+      totalWeight: result.totalWeight,
+      villageShares: result.villageShares.map(toCollectiveShareMessage),
+    };
+  }
+
+  // callers: gateway (user: relief officer, admin)
+  async createVillageCollectiveShare(
+    request: beneficiaries.CreateVillageCollectiveShareRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.CreateVillageCollectiveShareResponse> {
+    return {
+      share: toCollectiveShareMessage(
+        await this.agreements.createCollectiveShare(callerOf(metadata), { ...request }),
+      ),
+    };
   }
 
   // Catalog checking a lot's supplier households; the ledger finding their villages.

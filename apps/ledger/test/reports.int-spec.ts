@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ledger } from '@yugong/contracts';
 import { demoRegister } from '@yugong/shared/demo';
-import { expectRejection, type TestCaller } from '@yugong/shared/testing';
+import { expectRejection, GRPC_SERVICES, grpcTestClient, type TestCaller } from '@yugong/shared/testing';
 import { randomUUID } from 'node:crypto';
 import {
   ADMIN,
@@ -23,6 +23,8 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /** A resident identity number with a valid GB 11643 check character. */
 const isNationalId = (id: string) =>
   '10X98765432'[[...id.slice(0, 17)].reduce((acc, d, i) => acc + Number(d) * WEIGHTS[i]!, 0) % 11] === id[17];
+
+const VILLAGE = demoRegister().villages[0]!.id;
 
 const sum = (xs: { fen: number }[]) => xs.reduce((s, x) => s + x.fen, 0);
 
@@ -63,6 +65,17 @@ describe('traces and reports', () => {
       catalog: region.catalogAddress,
       beneficiaries: region.beneficiariesAddress,
     });
+    // Ruixing's sales give 3 % to a village collective (from before the sale, open-ended).
+    const register = grpcTestClient(GRPC_SERVICES.beneficiaries, region.beneficiariesAddress);
+    const share = { producerId: RUIXING, villageId: VILLAGE, shareBps: 300, effectiveFrom: '2020-01-01' };
+    await register.call('createVillageCollectiveShare', share, OFFICER);
+    const overlap = await expectRejection(
+      register.call('createVillageCollectiveShare', { ...share, effectiveFrom: '2020-03-01' }, OFFICER),
+    );
+    expect(overlap.code).toBe(grpc.status.ALREADY_EXISTS);
+    const notOfficer = await expectRejection(register.call('createVillageCollectiveShare', share, AUDITOR));
+    expect(notOfficer.code).toBe(grpc.status.PERMISSION_DENIED);
+    register.close();
     order = sale();
     order.order.lines[0]!.allocations = [{ lotId: region.lot.id, lotCode: region.lot.lotCode, quantity: 4 }];
     await ledgerService.consumer.call('consumeOrderEvent', { event: order.paid() }, 'service');
@@ -94,6 +107,10 @@ describe('traces and reports', () => {
     // No lot: Ruixing's agreement holders at the payment time share 7 % of 25,998 = 1,820.
     expect(other!.householdBasis).toBe('agreements');
     expect(sum(other!.households.map((h) => h.amount!))).toBe(1_820);
+    // 3 % of 25,998 to the village collective; fee 3.4 %; largest remainder keeps the sum exact.
+    expect(other!.villages.find((v) => v.villageId === VILLAGE)?.collectiveAmount?.fen).toBe(780);
+    expect(other!.processorFee!.fen).toBe(884);
+    expect(other!.producerAmount!.fen).toBe(25_998 - 1_820 - 780 - 884);
     expect(full.donation!.fen).toBe(100);
     expect(full.netPaid!.fen).toBe(order.total);
 
@@ -169,6 +186,8 @@ describe('traces and reports', () => {
     );
     expect(byMonth.rows.map((r) => r.key)).toEqual(['2020-06']);
     expect(byVillage.householdAmount!.fen).toBe(1_552 - 388 + 1_820);
+    expect(byVillage.collectiveAmount!.fen).toBe(780);
+    expect(byVillage.rows.find((r) => r.key === VILLAGE)?.collectiveAmount?.fen).toBe(780);
     expect(byMonth.householdAmount!.fen).toBe(byVillage.householdAmount!.fen);
     const bad = await expectRejection(
       ledgerService.client.call('getReliefIncome', { groupBy: 0 as never }, AUDITOR),

@@ -3,14 +3,17 @@ import { ServiceClient, toTimestamp } from '@yugong/shared/grpc';
 
 /** Beneficiaries as the ledger calls it: as a service, no user, reads only. */
 export class BeneficiariesClient extends ServiceClient<beneficiaries.BeneficiariesServiceClient> {
-  /** Who shares in the producer's sale at the instant. */
-  async benefitShares(producerId: string, asOf: Date): Promise<beneficiaries.BenefitShare[]> {
+  /** Who shares in the producer's sale at the instant: households by weight, village collectives by basis points. */
+  async benefitShares(
+    producerId: string,
+    asOf: Date,
+  ): Promise<Pick<beneficiaries.GetBenefitSharesResponse, 'shares' | 'villageShares'>> {
     const res = await this.call(
       'getBenefitShares',
       { producerId, asOf: toTimestamp(asOf) },
       { idempotent: true },
     );
-    return res.shares;
+    return { shares: res.shares, villageShares: res.villageShares };
   }
 
   /** The village of each household (empty when the register does not know it). */

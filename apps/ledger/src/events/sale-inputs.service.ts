@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
 import { CatalogClient } from '../clients/catalog.client';
-import type { AgreementShare, LineLot, SaleInput } from '../split/sale-split.util';
+import type { AgreementShare, LineLot, SaleInput, VillageCollectiveShare } from '../split/sale-split.util';
 import type { OrderInput } from './order-events.schemas';
 
 export const SPLIT_SETTINGS = Symbol('SPLIT_SETTINGS');
@@ -21,6 +21,7 @@ const METHODS: Record<string, string> = {
 };
 
 type CatalogLot = { suppliers: { householdId: string; quantity: number }[] };
+type ProducerShares = { households: AgreementShare[]; villages: VillageCollectiveShare[] };
 
 /**
  * Gathers what a sale's split depends on from the services that own it: the lots' suppliers
@@ -32,7 +33,7 @@ type CatalogLot = { suppliers: { householdId: string; quantity: number }[] };
 export class SaleInputsService {
   private readonly lots = new LRUCache<string, CatalogLot>({ max: 20_000, ttl: 300_000 });
   private readonly householdVillages = new LRUCache<string, string>({ max: 100_000, ttl: 300_000 });
-  private readonly shares = new LRUCache<string, AgreementShare[]>({ max: 5_000, ttl: 10_000 });
+  private readonly shares = new LRUCache<string, ProducerShares>({ max: 5_000, ttl: 10_000 });
 
   constructor(
     private readonly catalog: CatalogClient,
@@ -54,8 +55,7 @@ export class SaleInputsService {
         quantity: a.quantity,
         suppliers: (lots.get(a.lotId)?.suppliers ?? []).map((s) => ({ ...s, villageId: null })),
       }));
-      const needsAgreements = lineLots.length === 0 || lineLots.some((l) => l.suppliers.length === 0);
-      const agreementShares = needsAgreements ? await this.agreementShares(line.producerId, paidAt) : [];
+      const shares = await this.producerShares(line.producerId, paidAt);
       const supplierIds = lineLots.flatMap((l) => l.suppliers.map((s) => s.householdId));
       const villages = await this.villagesOf(line.producerId, supplierIds, paidAt);
       for (const lot of lineLots) {
@@ -69,9 +69,8 @@ export class SaleInputsService {
         grossFen: line.gross.fen,
         householdShareBps: line.householdShareBps,
         lots: lineLots,
-        agreementShares,
-        // Village collective shares are a rule input; the register does not record any yet.
-        villageCollectives: [],
+        agreementShares: shares.households,
+        villageCollectives: shares.villages,
         licenceCommitmentBps: this.settings.licenceCommitmentBps,
         feeBps: method === 'stripe' ? this.settings.cardFeeBps : 0,
       });
@@ -110,7 +109,7 @@ export class SaleInputsService {
     return out;
   }
 
-  private async agreementShares(producerId: string, paidAt: Date): Promise<AgreementShare[]> {
+  private async producerShares(producerId: string, paidAt: Date): Promise<ProducerShares> {
     // Agreements are dated by the calendar day in China (UTC+8).
     const day = new Date(paidAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
     const key = `${producerId}|${day}`;
@@ -118,13 +117,17 @@ export class SaleInputsService {
     if (known) {
       return known;
     }
-    const shares = (await this.beneficiaries.benefitShares(producerId, paidAt)).map((s) => ({
-      householdId: s.householdId,
-      villageId: s.villageId || null,
-      weight: s.weight,
-    }));
+    const answer = await this.beneficiaries.benefitShares(producerId, paidAt);
+    const shares: ProducerShares = {
+      households: answer.shares.map((s) => ({
+        householdId: s.householdId,
+        villageId: s.villageId || null,
+        weight: s.weight,
+      })),
+      villages: answer.villageShares.map((v) => ({ villageId: v.villageId, bps: v.shareBps })),
+    };
     this.shares.set(key, shares);
-    for (const s of shares) {
+    for (const s of shares.households) {
       if (s.villageId) {
         this.householdVillages.set(s.householdId, s.villageId);
       }
