@@ -176,7 +176,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     };
   }
 
-  // callers: gateway (user: relief officer, admin)
+  @Accepts({ gateway: USER })
   async createVillageCollectiveShare(
     request: beneficiaries.CreateVillageCollectiveShareRequest,
     metadata?: Metadata,
