@@ -41,6 +41,6 @@ COPY package.json ./
 COPY tools/deploy/bin/grpc-health-probe.cjs ./tools/deploy/bin/grpc-health-probe.cjs
 # Numeric uid so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
-# gateway HTTP, then the gRPC ports (catalog 50051; beneficiaries 50052 ... ledger 50055 later)
+# gateway HTTP, then the gRPC ports (catalog 50051; beneficiaries 50052, orders 50053, ledger 50054)
 EXPOSE 3000 50051
 CMD ["node", "dist/apps/gateway/src/main.js"]

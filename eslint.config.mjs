@@ -55,6 +55,7 @@ function moduleBoundaries({ tests }) {
         { sourceTag: 'scope:orders', onlyDependOnLibsWithTags: ['scope:orders', 'scope:shared'] },
         // The web app speaks to the platform over HTTP only: no library of the services.
         { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web'] },
+        { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
       ],
     },
   ];

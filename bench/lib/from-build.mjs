@@ -74,3 +74,9 @@ export function checkoutStatements(dist) {
     throw new Error('the repository method sent no statement');
   };
 }
+
+/** The demo register's ids, as the services seed them: `demoId(kind, key)`, `demoSupplierHouseholds(producerKey)`. */
+export const demoIds = (dist) => {
+  const demo = load(dist, 'libs/shared/demo/src/index.js');
+  return { demoId: demo.demoId, demoSupplierHouseholds: demo.demoSupplierHouseholds };
+};

@@ -42,9 +42,9 @@ export function serviceClient(name, serviceName, address) {
 /**
  * Metadata of one call to `yugong.<name>.v1.<serviceName>/<method>`, signed as service `from`
  * with its key (`SERVICE_KEY`: base64 PKCS#8), for `caller` (a user; `null`: nobody; `'service'`:
- * the calling service itself). Valid 60 s: a load loop signs again as it goes (`signedMetadata`).
+ * the calling service itself), addressed to `audience` (default `name`). Valid 60 s: a load loop signs again as it goes (`signedMetadata`).
  */
-export function callMetadata({ key, from, name, serviceName, method, caller }) {
+export function callMetadata({ key, from, name, serviceName, method, caller, audience = name }) {
   const signingKey = crypto.createPrivateKey({
     key: Buffer.from(key, 'base64'),
     format: 'der',
@@ -59,7 +59,7 @@ export function callMetadata({ key, from, name, serviceName, method, caller }) {
   const assertion = jwt.sign({ ...claims, rpc: `/yugong.${name}.v1.${serviceName}/${method}` }, signingKey, {
     algorithm: 'ES256',
     issuer: from,
-    audience: name,
+    audience,
     expiresIn: 60,
   });
   const metadata = new grpc.Metadata();

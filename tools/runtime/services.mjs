@@ -14,7 +14,7 @@
 // - stops cleanly on SIGTERM (the launcher sends SIGKILL after a grace period).
 
 /**
- * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'gateway'} ServiceName
+ * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'ledger' | 'gateway'} ServiceName
  *
  * @typedef {{ privateKey: string, publicKey: string }} ServiceKey  base64 DER: PKCS#8, SPKI
  *
@@ -154,6 +154,27 @@ export const SERVICES = [
       // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
       GRPC_REFLECTION: 'true',
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      // The outbox relay delivers every order event to the ledger (where a ledger runs).
+      ORDER_EVENT_CONSUMERS: ctx.ports.ledger ? `ledger=127.0.0.1:${ctx.ports.ledger}` : undefined,
+    }),
+  },
+  {
+    name: 'ledger',
+    entry: 'dist/apps/ledger/src/main.js',
+    database: 'yugong_ledger',
+    protocol: 'grpc',
+    port: (env) => portFrom(env.LEDGER_GRPC_PORT, 50054),
+    // Catches up with orders' outbox by itself once orders answers: it needs nothing up first.
+    needs: [],
+    env: (ctx) => ({
+      ...common(ctx, 'ledger'),
+      GRPC_HOST: ctx.host,
+      GRPC_PORT: String(ctx.ports.ledger),
+      // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
+      GRPC_REFLECTION: 'true',
+      ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
+      CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
     }),
   },
   {

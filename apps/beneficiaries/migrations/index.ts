@@ -2,9 +2,14 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128142431_initial } from './Migration20261128142431_initial';
 import { Migration20261128210402_shares_index } from './Migration20261128210402_shares_index';
+import { Migration20261202085007_village_collective_shares } from './Migration20261202085007_village_collective_shares';
 
 /** Beneficiaries' migrations, oldest first. `npm run db:migration -- beneficiaries <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261128142431_initial', class: Migration20261128142431_initial },
   { name: 'Migration20261128210402_shares_index', class: Migration20261128210402_shares_index },
+  {
+    name: 'Migration20261202085007_village_collective_shares',
+    class: Migration20261202085007_village_collective_shares,
+  },
 ];

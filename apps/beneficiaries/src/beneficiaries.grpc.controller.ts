@@ -12,6 +12,7 @@ import {
   toAgreementMessage,
   toHouseholdMessage,
   toPiiAccessMessage,
+  toCollectiveShareMessage,
   toShareMessage,
   toTownMessage,
   toVillageMessage,
@@ -57,7 +58,8 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { towns: (await this.regions.listTowns()).map(toTownMessage) };
   }
 
-  @Accepts({ gateway: PUBLIC })
+  // Anyone through the gateway; the ledger mapping villages to towns for its reports.
+  @Accepts({ gateway: PUBLIC, ledger: SERVICE })
   async listVillages(
     request: beneficiaries.ListVillagesRequest,
   ): Promise<beneficiaries.ListVillagesResponse> {
@@ -167,11 +169,27 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
       producerId: request.producerId,
       asOf: fromTimestamp(request.asOf),
     });
-    return { shares: result.shares.map(toShareMessage), totalWeight: result.totalWeight };
+    return {
+      shares: result.shares.map(toShareMessage),
+      totalWeight: result.totalWeight,
+      villageShares: result.villageShares.map(toCollectiveShareMessage),
+    };
   }
 
-  // Catalog checking a lot's supplier households.
-  @Accepts({ catalog: SERVICE })
+  @Accepts({ gateway: USER })
+  async createVillageCollectiveShare(
+    request: beneficiaries.CreateVillageCollectiveShareRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.CreateVillageCollectiveShareResponse> {
+    return {
+      share: toCollectiveShareMessage(
+        await this.agreements.createCollectiveShare(callerOf(metadata), { ...request }),
+      ),
+    };
+  }
+
+  // Catalog checking a lot's supplier households; the ledger finding their villages.
+  @Accepts({ catalog: SERVICE, ledger: SERVICE })
   async validateSuppliers(
     request: beneficiaries.ValidateSuppliersRequest,
     metadata?: Metadata,

@@ -1,6 +1,6 @@
 import { beneficiaries } from '@yugong/contracts';
 import { fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
-import type { AgreementRecord, ShareRecord } from './agreements/agreement.repository';
+import type { AgreementRecord, CollectiveShareRecord, ShareRecord } from './agreements/agreement.repository';
 import { AGREEMENT_KINDS, type AgreementKindName } from './agreements/benefit-agreement.entity';
 import { HOUSEHOLD_STATUSES, type HouseholdStatusName } from './households/household.entity';
 import type { PiiAccessRecord } from './households/household.repository';
@@ -80,6 +80,17 @@ export function toAgreementMessage(a: AgreementRecord): beneficiaries.BenefitAgr
     effectiveFrom: a.effectiveFrom,
     effectiveTo: a.effectiveTo ?? '',
     createdAt: toTimestamp(a.createdAt),
+  };
+}
+
+export function toCollectiveShareMessage(s: CollectiveShareRecord): beneficiaries.VillageCollectiveShare {
+  return {
+    id: s.id,
+    producerId: s.producerId,
+    villageId: s.villageId,
+    shareBps: s.shareBps,
+    effectiveFrom: s.effectiveFrom,
+    effectiveTo: s.effectiveTo ?? '',
   };
 }
 

@@ -164,6 +164,13 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lots: lots.map(toLotMessage) };
   }
 
+  // The ledger splitting a sale by the lots its units came from; officers and auditors tracing one.
+  @Accepts({ ledger: SERVICE, gateway: USER })
+  async getLots(request: catalog.GetLotsRequest, metadata?: Metadata): Promise<catalog.GetLotsResponse> {
+    const lots = await this.products.getLots(callerOf(metadata), request);
+    return { lots: lots.map(toLotMessage) };
+  }
+
   // Cart pricing: orders for itself, which may see unlisted products (why a line can't be bought).
   @Accepts({ orders: SERVICE })
   async getProducts(

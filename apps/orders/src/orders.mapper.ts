@@ -2,6 +2,7 @@ import { orders } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
 import type { BuyerAllowanceRecord } from './buyers/buyer-allowance.repository';
 import type { PricedCart } from './cart/cart.service';
+import type { PaymentReceiptRecord } from './orders/order-lifecycle.service';
 import type { OrderRecord, RefundRecord } from './orders/order.repository';
 import type { OrderView } from './orders/orders.service';
 
@@ -146,10 +147,24 @@ export function reviveOrder(raw: Record<string, unknown>): OrderRecord {
 export function eventPayloadMessage(payload: Record<string, unknown>): {
   order: orders.Order;
   refund?: orders.Refund;
+  payment?: orders.PaymentReceipt;
 } {
   const order = reviveOrder(payload.order as Record<string, unknown>);
+  const payment = payload.payment as PaymentReceiptRecord | undefined;
   return {
     order: toOrderMessage(order),
     refund: payload.refund ? toRefundMessage(payload.refund as RefundRecord, order.currency) : undefined,
+    payment: payment
+      ? {
+          method:
+            payment.method === 'stripe'
+              ? orders.PaymentMethod.PAYMENT_METHOD_STRIPE
+              : orders.PaymentMethod.PAYMENT_METHOD_MANUAL,
+          reference: payment.reference,
+          amount: money(payment.amountFen, payment.currency),
+          receivedAt: toTimestamp(new Date(payment.receivedAt)),
+          reason: payment.reason,
+        }
+      : undefined,
   };
 }

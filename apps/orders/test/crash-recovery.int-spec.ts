@@ -185,7 +185,13 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
         PII_HASH_KEY: '',
       },
       // Orders calls catalog only.
-      ports: { orders: port, catalog: Number(catalog.address.split(':')[1]), beneficiaries: 0, gateway: 0 },
+      ports: {
+        orders: port,
+        catalog: Number(catalog.address.split(':')[1]),
+        beneficiaries: 0,
+        ledger: 0,
+        gateway: 0,
+      },
       logLevel: 'warn',
       host: '127.0.0.1',
       demoPassword: '',

@@ -210,6 +210,14 @@ describeWithRedis('card payments in the orders service, against a fake Stripe', 
     expect((await orderOf(order.id)).status).toBe('ORDER_STATUS_PENDING_PAYMENT');
     const { rows } = await sql.query('select outcome from payment_event where event_id = $1', [event.id]);
     expect(rows).toEqual([{ outcome: 'amount_mismatch' }]);
+    // The money is not lost: an event reports it (the ledger holds it in suspense), once.
+    expect(await outboxTypes(order.id)).toEqual(['order.payment_unmatched']);
+    const { events } = await call('listEvents', { afterId: 0, limit: 500 }, OFFICER);
+    expect(events.find((e) => e.orderId === order.id)?.payment).toMatchObject({
+      method: 'PAYMENT_METHOD_STRIPE',
+      reference: intent,
+      amount: { fen: order.total.fen - 1, currency: 'CNY' },
+    });
     // Only the gateway acting for itself (its webhook) may apply payment events: not for a user,
     // not for nobody, not another service. A bad one names its field. Nothing recorded.
     for (const [caller, from] of [

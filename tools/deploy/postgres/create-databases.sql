@@ -3,4 +3,5 @@
 CREATE DATABASE yugong_beneficiaries;
 CREATE DATABASE yugong_catalog;
 CREATE DATABASE yugong_gateway;
+CREATE DATABASE yugong_ledger;
 CREATE DATABASE yugong_orders;

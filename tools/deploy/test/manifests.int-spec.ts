@@ -109,7 +109,7 @@ describe('k8s/ source files', () => {
     }
     expect(manifestFiles.length).toBeGreaterThan(0);
     expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
-      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'orders']),
+      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'ledger', 'orders']),
     );
   });
 
@@ -237,6 +237,7 @@ describe('k8s/ source files', () => {
     expect(grpcServices.map((w) => w.object.metadata.name).sort()).toEqual([
       'beneficiaries',
       'catalog',
+      'ledger',
       'orders',
     ]);
     for (const { object } of grpcServices) {
@@ -552,6 +553,7 @@ describe('docker-compose.yml', () => {
       'CATALOG_SERVICE_KEY',
       'GATEWAY_SERVICE_KEY',
       'JWT_SECRET',
+      'LEDGER_SERVICE_KEY',
       'ORDERS_SERVICE_KEY',
       'PII_ENCRYPTION_KEYS',
       'PII_HASH_KEY',

@@ -21,6 +21,22 @@ export class OverlappingAgreement extends AlreadyExists {
   }
 }
 
+export class OverlappingCollectiveShare extends AlreadyExists {
+  constructor() {
+    super(
+      'villageCollectiveShare',
+      'a share of this producer and village already covers part of this period',
+      [{ field: 'effectiveFrom', reason: 'overlaps an existing share of the same producer and village' }],
+    );
+  }
+}
+
+export class VillageNotFound extends NotFound {
+  constructor(id: string) {
+    super('village', id);
+  }
+}
+
 /** PostgreSQL's exclusion_violation: the no-overlap constraint refused the row. */
 export function isOverlapViolation(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string } } | undefined;

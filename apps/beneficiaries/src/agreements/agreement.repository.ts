@@ -6,6 +6,25 @@ import type { AgreementKindName, BenefitAgreement } from './benefit-agreement.en
 /** A benefit_agreement row as read: the entity's columns, every one present (`effectiveTo` may be null). */
 export type AgreementRecord = Required<Omit<BenefitAgreement, typeof OptionalProps>>;
 
+/** A village collective share as its queries return it. */
+export interface CollectiveShareRecord {
+  id: string;
+  producerId: string;
+  villageId: string;
+  shareBps: number;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+}
+
+const collectiveColumns = (knex: Knex) => [
+  'id',
+  'producer_id as producerId',
+  'village_id as villageId',
+  'share_bps as shareBps',
+  knex.raw('effective_from::text as "effectiveFrom"'),
+  knex.raw('effective_to::text as "effectiveTo"'),
+];
+
 export interface ShareRecord {
   householdId: string;
   villageId: string;
@@ -118,6 +137,37 @@ export class AgreementRepository {
         .where('producer_id', producerId),
       date,
     ).orderBy([{ column: 'household_id' }, { column: 'id' }]) as Promise<ShareRecord[]>;
+  }
+
+  async villageExists(villageId: string): Promise<boolean> {
+    return (await this.knex('village').select('id').where('id', villageId).first()) !== undefined;
+  }
+
+  async insertCollectiveShare(
+    row: Omit<CollectiveShareRecord, 'id'> & { id: string },
+  ): Promise<CollectiveShareRecord> {
+    const [created] = await this.knex('village_collective_share')
+      .insert({
+        id: row.id,
+        producer_id: row.producerId,
+        village_id: row.villageId,
+        share_bps: row.shareBps,
+        effective_from: row.effectiveFrom,
+        effective_to: row.effectiveTo,
+        created_at: new Date(),
+      })
+      .returning(collectiveColumns(this.knex));
+    return created as CollectiveShareRecord;
+  }
+
+  /** The village collective shares of the producer's sales valid on the date. */
+  async collectiveSharesOn(producerId: string, date: string): Promise<CollectiveShareRecord[]> {
+    return validOn(
+      this.knex('village_collective_share')
+        .select(collectiveColumns(this.knex))
+        .where('producer_id', producerId),
+      date,
+    ).orderBy('village_id') as Promise<CollectiveShareRecord[]>;
   }
 
   /** For each given household that exists: its village and its supply agreement with the producer valid on the date, if any. */

@@ -49,6 +49,24 @@ export const listAgreementsSchema = z
 
 export const endAgreementSchema = z.object({ id: uuid, effectiveTo: dateSchema });
 
+export const createCollectiveShareSchema = z
+  .object({
+    producerId: uuid,
+    villageId: uuid,
+    shareBps: z
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(5_000, 'must be at most 5000'),
+    effectiveFrom: dateSchema,
+    effectiveTo: optionalDate,
+  })
+  .superRefine((a, ctx) => {
+    if (a.effectiveTo !== null && a.effectiveTo <= a.effectiveFrom) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must be after effectiveFrom' });
+    }
+  });
+
 export const sharesSchema = z.object({ producerId: uuid });
 
 export const validateSuppliersSchema = z.object({

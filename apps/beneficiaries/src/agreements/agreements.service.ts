@@ -4,10 +4,22 @@ import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
 import { parseRequest } from '@yugong/shared/grpc';
 import { HouseholdNotFound } from '../households/household.errors';
-import { BenefitAgreementNotFound, isOverlapViolation, OverlappingAgreement } from './agreement.errors';
-import { AgreementRepository, type AgreementRecord, type ShareRecord } from './agreement.repository';
+import {
+  BenefitAgreementNotFound,
+  isOverlapViolation,
+  OverlappingAgreement,
+  OverlappingCollectiveShare,
+  VillageNotFound,
+} from './agreement.errors';
+import {
+  AgreementRepository,
+  type AgreementRecord,
+  type CollectiveShareRecord,
+  type ShareRecord,
+} from './agreement.repository';
 import {
   createAgreementSchema,
+  createCollectiveShareSchema,
   endAgreementSchema,
   listAgreementsSchema,
   sharesSchema,
@@ -85,15 +97,40 @@ export class AgreementsService {
     return (await this.agreements.setEffectiveTo(data.id, data.effectiveTo))!;
   }
 
-  /** Who shares in a sale of the producer at the instant (now when unset), with their weights. */
+  /** Relief office: a village collective's share of a producer's sales, effective-dated. */
+  async createCollectiveShare(
+    caller: CallerIdentity | null,
+    input: Record<string, unknown>,
+  ): Promise<CollectiveShareRecord> {
+    requireRole(caller, 'relief_officer', 'admin');
+    const data = parseRequest(createCollectiveShareSchema, input);
+    if (!(await this.agreements.villageExists(data.villageId))) {
+      throw new VillageNotFound(data.villageId);
+    }
+    try {
+      return await this.agreements.insertCollectiveShare({ id: randomUUID(), ...data });
+    } catch (error) {
+      if (isOverlapViolation(error)) {
+        throw new OverlappingCollectiveShare();
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Who shares in a sale of the producer at the instant (now when unset): households with their
+   * weights, and village collectives with their basis points.
+   */
   async shares(
     caller: CallerIdentity | null,
     input: { producerId?: unknown; asOf?: Date },
-  ): Promise<{ shares: ShareRecord[]; totalWeight: number }> {
+  ): Promise<{ shares: ShareRecord[]; totalWeight: number; villageShares: CollectiveShareRecord[] }> {
     const { producerId } = parseRequest(sharesSchema, input);
     this.requireInternalOrProducerReader(caller, producerId);
-    const shares = await this.agreements.sharesOn(producerId, chinaDateOf(input.asOf ?? new Date()));
-    return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0) };
+    const date = chinaDateOf(input.asOf ?? new Date());
+    const shares = await this.agreements.sharesOn(producerId, date);
+    const villageShares = await this.agreements.collectiveSharesOn(producerId, date);
+    return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0), villageShares };
   }
 
   /** Whether each household exists and holds a supply agreement with the producer valid at the instant. */

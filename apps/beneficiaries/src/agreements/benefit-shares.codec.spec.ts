@@ -32,9 +32,19 @@ const share = fc.record({
   kind: fc.constantFrom(...KINDS),
   weight: fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })),
 });
+const villageShare = fc.record({
+  id: fc.uuid(),
+  producerId: fc.uuid(),
+  villageId: fc.uuid(),
+  shareBps: fc.integer({ min: 1, max: 5_000 }),
+  effectiveFrom: fc.constant('2020-01-01'),
+  effectiveTo: fc.constantFrom('', '2021-01-01'),
+});
 const response = fc.record({
   shares: fc.array(share, { maxLength: 50 }),
   totalWeight: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 2 ** 40 })),
+  // Mostly none (the fast path), sometimes some (handed to the generic encoder).
+  villageShares: fc.oneof(fc.constant([]), fc.constant([]), fc.array(villageShare, { maxLength: 3 })),
 });
 
 describe(benefitSharesEncoder.name, () => {

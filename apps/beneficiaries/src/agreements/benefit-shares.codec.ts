@@ -23,6 +23,7 @@ interface ShareMessage {
 interface SharesResponseMessage {
   shares: ShareMessage[];
   totalWeight: number;
+  villageShares?: unknown[];
 }
 
 const varintSize = (n: number): number =>
@@ -46,7 +47,7 @@ function fieldsOf(definition: PackageDefinition, message: string): Map<string, F
 
 /**
  * An encoder of GetBenefitSharesResponse for the answer's one hot shape (ids, kind, weight and
- * a total, all below 2^28; the tags one byte each): about five times faster than proto-loader's generic one on 1,000
+ * a total, no village collective share, all below 2^28; the tags one byte each): about five times faster than proto-loader's generic one on 1,000
  * shares, which costs more than the query itself. Field numbers and enum values are read from the
  * loaded contract, not written here. Returns undefined (the caller keeps the generic encoder) when
  * the contract is not the shape this encoder knows. Each message outside the fast shape (a
@@ -73,10 +74,14 @@ export function benefitSharesEncoder(
   const weight = expect(share, 'weight', 'TYPE_INT32');
   const shares = expect(response, 'shares', 'TYPE_MESSAGE');
   const total = expect(response, 'totalWeight', 'TYPE_INT64');
+  // Village collective shares are few and rare: an answer with any goes to the generic encoder.
+  const villages = expect(response, 'villageShares', 'TYPE_MESSAGE');
   if (
     !kinds ||
     share?.size !== 5 ||
-    response?.size !== 2 ||
+    response?.size !== 3 ||
+    villages === undefined ||
+    response.get('villageShares')?.label !== 'LABEL_REPEATED' ||
     response.get('shares')?.label !== 'LABEL_REPEATED' ||
     [household, village, agreement, kind, weight, shares, total].includes(undefined)
   ) {
@@ -95,6 +100,9 @@ export function benefitSharesEncoder(
 
   return (value: unknown): Buffer => {
     const message = value as SharesResponseMessage;
+    if ((message.villageShares?.length ?? 0) > 0) {
+      return fallback(value);
+    }
     const list = message.shares ?? [];
     const n = list.length;
     // Pass 1: sizes. Every field given is written, zero or empty included, as protobufjs does.

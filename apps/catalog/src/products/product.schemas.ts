@@ -163,6 +163,12 @@ export const getProductsSchema = z.object({
   includeUnlisted: z.boolean().default(false),
 });
 export const byProductIdSchema = z.object({ productId: idSchema });
+export const getLotsSchema = z.object({
+  ids: z
+    .array(idSchema, { message: 'must be a list' })
+    .min(1, 'must name at least one lot')
+    .max(100, 'at most 100 ids'),
+});
 
 export const listProductsSchema = z.object({
   page: pageSchema,

@@ -8,7 +8,7 @@ import {
   requireProducerAccess,
   type CallerIdentity,
 } from '@yugong/shared/auth';
-import { ValidationFailed } from '@yugong/shared/errors';
+import { PermissionDenied, ValidationFailed } from '@yugong/shared/errors';
 import { ListingCache } from '../common/listing-cache.store';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { Producer } from '../producers/producer.entity';
@@ -25,6 +25,7 @@ import {
   byProductIdSchema,
   createLotSchema,
   createProductSchema,
+  getLotsSchema,
   getProductsSchema,
   listProductsSchema,
   updateProductSchema,
@@ -189,6 +190,18 @@ export class ProductsService {
       { product },
       { populate: ['suppliers'], orderBy: { producedOn: 'asc', lotCode: 'asc' } },
     );
+  }
+
+  /**
+   * Lots by id with their suppliers: for services (the ledger splitting a sale by the lots it came
+   * from) and readers of everything. Unknown ids are left out.
+   */
+  async getLots(caller: CallerIdentity | null, input: Loose<{ ids: string[] }>): Promise<Lot[]> {
+    const { ids } = parseRequest(getLotsSchema, input);
+    if (caller !== null && !canReadAll(caller)) {
+      throw new PermissionDenied('only services, officers and auditors read lots by id');
+    }
+    return this.lots.find({ id: { $in: [...new Set(ids)] } }, { populate: ['suppliers'] });
   }
 
   /**

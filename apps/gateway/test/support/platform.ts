@@ -77,6 +77,8 @@ export async function startPlatform(
     beneficiaries: beneficiariesDb.url,
     gateway: gatewayDb.url,
     orders: ordersDb.url,
+    // Not booted here: orders' relay then has no consumer, and its events wait in the outbox.
+    ledger: '',
   };
   const ctx: LaunchContext = {
     databaseUrl: (service) => databases[service],
@@ -94,6 +96,7 @@ export async function startPlatform(
       beneficiaries: await freePort(),
       gateway: await freePort(),
       orders: await freePort(),
+      ledger: 0,
     },
     logLevel: 'silent',
     host: '127.0.0.1',

@@ -23,6 +23,17 @@ export interface ReceivedPayment {
  * event exist together or not at all. Stock calls to catalog are made outside any transaction:
  * they are idempotent per order, so a crash between them and the move is mended by repeating.
  */
+/** A provider's payment as an order event reports it (`payment` of the payload). */
+export interface PaymentReceiptRecord {
+  method: 'stripe' | 'manual';
+  reference: string;
+  amountFen: number;
+  currency: string;
+  /** ISO 8601. */
+  receivedAt: string;
+  reason: string;
+}
+
 @Injectable()
 export class OrderLifecycleService {
   private readonly logger = new Logger(OrderLifecycleService.name);
@@ -73,6 +84,25 @@ export class OrderLifecycleService {
   }
 
   /** pending_payment → cancelled with its `order.cancelled` event; false when it was not pending. */
+  /**
+   * Reports money a provider received that paid no order (refunded in full because the order
+   * could not be filled, or not the order's amount or currency), in the caller's transaction,
+   * once per payment and kind: so that the ledger records it too.
+   */
+  async reportPaymentInTx(
+    tx: EntityManager,
+    orderId: string,
+    type: 'order.payment_refunded' | 'order.payment_unmatched',
+    receipt: PaymentReceiptRecord,
+  ): Promise<void> {
+    if (await this.outbox.hasPaymentEvent(tx, orderId, type, receipt.reference)) {
+      return;
+    }
+    const order = (await this.repo.findById(tx, orderId))!;
+    await this.outbox.append(tx, { type, orderId, payload: { order: snapshotOf(order), payment: receipt } });
+    await tx.flush();
+  }
+
   async cancelInTx(tx: EntityManager, orderId: string): Promise<boolean> {
     const moved = await this.repo.moveStatus(tx, orderId, sourcesOf('cancel'), 'cancelled', {
       cancelled_at: new Date(),

@@ -1,8 +1,13 @@
 import { BigIntType, Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-/** The kinds of order event consumers (the ledger) act on. */
-export type OrderEventType = 'order.paid' | 'order.refunded' | 'order.cancelled';
+/**
+ * The kinds of order event consumers (the ledger) act on. The last two report money received
+ * that paid no order: refunded in full because the order could not be filled, or not the order's
+ * amount or currency (held for the relief office).
+ */
+export type OrderEventType =
+  'order.paid' | 'order.refunded' | 'order.cancelled' | 'order.payment_refunded' | 'order.payment_unmatched';
 
 /**
  * One order event, written in the same transaction as the state change it reports, and relayed

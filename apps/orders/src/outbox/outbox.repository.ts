@@ -52,6 +52,20 @@ export class OutboxRepository {
     return event;
   }
 
+  /** Whether the order already has an event of `type` about the payment `reference`. */
+  async hasPaymentEvent(
+    em: EntityManager,
+    orderId: string,
+    type: OrderEventType,
+    reference: string,
+  ): Promise<boolean> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select 1 from outbox_event where order_id = ? and type = ? and payload->'payment'->>'reference' = ? limit 1`,
+      [orderId, type, reference],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Claims up to `limit` undelivered events that are due and are the earliest undelivered event
    * of their order, in delivery order, locked until the caller's transaction ends.

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
-import { OrderLifecycleService } from '../orders/order-lifecycle.service';
+import { OrderLifecycleService, type PaymentReceiptRecord } from '../orders/order-lifecycle.service';
 import { OrderRepository, type OrderRecord } from '../orders/order.repository';
 import type { OrderStatusName } from '../orders/order.entity';
 import { RefundRepository } from '../orders/refund.repository';
@@ -244,17 +244,33 @@ export class PaymentsService {
   ): Promise<PaymentEventOutcome> {
     const record = (outcome: PaymentEventOutcome) =>
       payment.event ? { ...payment.event, outcome } : undefined;
+    const receipt = (reason: string): PaymentReceiptRecord => ({
+      method: 'stripe',
+      reference: payment.reference,
+      amountFen: payment.amountReceivedFen,
+      currency: payment.currency,
+      receivedAt: (payment.event?.occurredAt ?? new Date()).toISOString(),
+      reason,
+    });
     if (payment.amountReceivedFen !== order.totalFen || payment.currency !== order.currency) {
       this.logger.error(
         `payment ${payment.reference} of order ${order.id} received ${payment.amountReceivedFen} ${payment.currency}, ` +
           `the order is ${order.totalFen} ${order.currency}: not applied, for the relief office to settle`,
       );
-      await this.applyUnderLock(order.id, record('amount_mismatch'), async () => false);
+      await this.applyUnderLock(order.id, record('amount_mismatch'), async (tx) => {
+        const reason = `received ${payment.amountReceivedFen} ${payment.currency}, the order is ${order.totalFen} ${order.currency}`;
+        await this.lifecycle.reportPaymentInTx(tx, order.id, 'order.payment_unmatched', receipt(reason));
+        return false;
+      });
       return 'amount_mismatch';
     }
     if (order.status === 'cancelled') {
-      await this.refundInFull(order, payment.reference, 'paid after the order was cancelled');
-      await this.applyUnderLock(order.id, record('refunded'), async () => false);
+      const reason = 'paid after the order was cancelled';
+      await this.refundInFull(order, payment.reference, reason);
+      await this.applyUnderLock(order.id, record('refunded'), async (tx) => {
+        await this.lifecycle.reportPaymentInTx(tx, order.id, 'order.payment_refunded', receipt(reason));
+        return false;
+      });
       return 'refunded';
     }
     if (order.status !== 'pending_payment') {
@@ -264,8 +280,16 @@ export class PaymentsService {
     const stock = await this.lifecycle.commitStock(order.id);
     if (!stock.committed) {
       // The hold lapsed and its units were sold meanwhile: the buyer gets the money back.
-      await this.refundInFull(order, payment.reference, 'the stock held for the order ran out');
-      await this.cancelByProvider(order.id, record('refunded'));
+      const reason = 'the stock held for the order ran out';
+      await this.refundInFull(order, payment.reference, reason);
+      const moved = await this.applyUnderLock(order.id, record('refunded'), async (tx) => {
+        const cancelled = await this.lifecycle.cancelInTx(tx, order.id);
+        await this.lifecycle.reportPaymentInTx(tx, order.id, 'order.payment_refunded', receipt(reason));
+        return cancelled;
+      });
+      if (moved) {
+        await this.lifecycle.releaseStock(order.id);
+      }
       return 'refunded';
     }
     const moved = await this.applyUnderLock(order.id, record('applied'), (tx) =>

@@ -8,10 +8,13 @@ import { PROTO_LOADER_OPTIONS } from './grpc.constants';
 
 /** What a service needs to serve its contract over gRPC. */
 export interface GrpcServerSettings {
-  /** Folder name under `proto/yugong/`, e.g. `catalog`. */
-  service: string;
-  /** Fully qualified package, e.g. `yugong.catalog.v1` (use the generated `*_PACKAGE_NAME`). */
-  packageName: string;
+  /**
+   * Folder name under `proto/yugong/`, e.g. `catalog`; several when the server also implements
+   * another package's service (the ledger serves `yugong.orders.v1.OrderEventsConsumerService`).
+   */
+  service: string | string[];
+  /** Fully qualified package(s), e.g. `yugong.catalog.v1` (use the generated `*_PACKAGE_NAME`). */
+  packageName: string | string[];
   /** Fully qualified service names reported by the health service, e.g. `yugong.catalog.v1.CatalogService`. */
   serviceNames: string[];
   host: string;
@@ -43,7 +46,7 @@ export function grpcServer(settings: GrpcServerSettings): GrpcServer {
     options: {
       url: `${settings.host}:${settings.port}`,
       package: settings.packageName,
-      protoPath: protoPath(settings.service),
+      protoPath: ([] as string[]).concat(settings.service).map(protoPath),
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
       gracefulShutdown: true,
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {

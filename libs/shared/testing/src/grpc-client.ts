@@ -12,6 +12,7 @@ import { loadSync } from '@grpc/proto-loader';
 import {
   beneficiaries,
   catalog,
+  ledger,
   orders,
   PROTO_LOADER_OPTIONS,
   PROTO_ROOT,
@@ -117,6 +118,17 @@ export const GRPC_SERVICES = {
     packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
     serviceName: orders.ORDERS_SERVICE_NAME,
   } as GrpcService<orders.OrdersServiceClient>,
+  ledger: {
+    proto: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.LEDGER_SERVICE_NAME,
+  } as GrpcService<ledger.LedgerServiceClient>,
+  /** What a consumer of order events (the ledger) serves, as orders' relay calls it. */
+  orderEventsConsumer: {
+    proto: 'orders',
+    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+    serviceName: orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
+  } as GrpcService<orders.OrderEventsConsumerServiceClient>,
 } as const;
 
 /** The end user a call is made for: what the gateway puts in its assertion. */

@@ -258,6 +258,33 @@ export interface GetBenefitSharesResponse {
   shares: BenefitShare[];
   /** Sum of the weights. */
   totalWeight: number;
+  /** Village collectives promised a part of each sale at that instant. */
+  villageShares: VillageCollectiveShare[];
+}
+
+export interface VillageCollectiveShare {
+  id: string;
+  producerId: string;
+  villageId: string;
+  /** Basis points of each sale's gross, 1..5000. */
+  shareBps: number;
+  /** YYYY-MM-DD, inclusive. */
+  effectiveFrom: string;
+  /** YYYY-MM-DD, exclusive; empty while open-ended. */
+  effectiveTo: string;
+}
+
+export interface CreateVillageCollectiveShareRequest {
+  producerId: string;
+  villageId: string;
+  shareBps: number;
+  effectiveFrom: string;
+  /** Optional, exclusive. */
+  effectiveTo: string;
+}
+
+export interface CreateVillageCollectiveShareResponse {
+  share?: VillageCollectiveShare | undefined;
 }
 
 export interface ValidateSuppliersRequest {
@@ -470,6 +497,17 @@ export interface BeneficiariesServiceClient {
     metadata?: Metadata,
   ): Observable<EndBenefitAgreementResponse>;
 
+  /**
+   * Relief office: a village collective's share of a producer's sales (a village-run cooperative),
+   * basis points of each sale, effective-dated. One overlapping another of the same producer and
+   * village is refused (ALREADY_EXISTS).
+   */
+
+  createVillageCollectiveShare(
+    request: CreateVillageCollectiveShareRequest,
+    metadata?: Metadata,
+  ): Observable<CreateVillageCollectiveShareResponse>;
+
   /** Internal (ledger, catalog) and relief office: who shares in a producer's sale at an instant. */
 
   getBenefitShares(request: GetBenefitSharesRequest, metadata?: Metadata): Observable<GetBenefitSharesResponse>;
@@ -595,6 +633,20 @@ export interface BeneficiariesServiceController {
     metadata?: Metadata,
   ): Promise<EndBenefitAgreementResponse> | Observable<EndBenefitAgreementResponse> | EndBenefitAgreementResponse;
 
+  /**
+   * Relief office: a village collective's share of a producer's sales (a village-run cooperative),
+   * basis points of each sale, effective-dated. One overlapping another of the same producer and
+   * village is refused (ALREADY_EXISTS).
+   */
+
+  createVillageCollectiveShare(
+    request: CreateVillageCollectiveShareRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<CreateVillageCollectiveShareResponse>
+    | Observable<CreateVillageCollectiveShareResponse>
+    | CreateVillageCollectiveShareResponse;
+
   /** Internal (ledger, catalog) and relief office: who shares in a producer's sale at an instant. */
 
   getBenefitShares(
@@ -652,6 +704,7 @@ export function BeneficiariesServiceControllerMethods() {
       "createBenefitAgreement",
       "listBenefitAgreements",
       "endBenefitAgreement",
+      "createVillageCollectiveShare",
       "getBenefitShares",
       "validateSuppliers",
       "listPiiAccess",

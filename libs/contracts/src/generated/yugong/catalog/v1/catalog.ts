@@ -309,6 +309,15 @@ export interface ListLotsResponse {
   lots: Lot[];
 }
 
+export interface GetLotsRequest {
+  /** 1..100 ids. */
+  ids: string[];
+}
+
+export interface GetLotsResponse {
+  lots: Lot[];
+}
+
 export interface GetProductsRequest {
   /** 1..100 ids; duplicates are answered once. */
   ids: string[];
@@ -456,6 +465,13 @@ export interface CatalogServiceClient {
   listLots(request: ListLotsRequest, metadata?: Metadata): Observable<ListLotsResponse>;
 
   /**
+   * Services (the ledger, splitting a sale by the lots it came from), officers and auditors:
+   * lots by id with their suppliers. Unknown ids are left out.
+   */
+
+  getLots(request: GetLotsRequest, metadata?: Metadata): Observable<GetLotsResponse>;
+
+  /**
    * Several products by id in one call (cart pricing). Unknown ids are left out; the public view
    * rules of GetProduct apply unless include_unlisted is set by a service caller.
    */
@@ -578,6 +594,16 @@ export interface CatalogServiceController {
   ): Promise<ListLotsResponse> | Observable<ListLotsResponse> | ListLotsResponse;
 
   /**
+   * Services (the ledger, splitting a sale by the lots it came from), officers and auditors:
+   * lots by id with their suppliers. Unknown ids are left out.
+   */
+
+  getLots(
+    request: GetLotsRequest,
+    metadata?: Metadata,
+  ): Promise<GetLotsResponse> | Observable<GetLotsResponse> | GetLotsResponse;
+
+  /**
    * Several products by id in one call (cart pricing). Unknown ids are left out; the public view
    * rules of GetProduct apply unless include_unlisted is set by a service caller.
    */
@@ -647,6 +673,7 @@ export function CatalogServiceControllerMethods() {
       "listProducts",
       "createLot",
       "listLots",
+      "getLots",
       "getProducts",
       "holdStock",
       "releaseStock",

@@ -406,7 +406,11 @@ export interface OrderEvent {
   id: number;
   /** Unique id of the event (UUID): consumers dedupe on it. */
   eventId: string;
-  /** "order.paid", "order.refunded", "order.cancelled". */
+  /**
+   * "order.paid", "order.refunded", "order.cancelled"; and, for money received without a sale:
+   * "order.payment_refunded" (paid for an order that could no longer be filled, refunded in full)
+   * and "order.payment_unmatched" (amount or currency not the order's: held for the relief office).
+   */
   type: string;
   orderId: string;
   /** 1, 2, 3… per order: the order in which a consumer must apply the order's events. */
@@ -419,7 +423,25 @@ export interface OrderEvent {
     | Order
     | undefined;
   /** order.refunded: the refund this event is about. */
-  refund?: Refund | undefined;
+  refund?:
+    | Refund
+    | undefined;
+  /** order.payment_refunded, order.payment_unmatched: the payment this event is about. */
+  payment?: PaymentReceipt | undefined;
+}
+
+/** Money a payment provider reported received for an order. */
+export interface PaymentReceipt {
+  method: PaymentMethod;
+  /** The provider's payment id (Stripe PaymentIntent). */
+  reference: string;
+  /** What was received, in the currency received. */
+  amount?: Money | undefined;
+  receivedAt?:
+    | Timestamp
+    | undefined;
+  /** Why it did not pay the order. */
+  reason: string;
 }
 
 export interface ListEventsRequest {

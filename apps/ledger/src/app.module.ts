@@ -1,0 +1,80 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { GrpcExceptionFilter } from '@yugong/shared/errors';
+import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { serviceLoggerParams } from '@yugong/shared/logging';
+import { ormOptions } from '@yugong/shared/orm';
+import { LoggerModule } from 'nestjs-pino';
+import { migrations } from '../migrations';
+import { ChainSealerJob, SEAL_INTERVAL_MS } from './chain/chain-sealer.job';
+import { ChainRepository } from './chain/chain.repository';
+import { ChainService } from './chain/chain.service';
+import { BeneficiariesClient } from './clients/beneficiaries.client';
+import { CatalogClient } from './clients/catalog.client';
+import { OrdersClient } from './clients/orders.client';
+import type { LedgerConfig } from './config/ledger.config';
+import { CATCH_UP_INTERVAL_MS, CatchUpJob } from './events/catch-up.job';
+import { OrderEventsRepository } from './events/order-events.repository';
+import { OrderEventsService } from './events/order-events.service';
+import { SaleInputsService, SPLIT_SETTINGS } from './events/sale-inputs.service';
+import { VillageDirectory } from './events/village-directory.service';
+import { JournalRepository } from './journal/journal.repository';
+import { JournalService } from './journal/journal.service';
+import { LedgerGrpcController } from './ledger.grpc.controller';
+import { LEDGER_ENTITIES } from './ledger.entities';
+import { OrderEventsGrpcController } from './order-events.grpc.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+
+/** The clients of the services the ledger calls, made at boot. */
+export interface LedgerClients {
+  orders: OrdersClient;
+  catalog: CatalogClient;
+  beneficiaries: BeneficiariesClient;
+}
+
+/** The ledger service: the journal, the hash chain, order events in, traces and reports out. */
+@Module({})
+export class AppModule {
+  static forRoot(config: LedgerConfig, clients: LedgerClients): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(serviceLoggerParams('ledger', config.LOG_LEVEL)),
+        MikroOrmModule.forRoot(
+          ormOptions({
+            url: config.DATABASE_URL,
+            entities: LEDGER_ENTITIES,
+            migrations,
+            poolMax: config.DB_POOL_MAX,
+          }),
+        ),
+      ],
+      controllers: [LedgerGrpcController, OrderEventsGrpcController],
+      providers: [
+        JournalRepository,
+        JournalService,
+        ChainRepository,
+        ChainService,
+        ChainSealerJob,
+        { provide: SEAL_INTERVAL_MS, useValue: config.SEAL_INTERVAL_MS },
+        OrderEventsRepository,
+        OrderEventsService,
+        SaleInputsService,
+        VillageDirectory,
+        { provide: SPLIT_SETTINGS, useValue: { cardFeeBps: config.CARD_FEE_BPS, licenceCommitmentBps: 0 } },
+        CatchUpJob,
+        { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
+        AuditRepository,
+        AuditService,
+        { provide: OrdersClient, useValue: clients.orders },
+        { provide: CatalogClient, useValue: clients.catalog },
+        { provide: BeneficiariesClient, useValue: clients.beneficiaries },
+        { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('ledger', config).verifier },
+        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_FILTER, useClass: GrpcExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { SaleLineLot } from '../events/sale-line.entity';
+
+type Row = Record<string, unknown>;
+
+/** A sale line as a trace starts from it. */
+export interface TraceLineRow {
+  lineId: string;
+  orderId: string;
+  buyerId: string;
+  productId: string;
+  producerId: string;
+  quantity: number;
+  grossFen: number;
+  currency: string;
+  householdBasis: string;
+  lots: SaleLineLot[];
+}
+
+/** What stands of one part of a line: net credits per role, account and lot. */
+export interface TracePartRow {
+  lineId: string;
+  role: string;
+  lotId: string | null;
+  ownerKind: string;
+  ownerId: string | null;
+  villageId: string | null;
+  townId: string | null;
+  fen: number;
+}
+
+/** How relief income is grouped. */
+export type IncomeGrouping = 'town' | 'village' | 'household' | 'producer' | 'product' | 'month';
+
+const GROUP_KEYS: Record<IncomeGrouping, string> = {
+  town: 'a.town_id::text',
+  village: 'a.village_id::text',
+  household: 'a.owner_id',
+  producer: 'p.producer_id::text',
+  product: 'p.product_id::text',
+  month: `to_char(t.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM')`,
+};
+
+const SIGNED = `case when p.side = 'credit' then p.fen else -p.fen end`;
+
+/** The read queries of traces and reports. */
+@Injectable()
+export class AuditRepository {
+  async saleLinesOfOrder(em: EntityManager, orderId: string): Promise<TraceLineRow[]> {
+    const rows = await em.execute<Row[]>(`select * from sale_line where order_id = ? order by line_id`, [
+      orderId,
+    ]);
+    return rows.map(toLine);
+  }
+
+  async saleLinesOfLot(em: EntityManager, lotId: string): Promise<TraceLineRow[]> {
+    const rows = await em.execute<Row[]>(
+      `select * from sale_line where lots @> ?::jsonb order by paid_at, line_id limit 1000`,
+      [JSON.stringify([{ lotId }])],
+    );
+    return rows.map(toLine);
+  }
+
+  async partsOfLines(em: EntityManager, lineIds: string[]): Promise<TracePartRow[]> {
+    if (lineIds.length === 0) {
+      return [];
+    }
+    const rows = await em.execute<Row[]>(
+      `select p.line_id, p.role, p.lot_id, a.owner_kind, a.owner_id, a.village_id, a.town_id, sum(${SIGNED}) as fen
+         from posting p join account a on a.id = p.account_id
+        where p.line_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
+        group by p.line_id, p.role, p.lot_id, a.id
+        order by p.line_id, p.role, a.owner_id`,
+      [JSON.stringify(lineIds)],
+    );
+    return rows.map((r) => ({
+      lineId: String(r.line_id),
+      role: String(r.role),
+      lotId: (r.lot_id as string | null) ?? null,
+      ownerKind: String(r.owner_kind),
+      ownerId: (r.owner_id as string | null) ?? null,
+      villageId: (r.village_id as string | null) ?? null,
+      townId: (r.town_id as string | null) ?? null,
+      fen: Number(r.fen),
+    }));
+  }
+
+  /** The order's donation (net) and what its buyer paid less what was refunded. */
+  async orderTotals(
+    em: EntityManager,
+    orderId: string,
+  ): Promise<{ donationFen: number; netPaidFen: number }> {
+    const rows = await em.execute<Row[]>(
+      `select coalesce(sum(case when p.role = 'donation' then ${SIGNED} end), 0) as donation,
+              coalesce(sum(case when p.role = 'clearing' then -(${SIGNED}) end), 0) as net_paid
+         from journal_transaction t join posting p on p.transaction_id = t.id
+        where t.order_id = ? and t.kind in ('sale', 'refund')`,
+      [orderId],
+    );
+    return { donationFen: Number(rows[0]?.donation ?? 0), netPaidFen: Number(rows[0]?.net_paid ?? 0) };
+  }
+
+  async trialBalance(em: EntityManager): Promise<Row[]> {
+    return em.execute<Row[]>(
+      `select code, type, owner_kind, owner_id, currency, debit_fen, credit_fen, balance_fen from account_totals order by code`,
+    );
+  }
+
+  /** Household benefits and village collective shares, net of refunds, grouped. */
+  async reliefIncome(
+    em: EntityManager,
+    groupBy: IncomeGrouping,
+    range: { from?: Date; to?: Date },
+  ): Promise<{ key: string; households: number; householdFen: number; collectiveFen: number }[]> {
+    const key = GROUP_KEYS[groupBy];
+    const kinds = groupBy === 'household' ? `('household')` : `('household', 'village_collective')`;
+    const rows = await em.execute<Row[]>(
+      `select coalesce(${key}, '') as key,
+              count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
+              coalesce(sum(case when a.owner_kind = 'household' then ${SIGNED} end), 0) as household_fen,
+              coalesce(sum(case when a.owner_kind = 'village_collective' then ${SIGNED} end), 0) as collective_fen
+         from posting p
+         join account a on a.id = p.account_id
+         join journal_transaction t on t.id = p.transaction_id
+        where a.owner_kind in ${kinds}
+          and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
+          and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
+        group by 1
+        order by 1`,
+      [range.from ?? null, range.from ?? null, range.to ?? null, range.to ?? null],
+    );
+    return rows.map((r) => ({
+      key: String(r.key),
+      households: Number(r.households),
+      householdFen: Number(r.household_fen),
+      collectiveFen: Number(r.collective_fen),
+    }));
+  }
+
+  async reliefFundBalance(em: EntityManager): Promise<number> {
+    const rows = await em.execute<Row[]>(
+      `select coalesce(sum(b.balance_fen), 0) as fen from account a join account_balance b on b.account_id = a.id
+        where a.owner_kind = 'relief_fund' and a.currency = 'CNY'`,
+    );
+    return Number(rows[0]?.fen ?? 0);
+  }
+}
+
+function toLine(r: Row): TraceLineRow {
+  return {
+    lineId: String(r.line_id),
+    orderId: String(r.order_id),
+    buyerId: String(r.buyer_id),
+    productId: String(r.product_id),
+    producerId: String(r.producer_id),
+    quantity: Number(r.quantity),
+    grossFen: Number(r.gross_fen),
+    currency: String(r.currency),
+    householdBasis: String(r.household_basis),
+    lots: r.lots as SaleLineLot[],
+  };
+}

@@ -1,0 +1,76 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Periodic } from '@yugong/shared/jobs';
+import { OrdersClient } from '../clients/orders.client';
+import { OrderEventsRepository } from './order-events.repository';
+import { OrderEventsService } from './order-events.service';
+
+export const CATCH_UP_INTERVAL_MS = Symbol('CATCH_UP_INTERVAL_MS');
+
+const CURSOR = 'orders.outbox';
+const PAGE = 200;
+
+/**
+ * Reads orders' outbox through `ListEvents(afterId)` from where it last stopped, once at start and
+ * then every interval, and applies every event: orders paid before the ledger existed, or while it
+ * was down, are posted too, and each once (events the relay pushed meanwhile are already applied).
+ * The cursor moves only past events applied, so a failure is read again on the next pass.
+ */
+@Injectable()
+export class CatchUpJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CatchUpJob.name);
+  private periodic: Periodic | undefined;
+  private first: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: OrderEventsService,
+    private readonly cursors: OrderEventsRepository,
+    private readonly orders: OrdersClient,
+    @Inject(CATCH_UP_INTERVAL_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.periodic = new Periodic(() => this.catchUp(), this.intervalMs);
+    this.periodic.start();
+    this.first = this.catchUp();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.periodic?.stop();
+    await this.first;
+  }
+
+  /** One pass to the end of the outbox; answers how many events it applied. */
+  async catchUp(): Promise<number> {
+    let applied = 0;
+    try {
+      let after = await this.cursors.cursor(this.em.fork(), CURSOR);
+      for (;;) {
+        const page = await this.orders.eventsAfter(after, PAGE);
+        for (const event of page) {
+          if (await this.events.apply(event)) {
+            applied++;
+          }
+          after = event.id;
+        }
+        await this.cursors.advanceCursor(this.em.fork(), CURSOR, after);
+        if (page.length < PAGE) {
+          break;
+        }
+      }
+      if (applied > 0) {
+        this.logger.log(`caught up: ${applied} order event(s) applied from orders' outbox`);
+      }
+    } catch (error) {
+      this.logger.warn(`catch-up with orders stopped: ${(error as Error).message}`);
+    }
+    return applied;
+  }
+}

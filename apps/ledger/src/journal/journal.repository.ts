@@ -1,0 +1,162 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { AccountRef } from '../split/accounts.util';
+import type { RemainingPart } from '../split/refund-split.util';
+import type { PostingDraft, TransactionDraft } from '../split/sale-split.util';
+import { BALANCE_SLOTS } from './account-balance.entity';
+import type { AccountType, OwnerKind } from './account.entity';
+
+type Row = Record<string, unknown>;
+
+/** The balance slot of an order's transactions (its id's first 32 bits); slot 0 without an order. */
+export function balanceSlotOf(orderId: string | null): number {
+  return orderId ? Number.parseInt(orderId.replace(/-/g, '').slice(0, 8), 16) % BALANCE_SLOTS : 0;
+}
+
+/** Accounts every sale touches: their rows are locked last in each transaction, so briefly. */
+const HOT_OWNERS = new Set<OwnerKind>([
+  'payment_clearing',
+  'relief_fund',
+  'processor_fees',
+  'suspense',
+  'buyer_refunds',
+]);
+
+/**
+ * Every statement on accounts, transactions and postings. Writes are SQL: a transaction and all of
+ * its postings go in with two statements, postings in one global order (accounts most sales share
+ * last, then by id) so that concurrent transactions lock account rows in the same order and never
+ * deadlock. The database checks the rest: balance at commit, totals, append-only.
+ */
+@Injectable()
+export class JournalRepository {
+  /** Creates the accounts that do not exist yet (committed at once, outside any posting) and answers every id. */
+  async ensureAccounts(
+    em: EntityManager,
+    refs: AccountRef[],
+    townOf: (villageId: string) => string | null,
+  ): Promise<Map<string, number>> {
+    const unique = [...new Map(refs.map((r) => [r.code, r])).values()];
+    if (unique.length === 0) {
+      return new Map();
+    }
+    const rows = unique.map((r) => ({
+      code: r.code,
+      type: r.type,
+      owner_kind: r.ownerKind,
+      owner_id: r.ownerId,
+      currency: r.currency,
+      village_id: r.villageId ?? null,
+      town_id: r.villageId ? townOf(r.villageId) : null,
+      non_negative: r.nonNegative,
+    }));
+    await em.execute(
+      `insert into account (code, type, owner_kind, owner_id, currency, village_id, town_id, non_negative)
+       select code, type, owner_kind, owner_id, currency, village_id, town_id, non_negative
+         from jsonb_to_recordset(?::jsonb) as x(code text, type text, owner_kind text, owner_id text, currency text,
+                                                 village_id uuid, town_id uuid, non_negative boolean)
+       on conflict (code) do nothing`,
+      [JSON.stringify(rows)],
+      'run',
+    );
+    const found = await em.execute<Row[]>(
+      `select id, code from account where code in (select jsonb_array_elements_text(?::jsonb))`,
+      [JSON.stringify(unique.map((r) => r.code))],
+    );
+    return new Map(found.map((r) => [String(r.code), Number(r.id)]));
+  }
+
+  /**
+   * Writes a transaction and its postings in the caller's database transaction. Answers its id,
+   * or undefined when a transaction with its idempotency key exists already (nothing written).
+   */
+  async insertTransaction(
+    em: EntityManager,
+    draft: TransactionDraft,
+    accountIds: Map<string, number>,
+  ): Promise<string | undefined> {
+    const inserted = await em.execute<Row[]>(
+      `insert into journal_transaction (id, idempotency_key, kind, occurred_at, source_event_id, order_id, memo, reverses_id)
+       values (gen_random_uuid(), ?, ?, ?, ?, ?, ?, null)
+       on conflict (idempotency_key) do nothing
+       returning id`,
+      [draft.idempotencyKey, draft.kind, draft.occurredAt, draft.sourceEventId, draft.orderId, draft.memo],
+    );
+    const id = inserted[0]?.id as string | undefined;
+    if (!id) {
+      return undefined;
+    }
+    const slot = balanceSlotOf(draft.orderId);
+    const postings = draft.postings
+      .map((p) => ({ p, accountId: accountIds.get(p.account.code) }))
+      .map(({ p, accountId }) => {
+        if (accountId === undefined) {
+          throw new Error(`account ${p.account.code} was not created before posting`);
+        }
+        return { p, accountId, hot: HOT_OWNERS.has(p.account.ownerKind) ? 1 : 0 };
+      })
+      .sort((a, b) => a.hot - b.hot || a.accountId - b.accountId)
+      .map(({ p, accountId }) => ({
+        account_id: accountId,
+        side: p.side,
+        fen: p.fen,
+        role: p.role,
+        slot,
+        line_id: p.lineId ?? null,
+        product_id: p.productId ?? null,
+        producer_id: p.producerId ?? null,
+        lot_id: p.lotId ?? null,
+      }));
+    await em.execute(
+      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
+       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id
+         from rows from (jsonb_to_recordset(?::jsonb)
+              as (account_id bigint, side text, fen bigint, role text, slot smallint, line_id uuid, product_id uuid, producer_id uuid, lot_id uuid))
+              with ordinality as x(account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ord)
+        order by ord`,
+      [id, JSON.stringify(postings)],
+      'run',
+    );
+    return id;
+  }
+
+  /** What stands of each part of the lines (sale credits less refund debits), per account, role and lot. */
+  async remainingParts(em: EntityManager, lineIds: string[]): Promise<Map<string, RemainingPart[]>> {
+    const rows = await em.execute<Row[]>(
+      `select p.line_id, p.product_id, p.producer_id, p.lot_id, p.role,
+              a.id as account_id, a.code, a.type, a.owner_kind, a.owner_id, a.currency, a.village_id, a.non_negative,
+              sum(case when p.side = 'credit' then p.fen else -p.fen end) as fen
+         from posting p join account a on a.id = p.account_id
+        where p.line_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
+        group by p.line_id, p.product_id, p.producer_id, p.lot_id, p.role, a.id
+       having sum(case when p.side = 'credit' then p.fen else -p.fen end) > 0
+        order by p.line_id, a.code, p.role, p.lot_id nulls first`,
+      [JSON.stringify(lineIds)],
+    );
+    const out = new Map<string, RemainingPart[]>();
+    for (const r of rows) {
+      const lineId = String(r.line_id);
+      const account: AccountRef = {
+        code: String(r.code),
+        type: r.type as AccountType,
+        ownerKind: r.owner_kind as OwnerKind,
+        ownerId: (r.owner_id as string | null) ?? null,
+        currency: String(r.currency),
+        villageId: (r.village_id as string | null) ?? null,
+        nonNegative: Boolean(r.non_negative),
+        id: Number(r.account_id),
+      };
+      const part: Omit<PostingDraft, 'side'> = {
+        account,
+        fen: Number(r.fen),
+        role: r.role as PostingDraft['role'],
+        lineId,
+        productId: (r.product_id as string | null) ?? null,
+        producerId: (r.producer_id as string | null) ?? null,
+        lotId: (r.lot_id as string | null) ?? null,
+      };
+      out.set(lineId, [...(out.get(lineId) ?? []), part]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,20 @@
+import { ChainLink } from './chain/chain-link.entity';
+import { AppliedEvent } from './events/applied-event.entity';
+import { ConsumerCursor } from './events/consumer-cursor.entity';
+import { SaleLine } from './events/sale-line.entity';
+import { AccountBalance } from './journal/account-balance.entity';
+import { Account } from './journal/account.entity';
+import { JournalTransaction } from './journal/journal-transaction.entity';
+import { Posting } from './journal/posting.entity';
+
+/** Every entity the ledger persists. */
+export const LEDGER_ENTITIES = [
+  Account,
+  AccountBalance,
+  JournalTransaction,
+  Posting,
+  ChainLink,
+  AppliedEvent,
+  ConsumerCursor,
+  SaleLine,
+];

@@ -1,0 +1,83 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { ledger } from '@yugong/contracts';
+import { canReadAll } from '@yugong/shared/auth';
+import { PermissionDenied } from '@yugong/shared/errors';
+import { Accepts, PUBLIC, USER, callerOf, fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
+import { ChainService } from './chain/chain.service';
+import { AuditService } from './audit/audit.service';
+
+const GROUPINGS: Record<string, string> = {
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN]: 'town',
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_VILLAGE]: 'village',
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_HOUSEHOLD]: 'household',
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_PRODUCER]: 'producer',
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_PRODUCT]: 'product',
+  [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_MONTH]: 'month',
+};
+
+/** The LedgerService contract: maps wire messages to service calls and back, nothing more. */
+@Controller()
+@ledger.LedgerServiceControllerMethods()
+export class LedgerGrpcController implements ledger.LedgerServiceController {
+  constructor(
+    private readonly chain: ChainService,
+    private readonly audit: AuditService,
+  ) {}
+
+  // Auditors and the relief office, to publish or check the head.
+  @Accepts({ gateway: USER })
+  async getChainHead(
+    _request: ledger.GetChainHeadRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetChainHeadResponse> {
+    const caller = callerOf(metadata);
+    if (caller && !canReadAll(caller)) {
+      throw new PermissionDenied('only auditors and the relief office read the chain head');
+    }
+    const { link, unsealed } = await this.chain.head();
+    return {
+      sequence: link?.seq ?? 0,
+      transactionId: link?.transactionId ?? '',
+      hash: link?.hash ?? '',
+      sealedAt: link ? toTimestamp(link.sealedAt) : undefined,
+      unsealed,
+    };
+  }
+
+  @Accepts({ gateway: USER })
+  traceOrder(request: ledger.TraceOrderRequest, metadata?: Metadata): Promise<ledger.TraceOrderResponse> {
+    return this.audit.traceOrder(callerOf(metadata), request);
+  }
+
+  // A lot's impact is public (the label verify page); identities never are.
+  @Accepts({ gateway: PUBLIC })
+  traceLot(request: ledger.TraceLotRequest, metadata?: Metadata): Promise<ledger.TraceLotResponse> {
+    return this.audit.traceLot(callerOf(metadata), request);
+  }
+
+  @Accepts({ gateway: USER })
+  getTrialBalance(
+    _request: ledger.GetTrialBalanceRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetTrialBalanceResponse> {
+    return this.audit.trialBalance(callerOf(metadata));
+  }
+
+  @Accepts({ gateway: USER })
+  getReliefIncome(
+    request: ledger.GetReliefIncomeRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetReliefIncomeResponse> {
+    return this.audit.reliefIncome(callerOf(metadata), {
+      groupBy: GROUPINGS[request.groupBy] ?? request.groupBy,
+      from: fromTimestamp(request.from),
+      to: fromTimestamp(request.to),
+    });
+  }
+
+  @Accepts({ gateway: PUBLIC })
+  getPublicSummary(): Promise<ledger.GetPublicSummaryResponse> {
+    return this.audit.publicSummary();
+  }
+}

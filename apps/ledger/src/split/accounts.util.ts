@@ -1,0 +1,71 @@
+import type { AccountType, OwnerKind } from '../journal/account.entity';
+
+/** An account as the posting rules name it; created on first use. */
+export interface AccountRef {
+  code: string;
+  type: AccountType;
+  ownerKind: OwnerKind;
+  ownerId: string | null;
+  currency: string;
+  villageId?: string | null;
+  nonNegative: boolean;
+  /** Known when read from the journal. */
+  id?: number;
+}
+
+const DEFAULT_CURRENCY = 'CNY';
+
+/** `code` for CNY, `code:<currency>` otherwise: one account per currency. */
+function inCurrency(code: string, currency: string): string {
+  return currency === DEFAULT_CURRENCY ? code : `${code}:${currency}`;
+}
+
+const liability = (
+  code: string,
+  ownerKind: OwnerKind,
+  ownerId: string | null,
+  currency: string,
+  villageId?: string | null,
+): AccountRef => ({
+  code: inCurrency(code, currency),
+  type: 'liability',
+  ownerKind,
+  ownerId,
+  currency,
+  villageId: villageId ?? null,
+  nonNegative: true,
+});
+
+/** The accounts of DESIGN.md's ledger section, one constructor each. */
+export const accounts = {
+  /** Money a provider (or the relief office's bank account) holds for us. */
+  clearing: (method: string, currency = DEFAULT_CURRENCY): AccountRef => ({
+    code: inCurrency(`clearing:${method}`, currency),
+    type: 'asset',
+    ownerKind: 'payment_clearing',
+    ownerId: method,
+    currency,
+    villageId: null,
+    nonNegative: true,
+  }),
+  household: (householdId: string, villageId: string | null, currency = DEFAULT_CURRENCY) =>
+    liability(`household:${householdId}:benefit`, 'household', householdId, currency, villageId),
+  /** A producer's household share that no household is known for yet; an officer allocates it. */
+  unallocated: (producerId: string, currency = DEFAULT_CURRENCY) =>
+    liability(`household:unallocated:${producerId}`, 'household_unallocated', producerId, currency),
+  village: (villageId: string, currency = DEFAULT_CURRENCY) =>
+    liability(`village:${villageId}:collective`, 'village_collective', villageId, currency, villageId),
+  /** Donations and licence commitments. */
+  reliefFund: (currency = DEFAULT_CURRENCY) => liability('fund:relief', 'relief_fund', null, currency),
+  /** What the payment processor kept of a sale. */
+  processorFees: (method: string, currency = DEFAULT_CURRENCY) =>
+    liability(`processor:${method}:fees`, 'processor_fees', method, currency),
+  producer: (producerId: string, currency = DEFAULT_CURRENCY) =>
+    liability(`producer:${producerId}:payable`, 'producer', producerId, currency),
+  /** Money received that paid nothing: held until the relief office settles it. */
+  suspense: (currency = DEFAULT_CURRENCY) =>
+    liability('suspense:unmatched_payments', 'suspense', null, currency),
+  /** Money received for an order that could not be filled, until it is paid back. */
+  buyerRefunds: (currency = DEFAULT_CURRENCY) =>
+    liability('buyers:refunds_due', 'buyer_refunds', null, currency),
+};

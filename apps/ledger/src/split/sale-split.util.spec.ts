@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import { planRefund, type RemainingPart } from './refund-split.util';
+import {
+  planSale,
+  splitLine,
+  type PostingDraft,
+  type SaleInput,
+  type TransactionDraft,
+} from './sale-split.util';
+
+const id = (prefix: string, n: number) => `${prefix}-${n}`;
+
+/** A random order: 1–5 lines, random shares, 0–12 households with random weights, lots with or without suppliers. */
+const orderArb = fc
+  .record({
+    method: fc.constantFrom('stripe', 'manual'),
+    donationFen: fc.integer({ min: 0, max: 5_000 }),
+    feeBps: fc.integer({ min: 0, max: 600 }),
+    households: fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 0, maxLength: 12 }),
+    villageBps: fc.array(fc.integer({ min: 1, max: 800 }), { minLength: 0, maxLength: 2 }),
+    lines: fc.array(
+      fc.record({
+        unitPriceFen: fc.integer({ min: 1, max: 200_000 }),
+        quantity: fc.integer({ min: 1, max: 20 }),
+        householdShareBps: fc.integer({ min: 0, max: 5_000 }),
+        lots: fc.array(
+          fc.record({
+            share: fc.integer({ min: 1, max: 5 }),
+            suppliers: fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 0, maxLength: 4 }),
+          }),
+          { minLength: 0, maxLength: 3 },
+        ),
+      }),
+      { minLength: 1, maxLength: 5 },
+    ),
+  })
+  .map((o): SaleInput => ({
+    orderId: 'order-1',
+    eventId: 'event-1',
+    paidAt: new Date('2020-05-16T02:00:00Z'),
+    method: o.method,
+    currency: 'CNY',
+    donationFen: o.donationFen,
+    lines: o.lines.map((l, i) => ({
+      lineId: id('line', i),
+      productId: id('product', i),
+      producerId: id('producer', i % 2),
+      quantity: l.quantity,
+      grossFen: l.unitPriceFen * l.quantity,
+      householdShareBps: l.householdShareBps,
+      lots: l.lots.map((lot, j) => ({
+        lotId: id(`lot-${i}`, j),
+        lotCode: `L${j}`,
+        quantity: lot.share,
+        suppliers: lot.suppliers.map((q, k) => ({ householdId: id('hh', k), villageId: 'v-1', quantity: q })),
+      })),
+      agreementShares: o.households.map((w, k) => ({
+        householdId: id('hh', k + 100),
+        villageId: 'v-2',
+        weight: w,
+      })),
+      villageCollectives: o.villageBps.map((bps, k) => ({ villageId: id('village', k), bps })),
+      licenceCommitmentBps: 0,
+      feeBps: o.method === 'stripe' ? o.feeBps : 0,
+    })),
+  }));
+
+function signed(p: PostingDraft): number {
+  return p.side === 'debit' ? p.fen : -p.fen;
+}
+
+function balances(drafts: TransactionDraft[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of drafts.flatMap((d) => d.postings)) {
+    out.set(p.account.code, (out.get(p.account.code) ?? 0) + signed(p));
+  }
+  return out;
+}
+
+const partKey = (p: Omit<PostingDraft, 'side' | 'fen'>) =>
+  `${p.lineId}|${p.account.code}|${p.role}|${p.lotId ?? ''}`;
+
+/** What remains of each part of a line after the drafts so far (as the service reads it from the journal). */
+function remainingOf(lineId: string, drafts: TransactionDraft[]): RemainingPart[] {
+  const parts = new Map<string, RemainingPart>();
+  for (const p of drafts.flatMap((d) => d.postings)) {
+    if (p.lineId !== lineId) {
+      continue;
+    }
+    const key = partKey(p);
+    const { side: _side, ...part } = p;
+    const known = parts.get(key) ?? { ...part, fen: 0 };
+    known.fen += p.side === 'credit' ? p.fen : -p.fen;
+    parts.set(key, known);
+  }
+  return [...parts.values()];
+}
+
+describe('sale and refund split', () => {
+  it('balances every transaction, splits what was paid less what was refunded, and a full refund nets to zero', () => {
+    fc.assert(
+      fc.property(
+        orderArb,
+        fc.array(fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 20 })), { maxLength: 12 }),
+        fc.boolean(),
+        (sale, refunds, finish) => {
+          const { draft } = planSale(sale);
+          const drafts = [draft];
+          const paid = sale.lines.reduce((sum, l) => sum + l.grossFen, 0) + sale.donationFen;
+          const refundedQty = sale.lines.map(() => 0);
+          let refundedFen = 0;
+          const refund = (lineIndex: number, qty: number, n: number) => {
+            const line = sale.lines[lineIndex]!;
+            const take = Math.min(qty, line.quantity - refundedQty[lineIndex]!);
+            if (take <= 0) {
+              return;
+            }
+            refundedQty[lineIndex]! += take;
+            const amountFen = (line.grossFen / line.quantity) * take;
+            refundedFen += amountFen;
+            drafts.push(
+              planRefund({
+                orderId: sale.orderId,
+                refundId: `r${n}`,
+                eventId: `e${n}`,
+                refundedAt: new Date(),
+                method: sale.method,
+                currency: 'CNY',
+                saleTransactionId: 'sale',
+                lines: [
+                  {
+                    lineId: line.lineId,
+                    amountFen,
+                    remaining: remainingOf(line.lineId, drafts),
+                  },
+                ],
+              }),
+            );
+          };
+          refunds.forEach(([lineIndex, qty], n) => refund(lineIndex % sale.lines.length, qty, n));
+          if (finish) {
+            sale.lines.forEach((line, i) => refund(i, line.quantity, 100 + i));
+          }
+          for (const d of drafts) {
+            expect(d.postings.every((p) => Number.isInteger(p.fen) && p.fen > 0)).toBe(true);
+            expect(d.postings.reduce((sum, p) => sum + signed(p), 0)).toBe(0);
+          }
+          const b = balances(drafts);
+          const clearing = [...b.entries()].filter(([code]) => code.startsWith('clearing:'));
+          expect(clearing.reduce((sum, [, v]) => sum + v, 0)).toBe(paid - refundedFen);
+          // No account below zero on its normal side: liabilities never debited past their credits.
+          for (const [code, v] of b) {
+            expect(code.startsWith('clearing:') ? v : -v).toBeGreaterThanOrEqual(0);
+          }
+          if (finish) {
+            for (const [code, v] of b) {
+              const donation =
+                code === 'fund:relief'
+                  ? -sale.donationFen
+                  : code.startsWith('clearing:')
+                    ? sale.donationFen
+                    : 0;
+              expect(v).toBe(donation);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the household share to lot suppliers by quantity, else agreements, else the unallocated account', () => {
+    const base = {
+      lineId: 'l',
+      productId: 'p',
+      producerId: 'prod',
+      quantity: 3,
+      grossFen: 10_000,
+      householdShareBps: 3_000,
+      villageCollectives: [],
+      licenceCommitmentBps: 0,
+      feeBps: 0,
+    };
+    const bySuppliers = splitLine(
+      {
+        ...base,
+        lots: [
+          {
+            lotId: 'a',
+            lotCode: 'A',
+            quantity: 3,
+            suppliers: [
+              { householdId: 'h1', villageId: 'v', quantity: 1 },
+              { householdId: 'h2', villageId: 'v', quantity: 2 },
+            ],
+          },
+        ],
+        agreementShares: [{ householdId: 'h9', villageId: 'v', weight: 1 }],
+      },
+      'manual',
+      'CNY',
+    );
+    expect(bySuppliers.basis).toBe('lots');
+    expect(bySuppliers.credits.map((c) => [c.account.code, c.fen])).toEqual([
+      ['household:h1:benefit', 1_000],
+      ['household:h2:benefit', 2_000],
+      ['producer:prod:payable', 7_000],
+    ]);
+    const none = splitLine({ ...base, lots: [], agreementShares: [] }, 'stripe', 'CNY');
+    expect(none.basis).toBe('unallocated');
+    expect(none.credits.map((c) => [c.account.code, c.fen])).toEqual([
+      ['household:unallocated:prod', 3_000],
+      ['producer:prod:payable', 7_000],
+    ]);
+  });
+});

@@ -1,0 +1,234 @@
+import { BPS_PER_WHOLE, splitByLargestRemainder } from '@yugong/shared/money';
+import type { PostingRole, PostingSide } from '../journal/posting.entity';
+import type { TransactionKind } from '../journal/journal-transaction.entity';
+import { accounts, type AccountRef } from './accounts.util';
+
+/** A household that supplied part of a lot. */
+export interface SupplierShare {
+  householdId: string;
+  villageId: string | null;
+  quantity: number;
+}
+
+/** A lot a line's units came from, with its suppliers (empty when none were recorded). */
+export interface LineLot {
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+  suppliers: SupplierShare[];
+}
+
+/** A household holding a benefit agreement with the producer at the payment time. */
+export interface AgreementShare {
+  householdId: string;
+  villageId: string | null;
+  weight: number;
+}
+
+/** A village collective promised a part of the producer's sales, basis points of the gross. */
+export interface VillageCollectiveShare {
+  villageId: string;
+  bps: number;
+}
+
+/** Everything the split of one order line depends on, fixed at the payment time. */
+export interface SaleLineInput {
+  lineId: string;
+  productId: string;
+  producerId: string;
+  quantity: number;
+  grossFen: number;
+  /** The producer's household share snapshotted on the line. */
+  householdShareBps: number;
+  lots: LineLot[];
+  agreementShares: AgreementShare[];
+  villageCollectives: VillageCollectiveShare[];
+  /** The LOGO licence commitment; 0 until licensing exists. */
+  licenceCommitmentBps: number;
+  /** Processor fee of the line; 0 for manual payments. */
+  feeBps: number;
+}
+
+export interface SaleInput {
+  orderId: string;
+  eventId: string;
+  paidAt: Date;
+  /** `stripe` or `manual`. */
+  method: string;
+  currency: string;
+  donationFen: number;
+  lines: SaleLineInput[];
+}
+
+/** One side of a planned transaction. */
+export interface PostingDraft {
+  account: AccountRef;
+  side: PostingSide;
+  fen: number;
+  role: PostingRole;
+  lineId?: string | null;
+  productId?: string | null;
+  producerId?: string | null;
+  lotId?: string | null;
+}
+
+/** A transaction as the rules plan it, before it is written. */
+export interface TransactionDraft {
+  idempotencyKey: string;
+  kind: TransactionKind;
+  occurredAt: Date;
+  orderId: string | null;
+  sourceEventId: string | null;
+  memo: string;
+  postings: PostingDraft[];
+}
+
+/** How the household share of a line was shared out. */
+export type HouseholdBasis = 'lots' | 'agreements' | 'unallocated' | 'mixed';
+
+/** The credits of one line and how its household share was decided. */
+export interface LineSplit {
+  credits: PostingDraft[];
+  basis: HouseholdBasis;
+}
+
+/**
+ * Splits one order line's gross, exact to the fen (largest remainder at every step):
+ * household share, village collectives, licence commitment and processor fee by their basis
+ * points, the rest to the producer. The household share goes to the lots the units came from in
+ * proportion to their units; a lot's part to its supplier households by supplied quantity, else
+ * to the households of the producer's benefit agreements by weight, else to the producer's
+ * unallocated household share. The credits always sum to the gross; none is zero.
+ */
+export function splitLine(line: SaleLineInput, method: string, currency: string): LineSplit {
+  const village = line.villageCollectives.reduce((sum, v) => sum + v.bps, 0);
+  const fixed = line.householdShareBps + village + line.licenceCommitmentBps + line.feeBps;
+  const [household, villages, licence, fee, producer] = splitByLargestRemainder(line.grossFen, [
+    line.householdShareBps,
+    village,
+    line.licenceCommitmentBps,
+    line.feeBps,
+    Math.max(0, BPS_PER_WHOLE - fixed),
+  ]) as [number, number, number, number, number];
+  const dims = { lineId: line.lineId, productId: line.productId, producerId: line.producerId };
+  const credits: PostingDraft[] = [];
+  const credit = (account: AccountRef, fen: number, role: PostingRole, lotId: string | null = null) => {
+    if (fen > 0) {
+      credits.push({ account, side: 'credit', fen, role, ...dims, lotId });
+    }
+  };
+
+  const bases = new Set<HouseholdBasis>();
+  const lots: { lotId: string | null; quantity: number; suppliers: SupplierShare[] }[] =
+    line.lots.length > 0 ? line.lots : [{ lotId: null, quantity: line.quantity, suppliers: [] }];
+  const perLot =
+    household > 0
+      ? splitByLargestRemainder(
+          household,
+          lots.map((l) => Math.max(l.quantity, 0) || 1),
+        )
+      : [];
+  lots.forEach((lot, i) => {
+    const part = perLot[i] ?? 0;
+    if (part === 0) {
+      return;
+    }
+    const suppliers = lot.suppliers.filter((s) => s.quantity > 0);
+    if (suppliers.length > 0) {
+      bases.add('lots');
+      splitByLargestRemainder(
+        part,
+        suppliers.map((s) => s.quantity),
+      ).forEach((fen, j) =>
+        credit(
+          accounts.household(suppliers[j]!.householdId, suppliers[j]!.villageId, currency),
+          fen,
+          'household',
+          lot.lotId,
+        ),
+      );
+      return;
+    }
+    const holders = line.agreementShares.filter((s) => s.weight > 0);
+    if (holders.length > 0) {
+      bases.add('agreements');
+      splitByLargestRemainder(
+        part,
+        holders.map((s) => s.weight),
+      ).forEach((fen, j) =>
+        credit(
+          accounts.household(holders[j]!.householdId, holders[j]!.villageId, currency),
+          fen,
+          'household',
+          lot.lotId,
+        ),
+      );
+      return;
+    }
+    bases.add('unallocated');
+    credit(accounts.unallocated(line.producerId, currency), part, 'unallocated', lot.lotId);
+  });
+
+  if (villages > 0) {
+    splitByLargestRemainder(
+      villages,
+      line.villageCollectives.map((v) => v.bps),
+    ).forEach((fen, j) =>
+      credit(accounts.village(line.villageCollectives[j]!.villageId, currency), fen, 'village'),
+    );
+  }
+  credit(accounts.reliefFund(currency), licence, 'licence');
+  credit(accounts.processorFees(method, currency), fee, 'fee');
+  credit(accounts.producer(line.producerId, currency), producer, 'producer');
+  return {
+    credits,
+    basis: bases.size === 0 ? 'unallocated' : bases.size === 1 ? [...bases][0]! : 'mixed',
+  };
+}
+
+/**
+ * The sale transaction of a paid order: the clearing account of the payment method is debited
+ * with what the buyer paid; each line's split and the donation (to the relief fund) are credited.
+ */
+export function planSale(sale: SaleInput): { draft: TransactionDraft; bases: Map<string, HouseholdBasis> } {
+  const bases = new Map<string, HouseholdBasis>();
+  const credits: PostingDraft[] = [];
+  let total = sale.donationFen;
+  for (const line of sale.lines) {
+    const split = splitLine(line, sale.method, sale.currency);
+    bases.set(line.lineId, split.basis);
+    total += line.grossFen;
+    credits.push(...split.credits);
+  }
+  if (sale.donationFen > 0) {
+    credits.push({
+      account: accounts.reliefFund(sale.currency),
+      side: 'credit',
+      fen: sale.donationFen,
+      role: 'donation',
+    });
+  }
+  const debit: PostingDraft[] =
+    total > 0
+      ? [
+          {
+            account: accounts.clearing(sale.method, sale.currency),
+            side: 'debit',
+            fen: total,
+            role: 'clearing',
+          },
+        ]
+      : [];
+  return {
+    draft: {
+      idempotencyKey: `order:${sale.orderId}:paid`,
+      kind: 'sale',
+      occurredAt: sale.paidAt,
+      orderId: sale.orderId,
+      sourceEventId: sale.eventId,
+      memo: `sale of order ${sale.orderId}`,
+      postings: [...debit, ...credits],
+    },
+    bases,
+  };
+}

@@ -1,0 +1,94 @@
+import { orders } from '@yugong/contracts';
+import { createTestDatabase, until, type TestDatabase } from '@yugong/shared/testing';
+import { randomBytes } from 'node:crypto';
+// Orders booted in-process, as it runs beside the ledger; spoken to over gRPC only.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bootOrders, consumer, OFFICER } from '../../orders/test/support/harness';
+import { bootLedger, ledgerDatabase, RABBIT, startTestRegion, type TestRegion } from './support/harness';
+
+const ORDER_COUNT = 200;
+
+describe('catching up with orders', () => {
+  let region: TestRegion;
+  let ordersDb: TestDatabase;
+  let ordersService: Awaited<ReturnType<typeof bootOrders>>;
+  let db: Awaited<ReturnType<typeof ledgerDatabase>>;
+
+  beforeAll(async () => {
+    region = await startTestRegion('ledger_catch_up');
+    ordersDb = await createTestDatabase('ledger_catch_up_orders');
+    // No consumer configured: the events wait in the outbox, as they did before the ledger existed.
+    ordersService = await bootOrders(ordersDb.url, region.catalogAddress, {
+      DB_POOL_MAX: '20',
+      GRPC_DEADLINE_MS: '20000',
+    });
+    db = await ledgerDatabase('ledger_catch_up');
+  }, 120_000);
+
+  afterAll(async () => {
+    await ordersService?.close();
+    await ordersDb?.drop();
+    await db?.close();
+    await region?.close();
+  });
+
+  it('posts 200 orders paid while the ledger was stopped, each exactly once, across restarts', async () => {
+    const totals: number[] = [];
+    const placeAndPay = async () => {
+      const buyer = consumer();
+      await ordersService.call('addCartItem', { productId: RABBIT, quantity: 1 }, buyer);
+      const { order } = await ordersService.call(
+        'checkout',
+        {
+          idempotencyKey: randomBytes(12).toString('base64url'),
+          paymentMethod: orders.PaymentMethod.PAYMENT_METHOD_MANUAL,
+          donationFen: totals.length % 4 === 0 ? 100 : 0,
+        },
+        buyer,
+      );
+      await ordersService.call(
+        'confirmManualPayment',
+        { orderId: order.id, amount: order.total, reference: `BOC-${order.id}` },
+        OFFICER,
+      );
+      totals.push(order.total!.fen);
+    };
+    for (let i = 0; i < ORDER_COUNT; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, placeAndPay));
+    }
+
+    const count = async (sql: string) => Number((await db.sql.query(sql)).rows[0].n);
+    const services = {
+      orders: ordersService.address,
+      catalog: region.catalogAddress,
+      beneficiaries: region.beneficiariesAddress,
+    };
+    let ledger = await bootLedger(db.url, services);
+    await until(
+      async () =>
+        (await count(`select count(*) as n from journal_transaction where kind = 'sale'`)) === ORDER_COUNT
+          ? true
+          : undefined,
+      60_000,
+      `${ORDER_COUNT} sales posted`,
+    );
+    await ledger.close();
+    // Started again: it reads from where it stopped, and a pass from the start posts nothing twice.
+    await db.sql.query(`update consumer_cursor set after_id = 0`);
+    ledger = await bootLedger(db.url, services);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await ledger.close();
+
+    expect(await count(`select count(*) as n from journal_transaction where kind = 'sale'`)).toBe(
+      ORDER_COUNT,
+    );
+    expect(await count(`select count(distinct order_id) as n from journal_transaction`)).toBe(ORDER_COUNT);
+    expect(await count(`select count(*) as n from applied_event where type = 'order.paid'`)).toBe(
+      ORDER_COUNT,
+    );
+    const clearing = await count(
+      `select balance_fen as n from account_totals where code = 'clearing:manual'`,
+    );
+    expect(clearing).toBe(totals.reduce((a, b) => a + b, 0));
+  }, 240_000);
+});

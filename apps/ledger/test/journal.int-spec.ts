@@ -1,0 +1,208 @@
+import * as grpc from '@grpc/grpc-js';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { errorDetails, expectRejection, until } from '@yugong/shared/testing';
+import { ChainService } from '../src/chain/chain.service';
+import { verifyLedger } from '../src/chain/verify-ledger';
+import {
+  AUDITOR,
+  balancesOf,
+  bootLedger,
+  ledgerDatabase,
+  paidOrder,
+  RABBIT,
+  startTestRegion,
+  YANGGUANG,
+  type BootedLedger,
+  type TestRegion,
+} from './support/harness';
+
+describe('the journal', () => {
+  let region: TestRegion;
+  let db: Awaited<ReturnType<typeof ledgerDatabase>>;
+  let ledger: BootedLedger;
+
+  beforeAll(async () => {
+    region = await startTestRegion('ledger_journal');
+    db = await ledgerDatabase('ledger_journal');
+    ledger = await bootLedger(db.url, {
+      catalog: region.catalogAddress,
+      beneficiaries: region.beneficiariesAddress,
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await ledger?.close();
+    await db?.close();
+    await region?.close();
+  });
+
+  const ownConnection = (): EntityManager => ledger.app.get(MikroORM).em.fork() as EntityManager;
+
+  it('splits a sale to the lot suppliers by quantity, once per event id', async () => {
+    const sale = paidOrder({
+      lines: [
+        {
+          productId: RABBIT,
+          producerId: YANGGUANG,
+          quantity: 3,
+          unitPriceFen: 4_850,
+          householdShareBps: 800,
+          lotId: region.lot.id,
+        },
+      ],
+      donationFen: 50,
+    });
+    const event = sale.paid();
+    expect(await ledger.consumer.call('consumeOrderEvent', { event }, 'service')).toEqual({ applied: true });
+    expect(await ledger.consumer.call('consumeOrderEvent', { event }, 'service')).toEqual({ applied: false });
+
+    const b = await balancesOf(db.sql);
+    // 14,550 gross, 8 % to households = 1,164 split by supplied quantities 10..19 (sum 145).
+    const shares = region.suppliers.map((s) => b[`household:${s.householdId}:benefit`]);
+    expect(shares.reduce((x, y) => x + (y ?? 0), 0)).toBe(1_164);
+    expect(shares[0]).toBe(80); // 1,164 × 10 / 145 = 80.28
+    expect(shares[9]).toBe(153); // 1,164 × 19 / 145 = 152.5 → the largest remainders get the rest
+    expect(b['producer:' + YANGGUANG + ':payable']).toBe(14_550 - 1_164);
+    expect(b['fund:relief']).toBe(50);
+    expect(b['clearing:manual']).toBe(14_600);
+    const { rows } = await db.sql.query('select count(*)::int as n from journal_transaction');
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of journal rows through the service connection', async () => {
+    // Every table holds a row, so that each statement has something to refuse.
+    await until(
+      async () => ((await ledger.client.call('getChainHead', {}, AUDITOR)).sequence === 1 ? true : undefined),
+      5_000,
+      'the sale sealed',
+    );
+    for (const statement of [
+      'update posting set fen = fen + 1',
+      'delete from posting',
+      'update journal_transaction set memo = $$x$$',
+      'delete from journal_transaction',
+      'truncate posting cascade',
+      'update chain_link set hash = prev_hash',
+      'delete from applied_event',
+      'update account_balance set balance_fen = balance_fen + 100',
+      'delete from account_balance',
+      `insert into account_balance select id, 15, false, true, 0, 100, 100 from account limit 1`,
+      `update account set code = 'fund:other' where code = 'fund:relief'`,
+      'delete from account',
+    ]) {
+      await expect(ownConnection().execute(statement)).rejects.toThrow(
+        /refused|only through postings|never deleted|keeps its code/,
+      );
+    }
+    const { rows } = await db.sql.query('select sum(fen)::int as fen, count(*)::int as n from posting');
+    expect(rows[0]).toEqual({ fen: 14_600 * 2, n: 13 });
+  });
+
+  it('refuses at commit a transaction whose debits and credits differ, and writes nothing', async () => {
+    const before = await balancesOf(db.sql);
+    const em = ownConnection();
+    await expect(
+      em.transactional(async (tx) => {
+        const [t] = await tx.execute(
+          `insert into journal_transaction (id, idempotency_key, kind, occurred_at, memo)
+           values (gen_random_uuid(), 'test:unbalanced', 'reversal', now(), 'unbalanced') returning id`,
+        );
+        await tx.execute(
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'debit', 100, 'clearing', 0 from account where code = 'clearing:manual'`,
+          [t.id],
+        );
+        await tx.execute(
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'credit', 99, 'producer', 0 from account where code like 'producer:%'`,
+          [t.id],
+        );
+      }),
+    ).rejects.toThrow(/does not balance/);
+    expect(await balancesOf(db.sql)).toEqual(before);
+    // A posting added later to a transaction already committed is refused too.
+    await expect(
+      ownConnection().execute(
+        `insert into posting (transaction_id, account_id, side, fen, role, slot)
+         select t.id, a.id, 'debit', 1, 'clearing', 0 from journal_transaction t, account a
+          where a.code = 'clearing:manual' limit 1`,
+      ),
+    ).rejects.toThrow(/outside the database transaction/);
+    // A refund cannot take out of a household more than it got.
+    await expect(
+      em.transactional(async (tx) => {
+        const [t] = await tx.execute(
+          `insert into journal_transaction (id, idempotency_key, kind, occurred_at, memo)
+           values (gen_random_uuid(), 'test:overdraw', 'reversal', now(), 'overdraw') returning id`,
+        );
+        await tx.execute(
+          `insert into posting (transaction_id, account_id, side, fen, role, slot)
+           select ?, id, 'debit', 1000000, 'household', 0 from account where code like 'household:%' limit 1`,
+          [t.id],
+        );
+      }),
+    ).rejects.toThrow(/account_balance_non_negative/);
+  });
+
+  it('seals every transaction within seconds, and verify names the one a superuser changed', async () => {
+    for (let i = 0; i < 5; i++) {
+      const sale = paidOrder({
+        lines: [
+          {
+            productId: RABBIT,
+            producerId: YANGGUANG,
+            quantity: 1 + i,
+            unitPriceFen: 3_000,
+            householdShareBps: 800,
+            lotId: region.lot.id,
+          },
+        ],
+        method: 'stripe',
+      });
+      await ledger.consumer.call('consumeOrderEvent', { event: sale.paid() }, 'service');
+    }
+    const head = await until(
+      async () => {
+        const h = await ledger.client.call('getChainHead', {}, AUDITOR);
+        return h.sequence === 6 && h.unsealed === 0 ? h : undefined;
+      },
+      5_000,
+      'every transaction sealed',
+    );
+    expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
+    const chain = ledger.app.get(ChainService);
+    expect(await chain.verify(0)).toEqual({ ok: true, checked: 6, unsealed: [] });
+
+    const { rows } = await db.sql.query(
+      `select t.id, t.idempotency_key from chain_link c join journal_transaction t on t.id = c.transaction_id where c.seq = 4`,
+    );
+    // The superuser gets past the triggers; the chain still shows it.
+    await db.sql.query('begin');
+    await db.sql.query(`set local session_replication_role = replica`);
+    await db.sql.query(
+      `update posting set fen = fen + 1 where id = (select min(id) from posting where transaction_id = $1 and role = 'producer')`,
+      [rows[0].id],
+    );
+    await db.sql.query('commit');
+    // What `npm run ledger:verify` runs.
+    const report = await verifyLedger(db.url, 0);
+    expect(report.ok).toBe(false);
+    expect(report.firstBad).toMatchObject({
+      seq: 4,
+      transactionId: rows[0].id,
+      idempotencyKey: rows[0].idempotency_key,
+    });
+  });
+
+  it('refuses a consumer event naming the field that is wrong', async () => {
+    const error = await expectRejection(
+      ledger.consumer.call(
+        'consumeOrderEvent',
+        { event: { ...paidOrder({ lines: [] }).paid(), eventId: 'nope' } },
+        'service',
+      ),
+    );
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(errorDetails(error).fields).toEqual([{ field: 'eventId', reason: 'must be a UUID' }]);
+  });
+});
