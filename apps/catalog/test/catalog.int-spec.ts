@@ -6,6 +6,7 @@ import { expectRejection, type Sent } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import {
   bootCatalog,
+  certify,
   CONSUMER,
   OFFICER,
   startTestCatalog,
@@ -152,7 +153,6 @@ describe('catalog over gRPC', () => {
         category: 'honey',
         unit: 'jar',
         price: { fen: 3000 },
-        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
       },
       staff,
     );
@@ -166,6 +166,7 @@ describe('catalog over gRPC', () => {
       { id: producer.id, status: catalog.ProducerStatus.PRODUCER_STATUS_VERIFIED },
       OFFICER,
     );
+    await certify(running.client, product.id);
     const visible = await call('getProduct', { id: product.id }, null);
     expect(visible.product.id).toBe(product.id);
 
