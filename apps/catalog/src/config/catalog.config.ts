@@ -31,7 +31,7 @@ export const catalogConfigSchema = z.object({
    */
   LISTING_STOCK_REFRESH_MS: env.int(1_000, { min: 50, max: 300_000 }),
   /** How often certificates past their end are expired and their products taken off sale. */
-  CERTIFICATE_EXPIRY_INTERVAL_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
+  CERTIFICATE_EXPIRY_INTERVAL_MS: env.int(10_000, { min: 100, max: 3_600_000 }),
   SEED_DEMO: env.bool(false),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
