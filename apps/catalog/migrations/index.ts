@@ -4,6 +4,7 @@ import { Migration20261128134936_initial } from './Migration20261128134936_initi
 import { Migration20261128150408_lot_suppliers } from './Migration20261128150408_lot_suppliers';
 import { Migration20261128191452_stock_holds } from './Migration20261128191452_stock_holds';
 import { Migration20261202074033_household_share_history } from './Migration20261202074033_household_share_history';
+import { Migration20261202085400_certification } from './Migration20261202085400_certification';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -14,4 +15,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     name: 'Migration20261202074033_household_share_history',
     class: Migration20261202074033_household_share_history,
   },
+  { name: 'Migration20261202085400_certification', class: Migration20261202085400_certification },
 ];

@@ -12,7 +12,11 @@ import { CATALOG_ENTITIES } from './catalog.entities';
 import { CatalogGrpcController } from './catalog.grpc.controller';
 import { ListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
+import { CertificateExpiryJob, CERTIFICATE_EXPIRY_INTERVAL_MS } from './certification/certificate-expiry.job';
+import { CertificateRepository } from './certification/certificate.repository';
+import { CertificationService } from './certification/certification.service';
 import { HouseholdShareRepository } from './producers/household-share.repository';
+import { ProducerStatusHistoryRepository } from './producers/producer-status-history.repository';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh.service';
@@ -43,6 +47,11 @@ export class AppModule {
       providers: [
         ProducersService,
         HouseholdShareRepository,
+        ProducerStatusHistoryRepository,
+        CertificateRepository,
+        CertificationService,
+        CertificateExpiryJob,
+        { provide: CERTIFICATE_EXPIRY_INTERVAL_MS, useValue: config.CERTIFICATE_EXPIRY_INTERVAL_MS },
         ProductsService,
         StockRepository,
         StockService,

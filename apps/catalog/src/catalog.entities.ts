@@ -1,5 +1,7 @@
+import { ProductCertificate } from './certification/product-certificate.entity';
 import { HouseholdShare } from './producers/household-share.entity';
 import { Producer } from './producers/producer.entity';
+import { ProducerStatusChange } from './producers/producer-status-change.entity';
 import { Lot } from './products/lot.entity';
 import { LotSupplier } from './products/lot-supplier.entity';
 import { Product } from './products/product.entity';
@@ -10,9 +12,11 @@ import { StockRestock } from './stock/stock-restock.entity';
 export const CATALOG_ENTITIES = [
   Producer,
   HouseholdShare,
+  ProducerStatusChange,
   Product,
   Lot,
   LotSupplier,
   StockHold,
   StockRestock,
+  ProductCertificate,
 ];

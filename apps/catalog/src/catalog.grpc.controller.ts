@@ -4,6 +4,8 @@ import { catalog } from '@yugong/contracts';
 import { canReadAll } from '@yugong/shared/auth';
 import { Accepts, PUBLIC, SERVICE, USER, callerOf, requestIdOf } from '@yugong/shared/grpc';
 import {
+  certificateStatus,
+  toCertificateMessage,
   producerKind,
   producerStatus,
   productStatus,
@@ -14,6 +16,7 @@ import {
   toShortageMessage,
   wireName,
 } from './catalog.mapper';
+import { CertificationService } from './certification/certification.service';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { StockService } from './stock/stock.service';
@@ -33,6 +36,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     private readonly producers: ProducersService,
     private readonly products: ProductsService,
     private readonly stock: StockService,
+    private readonly certification: CertificationService,
   ) {}
 
   @Accepts({ gateway: USER })
@@ -53,8 +57,20 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     metadata?: Metadata,
   ): Promise<catalog.GetProducerResponse> {
     const caller = callerOf(metadata);
-    const { producer, householdShares } = await this.producers.getWithShares(caller, request.id);
-    return { producer: toProducerMessage(producer, householdShares, canReadAll(caller)) };
+    const { producer, householdShares, statusHistory } = await this.producers.getWithShares(
+      caller,
+      request.id,
+    );
+    const applicant = caller !== null && producer.appliedBy === caller.userId;
+    return {
+      producer: toProducerMessage(
+        producer,
+        householdShares,
+        canReadAll(caller),
+        statusHistory,
+        canReadAll(caller) || applicant,
+      ),
+    };
   }
 
   @Accepts({ gateway: PUBLIC })
@@ -64,6 +80,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
   ): Promise<catalog.ListProducersResponse> {
     const result = await this.producers.list(callerOf(metadata), {
       status: producerStatus.fromWire(request.status),
+      mine: request.mine,
       page: request.page,
     });
     return {
@@ -81,9 +98,12 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
       producerStatus.fromWire(request.status) ??
       wireName(request.status, 'PRODUCER_STATUS_UNSPECIFIED') ??
       '';
-    return {
-      producer: toProducerMessage(await this.producers.setStatus(callerOf(metadata), request.id, status)),
-    };
+    const producer = await this.producers.setStatus(callerOf(metadata), {
+      id: request.id,
+      status,
+      reason: request.reason,
+    });
+    return { producer: toProducerMessage(producer) };
   }
 
   @Accepts({ gateway: USER })
@@ -91,8 +111,11 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     request: catalog.SetHouseholdShareRequest,
     metadata?: Metadata,
   ): Promise<catalog.SetHouseholdShareResponse> {
-    const { producer, householdShares } = await this.producers.setHouseholdShare(callerOf(metadata), request);
-    return { producer: toProducerMessage(producer, householdShares, true) };
+    const { producer, householdShares, statusHistory } = await this.producers.setHouseholdShare(
+      callerOf(metadata),
+      request,
+    );
+    return { producer: toProducerMessage(producer, householdShares, true, statusHistory) };
   }
 
   @Accepts({ gateway: USER })
@@ -225,5 +248,56 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     metadata?: Metadata,
   ): Promise<catalog.RestockUnitsResponse> {
     return { allocations: await this.stock.restock(callerOf(metadata), request) };
+  }
+
+  @Accepts({ gateway: USER })
+  async certifyProduct(
+    request: catalog.CertifyProductRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.CertifyProductResponse> {
+    const { certificate, product } = await this.certification.certify(callerOf(metadata), request);
+    return { certificate: toCertificateMessage(certificate, true), product: toProductMessage(product) };
+  }
+
+  @Accepts({ gateway: USER })
+  async revokeCertificate(
+    request: catalog.RevokeCertificateRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.RevokeCertificateResponse> {
+    return {
+      certificate: toCertificateMessage(await this.certification.revoke(callerOf(metadata), request), true),
+    };
+  }
+
+  @Accepts({ gateway: USER })
+  async listCertificates(
+    request: catalog.ListCertificatesRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.ListCertificatesResponse> {
+    const caller = callerOf(metadata);
+    const result = await this.certification.list(caller, {
+      ...request,
+      status:
+        certificateStatus.fromWire(request.status) ??
+        wireName(request.status, 'CERTIFICATE_STATUS_UNSPECIFIED'),
+    });
+    return {
+      certificates: result.items.map((c) => toCertificateMessage(c, canReadAll(caller))),
+      page: { page: result.page, pageSize: result.pageSize, total: result.total },
+    };
+  }
+
+  @Accepts({ gateway: USER })
+  async getReviewQueue(
+    request: catalog.GetReviewQueueRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.GetReviewQueueResponse> {
+    const queue = await this.certification.reviewQueue(callerOf(metadata), request);
+    return {
+      pendingProducers: queue.pendingProducers.map((p) => toProducerMessage(p, [], true)),
+      pendingProducersTotal: queue.pendingProducersTotal,
+      uncertifiedProducts: queue.uncertifiedProducts.map(toProductMessage),
+      uncertifiedProductsTotal: queue.uncertifiedProductsTotal,
+    };
   }
 }

@@ -1,7 +1,10 @@
 import { catalog } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
 import type { HeldLineView, Shortage, ShortageReasonName } from './stock/stock-lines.util';
+import type { CertificateView } from './certification/certificate.repository';
+import type { CertificateStatusName } from './certification/product-certificate.entity';
 import type { HouseholdShareStep } from './producers/household-share.repository';
+import type { ProducerStatusStep } from './producers/producer-status-history.repository';
 import type { Producer, ProducerKindName, ProducerStatusName } from './producers/producer.entity';
 import type { Lot } from './products/lot.entity';
 import type { ProductStatusName } from './products/product.entity';
@@ -49,6 +52,8 @@ export function toProducerMessage(
   p: Producer,
   history: HouseholdShareStep[] = [],
   showChangedBy = false,
+  statusHistory: ProducerStatusStep[] = [],
+  showApplicant = showChangedBy,
 ): catalog.Producer {
   return {
     id: p.id,
@@ -70,6 +75,40 @@ export function toProducerMessage(
       changedBy: showChangedBy ? (step.changedBy ?? '') : '',
       createdAt: toTimestamp(step.createdAt),
     })),
+    documents: showApplicant ? p.documents : [],
+    statusHistory: statusHistory.map((step) => ({
+      fromStatus: step.fromStatus ? producerStatus.toWire(step.fromStatus) : undefined,
+      toStatus: producerStatus.toWire(step.toStatus),
+      reason: step.reason,
+      changedBy: showChangedBy ? (step.changedBy ?? '') : '',
+      createdAt: toTimestamp(step.createdAt),
+    })),
+    appliedBy: showApplicant ? (p.appliedBy ?? '') : '',
+  };
+}
+
+export const certificateStatus = enumMapping<catalog.CertificateStatus, CertificateStatusName>(
+  'CERTIFICATE_STATUS_',
+  ['valid', 'revoked', 'expired'],
+);
+
+/** A certificate on the wire; who certified and revoked shows to readers of everything only. */
+export function toCertificateMessage(c: CertificateView, showOfficers: boolean): catalog.Certificate {
+  return {
+    id: c.id,
+    number: c.number,
+    productId: c.productId,
+    producerId: c.producerId,
+    productNameZh: c.productNameZh,
+    producerName: c.producerName,
+    validFrom: toTimestamp(c.validFrom),
+    validTo: toTimestamp(c.validTo),
+    status: certificateStatus.toWire(c.status),
+    certifiedBy: showOfficers ? (c.certifiedBy ?? '') : '',
+    createdAt: toTimestamp(c.createdAt),
+    endedAt: c.endedAt ? toTimestamp(c.endedAt) : undefined,
+    revokedBy: showOfficers ? (c.revokedBy ?? '') : '',
+    revocationReason: c.revocationReason,
   };
 }
 

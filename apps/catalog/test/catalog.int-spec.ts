@@ -6,6 +6,7 @@ import { expectRejection, type Sent } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import {
   bootCatalog,
+  certify,
   CONSUMER,
   OFFICER,
   startTestCatalog,
@@ -152,7 +153,6 @@ describe('catalog over gRPC', () => {
         category: 'honey',
         unit: 'jar',
         price: { fen: 3000 },
-        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
       },
       staff,
     );
@@ -166,6 +166,7 @@ describe('catalog over gRPC', () => {
       { id: producer.id, status: catalog.ProducerStatus.PRODUCER_STATUS_VERIFIED },
       OFFICER,
     );
+    await certify(running.client, product.id);
     const visible = await call('getProduct', { id: product.id }, null);
     expect(visible.product.id).toBe(product.id);
 
@@ -362,5 +363,37 @@ describe('catalog over gRPC', () => {
     );
     expect(lots.filter((l) => Number(l.on_hand) !== Number(l.quantity) - Number(l.sold))).toEqual([]);
     expect(lots.filter((l) => Number(l.sold) > 0).length).toBeGreaterThan(50);
+  });
+
+  it('certifies the seeded products, also those of a database seeded before certification', async () => {
+    const seeded = demoProducers().flatMap((p) =>
+      p.products.map((x) => demoId('product', `${p.key}/${x.key}`)),
+    );
+    const certified = async () =>
+      (
+        await sql.query<{ id: string; number: string; status: string; relief_certification: string }>(
+          `select p.id, c.number, p.status, p.relief_certification from product p
+             join product_certificate c on c.product_id = p.id and c.status = 'valid'
+            where p.id = any($1)`,
+          [seeded],
+        )
+      ).rows;
+    const before = await certified();
+    expect(before).toHaveLength(seeded.length);
+    expect(before.every((r) => r.status === 'active' && r.relief_certification === r.number)).toBe(true);
+    expect(new Set(before.map((r) => r.number)).size).toBe(seeded.length);
+
+    // As the migration leaves a database seeded before certification existed.
+    await sql.query(`delete from product_certificate where product_id = any($1)`, [seeded]);
+    await sql.query(`update product set status = 'draft', relief_certification = '' where id = any($1)`, [
+      seeded,
+    ]);
+    expect(await certified()).toEqual([]);
+    const again = await bootCatalog(running.url, { SEED_DEMO: 'true' });
+    await again.close();
+    const after = await certified();
+    expect(after.map((r) => [r.id, r.number, r.status]).sort()).toEqual(
+      before.map((r) => [r.id, r.number, r.status]).sort(),
+    );
   });
 });

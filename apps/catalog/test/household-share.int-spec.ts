@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import {
   ADMIN,
   AUDITOR,
+  certify,
   CONSUMER,
   OFFICER,
   staffOf,
@@ -65,11 +66,11 @@ describe('household share history', () => {
         category: 'nuts',
         unit: 'bag',
         price: { fen: 4_500, currency: 'CNY' },
-        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
       },
       OFFICER,
     );
     productId = product.product.id;
+    await certify(running.client, productId);
     await call(
       'createLot',
       { productId, lotCode: 'W-1', producedOn: '2026-01-01', quantity: 1_000 },

@@ -16,6 +16,7 @@ import {
   ADMIN,
   AUDITOR,
   bootCatalog,
+  certify,
   CONSUMER,
   INSTITUTION,
   OFFICER,
@@ -94,11 +95,13 @@ describe('catalog stock holds', () => {
         category: 'meat',
         unit: 'kg',
         price: { fen: 4_800, currency: 'CNY' },
-        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
         ...extra,
       },
       OFFICER,
     );
+    if (!('status' in extra)) {
+      await certify(running.client, res.product.id);
+    }
     return res.product.id;
   }
 

@@ -13,6 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CatalogClient } from './catalog/catalog.client';
 import { CatalogGatewayService } from './catalog/catalog-gateway.service';
+import { CertificatesController } from './catalog/certificates.controller';
 import { ProducersController } from './catalog/producers.controller';
 import { ProductsController } from './catalog/products.controller';
 import { throttlers } from './common/rate-limit.util';
@@ -78,6 +79,7 @@ export class AppModule {
         SessionsController,
         ProductsController,
         ProducersController,
+        CertificatesController,
         RegisterController,
         HouseholdsController,
         AgreementsController,

@@ -406,7 +406,6 @@ describe('catalogue through the gateway', () => {
         category: 'meat',
         unit: 'box',
         priceFen: 19_800,
-        status: 'active',
       };
       const before = await count('product');
       for (const [stockSourceProductId, status, field] of [
@@ -428,6 +427,14 @@ describe('catalogue through the gateway', () => {
         .send({ ...body, stockSourceProductId: rabbit.id })
         .expect(201);
       expect(pack.body).toMatchObject({ stockSourceProductId: rabbit.id, stock: rabbit.stock });
+      await request(platform.http)
+        .post(`/api/v1/products/${pack.body.id}/certificates`)
+        .set(await auth('officer'))
+        .send({
+          validFrom: new Date().toISOString(),
+          validTo: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        })
+        .expect(201);
       const shown = await request(platform.http).get(`/api/v1/products/${pack.body.id}`).expect(200);
       expect(shown.body).toMatchObject({ stockSourceProductId: rabbit.id, stock: rabbit.stock });
       expect((await productNamed('冷鲜兔肉')).stockSourceProductId).toBeNull();
@@ -440,7 +447,7 @@ describe('catalogue through the gateway', () => {
       expect(ownLot.body.fields.map((f: { field: string }) => f.field)).toEqual(['productId']);
     });
 
-    it('shows a new active product at once and hides an archived one', async () => {
+    it('shows a new product at once when certified and hides an archived one', async () => {
       const honey = await productNamed('太行山土蜂蜜');
       const officer = await auth('officer');
       const created = await request(platform.http)
@@ -452,7 +459,15 @@ describe('catalogue through the gateway', () => {
           category: 'honey',
           unit: 'jar (500 g)',
           priceFen: 5_200,
-          status: 'active',
+        })
+        .expect(201);
+      expect((await productNamed('槐花蜜'))?.id).toBeUndefined();
+      await request(platform.http)
+        .post(`/api/v1/products/${created.body.id}/certificates`)
+        .set(officer)
+        .send({
+          validFrom: new Date().toISOString(),
+          validTo: new Date(Date.now() + 365 * 86_400_000).toISOString(),
         })
         .expect(201);
       expect((await productNamed('槐花蜜')).id).toBe(created.body.id);

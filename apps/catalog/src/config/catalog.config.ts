@@ -30,6 +30,8 @@ export const catalogConfigSchema = z.object({
    * invalidates the listing cache at most once per this period (product and lot changes at once).
    */
   LISTING_STOCK_REFRESH_MS: env.int(1_000, { min: 50, max: 300_000 }),
+  /** How often certificates past their end are expired and their products taken off sale. */
+  CERTIFICATE_EXPIRY_INTERVAL_MS: env.int(10_000, { min: 100, max: 3_600_000 }),
   SEED_DEMO: env.bool(false),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),

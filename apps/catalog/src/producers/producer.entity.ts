@@ -1,4 +1,5 @@
 import {
+  ArrayType,
   Entity,
   EntityRepositoryType,
   OptionalProps,
@@ -23,7 +24,8 @@ export type ProducerStatusName = (typeof PRODUCER_STATUSES)[number];
 @Index({ properties: ['status', 'town'] })
 export class Producer {
   [EntityRepositoryType]?: ProducerRepository;
-  [OptionalProps]?: 'village' | 'status' | 'householdShareBps' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    'village' | 'status' | 'householdShareBps' | 'documents' | 'appliedBy' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -56,6 +58,14 @@ export class Producer {
       `coalesce((select s.basis_points from household_share s where s.producer_id = ${alias}.id and s.effective_from <= now() order by s.effective_from desc limit 1), 0)`,
   )
   householdShareBps: number = 0;
+
+  /** References to the application's documents (ids or URLs of a document store). */
+  @Property({ type: ArrayType, default: '{}' })
+  documents: string[] = [];
+
+  /** The producer staff user who applied; null when the relief office registered it. */
+  @Property({ type: 'uuid', nullable: true })
+  appliedBy?: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

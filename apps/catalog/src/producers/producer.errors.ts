@@ -1,4 +1,4 @@
-import { AlreadyExists, FailedPrecondition, NotFound } from '@yugong/shared/errors';
+import { AlreadyExists, FailedPrecondition, NotFound, ValidationFailed } from '@yugong/shared/errors';
 
 export class ProducerNotFound extends NotFound {
   constructor(id: string) {
@@ -29,5 +29,11 @@ export class HouseholdShareChangeTaken extends AlreadyExists {
       "a change of this producer's household share already takes effect at that instant",
       [{ field: 'effectiveFrom', reason: 'another change takes effect at the same instant' }],
     );
+  }
+}
+
+export class StatusReasonRequired extends ValidationFailed {
+  constructor(from: string, to: string) {
+    super([{ field: 'reason', reason: `is required to move a ${from} producer to ${to}` }]);
   }
 }

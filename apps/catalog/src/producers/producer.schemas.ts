@@ -25,6 +25,7 @@ export const createProducerSchema = z.object({
     .int('must be an integer')
     .min(0, 'must be 0 or more')
     .max(10_000, 'must be at most 10000 (100%)'),
+  documents: z.array(text(300), { message: 'must be a list' }).max(20, 'at most 20 documents').default([]),
 });
 export type CreateProducerInput = z.input<typeof createProducerSchema>;
 
@@ -33,6 +34,7 @@ export const byIdSchema = z.object({ id: idSchema });
 export const setStatusSchema = z.object({
   id: idSchema,
   status: z.enum(PRODUCER_STATUSES, { message: `must be one of ${PRODUCER_STATUSES.join(', ')}` }),
+  reason: z.string().trim().max(500, 'must be at most 500 characters').default(''),
 });
 
 /** China Standard Time, UTC+8, all year: a date without a time is a date in Jiyuan. */

@@ -1,8 +1,8 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { canReadAll, requireRole, type CallerIdentity } from '@yugong/shared/auth';
+import { canReadAll, requireCaller, requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ListingCache } from '../common/listing-cache.store';
 import { pageSchema, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { HouseholdShareRepository, type HouseholdShareStep } from './household-share.repository';
@@ -12,7 +12,12 @@ import {
   HouseholdShareChangeTaken,
   IllegalProducerTransition,
   ProducerNotFound,
+  StatusReasonRequired,
 } from './producer.errors';
+import {
+  ProducerStatusHistoryRepository,
+  type ProducerStatusStep,
+} from './producer-status-history.repository';
 import { ProducerRepository } from './producer.repository';
 import {
   byIdSchema,
@@ -30,36 +35,54 @@ const TRANSITIONS: Record<ProducerStatusName, ProducerStatusName[]> = {
   suspended: ['verified'],
 };
 
-/** A producer with the history of its household share, oldest step first. */
+/** A producer with the histories of its household share and its status, oldest step first. */
 export interface ProducerWithShares {
   producer: Producer;
   householdShares: HouseholdShareStep[];
+  statusHistory: ProducerStatusStep[];
 }
 
 /**
- * Registers producers, moves them through pending → verified → suspended, and keeps the history
- * of their household share.
+ * Takes producers' applications, moves them through pending → verified → suspended (and back) with
+ * the history of each move, and keeps the history of their household share.
  */
 @Injectable()
 export class ProducersService {
   constructor(
     @InjectRepository(Producer) private readonly producers: ProducerRepository,
     private readonly shares: HouseholdShareRepository,
+    private readonly statusHistory: ProducerStatusHistoryRepository,
     private readonly em: EntityManager,
     private readonly cache: ListingCache,
   ) {}
 
   /** Registers a producer; its household share is the first step of its history, in force now. */
+  /**
+   * A producer's application (producer staff, who may then read it while pending) or registration
+   * by the relief office; either way it is pending until an officer verifies it. Its household
+   * share is the first step of its history, in force now; the application the first of its status.
+   */
   async create(caller: CallerIdentity | null, input: Loose<CreateProducerInput>): Promise<Producer> {
-    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const applicant = requireRole(caller, 'relief_officer', 'admin', 'producer_staff');
     const { householdShareBps, ...data } = parseRequest(createProducerSchema, input);
-    const producer = this.producers.create(data);
+    const producer = this.producers.create({
+      ...data,
+      status: 'pending',
+      appliedBy: applicant.role === 'producer_staff' ? applicant.userId : null,
+    });
     this.shares.add(this.em, {
       producerId: producer.id,
       basisPoints: householdShareBps,
       effectiveFrom: producer.createdAt,
       reason: 'share at registration',
-      changedBy: officer.userId,
+      changedBy: applicant.userId,
+    });
+    this.statusHistory.add(this.em, {
+      producerId: producer.id,
+      fromStatus: null,
+      toStatus: 'pending',
+      reason: applicant.role === 'producer_staff' ? 'application' : 'registered by the relief office',
+      changedBy: applicant.userId,
     });
     try {
       await this.em.flush();
@@ -76,16 +99,20 @@ export class ProducersService {
   /** A producer; the public sees verified producers only. */
   async get(caller: CallerIdentity | null, id: string): Promise<Producer> {
     const producer = await this.producers.findOne(parseRequest(byIdSchema, { id }));
-    if (!producer || (producer.status !== 'verified' && !this.seesUnverified(caller, producer.id))) {
+    if (!producer || (producer.status !== 'verified' && !this.seesUnverified(caller, producer))) {
       throw new ProducerNotFound(id);
     }
     return producer;
   }
 
-  /** A producer as {@link get} sees it, with its household share history. */
+  /** A producer as {@link get} sees it, with its household share and status histories. */
   async getWithShares(caller: CallerIdentity | null, id: string): Promise<ProducerWithShares> {
     const producer = await this.get(caller, id);
-    return { producer, householdShares: await this.shares.historyOf(this.em, producer.id) };
+    return {
+      producer,
+      householdShares: await this.shares.historyOf(this.em, producer.id),
+      statusHistory: await this.statusHistory.historyOf(this.em, producer.id),
+    };
   }
 
   /**
@@ -125,39 +152,77 @@ export class ProducersService {
     return this.getWithShares(officer, req.producerId);
   }
 
+  /**
+   * A page of producers. The public sees verified ones only; with `mine`, a signed-in caller sees
+   * the producers it applied for or works for, whatever their status (an applicant's own view).
+   */
   async list(
     caller: CallerIdentity | null,
-    input: { status?: ProducerStatusName; page?: { page?: number; pageSize?: number } },
+    input: { status?: ProducerStatusName; mine?: boolean; page?: { page?: number; pageSize?: number } },
   ): Promise<{ items: Producer[]; total: number; page: number; pageSize: number }> {
     const page = parseRequest(pageSchema, input.page);
+    if (input.mine) {
+      const known = requireCaller(caller);
+      const [items, total] = await this.producers.page({
+        status: input.status,
+        ownedBy: { userId: known.userId, producerIds: known.producerIds },
+        offset: page.offset,
+        limit: page.limit,
+      });
+      return { items, total, page: page.page, pageSize: page.pageSize };
+    }
     // The public only ever sees verified producers.
     const status = canReadAll(caller) ? input.status : 'verified';
     const [items, total] = await this.producers.page({ status, offset: page.offset, limit: page.limit });
     return { items, total, page: page.page, pageSize: page.pageSize };
   }
 
-  async setStatus(caller: CallerIdentity | null, id: string, status: string): Promise<Producer> {
-    requireRole(caller, 'relief_officer', 'admin');
-    const { status: target } = parseRequest(setStatusSchema, { id, status });
-    const producer = await this.producers.findOne({ id });
-    if (!producer) {
-      throw new ProducerNotFound(id);
+  /**
+   * A relief officer's review: verifies a pending producer, suspends a verified one or reinstates
+   * a suspended one, with a reason (required to suspend and to reinstate); the move joins the
+   * history. The status row is locked so two officers' moves are recorded one after the other.
+   */
+  async setStatus(
+    caller: CallerIdentity | null,
+    input: Loose<{ id: string; status: string; reason?: string }>,
+  ): Promise<Producer> {
+    const officer = requireRole(caller, 'relief_officer', 'admin');
+    const { id, status: target, reason } = parseRequest(setStatusSchema, input);
+    const moved = await this.em.fork().transactional(async (tx) => {
+      const producer = await tx.findOne(Producer, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!producer) {
+        throw new ProducerNotFound(id);
+      }
+      if (producer.status === target) {
+        return false;
+      }
+      if (!TRANSITIONS[producer.status].includes(target)) {
+        throw new IllegalProducerTransition(producer.status, target);
+      }
+      if (reason === '' && (target === 'suspended' || producer.status === 'suspended')) {
+        throw new StatusReasonRequired(producer.status, target);
+      }
+      this.statusHistory.add(tx, {
+        producerId: id,
+        fromStatus: producer.status,
+        toStatus: target,
+        reason,
+        changedBy: officer.userId,
+      });
+      producer.status = target;
+      return true;
+    });
+    if (moved) {
+      await this.cache.invalidate();
     }
-    if (producer.status === target) {
-      return producer;
-    }
-    if (!TRANSITIONS[producer.status].includes(target)) {
-      throw new IllegalProducerTransition(producer.status, target);
-    }
-    producer.status = target;
-    await this.em.flush();
-    await this.cache.invalidate();
-    return producer;
+    return (await this.em.fork().findOne(Producer, { id }))!;
   }
 
-  private seesUnverified(caller: CallerIdentity | null, producerId: string): boolean {
+  private seesUnverified(caller: CallerIdentity | null, producer: Producer): boolean {
     return (
-      canReadAll(caller) || (caller?.role === 'producer_staff' && caller.producerIds.includes(producerId))
+      canReadAll(caller) ||
+      (caller?.role === 'producer_staff' &&
+        (caller.producerIds.includes(producer.id) || producer.appliedBy === caller.userId))
     );
   }
 }

@@ -1,6 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import type { Product, ProductStatusName } from './product.entity';
 import type { ProducerStatusName } from '../producers/producer.entity';
+import { certifiedNowSql } from '../certification/certified-now.util';
 
 /** A product as listings show it: with its producer's name and town and its stock on hand. */
 export interface ProductView {
@@ -19,6 +20,8 @@ export interface ProductView {
   originVillage: string;
   reliefCertification: string;
   status: ProductStatusName;
+  /** It holds a valid certificate now. */
+  certified: boolean;
   stock: number;
   /** The product whose lots it sells from, when not its own. */
   stockSourceProductId: string | null;
@@ -32,7 +35,7 @@ export interface ProductQuery {
   category?: string;
   town?: string;
   producerId?: string;
-  /** Only active products of verified producers (the public view). */
+  /** Only products on sale (the public view): active, of verified producers, certified now. */
   listedOnly: boolean;
   offset: number;
   limit: number;
@@ -42,7 +45,11 @@ const VIEW_COLUMNS = `
   p.id, p.producer_id, pr.legal_name as producer_name, pr.status as producer_status, pr.town,
   p.name_zh, p.name_en, p.category, p.unit, p.price_fen, p.currency, p.image_urls, p.origin_village,
   p.relief_certification, p.status, p.created_at, p.updated_at, p.stock_source_id,
+  ${certifiedNowSql('p')} as certified,
   coalesce((select sum(l.on_hand) from lot l where l.product_id = coalesce(p.stock_source_id, p.id)), 0) as stock`;
+
+/** On sale: active, of a verified producer, and certified now. */
+const LISTED = `p.status = 'active' and pr.status = 'verified' and ${certifiedNowSql('p')}`;
 
 type Row = Record<string, unknown>;
 
@@ -63,6 +70,7 @@ function toView(row: Row): ProductView {
     originVillage: row.origin_village as string,
     reliefCertification: row.relief_certification as string,
     status: row.status as ProductStatusName,
+    certified: row.certified === true,
     stock: Number(row.stock),
     stockSourceProductId: (row.stock_source_id as string | null) ?? null,
     createdAt: new Date(row.created_at as string | Date),
@@ -88,7 +96,7 @@ export class ProductRepository extends EntityRepository<Product> {
     const rows = await this.em.execute<Row[]>(
       `select ${VIEW_COLUMNS} from product p join producer pr on pr.id = p.producer_id
         where p.id in (${ids.map(() => '?').join(', ')})
-          ${listedOnly ? `and p.status = 'active' and pr.status = 'verified'` : ''}`,
+          ${listedOnly ? `and ${LISTED}` : ''}`,
       ids,
     );
     return rows.map(toView);
@@ -98,7 +106,7 @@ export class ProductRepository extends EntityRepository<Product> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.listedOnly) {
-      where.push(`p.status = 'active' and pr.status = 'verified'`);
+      where.push(LISTED);
     }
     if (q.query) {
       const pattern = `%${q.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -129,5 +137,16 @@ export class ProductRepository extends EntityRepository<Product> {
     }
     const [{ total }] = await this.em.execute<Row[]>(`select count(*) as total ${from}`, params);
     return { items: [], total: Number(total) };
+  }
+
+  /** Products waiting for certification: not archived, no valid certificate, producer not suspended. */
+  async uncertified(limit: number): Promise<{ items: ProductView[]; total: number }> {
+    const from = `from product p join producer pr on pr.id = p.producer_id
+       where p.status <> 'archived' and pr.status <> 'suspended' and not ${certifiedNowSql('p')}`;
+    const rows = await this.em.execute<Row[]>(
+      `select ${VIEW_COLUMNS}, count(*) over () as total ${from} order by p.created_at, p.id limit ?`,
+      [limit],
+    );
+    return { items: rows.map(toView), total: rows.length > 0 ? Number(rows[0].total) : 0 };
   }
 }

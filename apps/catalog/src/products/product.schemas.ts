@@ -57,7 +57,10 @@ const productFields = {
   price: priceSchema,
   imageUrls: imageUrlsSchema,
   originVillage: optionalText(50),
-  reliefCertification: optionalText(64),
+  // The certificate number is issued by the platform when the relief office certifies a product.
+  reliefCertification: z.literal('', {
+    message: 'is issued by the platform when the relief office certifies the product',
+  }),
   status: z.enum(PRODUCT_STATUSES, { message: `must be one of ${PRODUCT_STATUSES.join(', ')}` }),
 };
 
@@ -68,7 +71,11 @@ export const createProductSchema = z.object({
   imageUrls: productFields.imageUrls.default([]),
   originVillage: productFields.originVillage.default(''),
   reliefCertification: productFields.reliefCertification.default(''),
-  status: z.enum(['draft', 'active'], { message: 'must be draft or active' }).default('draft'),
+  status: z
+    .literal('draft', {
+      message: 'must be draft: a product goes on sale when the relief office certifies it',
+    })
+    .default('draft'),
   stockSourceProductId: z.union([z.literal(''), idSchema]).default(''),
 });
 export type CreateProductInput = z.input<typeof createProductSchema>;

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import {
   canActForProducer,
   canReadAll,
+  isOfficer,
   requireProducerAccess,
   type CallerIdentity,
 } from '@yugong/shared/auth';
@@ -18,7 +19,7 @@ import { SuppliersRefused } from '../suppliers/supplier.errors';
 import { Lot } from './lot.entity';
 import { LotSupplier } from './lot-supplier.entity';
 import { Product } from './product.entity';
-import { LotCodeTaken, ProductNotFound } from './product.errors';
+import { LotCodeTaken, ProductNotCertified, ProductNotFound } from './product.errors';
 import { ProductRepository, type ProductView } from './product.repository';
 import {
   byIdSchema,
@@ -76,6 +77,9 @@ export class ProductsService {
       throw new ProductNotFound(id);
     }
     requireProducerAccess(caller, product.producer.id);
+    if (changes.status === 'active' && product.status !== 'active') {
+      await this.requireActivation(caller, id);
+    }
     this.products.assign(
       product,
       Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
@@ -99,7 +103,7 @@ export class ProductsService {
     if (!view) {
       throw new ProductNotFound(id);
     }
-    const listed = view.status === 'active' && view.producerStatus === 'verified';
+    const listed = view.status === 'active' && view.producerStatus === 'verified' && view.certified;
     if (!listed && !(includeUnlisted && this.seesUnlisted(caller, view.producerId))) {
       throw new ProductNotFound(id);
     }
@@ -216,6 +220,19 @@ export class ProductsService {
     const { ids, includeUnlisted } = parseRequest(getProductsSchema, input);
     const unlisted = includeUnlisted && (caller === null || canReadAll(caller));
     return this.products.findViews([...new Set(ids)], !unlisted);
+  }
+
+  /**
+   * Only the relief office puts a product (back) on sale, and only while it holds a valid
+   * certificate: producer staff draft and archive their products but never activate them.
+   */
+  private async requireActivation(caller: CallerIdentity | null, id: string): Promise<void> {
+    if (!isOfficer(caller)) {
+      throw new PermissionDenied('only the relief office puts a product on sale, by certifying it');
+    }
+    if (!(await this.products.findView(id))?.certified) {
+      throw new ProductNotCertified(id);
+    }
   }
 
   /** The product another one may sell from: same producer, and not itself selling from another. */

@@ -11,6 +11,8 @@ import {
 } from '@yugong/shared/demo';
 import { HouseholdShare } from '../producers/household-share.entity';
 import { Producer } from '../producers/producer.entity';
+import { ProducerStatusChange } from '../producers/producer-status-change.entity';
+import { ProductCertificate } from '../certification/product-certificate.entity';
 import { Lot } from '../products/lot.entity';
 import { LotSupplier } from '../products/lot-supplier.entity';
 import { Product } from '../products/product.entity';
@@ -41,6 +43,15 @@ export function demoLotSuppliers(
   }));
 }
 
+/** The seeded products' certificates: issued in 2020, valid to the end of 2030. */
+const DEMO_CERTIFIED_FROM = '2020-06-01';
+const DEMO_CERTIFIED_TO = '2031-01-01';
+
+/** The platform's number of the n-th seeded product's certificate. */
+function demoCertificateNumber(n: number): string {
+  return `JY-2020-${String(n).padStart(6, '0')}`;
+}
+
 /**
  * Seeds the demo region's producers (verified, with their household share history), their active
  * products and lots, with the demo register's supply households as the lots' suppliers (written
@@ -57,6 +68,10 @@ export async function seedDemoCatalog(
   const existingProducts = new Set((await em.find(Product, {}, { fields: ['id'] })).map((p) => p.id));
   const existingLots = new Set((await em.find(Lot, {}, { fields: ['id'] })).map((l) => l.id));
   const suppliedLots = new Set((await em.find(LotSupplier, {}, { fields: ['lot'] })).map((s) => s.lot.id));
+  const existingCertificates = new Set(
+    (await em.find(ProductCertificate, {}, { fields: ['id'] })).map((c) => c.id),
+  );
+  const certifyExisting: { productId: string; number: string }[] = [];
   const producers = demoProducers();
   for (const demo of producers) {
     const producerId = demoId('producer', demo.key);
@@ -73,6 +88,13 @@ export async function seedDemoCatalog(
         });
     if (!existing.has(producerId)) {
       created++;
+      em.create(ProducerStatusChange, {
+        id: demoId('producer-status', demo.key),
+        producer,
+        toStatus: 'verified',
+        reason: 'verified by the relief office in 2019',
+        createdAt: chinaMidnight('2019-01-01'),
+      });
       const steps = [
         { effectiveFrom: '2019-01-01', basisPoints: demo.householdShareBps, reason: 'share at registration' },
         ...(demo.householdShareChanges ?? []),
@@ -106,11 +128,28 @@ export async function seedDemoCatalog(
             priceFen: item.priceFen,
             currency: 'CNY',
             originVillage: item.originVillage,
-            reliefCertification: `济扶认字〔2020〕${String(products).padStart(3, '0')}号`,
+            reliefCertification: demoCertificateNumber(products),
             status: 'active',
           })
         : em.getReference(Product, productId);
       created += newProduct ? 1 : 0;
+      // The office certified the seeded products in 2020; a database from before certification
+      // existed gets their certificates (and the products back on sale) once.
+      const certificateId = demoId('certificate', `${demo.key}/${item.key}`);
+      if (!existingCertificates.has(certificateId)) {
+        em.create(ProductCertificate, {
+          id: certificateId,
+          number: demoCertificateNumber(products),
+          product,
+          validFrom: chinaMidnight(DEMO_CERTIFIED_FROM),
+          validTo: chinaMidnight(DEMO_CERTIFIED_TO),
+          certifiedBy: null,
+        });
+        if (!newProduct) {
+          certifyExisting.push({ productId, number: demoCertificateNumber(products) });
+        }
+        created++;
+      }
       item.lots.forEach((quantity, i) => {
         const lotId = demoLotId(demo.key, item.key, i);
         const lotSuppliers = demoLotSuppliers(suppliers, lotNumber++, quantity);
@@ -140,5 +179,12 @@ export async function seedDemoCatalog(
     }
   }
   await em.flush();
+  for (const { productId, number } of certifyExisting) {
+    await em.nativeUpdate(
+      Product,
+      { id: productId, status: 'draft' },
+      { status: 'active', reliefCertification: number },
+    );
+  }
   return { producers: producers.length, products, created };
 }

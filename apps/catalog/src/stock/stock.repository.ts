@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { certifiedNowSql } from '../certification/certified-now.util';
 import type { HoldStatusName, StockHold } from './stock-hold.entity';
 
 /** A product as checkout needs it: whether it may be sold, at what, and whose lots it draws on. */
@@ -17,6 +18,8 @@ export interface SaleableProduct {
   householdShareBps: number;
   /** The product whose lots hold its stock: itself, or its stock source. */
   sourceId: string;
+  /** It holds a valid certificate now (a product is sold only while certified). */
+  certified: boolean;
 }
 
 /** A lot locked for allocation. */
@@ -94,7 +97,7 @@ export class StockRepository {
               coalesce((select s.basis_points from household_share s
                          where s.producer_id = pr.id and s.effective_from <= coalesce(?::timestamptz, now())
                          order by s.effective_from desc limit 1), 0) as household_share_bps,
-              coalesce(p.stock_source_id, p.id) as source_id
+              coalesce(p.stock_source_id, p.id) as source_id, ${certifiedNowSql('p')} as certified
          from product p join producer pr on pr.id = p.producer_id
         where p.id in (${placeholders(ids.length, '?')})`,
       [at ?? null, ...ids],
@@ -115,6 +118,7 @@ export class StockRepository {
           producerStatus: r.producer_status as string,
           householdShareBps: Number(r.household_share_bps),
           sourceId: r.source_id as string,
+          certified: r.certified === true,
         },
       ]),
     );

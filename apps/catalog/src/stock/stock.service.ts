@@ -87,7 +87,11 @@ export class StockService {
               available: 0,
               reason: 'unknown_product',
             });
-          } else if (product.status !== 'active' || product.producerStatus !== 'verified') {
+          } else if (
+            product.status !== 'active' ||
+            product.producerStatus !== 'verified' ||
+            !product.certified
+          ) {
             shortages.push({
               productId: line.productId,
               requested: line.quantity,

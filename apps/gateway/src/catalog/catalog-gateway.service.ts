@@ -4,6 +4,11 @@ import type { CallerIdentity } from '@yugong/shared/auth';
 import { ReadCache } from '@yugong/shared/cache';
 import { CatalogClient } from './catalog.client';
 import type {
+  CertifyProductDto,
+  ListCertificatesQuery,
+  ReviewQueueQuery,
+  RevokeCertificateDto,
+  SetProducerStatusDto,
   CreateLotDto,
   CreateProducerDto,
   CreateProductDto,
@@ -12,7 +17,7 @@ import type {
   SetHouseholdShareDto,
   UpdateProductDto,
 } from './dto/catalog.dto';
-import { enumWire, lotJson, producerJson, productJson } from './catalog.views';
+import { certificateJson, enumWire, lotJson, producerJson, productJson } from './catalog.views';
 import { publicUrlKey } from './public-catalog.fast-path';
 
 /** Options that travel with each call: who asks, and the request id for the logs. */
@@ -85,6 +90,7 @@ export class CatalogGatewayService {
       {
         ...body,
         village: body.village ?? '',
+        documents: body.documents ?? [],
         kind: enumWire<catalog.ProducerKind>(body.kind, 'PRODUCER_KIND_'),
       },
       ctx,
@@ -106,12 +112,13 @@ export class CatalogGatewayService {
     return producerJson(res.producer!, true);
   }
 
-  async listProducers(query: ListProducersQuery, ctx: CallContext) {
+  async listProducers(query: ListProducersQuery, ctx: CallContext, mine = false) {
     const res = await this.catalog.call(
       'listProducers',
       {
         page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
         status: enumWire<catalog.ProducerStatus>(query.status, 'PRODUCER_STATUS_'),
+        mine,
       },
       { ...ctx, idempotent: true },
     );
@@ -123,13 +130,64 @@ export class CatalogGatewayService {
     };
   }
 
-  async setProducerStatus(id: string, status: string, ctx: CallContext) {
+  async setProducerStatus(id: string, body: SetProducerStatusDto, ctx: CallContext) {
     const res = await this.catalog.call(
       'setProducerStatus',
-      { id, status: enumWire<catalog.ProducerStatus>(status, 'PRODUCER_STATUS_') },
+      {
+        id,
+        status: enumWire<catalog.ProducerStatus>(body.status, 'PRODUCER_STATUS_'),
+        reason: body.reason ?? '',
+      },
       ctx,
     );
     return producerJson(res.producer!);
+  }
+
+  async certifyProduct(productId: string, body: CertifyProductDto, ctx: CallContext) {
+    const res = await this.catalog.call('certifyProduct', { productId, ...body }, ctx);
+    return { certificate: certificateJson(res.certificate!), product: productJson(res.product!) };
+  }
+
+  async revokeCertificate(id: string, body: RevokeCertificateDto, ctx: CallContext) {
+    const res = await this.catalog.call('revokeCertificate', { id, reason: body.reason }, ctx);
+    return certificateJson(res.certificate!);
+  }
+
+  async listCertificates(query: ListCertificatesQuery, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'listCertificates',
+      {
+        page: { page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+        productId: query.productId ?? '',
+        producerId: query.producerId ?? '',
+        status: enumWire<catalog.CertificateStatus>(query.status, 'CERTIFICATE_STATUS_'),
+      },
+      { ...ctx, idempotent: true },
+    );
+    return {
+      items: res.certificates.map(certificateJson),
+      total: res.page?.total ?? 0,
+      page: res.page?.page ?? 1,
+      pageSize: res.page?.pageSize ?? 20,
+    };
+  }
+
+  async reviewQueue(query: ReviewQueueQuery, ctx: CallContext) {
+    const res = await this.catalog.call(
+      'getReviewQueue',
+      { limit: query.limit ?? 50 },
+      { ...ctx, idempotent: true },
+    );
+    return {
+      pendingProducers: {
+        items: res.pendingProducers.map((p) => producerJson(p)),
+        total: res.pendingProducersTotal,
+      },
+      uncertifiedProducts: {
+        items: res.uncertifiedProducts.map(productJson),
+        total: res.uncertifiedProductsTotal,
+      },
+    };
   }
 
   async createProduct(producerId: string, body: CreateProductDto, ctx: CallContext) {

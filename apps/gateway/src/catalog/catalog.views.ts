@@ -74,9 +74,18 @@ export function producerJson(p: catalog.Producer, withHistory = false) {
     village: p.village,
     status: enumName(p.status, 'PRODUCER_STATUS_'),
     householdShareBps: p.householdShareBps,
+    documents: p.documents ?? [],
+    appliedBy: p.appliedBy || null,
     createdAt: isoOf(p.createdAt),
     updatedAt: isoOf(p.updatedAt),
     ...(withHistory && {
+      statusHistory: (p.statusHistory ?? []).map((step) => ({
+        fromStatus: step.fromStatus ? enumName(step.fromStatus, 'PRODUCER_STATUS_') : null,
+        toStatus: enumName(step.toStatus, 'PRODUCER_STATUS_'),
+        reason: step.reason,
+        changedBy: step.changedBy || null,
+        createdAt: isoOf(step.createdAt),
+      })),
       householdShareHistory: (p.householdShareHistory ?? []).map((step) => ({
         id: step.id,
         fromBasisPoints: step.fromBasisPoints ?? null,
@@ -100,5 +109,25 @@ export function lotJson(l: catalog.Lot) {
     onHand: l.onHand,
     createdAt: isoOf(l.createdAt),
     suppliers: (l.suppliers ?? []).map((s) => ({ householdId: s.householdId, quantity: s.quantity })),
+  };
+}
+
+/** A product's certificate; who certified and revoked shows to officers, admins and auditors. */
+export function certificateJson(c: catalog.Certificate) {
+  return {
+    id: c.id,
+    number: c.number,
+    productId: c.productId,
+    producerId: c.producerId,
+    productNameZh: c.productNameZh,
+    producerName: c.producerName,
+    validFrom: isoOf(c.validFrom),
+    validTo: isoOf(c.validTo),
+    status: enumName(c.status, 'CERTIFICATE_STATUS_'),
+    certifiedBy: c.certifiedBy || null,
+    createdAt: isoOf(c.createdAt),
+    endedAt: isoOf(c.endedAt),
+    revokedBy: c.revokedBy || null,
+    revocationReason: c.revocationReason || null,
   };
 }

@@ -15,8 +15,9 @@ import {
 export class ProducersController {
   constructor(private readonly catalog: CatalogGatewayService) {}
 
+  /** An application (producer staff: pending until verified) or a registration by the office. */
   @ApiBearerAuth()
-  @Roles('relief_officer', 'admin')
+  @Roles('relief_officer', 'admin', 'producer_staff')
   @Post()
   async create(
     @Body() body: CreateProducerDto,
@@ -35,6 +36,18 @@ export class ProducersController {
     @RequestId() requestId: string,
   ) {
     return this.catalog.listProducers(query, { caller, requestId });
+  }
+
+  /** The producers the caller applied for or works for, whatever their status. */
+  @ApiBearerAuth()
+  @Roles('producer_staff')
+  @Get('mine')
+  async mine(
+    @Query() query: ListProducersQuery,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    return this.catalog.listProducers(query, { caller, requestId }, true);
   }
 
   @Public()
@@ -56,7 +69,7 @@ export class ProducersController {
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
   ) {
-    return this.catalog.setProducerStatus(id, body.status, { caller, requestId });
+    return this.catalog.setProducerStatus(id, body, { caller, requestId });
   }
 
   /**

@@ -69,10 +69,10 @@ export async function startTestCatalog(label: string) {
         category: 'meat',
         unit: 'kg',
         price: { fen: priceFen, currency: 'CNY' },
-        status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
       },
       OFFICER,
     );
+    await catalogHarness.certify(service.client, res.product.id);
     await call(
       'createLot',
       {

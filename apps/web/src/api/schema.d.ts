@@ -192,6 +192,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/producers/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProducersController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/producers/{id}": {
         parameters: {
             query?: never;
@@ -233,6 +249,70 @@ export interface paths {
         };
         get?: never;
         put: operations["ProducersController_setHouseholdShare"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CertificatesController_certify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CertificatesController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CertificatesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CertificatesController_reviewQueue"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -797,7 +877,7 @@ export interface components {
             imageUrls?: string[];
             /** @example 谭庄村 */
             originVillage?: string;
-            /** @description 扶贫产品认定 number */
+            /** @description 扶贫产品认定 number: issued by the platform when certified, so only empty is accepted */
             reliefCertification?: string;
             /**
              * @default draft
@@ -827,7 +907,7 @@ export interface components {
             imageUrls?: string[];
             /** @example 谭庄村 */
             originVillage?: string;
-            /** @description 扶贫产品认定 number */
+            /** @description 扶贫产品认定 number: issued by the platform when certified, so only empty is accepted */
             reliefCertification?: string;
             /** @enum {string} */
             status?: "draft" | "active" | "archived";
@@ -870,10 +950,14 @@ export interface components {
             village?: string;
             /** @description Share of each sale promised to households, in basis points */
             householdShareBps: number;
+            /** @description References to the application's documents (ids or URLs in a document store) */
+            documents?: string[];
         };
         SetProducerStatusDto: {
             /** @enum {string} */
             status: "pending" | "verified" | "suspended";
+            /** @description Required to suspend and to reinstate a suspended producer */
+            reason?: string;
         };
         SetHouseholdShareDto: {
             /**
@@ -887,6 +971,22 @@ export interface components {
              */
             effectiveFrom: string;
             /** @example benefit agreements renewed for 2027 */
+            reason: string;
+        };
+        CertifyProductDto: {
+            /**
+             * @description YYYY-MM-DD (00:00 that day in China) or an ISO 8601 date-time with an offset
+             * @example 2027-01-01
+             */
+            validFrom: string;
+            /**
+             * @description Exclusive; after validFrom and in the future
+             * @example 2028-01-01
+             */
+            validTo: string;
+        };
+        RevokeCertificateDto: {
+            /** @example sold products of another origin as certified */
             reason: string;
         };
         CreateHouseholdDto: {
@@ -1358,6 +1458,28 @@ export interface operations {
             };
         };
     };
+    ProducersController_mine: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                status?: "pending" | "verified" | "suspended";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ProducersController_get: {
         parameters: {
             query?: never;
@@ -1414,6 +1536,95 @@ export interface operations {
                 "application/json": components["schemas"]["SetHouseholdShareDto"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CertificatesController_certify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertifyProductDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CertificatesController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeCertificateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CertificatesController_list: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                productId?: string;
+                producerId?: string;
+                status?: "valid" | "revoked" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CertificatesController_reviewQueue: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {

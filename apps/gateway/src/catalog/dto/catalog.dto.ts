@@ -139,12 +139,84 @@ export class CreateProducerDto {
   @Min(0, { message: 'must be 0 or more' })
   @Max(10_000, { message: 'must be at most 10000' })
   householdShareBps!: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: "References to the application's documents (ids or URLs in a document store)",
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be a list' })
+  @ArrayMaxSize(20, { message: 'at most 20 documents' })
+  @IsString({ each: true, message: 'each must be a string' })
+  @MinLength(1, { each: true, message: 'each is required' })
+  @MaxLength(300, { each: true, message: 'each must be at most 300 characters' })
+  documents?: string[];
 }
 
 export class SetProducerStatusDto {
   @ApiProperty({ enum: PRODUCER_STATUSES })
   @IsIn(PRODUCER_STATUSES, { message: `must be one of ${PRODUCER_STATUSES.join(', ')}` })
   status!: (typeof PRODUCER_STATUSES)[number];
+
+  @ApiPropertyOptional({ description: 'Required to suspend and to reinstate a suspended producer' })
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(500, { message: 'must be at most 500 characters' })
+  reason?: string;
+}
+
+export const CERTIFICATE_STATUSES = ['valid', 'revoked', 'expired'] as const;
+
+export class CertifyProductDto {
+  @ApiProperty({
+    description: 'YYYY-MM-DD (00:00 that day in China) or an ISO 8601 date-time with an offset',
+    example: '2027-01-01',
+  })
+  @IsString({ message: 'must be a date or a date-time' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(40, { message: 'must be a date or a date-time' })
+  validFrom!: string;
+
+  @ApiProperty({ description: 'Exclusive; after validFrom and in the future', example: '2028-01-01' })
+  @IsString({ message: 'must be a date or a date-time' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(40, { message: 'must be a date or a date-time' })
+  validTo!: string;
+}
+
+export class RevokeCertificateDto {
+  @ApiProperty({ example: 'sold products of another origin as certified' })
+  @IsString({ message: 'must be a string' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(500, { message: 'must be at most 500 characters' })
+  reason!: string;
+}
+
+export class ListCertificatesQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  productId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  producerId?: string;
+
+  @ApiPropertyOptional({ enum: CERTIFICATE_STATUSES })
+  @IsOptional()
+  @IsIn(CERTIFICATE_STATUSES, { message: `must be one of ${CERTIFICATE_STATUSES.join(', ')}` })
+  status?: (typeof CERTIFICATE_STATUSES)[number];
+}
+
+export class ReviewQueueQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(100, { message: 'must be at most 100' })
+  limit?: number;
 }
 
 export class SetHouseholdShareDto {
@@ -229,7 +301,9 @@ class ProductFieldsDto {
   @MaxLength(50)
   originVillage?: string;
 
-  @ApiPropertyOptional({ description: '扶贫产品认定 number' })
+  @ApiPropertyOptional({
+    description: '扶贫产品认定 number: issued by the platform when certified, so only empty is accepted',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -41,6 +41,14 @@ export enum ProductStatus {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum CertificateStatus {
+  CERTIFICATE_STATUS_UNSPECIFIED = "CERTIFICATE_STATUS_UNSPECIFIED",
+  CERTIFICATE_STATUS_VALID = "CERTIFICATE_STATUS_VALID",
+  CERTIFICATE_STATUS_REVOKED = "CERTIFICATE_STATUS_REVOKED",
+  CERTIFICATE_STATUS_EXPIRED = "CERTIFICATE_STATUS_EXPIRED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export enum ShortageReason {
   SHORTAGE_REASON_UNSPECIFIED = "SHORTAGE_REASON_UNSPECIFIED",
   /** SHORTAGE_REASON_OUT_OF_STOCK - Not enough units on hand across the product's lots. */
@@ -74,6 +82,109 @@ export interface Producer {
    * filled by GetProducer and SetHouseholdShare, empty in lists.
    */
   householdShareHistory: HouseholdShareStep[];
+  /**
+   * References to the documents of the application (licence scans, agreements: ids or URLs of a
+   * document store), as the applicant gave them.
+   */
+  documents: string[];
+  /**
+   * Every move of the status, oldest first (the application is the first, from unset to
+   * PENDING); filled by GetProducer, empty in lists.
+   */
+  statusHistory: ProducerStatusChange[];
+  /**
+   * The user who applied (producer staff); empty when the relief office registered the producer,
+   * and for callers other than the relief office, admins, auditors and the applicant.
+   */
+  appliedBy: string;
+}
+
+/** One move of a producer's status. */
+export interface ProducerStatusChange {
+  /** Unset for the application itself. */
+  fromStatus?: ProducerStatus | undefined;
+  toStatus: ProducerStatus;
+  reason: string;
+  /** The user who made the move; empty for callers other than the relief office, admins and auditors. */
+  changedBy: string;
+  createdAt?: Timestamp | undefined;
+}
+
+/** A product's certificate (扶贫产品认定证书), issued by the platform when an officer certifies it. */
+export interface Certificate {
+  id: string;
+  /** Unique, e.g. JY-2026-000123. */
+  number: string;
+  productId: string;
+  producerId: string;
+  productNameZh: string;
+  producerName: string;
+  /** The product is certified from valid_from (inclusive) to valid_to (exclusive). */
+  validFrom?: Timestamp | undefined;
+  validTo?: Timestamp | undefined;
+  status: CertificateStatus;
+  certifiedBy: string;
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** Set when revoked or expired. */
+  endedAt?:
+    | Timestamp
+    | undefined;
+  /** Empty unless revoked. */
+  revokedBy: string;
+  revocationReason: string;
+}
+
+export interface CertifyProductRequest {
+  productId: string;
+  /** YYYY-MM-DD (00:00 that day in China, UTC+8) or an ISO 8601 date-time with an offset. */
+  validFrom: string;
+  /** Exclusive, after valid_from and in the future; same forms as valid_from. */
+  validTo: string;
+}
+
+export interface CertifyProductResponse {
+  certificate?: Certificate | undefined;
+  product?: Product | undefined;
+}
+
+export interface RevokeCertificateRequest {
+  id: string;
+  reason: string;
+}
+
+export interface RevokeCertificateResponse {
+  certificate?: Certificate | undefined;
+}
+
+export interface ListCertificatesRequest {
+  page?: PageRequest | undefined;
+  productId: string;
+  producerId: string;
+  status: CertificateStatus;
+}
+
+export interface ListCertificatesResponse {
+  certificates: Certificate[];
+  page?: PageInfo | undefined;
+}
+
+export interface GetReviewQueueRequest {
+  /** Each list is at most this long (1..100, 50 when unset). */
+  limit: number;
+}
+
+export interface GetReviewQueueResponse {
+  /** PENDING producers, oldest application first. */
+  pendingProducers: Producer[];
+  pendingProducersTotal: number;
+  /**
+   * Products without a valid certificate that are not archived, of producers not suspended,
+   * oldest first.
+   */
+  uncertifiedProducts: Product[];
+  uncertifiedProductsTotal: number;
 }
 
 /** One step of a producer's household share: from effective_from on, until the next step. */
@@ -103,7 +214,10 @@ export interface Product {
   price?: Money | undefined;
   imageUrls: string[];
   originVillage: string;
-  /** 扶贫产品认定 number; empty when not certified. */
+  /**
+   * 扶贫产品认定 number of its valid certificate; empty when not certified. Issued by the platform
+   * (CertifyProduct): create and update refuse any value.
+   */
   reliefCertification: string;
   status: ProductStatus;
   /** Units on hand across all lots. */
@@ -161,6 +275,8 @@ export interface CreateProducerRequest {
   town: string;
   village: string;
   householdShareBps: number;
+  /** References to the application's documents: 0..20, each 1..300 characters. */
+  documents: string[];
 }
 
 export interface CreateProducerResponse {
@@ -195,6 +311,8 @@ export interface GetProducerResponse {
 export interface ListProducersRequest {
   page?: PageRequest | undefined;
   status: ProducerStatus;
+  /** Only the producers the caller applied for or works for (producer staff reading their own). */
+  mine: boolean;
 }
 
 export interface ListProducersResponse {
@@ -205,6 +323,8 @@ export interface ListProducersResponse {
 export interface SetProducerStatusRequest {
   id: string;
   status: ProducerStatus;
+  /** Required to suspend and to reinstate a suspended producer; at most 500 characters. */
+  reason: string;
 }
 
 export interface SetProducerStatusResponse {
@@ -220,8 +340,9 @@ export interface CreateProductRequest {
   price?: Money | undefined;
   imageUrls: string[];
   originVillage: string;
+  /** Must be empty: the certificate number is issued by CertifyProduct. */
   reliefCertification: string;
-  /** DRAFT when unspecified. */
+  /** DRAFT when unspecified; ACTIVE is refused (a product goes on sale when certified). */
   status: ProductStatus;
   /**
    * Optional: sell from the lots of this product of the same producer (which must not itself have
@@ -247,8 +368,14 @@ export interface UpdateProductRequest {
   /** Replaces the image list when update_image_urls is true. */
   imageUrls: string[];
   updateImageUrls: boolean;
-  originVillage?: string | undefined;
-  reliefCertification?: string | undefined;
+  originVillage?:
+    | string
+    | undefined;
+  /** Refused unless empty: the certificate number is issued by CertifyProduct. */
+  reliefCertification?:
+    | string
+    | undefined;
+  /** ACTIVE only by the relief office, and only while the product holds a valid certificate. */
   status: ProductStatus;
 }
 
@@ -424,13 +551,21 @@ export const YUGONG_CATALOG_V1_PACKAGE_NAME = "yugong.catalog.v1";
  */
 
 export interface CatalogServiceClient {
+  /**
+   * A producer's application (producer staff) or registration (relief office): always PENDING
+   * until an officer verifies it. The applicant may read it while pending.
+   */
+
   createProducer(request: CreateProducerRequest, metadata?: Metadata): Observable<CreateProducerResponse>;
 
   getProducer(request: GetProducerRequest, metadata?: Metadata): Observable<GetProducerResponse>;
 
   listProducers(request: ListProducersRequest, metadata?: Metadata): Observable<ListProducersResponse>;
 
-  /** Relief office only: pending -> verified -> suspended (and suspended -> verified). */
+  /**
+   * Relief office only: pending -> verified -> suspended (and suspended -> verified), with a
+   * reason (required to suspend and to reinstate); every move joins the producer's status history.
+   */
 
   setProducerStatus(request: SetProducerStatusRequest, metadata?: Metadata): Observable<SetProducerStatusResponse>;
 
@@ -510,6 +645,25 @@ export interface CatalogServiceClient {
    */
 
   restockUnits(request: RestockUnitsRequest, metadata?: Metadata): Observable<RestockUnitsResponse>;
+
+  /**
+   * Certification (扶贫产品认定), relief office only. Certifying issues the platform's certificate
+   * number (JY-<year>-<6 digits>) with a validity and puts the product on sale; a product is sold
+   * only while it has a valid certificate. Revoking (with a reason) or expiry takes it off sale at
+   * once; its orders stay as they are.
+   */
+
+  certifyProduct(request: CertifyProductRequest, metadata?: Metadata): Observable<CertifyProductResponse>;
+
+  revokeCertificate(request: RevokeCertificateRequest, metadata?: Metadata): Observable<RevokeCertificateResponse>;
+
+  /** Officers, admins and auditors: every certificate; producer staff: their producers' only. */
+
+  listCertificates(request: ListCertificatesRequest, metadata?: Metadata): Observable<ListCertificatesResponse>;
+
+  /** Officers, admins and auditors: producers waiting for review and products not certified. */
+
+  getReviewQueue(request: GetReviewQueueRequest, metadata?: Metadata): Observable<GetReviewQueueResponse>;
 }
 
 /**
@@ -520,6 +674,11 @@ export interface CatalogServiceClient {
  */
 
 export interface CatalogServiceController {
+  /**
+   * A producer's application (producer staff) or registration (relief office): always PENDING
+   * until an officer verifies it. The applicant may read it while pending.
+   */
+
   createProducer(
     request: CreateProducerRequest,
     metadata?: Metadata,
@@ -535,7 +694,10 @@ export interface CatalogServiceController {
     metadata?: Metadata,
   ): Promise<ListProducersResponse> | Observable<ListProducersResponse> | ListProducersResponse;
 
-  /** Relief office only: pending -> verified -> suspended (and suspended -> verified). */
+  /**
+   * Relief office only: pending -> verified -> suspended (and suspended -> verified), with a
+   * reason (required to suspend and to reinstate); every move joins the producer's status history.
+   */
 
   setProducerStatus(
     request: SetProducerStatusRequest,
@@ -657,6 +819,37 @@ export interface CatalogServiceController {
     request: RestockUnitsRequest,
     metadata?: Metadata,
   ): Promise<RestockUnitsResponse> | Observable<RestockUnitsResponse> | RestockUnitsResponse;
+
+  /**
+   * Certification (扶贫产品认定), relief office only. Certifying issues the platform's certificate
+   * number (JY-<year>-<6 digits>) with a validity and puts the product on sale; a product is sold
+   * only while it has a valid certificate. Revoking (with a reason) or expiry takes it off sale at
+   * once; its orders stay as they are.
+   */
+
+  certifyProduct(
+    request: CertifyProductRequest,
+    metadata?: Metadata,
+  ): Promise<CertifyProductResponse> | Observable<CertifyProductResponse> | CertifyProductResponse;
+
+  revokeCertificate(
+    request: RevokeCertificateRequest,
+    metadata?: Metadata,
+  ): Promise<RevokeCertificateResponse> | Observable<RevokeCertificateResponse> | RevokeCertificateResponse;
+
+  /** Officers, admins and auditors: every certificate; producer staff: their producers' only. */
+
+  listCertificates(
+    request: ListCertificatesRequest,
+    metadata?: Metadata,
+  ): Promise<ListCertificatesResponse> | Observable<ListCertificatesResponse> | ListCertificatesResponse;
+
+  /** Officers, admins and auditors: producers waiting for review and products not certified. */
+
+  getReviewQueue(
+    request: GetReviewQueueRequest,
+    metadata?: Metadata,
+  ): Promise<GetReviewQueueResponse> | Observable<GetReviewQueueResponse> | GetReviewQueueResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -679,6 +872,10 @@ export function CatalogServiceControllerMethods() {
       "releaseStock",
       "commitStock",
       "restockUnits",
+      "certifyProduct",
+      "revokeCertificate",
+      "listCertificates",
+      "getReviewQueue",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

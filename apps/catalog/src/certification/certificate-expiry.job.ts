@@ -1,0 +1,51 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Periodic } from '@yugong/shared/jobs';
+import { CertificationService } from './certification.service';
+
+export const CERTIFICATE_EXPIRY_INTERVAL_MS = Symbol('CERTIFICATE_EXPIRY_INTERVAL_MS');
+
+/**
+ * Expires certificates past their end with nobody acting: every interval it marks them expired,
+ * takes their products off sale and invalidates the cached listings, one pass at a time. Reads
+ * check the period themselves too, so a product is off sale the instant its period ends; this job
+ * makes the record say so and drops what the caches still hold.
+ */
+@Injectable()
+export class CertificateExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CertificateExpiryJob.name);
+  private periodic: Periodic | undefined;
+
+  constructor(
+    private readonly certification: CertificationService,
+    @Inject(CERTIFICATE_EXPIRY_INTERVAL_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.periodic = new Periodic(() => this.expire(), this.intervalMs);
+    this.periodic.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.periodic?.stop();
+  }
+
+  /** One pass; never throws (a failed pass is logged and the next one tries again). */
+  async expire(): Promise<number> {
+    try {
+      const expired = await this.certification.expireDue();
+      if (expired > 0) {
+        this.logger.log(`expired ${expired} product certificates`);
+      }
+      return expired;
+    } catch (error) {
+      this.logger.error(`certificate expiry failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+}
