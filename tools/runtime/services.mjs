@@ -192,6 +192,7 @@ export const SERVICES = [
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
       ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
+      LEDGER_GRPC_URL: ctx.ports.ledger ? `127.0.0.1:${ctx.ports.ledger}` : undefined,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.adminPassword || ctx.demoPassword,

@@ -25,6 +25,8 @@ import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
+import { LedgerClient } from './ledger/ledger.client';
+import { LedgerController } from './ledger/ledger.controller';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -50,6 +52,7 @@ export interface GatewayConnections {
   catalog: CatalogClient;
   beneficiaries: BeneficiariesClient;
   orders: OrdersClient;
+  ledger: LedgerClient;
 }
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
@@ -86,6 +89,7 @@ export class AppModule {
         HealthController,
         OrdersController,
         BuyersController,
+        LedgerController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
@@ -116,6 +120,7 @@ export class AppModule {
         { provide: CatalogClient, useValue: connections.catalog },
         { provide: BeneficiariesClient, useValue: connections.beneficiaries },
         { provide: OrdersClient, useValue: connections.orders },
+        { provide: LedgerClient, useValue: connections.ledger },
         ...(config.STRIPE_WEBHOOK_SECRET
           ? [
               {

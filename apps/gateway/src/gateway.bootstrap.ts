@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import { beneficiaries, catalog, orders } from '@yugong/contracts';
+import { beneficiaries, catalog, ledger, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -24,6 +24,7 @@ import { helmetOptions, registerResponseHeaders } from './common/security-header
 import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
+import { LedgerClient } from './ledger/ledger.client';
 import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
@@ -75,6 +76,13 @@ export async function startGateway(
     serviceName: orders.ORDERS_SERVICE_NAME,
   });
   const ordersClient = new OrdersClient(ordersStub, clientSettings);
+  const ledgerStub = createGrpcStub<ledger.LedgerServiceClient>({
+    url: config.LEDGER_GRPC_URL,
+    service: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.LEDGER_SERVICE_NAME,
+  });
+  const ledgerClient = new LedgerClient(ledgerStub, clientSettings);
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
   const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
@@ -115,6 +123,7 @@ export async function startGateway(
       catalog: catalogClient,
       beneficiaries: beneficiariesClient,
       orders: ordersClient,
+      ledger: ledgerClient,
     }),
     adapter,
     // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
@@ -161,6 +170,7 @@ export async function startGateway(
     await closeMetrics();
     catalogStub.close();
     ordersStub.close();
+    ledgerStub.close();
     beneficiariesStub.close();
     registerImports.close();
     await cache.close();

@@ -30,6 +30,9 @@ test('the storefront loads within its JavaScript budget and lists products withi
   await page.goto(`${baseUrl()}/`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('济源消费扶贫成效');
   await expect(page.locator('svg').first()).toBeVisible();
+  // The ledger's public summary by town, with the relief fund's total.
+  await expect(page.getByTestId('public-summary')).toContainText('消费扶贫资金到了哪些镇');
+  await expect(page.getByTestId('relief-fund')).toHaveText(/^¥\d[\d,]*\.\d\d$/);
   await expectAccessible(page, 'the impact page');
   await screenshot(page, 'impact');
   const timings: number[] = [];
@@ -58,7 +61,7 @@ test('English is one click away, with amounts still in yuan from fen', async ({ 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('扶贫产品');
 });
 
-test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, the order shows paid', async ({
+test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, the order shows where the money went', async ({
   page,
   browser,
 }) => {
@@ -143,6 +146,23 @@ test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, th
   );
   await expect(page.getByText('ABC-2020-0516-001')).toBeVisible();
   await expect(page.getByText('请通过银行转账付款')).toHaveCount(0);
+  // Where the money went: the ledger posts the payment once orders' relay delivers it (the page
+  // asks again until it has), then shows villages, household counts and fen, never a household.
+  const money = page.getByTestId('money');
+  await expect(money).toBeVisible({ timeout: 60_000 });
+  await expect(money).toContainText(/惠及 \d+ 个村的 [1-9]\d* 户建档立卡户/);
+  await expect(page.getByTestId('money-households')).toHaveText(/^¥\d[\d,]*\.\d\d$/);
+  await expect(page.getByTestId('money-households')).not.toHaveText('¥0.00');
+  await expect(page.getByTestId('money-producer')).not.toHaveText('¥0.00');
+  // The donation went to the relief fund; a bank transfer pays no processor fee.
+  await expect(page.getByTestId('money-fund')).toHaveText('¥2.50');
+  await expect(page.getByTestId('money-fees')).toHaveText('¥0.00');
+  await expect(page.getByTestId('money-net-paid')).toHaveText(total);
+  await expect(money.getByRole('img', { name: '钱去了哪里' }).locator('svg')).toBeVisible();
+  const villageRows = money.getByTestId('money-villages').locator('tbody tr');
+  expect(await villageRows.count()).toBeGreaterThan(0);
+  await expect(villageRows.first()).toContainText(/村/);
+  await expectAccessible(page, 'the paid order with where its money went');
   await screenshot(page, 'order');
 
   await page.getByRole('link', { name: '我的订单' }).click();

@@ -18,6 +18,8 @@ export const gatewayConfigSchema = z.object({
   BENEFICIARIES_GRPC_URL: env.string('127.0.0.1:50052'),
   /** Carts, checkout and orders, like CATALOG_GRPC_URL. */
   ORDERS_GRPC_URL: env.string('127.0.0.1:50053'),
+  /** The ledger (traces, reports, the public summary), like CATALOG_GRPC_URL. */
+  LEDGER_GRPC_URL: env.string('127.0.0.1:50054'),
   /**
    * The signing secret (`whsec_…`) of the Stripe webhook endpoint. Unset: the deployment takes no
    * card payments and POST /api/v1/payments/stripe/webhook does not exist (404); Stripe retries

@@ -17,6 +17,10 @@ import { startCatalog } from '../../../catalog/src/catalog.bootstrap';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { catalogConfig } from '../../../catalog/src/config/catalog.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
+import { ledgerConfig } from '../../../ledger/src/config/ledger.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startLedger } from '../../../ledger/src/ledger.bootstrap';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ordersConfig } from '../../../orders/src/config/orders.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startOrders } from '../../../orders/src/orders.bootstrap';
@@ -39,6 +43,8 @@ export interface Platform {
   beneficiariesDatabaseUrl: string;
   gatewayDatabaseUrl: string;
   ordersDatabaseUrl: string;
+  /** Empty when the platform runs without a ledger (`ledger: false`). */
+  ledgerDatabaseUrl: string;
   /** Where the gateway would listen with `listen: true`. */
   gatewayPort: number;
   stop(): Promise<void>;
@@ -54,10 +60,17 @@ export interface PlatformOptions {
    * one). Default: the tests' Redis (`REDIS_URL`), when there is one.
    */
   redis?: boolean;
+  /**
+   * `false`: no ledger (orders' relay then has no consumer, and its events wait in the outbox).
+   * Default: the ledger runs, and the relay delivers every order event to it.
+   */
+  ledger?: boolean;
+  /** Added to the ledger's environment. */
+  ledgerEnv?: Record<string, string>;
 }
 
 /**
- * Boots beneficiaries, catalog, orders and the gateway (demo data seeded) on fresh databases and
+ * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded) on fresh databases and
  * a private Redis prefix, each with the environment the launcher gives it
  * (`tools/runtime/services.mjs`). `env` adds to the gateway's environment.
  */
@@ -66,19 +79,20 @@ export async function startPlatform(
   env: Record<string, string> = {},
   options: PlatformOptions = {},
 ): Promise<Platform> {
-  const [catalogDb, beneficiariesDb, gatewayDb, ordersDb] = await Promise.all([
+  const withLedger = options.ledger ?? true;
+  const [catalogDb, beneficiariesDb, gatewayDb, ordersDb, ledgerDb] = await Promise.all([
     createTestDatabase(`${label}_catalog`),
     createTestDatabase(`${label}_register`),
     createTestDatabase(`${label}_gateway`),
     createTestDatabase(`${label}_orders`),
+    withLedger ? createTestDatabase(`${label}_ledger`) : undefined,
   ]);
   const databases = {
     catalog: catalogDb.url,
     beneficiaries: beneficiariesDb.url,
     gateway: gatewayDb.url,
     orders: ordersDb.url,
-    // Not booted here: orders' relay then has no consumer, and its events wait in the outbox.
-    ledger: '',
+    ledger: ledgerDb?.url ?? '',
   };
   const ctx: LaunchContext = {
     databaseUrl: (service) => databases[service],
@@ -96,7 +110,8 @@ export async function startPlatform(
       beneficiaries: await freePort(),
       gateway: await freePort(),
       orders: await freePort(),
-      ledger: 0,
+      // 0: no ledger; the launcher then gives orders no event consumer and the gateway no ledger URL.
+      ledger: withLedger ? await freePort() : 0,
     },
     logLevel: 'silent',
     host: '127.0.0.1',
@@ -108,7 +123,13 @@ export async function startPlatform(
     for (const service of running.reverse()) {
       await service.close();
     }
-    await Promise.all([gatewayDb.drop(), catalogDb.drop(), beneficiariesDb.drop(), ordersDb.drop()]);
+    await Promise.all([
+      gatewayDb.drop(),
+      catalogDb.drop(),
+      beneficiariesDb.drop(),
+      ordersDb.drop(),
+      ledgerDb?.drop(),
+    ]);
   };
   const started = async <T extends { close(): Promise<void> }>(service: Promise<T | undefined>) => {
     const value = (await service)!;
@@ -118,6 +139,9 @@ export async function startPlatform(
   try {
     await started(startBeneficiaries(beneficiariesConfig(serviceEnv('beneficiaries', ctx))));
     await started(startCatalog(catalogConfig(serviceEnv('catalog', ctx))));
+    if (withLedger) {
+      await started(startLedger(ledgerConfig(serviceEnv('ledger', ctx, options.ledgerEnv))));
+    }
     await started(startOrders(ordersConfig(serviceEnv('orders', ctx, options.ordersEnv))));
     const gateway = await started(
       startGateway(gatewayConfig(serviceEnv('gateway', ctx, env)), { listen: options.listen ?? false }),
@@ -129,6 +153,7 @@ export async function startPlatform(
       beneficiariesDatabaseUrl: beneficiariesDb.url,
       gatewayDatabaseUrl: gatewayDb.url,
       ordersDatabaseUrl: ordersDb.url,
+      ledgerDatabaseUrl: ledgerDb?.url ?? '',
       gatewayPort: ctx.ports.gateway,
       stop,
     };

@@ -2,6 +2,13 @@
 // the shape the API has. Types only: importing these loads nothing of the gateway.
 import type { lotJson, ProductJson } from '../../src/catalog/catalog.views';
 import type { UserView } from '../../src/identity/dto/identity.dto';
+import type {
+  lotTraceJson,
+  orderTraceJson,
+  publicSummaryJson,
+  reliefIncomeJson,
+  trialBalanceJson,
+} from '../../src/ledger/ledger.views';
 import type { CartJson, orderJson } from '../../src/orders/orders.views';
 import type { SessionView } from '../../src/sessions/dto/sessions.dto';
 
@@ -12,3 +19,9 @@ export type OrderJson = ReturnType<typeof orderJson>;
 export type OrderLineJson = OrderJson['lines'][number];
 /** What a sign-in answers: the tokens, the user and, when an anonymous cart was merged, the cart. */
 export type SignInJson = SessionView & { user: UserView; cart?: CartJson | null };
+/** Where an order's money went (`GET /orders/:id/trace`). */
+export type OrderTraceJson = ReturnType<typeof orderTraceJson>;
+export type LotTraceJson = ReturnType<typeof lotTraceJson>;
+export type TrialBalanceJson = ReturnType<typeof trialBalanceJson>;
+export type ReliefIncomeJson = ReturnType<typeof reliefIncomeJson>;
+export type PublicSummaryJson = ReturnType<typeof publicSummaryJson>;

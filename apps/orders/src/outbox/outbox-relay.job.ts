@@ -28,6 +28,7 @@ export class OutboxRelayJob implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger(OutboxRelayJob.name);
   private relay: OutboxRelay | undefined;
   private periodic: Periodic | undefined;
+  private stopping = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -56,6 +57,8 @@ export class OutboxRelayJob implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // A pass in flight finishes its batch, not the whole backlog: the rest waits in the outbox.
+    this.stopping = true;
     await this.periodic?.stop();
     this.relay?.close();
   }
@@ -63,7 +66,7 @@ export class OutboxRelayJob implements OnApplicationBootstrap, OnApplicationShut
   private async pass(): Promise<void> {
     try {
       // Drain what is due, a batch at a time, then wait for the next tick.
-      while ((await this.relay!.relayOnce()) > 0) {
+      while (!this.stopping && (await this.relay!.relayOnce()) > 0) {
         /* keep going */
       }
     } catch (error) {

@@ -250,3 +250,49 @@ export interface ApiErrorBody {
   message: string;
   fields?: { field: string; reason: string }[];
 }
+
+/** One village a line's household share reached, with the village collective's own share. */
+export interface TracedVillage {
+  villageId: string;
+  townId: string;
+  households: number;
+  householdAmount: Money;
+  collectiveAmount: Money;
+}
+
+/** One order line's split, net of refunds (`GET /orders/{id}/trace`). */
+export interface TracedLine {
+  orderId: string;
+  lineId: string;
+  productId: string;
+  producerId: string;
+  quantity: number;
+  refundedQuantity: number;
+  gross: Money;
+  lots: { lotId: string; lotCode: string; quantity: number }[];
+  householdBasis: string;
+  /** Ids only in an officer's or auditor's view. */
+  households: { householdId: string | null; villageId: string; lotId: string | null; amount: Money }[];
+  villages: TracedVillage[];
+  householdAmount: Money;
+  unallocatedAmount: Money;
+  licenceCommitment: Money;
+  processorFee: Money;
+  producerAmount: Money;
+}
+
+/** Where an order's money went, from the ledger. */
+export interface OrderTrace {
+  orderId: string;
+  full: boolean;
+  lines: TracedLine[];
+  donation: Money;
+  netPaid: Money;
+}
+
+/** Relief income by town for everyone (`GET /ledger/public-summary`). */
+export interface PublicSummary {
+  towns: { townId: string; households: number; householdAmount: Money; collectiveAmount: Money }[];
+  townsWithheld: number;
+  reliefFund: Money;
+}

@@ -1,15 +1,17 @@
+import { Table } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, ok } from '../api/client';
-import type { Page, Producer, Product, RegisterSummary } from '../api/views';
+import type { Page, Producer, Product, PublicSummary, RegisterSummary } from '../api/views';
+import { yuan } from '../format.util';
 import { useLoad } from '../ui/use-load';
 
 const Bars = lazy(() => import('../ui/bar-chart'));
 
 /**
- * The public impact page: the register's public totals by town and the catalogue's; no person.
- * (Totals of money reaching households come with the ledger.)
+ * The public impact page: the register's public totals by town, the catalogue's, and the ledger's
+ * public summary of money reaching households and villages by town; no person.
  */
 export default function ImpactPage() {
   const { t } = useTranslation();
@@ -21,6 +23,8 @@ export default function ImpactPage() {
         ok<Page<Producer>>(
           api.GET('/api/v1/producers', { params: { query: { pageSize: 1, status: 'verified' } } }),
         ),
+        // The register's figures still show when the ledger does not answer.
+        ok<PublicSummary>(api.GET('/api/v1/ledger/public-summary')).catch(() => null),
       ]),
     [],
   );
@@ -30,7 +34,9 @@ export default function ImpactPage() {
   if (!data) {
     return <p>{t('common.loading')}</p>;
   }
-  const [summary, products, producers] = data;
+  const [summary, products, producers, money] = data;
+  const townName = (id: string) => summary.towns.find((town) => town.townId === id)?.nameZh ?? id.slice(0, 8);
+  const moneyTowns = (money?.towns ?? []).map((town) => ({ ...town, name: townName(town.townId) }));
   const stats: [string, number][] = [
     [t('impact.households'), summary.households],
     [t('impact.people'), summary.people],
@@ -72,7 +78,60 @@ export default function ImpactPage() {
           />
         </Suspense>
       </section>
-      <p className="yg-note">{t('impact.ledgerSoon')}</p>
+      <section className="yg-panel" data-testid="public-summary">
+        <h2>{t('impact.ledgerTitle')}</h2>
+        <p>{t('impact.ledgerLead')}</p>
+        {moneyTowns.length === 0 ? (
+          <p>{t('impact.ledgerEmpty')}</p>
+        ) : (
+          <>
+            <Suspense fallback={<p>{t('common.loading')}</p>}>
+              <Bars
+                label={t('impact.ledgerTitle')}
+                categories={moneyTowns.map((town) => town.name)}
+                series={[
+                  {
+                    name: t('impact.householdIncome'),
+                    values: moneyTowns.map((town) => town.householdAmount.fen / 100),
+                    color: '#a8071a',
+                  },
+                  {
+                    name: t('impact.collectiveIncome'),
+                    values: moneyTowns.map((town) => town.collectiveAmount.fen / 100),
+                    color: '#ad6800',
+                  },
+                ]}
+              />
+            </Suspense>
+            <Table
+              rowKey="townId"
+              size="small"
+              pagination={false}
+              dataSource={moneyTowns}
+              columns={[
+                { title: t('impact.town'), dataIndex: 'name' },
+                { title: t('impact.reachedHouseholds'), dataIndex: 'households' },
+                {
+                  title: t('impact.householdIncome'),
+                  render: (_, town) => yuan(town.householdAmount.fen),
+                },
+                {
+                  title: t('impact.collectiveIncome'),
+                  render: (_, town) => yuan(town.collectiveAmount.fen),
+                },
+              ]}
+            />
+          </>
+        )}
+        {money ? (
+          <p>
+            {t('impact.reliefFund')}: <strong data-testid="relief-fund">{yuan(money.reliefFund.fen)}</strong>
+          </p>
+        ) : null}
+        {money && money.townsWithheld > 0 ? (
+          <p className="yg-note">{t('impact.townsWithheld', { count: money.townsWithheld })}</p>
+        ) : null}
+      </section>
       <Link
         to="/products"
         className="yg-button primary"

@@ -14,6 +14,8 @@ const FLOW = ['pending_payment', 'paid', 'shipped', 'delivered'] as const;
 
 // Stripe.js loads only for a card order being paid.
 const CardPayment = lazy(() => import('./card-payment'));
+// The ledger's trace and its chart load only for a paid order.
+const MoneyTrace = lazy(() => import('./money-trace'));
 
 /** One order: its state, lines and shipments, payment, refunds, and what each role may do next. */
 export default function OrderPage() {
@@ -128,20 +130,30 @@ export default function OrderPage() {
         </Col>
         <Col xs={24} md={12}>
           <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('order.whereMoneyWent')}</h2>}>
-            <Typography.Paragraph>{t('order.whereMoneyWentSoon')}</Typography.Paragraph>
-            <Descriptions column={1} size="small">
-              {order.lines.map((l) => (
-                <Descriptions.Item
-                  key={l.id}
-                  label={en ? l.productNameEn || l.productNameZh : l.productNameZh}
-                >
-                  {yuan(l.gross.fen)} · {t('products.householdShare')} {percent(l.householdShareBps)}
-                </Descriptions.Item>
-              ))}
-              {order.donation.fen > 0 ? (
-                <Descriptions.Item label={t('order.donation')}>{yuan(order.donation.fen)}</Descriptions.Item>
-              ) : null}
-            </Descriptions>
+            {order.payment.paidAt ? (
+              <Suspense fallback={<Skeleton active />}>
+                <MoneyTrace orderId={order.id} />
+              </Suspense>
+            ) : (
+              <>
+                <Typography.Paragraph>{t('order.whereMoneyWentSoon')}</Typography.Paragraph>
+                <Descriptions column={1} size="small">
+                  {order.lines.map((l) => (
+                    <Descriptions.Item
+                      key={l.id}
+                      label={en ? l.productNameEn || l.productNameZh : l.productNameZh}
+                    >
+                      {yuan(l.gross.fen)} · {t('products.householdShare')} {percent(l.householdShareBps)}
+                    </Descriptions.Item>
+                  ))}
+                  {order.donation.fen > 0 ? (
+                    <Descriptions.Item label={t('order.donation')}>
+                      {yuan(order.donation.fen)}
+                    </Descriptions.Item>
+                  ) : null}
+                </Descriptions>
+              </>
+            )}
           </Card>
         </Col>
       </Row>

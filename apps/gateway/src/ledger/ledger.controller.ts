@@ -1,0 +1,152 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ledger } from '@yugong/contracts';
+import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import { ValidationFailed } from '@yugong/shared/errors';
+import { toTimestamp } from '@yugong/shared/grpc';
+import type { FastifyReply } from 'fastify';
+import { RequestId, uuidParam } from '../common/request-context.util';
+import { ReliefIncomeQuery, ReportFormatQuery, type ReliefIncomeGroupBy } from './dto/ledger.dto';
+import { LedgerClient } from './ledger.client';
+import {
+  chainHeadJson,
+  lotTraceJson,
+  orderTraceJson,
+  publicSummaryJson,
+  reliefIncomeCsv,
+  reliefIncomeJson,
+  trialBalanceCsv,
+  trialBalanceJson,
+} from './ledger.views';
+
+const GROUPINGS: Record<ReliefIncomeGroupBy, ledger.ReliefIncomeGrouping> = {
+  town: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN,
+  village: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_VILLAGE,
+  household: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_HOUSEHOLD,
+  producer: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_PRODUCER,
+  product: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_PRODUCT,
+  month: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_MONTH,
+};
+
+/** CSV when the query says `format=csv`, or it says nothing and the client accepts text/csv first. */
+function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
+  if (format) {
+    return format === 'csv';
+  }
+  return /^\s*text\/csv\b/i.test(accept ?? '');
+}
+
+function sendCsv(reply: FastifyReply, filename: string, body: string): string {
+  reply.header('content-type', 'text/csv; charset=utf-8');
+  reply.header('content-disposition', `attachment; filename="${filename}"`);
+  return body;
+}
+
+/**
+ * Where the money went, from the ledger: traces of orders and lots, the reports of the relief
+ * office and auditors (JSON or CSV), the public summary and the hash chain's head. The ledger
+ * decides what each caller sees; these routes only keep out who may not ask at all.
+ */
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Controller()
+export class LedgerController {
+  constructor(private readonly ledger: LedgerClient) {}
+
+  /**
+   * Per line: lots, producer, households reached and their fen, villages, the fund, fees and the
+   * producer's part, net of refunds. Officers and auditors see household ids; the buyer sees
+   * villages, counts and totals; anyone else 404.
+   */
+  @Get('orders/:id/trace')
+  async traceOrder(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.ledger.call(
+      'traceOrder',
+      { orderId: id },
+      { caller, requestId, idempotent: true },
+    );
+    return orderTraceJson(res);
+  }
+
+  /** Every sale that drew on a lot; without household ids unless an officer or auditor asks. */
+  @Public()
+  @Get('lots/:id/trace')
+  async traceLot(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity | null,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.ledger.call('traceLot', { lotId: id }, { caller, requestId, idempotent: true });
+    return lotTraceJson(res);
+  }
+
+  /** Every account's debits, credits and balance; `balanced` says the sum is zero. */
+  @Roles('relief_officer', 'auditor', 'admin')
+  @Get('ledger/trial-balance')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiHeader({ name: 'accept', required: false, description: 'text/csv for CSV' })
+  async trialBalance(
+    @Query() query: ReportFormatQuery,
+    @Headers('accept') accept: string | undefined,
+    @Caller() caller: CallerIdentity,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.ledger.call('getTrialBalance', {}, { caller, requestId, idempotent: true });
+    return wantsCsv(query.format, accept)
+      ? sendCsv(reply, 'trial-balance.csv', trialBalanceCsv(res))
+      : trialBalanceJson(res);
+  }
+
+  /** Household benefits and village collective shares, net of refunds, by the chosen grouping. */
+  @Roles('relief_officer', 'auditor', 'admin')
+  @Get('ledger/relief-income')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiHeader({ name: 'accept', required: false, description: 'text/csv for CSV' })
+  async reliefIncome(
+    @Query() query: ReliefIncomeQuery,
+    @Headers('accept') accept: string | undefined,
+    @Caller() caller: CallerIdentity,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
+  ) {
+    const groupBy = query.groupBy ?? 'village';
+    const from = query.from ? new Date(query.from) : undefined;
+    const to = query.to ? new Date(query.to) : undefined;
+    if (from && to && to.getTime() <= from.getTime()) {
+      throw new ValidationFailed([{ field: 'to', reason: 'must be after from' }]);
+    }
+    const res = await this.ledger.call(
+      'getReliefIncome',
+      {
+        groupBy: GROUPINGS[groupBy],
+        from: from ? toTimestamp(from) : undefined,
+        to: to ? toTimestamp(to) : undefined,
+      },
+      { caller, requestId, idempotent: true },
+    );
+    return wantsCsv(query.format, accept)
+      ? sendCsv(reply, `relief-income-by-${groupBy}.csv`, reliefIncomeCsv(groupBy, res))
+      : reliefIncomeJson(groupBy, res);
+  }
+
+  /** Relief income by town for everyone; towns reaching fewer than 5 households are left out. */
+  @Public()
+  @Get('ledger/public-summary')
+  async publicSummary(@RequestId() requestId: string) {
+    const res = await this.ledger.call('getPublicSummary', {}, { caller: null, requestId, idempotent: true });
+    return publicSummaryJson(res);
+  }
+
+  /** The last sealed transaction of the hash chain, to publish and check later. */
+  @Roles('relief_officer', 'auditor', 'admin')
+  @Get('ledger/chain-head')
+  async chainHead(@Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+    const res = await this.ledger.call('getChainHead', {}, { caller, requestId, idempotent: true });
+    return chainHeadJson(res);
+  }
+}
