@@ -98,10 +98,11 @@ describeWithRedis('the ledger through the gateway', () => {
   }
 
   beforeAll(async () => {
-    platform = await startPlatform('ledger_e2e', {
-      RATE_LIMIT_PER_MINUTE: '100000',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    });
+    platform = await startPlatform(
+      'ledger_e2e',
+      { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+      { ledger: true },
+    );
     await request(platform.http)
       .post('/api/v1/auth/register')
       .send({ ...OTHER_CONSUMER, name: '赵六' })
