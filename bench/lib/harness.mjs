@@ -16,7 +16,7 @@ import { build } from '../../tools/runtime/build.mjs';
 import { autocannonFigures } from './autocannon.mjs';
 import { ensureDatabases, databaseUrl, freePort } from '../../tools/runtime/lib/postgres.mjs';
 import { eachLine, isAlive, killPid, sleep } from '../../tools/runtime/lib/processes.mjs';
-import { SERVICES, newServiceKeys, serviceEnv } from '../../tools/runtime/services.mjs';
+import { SERVICES, randomSecrets, serviceEnv } from '../../tools/runtime/services.mjs';
 
 export { databaseUrl, freePort, sleep };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -199,13 +199,7 @@ export function launchContext({ databases, ports, redisKeyPrefix, logLevel = 'wa
     },
     redisUrl: redisKeyPrefix ? REDIS_URL : undefined,
     redisKeyPrefix,
-    secrets: {
-      SERVICE_KEYS: newServiceKeys(),
-      JWT_SECRET: random(36),
-      PII_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
-      PII_ACTIVE_KEY_ID: 'k1',
-      PII_HASH_KEY: random(48),
-    },
+    secrets: randomSecrets(),
     ports,
     logLevel,
     host: '127.0.0.1',

@@ -47,7 +47,7 @@
  * @property {(ctx: LaunchContext) => Record<string, string | undefined>} env
  */
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 const portFrom = (value, fallback) => {
   const port = Number.parseInt(value ?? '', 10);
@@ -102,6 +102,22 @@ export function newServiceKeys(keep = {}) {
   return /** @type {Record<ServiceName, ServiceKey>} */ (
     Object.fromEntries(SERVICES.map(({ name }) => [name, keep[name] ?? newServiceKey()]))
   );
+}
+
+/**
+ * A fresh set of every secret in the shape `npm start` keeps in .data/secrets.json, for a run
+ * that keeps nothing (a benchmark, the browser tests).
+ *
+ * @returns {Secrets}
+ */
+export function randomSecrets() {
+  return {
+    SERVICE_KEYS: newServiceKeys(),
+    JWT_SECRET: randomBytes(36).toString('base64url'),
+    PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    PII_ACTIVE_KEY_ID: 'k1',
+    PII_HASH_KEY: randomBytes(48).toString('base64url'),
+  };
 }
 
 /** @type {ServiceSpec[]} */

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { databaseUrl, ensureDatabases, freePort } from '../../../../tools/runtime/lib/postgres.mjs';
 import { eachLine, isAlive, killPid, sleep } from '../../../../tools/runtime/lib/processes.mjs';
-import { SERVICES, newServiceKeys, serviceEnv } from '../../../../tools/runtime/services.mjs';
+import { SERVICES, randomSecrets, serviceEnv } from '../../../../tools/runtime/services.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 export const WEB_ROOT = path.join(ROOT, 'dist', 'apps', 'web');
@@ -59,13 +59,7 @@ export async function startPlatform({ log = () => {}, timeoutMs = 120_000 } = {}
     databaseUrl: (service) => databaseUrl(serverUrl, names[service]),
     redisUrl: process.env.REDIS_URL || undefined,
     redisKeyPrefix: `yugong:${run}:`,
-    secrets: {
-      SERVICE_KEYS: newServiceKeys(),
-      JWT_SECRET: randomBytes(36).toString('base64url'),
-      PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      PII_ACTIVE_KEY_ID: 'k1',
-      PII_HASH_KEY: randomBytes(32).toString('base64'),
-    },
+    secrets: randomSecrets(),
     ports,
     logLevel: 'warn',
     host: '127.0.0.1',
