@@ -202,6 +202,27 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     return { results, allOk: results.every((r) => r.ok) };
   }
 
+  // The ledger choosing a distribution run's recipients or checking an allocation's households.
+  @Accepts({ ledger: SERVICE })
+  async listDistributionRecipients(
+    request: beneficiaries.ListDistributionRecipientsRequest,
+  ): Promise<beneficiaries.ListDistributionRecipientsResponse> {
+    const rows = await this.households.distributionRecipients({
+      ...request,
+      status:
+        householdStatus.fromWire(request.status) ?? wireName(request.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
+    });
+    return {
+      households: rows.map((r) => ({
+        householdId: r.id,
+        villageId: r.villageId,
+        townId: r.townId,
+        members: r.members,
+        status: householdStatus.toWire(r.status),
+      })),
+    };
+  }
+
   /**
    * Client stream: options first, then batches of rows, each validated and written (in the import's
    * one transaction) as it arrives; answered once the stream ends. At most a few batches wait in

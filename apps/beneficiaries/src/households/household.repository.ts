@@ -136,6 +136,33 @@ export class HouseholdRepository {
     };
   }
 
+  /** Every household matching the filter, by id: no personal data, in id order. */
+  async distributionRecipients(
+    filter: Pick<HouseholdFilter, 'townId' | 'villageId' | 'status'> & { householdIds: string[] },
+  ): Promise<{ id: string; villageId: string; townId: string; members: number; status: HouseholdStatusName }[]> {
+    const query = this.base().select('h.id', 'h.village_id as villageId', 't.id as townId', 'h.members', 'h.status');
+    if (filter.townId) {
+      query.where('t.id', filter.townId);
+    }
+    if (filter.villageId) {
+      query.where('h.village_id', filter.villageId);
+    }
+    if (filter.status) {
+      query.where('h.status', filter.status);
+    }
+    if (filter.householdIds.length > 0) {
+      query.whereIn('h.id', filter.householdIds);
+    }
+    const rows = (await query.orderBy('h.id')) as {
+      id: string;
+      villageId: string;
+      townId: string;
+      members: number;
+      status: HouseholdStatusName;
+    }[];
+    return rows.map((r) => ({ ...r, members: Number(r.members) }));
+  }
+
   /** Whether an agreement (current or past) links the household to one of the producers. */
   async isLinked(householdId: string, producerIds: string[]): Promise<boolean> {
     if (producerIds.length === 0) {

@@ -103,6 +103,15 @@ export const listHouseholdsSchema = z.object({
 });
 export type ListHouseholdsInput = z.input<typeof listHouseholdsSchema>;
 
+/** The ledger's question for a distribution run or an allocation: ids only come back. */
+export const distributionRecipientsSchema = z.object({
+  townId: optionalId,
+  villageId: optionalId,
+  status: z.enum(HOUSEHOLD_STATUSES).optional(),
+  householdIds: z.array(z.string().uuid('must be a UUID')).max(10_000, 'at most 10,000 households').default([]),
+});
+export type DistributionRecipientsInput = z.input<typeof distributionRecipientsSchema>;
+
 export const updateStatusSchema = z
   .object({
     id: idSchema,

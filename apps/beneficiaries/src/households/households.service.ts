@@ -14,9 +14,11 @@ import {
   findByNationalIdSchema,
   getHouseholdSchema,
   listAccessSchema,
+  distributionRecipientsSchema,
   listHouseholdsSchema,
   updateStatusSchema,
   type CreateHouseholdInput,
+  type DistributionRecipientsInput,
   type ListHouseholdsInput,
 } from './household.schemas';
 import { householdView, type HouseholdScope, type HouseholdView } from './household.view';
@@ -115,6 +117,17 @@ export class HouseholdsService {
       await this.logAccess(reader, id, purpose, 'GetHousehold');
     }
     return view;
+  }
+
+  /** For the ledger (a distribution run, an allocation): households by filter or id, ids and counts only. */
+  async distributionRecipients(input: Loose<DistributionRecipientsInput>) {
+    const filter = parseRequest(distributionRecipientsSchema, input);
+    return this.households.distributionRecipients({
+      townId: filter.townId,
+      villageId: filter.villageId,
+      status: filter.status,
+      householdIds: filter.householdIds,
+    });
   }
 
   /** Pages of households, always masked; producer staff see only households linked to their producers. */

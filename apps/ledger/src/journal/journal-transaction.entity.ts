@@ -8,7 +8,10 @@ export type TransactionKind =
   | 'payment_received_unfilled'
   | 'payment_refunded_unfilled'
   | 'payment_unmatched'
-  | 'reversal';
+  | 'reversal'
+  | 'allocation'
+  | 'suspense_settlement'
+  | 'distribution';
 
 /**
  * A journal transaction: a set of postings whose debits equal their credits, checked by a

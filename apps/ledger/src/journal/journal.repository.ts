@@ -101,7 +101,7 @@ export class JournalRepository {
         side: p.side,
         fen: p.fen,
         role: p.role,
-        slot,
+        slot: p.slot ?? slot,
         line_id: p.lineId ?? null,
         product_id: p.productId ?? null,
         producer_id: p.producerId ?? null,

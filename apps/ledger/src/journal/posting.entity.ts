@@ -13,7 +13,8 @@ export type PostingRole =
   | 'producer'
   | 'donation'
   | 'suspense'
-  | 'refunds_due';
+  | 'refunds_due'
+  | 'distribution';
 
 /**
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,

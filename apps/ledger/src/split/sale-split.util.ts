@@ -70,6 +70,8 @@ export interface PostingDraft {
   productId?: string | null;
   producerId?: string | null;
   lotId?: string | null;
+  /** The balance row it moves, when not its transaction's order's (money taken from many orders' rows). */
+  slot?: number;
 }
 
 /** A transaction as the rules plan it, before it is written. */

@@ -287,6 +287,28 @@ export interface CreateVillageCollectiveShareResponse {
   share?: VillageCollectiveShare | undefined;
 }
 
+export interface ListDistributionRecipientsRequest {
+  /** Each filter applies when set. */
+  townId: string;
+  villageId: string;
+  status: HouseholdStatus;
+  /** Only these households (unknown ids are left out of the answer). */
+  householdIds: string[];
+}
+
+export interface DistributionRecipient {
+  householdId: string;
+  villageId: string;
+  townId: string;
+  members: number;
+  status: HouseholdStatus;
+}
+
+export interface ListDistributionRecipientsResponse {
+  /** In household id order. */
+  households: DistributionRecipient[];
+}
+
 export interface ValidateSuppliersRequest {
   producerId: string;
   householdIds: string[];
@@ -521,6 +543,16 @@ export interface BeneficiariesServiceClient {
   validateSuppliers(request: ValidateSuppliersRequest, metadata?: Metadata): Observable<ValidateSuppliersResponse>;
 
   /**
+   * Internal (the ledger, for distribution runs and allocations): households by id or matching a
+   * filter, with village, town, members and status only; never a name, national ID or account.
+   */
+
+  listDistributionRecipients(
+    request: ListDistributionRecipientsRequest,
+    metadata?: Metadata,
+  ): Observable<ListDistributionRecipientsResponse>;
+
+  /**
    * Relief office. Client stream: the first message carries options (a purpose is required), the
    * next ones batches of rows. Idempotent on archive number (a re-import updates). All-or-nothing
    * unless partial.
@@ -666,6 +698,19 @@ export interface BeneficiariesServiceController {
   ): Promise<ValidateSuppliersResponse> | Observable<ValidateSuppliersResponse> | ValidateSuppliersResponse;
 
   /**
+   * Internal (the ledger, for distribution runs and allocations): households by id or matching a
+   * filter, with village, town, members and status only; never a name, national ID or account.
+   */
+
+  listDistributionRecipients(
+    request: ListDistributionRecipientsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListDistributionRecipientsResponse>
+    | Observable<ListDistributionRecipientsResponse>
+    | ListDistributionRecipientsResponse;
+
+  /**
    * Relief office. Client stream: the first message carries options (a purpose is required), the
    * next ones batches of rows. Idempotent on archive number (a re-import updates). All-or-nothing
    * unless partial.
@@ -707,6 +752,7 @@ export function BeneficiariesServiceControllerMethods() {
       "createVillageCollectiveShare",
       "getBenefitShares",
       "validateSuppliers",
+      "listDistributionRecipients",
       "listPiiAccess",
       "getRegisterSummary",
     ];

@@ -27,6 +27,204 @@ export enum ReliefIncomeGrouping {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export interface ListUnallocatedSharesRequest {
+}
+
+export interface UnallocatedShare {
+  producerId: string;
+  amount?: Money | undefined;
+}
+
+export interface ListUnallocatedSharesResponse {
+  shares: UnallocatedShare[];
+}
+
+export interface AllocationWeight {
+  householdId: string;
+  /** Positive; every household weighs 1 when no weight is given anywhere. */
+  weight: number;
+}
+
+export interface AllocateUnallocatedShareRequest {
+  producerId: string;
+  households: AllocationWeight[];
+  /** Fen to allocate; 0: all that waits. */
+  amountFen: number;
+  /** The client's key: a repeat answers the first allocation. */
+  idempotencyKey: string;
+  reason: string;
+}
+
+export interface HouseholdAllocation {
+  householdId: string;
+  villageId: string;
+  amount?: Money | undefined;
+}
+
+export interface AllocateUnallocatedShareResponse {
+  transactionId: string;
+  producerId: string;
+  amount?: Money | undefined;
+  allocations: HouseholdAllocation[];
+  /** True when the idempotency key had been used: nothing new was written. */
+  replayed: boolean;
+}
+
+export interface ListSuspenseRequest {
+}
+
+export interface SuspenseItem {
+  /** The transaction that put the payment in suspense. */
+  transactionId: string;
+  orderId: string;
+  method: string;
+  reference: string;
+  amount?: Money | undefined;
+  receivedAt?: Timestamp | undefined;
+  memo: string;
+  /** "open", "returned" or "accepted". */
+  state: string;
+  settlementTransactionId: string;
+  settledBy: string;
+  settlementReason: string;
+  settledAt?: Timestamp | undefined;
+}
+
+export interface ListSuspenseResponse {
+  items: SuspenseItem[];
+}
+
+export interface SettleSuspenseRequest {
+  transactionId: string;
+  /** "return" or "accept". */
+  outcome: string;
+  reason: string;
+}
+
+export interface SettleSuspenseResponse {
+  item?: SuspenseItem | undefined;
+}
+
+export interface ProposeDistributionRunRequest {
+  /** "equal" per household, "per_member", or "by_status" (status_weights, monitored first). */
+  policy: string;
+  townId: string;
+  villageId: string;
+  /** "registered", "exited", "monitored_edge", "monitored_unstable"; empty: any. */
+  status: string;
+  /** Fen to distribute; 0 with all_available: all the fund holds that no refund can take back. */
+  totalFen: number;
+  allAvailable: boolean;
+  /**
+   * by_status: weight per status; unset statuses take the defaults (monitored_unstable 3,
+   * monitored_edge 2, registered 1, exited 1).
+   */
+  statusWeights: { [key: string]: number };
+  memo: string;
+  /** The client's key: a repeat by the same proposer answers the first run. */
+  idempotencyKey: string;
+}
+
+export interface ProposeDistributionRunRequest_StatusWeightsEntry {
+  key: string;
+  value: number;
+}
+
+export interface GetDistributionRunRequest {
+  id: string;
+}
+
+export interface ListDistributionRunsRequest {
+  /** "proposed", "approved", "rejected", "cancelled"; empty: all. */
+  state: string;
+}
+
+export interface ApproveDistributionRunRequest {
+  id: string;
+}
+
+export interface RejectDistributionRunRequest {
+  id: string;
+  /** Required. */
+  reason: string;
+}
+
+export interface CancelDistributionRunRequest {
+  id: string;
+  /** Required. */
+  reason: string;
+}
+
+export interface DistributionShare {
+  householdId: string;
+  villageId: string;
+  townId: string;
+  members: number;
+  status: string;
+  weight: number;
+  amount?: Money | undefined;
+}
+
+export interface DistributionRun {
+  id: string;
+  /** "proposed", "approved", "rejected", "cancelled". */
+  state: string;
+  policy: string;
+  townId: string;
+  villageId: string;
+  status: string;
+  allAvailable: boolean;
+  total?: Money | undefined;
+  recipients: number;
+  proposedBy: string;
+  proposedAt?:
+    | Timestamp
+    | undefined;
+  /** The approver, or whoever rejected or cancelled it. */
+  decidedBy: string;
+  decidedAt?: Timestamp | undefined;
+  decisionReason: string;
+  /** The ledger transaction an approval posted. */
+  transactionId: string;
+  memo: string;
+  statusWeights: { [key: string]: number };
+}
+
+export interface DistributionRun_StatusWeightsEntry {
+  key: string;
+  value: number;
+}
+
+/** A run with every recipient's fen (the preview, and what an approval posts). */
+export interface DistributionRunDetail {
+  run?: DistributionRun | undefined;
+  shares: DistributionShare[];
+}
+
+export interface ProposeDistributionRunResponse {
+  detail?: DistributionRunDetail | undefined;
+}
+
+export interface GetDistributionRunResponse {
+  detail?: DistributionRunDetail | undefined;
+}
+
+export interface ApproveDistributionRunResponse {
+  detail?: DistributionRunDetail | undefined;
+}
+
+export interface RejectDistributionRunResponse {
+  detail?: DistributionRunDetail | undefined;
+}
+
+export interface CancelDistributionRunResponse {
+  detail?: DistributionRunDetail | undefined;
+}
+
+export interface ListDistributionRunsResponse {
+  runs: DistributionRun[];
+}
+
 export interface GetChainHeadRequest {
 }
 
@@ -362,3 +560,193 @@ export function LedgerServiceControllerMethods() {
 }
 
 export const LEDGER_SERVICE_NAME = "LedgerService";
+
+/**
+ * The relief office's own acts on the ledger: allocating a producer's unallocated household share,
+ * settling payments held in suspense, and distribution runs of the relief fund under four eyes.
+ * Relief officers and admins act; auditors read; anyone else PERMISSION_DENIED.
+ */
+
+export interface ReliefOfficeServiceClient {
+  /** Producers whose household share waits for an officer to allocate it, with the fen waiting. */
+
+  listUnallocatedShares(
+    request: ListUnallocatedSharesRequest,
+    metadata?: Metadata,
+  ): Observable<ListUnallocatedSharesResponse>;
+
+  /**
+   * Moves a producer's unallocated household share (all of it, or amount) to the named households
+   * by weight (largest remainder), in one transaction; a repeat of the idempotency key answers the
+   * first allocation and writes nothing. Never more than the balance.
+   */
+
+  allocateUnallocatedShare(
+    request: AllocateUnallocatedShareRequest,
+    metadata?: Metadata,
+  ): Observable<AllocateUnallocatedShareResponse>;
+
+  /** Payments held in suspense (amount or currency not the order's), settled or not. */
+
+  listSuspense(request: ListSuspenseRequest, metadata?: Metadata): Observable<ListSuspenseResponse>;
+
+  /**
+   * Settles one payment in suspense, once: returned to the payer (owed back: buyers:refunds_due)
+   * or accepted as a donation to the relief fund. A repeat with the same outcome answers the
+   * settlement; another outcome is FAILED_PRECONDITION SUSPENSE_ALREADY_SETTLED.
+   */
+
+  settleSuspense(request: SettleSuspenseRequest, metadata?: Metadata): Observable<SettleSuspenseResponse>;
+
+  /** Proposes a distribution run of the relief fund: the preview of every recipient's fen. */
+
+  proposeDistributionRun(
+    request: ProposeDistributionRunRequest,
+    metadata?: Metadata,
+  ): Observable<ProposeDistributionRunResponse>;
+
+  getDistributionRun(request: GetDistributionRunRequest, metadata?: Metadata): Observable<GetDistributionRunResponse>;
+
+  listDistributionRuns(
+    request: ListDistributionRunsRequest,
+    metadata?: Metadata,
+  ): Observable<ListDistributionRunsResponse>;
+
+  /** A second officer approves: posts the run as one transaction, once. The proposer can't. */
+
+  approveDistributionRun(
+    request: ApproveDistributionRunRequest,
+    metadata?: Metadata,
+  ): Observable<ApproveDistributionRunResponse>;
+
+  /** Another officer rejects a proposed run; the proposer cancels it. Nothing is posted. */
+
+  rejectDistributionRun(
+    request: RejectDistributionRunRequest,
+    metadata?: Metadata,
+  ): Observable<RejectDistributionRunResponse>;
+
+  cancelDistributionRun(
+    request: CancelDistributionRunRequest,
+    metadata?: Metadata,
+  ): Observable<CancelDistributionRunResponse>;
+}
+
+/**
+ * The relief office's own acts on the ledger: allocating a producer's unallocated household share,
+ * settling payments held in suspense, and distribution runs of the relief fund under four eyes.
+ * Relief officers and admins act; auditors read; anyone else PERMISSION_DENIED.
+ */
+
+export interface ReliefOfficeServiceController {
+  /** Producers whose household share waits for an officer to allocate it, with the fen waiting. */
+
+  listUnallocatedShares(
+    request: ListUnallocatedSharesRequest,
+    metadata?: Metadata,
+  ): Promise<ListUnallocatedSharesResponse> | Observable<ListUnallocatedSharesResponse> | ListUnallocatedSharesResponse;
+
+  /**
+   * Moves a producer's unallocated household share (all of it, or amount) to the named households
+   * by weight (largest remainder), in one transaction; a repeat of the idempotency key answers the
+   * first allocation and writes nothing. Never more than the balance.
+   */
+
+  allocateUnallocatedShare(
+    request: AllocateUnallocatedShareRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<AllocateUnallocatedShareResponse>
+    | Observable<AllocateUnallocatedShareResponse>
+    | AllocateUnallocatedShareResponse;
+
+  /** Payments held in suspense (amount or currency not the order's), settled or not. */
+
+  listSuspense(
+    request: ListSuspenseRequest,
+    metadata?: Metadata,
+  ): Promise<ListSuspenseResponse> | Observable<ListSuspenseResponse> | ListSuspenseResponse;
+
+  /**
+   * Settles one payment in suspense, once: returned to the payer (owed back: buyers:refunds_due)
+   * or accepted as a donation to the relief fund. A repeat with the same outcome answers the
+   * settlement; another outcome is FAILED_PRECONDITION SUSPENSE_ALREADY_SETTLED.
+   */
+
+  settleSuspense(
+    request: SettleSuspenseRequest,
+    metadata?: Metadata,
+  ): Promise<SettleSuspenseResponse> | Observable<SettleSuspenseResponse> | SettleSuspenseResponse;
+
+  /** Proposes a distribution run of the relief fund: the preview of every recipient's fen. */
+
+  proposeDistributionRun(
+    request: ProposeDistributionRunRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ProposeDistributionRunResponse>
+    | Observable<ProposeDistributionRunResponse>
+    | ProposeDistributionRunResponse;
+
+  getDistributionRun(
+    request: GetDistributionRunRequest,
+    metadata?: Metadata,
+  ): Promise<GetDistributionRunResponse> | Observable<GetDistributionRunResponse> | GetDistributionRunResponse;
+
+  listDistributionRuns(
+    request: ListDistributionRunsRequest,
+    metadata?: Metadata,
+  ): Promise<ListDistributionRunsResponse> | Observable<ListDistributionRunsResponse> | ListDistributionRunsResponse;
+
+  /** A second officer approves: posts the run as one transaction, once. The proposer can't. */
+
+  approveDistributionRun(
+    request: ApproveDistributionRunRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ApproveDistributionRunResponse>
+    | Observable<ApproveDistributionRunResponse>
+    | ApproveDistributionRunResponse;
+
+  /** Another officer rejects a proposed run; the proposer cancels it. Nothing is posted. */
+
+  rejectDistributionRun(
+    request: RejectDistributionRunRequest,
+    metadata?: Metadata,
+  ): Promise<RejectDistributionRunResponse> | Observable<RejectDistributionRunResponse> | RejectDistributionRunResponse;
+
+  cancelDistributionRun(
+    request: CancelDistributionRunRequest,
+    metadata?: Metadata,
+  ): Promise<CancelDistributionRunResponse> | Observable<CancelDistributionRunResponse> | CancelDistributionRunResponse;
+}
+
+export function ReliefOfficeServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "listUnallocatedShares",
+      "allocateUnallocatedShare",
+      "listSuspense",
+      "settleSuspense",
+      "proposeDistributionRun",
+      "getDistributionRun",
+      "listDistributionRuns",
+      "approveDistributionRun",
+      "rejectDistributionRun",
+      "cancelDistributionRun",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("ReliefOfficeService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("ReliefOfficeService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const RELIEF_OFFICE_SERVICE_NAME = "ReliefOfficeService";
