@@ -26,6 +26,11 @@ import { LEDGER_ENTITIES } from './ledger.entities';
 import { OrderEventsGrpcController } from './order-events.grpc.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { AdjustmentsRepository } from './adjustments/adjustments.repository';
+import { AdjustmentsService } from './adjustments/adjustments.service';
+import { DistributionRepository } from './distribution/distribution.repository';
+import { DistributionService } from './distribution/distribution.service';
+import { ReliefOfficeGrpcController } from './relief-office.grpc.controller';
 
 /** The clients of the services the ledger calls, made at boot. */
 export interface LedgerClients {
@@ -51,7 +56,7 @@ export class AppModule {
           }),
         ),
       ],
-      controllers: [LedgerGrpcController, OrderEventsGrpcController],
+      controllers: [LedgerGrpcController, OrderEventsGrpcController, ReliefOfficeGrpcController],
       providers: [
         JournalRepository,
         JournalService,
@@ -68,6 +73,10 @@ export class AppModule {
         { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
         AuditRepository,
         AuditService,
+        AdjustmentsRepository,
+        AdjustmentsService,
+        DistributionRepository,
+        DistributionService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },

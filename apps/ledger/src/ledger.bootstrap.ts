@@ -19,6 +19,7 @@ import type { LedgerConfig } from './config/ledger.config';
 
 const SERVICE_NAMES = [
   `${ledger.YUGONG_LEDGER_V1_PACKAGE_NAME}.${ledger.LEDGER_SERVICE_NAME}`,
+  `${ledger.YUGONG_LEDGER_V1_PACKAGE_NAME}.${ledger.RELIEF_OFFICE_SERVICE_NAME}`,
   `${orders.YUGONG_ORDERS_V1_PACKAGE_NAME}.${orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME}`,
 ];
 

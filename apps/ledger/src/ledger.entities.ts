@@ -1,5 +1,9 @@
+import { Allocation } from './adjustments/allocation.entity';
+import { SuspenseSettlement } from './adjustments/suspense-settlement.entity';
 import { ChainLink } from './chain/chain-link.entity';
 import { AppliedEvent } from './events/applied-event.entity';
+import { DistributionRun } from './distribution/distribution-run.entity';
+import { DistributionShare } from './distribution/distribution-share.entity';
 import { ConsumerCursor } from './events/consumer-cursor.entity';
 import { SaleLine } from './events/sale-line.entity';
 import { AccountBalance } from './journal/account-balance.entity';
@@ -17,4 +21,8 @@ export const LEDGER_ENTITIES = [
   AppliedEvent,
   ConsumerCursor,
   SaleLine,
+  Allocation,
+  SuspenseSettlement,
+  DistributionRun,
+  DistributionShare,
 ];

@@ -139,8 +139,16 @@ export class HouseholdRepository {
   /** Every household matching the filter, by id: no personal data, in id order. */
   async distributionRecipients(
     filter: Pick<HouseholdFilter, 'townId' | 'villageId' | 'status'> & { householdIds: string[] },
-  ): Promise<{ id: string; villageId: string; townId: string; members: number; status: HouseholdStatusName }[]> {
-    const query = this.base().select('h.id', 'h.village_id as villageId', 't.id as townId', 'h.members', 'h.status');
+  ): Promise<
+    { id: string; villageId: string; townId: string; members: number; status: HouseholdStatusName }[]
+  > {
+    const query = this.base().select(
+      'h.id',
+      'h.village_id as villageId',
+      't.id as townId',
+      'h.members',
+      'h.status',
+    );
     if (filter.townId) {
       query.where('t.id', filter.townId);
     }

@@ -108,7 +108,10 @@ export const distributionRecipientsSchema = z.object({
   townId: optionalId,
   villageId: optionalId,
   status: z.enum(HOUSEHOLD_STATUSES).optional(),
-  householdIds: z.array(z.string().uuid('must be a UUID')).max(10_000, 'at most 10,000 households').default([]),
+  householdIds: z
+    .array(z.string().uuid('must be a UUID'))
+    .max(10_000, 'at most 10,000 households')
+    .default([]),
 });
 export type DistributionRecipientsInput = z.input<typeof distributionRecipientsSchema>;
 

@@ -29,6 +29,26 @@ export class BeneficiariesClient extends ServiceClient<beneficiaries.Beneficiari
     return new Map(res.results.filter((r) => r.villageId).map((r) => [r.householdId, r.villageId]));
   }
 
+  /** Households by filter or by id (unknown ids left out): ids, villages, towns, members, status. */
+  async distributionRecipients(filter: {
+    townId?: string;
+    villageId?: string;
+    status?: beneficiaries.HouseholdStatus;
+    householdIds?: string[];
+  }): Promise<beneficiaries.DistributionRecipient[]> {
+    const res = await this.call(
+      'listDistributionRecipients',
+      {
+        townId: filter.townId ?? '',
+        villageId: filter.villageId ?? '',
+        status: filter.status ?? beneficiaries.HouseholdStatus.HOUSEHOLD_STATUS_UNSPECIFIED,
+        householdIds: filter.householdIds ?? [],
+      },
+      { idempotent: true },
+    );
+    return res.households;
+  }
+
   /** Every village with its town. */
   async villageTowns(): Promise<Map<string, string>> {
     const out = new Map<string, string>();

@@ -123,6 +123,12 @@ export const GRPC_SERVICES = {
     packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
     serviceName: ledger.LEDGER_SERVICE_NAME,
   } as GrpcService<ledger.LedgerServiceClient>,
+  /** The relief office's acts on the ledger (allocations, suspense, distribution runs). */
+  reliefOffice: {
+    proto: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
+  } as GrpcService<ledger.ReliefOfficeServiceClient>,
   /** What a consumer of order events (the ledger) serves, as orders' relay calls it. */
   orderEventsConsumer: {
     proto: 'orders',
