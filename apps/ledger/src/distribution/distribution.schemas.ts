@@ -18,7 +18,7 @@ export const proposeSchema = z
       .transform((v) => v || undefined),
     totalFen: z.number().int('must be whole fen').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER),
     allAvailable: z.boolean(),
-    statusWeights: z.record(
+    statusWeights: z.partialRecord(
       z.enum(HOUSEHOLD_STATUSES, { message: `must be one of ${HOUSEHOLD_STATUSES.join(', ')}` }),
       z.number().int('must be an integer').min(0, 'must not be negative').max(1_000, 'at most 1,000'),
     ),
