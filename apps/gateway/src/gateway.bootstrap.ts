@@ -25,6 +25,7 @@ import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { LedgerClient } from './ledger/ledger.client';
+import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
@@ -83,6 +84,13 @@ export async function startGateway(
     serviceName: ledger.LEDGER_SERVICE_NAME,
   });
   const ledgerClient = new LedgerClient(ledgerStub, clientSettings);
+  const reliefOfficeStub = createGrpcStub<ledger.ReliefOfficeServiceClient>({
+    url: config.LEDGER_GRPC_URL,
+    service: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
+  });
+  const reliefOfficeClient = new ReliefOfficeClient(reliefOfficeStub, clientSettings);
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
   const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
@@ -124,6 +132,7 @@ export async function startGateway(
       beneficiaries: beneficiariesClient,
       orders: ordersClient,
       ledger: ledgerClient,
+      reliefOffice: reliefOfficeClient,
     }),
     adapter,
     // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
@@ -171,6 +180,7 @@ export async function startGateway(
     catalogStub.close();
     ordersStub.close();
     ledgerStub.close();
+    reliefOfficeStub.close();
     beneficiariesStub.close();
     registerImports.close();
     await cache.close();
