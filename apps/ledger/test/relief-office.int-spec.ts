@@ -9,6 +9,7 @@ import {
 } from '@yugong/shared/testing';
 import type { ledger } from '@yugong/contracts';
 import { randomUUID } from 'node:crypto';
+import { ChainService } from '../src/chain/chain.service';
 import {
   AUDITOR,
   balancesOf,
@@ -259,6 +260,22 @@ describe('relief office: allocations, suspense and distribution runs', () => {
     expect(new Set(approvals.map((a) => a.detail!.run!.transactionId)).size).toBe(1);
     expect(approvals[0]!.detail!.run).toMatchObject({ state: 'approved', decidedBy: OFFICER_2.userId });
     expect(await count('distribution')).toBe(1);
+    // The run's one transaction: the fund's rows debited by the total, each household credited its share.
+    const { rows: posted } = await db.sql.query<{ side: string; owner_id: string | null; fen: string }>(
+      `select p.side, a.owner_id, p.fen from posting p join account a on a.id = p.account_id
+        where p.transaction_id = $1`,
+      [approvals[0]!.detail!.run!.transactionId],
+    );
+    const sumOf = (side: string) =>
+      posted.filter((p) => p.side === side).reduce((s, p) => s + Number(p.fen), 0);
+    expect([sumOf('debit'), sumOf('credit')]).toEqual([9_999, 9_999]);
+    expect(
+      Object.fromEntries(posted.filter((p) => p.side === 'credit').map((p) => [p.owner_id, Number(p.fen)])),
+    ).toEqual(
+      Object.fromEntries(
+        proposed.shares.filter((x) => x.amount!.fen > 0).map((x) => [x.householdId, x.amount!.fen]),
+      ),
+    );
     const balances = await balancesOf(db.sql);
     expect(balances['fund:relief']).toBe(fundBefore - 9_999);
     for (const share of proposed.shares) {
@@ -329,4 +346,17 @@ describe('relief office: allocations, suspense and distribution runs', () => {
     );
     expect(errorDetails(bad).fields[0]!.field).toBe('policy');
   }, 90_000);
+
+  it('seals allocations, settlements and runs into the hash chain, which verifies', async () => {
+    const chain = ledgerService.app.get(ChainService);
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      if ((await chain.head()).unsealed === 0) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const report = await chain.verify(0);
+    expect(report.ok).toBe(true);
+    expect(report.checked).toBeGreaterThanOrEqual(await count('distribution'));
+  });
 });
