@@ -97,6 +97,23 @@ describe('relief office: allocations, suspense and distribution runs', () => {
     expect(balances[code]).toBe(1_999);
     expect(balances[`household:${c!.id}:benefit`]).toBe(2_286);
 
+    // The lines' traces now name the households: what each line's share reached, to the fen.
+    const traced = await Promise.all(
+      [first, second].map((o) => ledgerService.client.call('traceOrder', { orderId: o.order.id }, OFFICER)),
+    );
+    const lines = traced.map((t) => t.lines[0]!);
+    for (const line of lines) {
+      expect(line.householdAmount!.fen + line.unallocatedAmount!.fen).toBe(3_000);
+      expect(line.households.reduce((s, h) => s + h.amount!.fen, 0)).toBe(line.householdAmount!.fen);
+      expect(line.villages.reduce((s, v) => s + v.householdAmount!.fen, 0)).toBe(line.householdAmount!.fen);
+    }
+    expect(lines.reduce((s, l) => s + l.householdAmount!.fen, 0)).toBe(4_001);
+    const reached = new Map<string, number>();
+    for (const h of lines.flatMap((l) => l.households)) {
+      reached.set(h.householdId, (reached.get(h.householdId) ?? 0) + h.amount!.fen);
+    }
+    expect(Object.fromEntries(reached)).toEqual({ [a!.id]: 572, [b!.id]: 1_143, [c!.id]: 2_286 });
+
     const again = await office.call('allocateUnallocatedShare', request, OFFICER);
     expect(again).toMatchObject({ replayed: true, transactionId: res.transactionId });
     expect(await count('allocation')).toBe(1);
