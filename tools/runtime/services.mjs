@@ -250,6 +250,7 @@ export const PUBLIC_SERVICE = 'gateway';
 export const DEMO_ACCOUNTS = [
   ['admin@example.com', 'admin'],
   ['officer@example.com', 'relief officer (扶贫办)'],
+  ['officer2@example.com', 'second relief officer (approves distribution runs)'],
   ['auditor@example.com', 'auditor (read-only)'],
   ['consumer@example.com', 'consumer'],
   ['institution@example.com', 'institutional buyer (预算单位)'],

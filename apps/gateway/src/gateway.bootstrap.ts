@@ -223,6 +223,13 @@ async function seedAccounts(
     const password = config.DEMO_PASSWORD;
     accounts.push(
       { email: 'officer@example.com', name: '济源市扶贫办 (demo officer)', password, role: 'relief_officer' },
+      // A second officer: distribution runs need one to propose and another to approve.
+      {
+        email: 'officer2@example.com',
+        name: '济源市扶贫办 (second demo officer)',
+        password,
+        role: 'relief_officer',
+      },
       { email: 'auditor@example.com', name: 'Demo auditor', password, role: 'auditor' },
       { email: 'consumer@example.com', name: 'Demo consumer', password, role: 'consumer' },
       {
