@@ -22,28 +22,23 @@ export interface SuspenseRow {
 /** Every query of the relief office's adjustments: unallocated shares and suspense. */
 @Injectable()
 export class AdjustmentsRepository {
-  /** One allocation of a producer at a time, and no refund of its orders meanwhile (the events' order lock). */
-  async lockForAllocation(tx: EntityManager, producerId: string, orderIds: string[]): Promise<void> {
+  /** One allocation of a producer at a time. */
+  async lockProducer(tx: EntityManager, producerId: string): Promise<void> {
     await tx.execute(`select pg_advisory_xact_lock(hashtextextended(?, 10))`, [`allocation:${producerId}`]);
+  }
+
+  /** No event of these orders (a refund) applies until the caller's transaction ends: the events' own order lock. */
+  async lockOrders(tx: EntityManager, orderIds: string[]): Promise<void> {
     for (const orderId of [...new Set(orderIds)].sort()) {
       await tx.execute(`select pg_advisory_xact_lock(hashtextextended(?, 10))`, [orderId]);
     }
   }
 
-  /** The orders whose lines hold some of the producer's unallocated share. */
-  async ordersWithUnallocated(em: EntityManager, accountCode: string): Promise<string[]> {
-    const rows = await em.execute<Row[]>(
-      `select distinct s.order_id from posting p
-         join account a on a.id = p.account_id
-         join sale_line s on s.line_id = p.line_id
-        where a.code = ?`,
-      [accountCode],
-    );
-    return rows.map((r) => String(r.order_id));
-  }
-
   /** What stands of the unallocated share per sale line (and lot), oldest sale first. */
-  async unallocatedParts(em: EntityManager, accountCode: string): Promise<UnallocatedPart[]> {
+  async unallocatedParts(
+    em: EntityManager,
+    accountCode: string,
+  ): Promise<(UnallocatedPart & { orderId: string })[]> {
     const rows = await em.execute<Row[]>(
       `select p.line_id, s.order_id, p.product_id, p.producer_id, p.lot_id,
               sum(case when p.side = 'credit' then p.fen else -p.fen end) as fen
@@ -57,6 +52,7 @@ export class AdjustmentsRepository {
       [accountCode],
     );
     return rows.map((r) => ({
+      orderId: String(r.order_id),
       lineId: String(r.line_id),
       productId: (r.product_id as string | null) ?? null,
       producerId: (r.producer_id as string | null) ?? null,

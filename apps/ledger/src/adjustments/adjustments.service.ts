@@ -109,12 +109,14 @@ export class AdjustmentsService {
 
     try {
       return await em.transactional(async (tx) => {
-        await this.rows.lockForAllocation(
-          tx,
-          data.producerId,
-          await this.rows.ordersWithUnallocated(tx, source.code),
+        await this.rows.lockProducer(tx, data.producerId);
+        // Lock the orders whose lines hold the share, then read what stands of those lines: a sale
+        // posted meanwhile is left for the next allocation, a refund waits for this one.
+        const orders = new Set((await this.rows.unallocatedParts(tx, source.code)).map((p) => p.orderId));
+        await this.rows.lockOrders(tx, [...orders]);
+        const parts = (await this.rows.unallocatedParts(tx, source.code)).filter((p) =>
+          orders.has(p.orderId),
         );
-        const parts = await this.rows.unallocatedParts(tx, source.code);
         const held = parts.reduce((s, p) => s + p.fen, 0);
         const amount = data.amountFen === 0 ? held : data.amountFen;
         if (amount === 0 || amount > held) {
