@@ -26,6 +26,8 @@ import { LEDGER_ENTITIES } from './ledger.entities';
 import { OrderEventsGrpcController } from './order-events.grpc.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { StatementsRepository } from './statements/statements.repository';
+import { StatementsService } from './statements/statements.service';
 
 /** The clients of the services the ledger calls, made at boot. */
 export interface LedgerClients {
@@ -68,6 +70,8 @@ export class AppModule {
         { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
         AuditRepository,
         AuditService,
+        StatementsRepository,
+        StatementsService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },
