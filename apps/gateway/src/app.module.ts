@@ -27,6 +27,8 @@ import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
+import { StatementsController } from './ledger/statements.controller';
+import { MonitoringController } from './beneficiaries/monitoring.controller';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -90,6 +92,8 @@ export class AppModule {
         OrdersController,
         BuyersController,
         LedgerController,
+        StatementsController,
+        MonitoringController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
