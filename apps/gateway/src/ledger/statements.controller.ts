@@ -1,16 +1,16 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { ledger } from '@yugong/contracts';
-import { Caller, type CallerIdentity } from '@yugong/shared/auth';
+import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { NotFound, ValidationFailed } from '@yugong/shared/errors';
 import { toTimestamp } from '@yugong/shared/grpc';
 import type { FastifyReply } from 'fastify';
 import { BeneficiariesClient } from '../beneficiaries/beneficiaries.client';
 import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
-import { StatementQuery } from './dto/statement.dto';
+import { IncomeWindowsQuery, StatementQuery } from './dto/statement.dto';
 import { LedgerClient } from './ledger.client';
-import { statementCsv, statementJson } from './statements.views';
+import { incomeWindowsJson, statementCsv, statementJson } from './statements.views';
 
 /** Roles that may read some statement; anyone else is told the household has none (404). */
 const STATEMENT_READERS = new Set(['relief_officer', 'admin', 'auditor', 'producer_staff']);
@@ -102,5 +102,24 @@ export class StatementsController {
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', `attachment; filename="statement-${household!.archiveNumber}.csv"`);
     return statementCsv(first, entries);
+  }
+
+  /** Each household's relief income in the two windows monitoring compares (ids only). */
+  @Roles('relief_officer', 'auditor', 'admin')
+  @Get('ledger/household-income')
+  async incomeWindows(
+    @Query() query: IncomeWindowsQuery,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.ledger.call(
+      'getHouseholdIncomeWindows',
+      {
+        asOf: query.asOf ? toTimestamp(new Date(query.asOf)) : undefined,
+        windowMonths: query.windowMonths ?? 0,
+      },
+      { caller, requestId, idempotent: true },
+    );
+    return incomeWindowsJson(res);
   }
 }

@@ -130,3 +130,18 @@ export function statementCsv(first: ledger.GetHouseholdStatementResponse, entrie
     ],
   });
 }
+
+/** Relief income per household in the two windows, fen. */
+export function incomeWindowsJson(r: ledger.GetHouseholdIncomeWindowsResponse) {
+  return {
+    asOf: isoOf(r.asOf),
+    recentFrom: isoOf(r.recentFrom),
+    priorFrom: isoOf(r.priorFrom),
+    windowMonths: r.windowMonths,
+    households: r.households.map((h) => ({
+      householdId: h.householdId,
+      recentFen: Number(h.recentFen),
+      priorFen: Number(h.priorFen),
+    })),
+  };
+}

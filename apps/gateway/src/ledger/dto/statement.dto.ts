@@ -32,3 +32,18 @@ export class StatementQuery extends ReportFormatQuery {
   @Max(500, { message: 'must be at most 500' })
   limit?: number;
 }
+
+export class IncomeWindowsQuery {
+  @ApiPropertyOptional({ format: 'date-time', description: 'where the two windows end; default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date or instant' })
+  asOf?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 60, default: 12 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(60, { message: 'must be at most 60' })
+  windowMonths?: number;
+}
