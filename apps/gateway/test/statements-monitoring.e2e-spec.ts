@@ -14,7 +14,16 @@ type CaseJson = ReturnType<typeof caseJson>;
 type RefreshJson = ReturnType<typeof refreshJson>;
 
 type Anyone = DemoAccount | 'anonymous';
-const COLUMNS = ['anonymous', 'consumer', 'institution', 'staff', 'otherStaff', 'officer', 'auditor', 'admin'] as const;
+const COLUMNS = [
+  'anonymous',
+  'consumer',
+  'institution',
+  'staff',
+  'otherStaff',
+  'officer',
+  'auditor',
+  'admin',
+] as const;
 
 type Endpoint =
   | 'GET /households/:id/statement'
@@ -90,7 +99,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
     );
     // The ledger posts the demo's 2020 sales at boot: wait until their income stands still.
     let last = '';
-    for (const until = Date.now() + 90_000; Date.now() < until; ) {
+    for (const until = Date.now() + 90_000; Date.now() < until;) {
       const now = await income();
       const key = JSON.stringify(now.households);
       if (now.households.length > 0 && key === last) {
@@ -129,7 +138,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .send({ amountFen: order.total.fen, reference: 'BOC-STMT-0001' })
       .expect(200);
     let trace: OrderTraceJson | undefined;
-    for (const until = Date.now() + 60_000; !trace && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; !trace && Date.now() < until;) {
       const res = await request(platform.http).get(`/api/v1/orders/${order.id}/trace`).set(officer);
       trace = res.status === 200 ? (res.body as OrderTraceJson) : undefined;
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -166,7 +175,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .send({ reference: 'BOC-STMT-REFUND-1' })
       .expect(200);
     let after: OrderTraceJson | undefined;
-    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; Date.now() < until;) {
       after = (await request(platform.http).get(`/api/v1/orders/${order.id}/trace`).set(officer))
         .body as OrderTraceJson;
       if (after.lines[0]!.refundedQuantity === 1) {
@@ -174,9 +183,10 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const netFen = after!.lines[0]!.households
-      .filter((h) => h.householdId === householdId)
-      .reduce((s, h) => s + h.amount.fen, 0);
+    const netFen = after!.lines[0]!.households.filter((h) => h.householdId === householdId).reduce(
+      (s, h) => s + h.amount.fen,
+      0,
+    );
     const refundFen = saleFen - netFen;
     expect(refundFen).toBeGreaterThan(0);
     expect(refundFen).toBeLessThan(saleFen);
@@ -221,7 +231,9 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
     const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
     expect(rows[0]).toMatchObject({ occurred_at: 'OPENING', balance_fen: String(opening) });
     expect(rows[rows.length - 1]).toMatchObject({ occurred_at: 'CLOSING', balance_fen: String(running) });
-    expect(rows.slice(1, -1).map((r) => Number(r.balance_fen))).toEqual(ranged.entries.map((e) => e.balance!.fen));
+    expect(rows.slice(1, -1).map((r) => Number(r.balance_fen))).toEqual(
+      ranged.entries.map((e) => e.balance!.fen),
+    );
   }, 180_000);
 
   it("shows a linked producer's staff only their own sales' credits, masked, with no balance", async () => {
@@ -267,9 +279,16 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
   it('flags a seeded household whose income halved and not one above the line; cases move open → visited → closed', async () => {
     const officer = await as('officer');
     const windows = await income();
-    const refreshed = await request(platform.http).post('/api/v1/monitoring/refresh').set(officer).send({}).expect(200);
+    const refreshed = await request(platform.http)
+      .post('/api/v1/monitoring/refresh')
+      .set(officer)
+      .send({})
+      .expect(200);
     const result = refreshed.body as RefreshJson;
-    expect(result).toMatchObject({ asOf: new Date(DEMO_AS_OF).toISOString(), windowMonths: DEMO_WINDOW_MONTHS });
+    expect(result).toMatchObject({
+      asOf: new Date(DEMO_AS_OF).toISOString(),
+      windowMonths: DEMO_WINDOW_MONTHS,
+    });
     expect(result.assessed).toBe(windows.households.length);
     expect(result.flagged).toBeGreaterThan(0);
     expect(result.flagged).toBeLessThan(result.assessed);
@@ -338,7 +357,10 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .expect(200);
     const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(result.flagged);
-    expect(rows.find((r) => r.case_id === one.id)).toMatchObject({ status: 'open', household_id: one.householdId });
+    expect(rows.find((r) => r.case_id === one.id)).toMatchObject({
+      status: 'open',
+      household_id: one.householdId,
+    });
 
     // A visit needs a note; then visited, closed, and a closed case stays closed.
     const noNote = await request(platform.http)
@@ -369,7 +391,10 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .set(officer)
       .send({ note: '收入恢复' })
       .expect(200);
-    const again = await request(platform.http).post(`/api/v1/monitoring/cases/${one.id}/close`).set(officer).send({});
+    const again = await request(platform.http)
+      .post(`/api/v1/monitoring/cases/${one.id}/close`)
+      .set(officer)
+      .send({});
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('CASE_MOVE_REFUSED');
 
@@ -386,23 +411,34 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
         .expect(200)
     ).body as { items: CaseJson[] };
     expect(
-      both.items.filter((c) => c.householdId === one.householdId).map((c) => c.status).sort(),
+      both.items
+        .filter((c) => c.householdId === one.householdId)
+        .map((c) => c.status)
+        .sort(),
     ).toEqual(['closed', 'open']);
   }, 180_000);
 
   it('lets each role reach only what it may (role × endpoint)', async () => {
     const cases = (
-      await request(platform.http).get('/api/v1/monitoring/cases').set(await as('officer')).expect(200)
+      await request(platform.http)
+        .get('/api/v1/monitoring/cases')
+        .set(await as('officer'))
+        .expect(200)
     ).body as { items: CaseJson[] };
     const caseId = cases.items.find((c) => c.status !== 'closed')!.id;
     const calls: Record<Endpoint, (headers: Record<string, string>) => request.Test> = {
       'GET /households/:id/statement': (h) =>
         request(platform.http).get(`/api/v1/households/${householdId}/statement`).set(h),
-      'GET /ledger/household-income': (h) => request(platform.http).get('/api/v1/ledger/household-income').set(h),
-      'POST /monitoring/refresh': (h) => request(platform.http).post('/api/v1/monitoring/refresh').set(h).send({}),
+      'GET /ledger/household-income': (h) =>
+        request(platform.http).get('/api/v1/ledger/household-income').set(h),
+      'POST /monitoring/refresh': (h) =>
+        request(platform.http).post('/api/v1/monitoring/refresh').set(h).send({}),
       'GET /monitoring/cases': (h) => request(platform.http).get('/api/v1/monitoring/cases').set(h),
       'POST /monitoring/cases/:id/visit': (h) =>
-        request(platform.http).post(`/api/v1/monitoring/cases/${caseId}/visit`).set(h).send({ note: '电话回访' }),
+        request(platform.http)
+          .post(`/api/v1/monitoring/cases/${caseId}/visit`)
+          .set(h)
+          .send({ note: '电话回访' }),
     };
     const seen: Record<string, number[]> = {};
     for (const endpoint of Object.keys(MATRIX) as Endpoint[]) {

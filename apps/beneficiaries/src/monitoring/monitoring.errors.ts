@@ -21,6 +21,9 @@ export class LedgerUnavailable extends DomainError {
   readonly kind = 'unavailable';
 
   constructor() {
-    super('LEDGER_UNAVAILABLE', 'the ledger cannot be reached for relief income; no case was written, try again');
+    super(
+      'LEDGER_UNAVAILABLE',
+      'the ledger cannot be reached for relief income; no case was written, try again',
+    );
   }
 }

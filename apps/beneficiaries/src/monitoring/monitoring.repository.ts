@@ -106,10 +106,9 @@ export class MonitoringRepository {
     if (householdIds.length === 0) {
       return new Map();
     }
-    const rows = await em.execute<Row[]>(
-      `select id, members from household where id = any(?::uuid[])`,
-      [`{${householdIds.join(',')}}`],
-    );
+    const rows = await em.execute<Row[]>(`select id, members from household where id = any(?::uuid[])`, [
+      `{${householdIds.join(',')}}`,
+    ]);
     return new Map(rows.map((r) => [String(r.id), Number(r.members)]));
   }
 

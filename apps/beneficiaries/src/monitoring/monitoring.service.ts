@@ -168,7 +168,11 @@ export class MonitoringService {
           kind: e.kind,
           userId: e.userId,
           // A visit note tells of a family: the relief office reads it, auditors see that there is one.
-          note: e.noteEnc ? (office ? this.cipher.decrypt('visit_note', e.noteEnc, e.householdId) : '***') : '',
+          note: e.noteEnc
+            ? office
+              ? this.cipher.decrypt('visit_note', e.noteEnc, e.householdId)
+              : '***'
+            : '',
           at: e.at,
         })),
     };

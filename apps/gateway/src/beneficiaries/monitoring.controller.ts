@@ -31,7 +31,11 @@ export class MonitoringController {
   @Roles(...RELIEF_OFFICE)
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshCasesDto, @Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+  async refresh(
+    @Body() body: RefreshCasesDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
     const res = await this.beneficiaries.call(
       'refreshMonitoringCases',
       { asOf: body.asOf ? toTimestamp(new Date(body.asOf)) : undefined },
@@ -51,7 +55,11 @@ export class MonitoringController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestId() requestId: string,
   ) {
-    const filter = { townId: query.townId ?? '', villageId: query.villageId ?? '', status: query.status ?? '' };
+    const filter = {
+      townId: query.townId ?? '',
+      villageId: query.villageId ?? '',
+      status: query.status ?? '',
+    };
     const ctx = { caller, requestId, idempotent: true };
     const csv = query.format ? query.format === 'csv' : /^\s*text\/csv\b/i.test(accept ?? '');
     if (!csv) {

@@ -27,7 +27,12 @@ export function caseJson(c: beneficiaries.MonitoringCase) {
     stillFlagged: c.stillFlagged,
     openedAt: isoOf(c.openedAt),
     updatedAt: isoOf(c.updatedAt),
-    history: c.history.map((e) => ({ kind: e.kind, userId: e.userId || null, note: e.note || null, at: isoOf(e.at) })),
+    history: c.history.map((e) => ({
+      kind: e.kind,
+      userId: e.userId || null,
+      note: e.note || null,
+      at: isoOf(e.at),
+    })),
   };
 }
 

@@ -95,7 +95,10 @@ export class StatementsController {
       cursor = res.nextCursor;
       if (cursor && entries.length >= CSV_MAX_ENTRIES) {
         throw new ValidationFailed([
-          { field: 'from', reason: `the range holds more than ${CSV_MAX_ENTRIES} entries: narrow from and to` },
+          {
+            field: 'from',
+            reason: `the range holds more than ${CSV_MAX_ENTRIES} entries: narrow from and to`,
+          },
         ]);
       }
     } while (cursor);

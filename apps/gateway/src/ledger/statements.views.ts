@@ -70,7 +70,10 @@ export function statementJson(
  * A statement as CSV: an `OPENING` row (full view only), one row per entry, then a `CLOSING` row
  * with the range's credits, debits and the closing balance.
  */
-export function statementCsv(first: ledger.GetHouseholdStatementResponse, entries: ledger.StatementEntry[]): string {
+export function statementCsv(
+  first: ledger.GetHouseholdStatementResponse,
+  entries: ledger.StatementEntry[],
+): string {
   const full = first.full;
   const rows: (string | number)[][] = [];
   if (full) {

@@ -50,7 +50,10 @@ export class StatementsService {
    * and running balances; a producer's staff only credits from their own producers' sales and no
    * balance (which would tell of other sources); anyone else NOT_FOUND.
    */
-  async householdStatement(call: VerifiedCall, input: unknown): Promise<ledger.GetHouseholdStatementResponse> {
+  async householdStatement(
+    call: VerifiedCall,
+    input: unknown,
+  ): Promise<ledger.GetHouseholdStatementResponse> {
     const q = parseRequest(householdStatementSchema, input);
     const caller = call.user;
     const full = canReadAll(caller);

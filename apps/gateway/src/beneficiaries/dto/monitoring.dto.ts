@@ -21,7 +21,11 @@ export class ListCasesQuery extends PageQuery {
   @IsIn(CASE_STATUSES, { message: `must be one of ${CASE_STATUSES.join(', ')}` })
   status?: (typeof CASE_STATUSES)[number];
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv: every matching case, pages ignored' })
+  @ApiPropertyOptional({
+    enum: ['json', 'csv'],
+    default: 'json',
+    description: 'csv: every matching case, pages ignored',
+  })
   @IsOptional()
   @IsIn(['json', 'csv'], { message: 'must be json or csv' })
   format?: 'json' | 'csv';

@@ -6,7 +6,8 @@ import { ReportFormatQuery } from './ledger.dto';
 export class StatementQuery extends ReportFormatQuery {
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'postings at or after this instant (a date is midnight UTC); the opening balance is the balance here',
+    description:
+      'postings at or after this instant (a date is midnight UTC); the opening balance is the balance here',
     example: '2020-05-01T00:00:00+08:00',
   })
   @IsOptional()
