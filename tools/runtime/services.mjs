@@ -159,6 +159,8 @@ export const SERVICES = [
       // The demo's sales are all of 2020: monitoring compares its two halves, as of its end.
       MONITORING_AS_OF: '2021-01-01T00:00:00+08:00',
       MONITORING_WINDOW_MONTHS: '6',
+      // Cases open by themselves shortly after the ledger has posted the demo's sales.
+      MONITORING_REFRESH_INTERVAL_MS: ctx.ports.ledger ? '60000' : undefined,
     }),
   },
   {

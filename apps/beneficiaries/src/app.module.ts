@@ -22,6 +22,7 @@ import { RegisterImportRepository } from './register-import/register-import.repo
 import { RegisterImportService } from './register-import/register-import.service';
 import { DemoSeedRepository } from './seed/demo-seed.repository';
 import { LedgerClient } from './monitoring/ledger.client';
+import { MONITORING_REFRESH_INTERVAL_MS, MonitoringRefreshJob } from './monitoring/monitoring-refresh.job';
 import { MonitoringRepository } from './monitoring/monitoring.repository';
 import { MONITORING_SETTINGS, MonitoringService } from './monitoring/monitoring.service';
 
@@ -69,6 +70,8 @@ export class AppModule {
         DemoSeedRepository,
         MonitoringRepository,
         MonitoringService,
+        MonitoringRefreshJob,
+        { provide: MONITORING_REFRESH_INTERVAL_MS, useValue: config.MONITORING_REFRESH_INTERVAL_MS },
         { provide: LedgerClient, useValue: ledger },
         {
           provide: MONITORING_SETTINGS,

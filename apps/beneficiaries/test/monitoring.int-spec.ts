@@ -82,10 +82,20 @@ describe('monitoring cases in the register', () => {
       ),
     );
     expect(results.reduce((s, r) => s + r.opened, 0)).toBe(5);
-    expect(results.reduce((s, r) => s + r.refreshed, 0)).toBe(25);
+    // The same figures again change nothing: no case is refreshed, no history written.
+    expect(results.reduce((s, r) => s + r.refreshed, 0)).toBe(0);
     expect(await count(`select count(*) as n from monitoring_case where status <> 'closed'`)).toBe(5);
     expect(await count(`select count(*) as n from monitoring_case_event where kind = 'opened'`)).toBe(5);
-    expect(await count(`select count(*) as n from monitoring_case_event where kind = 'refreshed'`)).toBe(25);
+
+    // New figures refresh each active case once, recorded.
+    const changed = flagged.map((f) => ({ ...f, recentFen: f.recentFen - 1 }));
+    const again = await Promise.all(
+      Array.from({ length: 3 }, () => repository.upsertFlagged(orm.em.fork(), changed, AS_OF, '')),
+    );
+    expect(again.reduce((s, r) => s + r.opened, 0)).toBe(0);
+    expect(again.reduce((s, r) => s + r.refreshed, 0)).toBe(5);
+    expect(await count(`select count(*) as n from monitoring_case_event where kind = 'refreshed'`)).toBe(5);
+    expect(await count(`select count(*) as n from monitoring_case where status <> 'closed'`)).toBe(5);
   });
 
   it('lets one of two officers closing a case at once win, and keeps the note encrypted', async () => {

@@ -115,6 +115,29 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
     await platform?.stop();
   });
 
+  it('opens cases by itself: the job refreshes them with no officer asking', async () => {
+    let total = 0;
+    for (const until = Date.now() + 100_000; total === 0 && Date.now() < until;) {
+      const res = await request(platform.http)
+        .get('/api/v1/monitoring/cases')
+        .set(await as('auditor'))
+        .expect(200);
+      total = (res.body as { total: number }).total;
+      if (total === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+    expect(total).toBeGreaterThan(0);
+    const first = (
+      await request(platform.http)
+        .get('/api/v1/monitoring/cases')
+        .set(await as('officer'))
+        .expect(200)
+    ).body as { items: CaseJson[] };
+    // Opened by the service itself, not a user.
+    expect(first.items[0]!.history[0]).toMatchObject({ kind: 'opened', userId: null });
+  }, 120_000);
+
   it('states a household to the fen across a sale and its partial refund: opening, running and closing balance', async () => {
     const consumer = await as('consumer');
     const officer = await as('officer');
@@ -305,8 +328,11 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
         break;
       }
     }
-    expect(all).toHaveLength(result.flagged);
-    const byHousehold = new Map(all.map((c) => [c.householdId, c]));
+    // A case stays until an officer closes it: one the job opened while the ledger was still
+    // posting the demo may no longer be flagged, and says so.
+    const current = all.filter((c) => c.stillFlagged);
+    expect(current).toHaveLength(result.flagged);
+    const byHousehold = new Map(current.map((c) => [c.householdId, c]));
 
     const halved = windows.households.filter((h) => h.priorFen > 0 && h.recentFen * 2 <= h.priorFen);
     expect(halved.length).toBeGreaterThan(0);
@@ -356,7 +382,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .set('Accept', 'text/csv')
       .expect(200);
     const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(result.flagged);
+    expect(rows).toHaveLength(all.length);
     expect(rows.find((r) => r.case_id === one.id)).toMatchObject({
       status: 'open',
       household_id: one.householdId,
@@ -375,8 +401,13 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       .send({ note: '入户走访：兔场停产，已联系合作社恢复收购' })
       .expect(200);
     expect(visited.body.status).toBe('visited');
-    expect(visited.body.history.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'visited']);
-    expect(visited.body.history[1].note).toBe('入户走访：兔场停产，已联系合作社恢复收购');
+    const steps = (visited.body as CaseJson).history;
+    expect(steps[0]!.kind).toBe('opened');
+    expect(steps.slice(1, -1).every((e) => e.kind === 'refreshed')).toBe(true);
+    expect(steps[steps.length - 1]).toMatchObject({
+      kind: 'visited',
+      note: '入户走访：兔场停产，已联系合作社恢复收购',
+    });
     const audited = (
       await request(platform.http)
         .get('/api/v1/monitoring/cases')
@@ -385,7 +416,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
         .expect(200)
     ).body as { items: CaseJson[] };
     const seen = audited.items.find((c) => c.id === one.id)!;
-    expect(seen.history[1]!.note).toBe('***');
+    expect(seen.history.find((e) => e.kind === 'visited')!.note).toBe('***');
     await request(platform.http)
       .post(`/api/v1/monitoring/cases/${one.id}/close`)
       .set(officer)
@@ -402,7 +433,9 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
     const second = (
       await request(platform.http).post('/api/v1/monitoring/refresh').set(officer).send({}).expect(200)
     ).body as RefreshJson;
-    expect(second).toMatchObject({ flagged: result.flagged, opened: 1, refreshed: result.flagged - 1 });
+    // (The job may have run between: who opened it does not matter, that it is there does.)
+    expect(second).toMatchObject({ flagged: result.flagged, refreshed: 0 });
+    expect(second.opened).toBeLessThanOrEqual(1);
     const both = (
       await request(platform.http)
         .get('/api/v1/monitoring/cases')

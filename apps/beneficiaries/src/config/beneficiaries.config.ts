@@ -42,6 +42,8 @@ export const beneficiariesConfigSchema = z
     MONITORING_DROP_THRESHOLD_BPS: env.int(3_000, { min: 1, max: 10_000 }),
     /** Length of each of the two windows compared, months. */
     MONITORING_WINDOW_MONTHS: env.int(12, { min: 1, max: 60 }),
+    /** How often a job refreshes the monitoring cases by itself; 0: only when an officer asks. */
+    MONITORING_REFRESH_INTERVAL_MS: env.int(0, { min: 0, max: 604_800_000 }),
     /**
      * The instant the windows end at, ISO 8601 (e.g. `2021-01-01T00:00:00+08:00`); unset: now. Set
      * for data of the past, such as the demo's 2020 sales.

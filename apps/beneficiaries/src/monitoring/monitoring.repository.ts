@@ -114,8 +114,9 @@ export class MonitoringRepository {
 
   /**
    * Opens a case for each flagged household without an active one and refreshes the figures of
-   * those with one (the partial unique index decides which, under concurrency too), recording an
-   * `opened` or `refreshed` event for each. Returns how many were opened and refreshed.
+   * those with one when they changed (the partial unique index decides which, under concurrency
+   * too), recording an `opened` or `refreshed` event for each. Returns how many were opened and
+   * refreshed.
    */
   async upsertFlagged(
     em: EntityManager,
@@ -138,6 +139,11 @@ export class MonitoringRepository {
             set reasons = excluded.reasons, recent_fen = excluded.recent_fen, prior_fen = excluded.prior_fen,
                 members = excluded.members, per_member_fen = excluded.per_member_fen,
                 drop_bps = excluded.drop_bps, as_of = excluded.as_of, still_flagged = true, updated_at = now()
+          -- Figures that did not change leave the case (and its history) alone.
+          where (monitoring_case.reasons, monitoring_case.recent_fen, monitoring_case.prior_fen,
+                 monitoring_case.members, monitoring_case.as_of, monitoring_case.still_flagged)
+                is distinct from (excluded.reasons, excluded.recent_fen, excluded.prior_fen,
+                 excluded.members, excluded.as_of, true)
          returning id, (xmax = 0) as inserted
        ), events as (
          insert into monitoring_case_event (case_id, kind, user_id)

@@ -72,7 +72,19 @@ export class MonitoringService {
   async refresh(caller: CallerIdentity | null, input: unknown): Promise<RefreshResult> {
     const officer = requireOfficer(caller);
     const q = parseRequest(refreshCasesSchema, input);
-    const asOf = q.asOf ?? this.settings.asOf ?? new Date();
+    return this.assess(q.asOf, officer.userId);
+  }
+
+  /**
+   * The assessment itself, for an officer's refresh or the job (`userId` empty).
+   *
+   * @param asOf - where the windows end; unset: the configured instant, else now
+   */
+  async assess(asOf: Date | undefined, userId: string): Promise<RefreshResult> {
+    return this.assessAt(asOf ?? this.settings.asOf ?? new Date(), userId);
+  }
+
+  private async assessAt(asOf: Date, userId: string): Promise<RefreshResult> {
     const income = await this.ledger.incomeWindows(asOf, this.settings.windowMonths);
     const policy = { ...this.settings, windowMonths: income.windowMonths || this.settings.windowMonths };
     return this.em.transactional(async (em) => {
@@ -94,7 +106,7 @@ export class MonitoringService {
           flagged.push({ ...h, members: count, ...assessment });
         }
       }
-      const { opened, refreshed } = await this.cases.upsertFlagged(em, flagged, asOf, officer.userId);
+      const { opened, refreshed } = await this.cases.upsertFlagged(em, flagged, asOf, userId);
       await this.cases.markUnflagged(em, cleared);
       return {
         asOf,
