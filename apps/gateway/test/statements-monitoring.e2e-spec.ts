@@ -1,3 +1,5 @@
+// Longer than 400 lines: statements and monitoring share one platform with the ledger, whose boot
+// (posting the demo's 2020 sales) costs a minute of CPU on the shared machine; one file boots it once.
 import { describeWithRedis } from '@yugong/shared/testing';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
