@@ -154,6 +154,13 @@ export const SERVICES = [
       PII_ENCRYPTION_KEYS: ctx.secrets.PII_ENCRYPTION_KEYS,
       PII_ACTIVE_KEY_ID: ctx.secrets.PII_ACTIVE_KEY_ID,
       PII_HASH_KEY: ctx.secrets.PII_HASH_KEY,
+      // Monitoring reads relief income from the ledger (where a ledger runs).
+      LEDGER_GRPC_URL: ctx.ports.ledger ? `127.0.0.1:${ctx.ports.ledger}` : undefined,
+      // The demo's sales are all of 2020: monitoring compares its two halves, as of its end.
+      MONITORING_AS_OF: '2021-01-01T00:00:00+08:00',
+      MONITORING_WINDOW_MONTHS: '6',
+      // Cases open by themselves shortly after the ledger has posted the demo's sales.
+      MONITORING_REFRESH_INTERVAL_MS: ctx.ports.ledger ? '60000' : undefined,
     }),
   },
   {

@@ -3,6 +3,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261128142431_initial } from './Migration20261128142431_initial';
 import { Migration20261128210402_shares_index } from './Migration20261128210402_shares_index';
 import { Migration20261202085007_village_collective_shares } from './Migration20261202085007_village_collective_shares';
+import { Migration20261202131910_monitoring_cases } from './Migration20261202131910_monitoring_cases';
 
 /** Beneficiaries' migrations, oldest first. `npm run db:migration -- beneficiaries <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -12,4 +13,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     name: 'Migration20261202085007_village_collective_shares',
     class: Migration20261202085007_village_collective_shares,
   },
+  { name: 'Migration20261202131910_monitoring_cases', class: Migration20261202131910_monitoring_cases },
 ];

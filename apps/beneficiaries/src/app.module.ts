@@ -21,14 +21,23 @@ import { RegionsService } from './regions/regions.service';
 import { RegisterImportRepository } from './register-import/register-import.repository';
 import { RegisterImportService } from './register-import/register-import.service';
 import { DemoSeedRepository } from './seed/demo-seed.repository';
+import { LedgerClient } from './monitoring/ledger.client';
+import { MONITORING_REFRESH_INTERVAL_MS, MonitoringRefreshJob } from './monitoring/monitoring-refresh.job';
+import { MonitoringRepository } from './monitoring/monitoring.repository';
+import { MONITORING_SETTINGS, MonitoringService } from './monitoring/monitoring.service';
 
 /** The beneficiary register over gRPC, on its own database. */
 @Module({})
 export class AppModule {
   /**
    * @param logDestination - where log lines go (stdout when unset); tests capture it
+   * @param ledger - the ledger's client, made at boot (monitoring reads relief income from it)
    */
-  static forRoot(config: BeneficiariesConfig, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(
+    config: BeneficiariesConfig,
+    logDestination: DestinationStream | undefined,
+    ledger: LedgerClient,
+  ): DynamicModule {
     const logger = serviceLoggerParams('beneficiaries', config.LOG_LEVEL);
     return {
       module: AppModule,
@@ -59,6 +68,20 @@ export class AppModule {
         RegisterImportRepository,
         RegisterImportService,
         DemoSeedRepository,
+        MonitoringRepository,
+        MonitoringService,
+        MonitoringRefreshJob,
+        { provide: MONITORING_REFRESH_INTERVAL_MS, useValue: config.MONITORING_REFRESH_INTERVAL_MS },
+        { provide: LedgerClient, useValue: ledger },
+        {
+          provide: MONITORING_SETTINGS,
+          useValue: {
+            povertyLineFen: config.MONITORING_POVERTY_LINE_FEN,
+            dropThresholdBps: config.MONITORING_DROP_THRESHOLD_BPS,
+            windowMonths: config.MONITORING_WINDOW_MONTHS,
+            asOf: config.MONITORING_AS_OF ? new Date(config.MONITORING_AS_OF) : undefined,
+          },
+        },
         {
           provide: PiiCipher,
           useValue: new PiiCipher({

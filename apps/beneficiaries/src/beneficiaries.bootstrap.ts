@@ -1,13 +1,20 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { beneficiaries } from '@yugong/contracts';
-import { grpcServer, markNotServing, markServing } from '@yugong/shared/grpc';
+import { beneficiaries, ledger } from '@yugong/contracts';
+import {
+  createGrpcStub,
+  grpcServer,
+  markNotServing,
+  markServing,
+  serviceIdentity,
+} from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { useFastBenefitSharesEncoder } from './agreements/benefit-shares.codec';
 import { AppModule } from './app.module';
+import { LedgerClient } from './monitoring/ledger.client';
 import type { BeneficiariesConfig } from './config/beneficiaries.config';
 import { PiiCipher } from './pii/pii-cipher';
 import { DemoSeedRepository } from './seed/demo-seed.repository';
@@ -46,10 +53,22 @@ export async function startBeneficiaries(
     useFastBenefitSharesEncoder(definition);
     onLoad?.(definition, grpcServerInstance);
   };
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, options.logDestination), {
-    ...server.options,
-    bufferLogs: true,
+  // Connects on its first call: the ledger need not be up for the register to serve.
+  const ledgerStub = createGrpcStub<ledger.LedgerServiceClient>({
+    url: config.LEDGER_GRPC_URL,
+    service: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.LEDGER_SERVICE_NAME,
   });
+  const ledgerClient = new LedgerClient(ledgerStub, {
+    signer: serviceIdentity('beneficiaries', config).signer,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+    retries: config.GRPC_RETRIES,
+  });
+  const app = await NestFactory.createMicroservice(
+    AppModule.forRoot(config, options.logDestination, ledgerClient),
+    { ...server.options, bufferLogs: true },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   const orm = app.get(MikroORM);
@@ -59,6 +78,7 @@ export async function startBeneficiaries(
   }
   if (config.MIGRATE_ONLY) {
     await app.close();
+    ledgerStub.close();
     return undefined;
   }
   if (config.SEED_DEMO) {
@@ -75,6 +95,7 @@ export async function startBeneficiaries(
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      ledgerStub.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { Household } from './households/household.entity';
 import { PiiAccess } from './households/pii-access.entity';
 import { Town } from './regions/town.entity';
 import { Village } from './regions/village.entity';
+import { MonitoringCase, MonitoringCaseEvent } from './monitoring/monitoring-case.entity';
 
 /** Every entity beneficiaries persists. */
 export const BENEFICIARIES_ENTITIES = [
@@ -13,4 +14,6 @@ export const BENEFICIARIES_ENTITIES = [
   PiiAccess,
   BenefitAgreement,
   VillageCollectiveShare,
+  MonitoringCase,
+  MonitoringCaseEvent,
 ];

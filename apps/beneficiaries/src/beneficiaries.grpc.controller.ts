@@ -19,6 +19,8 @@ import {
   wireName,
 } from './beneficiaries.mapper';
 import { HouseholdsService } from './households/households.service';
+import { toCaseMessage, toRefreshMessage } from './monitoring/monitoring.mapper';
+import { MonitoringService } from './monitoring/monitoring.service';
 import { RegionsService } from './regions/regions.service';
 import type { ImportOptions, ImportRowInput } from './register-import/register-import.schemas';
 import { RegisterImportService } from './register-import/register-import.service';
@@ -51,6 +53,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     private readonly households: HouseholdsService,
     private readonly agreements: AgreementsService,
     private readonly registerImport: RegisterImportService,
+    private readonly monitoring: MonitoringService,
   ) {}
 
   @Accepts({ gateway: PUBLIC })
@@ -304,5 +307,32 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
   @Accepts({ gateway: PUBLIC })
   async getRegisterSummary(): Promise<beneficiaries.GetRegisterSummaryResponse> {
     return this.regions.summary();
+  }
+
+  // The relief office; it reads the ledger as beneficiaries, then writes the cases.
+  @Accepts({ gateway: USER })
+  async refreshMonitoringCases(
+    request: beneficiaries.RefreshMonitoringCasesRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.RefreshMonitoringCasesResponse> {
+    const result = await this.monitoring.refresh(callerOf(metadata), { asOf: fromTimestamp(request.asOf) });
+    return toRefreshMessage(result);
+  }
+
+  @Accepts({ gateway: USER })
+  async listMonitoringCases(
+    request: beneficiaries.ListMonitoringCasesRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.ListMonitoringCasesResponse> {
+    const result = await this.monitoring.list(callerOf(metadata), request);
+    return { cases: result.items.map(toCaseMessage), page: pageInfo(result) };
+  }
+
+  @Accepts({ gateway: USER })
+  async updateMonitoringCase(
+    request: beneficiaries.UpdateMonitoringCaseRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.UpdateMonitoringCaseResponse> {
+    return { case: toCaseMessage(await this.monitoring.update(callerOf(metadata), request)) };
   }
 }

@@ -29,6 +29,8 @@ import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
+import { StatementsController } from './ledger/statements.controller';
+import { MonitoringController } from './beneficiaries/monitoring.controller';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -94,6 +96,8 @@ export class AppModule {
         BuyersController,
         LedgerController,
         ReliefOfficeController,
+        StatementsController,
+        MonitoringController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),

@@ -31,6 +31,8 @@ import { AdjustmentsService } from './adjustments/adjustments.service';
 import { DistributionRepository } from './distribution/distribution.repository';
 import { DistributionService } from './distribution/distribution.service';
 import { ReliefOfficeGrpcController } from './relief-office.grpc.controller';
+import { StatementsRepository } from './statements/statements.repository';
+import { StatementsService } from './statements/statements.service';
 
 /** The clients of the services the ledger calls, made at boot. */
 export interface LedgerClients {
@@ -77,6 +79,8 @@ export class AppModule {
         AdjustmentsService,
         DistributionRepository,
         DistributionService,
+        StatementsRepository,
+        StatementsService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },

@@ -3,9 +3,19 @@ import { Controller } from '@nestjs/common';
 import { ledger } from '@yugong/contracts';
 import { canReadAll } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
-import { Accepts, PUBLIC, USER, callerOf, fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
+import {
+  Accepts,
+  PUBLIC,
+  SERVICE,
+  USER,
+  callOf,
+  callerOf,
+  fromTimestamp,
+  toTimestamp,
+} from '@yugong/shared/grpc';
 import { ChainService } from './chain/chain.service';
 import { AuditService } from './audit/audit.service';
+import { StatementsService } from './statements/statements.service';
 
 const GROUPINGS: Record<string, string> = {
   [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN]: 'town',
@@ -23,6 +33,7 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
   constructor(
     private readonly chain: ChainService,
     private readonly audit: AuditService,
+    private readonly statements: StatementsService,
   ) {}
 
   // Auditors and the relief office, to publish or check the head.
@@ -79,5 +90,33 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
   @Accepts({ gateway: PUBLIC })
   getPublicSummary(): Promise<ledger.GetPublicSummaryResponse> {
     return this.audit.publicSummary();
+  }
+
+  // Officers and auditors in full; producer staff their own sales' credits; the gateway checks
+  // first that the household is linked to the staff's producer.
+  @Accepts({ gateway: USER })
+  getHouseholdStatement(
+    request: ledger.GetHouseholdStatementRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetHouseholdStatementResponse> {
+    return this.statements.householdStatement(callOf(metadata), {
+      householdId: request.householdId,
+      from: fromTimestamp(request.from),
+      to: fromTimestamp(request.to),
+      cursor: request.cursor,
+      limit: request.limit,
+    });
+  }
+
+  // Officers and auditors; beneficiaries refreshing its monitoring cases.
+  @Accepts({ gateway: USER, beneficiaries: SERVICE })
+  getHouseholdIncomeWindows(
+    request: ledger.GetHouseholdIncomeWindowsRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetHouseholdIncomeWindowsResponse> {
+    return this.statements.incomeWindows(callOf(metadata), {
+      asOf: fromTimestamp(request.asOf),
+      windowMonths: request.windowMonths,
+    });
   }
 }

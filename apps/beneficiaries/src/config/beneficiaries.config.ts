@@ -28,6 +28,29 @@ export const beneficiariesConfigSchema = z
     /** HMAC key of the national-ID hash. Changing it makes every stored hash unfindable. */
     PII_HASH_KEY: env.secret(32),
     SEED_DEMO: env.bool(false),
+    /** Where the ledger answers (return-to-poverty monitoring reads relief income from it). */
+    LEDGER_GRPC_URL: env.string('127.0.0.1:50054'),
+    /** Deadline of each call to another service, and retries of a read that found it UNAVAILABLE. */
+    GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
+    GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
+    /**
+     * Monitoring's poverty line: relief income through the platform per member per year below which
+     * a household is flagged, fen (default 200 yuan).
+     */
+    MONITORING_POVERTY_LINE_FEN: env.int(20_000, { min: 0, max: 100_000_000 }),
+    /** A fall of relief income from the prior window by this many basis points or more flags a household. */
+    MONITORING_DROP_THRESHOLD_BPS: env.int(3_000, { min: 1, max: 10_000 }),
+    /** Length of each of the two windows compared, months. */
+    MONITORING_WINDOW_MONTHS: env.int(12, { min: 1, max: 60 }),
+    /** How often a job refreshes the monitoring cases by itself; 0: only when an officer asks. */
+    MONITORING_REFRESH_INTERVAL_MS: env.int(0, { min: 0, max: 604_800_000 }),
+    /**
+     * The instant the windows end at, ISO 8601 (e.g. `2021-01-01T00:00:00+08:00`); unset: now. Set
+     * for data of the past, such as the demo's 2020 sales.
+     */
+    MONITORING_AS_OF: env.optional(
+      z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with its offset' }),
+    ),
     MIGRATE_ONLY: env.bool(false),
     LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
     DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),

@@ -896,14 +896,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/unallocated-shares": {
+    "/api/v1/households/{id}/statement": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ReliefOfficeController_unallocated"];
+        get: operations["StatementsController_statement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -912,30 +912,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/unallocated-shares/{producerId}/allocations": {
+    "/api/v1/ledger/household-income": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post: operations["ReliefOfficeController_allocate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/ledger/suspense": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ReliefOfficeController_suspense"];
+        get: operations["StatementsController_incomeWindows"];
         put?: never;
         post?: never;
         delete?: never;
@@ -944,7 +928,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/suspense/{transactionId}/settlement": {
+    "/api/v1/monitoring/refresh": {
         parameters: {
             query?: never;
             header?: never;
@@ -953,37 +937,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ReliefOfficeController_settle"];
+        post: operations["MonitoringController_refresh"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/distribution-runs": {
+    "/api/v1/monitoring/cases": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ReliefOfficeController_list"];
-        put?: never;
-        post: operations["ReliefOfficeController_propose"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/ledger/distribution-runs/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ReliefOfficeController_get"];
+        get: operations["MonitoringController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -992,7 +960,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/distribution-runs/{id}/approve": {
+    "/api/v1/monitoring/cases/{id}/visit": {
         parameters: {
             query?: never;
             header?: never;
@@ -1001,14 +969,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ReliefOfficeController_approve"];
+        post: operations["MonitoringController_visit"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/ledger/distribution-runs/{id}/reject": {
+    "/api/v1/monitoring/cases/{id}/close": {
         parameters: {
             query?: never;
             header?: never;
@@ -1017,23 +985,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ReliefOfficeController_reject"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/ledger/distribution-runs/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["ReliefOfficeController_cancel"];
+        post: operations["MonitoringController_close"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1359,51 +1311,21 @@ export interface components {
              */
             expiresAt?: string;
         };
-        AllocationHouseholdDto: {
-            /** Format: uuid */
-            householdId: string;
-            /** @description omit on every household for equal shares */
-            weight?: number;
-        };
-        AllocateDto: {
-            reason: string;
-            households: components["schemas"]["AllocationHouseholdDto"][];
-            /** @description fen to allocate; omitted: all that waits */
-            amountFen?: number;
-        };
-        SettleSuspenseDto: {
-            reason: string;
+        RefreshCasesDto: {
             /**
-             * @description return: owed back to the payer; accept: a donation to the relief fund
-             * @enum {string}
+             * Format: date-time
+             * @description where the two windows end; default the configured MONITORING_AS_OF, else now
+             * @example 2021-01-01T00:00:00+08:00
              */
-            outcome: "return" | "accept";
+            asOf?: string;
         };
-        ProposeRunDto: {
-            /** @enum {string} */
-            policy: "equal" | "per_member" | "by_status";
-            /** Format: uuid */
-            townId?: string;
-            /** Format: uuid */
-            villageId?: string;
-            /** @enum {string} */
-            status?: "registered" | "exited" | "monitored_edge" | "monitored_unstable";
-            /** @description fen to distribute; or allAvailable */
-            totalFen?: number;
-            /** @description distribute all the fund holds that no refund can take back */
-            allAvailable?: boolean;
-            /**
-             * @description by_status: weight per status (defaults monitored_unstable 3, monitored_edge 2, registered 1, exited 1)
-             * @example {
-             *       "monitored_unstable": 3,
-             *       "monitored_edge": 2
-             *     }
-             */
-            statusWeights?: Record<string, never>;
-            memo?: string;
+        VisitCaseDto: {
+            /** @description What the visit found (required; encrypted at rest) */
+            note?: string;
         };
-        ReasonDto: {
-            reason: string;
+        CloseCaseDto: {
+            /** @description Why the case is closed (encrypted at rest) */
+            note?: string;
         };
         PaymentOptionsView: {
             /** @description bank transfer (or cash) confirmed by the relief office; always offered */
@@ -2786,123 +2708,73 @@ export interface operations {
             };
         };
     };
-    ReliefOfficeController_unallocated: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_allocate: {
-        parameters: {
-            query?: never;
-            header: {
-                "Idempotency-Key": string;
-            };
-            path: {
-                producerId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AllocateDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_suspense: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_settle: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                transactionId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SettleSuspenseDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_list: {
+    StatementsController_statement: {
         parameters: {
             query?: {
-                state?: "proposed" | "approved" | "rejected" | "cancelled";
+                format?: "json" | "csv";
+                /** @description postings at or after this instant (a date is midnight UTC); the opening balance is the balance here */
+                from?: string;
+                /** @description postings before this instant */
+                to?: string;
+                /** @description JSON only: the nextCursor of the page before */
+                cursor?: string;
+                /** @description JSON only: entries per page */
+                limit?: number;
             };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_propose: {
-        parameters: {
-            query?: never;
             header?: {
-                "Idempotency-Key"?: string;
+                /** @description text/csv for CSV */
+                accept?: string;
             };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StatementsController_incomeWindows: {
+        parameters: {
+            query?: {
+                /** @description where the two windows end; default now */
+                asOf?: string;
+                windowMonths?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MonitoringController_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProposeRunDto"];
+                "application/json": components["schemas"]["RefreshCasesDto"];
             };
         };
         responses: {
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2910,13 +2782,23 @@ export interface operations {
             };
         };
     };
-    ReliefOfficeController_get: {
+    MonitoringController_list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                townId?: string;
+                villageId?: string;
+                status?: "open" | "visited" | "closed";
+                /** @description csv: every matching case, pages ignored */
+                format?: "json" | "csv";
             };
+            header?: {
+                /** @description text/csv for CSV */
+                accept?: string;
+            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2929,26 +2811,7 @@ export interface operations {
             };
         };
     };
-    ReliefOfficeController_approve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReliefOfficeController_reject: {
+    MonitoringController_visit: {
         parameters: {
             query?: never;
             header?: never;
@@ -2959,7 +2822,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonDto"];
+                "application/json": components["schemas"]["VisitCaseDto"];
             };
         };
         responses: {
@@ -2971,7 +2834,7 @@ export interface operations {
             };
         };
     };
-    ReliefOfficeController_cancel: {
+    MonitoringController_close: {
         parameters: {
             query?: never;
             header?: never;
@@ -2982,7 +2845,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonDto"];
+                "application/json": components["schemas"]["CloseCaseDto"];
             };
         };
         responses: {

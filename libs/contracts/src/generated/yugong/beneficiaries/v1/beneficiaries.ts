@@ -442,6 +442,87 @@ export interface GetRegisterSummaryResponse {
   towns: TownSummary[];
 }
 
+export interface RefreshMonitoringCasesRequest {
+  /** Unset: the configured as-of instant, else now. */
+  asOf?: Timestamp | undefined;
+}
+
+export interface RefreshMonitoringCasesResponse {
+  asOf?: Timestamp | undefined;
+  windowMonths: number;
+  povertyLineFen: number;
+  dropThresholdBps: number;
+  /** Households with relief income in either window. */
+  assessed: number;
+  flagged: number;
+  opened: number;
+  refreshed: number;
+}
+
+export interface ListMonitoringCasesRequest {
+  page?: PageRequest | undefined;
+  townId: string;
+  villageId: string;
+  /** "open", "visited", "closed"; empty: all. */
+  status: string;
+}
+
+export interface MonitoringCaseEvent {
+  /** "opened", "refreshed", "visited", "closed". */
+  kind: string;
+  userId: string;
+  note: string;
+  at?: Timestamp | undefined;
+}
+
+export interface MonitoringCase {
+  id: string;
+  householdId: string;
+  archiveNumber: string;
+  /** Always masked (王*波). */
+  headName: string;
+  members: number;
+  villageId: string;
+  villageNameZh: string;
+  townId: string;
+  townNameZh: string;
+  /** "open", "visited", "closed". */
+  status: string;
+  /** Why it was flagged: "below_line", "income_drop", or both. */
+  reasons: string[];
+  recentFen: number;
+  priorFen: number;
+  /** Recent relief income per member, per year. */
+  perMemberFen: number;
+  /** Fall from the prior window, basis points (0 when it did not fall). */
+  dropBps: number;
+  asOf?:
+    | Timestamp
+    | undefined;
+  /** False once a later refresh no longer flags the household (the case stays until closed). */
+  stillFlagged: boolean;
+  openedAt?: Timestamp | undefined;
+  updatedAt?: Timestamp | undefined;
+  history: MonitoringCaseEvent[];
+}
+
+export interface ListMonitoringCasesResponse {
+  cases: MonitoringCase[];
+  page?: PageInfo | undefined;
+}
+
+export interface UpdateMonitoringCaseRequest {
+  id: string;
+  /** "visited" or "closed". */
+  status: string;
+  /** Required for "visited"; at most 2,000 characters. */
+  note: string;
+}
+
+export interface UpdateMonitoringCaseResponse {
+  case?: MonitoringCase | undefined;
+}
+
 export const YUGONG_BENEFICIARIES_V1_PACKAGE_NAME = "yugong.beneficiaries.v1";
 
 /**
@@ -567,6 +648,32 @@ export interface BeneficiariesServiceClient {
   /** Public: counts only. */
 
   getRegisterSummary(request: GetRegisterSummaryRequest, metadata?: Metadata): Observable<GetRegisterSummaryResponse>;
+
+  /**
+   * Return-to-poverty monitoring (防返贫). Relief office: reads each household's relief income in
+   * two windows from the ledger, flags those below the poverty line per member or falling past
+   * the drop threshold, opens a case for each flagged household without an active one and
+   * refreshes the figures of those with one.
+   */
+
+  refreshMonitoringCases(
+    request: RefreshMonitoringCasesRequest,
+    metadata?: Metadata,
+  ): Observable<RefreshMonitoringCasesResponse>;
+
+  /** Relief office, auditors: cases by town, village and status, names masked. */
+
+  listMonitoringCases(
+    request: ListMonitoringCasesRequest,
+    metadata?: Metadata,
+  ): Observable<ListMonitoringCasesResponse>;
+
+  /** Relief office: a case visited (a note is required) or closed; every move kept. */
+
+  updateMonitoringCase(
+    request: UpdateMonitoringCaseRequest,
+    metadata?: Metadata,
+  ): Observable<UpdateMonitoringCaseResponse>;
 }
 
 /**
@@ -734,6 +841,35 @@ export interface BeneficiariesServiceController {
     request: GetRegisterSummaryRequest,
     metadata?: Metadata,
   ): Promise<GetRegisterSummaryResponse> | Observable<GetRegisterSummaryResponse> | GetRegisterSummaryResponse;
+
+  /**
+   * Return-to-poverty monitoring (防返贫). Relief office: reads each household's relief income in
+   * two windows from the ledger, flags those below the poverty line per member or falling past
+   * the drop threshold, opens a case for each flagged household without an active one and
+   * refreshes the figures of those with one.
+   */
+
+  refreshMonitoringCases(
+    request: RefreshMonitoringCasesRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RefreshMonitoringCasesResponse>
+    | Observable<RefreshMonitoringCasesResponse>
+    | RefreshMonitoringCasesResponse;
+
+  /** Relief office, auditors: cases by town, village and status, names masked. */
+
+  listMonitoringCases(
+    request: ListMonitoringCasesRequest,
+    metadata?: Metadata,
+  ): Promise<ListMonitoringCasesResponse> | Observable<ListMonitoringCasesResponse> | ListMonitoringCasesResponse;
+
+  /** Relief office: a case visited (a note is required) or closed; every move kept. */
+
+  updateMonitoringCase(
+    request: UpdateMonitoringCaseRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateMonitoringCaseResponse> | Observable<UpdateMonitoringCaseResponse> | UpdateMonitoringCaseResponse;
 }
 
 export function BeneficiariesServiceControllerMethods() {
@@ -755,6 +891,9 @@ export function BeneficiariesServiceControllerMethods() {
       "listDistributionRecipients",
       "listPiiAccess",
       "getRegisterSummary",
+      "refreshMonitoringCases",
+      "listMonitoringCases",
+      "updateMonitoringCase",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -405,6 +405,87 @@ export interface GetPublicSummaryResponse {
   reliefFund?: Money | undefined;
 }
 
+export interface GetHouseholdStatementRequest {
+  householdId: string;
+  /** Unset: from the first posting; to now. */
+  from?: Timestamp | undefined;
+  to?:
+    | Timestamp
+    | undefined;
+  /** From `next_cursor` of the page before; empty for the first page. */
+  cursor: string;
+  /** Entries per page, 1..500; 0 means 100. */
+  limit: number;
+}
+
+export interface StatementEntry {
+  postingId: number;
+  transactionId: string;
+  /** The transaction's kind ("sale", "refund", "reversal", and kinds added later) and memo. */
+  kind: string;
+  memo: string;
+  occurredAt?:
+    | Timestamp
+    | undefined;
+  /** "credit" (money to the household) or "debit". */
+  side: string;
+  amountFen: number;
+  /** The account's balance after this entry; 0 when balances are withheld. */
+  balanceFen: number;
+  /** Where a sale's share came from; empty for other kinds. */
+  orderId: string;
+  lineId: string;
+  productId: string;
+  producerId: string;
+  lotId: string;
+  lotCode: string;
+}
+
+export interface GetHouseholdStatementResponse {
+  householdId: string;
+  currency: string;
+  /** False in a producer staff's view: their own sales' credits only, no balances. */
+  full: boolean;
+  /** The balance just before `from`, and at `to` (whole range, not only this page). */
+  openingBalanceFen: number;
+  closingBalanceFen: number;
+  /** Credits and debits over the whole range (in the view the caller has). */
+  creditFen: number;
+  debitFen: number;
+  entries: StatementEntry[];
+  /** Empty on the last page. */
+  nextCursor: string;
+}
+
+export interface GetHouseholdIncomeWindowsRequest {
+  /** Unset: now. */
+  asOf?:
+    | Timestamp
+    | undefined;
+  /** 1..60; 0 means 12. */
+  windowMonths: number;
+}
+
+export interface HouseholdIncomeWindow {
+  householdId: string;
+  /**
+   * Credits less the refunds and reversals of credits (payouts out of the account are not a loss
+   * of income), at or after `recent_from` and before `as_of`.
+   */
+  recentFen: number;
+  /** The same at or after `prior_from` and before `recent_from`. */
+  priorFen: number;
+}
+
+export interface GetHouseholdIncomeWindowsResponse {
+  asOf?: Timestamp | undefined;
+  recentFrom?: Timestamp | undefined;
+  priorFrom?: Timestamp | undefined;
+  windowMonths: number;
+  /** Every household with relief income in either window. */
+  households: HouseholdIncomeWindow[];
+}
+
 export const YUGONG_LEDGER_V1_PACKAGE_NAME = "yugong.ledger.v1";
 
 /**
@@ -460,6 +541,28 @@ export interface LedgerServiceClient {
   /** Anyone: relief income by town; a town reaching fewer than 5 households is not shown. */
 
   getPublicSummary(request: GetPublicSummaryRequest, metadata?: Metadata): Observable<GetPublicSummaryResponse>;
+
+  /**
+   * A household's statement: every posting to its benefit account (CNY) at or after `from` and
+   * before `to`, oldest first, with where it came from, the opening balance at `from` and the
+   * running balance. Officers, auditors, admins: everything. Producer staff: only credits from
+   * their own producers' sales, without balances (`full` false). Anyone else NOT_FOUND.
+   */
+
+  getHouseholdStatement(
+    request: GetHouseholdStatementRequest,
+    metadata?: Metadata,
+  ): Observable<GetHouseholdStatementResponse>;
+
+  /**
+   * Officers, auditors, admins, and beneficiaries (monitoring): each household's relief income in
+   * the `window_months` before `as_of` and the `window_months` before those, in one pass.
+   */
+
+  getHouseholdIncomeWindows(
+    request: GetHouseholdIncomeWindowsRequest,
+    metadata?: Metadata,
+  ): Observable<GetHouseholdIncomeWindowsResponse>;
 }
 
 /**
@@ -533,6 +636,31 @@ export interface LedgerServiceController {
     request: GetPublicSummaryRequest,
     metadata?: Metadata,
   ): Promise<GetPublicSummaryResponse> | Observable<GetPublicSummaryResponse> | GetPublicSummaryResponse;
+
+  /**
+   * A household's statement: every posting to its benefit account (CNY) at or after `from` and
+   * before `to`, oldest first, with where it came from, the opening balance at `from` and the
+   * running balance. Officers, auditors, admins: everything. Producer staff: only credits from
+   * their own producers' sales, without balances (`full` false). Anyone else NOT_FOUND.
+   */
+
+  getHouseholdStatement(
+    request: GetHouseholdStatementRequest,
+    metadata?: Metadata,
+  ): Promise<GetHouseholdStatementResponse> | Observable<GetHouseholdStatementResponse> | GetHouseholdStatementResponse;
+
+  /**
+   * Officers, auditors, admins, and beneficiaries (monitoring): each household's relief income in
+   * the `window_months` before `as_of` and the `window_months` before those, in one pass.
+   */
+
+  getHouseholdIncomeWindows(
+    request: GetHouseholdIncomeWindowsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<GetHouseholdIncomeWindowsResponse>
+    | Observable<GetHouseholdIncomeWindowsResponse>
+    | GetHouseholdIncomeWindowsResponse;
 }
 
 export function LedgerServiceControllerMethods() {
@@ -544,6 +672,8 @@ export function LedgerServiceControllerMethods() {
       "getTrialBalance",
       "getReliefIncome",
       "getPublicSummary",
+      "getHouseholdStatement",
+      "getHouseholdIncomeWindows",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
