@@ -1215,6 +1215,167 @@ export interface components {
              */
             expiresAt?: string;
         };
+        TrialBalanceAccountView: {
+            /** @example fund:relief */
+            code: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "expense";
+            /**
+             * @description producer, household, village_collective, relief_fund, payment_clearing, processor_fees, suspense, buyer_refunds
+             * @example relief_fund
+             */
+            ownerKind: string;
+            ownerId: string | null;
+            /** @example CNY */
+            currency: string;
+            debitFen: number;
+            creditFen: number;
+            /** @description on the account's normal side (debits for assets and expenses, credits otherwise) */
+            balanceFen: number;
+        };
+        TrialBalanceView: {
+            accounts: components["schemas"]["TrialBalanceAccountView"][];
+            totalDebitFen: number;
+            totalCreditFen: number;
+            /** @description debits equal credits, per currency: the sum is zero */
+            balanced: boolean;
+        };
+        MoneyView: {
+            /**
+             * @description integer minor units (fen)
+             * @example 12800
+             */
+            fen: number;
+            /** @example CNY */
+            currency: string;
+            /**
+             * @description for display only
+             * @example ¥128.00
+             */
+            display: string;
+        };
+        ReliefIncomeRowView: {
+            /** @description the town, village, household, producer or product id, or the month (2020-05) */
+            key: string;
+            /** @description households that received a share (0 for a village collective's own) */
+            households: number;
+            /** @description household benefits, net of refunds */
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description village collective shares, net of refunds */
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        ReliefIncomeView: {
+            /** @enum {string} */
+            groupBy: "town" | "village" | "household" | "producer" | "product" | "month";
+            rows: components["schemas"]["ReliefIncomeRowView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        TracedLotView: {
+            /** Format: uuid */
+            lotId: string;
+            lotCode: string;
+            quantity: number;
+        };
+        TracedHouseholdView: {
+            /**
+             * Format: uuid
+             * @description only in an officer's or auditor's view; null for the buyer and the public
+             */
+            householdId: string | null;
+            /** Format: uuid */
+            villageId: string;
+            /**
+             * Format: uuid
+             * @description the lot it supplied
+             */
+            lotId: string | null;
+            amount: components["schemas"]["MoneyView"];
+        };
+        TracedVillageView: {
+            /** Format: uuid */
+            villageId: string;
+            /** Format: uuid */
+            townId: string;
+            /** @description households of this village the line reached */
+            households: number;
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description the village collective's own share */
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        TracedLineView: {
+            /** Format: uuid */
+            orderId: string;
+            /** Format: uuid */
+            lineId: string;
+            /** Format: uuid */
+            productId: string;
+            /** Format: uuid */
+            producerId: string;
+            quantity: number;
+            refundedQuantity: number;
+            gross: components["schemas"]["MoneyView"];
+            lots: components["schemas"]["TracedLotView"][];
+            /** @description how the household share was split: by lot suppliers or by agreements */
+            householdBasis: string;
+            households: components["schemas"]["TracedHouseholdView"][];
+            villages: components["schemas"]["TracedVillageView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description a household share no household is known for yet */
+            unallocatedAmount: components["schemas"]["MoneyView"];
+            /** @description the LOGO licence commitment, to the relief fund */
+            licenceCommitment: components["schemas"]["MoneyView"];
+            processorFee: components["schemas"]["MoneyView"];
+            producerAmount: components["schemas"]["MoneyView"];
+        };
+        OrderTraceView: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description household ids included (officers, auditors, admins) */
+            full: boolean;
+            lines: components["schemas"]["TracedLineView"][];
+            /** @description to the relief fund */
+            donation: components["schemas"]["MoneyView"];
+            /** @description paid, less refunds */
+            netPaid: components["schemas"]["MoneyView"];
+        };
+        LotTraceView: {
+            /** Format: uuid */
+            lotId: string;
+            /** @description household ids included (signed-in officers and auditors) */
+            full: boolean;
+            /** @description every sale that drew on the lot */
+            lines: components["schemas"]["TracedLineView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description households the lot reached */
+            households: number;
+        };
+        PublicTownView: {
+            /** Format: uuid */
+            townId: string;
+            households: number;
+            householdAmount: components["schemas"]["MoneyView"];
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        PublicSummaryView: {
+            towns: components["schemas"]["PublicTownView"][];
+            /** @description towns left out because they reached fewer than 5 households */
+            townsWithheld: number;
+            /** @description donations and licence commitments, net */
+            reliefFund: components["schemas"]["MoneyView"];
+        };
+        ChainHeadView: {
+            /** @description sealed transactions so far */
+            sequence: number;
+            /** Format: uuid */
+            transactionId: string | null;
+            /** @description SHA-256, hex; null before the first seal */
+            hash: string | null;
+            /** Format: date-time */
+            sealedAt: string | null;
+            /** @description committed transactions not sealed yet */
+            unsealed: number;
+        };
         PaymentOptionsView: {
             /** @description bank transfer (or cash) confirmed by the relief office; always offered */
             manual: boolean;
@@ -2490,7 +2651,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderTraceView"];
+                };
             };
         };
     };
@@ -2509,7 +2672,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LotTraceView"];
+                };
             };
         };
     };
@@ -2531,7 +2696,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TrialBalanceView"];
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -2558,7 +2726,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReliefIncomeView"];
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -2575,7 +2746,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicSummaryView"];
+                };
             };
         };
     };
@@ -2592,7 +2765,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChainHeadView"];
+                };
             };
         };
     };
