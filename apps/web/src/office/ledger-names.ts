@@ -9,6 +9,8 @@ import type { Page, Producer, Product, RegisterSummary, Village } from '../api/v
 export interface LedgerNames {
   town(id: string): string;
   village(id: string): string;
+  /** The village and its town: names of villages repeat across towns. */
+  villageInTown(id: string): string;
   producer(id: string): string;
   product(id: string): string;
 }
@@ -50,11 +52,14 @@ async function loadNames(english: boolean): Promise<LedgerNames> {
   ]);
   const towns = new Map(summary.towns.map((town) => [town.townId, town.nameZh]));
   const villageNames = new Map(villages.map((v) => [v.id, english ? v.nameEn || v.nameZh : v.nameZh]));
+  const villageTowns = new Map(villages.map((v) => [v.id, towns.get(v.townId) ?? v.townNameZh]));
   const producerNames = new Map(producers.map((p) => [p.id, p.legalName]));
   const productNames = new Map(products.map((p) => [p.id, english ? p.nameEn || p.nameZh : p.nameZh]));
   return {
     town: (id) => towns.get(id) ?? short(id),
     village: (id) => villageNames.get(id) ?? short(id),
+    villageInTown: (id) =>
+      villageNames.has(id) ? `${villageNames.get(id)} · ${villageTowns.get(id) ?? ''}` : short(id),
     producer: (id) => producerNames.get(id) ?? short(id),
     product: (id) => productNames.get(id) ?? short(id),
   };
@@ -79,7 +84,7 @@ export function keyName(names: LedgerNames, groupBy: string, key: string): strin
     case 'town':
       return names.town(key);
     case 'village':
-      return names.village(key);
+      return names.villageInTown(key);
     case 'producer':
       return names.producer(key);
     case 'product':

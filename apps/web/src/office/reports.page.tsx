@@ -61,7 +61,20 @@ export default function ReportsPage() {
     }
   };
 
-  const [income, names] = data ?? [];
+  const [loaded, names] = data ?? [];
+  // Largest first (the chart reads as a ranking); months in their order.
+  const income = loaded && {
+    ...loaded,
+    rows:
+      groupBy === 'month'
+        ? loaded.rows
+        : [...loaded.rows].sort(
+            (a, b) =>
+              b.householdAmount.fen +
+              b.collectiveAmount.fen -
+              (a.householdAmount.fen + a.collectiveAmount.fen),
+          ),
+  };
   const name = (row: Row) => (names ? keyName(names, groupBy, row.key) : row.key);
   const totalFen = income ? income.householdAmount.fen + income.collectiveAmount.fen : 0;
   return (
