@@ -64,6 +64,7 @@ const totalOf = async (page: Page) => Number(await page.getByTestId('income-tota
 test('an officer reads relief income by town and village, downloads its CSV and sees the trial balance sum to zero', async ({
   page,
 }) => {
+  test.setTimeout(150_000); // the ledger may still be catching up with the demo orders
   const officer = await tokenOf('officer@example.com');
   const byVillage = await settledIncome(officer, 'village');
   const expected = byVillage.householdAmount.fen + byVillage.collectiveAmount.fen;
@@ -112,6 +113,7 @@ test('an officer reads relief income by town and village, downloads its CSV and 
 test("the money flow draws the ledger and one order as a Sankey, and a lot's trace reaches households", async ({
   page,
 }) => {
+  test.setTimeout(150_000); // the order's payment reaches the ledger through orders' relay
   const order = await placeOrder('兔', true);
   const officer = await tokenOf('officer@example.com');
   const trace = await traceOf(order.id, officer);
@@ -143,10 +145,15 @@ test("the money flow draws the ledger and one order as a Sankey, and a lot's tra
   const fen = paidOut.reduce((sum, text) => sum + Math.round(Number(text.replace(/[¥,]/g, '')) * 100), 0);
   expect(fen).toBe(trace.netPaid.fen);
   await expectAccessible(page, "an order's money flow");
+  // The order's own page leads to the same chart.
+  await page.goto(`${baseUrl()}/orders/${order.id}`);
+  await page.getByRole('link', { name: '资金流向图' }).click();
+  await expect(page).toHaveURL(new RegExp(`/office/flow\\?order=${order.id}`));
+  await expect(page.getByTestId('flow-table')).toContainText('农户');
 
-  await page.getByRole('link', { name: '批次追溯' }).click();
-  await page.getByLabel('批次 ID').fill(lotId);
-  await page.getByRole('button', { name: /显\s*示/ }).click();
+  // The order's lots lead to their traces.
+  await page.getByTestId('order-lots').locator(`a[href$="${lotId}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`/office/lots\\?lot=${lotId}`));
   await expect(page.getByTestId('lot-households')).not.toHaveText('');
   expect(Number(await page.getByTestId('lot-households').textContent())).toBeGreaterThan(0);
   const ids = await page
@@ -163,6 +170,7 @@ test("the money flow draws the ledger and one order as a Sankey, and a lot's tra
 });
 
 test('an auditor reads every report and the flow chart, with no button that writes', async ({ page }) => {
+  test.setTimeout(150_000); // as above
   const auditor = await tokenOf('auditor@example.com');
   const byTown = await settledIncome(auditor, 'town');
   await signIn(page, 'auditor@example.com');
@@ -187,7 +195,7 @@ test('an auditor reads every report and the flow chart, with no button that writ
   await expectNoWriteButton(page, 'the money flow as an auditor');
   await expectAccessible(page, 'a period of the money flow');
 
-  await page.goto(`${baseUrl()}/office/lots`);
+  await page.getByRole('link', { name: '批次追溯' }).click();
   await expect(page.getByLabel('批次 ID')).toBeVisible();
   await expectNoWriteButton(page, 'the lot trace as an auditor');
   await expectAccessible(page, 'the lot trace as an auditor');

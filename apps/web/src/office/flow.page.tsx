@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Form, Input, Radio, Skeleton, Space, Table, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, ok } from '../api/client';
 import type { OrderTrace, ReliefIncome, TrialBalance } from '../api/views';
 import { chinaDayStart, yuan } from '../format.util';
@@ -25,6 +25,12 @@ const NODES: (keyof NodeWords)[] = [
   'suspense',
   'refundsDue',
 ];
+/** The flows drawn, and the lots an order's lines drew on (each to its own trace). */
+interface Shown {
+  flows: Flow[];
+  lots: [lotId: string, lotCode: string][];
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -43,15 +49,18 @@ export default function FlowPage() {
   const to = chinaDayStart(toDate, 1);
   const words = Object.fromEntries(NODES.map((n) => [n, t(`reports.node.${n}`)])) as NodeWords;
 
-  const { data, error } = useLoad(async (): Promise<Flow[] | undefined> => {
+  const { data, error } = useLoad(async (): Promise<Shown | undefined> => {
     const names = await ledgerNames(i18n.language === 'en');
     switch (source) {
       case 'ledger':
-        return ledgerFlows(await ok<TrialBalance>(api.GET('/api/v1/ledger/trial-balance')), words);
+        return {
+          flows: ledgerFlows(await ok<TrialBalance>(api.GET('/api/v1/ledger/trial-balance')), words),
+          lots: [],
+        };
       case 'period': {
         const query = { groupBy: 'producer' as const, from, to };
         const income = await ok<ReliefIncome>(api.GET('/api/v1/ledger/relief-income', { params: { query } }));
-        return periodFlows(income, names.producer, words);
+        return { flows: periodFlows(income, names.producer, words), lots: [] };
       }
       case 'order': {
         if (!UUID.test(orderId)) {
@@ -59,7 +68,8 @@ export default function FlowPage() {
         }
         const path = { id: orderId };
         const trace = await ok<OrderTrace>(api.GET('/api/v1/orders/{id}/trace', { params: { path } }));
-        return orderFlows(trace, names.producer, words);
+        const lots = new Map(trace.lines.flatMap((l) => l.lots).map((lot) => [lot.lotId, lot.lotCode]));
+        return { flows: orderFlows(trace, names.producer, words), lots: [...lots] };
       }
     }
   }, [source, orderId, from, to, i18n.language]);
@@ -119,7 +129,17 @@ export default function FlowPage() {
       <Typography.Paragraph className="yg-muted">{t(`reports.sourceNote.${source}`)}</Typography.Paragraph>
       {error ? <Alert type="error" showIcon message={t('common.error')} description={error.message} /> : null}
       {!data && !error && !(source === 'order' && !UUID.test(orderId)) ? <Skeleton active /> : null}
-      {data ? <Flows flows={data} /> : null}
+      {data ? <Flows flows={data.flows} /> : null}
+      {data && data.lots.length > 0 ? (
+        <nav aria-label={t('reports.nav.lots')} data-testid="order-lots">
+          {t('reports.nav.lots')}:{' '}
+          {data.lots.map(([lotId, lotCode]) => (
+            <Link key={lotId} to={`/office/lots?lot=${lotId}`} style={{ marginRight: 12 }}>
+              {lotCode}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
     </Space>
   );
 }
