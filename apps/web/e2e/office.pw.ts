@@ -1,5 +1,14 @@
-import { expect, test, type Page } from '@playwright/test';
-import { baseUrl, call, expectAccessible, placeOrder, screenshot, signIn, tokenOf } from './support/fixtures';
+import { expect, test } from '@playwright/test';
+import {
+  baseUrl,
+  call,
+  expectAccessible,
+  expectNoWriteButton,
+  placeOrder,
+  screenshot,
+  signIn,
+  tokenOf,
+} from './support/fixtures';
 
 /** A national ID with a correct GB 11643 check digit (or a wrong one, when `broken`). */
 function nationalId(body17: string, broken = false): string {
@@ -62,20 +71,6 @@ test('an officer imports a register file with two bad rows: both reported, nothi
     expect(found.items).toEqual([]);
   }
 });
-
-const WRITES = /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车/;
-
-async function expectNoWriteButton(page: Page, where: string): Promise<void> {
-  const labels = (await page
-    .getByRole('button')
-    .evaluateAll((buttons) =>
-      buttons.map((b) => (b.textContent || b.getAttribute('aria-label') || '').trim()),
-    )) as string[];
-  expect(
-    labels.filter((label) => WRITES.test(label)),
-    `write buttons on ${where}`,
-  ).toEqual([]);
-}
 
 test('an auditor sees every dashboard page and no button that writes', async ({ page }) => {
   const pending = await placeOrder('蜂蜜', false);

@@ -1,4 +1,4 @@
-import { chinaDateTime, fenOf, percent, yuan } from './format.util';
+import { chinaDateTime, chinaDayStart, fenOf, percent, yuan } from './format.util';
 
 describe(yuan.name, () => {
   it.each([
@@ -43,5 +43,16 @@ describe(percent.name, () => {
   it('shows basis points as percent', () => {
     expect(percent(1500)).toBe('15%');
     expect(percent(1234)).toBe('12.34%');
+  });
+});
+
+describe(chinaDayStart.name, () => {
+  it('starts a day at midnight in China, whatever the zone of the browser', () => {
+    expect(chinaDayStart('2020-05-16')).toBe('2020-05-15T16:00:00.000Z');
+    expect(chinaDayStart('2020-05-31', 1)).toBe('2020-05-31T16:00:00.000Z');
+  });
+
+  it.each(['', '2020-5-1', '2020-13-45', 'yesterday'])('refuses %p', (text) => {
+    expect(chinaDayStart(text)).toBeUndefined();
   });
 });

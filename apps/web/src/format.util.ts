@@ -36,3 +36,17 @@ export function chinaDateTime(iso: string | null | undefined): string {
 export function percent(bps: number): string {
   return `${(bps / 100).toFixed(bps % 100 === 0 ? 0 : 2)}%`;
 }
+
+/**
+ * The instant a day of China's calendar (`2020-05-16`, as a date input gives it) starts there,
+ * `days` days later, as ISO 8601; undefined for anything that is not such a date.
+ */
+export function chinaDayStart(date: string, days = 0): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    return undefined;
+  }
+  const start = new Date(`${date}T00:00:00+08:00`);
+  return Number.isNaN(start.getTime())
+    ? undefined
+    : new Date(start.getTime() + days * 86_400_000).toISOString();
+}

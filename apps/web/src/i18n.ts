@@ -143,6 +143,7 @@ const zh = {
     goodsReturned: '货物已退回（回库存）',
     confirmRefund: '确认已退款',
     whereMoneyWent: '钱去了哪里',
+    flowChart: '资金流向图',
     whereMoneyWentSoon: '本单惠及农户的承诺比例见各商品；付款到账后，这里显示账本记下的按村、按户分账。',
     empty: '还没有订单',
   },
@@ -400,6 +401,7 @@ const en: Dictionary = {
     goodsReturned: 'Goods returned (back to stock)',
     confirmRefund: 'Confirm refund paid',
     whereMoneyWent: 'Where my money went',
+    flowChart: 'Money flow chart',
     whereMoneyWentSoon:
       'Each item shows the share its producer promised to households; once the payment arrives, the ledger shows here what reached which villages.',
     empty: 'No orders yet',

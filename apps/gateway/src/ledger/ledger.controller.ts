@@ -1,5 +1,13 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ledger } from '@yugong/contracts';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
@@ -7,6 +15,14 @@ import { toTimestamp } from '@yugong/shared/grpc';
 import type { FastifyReply } from 'fastify';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import { ReliefIncomeQuery, ReportFormatQuery, type ReliefIncomeGroupBy } from './dto/ledger.dto';
+import {
+  ChainHeadView,
+  LotTraceView,
+  OrderTraceView,
+  PublicSummaryView,
+  ReliefIncomeView,
+  TrialBalanceView,
+} from './dto/ledger-views.dto';
 import { LedgerClient } from './ledger.client';
 import {
   chainHeadJson,
@@ -36,6 +52,15 @@ function wantsCsv(format: string | undefined, accept: string | undefined): boole
   return /^\s*text\/csv\b/i.test(accept ?? '');
 }
 
+/** A report's answer in the OpenAPI document: `view` as JSON, or its CSV. */
+const jsonOrCsv = (view: new () => object, csvExample: string) =>
+  ApiOkResponse({
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(view) } },
+      'text/csv': { schema: { type: 'string', example: csvExample } },
+    },
+  });
+
 function sendCsv(reply: FastifyReply, filename: string, body: string): string {
   reply.header('content-type', 'text/csv; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${filename}"`);
@@ -49,6 +74,7 @@ function sendCsv(reply: FastifyReply, filename: string, body: string): string {
  */
 @ApiTags('ledger')
 @ApiBearerAuth()
+@ApiExtraModels(TrialBalanceView, ReliefIncomeView)
 @Controller()
 export class LedgerController {
   constructor(private readonly ledger: LedgerClient) {}
@@ -59,11 +85,12 @@ export class LedgerController {
    * villages, counts and totals; anyone else 404.
    */
   @Get('orders/:id/trace')
+  @ApiOkResponse({ type: OrderTraceView })
   async traceOrder(
     @Param('id', uuidParam('id')) id: string,
     @Caller() caller: CallerIdentity,
     @RequestId() requestId: string,
-  ) {
+  ): Promise<OrderTraceView> {
     const res = await this.ledger.call(
       'traceOrder',
       { orderId: id },
@@ -75,11 +102,12 @@ export class LedgerController {
   /** Every sale that drew on a lot; without household ids unless an officer or auditor asks. */
   @Public()
   @Get('lots/:id/trace')
+  @ApiOkResponse({ type: LotTraceView })
   async traceLot(
     @Param('id', uuidParam('id')) id: string,
     @Caller() caller: CallerIdentity | null,
     @RequestId() requestId: string,
-  ) {
+  ): Promise<LotTraceView> {
     const res = await this.ledger.call('traceLot', { lotId: id }, { caller, requestId, idempotent: true });
     return lotTraceJson(res);
   }
@@ -88,6 +116,10 @@ export class LedgerController {
   @Roles('relief_officer', 'auditor', 'admin')
   @Get('ledger/trial-balance')
   @ApiProduces('application/json', 'text/csv')
+  @jsonOrCsv(
+    TrialBalanceView,
+    'code,type,owner_kind,owner_id,currency,debit_fen,credit_fen,balance_fen\nTOTAL,balanced,,,CNY,1280,1280,0\n',
+  )
   @ApiHeader({ name: 'accept', required: false, description: 'text/csv for CSV' })
   async trialBalance(
     @Query() query: ReportFormatQuery,
@@ -95,7 +127,7 @@ export class LedgerController {
     @Caller() caller: CallerIdentity,
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestId() requestId: string,
-  ) {
+  ): Promise<TrialBalanceView | string> {
     const res = await this.ledger.call('getTrialBalance', {}, { caller, requestId, idempotent: true });
     return wantsCsv(query.format, accept)
       ? sendCsv(reply, 'trial-balance.csv', trialBalanceCsv(res))
@@ -106,6 +138,7 @@ export class LedgerController {
   @Roles('relief_officer', 'auditor', 'admin')
   @Get('ledger/relief-income')
   @ApiProduces('application/json', 'text/csv')
+  @jsonOrCsv(ReliefIncomeView, 'village,households,household_fen,collective_fen\nTOTAL,,1280,64\n')
   @ApiHeader({ name: 'accept', required: false, description: 'text/csv for CSV' })
   async reliefIncome(
     @Query() query: ReliefIncomeQuery,
@@ -113,7 +146,7 @@ export class LedgerController {
     @Caller() caller: CallerIdentity,
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestId() requestId: string,
-  ) {
+  ): Promise<ReliefIncomeView | string> {
     const groupBy = query.groupBy ?? 'village';
     const from = query.from ? new Date(query.from) : undefined;
     const to = query.to ? new Date(query.to) : undefined;
@@ -137,7 +170,8 @@ export class LedgerController {
   /** Relief income by town for everyone; towns reaching fewer than 5 households are left out. */
   @Public()
   @Get('ledger/public-summary')
-  async publicSummary(@RequestId() requestId: string) {
+  @ApiOkResponse({ type: PublicSummaryView })
+  async publicSummary(@RequestId() requestId: string): Promise<PublicSummaryView> {
     const res = await this.ledger.call('getPublicSummary', {}, { caller: null, requestId, idempotent: true });
     return publicSummaryJson(res);
   }
@@ -145,7 +179,8 @@ export class LedgerController {
   /** The last sealed transaction of the hash chain, to publish and check later. */
   @Roles('relief_officer', 'auditor', 'admin')
   @Get('ledger/chain-head')
-  async chainHead(@Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+  @ApiOkResponse({ type: ChainHeadView })
+  async chainHead(@Caller() caller: CallerIdentity, @RequestId() requestId: string): Promise<ChainHeadView> {
     const res = await this.ledger.call('getChainHead', {}, { caller, requestId, idempotent: true });
     return chainHeadJson(res);
   }

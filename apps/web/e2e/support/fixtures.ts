@@ -46,6 +46,21 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(bad, `accessibility of ${what}`).toEqual([]);
 }
 
+const WRITES = /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车/;
+
+/** Fails when the page shows a button whose label says it writes (as an auditor must never see). */
+export async function expectNoWriteButton(page: Page, where: string): Promise<void> {
+  const labels = (await page
+    .getByRole('button')
+    .evaluateAll((buttons) =>
+      buttons.map((b) => (b.textContent || b.getAttribute('aria-label') || '').trim()),
+    )) as string[];
+  expect(
+    labels.filter((label) => WRITES.test(label)),
+    `write buttons on ${where}`,
+  ).toEqual([]);
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -1,7 +1,8 @@
 // What the gateway answers. Its OpenAPI document types every request (paths, queries, bodies: see
-// schema.d.ts, generated) but declares few response bodies yet: those it does are taken from it
-// (below); the others, the shapes the gateway's `*.views.ts` build, are restated here, in one place.
-import type { components } from './schema';
+// schema.d.ts, generated) and the response bodies of the ledger's routes and payment options:
+// those are taken from it; the others, the shapes the gateway's `*.views.ts` build, are restated
+// here, in one place, until their routes declare them too.
+import type { components, paths } from './schema';
 
 /** How a buyer can pay here (from the OpenAPI document). */
 export type PaymentOptions = components['schemas']['PaymentOptionsView'];
@@ -251,48 +252,24 @@ export interface ApiErrorBody {
   fields?: { field: string; reason: string }[];
 }
 
+// The ledger's answers, from the OpenAPI document (apps/gateway/src/ledger/dto/ledger-views.dto.ts).
+type Schemas = components['schemas'];
 /** One village a line's household share reached, with the village collective's own share. */
-export interface TracedVillage {
-  villageId: string;
-  townId: string;
-  households: number;
-  householdAmount: Money;
-  collectiveAmount: Money;
-}
-
+export type TracedVillage = Schemas['TracedVillageView'];
 /** One order line's split, net of refunds (`GET /orders/{id}/trace`). */
-export interface TracedLine {
-  orderId: string;
-  lineId: string;
-  productId: string;
-  producerId: string;
-  quantity: number;
-  refundedQuantity: number;
-  gross: Money;
-  lots: { lotId: string; lotCode: string; quantity: number }[];
-  householdBasis: string;
-  /** Ids only in an officer's or auditor's view. */
-  households: { householdId: string | null; villageId: string; lotId: string | null; amount: Money }[];
-  villages: TracedVillage[];
-  householdAmount: Money;
-  unallocatedAmount: Money;
-  licenceCommitment: Money;
-  processorFee: Money;
-  producerAmount: Money;
-}
-
+export type TracedLine = Schemas['TracedLineView'];
 /** Where an order's money went, from the ledger. */
-export interface OrderTrace {
-  orderId: string;
-  full: boolean;
-  lines: TracedLine[];
-  donation: Money;
-  netPaid: Money;
-}
-
+export type OrderTrace = Schemas['OrderTraceView'];
+/** Every sale that drew on a lot (`GET /lots/{id}/trace`). */
+export type LotTrace = Schemas['LotTraceView'];
 /** Relief income by town for everyone (`GET /ledger/public-summary`). */
-export interface PublicSummary {
-  towns: { townId: string; households: number; householdAmount: Money; collectiveAmount: Money }[];
-  townsWithheld: number;
-  reliefFund: Money;
-}
+export type PublicSummary = Schemas['PublicSummaryView'];
+/** Every account's debits, credits and balance (`GET /ledger/trial-balance`). */
+export type TrialBalance = Schemas['TrialBalanceView'];
+/** Household benefits and collective shares by a grouping (`GET /ledger/relief-income`). */
+export type ReliefIncome = Schemas['ReliefIncomeView'];
+export type ReliefIncomeGroupBy = NonNullable<
+  NonNullable<paths['/api/v1/ledger/relief-income']['get']['parameters']['query']>['groupBy']
+>;
+/** The hash chain's last sealed transaction (`GET /ledger/chain-head`). */
+export type ChainHead = Schemas['ChainHeadView'];

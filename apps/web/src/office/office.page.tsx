@@ -2,6 +2,7 @@ import { Empty, Menu, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { isOffice, officeWrites, useSession } from '../session';
+import './reports.i18n';
 
 /** The relief office's dashboard: officers read and write, auditors only read. */
 export default function OfficePage() {
@@ -17,6 +18,10 @@ export default function OfficePage() {
     ['/office/import', t('office.import')],
     ['/office/producers', t('office.producers')],
     ['/office/payments', t('office.payments')],
+    ['/office/reports', t('reports.nav.reports')],
+    ['/office/ledger', t('reports.nav.ledger')],
+    ['/office/flow', t('reports.nav.flow')],
+    ['/office/lots', t('reports.nav.lots')],
   ];
   return (
     <>
@@ -26,6 +31,7 @@ export default function OfficePage() {
       <nav aria-label={t('office.title')}>
         <Menu
           mode="horizontal"
+          disabledOverflow
           selectedKeys={[location.pathname.replace(/\/$/, '')]}
           items={pages.map(([key, label]) => ({ key, label: <Link to={key}>{label}</Link> }))}
           style={{ marginBottom: 16 }}

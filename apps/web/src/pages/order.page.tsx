@@ -1,11 +1,11 @@
 import { Alert, Card, Col, Descriptions, Row, Skeleton, Space, Steps, Table, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { api, ok } from '../api/client';
 import type { Order, OrderLine, Refund } from '../api/views';
 import { chinaDateTime, percent, yuan } from '../format.util';
-import { isBuyer, useSession } from '../session';
+import { isBuyer, isOffice, useSession } from '../session';
 import { StatusTag } from '../ui/status-tag';
 import { useLoad } from '../ui/use-load';
 import { BuyerActions, ConfirmPayment, ConfirmRefund, RefundForm, ShipForm } from './order-actions';
@@ -129,7 +129,14 @@ export default function OrderPage() {
           </Card>
         </Col>
         <Col xs={24} md={12}>
-          <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('order.whereMoneyWent')}</h2>}>
+          <Card
+            title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('order.whereMoneyWent')}</h2>}
+            extra={
+              order.payment.paidAt && isOffice(user?.role) ? (
+                <Link to={`/office/flow?order=${order.id}`}>{t('order.flowChart')}</Link>
+              ) : null
+            }
+          >
             {order.payment.paidAt ? (
               <Suspense fallback={<Skeleton active />}>
                 <MoneyTrace orderId={order.id} />
