@@ -70,10 +70,13 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
         retries: config.GRPC_RETRIES,
       })
     : null;
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis, catalogClient, licensingClient), {
-    ...server.options,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.createMicroservice(
+    AppModule.forRoot(config, redis, catalogClient, licensingClient),
+    {
+      ...server.options,
+      bufferLogs: true,
+    },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   if (!redis) {

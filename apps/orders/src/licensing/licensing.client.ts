@@ -9,7 +9,11 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
     const unique = [...new Set(productIds)];
     const out = new Map<string, LineLicenceTerms>();
     for (let i = 0; i < unique.length; i += 100) {
-      const res = await this.call('getLicenceTerms', { productIds: unique.slice(i, i + 100) }, { idempotent: true });
+      const res = await this.call(
+        'getLicenceTerms',
+        { productIds: unique.slice(i, i + 100) },
+        { idempotent: true },
+      );
       for (const t of res.terms) {
         out.set(t.productId, {
           licenceId: t.licenceId,
