@@ -27,6 +27,8 @@ import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
+import { LicencesController } from './licensing/licences.controller';
+import { LicensingClient } from './licensing/licensing.client';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -53,6 +55,7 @@ export interface GatewayConnections {
   beneficiaries: BeneficiariesClient;
   orders: OrdersClient;
   ledger: LedgerClient;
+  licensing: LicensingClient;
 }
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
@@ -90,6 +93,7 @@ export class AppModule {
         OrdersController,
         BuyersController,
         LedgerController,
+        LicencesController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
@@ -121,6 +125,7 @@ export class AppModule {
         { provide: BeneficiariesClient, useValue: connections.beneficiaries },
         { provide: OrdersClient, useValue: connections.orders },
         { provide: LedgerClient, useValue: connections.ledger },
+        { provide: LicensingClient, useValue: connections.licensing },
         ...(config.STRIPE_WEBHOOK_SECRET
           ? [
               {

@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import { beneficiaries, catalog, ledger, orders } from '@yugong/contracts';
+import { beneficiaries, catalog, ledger, licensing, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -25,6 +25,7 @@ import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { LedgerClient } from './ledger/ledger.client';
+import { LicensingClient } from './licensing/licensing.client';
 import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
@@ -83,6 +84,13 @@ export async function startGateway(
     serviceName: ledger.LEDGER_SERVICE_NAME,
   });
   const ledgerClient = new LedgerClient(ledgerStub, clientSettings);
+  const licensingStub = createGrpcStub<licensing.LicensingServiceClient>({
+    url: config.LICENSING_GRPC_URL,
+    service: 'licensing',
+    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+    serviceName: licensing.LICENSING_SERVICE_NAME,
+  });
+  const licensingClient = new LicensingClient(licensingStub, clientSettings);
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
   const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
@@ -124,6 +132,7 @@ export async function startGateway(
       beneficiaries: beneficiariesClient,
       orders: ordersClient,
       ledger: ledgerClient,
+      licensing: licensingClient,
     }),
     adapter,
     // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
@@ -171,6 +180,7 @@ export async function startGateway(
     catalogStub.close();
     ordersStub.close();
     ledgerStub.close();
+    licensingStub.close();
     beneficiariesStub.close();
     registerImports.close();
     await cache.close();
