@@ -244,4 +244,51 @@ describe('licensing', () => {
     expect(mine.licences).toHaveLength(2);
     await expectRejection(t.client.call('listLicences', {}, CONSUMER), status.PERMISSION_DENIED);
   });
+
+  it('a forged LOGO: no service but licensing can tell catalog a product is licensed', async () => {
+    for (const from of ['gateway', 'orders', 'ledger'] as const) {
+      const forger = grpcTestClient(GRPC_SERVICES.catalog, t.catalog.address, { from });
+      try {
+        await expectRejection(
+          forger.call(
+            'setProductLicence',
+            {
+              licenceId: '00000000-0000-4000-8000-0000000000ff',
+              licenceNumber: 'LOGO-2020-999999',
+              producerId: YANGGUANG,
+              productIds: [RABBIT],
+              covering: true,
+              validFrom: { seconds: Math.floor(Date.now() / 1000) - 60, nanos: 0 },
+              validTo: { seconds: Math.floor(Date.now() / 1000) + 86_400, nanos: 0 },
+            },
+            'service',
+          ),
+          status.PERMISSION_DENIED,
+        );
+      } finally {
+        forger.close();
+      }
+    }
+    expect((await storefront(RABBIT)).licensed).toBe(false);
+    const { rows } = await t.catalog.sql.query('select count(*)::int as n from product_licence');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('a buyer reading the terms: only orders, for itself, reads licence terms', async () => {
+    const { id } = await applyForRabbit(t);
+    await approve(t, id);
+    await expectRejection(
+      t.client.call('getLicenceTerms', { productIds: [RABBIT] }, CONSUMER),
+      status.PERMISSION_DENIED,
+    );
+    const orders = grpcTestClient(GRPC_SERVICES.licensing, t.address, { from: 'orders' });
+    try {
+      await expectRejection(
+        orders.call('getLicenceTerms', { productIds: ['nope'] }, 'service'),
+        status.INVALID_ARGUMENT,
+      );
+    } finally {
+      orders.close();
+    }
+  });
 });
