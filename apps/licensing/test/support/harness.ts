@@ -38,7 +38,8 @@ export async function bootLicensing(
   catalogAddress: string,
   env: NodeJS.ProcessEnv = {},
 ) {
-  const port = await freePort();
+  // A GRPC_PORT in `env` is kept (a caller that had to tell another service the address first).
+  const port = env.GRPC_PORT ? Number(env.GRPC_PORT) : await freePort();
   const running = (await startLicensing(
     licensingConfig({
       ...testServiceSettings('licensing', databaseUrl, port),
