@@ -56,6 +56,7 @@ function moduleBoundaries({ tests }) {
         // The web app speaks to the platform over HTTP only: no library of the services.
         { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web'] },
         { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
+        { sourceTag: 'scope:licensing', onlyDependOnLibsWithTags: ['scope:licensing', 'scope:shared'] },
       ],
     },
   ];

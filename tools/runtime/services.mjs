@@ -14,7 +14,7 @@
 // - stops cleanly on SIGTERM (the launcher sends SIGKILL after a grace period).
 
 /**
- * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'ledger' | 'gateway'} ServiceName
+ * @typedef {'catalog' | 'beneficiaries' | 'orders' | 'ledger' | 'licensing' | 'gateway'} ServiceName
  *
  * @typedef {{ privateKey: string, publicKey: string }} ServiceKey  base64 DER: PKCS#8, SPKI
  *
@@ -179,6 +179,8 @@ export const SERVICES = [
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
       // The outbox relay delivers every order event to the ledger (where a ledger runs).
       ORDER_EVENT_CONSUMERS: ctx.ports.ledger ? `ledger=127.0.0.1:${ctx.ports.ledger}` : undefined,
+      // Checkout snapshots the LOGO licence terms (where licensing runs; without it, none).
+      LICENSING_GRPC_URL: ctx.ports.licensing ? `127.0.0.1:${ctx.ports.licensing}` : undefined,
     }),
   },
   {
@@ -201,6 +203,23 @@ export const SERVICES = [
     }),
   },
   {
+    name: 'licensing',
+    entry: 'dist/apps/licensing/src/main.js',
+    database: 'yugong_licensing',
+    protocol: 'grpc',
+    port: (env) => portFrom(env.LICENSING_GRPC_PORT, 50055),
+    // Tells catalog what each licence covers, retrying by itself: it needs nothing up first.
+    needs: [],
+    env: (ctx) => ({
+      ...common(ctx, 'licensing'),
+      GRPC_HOST: ctx.host,
+      GRPC_PORT: String(ctx.ports.licensing),
+      // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
+      GRPC_REFLECTION: 'true',
+      CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+    }),
+  },
+  {
     name: 'gateway',
     entry: 'dist/apps/gateway/src/main.js',
     database: 'yugong_gateway',
@@ -216,6 +235,7 @@ export const SERVICES = [
       BENEFICIARIES_GRPC_URL: `127.0.0.1:${ctx.ports.beneficiaries}`,
       ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
       LEDGER_GRPC_URL: ctx.ports.ledger ? `127.0.0.1:${ctx.ports.ledger}` : undefined,
+      LICENSING_GRPC_URL: ctx.ports.licensing ? `127.0.0.1:${ctx.ports.licensing}` : undefined,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.adminPassword || ctx.demoPassword,

@@ -5,6 +5,7 @@ import { Migration20261128150408_lot_suppliers } from './Migration20261128150408
 import { Migration20261128191452_stock_holds } from './Migration20261128191452_stock_holds';
 import { Migration20261202074033_household_share_history } from './Migration20261202074033_household_share_history';
 import { Migration20261202085400_certification } from './Migration20261202085400_certification';
+import { Migration20261202132142_product_licence } from './Migration20261202132142_product_licence';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -16,4 +17,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     class: Migration20261202074033_household_share_history,
   },
   { name: 'Migration20261202085400_certification', class: Migration20261202085400_certification },
+  { name: 'Migration20261202132142_product_licence', class: Migration20261202132142_product_licence },
 ];

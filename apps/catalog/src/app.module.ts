@@ -14,6 +14,8 @@ import { ListingCache } from './common/listing-cache.store';
 import type { CatalogConfig } from './config/catalog.config';
 import { CertificateExpiryJob, CERTIFICATE_EXPIRY_INTERVAL_MS } from './certification/certificate-expiry.job';
 import { CertificateRepository } from './certification/certificate.repository';
+import { ProductLicenceRepository } from './licences/product-licence.repository';
+import { ProductLicenceService } from './licences/product-licence.service';
 import { CertificationService } from './certification/certification.service';
 import { HouseholdShareRepository } from './producers/household-share.repository';
 import { ProducerStatusHistoryRepository } from './producers/producer-status-history.repository';
@@ -50,6 +52,8 @@ export class AppModule {
         ProducerStatusHistoryRepository,
         CertificateRepository,
         CertificationService,
+        ProductLicenceRepository,
+        ProductLicenceService,
         CertificateExpiryJob,
         { provide: CERTIFICATE_EXPIRY_INTERVAL_MS, useValue: config.CERTIFICATE_EXPIRY_INTERVAL_MS },
         ProductsService,

@@ -1,3 +1,4 @@
+import { ProductLicence } from './licences/product-licence.entity';
 import { ProductCertificate } from './certification/product-certificate.entity';
 import { HouseholdShare } from './producers/household-share.entity';
 import { Producer } from './producers/producer.entity';
@@ -19,4 +20,5 @@ export const CATALOG_ENTITIES = [
   StockHold,
   StockRestock,
   ProductCertificate,
+  ProductLicence,
 ];

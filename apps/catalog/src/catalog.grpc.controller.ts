@@ -17,6 +17,7 @@ import {
   wireName,
 } from './catalog.mapper';
 import { CertificationService } from './certification/certification.service';
+import { ProductLicenceService } from './licences/product-licence.service';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { StockService } from './stock/stock.service';
@@ -37,6 +38,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     private readonly products: ProductsService,
     private readonly stock: StockService,
     private readonly certification: CertificationService,
+    private readonly licences: ProductLicenceService,
   ) {}
 
   @Accepts({ gateway: USER })
@@ -194,8 +196,9 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lots: lots.map(toLotMessage) };
   }
 
-  // Cart pricing: orders for itself, which may see unlisted products (why a line can't be bought).
-  @Accepts({ orders: SERVICE })
+  // Cart pricing: orders for itself, which may see unlisted products (why a line can't be bought);
+  // licensing for itself, checking that the products of an application are certified.
+  @Accepts({ orders: SERVICE, licensing: SERVICE })
   async getProducts(
     request: catalog.GetProductsRequest,
     metadata?: Metadata,
@@ -299,5 +302,13 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
       uncertifiedProducts: queue.uncertifiedProducts.map(toProductMessage),
       uncertifiedProductsTotal: queue.uncertifiedProductsTotal,
     };
+  }
+
+  // The licensing service stating what a LOGO licence covers.
+  @Accepts({ licensing: SERVICE })
+  async setProductLicence(
+    request: catalog.SetProductLicenceRequest,
+  ): Promise<catalog.SetProductLicenceResponse> {
+    return { covered: await this.licences.set(request) };
   }
 }

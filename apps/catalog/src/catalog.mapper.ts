@@ -127,6 +127,9 @@ export function toProductMessage(v: ProductView): catalog.Product {
     status: productStatus.toWire(v.status),
     stock: v.stock,
     stockSourceProductId: v.stockSourceProductId ?? '',
+    // The LOGO only while a licence covers the product, and only on what is certified.
+    licensed: v.licenceNumber !== null && v.certified,
+    licenceNumber: v.certified ? (v.licenceNumber ?? '') : '',
     producerName: v.producerName,
     town: v.town,
     createdAt: toTimestamp(v.createdAt),

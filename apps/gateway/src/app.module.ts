@@ -31,6 +31,8 @@ import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
 import { StatementsController } from './ledger/statements.controller';
 import { MonitoringController } from './beneficiaries/monitoring.controller';
+import { LicencesController } from './licensing/licences.controller';
+import { LicensingClient } from './licensing/licensing.client';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -58,6 +60,7 @@ export interface GatewayConnections {
   orders: OrdersClient;
   ledger: LedgerClient;
   reliefOffice: ReliefOfficeClient;
+  licensing: LicensingClient;
 }
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
@@ -98,6 +101,7 @@ export class AppModule {
         ReliefOfficeController,
         StatementsController,
         MonitoringController,
+        LicencesController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
@@ -130,6 +134,7 @@ export class AppModule {
         { provide: OrdersClient, useValue: connections.orders },
         { provide: LedgerClient, useValue: connections.ledger },
         { provide: ReliefOfficeClient, useValue: connections.reliefOffice },
+        { provide: LicensingClient, useValue: connections.licensing },
         ...(config.STRIPE_WEBHOOK_SECRET
           ? [
               {

@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import { beneficiaries, catalog, ledger, orders } from '@yugong/contracts';
+import { beneficiaries, catalog, ledger, licensing, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -26,6 +26,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { LedgerClient } from './ledger/ledger.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
+import { LicensingClient } from './licensing/licensing.client';
 import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
@@ -91,6 +92,13 @@ export async function startGateway(
     serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
   });
   const reliefOfficeClient = new ReliefOfficeClient(reliefOfficeStub, clientSettings);
+  const licensingStub = createGrpcStub<licensing.LicensingServiceClient>({
+    url: config.LICENSING_GRPC_URL,
+    service: 'licensing',
+    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+    serviceName: licensing.LICENSING_SERVICE_NAME,
+  });
+  const licensingClient = new LicensingClient(licensingStub, clientSettings);
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
   const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
@@ -133,6 +141,7 @@ export async function startGateway(
       orders: ordersClient,
       ledger: ledgerClient,
       reliefOffice: reliefOfficeClient,
+      licensing: licensingClient,
     }),
     adapter,
     // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
@@ -181,6 +190,7 @@ export async function startGateway(
     ordersStub.close();
     ledgerStub.close();
     reliefOfficeStub.close();
+    licensingStub.close();
     beneficiariesStub.close();
     registerImports.close();
     await cache.close();

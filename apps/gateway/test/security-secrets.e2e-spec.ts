@@ -10,6 +10,8 @@ import { catalogConfig } from '../../catalog/src/config/catalog.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ledgerConfig } from '../../ledger/src/config/ledger.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
+import { licensingConfig } from '../../licensing/src/config/licensing.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ordersConfig } from '../../orders/src/config/orders.config';
 import { gatewayConfig } from '../src/config/gateway.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -41,7 +43,14 @@ function launchEnv(name: ServiceName, host: string, overrides: Record<string, st
       PII_ACTIVE_KEY_ID: 'k1',
       PII_HASH_KEY: randomBytes(48).toString('base64url'),
     },
-    ports: { catalog: 50051, beneficiaries: 50052, orders: 50053, ledger: 50054, gateway: 3000 },
+    ports: {
+      catalog: 50051,
+      beneficiaries: 50052,
+      orders: 50053,
+      ledger: 50054,
+      licensing: 50055,
+      gateway: 3000,
+    },
     logLevel: 'silent',
     host,
     demoPassword: randomBytes(12).toString('base64url'),
@@ -54,6 +63,7 @@ const CONFIGS: Record<ServiceName, (source: NodeJS.ProcessEnv) => unknown> = {
   beneficiaries: beneficiariesConfig,
   orders: ordersConfig,
   ledger: ledgerConfig,
+  licensing: licensingConfig,
   gateway: gatewayConfig,
 };
 
@@ -79,7 +89,7 @@ const PUBLISHED_DEFAULTS: Array<[ServiceName, string, string]> = [
   ['gateway', 'ADMIN_PASSWORD', 'dev-only-admin-password'],
   ['gateway', 'DEMO_PASSWORD', 'dev-only-demo-password'],
   ['gateway', 'DEMO_PASSWORD', 'yugong-demo-2020'],
-  ...(['catalog', 'beneficiaries', 'orders', 'ledger', 'gateway'] as const).flatMap((name) => [
+  ...(['catalog', 'beneficiaries', 'orders', 'ledger', 'licensing', 'gateway'] as const).flatMap((name) => [
     [name, 'DATABASE_URL', PUBLISHED_DB_URL(name)] as [ServiceName, string, string],
   ]),
   ['beneficiaries', 'PII_ENCRYPTION_KEYS', 'k1:dev-only-pii-encryption-key-change-me-00000'],

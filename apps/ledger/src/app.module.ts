@@ -70,7 +70,7 @@ export class AppModule {
         OrderEventsService,
         SaleInputsService,
         VillageDirectory,
-        { provide: SPLIT_SETTINGS, useValue: { cardFeeBps: config.CARD_FEE_BPS, licenceCommitmentBps: 0 } },
+        { provide: SPLIT_SETTINGS, useValue: { cardFeeBps: config.CARD_FEE_BPS } },
         CatchUpJob,
         { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
         AuditRepository,

@@ -4,6 +4,7 @@ import { Migration20261128191817_initial } from './Migration20261128191817_initi
 import { Migration20261128192439_fulfilment_refunds } from './Migration20261128192439_fulfilment_refunds';
 import { Migration20261201210104_stripe_payments } from './Migration20261201210104_stripe_payments';
 import { Migration20261202044758_buyer_limits_payment_reference } from './Migration20261202044758_buyer_limits_payment_reference';
+import { Migration20261202133031_line_licence } from './Migration20261202133031_line_licence';
 
 /** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -14,4 +15,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     name: 'Migration20261202044758_buyer_limits_payment_reference',
     class: Migration20261202044758_buyer_limits_payment_reference,
   },
+  { name: 'Migration20261202133031_line_licence', class: Migration20261202133031_line_licence },
 ];

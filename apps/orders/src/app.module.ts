@@ -15,6 +15,7 @@ import { CartStore } from './cart/cart.store';
 import { MemoryCartStore } from './cart/memory-cart.store';
 import { RedisCartStore } from './cart/redis-cart.store';
 import { CatalogClient } from './catalog/catalog.client';
+import { LICENSING_CLIENT, type LicensingClient } from './licensing/licensing.client';
 import type { OrdersConfig } from './config/orders.config';
 import { OrdersGrpcController } from './orders.grpc.controller';
 import { ORDERS_ENTITIES } from './orders.entities';
@@ -43,7 +44,12 @@ import { StripePaymentProvider } from './payments/stripe/stripe-payment.provider
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: OrdersConfig, redis: Redis | undefined, catalog: CatalogClient): DynamicModule {
+  static forRoot(
+    config: OrdersConfig,
+    redis: Redis | undefined,
+    catalog: CatalogClient,
+    licensing: LicensingClient | null = null,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -118,6 +124,7 @@ export class AppModule {
           useValue: redis ? new RedisCheckoutLockStore(redis) : new MemoryCheckoutLockStore(),
         },
         { provide: CatalogClient, useValue: catalog },
+        { provide: LICENSING_CLIENT, useValue: licensing },
         { provide: ORDERS_SETTINGS, useValue: { holdTtlMs: config.HOLD_TTL_MS } },
         { provide: ORDER_SWEEP_INTERVAL_MS, useValue: config.SWEEP_INTERVAL_MS },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('orders', config).verifier },

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { catalog, orders } from '@yugong/contracts';
+import { catalog, licensing, orders } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
 import {
   createGrpcStub,
@@ -14,6 +14,7 @@ import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CatalogClient } from './catalog/catalog.client';
+import { LicensingClient } from './licensing/licensing.client';
 import type { OrdersConfig } from './config/orders.config';
 import { DemoSalesSeed } from './seed/demo-sales.seed';
 
@@ -54,10 +55,28 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     deadlineMs: config.GRPC_DEADLINE_MS,
     retries: config.GRPC_RETRIES,
   });
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config, redis, catalogClient), {
-    ...server.options,
-    bufferLogs: true,
-  });
+  const licensingStub = config.LICENSING_GRPC_URL
+    ? createGrpcStub<licensing.LicensingServiceClient>({
+        url: config.LICENSING_GRPC_URL,
+        service: 'licensing',
+        packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+        serviceName: licensing.LICENSING_SERVICE_NAME,
+      })
+    : undefined;
+  const licensingClient = licensingStub
+    ? new LicensingClient(licensingStub, {
+        signer: serviceIdentity('orders', config).signer,
+        deadlineMs: config.GRPC_DEADLINE_MS,
+        retries: config.GRPC_RETRIES,
+      })
+    : null;
+  const app = await NestFactory.createMicroservice(
+    AppModule.forRoot(config, redis, catalogClient, licensingClient),
+    {
+      ...server.options,
+      bufferLogs: true,
+    },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   if (!redis) {
@@ -65,6 +84,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
   }
   const shutdown = async () => {
     catalogStub.close();
+    licensingStub?.close();
     await redis?.quit().catch(() => undefined);
   };
   const applied = await migrate(app.get(MikroORM), config.DATABASE_URL);

@@ -70,6 +70,14 @@ export function toOrderMessage(o: OrderView): orders.Order {
       shippedAt: l.shippedAt ? toTimestamp(new Date(l.shippedAt)) : undefined,
       refundedQuantity: l.refundedQuantity,
       refunded: money(l.refundedFen, c),
+      licence: l.licenceId
+        ? {
+            licenceId: l.licenceId,
+            licenceNumber: l.licenceNumber ?? '',
+            commitmentBps: l.licenceCommitmentBps,
+            minPerUnit: money(l.licenceMinPerUnitFen, c),
+          }
+        : undefined,
     })),
     subtotal: money(o.subtotalFen, c),
     donation: money(o.donationFen, c),

@@ -190,6 +190,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
         catalog: Number(catalog.address.split(':')[1]),
         beneficiaries: 0,
         ledger: 0,
+        licensing: 0,
         gateway: 0,
       },
       logLevel: 'warn',

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 export * as beneficiaries from './generated/yugong/beneficiaries/v1/beneficiaries';
 export * as catalog from './generated/yugong/catalog/v1/catalog';
 export * as ledger from './generated/yugong/ledger/v1/ledger';
+export * as licensing from './generated/yugong/licensing/v1/licensing';
 export * as orders from './generated/yugong/orders/v1/orders';
 export * as common from './generated/yugong/common/v1/money';
 export * as paging from './generated/yugong/common/v1/paging';

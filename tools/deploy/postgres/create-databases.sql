@@ -4,4 +4,5 @@ CREATE DATABASE yugong_beneficiaries;
 CREATE DATABASE yugong_catalog;
 CREATE DATABASE yugong_gateway;
 CREATE DATABASE yugong_ledger;
+CREATE DATABASE yugong_licensing;
 CREATE DATABASE yugong_orders;

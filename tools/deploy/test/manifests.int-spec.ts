@@ -109,7 +109,7 @@ describe('k8s/ source files', () => {
     }
     expect(manifestFiles.length).toBeGreaterThan(0);
     expect(baseYugongWorkloads.map((w) => w.object.metadata.name).sort()).toEqual(
-      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'ledger', 'orders']),
+      expect.arrayContaining(['beneficiaries', 'catalog', 'gateway', 'ledger', 'licensing', 'orders']),
     );
   });
 
@@ -238,6 +238,7 @@ describe('k8s/ source files', () => {
       'beneficiaries',
       'catalog',
       'ledger',
+      'licensing',
       'orders',
     ]);
     for (const { object } of grpcServices) {
@@ -554,6 +555,7 @@ describe('docker-compose.yml', () => {
       'GATEWAY_SERVICE_KEY',
       'JWT_SECRET',
       'LEDGER_SERVICE_KEY',
+      'LICENSING_SERVICE_KEY',
       'ORDERS_SERVICE_KEY',
       'PII_ENCRYPTION_KEYS',
       'PII_HASH_KEY',

@@ -2,6 +2,7 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import type { Product, ProductStatusName } from './product.entity';
 import type { ProducerStatusName } from '../producers/producer.entity';
 import { certifiedNowSql } from '../certification/certified-now.util';
+import { licenceNumberNowSql } from '../licences/licensed-now.util';
 
 /** A product as listings show it: with its producer's name and town and its stock on hand. */
 export interface ProductView {
@@ -22,6 +23,8 @@ export interface ProductView {
   status: ProductStatusName;
   /** It holds a valid certificate now. */
   certified: boolean;
+  /** The number of the LOGO licence covering it now; null when none does. */
+  licenceNumber: string | null;
   stock: number;
   /** The product whose lots it sells from, when not its own. */
   stockSourceProductId: string | null;
@@ -46,6 +49,7 @@ const VIEW_COLUMNS = `
   p.name_zh, p.name_en, p.category, p.unit, p.price_fen, p.currency, p.image_urls, p.origin_village,
   p.relief_certification, p.status, p.created_at, p.updated_at, p.stock_source_id,
   ${certifiedNowSql('p')} as certified,
+  ${licenceNumberNowSql('p')} as licence_number,
   coalesce((select sum(l.on_hand) from lot l where l.product_id = coalesce(p.stock_source_id, p.id)), 0) as stock`;
 
 /** On sale: active, of a verified producer, and certified now. */
@@ -71,6 +75,7 @@ function toView(row: Row): ProductView {
     reliefCertification: row.relief_certification as string,
     status: row.status as ProductStatusName,
     certified: row.certified === true,
+    licenceNumber: (row.licence_number as string | null) ?? null,
     stock: Number(row.stock),
     stockSourceProductId: (row.stock_source_id as string | null) ?? null,
     createdAt: new Date(row.created_at as string | Date),

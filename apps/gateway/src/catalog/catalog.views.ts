@@ -19,6 +19,10 @@ export interface ProductJson {
   stock: number;
   /** The product whose lots it sells from; null when it sells from its own. */
   stockSourceProductId: string | null;
+  /** A LOGO licence covers it now: the storefront shows the LOGO. */
+  licensed: boolean;
+  /** That licence's number; null when none covers it. */
+  licenceNumber: string | null;
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -58,6 +62,8 @@ export function productJson(p: catalog.Product): ProductJson {
     status: enumName(p.status, 'PRODUCT_STATUS_'),
     stock: p.stock,
     stockSourceProductId: p.stockSourceProductId || null,
+    licensed: p.licensed,
+    licenceNumber: p.licenceNumber || null,
     createdAt: isoOf(p.createdAt),
     updatedAt: isoOf(p.updatedAt),
   };

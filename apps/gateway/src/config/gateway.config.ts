@@ -20,6 +20,8 @@ export const gatewayConfigSchema = z.object({
   ORDERS_GRPC_URL: env.string('127.0.0.1:50053'),
   /** The ledger (traces, reports, the public summary), like CATALOG_GRPC_URL. */
   LEDGER_GRPC_URL: env.string('127.0.0.1:50054'),
+  /** Licensing (LOGO licences and their review), like CATALOG_GRPC_URL. */
+  LICENSING_GRPC_URL: env.string('127.0.0.1:50055'),
   /**
    * The signing secret (`whsec_…`) of the Stripe webhook endpoint. Unset: the deployment takes no
    * card payments and POST /api/v1/payments/stripe/webhook does not exist (404); Stripe retries

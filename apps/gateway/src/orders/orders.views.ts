@@ -73,6 +73,15 @@ export function orderJson(o: orders.Order) {
       shippedAt: isoOf(l.shippedAt),
       refundedQuantity: l.refundedQuantity,
       refunded: money(l.refunded),
+      // The LOGO licence terms valid at checkout, snapshotted on the line; null when unlicensed.
+      licence: l.licence
+        ? {
+            licenceId: l.licence.licenceId,
+            number: l.licence.licenceNumber,
+            commitmentBps: l.licence.commitmentBps,
+            minPerUnit: money(l.licence.minPerUnit),
+          }
+        : null,
     })),
     subtotal: money(o.subtotal),
     donation: money(o.donation),

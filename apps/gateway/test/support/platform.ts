@@ -21,6 +21,10 @@ import { ledgerConfig } from '../../../ledger/src/config/ledger.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startLedger } from '../../../ledger/src/ledger.bootstrap';
 // eslint-disable-next-line @nx/enforce-module-boundaries
+import { licensingConfig } from '../../../licensing/src/config/licensing.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startLicensing } from '../../../licensing/src/licensing.bootstrap';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ordersConfig } from '../../../orders/src/config/orders.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startOrders } from '../../../orders/src/orders.bootstrap';
@@ -45,6 +49,8 @@ export interface Platform {
   ordersDatabaseUrl: string;
   /** Empty when the platform runs without a ledger (`ledger: false`). */
   ledgerDatabaseUrl: string;
+  /** Empty when the platform runs without licensing. */
+  licensingDatabaseUrl: string;
   /** Where the gateway would listen with `listen: true`. */
   gatewayPort: number;
   stop(): Promise<void>;
@@ -68,6 +74,13 @@ export interface PlatformOptions {
   ledger?: boolean;
   /** Added to the ledger's environment. */
   ledgerEnv?: Record<string, string>;
+  /**
+   * `true`: licensing runs too (orders snapshots licence terms at checkout, the gateway serves the
+   * licence routes). Default `false`: no licensing, so no line carries a licence.
+   */
+  licensing?: boolean;
+  /** Added to licensing's environment. */
+  licensingEnv?: Record<string, string>;
 }
 
 /**
@@ -81,12 +94,14 @@ export async function startPlatform(
   options: PlatformOptions = {},
 ): Promise<Platform> {
   const withLedger = options.ledger ?? false;
-  const [catalogDb, beneficiariesDb, gatewayDb, ordersDb, ledgerDb] = await Promise.all([
+  const withLicensing = options.licensing ?? false;
+  const [catalogDb, beneficiariesDb, gatewayDb, ordersDb, ledgerDb, licensingDb] = await Promise.all([
     createTestDatabase(`${label}_catalog`),
     createTestDatabase(`${label}_register`),
     createTestDatabase(`${label}_gateway`),
     createTestDatabase(`${label}_orders`),
     withLedger ? createTestDatabase(`${label}_ledger`) : undefined,
+    withLicensing ? createTestDatabase(`${label}_licensing`) : undefined,
   ]);
   const databases = {
     catalog: catalogDb.url,
@@ -94,6 +109,7 @@ export async function startPlatform(
     gateway: gatewayDb.url,
     orders: ordersDb.url,
     ledger: ledgerDb?.url ?? '',
+    licensing: licensingDb?.url ?? '',
   };
   const ctx: LaunchContext = {
     databaseUrl: (service) => databases[service],
@@ -113,6 +129,8 @@ export async function startPlatform(
       orders: await freePort(),
       // 0: no ledger; the launcher then gives orders no event consumer and the gateway no ledger URL.
       ledger: withLedger ? await freePort() : 0,
+      // 0: no licensing; orders and the gateway then get no licensing URL.
+      licensing: withLicensing ? await freePort() : 0,
     },
     logLevel: 'silent',
     host: '127.0.0.1',
@@ -130,6 +148,7 @@ export async function startPlatform(
       beneficiariesDb.drop(),
       ordersDb.drop(),
       ledgerDb?.drop(),
+      licensingDb?.drop(),
     ]);
   };
   const started = async <T extends { close(): Promise<void> }>(service: Promise<T | undefined>) => {
@@ -143,6 +162,9 @@ export async function startPlatform(
     if (withLedger) {
       await started(startLedger(ledgerConfig(serviceEnv('ledger', ctx, options.ledgerEnv))));
     }
+    if (withLicensing) {
+      await started(startLicensing(licensingConfig(serviceEnv('licensing', ctx, options.licensingEnv))));
+    }
     await started(startOrders(ordersConfig(serviceEnv('orders', ctx, options.ordersEnv))));
     const gateway = await started(
       startGateway(gatewayConfig(serviceEnv('gateway', ctx, env)), { listen: options.listen ?? false }),
@@ -155,6 +177,7 @@ export async function startPlatform(
       gatewayDatabaseUrl: gatewayDb.url,
       ordersDatabaseUrl: ordersDb.url,
       ledgerDatabaseUrl: ledgerDb?.url ?? '',
+      licensingDatabaseUrl: licensingDb?.url ?? '',
       gatewayPort: ctx.ports.gateway,
       stop,
     };

@@ -9,6 +9,7 @@ import type {
   reliefIncomeJson,
   trialBalanceJson,
 } from '../../src/ledger/ledger.views';
+import type { licenceJson } from '../../src/licensing/licensing.views';
 import type { CartJson, orderJson } from '../../src/orders/orders.views';
 import type { SessionView } from '../../src/sessions/dto/sessions.dto';
 
@@ -25,3 +26,5 @@ export type LotTraceJson = ReturnType<typeof lotTraceJson>;
 export type TrialBalanceJson = ReturnType<typeof trialBalanceJson>;
 export type ReliefIncomeJson = ReturnType<typeof reliefIncomeJson>;
 export type PublicSummaryJson = ReturnType<typeof publicSummaryJson>;
+/** A LOGO licence with its history (`/licences`). */
+export type LicenceJson = ReturnType<typeof licenceJson>;

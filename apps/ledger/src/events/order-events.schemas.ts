@@ -22,6 +22,15 @@ const line = z.object({
   allocations: z
     .array(z.object({ lotId: uuid, lotCode: z.string(), quantity: z.number().int().positive() }))
     .default([]),
+  /** The LOGO licence terms snapshotted at checkout; absent on unlicensed lines. */
+  licence: z
+    .object({
+      licenceId: uuid,
+      licenceNumber: z.string().default(''),
+      commitmentBps: z.number().int().min(0).max(10_000, 'must be at most 10000'),
+      minPerUnit: money.nullish(),
+    })
+    .nullish(),
 });
 
 const order = z.object({

@@ -11,8 +11,6 @@ export const SPLIT_SETTINGS = Symbol('SPLIT_SETTINGS');
 export interface SplitSettings {
   /** Processor fee of card payments, basis points of each line's gross. */
   cardFeeBps: number;
-  /** LOGO licence commitment; 0 until licensing exists. */
-  licenceCommitmentBps: number;
 }
 
 const METHODS: Record<string, string> = {
@@ -71,7 +69,9 @@ export class SaleInputsService {
         lots: lineLots,
         agreementShares: shares.households,
         villageCollectives: shares.villages,
-        licenceCommitmentBps: this.settings.licenceCommitmentBps,
+        // The terms the licence had at checkout, snapshotted on the line by orders.
+        licenceCommitmentBps: line.licence?.commitmentBps ?? 0,
+        licenceMinPerUnitFen: line.licence?.minPerUnit?.fen ?? 0,
         feeBps: method === 'stripe' ? this.settings.cardFeeBps : 0,
       });
     }

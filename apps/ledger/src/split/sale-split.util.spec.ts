@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { planRefund, type RemainingPart } from './refund-split.util';
 import {
+  licenceCommitmentOf,
   planSale,
   splitLine,
   type PostingDraft,
@@ -10,7 +11,10 @@ import {
 
 const id = (prefix: string, n: number) => `${prefix}-${n}`;
 
-/** A random order: 1–5 lines, random shares, 0–12 households with random weights, lots with or without suppliers. */
+/**
+ * A random order: 1–5 lines, random shares, 0–12 households with random weights, lots with or
+ * without suppliers, and lines with or without a LOGO licence (a rate, a minimum per unit, or both).
+ */
 const orderArb = fc
   .record({
     method: fc.constantFrom('stripe', 'manual'),
@@ -23,6 +27,15 @@ const orderArb = fc
         unitPriceFen: fc.integer({ min: 1, max: 200_000 }),
         quantity: fc.integer({ min: 1, max: 20 }),
         householdShareBps: fc.integer({ min: 0, max: 5_000 }),
+        licence: fc.option(
+          fc
+            .record({
+              bps: fc.integer({ min: 0, max: 3_000 }),
+              minPerUnitFen: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20_000 })),
+            })
+            .filter((l) => l.bps > 0 || l.minPerUnitFen > 0),
+          { nil: null },
+        ),
         lots: fc.array(
           fc.record({
             share: fc.integer({ min: 1, max: 5 }),
@@ -60,7 +73,8 @@ const orderArb = fc
         weight: w,
       })),
       villageCollectives: o.villageBps.map((bps, k) => ({ villageId: id('village', k), bps })),
-      licenceCommitmentBps: 0,
+      licenceCommitmentBps: l.licence?.bps ?? 0,
+      licenceMinPerUnitFen: l.licence?.minPerUnitFen ?? 0,
       feeBps: o.method === 'stripe' ? o.feeBps : 0,
     })),
   }));
@@ -141,6 +155,25 @@ describe('sale and refund split', () => {
           if (finish) {
             sale.lines.forEach((line, i) => refund(i, line.quantity, 100 + i));
           }
+          // The licence commitment posted for a line is its terms for the units not refunded, to the
+          // fen, whatever the refunds; capped only by what remained of the line for the producer.
+          sale.lines.forEach((line, i) => {
+            const ofLine = (d: TransactionDraft) => d.postings.filter((p) => p.lineId === line.lineId);
+            const net = drafts
+              .flatMap(ofLine)
+              .filter((p) => p.role === 'licence')
+              .reduce((sum, p) => sum - signed(p), 0);
+            const terms = licenceCommitmentOf(line);
+            const rest = ofLine(draft)
+              .filter((p) => p.role === 'licence' || p.role === 'producer')
+              .reduce((sum, p) => sum + p.fen, 0);
+            if (terms <= rest) {
+              expect(net).toBe((terms / line.quantity) * (line.quantity - refundedQty[i]!));
+            } else {
+              expect(net).toBeGreaterThanOrEqual(0);
+              expect(net).toBeLessThanOrEqual(rest);
+            }
+          });
           for (const d of drafts) {
             expect(d.postings.every((p) => Number.isInteger(p.fen) && p.fen > 0)).toBe(true);
             expect(d.postings.reduce((sum, p) => sum + signed(p), 0)).toBe(0);
@@ -156,7 +189,7 @@ describe('sale and refund split', () => {
             for (const [code, v] of b) {
               const donation =
                 code === 'fund:relief'
-                  ? -sale.donationFen
+                  ? 0 - sale.donationFen
                   : code.startsWith('clearing:')
                     ? sale.donationFen
                     : 0;
@@ -179,6 +212,7 @@ describe('sale and refund split', () => {
       householdShareBps: 3_000,
       villageCollectives: [],
       licenceCommitmentBps: 0,
+      licenceMinPerUnitFen: 0,
       feeBps: 0,
     };
     const bySuppliers = splitLine(
@@ -211,6 +245,46 @@ describe('sale and refund split', () => {
     expect(none.credits.map((c) => [c.account.code, c.fen])).toEqual([
       ['household:unallocated:prod', 3_000],
       ['producer:prod:payable', 7_000],
+    ]);
+  });
+
+  it('commits the larger of the rate and the minimum per unit, out of what remains to the producer', () => {
+    const line = {
+      lineId: 'l',
+      productId: 'p',
+      producerId: 'prod',
+      quantity: 3,
+      grossFen: 3 * 6_800,
+      householdShareBps: 1_000,
+      villageCollectives: [],
+      lots: [],
+      agreementShares: [],
+      licenceCommitmentBps: 200,
+      licenceMinPerUnitFen: 50,
+      feeBps: 0,
+    };
+    // 2 % of ¥68.00 is 136 fen a unit, above the 50 fen minimum.
+    expect(licenceCommitmentOf(line)).toBe(408);
+    // 2 % of ¥10.00 is 20 fen, below the minimum: 50 a unit.
+    expect(licenceCommitmentOf({ ...line, grossFen: 3_000 })).toBe(150);
+    // 2.5 % of 18 fen is 0.45: rounded half up per unit, 0; the rate alone.
+    expect(
+      licenceCommitmentOf({ ...line, grossFen: 54, licenceCommitmentBps: 250, licenceMinPerUnitFen: 0 }),
+    ).toBe(0);
+    expect(
+      licenceCommitmentOf({ ...line, grossFen: 60, licenceCommitmentBps: 2_500, licenceMinPerUnitFen: 0 }),
+    ).toBe(15);
+    const split = splitLine(line, 'manual', 'CNY');
+    expect(split.credits.map((c) => [c.account.code, c.role, c.fen])).toEqual([
+      ['household:unallocated:prod', 'unallocated', 2_040],
+      ['fund:relief', 'licence', 408],
+      ['producer:prod:payable', 'producer', 17_952],
+    ]);
+    // A minimum above what remains to the producer takes what remains, no more.
+    const capped = splitLine({ ...line, grossFen: 300, licenceMinPerUnitFen: 500 }, 'manual', 'CNY');
+    expect(capped.credits.map((c) => [c.role, c.fen])).toEqual([
+      ['unallocated', 30],
+      ['licence', 270],
     ]);
   });
 });

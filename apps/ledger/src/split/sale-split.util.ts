@@ -43,8 +43,10 @@ export interface SaleLineInput {
   lots: LineLot[];
   agreementShares: AgreementShare[];
   villageCollectives: VillageCollectiveShare[];
-  /** The LOGO licence commitment; 0 until licensing exists. */
+  /** The LOGO licence's commitment snapshotted at checkout: basis points of the unit price… */
   licenceCommitmentBps: number;
+  /** …and at least this much per unit, fen (0 on unlicensed lines). See {@link licenceCommitmentOf}. */
+  licenceMinPerUnitFen: number;
   /** Processor fee of the line; 0 for manual payments. */
   feeBps: number;
 }
@@ -95,23 +97,42 @@ export interface LineSplit {
 }
 
 /**
+ * What a licensed line commits to the relief fund, in fen: per unit, the larger of
+ * `licenceCommitmentBps` of the unit price (rounded half up) and `licenceMinPerUnitFen`; times the
+ * units. Per unit, so that a refund of k units, which reverses every part of the line in
+ * proportion, reverses exactly k units' commitment.
+ */
+export function licenceCommitmentOf(
+  line: Pick<SaleLineInput, 'grossFen' | 'quantity' | 'licenceCommitmentBps' | 'licenceMinPerUnitFen'>,
+): number {
+  if (line.quantity <= 0 || (line.licenceCommitmentBps <= 0 && line.licenceMinPerUnitFen <= 0)) {
+    return 0;
+  }
+  const unitFen = line.grossFen / line.quantity;
+  const byRate = Math.floor((unitFen * line.licenceCommitmentBps + BPS_PER_WHOLE / 2) / BPS_PER_WHOLE);
+  return Math.max(byRate, line.licenceMinPerUnitFen) * line.quantity;
+}
+
+/**
  * Splits one order line's gross, exact to the fen (largest remainder at every step):
- * household share, village collectives, licence commitment and processor fee by their basis
- * points, the rest to the producer. The household share goes to the lots the units came from in
+ * household share, village collectives and processor fee by their basis points; the licence
+ * commitment ({@link licenceCommitmentOf}) out of what remains, never more than it (the
+ * licensee commits part of its own revenue); the rest to the producer. The household share goes to the lots the units came from in
  * proportion to their units; a lot's part to its supplier households by supplied quantity, else
  * to the households of the producer's benefit agreements by weight, else to the producer's
  * unallocated household share. The credits always sum to the gross; none is zero.
  */
 export function splitLine(line: SaleLineInput, method: string, currency: string): LineSplit {
   const village = line.villageCollectives.reduce((sum, v) => sum + v.bps, 0);
-  const fixed = line.householdShareBps + village + line.licenceCommitmentBps + line.feeBps;
-  const [household, villages, licence, fee, producer] = splitByLargestRemainder(line.grossFen, [
+  const fixed = line.householdShareBps + village + line.feeBps;
+  const [household, villages, fee, rest] = splitByLargestRemainder(line.grossFen, [
     line.householdShareBps,
     village,
-    line.licenceCommitmentBps,
     line.feeBps,
     Math.max(0, BPS_PER_WHOLE - fixed),
-  ]) as [number, number, number, number, number];
+  ]) as [number, number, number, number];
+  const licence = Math.min(rest, licenceCommitmentOf(line));
+  const producer = rest - licence;
   const dims = { lineId: line.lineId, productId: line.productId, producerId: line.producerId };
   const credits: PostingDraft[] = [];
   const credit = (account: AccountRef, fen: number, role: PostingRole, lotId: string | null = null) => {

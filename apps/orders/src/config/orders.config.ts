@@ -17,6 +17,8 @@ export const ordersConfigSchema = z.object({
   /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
   GRPC_REFLECTION: env.bool(false),
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  /** Licensing, for the LOGO licence terms snapshotted at checkout; empty: no licensing, no licences. */
+  LICENSING_GRPC_URL: env.string(''),
   /** Deadline of each call to another service. */
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */

@@ -17,6 +17,11 @@ export interface LotAllocation {
 })
 @Check({ name: 'order_line_share', expression: 'household_share_bps between 0 and 10000' })
 @Check({ name: 'order_line_refunded', expression: 'refunded_quantity between 0 and quantity' })
+@Check({
+  name: 'order_line_licence',
+  expression:
+    'licence_commitment_bps between 0 and 10000 and licence_min_per_unit_fen >= 0 and (licence_id is not null or (licence_commitment_bps = 0 and licence_min_per_unit_fen = 0))',
+})
 export class OrderLine {
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -79,4 +84,19 @@ export class OrderLine {
 
   @Property({ type: new BigIntType('number') })
   refundedFen!: number;
+
+  /** The LOGO licence covering the product at checkout; null when none did. */
+  @Property({ type: 'uuid', nullable: true })
+  licenceId!: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  licenceNumber!: string | null;
+
+  /** The licence's commitment at checkout: basis points of the unit price… */
+  @Property({ type: 'integer', default: 0 })
+  licenceCommitmentBps!: number;
+
+  /** …or at least this much per unit, fen. */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  licenceMinPerUnitFen!: number;
 }

@@ -55,7 +55,9 @@ const LINES_JSON = `coalesce((select json_agg(json_build_object(
     'producerName', l.producer_name, 'unitPriceFen', l.unit_price_fen, 'quantity', l.quantity,
     'grossFen', l.gross_fen, 'householdShareBps', l.household_share_bps, 'allocations', l.allocations,
     'status', l.status, 'carrier', l.carrier, 'trackingNumber', l.tracking_number, 'shippedAt', l.shipped_at,
-    'refundedQuantity', l.refunded_quantity, 'refundedFen', l.refunded_fen)
+    'refundedQuantity', l.refunded_quantity, 'refundedFen', l.refunded_fen, 'licenceId', l.licence_id,
+    'licenceNumber', l.licence_number, 'licenceCommitmentBps', l.licence_commitment_bps,
+    'licenceMinPerUnitFen', l.licence_min_per_unit_fen)
     order by l.position) from order_line l where l.order_id = o.id), '[]'::json) as lines`;
 
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
@@ -92,6 +94,7 @@ function toRecord(row: Row): OrderRecord {
       grossFen: Number(l.grossFen),
       refundedQuantity: Number(l.refundedQuantity),
       refundedFen: Number(l.refundedFen),
+      licenceMinPerUnitFen: Number(l.licenceMinPerUnitFen),
     })),
   };
 }
@@ -164,6 +167,10 @@ export class OrderRepository {
       l.grossFen,
       l.householdShareBps,
       JSON.stringify(l.allocations),
+      l.licenceId,
+      l.licenceNumber,
+      l.licenceCommitmentBps,
+      l.licenceMinPerUnitFen,
     ]);
     const rows = await em.execute<Row[]>(
       `with new_order as (
@@ -176,15 +183,18 @@ export class OrderRepository {
        new_lines as (
          insert into order_line (id, order_id, position, product_id, product_name_zh, product_name_en, unit,
            producer_id, producer_name, unit_price_fen, quantity, gross_fen, household_share_bps, allocations,
-           status, refunded_quantity, refunded_fen)
+           status, refunded_quantity, refunded_fen, licence_id, licence_number, licence_commitment_bps,
+           licence_min_per_unit_fen)
          select v.id, o.id, v.position, v.product_id, v.name_zh, v.name_en, v.unit, v.producer_id, v.producer_name,
-                v.unit_price_fen, v.quantity, v.gross_fen, v.share, v.allocations, 'pending', 0, 0
+                v.unit_price_fen, v.quantity, v.gross_fen, v.share, v.allocations, 'pending', 0, 0,
+                v.licence_id, v.licence_number, v.licence_bps, v.licence_min
            from new_order o,
                 (values ${placeholders(
                   order.lines.length,
-                  '(?::uuid, ?::int, ?::uuid, ?, ?, ?, ?::uuid, ?, ?::bigint, ?::bigint, ?::bigint, ?::int, ?::jsonb)',
+                  '(?::uuid, ?::int, ?::uuid, ?, ?, ?, ?::uuid, ?, ?::bigint, ?::bigint, ?::bigint, ?::int, ?::jsonb, ?::uuid, ?, ?::int, ?::bigint)',
                 )}) as v(id, position, product_id, name_zh, name_en, unit, producer_id, producer_name,
-                          unit_price_fen, quantity, gross_fen, share, allocations)
+                          unit_price_fen, quantity, gross_fen, share, allocations, licence_id, licence_number,
+                          licence_bps, licence_min)
          returning 1)
        select (select count(*) from new_order) as orders`,
       [

@@ -12,7 +12,9 @@ import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
 import { PaymentsService } from '../payments/payments.service';
 import { CheckoutLockStore } from './checkout-lock.store';
-import { donationOf, orderLinesOf } from './checkout-lines.util';
+import { donationOf, orderLinesOf, type LineLicenceTerms } from './checkout-lines.util';
+import { LICENSING_CLIENT, type LicensingClient } from '../licensing/licensing.client';
+import { LicensingUnavailable } from '../licensing/licensing.errors';
 import { checkoutRequestHash } from './checkout-request-hash.util';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderRepository, type OrderRecord } from './order.repository';
@@ -71,6 +73,7 @@ export class OrdersService {
     private readonly locks: CheckoutLockStore,
     private readonly limits: BuyerLimitsService,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
+    @Inject(LICENSING_CLIENT) private readonly licensing: LicensingClient | null,
   ) {}
 
   async checkout(caller: CallerIdentity | null, input: Loose<CheckoutInput>): Promise<OrderView> {
@@ -310,7 +313,7 @@ export class OrdersService {
         })),
       );
     }
-    const lines = orderLinesOf(hold.lines, () => randomUUID());
+    const lines = orderLinesOf(hold.lines, () => randomUUID(), await this.licenceTerms(orderId, hold.lines));
     const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
     const donationFen = donationOf(subtotalFen, req.donationFen, req.roundUp);
     const record: Parameters<OrderRepository['insert']>[1] = {
@@ -355,6 +358,23 @@ export class OrdersService {
     }
     await this.carts.clear(owner);
     return (await this.repo.findById(this.em.fork(), orderId))!;
+  }
+
+  /**
+   * The terms of the LOGO licences covering the held products now, snapshotted on the lines. A
+   * licensed sale must carry its commitment, so when licensing cannot be asked the hold is given
+   * back and the checkout fails (503); a deployment without licensing licenses nothing.
+   */
+  private async licenceTerms(orderId: string, held: { productId: string }[]) {
+    if (!this.licensing) {
+      return new Map<string, LineLicenceTerms>();
+    }
+    try {
+      return await this.licensing.termsFor(held.map((l) => l.productId));
+    } catch (error) {
+      await this.catalog.releaseStock(orderId).catch(() => undefined);
+      throw isUnreachable(error) ? new LicensingUnavailable() : error;
+    }
   }
 
   private async replay(buyerId: string, key: string, requestHash: string): Promise<OrderView | undefined> {

@@ -896,6 +896,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LicencesController_list"];
+        put?: never;
+        post: operations["LicencesController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LicencesController_reviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LicencesController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicencesController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicencesController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicencesController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicencesController_reinstate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicencesController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/options": {
         parameters: {
             query?: never;
@@ -1215,166 +1343,39 @@ export interface components {
              */
             expiresAt?: string;
         };
-        TrialBalanceAccountView: {
-            /** @example fund:relief */
-            code: string;
-            /** @enum {string} */
-            type: "asset" | "liability" | "expense";
-            /**
-             * @description producer, household, village_collective, relief_fund, payment_clearing, processor_fees, suspense, buyer_refunds
-             * @example relief_fund
-             */
-            ownerKind: string;
-            ownerId: string | null;
-            /** @example CNY */
-            currency: string;
-            debitFen: number;
-            creditFen: number;
-            /** @description on the account's normal side (debits for assets and expenses, credits otherwise) */
-            balanceFen: number;
-        };
-        TrialBalanceView: {
-            accounts: components["schemas"]["TrialBalanceAccountView"][];
-            totalDebitFen: number;
-            totalCreditFen: number;
-            /** @description debits equal credits, per currency: the sum is zero */
-            balanced: boolean;
-        };
-        MoneyView: {
-            /**
-             * @description integer minor units (fen)
-             * @example 12800
-             */
-            fen: number;
-            /** @example CNY */
-            currency: string;
-            /**
-             * @description for display only
-             * @example ¥128.00
-             */
-            display: string;
-        };
-        ReliefIncomeRowView: {
-            /** @description the town, village, household, producer or product id, or the month (2020-05) */
-            key: string;
-            /** @description households that received a share (0 for a village collective's own) */
-            households: number;
-            /** @description household benefits, net of refunds */
-            householdAmount: components["schemas"]["MoneyView"];
-            /** @description village collective shares, net of refunds */
-            collectiveAmount: components["schemas"]["MoneyView"];
-        };
-        ReliefIncomeView: {
-            /** @enum {string} */
-            groupBy: "town" | "village" | "household" | "producer" | "product" | "month";
-            rows: components["schemas"]["ReliefIncomeRowView"][];
-            householdAmount: components["schemas"]["MoneyView"];
-            collectiveAmount: components["schemas"]["MoneyView"];
-        };
-        TracedLotView: {
-            /** Format: uuid */
-            lotId: string;
-            lotCode: string;
-            quantity: number;
-        };
-        TracedHouseholdView: {
-            /**
-             * Format: uuid
-             * @description only in an officer's or auditor's view; null for the buyer and the public
-             */
-            householdId: string | null;
-            /** Format: uuid */
-            villageId: string;
-            /**
-             * Format: uuid
-             * @description the lot it supplied
-             */
-            lotId: string | null;
-            amount: components["schemas"]["MoneyView"];
-        };
-        TracedVillageView: {
-            /** Format: uuid */
-            villageId: string;
-            /** Format: uuid */
-            townId: string;
-            /** @description households of this village the line reached */
-            households: number;
-            householdAmount: components["schemas"]["MoneyView"];
-            /** @description the village collective's own share */
-            collectiveAmount: components["schemas"]["MoneyView"];
-        };
-        TracedLineView: {
-            /** Format: uuid */
-            orderId: string;
-            /** Format: uuid */
-            lineId: string;
-            /** Format: uuid */
-            productId: string;
-            /** Format: uuid */
+        ApplyForLicenceDto: {
+            /** @description The producer applying (its staff) or applied for (an officer) */
             producerId: string;
-            quantity: number;
-            refundedQuantity: number;
-            gross: components["schemas"]["MoneyView"];
-            lots: components["schemas"]["TracedLotView"][];
-            /** @description how the household share was split: by lot suppliers or by agreements */
-            householdBasis: string;
-            households: components["schemas"]["TracedHouseholdView"][];
-            villages: components["schemas"]["TracedVillageView"][];
-            householdAmount: components["schemas"]["MoneyView"];
-            /** @description a household share no household is known for yet */
-            unallocatedAmount: components["schemas"]["MoneyView"];
-            /** @description the LOGO licence commitment, to the relief fund */
-            licenceCommitment: components["schemas"]["MoneyView"];
-            processorFee: components["schemas"]["MoneyView"];
-            producerAmount: components["schemas"]["MoneyView"];
+            /** @description 1..50 certified products of that producer */
+            productIds: string[];
+            /**
+             * @description Basis points of the unit price committed, 0..3000
+             * @example 200
+             */
+            commitmentBps?: number;
+            /**
+             * @description At least this much per unit, fen
+             * @example 50
+             */
+            minPerUnitFen?: number;
+            /** @description The applicant's statement */
+            note?: string;
         };
-        OrderTraceView: {
-            /** Format: uuid */
-            orderId: string;
-            /** @description household ids included (officers, auditors, admins) */
-            full: boolean;
-            lines: components["schemas"]["TracedLineView"][];
-            /** @description to the relief fund */
-            donation: components["schemas"]["MoneyView"];
-            /** @description paid, less refunds */
-            netPaid: components["schemas"]["MoneyView"];
+        ApproveLicenceDto: {
+            /**
+             * @description YYYY-MM-DD (00:00 that day in China) or an ISO 8601 date-time
+             * @example 2020-06-01
+             */
+            validFrom: string;
+            /**
+             * @description Exclusive; after validFrom, in the future, within 5 years
+             * @example 2027-01-01
+             */
+            validTo: string;
         };
-        LotTraceView: {
-            /** Format: uuid */
-            lotId: string;
-            /** @description household ids included (signed-in officers and auditors) */
-            full: boolean;
-            /** @description every sale that drew on the lot */
-            lines: components["schemas"]["TracedLineView"][];
-            householdAmount: components["schemas"]["MoneyView"];
-            /** @description households the lot reached */
-            households: number;
-        };
-        PublicTownView: {
-            /** Format: uuid */
-            townId: string;
-            households: number;
-            householdAmount: components["schemas"]["MoneyView"];
-            collectiveAmount: components["schemas"]["MoneyView"];
-        };
-        PublicSummaryView: {
-            towns: components["schemas"]["PublicTownView"][];
-            /** @description towns left out because they reached fewer than 5 households */
-            townsWithheld: number;
-            /** @description donations and licence commitments, net */
-            reliefFund: components["schemas"]["MoneyView"];
-        };
-        ChainHeadView: {
-            /** @description sealed transactions so far */
-            sequence: number;
-            /** Format: uuid */
-            transactionId: string | null;
-            /** @description SHA-256, hex; null before the first seal */
-            hash: string | null;
-            /** Format: date-time */
-            sealedAt: string | null;
-            /** @description committed transactions not sealed yet */
-            unsealed: number;
+        LicenceReasonDto: {
+            /** @example LOGO printed on products the licence does not name */
+            reason: string;
         };
         PaymentOptionsView: {
             /** @description bank transfer (or cash) confirmed by the relief office; always offered */
@@ -2651,9 +2652,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["OrderTraceView"];
-                };
+                content?: never;
             };
         };
     };
@@ -2672,9 +2671,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["LotTraceView"];
-                };
+                content?: never;
             };
         };
     };
@@ -2696,10 +2693,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["TrialBalanceView"];
-                    "text/csv": string;
-                };
+                content?: never;
             };
         };
     };
@@ -2726,10 +2720,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ReliefIncomeView"];
-                    "text/csv": string;
-                };
+                content?: never;
             };
         };
     };
@@ -2746,9 +2737,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["PublicSummaryView"];
-                };
+                content?: never;
             };
         };
     };
@@ -2765,9 +2754,210 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ChainHeadView"];
+                content?: never;
+            };
+        };
+    };
+    LicencesController_list: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                producerId?: string;
+                productId?: string;
+                status?: "pending" | "approved" | "rejected" | "suspended" | "revoked" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyForLicenceDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_reviewQueue: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                producerId?: string;
+                productId?: string;
+                status?: "pending" | "approved" | "rejected" | "suspended" | "revoked" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveLicenceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_reinstate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LicencesController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -63,6 +63,9 @@ export interface Product {
   status: string;
   stock: number;
   stockSourceProductId: string | null;
+  /** A LOGO licence covers it now: show the LOGO. */
+  licensed: boolean;
+  licenceNumber: string | null;
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -132,6 +135,8 @@ export interface OrderLine {
   shippedAt: string | null;
   refundedQuantity: number;
   refunded: Money;
+  /** The LOGO licence terms valid at checkout; null when unlicensed. */
+  licence: { licenceId: string; number: string; commitmentBps: number; minPerUnit: Money } | null;
 }
 
 export interface Refund {

@@ -64,6 +64,8 @@ function product(id: string, producerId: string, nameZh: string, nameEn: string)
     status: catalog.ProductStatus.PRODUCT_STATUS_ACTIVE,
     stock: 0,
     stockSourceProductId: '',
+    licensed: false,
+    licenceNumber: '',
     producerName: '',
     town: '',
   };

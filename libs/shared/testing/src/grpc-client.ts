@@ -13,6 +13,7 @@ import {
   beneficiaries,
   catalog,
   ledger,
+  licensing,
   orders,
   PROTO_LOADER_OPTIONS,
   PROTO_ROOT,
@@ -129,6 +130,11 @@ export const GRPC_SERVICES = {
     packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
     serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
   } as GrpcService<ledger.ReliefOfficeServiceClient>,
+  licensing: {
+    proto: 'licensing',
+    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+    serviceName: licensing.LICENSING_SERVICE_NAME,
+  } as GrpcService<licensing.LicensingServiceClient>,
   /** What a consumer of order events (the ledger) serves, as orders' relay calls it. */
   orderEventsConsumer: {
     proto: 'orders',

@@ -235,6 +235,9 @@ export interface Product {
    * product's stock, and holds on either draw on the same lots.
    */
   stockSourceProductId: string;
+  /** A LOGO licence covers it now: the storefront shows the LOGO, with the licence's number. */
+  licensed: boolean;
+  licenceNumber: string;
 }
 
 export interface Lot {
@@ -541,6 +544,21 @@ export interface RestockUnitsResponse {
   allocations: LotAllocation[];
 }
 
+export interface SetProductLicenceRequest {
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  productIds: string[];
+  covering: boolean;
+  validFrom?: Timestamp | undefined;
+  validTo?: Timestamp | undefined;
+}
+
+export interface SetProductLicenceResponse {
+  /** Products of the licence the catalog now shows as licensed by it. */
+  covered: number;
+}
+
 export const YUGONG_CATALOG_V1_PACKAGE_NAME = "yugong.catalog.v1";
 
 /**
@@ -664,6 +682,15 @@ export interface CatalogServiceClient {
   /** Officers, admins and auditors: producers waiting for review and products not certified. */
 
   getReviewQueue(request: GetReviewQueueRequest, metadata?: Metadata): Observable<GetReviewQueueResponse>;
+
+  /**
+   * The licensing service telling which products a LOGO licence covers (licensing only). With
+   * covering, the products listed (those of producer_id) show the LOGO from valid_from to valid_to;
+   * without, the licence covers nothing any more. Idempotent: it states the licence's coverage.
+   * The cached listings are invalidated.
+   */
+
+  setProductLicence(request: SetProductLicenceRequest, metadata?: Metadata): Observable<SetProductLicenceResponse>;
 }
 
 /**
@@ -850,6 +877,18 @@ export interface CatalogServiceController {
     request: GetReviewQueueRequest,
     metadata?: Metadata,
   ): Promise<GetReviewQueueResponse> | Observable<GetReviewQueueResponse> | GetReviewQueueResponse;
+
+  /**
+   * The licensing service telling which products a LOGO licence covers (licensing only). With
+   * covering, the products listed (those of producer_id) show the LOGO from valid_from to valid_to;
+   * without, the licence covers nothing any more. Idempotent: it states the licence's coverage.
+   * The cached listings are invalidated.
+   */
+
+  setProductLicence(
+    request: SetProductLicenceRequest,
+    metadata?: Metadata,
+  ): Promise<SetProductLicenceResponse> | Observable<SetProductLicenceResponse> | SetProductLicenceResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -876,6 +915,7 @@ export function CatalogServiceControllerMethods() {
       "revokeCertificate",
       "listCertificates",
       "getReviewQueue",
+      "setProductLicence",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -98,7 +98,22 @@ export interface OrderLine {
   trackingNumber: string;
   shippedAt?: Timestamp | undefined;
   refundedQuantity: number;
-  refunded?: Money | undefined;
+  refunded?:
+    | Money
+    | undefined;
+  /** The LOGO licence covering the product at checkout, its terms snapshotted; absent when none. */
+  licence?: LineLicence | undefined;
+}
+
+/**
+ * A licence's terms as they stood at checkout: the line commits, per unit, the larger of
+ * commitment_bps of the unit price and min_per_unit to the relief fund.
+ */
+export interface LineLicence {
+  licenceId: string;
+  licenceNumber: string;
+  commitmentBps: number;
+  minPerUnit?: Money | undefined;
 }
 
 export interface Payment {

@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { PageQuery } from '../../catalog/dto/catalog.dto';
+
+export const LICENCE_STATUSES = [
+  'pending',
+  'approved',
+  'rejected',
+  'suspended',
+  'revoked',
+  'expired',
+] as const;
+
+/** A producer's application for the LOGO licence over some of its certified products. */
+export class ApplyForLicenceDto {
+  @ApiProperty({ description: 'The producer applying (its staff) or applied for (an officer)' })
+  @IsUUID('all', { message: 'must be a UUID' })
+  producerId!: string;
+
+  @ApiProperty({ type: [String], description: '1..50 certified products of that producer' })
+  @IsArray({ message: 'must be a list of product ids' })
+  @ArrayMinSize(1, { message: 'must name at least one product' })
+  @ArrayMaxSize(50, { message: 'must name at most 50 products' })
+  @IsUUID('all', { each: true, message: 'must be product ids (UUIDs)' })
+  productIds!: string[];
+
+  @ApiPropertyOptional({ description: 'Basis points of the unit price committed, 0..3000', example: 200 })
+  @IsOptional()
+  @IsInt({ message: 'must be whole basis points' })
+  @Min(0, { message: 'must not be negative' })
+  @Max(3_000, { message: 'must be at most 3000' })
+  commitmentBps?: number;
+
+  @ApiPropertyOptional({ description: 'At least this much per unit, fen', example: 50 })
+  @IsOptional()
+  @IsInt({ message: 'must be whole fen' })
+  @Min(0, { message: 'must not be negative' })
+  @Max(100_000, { message: 'must be at most 100000 fen' })
+  minPerUnitFen?: number;
+
+  @ApiPropertyOptional({ description: "The applicant's statement" })
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2_000, { message: 'must be at most 2000 characters' })
+  note?: string;
+}
+
+export class ApproveLicenceDto {
+  @ApiProperty({
+    description: 'YYYY-MM-DD (00:00 that day in China) or an ISO 8601 date-time',
+    example: '2020-06-01',
+  })
+  @IsString({ message: 'must be a date or a date-time' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(40, { message: 'must be a date or a date-time' })
+  validFrom!: string;
+
+  @ApiProperty({
+    description: 'Exclusive; after validFrom, in the future, within 5 years',
+    example: '2027-01-01',
+  })
+  @IsString({ message: 'must be a date or a date-time' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(40, { message: 'must be a date or a date-time' })
+  validTo!: string;
+}
+
+export class LicenceReasonDto {
+  @ApiProperty({ example: 'LOGO printed on products the licence does not name' })
+  @IsString({ message: 'must be a string' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(500, { message: 'must be at most 500 characters' })
+  reason!: string;
+}
+
+export class ListLicencesQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  producerId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  productId?: string;
+
+  @ApiPropertyOptional({ enum: LICENCE_STATUSES })
+  @IsOptional()
+  @IsIn(LICENCE_STATUSES, { message: `must be one of ${LICENCE_STATUSES.join(', ')}` })
+  status?: (typeof LICENCE_STATUSES)[number];
+}

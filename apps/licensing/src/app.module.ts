@@ -1,0 +1,55 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { GrpcExceptionFilter } from '@yugong/shared/errors';
+import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { serviceLoggerParams } from '@yugong/shared/logging';
+import { ormOptions } from '@yugong/shared/orm';
+import { LoggerModule } from 'nestjs-pino';
+import { migrations } from '../migrations';
+import { CatalogClient } from './clients/catalog.client';
+import type { LicensingConfig } from './config/licensing.config';
+import { LICENCE_EXPIRY_INTERVAL_MS, LicenceExpiryJob } from './licences/licence-expiry.job';
+import { LicenceRepository } from './licences/licence.repository';
+import { LicenceSyncService } from './licences/licence-sync.service';
+import { LicencesService } from './licences/licences.service';
+import { LICENSING_ENTITIES } from './licensing.entities';
+import { LicensingGrpcController } from './licensing.grpc.controller';
+
+/** The clients of the services licensing calls, made at boot. */
+export interface LicensingClients {
+  catalog: CatalogClient;
+}
+
+/** The licensing service: LOGO licences, their review and expiry, what they cover. */
+@Module({})
+export class AppModule {
+  static forRoot(config: LicensingConfig, clients: LicensingClients): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(serviceLoggerParams('licensing', config.LOG_LEVEL)),
+        MikroOrmModule.forRoot(
+          ormOptions({
+            url: config.DATABASE_URL,
+            entities: LICENSING_ENTITIES,
+            migrations,
+            poolMax: config.DB_POOL_MAX,
+          }),
+        ),
+      ],
+      controllers: [LicensingGrpcController],
+      providers: [
+        LicenceRepository,
+        LicencesService,
+        LicenceSyncService,
+        LicenceExpiryJob,
+        { provide: LICENCE_EXPIRY_INTERVAL_MS, useValue: config.LICENCE_EXPIRY_INTERVAL_MS },
+        { provide: CatalogClient, useValue: clients.catalog },
+        { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('licensing', config).verifier },
+        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_FILTER, useClass: GrpcExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Everything the licensing service reads from its environment, validated at boot. */
+export const licensingConfigSchema = z.object({
+  /** The licensing service's own database. */
+  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  GRPC_HOST: env.string('0.0.0.0'),
+  GRPC_PORT: env.port(50055),
+  ...serviceIdentityEnv,
+  /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
+  GRPC_REFLECTION: env.bool(false),
+  CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  /** Deadline of each call to another service. */
+  GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
+  /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */
+  GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
+  /**
+   * How often licences past their end are expired, and catalog told of every licence it has not
+   * heard of yet.
+   */
+  LICENCE_EXPIRY_INTERVAL_MS: env.int(10_000, { min: 50, max: 3_600_000 }),
+  MIGRATE_ONLY: env.bool(false),
+  LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
+  DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
+});
+
+export type LicensingConfig = z.infer<typeof licensingConfigSchema>;
+
+/**
+ * Reads and validates the environment; throws naming every bad variable, and every secret with a
+ * published default value unless GRPC_HOST is loopback.
+ */
+export function licensingConfig(source?: NodeJS.ProcessEnv): LicensingConfig {
+  return loadConfig(licensingConfigSchema, source, {
+    host: 'GRPC_HOST',
+    secrets: ['DATABASE_URL', 'SERVICE_KEY'],
+  });
+}

@@ -1,0 +1,6 @@
+import { LicenceProduct } from './licences/licence-product.entity';
+import { LicenceStatusChange } from './licences/licence-status-change.entity';
+import { Licence } from './licences/licence.entity';
+
+/** Every entity the licensing service persists. */
+export const LICENSING_ENTITIES = [Licence, LicenceProduct, LicenceStatusChange];

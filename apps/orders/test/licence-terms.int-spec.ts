@@ -1,0 +1,151 @@
+import * as grpc from '@grpc/grpc-js';
+import { orders } from '@yugong/contracts';
+import {
+  createTestDatabase,
+  describeWithRedis,
+  expectRejection,
+  freePort,
+  testRedisUrl,
+  uniqueRedisPrefix,
+  type TestDatabase,
+} from '@yugong/shared/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+// Licensing, which orders asks for the terms at checkout, booted in-process; spoken to over gRPC only.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bootLicensing, OFFICER as LICENSING_OFFICER } from '../../licensing/test/support/harness';
+import { bootOrders, consumer, startTestOrders, type BootedOrders, type TestOrders } from './support/harness';
+
+// Carts and checkout locks live in Redis: without one there is no orders service to test.
+describeWithRedis('orders: LOGO licence terms at checkout', () => {
+  let service: TestOrders;
+  let licensingDb: TestDatabase;
+  let licensing: Awaited<ReturnType<typeof bootLicensing>>;
+  let unreachable: BootedOrders;
+  let producerId: string;
+
+  beforeAll(async () => {
+    licensingDb = await createTestDatabase('orders_licence_terms_licensing');
+    const shared = { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: uniqueRedisPrefix('orders_licence') };
+    // Orders needs licensing's address before licensing needs catalog's: take its port first.
+    const licensingPort = await freePort();
+    service = await startTestOrders('orders_licence_terms', {
+      ...shared,
+      LICENSING_GRPC_URL: `127.0.0.1:${licensingPort}`,
+    });
+    licensing = await bootLicensing(licensingDb.url, service.catalog.address, {
+      GRPC_PORT: String(licensingPort),
+    });
+    // A replica whose licensing never answers.
+    unreachable = await bootOrders(service.url, service.catalog.address, {
+      ...shared,
+      LICENSING_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      GRPC_DEADLINE_MS: '500',
+    });
+    producerId = await service.catalog.producer();
+  });
+
+  afterAll(async () => {
+    await unreachable?.close();
+    await licensing?.close();
+    await service?.close();
+    await licensingDb?.drop();
+  });
+
+  const checkout = (
+    stub: BootedOrders['call'],
+    buyer: ReturnType<typeof consumer>,
+    productId: string,
+    quantity: number,
+  ) =>
+    stub('addCartItem', { productId, quantity }, buyer).then(() =>
+      stub(
+        'checkout',
+        {
+          idempotencyKey: randomBytes(12).toString('base64url'),
+          paymentMethod: orders.PaymentMethod.PAYMENT_METHOD_MANUAL,
+        },
+        buyer,
+      ),
+    );
+
+  it('snapshots the terms of the licence covering each product on its line, and none on the others', async () => {
+    const licensed = await service.catalog.product(producerId, 20, 6_800);
+    const plain = await service.catalog.product(producerId, 20, 4_850);
+    const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
+    const { licence } = await licensing.client.call(
+      'applyForLicence',
+      {
+        producerId,
+        productIds: [licensed],
+        commitmentBps: 250,
+        minPerUnit: { fen: 100, currency: 'CNY' },
+        note: '',
+      },
+      staff,
+    );
+    const approved = await licensing.client.call(
+      'changeLicenceStatus',
+      {
+        id: licence!.id,
+        action: 'LICENCE_ACTION_APPROVE' as never,
+        validFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        validTo: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+      LICENSING_OFFICER,
+    );
+    const buyer = consumer();
+    await service.call('addCartItem', { productId: plain, quantity: 1 }, buyer);
+    const { order } = await checkout(service.call, buyer, licensed, 2);
+    const byProduct = new Map(order!.lines.map((l) => [l.productId, l]));
+    expect(byProduct.get(licensed)!.licence).toEqual({
+      licenceId: licence!.id,
+      licenceNumber: approved.licence!.number,
+      commitmentBps: 250,
+      minPerUnit: { fen: 100, currency: 'CNY' },
+    });
+    expect(byProduct.get(plain)!.licence ?? null).toBeNull();
+    const { rows } = await service.sql.query(
+      `select product_id, licence_id, licence_number, licence_commitment_bps, licence_min_per_unit_fen
+         from order_line where order_id = $1`,
+      [order!.id],
+    );
+    expect(rows.find((r) => r.product_id === licensed)).toMatchObject({
+      licence_id: licence!.id,
+      licence_number: approved.licence!.number,
+      licence_commitment_bps: 250,
+      licence_min_per_unit_fen: '100',
+    });
+    expect(rows.find((r) => r.product_id === plain)).toMatchObject({
+      licence_id: null,
+      licence_commitment_bps: 0,
+    });
+
+    // Suspending the licence after the sale changes nothing of it; the next sale carries no terms.
+    await licensing.client.call(
+      'changeLicenceStatus',
+      { id: licence!.id, action: 'LICENCE_ACTION_SUSPEND' as never, reason: 'audit' },
+      LICENSING_OFFICER,
+    );
+    const { order: later } = await checkout(service.call, consumer(), licensed, 1);
+    expect(later!.lines[0]!.licence ?? null).toBeNull();
+    const again = await service.call('getOrder', { id: order!.id }, buyer);
+    expect(again.order!.lines.find((l) => l.productId === licensed)!.licence?.commitmentBps).toBe(250);
+  });
+
+  it('fails the checkout and gives the hold back when licensing cannot be asked', async () => {
+    const productId = await service.catalog.product(producerId, 5);
+    const buyer = consumer();
+    const refused = await expectRejection(
+      checkout(unreachable.call, buyer, productId, 2),
+      grpc.status.UNAVAILABLE,
+    );
+    expect(refused.metadata.get('x-error-code')[0]).toBe('LICENSING_UNAVAILABLE');
+    expect(await service.catalog.held(productId)).toBe(0);
+    expect(await service.catalog.onHand(productId)).toBe(5);
+    const { rows } = await service.sql.query(
+      'select count(*)::int as n from order_line where product_id = $1',
+      [productId],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});
