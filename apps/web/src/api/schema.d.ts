@@ -896,6 +896,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/unallocated-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReliefOfficeController_unallocated"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/unallocated-shares/{producerId}/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReliefOfficeController_allocate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/suspense": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReliefOfficeController_suspense"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/suspense/{transactionId}/settlement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReliefOfficeController_settle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/distribution-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReliefOfficeController_list"];
+        put?: never;
+        post: operations["ReliefOfficeController_propose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/distribution-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReliefOfficeController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/distribution-runs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReliefOfficeController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/distribution-runs/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReliefOfficeController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/distribution-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReliefOfficeController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StatementsController_statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/household-income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StatementsController_incomeWindows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MonitoringController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MonitoringController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/cases/{id}/visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MonitoringController_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MonitoringController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/licences": {
         parameters: {
             query?: never;
@@ -1342,6 +1582,229 @@ export interface components {
              * @description in the future; absent: until changed
              */
             expiresAt?: string;
+        };
+        TrialBalanceAccountView: {
+            /** @example fund:relief */
+            code: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "expense";
+            /**
+             * @description producer, household, village_collective, relief_fund, payment_clearing, processor_fees, suspense, buyer_refunds
+             * @example relief_fund
+             */
+            ownerKind: string;
+            ownerId: string | null;
+            /** @example CNY */
+            currency: string;
+            debitFen: number;
+            creditFen: number;
+            /** @description on the account's normal side (debits for assets and expenses, credits otherwise) */
+            balanceFen: number;
+        };
+        TrialBalanceView: {
+            accounts: components["schemas"]["TrialBalanceAccountView"][];
+            totalDebitFen: number;
+            totalCreditFen: number;
+            /** @description debits equal credits, per currency: the sum is zero */
+            balanced: boolean;
+        };
+        MoneyView: {
+            /**
+             * @description integer minor units (fen)
+             * @example 12800
+             */
+            fen: number;
+            /** @example CNY */
+            currency: string;
+            /**
+             * @description for display only
+             * @example ¥128.00
+             */
+            display: string;
+        };
+        ReliefIncomeRowView: {
+            /** @description the town, village, household, producer or product id, or the month (2020-05) */
+            key: string;
+            /** @description households that received a share (0 for a village collective's own) */
+            households: number;
+            /** @description household benefits, net of refunds */
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description village collective shares, net of refunds */
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        ReliefIncomeView: {
+            /** @enum {string} */
+            groupBy: "town" | "village" | "household" | "producer" | "product" | "month";
+            rows: components["schemas"]["ReliefIncomeRowView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        TracedLotView: {
+            /** Format: uuid */
+            lotId: string;
+            lotCode: string;
+            quantity: number;
+        };
+        TracedHouseholdView: {
+            /**
+             * Format: uuid
+             * @description only in an officer's or auditor's view; null for the buyer and the public
+             */
+            householdId: string | null;
+            /** Format: uuid */
+            villageId: string;
+            /**
+             * Format: uuid
+             * @description the lot it supplied
+             */
+            lotId: string | null;
+            amount: components["schemas"]["MoneyView"];
+        };
+        TracedVillageView: {
+            /** Format: uuid */
+            villageId: string;
+            /** Format: uuid */
+            townId: string;
+            /** @description households of this village the line reached */
+            households: number;
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description the village collective's own share */
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        TracedLineView: {
+            /** Format: uuid */
+            orderId: string;
+            /** Format: uuid */
+            lineId: string;
+            /** Format: uuid */
+            productId: string;
+            /** Format: uuid */
+            producerId: string;
+            quantity: number;
+            refundedQuantity: number;
+            gross: components["schemas"]["MoneyView"];
+            lots: components["schemas"]["TracedLotView"][];
+            /** @description how the household share was split: by lot suppliers or by agreements */
+            householdBasis: string;
+            households: components["schemas"]["TracedHouseholdView"][];
+            villages: components["schemas"]["TracedVillageView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description a household share no household is known for yet */
+            unallocatedAmount: components["schemas"]["MoneyView"];
+            /** @description the LOGO licence commitment, to the relief fund */
+            licenceCommitment: components["schemas"]["MoneyView"];
+            processorFee: components["schemas"]["MoneyView"];
+            producerAmount: components["schemas"]["MoneyView"];
+        };
+        OrderTraceView: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description household ids included (officers, auditors, admins) */
+            full: boolean;
+            lines: components["schemas"]["TracedLineView"][];
+            /** @description to the relief fund */
+            donation: components["schemas"]["MoneyView"];
+            /** @description paid, less refunds */
+            netPaid: components["schemas"]["MoneyView"];
+        };
+        LotTraceView: {
+            /** Format: uuid */
+            lotId: string;
+            /** @description household ids included (signed-in officers and auditors) */
+            full: boolean;
+            /** @description every sale that drew on the lot */
+            lines: components["schemas"]["TracedLineView"][];
+            householdAmount: components["schemas"]["MoneyView"];
+            /** @description households the lot reached */
+            households: number;
+        };
+        PublicTownView: {
+            /** Format: uuid */
+            townId: string;
+            households: number;
+            householdAmount: components["schemas"]["MoneyView"];
+            collectiveAmount: components["schemas"]["MoneyView"];
+        };
+        PublicSummaryView: {
+            towns: components["schemas"]["PublicTownView"][];
+            /** @description towns left out because they reached fewer than 5 households */
+            townsWithheld: number;
+            /** @description donations and licence commitments, net */
+            reliefFund: components["schemas"]["MoneyView"];
+        };
+        ChainHeadView: {
+            /** @description sealed transactions so far */
+            sequence: number;
+            /** Format: uuid */
+            transactionId: string | null;
+            /** @description SHA-256, hex; null before the first seal */
+            hash: string | null;
+            /** Format: date-time */
+            sealedAt: string | null;
+            /** @description committed transactions not sealed yet */
+            unsealed: number;
+        };
+        AllocationHouseholdDto: {
+            /** Format: uuid */
+            householdId: string;
+            /** @description omit on every household for equal shares */
+            weight?: number;
+        };
+        AllocateDto: {
+            reason: string;
+            households: components["schemas"]["AllocationHouseholdDto"][];
+            /** @description fen to allocate; omitted: all that waits */
+            amountFen?: number;
+        };
+        SettleSuspenseDto: {
+            reason: string;
+            /**
+             * @description return: owed back to the payer; accept: a donation to the relief fund
+             * @enum {string}
+             */
+            outcome: "return" | "accept";
+        };
+        ProposeRunDto: {
+            /** @enum {string} */
+            policy: "equal" | "per_member" | "by_status";
+            /** Format: uuid */
+            townId?: string;
+            /** Format: uuid */
+            villageId?: string;
+            /** @enum {string} */
+            status?: "registered" | "exited" | "monitored_edge" | "monitored_unstable";
+            /** @description fen to distribute; or allAvailable */
+            totalFen?: number;
+            /** @description distribute all the fund holds that no refund can take back */
+            allAvailable?: boolean;
+            /**
+             * @description by_status: weight per status (defaults monitored_unstable 3, monitored_edge 2, registered 1, exited 1)
+             * @example {
+             *       "monitored_unstable": 3,
+             *       "monitored_edge": 2
+             *     }
+             */
+            statusWeights?: Record<string, never>;
+            memo?: string;
+        };
+        ReasonDto: {
+            reason: string;
+        };
+        RefreshCasesDto: {
+            /**
+             * Format: date-time
+             * @description where the two windows end; default the configured MONITORING_AS_OF, else now
+             * @example 2021-01-01T00:00:00+08:00
+             */
+            asOf?: string;
+        };
+        VisitCaseDto: {
+            /** @description What the visit found (required; encrypted at rest) */
+            note?: string;
+        };
+        CloseCaseDto: {
+            /** @description Why the case is closed (encrypted at rest) */
+            note?: string;
         };
         ApplyForLicenceDto: {
             /** @description The producer applying (its staff) or applied for (an officer) */
@@ -2652,7 +3115,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderTraceView"];
+                };
             };
         };
     };
@@ -2671,7 +3136,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LotTraceView"];
+                };
             };
         };
     };
@@ -2693,7 +3160,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TrialBalanceView"];
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -2720,7 +3190,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReliefIncomeView"];
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -2737,7 +3210,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicSummaryView"];
+                };
             };
         };
     };
@@ -2749,6 +3224,365 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainHeadView"];
+                };
+            };
+        };
+    };
+    ReliefOfficeController_unallocated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_allocate: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                producerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllocateDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_suspense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_settle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleSuspenseDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_list: {
+        parameters: {
+            query?: {
+                state?: "proposed" | "approved" | "rejected" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_propose: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposeRunDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReliefOfficeController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StatementsController_statement: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                /** @description postings at or after this instant (a date is midnight UTC); the opening balance is the balance here */
+                from?: string;
+                /** @description postings before this instant */
+                to?: string;
+                /** @description JSON only: the nextCursor of the page before */
+                cursor?: string;
+                /** @description JSON only: entries per page */
+                limit?: number;
+            };
+            header?: {
+                /** @description text/csv for CSV */
+                accept?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StatementsController_incomeWindows: {
+        parameters: {
+            query?: {
+                /** @description where the two windows end; default now */
+                asOf?: string;
+                windowMonths?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MonitoringController_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshCasesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MonitoringController_list: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                townId?: string;
+                villageId?: string;
+                status?: "open" | "visited" | "closed";
+                /** @description csv: every matching case, pages ignored */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description text/csv for CSV */
+                accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MonitoringController_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitCaseDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MonitoringController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseCaseDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
