@@ -13,9 +13,10 @@ export class Migration20261202134000_balances_per_statement extends Migration {
 declare
   stray uuid;
 begin
+  -- One look-up by primary key per transaction (a join could be planned as a scan per posting).
   select i.transaction_id into stray
-    from inserted i
-   where not exists (select 1 from journal_transaction t where t.id = i.transaction_id and t.txid = pg_current_xact_id())
+    from (select distinct transaction_id from inserted) i
+   where not coalesce((select t.txid = pg_current_xact_id() from journal_transaction t where t.id = i.transaction_id), false)
    limit 1;
   if found then
     raise exception 'ledger: posting to transaction % outside the database transaction that created it', stray
