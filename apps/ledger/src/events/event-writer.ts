@@ -34,34 +34,85 @@ interface PoolClient {
   releaseConnection(connection: PgConnection): Promise<void>;
 }
 
+/** Events written together at most; batches in flight at once. */
+const MAX_EVENTS_PER_CALL = 32;
+const MAX_CALLS_IN_FLIGHT = 2;
+
+interface Pending {
+  document: string;
+  resolve: (result: EventWriteResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Applies an event whose writes need nothing read under the lock (a sale, a payment refunded or
- * unmatched, a cancellation) in one round trip to PostgreSQL: one call of `ledger_apply_event`
- * (see its migration) outside any open transaction, so that PostgreSQL runs it as a transaction of
- * its own and checks the balance of what it posted at that commit. The function takes the order's
- * advisory lock, finds the event's place among the order's events and, only when it is next,
- * records it as applied and inserts its sale lines, transactions and postings. Everything travels
+ * Applies events whose writes need nothing read under the lock (a sale, a payment refunded or
+ * unmatched, a cancellation) by group commit: events arriving while a write is in flight wait and
+ * go together in the next, up to 32 to a call and 2 calls at once. A call is one round trip:
+ * `ledger_apply_events` (see its migration) outside any open transaction, so that PostgreSQL runs
+ * it as a transaction of its own and checks the balance of what it posted at that commit. It takes
+ * the orders' advisory locks, finds each event's place among its order's events, and records the
+ * events that are next with their sale lines, transactions and postings. When a call fails, each
+ * of its events is tried again alone, so that one bad event fails only itself. Everything travels
  * as one JSON parameter of a statement prepared once per connection; the ORM is not involved.
  */
 @Injectable()
 export class EventWriter {
+  private readonly pending: Pending[] = [];
+  private inFlight = 0;
+
   constructor(private readonly em: EntityManager) {}
 
-  async write(event: EventWrite): Promise<EventWriteResult> {
+  write(event: EventWrite): Promise<EventWriteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ document: this.document(event), resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_CALLS_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_EVENTS_PER_CALL);
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.call(batch.map((p) => p.document));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const p of batch) {
+        try {
+          p.resolve((await this.call([p.document]))[0]!);
+        } catch (alone) {
+          p.reject(alone);
+        }
+      }
+    }
+  }
+
+  private async call(documents: string[]): Promise<EventWriteResult[]> {
     const pool = this.em.getConnection().getKnex().client as unknown as PoolClient;
     const connection = await pool.acquireConnection();
     try {
       const { rows } = await connection.query({
-        name: 'ledger_apply_event',
-        text: 'select applied, last, recorded from ledger_apply_event($1::jsonb)',
-        values: [this.document(event)],
+        name: 'ledger_apply_events',
+        text: 'select i, applied, last, recorded from ledger_apply_events($1::jsonb) order by i',
+        values: [`[${documents.join(',')}]`],
       });
-      const row = rows[0] ?? {};
-      return {
+      return rows.map((row) => ({
         applied: row.applied === true,
         last: Number(row.last ?? 0),
         recorded: row.recorded === true,
-      };
+      }));
     } finally {
       await pool.releaseConnection(connection);
     }
