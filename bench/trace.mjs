@@ -293,7 +293,12 @@ run(async () => {
   const reportSql = await statement((audit, em) => audit.reliefIncome(em, 'village', {}));
   const viaLedger = async () => {
     const t0 = process.hrtime.bigint();
-    const reply = await unary(client, 'getReliefIncome', { groupBy: 'RELIEF_INCOME_GROUPING_VILLAGE' }, reportMetadata());
+    const reply = await unary(
+      client,
+      'getReliefIncome',
+      { groupBy: 'RELIEF_INCOME_GROUPING_VILLAGE' },
+      reportMetadata(),
+    );
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, rows: reply.rows };
   };
   const viaSql = async () => {
@@ -318,7 +323,9 @@ run(async () => {
         r.households === Number(firstBare.rows[i].households),
     );
   if (!sameRows || first.rows.length < 100) {
-    problems.push(`the report's ${first.rows.length} rows do not match the bare GROUP BY's ${firstBare.rows.length}`);
+    problems.push(
+      `the report's ${first.rows.length} rows do not match the bare GROUP BY's ${firstBare.rows.length}`,
+    );
   }
   await sql.end();
   client.close();
@@ -326,8 +333,12 @@ run(async () => {
   const reportMs = median(reportTimes);
   const bareMs = median(bareTimes);
   const reportRatio = reportMs / bareMs;
-  console.log(`\nThe ledger at ${fmt(ORDERS)} orders, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`);
-  console.log(`  fill              ${fmt(filled.filled, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`);
+  console.log(
+    `\nThe ledger at ${fmt(ORDERS)} orders, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`,
+  );
+  console.log(
+    `  fill              ${fmt(filled.filled, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`,
+  );
   console.log(
     `  TraceOrder        ${fmt(traced.rps, 1).padStart(8)} calls/s   p50 ${fmt(traced.p50, 2)} ms   p99 ${fmt(traced.p99, 2)} ms   (${CONCURRENCY} in flight, ${traced.calls} calls)`,
   );

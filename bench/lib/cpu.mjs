@@ -50,7 +50,11 @@ export async function cpuMeter({ pids, pgUrl, databases }) {
       before = await sample();
     },
     stop: async () => {
-      const totals = { ...Object.fromEntries(Object.keys(pids).map((n) => [n, 0])), postgres: 0, 'load client': 0 };
+      const totals = {
+        ...Object.fromEntries(Object.keys(pids).map((n) => [n, 0])),
+        postgres: 0,
+        'load client': 0,
+      };
       for (const [key, ms] of await sample()) {
         totals[key.startsWith('pg:') ? 'postgres' : key] += ms - (before.get(key) ?? 0);
       }

@@ -8,5 +8,8 @@ import { Migration20261202134000_balances_per_statement } from './Migration20261
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261202082915_journal', class: Migration20261202082915_journal },
   { name: 'Migration20261202133000_apply_event', class: Migration20261202133000_apply_event },
-  { name: 'Migration20261202134000_balances_per_statement', class: Migration20261202134000_balances_per_statement },
+  {
+    name: 'Migration20261202134000_balances_per_statement',
+    class: Migration20261202134000_balances_per_statement,
+  },
 ];

@@ -27,7 +27,11 @@ export interface EventWriteResult {
 
 /** The raw driver connection of the ORM's pool: what the one-round-trip write needs. */
 interface PgConnection {
-  query(query: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+  query(query: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 interface PoolClient {
   acquireConnection(): Promise<PgConnection>;

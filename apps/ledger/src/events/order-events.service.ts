@@ -135,9 +135,7 @@ export class OrderEventsService {
     if (event.sequence <= progress.last) {
       // Another event holds this place: the outbox numbers an order's events once, so this one
       // is a copy under a new id. Nothing to apply.
-      this.logger.warn(
-        `event ${event.eventId}: order ${event.orderId} already has event ${event.sequence}`,
-      );
+      this.logger.warn(`event ${event.eventId}: order ${event.orderId} already has event ${event.sequence}`);
       return false;
     }
     if (event.sequence !== progress.last + 1) {
