@@ -15,7 +15,8 @@
 // Lots and villages come from the services once and are then cached, as in production. Counted:
 // events answered `applied: true` during BENCH_SECONDS after BENCH_WARMUP_SECONDS; checked after:
 // the ledger holds exactly that many sale transactions more, every one balanced (the trial balance
-// nets to zero) and every household of the lot credited.
+// nets to zero) and every household of the lot credited. Printed beside it: CPU per sale of the
+// ledger, of the run's PostgreSQL backends and of this process (the load client), from /proc.
 //
 // The baseline: `pgbench -i -s 10` on a fresh database, then `pgbench -N -c <concurrency> -j 2
 // -T BENCH_SECONDS` on the same server; its tps (without initial connection time).
@@ -26,6 +27,7 @@
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
+import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { demoIds } from './lib/from-build.mjs';
 import { callMetadata, serviceClient, signedMetadata } from './lib/grpc.mjs';
 import {
@@ -220,7 +222,15 @@ run(async () => {
   const count = async () =>
     Number((await sql.query(`select count(*) as n from journal_transaction where kind = 'sale'`)).rows[0].n);
   const before = await count();
+  const meter = await cpuMeter({
+    pids: { ledger: started.ledger.pid },
+    pgUrl: PG_URL,
+    databases: [new URL(databases.ledger).pathname.slice(1)],
+  });
+  await meter.start();
   const ledger = await consumerLoad(consumer, metadata, fixture, SECONDS, warm.next);
+  const cpu = await meter.stop();
+  await meter.close();
   const after = await count();
   const { rows } = await sql.query(
     `select sum(case when type in ('asset', 'expense') then balance_fen else -balance_fen end)::bigint as net,
@@ -256,6 +266,7 @@ run(async () => {
   console.log(
     `  ledger sales      ${fmt(ledger.rps, 1).padStart(9)} tx/s   p50 ${fmt(ledger.p50, 2)} ms   p99 ${fmt(ledger.p99, 2)} ms   (${ledger.applied} applied)`,
   );
+  console.log(`  CPU per sale      ${cpuPer(cpu, ledger.applied)}`);
   console.log(`  pgbench -N        ${fmt(tps, 1).padStart(9)} tx/s   latency average ${fmt(latency, 2)} ms`);
   console.log(
     `  ratio ledger ÷ pgbench -N = ${ratio.toFixed(2)}   (target ≥ ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'})`,

@@ -4,8 +4,8 @@
 // - orders' checkout request hash, a pure function of its own (checkout-request-hash.util);
 // - shared/auth's published API (the library's index), for tokens signed as the gateway signs them;
 // - the gateway's StripeWebhookVerifier, a self-contained class (options in, no DI);
-// - the statements of a checkout, from the repositories that hold them (the only place SQL
-//   lives), recorded by a stand-in EntityManager instead of run.
+// - the statements of a checkout and of the ledger's traces and reports, from the repositories
+//   that hold them (the only place SQL lives), recorded by a stand-in EntityManager instead of run.
 // When one of these moves in the sources, this file is the one to change.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -80,3 +80,23 @@ export const demoIds = (dist) => {
   const demo = load(dist, 'libs/shared/demo/src/index.js');
   return { demoId: demo.demoId, demoSupplierHouseholds: demo.demoSupplierHouseholds };
 };
+
+/**
+ * The statements of the ledger's traces and reports, as its AuditRepository sends them:
+ * `statement((audit, em) => audit.reliefIncome(em, 'village', {}))` resolves to `{ text, values }`.
+ */
+export function auditStatements(dist) {
+  const { AuditRepository } = load(dist, 'apps/ledger/src/audit/audit.repository.js');
+  const audit = new AuditRepository();
+  return async function statement(call) {
+    try {
+      await call(audit, recorder);
+    } catch (error) {
+      if (error instanceof Recorded) {
+        return { text: dollars(error.sql), values: error.params };
+      }
+      throw error;
+    }
+    throw new Error('the repository method sent no statement');
+  };
+}

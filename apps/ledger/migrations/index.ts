@@ -2,9 +2,16 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261202082915_journal } from './Migration20261202082915_journal';
 import { Migration20261202131937_relief_office } from './Migration20261202131937_relief_office';
+import { Migration20261202133000_apply_event } from './Migration20261202133000_apply_event';
+import { Migration20261202134000_balances_per_statement } from './Migration20261202134000_balances_per_statement';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261202082915_journal', class: Migration20261202082915_journal },
   { name: 'Migration20261202131937_relief_office', class: Migration20261202131937_relief_office },
+  { name: 'Migration20261202133000_apply_event', class: Migration20261202133000_apply_event },
+  {
+    name: 'Migration20261202134000_balances_per_statement',
+    class: Migration20261202134000_balances_per_statement,
+  },
 ];

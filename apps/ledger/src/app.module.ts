@@ -15,6 +15,7 @@ import { CatalogClient } from './clients/catalog.client';
 import { OrdersClient } from './clients/orders.client';
 import type { LedgerConfig } from './config/ledger.config';
 import { CATCH_UP_INTERVAL_MS, CatchUpJob } from './events/catch-up.job';
+import { EventWriter } from './events/event-writer';
 import { OrderEventsRepository } from './events/order-events.repository';
 import { OrderEventsService } from './events/order-events.service';
 import { SaleInputsService, SPLIT_SETTINGS } from './events/sale-inputs.service';
@@ -67,6 +68,7 @@ export class AppModule {
         ChainSealerJob,
         { provide: SEAL_INTERVAL_MS, useValue: config.SEAL_INTERVAL_MS },
         OrderEventsRepository,
+        EventWriter,
         OrderEventsService,
         SaleInputsService,
         VillageDirectory,

@@ -47,11 +47,42 @@ const SIGNED = `case when p.side = 'credit' then p.fen else -p.fen end`;
 /** The read queries of traces and reports. */
 @Injectable()
 export class AuditRepository {
-  async saleLinesOfOrder(em: EntityManager, orderId: string): Promise<TraceLineRow[]> {
-    const rows = await em.execute<Row[]>(`select * from sale_line where order_id = ? order by line_id`, [
-      orderId,
-    ]);
-    return rows.map(toLine);
+  /**
+   * Everything an order's trace reads, in one round trip: its sale lines, what stands of each part
+   * of them, and the order's donation and net paid (as `saleLinesOfOrder`, `partsOfLines` and
+   * `orderTotals` answer them).
+   */
+  async traceOfOrder(
+    em: EntityManager,
+    orderId: string,
+  ): Promise<{ lines: TraceLineRow[]; parts: TracePartRow[]; donationFen: number; netPaidFen: number }> {
+    const rows = await em.execute<Row[]>(
+      `with l as (select * from sale_line where order_id = ?),
+       parts as (
+         select p.line_id, p.role, p.lot_id, a.owner_kind, a.owner_id, a.village_id, a.town_id, sum(${SIGNED}) as fen
+           from posting p join account a on a.id = p.account_id
+          where p.line_id in (select line_id from l)
+          group by p.line_id, p.role, p.lot_id, a.id
+       ),
+       totals as (
+         select coalesce(sum(case when p.role = 'donation' then ${SIGNED} end), 0) as donation,
+                coalesce(sum(case when p.role = 'clearing' then -(${SIGNED}) end), 0) as net_paid
+           from journal_transaction t join posting p on p.transaction_id = t.id
+          where t.order_id = ? and t.kind in ('sale', 'refund')
+       )
+       select (select coalesce(json_agg(l order by l.line_id), '[]') from l) as lines,
+              (select coalesce(json_agg(parts order by parts.line_id, parts.role, parts.owner_id), '[]') from parts) as parts,
+              totals.donation, totals.net_paid
+         from totals`,
+      [orderId, orderId],
+    );
+    const row = rows[0]!;
+    return {
+      lines: (row.lines as Row[]).map(toLine),
+      parts: (row.parts as Row[]).map(toPart),
+      donationFen: Number(row.donation ?? 0),
+      netPaidFen: Number(row.net_paid ?? 0),
+    };
   }
 
   async saleLinesOfLot(em: EntityManager, lotId: string): Promise<TraceLineRow[]> {
@@ -74,31 +105,7 @@ export class AuditRepository {
         order by p.line_id, p.role, a.owner_id`,
       [JSON.stringify(lineIds)],
     );
-    return rows.map((r) => ({
-      lineId: String(r.line_id),
-      role: String(r.role),
-      lotId: (r.lot_id as string | null) ?? null,
-      ownerKind: String(r.owner_kind),
-      ownerId: (r.owner_id as string | null) ?? null,
-      villageId: (r.village_id as string | null) ?? null,
-      townId: (r.town_id as string | null) ?? null,
-      fen: Number(r.fen),
-    }));
-  }
-
-  /** The order's donation (net) and what its buyer paid less what was refunded. */
-  async orderTotals(
-    em: EntityManager,
-    orderId: string,
-  ): Promise<{ donationFen: number; netPaidFen: number }> {
-    const rows = await em.execute<Row[]>(
-      `select coalesce(sum(case when p.role = 'donation' then ${SIGNED} end), 0) as donation,
-              coalesce(sum(case when p.role = 'clearing' then -(${SIGNED}) end), 0) as net_paid
-         from journal_transaction t join posting p on p.transaction_id = t.id
-        where t.order_id = ? and t.kind in ('sale', 'refund')`,
-      [orderId],
-    );
-    return { donationFen: Number(rows[0]?.donation ?? 0), netPaidFen: Number(rows[0]?.net_paid ?? 0) };
+    return rows.map(toPart);
   }
 
   async trialBalance(em: EntityManager): Promise<Row[]> {
@@ -159,5 +166,18 @@ function toLine(r: Row): TraceLineRow {
     currency: String(r.currency),
     householdBasis: String(r.household_basis),
     lots: r.lots as SaleLineLot[],
+  };
+}
+
+function toPart(r: Row): TracePartRow {
+  return {
+    lineId: String(r.line_id),
+    role: String(r.role),
+    lotId: (r.lot_id as string | null) ?? null,
+    ownerKind: String(r.owner_kind),
+    ownerId: (r.owner_id as string | null) ?? null,
+    villageId: (r.village_id as string | null) ?? null,
+    townId: (r.town_id as string | null) ?? null,
+    fen: Number(r.fen),
   };
 }

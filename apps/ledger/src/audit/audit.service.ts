@@ -34,17 +34,11 @@ export class AuditService {
 
   async traceOrder(caller: CallerIdentity | null, input: unknown): Promise<ledger.TraceOrderResponse> {
     const { orderId } = parseRequest(traceOrderSchema, input);
-    const em = this.em.fork();
-    const lines = await this.queries.saleLinesOfOrder(em, orderId);
+    const { lines, parts, ...totals } = await this.queries.traceOfOrder(this.em.fork(), orderId);
     const full = canReadAll(caller);
     if (lines.length === 0 || (!full && (!caller || lines[0]!.buyerId !== caller.userId))) {
       throw new OrderTraceNotFound(orderId);
     }
-    const parts = await this.queries.partsOfLines(
-      em,
-      lines.map((l) => l.lineId),
-    );
-    const totals = await this.queries.orderTotals(em, orderId);
     const currency = lines[0]!.currency;
     return {
       orderId,

@@ -11,6 +11,7 @@ import {
   type SaleInput,
   type TransactionDraft,
 } from '../split/sale-split.util';
+import { EventWriter } from './event-writer';
 import { EventOutOfOrder } from './order-events.errors';
 import { OrderEventsRepository, type SaleLineDraft } from './order-events.repository';
 import { orderEventSchema, type OrderEventInput } from './order-events.schemas';
@@ -29,7 +30,8 @@ function dateOf(ts: { seconds: number; nanos: number }): Date {
  * Applies order events to the journal, each event id once and each order's events in their
  * sequence, whoever delivers them and however often: under a lock on the order, the event is
  * recorded as applied in the same database transaction as its postings. What a sale's split
- * needs from other services is asked before that transaction opens.
+ * needs from other services is asked before that transaction opens. Every event but a refund is
+ * written in one round trip (`EventWriter`); a refund reads what stands of its lines under the lock.
  */
 @Injectable()
 export class OrderEventsService {
@@ -41,43 +43,65 @@ export class OrderEventsService {
     private readonly journalRows: JournalRepository,
     private readonly events: OrderEventsRepository,
     private readonly saleInputs: SaleInputsService,
+    private readonly writer: EventWriter,
   ) {}
 
   /** Applies one event; false when it was applied before. */
   async apply(input: unknown): Promise<boolean> {
     const event = parseRequest(orderEventSchema, input);
+    if (event.type === 'order.refunded') {
+      return this.applyRefund(event);
+    }
+    // A sale whose inputs are all known here goes straight to the one-round-trip write; else what
+    // the database knows first, so that a sale posted before asks no other service again.
+    let sale: SaleInput | undefined;
+    if (event.type === 'order.paid') {
+      if (this.saleInputs.isCached(event.order!)) {
+        sale = await this.saleInputs.forOrder(event.order!, event.eventId);
+      } else {
+        const known = await this.events.knownFacts(this.em.fork(), event.eventId, event.orderId);
+        if (known.applied) {
+          return false;
+        }
+        sale = known.salePosted ? undefined : await this.saleInputs.forOrder(event.order!, event.eventId);
+      }
+    }
+    const planned = sale ? planSale(sale) : undefined;
+    const drafts = [...(planned ? [planned.draft] : []), ...this.paymentDrafts(event)];
+    const result = await this.writer.write({
+      eventId: event.eventId,
+      orderId: event.orderId,
+      sequence: event.sequence,
+      type: event.type,
+      outboxId: event.id,
+      lines: planned && sale ? saleLines(event, sale, planned.bases) : [],
+      transactions: await this.journal.rowsOf(drafts),
+    });
+    if (result.recorded) {
+      return true;
+    }
+    this.checkPlace(event, result);
+    return false;
+  }
+
+  /** A refund reads what stands of its lines under the order's lock, in an ORM transaction. */
+  private async applyRefund(event: OrderEventInput): Promise<boolean> {
     const em = this.em.fork();
     const known = await this.events.knownFacts(em, event.eventId, event.orderId);
     if (known.applied) {
       return false;
     }
-    const carriesSale = event.type === 'order.paid' || event.type === 'order.refunded';
-    const sale =
-      carriesSale && !known.salePosted
-        ? await this.saleInputs.forOrder(event.order!, event.eventId)
-        : undefined;
+    const sale = known.salePosted ? undefined : await this.saleInputs.forOrder(event.order!, event.eventId);
     const planned = sale ? planSale(sale) : undefined;
-    const payments = this.paymentDrafts(event);
-    await this.journal.prepareAccounts(
-      [...(planned ? [planned.draft] : []), ...payments].flatMap((d) => d.postings.map((p) => p.account)),
-    );
+    if (planned) {
+      await this.journal.prepareAccounts(planned.draft.postings.map((p) => p.account));
+    }
 
     return em.transactional(async (tx) => {
       await this.events.lockOrder(tx, event.orderId);
-      const { applied, last } = await this.events.progress(tx, event.eventId, event.orderId);
-      if (applied) {
+      const progress = await this.events.progress(tx, event.eventId, event.orderId);
+      if (progress.applied || !this.checkPlace(event, progress)) {
         return false;
-      }
-      if (event.sequence <= last) {
-        // Another event holds this place: the outbox numbers an order's events once, so this one
-        // is a copy under a new id. Nothing to apply.
-        this.logger.warn(
-          `event ${event.eventId}: order ${event.orderId} already has event ${event.sequence}`,
-        );
-        return false;
-      }
-      if (event.sequence !== last + 1) {
-        throw new EventOutOfOrder(event.orderId, event.sequence, last);
       }
       await this.events.recordApplied(
         tx,
@@ -93,14 +117,31 @@ export class OrderEventsService {
       if (planned) {
         await this.journal.post(tx, planned.draft);
       }
-      if (event.type === 'order.refunded' && event.refund!.status === 'succeeded') {
+      if (event.refund!.status === 'succeeded') {
         await this.journal.post(tx, await this.refundDraft(tx, event));
-      }
-      for (const draft of payments) {
-        await this.journal.post(tx, draft);
       }
       return true;
     });
+  }
+
+  /**
+   * Whether the event is the order's next one (true), a copy of one applied (false, nothing to
+   * apply); throws when events before it are missing.
+   */
+  private checkPlace(event: OrderEventInput, progress: { applied: boolean; last: number }): boolean {
+    if (progress.applied) {
+      return false;
+    }
+    if (event.sequence <= progress.last) {
+      // Another event holds this place: the outbox numbers an order's events once, so this one
+      // is a copy under a new id. Nothing to apply.
+      this.logger.warn(`event ${event.eventId}: order ${event.orderId} already has event ${event.sequence}`);
+      return false;
+    }
+    if (event.sequence !== progress.last + 1) {
+      throw new EventOutOfOrder(event.orderId, event.sequence, progress.last);
+    }
+    return true;
   }
 
   private async refundDraft(tx: EntityManager, event: OrderEventInput): Promise<TransactionDraft> {

@@ -21,6 +21,11 @@ const METHODS: Record<string, string> = {
 type CatalogLot = { suppliers: { householdId: string; quantity: number }[] };
 type ProducerShares = { households: AgreementShare[]; villages: VillageCollectiveShare[] };
 
+/** Agreements are dated by the calendar day in China (UTC+8): cached per producer and day. */
+function sharesKey(producerId: string, paidAt: Date): string {
+  return `${producerId}|${new Date(paidAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)}`;
+}
+
 /**
  * Gathers what a sale's split depends on from the services that own it: the lots' suppliers
  * (catalog), the producer's benefit agreements at the payment time and the households' villages
@@ -38,6 +43,23 @@ export class SaleInputsService {
     private readonly beneficiaries: BeneficiariesClient,
     @Inject(SPLIT_SETTINGS) private readonly settings: SplitSettings,
   ) {}
+
+  /** Whether everything the order's split needs is in the caches (so `forOrder` asks no service). */
+  isCached(order: OrderInput): boolean {
+    const paidAt = order.payment?.paidAt;
+    if (!paidAt) {
+      return false;
+    }
+    const at = new Date(paidAt.seconds * 1_000 + Math.floor(paidAt.nanos / 1e6));
+    return order.lines.every(
+      (line) =>
+        this.shares.has(sharesKey(line.producerId, at)) &&
+        line.allocations.every((a) => {
+          const lot = this.lots.get(a.lotId);
+          return lot !== undefined && lot.suppliers.every((s) => this.householdVillages.has(s.householdId));
+        }),
+    );
+  }
 
   async forOrder(order: OrderInput, eventId: string): Promise<SaleInput> {
     const payment = order.payment!;
@@ -110,9 +132,7 @@ export class SaleInputsService {
   }
 
   private async producerShares(producerId: string, paidAt: Date): Promise<ProducerShares> {
-    // Agreements are dated by the calendar day in China (UTC+8).
-    const day = new Date(paidAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-    const key = `${producerId}|${day}`;
+    const key = sharesKey(producerId, paidAt);
     const known = this.shares.get(key);
     if (known) {
       return known;

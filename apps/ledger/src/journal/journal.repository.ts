@@ -22,6 +22,48 @@ const HOT_OWNERS = new Set<OwnerKind>([
   'buyer_refunds',
 ]);
 
+/** A posting as written: its account id, balance slot and dimensions. */
+export interface PostingRow {
+  account_id: number;
+  side: string;
+  fen: number;
+  role: string;
+  slot: number;
+  line_id: string | null;
+  product_id: string | null;
+  producer_id: string | null;
+  lot_id: string | null;
+}
+
+/**
+ * A draft's postings as rows, in the one global order every writer inserts them in (accounts most
+ * sales share last, then by id), so that concurrent transactions lock balance rows in the same
+ * order and never deadlock.
+ */
+export function postingRowsOf(draft: TransactionDraft, accountIds: Map<string, number>): PostingRow[] {
+  const slot = balanceSlotOf(draft.orderId);
+  return draft.postings
+    .map((p) => {
+      const accountId = accountIds.get(p.account.code);
+      if (accountId === undefined) {
+        throw new Error(`account ${p.account.code} was not created before posting`);
+      }
+      return { p, accountId, hot: HOT_OWNERS.has(p.account.ownerKind) ? 1 : 0 };
+    })
+    .sort((a, b) => a.hot - b.hot || a.accountId - b.accountId)
+    .map(({ p, accountId }) => ({
+      account_id: accountId,
+      side: p.side,
+      fen: p.fen,
+      role: p.role,
+      slot: p.slot ?? slot,
+      line_id: p.lineId ?? null,
+      product_id: p.productId ?? null,
+      producer_id: p.producerId ?? null,
+      lot_id: p.lotId ?? null,
+    }));
+}
+
 /**
  * Every statement on accounts, transactions and postings. Writes are SQL: a transaction and all of
  * its postings go in with two statements, postings in one global order (accounts most sales share
@@ -86,27 +128,7 @@ export class JournalRepository {
     if (!id) {
       return undefined;
     }
-    const slot = balanceSlotOf(draft.orderId);
-    const postings = draft.postings
-      .map((p) => ({ p, accountId: accountIds.get(p.account.code) }))
-      .map(({ p, accountId }) => {
-        if (accountId === undefined) {
-          throw new Error(`account ${p.account.code} was not created before posting`);
-        }
-        return { p, accountId, hot: HOT_OWNERS.has(p.account.ownerKind) ? 1 : 0 };
-      })
-      .sort((a, b) => a.hot - b.hot || a.accountId - b.accountId)
-      .map(({ p, accountId }) => ({
-        account_id: accountId,
-        side: p.side,
-        fen: p.fen,
-        role: p.role,
-        slot: p.slot ?? slot,
-        line_id: p.lineId ?? null,
-        product_id: p.productId ?? null,
-        producer_id: p.producerId ?? null,
-        lot_id: p.lotId ?? null,
-      }));
+    const postings = postingRowsOf(draft, accountIds);
     await em.execute(
       `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
        select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { AccountRef } from '../split/accounts.util';
 import type { TransactionDraft } from '../split/sale-split.util';
 import { VillageDirectory } from '../events/village-directory.service';
-import { JournalRepository } from './journal.repository';
+import { JournalRepository, postingRowsOf, type PostingRow } from './journal.repository';
 
 /** Writes planned transactions: creates their accounts once, then their rows. */
 @Injectable()
@@ -45,5 +45,15 @@ export class JournalService {
     }
     await this.prepareAccounts(draft.postings.map((p) => p.account));
     return this.journal.insertTransaction(tx, draft, this.ids);
+  }
+
+  /**
+   * The drafts' postings as rows to write, their accounts created first: for writers that put a
+   * transaction in with other statements (see `EventWriter`). Drafts without postings are left out.
+   */
+  async rowsOf(drafts: TransactionDraft[]): Promise<{ draft: TransactionDraft; postings: PostingRow[] }[]> {
+    const posted = drafts.filter((d) => d.postings.length > 0);
+    await this.prepareAccounts(posted.flatMap((d) => d.postings.map((p) => p.account)));
+    return posted.map((draft) => ({ draft, postings: postingRowsOf(draft, this.ids) }));
   }
 }

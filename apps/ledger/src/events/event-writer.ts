@@ -1,0 +1,159 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { PostingRow } from '../journal/journal.repository';
+import type { TransactionDraft } from '../split/sale-split.util';
+import type { SaleLineDraft } from './order-events.repository';
+
+/** An event to record as applied, with what it writes. */
+export interface EventWrite {
+  eventId: string;
+  orderId: string;
+  sequence: number;
+  type: string;
+  outboxId: number;
+  lines: SaleLineDraft[];
+  transactions: { draft: TransactionDraft; postings: PostingRow[] }[];
+}
+
+/** What the database found under the order's lock, and whether the event was written. */
+export interface EventWriteResult {
+  /** The event id was applied before (nothing written). */
+  applied: boolean;
+  /** The sequence of the order's last applied event before this one (0: none). */
+  last: number;
+  /** The event was recorded as applied, with its lines, transactions and postings. */
+  recorded: boolean;
+}
+
+/** The raw driver connection of the ORM's pool: what the one-round-trip write needs. */
+interface PgConnection {
+  query(query: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+interface PoolClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+/** Events written together at most; batches in flight at once. */
+const MAX_EVENTS_PER_CALL = 32;
+const MAX_CALLS_IN_FLIGHT = 2;
+
+interface Pending {
+  document: string;
+  resolve: (result: EventWriteResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Applies events whose writes need nothing read under the lock (a sale, a payment refunded or
+ * unmatched, a cancellation) by group commit: events arriving while a write is in flight wait and
+ * go together in the next, up to 32 to a call and 2 calls at once. A call is one round trip:
+ * `ledger_apply_events` (see its migration) outside any open transaction, so that PostgreSQL runs
+ * it as a transaction of its own and checks the balance of what it posted at that commit. It takes
+ * the orders' advisory locks, finds each event's place among its order's events, and records the
+ * events that are next with their sale lines, transactions and postings. When a call fails, each
+ * of its events is tried again alone, so that one bad event fails only itself. Everything travels
+ * as one JSON parameter of a statement prepared once per connection; the ORM is not involved.
+ */
+@Injectable()
+export class EventWriter {
+  private readonly pending: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly em: EntityManager) {}
+
+  write(event: EventWrite): Promise<EventWriteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ document: this.document(event), resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_CALLS_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_EVENTS_PER_CALL);
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.call(batch.map((p) => p.document));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const p of batch) {
+        try {
+          p.resolve((await this.call([p.document]))[0]!);
+        } catch (alone) {
+          p.reject(alone);
+        }
+      }
+    }
+  }
+
+  private async call(documents: string[]): Promise<EventWriteResult[]> {
+    const pool = this.em.getConnection().getKnex().client as unknown as PoolClient;
+    const connection = await pool.acquireConnection();
+    try {
+      const { rows } = await connection.query({
+        name: 'ledger_apply_events',
+        text: 'select i, applied, last, recorded from ledger_apply_events($1::jsonb) order by i',
+        values: [`[${documents.join(',')}]`],
+      });
+      return rows.map((row) => ({
+        applied: row.applied === true,
+        last: Number(row.last ?? 0),
+        recorded: row.recorded === true,
+      }));
+    } finally {
+      await pool.releaseConnection(connection);
+    }
+  }
+
+  private document(event: EventWrite): string {
+    return JSON.stringify({
+      event_id: event.eventId,
+      order_id: event.orderId,
+      sequence: event.sequence,
+      type: event.type,
+      outbox_id: event.outboxId,
+      lines: event.lines.map((l) => ({
+        line_id: l.lineId,
+        order_id: l.orderId,
+        buyer_id: l.buyerId,
+        product_id: l.productId,
+        producer_id: l.producerId,
+        quantity: l.quantity,
+        gross_fen: l.grossFen,
+        currency: l.currency,
+        household_share_bps: l.householdShareBps,
+        household_basis: l.householdBasis,
+        lots: l.lots,
+        paid_at: l.paidAt.toISOString(),
+      })),
+      transactions: event.transactions.map(({ draft }) => ({
+        idempotency_key: draft.idempotencyKey,
+        kind: draft.kind,
+        occurred_at: draft.occurredAt.toISOString(),
+        source_event_id: draft.sourceEventId,
+        order_id: draft.orderId,
+        memo: draft.memo,
+      })),
+      postings: event.transactions.flatMap(({ draft, postings }) =>
+        postings.map((p) => ({ key: draft.idempotencyKey, ...p })),
+      ),
+    });
+  }
+}
