@@ -436,7 +436,7 @@ describeWithRedis('orders over gRPC', () => {
       // A line already in the full cart may still change.
       const changed = await call('updateCartItem', { cartToken, productId: ids[0], quantity: 3 });
       expect(changed.cart.items[0]).toMatchObject({ productId: ids[0], quantity: 3 });
-    });
+    }, 90_000); // 101 products and 100 sequential cart writes, each pricing the whole cart
 
     it('refuses a PATCH of a product that does not exist, writing nothing', async () => {
       const cartToken = anonymousCart();
