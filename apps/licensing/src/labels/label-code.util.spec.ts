@@ -54,7 +54,13 @@ describe(LabelCodec.name, () => {
   });
 
   it('refuses what is not a code at all', () => {
-    for (const text of ['', 'x', 'U'.repeat(LABEL_CODE_LENGTH), '码'.repeat(LABEL_CODE_LENGTH), 'A'.repeat(500)]) {
+    for (const text of [
+      '',
+      'x',
+      'U'.repeat(LABEL_CODE_LENGTH),
+      '码'.repeat(LABEL_CODE_LENGTH),
+      'A'.repeat(500),
+    ]) {
       expect(codec.verify(text)).toBeNull();
     }
   });
