@@ -39,8 +39,9 @@ async function aLabel(): Promise<{ code: string; lotCode: string; product: strin
   const sheet = await fetch(`${baseUrl()}/api/v1/label-batches/${batch.id}/sheet.svg`, {
     headers: { authorization: `Bearer ${staff}` },
   });
-  const printed = /\/v\/([0-9A-Z]{24})/.exec(await sheet.text())?.[1];
-  return { code: printed ?? '', lotCode: lot.lotCode, product: product.nameZh };
+  // Under each QR code, its code in groups of four.
+  const printed = />([0-9A-Z]{4}(?:-[0-9A-Z]{4}){5})</.exec(await sheet.text())?.[1];
+  return { code: printed?.replace(/-/g, '') ?? '', lotCode: lot.lotCode, product: product.nameZh };
 }
 
 test('a label scanned shows the product, the lot and its impact; a forged code is not genuine', async ({
