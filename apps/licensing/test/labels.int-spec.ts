@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { errorDetails, expectRejection } from '@yugong/shared/testing';
+import type { CallerIdentity } from '@yugong/shared/auth';
 import { randomBytes } from 'node:crypto';
 import { LabelCodec } from '../src/labels/label-code.util';
 import { LabelsService } from '../src/labels/labels.service';
@@ -157,7 +158,8 @@ describe('labels', () => {
     await verify(code!);
     const before = (await t.sql.query('select code, scans, last_scanned_at from label_code')).rows;
     const labels = t.app.get(LabelsService);
-    const { forgedScans: forgedBefore, unknownScans: unknownBefore } = await labels.signals(OFFICER);
+    const officer = OFFICER as CallerIdentity;
+    const { forgedScans: forgedBefore, unknownScans: unknownBefore } = await labels.signals(officer);
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
     const random = randomBytes(24 * 100_000);
     const refusals = new Map<string, number>();
@@ -174,7 +176,7 @@ describe('labels', () => {
     }
     expect(Object.fromEntries(refusals)).toEqual({ LABEL_NOT_FOUND: 100_000 });
     expect((await t.sql.query('select code, scans, last_scanned_at from label_code')).rows).toEqual(before);
-    const after = await labels.signals(OFFICER);
+    const after = await labels.signals(officer);
     // Every one stopped at the tag; none was looked up (a lookup that misses counts as unknown).
     expect(after.forgedScans - forgedBefore).toBe(100_000);
     expect(after.unknownScans).toBe(unknownBefore);
