@@ -198,6 +198,7 @@ run(async () => {
     PII_ENCRYPTION_KEYS: undefined,
     PII_ACTIVE_KEY_ID: undefined,
     PII_HASH_KEY: undefined,
+    LABEL_TAG_KEY: undefined,
     LOG_LEVEL: undefined,
   };
   say(

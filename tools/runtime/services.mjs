@@ -24,6 +24,7 @@
  * @property {string} PII_ENCRYPTION_KEYS                 `id:base64key,…` (beneficiaries)
  * @property {string} PII_ACTIVE_KEY_ID
  * @property {string} PII_HASH_KEY
+ * @property {string} LABEL_TAG_KEY                       HMAC key of label codes' tags (licensing)
  *
  * @typedef {object} LaunchContext
  * @property {(service: ServiceName) => string} databaseUrl  URL of the service's own database
@@ -117,6 +118,7 @@ export function randomSecrets() {
     PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     PII_ACTIVE_KEY_ID: 'k1',
     PII_HASH_KEY: randomBytes(48).toString('base64url'),
+    LABEL_TAG_KEY: randomBytes(48).toString('base64url'),
   };
 }
 
@@ -217,6 +219,9 @@ export const SERVICES = [
       // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
       GRPC_REFLECTION: 'true',
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      LABEL_TAG_KEY: ctx.secrets.LABEL_TAG_KEY,
+      // Printed labels point at the web app the gateway serves.
+      PUBLIC_WEB_URL: `http://127.0.0.1:${ctx.ports.gateway}`,
     }),
   },
   {

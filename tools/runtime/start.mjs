@@ -69,6 +69,7 @@ function loadSecrets() {
     POSTGRES_PASSWORD: 24,
     PII_KEY_1: 32,
     PII_HASH_KEY: 48,
+    LABEL_TAG_KEY: 48,
   };
   let changed = false;
   for (const [key, bytes] of Object.entries(wanted)) {
@@ -93,6 +94,7 @@ function loadSecrets() {
     PII_ENCRYPTION_KEYS: env.PII_ENCRYPTION_KEYS || `k1:${stored.PII_KEY_1}`,
     PII_ACTIVE_KEY_ID: env.PII_ACTIVE_KEY_ID || 'k1',
     PII_HASH_KEY: env.PII_HASH_KEY || stored.PII_HASH_KEY,
+    LABEL_TAG_KEY: env.LABEL_TAG_KEY || stored.LABEL_TAG_KEY,
   };
 }
 

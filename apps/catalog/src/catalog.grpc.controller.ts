@@ -189,8 +189,9 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     return { lots: lots.map(toLotMessage) };
   }
 
-  // The ledger splitting a sale by the lots its units came from; officers and auditors tracing one.
-  @Accepts({ ledger: SERVICE, gateway: USER })
+  // The ledger splitting a sale by the lots its units came from; officers and auditors tracing one;
+  // licensing checking that a lot labels are ordered for is a lot of the product.
+  @Accepts({ ledger: SERVICE, gateway: USER, licensing: SERVICE })
   async getLots(request: catalog.GetLotsRequest, metadata?: Metadata): Promise<catalog.GetLotsResponse> {
     const lots = await this.products.getLots(callerOf(metadata), request);
     return { lots: lots.map(toLotMessage) };

@@ -31,8 +31,10 @@ import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
 import { StatementsController } from './ledger/statements.controller';
 import { MonitoringController } from './beneficiaries/monitoring.controller';
+import { LabelsController } from './licensing/labels.controller';
 import { LicencesController } from './licensing/licences.controller';
 import { LicensingClient } from './licensing/licensing.client';
+import { LotImpactService } from './licensing/lot-impact.service';
 import { CartMergeService } from './orders/cart-merge.service';
 import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
@@ -102,6 +104,7 @@ export class AppModule {
         StatementsController,
         MonitoringController,
         LicencesController,
+        LabelsController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),
@@ -126,6 +129,7 @@ export class AppModule {
         CatalogGatewayService,
         BeneficiariesGatewayService,
         RegisterImportService,
+        LotImpactService,
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: REDIS, useValue: connections.redis },
         { provide: ReadCache, useValue: connections.cache },

@@ -42,6 +42,7 @@ function launchEnv(name: ServiceName, host: string, overrides: Record<string, st
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',
       PII_HASH_KEY: randomBytes(48).toString('base64url'),
+      LABEL_TAG_KEY: randomBytes(48).toString('base64url'),
     },
     ports: {
       catalog: 50051,

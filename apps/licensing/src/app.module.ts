@@ -9,6 +9,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CatalogClient } from './clients/catalog.client';
 import type { LicensingConfig } from './config/licensing.config';
+import { LabelCodec } from './labels/label-code.util';
+import { LabelRepository } from './labels/label.repository';
+import { LABEL_SETTINGS, LabelsService } from './labels/labels.service';
 import { LICENCE_EXPIRY_INTERVAL_MS, LicenceExpiryJob } from './licences/licence-expiry.job';
 import { LicenceRepository } from './licences/licence.repository';
 import { LicenceSyncService } from './licences/licence-sync.service';
@@ -21,7 +24,7 @@ export interface LicensingClients {
   catalog: CatalogClient;
 }
 
-/** The licensing service: LOGO licences, their review and expiry, what they cover. */
+/** The licensing service: LOGO licences, their review and expiry, what they cover; their labels. */
 @Module({})
 export class AppModule {
   static forRoot(config: LicensingConfig, clients: LicensingClients): DynamicModule {
@@ -44,6 +47,16 @@ export class AppModule {
         LicencesService,
         LicenceSyncService,
         LicenceExpiryJob,
+        LabelRepository,
+        LabelsService,
+        { provide: LabelCodec, useValue: new LabelCodec(config.LABEL_TAG_KEY) },
+        {
+          provide: LABEL_SETTINGS,
+          useValue: {
+            publicWebUrl: config.PUBLIC_WEB_URL,
+            overScanThreshold: config.LABEL_OVER_SCAN_THRESHOLD,
+          },
+        },
         { provide: LICENCE_EXPIRY_INTERVAL_MS, useValue: config.LICENCE_EXPIRY_INTERVAL_MS },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('licensing', config).verifier },

@@ -1,6 +1,8 @@
+import { LabelBatch } from './labels/label-batch.entity';
+import { LabelCode } from './labels/label-code.entity';
 import { LicenceProduct } from './licences/licence-product.entity';
 import { LicenceStatusChange } from './licences/licence-status-change.entity';
 import { Licence } from './licences/licence.entity';
 
 /** Every entity the licensing service persists. */
-export const LICENSING_ENTITIES = [Licence, LicenceProduct, LicenceStatusChange];
+export const LICENSING_ENTITIES = [Licence, LicenceProduct, LicenceStatusChange, LabelBatch, LabelCode];

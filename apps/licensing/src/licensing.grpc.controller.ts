@@ -1,15 +1,25 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { licensing } from '@yugong/contracts';
-import { Accepts, SERVICE, USER, callerOf } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf } from '@yugong/shared/grpc';
+import { LabelsService } from './labels/labels.service';
 import { LicencesService } from './licences/licences.service';
-import { toLicenceMessage, toTermsMessage } from './licensing.mapper';
+import {
+  toBatchMessage,
+  toLicenceMessage,
+  toSignalsMessage,
+  toTermsMessage,
+  toVerificationMessage,
+} from './licensing.mapper';
 
 /** The LicensingService contract: maps wire messages to service calls and back, nothing more. */
 @Controller()
 @licensing.LicensingServiceControllerMethods()
 export class LicensingGrpcController implements licensing.LicensingServiceController {
-  constructor(private readonly licences: LicencesService) {}
+  constructor(
+    private readonly licences: LicencesService,
+    private readonly labels: LabelsService,
+  ) {}
 
   // Producer staff applying for their producer; officers on its behalf.
   @Accepts({ gateway: USER })
@@ -55,5 +65,37 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
     request: licensing.GetLicenceTermsRequest,
   ): Promise<licensing.GetLicenceTermsResponse> {
     return { terms: (await this.licences.terms(request)).map(toTermsMessage) };
+  }
+
+  // Staff of the licence's producer; officers and admins.
+  @Accepts({ gateway: USER })
+  async orderLabelBatch(
+    request: licensing.OrderLabelBatchRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.OrderLabelBatchResponse> {
+    return { batch: toBatchMessage(await this.labels.orderBatch(callerOf(metadata), request)) };
+  }
+
+  @Accepts({ gateway: USER })
+  async getLabelSheet(
+    request: licensing.GetLabelSheetRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.GetLabelSheetResponse> {
+    const { batch, svg } = await this.labels.sheet(callerOf(metadata), request);
+    return { batch: toBatchMessage(batch), svg };
+  }
+
+  // Anyone holding a package, signed in or not.
+  @Accepts({ gateway: PUBLIC })
+  async verifyLabel(request: licensing.VerifyLabelRequest): Promise<licensing.VerifyLabelResponse> {
+    return { label: toVerificationMessage(await this.labels.verify(request.code)) };
+  }
+
+  @Accepts({ gateway: USER })
+  async getLabelSignals(
+    _request: licensing.GetLabelSignalsRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.GetLabelSignalsResponse> {
+    return toSignalsMessage(await this.labels.signals(callerOf(metadata)));
   }
 }

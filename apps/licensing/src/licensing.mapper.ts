@@ -1,5 +1,7 @@
 import { licensing } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
+import type { BatchView } from './labels/label.repository';
+import type { LabelSignals, Verification } from './labels/labels.service';
 import type { CoveringTerms, HistoryEntry, LicenceView } from './licences/licence.repository';
 
 const status = (name: string | null): licensing.LicenceStatus =>
@@ -43,5 +45,49 @@ export function toTermsMessage(t: CoveringTerms): licensing.LicenceTerms {
     licenceNumber: t.licenceNumber,
     commitment: { commitmentBps: t.commitmentBps, minPerUnit: cny(t.minPerUnitFen) },
     validTo: toTimestamp(t.validTo),
+  };
+}
+
+export function toBatchMessage(b: BatchView & { pages: number }): licensing.LabelBatch {
+  return {
+    id: b.id,
+    licenceId: b.licenceId,
+    licenceNumber: b.licenceNumber,
+    producerId: b.producerId,
+    productId: b.productId,
+    lotId: b.lotId,
+    lotCode: b.lotCode,
+    quantity: b.quantity,
+    orderedBy: b.orderedBy,
+    createdAt: toTimestamp(b.createdAt),
+    pages: b.pages,
+  };
+}
+
+export function toVerificationMessage(v: Verification): licensing.LabelVerification {
+  return {
+    code: v.code,
+    licenceStatus: v.status,
+    licenceNumber: v.licenceNumber,
+    productId: v.productId,
+    productNameZh: v.productNameZh,
+    productNameEn: v.productNameEn,
+    producerId: v.producerId,
+    producerName: v.producerName,
+    originVillage: v.originVillage,
+    lotId: v.lotId,
+    lotCode: v.lotCode,
+    scans: v.scans,
+    issuedAt: toTimestamp(v.issuedAt),
+  };
+}
+
+export function toSignalsMessage(s: LabelSignals): licensing.GetLabelSignalsResponse {
+  return {
+    forgedScans: s.forgedScans,
+    unknownScans: s.unknownScans,
+    overScanned: s.overScanned,
+    overScanThreshold: s.overScanThreshold,
+    revoked: s.revoked,
   };
 }

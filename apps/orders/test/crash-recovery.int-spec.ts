@@ -183,6 +183,7 @@ describeWithRedis('orders killed at random points of checkout and payment', () =
         PII_ENCRYPTION_KEYS: '',
         PII_ACTIVE_KEY_ID: '',
         PII_HASH_KEY: '',
+        LABEL_TAG_KEY: '',
       },
       // Orders calls catalog only.
       ports: {

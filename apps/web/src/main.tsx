@@ -26,6 +26,7 @@ const router = createBrowserRouter([
       { path: 'cart', lazy: antd(() => import('./pages/cart.page')) },
       { path: 'orders', lazy: antd(() => import('./pages/orders.page')) },
       { path: 'orders/:id', lazy: antd(() => import('./pages/order.page')) },
+      { path: 'v/:code', lazy: page(() => import('./pages/verify.page')) },
       { path: 'sign-in', lazy: antd(() => import('./pages/sign-in.page')) },
       { path: 'console', lazy: antd(() => import('./console/console.page')) },
       {

@@ -554,6 +554,7 @@ describe('docker-compose.yml', () => {
       'CATALOG_SERVICE_KEY',
       'GATEWAY_SERVICE_KEY',
       'JWT_SECRET',
+      'LABEL_TAG_KEY',
       'LEDGER_SERVICE_KEY',
       'LICENSING_SERVICE_KEY',
       'ORDERS_SERVICE_KEY',

@@ -1,6 +1,7 @@
 import { licensing } from '@yugong/contracts';
 import { formatYuan } from '@yugong/shared/money';
 import { enumName, isoOf } from '../catalog/catalog.views';
+import type { LotImpact } from './lot-impact.service';
 
 const status = (s: licensing.LicenceStatus) =>
   s === licensing.LicenceStatus.LICENCE_STATUS_UNSPECIFIED ? null : enumName(s, 'LICENCE_STATUS_');
@@ -32,5 +33,55 @@ export function licenceJson(l: licensing.Licence) {
       reason: h.reason,
       at: isoOf(h.changedAt),
     })),
+  };
+}
+
+/** A batch of label codes. */
+export function labelBatchJson(b: licensing.LabelBatch) {
+  return {
+    id: b.id,
+    licenceId: b.licenceId,
+    licenceNumber: b.licenceNumber,
+    producerId: b.producerId,
+    productId: b.productId,
+    lotId: b.lotId,
+    lotCode: b.lotCode,
+    quantity: b.quantity,
+    pages: b.pages,
+    orderedBy: b.orderedBy,
+    createdAt: isoOf(b.createdAt),
+  };
+}
+
+const yuan = (fen: number) => ({ fen, currency: 'CNY', display: formatYuan(fen, 'CNY') });
+
+/** What the verify page shows of a genuine label: never a household. */
+export function labelVerificationJson(l: licensing.LabelVerification, impact: LotImpact | null) {
+  return {
+    valid: true,
+    code: l.code,
+    licence: { number: l.licenceNumber, status: l.licenceStatus },
+    product: { id: l.productId, nameZh: l.productNameZh, nameEn: l.productNameEn },
+    producer: { id: l.producerId, name: l.producerName },
+    originVillage: l.originVillage,
+    lot: { id: l.lotId, code: l.lotCode },
+    impact: impact && {
+      households: impact.households,
+      villages: impact.villages,
+      toHouseholds: yuan(impact.householdFen),
+      toVillageCollectives: yuan(impact.villageCollectiveFen),
+    },
+    scans: l.scans,
+    issuedAt: isoOf(l.issuedAt),
+  };
+}
+
+export function labelSignalsJson(s: licensing.GetLabelSignalsResponse) {
+  return {
+    forgedScans: s.forgedScans,
+    unknownScans: s.unknownScans,
+    overScanThreshold: s.overScanThreshold,
+    overScanned: s.overScanned,
+    revoked: s.revoked,
   };
 }

@@ -121,6 +121,7 @@ export async function startPlatform(
       PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       PII_ACTIVE_KEY_ID: 'k1',
       PII_HASH_KEY: randomBytes(32).toString('base64'),
+      LABEL_TAG_KEY: randomBytes(32).toString('base64'),
     },
     ports: {
       catalog: await freePort(),

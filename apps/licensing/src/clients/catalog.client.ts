@@ -12,12 +12,18 @@ export interface Coverage {
   validTo: Date | null;
 }
 
-/** Catalog as licensing calls it: as a service, no user. Both calls are safe to repeat. */
+/** Catalog as licensing calls it: as a service, no user. Every call is safe to repeat. */
 export class CatalogClient extends ServiceClient<catalog.CatalogServiceClient> {
   /** Products by id whatever their state (so a refusal can say why); unknown ids are left out. */
   async getProducts(ids: string[]): Promise<catalog.Product[]> {
     const res = await this.call('getProducts', { ids, includeUnlisted: true }, { idempotent: true });
     return res.products;
+  }
+
+  /** Lots by id (unknown ids left out): which product each is a lot of. */
+  async getLots(ids: string[]): Promise<catalog.Lot[]> {
+    const res = await this.call('getLots', { ids }, { idempotent: true });
+    return res.lots;
   }
 
   /** Tells catalog which products the licence covers now (or that it covers none). */

@@ -22,6 +22,12 @@ export const licensingConfigSchema = z.object({
    * heard of yet.
    */
   LICENCE_EXPIRY_INTERVAL_MS: env.int(10_000, { min: 50, max: 3_600_000 }),
+  /** HMAC key of label codes' tags. Changing it makes every printed label refused as forged. */
+  LABEL_TAG_KEY: env.secret(32),
+  /** Where the web app answers: printed QR codes point at `<PUBLIC_WEB_URL>/v/<code>`. */
+  PUBLIC_WEB_URL: env.url({ protocols: ['http', 'https'], fallback: 'http://localhost:3000' }),
+  /** Scans of one code beyond which it is a counterfeit signal (a package is scanned a few times). */
+  LABEL_OVER_SCAN_THRESHOLD: env.int(20, { min: 1, max: 1_000_000 }),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
@@ -36,6 +42,6 @@ export type LicensingConfig = z.infer<typeof licensingConfigSchema>;
 export function licensingConfig(source?: NodeJS.ProcessEnv): LicensingConfig {
   return loadConfig(licensingConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'SERVICE_KEY'],
+    secrets: ['DATABASE_URL', 'SERVICE_KEY', 'LABEL_TAG_KEY'],
   });
 }

@@ -30,6 +30,9 @@ export const GOAT = demoId('product', 'ruixing/goat-meat');
 export const YANGGUANG_STAFF = { userId: uid(106), role: 'producer_staff', producerIds: [YANGGUANG] };
 export const RUIXING_STAFF = { userId: uid(107), role: 'producer_staff', producerIds: [RUIXING] };
 
+/** The key test labels are tagged with (a code tagged with another key is forged). */
+export const LABEL_TAG_KEY = 'label-tag-key-of-the-tests-0123456789-abcdef';
+
 export type LicensingClient = GrpcTestClient<licensing.LicensingServiceClient>;
 
 /** Licensing on `databaseUrl`, calling catalog at `catalogAddress`, and a client of it (as the gateway). */
@@ -45,6 +48,8 @@ export async function bootLicensing(
       ...testServiceSettings('licensing', databaseUrl, port),
       CATALOG_GRPC_URL: catalogAddress,
       LICENCE_EXPIRY_INTERVAL_MS: '3600000',
+      LABEL_TAG_KEY: LABEL_TAG_KEY,
+      PUBLIC_WEB_URL: 'https://yugong.example',
       ...env,
     }),
   ))!;

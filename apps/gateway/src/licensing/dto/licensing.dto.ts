@@ -13,6 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { PageQuery } from '../../catalog/dto/catalog.dto';
 
 export const LICENCE_STATUSES = [
@@ -101,4 +102,30 @@ export class ListLicencesQuery extends PageQuery {
   @IsOptional()
   @IsIn(LICENCE_STATUSES, { message: `must be one of ${LICENCE_STATUSES.join(', ')}` })
   status?: (typeof LICENCE_STATUSES)[number];
+}
+
+/** A batch of label codes for a lot of a licensed product. */
+export class OrderLabelBatchDto {
+  @ApiProperty({ description: 'A product a live licence of the producer covers now' })
+  @IsUUID('all', { message: 'must be a UUID' })
+  productId!: string;
+
+  @ApiProperty({ description: 'A lot of that product' })
+  @IsUUID('all', { message: 'must be a UUID' })
+  lotId!: string;
+
+  @ApiProperty({ description: 'Codes to issue, 1..10000', example: 100 })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(10_000, { message: 'must be at most 10000' })
+  quantity!: number;
+}
+
+export class LabelSheetQuery {
+  @ApiPropertyOptional({ description: 'Page of the sheet, 1-based (24 labels a page)', example: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  page?: number;
 }

@@ -155,6 +155,102 @@ export interface GetLicenceTermsResponse {
   terms: LicenceTerms[];
 }
 
+export interface LabelBatch {
+  id: string;
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  productId: string;
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+  orderedBy: string;
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** Pages of the printable sheet (GetLabelSheet). */
+  pages: number;
+}
+
+export interface OrderLabelBatchRequest {
+  productId: string;
+  lotId: string;
+  /** 1..10000 codes. */
+  quantity: number;
+}
+
+export interface OrderLabelBatchResponse {
+  batch?: LabelBatch | undefined;
+}
+
+export interface GetLabelSheetRequest {
+  batchId: string;
+  /** 1-based. */
+  page: number;
+}
+
+export interface GetLabelSheetResponse {
+  batch?:
+    | LabelBatch
+    | undefined;
+  /** An A4 SVG of the page's QR codes, each with its code and the product printed under it. */
+  svg: string;
+}
+
+export interface VerifyLabelRequest {
+  code: string;
+}
+
+export interface LabelVerification {
+  code: string;
+  /** "active", "suspended", "revoked", "expired" (what the licence is now). */
+  licenceStatus: string;
+  licenceNumber: string;
+  productId: string;
+  productNameZh: string;
+  productNameEn: string;
+  producerId: string;
+  producerName: string;
+  originVillage: string;
+  lotId: string;
+  lotCode: string;
+  /** This scan included. */
+  scans: number;
+  issuedAt?: Timestamp | undefined;
+}
+
+export interface VerifyLabelResponse {
+  label?: LabelVerification | undefined;
+}
+
+export interface GetLabelSignalsRequest {
+}
+
+export interface OverScannedCode {
+  code: string;
+  batchId: string;
+  productId: string;
+  scans: number;
+}
+
+export interface RevokedScans {
+  licenceId: string;
+  licenceNumber: string;
+  /** Scans of its codes since it was revoked. */
+  scans: number;
+}
+
+export interface GetLabelSignalsResponse {
+  /** Codes refused by their tag (forged) since this instance started. */
+  forgedScans: number;
+  /** Codes whose tag verifies but that were never issued (the key leaked, or a test code). */
+  unknownScans: number;
+  /** Codes scanned more than the threshold, most scanned first (at most 100). */
+  overScanned: OverScannedCode[];
+  overScanThreshold: number;
+  revoked: RevokedScans[];
+}
+
 export const YUGONG_LICENSING_V1_PACKAGE_NAME = "yugong.licensing.v1";
 
 /**
@@ -199,6 +295,31 @@ export interface LicensingServiceClient {
    */
 
   getLicenceTerms(request: GetLicenceTermsRequest, metadata?: Metadata): Observable<GetLicenceTermsResponse>;
+
+  /**
+   * Labels. A licensee (staff of the licence's producer; officers too) orders a batch of codes for
+   * a lot of a product its live licence covers now. Each code is 80 random bits and a keyed tag.
+   */
+
+  orderLabelBatch(request: OrderLabelBatchRequest, metadata?: Metadata): Observable<OrderLabelBatchResponse>;
+
+  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+
+  getLabelSheet(request: GetLabelSheetRequest, metadata?: Metadata): Observable<GetLabelSheetResponse>;
+
+  /**
+   * Anyone holding a package: what the label says, its licence's status now; counts the scan. A
+   * code whose tag does not verify is NOT_FOUND (LABEL_NOT_FOUND) before any database read.
+   */
+
+  verifyLabel(request: VerifyLabelRequest, metadata?: Metadata): Observable<VerifyLabelResponse>;
+
+  /**
+   * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
+   * scanned too often, scanned codes of revoked licences).
+   */
+
+  getLabelSignals(request: GetLabelSignalsRequest, metadata?: Metadata): Observable<GetLabelSignalsResponse>;
 }
 
 /**
@@ -255,6 +376,43 @@ export interface LicensingServiceController {
     request: GetLicenceTermsRequest,
     metadata?: Metadata,
   ): Promise<GetLicenceTermsResponse> | Observable<GetLicenceTermsResponse> | GetLicenceTermsResponse;
+
+  /**
+   * Labels. A licensee (staff of the licence's producer; officers too) orders a batch of codes for
+   * a lot of a product its live licence covers now. Each code is 80 random bits and a keyed tag.
+   */
+
+  orderLabelBatch(
+    request: OrderLabelBatchRequest,
+    metadata?: Metadata,
+  ): Promise<OrderLabelBatchResponse> | Observable<OrderLabelBatchResponse> | OrderLabelBatchResponse;
+
+  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+
+  getLabelSheet(
+    request: GetLabelSheetRequest,
+    metadata?: Metadata,
+  ): Promise<GetLabelSheetResponse> | Observable<GetLabelSheetResponse> | GetLabelSheetResponse;
+
+  /**
+   * Anyone holding a package: what the label says, its licence's status now; counts the scan. A
+   * code whose tag does not verify is NOT_FOUND (LABEL_NOT_FOUND) before any database read.
+   */
+
+  verifyLabel(
+    request: VerifyLabelRequest,
+    metadata?: Metadata,
+  ): Promise<VerifyLabelResponse> | Observable<VerifyLabelResponse> | VerifyLabelResponse;
+
+  /**
+   * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
+   * scanned too often, scanned codes of revoked licences).
+   */
+
+  getLabelSignals(
+    request: GetLabelSignalsRequest,
+    metadata?: Metadata,
+  ): Promise<GetLabelSignalsResponse> | Observable<GetLabelSignalsResponse> | GetLabelSignalsResponse;
 }
 
 export function LicensingServiceControllerMethods() {
@@ -265,6 +423,10 @@ export function LicensingServiceControllerMethods() {
       "listLicences",
       "changeLicenceStatus",
       "getLicenceTerms",
+      "orderLabelBatch",
+      "getLabelSheet",
+      "verifyLabel",
+      "getLabelSignals",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
+import type { FastifyReply } from 'fastify';
+import { RequestId, uuidParam } from '../common/request-context.util';
+import { LabelSheetQuery, OrderLabelBatchDto } from './dto/licensing.dto';
+import { LicensingClient } from './licensing.client';
+import { labelBatchJson, labelSignalsJson, labelVerificationJson } from './licensing.views';
+import { LotImpactService } from './lot-impact.service';
+
+/**
+ * Labels of LOGO-licensed products: licensees order batches of codes for a lot and print them;
+ * anyone holding a package verifies its code; the office reads the counterfeit signals.
+ */
+@ApiTags('licensing')
+@ApiBearerAuth()
+@Controller()
+export class LabelsController {
+  constructor(
+    private readonly licensing: LicensingClient,
+    private readonly impact: LotImpactService,
+  ) {}
+
+  /** A batch of 1..10000 codes for a lot of a product the producer's live licence covers. */
+  @Roles('producer_staff', 'relief_officer', 'admin')
+  @Post('label-batches')
+  async order(
+    @Body() body: OrderLabelBatchDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.licensing.call(
+      'orderLabelBatch',
+      { productId: body.productId, lotId: body.lotId, quantity: body.quantity },
+      { caller, requestId },
+    );
+    return labelBatchJson(res.batch!);
+  }
+
+  /** One A4 page (24 labels) of a batch's printable sheet: QR codes of the verify page. */
+  @Roles('producer_staff', 'relief_officer', 'admin')
+  @Get('label-batches/:id/sheet.svg')
+  @ApiProduces('image/svg+xml')
+  async sheet(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() query: LabelSheetQuery,
+    @Caller() caller: CallerIdentity,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
+  ): Promise<string> {
+    const page = query.page ?? 1;
+    const res = await this.licensing.call(
+      'getLabelSheet',
+      { batchId: id, page },
+      { caller, requestId, idempotent: true },
+    );
+    reply.header('content-type', 'image/svg+xml; charset=utf-8');
+    reply.header('content-disposition', `inline; filename="labels-${res.batch!.lotCode}-${page}.svg"`);
+    reply.header('x-total-pages', String(res.batch!.pages));
+    return res.svg;
+  }
+
+  /** Counterfeit signals: forged and unknown codes scanned, codes scanned too often, revoked licences'. */
+  @Roles('relief_officer', 'admin', 'auditor')
+  @Get('labels/signals')
+  async signals(@Caller() caller: CallerIdentity, @RequestId() requestId: string) {
+    const res = await this.licensing.call('getLabelSignals', {}, { caller, requestId, idempotent: true });
+    return labelSignalsJson(res);
+  }
+
+  /**
+   * Anyone: is this label genuine, what its licence is now, the product, producer, village, lot,
+   * and what the lot's sales brought households and villages so far. Counts the scan. A code
+   * that is not genuine is 404 LABEL_NOT_FOUND.
+   */
+  @Public()
+  @Get('labels/:code')
+  async verify(@Param('code') code: string, @RequestId() requestId: string) {
+    const res = await this.licensing.call(
+      'verifyLabel',
+      { code: code.slice(0, 64) },
+      { caller: null, requestId },
+    );
+    const label = res.label!;
+    return labelVerificationJson(label, await this.impact.of(label.lotId, requestId));
+  }
+}

@@ -1,0 +1,199 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  canActForProducer,
+  canReadAll,
+  requireCaller,
+  requireProducerAccess,
+  requireRole,
+  type CallerIdentity,
+} from '@yugong/shared/auth';
+import { PermissionDenied } from '@yugong/shared/errors';
+import { parseRequest, type Loose } from '@yugong/shared/grpc';
+import { CatalogClient } from '../clients/catalog.client';
+import { CatalogUnavailable, isUnreachable } from '../licences/licence.errors';
+import { LicenceRepository } from '../licences/licence.repository';
+import { LabelCodec } from './label-code.util';
+import {
+  LabelBatchNotFound,
+  LabelNotFound,
+  LotNotOfProduct,
+  ProductNotLicensed,
+  SheetPageOutOfRange,
+} from './label.errors';
+import {
+  LabelRepository,
+  type BatchView,
+  type OverScanned,
+  type RevokedScanCount,
+  type ScannedLabel,
+} from './label.repository';
+import { orderBatchSchema, sheetSchema, type OrderBatchInput, type SheetInput } from './label.schemas';
+import { LABELS_PER_PAGE, labelSheetSvg } from './label-sheet.util';
+
+/** Where the verify page is, and how many scans of one code are more than a package plausibly has. */
+export interface LabelSettings {
+  publicWebUrl: string;
+  overScanThreshold: number;
+}
+export const LABEL_SETTINGS = Symbol('LABEL_SETTINGS');
+
+/** What a scan shows: the label, and its licence's status now in the words of the verify page. */
+export type Verification = ScannedLabel & { status: 'active' | 'suspended' | 'revoked' | 'expired' };
+
+export interface LabelSignals {
+  forgedScans: number;
+  unknownScans: number;
+  overScanned: OverScanned[];
+  overScanThreshold: number;
+  revoked: RevokedScanCount[];
+}
+
+const pagesOf = (quantity: number) => Math.ceil(quantity / LABELS_PER_PAGE);
+
+/**
+ * Labels of licensed products: licensees order batches of codes for a lot, print them as sheets,
+ * and anyone verifies a code. A code is checked by its tag first, so a forged one costs no
+ * database read; scans of forged and of never-issued codes are counted here, in memory, per
+ * instance (signals since it started), scans of issued codes in their rows.
+ */
+@Injectable()
+export class LabelsService {
+  private forgedScans = 0;
+  private unknownScans = 0;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly labels: LabelRepository,
+    private readonly licences: LicenceRepository,
+    private readonly catalog: CatalogClient,
+    private readonly codec: LabelCodec,
+    @Inject(LABEL_SETTINGS) private readonly settings: LabelSettings,
+  ) {}
+
+  /**
+   * A batch of codes for a lot of a product a live licence covers now: staff of the licence's
+   * producer, or officers and admins.
+   */
+  async orderBatch(
+    caller: CallerIdentity | null,
+    input: Loose<OrderBatchInput>,
+  ): Promise<BatchView & { pages: number }> {
+    requireRole(caller, 'producer_staff', 'relief_officer', 'admin');
+    const req = parseRequest(orderBatchSchema, input);
+    const em = this.em.fork();
+    const [terms] = await this.licences.coveringTerms(em, [req.productId]);
+    const licence = terms ? await this.licences.findView(em, terms.licenceId) : undefined;
+    if (!terms || !licence) {
+      throw new ProductNotLicensed();
+    }
+    const orderer = requireProducerAccess(caller, licence.producerId);
+    const [products, lots] = await Promise.all([
+      this.catalog.getProducts([req.productId]),
+      this.catalog.getLots([req.lotId]),
+    ]).catch((error: unknown) => {
+      throw isUnreachable(error) ? new CatalogUnavailable() : error;
+    });
+    const product = products[0];
+    const lot = lots[0];
+    if (!product || product.producerId !== licence.producerId) {
+      throw new ProductNotLicensed();
+    }
+    if (!lot || lot.productId !== req.productId) {
+      throw new LotNotOfProduct();
+    }
+    const codes = new Set<string>();
+    while (codes.size < req.quantity) {
+      codes.add(this.codec.issue());
+    }
+    const id = await em.fork().transactional((tx) =>
+      this.labels.insertBatch(
+        tx,
+        {
+          licenceId: licence.id,
+          producerId: licence.producerId,
+          productId: product.id,
+          lotId: lot.id,
+          lotCode: lot.lotCode,
+          quantity: req.quantity,
+          productNameZh: product.nameZh,
+          productNameEn: product.nameEn,
+          producerName: product.producerName,
+          originVillage: product.originVillage,
+          orderedBy: orderer.userId,
+        },
+        [...codes],
+      ),
+    );
+    const batch = (await this.labels.findBatch(this.em.fork(), id))!;
+    return { ...batch, pages: pagesOf(batch.quantity) };
+  }
+
+  /** One page of a batch's printable sheet (SVG): who may order its labels may print them. */
+  async sheet(
+    caller: CallerIdentity | null,
+    input: Loose<SheetInput>,
+  ): Promise<{ batch: BatchView & { pages: number }; svg: string }> {
+    const known = requireCaller(caller);
+    const req = parseRequest(sheetSchema, input);
+    const em = this.em.fork();
+    const batch = await this.labels.findBatch(em, req.batchId);
+    if (!batch || !canActForProducer(known, batch.producerId)) {
+      // Another producer's batch is as unknown to its staff as a made-up id.
+      throw new LabelBatchNotFound(req.batchId);
+    }
+    const pages = pagesOf(batch.quantity);
+    if (req.page > pages) {
+      throw new SheetPageOutOfRange(pages);
+    }
+    const codes = await this.labels.codesOf(em, batch.id, (req.page - 1) * LABELS_PER_PAGE, LABELS_PER_PAGE);
+    return {
+      batch: { ...batch, pages },
+      svg: labelSheetSvg(codes, this.settings.publicWebUrl, batch.productNameZh),
+    };
+  }
+
+  /**
+   * What a label says, counting the scan. A code whose tag does not verify is refused before the
+   * database is asked; one that verifies but was never issued is refused after; both LABEL_NOT_FOUND.
+   */
+  async verify(code: string): Promise<Verification> {
+    const canonical = this.codec.verify(code);
+    if (canonical === null) {
+      this.forgedScans++;
+      throw new LabelNotFound();
+    }
+    const scanned = await this.labels.scan(this.em.fork(), canonical);
+    if (!scanned) {
+      this.unknownScans++;
+      throw new LabelNotFound();
+    }
+    const status =
+      scanned.licenceStatus === 'suspended' || scanned.licenceStatus === 'revoked'
+        ? scanned.licenceStatus
+        : scanned.licenceStatus === 'approved' && !scanned.ended
+          ? 'active'
+          : 'expired';
+    return { ...scanned, status };
+  }
+
+  /** Counterfeit signals for the office: officers, admins and auditors. */
+  async signals(caller: CallerIdentity | null): Promise<LabelSignals> {
+    if (!canReadAll(requireCaller(caller))) {
+      throw new PermissionDenied('only the relief office and auditors read counterfeit signals');
+    }
+    const em = this.em.fork();
+    const threshold = this.settings.overScanThreshold;
+    const [overScanned, revoked] = await Promise.all([
+      this.labels.overScanned(em, threshold, 100),
+      this.labels.revokedScans(em),
+    ]);
+    return {
+      forgedScans: this.forgedScans,
+      unknownScans: this.unknownScans,
+      overScanned,
+      overScanThreshold: threshold,
+      revoked,
+    };
+  }
+}
