@@ -2,9 +2,11 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261202082915_journal } from './Migration20261202082915_journal';
 import { Migration20261202131937_relief_office } from './Migration20261202131937_relief_office';
+import { Migration20261202142008_payouts } from './Migration20261202142008_payouts';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261202082915_journal', class: Migration20261202082915_journal },
   { name: 'Migration20261202131937_relief_office', class: Migration20261202131937_relief_office },
+  { name: 'Migration20261202142008_payouts', class: Migration20261202142008_payouts },
 ];
