@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { beneficiaries, ledger } from '@yugong/contracts';
+import { ledger, type beneficiaries } from '@yugong/contracts';
 import { demoRegister } from '@yugong/shared/demo';
 import {
   errorDetails,
@@ -116,6 +116,23 @@ describe('payout batches', () => {
       await setAccount(i);
     }
     await credit([a!, b!, c!, d!], 3_000);
+    const income = async () => ({
+      byHousehold: (
+        await ledgerService.client.call(
+          'getReliefIncome',
+          { groupBy: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_HOUSEHOLD },
+          OFFICER,
+        )
+      ).rows,
+      windows: (
+        await ledgerService.client.call(
+          'getHouseholdIncomeWindows',
+          { asOf: undefined, windowMonths: 12 },
+          OFFICER,
+        )
+      ).households,
+    });
+    const incomeBefore = await income();
     const created = (await payouts.call('createPayoutBatch', { minimumFen: 1_000, memo: '2020-06' }, OFFICER))
       .detail!;
     const { batch } = created;
@@ -167,6 +184,8 @@ describe('payout batches', () => {
     expect([a, b, c, d].map((h) => balances[`household:${h}:benefit`])).toEqual([0, 3_000, 0, 3_000]);
     expect(balances['payouts:in_transit']).toBe(0);
     expect(balances['payouts:paid']).toBe(6_000);
+    // Paid out or returned by the bank, the households' relief income is what it was.
+    expect(await income()).toEqual(incomeBefore);
     const posted = await db.sql.query(
       `select count(*)::int as n from journal_transaction where idempotency_key like $1`,
       [`payout:${batch!.id}:%`],
