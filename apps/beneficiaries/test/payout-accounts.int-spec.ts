@@ -14,6 +14,7 @@ import { beneficiariesConfig } from '../src/config/beneficiaries.config';
 import {
   AUDITOR,
   CONSUMER,
+  LogCapture,
   OFFICER,
   registerClient,
   staffOf,
@@ -31,6 +32,7 @@ describe('payout accounts and payout files', () => {
   let sql: Client;
   let running: RunningBeneficiaries;
   let client: RegisterClient;
+  const logs = new LogCapture();
   const accessRows = async (householdId: string) =>
     (
       await sql.query<{ purpose: string; action: string; user_id: string }>(
@@ -42,7 +44,10 @@ describe('payout accounts and payout files', () => {
   beforeAll(async () => {
     db = await createTestDatabase('beneficiaries_payouts');
     const port = await freePort();
-    running = (await startBeneficiaries(beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true' }))))!;
+    running = (await startBeneficiaries(
+      beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true', LOG_LEVEL: 'trace' })),
+      { logDestination: logs },
+    ))!;
     client = registerClient(port);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
@@ -206,5 +211,12 @@ describe('payout accounts and payout files', () => {
       grpc.status.PERMISSION_DENIED,
     );
     expect((await sql.query(`select count(*)::int as n from pii_access`)).rows[0].n).toBe(before);
+  });
+
+  it('writes no account number or payee to its logs, even at trace level', () => {
+    expect(logs.lines.length).toBeGreaterThan(0);
+    for (const secret of [DIGITS, '62170000111122223', '王建波']) {
+      expect(logs.text).not.toContain(secret);
+    }
   });
 });
