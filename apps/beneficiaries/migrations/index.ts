@@ -4,6 +4,7 @@ import { Migration20261128142431_initial } from './Migration20261128142431_initi
 import { Migration20261128210402_shares_index } from './Migration20261128210402_shares_index';
 import { Migration20261202085007_village_collective_shares } from './Migration20261202085007_village_collective_shares';
 import { Migration20261202131910_monitoring_cases } from './Migration20261202131910_monitoring_cases';
+import { Migration20261202141903_payout_accounts } from './Migration20261202141903_payout_accounts';
 
 /** Beneficiaries' migrations, oldest first. `npm run db:migration -- beneficiaries <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -14,4 +15,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     class: Migration20261202085007_village_collective_shares,
   },
   { name: 'Migration20261202131910_monitoring_cases', class: Migration20261202131910_monitoring_cases },
+  { name: 'Migration20261202141903_payout_accounts', class: Migration20261202141903_payout_accounts },
 ];

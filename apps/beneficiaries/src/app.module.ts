@@ -15,6 +15,8 @@ import { BeneficiariesGrpcController } from './beneficiaries.grpc.controller';
 import type { BeneficiariesConfig } from './config/beneficiaries.config';
 import { HouseholdRepository } from './households/household.repository';
 import { HouseholdsService } from './households/households.service';
+import { PayoutAccountRepository } from './payouts/payout-account.repository';
+import { PayoutsService } from './payouts/payouts.service';
 import { PiiCipher } from './pii/pii-cipher';
 import { RegionRepository } from './regions/region.repository';
 import { RegionsService } from './regions/regions.service';
@@ -71,6 +73,8 @@ export class AppModule {
         MonitoringRepository,
         MonitoringService,
         MonitoringRefreshJob,
+        PayoutAccountRepository,
+        PayoutsService,
         { provide: MONITORING_REFRESH_INTERVAL_MS, useValue: config.MONITORING_REFRESH_INTERVAL_MS },
         { provide: LedgerClient, useValue: ledger },
         {

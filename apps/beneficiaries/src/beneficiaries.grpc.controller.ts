@@ -15,12 +15,14 @@ import {
   toCollectiveShareMessage,
   toShareMessage,
   toTownMessage,
+  toTimestamp,
   toVillageMessage,
   wireName,
 } from './beneficiaries.mapper';
 import { HouseholdsService } from './households/households.service';
 import { toCaseMessage, toRefreshMessage } from './monitoring/monitoring.mapper';
 import { MonitoringService } from './monitoring/monitoring.service';
+import { PayoutsService, type PayoutAccountView } from './payouts/payouts.service';
 import { RegionsService } from './regions/regions.service';
 import type { ImportOptions, ImportRowInput } from './register-import/register-import.schemas';
 import { RegisterImportService } from './register-import/register-import.service';
@@ -36,6 +38,15 @@ const toImportRow = (row: beneficiaries.ImportRow): ImportRowInput => ({
   status: householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
   agreementKind:
     agreementKind.fromWire(row.agreementKind) ?? wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
+});
+
+const toPayoutAccountMessage = (a: PayoutAccountView): beneficiaries.PayoutAccount => ({
+  householdId: a.householdId,
+  payeeName: a.payeeName,
+  accountNumber: a.accountNumber,
+  bankName: a.bankName,
+  masked: a.masked,
+  updatedAt: toTimestamp(a.updatedAt),
 });
 
 const pageInfo = (r: { page: number; pageSize: number; total: number }) => ({
@@ -54,6 +65,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     private readonly agreements: AgreementsService,
     private readonly registerImport: RegisterImportService,
     private readonly monitoring: MonitoringService,
+    private readonly payouts: PayoutsService,
   ) {}
 
   @Accepts({ gateway: PUBLIC })
@@ -334,5 +346,38 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
     metadata?: Metadata,
   ): Promise<beneficiaries.UpdateMonitoringCaseResponse> {
     return { case: toCaseMessage(await this.monitoring.update(callerOf(metadata), request)) };
+  }
+
+  @Accepts({ gateway: USER })
+  async setPayoutAccount(
+    request: beneficiaries.SetPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.SetPayoutAccountResponse> {
+    return { account: toPayoutAccountMessage(await this.payouts.set(callerOf(metadata), request)) };
+  }
+
+  @Accepts({ gateway: USER })
+  async getPayoutAccount(
+    request: beneficiaries.GetPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.GetPayoutAccountResponse> {
+    return { account: toPayoutAccountMessage(await this.payouts.get(callerOf(metadata), request)) };
+  }
+
+  // The ledger building a payout batch: ids only.
+  @Accepts({ ledger: SERVICE })
+  async listPayoutReadiness(
+    request: beneficiaries.ListPayoutReadinessRequest,
+  ): Promise<beneficiaries.ListPayoutReadinessResponse> {
+    return { readyHouseholdIds: await this.payouts.readiness(request) };
+  }
+
+  // Only an officer through the gateway: the file holds account numbers in full.
+  @Accepts({ gateway: USER })
+  async renderPayoutFile(
+    request: beneficiaries.RenderPayoutFileRequest,
+    metadata?: Metadata,
+  ): Promise<beneficiaries.RenderPayoutFileResponse> {
+    return this.payouts.renderFile(callerOf(metadata), request);
   }
 }

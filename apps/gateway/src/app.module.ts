@@ -27,6 +27,8 @@ import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
+import { PayoutAccountsController, PayoutBatchesController } from './ledger/payouts.controller';
+import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
 import { StatementsController } from './ledger/statements.controller';
@@ -62,6 +64,7 @@ export interface GatewayConnections {
   orders: OrdersClient;
   ledger: LedgerClient;
   reliefOffice: ReliefOfficeClient;
+  payouts: PayoutsClient;
   licensing: LicensingClient;
 }
 
@@ -101,6 +104,8 @@ export class AppModule {
         BuyersController,
         LedgerController,
         ReliefOfficeController,
+        PayoutBatchesController,
+        PayoutAccountsController,
         StatementsController,
         MonitoringController,
         LicencesController,
@@ -138,6 +143,7 @@ export class AppModule {
         { provide: OrdersClient, useValue: connections.orders },
         { provide: LedgerClient, useValue: connections.ledger },
         { provide: ReliefOfficeClient, useValue: connections.reliefOffice },
+        { provide: PayoutsClient, useValue: connections.payouts },
         { provide: LicensingClient, useValue: connections.licensing },
         ...(config.STRIPE_WEBHOOK_SECRET
           ? [

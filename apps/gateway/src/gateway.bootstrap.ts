@@ -25,6 +25,7 @@ import { serveWebApp, webAppUrl } from './common/web-app.util';
 import type { GatewayConfig } from './config/gateway.config';
 import { IdentityService, type NewAccount } from './identity/identity.service';
 import { LedgerClient } from './ledger/ledger.client';
+import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { LicensingClient } from './licensing/licensing.client';
 import { OrdersClient } from './orders/orders.client';
@@ -92,6 +93,13 @@ export async function startGateway(
     serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
   });
   const reliefOfficeClient = new ReliefOfficeClient(reliefOfficeStub, clientSettings);
+  const payoutsStub = createGrpcStub<ledger.PayoutsServiceClient>({
+    url: config.LEDGER_GRPC_URL,
+    service: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.PAYOUTS_SERVICE_NAME,
+  });
+  const payoutsClient = new PayoutsClient(payoutsStub, clientSettings);
   const licensingStub = createGrpcStub<licensing.LicensingServiceClient>({
     url: config.LICENSING_GRPC_URL,
     service: 'licensing',
@@ -141,6 +149,7 @@ export async function startGateway(
       orders: ordersClient,
       ledger: ledgerClient,
       reliefOffice: reliefOfficeClient,
+      payouts: payoutsClient,
       licensing: licensingClient,
     }),
     adapter,
@@ -190,6 +199,7 @@ export async function startGateway(
     ordersStub.close();
     ledgerStub.close();
     reliefOfficeStub.close();
+    payoutsStub.close();
     licensingStub.close();
     beneficiariesStub.close();
     registerImports.close();

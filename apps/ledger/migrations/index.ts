@@ -4,6 +4,7 @@ import { Migration20261202082915_journal } from './Migration20261202082915_journ
 import { Migration20261202131937_relief_office } from './Migration20261202131937_relief_office';
 import { Migration20261202133000_apply_event } from './Migration20261202133000_apply_event';
 import { Migration20261202134000_balances_per_statement } from './Migration20261202134000_balances_per_statement';
+import { Migration20261202142008_payouts } from './Migration20261202142008_payouts';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -14,4 +15,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     name: 'Migration20261202134000_balances_per_statement',
     class: Migration20261202134000_balances_per_statement,
   },
+  { name: 'Migration20261202142008_payouts', class: Migration20261202142008_payouts },
 ];

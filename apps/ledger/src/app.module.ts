@@ -31,6 +31,9 @@ import { AdjustmentsRepository } from './adjustments/adjustments.repository';
 import { AdjustmentsService } from './adjustments/adjustments.service';
 import { DistributionRepository } from './distribution/distribution.repository';
 import { DistributionService } from './distribution/distribution.service';
+import { PayoutsGrpcController } from './payouts/payouts.grpc.controller';
+import { PayoutsRepository } from './payouts/payouts.repository';
+import { PayoutsService } from './payouts/payouts.service';
 import { ReliefOfficeGrpcController } from './relief-office.grpc.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
@@ -59,7 +62,12 @@ export class AppModule {
           }),
         ),
       ],
-      controllers: [LedgerGrpcController, OrderEventsGrpcController, ReliefOfficeGrpcController],
+      controllers: [
+        LedgerGrpcController,
+        OrderEventsGrpcController,
+        ReliefOfficeGrpcController,
+        PayoutsGrpcController,
+      ],
       providers: [
         JournalRepository,
         JournalService,
@@ -81,6 +89,8 @@ export class AppModule {
         AdjustmentsService,
         DistributionRepository,
         DistributionService,
+        PayoutsRepository,
+        PayoutsService,
         StatementsRepository,
         StatementsService,
         { provide: OrdersClient, useValue: clients.orders },

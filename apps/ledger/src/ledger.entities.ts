@@ -10,6 +10,8 @@ import { AccountBalance } from './journal/account-balance.entity';
 import { Account } from './journal/account.entity';
 import { JournalTransaction } from './journal/journal-transaction.entity';
 import { Posting } from './journal/posting.entity';
+import { PayoutBatch } from './payouts/payout-batch.entity';
+import { PayoutLine } from './payouts/payout-line.entity';
 
 /** Every entity the ledger persists. */
 export const LEDGER_ENTITIES = [
@@ -25,4 +27,6 @@ export const LEDGER_ENTITIES = [
   SuspenseSettlement,
   DistributionRun,
   DistributionShare,
+  PayoutBatch,
+  PayoutLine,
 ];

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'no
 import { PiiDecryptionError } from './pii.errors';
 
 /** The personal fields of a household; each envelope is bound to its household and field (GCM associated data). */
-export type PiiField = 'head_name' | 'national_id' | 'payout_account' | 'visit_note';
+export type PiiField = 'head_name' | 'national_id' | 'payout_account' | 'payout_details' | 'visit_note';
 
 /** Keys for personal data: AES-256 keys by id, the one new values use, and the HMAC key. */
 export interface PiiKeys {

@@ -131,6 +131,8 @@ export class AuditRepository {
          join account a on a.id = p.account_id
          join journal_transaction t on t.id = p.transaction_id
         where a.owner_kind in ${kinds}
+          -- A payout moves income the household has to its bank: not income gained or lost.
+          and t.kind <> 'payout'
           and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
           and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
         group by 1

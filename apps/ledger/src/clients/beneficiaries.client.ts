@@ -67,4 +67,13 @@ export class BeneficiariesClient extends ServiceClient<beneficiaries.Beneficiari
     }
     return out;
   }
+
+  /** Those of the households that have a payout account (ids only). */
+  async payoutReady(householdIds: string[]): Promise<string[]> {
+    if (householdIds.length === 0) {
+      return [];
+    }
+    const res = await this.call('listPayoutReadiness', { householdIds }, { idempotent: true });
+    return res.readyHouseholdIds;
+  }
 }

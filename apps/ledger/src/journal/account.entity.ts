@@ -13,7 +13,10 @@ export type OwnerKind =
   | 'payment_clearing'
   | 'processor_fees'
   | 'suspense'
-  | 'buyer_refunds';
+  | 'buyer_refunds'
+  | 'payout_pending'
+  | 'payout_transit'
+  | 'payout_paid';
 
 /**
  * An account of the journal (`household:<id>:benefit`, `clearing:stripe`, …): whom it stands for.

@@ -11,7 +11,8 @@ export type TransactionKind =
   | 'reversal'
   | 'allocation'
   | 'suspense_settlement'
-  | 'distribution';
+  | 'distribution'
+  | 'payout';
 
 /**
  * A journal transaction: a set of postings whose debits equal their credits, checked by a

@@ -14,7 +14,8 @@ export type PostingRole =
   | 'donation'
   | 'suspense'
   | 'refunds_due'
-  | 'distribution';
+  | 'distribution'
+  | 'payout';
 
 /**
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,

@@ -170,6 +170,8 @@ export class StatementsRepository {
         where a.owner_kind = 'household' and a.currency = 'CNY'
           and t.occurred_at >= ?::timestamptz and t.occurred_at < ?::timestamptz
           and (p.side = 'credit' or t.kind in ('refund', 'reversal'))
+          -- A failed payout line credited back is the household's own money returning, not income.
+          and t.kind <> 'payout'
         group by a.owner_id
         order by a.owner_id`,
       [window.recentFrom, window.recentFrom, window.priorFrom, window.asOf],

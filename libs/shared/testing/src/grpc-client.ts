@@ -130,6 +130,12 @@ export const GRPC_SERVICES = {
     packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
     serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
   } as GrpcService<ledger.ReliefOfficeServiceClient>,
+  /** Payout batches of household balances. */
+  payouts: {
+    proto: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.PAYOUTS_SERVICE_NAME,
+  } as GrpcService<ledger.PayoutsServiceClient>,
   licensing: {
     proto: 'licensing',
     packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,

@@ -523,6 +523,64 @@ export interface UpdateMonitoringCaseResponse {
   case?: MonitoringCase | undefined;
 }
 
+export interface PayoutAccount {
+  householdId: string;
+  payeeName: string;
+  /** In full only on the relief office's stated read; else `****1234`. */
+  accountNumber: string;
+  bankName: string;
+  masked: boolean;
+  updatedAt?: Timestamp | undefined;
+}
+
+export interface SetPayoutAccountRequest {
+  householdId: string;
+  payeeName: string;
+  accountNumber: string;
+  bankName: string;
+}
+
+export interface SetPayoutAccountResponse {
+  account?: PayoutAccount | undefined;
+}
+
+export interface GetPayoutAccountRequest {
+  householdId: string;
+  /** Required for the relief office's unmasked read; logged. */
+  purpose: string;
+  masked: boolean;
+}
+
+export interface GetPayoutAccountResponse {
+  account?: PayoutAccount | undefined;
+}
+
+export interface ListPayoutReadinessRequest {
+  householdIds: string[];
+}
+
+export interface ListPayoutReadinessResponse {
+  /** Those of the asked households that have a payout account, in id order. */
+  readyHouseholdIds: string[];
+}
+
+export interface PayoutFileLine {
+  householdId: string;
+  amountFen: number;
+  reference: string;
+}
+
+export interface RenderPayoutFileRequest {
+  batchId: string;
+  lines: PayoutFileLine[];
+}
+
+export interface RenderPayoutFileResponse {
+  /** UTF-8 CSV: payee_name, bank_account, bank_name, amount (yuan, two decimals), reference. */
+  csv: Uint8Array;
+  lines: number;
+}
+
 export const YUGONG_BENEFICIARIES_V1_PACKAGE_NAME = "yugong.beneficiaries.v1";
 
 /**
@@ -674,6 +732,32 @@ export interface BeneficiariesServiceClient {
     request: UpdateMonitoringCaseRequest,
     metadata?: Metadata,
   ): Observable<UpdateMonitoringCaseResponse>;
+
+  /**
+   * Payouts. Relief office: sets a household's bank account for payouts (payee, account number,
+   * bank), encrypted at rest; the answer is masked.
+   */
+
+  setPayoutAccount(request: SetPayoutAccountRequest, metadata?: Metadata): Observable<SetPayoutAccountResponse>;
+
+  /** Relief office in full with a purpose (logged), else masked (last 4); auditors masked. */
+
+  getPayoutAccount(request: GetPayoutAccountRequest, metadata?: Metadata): Observable<GetPayoutAccountResponse>;
+
+  /** The ledger, as itself: which of these households have a payout account (ids only). */
+
+  listPayoutReadiness(
+    request: ListPayoutReadinessRequest,
+    metadata?: Metadata,
+  ): Observable<ListPayoutReadinessResponse>;
+
+  /**
+   * Relief office, through the gateway: the bank batch-transfer file of a payout batch (CSV),
+   * every household in it logged to the PII access log with purpose "payout batch <id>". The file
+   * is never stored.
+   */
+
+  renderPayoutFile(request: RenderPayoutFileRequest, metadata?: Metadata): Observable<RenderPayoutFileResponse>;
 }
 
 /**
@@ -870,6 +954,41 @@ export interface BeneficiariesServiceController {
     request: UpdateMonitoringCaseRequest,
     metadata?: Metadata,
   ): Promise<UpdateMonitoringCaseResponse> | Observable<UpdateMonitoringCaseResponse> | UpdateMonitoringCaseResponse;
+
+  /**
+   * Payouts. Relief office: sets a household's bank account for payouts (payee, account number,
+   * bank), encrypted at rest; the answer is masked.
+   */
+
+  setPayoutAccount(
+    request: SetPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<SetPayoutAccountResponse> | Observable<SetPayoutAccountResponse> | SetPayoutAccountResponse;
+
+  /** Relief office in full with a purpose (logged), else masked (last 4); auditors masked. */
+
+  getPayoutAccount(
+    request: GetPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<GetPayoutAccountResponse> | Observable<GetPayoutAccountResponse> | GetPayoutAccountResponse;
+
+  /** The ledger, as itself: which of these households have a payout account (ids only). */
+
+  listPayoutReadiness(
+    request: ListPayoutReadinessRequest,
+    metadata?: Metadata,
+  ): Promise<ListPayoutReadinessResponse> | Observable<ListPayoutReadinessResponse> | ListPayoutReadinessResponse;
+
+  /**
+   * Relief office, through the gateway: the bank batch-transfer file of a payout batch (CSV),
+   * every household in it logged to the PII access log with purpose "payout batch <id>". The file
+   * is never stored.
+   */
+
+  renderPayoutFile(
+    request: RenderPayoutFileRequest,
+    metadata?: Metadata,
+  ): Promise<RenderPayoutFileResponse> | Observable<RenderPayoutFileResponse> | RenderPayoutFileResponse;
 }
 
 export function BeneficiariesServiceControllerMethods() {
@@ -894,6 +1013,10 @@ export function BeneficiariesServiceControllerMethods() {
       "refreshMonitoringCases",
       "listMonitoringCases",
       "updateMonitoringCase",
+      "setPayoutAccount",
+      "getPayoutAccount",
+      "listPayoutReadiness",
+      "renderPayoutFile",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

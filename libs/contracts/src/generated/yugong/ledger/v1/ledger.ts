@@ -27,6 +27,86 @@ export enum ReliefIncomeGrouping {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export interface CreatePayoutBatchRequest {
+  /** Only households whose balance is at least this (fen, > 0). */
+  minimumFen: number;
+  memo: string;
+}
+
+export interface PayoutLine {
+  householdId: string;
+  amountFen: number;
+  /** Unique; what the bank's return file names. */
+  reference: string;
+  /** "reserved", "in_transit", "paid", "failed", "skipped" (no payout account: nothing moved). */
+  status: string;
+  skipReason: string;
+}
+
+export interface PayoutBatch {
+  id: string;
+  number: number;
+  /** "draft", "sent", "settled". */
+  state: string;
+  minimumFen: number;
+  totalFen: number;
+  lineCount: number;
+  skippedCount: number;
+  paidFen: number;
+  failedFen: number;
+  memo: string;
+  createdBy: string;
+  createdAt?: Timestamp | undefined;
+  sentBy: string;
+  sentAt?: Timestamp | undefined;
+  settledBy: string;
+  settledAt?: Timestamp | undefined;
+}
+
+export interface PayoutBatchDetail {
+  batch?: PayoutBatch | undefined;
+  lines: PayoutLine[];
+}
+
+export interface CreatePayoutBatchResponse {
+  detail?: PayoutBatchDetail | undefined;
+}
+
+export interface GetPayoutBatchRequest {
+  id: string;
+}
+
+export interface GetPayoutBatchResponse {
+  detail?: PayoutBatchDetail | undefined;
+}
+
+export interface ListPayoutBatchesRequest {
+  state: string;
+}
+
+export interface ListPayoutBatchesResponse {
+  batches: PayoutBatch[];
+}
+
+export interface MarkPayoutBatchSentRequest {
+  id: string;
+}
+
+export interface MarkPayoutBatchSentResponse {
+  detail?: PayoutBatchDetail | undefined;
+}
+
+export interface SettlePayoutBatchRequest {
+  id: string;
+  failedReferences: string[];
+  /** The bank's return file (CSV with a `reference` column): every line it lists failed. */
+  returnFile: Uint8Array;
+}
+
+export interface SettlePayoutBatchResponse {
+  detail?: PayoutBatchDetail | undefined;
+}
+
 export interface ListUnallocatedSharesRequest {
 }
 
@@ -880,3 +960,102 @@ export function ReliefOfficeServiceControllerMethods() {
 }
 
 export const RELIEF_OFFICE_SERVICE_NAME = "ReliefOfficeService";
+
+/**
+ * Payout batches: household balances paid out by bank transfer. An officer creates a batch of
+ * every household balance at or over a minimum (each line reserved: moved from the household to
+ * payouts:pending:<batch>, a household in one open batch at most); beneficiaries renders the bank
+ * file (the ledger holds no account); marking it sent moves it to payouts:in_transit; settling it
+ * moves each line to payouts:paid or, for the lines the bank returned as failed, back to the
+ * household. Relief officers and admins act; auditors read; anyone else PERMISSION_DENIED.
+ */
+
+export interface PayoutsServiceClient {
+  createPayoutBatch(request: CreatePayoutBatchRequest, metadata?: Metadata): Observable<CreatePayoutBatchResponse>;
+
+  getPayoutBatch(request: GetPayoutBatchRequest, metadata?: Metadata): Observable<GetPayoutBatchResponse>;
+
+  listPayoutBatches(request: ListPayoutBatchesRequest, metadata?: Metadata): Observable<ListPayoutBatchesResponse>;
+
+  /** draft -> sent, once; a repeat answers the sent batch. */
+
+  markPayoutBatchSent(
+    request: MarkPayoutBatchSentRequest,
+    metadata?: Metadata,
+  ): Observable<MarkPayoutBatchSentResponse>;
+
+  /**
+   * sent -> settled, once: the failed lines (by reference, or the bank's return file) back to
+   * their households, the rest paid. A repeat with the same failed lines answers the batch.
+   */
+
+  settlePayoutBatch(request: SettlePayoutBatchRequest, metadata?: Metadata): Observable<SettlePayoutBatchResponse>;
+}
+
+/**
+ * Payout batches: household balances paid out by bank transfer. An officer creates a batch of
+ * every household balance at or over a minimum (each line reserved: moved from the household to
+ * payouts:pending:<batch>, a household in one open batch at most); beneficiaries renders the bank
+ * file (the ledger holds no account); marking it sent moves it to payouts:in_transit; settling it
+ * moves each line to payouts:paid or, for the lines the bank returned as failed, back to the
+ * household. Relief officers and admins act; auditors read; anyone else PERMISSION_DENIED.
+ */
+
+export interface PayoutsServiceController {
+  createPayoutBatch(
+    request: CreatePayoutBatchRequest,
+    metadata?: Metadata,
+  ): Promise<CreatePayoutBatchResponse> | Observable<CreatePayoutBatchResponse> | CreatePayoutBatchResponse;
+
+  getPayoutBatch(
+    request: GetPayoutBatchRequest,
+    metadata?: Metadata,
+  ): Promise<GetPayoutBatchResponse> | Observable<GetPayoutBatchResponse> | GetPayoutBatchResponse;
+
+  listPayoutBatches(
+    request: ListPayoutBatchesRequest,
+    metadata?: Metadata,
+  ): Promise<ListPayoutBatchesResponse> | Observable<ListPayoutBatchesResponse> | ListPayoutBatchesResponse;
+
+  /** draft -> sent, once; a repeat answers the sent batch. */
+
+  markPayoutBatchSent(
+    request: MarkPayoutBatchSentRequest,
+    metadata?: Metadata,
+  ): Promise<MarkPayoutBatchSentResponse> | Observable<MarkPayoutBatchSentResponse> | MarkPayoutBatchSentResponse;
+
+  /**
+   * sent -> settled, once: the failed lines (by reference, or the bank's return file) back to
+   * their households, the rest paid. A repeat with the same failed lines answers the batch.
+   */
+
+  settlePayoutBatch(
+    request: SettlePayoutBatchRequest,
+    metadata?: Metadata,
+  ): Promise<SettlePayoutBatchResponse> | Observable<SettlePayoutBatchResponse> | SettlePayoutBatchResponse;
+}
+
+export function PayoutsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "createPayoutBatch",
+      "getPayoutBatch",
+      "listPayoutBatches",
+      "markPayoutBatchSent",
+      "settlePayoutBatch",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("PayoutsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("PayoutsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const PAYOUTS_SERVICE_NAME = "PayoutsService";

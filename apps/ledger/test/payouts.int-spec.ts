@@ -1,0 +1,324 @@
+import * as grpc from '@grpc/grpc-js';
+import { ledger, type beneficiaries } from '@yugong/contracts';
+import { demoRegister } from '@yugong/shared/demo';
+import {
+  errorDetails,
+  expectRejection,
+  GRPC_SERVICES,
+  grpcTestClient,
+  type GrpcTestClient,
+} from '@yugong/shared/testing';
+import { randomUUID } from 'node:crypto';
+import { ChainService } from '../src/chain/chain.service';
+import {
+  AUDITOR,
+  balancesOf,
+  bootLedger,
+  buyer,
+  ledgerDatabase,
+  OFFICER,
+  paidOrder,
+  startTestRegion,
+  type BootedLedger,
+  type TestRegion,
+} from './support/harness';
+
+const register = demoRegister();
+const VILLAGE = register.villages[0]!.id;
+const inVillage = register.households.filter((h) => h.villageId === VILLAGE);
+/** Account numbers set in this test: none may reach the ledger's database. */
+const accountNumberOf = (i: number) => `62284800${String(1_000_000 + i).padStart(11, '0')}`;
+
+describe('payout batches', () => {
+  let region: TestRegion;
+  let db: Awaited<ReturnType<typeof ledgerDatabase>>;
+  let ledgerService: BootedLedger;
+  let office: GrpcTestClient<ledger.ReliefOfficeServiceClient>;
+  let payouts: GrpcTestClient<ledger.PayoutsServiceClient>;
+  let registerClient: GrpcTestClient<beneficiaries.BeneficiariesServiceClient>;
+  const producerId = randomUUID();
+  const deliver = (event: unknown) =>
+    ledgerService.consumer.call('consumeOrderEvent', { event } as never, 'service');
+  const balance = async (householdId: string) =>
+    (await balancesOf(db.sql))[`household:${householdId}:benefit`] ?? 0;
+
+  /** Credits each household `fen` through a sale of the unallocated producer and an allocation. */
+  async function credit(householdIds: string[], fen: number): Promise<void> {
+    const total = fen * householdIds.length;
+    // 10 % of 10,000 fen a unit is the household share: enough units to cover the total.
+    const order = paidOrder({
+      donationFen: 0,
+      lines: [
+        {
+          productId: randomUUID(),
+          producerId,
+          quantity: Math.ceil(total / 1_000),
+          unitPriceFen: 10_000,
+          householdShareBps: 1_000,
+        },
+      ],
+    });
+    await deliver(order.paid());
+    await office.call(
+      'allocateUnallocatedShare',
+      {
+        producerId,
+        households: householdIds.map((householdId) => ({ householdId, weight: 1 })),
+        amountFen: total,
+        idempotencyKey: `credit-${randomUUID()}`,
+        reason: 'test credit',
+      },
+      OFFICER,
+    );
+  }
+
+  async function setAccount(i: number): Promise<void> {
+    await registerClient.call(
+      'setPayoutAccount',
+      {
+        householdId: inVillage[i]!.id,
+        payeeName: `户主${i}`,
+        accountNumber: accountNumberOf(i),
+        bankName: '济源农商银行',
+      },
+      OFFICER,
+    );
+  }
+
+  beforeAll(async () => {
+    region = await startTestRegion('ledger_payouts');
+    db = await ledgerDatabase('ledger_payouts');
+    ledgerService = await bootLedger(
+      db.url,
+      {
+        catalog: region.catalogAddress,
+        beneficiaries: region.beneficiariesAddress,
+      },
+      { LOG_LEVEL: 'error' },
+    );
+    office = grpcTestClient(GRPC_SERVICES.reliefOffice, ledgerService.address);
+    payouts = grpcTestClient(GRPC_SERVICES.payouts, ledgerService.address);
+    registerClient = grpcTestClient(GRPC_SERVICES.beneficiaries, region.beneficiariesAddress);
+  }, 90_000);
+
+  afterAll(async () => {
+    office?.close();
+    payouts?.close();
+    registerClient?.close();
+    await ledgerService?.close();
+    await db?.close();
+    await region?.close();
+  });
+
+  it('puts back exactly the lines the bank returned as failed, skips households without an account, and settles once', async () => {
+    const [a, b, c, d] = inVillage.map((h) => h.id);
+    for (const i of [0, 1, 2]) {
+      await setAccount(i);
+    }
+    await credit([a!, b!, c!, d!], 3_000);
+    const income = async () => ({
+      byHousehold: (
+        await ledgerService.client.call(
+          'getReliefIncome',
+          { groupBy: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_HOUSEHOLD },
+          OFFICER,
+        )
+      ).rows,
+      windows: (
+        await ledgerService.client.call(
+          'getHouseholdIncomeWindows',
+          { asOf: undefined, windowMonths: 12 },
+          OFFICER,
+        )
+      ).households,
+    });
+    const incomeBefore = await income();
+    const created = (await payouts.call('createPayoutBatch', { minimumFen: 1_000, memo: '2020-06' }, OFFICER))
+      .detail!;
+    const { batch } = created;
+    expect(batch).toMatchObject({ state: 'draft', totalFen: 9_000, lineCount: 3, skippedCount: 1 });
+    expect(created.lines.find((l) => l.householdId === d)).toMatchObject({
+      status: 'skipped',
+      amountFen: 0,
+      reference: '',
+      skipReason: 'no payout account',
+    });
+    let balances = await balancesOf(db.sql);
+    expect([a, b, c, d].map((h) => balances[`household:${h}:benefit`])).toEqual([0, 0, 0, 3_000]);
+    expect(balances[`payouts:pending:${batch!.id}`]).toBe(9_000);
+    const memo = await db.sql.query(`select memo from journal_transaction where idempotency_key = $1`, [
+      `payout:${batch!.id}:reserved`,
+    ]);
+    expect(memo.rows[0].memo).toBe(`payout batch ${batch!.id}`);
+
+    // Settling before it is sent is refused; two officers marking it sent at once post it once.
+    const early = await expectRejection(
+      payouts.call('settlePayoutBatch', { id: batch!.id, failedReferences: [] }, OFFICER),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect(errorDetails(early).code).toBe('PAYOUT_BATCH_MOVE_REFUSED');
+    const sent = await Promise.all(
+      [1, 2, 3].map(() => payouts.call('markPayoutBatchSent', { id: batch!.id }, OFFICER)),
+    );
+    expect(sent.map((s) => s.detail!.batch!.state)).toEqual(['sent', 'sent', 'sent']);
+    balances = await balancesOf(db.sql);
+    expect(balances['payouts:in_transit']).toBe(9_000);
+    expect(balances[`payouts:pending:${batch!.id}`]).toBe(0);
+
+    const failedRef = created.lines.find((l) => l.householdId === b)!.reference;
+    const returnFile = Buffer.from(`\uFEFFreference,reason\n${failedRef},account closed\n`);
+    const unknownRef = await expectRejection(
+      payouts.call('settlePayoutBatch', { id: batch!.id, failedReferences: ['PB999-0001'] }, OFFICER),
+      grpc.status.INVALID_ARGUMENT,
+    );
+    expect(errorDetails(unknownRef).fields).toEqual([
+      { field: 'failedReferences', reason: 'PB999-0001 is not a line of this batch' },
+    ]);
+    const settled = await Promise.all(
+      [1, 2, 3].map(() =>
+        payouts.call('settlePayoutBatch', { id: batch!.id, returnFile, failedReferences: [] }, OFFICER),
+      ),
+    );
+    expect(settled[0]!.detail!.batch).toMatchObject({ state: 'settled', paidFen: 6_000, failedFen: 3_000 });
+    balances = await balancesOf(db.sql);
+    expect([a, b, c, d].map((h) => balances[`household:${h}:benefit`])).toEqual([0, 3_000, 0, 3_000]);
+    expect(balances['payouts:in_transit']).toBe(0);
+    expect(balances['payouts:paid']).toBe(6_000);
+    // Paid out or returned by the bank, the households' relief income is what it was.
+    expect(await income()).toEqual(incomeBefore);
+    const posted = await db.sql.query(
+      `select count(*)::int as n from journal_transaction where idempotency_key like $1`,
+      [`payout:${batch!.id}:%`],
+    );
+    expect(posted.rows[0].n).toBe(3);
+
+    const other = await expectRejection(
+      payouts.call('settlePayoutBatch', { id: batch!.id, failedReferences: [] }, OFFICER),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect(errorDetails(other).code).toBe('PAYOUT_BATCH_SETTLED');
+    const resend = await expectRejection(
+      payouts.call('markPayoutBatchSent', { id: batch!.id }, OFFICER),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect(errorDetails(resend).code).toBe('PAYOUT_BATCH_MOVE_REFUSED');
+    // Even by SQL, a settled batch does not move back, and no line is deleted.
+    await expect(
+      db.sql.query(`update payout_batch set state = 'draft' where id = $1`, [batch!.id]),
+    ).rejects.toThrow(/cannot move/);
+    await expect(db.sql.query(`delete from payout_line where batch_id = $1`, [batch!.id])).rejects.toThrow(
+      /never deleted/,
+    );
+    // The file is the same file however often it is made: same lines, same bytes.
+    const lines = created.lines
+      .filter((l) => l.status !== 'skipped')
+      .map((l) => ({ householdId: l.householdId, amountFen: l.amountFen, reference: l.reference }));
+    const files = await Promise.all(
+      [1, 2].map(() => registerClient.call('renderPayoutFile', { batchId: batch!.id, lines }, OFFICER)),
+    );
+    expect(Buffer.from(files[0]!.csv).toString('utf8')).toBe(Buffer.from(files[1]!.csv).toString('utf8'));
+    const csv = Buffer.from(files[0]!.csv).toString('utf8').trim().split('\n');
+    expect(csv[0]).toBe('payee_name,bank_account,bank_name,amount,reference');
+    expect(csv.slice(1)).toContain(`户主1,${accountNumberOf(1)},济源农商银行,30.00,${failedRef}`);
+    const chain = ledgerService.app.get(ChainService);
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      if ((await chain.head()).unsealed === 0) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await chain.verify(0)).ok).toBe(true);
+  });
+
+  it('reserves a balance once however many batches are created at once', async () => {
+    const households = inVillage.slice(4, 10).map((h) => h.id);
+    for (const i of [4, 5, 6, 7, 8, 9]) {
+      await setAccount(i);
+    }
+    await credit(households, 2_500);
+    const before = await db.sql.query(`select count(*)::int as n from payout_batch`);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, () => payouts.call('createPayoutBatch', { minimumFen: 2_000 }, OFFICER)),
+    );
+    const made = attempts.filter((x) => x.status === 'fulfilled');
+    expect(made.length).toBeGreaterThanOrEqual(1);
+    for (const x of attempts) {
+      if (x.status === 'rejected') {
+        expect(['NOTHING_TO_PAY', 'PAYOUT_BALANCE_CHANGED']).toContain(errorDetails(x.reason).code);
+      }
+    }
+    const open = await db.sql.query<{ household_id: string; n: number; fen: string }>(
+      `select household_id, count(*)::int as n, sum(amount_fen) as fen from payout_line
+        where status in ('reserved', 'in_transit') group by household_id`,
+    );
+    for (const h of households) {
+      const row = open.rows.find((r) => r.household_id === h);
+      expect(row).toMatchObject({ n: 1 });
+      expect(Number(row!.fen)).toBe(2_500);
+      expect(await balance(h)).toBe(0);
+    }
+    const after = await db.sql.query(`select count(*)::int as n from payout_batch`);
+    expect(after.rows[0].n - before.rows[0].n).toBe(made.length);
+    // The database refuses a second open line for a household, whoever writes it.
+    const batchId = (await db.sql.query(`select id from payout_batch order by number desc limit 1`)).rows[0]
+      .id;
+    await expect(
+      db.sql.query(
+        `insert into payout_line (batch_id, household_id, seq, reference, amount_fen, status)
+         select id, $1, 99, 'X-1', 1, 'reserved' from payout_batch where id <> $2 limit 1`,
+        [households[0], batchId],
+      ),
+    ).rejects.toThrow(/payout_line_one_open/);
+  });
+
+  it('lets auditors read batches and refuses everyone else, and the file only to officers through the gateway', async () => {
+    const list = await payouts.call('listPayoutBatches', { state: '' }, AUDITOR);
+    expect(list.batches.length).toBeGreaterThan(0);
+    const denied = await expectRejection(
+      payouts.call('createPayoutBatch', { minimumFen: 1 }, AUDITOR),
+      grpc.status.PERMISSION_DENIED,
+    );
+    expect(denied).toBeDefined();
+    await expectRejection(
+      payouts.call('listPayoutBatches', { state: '' }, buyer()),
+      grpc.status.PERMISSION_DENIED,
+    );
+    const bad = await expectRejection(
+      payouts.call('createPayoutBatch', { minimumFen: 0 }, OFFICER),
+      grpc.status.INVALID_ARGUMENT,
+    );
+    expect(errorDetails(bad).fields?.[0]?.field).toBe('minimumFen');
+    const line = { householdId: inVillage[0]!.id, amountFen: 100, reference: 'PB1-0001' };
+    await expectRejection(
+      registerClient.call('renderPayoutFile', { batchId: randomUUID(), lines: [line] }, AUDITOR),
+      grpc.status.PERMISSION_DENIED,
+    );
+    // The ledger (or anyone else as a service) cannot get account numbers.
+    await expectRejection(
+      registerClient.call('renderPayoutFile', { batchId: randomUUID(), lines: [line] }, 'service', {
+        from: 'ledger',
+      }),
+      grpc.status.PERMISSION_DENIED,
+    );
+  });
+
+  it('holds no payout account number in its database (every text column scanned)', async () => {
+    const secrets = Array.from({ length: 10 }, (_, i) => accountNumberOf(i));
+    const { rows: columns } = await db.sql.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+        where table_schema = 'public' and data_type in ('text', 'character', 'character varying', 'jsonb', 'json')`,
+    );
+    const found: string[] = [];
+    for (const { table_name: table, column_name: column } of columns) {
+      const { rows } = await db.sql.query<{ v: string }>(
+        `select "${column}"::text as v from "${table}" where "${column}" is not null`,
+      );
+      for (const { v } of rows) {
+        if (secrets.some((s) => v.includes(s) || v.includes(s.slice(-8)))) {
+          found.push(`${table}.${column}`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
