@@ -41,6 +41,13 @@ const router = createBrowserRouter([
           { path: 'ledger', lazy: page(() => import('./office/ledger.page')) },
           { path: 'flow', lazy: page(() => import('./office/flow.page')) },
           { path: 'lots', lazy: page(() => import('./office/lot-trace.page')) },
+          { path: 'runs', lazy: page(() => import('./office/runs.page')) },
+          { path: 'runs/:id', lazy: page(() => import('./office/run.page')) },
+          { path: 'monitoring', lazy: page(() => import('./office/monitoring.page')) },
+          {
+            path: 'households/:id/statement',
+            lazy: page(() => import('./office/statement.page')),
+          },
         ],
       },
       { path: '*', lazy: antd(() => import('./pages/not-found.page')) },
