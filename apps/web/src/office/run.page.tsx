@@ -23,6 +23,7 @@ import { showApiError } from '../ui/api-errors';
 import { StatusTag } from '../ui/status-tag';
 import { useLoad } from '../ui/use-load';
 import { ledgerNames } from './ledger-names';
+import { maskedId } from './lot-trace.page';
 import { officerName } from './officers';
 import './relief.i18n';
 
@@ -168,7 +169,7 @@ export default function RunPage() {
               title: t('relief.runs.household'),
               render: (_, share) => (
                 <Link to={`/office/households/${share.householdId}/statement`}>
-                  {share.householdId.slice(0, 8)}
+                  {maskedId(share.householdId)}
                 </Link>
               ),
             },
