@@ -89,7 +89,12 @@ test('one officer proposes a distribution run, cannot approve it, a second offic
   await expectAccessible(page, 'a proposed run as its proposer');
 
   // A second officer approves it.
-  const second = await browser.newPage();
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1280, height: 900 },
+  });
+  const second = await context.newPage();
   await signIn(second, 'officer2@example.com');
   await second.goto(`${baseUrl()}/office/runs/${runId}`);
   await expect(second.getByTestId('run-why-not')).toHaveCount(0);
@@ -103,7 +108,7 @@ test('one officer proposes a distribution run, cannot approve it, a second offic
   await expect(second.getByRole('button', { name: '批准入账' })).toBeDisabled();
   await expectAccessible(second, 'an approved run');
   await screenshot(second, 'distribution-run');
-  await second.close();
+  await context.close();
 
   // The proposer sees it approved, by the other officer; the list says the same.
   await page.reload();

@@ -88,7 +88,7 @@ export default function RunPage() {
         </Descriptions.Item>
         <Descriptions.Item label={t('relief.runs.filter')}>
           {[
-            run.townId ? names.town(run.townId) : null,
+            run.townId && !run.villageId ? names.town(run.townId) : null,
             run.villageId ? names.villageInTown(run.villageId) : null,
             run.status ? t(`status.${run.status}`) : null,
           ]

@@ -44,7 +44,7 @@ export default function RunsPage() {
   const words = { you: t('relief.runs.you'), officer: t('relief.runs.officer') };
   const scope = (run: DistributionRun) =>
     [
-      run.townId && names ? names.town(run.townId) : null,
+      run.townId && !run.villageId && names ? names.town(run.townId) : null,
       run.villageId && names ? names.villageInTown(run.villageId) : null,
       run.status ? t(`status.${run.status}`) : null,
     ]
