@@ -218,6 +218,13 @@ test('an auditor reads the runs, a run, the monitoring cases and a statement wit
       () => expect(page.getByTestId('cases-table').locator('tr.ant-table-row').first()).toBeVisible(),
     ],
     [
+      '/office/suspense',
+      async () => {
+        await expect(page.getByTestId('suspense-table')).toBeVisible();
+        await expect(page.getByTestId('unallocated-table')).toBeVisible();
+      },
+    ],
+    [
       `/office/households/${run.shares[0]!.householdId}/statement`,
       () => expect(page.getByTestId('statement-entries')).toBeVisible(),
     ],
@@ -226,9 +233,29 @@ test('an auditor reads the runs, a run, the monitoring cases and a statement wit
     await page.goto(`${baseUrl()}${path}`);
     await shows();
     await expect(
-      page.getByRole('button', { name: /发起分配|批准入账|驳\s*回|撤回提议|刷新监测/ }),
+      page.getByRole('button', { name: /发起分配|批准入账|驳\s*回|撤回提议|刷新监测|处理款项|划拨给农户/ }),
     ).toHaveCount(0);
     await expectNoWriteButton(page, `${path} as an auditor`);
     await expectAccessible(page, `${path} as an auditor`);
   }
+});
+
+test('an officer opens the money waiting for the office: unmatched payments and unallocated shares', async ({
+  page,
+}) => {
+  const officer = await tokenOf('officer@example.com');
+  const waiting = await call<{ items: { producerId: string; amountFen: number }[] }>(
+    'GET',
+    '/ledger/unallocated-shares',
+    { token: officer },
+  );
+  await signIn(page, 'officer@example.com');
+  await page.getByRole('link', { name: '待处理款项' }).click();
+  await expect(page).toHaveURL(/\/office\/suspense$/);
+  await expect(page.getByTestId('suspense-table')).toBeVisible();
+  // One allocate button per producer with a share waiting, as the API lists them.
+  await expect(page.getByTestId('unallocated-table').getByRole('button', { name: '划拨给农户' })).toHaveCount(
+    waiting.items.filter((s) => s.amountFen > 0).length,
+  );
+  await expectAccessible(page, 'the money waiting for the office');
 });

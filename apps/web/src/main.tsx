@@ -44,6 +44,7 @@ const router = createBrowserRouter([
           { path: 'runs', lazy: page(() => import('./office/runs.page')) },
           { path: 'runs/:id', lazy: page(() => import('./office/run.page')) },
           { path: 'monitoring', lazy: page(() => import('./office/monitoring.page')) },
+          { path: 'suspense', lazy: page(() => import('./office/suspense.page')) },
           {
             path: 'households/:id/statement',
             lazy: page(() => import('./office/statement.page')),

@@ -394,3 +394,32 @@ export interface HouseholdStatement {
   entries: StatementEntry[];
   nextCursor: string | null;
 }
+
+export interface SuspenseItem {
+  transactionId: string;
+  orderId: string | null;
+  method: string;
+  reference: string;
+  amountFen: number;
+  currency: string;
+  receivedAt: string | null;
+  memo: string;
+  state: 'open' | 'return' | 'accept';
+  settlementTransactionId: string | null;
+  settledBy: string | null;
+  settlementReason: string | null;
+  settledAt: string | null;
+}
+
+export interface UnallocatedShare {
+  producerId: string;
+  amountFen: number;
+}
+
+export interface Allocation {
+  transactionId: string;
+  producerId: string;
+  amountFen: number;
+  allocations: { householdId: string; villageId: string | null; amountFen: number }[];
+  replayed: boolean;
+}

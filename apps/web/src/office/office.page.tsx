@@ -25,6 +25,7 @@ export default function OfficePage() {
     ['/office/lots', t('reports.nav.lots')],
     ['/office/runs', t('relief.nav.runs')],
     ['/office/monitoring', t('relief.nav.monitoring')],
+    ['/office/suspense', t('relief.nav.suspense')],
   ];
   // A run or a statement keeps its section's item selected.
   const here = location.pathname.replace(/\/$/, '');
