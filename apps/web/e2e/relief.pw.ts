@@ -201,9 +201,12 @@ test('an auditor reads the runs, a run, the monitoring cases and a statement wit
   page,
 }) => {
   const officer = await tokenOf('officer@example.com');
+  const { items } = await call<{ items: { villageId: string }[] }>('GET', '/households?pageSize=1', {
+    token: officer,
+  });
   const run = await call<RunJson>('POST', '/ledger/distribution-runs', {
     token: officer,
-    body: { policy: 'equal', totalFen: 500, memo: '审计可见' },
+    body: { policy: 'equal', villageId: items[0]!.villageId, totalFen: 500, memo: '审计可见' },
   });
   await call('POST', '/monitoring/refresh', { token: officer, body: {} });
   await signIn(page, 'auditor@example.com');

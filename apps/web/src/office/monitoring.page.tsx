@@ -132,6 +132,7 @@ export default function MonitoringPage() {
       {cases.error ? <Alert type="error" showIcon message={cases.error.message} /> : null}
       <Table<MonitoringCase>
         data-testid="cases-table"
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         size="small"
         loading={cases.loading}
@@ -148,8 +149,14 @@ export default function MonitoringPage() {
           rowExpandable: (item) => item.history.length > 0,
         }}
         columns={[
-          { title: t('relief.cases.archiveNumber'), dataIndex: 'archiveNumber' },
-          { title: t('relief.cases.headName'), dataIndex: 'headName' },
+          {
+            title: t('relief.cases.archiveNumber'),
+            render: (_, item) => <span style={{ whiteSpace: 'nowrap' }}>{item.archiveNumber}</span>,
+          },
+          {
+            title: t('relief.cases.headName'),
+            render: (_, item) => <span style={{ whiteSpace: 'nowrap' }}>{item.headName}</span>,
+          },
           { title: t('office.town'), dataIndex: 'townNameZh' },
           { title: t('office.village'), dataIndex: 'villageNameZh' },
           { title: t('relief.cases.members'), dataIndex: 'members' },
@@ -171,7 +178,10 @@ export default function MonitoringPage() {
               </Space>
             ),
           },
-          { title: t('relief.cases.openedAt'), render: (_, item) => chinaDateTime(item.openedAt) },
+          {
+            title: t('relief.cases.openedAt'),
+            render: (_, item) => <span style={{ whiteSpace: 'nowrap' }}>{chinaDateTime(item.openedAt)}</span>,
+          },
           {
             title: '',
             render: (_, item) => (
