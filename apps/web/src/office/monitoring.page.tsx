@@ -184,8 +184,9 @@ export default function MonitoringPage() {
           },
           {
             title: '',
+            fixed: 'right',
             render: (_, item) => (
-              <Space size={0} wrap>
+              <Space size={0} direction="vertical" align="start">
                 <Link to={`/office/households/${item.householdId}/statement`}>
                   {t('relief.cases.statement')}
                 </Link>
