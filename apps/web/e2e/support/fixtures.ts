@@ -46,7 +46,8 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(bad, `accessibility of ${what}`).toEqual([]);
 }
 
-const WRITES = /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车/;
+const WRITES =
+  /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车|发起分配|批准|驳\s*回|撤回|走\s*访|结\s*案|刷新监测|处理款项|划拨/;
 
 /** Fails when the page shows a button whose label says it writes (as an auditor must never see). */
 export async function expectNoWriteButton(page: Page, where: string): Promise<void> {

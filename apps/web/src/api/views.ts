@@ -278,3 +278,148 @@ export type ReliefIncomeGroupBy = NonNullable<
 >;
 /** The hash chain's last sealed transaction (`GET /ledger/chain-head`). */
 export type ChainHead = Schemas['ChainHeadView'];
+
+// The relief office's routes (apps/gateway/src/ledger/relief-office.controller.ts,
+// statements.views.ts, beneficiaries/monitoring.views.ts).
+
+export type RunState = 'proposed' | 'approved' | 'rejected' | 'cancelled';
+export type RunPolicy = 'equal' | 'per_member' | 'by_status';
+
+export interface DistributionRun {
+  id: string;
+  state: RunState;
+  policy: RunPolicy;
+  townId: string | null;
+  villageId: string | null;
+  status: string | null;
+  statusWeights: Record<string, number>;
+  allAvailable: boolean;
+  totalFen: number;
+  recipients: number;
+  proposedBy: string;
+  proposedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+  transactionId: string | null;
+  memo: string;
+}
+
+export interface DistributionShare {
+  householdId: string;
+  villageId: string;
+  townId: string;
+  members: number;
+  status: string;
+  weight: number;
+  amountFen: number;
+}
+
+export interface DistributionRunDetail extends DistributionRun {
+  shares: DistributionShare[];
+}
+
+export interface MonitoringCase {
+  id: string;
+  householdId: string;
+  archiveNumber: string;
+  headName: string;
+  members: number;
+  villageId: string;
+  villageNameZh: string;
+  townId: string;
+  townNameZh: string;
+  status: 'open' | 'visited' | 'closed';
+  reasons: string[];
+  recentIncome: Money;
+  priorIncome: Money;
+  perMemberPerYear: Money;
+  dropBps: number;
+  asOf: string | null;
+  stillFlagged: boolean;
+  openedAt: string | null;
+  updatedAt: string | null;
+  history: { kind: string; userId: string | null; note: string | null; at: string | null }[];
+}
+
+export interface MonitoringRefresh {
+  asOf: string | null;
+  windowMonths: number;
+  povertyLine: Money;
+  dropThresholdBps: number;
+  assessed: number;
+  flagged: number;
+  opened: number;
+  refreshed: number;
+}
+
+export interface StatementEntry {
+  postingId: number;
+  transactionId: string;
+  occurredAt: string | null;
+  kind: string;
+  memo: string;
+  side: 'debit' | 'credit';
+  amount: Money;
+  balance: Money | null;
+  source: {
+    orderId: string;
+    lineId: string;
+    productId: string;
+    producerId: string;
+    lotId: string | null;
+    lotCode: string | null;
+  } | null;
+}
+
+export interface HouseholdStatement {
+  household: {
+    id: string;
+    archiveNumber: string;
+    headName: string;
+    masked: boolean;
+    villageId: string;
+    villageNameZh: string;
+    townId: string;
+    townNameZh: string;
+  };
+  from: string | null;
+  to: string | null;
+  currency: string;
+  full: boolean;
+  openingBalance: Money | null;
+  closingBalance: Money | null;
+  credits: Money;
+  debits: Money;
+  entries: StatementEntry[];
+  nextCursor: string | null;
+}
+
+export interface SuspenseItem {
+  transactionId: string;
+  orderId: string | null;
+  method: string;
+  reference: string;
+  amountFen: number;
+  currency: string;
+  receivedAt: string | null;
+  memo: string;
+  state: 'open' | 'return' | 'accept';
+  settlementTransactionId: string | null;
+  settledBy: string | null;
+  settlementReason: string | null;
+  settledAt: string | null;
+}
+
+export interface UnallocatedShare {
+  producerId: string;
+  amountFen: number;
+}
+
+export interface Allocation {
+  transactionId: string;
+  producerId: string;
+  amountFen: number;
+  allocations: { householdId: string; villageId: string | null; amountFen: number }[];
+  replayed: boolean;
+}

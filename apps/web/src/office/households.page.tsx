@@ -1,6 +1,7 @@
 import { Alert, Button, Descriptions, Form, Input, Modal, Select, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api, ok } from '../api/client';
 import type { CursorPage, Household, Town } from '../api/views';
 import { yuan } from '../format.util';
@@ -84,6 +85,12 @@ export default function HouseholdsPage() {
           {
             title: t('office.baselineIncome'),
             render: (_, h) => (h.baselineIncome ? yuan(h.baselineIncome.fen) : '–'),
+          },
+          {
+            title: '',
+            render: (_: unknown, h: Household) => (
+              <Link to={`/office/households/${h.id}/statement`}>{t('relief.cases.statement')}</Link>
+            ),
           },
           ...(officeWrites(user?.role)
             ? [

@@ -2,6 +2,7 @@ import { Empty, Menu, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { isOffice, officeWrites, useSession } from '../session';
+import './relief.i18n';
 import './reports.i18n';
 
 /** The relief office's dashboard: officers read and write, auditors only read. */
@@ -22,7 +23,17 @@ export default function OfficePage() {
     ['/office/ledger', t('reports.nav.ledger')],
     ['/office/flow', t('reports.nav.flow')],
     ['/office/lots', t('reports.nav.lots')],
+    ['/office/runs', t('relief.nav.runs')],
+    ['/office/monitoring', t('relief.nav.monitoring')],
+    ['/office/suspense', t('relief.nav.suspense')],
   ];
+  // A run or a statement keeps its section's item selected.
+  const here = location.pathname.replace(/\/$/, '');
+  const selected = here.startsWith('/office/runs/')
+    ? '/office/runs'
+    : here.endsWith('/statement')
+      ? '/office/households'
+      : here;
   return (
     <>
       <Typography.Title level={1}>
@@ -32,7 +43,7 @@ export default function OfficePage() {
         <Menu
           mode="horizontal"
           disabledOverflow
-          selectedKeys={[location.pathname.replace(/\/$/, '')]}
+          selectedKeys={[selected]}
           items={pages.map(([key, label]) => ({ key, label: <Link to={key}>{label}</Link> }))}
           style={{ marginBottom: 16 }}
         />
