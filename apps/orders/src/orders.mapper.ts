@@ -91,6 +91,10 @@ export function toOrderMessage(o: OrderView): orders.Order {
       amountReceived: money(o.amountReceivedFen ?? 0, c),
       paidAt: o.paidAt ? toTimestamp(o.paidAt) : undefined,
       failure: o.paymentFailure ?? '',
+      processorFee:
+        o.processorFeeFen === null || o.processorFeeFen === undefined
+          ? undefined
+          : money(o.processorFeeFen, c),
     },
     refunds: (o.refunds ?? []).map((r) => toRefundMessage(r, c)),
     refunded: money(refunded, c),

@@ -45,6 +45,8 @@ const order = z.object({
       reference: z.string(),
       amountReceived: money.nullish(),
       paidAt: timestamp.nullish(),
+      /** The processor's actual fee of a card payment; absent when not known. */
+      processorFee: money.nullish(),
     })
     .nullish(),
 });

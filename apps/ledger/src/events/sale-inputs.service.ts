@@ -105,6 +105,8 @@ export class SaleInputsService {
       currency,
       donationFen: order.donation?.fen ?? 0,
       lines,
+      // Stripe's actual fee when orders could read it; else the lines' configured rate applies.
+      processorFeeFen: method === 'stripe' ? (payment.processorFee?.fen ?? null) : null,
     };
   }
 

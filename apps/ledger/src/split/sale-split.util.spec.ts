@@ -20,6 +20,8 @@ const orderArb = fc
     method: fc.constantFrom('stripe', 'manual'),
     donationFen: fc.integer({ min: 0, max: 5_000 }),
     feeBps: fc.integer({ min: 0, max: 600 }),
+    /** Stripe's actual fee when its balance transaction was known, else null (the rate applies). */
+    processorFeeFen: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: null }),
     households: fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 0, maxLength: 12 }),
     villageBps: fc.array(fc.integer({ min: 1, max: 800 }), { minLength: 0, maxLength: 2 }),
     lines: fc.array(
@@ -77,6 +79,7 @@ const orderArb = fc
       licenceMinPerUnitFen: l.licence?.minPerUnitFen ?? 0,
       feeBps: o.method === 'stripe' ? o.feeBps : 0,
     })),
+    processorFeeFen: o.method === 'stripe' ? o.processorFeeFen : null,
   }));
 
 function signed(p: PostingDraft): number {
@@ -120,6 +123,18 @@ describe('sale and refund split', () => {
         (sale, refunds, finish) => {
           const { draft } = planSale(sale);
           const drafts = [draft];
+          // An explicit fee is posted whole, shared over the lines by gross (unless a line's
+          // household and village shares leave less than its part: never in practice, 0–5000 fen).
+          if (sale.processorFeeFen !== null && sale.processorFeeFen !== undefined) {
+            const fees = draft.postings.filter((p) => p.role === 'fee').reduce((sum, p) => sum + p.fen, 0);
+            expect(fees).toBeLessThanOrEqual(sale.processorFeeFen);
+            const roomy = sale.lines.every(
+              (l) => l.householdShareBps + 1_600 <= 10_000 && l.grossFen >= 20_000,
+            );
+            if (roomy) {
+              expect(fees).toBe(sale.processorFeeFen);
+            }
+          }
           const paid = sale.lines.reduce((sum, l) => sum + l.grossFen, 0) + sale.donationFen;
           const refundedQty = sale.lines.map(() => 0);
           let refundedFen = 0;
@@ -200,6 +215,49 @@ describe('sale and refund split', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("posts Stripe's actual fee of 173 fen exactly, over two lines by gross (largest remainder)", () => {
+    const line = (lineId: string, grossFen: number) => ({
+      lineId,
+      productId: `p-${lineId}`,
+      producerId: 'prod',
+      quantity: 1,
+      grossFen,
+      householdShareBps: 2_000,
+      lots: [],
+      agreementShares: [],
+      villageCollectives: [],
+      licenceCommitmentBps: 0,
+      licenceMinPerUnitFen: 0,
+      feeBps: 60,
+    });
+    const sale: SaleInput = {
+      orderId: 'o',
+      eventId: 'e',
+      paidAt: new Date('2026-12-02T00:00:00Z'),
+      method: 'stripe',
+      currency: 'CNY',
+      donationFen: 100,
+      lines: [line('a', 3_000), line('b', 7_000)],
+      processorFeeFen: 173,
+    };
+    const fees = (s: SaleInput) =>
+      planSale(s)
+        .draft.postings.filter((p) => p.role === 'fee')
+        .map((p) => [p.lineId, p.fen]);
+    // 173 × 3/10 = 51.9, 173 × 7/10 = 121.1: floors 51 + 121 = 172, the larger remainder (a) gets the fen.
+    expect(fees(sale)).toEqual([
+      ['a', 52],
+      ['b', 121],
+    ]);
+    const { draft } = planSale(sale);
+    expect(draft.postings.reduce((sum, p) => sum + signed(p), 0)).toBe(0);
+    // Without the balance transaction the configured rate applies: 60 bps of each line.
+    expect(fees({ ...sale, processorFeeFen: null })).toEqual([
+      ['a', 18],
+      ['b', 42],
+    ]);
   });
 
   it('gives the household share to lot suppliers by quantity, else agreements, else the unallocated account', () => {

@@ -47,8 +47,13 @@ export interface SaleLineInput {
   licenceCommitmentBps: number;
   /** …and at least this much per unit, fen (0 on unlicensed lines). See {@link licenceCommitmentOf}. */
   licenceMinPerUnitFen: number;
-  /** Processor fee of the line; 0 for manual payments. */
+  /** Processor fee of the line by the configured rate; 0 for manual payments. */
   feeBps: number;
+  /**
+   * The line's part of the processor's actual fee, fen, when it is known (see
+   * {@link SaleInput.processorFeeFen}); it then replaces `feeBps`.
+   */
+  feeFen?: number | null;
 }
 
 export interface SaleInput {
@@ -60,6 +65,11 @@ export interface SaleInput {
   currency: string;
   donationFen: number;
   lines: SaleLineInput[];
+  /**
+   * The fee the processor actually charged for the payment (Stripe's balance transaction), fen;
+   * null or absent when not known, and the lines' `feeBps` apply.
+   */
+  processorFeeFen?: number | null;
 }
 
 /** One side of a planned transaction. */
@@ -114,16 +124,21 @@ export function licenceCommitmentOf(
 }
 
 /**
- * Splits one order line's gross, exact to the fen (largest remainder at every step):
- * household share, village collectives and processor fee by their basis points; the licence
- * commitment ({@link licenceCommitmentOf}) out of what remains, never more than it (the
- * licensee commits part of its own revenue); the rest to the producer. The household share goes to the lots the units came from in
- * proportion to their units; a lot's part to its supplier households by supplied quantity, else
- * to the households of the producer's benefit agreements by weight, else to the producer's
- * unallocated household share. The credits always sum to the gross; none is zero.
+ * A line's gross shared out by basis points (largest remainder): the household share, the village
+ * collectives, the processor fee and the rest. A known fee in fen (`feeFen`) is taken whole out of
+ * what the shares by rate leave, never more than that (the line's credits always sum to its gross).
  */
-export function splitLine(line: SaleLineInput, method: string, currency: string): LineSplit {
+function shareOut(line: SaleLineInput): { household: number; villages: number; fee: number; rest: number } {
   const village = line.villageCollectives.reduce((sum, v) => sum + v.bps, 0);
+  if (line.feeFen !== undefined && line.feeFen !== null) {
+    const [household, villages, left] = splitByLargestRemainder(line.grossFen, [
+      line.householdShareBps,
+      village,
+      Math.max(0, BPS_PER_WHOLE - line.householdShareBps - village),
+    ]) as [number, number, number];
+    const fee = Math.min(Math.max(line.feeFen, 0), left);
+    return { household, villages, fee, rest: left - fee };
+  }
   const fixed = line.householdShareBps + village + line.feeBps;
   const [household, villages, fee, rest] = splitByLargestRemainder(line.grossFen, [
     line.householdShareBps,
@@ -131,6 +146,33 @@ export function splitLine(line: SaleLineInput, method: string, currency: string)
     line.feeBps,
     Math.max(0, BPS_PER_WHOLE - fixed),
   ]) as [number, number, number, number];
+  return { household, villages, fee, rest };
+}
+
+/**
+ * The processor's actual fee of a sale shared over its lines in proportion to their gross
+ * (largest remainder); null for each line when the fee is not known or the sale has no gross.
+ */
+export function lineFeesOf(sale: Pick<SaleInput, 'lines' | 'processorFeeFen'>): (number | null)[] {
+  const gross = sale.lines.map((l) => Math.max(l.grossFen, 0));
+  if (sale.processorFeeFen === undefined || sale.processorFeeFen === null || gross.every((g) => g === 0)) {
+    return sale.lines.map(() => null);
+  }
+  return splitByLargestRemainder(sale.processorFeeFen, gross);
+}
+
+/**
+ * Splits one order line's gross, exact to the fen (largest remainder at every step):
+ * household share, village collectives and processor fee by their basis points (the fee in fen
+ * when the processor's actual fee is known, see {@link lineFeesOf}); the licence
+ * commitment ({@link licenceCommitmentOf}) out of what remains, never more than it (the
+ * licensee commits part of its own revenue); the rest to the producer. The household share goes to the lots the units came from in
+ * proportion to their units; a lot's part to its supplier households by supplied quantity, else
+ * to the households of the producer's benefit agreements by weight, else to the producer's
+ * unallocated household share. The credits always sum to the gross; none is zero.
+ */
+export function splitLine(line: SaleLineInput, method: string, currency: string): LineSplit {
+  const { household, villages, fee, rest } = shareOut(line);
   const licence = Math.min(rest, licenceCommitmentOf(line));
   const producer = rest - licence;
   const dims = { lineId: line.lineId, productId: line.productId, producerId: line.producerId };
@@ -217,8 +259,14 @@ export function planSale(sale: SaleInput): { draft: TransactionDraft; bases: Map
   const bases = new Map<string, HouseholdBasis>();
   const credits: PostingDraft[] = [];
   let total = sale.donationFen;
-  for (const line of sale.lines) {
-    const split = splitLine(line, sale.method, sale.currency);
+  const fees = lineFeesOf(sale);
+  for (const [i, line] of sale.lines.entries()) {
+    const fee = fees[i];
+    const split = splitLine(
+      fee === null || fee === undefined ? line : { ...line, feeFen: fee },
+      sale.method,
+      sale.currency,
+    );
     bases.set(line.lineId, split.basis);
     total += line.grossFen;
     credits.push(...split.credits);

@@ -14,6 +14,8 @@ export interface ReceivedPayment {
   /** Stripe PaymentIntent id, or the officer's reference. */
   reference: string;
   amountFen: number;
+  /** The processor's fee for it, fen, when known (Stripe's balance transaction). */
+  processorFeeFen?: number | null;
 }
 
 /**
@@ -73,6 +75,7 @@ export class OrderLifecycleService {
       {
         payment_reference: payment.reference,
         amount_received_fen: payment.amountFen,
+        processor_fee_fen: payment.processorFeeFen ?? null,
         paid_at: at ?? new Date(),
       },
       at,

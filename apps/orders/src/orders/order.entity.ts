@@ -111,6 +111,13 @@ export class Order {
   @Property({ type: new BigIntType('number'), nullable: true })
   amountReceivedFen?: number | null;
 
+  /**
+   * The fee the card processor charged for the payment, fen, from Stripe's balance transaction;
+   * null when not known (a manual payment, or Stripe had not settled it when the order was paid).
+   */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  processorFeeFen?: number | null;
+
   @Property({ type: 'timestamptz', nullable: true })
   paidAt?: Date | null;
 

@@ -41,7 +41,7 @@ type Row = Record<string, unknown>;
 
 const ORDER_COLUMNS = `o.id, o.buyer_id, o.buyer_role, o.idempotency_key, o.request_hash, o.status, o.payment_method,
   o.subtotal_fen, o.donation_fen, o.total_fen, o.currency, o.payment_reference, o.client_secret,
-  o.amount_received_fen, o.paid_at, o.payment_failure, o.expires_at, o.cancelled_at, o.delivered_at, o.completed_at,
+  o.amount_received_fen, o.processor_fee_fen, o.paid_at, o.payment_failure, o.expires_at, o.cancelled_at, o.delivered_at, o.completed_at,
   o.created_at, o.updated_at,
   coalesce((select json_agg(json_build_object(
     'id', r.id, 'orderId', r.order_id, 'idempotencyKey', r.idempotency_key, 'lines', r.lines,
@@ -78,6 +78,10 @@ function toRecord(row: Row): OrderRecord {
     paymentReference: (row.payment_reference as string | null) ?? null,
     clientSecret: (row.client_secret as string | null) ?? null,
     amountReceivedFen: row.amount_received_fen === null ? null : Number(row.amount_received_fen),
+    processorFeeFen:
+      row.processor_fee_fen === null || row.processor_fee_fen === undefined
+        ? null
+        : Number(row.processor_fee_fen),
     paidAt: date(row.paid_at),
     paymentFailure: (row.payment_failure as string | null) ?? null,
     expiresAt: date(row.expires_at)!,

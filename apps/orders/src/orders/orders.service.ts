@@ -331,6 +331,7 @@ export class OrdersService {
       paymentReference: null,
       clientSecret: null,
       amountReceivedFen: null,
+      processorFeeFen: null,
       paidAt: null,
       expiresAt,
       cancelledAt: null,

@@ -61,6 +61,11 @@ export interface PaymentProvider {
   /** Current state at the provider, for the reconciler. */
   retrievePayment(reference: string): Promise<ProviderPayment>;
   refund(input: RefundPaymentInput): Promise<ProviderRefundResult>;
+  /**
+   * The fee the provider charged for a succeeded payment, in minor units of `currency`; null
+   * when it is not known yet or is in another currency. Never throws: a fee it cannot read is null.
+   */
+  processorFee(reference: string, currency: string): Promise<number | null>;
 }
 
 /** Nest injection token of the Stripe provider (bound only when STRIPE_SECRET_KEY is set). */

@@ -292,10 +292,14 @@ export class PaymentsService {
       }
       return 'refunded';
     }
+    // Stripe's actual fee when it has settled the charge already; else null, and the ledger
+    // takes the configured rate.
+    const processorFeeFen = await this.provider().processorFee(payment.reference, payment.currency);
     const moved = await this.applyUnderLock(order.id, record('applied'), (tx) =>
       this.lifecycle.payInTx(tx, order.id, {
         reference: payment.reference,
         amountFen: payment.amountReceivedFen,
+        processorFeeFen,
       }),
     );
     return moved ? 'applied' : 'no_change';

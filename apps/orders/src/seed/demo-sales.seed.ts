@@ -90,6 +90,7 @@ export class DemoSalesSeed {
       paymentReference: null,
       clientSecret: null,
       amountReceivedFen: null,
+      processorFeeFen: null,
       paidAt: null,
       expiresAt: new Date(sale.createdAt.getTime() + this.settings.holdTtlMs),
       cancelledAt: null,

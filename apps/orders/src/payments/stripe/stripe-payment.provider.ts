@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 
 import type {
@@ -125,6 +126,7 @@ function refundStatus(status: string | null): ProviderRefundResult['status'] {
 export class StripePaymentProvider implements PaymentProvider {
   readonly method = 'stripe' as const;
   private readonly stripe: Stripe;
+  private readonly logger = new Logger(StripePaymentProvider.name);
 
   constructor(config: StripePaymentProviderConfig) {
     this.stripe = new Stripe(config.secretKey, stripeClientConfig(config));
@@ -194,6 +196,30 @@ export class StripePaymentProvider implements PaymentProvider {
       orderId: pi.metadata['order_id'] || undefined,
       failureCode: pi.last_payment_error?.code ?? undefined,
     };
+  }
+
+  /**
+   * Stripe's fee for a succeeded payment: the balance transaction of its latest charge (one call,
+   * expanded; the SDK's timeout and bounded retries apply). Null when Stripe has not made the
+   * balance transaction yet (it does so asynchronously), when it settles in another currency than
+   * the payment's (the fee would not be in the order's fen), or when Stripe does not answer.
+   */
+  async processorFee(reference: string, currency: string): Promise<number | null> {
+    let pi: Stripe.PaymentIntent;
+    try {
+      pi = await this.stripe.paymentIntents.retrieve(reference, {
+        expand: ['latest_charge.balance_transaction'],
+      });
+    } catch (error) {
+      this.logger.warn(`fee of payment ${reference} not read: ${(error as Error).message}`);
+      return null;
+    }
+    const charge = pi.latest_charge;
+    const txn = charge && typeof charge !== 'string' ? charge.balance_transaction : null;
+    if (!txn || typeof txn === 'string' || txn.currency.toUpperCase() !== currency.toUpperCase()) {
+      return null;
+    }
+    return Number.isSafeInteger(txn.fee) && txn.fee >= 0 ? txn.fee : null;
   }
 
   /**

@@ -82,7 +82,48 @@ export function renderPaymentIntent(pi: PaymentIntentRecord): Record<string, unk
   };
 }
 
-export function renderCharge(state: StripeState, charge: ChargeRecord): Record<string, unknown> {
+/** A balance transaction as Stripe renders it (a charge's: its amount, fee and net). */
+export function renderBalanceTransaction(charge: ChargeRecord): Record<string, unknown> | null {
+  const txn = charge.balanceTransaction;
+  if (!txn) {
+    return null;
+  }
+  return {
+    id: txn.id,
+    object: 'balance_transaction',
+    amount: charge.amount,
+    available_on: charge.created + 2 * 86_400,
+    created: charge.created,
+    currency: txn.currency,
+    description: null,
+    exchange_rate: null,
+    fee: txn.fee,
+    fee_details: [
+      {
+        amount: txn.fee,
+        application: null,
+        currency: txn.currency,
+        description: 'Stripe processing fees',
+        type: 'stripe_fee',
+      },
+    ],
+    net: charge.amount - txn.fee,
+    reporting_category: 'charge',
+    source: charge.id,
+    status: 'pending',
+    type: 'charge',
+  };
+}
+
+/**
+ * A charge as Stripe renders it; `expandBalanceTransaction` renders its balance transaction as the
+ * object (`expand[]=…balance_transaction`) rather than its id.
+ */
+export function renderCharge(
+  state: StripeState,
+  charge: ChargeRecord,
+  expandBalanceTransaction = false,
+): Record<string, unknown> {
   const refunds = charge.refunds.map((id) => renderRefund(state.refunds.get(id) as RefundRecord));
   return {
     id: charge.id,
@@ -90,7 +131,9 @@ export function renderCharge(state: StripeState, charge: ChargeRecord): Record<s
     amount: charge.amount,
     amount_captured: charge.status === 'succeeded' ? charge.amount : 0,
     amount_refunded: charge.amountRefunded,
-    balance_transaction: charge.status === 'succeeded' ? `txn_${charge.id.slice(3)}` : null,
+    balance_transaction: expandBalanceTransaction
+      ? renderBalanceTransaction(charge)
+      : (charge.balanceTransaction?.id ?? null),
     captured: charge.status === 'succeeded',
     created: charge.created,
     currency: charge.currency,

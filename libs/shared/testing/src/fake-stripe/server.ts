@@ -153,6 +153,39 @@ export class FakeStripe {
     return renderPaymentIntent(this.state.paymentIntentRecord(id));
   }
 
+  /**
+   * The PaymentIntent with what `expand` asks for expanded: `latest_charge` (the charge object)
+   * and `latest_charge.balance_transaction` (with its balance transaction object too).
+   */
+  private expandedPaymentIntent(id: string, expand: unknown): Record<string, unknown> {
+    const paths = Array.isArray(expand) ? expand.map(String) : typeof expand === 'string' ? [expand] : [];
+    const body = this.paymentIntent(id);
+    const pi = this.state.paymentIntentRecord(id);
+    const charge = pi.latestCharge ? this.state.charges.get(pi.latestCharge) : undefined;
+    const withTxn = paths.includes('latest_charge.balance_transaction');
+    if (charge && (withTxn || paths.includes('latest_charge'))) {
+      body.latest_charge = renderCharge(this.state, charge, withTxn);
+    }
+    return body;
+  }
+
+  /**
+   * Stripe makes the balance transaction of the PaymentIntent's latest charge (asynchronously,
+   * after it succeeded): its fee in minor units of `currency` (the payment's by default).
+   */
+  settleBalanceTransaction(paymentIntentId: string, fee: number, currency?: string): void {
+    const pi = this.state.paymentIntentRecord(paymentIntentId);
+    const charge = pi.latestCharge ? this.state.charges.get(pi.latestCharge) : undefined;
+    if (!charge || charge.status !== 'succeeded') {
+      throw new Error(`fake Stripe: ${paymentIntentId} has no succeeded charge`);
+    }
+    charge.balanceTransaction = {
+      id: `txn_${charge.id.slice(3)}`,
+      fee,
+      currency: (currency ?? charge.currency).toLowerCase(),
+    };
+  }
+
   /** The Charge as Stripe renders it, with its refunds list. Throws when unknown. */
   charge(id: string): Record<string, unknown> {
     const charge = this.state.charges.get(id);
@@ -403,7 +436,7 @@ export class FakeStripe {
           onlyKnown(params, ['expand']);
           return {
             status: 200,
-            body: this.paymentIntent(this.state.existingPaymentIntent(id).id),
+            body: this.expandedPaymentIntent(this.state.existingPaymentIntent(id).id, params.expand),
             store: true,
           };
         }

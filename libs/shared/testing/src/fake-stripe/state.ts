@@ -52,6 +52,19 @@ export interface ChargeRecord {
   failureMessage: string | null;
   created: number;
   refunds: string[];
+  /**
+   * The charge's balance transaction (what Stripe took as its fee), or null while Stripe has not
+   * made it yet (it does so asynchronously after the charge succeeds).
+   */
+  balanceTransaction: BalanceTransactionRecord | null;
+}
+
+export interface BalanceTransactionRecord {
+  id: string;
+  /** Stripe's fee, minor units of `currency`. */
+  fee: number;
+  /** The account's settlement currency, lower case. */
+  currency: string;
 }
 
 export interface RefundRecord {
@@ -113,6 +126,7 @@ export class StripeState {
       failureMessage,
       created: now(),
       refunds: [],
+      balanceTransaction: null,
     };
     this.charges.set(charge.id, charge);
     return charge;

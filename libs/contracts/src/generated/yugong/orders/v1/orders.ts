@@ -126,6 +126,8 @@ export interface Payment {
     | undefined;
   /** The last failure the provider reported, if any ("card_declined"). */
   failure: string;
+  /** The fee the card processor charged (Stripe's balance transaction); absent when not known. */
+  processorFee?: Money | undefined;
 }
 
 export interface RefundLine {
