@@ -5,6 +5,7 @@ import { Migration20261128192439_fulfilment_refunds } from './Migration202611281
 import { Migration20261201210104_stripe_payments } from './Migration20261201210104_stripe_payments';
 import { Migration20261202044758_buyer_limits_payment_reference } from './Migration20261202044758_buyer_limits_payment_reference';
 import { Migration20261202133031_line_licence } from './Migration20261202133031_line_licence';
+import { Migration20261202150311_processor_fee } from './Migration20261202150311_processor_fee';
 
 /** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -16,4 +17,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     class: Migration20261202044758_buyer_limits_payment_reference,
   },
   { name: 'Migration20261202133031_line_licence', class: Migration20261202133031_line_licence },
+  { name: 'Migration20261202150311_processor_fee', class: Migration20261202150311_processor_fee },
 ];
