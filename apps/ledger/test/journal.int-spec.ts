@@ -205,4 +205,51 @@ describe('the journal', () => {
     expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(errorDetails(error).fields).toEqual([{ field: 'eventId', reason: 'must be a UUID' }]);
   });
+
+  it("posts Stripe's actual fee of 173 fen over two lines by gross, and refunds reverse what was posted", async () => {
+    const lines = [
+      { productId: RABBIT, producerId: YANGGUANG, quantity: 1, unitPriceFen: 4_850, householdShareBps: 800 },
+      { productId: RABBIT, producerId: YANGGUANG, quantity: 2, unitPriceFen: 4_850, householdShareBps: 800 },
+    ];
+    const fees = async (orderId: string) =>
+      (
+        await db.sql.query<{ line_id: string; fen: number }>(
+          `select p.line_id, sum(case when p.side = 'credit' then p.fen else -p.fen end)::int as fen
+             from posting p join journal_transaction t on t.id = p.transaction_id
+            where t.order_id = $1 and p.role = 'fee' group by p.line_id`,
+          [orderId],
+        )
+      ).rows.reduce<Record<string, number>>((out, r) => ({ ...out, [r.line_id]: r.fen }), {});
+    const trialBalance = async () =>
+      (
+        await db.sql.query(
+          `select sum(case when type in ('asset', 'expense') then balance_fen else -balance_fen end)::int as net from account_totals`,
+        )
+      ).rows[0].net as number;
+    const consume = async (event: unknown) =>
+      expect(await ledger.consumer.call('consumeOrderEvent', { event } as never, 'service')).toEqual({
+        applied: true,
+      });
+
+    const sale = paidOrder({ lines, method: 'stripe', donationFen: 30, processorFeeFen: 173 });
+    const [a, b] = sale.order.lines.map((l) => l.id) as [string, string];
+    await consume(sale.paid());
+    // 173 × 4,850 / 14,550 = 57.67 and 173 × 9,700 / 14,550 = 115.33: the larger remainder gets the fen.
+    expect(await fees(sale.order.id)).toEqual({ [a]: 58, [b]: 115 });
+    expect(await trialBalance()).toBe(0);
+    // Refunding line b unit by unit reverses the fee posted on it (115, not a rate), to zero.
+    await consume(sale.refund([{ index: 1, quantity: 1 }]));
+    const half = (await fees(sale.order.id))[b]!;
+    expect([57, 58]).toContain(half);
+    await consume(sale.refund([{ index: 1, quantity: 1 }]));
+    expect(await fees(sale.order.id)).toEqual({ [a]: 58, [b]: 0 });
+    expect(await trialBalance()).toBe(0);
+
+    // Without a balance transaction the configured rate applies (CARD_FEE_BPS, 340 by default).
+    const atRate = paidOrder({ lines, method: 'stripe' });
+    await consume(atRate.paid());
+    const [c, d] = atRate.order.lines.map((l) => l.id) as [string, string];
+    expect(await fees(atRate.order.id)).toEqual({ [c]: 165, [d]: 330 }); // 3.4 % of 4,850 and 9,700
+    expect(await trialBalance()).toBe(0);
+  });
 });

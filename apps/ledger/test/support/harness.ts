@@ -163,6 +163,8 @@ export function paidOrder(spec: {
   donationFen?: number;
   paidAt?: Date;
   buyerId?: string;
+  /** Stripe's actual fee as orders read it from the balance transaction; absent: not known. */
+  processorFeeFen?: number;
 }) {
   const paidAt = spec.paidAt ?? new Date('2020-06-15T04:00:00Z');
   const id = randomUUID();
@@ -201,6 +203,7 @@ export function paidOrder(spec: {
       amountReceived: cny(subtotal + donation),
       paidAt: ts(paidAt),
       failure: '',
+      ...(spec.processorFeeFen === undefined ? {} : { processorFee: cny(spec.processorFeeFen) }),
     },
     refunds: [] as unknown[],
     refunded: cny(0),
