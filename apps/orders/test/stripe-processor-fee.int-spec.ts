@@ -114,6 +114,18 @@ describeWithRedis("Stripe's actual processor fee on paid card orders, against a 
     expect(await stored(order.id)).toEqual({ column: null, event: [null] });
   });
 
+  it('pays the order with the fee unknown when Stripe hangs on the fee request, within its deadline', async () => {
+    const { order, intent } = await cardOrder();
+    const succeeded = fake.succeed(intent);
+    fake.settleBalanceTransaction(intent, 173);
+    fake.delayNext(2, 5_000, new RegExp(`^GET /v1/payment_intents/${intent}$`));
+    const started = performance.now();
+    expect((await apply(succeeded)).applied).toBe(true);
+    // Two attempts of at most 1 s (FEE_READ_TIMEOUT_MS), not the SDK's 5 s each.
+    expect(performance.now() - started).toBeLessThan(4_500);
+    expect(await stored(order.id)).toEqual({ column: null, event: [null] });
+  });
+
   it('records the fee when the reconciler finds the order paid at Stripe', async () => {
     const { order, intent } = await cardOrder();
     fake.succeed(intent); // the webhook is lost

@@ -21,6 +21,13 @@ export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApi
 /** Most SDK retries (with backoff, same idempotency key) allowed by {@link StripePaymentProviderConfig}. */
 export const MAX_STRIPE_NETWORK_RETRIES = 5;
 
+/**
+ * The fee read runs while a payment is applied (a webhook waits on it): at most this long per
+ * attempt, and at most {@link FEE_READ_RETRIES} retry; a fee not read by then is left unknown.
+ */
+export const FEE_READ_TIMEOUT_MS = 1_000;
+export const FEE_READ_RETRIES = 1;
+
 /** How the orders service reaches Stripe. */
 export interface StripePaymentProviderConfig {
   /** `sk_live_…` / `sk_test_…` (STRIPE_SECRET_KEY). */
@@ -128,8 +135,15 @@ export class StripePaymentProvider implements PaymentProvider {
   private readonly stripe: Stripe;
   private readonly logger = new Logger(StripePaymentProvider.name);
 
+  private readonly feeRead: Stripe.RequestOptions;
+
   constructor(config: StripePaymentProviderConfig) {
-    this.stripe = new Stripe(config.secretKey, stripeClientConfig(config));
+    const settings = stripeClientConfig(config);
+    this.stripe = new Stripe(config.secretKey, settings);
+    this.feeRead = {
+      timeout: Math.min(settings.timeout ?? FEE_READ_TIMEOUT_MS, FEE_READ_TIMEOUT_MS),
+      maxNetworkRetries: Math.min(settings.maxNetworkRetries ?? FEE_READ_RETRIES, FEE_READ_RETRIES),
+    };
   }
 
   /** One PaymentIntent per order: amount in minor units, `metadata.order_id`, automatic payment methods. */
@@ -200,16 +214,18 @@ export class StripePaymentProvider implements PaymentProvider {
 
   /**
    * Stripe's fee for a succeeded payment: the balance transaction of its latest charge (one call,
-   * expanded; the SDK's timeout and bounded retries apply). Null when Stripe has not made the
+   * expanded; {@link FEE_READ_TIMEOUT_MS} per attempt, {@link FEE_READ_RETRIES} retry). Null when Stripe has not made the
    * balance transaction yet (it does so asynchronously), when it settles in another currency than
    * the payment's (the fee would not be in the order's fen), or when Stripe does not answer.
    */
   async processorFee(reference: string, currency: string): Promise<number | null> {
     let pi: Stripe.PaymentIntent;
     try {
-      pi = await this.stripe.paymentIntents.retrieve(reference, {
-        expand: ['latest_charge.balance_transaction'],
-      });
+      pi = await this.stripe.paymentIntents.retrieve(
+        reference,
+        { expand: ['latest_charge.balance_transaction'] },
+        this.feeRead,
+      );
     } catch (error) {
       this.logger.warn(`fee of payment ${reference} not read: ${(error as Error).message}`);
       return null;
