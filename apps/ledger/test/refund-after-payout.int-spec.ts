@@ -186,4 +186,70 @@ describe('refund of a share already paid out', () => {
     }
     expect((await chain.verify(0)).ok).toBe(true);
   });
+  it('applies every refund racing a payout batch: no balance below zero, no fen lost, no deadlock', async () => {
+    const sales = Array.from({ length: 6 }, () =>
+      paidOrder({
+        lines: [
+          {
+            productId: RABBIT,
+            producerId: YANGGUANG,
+            quantity: 4,
+            unitPriceFen: 3_000,
+            householdShareBps: 800,
+            lotId: region.lot.id,
+          },
+        ],
+        method: 'manual',
+      }),
+    );
+    for (const sale of sales) {
+      await deliver(sale.paid());
+    }
+    for (const [i, supplier] of region.suppliers.slice(3, 6).entries()) {
+      await registerClient.call(
+        'setPayoutAccount',
+        {
+          householdId: supplier.householdId,
+          payeeName: `户主${i + 3}`,
+          accountNumber: `6228480000000001${i}`,
+          bankName: '济源农商银行',
+        },
+        OFFICER,
+      );
+    }
+    const refunds = sales.map((sale) => sale.refund([{ index: 0, quantity: 4 }]));
+    const outcomes = await Promise.allSettled([
+      payouts.call('createPayoutBatch', { minimumFen: 1, memo: 'racing the refunds' }, OFFICER),
+      ...refunds.map((refund) => deliver(refund)),
+    ]);
+    // Every refund is posted, whatever the batch did (it may find a balance a refund took first).
+    expect(outcomes.slice(1).map((o) => o.status)).toEqual(refunds.map(() => 'fulfilled'));
+    const applied = await db.sql.query(`select 1 from applied_event where event_id = any($1::uuid[])`, [
+      refunds.map((r) => r.eventId),
+    ]);
+    expect(applied.rowCount).toBe(refunds.length);
+    for (const sale of sales) {
+      expect([...(await standing(sale.order.id)).values()].every((fen) => fen === 0)).toBe(true);
+    }
+    // What left each benefit account for a batch is exactly what its open lines reserve.
+    const reserved = await db.sql.query<{ household_id: string; lines: string; left: string }>(
+      `select l.household_id, sum(l.amount_fen) as lines,
+              (select coalesce(sum(p.fen), 0) from posting p join account a on a.id = p.account_id
+                 join journal_transaction t on t.id = p.transaction_id
+                where a.code = 'household:' || l.household_id || ':benefit' and p.side = 'debit'
+                  and t.kind = 'payout' and t.idempotency_key not like 'test:%') as left
+         from payout_line l group by l.household_id`,
+    );
+    for (const r of reserved.rows) {
+      expect(Number(r.left)).toBe(Number(r.lines));
+    }
+    const negative = await db.sql.query(
+      `select 1 from account_balance where non_negative and balance_fen < 0`,
+    );
+    expect(negative.rowCount).toBe(0);
+    const trial = await db.sql.query<{ debits: string; credits: string }>(
+      `select sum(debit_fen) as debits, sum(credit_fen) as credits from account_totals`,
+    );
+    expect(trial.rows[0]!.debits).toBe(trial.rows[0]!.credits);
+  });
 });
