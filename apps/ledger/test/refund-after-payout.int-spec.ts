@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { GRPC_SERVICES, grpcTestClient, type GrpcTestClient } from '@yugong/shared/testing';
 import type { beneficiaries, ledger } from '@yugong/contracts';
 import { ChainService } from '../src/chain/chain.service';
@@ -110,7 +110,7 @@ describe('refund of a share already paid out', () => {
     await payouts.call('createPayoutBatch', { minimumFen: 1, memo: 'before the refund' }, OFFICER);
     // A third loses part of its balance in the order's slot to a payout posted directly.
     const journal = ledgerService.app.get(JournalService);
-    const em = ledgerService.app.get(MikroORM).em.fork();
+    const em = ledgerService.app.get(EntityManager).fork();
     const part = Math.floor((await heldIn(slot)).get(drained!)! / 2) + 1;
     const household = accounts.household(drained!, null);
     await em.transactional((tx) =>
@@ -154,8 +154,13 @@ describe('refund of a share already paid out', () => {
       expect((before[benefit] ?? 0) - (after[benefit] ?? 0)).toBe(fen - shortfall.get(householdId)!);
       expect(after[benefit] ?? 0).toBeGreaterThanOrEqual(0);
     }
-    // Fully refunded: the line's household parts net to zero, receivables counted in.
+    // Fully refunded: the line's household parts net to zero, receivables counted in, and its trace
+    // names no household (a receivable counts for the household's part, not as another one).
     expect([...(await standing(sale.order.id)).values()].every((fen) => fen === 0)).toBe(true);
+    const trace = await ledgerService.client.call('traceOrder', { orderId: sale.order.id }, OFFICER);
+    expect(trace.lines[0]!.households).toEqual([]);
+    expect(trace.lines[0]!.householdAmount?.fen ?? 0).toBe(0);
+    expect(trace.lines[0]!.refundedQuantity).toBe(10);
     const refunds = await db.sql.query<{ fen: string }>(
       `select coalesce(sum(p.fen), 0) as fen from journal_transaction t join posting p on p.transaction_id = t.id
         where t.order_id = $1 and t.kind = 'refund' and p.role = 'clearing' and p.side = 'credit'`,

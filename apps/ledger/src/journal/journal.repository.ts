@@ -22,6 +22,16 @@ const HOT_OWNERS = new Set<OwnerKind>([
   'buyer_refunds',
 ]);
 
+/**
+ * `a`: the account a posting `p` counts for in a line's parts — its own, but for a receivable's,
+ * which took from the part of the household's or village collective's account it stands in for.
+ */
+export const PART_ACCOUNT_JOIN = `join account o on o.id = p.account_id
+  left join account r on o.owner_kind in ('household_recoverable', 'village_recoverable')
+        and r.owner_kind = case o.owner_kind when 'household_recoverable' then 'household' else 'village_collective' end
+        and r.owner_id = o.owner_id and r.currency = o.currency
+  join account a on a.id = coalesce(r.id, o.id)`;
+
 /** Whether most sales post to accounts of this owner (their balance rows are locked last). */
 export const isHotOwner = (ownerKind: OwnerKind): boolean => HOT_OWNERS.has(ownerKind);
 
@@ -178,13 +188,7 @@ export class JournalRepository {
       `select p.line_id, p.product_id, p.producer_id, p.lot_id, p.role,
               a.id as account_id, a.code, a.type, a.owner_kind, a.owner_id, a.currency, a.village_id, a.non_negative,
               sum(case when p.side = 'credit' then p.fen else -p.fen end) as fen
-         from posting p
-         join account o on o.id = p.account_id
-         -- A receivable's debit took from the part of the account it stands in for.
-         left join account r on o.owner_kind in ('household_recoverable', 'village_recoverable')
-               and r.owner_kind = case o.owner_kind when 'household_recoverable' then 'household' else 'village_collective' end
-               and r.owner_id = o.owner_id and r.currency = o.currency
-         join account a on a.id = coalesce(r.id, o.id)
+         from posting p ${PART_ACCOUNT_JOIN}
         where p.line_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
         group by p.line_id, p.product_id, p.producer_id, p.lot_id, p.role, a.id
        having sum(case when p.side = 'credit' then p.fen else -p.fen end) > 0
