@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { GRPC_SERVICES, grpcTestClient, type GrpcTestClient } from '@yugong/shared/testing';
-import type { beneficiaries, ledger } from '@yugong/contracts';
+import { ledger, type beneficiaries } from '@yugong/contracts';
 import { ChainService } from '../src/chain/chain.service';
 import { balanceSlotOf } from '../src/journal/journal.repository';
 import { JournalService } from '../src/journal/journal.service';
@@ -161,6 +161,20 @@ describe('refund of a share already paid out', () => {
     expect(trace.lines[0]!.households).toEqual([]);
     expect(trace.lines[0]!.householdAmount?.fen ?? 0).toBe(0);
     expect(trace.lines[0]!.refundedQuantity).toBe(10);
+    // Nor any income left: the refund took back every household's share, paid out or not.
+    const income = await ledgerService.client.call(
+      'getReliefIncome',
+      { groupBy: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_HOUSEHOLD },
+      OFFICER,
+    );
+    expect(income.rows.map((r) => r.householdAmount?.fen ?? 0)).toEqual(income.rows.map(() => 0));
+    const windows = await ledgerService.client.call(
+      'getHouseholdIncomeWindows',
+      { asOf: { seconds: Date.parse('2020-12-31T00:00:00Z') / 1_000, nanos: 0 }, windowMonths: 12 },
+      OFFICER,
+    );
+    expect(windows.households.length).toBeGreaterThan(0);
+    expect(windows.households.filter((h) => h.recentFen !== 0 || h.priorFen !== 0)).toEqual([]);
     const refunds = await db.sql.query<{ fen: string }>(
       `select coalesce(sum(p.fen), 0) as fen from journal_transaction t join posting p on p.transaction_id = t.id
         where t.order_id = $1 and t.kind = 'refund' and p.role = 'clearing' and p.side = 'credit'`,

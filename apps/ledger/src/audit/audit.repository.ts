@@ -122,12 +122,16 @@ export class AuditRepository {
     range: { from?: Date; to?: Date },
   ): Promise<{ key: string; households: number; householdFen: number; collectiveFen: number }[]> {
     const key = GROUP_KEYS[groupBy];
-    const kinds = groupBy === 'household' ? `('household')` : `('household', 'village_collective')`;
+    // A receivable's debits are the refund of a share already paid out: income lost all the same.
+    const kinds =
+      groupBy === 'household'
+        ? `('household', 'household_recoverable')`
+        : `('household', 'household_recoverable', 'village_collective', 'village_recoverable')`;
     const rows = await em.execute<Row[]>(
       `select coalesce(${key}, '') as key,
               count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
-              coalesce(sum(case when a.owner_kind = 'household' then ${SIGNED} end), 0) as household_fen,
-              coalesce(sum(case when a.owner_kind = 'village_collective' then ${SIGNED} end), 0) as collective_fen
+              coalesce(sum(case when a.owner_kind in ('household', 'household_recoverable') then ${SIGNED} end), 0) as household_fen,
+              coalesce(sum(case when a.owner_kind in ('village_collective', 'village_recoverable') then ${SIGNED} end), 0) as collective_fen
          from posting p
          join account a on a.id = p.account_id
          join journal_transaction t on t.id = p.transaction_id
