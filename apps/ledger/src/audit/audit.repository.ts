@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { SaleLineLot } from '../events/sale-line.entity';
+import { PART_ACCOUNT_JOIN } from '../journal/journal.repository';
 
 type Row = Record<string, unknown>;
 
@@ -60,7 +61,7 @@ export class AuditRepository {
       `with l as (select * from sale_line where order_id = ?),
        parts as (
          select p.line_id, p.role, p.lot_id, a.owner_kind, a.owner_id, a.village_id, a.town_id, sum(${SIGNED}) as fen
-           from posting p join account a on a.id = p.account_id
+           from posting p ${PART_ACCOUNT_JOIN}
           where p.line_id in (select line_id from l)
           group by p.line_id, p.role, p.lot_id, a.id
        ),
@@ -99,7 +100,7 @@ export class AuditRepository {
     }
     const rows = await em.execute<Row[]>(
       `select p.line_id, p.role, p.lot_id, a.owner_kind, a.owner_id, a.village_id, a.town_id, sum(${SIGNED}) as fen
-         from posting p join account a on a.id = p.account_id
+         from posting p ${PART_ACCOUNT_JOIN}
         where p.line_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
         group by p.line_id, p.role, p.lot_id, a.id
         order by p.line_id, p.role, a.owner_id`,
@@ -121,12 +122,16 @@ export class AuditRepository {
     range: { from?: Date; to?: Date },
   ): Promise<{ key: string; households: number; householdFen: number; collectiveFen: number }[]> {
     const key = GROUP_KEYS[groupBy];
-    const kinds = groupBy === 'household' ? `('household')` : `('household', 'village_collective')`;
+    // A receivable's debits are the refund of a share already paid out: income lost all the same.
+    const kinds =
+      groupBy === 'household'
+        ? `('household', 'household_recoverable')`
+        : `('household', 'household_recoverable', 'village_collective', 'village_recoverable')`;
     const rows = await em.execute<Row[]>(
       `select coalesce(${key}, '') as key,
               count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
-              coalesce(sum(case when a.owner_kind = 'household' then ${SIGNED} end), 0) as household_fen,
-              coalesce(sum(case when a.owner_kind = 'village_collective' then ${SIGNED} end), 0) as collective_fen
+              coalesce(sum(case when a.owner_kind in ('household', 'household_recoverable') then ${SIGNED} end), 0) as household_fen,
+              coalesce(sum(case when a.owner_kind in ('village_collective', 'village_recoverable') then ${SIGNED} end), 0) as collective_fen
          from posting p
          join account a on a.id = p.account_id
          join journal_transaction t on t.id = p.transaction_id

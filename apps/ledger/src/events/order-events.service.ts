@@ -1,10 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { parseRequest } from '@yugong/shared/grpc';
-import { JournalRepository } from '../journal/journal.repository';
+import { balanceSlotOf, isHotOwner, JournalRepository } from '../journal/journal.repository';
 import { JournalService } from '../journal/journal.service';
 import { planUnfilledPayment, planUnmatchedPayment, type ReceiptInput } from '../split/payment-split.util';
-import { planRefund } from '../split/refund-split.util';
+import { planRefund, type RemainingPart } from '../split/refund-split.util';
 import {
   planSale,
   type HouseholdBasis,
@@ -151,6 +151,7 @@ export class OrderEventsService {
       tx,
       refund.lines.map((l) => l.lineId),
     );
+    const held = await this.heldOf(tx, event.orderId, [...remaining.values()].flat());
     return planRefund({
       orderId: event.orderId,
       refundId: refund.id,
@@ -164,7 +165,28 @@ export class OrderEventsService {
         amountFen: l.amount.fen,
         remaining: remaining.get(l.lineId) ?? [],
       })),
+      held,
     });
+  }
+
+  /**
+   * What each household and village collective account of the parts still holds in the order's
+   * balance slot (a payout or distribution run may have moved it out since the sale), read with
+   * the balance rows of every account the refund touches but the shared ones locked, in the
+   * trigger's order: nothing moves them before the refund commits, and no deadlock.
+   */
+  private async heldOf(
+    tx: EntityManager,
+    orderId: string,
+    parts: RemainingPart[],
+  ): Promise<Map<string, number>> {
+    const own = parts.filter((p) => !isHotOwner(p.account.ownerKind) && p.account.id !== undefined);
+    const byId = await this.journalRows.lockHeld(
+      tx,
+      own.map((p) => p.account.id!),
+      balanceSlotOf(orderId),
+    );
+    return new Map(own.map((p) => [p.account.code, byId.get(p.account.id!) ?? 0]));
   }
 
   private paymentDrafts(event: OrderEventInput): TransactionDraft[] {

@@ -9,6 +9,8 @@ export type OwnerKind =
   | 'household'
   | 'household_unallocated'
   | 'village_collective'
+  | 'household_recoverable'
+  | 'village_recoverable'
   | 'relief_fund'
   | 'payment_clearing'
   | 'processor_fees'

@@ -22,6 +22,19 @@ const HOT_OWNERS = new Set<OwnerKind>([
   'buyer_refunds',
 ]);
 
+/**
+ * `a`: the account a posting `p` counts for in a line's parts — its own, but for a receivable's,
+ * which took from the part of the household's or village collective's account it stands in for.
+ */
+export const PART_ACCOUNT_JOIN = `join account o on o.id = p.account_id
+  left join account r on o.owner_kind in ('household_recoverable', 'village_recoverable')
+        and r.owner_kind = case o.owner_kind when 'household_recoverable' then 'household' else 'village_collective' end
+        and r.owner_id = o.owner_id and r.currency = o.currency
+  join account a on a.id = coalesce(r.id, o.id)`;
+
+/** Whether most sales post to accounts of this owner (their balance rows are locked last). */
+export const isHotOwner = (ownerKind: OwnerKind): boolean => HOT_OWNERS.has(ownerKind);
+
 /** A posting as written: its account id, balance slot and dimensions. */
 export interface PostingRow {
   account_id: number;
@@ -142,13 +155,40 @@ export class JournalRepository {
     return id;
   }
 
-  /** What stands of each part of the lines (sale credits less refund debits), per account, role and lot. */
+  /**
+   * Locks the balance rows of these accounts in one slot, in the global order of the posting
+   * trigger (the caller passes no account most sales share), and answers what each holds (0 for a
+   * row not made yet). Read under these locks, a balance stays what was read until commit.
+   */
+  async lockHeld(em: EntityManager, accountIds: number[], slot: number): Promise<Map<number, number>> {
+    const ids = [...new Set(accountIds)].sort((a, b) => a - b);
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await em.execute<Row[]>(
+      `select account_id, balance_fen from account_balance
+        where slot = ? and account_id in (select (jsonb_array_elements_text(?::jsonb))::bigint)
+        order by account_id
+          for update`,
+      [slot, JSON.stringify(ids)],
+    );
+    const held = new Map(ids.map((id) => [id, 0]));
+    for (const r of rows) {
+      held.set(Number(r.account_id), Number(r.balance_fen));
+    }
+    return held;
+  }
+
+  /**
+   * What stands of each part of the lines (sale credits less refund debits, a receivable's debits
+   * counted against the account it stands in for), per account, role and lot.
+   */
   async remainingParts(em: EntityManager, lineIds: string[]): Promise<Map<string, RemainingPart[]>> {
     const rows = await em.execute<Row[]>(
       `select p.line_id, p.product_id, p.producer_id, p.lot_id, p.role,
               a.id as account_id, a.code, a.type, a.owner_kind, a.owner_id, a.currency, a.village_id, a.non_negative,
               sum(case when p.side = 'credit' then p.fen else -p.fen end) as fen
-         from posting p join account a on a.id = p.account_id
+         from posting p ${PART_ACCOUNT_JOIN}
         where p.line_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
         group by p.line_id, p.product_id, p.producer_id, p.lot_id, p.role, a.id
        having sum(case when p.side = 'credit' then p.fen else -p.fen end) > 0

@@ -36,6 +36,27 @@ const liability = (
   nonNegative: true,
 });
 
+/**
+ * What a household or village collective owes back: a refund's reversal of a share already paid
+ * out. An asset (debit-normal) that may carry any debit balance, so not held to the non-negative
+ * check; one per owner and currency.
+ */
+const receivable = (
+  code: string,
+  ownerKind: OwnerKind,
+  ownerId: string,
+  currency: string,
+  villageId: string | null,
+): AccountRef => ({
+  code: inCurrency(code, currency),
+  type: 'asset',
+  ownerKind,
+  ownerId,
+  currency,
+  villageId,
+  nonNegative: false,
+});
+
 /** The accounts of DESIGN.md's ledger section, one constructor each. */
 export const accounts = {
   /** Money a provider (or the relief office's bank account) holds for us. */
@@ -55,6 +76,16 @@ export const accounts = {
     liability(`household:unallocated:${producerId}`, 'household_unallocated', producerId, currency),
   village: (villageId: string, currency = DEFAULT_CURRENCY) =>
     liability(`village:${villageId}:collective`, 'village_collective', villageId, currency, villageId),
+  householdRecoverable: (householdId: string, villageId: string | null, currency = DEFAULT_CURRENCY) =>
+    receivable(
+      `household:${householdId}:recoverable`,
+      'household_recoverable',
+      householdId,
+      currency,
+      villageId,
+    ),
+  villageRecoverable: (villageId: string, currency = DEFAULT_CURRENCY) =>
+    receivable(`village:${villageId}:recoverable`, 'village_recoverable', villageId, currency, villageId),
   /** Donations and licence commitments. */
   reliefFund: (currency = DEFAULT_CURRENCY) => liability('fund:relief', 'relief_fund', null, currency),
   /** What the payment processor kept of a sale. */
@@ -69,3 +100,18 @@ export const accounts = {
   buyerRefunds: (currency = DEFAULT_CURRENCY) =>
     liability('buyers:refunds_due', 'buyer_refunds', null, currency),
 };
+
+/**
+ * The receivable a refund debits for what a household's or village collective's account no longer
+ * holds of the share it reverses; undefined for every other account (their reversal is refused
+ * below zero, as before).
+ */
+export function recoverableOf(account: AccountRef): AccountRef | undefined {
+  if (account.ownerKind === 'household' && account.ownerId) {
+    return accounts.householdRecoverable(account.ownerId, account.villageId ?? null, account.currency);
+  }
+  if (account.ownerKind === 'village_collective' && account.ownerId) {
+    return accounts.villageRecoverable(account.ownerId, account.currency);
+  }
+  return undefined;
+}

@@ -94,8 +94,14 @@ function balances(drafts: TransactionDraft[]): Map<string, number> {
   return out;
 }
 
+/** The account a receivable stands in for (as the journal's `remainingParts` joins it). */
+const standsFor = (code: string) =>
+  code
+    .replace(/^(household:.+):recoverable$/, '$1:benefit')
+    .replace(/^(village:.+):recoverable$/, '$1:collective');
+
 const partKey = (p: Omit<PostingDraft, 'side' | 'fen'>) =>
-  `${p.lineId}|${p.account.code}|${p.role}|${p.lotId ?? ''}`;
+  `${p.lineId}|${standsFor(p.account.code)}|${p.role}|${p.lotId ?? ''}`;
 
 /** What remains of each part of a line after the drafts so far (as the service reads it from the journal). */
 function remainingOf(lineId: string, drafts: TransactionDraft[]): RemainingPart[] {
@@ -258,6 +264,93 @@ describe('sale and refund split', () => {
       ['a', 18],
       ['b', 42],
     ]);
+  });
+
+  it("takes a share paid out before a refund from its owner's receivable, to the fen, and still nets to zero", () => {
+    const paidOut = (code: string) => code.endsWith(':benefit') || code.endsWith(':collective');
+    fc.assert(
+      fc.property(
+        orderArb,
+        fc.array(fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 20 })), { maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 8 }),
+        (sale, refunds, keepBps) => {
+          const { draft } = planSale(sale);
+          const drafts = [draft];
+          const out = new Map<string, number>();
+          // Before each refund, a payout moves out all but `keepBps` of every household's and
+          // village collective's balance; the refund is told what is left (`held`).
+          const refund = (lineIndex: number, qty: number, n: number) => {
+            const line = sale.lines[lineIndex]!;
+            const held = new Map<string, number>();
+            const payout: PostingDraft[] = [];
+            for (const [code, v] of balances(drafts)) {
+              if (!paidOut(code)) {
+                continue;
+              }
+              const keep = Math.floor((Math.max(0, -v) * keepBps[n % keepBps.length]!) / 10_000);
+              held.set(code, keep);
+              if (-v - keep > 0) {
+                const account = drafts[0]!.postings.find((p) => p.account.code === code)!.account;
+                payout.push({ account, side: 'debit', fen: -v - keep, role: 'household' });
+                out.set(code, (out.get(code) ?? 0) - v - keep);
+              }
+            }
+            const total = payout.reduce((sum, p) => sum + p.fen, 0);
+            if (total > 0) {
+              const bank = {
+                ...draft.postings[0]!.account,
+                code: 'test:payouts',
+                ownerKind: 'payout_paid' as const,
+              };
+              drafts.push({
+                ...draft,
+                idempotencyKey: `payout-${n}`,
+                postings: [...payout, { account: bank, side: 'credit', fen: total, role: 'household' }],
+              });
+            }
+            drafts.push(
+              planRefund({
+                orderId: sale.orderId,
+                refundId: `r${n}`,
+                eventId: `e${n}`,
+                refundedAt: new Date(),
+                method: sale.method,
+                currency: 'CNY',
+                saleTransactionId: 'sale',
+                held,
+                lines: [
+                  {
+                    lineId: line.lineId,
+                    amountFen: (line.grossFen / line.quantity) * Math.min(qty, line.quantity),
+                    remaining: remainingOf(line.lineId, drafts),
+                  },
+                ],
+              }),
+            );
+          };
+          refunds.forEach(([lineIndex, qty], n) => refund(lineIndex % sale.lines.length, qty, n));
+          sale.lines.forEach((line, i) => refund(i, line.quantity, 100 + i));
+          for (const d of drafts) {
+            expect(d.postings.every((p) => Number.isInteger(p.fen) && p.fen > 0)).toBe(true);
+            expect(d.postings.reduce((sum, p) => sum + signed(p), 0)).toBe(0);
+          }
+          // Fully refunded, every household and village collective account holds nothing again, and
+          // what its owner owes back is exactly what was paid out of it: no fen lost or made.
+          const b = balances(drafts);
+          for (const [code, v] of b) {
+            if (code.endsWith(':recoverable')) {
+              expect(v).toBe(out.get(standsFor(code)) ?? 0);
+            } else if (paidOut(code)) {
+              expect(v).toBe(0);
+              expect(b.get(code.replace(/:(benefit|collective)$/, ':recoverable')) ?? 0).toBe(
+                out.get(code) ?? 0,
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('gives the household share to lot suppliers by quantity, else agreements, else the unallocated account', () => {

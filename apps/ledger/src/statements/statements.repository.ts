@@ -167,7 +167,8 @@ export class StatementsRepository {
          from posting p
          join account a on a.id = p.account_id
          join journal_transaction t on t.id = p.transaction_id
-        where a.owner_kind = 'household' and a.currency = 'CNY'
+        -- A refund of a share already paid out debits the household's receivable: income lost too.
+        where a.owner_kind in ('household', 'household_recoverable') and a.currency = 'CNY'
           and t.occurred_at >= ?::timestamptz and t.occurred_at < ?::timestamptz
           and (p.side = 'credit' or t.kind in ('refund', 'reversal'))
           -- A failed payout line credited back is the household's own money returning, not income.
