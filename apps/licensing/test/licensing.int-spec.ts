@@ -228,8 +228,16 @@ describe('licensing', () => {
       5_000,
       'the LOGO to go',
     );
-    const synced = await t.sql.query('select version, synced_version from licence where id = $1', [id]);
-    expect(synced.rows[0].synced_version).toBe(synced.rows[0].version);
+    // Catalog drops the LOGO at its own read once the period ends, possibly before the expiry job's
+    // push reaches it: wait for the push to be acknowledged too.
+    await until(
+      async () => {
+        const synced = await t.sql.query('select version, synced_version from licence where id = $1', [id]);
+        return synced.rows[0].synced_version === synced.rows[0].version ? true : undefined;
+      },
+      10_000,
+      'catalog to acknowledge the expiry',
+    );
   });
 
   it('lists the review queue oldest first for officers and only their own for producer staff', async () => {
