@@ -10,6 +10,7 @@ import { BeneficiariesClient } from './beneficiaries.client';
 import { REGISTER_OVERSIGHT, RELIEF_OFFICE } from './beneficiaries.roles';
 import { CloseCaseDto, ListCasesQuery, RefreshCasesDto, VisitCaseDto } from './dto/monitoring.dto';
 import { caseJson, casesCsv, refreshJson } from './monitoring.views';
+import { sendCsv, wantsCsv } from '../common/csv-reply.util';
 
 const CSV_PAGE = 100;
 /** The deepest a list may page (page × pageSize). */
@@ -61,7 +62,7 @@ export class MonitoringController {
       status: query.status ?? '',
     };
     const ctx = { caller, requestId, idempotent: true };
-    const csv = query.format ? query.format === 'csv' : /^\s*text\/csv\b/i.test(accept ?? '');
+    const csv = wantsCsv(query.format, accept);
     if (!csv) {
       const res = await this.beneficiaries.call(
         'listMonitoringCases',
@@ -87,9 +88,7 @@ export class MonitoringController {
         break;
       }
     }
-    reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', 'attachment; filename="monitoring-cases.csv"');
-    return casesCsv(cases);
+    return sendCsv(reply, 'monitoring-cases.csv', casesCsv(cases));
   }
 
   /** A visit to the household, with what it found. */

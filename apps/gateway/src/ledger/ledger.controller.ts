@@ -34,6 +34,7 @@ import {
   trialBalanceCsv,
   trialBalanceJson,
 } from './ledger.views';
+import { sendCsv, wantsCsv } from '../common/csv-reply.util';
 
 const GROUPINGS: Record<ReliefIncomeGroupBy, ledger.ReliefIncomeGrouping> = {
   town: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN,
@@ -44,14 +45,6 @@ const GROUPINGS: Record<ReliefIncomeGroupBy, ledger.ReliefIncomeGrouping> = {
   month: ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_MONTH,
 };
 
-/** CSV when the query says `format=csv`, or it says nothing and the client accepts text/csv first. */
-function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
-  if (format) {
-    return format === 'csv';
-  }
-  return /^\s*text\/csv\b/i.test(accept ?? '');
-}
-
 /** A report's answer in the OpenAPI document: `view` as JSON, or its CSV. */
 const jsonOrCsv = (view: new () => object, csvExample: string) =>
   ApiOkResponse({
@@ -60,12 +53,6 @@ const jsonOrCsv = (view: new () => object, csvExample: string) =>
       'text/csv': { schema: { type: 'string', example: csvExample } },
     },
   });
-
-function sendCsv(reply: FastifyReply, filename: string, body: string): string {
-  reply.header('content-type', 'text/csv; charset=utf-8');
-  reply.header('content-disposition', `attachment; filename="${filename}"`);
-  return body;
-}
 
 /**
  * Where the money went, from the ledger: traces of orders and lots, the reports of the relief

@@ -16,6 +16,7 @@ import {
   SettlePayoutBatchDto,
 } from './dto/payouts.dto';
 import { PayoutsClient } from './payouts.client';
+import { sendCsv } from '../common/csv-reply.util';
 
 /** The bank's return file may be this large at most. */
 const RETURN_FILE_MAX_BYTES = 5 * 1024 * 1024;
@@ -156,9 +157,7 @@ export class PayoutBatchesController {
       { batchId: id, lines },
       { caller, requestId },
     );
-    reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="payout-batch-${batch.number}.csv"`);
-    return Buffer.from(res.csv);
+    return sendCsv(reply, `payout-batch-${batch.number}.csv`, Buffer.from(res.csv));
   }
 
   /** draft → sent: the reserved amounts are in transit. Again: the sent batch, nothing moved. */

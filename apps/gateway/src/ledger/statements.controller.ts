@@ -11,20 +11,13 @@ import { RequestId, uuidParam } from '../common/request-context.util';
 import { IncomeWindowsQuery, StatementQuery } from './dto/statement.dto';
 import { LedgerClient } from './ledger.client';
 import { incomeWindowsJson, statementCsv, statementJson } from './statements.views';
+import { sendCsv, wantsCsv } from '../common/csv-reply.util';
 
 /** Roles that may read some statement; anyone else is told the household has none (404). */
 const STATEMENT_READERS = new Set(['relief_officer', 'admin', 'auditor', 'producer_staff']);
 /** Most entries a CSV statement holds; a longer range is refused, naming `from`. */
 const CSV_MAX_ENTRIES = 10_000;
 const CSV_PAGE = 500;
-
-/** CSV when the query says `format=csv`, or it says nothing and the client accepts text/csv first. */
-function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
-  if (format) {
-    return format === 'csv';
-  }
-  return /^\s*text\/csv\b/i.test(accept ?? '');
-}
 
 /**
  * A household's statement from the ledger: every fen credited to it with where it came from, every
@@ -102,9 +95,7 @@ export class StatementsController {
         ]);
       }
     } while (cursor);
-    reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="statement-${household!.archiveNumber}.csv"`);
-    return statementCsv(first, entries);
+    return sendCsv(reply, `statement-${household!.archiveNumber}.csv`, statementCsv(first, entries));
   }
 
   /** Each household's relief income in the two windows monitoring compares (ids only). */

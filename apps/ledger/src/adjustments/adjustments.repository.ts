@@ -27,13 +27,6 @@ export class AdjustmentsRepository {
     await tx.execute(`select pg_advisory_xact_lock(hashtextextended(?, 10))`, [`allocation:${producerId}`]);
   }
 
-  /** No event of these orders (a refund) applies until the caller's transaction ends: the events' own order lock. */
-  async lockOrders(tx: EntityManager, orderIds: string[]): Promise<void> {
-    for (const orderId of [...new Set(orderIds)].sort()) {
-      await tx.execute(`select pg_advisory_xact_lock(hashtextextended(?, 10))`, [orderId]);
-    }
-  }
-
   /** What stands of the unallocated share per sale line (and lot), oldest sale first. */
   async unallocatedParts(
     em: EntityManager,

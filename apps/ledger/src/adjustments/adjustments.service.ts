@@ -1,11 +1,13 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest } from '@yugong/shared/grpc';
 import { createHash } from 'node:crypto';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
+import { OrderEventsRepository } from '../events/order-events.repository';
 import { JournalService } from '../journal/journal.service';
+import { isUniqueViolation } from '../journal/pg-errors.util';
 import { accounts } from '../split/accounts.util';
 import type { TransactionDraft } from '../split/sale-split.util';
 import {
@@ -40,6 +42,7 @@ export class AdjustmentsService {
     private readonly em: EntityManager,
     private readonly journal: JournalService,
     private readonly rows: AdjustmentsRepository,
+    private readonly orderEvents: OrderEventsRepository,
     private readonly beneficiaries: BeneficiariesClient,
   ) {}
 
@@ -113,7 +116,10 @@ export class AdjustmentsService {
         // Lock the orders whose lines hold the share, then read what stands of those lines: a sale
         // posted meanwhile is left for the next allocation, a refund waits for this one.
         const orders = new Set((await this.rows.unallocatedParts(tx, source.code)).map((p) => p.orderId));
-        await this.rows.lockOrders(tx, [...orders]);
+        // The events' own order lock, in one order so that two allocations never deadlock.
+        for (const orderId of [...orders].sort()) {
+          await this.orderEvents.lockOrder(tx, orderId);
+        }
         const parts = (await this.rows.unallocatedParts(tx, source.code)).filter((p) =>
           orders.has(p.orderId),
         );
@@ -220,10 +226,6 @@ export class AdjustmentsService {
 
 /** The journal already holds a transaction under this key: someone else wrote it first. */
 class KeyTaken extends Error {}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof UniqueConstraintViolationException || (error as { code?: string }).code === '23505';
-}
 
 function settlementDraft(
   item: SuspenseRow,

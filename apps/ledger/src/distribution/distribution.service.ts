@@ -6,6 +6,7 @@ import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest } from '@yugong/shared/grpc';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
 import { JournalService } from '../journal/journal.service';
+import { isNonNegativeViolation } from '../journal/pg-errors.util';
 import { accounts } from '../split/accounts.util';
 import { distributionDraft, planFundDebits, planShares, type Candidate } from './distribution-plan.util';
 import { DistributionRun } from './distribution-run.entity';
@@ -239,11 +240,4 @@ export class DistributionService {
     }
     return { run, shares: await this.runs.shares(em, id) };
   }
-}
-
-function isNonNegativeViolation(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; message?: string };
-  return (
-    e.code === '23514' && /account_balance_non_negative/.test(`${e.constraint ?? ''} ${e.message ?? ''}`)
-  );
 }

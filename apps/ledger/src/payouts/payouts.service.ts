@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest } from '@yugong/shared/grpc';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
 import { JournalService } from '../journal/journal.service';
+import { isNonNegativeViolation, isUniqueViolation } from '../journal/pg-errors.util';
 import { PayoutBatch } from './payout-batch.entity';
 import { PayoutLine } from './payout-line.entity';
 import {
@@ -101,7 +102,7 @@ export class PayoutsService {
         await this.journal.post(tx, reserveDraft(batchId, paid, new Date()));
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException || isNonNegativeViolation(error)) {
+      if (isUniqueViolation(error) || isNonNegativeViolation(error)) {
         throw new PayoutBalanceChanged();
       }
       throw error;
@@ -203,11 +204,4 @@ export class PayoutsService {
     }
     return { batch, lines: await this.payouts.lines(em, id) };
   }
-}
-
-function isNonNegativeViolation(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; message?: string };
-  return (
-    e.code === '23514' && /account_balance_non_negative/.test(`${e.constraint ?? ''} ${e.message ?? ''}`)
-  );
 }
