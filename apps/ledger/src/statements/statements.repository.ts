@@ -44,7 +44,9 @@ export interface IncomeWindowRow {
   priorFen: number;
 }
 
-const SIGNED = `case when p.side = 'credit' then p.fen else -p.fen end`;
+const signed = (alias: string) =>
+  `case when ${alias}.side = 'credit' then ${alias}.fen else -${alias}.fen end`;
+const SIGNED = signed('p');
 
 // The household's CNY benefit account(s), within the range and the caller's view. Parameters:
 // household, from (twice), to (twice), producers (twice).
@@ -103,7 +105,8 @@ export class StatementsRepository {
 
   /**
    * Up to `limit` entries after `cursor`, oldest first (by when the fact happened, then posting
-   * order), each with the running balance from `openingFen` over the whole scope.
+   * order), each with the running balance from `openingFen` over the whole scope. An entry is a
+   * transaction's postings to the household on one side from one source, its slots summed.
    */
   async entries(
     em: EntityManager,
@@ -114,12 +117,19 @@ export class StatementsRepository {
   ): Promise<StatementEntryRow[]> {
     const rows = await em.execute<Row[]>(
       `select * from (
-         select p.id as posting_id, p.transaction_id, t.kind, t.memo, t.occurred_at, p.side, p.fen,
-                t.order_id, p.line_id, p.product_id, p.producer_id, p.lot_id,
+         select g.*,
                 (select l->>'lotCode' from sale_line s, jsonb_array_elements(s.lots) l
-                  where s.line_id = p.line_id and l->>'lotId' = p.lot_id::text limit 1) as lot_code,
-                ?::bigint + sum(${SIGNED}) over (order by t.occurred_at, p.id) as balance_fen
-          ${SCOPED}
+                  where s.line_id = g.line_id and l->>'lotId' = g.lot_id::text limit 1) as lot_code,
+                ?::bigint + sum(${signed('g')}) over (order by g.occurred_at, g.posting_id) as balance_fen
+           from (
+             -- The slots a balance is kept in are the ledger's, not the reader's: one entry per
+             -- transaction, side and source, however many slot rows it moved.
+             select min(p.id) as posting_id, p.transaction_id, t.kind, t.memo, t.occurred_at, p.side,
+                    sum(p.fen) as fen, t.order_id, p.line_id, p.product_id, p.producer_id, p.lot_id
+              ${SCOPED}
+              group by p.transaction_id, t.kind, t.memo, t.occurred_at, p.side, t.order_id, p.line_id,
+                       p.product_id, p.producer_id, p.lot_id
+           ) g
        ) e
        where (?::timestamptz is null or (e.occurred_at, e.posting_id) > (?::timestamptz, ?::bigint))
        order by e.occurred_at, e.posting_id
