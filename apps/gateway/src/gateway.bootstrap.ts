@@ -28,6 +28,7 @@ import { LedgerClient } from './ledger/ledger.client';
 import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { LicensingClient } from './licensing/licensing.client';
+import { NoNulPipe } from './common/no-nul.pipe';
 import { OrdersClient } from './orders/orders.client';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
@@ -170,6 +171,7 @@ export async function startGateway(
 
   app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz'] });
   app.useGlobalPipes(
+    new NoNulPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

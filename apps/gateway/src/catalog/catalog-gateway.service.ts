@@ -230,13 +230,14 @@ export class CatalogGatewayService {
   }
 
   async createLot(productId: string, body: CreateLotDto, ctx: CallContext) {
-    const { suppliers = [], ...lot } = body;
+    // `@IsOptional()` lets null through as well as a missing field.
+    const { suppliers, ...lot } = body;
     const res = await this.catalog.call(
       'createLot',
       {
         productId,
         ...lot,
-        suppliers: suppliers.map(({ householdId, quantity }) => ({ householdId, quantity })),
+        suppliers: (suppliers ?? []).map(({ householdId, quantity }) => ({ householdId, quantity })),
       },
       ctx,
     );

@@ -15,13 +15,14 @@ describe(toHttpError.name, () => {
   const sut = toHttpError;
 
   it.each([
-    [new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), 413, 'PAYLOAD_TOO_LARGE'],
-    [new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), 400, 'MALFORMED_JSON'],
-    [new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), 400, 'MALFORMED_JSON'],
-    [new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    [new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), 400, 'BAD_REQUEST'],
-  ])('maps a raw Fastify error %p to %p %p', (error, status, code) => {
-    expect(sut(error)).toEqual({ status, body: { error: code, message: error.message } });
+    [new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), 413, 'PAYLOAD_TOO_LARGE', 'body'],
+    [new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), 400, 'MALFORMED_JSON', 'body'],
+    [new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), 400, 'MALFORMED_JSON', 'body'],
+    [new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), 415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type'],
+    [new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), 400, 'BAD_REQUEST', undefined],
+  ])('maps a raw Fastify error %p to %p %p naming %p', (error, status, code, field) => {
+    const fields = field ? { fields: [{ field, reason: error.message }] } : {};
+    expect(sut(error)).toEqual({ status, body: { error: code, message: error.message, ...fields } });
   });
 
   it('hides the message of a domain error of kind internal', () => {

@@ -69,6 +69,19 @@ const FASTIFY_CODE_OF_MESSAGE: ReadonlyMap<string, string> = new Map(
   ]),
 );
 
+/** What a Fastify parsing error is about: the body, or the content type it came in. */
+const FIELD_OF_FASTIFY_CODE: Readonly<Record<string, string>> = {
+  PAYLOAD_TOO_LARGE: 'body',
+  MALFORMED_JSON: 'body',
+  UNSUPPORTED_MEDIA_TYPE: 'content-type',
+};
+
+/** A Fastify parsing error's answer, naming the part of the request it refused. */
+function fastifyBody(error: string, message: string): HttpErrorBody {
+  const field = FIELD_OF_FASTIFY_CODE[error];
+  return field ? { error, message, fields: [{ field, reason: message }] } : { error, message };
+}
+
 function codeOfHttpStatus(status: number): string {
   return CODE_OF_HTTP_STATUS[status] ?? (HttpStatus[status] as string | undefined) ?? `HTTP_${status}`;
 }
@@ -100,7 +113,7 @@ function fromHttpException(exception: HttpException): HttpErrorResponse {
   const message = typeof raw === 'string' ? raw : exception.message;
   return {
     status,
-    body: { error: FASTIFY_CODE_OF_MESSAGE.get(message) ?? codeOfHttpStatus(status), message },
+    body: fastifyBody(FASTIFY_CODE_OF_MESSAGE.get(message) ?? codeOfHttpStatus(status), message),
   };
 }
 
@@ -120,7 +133,7 @@ function fromFastifyError(exception: unknown): HttpErrorResponse | undefined {
   }
   return {
     status: statusCode,
-    body: { error: FASTIFY_CODES[code] ?? codeOfHttpStatus(statusCode), message },
+    body: fastifyBody(FASTIFY_CODES[code] ?? codeOfHttpStatus(statusCode), message),
   };
 }
 
@@ -131,7 +144,8 @@ function fromFastifyError(exception: unknown): HttpErrorResponse | undefined {
  * - a gRPC error from a service call: its code, message and fields, with the status of
  *   {@link httpStatusOfGrpc} (5xx answers get a generic message);
  * - a Nest `HttpException`: its status; a default `ValidationPipe` message list becomes fields;
- * - Fastify's parsing errors: 413 `PAYLOAD_TOO_LARGE`, 400 `MALFORMED_JSON`, 415 `UNSUPPORTED_MEDIA_TYPE`;
+ * - Fastify's parsing errors: 413 `PAYLOAD_TOO_LARGE`, 400 `MALFORMED_JSON` (field `body`), 415
+ *   `UNSUPPORTED_MEDIA_TYPE` (field `content-type`);
  * - anything else: 500 `INTERNAL` with a generic message.
  *
  * @param exception - what was thrown

@@ -233,7 +233,7 @@ describe(HttpErrorFilter.name, () => {
     const res = await http.post('/products').set('content-type', 'application/json').send('{"name": ');
 
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'MALFORMED_JSON' });
+    expect(res.body).toMatchObject({ error: 'MALFORMED_JSON', fields: [{ field: 'body' }] });
   });
 
   it('answers an empty JSON body with 400 MALFORMED_JSON', async () => {
