@@ -137,7 +137,7 @@ export function plausible(s: Schema, rng: Rng): unknown {
   if (s.example !== undefined) return s.example;
   if (s.enum?.length) return s.enum[Math.floor(rng() * s.enum.length)];
   if (s.oneOf?.length || s.anyOf?.length) return plausible((s.oneOf ?? s.anyOf)![0]!, rng);
-  switch (s.type) {
+  switch (s.type ?? '') {
     case 'integer':
     case 'number': {
       const lo = s.minimum ?? 0;
@@ -163,7 +163,7 @@ export function plausible(s: Schema, rng: Rng): unknown {
 }
 
 function plausibleString(s: Schema, rng: Rng): string {
-  switch (s.format) {
+  switch (s.format ?? '') {
     case 'uuid':
       return uuidOf(rng);
     case 'date-time':
@@ -180,7 +180,7 @@ function plausibleString(s: Schema, rng: Rng): string {
 /** Values no field of this type should take. */
 function hostile(s: Schema): unknown[] {
   const common: unknown[] = [null, {}, [], { $gt: '' }];
-  switch (s.type) {
+  switch (s.type ?? '') {
     case 'integer':
     case 'number':
       return [
