@@ -1,7 +1,10 @@
 import { parse } from 'csv-parse/sync';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
-import { signIn, type Account } from './support/accounts';
-import { startPlatform, type Platform } from './support/platform';
+import { DEMO_EMAIL, signIn, type Account } from './support/accounts';
+import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
 
 type Anyone = 'anonymous' | 'consumer' | 'staff' | 'officer' | 'auditor' | 'admin';
 const ROUTE = '/api/v1/ledger/reconciliation';
@@ -16,7 +19,7 @@ describe('reconciliation through the gateway', () => {
     platform = await startPlatform(
       'recon_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, listen: true },
     );
     // The ledger posts the demo's sales at boot: the year is reconciled once they are in.
     const officer = await as('officer');
@@ -110,5 +113,22 @@ describe('reconciliation through the gateway', () => {
       .set(officer)
       .expect(400);
     expect(JSON.stringify(tooLong.body.fields)).toContain('to');
+  });
+
+  it('`npm run reconcile` prints the year reconciled and exits 0', async () => {
+    const script = path.resolve(__dirname, '../../../tools/ledger/reconcile.mjs');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [script, '--from', '2020-01-01T00:00:00+08:00', '--to', '2021-01-01T00:00:00+08:00'],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          YUGONG_API_URL: `http://127.0.0.1:${platform.gatewayPort}`,
+          YUGONG_EMAIL: DEMO_EMAIL.auditor,
+          YUGONG_PASSWORD: DEMO_PASSWORD,
+        },
+      },
+    );
+    expect(stdout).toContain('every fen agrees');
   });
 });
