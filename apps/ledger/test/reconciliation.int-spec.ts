@@ -212,5 +212,14 @@ describe('three-way reconciliation against a fake Stripe', () => {
       AUDITOR,
     );
     expect(later.items.map((i) => i.kind)).toEqual(['payout_unsettled']);
+
+    // Stripe's history is for the ledger alone, never a user through the gateway.
+    await expectRejection(
+      ordersService.call('listProviderBalanceTransactions', { from: ts(from), to: ts(to) }, OFFICER),
+      grpc.status.PERMISSION_DENIED,
+    );
+    // Stripe failing: no report (one side missing would list every payment), UNAVAILABLE.
+    fake.failNext(50, 500, /balance_transactions/);
+    await expectRejection(report(), grpc.status.UNAVAILABLE);
   });
 });
