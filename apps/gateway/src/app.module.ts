@@ -27,6 +27,7 @@ import { AgreementsController } from './beneficiaries/agreements.controller';
 import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
+import { ReconciliationController } from './ledger/reconciliation.controller';
 import { PayoutAccountsController, PayoutBatchesController } from './ledger/payouts.controller';
 import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
@@ -103,6 +104,7 @@ export class AppModule {
         OrdersController,
         BuyersController,
         LedgerController,
+        ReconciliationController,
         ReliefOfficeController,
         PayoutBatchesController,
         PayoutAccountsController,

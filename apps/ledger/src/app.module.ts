@@ -37,6 +37,8 @@ import { PayoutsService } from './payouts/payouts.service';
 import { ReliefOfficeGrpcController } from './relief-office.grpc.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
+import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 
 /** The clients of the services the ledger calls, made at boot. */
 export interface LedgerClients {
@@ -93,6 +95,8 @@ export class AppModule {
         PayoutsService,
         StatementsRepository,
         StatementsService,
+        ReconciliationRepository,
+        ReconciliationService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },

@@ -16,6 +16,7 @@ import {
 import { ChainService } from './chain/chain.service';
 import { AuditService } from './audit/audit.service';
 import { StatementsService } from './statements/statements.service';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 
 const GROUPINGS: Record<string, string> = {
   [ledger.ReliefIncomeGrouping.RELIEF_INCOME_GROUPING_TOWN]: 'town',
@@ -34,6 +35,7 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
     private readonly chain: ChainService,
     private readonly audit: AuditService,
     private readonly statements: StatementsService,
+    private readonly reconciliation: ReconciliationService,
   ) {}
 
   // Auditors and the relief office, to publish or check the head.
@@ -118,5 +120,34 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
       asOf: fromTimestamp(request.asOf),
       windowMonths: request.windowMonths,
     });
+  }
+
+  // Auditors and the relief office.
+  @Accepts({ gateway: USER })
+  async getReconciliation(
+    request: ledger.GetReconciliationRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetReconciliationResponse> {
+    const report = await this.reconciliation.report(callerOf(metadata), {
+      from: fromTimestamp(request.from),
+      to: fromTimestamp(request.to),
+    });
+    return {
+      items: report.items.map((i) => ({
+        kind: i.kind,
+        reference: i.reference,
+        orderId: i.orderId,
+        ledgerFen: i.ledgerFen,
+        externalFen: i.externalFen,
+        differenceFen: i.differenceFen,
+        currency: i.currency,
+        occurredAt: toTimestamp(i.occurredAt),
+        note: i.note,
+      })),
+      processorEntries: report.processorEntries,
+      ledgerEntries: report.ledgerEntries,
+      payoutLines: report.payoutLines,
+      processorChecked: report.processorChecked,
+    };
   }
 }

@@ -144,6 +144,35 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     };
   }
 
+  // The ledger reconciling, as itself.
+  @Accepts({ ledger: SERVICE })
+  async listProviderBalanceTransactions(
+    request: orders.ListProviderBalanceTransactionsRequest,
+  ): Promise<orders.ListProviderBalanceTransactionsResponse> {
+    const page = await this.payments.listBalanceEntries({
+      from: request.from ? fromTimestamp(request.from) : undefined,
+      to: request.to ? fromTimestamp(request.to) : undefined,
+      startingAfter: request.startingAfter,
+      limit: request.limit,
+    });
+    return {
+      transactions: page.entries.map((e) => ({
+        id: e.id,
+        type: e.type,
+        amountFen: e.amountFen,
+        feeFen: e.feeFen,
+        currency: e.currency,
+        created: toTimestamp(e.created),
+        source: e.source,
+        paymentIntent: e.paymentIntent,
+        orderId: e.orderId,
+        refundId: e.refundId,
+      })),
+      hasMore: page.hasMore,
+      configured: page.configured,
+    };
+  }
+
   // Only the gateway's Stripe webhook, after it has checked Stripe's signature.
   @Accepts({ gateway: SERVICE })
   async applyPaymentEvent(

@@ -340,6 +340,19 @@ export class OrderRepository {
     };
   }
 
+  /** The order each of the card payments (`payment_reference`) pays, by reference. */
+  async idsByCardPayment(em: EntityManager, references: string[]): Promise<Map<string, string>> {
+    if (references.length === 0) {
+      return new Map();
+    }
+    const rows = await em.execute<Row[]>(
+      `select id, payment_reference from customer_order
+        where payment_method = 'stripe' and payment_reference = any(?::text[])`,
+      [`{${references.map((r) => `"${r.replace(/["\\]/g, '')}"`).join(',')}}`],
+    );
+    return new Map(rows.map((r) => [r.payment_reference as string, r.id as string]));
+  }
+
   /** Stores the provider's payment on an order that has none yet; false when it has one. */
   async setPayment(em: EntityManager, id: string, reference: string, clientSecret: string): Promise<boolean> {
     const result = await em.execute<{ affectedRows: number }>(

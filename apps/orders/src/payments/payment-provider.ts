@@ -53,6 +53,35 @@ export interface ProviderRefundResult {
   status: 'pending' | 'succeeded' | 'failed' | 'canceled';
 }
 
+/** One entry of the provider's balance (Stripe's balance transaction), minor units. */
+export interface ProviderBalanceEntry {
+  id: string;
+  type: string;
+  /** Signed: negative leaves the balance. */
+  amountFen: number;
+  feeFen: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  created: Date;
+  /** The charge or refund it belongs to; '' for none. */
+  source: string;
+  /** That charge's or refund's payment; '' for none. */
+  paymentIntent: string;
+  /** `metadata.order_id` / `metadata.refund_id` of the source, as we set them; '' when absent. */
+  orderId: string;
+  refundId: string;
+}
+
+export interface BalancePageInput {
+  /** Created at or after `from` and before `to`. */
+  from: Date;
+  to: Date;
+  /** The last id of the previous page. */
+  startingAfter?: string;
+  /** 1..100. */
+  limit: number;
+}
+
 export interface PaymentProvider {
   readonly method: PaymentMethodName;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
@@ -66,6 +95,8 @@ export interface PaymentProvider {
    * when it is not known yet or is in another currency. Never throws: a fee it cannot read is null.
    */
   processorFee(reference: string, currency: string): Promise<number | null>;
+  /** One page of the provider's balance history, newest first. */
+  listBalanceEntries(input: BalancePageInput): Promise<{ entries: ProviderBalanceEntry[]; hasMore: boolean }>;
 }
 
 /** Nest injection token of the Stripe provider (bound only when STRIPE_SECRET_KEY is set). */

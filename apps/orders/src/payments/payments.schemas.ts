@@ -23,3 +23,13 @@ export const paymentEventSchema = z.object({
 });
 export type PaymentEventInput = z.input<typeof paymentEventSchema>;
 export type PaymentEventRequest = z.infer<typeof paymentEventSchema>;
+
+/** ListProviderBalanceTransactions: one page of a period, `to` after `from`. */
+export const balancePageSchema = z
+  .object({
+    from: z.date({ message: 'is required' }),
+    to: z.date({ message: 'is required' }),
+    startingAfter: z.string().max(255, 'must be at most 255 characters').default(''),
+    limit: z.number().int().min(0).max(100, 'must be at most 100').default(0),
+  })
+  .refine((v) => v.to.getTime() > v.from.getTime(), { message: 'must be after from', path: ['to'] });

@@ -9,9 +9,19 @@ import type { OrderStatusName } from '../orders/order.entity';
 import { RefundRepository } from '../orders/refund.repository';
 import type { PaymentEventOutcome } from './payment-event.entity';
 import { PaymentEventRepository, type PaymentEventRow } from './payment-event.repository';
-import { STRIPE_PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayment } from './payment-provider';
+import {
+  STRIPE_PAYMENT_PROVIDER,
+  type PaymentProvider,
+  type ProviderBalanceEntry,
+  type ProviderPayment,
+} from './payment-provider';
 import { PaymentMethodUnavailable } from './payments.errors';
-import { paymentEventSchema, type PaymentEventInput, type PaymentEventRequest } from './payments.schemas';
+import {
+  balancePageSchema,
+  paymentEventSchema,
+  type PaymentEventInput,
+  type PaymentEventRequest,
+} from './payments.schemas';
 import { PaymentAlreadySucceeded } from './stripe/stripe-payment.errors';
 
 export interface AppliedEvent {
@@ -353,6 +363,33 @@ export class PaymentsService {
       }
     }
     return settled.length > 0;
+  }
+
+  /**
+   * One page of the card processor's balance history for a period (the ledger reconciling), each
+   * entry with the order its payment paid: ours by `payment_reference` first, the metadata's
+   * otherwise. `configured` false, and no entries, when no card processor is set up.
+   */
+  async listBalanceEntries(
+    input: unknown,
+  ): Promise<{ entries: ProviderBalanceEntry[]; hasMore: boolean; configured: boolean }> {
+    const data = parseRequest(balancePageSchema, input);
+    if (!this.stripe) {
+      return { entries: [], hasMore: false, configured: false };
+    }
+    const page = await this.stripe.listBalanceEntries({
+      from: data.from,
+      to: data.to,
+      startingAfter: data.startingAfter || undefined,
+      limit: data.limit || 100,
+    });
+    const intents = [...new Set(page.entries.map((e) => e.paymentIntent).filter(Boolean))];
+    const ours = await this.orders.idsByCardPayment(this.em.fork(), intents);
+    return {
+      entries: page.entries.map((e) => ({ ...e, orderId: ours.get(e.paymentIntent) ?? e.orderId })),
+      hasMore: page.hasMore,
+      configured: true,
+    };
   }
 
   /**

@@ -305,4 +305,42 @@ describe(FakeStripe.name, () => {
     expect(slow.status).toBe('fulfilled');
     expect(fast).toMatchObject({ status: 'rejected', reason: { statusCode: 409 } });
   });
+
+  it('lists balance transactions newest first in pages, with charges, refunds, failed refunds and fees', async () => {
+    const pi = await createIntent('bt-1', 5000);
+    sut.succeed(pi.id);
+    sut.settleBalanceTransaction(pi.id, 173);
+    const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 1200 });
+    const other = await stripe.refunds.create({ payment_intent: pi.id, amount: 300 });
+    sut.setRefundStatus(other.id, 'failed');
+    sut.addBalanceTransaction({ type: 'stripe_fee', amount: -500, description: 'Billing' });
+
+    const seen: Stripe.BalanceTransaction[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await stripe.balanceTransactions.list({
+        created: { gte: 0, lt: 4_000_000_000 },
+        limit: 2,
+        expand: ['data.source'],
+        ...(after ? { starting_after: after } : {}),
+      });
+      seen.push(...page.data);
+      if (!page.has_more) {
+        break;
+      }
+      after = page.data.at(-1)!.id;
+    }
+
+    expect(seen.map((t) => [t.type, t.amount, t.fee])).toEqual([
+      ['stripe_fee', -500, 0],
+      ['refund_failure', 300, 0],
+      ['refund', -300, 0],
+      ['refund', -1200, 0],
+      ['charge', 5000, 173],
+    ]);
+    expect((seen[3]!.source as Stripe.Refund).id).toBe(refund.id);
+    expect((seen[4]!.source as Stripe.Charge).payment_intent).toBe(pi.id);
+    const none = await stripe.balanceTransactions.list({ created: { lt: 1 } });
+    expect(none.data).toEqual([]);
+  });
 });

@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 
 import type {
+  BalancePageInput,
   CreatedPayment,
+  ProviderBalanceEntry,
   CreatePaymentInput,
   PaymentProvider,
   ProviderPayment,
@@ -239,6 +241,28 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   /**
+   * One page of the account's balance transactions created in `from`..`to` (Unix seconds, `to`
+   * exclusive), newest first, with their charge or refund expanded to name the payment and our
+   * order and refund. A read: the SDK's timeout and bounded retries apply.
+   */
+  async listBalanceEntries(
+    input: BalancePageInput,
+  ): Promise<{ entries: ProviderBalanceEntry[]; hasMore: boolean }> {
+    let page: Stripe.ApiList<Stripe.BalanceTransaction>;
+    try {
+      page = await this.stripe.balanceTransactions.list({
+        created: { gte: Math.floor(input.from.getTime() / 1000), lt: Math.ceil(input.to.getTime() / 1000) },
+        limit: input.limit,
+        expand: ['data.source'],
+        ...(input.startingAfter ? { starting_after: input.startingAfter } : {}),
+      });
+    } catch (error) {
+      throw toPaymentError(error);
+    }
+    return { entries: page.data.map(balanceEntryOf), hasMore: page.has_more };
+  }
+
+  /**
    * Refunds part or all of a payment; our refund id is Stripe's idempotency key and, with the
    * order and the reason, its metadata. Stripe refunds in the payment's own currency.
    */
@@ -257,4 +281,29 @@ export class StripePaymentProvider implements PaymentProvider {
       throw toPaymentError(error, input.reference);
     }
   }
+}
+
+function balanceEntryOf(txn: Stripe.BalanceTransaction): ProviderBalanceEntry {
+  const source = txn.source;
+  const object = source && typeof source !== 'string' ? (source as { object?: string }) : null;
+  let paymentIntent = '';
+  let metadata: Record<string, string> = {};
+  if (object?.object === 'charge' || object?.object === 'refund') {
+    const owner = object as Stripe.Charge | Stripe.Refund;
+    const pi = owner.payment_intent;
+    paymentIntent = typeof pi === 'string' ? pi : (pi?.id ?? '');
+    metadata = owner.metadata ?? {};
+  }
+  return {
+    id: txn.id,
+    type: txn.type,
+    amountFen: txn.amount,
+    feeFen: txn.fee,
+    currency: txn.currency.toUpperCase(),
+    created: new Date(txn.created * 1000),
+    source: typeof source === 'string' ? source : ((source as { id?: string } | null)?.id ?? ''),
+    paymentIntent,
+    orderId: metadata['order_id'] ?? '',
+    refundId: metadata['refund_id'] ?? '',
+  };
 }

@@ -93,6 +93,16 @@ export function createRefund(state: StripeState, params: Record<string, unknown>
     created: now(),
   };
   state.refunds.set(refund.id, refund);
+  state.record({
+    id: `txn_${refund.id.slice(3)}`,
+    type: 'refund',
+    source: refund.id,
+    created: refund.created,
+    amount: 0,
+    fee: 0,
+    currency: refund.currency,
+    description: null,
+  });
   charge.refunds.unshift(refund.id);
   charge.amountRefunded += refunded;
   emit(state, 'charge.refunded', charge.id);
@@ -117,6 +127,17 @@ export function setRefundStatus(
   const counted = (s: RefundStatus): boolean => s !== 'failed' && s !== 'canceled';
   if (counted(refund.status) && !counted(status)) {
     charge.amountRefunded -= refund.amount;
+    // Stripe gives a failed refund's amount back to the balance in an entry of its own.
+    state.record({
+      id: `txn_rf${refund.id.slice(3)}`,
+      type: 'refund_failure',
+      source: refund.id,
+      created: now(),
+      amount: 0,
+      fee: 0,
+      currency: refund.currency,
+      description: null,
+    });
   } else if (!counted(refund.status) && counted(status)) {
     charge.amountRefunded += refund.amount;
   }

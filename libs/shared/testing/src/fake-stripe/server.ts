@@ -15,6 +15,7 @@ import {
   succeedPaymentIntent,
 } from './payment-intents';
 import { createRefund, setRefundStatus } from './refunds';
+import { listBalanceTransactions } from './balance-transactions';
 import {
   API_VERSION,
   buildEvent,
@@ -24,7 +25,7 @@ import {
   type FakeStripeEvent,
   type FakeStripeEventType,
 } from './rendering';
-import { now, randomId, StripeState, type RefundStatus } from './state';
+import { now, randomId, StripeState, type BalanceTransactionType, type RefundStatus } from './state';
 import type { FakeStripeOptions, FakeStripeRequest, SignedWebhook } from './types';
 
 interface StoredResult {
@@ -63,7 +64,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  *
  * - `POST /v1/payment_intents`, `GET /v1/payment_intents/:id`, `POST /v1/payment_intents/:id/cancel`,
  *   `POST /v1/payment_intents/:id/confirm` (Stripe's test payment methods: `pm_card_visa` pays,
- *   `pm_card_chargeDeclined…` declines), `POST /v1/refunds`, `GET /v1/refunds/:id`;
+ *   `pm_card_chargeDeclined…` declines), `POST /v1/refunds`, `GET /v1/refunds/:id`,
+ *   `GET /v1/balance_transactions` (`created[…]`, `type`, `limit`, `starting_after`, `expand[]=data.source`);
  * - form-encoded parameters checked like Stripe (unknown, missing or malformed ones are 400s);
  * - `Authorization: Bearer <secretKey>` required (401 otherwise);
  * - `Idempotency-Key` on POSTs: the same key with the same parameters replays the stored answer
@@ -184,6 +186,42 @@ export class FakeStripe {
       fee,
       currency: (currency ?? charge.currency).toLowerCase(),
     };
+    this.state.record({
+      id: charge.balanceTransaction.id,
+      type: 'charge',
+      source: charge.id,
+      created: charge.created,
+      amount: 0,
+      fee: 0,
+      currency: charge.balanceTransaction.currency,
+      description: null,
+    });
+  }
+
+  /**
+   * Stripe books an entry of its own on the balance, with no charge or refund behind it (a
+   * `stripe_fee` for a billing fee, an `adjustment`): `amount` in minor units, negative when it
+   * leaves the balance. Returns its id.
+   */
+  addBalanceTransaction(entry: {
+    type: Extract<BalanceTransactionType, 'stripe_fee' | 'adjustment'>;
+    amount: number;
+    currency?: string;
+    description?: string;
+    created?: number;
+  }): string {
+    const id = randomId('txn', 12);
+    this.state.record({
+      id,
+      type: entry.type,
+      source: null,
+      created: entry.created ?? now(),
+      amount: entry.amount,
+      fee: 0,
+      currency: entry.currency ?? 'cny',
+      description: entry.description ?? null,
+    });
+    return id;
   }
 
   /** The Charge as Stripe renders it, with its refunds list. Throws when unknown. */
@@ -446,6 +484,14 @@ export class FakeStripe {
         if (method === 'POST' && id !== undefined && action === 'confirm') {
           return { status: 200, body: confirmPaymentIntent(this.state, id, params), store: true };
         }
+      }
+      if (
+        version === 'v1' &&
+        resource === 'balance_transactions' &&
+        segments.length === 2 &&
+        method === 'GET'
+      ) {
+        return { status: 200, body: listBalanceTransactions(this.state, params), store: true };
       }
       if (version === 'v1' && resource === 'refunds' && segments.length <= 3) {
         if (method === 'POST' && id === undefined) {

@@ -79,6 +79,27 @@ export interface RefundRecord {
   created: number;
 }
 
+/** Kinds of balance transaction the fake lists (Stripe's `type`). */
+export type BalanceTransactionType = 'charge' | 'refund' | 'refund_failure' | 'stripe_fee' | 'adjustment';
+
+/**
+ * One entry of the account's balance history, in the order Stripe made it: a charge's (when its
+ * balance transaction is settled), a refund's, a failed refund's return, or one a test added.
+ * Amounts of charges and refunds are read from their records when listed.
+ */
+export interface BalanceEntry {
+  id: string;
+  type: BalanceTransactionType;
+  /** The charge (`ch_`) or refund (`re_`) it belongs to; null for one added by a test. */
+  source: string | null;
+  created: number;
+  /** For entries a test added: amount (negative leaves the balance) and fee, minor units. */
+  amount: number;
+  fee: number;
+  currency: string;
+  description: string | null;
+}
+
 export const now = (): number => Math.floor(Date.now() / 1000);
 export const randomId = (prefix: string, bytes = 12): string =>
   `${prefix}_${randomBytes(bytes).toString('base64url').replace(/[-_]/g, '0')}`;
@@ -89,6 +110,15 @@ export class StripeState {
   readonly charges = new Map<string, ChargeRecord>();
   readonly refunds = new Map<string, RefundRecord>();
   readonly emitted: FakeStripeEvent[] = [];
+  /** The balance history, oldest first. */
+  readonly balance: BalanceEntry[] = [];
+
+  /** Appends a balance entry (once per id). */
+  record(entry: BalanceEntry): void {
+    if (!this.balance.some((e) => e.id === entry.id)) {
+      this.balance.push(entry);
+    }
+  }
 
   paymentIntentRecord(id: string): PaymentIntentRecord {
     const pi = this.paymentIntents.get(id);

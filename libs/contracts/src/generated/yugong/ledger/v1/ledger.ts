@@ -566,6 +566,44 @@ export interface GetHouseholdIncomeWindowsResponse {
   households: HouseholdIncomeWindow[];
 }
 
+export interface GetReconciliationRequest {
+  /** At or after `from` and before `to`; both required. */
+  from?: Timestamp | undefined;
+  to?: Timestamp | undefined;
+}
+
+/** One fen (or many) the two sides do not agree on. */
+export interface ReconciliationItem {
+  /**
+   * "charge_missing_in_ledger", "charge_missing_at_processor", "charge_amount_differs",
+   * "fee_differs", "refund_missing_in_ledger", "refund_missing_at_processor",
+   * "refund_amount_differs", "processor_entry_unexplained", "payout_unsettled",
+   * "payout_settlement_differs", "payout_posting_differs".
+   */
+  kind: string;
+  /** The payment intent, charge or refund, the processor's entry, or batch and line (`PB3-0002`). */
+  reference: string;
+  orderId: string;
+  ledgerFen: number;
+  /** Stripe's figure, or the bank's (what the settlement says was paid). */
+  externalFen: number;
+  /** external_fen - ledger_fen. */
+  differenceFen: number;
+  currency: string;
+  occurredAt?: Timestamp | undefined;
+  note: string;
+}
+
+export interface GetReconciliationResponse {
+  items: ReconciliationItem[];
+  /** How much was compared: processor entries, ledger payments and refunds, payout lines. */
+  processorEntries: number;
+  ledgerEntries: number;
+  payoutLines: number;
+  /** Whether the card processor was asked (false when orders has none configured). */
+  processorChecked: boolean;
+}
+
 export const YUGONG_LEDGER_V1_PACKAGE_NAME = "yugong.ledger.v1";
 
 /**
@@ -643,6 +681,14 @@ export interface LedgerServiceClient {
     request: GetHouseholdIncomeWindowsRequest,
     metadata?: Metadata,
   ): Observable<GetHouseholdIncomeWindowsResponse>;
+
+  /**
+   * Auditors, relief officers, admins: the three-way reconciliation of `from`..`to` (ledger
+   * clearing and fees against the card processor's balance transactions, payout batches against
+   * their journal postings and settlements). Every item is a fen not explained; none when all agree.
+   */
+
+  getReconciliation(request: GetReconciliationRequest, metadata?: Metadata): Observable<GetReconciliationResponse>;
 }
 
 /**
@@ -741,6 +787,17 @@ export interface LedgerServiceController {
     | Promise<GetHouseholdIncomeWindowsResponse>
     | Observable<GetHouseholdIncomeWindowsResponse>
     | GetHouseholdIncomeWindowsResponse;
+
+  /**
+   * Auditors, relief officers, admins: the three-way reconciliation of `from`..`to` (ledger
+   * clearing and fees against the card processor's balance transactions, payout batches against
+   * their journal postings and settlements). Every item is a fen not explained; none when all agree.
+   */
+
+  getReconciliation(
+    request: GetReconciliationRequest,
+    metadata?: Metadata,
+  ): Promise<GetReconciliationResponse> | Observable<GetReconciliationResponse> | GetReconciliationResponse;
 }
 
 export function LedgerServiceControllerMethods() {
@@ -754,6 +811,7 @@ export function LedgerServiceControllerMethods() {
       "getPublicSummary",
       "getHouseholdStatement",
       "getHouseholdIncomeWindows",
+      "getReconciliation",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -472,6 +472,47 @@ export interface ListEventsResponse {
   events: OrderEvent[];
 }
 
+export interface ListProviderBalanceTransactionsRequest {
+  from?: Timestamp | undefined;
+  to?:
+    | Timestamp
+    | undefined;
+  /** The last id of the previous page; empty for the first. */
+  startingAfter: string;
+  /** 1..100; 0 means 100. */
+  limit: number;
+}
+
+/** One entry of the processor's balance (Stripe's balance transaction), amounts in minor units. */
+export interface ProviderBalanceTransaction {
+  id: string;
+  /** "charge", "refund", "refund_failure", "stripe_fee", "adjustment", "payout", … */
+  type: string;
+  /** Signed: negative leaves the balance (a refund). */
+  amountFen: number;
+  feeFen: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  created?:
+    | Timestamp
+    | undefined;
+  /** The charge (ch_…) or refund (re_…) it belongs to; empty for none. */
+  source: string;
+  /** The PaymentIntent of that charge or refund; empty for none. */
+  paymentIntent: string;
+  /** The order paid by that PaymentIntent; empty when no order of ours is. */
+  orderId: string;
+  /** Our refund id for a refund we asked for (as the ledger keys it); empty for one made elsewhere. */
+  refundId: string;
+}
+
+export interface ListProviderBalanceTransactionsResponse {
+  transactions: ProviderBalanceTransaction[];
+  hasMore: boolean;
+  /** False when orders has no card processor configured (the list is then empty). */
+  configured: boolean;
+}
+
 export interface ConsumeOrderEventRequest {
   event?: OrderEvent | undefined;
 }
@@ -593,6 +634,17 @@ export interface OrdersServiceClient {
    */
 
   listEvents(request: ListEventsRequest, metadata?: Metadata): Observable<ListEventsResponse>;
+
+  /**
+   * The ledger only (as itself), for reconciliation: one page of the card processor's balance
+   * transactions created at or after `from` and before `to`, newest first, each with the order
+   * and our refund it belongs to when known. Empty when no card processor is configured.
+   */
+
+  listProviderBalanceTransactions(
+    request: ListProviderBalanceTransactionsRequest,
+    metadata?: Metadata,
+  ): Observable<ListProviderBalanceTransactionsResponse>;
 }
 
 /**
@@ -750,6 +802,20 @@ export interface OrdersServiceController {
     request: ListEventsRequest,
     metadata?: Metadata,
   ): Promise<ListEventsResponse> | Observable<ListEventsResponse> | ListEventsResponse;
+
+  /**
+   * The ledger only (as itself), for reconciliation: one page of the card processor's balance
+   * transactions created at or after `from` and before `to`, newest first, each with the order
+   * and our refund it belongs to when known. Empty when no card processor is configured.
+   */
+
+  listProviderBalanceTransactions(
+    request: ListProviderBalanceTransactionsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListProviderBalanceTransactionsResponse>
+    | Observable<ListProviderBalanceTransactionsResponse>
+    | ListProviderBalanceTransactionsResponse;
 }
 
 export function OrdersServiceControllerMethods() {
@@ -772,6 +838,7 @@ export function OrdersServiceControllerMethods() {
       "confirmManualRefund",
       "setBuyerAllowance",
       "listEvents",
+      "listProviderBalanceTransactions",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
