@@ -34,9 +34,17 @@ class Stats {
     );
     this.errorSamples = new Map();
     this.refusalSamples = new Map();
+    /** Failed answers by HTTP status (`transport` when none came). */
+    this.failures = new Map();
+    /** Every order a checkout made, and those the officer then confirmed paid. */
+    this.orders = { created: [], paid: [] };
   }
 
-  record(step, ms, outcome, detail) {
+  record(step, ms, outcome, detail, status) {
+    if (outcome === 'errors') {
+      const key = status ?? 'transport';
+      this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    }
     const s = this.steps[step];
     s.count += 1;
     s.latencies.push(ms);
@@ -77,6 +85,8 @@ class Stats {
       errors: this.errors,
       errorSamples: [...this.errorSamples],
       refusalSamples: [...this.refusalSamples],
+      failures: Object.fromEntries(this.failures),
+      orders: this.orders,
     };
   }
 }
@@ -133,7 +143,8 @@ async function signIn(call, email, password) {
 
 /**
  * Runs the load until `seconds` have passed or `maxRequests` steps were made, whichever first.
- * `onTick(stats)` is called about every 250 ms (a progress line). Returns the summary.
+ * `onTick(stats)` is called about every 250 ms (a progress line), `onStarted()` once the buyers are
+ * signed up and the steps begin. Returns the summary.
  */
 export async function runLoad({
   baseUrl,
@@ -144,6 +155,7 @@ export async function runLoad({
   officer = { email: 'officer@example.com', password: 'yugong-demo-2020' },
   timeoutMs = 10_000,
   onTick = () => {},
+  onStarted = () => {},
   log = () => {},
 }) {
   const call = client(baseUrl, timeoutMs);
@@ -188,6 +200,7 @@ export async function runLoad({
     return res;
   };
 
+  const stats = new Stats(steps);
   /** A refusal a correct client can meet (out of stock, a limit, not posted yet), by step and code. */
   const refusal = (step, res) => `${step} ${res.status} ${res.json?.error ?? ''}`.trim();
 
@@ -221,12 +234,14 @@ export async function runLoad({
       if (res.status !== 201) return refusal('checkout', res);
       buyer.cart = 0;
       const { order } = res.json;
+      stats.orders.created.push(order.id);
       const paid = await call('POST', `/api/v1/orders/${order.id}/payments/manual`, {
         token: officerToken,
         body: { amountFen: order.total.fen, reference: `LOADGEN-${run}-${order.id.slice(0, 8)}` },
       });
       expect('checkout', paid, 200, 201);
       buyer.paid.push(order.id);
+      stats.orders.paid.push(order.id);
       return undefined;
     },
     async trace(buyer) {
@@ -246,10 +261,10 @@ export async function runLoad({
     },
   };
 
-  const stats = new Stats(steps);
   const until = Date.now() + seconds * 1000;
   let started = 0;
   const tick = setInterval(() => onTick(stats), 250);
+  onStarted();
   try {
     await Promise.all(
       Array.from({ length: concurrency }, async (_, worker) => {
@@ -266,7 +281,8 @@ export async function runLoad({
             // A 429 is the platform's throttle doing its job: refused, not an error.
             const detail =
               error instanceof HttpFailure ? error.detail : `${step} ${error.name}: ${error.message}`;
-            stats.record(step, performance.now() - t0, refused ? 'refused' : 'errors', detail);
+            const status = error instanceof HttpFailure ? error.status : undefined;
+            stats.record(step, performance.now() - t0, refused ? 'refused' : 'errors', detail, status);
           }
         }
       }),

@@ -25,6 +25,14 @@ describe(toHttpError.name, () => {
     expect(sut(error)).toEqual({ status, body: { error: code, message: error.message, ...fields } });
   });
 
+  it("answers the gateway's own database out of reach with 503, leaking nothing", () => {
+    const lost = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
+    expect(sut(lost)).toEqual({
+      status: 503,
+      body: { error: 'UNAVAILABLE', message: 'Service unavailable' },
+    });
+  });
+
   it('hides the message of a domain error of kind internal', () => {
     expect(sut(new LedgerCorrupted())).toEqual({
       status: 500,

@@ -9,6 +9,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { errorCodes as fastifyErrors } from 'fastify';
 
+import { isStoreUnavailable } from './store-unavailable.util';
 import { DomainError, type FieldError } from './domain.errors';
 import { errorSummary } from './error-summary.util';
 import { grpcStatusOf, httpStatusOfGrpc } from './grpc-status.util';
@@ -146,6 +147,7 @@ function fromFastifyError(exception: unknown): HttpErrorResponse | undefined {
  * - a Nest `HttpException`: its status; a default `ValidationPipe` message list becomes fields;
  * - Fastify's parsing errors: 413 `PAYLOAD_TOO_LARGE`, 400 `MALFORMED_JSON` (field `body`), 415
  *   `UNSUPPORTED_MEDIA_TYPE` (field `content-type`);
+ * - the gateway's own database out of reach: 503 `UNAVAILABLE`;
  * - anything else: 500 `INTERNAL` with a generic message.
  *
  * @param exception - what was thrown
@@ -175,6 +177,9 @@ export function toHttpError(exception: unknown): HttpErrorResponse {
   }
   if (exception instanceof HttpException) {
     return fromHttpException(exception);
+  }
+  if (isStoreUnavailable(exception)) {
+    return { status: 503, body: { error: 'UNAVAILABLE', message: GENERIC_MESSAGE_OF_HTTP_STATUS[503]! } };
   }
   return fromFastifyError(exception) ?? INTERNAL;
 }

@@ -16,10 +16,12 @@ export {
   ERROR_CODE_METADATA_KEY,
   ERROR_FIELDS_METADATA_KEY,
   INTERNAL_ERROR_MESSAGE,
+  UNAVAILABLE_MESSAGE,
   toRpcError,
   fromRpcError,
 } from './rpc-error.util';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
+export { isStoreUnavailable } from './store-unavailable.util';
 export {
   type HttpErrorBody,
   type HttpErrorResponse,

@@ -40,6 +40,34 @@ describe(toRpcError.name, () => {
     },
   );
 
+  it('answers a lost database connection with UNAVAILABLE, leaking nothing', () => {
+    const payload = sut(
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' }),
+    );
+
+    expect(payload.code).toBe(status.UNAVAILABLE);
+    expect(payload.message).toBe('Service unavailable');
+    expect(JSON.stringify(payload.metadata.getMap())).not.toMatch(/10\.0\.0\.7/);
+  });
+
+  it.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED])(
+    'passes on status %p of a service it called, without its message',
+    (code) => {
+      const upstream = received({ code, details: 'catalog at 10.0.0.7 down', metadata: new Metadata() });
+
+      const payload = sut(upstream);
+
+      expect(payload.code).toBe(code);
+      expect(payload.message).toBe('Service unavailable');
+    },
+  );
+
+  it('does not pass on other statuses of a service it called', () => {
+    const upstream = received({ code: status.NOT_FOUND, details: 'x', metadata: new Metadata() });
+
+    expect(sut(upstream).code).toBe(status.INTERNAL);
+  });
+
   it('escapes non-ASCII reasons so they are legal metadata values', () => {
     const fields = [{ field: 'name.zh', reason: '不能为空' }];
 

@@ -1,5 +1,6 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 
+import { isStoreUnavailable } from './store-unavailable.util';
 import { DomainError, type FieldError } from './domain.errors';
 import { grpcStatusName, grpcStatusOf } from './grpc-status.util';
 
@@ -11,6 +12,8 @@ export const ERROR_FIELDS_METADATA_KEY = 'x-error-fields';
 
 /** The message sent for every error that is not a {@link DomainError}. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal error';
+/** What a caller is told when the service's database could not be reached: try again. */
+export const UNAVAILABLE_MESSAGE = 'Service unavailable';
 
 /** Header values travel in HTTP/2 trailers; keep the field list well below grpc-js's 8 KiB limit. */
 const MAX_FIELDS_JSON_LENGTH = 4096;
@@ -62,11 +65,24 @@ function fieldsJson(fields: readonly FieldError[]): string {
   return json;
 }
 
+/** An error of a gRPC call this service made that says the callee could not answer. */
+function isUpstreamUnavailable(err: unknown): err is { code: GrpcStatus } {
+  const e = err as { code?: unknown; metadata?: unknown } | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.metadata instanceof Metadata &&
+    (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED)
+  );
+}
+
 /**
  * Turns anything thrown by a gRPC handler into the error grpc-js sends to the client.
  *
- * A {@link DomainError} keeps its status, message, code and fields. Anything else becomes
- * INTERNAL with a generic message: the original message and stack never reach the wire.
+ * A {@link DomainError} keeps its status, message, code and fields. A lost database connection
+ * becomes UNAVAILABLE, and an UNAVAILABLE or DEADLINE_EXCEEDED from a service this one called
+ * stays what it was (the call may succeed when tried again). Anything else becomes INTERNAL with a
+ * generic message: the original message and stack never reach the wire.
  *
  * @param err - what was thrown
  */
@@ -78,6 +94,24 @@ export function toRpcError(err: unknown): RpcErrorPayload {
       metadata.set(ERROR_FIELDS_METADATA_KEY, fieldsJson(err.fields));
     }
     return { code: grpcStatusOf(err.kind), message: err.message, details: err.message, metadata };
+  }
+  if (isUpstreamUnavailable(err)) {
+    // A service this one called could not answer (its database down, or no answer in time): so
+    // can't this one; the caller may try again.
+    metadata.set(
+      ERROR_CODE_METADATA_KEY,
+      err.code === GrpcStatus.UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED',
+    );
+    return { code: err.code, message: UNAVAILABLE_MESSAGE, details: UNAVAILABLE_MESSAGE, metadata };
+  }
+  if (isStoreUnavailable(err)) {
+    metadata.set(ERROR_CODE_METADATA_KEY, 'UNAVAILABLE');
+    return {
+      code: GrpcStatus.UNAVAILABLE,
+      message: UNAVAILABLE_MESSAGE,
+      details: UNAVAILABLE_MESSAGE,
+      metadata,
+    };
   }
   metadata.set(ERROR_CODE_METADATA_KEY, 'INTERNAL');
   return {

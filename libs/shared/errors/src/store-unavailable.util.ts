@@ -1,0 +1,48 @@
+/**
+ * Whether `error` says the database or Redis could not be reached or went away mid-request
+ * (refused or reset connections, a server shutting down or starting up, no connection free in the
+ * pool, Redis retries used up), as opposed to a bug or a refused statement. Such a request may succeed when tried again: it is
+ * answered UNAVAILABLE / 503, not INTERNAL / 500. Looks through `cause` and MikroORM's `previous`.
+ */
+export function isStoreUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) {
+    return false;
+  }
+  const e = error as {
+    code?: unknown;
+    sqlState?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    previous?: unknown;
+  };
+  for (const code of [e.code, e.sqlState]) {
+    if (
+      typeof code === 'string' &&
+      (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))
+    ) {
+      return true;
+    }
+  }
+  if ((e as { name?: unknown }).name === 'MaxRetriesPerRequestError') {
+    return true; // ioredis: Redis did not answer within the retries a command may take
+  }
+  if (typeof e.message === 'string' && MESSAGES.some((m) => m.test(e.message as string))) {
+    return true;
+  }
+  return isStoreUnavailable(e.cause, depth + 1) || isStoreUnavailable(e.previous, depth + 1);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections (class 08 is connection exceptions). */
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+// MikroORM puts the statement first (`COMMIT; - Connection terminated unexpectedly`).
+const MESSAGES = [
+  /Connection terminated/,
+  /terminating connection due to (administrator command|crash of another server process)/,
+  /Connection is closed\.$/,
+  /Client has encountered a connection error/,
+  /Knex: Timeout acquiring a connection/,
+  /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/,
+];
