@@ -423,3 +423,111 @@ export interface Allocation {
   allocations: { householdId: string; villageId: string | null; amountFen: number }[];
   replayed: boolean;
 }
+
+// Certification, LOGO licences and labels (the gateway's catalog.views.ts and licensing.views.ts).
+
+/** A producer with its application's documents and who applied (officers' and own staff's view). */
+export interface ProducerApplication extends Producer {
+  documents: string[];
+  appliedBy: string | null;
+}
+
+export type CertificateStatus = 'valid' | 'revoked' | 'expired';
+
+export interface Certificate {
+  id: string;
+  number: string;
+  productId: string;
+  producerId: string;
+  productNameZh: string;
+  producerName: string;
+  validFrom: string | null;
+  validTo: string | null;
+  status: CertificateStatus;
+  certifiedBy: string | null;
+  createdAt: string | null;
+  endedAt: string | null;
+  revokedBy: string | null;
+  revocationReason: string | null;
+}
+
+export interface ReviewQueue {
+  pendingProducers: { items: ProducerApplication[]; total: number };
+  uncertifiedProducts: { items: Product[]; total: number };
+}
+
+export type LicenceStatus = 'pending' | 'approved' | 'rejected' | 'suspended' | 'revoked' | 'expired';
+
+export interface Licence {
+  id: string;
+  number: string | null;
+  producerId: string;
+  productIds: string[];
+  commitment: { bps: number; minPerUnit: Money };
+  status: LicenceStatus;
+  validFrom: string | null;
+  validTo: string | null;
+  /** It covers its products now (approved and within its validity). */
+  covering: boolean;
+  note: string;
+  appliedBy: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  history: {
+    from: LicenceStatus | null;
+    to: LicenceStatus;
+    by: string | null;
+    reason: string;
+    at: string | null;
+  }[];
+}
+
+export interface LabelBatch {
+  id: string;
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  productId: string;
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+  /** Pages of its printable sheet (24 labels a page). */
+  pages: number;
+  orderedBy: string;
+  createdAt: string | null;
+}
+
+// Payout batches of household balances (the gateway's payouts.controller.ts).
+
+export type PayoutBatchState = 'draft' | 'sent' | 'settled';
+
+export interface PayoutBatch {
+  id: string;
+  number: number | string;
+  state: PayoutBatchState;
+  minimumFen: number;
+  totalFen: number;
+  lineCount: number;
+  skippedCount: number;
+  paidFen: number;
+  failedFen: number;
+  memo: string;
+  createdBy: string;
+  createdAt: string | null;
+  sentBy: string | null;
+  sentAt: string | null;
+  settledBy: string | null;
+  settledAt: string | null;
+}
+
+export interface PayoutLine {
+  householdId: string;
+  amountFen: number;
+  reference: string | null;
+  status: string;
+  skipReason: string | null;
+}
+
+export interface PayoutBatchDetail extends PayoutBatch {
+  lines: PayoutLine[];
+}
