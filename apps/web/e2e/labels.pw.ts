@@ -83,7 +83,12 @@ test('a licensee orders label codes for a lot, prints the sheet, and a scanned c
   await expectAccessible(page, 'the label verify page');
 });
 
-test('a forged label code is refused on the verify page', async ({ page }) => {
+test('a forged label code is refused on the verify page and counted on the office dashboard', async ({
+  page,
+  browser,
+}) => {
+  const officer = await tokenOf('officer@example.com');
+  const before = await call<{ forgedScans: number }>('GET', '/labels/signals', { token: officer });
   const forged = '0123456789ABCDEFGHJKMNPQ';
   const answer = await fetch(`${baseUrl()}/api/v1/labels/${forged}`);
   expect(answer.status).toBe(404);
@@ -91,4 +96,17 @@ test('a forged label code is refused on the verify page', async ({ page }) => {
   await expect(page.getByTestId('label-forged')).toContainText('非正品');
   await expect(page.getByTestId('label-facts')).toHaveCount(0);
   await expectAccessible(page, 'the verify page of a forged code');
+
+  // Both scans (the API's and the page's) are counted among the counterfeit signals.
+  const office = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const dashboard = await office.newPage();
+  await signIn(dashboard, 'officer@example.com');
+  await dashboard.goto(`${baseUrl()}/office/licences`);
+  const signals = dashboard.getByTestId('label-signals');
+  await expect(signals).toContainText('伪造码查询次数');
+  const after = await call<{ forgedScans: number }>('GET', '/labels/signals', { token: officer });
+  expect(Number(after.forgedScans)).toBeGreaterThanOrEqual(Number(before.forgedScans) + 2);
+  await expect(signals.locator('.ant-statistic').first()).toContainText(String(after.forgedScans));
+  await expectAccessible(dashboard, 'the counterfeit signals');
+  await office.close();
 });

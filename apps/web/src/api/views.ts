@@ -497,6 +497,15 @@ export interface LabelBatch {
   createdAt: string | null;
 }
 
+/** Counterfeit signals of labels (the office's view). */
+export interface LabelSignals {
+  forgedScans: number;
+  unknownScans: number;
+  overScanThreshold: number;
+  overScanned: { code: string; batchId: string; productId: string; scans: number }[];
+  revoked: { licenceId: string; licenceNumber: string; scans: number }[];
+}
+
 // Payout batches of household balances (the gateway's payouts.controller.ts).
 
 export type PayoutBatchState = 'draft' | 'sent' | 'settled';

@@ -1,8 +1,8 @@
-import { Alert, App, Button, Card, Select, Skeleton, Space, Table, Timeline } from 'antd';
+import { Alert, App, Button, Card, Select, Skeleton, Space, Statistic, Table, Timeline } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
-import type { Licence, LicenceStatus, Page, Producer, Product } from '../api/views';
+import type { LabelSignals, Licence, LicenceStatus, Page, Producer, Product } from '../api/views';
 import { chinaDateTime } from '../format.util';
 import { officeWrites, useSession } from '../session';
 import { ReasonModal, ValidityModal } from '../ui/decision-modals';
@@ -191,6 +191,7 @@ export default function LicencesPage() {
           ))}
         />
       </Card>
+      <Signals />
       {open?.kind === 'approve' ? (
         <ValidityModal
           title={t('review.licence.approveTitle')}
@@ -216,6 +217,56 @@ export default function LicencesPage() {
         />
       ) : null}
     </Space>
+  );
+}
+
+/** Counterfeit signals: forged and never-issued codes scanned, labels scanned too often, revoked licences'. */
+function Signals() {
+  const { t } = useTranslation();
+  const { data, error } = useLoad(() => ok<LabelSignals>(api.GET('/api/v1/labels/signals', {})), []);
+  return (
+    <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('review.signals.title')}</h2>}>
+      {error ? <Alert type="error" showIcon message={error.message} /> : null}
+      {!data ? (
+        error ? null : (
+          <Skeleton active />
+        )
+      ) : (
+        <Space direction="vertical" style={{ width: '100%' }} data-testid="label-signals">
+          <Space size="large" wrap>
+            <Statistic title={t('review.signals.forged')} value={Number(data.forgedScans)} />
+            <Statistic title={t('review.signals.unknown')} value={Number(data.unknownScans)} />
+          </Space>
+          <p className="yg-muted">{t('review.signals.note')}</p>
+          <h3 style={{ fontSize: 14, margin: 0 }}>
+            {t('review.signals.overScanned', { threshold: data.overScanThreshold })}
+          </h3>
+          <Table
+            rowKey="code"
+            size="small"
+            pagination={false}
+            dataSource={data.overScanned}
+            locale={{ emptyText: <span className="yg-muted">{t('common.none')}</span> }}
+            columns={[
+              { title: t('review.signals.code'), dataIndex: 'code' },
+              { title: t('review.signals.scans'), dataIndex: 'scans' },
+            ]}
+          />
+          <h3 style={{ fontSize: 14, margin: 0 }}>{t('review.signals.revoked')}</h3>
+          <Table
+            rowKey="licenceId"
+            size="small"
+            pagination={false}
+            dataSource={data.revoked}
+            locale={{ emptyText: <span className="yg-muted">{t('common.none')}</span> }}
+            columns={[
+              { title: t('review.signals.licence'), dataIndex: 'licenceNumber' },
+              { title: t('review.signals.scans'), dataIndex: 'scans' },
+            ]}
+          />
+        </Space>
+      )}
+    </Card>
   );
 }
 
