@@ -1,17 +1,20 @@
 // What the gateway answers. Its OpenAPI document types every request (paths, queries, bodies: see
 // schema.d.ts, generated) and the response bodies of the ledger's routes and payment options:
-// those are taken from it; the others, the shapes the gateway's `*.views.ts` build, are restated
-// here, in one place, until their routes declare them too.
+// those are taken from it, as are money and the states a list filters on (its query's enum); the
+// other shapes the gateway's `*.views.ts` build are restated here, in one place, until their
+// routes declare them too.
 import type { components, paths } from './schema';
+
+/** A GET route's query parameters: its enums name the states a view can be in. */
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
+  ? NonNullable<Q>
+  : never;
 
 /** How a buyer can pay here (from the OpenAPI document). */
 export type PaymentOptions = components['schemas']['PaymentOptionsView'];
 
-export interface Money {
-  fen: number;
-  currency: string;
-  display: string;
-}
+/** An amount: integer fen, its currency, and a display string (from the OpenAPI document). */
+export type Money = components['schemas']['MoneyView'];
 
 export interface Page<T> {
   items: T[];
@@ -113,8 +116,7 @@ export interface Cart {
   expiresAt: string | null;
 }
 
-export type OrderStatus =
-  'pending_payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'refunded';
+export type OrderStatus = NonNullable<QueryOf<'/api/v1/orders'>['status']>;
 
 export interface OrderLine {
   id: string;
@@ -282,7 +284,7 @@ export type ChainHead = Schemas['ChainHeadView'];
 // The relief office's routes (apps/gateway/src/ledger/relief-office.controller.ts,
 // statements.views.ts, beneficiaries/monitoring.views.ts).
 
-export type RunState = 'proposed' | 'approved' | 'rejected' | 'cancelled';
+export type RunState = NonNullable<QueryOf<'/api/v1/ledger/distribution-runs'>['state']>;
 export type RunPolicy = 'equal' | 'per_member' | 'by_status';
 
 export interface DistributionRun {
@@ -432,7 +434,7 @@ export interface ProducerApplication extends Producer {
   appliedBy: string | null;
 }
 
-export type CertificateStatus = 'valid' | 'revoked' | 'expired';
+export type CertificateStatus = NonNullable<QueryOf<'/api/v1/certificates'>['status']>;
 
 export interface Certificate {
   id: string;
@@ -456,7 +458,7 @@ export interface ReviewQueue {
   uncertifiedProducts: { items: Product[]; total: number };
 }
 
-export type LicenceStatus = 'pending' | 'approved' | 'rejected' | 'suspended' | 'revoked' | 'expired';
+export type LicenceStatus = NonNullable<QueryOf<'/api/v1/licences'>['status']>;
 
 export interface Licence {
   id: string;
@@ -508,7 +510,7 @@ export interface LabelSignals {
 
 // Payout batches of household balances (the gateway's payouts.controller.ts).
 
-export type PayoutBatchState = 'draft' | 'sent' | 'settled';
+export type PayoutBatchState = NonNullable<QueryOf<'/api/v1/ledger/payout-batches'>['state']>;
 
 export interface PayoutBatch {
   id: string;
