@@ -7,6 +7,7 @@ import type { CursorPage, Lot, Order, Page, ProducerApplication, Product } from 
 import { chinaDateTime, yuan } from '../format.util';
 import { OrderTable } from '../pages/orders.page';
 import { useSession } from '../session';
+import { ReliefLogo } from '../ui/relief-logo';
 import { StatusTag } from '../ui/status-tag';
 import { useLoad } from '../ui/use-load';
 import '../office/review.i18n';
@@ -134,6 +135,10 @@ function Products({ producerId }: { producerId: string }) {
         { title: t('products.price'), render: (_, p) => `${yuan(p.price.fen)} / ${p.unit}` },
         { title: t('products.stock'), dataIndex: 'stock' },
         { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
+        {
+          title: t('products.logo'),
+          render: (_, p) => (p.licensed ? <ReliefLogo licenceNumber={p.licenceNumber} /> : '–'),
+        },
       ]}
     />
   );
