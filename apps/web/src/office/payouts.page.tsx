@@ -106,6 +106,7 @@ export default function PayoutsPage() {
         ) : (
           <Table<PayoutBatch>
             rowKey="id"
+            size="middle"
             pagination={{ pageSize: 20 }}
             locale={{ emptyText: <span className="yg-muted">{t('review.payouts.none')}</span> }}
             dataSource={list.data.items}
@@ -133,7 +134,7 @@ export default function PayoutsPage() {
                           {b.state !== 'settled' && b.lineCount > 0 ? (
                             <Button onClick={() => void download(b)}>{t('review.payouts.download')}</Button>
                           ) : null}
-                          {b.state === 'draft' ? (
+                          {b.state === 'draft' && b.lineCount > 0 ? (
                             <Button
                               onClick={() =>
                                 void act(
@@ -236,7 +237,10 @@ function Lines({ batchId }: { batchId: string }) {
           columns[0]!,
           {
             title: t('review.payouts.skipReason'),
-            render: (_: unknown, l: PayoutLine) => l.skipReason ?? '–',
+            render: (_: unknown, l: PayoutLine) =>
+              l.skipReason
+                ? t(`review.payouts.skipReasonOf.${l.skipReason}`, { defaultValue: l.skipReason })
+                : '–',
           },
         ]}
       />
