@@ -97,6 +97,8 @@ const zh = {
     empty: '没有符合条件的产品',
     count: '共 {{count}} 件产品',
     rendered: '列表渲染',
+    logo: '扶贫标识',
+    logoTitle: '获扶贫标识（LOGO）授权的产品，授权编号 {{number}}',
   },
   categories: {
     meat: '肉类',
@@ -379,6 +381,8 @@ const en: Dictionary = {
     empty: 'No product matches',
     count: '{{count}} products',
     rendered: 'List rendered',
+    logo: 'Relief LOGO',
+    logoTitle: 'Licensed to show the relief LOGO: licence {{number}}',
   },
   categories: {
     meat: 'Meat',

@@ -47,7 +47,7 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 }
 
 const WRITES =
-  /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车|发起分配|批准|驳\s*回|撤回|走\s*访|结\s*案|刷新监测|处理款项|划拨/;
+  /确\s*认|上传|导入|发\s*货|退\s*款|新增|保\s*存|提\s*交|查看完整档案|取消订单|加入购物车|发起分配|批准|驳\s*回|撤回|走\s*访|结\s*案|刷新监测|处理款项|划拨|认\s*定|审核通过|暂\s*停|恢\s*复|撤\s*销|申领|生成支付批次|标记已发送|结\s*算|银行文件/;
 
 /** Fails when the page shows a button whose label says it writes (as an auditor must never see). */
 export async function expectNoWriteButton(page: Page, where: string): Promise<void> {

@@ -1,17 +1,20 @@
 // What the gateway answers. Its OpenAPI document types every request (paths, queries, bodies: see
 // schema.d.ts, generated) and the response bodies of the ledger's routes and payment options:
-// those are taken from it; the others, the shapes the gateway's `*.views.ts` build, are restated
-// here, in one place, until their routes declare them too.
+// those are taken from it, as are money and the states a list filters on (its query's enum); the
+// other shapes the gateway's `*.views.ts` build are restated here, in one place, until their
+// routes declare them too.
 import type { components, paths } from './schema';
+
+/** A GET route's query parameters: its enums name the states a view can be in. */
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
+  ? NonNullable<Q>
+  : never;
 
 /** How a buyer can pay here (from the OpenAPI document). */
 export type PaymentOptions = components['schemas']['PaymentOptionsView'];
 
-export interface Money {
-  fen: number;
-  currency: string;
-  display: string;
-}
+/** An amount: integer fen, its currency, and a display string (from the OpenAPI document). */
+export type Money = components['schemas']['MoneyView'];
 
 export interface Page<T> {
   items: T[];
@@ -113,8 +116,7 @@ export interface Cart {
   expiresAt: string | null;
 }
 
-export type OrderStatus =
-  'pending_payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'refunded';
+export type OrderStatus = NonNullable<QueryOf<'/api/v1/orders'>['status']>;
 
 export interface OrderLine {
   id: string;
@@ -282,7 +284,7 @@ export type ChainHead = Schemas['ChainHeadView'];
 // The relief office's routes (apps/gateway/src/ledger/relief-office.controller.ts,
 // statements.views.ts, beneficiaries/monitoring.views.ts).
 
-export type RunState = 'proposed' | 'approved' | 'rejected' | 'cancelled';
+export type RunState = NonNullable<QueryOf<'/api/v1/ledger/distribution-runs'>['state']>;
 export type RunPolicy = 'equal' | 'per_member' | 'by_status';
 
 export interface DistributionRun {
@@ -422,4 +424,121 @@ export interface Allocation {
   amountFen: number;
   allocations: { householdId: string; villageId: string | null; amountFen: number }[];
   replayed: boolean;
+}
+
+// Certification, LOGO licences and labels (the gateway's catalog.views.ts and licensing.views.ts).
+
+/** A producer with its application's documents and who applied (officers' and own staff's view). */
+export interface ProducerApplication extends Producer {
+  documents: string[];
+  appliedBy: string | null;
+}
+
+export type CertificateStatus = NonNullable<QueryOf<'/api/v1/certificates'>['status']>;
+
+export interface Certificate {
+  id: string;
+  number: string;
+  productId: string;
+  producerId: string;
+  productNameZh: string;
+  producerName: string;
+  validFrom: string | null;
+  validTo: string | null;
+  status: CertificateStatus;
+  certifiedBy: string | null;
+  createdAt: string | null;
+  endedAt: string | null;
+  revokedBy: string | null;
+  revocationReason: string | null;
+}
+
+export interface ReviewQueue {
+  pendingProducers: { items: ProducerApplication[]; total: number };
+  uncertifiedProducts: { items: Product[]; total: number };
+}
+
+export type LicenceStatus = NonNullable<QueryOf<'/api/v1/licences'>['status']>;
+
+export interface Licence {
+  id: string;
+  number: string | null;
+  producerId: string;
+  productIds: string[];
+  commitment: { bps: number; minPerUnit: Money };
+  status: LicenceStatus;
+  validFrom: string | null;
+  validTo: string | null;
+  /** It covers its products now (approved and within its validity). */
+  covering: boolean;
+  note: string;
+  appliedBy: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  history: {
+    from: LicenceStatus | null;
+    to: LicenceStatus;
+    by: string | null;
+    reason: string;
+    at: string | null;
+  }[];
+}
+
+export interface LabelBatch {
+  id: string;
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  productId: string;
+  lotId: string;
+  lotCode: string;
+  quantity: number;
+  /** Pages of its printable sheet (24 labels a page). */
+  pages: number;
+  orderedBy: string;
+  createdAt: string | null;
+}
+
+/** Counterfeit signals of labels (the office's view). */
+export interface LabelSignals {
+  forgedScans: number;
+  unknownScans: number;
+  overScanThreshold: number;
+  overScanned: { code: string; batchId: string; productId: string; scans: number }[];
+  revoked: { licenceId: string; licenceNumber: string; scans: number }[];
+}
+
+// Payout batches of household balances (the gateway's payouts.controller.ts).
+
+export type PayoutBatchState = NonNullable<QueryOf<'/api/v1/ledger/payout-batches'>['state']>;
+
+export interface PayoutBatch {
+  id: string;
+  number: number | string;
+  state: PayoutBatchState;
+  minimumFen: number;
+  totalFen: number;
+  lineCount: number;
+  skippedCount: number;
+  paidFen: number;
+  failedFen: number;
+  memo: string;
+  createdBy: string;
+  createdAt: string | null;
+  sentBy: string | null;
+  sentAt: string | null;
+  settledBy: string | null;
+  settledAt: string | null;
+}
+
+export interface PayoutLine {
+  householdId: string;
+  amountFen: number;
+  reference: string | null;
+  status: string;
+  skipReason: string | null;
+}
+
+export interface PayoutBatchDetail extends PayoutBatch {
+  lines: PayoutLine[];
 }

@@ -3,38 +3,99 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, ok } from '../api/client';
-import type { CursorPage, Lot, Order, Page, Product } from '../api/views';
+import type { CursorPage, Lot, Order, Page, ProducerApplication, Product } from '../api/views';
 import { chinaDateTime, yuan } from '../format.util';
 import { OrderTable } from '../pages/orders.page';
 import { useSession } from '../session';
+import { ReliefLogo } from '../ui/relief-logo';
 import { StatusTag } from '../ui/status-tag';
 import { useLoad } from '../ui/use-load';
+import '../office/review.i18n';
 import { AddLot } from './add-lot';
+import { ConsoleLabels } from './labels';
+import { ConsoleLicences } from './licences';
+import { Applications, ApplyProducer } from './producer-application';
 
-/** Producer staff: their products with lots and stock, the lines to ship, their orders. */
+/**
+ * Producer staff: their products with lots and stock, the lines to ship, their orders, their LOGO
+ * licences and label orders, and their producer applications (a newcomer applies first).
+ */
 export default function ConsolePage() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const producers = user?.producerIds ?? [];
-  const [producerId, setProducerId] = useState(producers[0]);
-  if (!user || user.role !== 'producer_staff' || !producerId) {
+  const staff = user?.role === 'producer_staff';
+  const mine = useLoad(
+    () =>
+      staff
+        ? ok<Page<ProducerApplication>>(
+            api.GET('/api/v1/producers/mine', { params: { query: { pageSize: 100 } } }),
+          )
+        : Promise.resolve(undefined),
+    [staff],
+  );
+  const [chosen, setChosen] = useState<string>();
+  if (!user || !staff) {
     return <Empty description={t('console.noProducer')} />;
   }
+  if (mine.error) {
+    return <Alert type="error" showIcon message={t('common.error')} description={mine.error.message} />;
+  }
+  if (!mine.data) {
+    return <Skeleton active />;
+  }
+  const producers = mine.data.items;
+  const title = <Typography.Title level={1}>{t('console.title')}</Typography.Title>;
+  if (producers.length === 0) {
+    return (
+      <>
+        {title}
+        <ApplyProducer onApplied={mine.reload} />
+      </>
+    );
+  }
+  const producer = producers.find((p) => p.id === chosen) ?? producers[0]!;
+  const applications = (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Applications producers={producers} />
+      <ApplyProducer onApplied={mine.reload} />
+    </Space>
+  );
   return (
     <>
-      <Typography.Title level={1}>{t('console.title')}</Typography.Title>
+      {title}
       {producers.length > 1 ? (
         <Select
           aria-label={t('products.producer')}
-          value={producerId}
-          onChange={setProducerId}
-          options={producers.map((id) => ({ value: id, label: id }))}
+          value={producer.id}
+          onChange={setChosen}
+          options={producers.map((p) => ({ value: p.id, label: p.legalName }))}
+          style={{ minWidth: 280 }}
         />
       ) : null}
+      {producer.status === 'verified' ? null : (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 12 }}
+          message={<StatusTag status={producer.status} />}
+          description={t('review.producer.pendingNote')}
+        />
+      )}
       <Tabs
         items={[
-          { key: 'products', label: t('console.products'), children: <Products producerId={producerId} /> },
-          { key: 'ship', label: t('console.toShip'), children: <ToShip producerId={producerId} /> },
+          { key: 'products', label: t('console.products'), children: <Products producerId={producer.id} /> },
+          { key: 'ship', label: t('console.toShip'), children: <ToShip producerId={producer.id} /> },
+          {
+            key: 'licences',
+            label: t('review.nav.licences'),
+            children: <ConsoleLicences producerId={producer.id} />,
+          },
+          {
+            key: 'labels',
+            label: t('review.labels.title'),
+            children: <ConsoleLabels producerId={producer.id} />,
+          },
+          { key: 'applications', label: t('review.producer.applications'), children: applications },
         ]}
       />
     </>
@@ -74,6 +135,10 @@ function Products({ producerId }: { producerId: string }) {
         { title: t('products.price'), render: (_, p) => `${yuan(p.price.fen)} / ${p.unit}` },
         { title: t('products.stock'), dataIndex: 'stock' },
         { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
+        {
+          title: t('products.logo'),
+          render: (_, p) => (p.licensed ? <ReliefLogo licenceNumber={p.licenceNumber} /> : '–'),
+        },
       ]}
     />
   );

@@ -4,6 +4,7 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { isOffice, officeWrites, useSession } from '../session';
 import './relief.i18n';
 import './reports.i18n';
+import './review.i18n';
 
 /** The relief office's dashboard: officers read and write, auditors only read. */
 export default function OfficePage() {
@@ -18,12 +19,15 @@ export default function OfficePage() {
     ['/office/households', t('office.households')],
     ['/office/import', t('office.import')],
     ['/office/producers', t('office.producers')],
+    ['/office/review', t('review.nav.review')],
+    ['/office/licences', t('review.nav.licences')],
     ['/office/payments', t('office.payments')],
     ['/office/reports', t('reports.nav.reports')],
     ['/office/ledger', t('reports.nav.ledger')],
     ['/office/flow', t('reports.nav.flow')],
     ['/office/lots', t('reports.nav.lots')],
     ['/office/runs', t('relief.nav.runs')],
+    ['/office/payouts', t('review.nav.payouts')],
     ['/office/monitoring', t('relief.nav.monitoring')],
     ['/office/suspense', t('relief.nav.suspense')],
   ];

@@ -1,17 +1,24 @@
-import { Alert, Descriptions, Input, Skeleton, Space, Table } from 'antd';
+import { Alert, App, Button, Descriptions, Input, Skeleton, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import type { BenefitShare, CursorPage, Household, Page, Producer } from '../api/views';
 import { percent } from '../format.util';
 import { StatusTag } from '../ui/status-tag';
+import { officeWrites, useSession } from '../session';
+import { ReasonModal } from '../ui/decision-modals';
 import { useLoad } from '../ui/use-load';
+import './review.i18n';
 
 /** Producers with the share of each sale they promised to households, and who shares now. */
 export default function ProducersPage() {
   const { t } = useTranslation();
+  const { user } = useSession();
+  const { message } = App.useApp();
   const [filter, setFilter] = useState('');
-  const { data, error } = useLoad(
+  // Suspending a verified producer, or reinstating a suspended one: with a reason, history kept.
+  const [moving, setMoving] = useState<Producer>();
+  const { data, error, reload } = useLoad(
     () => ok<Page<Producer>>(api.GET('/api/v1/producers', { params: { query: { pageSize: 100 } } })),
     [],
   );
@@ -41,12 +48,54 @@ export default function ProducersPage() {
         expandable={{ expandedRowRender: (producer) => <Sharing producerId={producer.id} /> }}
         columns={[
           { title: t('products.producer'), dataIndex: 'legalName' },
-          { title: t('office.kind'), dataIndex: 'kind' },
+          {
+            title: t('office.kind'),
+            render: (_, p) => t(`review.producer.kindOf.${p.kind}`, { defaultValue: p.kind }),
+          },
           { title: t('office.town'), dataIndex: 'town' },
           { title: t('common.status'), render: (_, p) => <StatusTag status={p.status} /> },
           { title: t('office.shareBps'), render: (_, p) => percent(p.householdShareBps) },
+          ...(officeWrites(user?.role)
+            ? [
+                {
+                  title: '',
+                  render: (_: unknown, p: Producer) =>
+                    p.status === 'pending' ? null : (
+                      <Button onClick={() => setMoving(p)}>
+                        {p.status === 'suspended' ? t('review.queue.reinstate') : t('review.queue.suspend')}
+                      </Button>
+                    ),
+                },
+              ]
+            : []),
         ]}
       />
+      {moving ? (
+        <ReasonModal
+          title={t(
+            moving.status === 'suspended' ? 'review.queue.reinstateTitle' : 'review.queue.suspendTitle',
+            {
+              name: moving.legalName,
+            },
+          )}
+          action={moving.status === 'suspended' ? t('review.queue.reinstate') : t('review.queue.suspend')}
+          submit={(reason) =>
+            ok(
+              api.PATCH('/api/v1/producers/{id}/status', {
+                params: { path: { id: moving.id } },
+                body: { status: moving.status === 'suspended' ? 'verified' : 'suspended', reason },
+              }),
+            )
+          }
+          onClose={(done) => {
+            setMoving(undefined);
+            if (done) {
+              void message.success(t('review.queue.done'));
+              reload();
+            }
+          }}
+        />
+      ) : null}
     </Space>
   );
 }

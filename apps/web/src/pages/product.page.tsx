@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, ok } from '../api/client';
 import type { Producer, Product } from '../api/views';
 import { percent, yuan } from '../format.util';
+import { ReliefLogo } from '../ui/relief-logo';
 import { useLoad } from '../ui/use-load';
 import { addToCart } from './cart.actions';
 
@@ -44,6 +45,11 @@ export default function ProductPage() {
         <Descriptions.Item label={t('products.certification')}>
           {product.reliefCertification || '–'}
         </Descriptions.Item>
+        {product.licensed ? (
+          <Descriptions.Item label={t('products.logo')}>
+            <ReliefLogo licenceNumber={product.licenceNumber} /> {product.licenceNumber}
+          </Descriptions.Item>
+        ) : null}
         <Descriptions.Item label={t('products.householdShare')}>
           <strong>{percent(producer.householdShareBps)}</strong> · {t('products.householdShareNote')}
         </Descriptions.Item>

@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, ok } from '../api/client';
 import type { Page, Producer, Product, Town } from '../api/views';
 import { yuan } from '../format.util';
+import { ReliefLogo } from '../ui/relief-logo';
 import { useLoad } from '../ui/use-load';
 import { addToCart } from './cart.actions';
 
@@ -171,6 +172,7 @@ export default function ProductsPage() {
                 </div>
                 <div>{product.producerName}</div>
                 <div className="yg-tags">
+                  {product.licensed ? <ReliefLogo licenceNumber={product.licenceNumber} /> : null}
                   <span className="yg-tag">{product.town}</span>
                   <span className="yg-tag">
                     {t(`categories.${product.category}`, { defaultValue: product.category })}
