@@ -28,6 +28,10 @@ describe(isStoreUnavailable.name, () => {
       }),
     ],
     ['Redis closed', new Error('Connection is closed.')],
+    [
+      'a transaction whose connection was lost',
+      new Error('Transaction query already complete, run with DEBUG=knex:tx'),
+    ],
     ['an empty pool', new Error('Knex: Timeout acquiring a connection. The pool is probably full.')],
     [
       'one wrapped by the ORM',

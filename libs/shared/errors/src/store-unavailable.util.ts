@@ -42,6 +42,9 @@ const MESSAGES = [
   /Connection terminated/,
   /terminating connection due to (administrator command|crash of another server process)/,
   /Connection is closed\.$/,
+  // knex, when the connection under an open transaction was lost and the transaction's next
+  // statement finds it already rolled back.
+  /Transaction query already complete/,
   /Client has encountered a connection error/,
   /Knex: Timeout acquiring a connection/,
   /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/,
