@@ -6,12 +6,16 @@
 // service's database, starts every service of services.mjs as its own process, waits until all
 // are ready and prints where to find them. Ctrl-C / SIGTERM stops everything it started.
 //
+// Where the services run: all in this process (the default; lib/one-process.mjs: each its own Nest
+// application with its own config, port, database and key, talking gRPC over loopback), or with
+// `--processes` (or YUGONG_PROCESSES=true) each as its own Node process, as compose and k8s run them.
+//
 // `npm run db:migrate` (= start.mjs --migrate-only): database up, each service run once with
 // MIGRATE_ONLY=true (migrate and exit 0), everything stopped again.
 //
 // Settings (all optional): DATABASE_URL, REDIS_URL, PORT (gateway, 3000), CATALOG_GRPC_PORT
 // (50051), JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
-// HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
+// DB_POOL_MAX (each service's pool; 4 in one process), HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
 // or `none`), YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs),
 // YUGONG_ENTRY_<SERVICE> (run another script in place of a service's dist entry).
 import { spawn } from 'node:child_process';
@@ -21,7 +25,16 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, ROOT } from './build.mjs';
-import { eachLine, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './lib/processes.mjs';
+import {
+  eachLine,
+  isAlive,
+  killPid,
+  killStale,
+  removeFile,
+  sleep,
+  withTimeout,
+  writePidFile,
+} from './lib/processes.mjs';
 import {
   databaseUrl,
   ensureDatabases,
@@ -30,6 +43,7 @@ import {
   redactUrl,
   startEmbeddedPostgres,
 } from './lib/postgres.mjs';
+import { startInProcess } from './lib/one-process.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis.mjs';
 import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, newServiceKeys, serviceEnv } from './services.mjs';
 
@@ -38,6 +52,10 @@ const DATA = path.join(ROOT, '.data');
 const TMP = path.join(ROOT, 'tmp');
 const env = process.env;
 const migrateOnly = process.argv.includes('--migrate-only');
+const separateProcesses =
+  process.argv.includes('--processes') || /^(1|true|yes)$/i.test(env.YUGONG_PROCESSES ?? '');
+/** What one process changes in each service's environment: smaller pools (one shared heap). */
+const ONE_PROCESS_ENV = { DB_POOL_MAX: env.DB_POOL_MAX || '4' };
 const color = process.stdout.isTTY && !env.NO_COLOR;
 const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const say = (line) => console.log(`${paint('1', 'start')} ${line}`);
@@ -49,6 +67,8 @@ const state = {
   redis: undefined,
   /** @type {Map<string, import('node:child_process').ChildProcess>} */
   children: new Map(),
+  /** @type {{ close(): Promise<void> } | undefined} every service, when they run in this process */
+  platform: undefined,
   stopping: undefined,
 };
 
@@ -177,19 +197,68 @@ function formatLine(line) {
     return line;
   }
   try {
-    const entry = JSON.parse(line);
-    const level = LEVELS[entry.level] ?? String(entry.level ?? '').toUpperCase();
-    const context = entry.context ? `${paint('90', `(${entry.context})`)} ` : '';
-    let text = `${paint(LEVEL_COLOR[entry.level] ?? '0', level.padEnd(5))} ${context}${entry.msg ?? ''}`;
-    const error = entry.err ?? entry.error;
-    if (error && typeof error === 'object') {
-      text += `\n${error.stack ?? error.message ?? JSON.stringify(error)}`;
-    }
-    return text;
+    return formatEntry(JSON.parse(line));
   } catch {
     return line;
   }
 }
+
+/** A parsed pino line as `LEVEL (context) message`, with the error's stack when it has one. */
+function formatEntry(entry) {
+  const level = LEVELS[entry.level] ?? String(entry.level ?? '').toUpperCase();
+  const context = entry.context ? `${paint('90', `(${entry.context})`)} ` : '';
+  let text = `${paint(LEVEL_COLOR[entry.level] ?? '0', level.padEnd(5))} ${context}${entry.msg ?? ''}`;
+  const error = entry.err ?? entry.error;
+  if (error && typeof error === 'object') {
+    text += `\n${error.stack ?? error.message ?? JSON.stringify(error)}`;
+  }
+  return text;
+}
+
+const prefixOf = (name) => {
+  const index = Math.max(
+    0,
+    SERVICES.findIndex((s) => s.name === name),
+  );
+  return `${paint(NAME_COLORS[index % NAME_COLORS.length], name.padEnd(nameWidth))} │ `;
+};
+
+/** Prints one line of service `name`'s output under its name. */
+function printAs(name, line) {
+  const prefix = prefixOf(name);
+  for (const part of formatLine(line).split('\n')) {
+    process.stdout.write(`${prefix}${part}\n`);
+  }
+}
+
+/**
+ * Where the services' log lines go when they run in this process: each under the name of the
+ * service that wrote it (its `service` field), formatted as the lines of a service process are.
+ */
+const inProcessLogs = {
+  write(text) {
+    for (const line of text.split('\n')) {
+      if (!line) {
+        continue;
+      }
+      if (env.YUGONG_LOG_FORMAT === 'json') {
+        process.stdout.write(`${line}\n`);
+        continue;
+      }
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        printAs('platform', line);
+        continue;
+      }
+      const prefix = prefixOf(typeof entry.service === 'string' ? entry.service : 'platform');
+      for (const part of formatEntry(entry).split('\n')) {
+        process.stdout.write(`${prefix}${part}\n`);
+      }
+    }
+  },
+};
 
 function entryOf(spec) {
   const override = env[`YUGONG_ENTRY_${spec.name.toUpperCase()}`];
@@ -207,7 +276,7 @@ function childEnv(spec, ctx, extra = {}) {
 }
 
 /** Spawns one service in its own process group with its output prefixed by its name. */
-function spawnService(spec, childEnv, index) {
+function spawnService(spec, childEnv) {
   const entry = entryOf(spec);
   if (!fs.existsSync(entry)) {
     throw new Error(
@@ -220,12 +289,7 @@ function spawnService(spec, childEnv, index) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const prefix = `${paint(NAME_COLORS[index % NAME_COLORS.length], spec.name.padEnd(nameWidth))} │ `;
-  const print = (line) => {
-    for (const part of formatLine(line).split('\n')) {
-      process.stdout.write(`${prefix}${part}\n`);
-    }
-  };
+  const print = (line) => printAs(spec.name, line);
   eachLine(child.stdout, print);
   eachLine(child.stderr, print);
   return child;
@@ -301,7 +365,7 @@ async function waitReady(spec, port, child, deadline) {
 async function runMigrations(ctx) {
   for (const [index, spec] of SERVICES.entries()) {
     const started = Date.now();
-    const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }), index);
+    const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }));
     state.children.set(spec.name, child);
     const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
     state.children.delete(spec.name);
@@ -330,7 +394,7 @@ async function startServices(ctx) {
         `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
       );
     }
-    const child = spawnService(spec, childEnv(spec, ctx), index);
+    const child = spawnService(spec, childEnv(spec, ctx));
     state.children.set(spec.name, child);
     writePidFile(path.join(DATA, `${spec.name}.pid`), child.pid);
     child.once('exit', (code, signal) => {
@@ -348,6 +412,61 @@ async function startServices(ctx) {
     ready.set(spec.name, promise);
   }
   await Promise.all(ready.values());
+}
+
+/** Every service in this process (lib/one-process.mjs); `MIGRATE_ONLY` with `migrate`. */
+async function startServicesHere(ctx, { migrate = false } = {}) {
+  const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
+  const deadline = Date.now() + timeoutS * 1000;
+  if (!migrate) {
+    for (const spec of SERVICES) {
+      const port = ctx.ports[spec.name];
+      if (!(await portIsFree(port, '127.0.0.1'))) {
+        throw new Error(
+          `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
+        );
+      }
+    }
+  }
+  const extra = { ...ONE_PROCESS_ENV, ...(migrate ? { MIGRATE_ONLY: 'true' } : {}) };
+  const specOf = (name) => SERVICES.find((s) => s.name === name);
+  const booting = startInProcess({
+    root: ROOT,
+    services: SERVICES.map((s) => s.name),
+    envOf: (name) => childEnv(specOf(name), ctx, extra),
+    logLevel: ctx.logLevel,
+    logDestination: inProcessLogs,
+    onReady: (name, ms) =>
+      say(`${name} ${migrate ? `migrated ${specOf(name).database}` : 'ready'} in ${seconds(ms)}`),
+  });
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `services not ready within ${timeoutS} s; raise YUGONG_READY_TIMEOUT_S if it is just slow`,
+          ),
+        ),
+      timeoutS * 1000,
+    );
+  });
+  try {
+    state.platform = await Promise.race([booting, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (migrate) {
+    return;
+  }
+  // The gateway's /readyz also asks catalog: "ready" means what it means with separate processes.
+  const gateway = SERVICES.find((s) => s.protocol === 'http');
+  while (!(await httpReady(ctx.ports[gateway.name]))) {
+    if (Date.now() > deadline) {
+      throw new Error(`${gateway.name}: GET /readyz is not 200 within ${timeoutS} s`);
+    }
+    await sleep(100);
+  }
 }
 
 // ---------------------------------------------------------------- shutdown
@@ -368,7 +487,15 @@ function shutdown(code, reason) {
     if (reason) {
       (code === 0 ? say : warn)(reason);
     }
-    await stopChildren(['SIGTERM', 'SIGKILL'], Number.parseInt(env.YUGONG_STOP_GRACE_MS ?? '5000', 10));
+    const graceMs = Number.parseInt(env.YUGONG_STOP_GRACE_MS ?? '5000', 10);
+    if (state.platform) {
+      const closing = state.platform.close();
+      state.platform = undefined;
+      await withTimeout(closing, graceMs, `services did not close within ${graceMs} ms`).catch((error) =>
+        warn(error.message),
+      );
+    }
+    await stopChildren(['SIGTERM', 'SIGKILL'], graceMs);
     if (state.redis) {
       await state.redis.stop();
     }
@@ -458,14 +585,14 @@ async function main() {
 
   if (migrateOnly) {
     ctx.redisUrl = env.REDIS_URL || undefined;
-    await runMigrations(ctx);
+    await (separateProcesses ? runMigrations(ctx) : startServicesHere(ctx, { migrate: true }));
     say(`migrations done in ${seconds(Date.now() - t0)}`);
     await shutdown(0);
     return;
   }
 
   ctx.redisUrl = await startRedis();
-  await startServices(ctx);
+  await (separateProcesses ? startServices(ctx) : startServicesHere(ctx));
   const tReady = Date.now();
 
   const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);
@@ -486,7 +613,8 @@ async function main() {
     paint(
       '1;32',
       `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
-        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`,
+        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)} ` +
+        `${separateProcesses ? `as ${SERVICES.length} processes` : 'in one process'})`,
     ),
     '',
     ...places.map(([label, where]) => `  ${label.padEnd(labelWidth)}${where}`),
