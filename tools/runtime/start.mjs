@@ -14,10 +14,12 @@
 // MIGRATE_ONLY=true (migrate and exit 0), everything stopped again.
 //
 // Settings (all optional): DATABASE_URL, REDIS_URL, PORT (gateway, 3000), CATALOG_GRPC_PORT
-// (50051), JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
-// DB_POOL_MAX (each service's pool; 4 in one process), HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
-// or `none`), YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs),
-// YUGONG_ENTRY_<SERVICE> (run another script in place of a service's dist entry).
+// (50051), BENEFICIARIES_/ORDERS_/LEDGER_/LICENSING_GRPC_PORT (50052..50055), JWT_SECRET,
+// DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info), DB_POOL_MAX (each service's pool; 4 in one
+// process), HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380),
+// YUGONG_REDIS_SERVER (path, or `none`), YUGONG_DATA_DIR (.data: secrets, PostgreSQL's data),
+// YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs), YUGONG_PROCESSES,
+// YUGONG_ENTRY_<SERVICE> (with --processes: run another script in place of a service's entry).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -48,7 +50,7 @@ import { findRedisServer, startRedisServer } from './lib/redis.mjs';
 import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, newServiceKeys, serviceEnv } from './services.mjs';
 
 const require = createRequire(import.meta.url);
-const DATA = path.join(ROOT, '.data');
+const DATA = path.resolve(ROOT, process.env.YUGONG_DATA_DIR || '.data');
 const TMP = path.join(ROOT, 'tmp');
 const env = process.env;
 const migrateOnly = process.argv.includes('--migrate-only');
@@ -149,7 +151,7 @@ async function startPostgres(secrets) {
     }, 300);
   });
   say(
-    `PostgreSQL: embedded, 127.0.0.1:${port}, data in .data/postgres ` +
+    `PostgreSQL: embedded, 127.0.0.1:${port}, data in ${path.relative(ROOT, path.join(DATA, 'postgres'))} ` +
       `(${pg.initialised ? 'initialised and ' : ''}started in ${seconds(Date.now() - started)})`,
   );
   return pg.url;
