@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build, ROOT } from './build.mjs';
+import { build, buildWeb, ROOT } from './build.mjs';
 import {
   eachLine,
   isAlive,
@@ -417,7 +417,7 @@ async function startServices(ctx) {
 }
 
 /** Every service in this process (lib/one-process.mjs); `MIGRATE_ONLY` with `migrate`. */
-async function startServicesHere(ctx, { migrate = false } = {}) {
+async function startServicesHere(ctx, { migrate = false, waitFor = {} } = {}) {
   const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
   const deadline = Date.now() + timeoutS * 1000;
   if (!migrate) {
@@ -438,6 +438,7 @@ async function startServicesHere(ctx, { migrate = false } = {}) {
     envOf: (name) => childEnv(specOf(name), ctx, extra),
     logLevel: ctx.logLevel,
     logDestination: inProcessLogs,
+    waitFor,
     onReady: (name, ms) =>
       say(`${name} ${migrate ? `migrated ${specOf(name).database}` : 'ready'} in ${seconds(ms)}`),
   });
@@ -558,7 +559,11 @@ async function main() {
     }
   }
 
-  await build({ log: say });
+  await build({ log: say, web: false });
+  // The web app (a Vite build when its sources changed) builds on another core while PostgreSQL
+  // starts and the services boot; only the gateway, which serves it, waits for it.
+  const webBuilt = buildWeb({ force: false, log: say });
+  webBuilt.catch(() => undefined); // awaited before the gateway boots
   const tBuilt = Date.now();
   const secrets = loadSecrets();
   const serverUrl = await startPostgres(secrets);
@@ -587,6 +592,7 @@ async function main() {
 
   if (migrateOnly) {
     ctx.redisUrl = env.REDIS_URL || undefined;
+    await webBuilt;
     await (separateProcesses ? runMigrations(ctx) : startServicesHere(ctx, { migrate: true }));
     say(`migrations done in ${seconds(Date.now() - t0)}`);
     await shutdown(0);
@@ -594,7 +600,12 @@ async function main() {
   }
 
   ctx.redisUrl = await startRedis();
-  await (separateProcesses ? startServices(ctx) : startServicesHere(ctx));
+  if (separateProcesses) {
+    await webBuilt;
+    await startServices(ctx);
+  } else {
+    await startServicesHere(ctx, { waitFor: { [PUBLIC_SERVICE]: webBuilt } });
+  }
   const tReady = Date.now();
 
   const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);

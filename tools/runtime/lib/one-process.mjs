@@ -47,10 +47,19 @@ export function loadService(root, name) {
  * @param {(name: string) => Record<string, string>} options.envOf  the service's whole environment
  * @param {string} options.logLevel
  * @param {{ write(line: string): void }} [options.logDestination]  every service's log lines
+ * @param {Record<string, Promise<unknown>>} [options.waitFor]  what a service waits for before it boots
  * @param {(name: string, ms: number) => void} [options.onReady]
  * @returns {Promise<{ close(): Promise<void> } | undefined>}  undefined when every service only migrated
  */
-export async function startInProcess({ root, services, envOf, logLevel, logDestination, onReady }) {
+export async function startInProcess({
+  root,
+  services,
+  envOf,
+  logLevel,
+  logDestination,
+  waitFor = {},
+  onReady,
+}) {
   const require = createRequire(path.join(root, 'package.json'));
   require('reflect-metadata');
   const logging = require(path.join(root, 'dist', 'libs', 'shared', 'logging', 'src', 'index.js'));
@@ -61,6 +70,7 @@ export async function startInProcess({ root, services, envOf, logLevel, logDesti
     loaded.map(({ name, start, config }) =>
       // Each service's lines carry its own name: see runAsService in libs/shared/logging.
       logging.runAsService(name, logLevel, async () => {
+        await waitFor[name];
         const started = Date.now();
         // The gateway's option; the others take none they would misread.
         const running = await start(config(envOf(name)), { shutdownHooks: false });
