@@ -254,7 +254,9 @@ export async function startEmbeddedPostgres({
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    // --no-sync: initdb skips flushing the new cluster to disk (seconds on a busy laptop disk); the
+    // server's first checkpoint writes it for good. A crash in that window means a new .data/.
+    initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',

@@ -174,7 +174,7 @@ describe('npm start, every service in one process', () => {
   }, 240_000);
 
   it('stops with an error naming the service and the setting when a service cannot boot', async () => {
-    // DB_POOL_MAX=0 is refused by every service with a pool; the gateway has none and boots.
+    // DB_POOL_MAX=0 is refused by every service: none boots.
     const run = launch({ ...env, DB_POOL_MAX: '0' });
     launched.push(run);
     await until(
