@@ -365,7 +365,7 @@ async function waitReady(spec, port, child, deadline) {
 }
 
 async function runMigrations(ctx) {
-  for (const [index, spec] of SERVICES.entries()) {
+  for (const spec of SERVICES) {
     const started = Date.now();
     const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }));
     state.children.set(spec.name, child);
@@ -384,7 +384,7 @@ async function startServices(ctx) {
   const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
   const deadline = Date.now() + timeoutS * 1000;
   const ready = new Map();
-  const launch = async (spec, index) => {
+  const launch = async (spec) => {
     await Promise.all(spec.needs.map((name) => ready.get(name)));
     if (state.stopping) {
       return;
@@ -408,8 +408,8 @@ async function startServices(ctx) {
     await waitReady(spec, port, child, deadline);
     say(`${spec.name} ready in ${seconds(Date.now() - started)}`);
   };
-  for (const [index, spec] of SERVICES.entries()) {
-    const promise = launch(spec, index);
+  for (const spec of SERVICES) {
+    const promise = launch(spec);
     promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     ready.set(spec.name, promise);
   }
