@@ -64,6 +64,16 @@ export async function startInProcess({
   require('reflect-metadata');
   const logging = require(path.join(root, 'dist', 'libs', 'shared', 'logging', 'src', 'index.js'));
   logging.setLogDestination(logDestination);
+  // Nest keeps one logger and one start-up buffer per process (statics of @nestjs/common's Logger):
+  // with `bufferLogs` every app's start-up lines would wait in that one buffer and come out under
+  // the name of the first app to attach its logger. Here Nest's logger is nestjs-pino's from the
+  // start, which writes each line under the service whose async context it runs in (lines outside
+  // every service's: `platform`), so nothing needs buffering.
+  const nest = require('@nestjs/common');
+  const nestPino = require('nestjs-pino');
+  const params = logging.serviceLoggerParams('platform', logLevel);
+  nest.Logger.overrideLogger(new nestPino.Logger(new nestPino.PinoLogger(params), params));
+  nest.Logger.attachBuffer = () => undefined;
   const loaded = services.map((name) => ({ name, ...loadService(root, name) }));
 
   const outcomes = await Promise.allSettled(

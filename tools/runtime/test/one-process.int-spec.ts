@@ -134,7 +134,7 @@ describe('npm start, every service in one process', () => {
   });
 
   it('serves a product through the gateway, and SIGTERM stops every service and PostgreSQL', async () => {
-    const run = launch(env);
+    const run = launch({ ...env, LOG_LEVEL: 'info' });
     launched.push(run);
     await until(
       'the launcher to print "Yugong is running"',
@@ -149,7 +149,18 @@ describe('npm start, every service in one process', () => {
     );
     expect(nodes).toEqual([]);
     expect(children.some((command) => command.includes('postgres'))).toBe(true);
+    // Every line under the name of the service that wrote it, Nest's own start-up lines included.
+    const width = Math.max(...SERVICES.map((s) => s.name.length));
+    const linesOf = (name: string) =>
+      run.output.filter((line) => line.startsWith(`${name.padEnd(width)} │ `));
     for (const spec of SERVICES) {
+      const own = linesOf(spec.name);
+      expect(own.filter((line) => line.includes('(NestFactory) Starting Nest application'))).toHaveLength(1);
+      expect(
+        own.some((line) =>
+          line.includes(`${spec.name} ${spec.protocol === 'http' ? 'listening' : 'serving gRPC'} on`),
+        ),
+      ).toBe(true);
       expect(await portIsFree(ports[spec.name])).toBe(false);
       expect(run.output.some((line) => line.startsWith(`start ${spec.name} ready in`))).toBe(true);
     }
