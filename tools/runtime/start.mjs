@@ -541,8 +541,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.exit(130);
   });
 }
-process.on('uncaughtException', (error) => void shutdown(1, `launcher error: ${error.stack ?? error}`));
-process.on('unhandledRejection', (error) => void shutdown(1, `launcher error: ${error?.stack ?? error}`));
+// In one process a service's uncaught error lands here too (its stack names its dist/apps/<svc>/).
+process.on('uncaughtException', (error) => void shutdown(1, `uncaught error: ${error.stack ?? error}`));
+process.on(
+  'unhandledRejection',
+  (error) => void shutdown(1, `unhandled rejection: ${error?.stack ?? error}`),
+);
 
 // ---------------------------------------------------------------- main
 
