@@ -38,6 +38,7 @@ import {
   writePidFile,
 } from './lib/processes.mjs';
 import {
+  LAPTOP_SETTINGS,
   databaseUrl,
   ensureDatabases,
   portIsFree,
@@ -139,6 +140,7 @@ async function startPostgres(secrets) {
     pidFile: path.join(DATA, 'postgres.pid'),
     workspace: ROOT,
     tmpDir: TMP,
+    settings: LAPTOP_SETTINGS,
     log: say,
   });
   state.postgres = pg;

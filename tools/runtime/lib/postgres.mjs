@@ -175,8 +175,9 @@ async function importEmbeddedPostgres() {
  * @returns {{ url: string, port: number, initialised: boolean, pid: number, process: import('node:child_process').ChildProcess, stop(): Promise<void> }}
  */
 /**
- * The embedded server's settings, for a laptop that runs the whole platform (server defaults in
- * brackets). Memory: shared_buffers is the largest block every backend maps; the demo's data is a
+ * The embedded server's settings for `npm start` on a laptop that runs the whole platform (server
+ * defaults in brackets; `startEmbeddedPostgres({ settings })`, which the test runner leaves at the
+ * defaults: its suites open many more connections). Memory: shared_buffers is the largest block every backend maps; the demo's data is a
  * few MB. No JIT (each backend that compiles a query loads LLVM, tens of MB) and no parallel
  * workers or I/O worker processes (extra processes for queries this small). Enough connections for six services' pools
  * run as separate processes (`npm start -- --processes`, DB_POOL_MAX 10 each) plus tools.
@@ -205,6 +206,7 @@ export async function startEmbeddedPostgres({
   pidFile,
   workspace,
   tmpDir,
+  settings = [],
   log = () => {},
 }) {
   const killOptions = { signals: ['SIGINT', 'SIGQUIT', 'SIGKILL'], graceMs: 5000 };
@@ -262,7 +264,7 @@ export async function startEmbeddedPostgres({
       'listen_addresses=127.0.0.1',
       '-c',
       'unix_socket_directories=',
-      ...LAPTOP_SETTINGS.flatMap((setting) => ['-c', setting]),
+      ...settings.flatMap((setting) => ['-c', setting]),
     ],
     onLog: remember,
     onError: remember,
