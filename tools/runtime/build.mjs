@@ -95,9 +95,10 @@ export async function buildWeb({ root = ROOT, force = true, log = (line) => cons
 
 /**
  * Builds the workspace (or one app and libs/) into `dist/`. Returns the time it took in ms.
- * @param {{ root?: string, app?: string, log?: (line: string) => void }} [options]
+ * `web: false` leaves the web app to the caller (`npm start` builds it while the services boot).
+ * @param {{ root?: string, app?: string, web?: boolean, log?: (line: string) => void }} [options]
  */
-export async function build({ root = ROOT, app, log = (line) => console.log(line) } = {}) {
+export async function build({ root = ROOT, app, web = true, log = (line) => console.log(line) } = {}) {
   if (app === 'web') {
     return buildWeb({ root, force: true, log });
   }
@@ -148,7 +149,7 @@ export async function build({ root = ROOT, app, log = (line) => console.log(line
     fs.cpSync(proto, path.join(dist, 'proto'), { recursive: true });
   }
   log(`build: ${sources.join(' + ')} → dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (!app) {
+  if (!app && web) {
     await buildWeb({ root, force: false, log });
   }
   return Date.now() - started;

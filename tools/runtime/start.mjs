@@ -6,23 +6,39 @@
 // service's database, starts every service of services.mjs as its own process, waits until all
 // are ready and prints where to find them. Ctrl-C / SIGTERM stops everything it started.
 //
+// Where the services run: all in this process (the default; lib/one-process.mjs: each its own Nest
+// application with its own config, port, database and key, talking gRPC over loopback), or with
+// `--processes` (or YUGONG_PROCESSES=true) each as its own Node process, as compose and k8s run them.
+//
 // `npm run db:migrate` (= start.mjs --migrate-only): database up, each service run once with
 // MIGRATE_ONLY=true (migrate and exit 0), everything stopped again.
 //
 // Settings (all optional): DATABASE_URL, REDIS_URL, PORT (gateway, 3000), CATALOG_GRPC_PORT
-// (50051), JWT_SECRET, DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info),
-// HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380), YUGONG_REDIS_SERVER (path,
-// or `none`), YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs),
-// YUGONG_ENTRY_<SERVICE> (run another script in place of a service's dist entry).
+// (50051), BENEFICIARIES_/ORDERS_/LEDGER_/LICENSING_GRPC_PORT (50052..50055), JWT_SECRET,
+// DEMO_PASSWORD, ADMIN_PASSWORD, LOG_LEVEL (info), DB_POOL_MAX (each service's pool; 2 in one
+// process), HOST (127.0.0.1), YUGONG_PG_PORT (54329), YUGONG_REDIS_PORT (6380),
+// YUGONG_REDIS_SERVER (path, or `none`), YUGONG_DATA_DIR (.data: secrets, PostgreSQL's data),
+// YUGONG_READY_TIMEOUT_S (120), YUGONG_LOG_FORMAT=json (raw service logs), YUGONG_PROCESSES,
+// YUGONG_ENTRY_<SERVICE> (with --processes: run another script in place of a service's entry).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build, ROOT } from './build.mjs';
-import { eachLine, isAlive, killPid, killStale, removeFile, sleep, writePidFile } from './lib/processes.mjs';
+import { build, buildWeb, ROOT } from './build.mjs';
 import {
+  eachLine,
+  isAlive,
+  killPid,
+  killStale,
+  removeFile,
+  sleep,
+  withTimeout,
+  writePidFile,
+} from './lib/processes.mjs';
+import {
+  LAPTOP_SETTINGS,
   databaseUrl,
   ensureDatabases,
   portIsFree,
@@ -30,14 +46,19 @@ import {
   redactUrl,
   startEmbeddedPostgres,
 } from './lib/postgres.mjs';
+import { startInProcess } from './lib/one-process.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis.mjs';
 import { DEMO_ACCOUNTS, PUBLIC_SERVICE, SERVICES, newServiceKeys, serviceEnv } from './services.mjs';
 
 const require = createRequire(import.meta.url);
-const DATA = path.join(ROOT, '.data');
+const DATA = path.resolve(ROOT, process.env.YUGONG_DATA_DIR || '.data');
 const TMP = path.join(ROOT, 'tmp');
 const env = process.env;
 const migrateOnly = process.argv.includes('--migrate-only');
+const separateProcesses =
+  process.argv.includes('--processes') || /^(1|true|yes)$/i.test(env.YUGONG_PROCESSES ?? '');
+/** What one process changes in each service's environment: smaller pools (one shared heap). */
+const ONE_PROCESS_ENV = { DB_POOL_MAX: env.DB_POOL_MAX || '2' };
 const color = process.stdout.isTTY && !env.NO_COLOR;
 const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const say = (line) => console.log(`${paint('1', 'start')} ${line}`);
@@ -49,6 +70,8 @@ const state = {
   redis: undefined,
   /** @type {Map<string, import('node:child_process').ChildProcess>} */
   children: new Map(),
+  /** @type {{ close(): Promise<void> } | undefined} every service, when they run in this process */
+  platform: undefined,
   stopping: undefined,
 };
 
@@ -117,6 +140,7 @@ async function startPostgres(secrets) {
     pidFile: path.join(DATA, 'postgres.pid'),
     workspace: ROOT,
     tmpDir: TMP,
+    settings: LAPTOP_SETTINGS,
     log: say,
   });
   state.postgres = pg;
@@ -129,7 +153,7 @@ async function startPostgres(secrets) {
     }, 300);
   });
   say(
-    `PostgreSQL: embedded, 127.0.0.1:${port}, data in .data/postgres ` +
+    `PostgreSQL: embedded, 127.0.0.1:${port}, data in ${path.relative(ROOT, path.join(DATA, 'postgres'))} ` +
       `(${pg.initialised ? 'initialised and ' : ''}started in ${seconds(Date.now() - started)})`,
   );
   return pg.url;
@@ -177,19 +201,68 @@ function formatLine(line) {
     return line;
   }
   try {
-    const entry = JSON.parse(line);
-    const level = LEVELS[entry.level] ?? String(entry.level ?? '').toUpperCase();
-    const context = entry.context ? `${paint('90', `(${entry.context})`)} ` : '';
-    let text = `${paint(LEVEL_COLOR[entry.level] ?? '0', level.padEnd(5))} ${context}${entry.msg ?? ''}`;
-    const error = entry.err ?? entry.error;
-    if (error && typeof error === 'object') {
-      text += `\n${error.stack ?? error.message ?? JSON.stringify(error)}`;
-    }
-    return text;
+    return formatEntry(JSON.parse(line));
   } catch {
     return line;
   }
 }
+
+/** A parsed pino line as `LEVEL (context) message`, with the error's stack when it has one. */
+function formatEntry(entry) {
+  const level = LEVELS[entry.level] ?? String(entry.level ?? '').toUpperCase();
+  const context = entry.context ? `${paint('90', `(${entry.context})`)} ` : '';
+  let text = `${paint(LEVEL_COLOR[entry.level] ?? '0', level.padEnd(5))} ${context}${entry.msg ?? ''}`;
+  const error = entry.err ?? entry.error;
+  if (error && typeof error === 'object') {
+    text += `\n${error.stack ?? error.message ?? JSON.stringify(error)}`;
+  }
+  return text;
+}
+
+const prefixOf = (name) => {
+  const index = Math.max(
+    0,
+    SERVICES.findIndex((s) => s.name === name),
+  );
+  return `${paint(NAME_COLORS[index % NAME_COLORS.length], name.padEnd(nameWidth))} │ `;
+};
+
+/** Prints one line of service `name`'s output under its name. */
+function printAs(name, line) {
+  const prefix = prefixOf(name);
+  for (const part of formatLine(line).split('\n')) {
+    process.stdout.write(`${prefix}${part}\n`);
+  }
+}
+
+/**
+ * Where the services' log lines go when they run in this process: each under the name of the
+ * service that wrote it (its `service` field), formatted as the lines of a service process are.
+ */
+const inProcessLogs = {
+  write(text) {
+    for (const line of text.split('\n')) {
+      if (!line) {
+        continue;
+      }
+      if (env.YUGONG_LOG_FORMAT === 'json') {
+        process.stdout.write(`${line}\n`);
+        continue;
+      }
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        printAs('platform', line);
+        continue;
+      }
+      const prefix = prefixOf(typeof entry.service === 'string' ? entry.service : 'platform');
+      for (const part of formatEntry(entry).split('\n')) {
+        process.stdout.write(`${prefix}${part}\n`);
+      }
+    }
+  },
+};
 
 function entryOf(spec) {
   const override = env[`YUGONG_ENTRY_${spec.name.toUpperCase()}`];
@@ -207,7 +280,7 @@ function childEnv(spec, ctx, extra = {}) {
 }
 
 /** Spawns one service in its own process group with its output prefixed by its name. */
-function spawnService(spec, childEnv, index) {
+function spawnService(spec, childEnv) {
   const entry = entryOf(spec);
   if (!fs.existsSync(entry)) {
     throw new Error(
@@ -220,12 +293,7 @@ function spawnService(spec, childEnv, index) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const prefix = `${paint(NAME_COLORS[index % NAME_COLORS.length], spec.name.padEnd(nameWidth))} │ `;
-  const print = (line) => {
-    for (const part of formatLine(line).split('\n')) {
-      process.stdout.write(`${prefix}${part}\n`);
-    }
-  };
+  const print = (line) => printAs(spec.name, line);
   eachLine(child.stdout, print);
   eachLine(child.stderr, print);
   return child;
@@ -299,9 +367,9 @@ async function waitReady(spec, port, child, deadline) {
 }
 
 async function runMigrations(ctx) {
-  for (const [index, spec] of SERVICES.entries()) {
+  for (const spec of SERVICES) {
     const started = Date.now();
-    const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }), index);
+    const child = spawnService(spec, childEnv(spec, ctx, { MIGRATE_ONLY: 'true' }));
     state.children.set(spec.name, child);
     const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ?? c)));
     state.children.delete(spec.name);
@@ -318,7 +386,7 @@ async function startServices(ctx) {
   const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
   const deadline = Date.now() + timeoutS * 1000;
   const ready = new Map();
-  const launch = async (spec, index) => {
+  const launch = async (spec) => {
     await Promise.all(spec.needs.map((name) => ready.get(name)));
     if (state.stopping) {
       return;
@@ -330,7 +398,7 @@ async function startServices(ctx) {
         `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
       );
     }
-    const child = spawnService(spec, childEnv(spec, ctx), index);
+    const child = spawnService(spec, childEnv(spec, ctx));
     state.children.set(spec.name, child);
     writePidFile(path.join(DATA, `${spec.name}.pid`), child.pid);
     child.once('exit', (code, signal) => {
@@ -342,12 +410,68 @@ async function startServices(ctx) {
     await waitReady(spec, port, child, deadline);
     say(`${spec.name} ready in ${seconds(Date.now() - started)}`);
   };
-  for (const [index, spec] of SERVICES.entries()) {
-    const promise = launch(spec, index);
+  for (const spec of SERVICES) {
+    const promise = launch(spec);
     promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     ready.set(spec.name, promise);
   }
   await Promise.all(ready.values());
+}
+
+/** Every service in this process (lib/one-process.mjs); `MIGRATE_ONLY` with `migrate`. */
+async function startServicesHere(ctx, { migrate = false, waitFor = {} } = {}) {
+  const timeoutS = Number.parseInt(env.YUGONG_READY_TIMEOUT_S ?? '120', 10);
+  const deadline = Date.now() + timeoutS * 1000;
+  if (!migrate) {
+    for (const spec of SERVICES) {
+      const port = ctx.ports[spec.name];
+      if (!(await portIsFree(port, '127.0.0.1'))) {
+        throw new Error(
+          `${spec.name}: port ${port} is already in use (set ${spec.protocol === 'http' ? 'PORT' : `${spec.name.toUpperCase()}_GRPC_PORT`} to move it)`,
+        );
+      }
+    }
+  }
+  const extra = { ...ONE_PROCESS_ENV, ...(migrate ? { MIGRATE_ONLY: 'true' } : {}) };
+  const specOf = (name) => SERVICES.find((s) => s.name === name);
+  const booting = startInProcess({
+    root: ROOT,
+    services: SERVICES.map((s) => s.name),
+    envOf: (name) => childEnv(specOf(name), ctx, extra),
+    logLevel: ctx.logLevel,
+    logDestination: inProcessLogs,
+    waitFor,
+    onReady: (name, ms) =>
+      say(`${name} ${migrate ? `migrated ${specOf(name).database}` : 'ready'} in ${seconds(ms)}`),
+  });
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `services not ready within ${timeoutS} s; raise YUGONG_READY_TIMEOUT_S if it is just slow`,
+          ),
+        ),
+      timeoutS * 1000,
+    );
+  });
+  try {
+    state.platform = await Promise.race([booting, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (migrate) {
+    return;
+  }
+  // The gateway's /readyz also asks catalog: "ready" means what it means with separate processes.
+  const gateway = SERVICES.find((s) => s.protocol === 'http');
+  while (!(await httpReady(ctx.ports[gateway.name]))) {
+    if (Date.now() > deadline) {
+      throw new Error(`${gateway.name}: GET /readyz is not 200 within ${timeoutS} s`);
+    }
+    await sleep(100);
+  }
 }
 
 // ---------------------------------------------------------------- shutdown
@@ -368,7 +492,15 @@ function shutdown(code, reason) {
     if (reason) {
       (code === 0 ? say : warn)(reason);
     }
-    await stopChildren(['SIGTERM', 'SIGKILL'], Number.parseInt(env.YUGONG_STOP_GRACE_MS ?? '5000', 10));
+    const graceMs = Number.parseInt(env.YUGONG_STOP_GRACE_MS ?? '5000', 10);
+    if (state.platform) {
+      const closing = state.platform.close();
+      state.platform = undefined;
+      await withTimeout(closing, graceMs, `services did not close within ${graceMs} ms`).catch((error) =>
+        warn(error.message),
+      );
+    }
+    await stopChildren(['SIGTERM', 'SIGKILL'], graceMs);
     if (state.redis) {
       await state.redis.stop();
     }
@@ -411,8 +543,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.exit(130);
   });
 }
-process.on('uncaughtException', (error) => void shutdown(1, `launcher error: ${error.stack ?? error}`));
-process.on('unhandledRejection', (error) => void shutdown(1, `launcher error: ${error?.stack ?? error}`));
+// In one process a service's uncaught error lands here too (its stack names its dist/apps/<svc>/).
+process.on('uncaughtException', (error) => void shutdown(1, `uncaught error: ${error.stack ?? error}`));
+process.on(
+  'unhandledRejection',
+  (error) => void shutdown(1, `unhandled rejection: ${error?.stack ?? error}`),
+);
 
 // ---------------------------------------------------------------- main
 
@@ -429,7 +565,11 @@ async function main() {
     }
   }
 
-  await build({ log: say });
+  await build({ log: say, web: false });
+  // The web app (a Vite build when its sources changed) builds on another core while PostgreSQL
+  // starts and the services boot; only the gateway, which serves it, waits for it.
+  const webBuilt = buildWeb({ force: false, log: say });
+  webBuilt.catch(() => undefined); // awaited before the gateway boots
   const tBuilt = Date.now();
   const secrets = loadSecrets();
   const serverUrl = await startPostgres(secrets);
@@ -458,14 +598,20 @@ async function main() {
 
   if (migrateOnly) {
     ctx.redisUrl = env.REDIS_URL || undefined;
-    await runMigrations(ctx);
+    await webBuilt;
+    await (separateProcesses ? runMigrations(ctx) : startServicesHere(ctx, { migrate: true }));
     say(`migrations done in ${seconds(Date.now() - t0)}`);
     await shutdown(0);
     return;
   }
 
   ctx.redisUrl = await startRedis();
-  await startServices(ctx);
+  if (separateProcesses) {
+    await webBuilt;
+    await startServices(ctx);
+  } else {
+    await startServicesHere(ctx, { waitFor: { [PUBLIC_SERVICE]: webBuilt } });
+  }
   const tReady = Date.now();
 
   const pub = SERVICES.find((s) => s.name === PUBLIC_SERVICE);
@@ -486,7 +632,8 @@ async function main() {
     paint(
       '1;32',
       `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
-        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)})`,
+        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)} ` +
+        `${separateProcesses ? `as ${SERVICES.length} processes` : 'in one process'})`,
     ),
     '',
     ...places.map(([label, where]) => `  ${label.padEnd(labelWidth)}${where}`),

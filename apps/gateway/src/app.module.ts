@@ -78,7 +78,12 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(httpLoggerParams('gateway', config.LOG_LEVEL)),
         MikroOrmModule.forRoot({
-          ...ormOptions({ url: config.DATABASE_URL, entities: GATEWAY_ENTITIES, migrations }),
+          ...ormOptions({
+            url: config.DATABASE_URL,
+            entities: GATEWAY_ENTITIES,
+            migrations,
+            poolMax: config.DB_POOL_MAX,
+          }),
           forRoutesPath: '{*path}',
         }),
         MikroOrmModule.forFeature(GATEWAY_ENTITIES),

@@ -44,11 +44,13 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /**
  * Builds the gateway: Fastify with helmet, a body limit and request ids; validation that rejects
  * unknown fields; OpenAPI at /api/docs; metrics; its database migrated and its accounts seeded.
- * `listen: false` leaves the port closed (tests call it through supertest).
+ * `listen: false` leaves the port closed (tests call it through supertest). `shutdownHooks: false`
+ * leaves SIGTERM and SIGINT to the caller (a host of several apps in one process, which closes
+ * each itself; Nest's hooks would re-raise the signal at the whole process).
  */
 export async function startGateway(
   config: GatewayConfig,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; shutdownHooks?: boolean } = {},
 ): Promise<RunningGateway | undefined> {
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, 'gateway', config.REDIS_KEY_PREFIX) : null;
   const cache = await ReadCache.open(config.REDIS_URL, {
@@ -213,7 +215,9 @@ export async function startGateway(
     return undefined;
   }
   await seedAccounts(app, config, logger);
-  app.enableShutdownHooks();
+  if (options.shutdownHooks ?? true) {
+    app.enableShutdownHooks();
+  }
   if (options.listen ?? true) {
     await app.listen(config.PORT, config.HOST);
     logger.log(`gateway listening on http://${config.HOST}:${config.PORT}`);

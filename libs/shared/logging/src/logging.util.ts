@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { LoggerOptions } from 'pino';
+import { Store, storage } from 'nestjs-pino/storage';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 
 /**
  * Fields never written to a log line: credentials, tokens, and the personal data of households
@@ -40,12 +41,43 @@ export function pinoOptions(service: string, level: string): LoggerOptions {
   };
 }
 
+let destination: DestinationStream | undefined;
+
+/**
+ * Where every service's log lines go in this process: stdout (pino's default) unless a host that
+ * runs several services in one process (`npm start`) sets a stream that prefixes each line.
+ */
+export function setLogDestination(stream: DestinationStream | undefined): void {
+  destination = stream;
+}
+
+/** pino-http's options, as nestjs-pino takes them. */
+type HttpOptions = Extract<NonNullable<Params['pinoHttp']>, unknown[]>[0];
+
+/** pino-http settings with the process's destination, when one is set. */
+function withDestination(options: HttpOptions): Params['pinoHttp'] {
+  return destination ? [options, destination] : options;
+}
+
+/**
+ * Runs `boot` (and everything it starts: servers, timers, jobs) with `service`'s logger as the one
+ * nestjs-pino uses outside an HTTP request. nestjs-pino keeps one such logger per process (the
+ * first app's); with several apps in one process each app's lines would otherwise all carry the
+ * first app's name. Its async context is where nestjs-pino looks first, and it follows every
+ * callback the app schedules.
+ */
+export function runAsService<T>(service: string, level: string, boot: () => T): T {
+  const options = pinoOptions(service, level);
+  const logger = destination ? pino(options, destination) : pino(options);
+  return storage.run(new Store(logger), boot);
+}
+
 /** nestjs-pino module parameters for an HTTP app: one line per request, with its request id. */
 export function httpLoggerParams(service: string, level: string): Params {
   return {
     // path-to-regexp 8 syntax for "every route" (a bare '*' is converted with a warning).
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
+    pinoHttp: withDestination({
       ...pinoOptions(service, level),
       genReqId: (req) => (req as { id?: string }).id ?? '',
       customLogLevel: (_req, res, error) =>
@@ -58,11 +90,11 @@ export function httpLoggerParams(service: string, level: string): Params {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-    },
+    }),
   };
 }
 
 /** nestjs-pino module parameters for a gRPC service (no HTTP request logging). */
 export function serviceLoggerParams(service: string, level: string): Params {
-  return { pinoHttp: { ...pinoOptions(service, level), autoLogging: false } };
+  return { pinoHttp: withDestination({ ...pinoOptions(service, level), autoLogging: false }) };
 }

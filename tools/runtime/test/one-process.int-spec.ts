@@ -1,0 +1,207 @@
+// `npm start` as a newcomer runs it (embedded PostgreSQL, redis-server from PATH when there is one),
+// with its data in a folder of this test's own: every service in the launcher's one process, a
+// product served through the gateway, and SIGTERM stopping everything. Then a service that fails
+// at boot stops the launcher with an error naming it. Not timed: bench/startup.mjs measures.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { isAlive, readPidFile } from '../lib/processes.mjs';
+import { freePort, portIsFree } from '../lib/postgres.mjs';
+import { SERVICES } from '../services.mjs';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const LAUNCHER = path.join(ROOT, 'tools', 'runtime', 'start.mjs');
+
+interface Launch {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | string>;
+}
+
+function launch(env: Record<string, string | undefined>): Launch {
+  const child = spawn(process.execPath, [LAUNCHER], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  let partial = '';
+  const collect = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    output.push(...lines);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)),
+  );
+  return { child, output, exited };
+}
+
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function get(port: number, url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: url, timeout: 10_000, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .once('error', reject);
+  });
+}
+
+/** Command lines of the processes whose parent is `pid`. */
+function childCommands(pid: number): string[] {
+  const commands: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) {
+        commands.push(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return commands;
+}
+
+describe('npm start, every service in one process', () => {
+  const dataDir = path.join(ROOT, 'tmp', `one-process-test-${process.pid}`);
+  const ports: Record<string, number> = {};
+  let env: Record<string, string | undefined> = {};
+  const launched: Launch[] = [];
+
+  beforeAll(async () => {
+    for (const name of [
+      'gateway',
+      'catalog',
+      'beneficiaries',
+      'orders',
+      'ledger',
+      'licensing',
+      'pg',
+      'redis',
+    ]) {
+      ports[name] = await freePort();
+    }
+    env = {
+      PORT: String(ports.gateway),
+      CATALOG_GRPC_PORT: String(ports.catalog),
+      BENEFICIARIES_GRPC_PORT: String(ports.beneficiaries),
+      ORDERS_GRPC_PORT: String(ports.orders),
+      LEDGER_GRPC_PORT: String(ports.ledger),
+      LICENSING_GRPC_PORT: String(ports.licensing),
+      YUGONG_PG_PORT: String(ports.pg),
+      YUGONG_REDIS_PORT: String(ports.redis),
+      YUGONG_DATA_DIR: dataDir,
+      YUGONG_PROCESSES: undefined,
+      NO_COLOR: '1',
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      DB_POOL_MAX: undefined,
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    for (const { child, exited } of launched) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves a product through the gateway, and SIGTERM stops every service and PostgreSQL', async () => {
+    const run = launch({ ...env, LOG_LEVEL: 'info' });
+    launched.push(run);
+    await until(
+      'the launcher to print "Yugong is running"',
+      () => run.output.some((line) => line.includes('Yugong is running')) || run.child.exitCode !== null,
+      180_000,
+    );
+    expect(run.output.find((line) => line.includes('Yugong is running'))).toContain('in one process');
+    // One Node process: the launcher's children are the data stores only.
+    const children = childCommands(run.child.pid!);
+    const nodes = children.filter(
+      (command) => command.split(' ')[0] === process.execPath || command.includes('main.js'),
+    );
+    expect(nodes).toEqual([]);
+    // PostgreSQL with the laptop settings.
+    expect(children.find((command) => command.includes('postgres'))).toContain('-c shared_buffers=16MB');
+    // Every line under the name of the service that wrote it, Nest's own start-up lines included.
+    const width = Math.max(...SERVICES.map((s) => s.name.length));
+    const linesOf = (name: string) =>
+      run.output.filter((line) => line.startsWith(`${name.padEnd(width)} │ `));
+    for (const spec of SERVICES) {
+      const own = linesOf(spec.name);
+      expect(own.filter((line) => line.includes('(NestFactory) Starting Nest application'))).toHaveLength(1);
+      expect(
+        own.some((line) =>
+          line.includes(`${spec.name} ${spec.protocol === 'http' ? 'listening' : 'serving gRPC'} on`),
+        ),
+      ).toBe(true);
+      expect(await portIsFree(ports[spec.name])).toBe(false);
+      expect(run.output.some((line) => line.startsWith(`start ${spec.name} ready in`))).toBe(true);
+    }
+
+    const list = await get(ports.gateway, '/api/v1/products');
+    expect(list.status).toBe(200);
+    const items = (JSON.parse(list.body) as { items: { id: string; producerId: string }[] }).items;
+    expect(items.length).toBeGreaterThan(0);
+    const one = await get(ports.gateway, `/api/v1/products/${items[0].id}`);
+    expect(one.status).toBe(200);
+    expect(JSON.parse(one.body)).toMatchObject({ id: items[0].id, producerId: items[0].producerId });
+
+    const postgresPid = readPidFile(path.join(dataDir, 'postgres.pid'));
+    expect(postgresPid).toBeGreaterThan(0);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output).toContain('start stopped; nothing left running');
+    expect(isAlive(postgresPid!)).toBe(false);
+    for (const spec of SERVICES) {
+      expect(await portIsFree(ports[spec.name])).toBe(true);
+    }
+  }, 240_000);
+
+  it('stops with an error naming the service and the setting when a service cannot boot', async () => {
+    // DB_POOL_MAX=0 is refused by every service: none boots.
+    const run = launch({ ...env, DB_POOL_MAX: '0' });
+    launched.push(run);
+    await until(
+      'the launcher to exit',
+      () => run.child.exitCode !== null || run.child.signalCode !== null,
+      180_000,
+    );
+    expect(await run.exited).toBe(1);
+    const text = run.output.join('\n');
+    expect(text).toMatch(/catalog failed to start: Invalid configuration \(1 problem\):\n\s+- DB_POOL_MAX: /);
+    expect(text).toMatch(/orders failed to start: Invalid configuration/);
+    expect(text).not.toContain('Yugong is running');
+    const postgresPid = readPidFile(path.join(dataDir, 'postgres.pid'));
+    expect(postgresPid === undefined || !isAlive(postgresPid)).toBe(true);
+    expect(await portIsFree(ports.pg)).toBe(true);
+    expect(await portIsFree(ports.gateway)).toBe(true);
+  }, 240_000);
+});
