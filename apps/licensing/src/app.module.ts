@@ -8,7 +8,11 @@ import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CatalogClient } from './clients/catalog.client';
+import { LedgerClient } from './clients/ledger.client';
 import type { LicensingConfig } from './config/licensing.config';
+import { DeclarationPostingJob } from './declarations/declaration-posting.job';
+import { DeclarationRepository } from './declarations/declaration.repository';
+import { DECLARATION_GRACE_DAYS, DeclarationsService } from './declarations/declarations.service';
 import { LabelCodec } from './labels/label-code.util';
 import { LabelRepository } from './labels/label.repository';
 import { LABEL_SETTINGS, LabelsService } from './labels/labels.service';
@@ -22,6 +26,7 @@ import { LicensingGrpcController } from './licensing.grpc.controller';
 /** The clients of the services licensing calls, made at boot. */
 export interface LicensingClients {
   catalog: CatalogClient;
+  ledger: LedgerClient;
 }
 
 /** The licensing service: LOGO licences, their review and expiry, what they cover; their labels. */
@@ -58,7 +63,12 @@ export class AppModule {
           },
         },
         { provide: LICENCE_EXPIRY_INTERVAL_MS, useValue: config.LICENCE_EXPIRY_INTERVAL_MS },
+        DeclarationRepository,
+        DeclarationsService,
+        DeclarationPostingJob,
+        { provide: DECLARATION_GRACE_DAYS, useValue: config.DECLARATION_GRACE_DAYS },
         { provide: CatalogClient, useValue: clients.catalog },
+        { provide: LedgerClient, useValue: clients.ledger },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('licensing', config).verifier },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },

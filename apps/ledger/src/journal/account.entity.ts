@@ -6,6 +6,7 @@ export type AccountType = 'asset' | 'liability' | 'expense';
 /** Whom an account stands for. */
 export type OwnerKind =
   | 'producer'
+  | 'producer_commitment'
   | 'household'
   | 'household_unallocated'
   | 'village_collective'

@@ -15,7 +15,8 @@ export type PostingRole =
   | 'suspense'
   | 'refunds_due'
   | 'distribution'
-  | 'payout';
+  | 'payout'
+  | 'receivable';
 
 /**
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,

@@ -93,6 +93,19 @@ export const accounts = {
     liability(`processor:${method}:fees`, 'processor_fees', method, currency),
   producer: (producerId: string, currency = DEFAULT_CURRENCY) =>
     liability(`producer:${producerId}:payable`, 'producer', producerId, currency),
+  /**
+   * What a licensee owes of the commitments it declared on sales outside the platform: debited by
+   * a declaration, credited by its payments; never below zero (no payment beyond what is due).
+   */
+  commitmentReceivable: (producerId: string, currency = DEFAULT_CURRENCY): AccountRef => ({
+    code: inCurrency(`producer:${producerId}:commitment_receivable`, currency),
+    type: 'asset',
+    ownerKind: 'producer_commitment',
+    ownerId: producerId,
+    currency,
+    villageId: null,
+    nonNegative: true,
+  }),
   /** Money received that paid nothing: held until the relief office settles it. */
   suspense: (currency = DEFAULT_CURRENCY) =>
     liability('suspense:unmatched_payments', 'suspense', null, currency),

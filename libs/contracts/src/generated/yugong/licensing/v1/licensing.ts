@@ -251,6 +251,102 @@ export interface GetLabelSignalsResponse {
   revoked: RevokedScans[];
 }
 
+export interface DeclarationPayment {
+  id: string;
+  amountFen: number;
+  /** The bank's reference of the transfer, as the officer read it. */
+  reference: string;
+  recordedBy: string;
+  recordedAt?:
+    | Timestamp
+    | undefined;
+  /** The ledger has posted it (settling the receivable). */
+  posted: boolean;
+}
+
+export interface SalesDeclaration {
+  id: string;
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  /** YYYY-Qn, quarters of the calendar year in China time. */
+  quarter: string;
+  units: number;
+  revenueFen: number;
+  /** The licence's terms the commitment was computed by. */
+  commitmentBps: number;
+  minPerUnitFen: number;
+  /** max(revenue_fen * commitment_bps / 10000 rounded half up, min_per_unit_fen * units). */
+  commitmentFen: number;
+  paidFen: number;
+  declaredBy: string;
+  declaredAt?:
+    | Timestamp
+    | undefined;
+  /** The ledger has posted the receivable. */
+  posted: boolean;
+  note: string;
+  payments: DeclarationPayment[];
+}
+
+export interface DeclareQuarterlySalesRequest {
+  licenceId: string;
+  /** An ended quarter the licence was in force for some of: YYYY-Qn. */
+  quarter: string;
+  /** At least one above zero when the terms need it; both may be given. */
+  units: number;
+  revenueFen: number;
+  note: string;
+}
+
+export interface DeclareQuarterlySalesResponse {
+  declaration?: SalesDeclaration | undefined;
+}
+
+export interface ListDeclarationsRequest {
+  page?: PageRequest | undefined;
+  licenceId: string;
+  producerId: string;
+  quarter: string;
+}
+
+export interface ListDeclarationsResponse {
+  declarations: SalesDeclaration[];
+  page?: PageInfo | undefined;
+}
+
+export interface RecordDeclarationPaymentRequest {
+  declarationId: string;
+  amountFen: number;
+  reference: string;
+  /** The client's key: a repeat answers the first payment and records nothing. */
+  idempotencyKey: string;
+}
+
+export interface RecordDeclarationPaymentResponse {
+  declaration?: SalesDeclaration | undefined;
+  payment?: DeclarationPayment | undefined;
+  replayed: boolean;
+}
+
+export interface ListOverdueDeclarationsRequest {
+}
+
+export interface OverdueDeclaration {
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  quarter: string;
+  /** The quarter's end plus the grace days. */
+  dueAt?: Timestamp | undefined;
+  daysOverdue: number;
+}
+
+export interface ListOverdueDeclarationsResponse {
+  overdue: OverdueDeclaration[];
+  graceDays: number;
+}
+
 export const YUGONG_LICENSING_V1_PACKAGE_NAME = "yugong.licensing.v1";
 
 /**
@@ -320,6 +416,42 @@ export interface LicensingServiceClient {
    */
 
   getLabelSignals(request: GetLabelSignalsRequest, metadata?: Metadata): Observable<GetLabelSignalsResponse>;
+
+  /**
+   * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
+   * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
+   * ALREADY_EXISTS DECLARATION_ALREADY_MADE); the commitment by the licence's terms is posted to the
+   * ledger as the producer's receivable.
+   */
+
+  declareQuarterlySales(
+    request: DeclareQuarterlySalesRequest,
+    metadata?: Metadata,
+  ): Observable<DeclareQuarterlySalesResponse>;
+
+  /** Officers, admins, auditors: every declaration; producer staff: their producers' only. */
+
+  listDeclarations(request: ListDeclarationsRequest, metadata?: Metadata): Observable<ListDeclarationsResponse>;
+
+  /**
+   * Relief officers and admins: a payment of a declaration received. A repeat of the idempotency
+   * key answers the first; never beyond what is still due (FAILED_PRECONDITION PAYMENT_EXCEEDS_DUE).
+   */
+
+  recordDeclarationPayment(
+    request: RecordDeclarationPaymentRequest,
+    metadata?: Metadata,
+  ): Observable<RecordDeclarationPaymentResponse>;
+
+  /**
+   * Officers, admins, auditors: quarters of live licences with no declaration some days after
+   * their end.
+   */
+
+  listOverdueDeclarations(
+    request: ListOverdueDeclarationsRequest,
+    metadata?: Metadata,
+  ): Observable<ListOverdueDeclarationsResponse>;
 }
 
 /**
@@ -413,6 +545,51 @@ export interface LicensingServiceController {
     request: GetLabelSignalsRequest,
     metadata?: Metadata,
   ): Promise<GetLabelSignalsResponse> | Observable<GetLabelSignalsResponse> | GetLabelSignalsResponse;
+
+  /**
+   * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
+   * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
+   * ALREADY_EXISTS DECLARATION_ALREADY_MADE); the commitment by the licence's terms is posted to the
+   * ledger as the producer's receivable.
+   */
+
+  declareQuarterlySales(
+    request: DeclareQuarterlySalesRequest,
+    metadata?: Metadata,
+  ): Promise<DeclareQuarterlySalesResponse> | Observable<DeclareQuarterlySalesResponse> | DeclareQuarterlySalesResponse;
+
+  /** Officers, admins, auditors: every declaration; producer staff: their producers' only. */
+
+  listDeclarations(
+    request: ListDeclarationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListDeclarationsResponse> | Observable<ListDeclarationsResponse> | ListDeclarationsResponse;
+
+  /**
+   * Relief officers and admins: a payment of a declaration received. A repeat of the idempotency
+   * key answers the first; never beyond what is still due (FAILED_PRECONDITION PAYMENT_EXCEEDS_DUE).
+   */
+
+  recordDeclarationPayment(
+    request: RecordDeclarationPaymentRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RecordDeclarationPaymentResponse>
+    | Observable<RecordDeclarationPaymentResponse>
+    | RecordDeclarationPaymentResponse;
+
+  /**
+   * Officers, admins, auditors: quarters of live licences with no declaration some days after
+   * their end.
+   */
+
+  listOverdueDeclarations(
+    request: ListOverdueDeclarationsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListOverdueDeclarationsResponse>
+    | Observable<ListOverdueDeclarationsResponse>
+    | ListOverdueDeclarationsResponse;
 }
 
 export function LicensingServiceControllerMethods() {
@@ -427,6 +604,10 @@ export function LicensingServiceControllerMethods() {
       "getLabelSheet",
       "verifyLabel",
       "getLabelSignals",
+      "declareQuarterlySales",
+      "listDeclarations",
+      "recordDeclarationPayment",
+      "listOverdueDeclarations",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
