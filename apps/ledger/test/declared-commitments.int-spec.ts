@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { errorDetails, expectRejection, GRPC_SERVICES, grpcTestClient } from '@yugong/shared/testing';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { DistributionService } from '../src/distribution/distribution.service';
 import {
   balancesOf,
   bootLedger,
@@ -15,7 +17,8 @@ const ts = (d: Date) => ({ seconds: Math.floor(d.getTime() / 1_000), nanos: 0 })
 
 /**
  * Licensees' declared commitments of off-platform sales, as licensing posts them: a receivable of
- * the producer against the relief fund, settled by payments, each once, never below zero.
+ * the producer owed to the relief fund, settled by payments (which move it into the fund), each
+ * once, never below zero.
  */
 describe('declared commitments', () => {
   let db: Awaited<ReturnType<typeof ledgerDatabase>>;
@@ -61,7 +64,8 @@ describe('declared commitments', () => {
     const first = await asLicensing.call('postDeclaredCommitment', declared(id, 12_345), 'service');
     const again = await asLicensing.call('postDeclaredCommitment', declared(id, 12_345), 'service');
     expect(again).toEqual({ transactionId: first.transactionId, replayed: true });
-    expect(await balancesOf(db.sql)).toMatchObject({ [receivable]: 12_345, 'fund:relief': 12_345 });
+    expect(await balancesOf(db.sql)).toMatchObject({ [receivable]: 12_345, 'fund:relief:declared': 12_345 });
+    expect((await balancesOf(db.sql))['fund:relief']).toBeUndefined();
 
     const paymentId = randomUUID();
     const paid = await asLicensing.call(
@@ -88,9 +92,15 @@ describe('declared commitments', () => {
     expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect(await balancesOf(db.sql)).toMatchObject({
       [receivable]: 345,
-      'fund:relief': 12_345,
+      'fund:relief:declared': 345,
+      'fund:relief': 12_000,
       'clearing:manual': 12_000,
     });
+    // Paid commitments are the fund's to distribute: no refund takes them back.
+    const distributable = await ledger.app
+      .get(DistributionService)
+      .available(ledger.app.get(EntityManager).fork());
+    expect(distributable).toBe(12_000);
     const unbalanced = await db.sql.query(
       `select t.id from journal_transaction t join posting p on p.transaction_id = t.id
         group by t.id having sum(case when p.side = 'debit' then p.fen else -p.fen end) <> 0`,

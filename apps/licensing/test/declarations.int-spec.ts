@@ -79,7 +79,7 @@ describe('quarterly declarations of off-platform sales', () => {
 
   it('computes the commitment by the licence terms and posts it to the ledger as a receivable', async () => {
     const licence = await licensedSince2020();
-    const fundBefore = await balance('fund:relief');
+    const fundBefore = await balance('fund:relief:declared');
     const owedBefore = await balance(receivable);
     // 2 % of ¥12,345.67 = 24691.34 fen → 24691; 1,000 units at ¥0.50 = 50000: the minimum wins.
     const { declaration } = await declare(YANGGUANG_STAFF, licence.id, '2020-Q3', 1_000, 1_234_567);
@@ -101,7 +101,7 @@ describe('quarterly declarations of off-platform sales', () => {
     const byRate = await declare(OFFICER, licence.id, '2020-Q4', 100, 4_000_025);
     expect(byRate.declaration!.commitmentFen).toBe(80_001);
     expect((await balance(receivable)) - owedBefore).toBe(130_001);
-    expect((await balance('fund:relief')) - fundBefore).toBe(130_001);
+    expect((await balance('fund:relief:declared')) - fundBefore).toBe(130_001);
     const tx = await ledgerDb.sql.query(
       `select t.kind, sum(case when p.side = 'debit' then p.fen else -p.fen end) as net
          from journal_transaction t join posting p on p.transaction_id = t.id

@@ -19,8 +19,11 @@ const PAID_INTO = 'manual';
 
 /**
  * Licence commitments on sales made outside the platform, as licensing tells them: a quarter's
- * declared commitment becomes the producer's receivable and relief-fund income at once (accrual),
- * and each payment received settles part of the receivable. One transaction per declaration and
+ * declared commitment becomes the producer's receivable, owed to the fund
+ * (`fund:relief:declared`); each payment received settles part of the receivable and moves as
+ * much into `fund:relief`, so the fund (and what a distribution may spend) holds only money
+ * received. Their fund postings are `declared_licence`, not a sale's `licence`: no refund takes
+ * them back, so a distribution may spend them once paid. One transaction per declaration and
  * per payment (the journal's idempotency key); the receivable's balance rows are non-negative, so
  * no payment is posted beyond what the producer's declarations left due.
  */
@@ -50,10 +53,10 @@ export class CommitmentsService {
           producerId: req.producerId,
         },
         {
-          account: accounts.reliefFund(),
+          account: accounts.reliefFundDeclared(),
           side: 'credit',
           fen: req.amountFen,
-          role: 'licence',
+          role: 'declared_licence',
           producerId: req.producerId,
         },
       ],
@@ -82,6 +85,21 @@ export class CommitmentsService {
           side: 'credit',
           fen: req.amountFen,
           role: 'receivable',
+          producerId: req.producerId,
+        },
+        // Received: what was owed to the fund is now in it.
+        {
+          account: accounts.reliefFundDeclared(),
+          side: 'debit',
+          fen: req.amountFen,
+          role: 'declared_licence',
+          producerId: req.producerId,
+        },
+        {
+          account: accounts.reliefFund(),
+          side: 'credit',
+          fen: req.amountFen,
+          role: 'declared_licence',
           producerId: req.producerId,
         },
       ],

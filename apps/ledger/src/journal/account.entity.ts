@@ -13,6 +13,7 @@ export type OwnerKind =
   | 'household_recoverable'
   | 'village_recoverable'
   | 'relief_fund'
+  | 'relief_fund_declared'
   | 'payment_clearing'
   | 'processor_fees'
   | 'suspense'

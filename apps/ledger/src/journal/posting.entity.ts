@@ -16,7 +16,9 @@ export type PostingRole =
   | 'refunds_due'
   | 'distribution'
   | 'payout'
-  | 'receivable';
+  | 'receivable'
+  /** A licence commitment declared on off-platform sales: no sale a refund could reverse. */
+  | 'declared_licence';
 
 /**
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,

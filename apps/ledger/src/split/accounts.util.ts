@@ -88,6 +88,12 @@ export const accounts = {
     receivable(`village:${villageId}:recoverable`, 'village_recoverable', villageId, currency, villageId),
   /** Donations and licence commitments. */
   reliefFund: (currency = DEFAULT_CURRENCY) => liability('fund:relief', 'relief_fund', null, currency),
+  /**
+   * Commitments licensees declared on off-platform sales and have not paid yet: owed to the fund,
+   * not in it (a distribution spends only `fund:relief`); each payment moves its part there.
+   */
+  reliefFundDeclared: (currency = DEFAULT_CURRENCY) =>
+    liability('fund:relief:declared', 'relief_fund_declared', null, currency),
   /** What the payment processor kept of a sale. */
   processorFees: (method: string, currency = DEFAULT_CURRENCY) =>
     liability(`processor:${method}:fees`, 'processor_fees', method, currency),

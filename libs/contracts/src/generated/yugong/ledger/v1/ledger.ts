@@ -678,7 +678,8 @@ export interface LedgerServiceClient {
   /**
    * Licensing only: the commitment a licensee declared for its off-platform sales of a quarter,
    * posted once per declaration as the producer's receivable (debit
-   * producer:<id>:commitment_receivable, credit fund:relief). A repeat answers the first posting.
+   * producer:<id>:commitment_receivable, credit fund:relief:declared: owed to the fund, not in it).
+   * A repeat answers the first posting.
    */
 
   postDeclaredCommitment(
@@ -688,8 +689,9 @@ export interface LedgerServiceClient {
 
   /**
    * Licensing only: a payment of a declared commitment received in the relief office's bank
-   * account (debit clearing:manual, credit the receivable), once per payment; never beyond what
-   * the receivable holds (FAILED_PRECONDITION RECEIVABLE_EXCEEDED).
+   * account (debit clearing:manual, credit the receivable; and as much from fund:relief:declared into
+   * fund:relief), once per payment; never beyond what the receivable holds (FAILED_PRECONDITION
+   * RECEIVABLE_EXCEEDED).
    */
 
   settleDeclaredCommitment(
@@ -798,7 +800,8 @@ export interface LedgerServiceController {
   /**
    * Licensing only: the commitment a licensee declared for its off-platform sales of a quarter,
    * posted once per declaration as the producer's receivable (debit
-   * producer:<id>:commitment_receivable, credit fund:relief). A repeat answers the first posting.
+   * producer:<id>:commitment_receivable, credit fund:relief:declared: owed to the fund, not in it).
+   * A repeat answers the first posting.
    */
 
   postDeclaredCommitment(
@@ -811,8 +814,9 @@ export interface LedgerServiceController {
 
   /**
    * Licensing only: a payment of a declared commitment received in the relief office's bank
-   * account (debit clearing:manual, credit the receivable), once per payment; never beyond what
-   * the receivable holds (FAILED_PRECONDITION RECEIVABLE_EXCEEDED).
+   * account (debit clearing:manual, credit the receivable; and as much from fund:relief:declared into
+   * fund:relief), once per payment; never beyond what the receivable holds (FAILED_PRECONDITION
+   * RECEIVABLE_EXCEEDED).
    */
 
   settleDeclaredCommitment(

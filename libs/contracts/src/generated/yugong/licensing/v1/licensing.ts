@@ -420,7 +420,7 @@ export interface LicensingServiceClient {
   /**
    * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
    * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
-   * ALREADY_EXISTS DECLARATION_ALREADY_MADE); the commitment by the licence's terms is posted to the
+   * ALREADY_EXISTS DECLARATION_ALREADY_EXISTS); the commitment by the licence's terms is posted to the
    * ledger as the producer's receivable.
    */
 
@@ -549,7 +549,7 @@ export interface LicensingServiceController {
   /**
    * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
    * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
-   * ALREADY_EXISTS DECLARATION_ALREADY_MADE); the commitment by the licence's terms is posted to the
+   * ALREADY_EXISTS DECLARATION_ALREADY_EXISTS); the commitment by the licence's terms is posted to the
    * ledger as the producer's receivable.
    */
 
