@@ -93,7 +93,7 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
   // Anyone holding a package, signed in or not.
   @Accepts({ gateway: PUBLIC })
   async verifyLabel(request: licensing.VerifyLabelRequest): Promise<licensing.VerifyLabelResponse> {
-    return { label: toVerificationMessage(await this.labels.verify(request.code)) };
+    return { label: toVerificationMessage(await this.labels.verify(request.code, request.clientNetwork)) };
   }
 
   @Accepts({ gateway: USER })

@@ -89,6 +89,8 @@ export function toSignalsMessage(s: LabelSignals): licensing.GetLabelSignalsResp
     unknownScans: s.unknownScans,
     overScanned: s.overScanned,
     overScanThreshold: s.overScanThreshold,
+    overPlaced: s.overPlaced,
+    overPlaceThreshold: s.overPlaceThreshold,
     revoked: s.revoked,
   };
 }

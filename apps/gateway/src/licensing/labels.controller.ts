@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestId, uuidParam } from '../common/request-context.util';
+import { clientNetworkOf } from './client-network.util';
 import { LabelSheetQuery, OrderLabelBatchDto } from './dto/licensing.dto';
 import { LicensingClient } from './licensing.client';
 import { labelBatchJson, labelSignalsJson, labelVerificationJson } from './licensing.views';
@@ -75,10 +76,11 @@ export class LabelsController {
    */
   @Public()
   @Get('labels/:code')
-  async verify(@Param('code') code: string, @RequestId() requestId: string) {
+  async verify(@Param('code') code: string, @Req() request: FastifyRequest, @RequestId() requestId: string) {
     const res = await this.licensing.call(
       'verifyLabel',
-      { code: code.slice(0, 64) },
+      // The client's network, not its address: where a code is scanned from, coarsely.
+      { code: code.slice(0, 64), clientNetwork: clientNetworkOf(request.ip) },
       { caller: null, requestId },
     );
     const label = res.label!;

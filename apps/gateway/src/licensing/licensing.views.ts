@@ -82,10 +82,11 @@ export function labelSignalsJson(s: licensing.GetLabelSignalsResponse) {
     unknownScans: s.unknownScans,
     overScanThreshold: s.overScanThreshold,
     overScanned: s.overScanned,
+    overPlaceThreshold: s.overPlaceThreshold,
+    overPlaced: s.overPlaced,
     revoked: s.revoked,
   };
 }
-
 
 /** A quarter's declaration of off-platform sales, with its payments. */
 export function declarationJson(d: licensing.SalesDeclaration) {

@@ -32,6 +32,10 @@ export const licensingConfigSchema = z.object({
   LABEL_OVER_SCAN_THRESHOLD: env.int(20, { min: 1, max: 1_000_000 }),
   /** Days after a quarter's end a live licence's declaration of it is overdue. */
   DECLARATION_GRACE_DAYS: env.int(30, { min: 0, max: 365 }),
+  /** Places (client networks, /24 or /48) one code may be scanned from before it is a signal. */
+  LABEL_OVER_PLACE_THRESHOLD: env.int(5, { min: 1, max: 1_000_000 }),
+  /** How often scans counted in memory are written to their codes' rows. */
+  LABEL_SCAN_FLUSH_MS: env.int(200, { min: 10, max: 60_000 }),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),

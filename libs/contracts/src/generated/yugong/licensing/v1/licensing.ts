@@ -199,6 +199,12 @@ export interface GetLabelSheetResponse {
 
 export interface VerifyLabelRequest {
   code: string;
+  /**
+   * The scanner's network prefix as the gateway saw it (a.b.c.0/24 of IPv4, the /48 of IPv6),
+   * never the address; licensing keeps only a keyed hash of it, to count the places a code is
+   * scanned from. Empty: the place is not counted.
+   */
+  clientNetwork: string;
 }
 
 export interface LabelVerification {
@@ -214,7 +220,10 @@ export interface LabelVerification {
   originVillage: string;
   lotId: string;
   lotCode: string;
-  /** This scan included. */
+  /**
+   * This scan included (as this licensing instance counted it; another instance's scans show
+   * within a second).
+   */
   scans: number;
   issuedAt?: Timestamp | undefined;
 }
@@ -230,6 +239,15 @@ export interface OverScannedCode {
   code: string;
   batchId: string;
   productId: string;
+  scans: number;
+}
+
+export interface OverPlacedCode {
+  code: string;
+  batchId: string;
+  productId: string;
+  /** Distinct client networks it was scanned from. */
+  places: number;
   scans: number;
 }
 
@@ -249,6 +267,9 @@ export interface GetLabelSignalsResponse {
   overScanned: OverScannedCode[];
   overScanThreshold: number;
   revoked: RevokedScans[];
+  /** Codes scanned from more places (client networks) than the threshold, most first (at most 100). */
+  overPlaced: OverPlacedCode[];
+  overPlaceThreshold: number;
 }
 
 export interface DeclarationPayment {
@@ -412,7 +433,7 @@ export interface LicensingServiceClient {
 
   /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
-   * scanned too often, scanned codes of revoked licences).
+   * scanned too often or from too many places, scanned codes of revoked licences).
    */
 
   getLabelSignals(request: GetLabelSignalsRequest, metadata?: Metadata): Observable<GetLabelSignalsResponse>;
@@ -538,7 +559,7 @@ export interface LicensingServiceController {
 
   /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
-   * scanned too often, scanned codes of revoked licences).
+   * scanned too often or from too many places, scanned codes of revoked licences).
    */
 
   getLabelSignals(
