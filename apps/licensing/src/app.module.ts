@@ -69,6 +69,7 @@ export class AppModule {
           provide: LABEL_SETTINGS,
           useValue: {
             publicWebUrl: config.PUBLIC_WEB_URL,
+            fontFile: config.LABEL_FONT_FILE,
             overScanThreshold: config.LABEL_OVER_SCAN_THRESHOLD,
             overPlaceThreshold: config.LABEL_OVER_PLACE_THRESHOLD,
           },

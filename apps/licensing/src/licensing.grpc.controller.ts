@@ -86,8 +86,8 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
     request: licensing.GetLabelSheetRequest,
     metadata?: Metadata,
   ): Promise<licensing.GetLabelSheetResponse> {
-    const { batch, svg } = await this.labels.sheet(callerOf(metadata), request);
-    return { batch: toBatchMessage(batch), svg };
+    const { batch, svg, pdf } = await this.labels.sheet(callerOf(metadata), request);
+    return { batch: toBatchMessage(batch), svg, pdf };
   }
 
   // Anyone holding a package, signed in or not.

@@ -261,4 +261,28 @@ describe('labels', () => {
       status.NOT_FOUND,
     );
   });
+
+  it('prints the same page as a PDF with the Chinese font embedded', async () => {
+    await licensed();
+    const batch = (await order(YANGGUANG_STAFF, 3)).batch!;
+    const sheet = await t.client.call(
+      'getLabelSheet',
+      { batchId: batch.id, page: 1, format: 'pdf' },
+      OFFICER,
+    );
+    const pdf = Buffer.from(sheet.pdf).toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    expect(pdf).toMatch(/\/FontFile2 /);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYi/);
+    expect(sheet.svg).toBe('');
+    const bad = await expectRejection(
+      t.client.call('getLabelSheet', { batchId: batch.id, page: 1, format: 'png' }, OFFICER),
+      status.INVALID_ARGUMENT,
+    );
+    expect(errorDetails(bad).fields?.[0]?.field).toBe('format');
+    await expectRejection(
+      t.client.call('getLabelSheet', { batchId: batch.id, page: 1, format: 'pdf' }, RUIXING_STAFF),
+      status.NOT_FOUND,
+    );
+  });
 });

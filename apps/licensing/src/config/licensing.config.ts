@@ -28,6 +28,8 @@ export const licensingConfigSchema = z.object({
   LABEL_TAG_KEY: env.secret(32),
   /** Where the web app answers: printed QR codes point at `<PUBLIC_WEB_URL>/v/<code>`. */
   PUBLIC_WEB_URL: env.url({ protocols: ['http', 'https'], fallback: 'http://localhost:3000' }),
+  /** A TrueType font (or collection) with Chinese glyphs that PDF label sheets embed (Debian's fonts-wqy-microhei). */
+  LABEL_FONT_FILE: env.string('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
   /** Scans of one code beyond which it is a counterfeit signal (a package is scanned a few times). */
   LABEL_OVER_SCAN_THRESHOLD: env.int(20, { min: 1, max: 1_000_000 }),
   /** Days after a quarter's end a live licence's declaration of it is overdue. */

@@ -14,12 +14,15 @@ import { CatalogClient } from '../clients/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../licences/licence.errors';
 import { LicenceRepository } from '../licences/licence.repository';
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { labelSheetPdf } from './label-sheet-pdf.util';
 import { LabelCodec } from './label-code.util';
 import {
   LabelBatchNotFound,
   LabelNotFound,
   LotNotOfProduct,
   ProductNotLicensed,
+  SheetFontMissing,
   SheetPageOutOfRange,
 } from './label.errors';
 import {
@@ -37,6 +40,8 @@ import { LABELS_PER_PAGE, labelSheetSvg } from './label-sheet.util';
 /** Where the verify page is, and how many scans of one code are more than a package plausibly has. */
 export interface LabelSettings {
   publicWebUrl: string;
+  /** A TrueType font (or collection) with Chinese glyphs, embedded in PDF sheets. */
+  fontFile: string;
   overScanThreshold: number;
   /** Places (client networks) one code may be scanned from before it is a signal. */
   overPlaceThreshold: number;
@@ -143,11 +148,11 @@ export class LabelsService {
     return { ...batch, pages: pagesOf(batch.quantity) };
   }
 
-  /** One page of a batch's printable sheet (SVG): who may order its labels may print them. */
+  /** One page of a batch's printable sheet (SVG or PDF): who may order its labels may print them. */
   async sheet(
     caller: CallerIdentity | null,
     input: Loose<SheetInput>,
-  ): Promise<{ batch: BatchView & { pages: number }; svg: string }> {
+  ): Promise<{ batch: BatchView & { pages: number }; svg: string; pdf: Buffer }> {
     const known = requireCaller(caller);
     const req = parseRequest(sheetSchema, input);
     const em = this.em.fork();
@@ -161,9 +166,25 @@ export class LabelsService {
       throw new SheetPageOutOfRange(pages);
     }
     const codes = await this.labels.codesOf(em, batch.id, (req.page - 1) * LABELS_PER_PAGE, LABELS_PER_PAGE);
+    if (req.format === 'pdf') {
+      if (!existsSync(this.settings.fontFile)) {
+        throw new SheetFontMissing();
+      }
+      return {
+        batch: { ...batch, pages },
+        svg: '',
+        pdf: await labelSheetPdf(
+          codes,
+          this.settings.publicWebUrl,
+          batch.productNameZh,
+          this.settings.fontFile,
+        ),
+      };
+    }
     return {
       batch: { ...batch, pages },
       svg: labelSheetSvg(codes, this.settings.publicWebUrl, batch.productNameZh),
+      pdf: Buffer.alloc(0),
     };
   }
 

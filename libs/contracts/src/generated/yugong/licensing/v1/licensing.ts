@@ -187,6 +187,8 @@ export interface GetLabelSheetRequest {
   batchId: string;
   /** 1-based. */
   page: number;
+  /** "svg" (the default) or "pdf". */
+  format: string;
 }
 
 export interface GetLabelSheetResponse {
@@ -195,6 +197,8 @@ export interface GetLabelSheetResponse {
     | undefined;
   /** An A4 SVG of the page's QR codes, each with its code and the product printed under it. */
   svg: string;
+  /** The same page as a PDF, the product's name in an embedded Chinese font (format "pdf"). */
+  pdf: Uint8Array;
 }
 
 export interface VerifyLabelRequest {
@@ -420,7 +424,7 @@ export interface LicensingServiceClient {
 
   orderLabelBatch(request: OrderLabelBatchRequest, metadata?: Metadata): Observable<OrderLabelBatchResponse>;
 
-  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+  /** A batch as a printable sheet: one page of QR codes (SVG or PDF) pointing at the verify page. */
 
   getLabelSheet(request: GetLabelSheetRequest, metadata?: Metadata): Observable<GetLabelSheetResponse>;
 
@@ -540,7 +544,7 @@ export interface LicensingServiceController {
     metadata?: Metadata,
   ): Promise<OrderLabelBatchResponse> | Observable<OrderLabelBatchResponse> | OrderLabelBatchResponse;
 
-  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+  /** A batch as a printable sheet: one page of QR codes (SVG or PDF) pointing at the verify page. */
 
   getLabelSheet(
     request: GetLabelSheetRequest,
