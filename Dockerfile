@@ -31,6 +31,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     TMPDIR=/tmp
+# The Chinese font licensing embeds in PDF label sheets (LABEL_FONT_FILE).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 yugong \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin yugong
 WORKDIR /app

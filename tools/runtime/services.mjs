@@ -219,6 +219,8 @@ export const SERVICES = [
       // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.
       GRPC_REFLECTION: 'true',
       CATALOG_GRPC_URL: `127.0.0.1:${ctx.ports.catalog}`,
+      // Declared commitments are posted there, retried by the posting job when it is not up.
+      LEDGER_GRPC_URL: ctx.ports.ledger ? `127.0.0.1:${ctx.ports.ledger}` : undefined,
       LABEL_TAG_KEY: ctx.secrets.LABEL_TAG_KEY,
       // Printed labels point at the web app the gateway serves.
       PUBLIC_WEB_URL: `http://127.0.0.1:${ctx.ports.gateway}`,

@@ -34,6 +34,7 @@ import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
 import { StatementsController } from './ledger/statements.controller';
 import { MonitoringController } from './beneficiaries/monitoring.controller';
+import { DeclarationsController } from './licensing/declarations.controller';
 import { LabelsController } from './licensing/labels.controller';
 import { LicencesController } from './licensing/licences.controller';
 import { LicensingClient } from './licensing/licensing.client';
@@ -117,6 +118,7 @@ export class AppModule {
         MonitoringController,
         LicencesController,
         LabelsController,
+        DeclarationsController,
         PaymentOptionsController,
         // Without a signing secret the deployment takes no card payments: no webhook route (404).
         ...(config.STRIPE_WEBHOOK_SECRET ? [StripeWebhookController] : []),

@@ -156,6 +156,36 @@ describe('labels through the gateway', () => {
     expect(signals.body.forgedScans).toBeGreaterThanOrEqual(3);
   });
 
+  it('prints a page as a PDF with the Chinese font embedded, for who may print', async () => {
+    const batch = (await order('staff', 2)).body;
+    const pdfOf = async (who: Anyone) =>
+      request(platform.http)
+        .get(`/api/v1/label-batches/${batch.id}/sheet.pdf`)
+        .set(await as(who))
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+    const res = await pdfOf('staff');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['x-total-pages']).toBe('1');
+    const pdf = (res.body as Buffer).toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYi/);
+    expect((await pdfOf('otherStaff')).status).toBe(404);
+    expect((await pdfOf('consumer')).status).toBe(403);
+    expect((await pdfOf('anonymous')).status).toBe(401);
+    // Scans through the gateway count their place (here all from one network).
+    const signals = await request(platform.http)
+      .get('/api/v1/labels/signals')
+      .set(await as('auditor'))
+      .expect(200);
+    expect(signals.body).toMatchObject({ overPlaceThreshold: 5, overPlaced: [] });
+  });
+
   it('a label of a revoked licence says "revoked"', async () => {
     const [code] = await codesOf((await order('staff', 1)).body.id);
     await request(platform.http)

@@ -34,6 +34,8 @@ import { DistributionService } from './distribution/distribution.service';
 import { PayoutsGrpcController } from './payouts/payouts.grpc.controller';
 import { PayoutsRepository } from './payouts/payouts.repository';
 import { PayoutsService } from './payouts/payouts.service';
+import { CommitmentsRepository } from './commitments/commitments.repository';
+import { CommitmentsService } from './commitments/commitments.service';
 import { ReliefOfficeGrpcController } from './relief-office.grpc.controller';
 import { StatementsRepository } from './statements/statements.repository';
 import { StatementsService } from './statements/statements.service';
@@ -97,6 +99,8 @@ export class AppModule {
         StatementsService,
         ReconciliationRepository,
         ReconciliationService,
+        CommitmentsRepository,
+        CommitmentsService,
         { provide: OrdersClient, useValue: clients.orders },
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: BeneficiariesClient, useValue: clients.beneficiaries },

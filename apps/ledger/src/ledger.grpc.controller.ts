@@ -14,6 +14,7 @@ import {
   toTimestamp,
 } from '@yugong/shared/grpc';
 import { ChainService } from './chain/chain.service';
+import { CommitmentsService } from './commitments/commitments.service';
 import { AuditService } from './audit/audit.service';
 import { StatementsService } from './statements/statements.service';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
@@ -36,7 +37,30 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
     private readonly audit: AuditService,
     private readonly statements: StatementsService,
     private readonly reconciliation: ReconciliationService,
+    private readonly commitments: CommitmentsService,
   ) {}
+
+  // Licensing, telling the ledger of a licensee's declaration of off-platform sales.
+  @Accepts({ licensing: SERVICE })
+  postDeclaredCommitment(
+    request: ledger.PostDeclaredCommitmentRequest,
+  ): Promise<ledger.PostDeclaredCommitmentResponse> {
+    return this.commitments.postDeclared({
+      ...request,
+      declaredAt: request.declaredAt ? fromTimestamp(request.declaredAt) : undefined,
+    });
+  }
+
+  // Licensing, telling the ledger an officer recorded a declaration's payment.
+  @Accepts({ licensing: SERVICE })
+  settleDeclaredCommitment(
+    request: ledger.SettleDeclaredCommitmentRequest,
+  ): Promise<ledger.SettleDeclaredCommitmentResponse> {
+    return this.commitments.settleDeclared({
+      ...request,
+      receivedAt: request.receivedAt ? fromTimestamp(request.receivedAt) : undefined,
+    });
+  }
 
   // Auditors and the relief office, to publish or check the head.
   @Accepts({ gateway: USER })

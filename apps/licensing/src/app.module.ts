@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
@@ -8,10 +9,16 @@ import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CatalogClient } from './clients/catalog.client';
+import { LedgerClient } from './clients/ledger.client';
 import type { LicensingConfig } from './config/licensing.config';
+import { DeclarationPostingJob } from './declarations/declaration-posting.job';
+import { DeclarationRepository } from './declarations/declaration.repository';
+import { DECLARATION_GRACE_DAYS, DeclarationsService } from './declarations/declarations.service';
 import { LabelCodec } from './labels/label-code.util';
 import { LabelRepository } from './labels/label.repository';
-import { LABEL_SETTINGS, LabelsService } from './labels/labels.service';
+import { LABEL_SCAN_FLUSH_MS, LabelScanFlushJob } from './labels/label-scan-flush.job';
+import { LabelScansStore } from './labels/label-scans.store';
+import { LABEL_SETTINGS, LabelsService, PLACE_KEY } from './labels/labels.service';
 import { LICENCE_EXPIRY_INTERVAL_MS, LicenceExpiryJob } from './licences/licence-expiry.job';
 import { LicenceRepository } from './licences/licence.repository';
 import { LicenceSyncService } from './licences/licence-sync.service';
@@ -22,6 +29,7 @@ import { LicensingGrpcController } from './licensing.grpc.controller';
 /** The clients of the services licensing calls, made at boot. */
 export interface LicensingClients {
   catalog: CatalogClient;
+  ledger: LedgerClient;
 }
 
 /** The licensing service: LOGO licences, their review and expiry, what they cover; their labels. */
@@ -50,15 +58,29 @@ export class AppModule {
         LabelRepository,
         LabelsService,
         { provide: LabelCodec, useValue: new LabelCodec(config.LABEL_TAG_KEY) },
+        { provide: LabelScansStore, useValue: new LabelScansStore() },
+        LabelScanFlushJob,
+        { provide: LABEL_SCAN_FLUSH_MS, useValue: config.LABEL_SCAN_FLUSH_MS },
+        {
+          provide: PLACE_KEY,
+          useValue: createHmac('sha256', config.LABEL_TAG_KEY).update('label scan places').digest(),
+        },
         {
           provide: LABEL_SETTINGS,
           useValue: {
             publicWebUrl: config.PUBLIC_WEB_URL,
+            fontFile: config.LABEL_FONT_FILE,
             overScanThreshold: config.LABEL_OVER_SCAN_THRESHOLD,
+            overPlaceThreshold: config.LABEL_OVER_PLACE_THRESHOLD,
           },
         },
         { provide: LICENCE_EXPIRY_INTERVAL_MS, useValue: config.LICENCE_EXPIRY_INTERVAL_MS },
+        DeclarationRepository,
+        DeclarationsService,
+        DeclarationPostingJob,
+        { provide: DECLARATION_GRACE_DAYS, useValue: config.DECLARATION_GRACE_DAYS },
         { provide: CatalogClient, useValue: clients.catalog },
+        { provide: LedgerClient, useValue: clients.ledger },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('licensing', config).verifier },
         { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { catalog, licensing } from '@yugong/contracts';
+import { catalog, ledger, licensing } from '@yugong/contracts';
 import {
   createGrpcStub,
   grpcServer,
@@ -13,6 +13,7 @@ import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CatalogClient } from './clients/catalog.client';
+import { LedgerClient } from './clients/ledger.client';
 import type { LicensingConfig } from './config/licensing.config';
 
 const SERVICE_NAMES = [`${licensing.YUGONG_LICENSING_V1_PACKAGE_NAME}.${licensing.LICENSING_SERVICE_NAME}`];
@@ -25,8 +26,9 @@ export interface RunningLicensing {
 
 /**
  * Boots licensing: migrates its database (under an advisory lock), serves LicensingService on its
- * gRPC port with health (and reflection when asked), starts the expiry job. Catalog need not be
- * up: its channel connects on the first call, and the job tells it what it missed.
+ * gRPC port with health (and reflection when asked), starts the expiry and posting jobs. Catalog
+ * and the ledger need not be up: their channels connect on the first call, and the jobs tell them
+ * what they missed.
  */
 export async function startLicensing(config: LicensingConfig): Promise<RunningLicensing | undefined> {
   const server = grpcServer({
@@ -48,8 +50,17 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
     serviceName: catalog.CATALOG_SERVICE_NAME,
   });
+  const ledgerStub = createGrpcStub<ledger.LedgerServiceClient>({
+    url: config.LEDGER_GRPC_URL,
+    service: 'ledger',
+    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    serviceName: ledger.LEDGER_SERVICE_NAME,
+  });
   const app = await NestFactory.createMicroservice(
-    AppModule.forRoot(config, { catalog: new CatalogClient(catalogStub, settings) }),
+    AppModule.forRoot(config, {
+      catalog: new CatalogClient(catalogStub, settings),
+      ledger: new LedgerClient(ledgerStub, settings),
+    }),
     { ...server.options, bufferLogs: true },
   );
   const logger = app.get(Logger);
@@ -61,6 +72,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
   if (config.MIGRATE_ONLY) {
     await app.close();
     catalogStub.close();
+    ledgerStub.close();
     return undefined;
   }
   await app.listen();
@@ -72,6 +84,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
       markNotServing(server, SERVICE_NAMES);
       await app.close();
       catalogStub.close();
+      ledgerStub.close();
     },
   };
 }

@@ -2,10 +2,14 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { licensing } from '@yugong/contracts';
 import { Accepts, PUBLIC, SERVICE, USER, callerOf } from '@yugong/shared/grpc';
+import { DeclarationsService } from './declarations/declarations.service';
 import { LabelsService } from './labels/labels.service';
 import { LicencesService } from './licences/licences.service';
 import {
   toBatchMessage,
+  toDeclarationMessage,
+  toOverdueMessage,
+  toPaymentMessage,
   toLicenceMessage,
   toSignalsMessage,
   toTermsMessage,
@@ -19,6 +23,7 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
   constructor(
     private readonly licences: LicencesService,
     private readonly labels: LabelsService,
+    private readonly declarations: DeclarationsService,
   ) {}
 
   // Producer staff applying for their producer; officers on its behalf.
@@ -81,14 +86,14 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
     request: licensing.GetLabelSheetRequest,
     metadata?: Metadata,
   ): Promise<licensing.GetLabelSheetResponse> {
-    const { batch, svg } = await this.labels.sheet(callerOf(metadata), request);
-    return { batch: toBatchMessage(batch), svg };
+    const { batch, svg, pdf } = await this.labels.sheet(callerOf(metadata), request);
+    return { batch: toBatchMessage(batch), svg, pdf };
   }
 
   // Anyone holding a package, signed in or not.
   @Accepts({ gateway: PUBLIC })
   async verifyLabel(request: licensing.VerifyLabelRequest): Promise<licensing.VerifyLabelResponse> {
-    return { label: toVerificationMessage(await this.labels.verify(request.code)) };
+    return { label: toVerificationMessage(await this.labels.verify(request.code, request.clientNetwork)) };
   }
 
   @Accepts({ gateway: USER })
@@ -97,5 +102,51 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
     metadata?: Metadata,
   ): Promise<licensing.GetLabelSignalsResponse> {
     return toSignalsMessage(await this.labels.signals(callerOf(metadata)));
+  }
+
+  // Staff of the licence's producer; officers and admins on its behalf.
+  @Accepts({ gateway: USER })
+  async declareQuarterlySales(
+    request: licensing.DeclareQuarterlySalesRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.DeclareQuarterlySalesResponse> {
+    return {
+      declaration: toDeclarationMessage(await this.declarations.declare(callerOf(metadata), request)),
+    };
+  }
+
+  @Accepts({ gateway: USER })
+  async listDeclarations(
+    request: licensing.ListDeclarationsRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.ListDeclarationsResponse> {
+    const page = await this.declarations.list(callerOf(metadata), request);
+    return {
+      declarations: page.items.map(toDeclarationMessage),
+      page: { page: page.page, pageSize: page.pageSize, total: page.total },
+    };
+  }
+
+  // Relief officers and admins; the service refuses everyone else.
+  @Accepts({ gateway: USER })
+  async recordDeclarationPayment(
+    request: licensing.RecordDeclarationPaymentRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.RecordDeclarationPaymentResponse> {
+    const res = await this.declarations.recordPayment(callerOf(metadata), request);
+    return {
+      declaration: toDeclarationMessage(res.declaration),
+      payment: toPaymentMessage(res.payment),
+      replayed: res.replayed,
+    };
+  }
+
+  @Accepts({ gateway: USER })
+  async listOverdueDeclarations(
+    _request: licensing.ListOverdueDeclarationsRequest,
+    metadata?: Metadata,
+  ): Promise<licensing.ListOverdueDeclarationsResponse> {
+    const res = await this.declarations.overdue(callerOf(metadata));
+    return { overdue: res.overdue.map(toOverdueMessage), graceDays: res.graceDays };
   }
 }

@@ -1,5 +1,6 @@
 import { licensing } from '@yugong/contracts';
 import { toTimestamp } from '@yugong/shared/grpc';
+import type { DeclarationView, OverdueQuarter, PaymentView } from './declarations/declaration.repository';
 import type { BatchView } from './labels/label.repository';
 import type { LabelSignals, Verification } from './labels/labels.service';
 import type { CoveringTerms, HistoryEntry, LicenceView } from './licences/licence.repository';
@@ -88,6 +89,51 @@ export function toSignalsMessage(s: LabelSignals): licensing.GetLabelSignalsResp
     unknownScans: s.unknownScans,
     overScanned: s.overScanned,
     overScanThreshold: s.overScanThreshold,
+    overPlaced: s.overPlaced,
+    overPlaceThreshold: s.overPlaceThreshold,
     revoked: s.revoked,
+  };
+}
+
+export function toPaymentMessage(p: PaymentView): licensing.DeclarationPayment {
+  return {
+    id: p.id,
+    amountFen: p.amountFen,
+    reference: p.reference,
+    recordedBy: p.recordedBy,
+    recordedAt: toTimestamp(p.recordedAt),
+    posted: p.postedAt !== null,
+  };
+}
+
+export function toDeclarationMessage(d: DeclarationView): licensing.SalesDeclaration {
+  return {
+    id: d.id,
+    licenceId: d.licenceId,
+    licenceNumber: d.licenceNumber,
+    producerId: d.producerId,
+    quarter: d.quarter,
+    units: d.units,
+    revenueFen: d.revenueFen,
+    commitmentBps: d.commitmentBps,
+    minPerUnitFen: d.minPerUnitFen,
+    commitmentFen: d.commitmentFen,
+    paidFen: d.paidFen,
+    declaredBy: d.declaredBy,
+    declaredAt: toTimestamp(d.declaredAt),
+    posted: d.postedAt !== null,
+    note: d.note,
+    payments: d.payments.map(toPaymentMessage),
+  };
+}
+
+export function toOverdueMessage(o: OverdueQuarter): licensing.OverdueDeclaration {
+  return {
+    licenceId: o.licenceId,
+    licenceNumber: o.licenceNumber,
+    producerId: o.producerId,
+    quarter: o.quarter,
+    dueAt: toTimestamp(o.dueAt),
+    daysOverdue: o.daysOverdue,
   };
 }

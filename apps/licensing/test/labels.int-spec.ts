@@ -30,7 +30,10 @@ describe('labels', () => {
   let headsLot: string;
 
   beforeAll(async () => {
-    t = await startTestLicensing('labels', { LABEL_OVER_SCAN_THRESHOLD: '3' });
+    t = await startTestLicensing('labels', {
+      LABEL_OVER_SCAN_THRESHOLD: '3',
+      LABEL_OVER_PLACE_THRESHOLD: '2',
+    });
     const lotOf = async (productId: string) =>
       (
         await t.catalog.sql.query('select id, lot_code from lot where product_id = $1 order by id limit 1', [
@@ -46,7 +49,7 @@ describe('labels', () => {
   });
 
   beforeEach(async () => {
-    await t.sql.query('truncate label_code, label_batch, licence cascade');
+    await t.sql.query('truncate label_scan_place, label_code, label_batch, licence cascade');
     await t.catalog.sql.query('delete from product_licence');
   });
 
@@ -138,6 +141,8 @@ describe('labels', () => {
     const printed = code!.toLowerCase().replace(/(.{4})(?!$)/g, '$1-');
     await Promise.all([verify(printed), verify(code!), verify(code!)]);
     expect((await verify(code!)).label!.scans).toBe(5);
+    // Counted in memory, written by the flush job (or at once here).
+    await t.app.get(LabelsService).flushScans();
     expect(await scanTotal()).toBe(5);
   });
 
@@ -156,6 +161,7 @@ describe('labels', () => {
     await licensed();
     const [code] = await codesOf((await order(YANGGUANG_STAFF, 1)).batch!.id);
     await verify(code!);
+    await t.app.get(LabelsService).flushScans();
     const before = (await t.sql.query('select code, scans, last_scanned_at from label_code')).rows;
     const labels = t.app.get(LabelsService);
     const officer = OFFICER as CallerIdentity;
@@ -206,6 +212,34 @@ describe('labels', () => {
     await expectRejection(t.client.call('getLabelSignals', {}, null), status.UNAUTHENTICATED);
   });
 
+  it('flags codes scanned from more places than the threshold, keeping no address', async () => {
+    await licensed();
+    const batch = (await order(YANGGUANG_STAFF, 2)).batch!;
+    const [travelled, local] = await codesOf(batch.id);
+    const scanFrom = (code: string, clientNetwork: string) =>
+      t.client.call('verifyLabel', { code, clientNetwork }, null);
+    for (const network of ['203.0.113.0/24', '198.51.100.0/24', '2001:db8:abcd::/48', '192.0.2.0/24']) {
+      await scanFrom(travelled!, network);
+    }
+    // Many scans from one place, and scans with no place, are one place at most.
+    for (let i = 0; i < 4; i++) {
+      await scanFrom(local!, '203.0.113.0/24');
+      await scanFrom(local!, '');
+    }
+    const signals = await t.client.call('getLabelSignals', {}, AUDITOR);
+    expect(signals.overPlaceThreshold).toBe(2);
+    expect(signals.overPlaced).toEqual([
+      { code: travelled, batchId: batch.id, productId: RABBIT, places: 4, scans: 4 },
+    ]);
+    const stored = await t.sql.query('select code, place from label_scan_place order by code, place');
+    expect(stored.rows.filter((r: { code: string }) => r.code === local)).toHaveLength(1);
+    for (const r of stored.rows as { place: string }[]) {
+      expect(r.place).toMatch(/^[0-9a-f]{32}$/);
+    }
+    // The same network is the same place in every scan: a keyed hash, not a random one.
+    expect(new Set(stored.rows.map((r: { place: string }) => r.place)).size).toBe(4);
+  });
+
   it("prints a batch as SVG pages of QR codes pointing at the verify page; another producer's staff can't", async () => {
     await licensed();
     const batch = (await order(YANGGUANG_STAFF, 30)).batch!;
@@ -224,6 +258,30 @@ describe('labels', () => {
     expect(errorDetails(outOfRange).fields?.[0]?.field).toBe('page');
     await expectRejection(
       t.client.call('getLabelSheet', { batchId: batch.id, page: 1 }, RUIXING_STAFF),
+      status.NOT_FOUND,
+    );
+  });
+
+  it('prints the same page as a PDF with the Chinese font embedded', async () => {
+    await licensed();
+    const batch = (await order(YANGGUANG_STAFF, 3)).batch!;
+    const sheet = await t.client.call(
+      'getLabelSheet',
+      { batchId: batch.id, page: 1, format: 'pdf' },
+      OFFICER,
+    );
+    const pdf = Buffer.from(sheet.pdf).toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    expect(pdf).toMatch(/\/FontFile2 /);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYi/);
+    expect(sheet.svg).toBe('');
+    const bad = await expectRejection(
+      t.client.call('getLabelSheet', { batchId: batch.id, page: 1, format: 'png' }, OFFICER),
+      status.INVALID_ARGUMENT,
+    );
+    expect(errorDetails(bad).fields?.[0]?.field).toBe('format');
+    await expectRejection(
+      t.client.call('getLabelSheet', { batchId: batch.id, page: 1, format: 'pdf' }, RUIXING_STAFF),
       status.NOT_FOUND,
     );
   });

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Caller, Public, Roles, type CallerIdentity } from '@yugong/shared/auth';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestId, uuidParam } from '../common/request-context.util';
+import { clientNetworkOf } from './client-network.util';
 import { LabelSheetQuery, OrderLabelBatchDto } from './dto/licensing.dto';
 import { LicensingClient } from './licensing.client';
 import { labelBatchJson, labelSignalsJson, labelVerificationJson } from './licensing.views';
@@ -51,13 +52,36 @@ export class LabelsController {
     const page = query.page ?? 1;
     const res = await this.licensing.call(
       'getLabelSheet',
-      { batchId: id, page },
+      { batchId: id, page, format: 'svg' },
       { caller, requestId, idempotent: true },
     );
     reply.header('content-type', 'image/svg+xml; charset=utf-8');
     reply.header('content-disposition', `inline; filename="labels-${res.batch!.lotCode}-${page}.svg"`);
     reply.header('x-total-pages', String(res.batch!.pages));
     return res.svg;
+  }
+
+  /** The same page as a PDF, the product's name in an embedded Chinese font. */
+  @Roles('producer_staff', 'relief_officer', 'admin')
+  @Get('label-batches/:id/sheet.pdf')
+  @ApiProduces('application/pdf')
+  async sheetPdf(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() query: LabelSheetQuery,
+    @Caller() caller: CallerIdentity,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
+  ): Promise<Buffer> {
+    const page = query.page ?? 1;
+    const res = await this.licensing.call(
+      'getLabelSheet',
+      { batchId: id, page, format: 'pdf' },
+      { caller, requestId, idempotent: true },
+    );
+    reply.header('content-type', 'application/pdf');
+    reply.header('content-disposition', `inline; filename="labels-${res.batch!.lotCode}-${page}.pdf"`);
+    reply.header('x-total-pages', String(res.batch!.pages));
+    return Buffer.from(res.pdf);
   }
 
   /** Counterfeit signals: forged and unknown codes scanned, codes scanned too often, revoked licences'. */
@@ -75,10 +99,11 @@ export class LabelsController {
    */
   @Public()
   @Get('labels/:code')
-  async verify(@Param('code') code: string, @RequestId() requestId: string) {
+  async verify(@Param('code') code: string, @Req() request: FastifyRequest, @RequestId() requestId: string) {
     const res = await this.licensing.call(
       'verifyLabel',
-      { code: code.slice(0, 64) },
+      // The client's network, not its address: where a code is scanned from, coarsely.
+      { code: code.slice(0, 64), clientNetwork: clientNetworkOf(request.ip) },
       { caller: null, requestId },
     );
     const label = res.label!;

@@ -82,6 +82,53 @@ export function labelSignalsJson(s: licensing.GetLabelSignalsResponse) {
     unknownScans: s.unknownScans,
     overScanThreshold: s.overScanThreshold,
     overScanned: s.overScanned,
+    overPlaceThreshold: s.overPlaceThreshold,
+    overPlaced: s.overPlaced,
     revoked: s.revoked,
+  };
+}
+
+/** A quarter's declaration of off-platform sales, with its payments. */
+export function declarationJson(d: licensing.SalesDeclaration) {
+  return {
+    id: d.id,
+    licenceId: d.licenceId,
+    licenceNumber: d.licenceNumber || null,
+    producerId: d.producerId,
+    quarter: d.quarter,
+    units: d.units,
+    revenue: yuan(d.revenueFen),
+    terms: { bps: d.commitmentBps, minPerUnit: yuan(d.minPerUnitFen) },
+    commitment: yuan(d.commitmentFen),
+    paid: yuan(d.paidFen),
+    due: yuan(d.commitmentFen - d.paidFen),
+    note: d.note,
+    declaredBy: d.declaredBy,
+    declaredAt: isoOf(d.declaredAt),
+    postedToLedger: d.posted,
+    payments: d.payments.map(declarationPaymentJson),
+  };
+}
+
+export function declarationPaymentJson(p: licensing.DeclarationPayment) {
+  return {
+    id: p.id,
+    amount: yuan(p.amountFen),
+    reference: p.reference,
+    recordedBy: p.recordedBy,
+    recordedAt: isoOf(p.recordedAt),
+    postedToLedger: p.posted,
+  };
+}
+
+/** A quarter of a live licence with no declaration past the grace days. */
+export function overdueDeclarationJson(o: licensing.OverdueDeclaration) {
+  return {
+    licenceId: o.licenceId,
+    licenceNumber: o.licenceNumber || null,
+    producerId: o.producerId,
+    quarter: o.quarter,
+    dueAt: isoOf(o.dueAt),
+    daysOverdue: o.daysOverdue,
   };
 }

@@ -6,12 +6,14 @@ export type AccountType = 'asset' | 'liability' | 'expense';
 /** Whom an account stands for. */
 export type OwnerKind =
   | 'producer'
+  | 'producer_commitment'
   | 'household'
   | 'household_unallocated'
   | 'village_collective'
   | 'household_recoverable'
   | 'village_recoverable'
   | 'relief_fund'
+  | 'relief_fund_declared'
   | 'payment_clearing'
   | 'processor_fees'
   | 'suspense'

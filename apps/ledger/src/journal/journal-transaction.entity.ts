@@ -12,7 +12,9 @@ export type TransactionKind =
   | 'allocation'
   | 'suspense_settlement'
   | 'distribution'
-  | 'payout';
+  | 'payout'
+  | 'commitment_declared'
+  | 'commitment_paid';
 
 /**
  * A journal transaction: a set of postings whose debits equal their credits, checked by a

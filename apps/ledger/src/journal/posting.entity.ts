@@ -15,7 +15,10 @@ export type PostingRole =
   | 'suspense'
   | 'refunds_due'
   | 'distribution'
-  | 'payout';
+  | 'payout'
+  | 'receivable'
+  /** A licence commitment declared on off-platform sales: no sale a refund could reverse. */
+  | 'declared_licence';
 
 /**
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,

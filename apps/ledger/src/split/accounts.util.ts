@@ -88,11 +88,30 @@ export const accounts = {
     receivable(`village:${villageId}:recoverable`, 'village_recoverable', villageId, currency, villageId),
   /** Donations and licence commitments. */
   reliefFund: (currency = DEFAULT_CURRENCY) => liability('fund:relief', 'relief_fund', null, currency),
+  /**
+   * Commitments licensees declared on off-platform sales and have not paid yet: owed to the fund,
+   * not in it (a distribution spends only `fund:relief`); each payment moves its part there.
+   */
+  reliefFundDeclared: (currency = DEFAULT_CURRENCY) =>
+    liability('fund:relief:declared', 'relief_fund_declared', null, currency),
   /** What the payment processor kept of a sale. */
   processorFees: (method: string, currency = DEFAULT_CURRENCY) =>
     liability(`processor:${method}:fees`, 'processor_fees', method, currency),
   producer: (producerId: string, currency = DEFAULT_CURRENCY) =>
     liability(`producer:${producerId}:payable`, 'producer', producerId, currency),
+  /**
+   * What a licensee owes of the commitments it declared on sales outside the platform: debited by
+   * a declaration, credited by its payments; never below zero (no payment beyond what is due).
+   */
+  commitmentReceivable: (producerId: string, currency = DEFAULT_CURRENCY): AccountRef => ({
+    code: inCurrency(`producer:${producerId}:commitment_receivable`, currency),
+    type: 'asset',
+    ownerKind: 'producer_commitment',
+    ownerId: producerId,
+    currency,
+    villageId: null,
+    nonNegative: true,
+  }),
   /** Money received that paid nothing: held until the relief office settles it. */
   suspense: (currency = DEFAULT_CURRENCY) =>
     liability('suspense:unmatched_payments', 'suspense', null, currency),

@@ -13,6 +13,8 @@ export const licensingConfigSchema = z.object({
   /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
   GRPC_REFLECTION: env.bool(false),
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
+  /** The ledger: declared commitments of off-platform sales and their payments are posted there. */
+  LEDGER_GRPC_URL: env.string('127.0.0.1:50054'),
   /** Deadline of each call to another service. */
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */
@@ -26,8 +28,16 @@ export const licensingConfigSchema = z.object({
   LABEL_TAG_KEY: env.secret(32),
   /** Where the web app answers: printed QR codes point at `<PUBLIC_WEB_URL>/v/<code>`. */
   PUBLIC_WEB_URL: env.url({ protocols: ['http', 'https'], fallback: 'http://localhost:3000' }),
+  /** A TrueType font (or collection) with Chinese glyphs that PDF label sheets embed (Debian's fonts-wqy-microhei). */
+  LABEL_FONT_FILE: env.string('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
   /** Scans of one code beyond which it is a counterfeit signal (a package is scanned a few times). */
   LABEL_OVER_SCAN_THRESHOLD: env.int(20, { min: 1, max: 1_000_000 }),
+  /** Days after a quarter's end a live licence's declaration of it is overdue. */
+  DECLARATION_GRACE_DAYS: env.int(30, { min: 0, max: 365 }),
+  /** Places (client networks, /24 or /48) one code may be scanned from before it is a signal. */
+  LABEL_OVER_PLACE_THRESHOLD: env.int(5, { min: 1, max: 1_000_000 }),
+  /** How often scans counted in memory are written to their codes' rows. */
+  LABEL_SCAN_FLUSH_MS: env.int(200, { min: 10, max: 60_000 }),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),

@@ -2,8 +2,8 @@ import { BigIntType, Entity, Index, OptionalProps, PrimaryKey, Property, Unique 
 
 /**
  * One issued label code (its canonical text, the primary key: unique) and its scan counters,
- * each scan one conditional `UPDATE` (see `LabelRepository.scan`). `revokedScans` counts the
- * scans made while the code's licence was revoked (a counterfeit signal).
+ * moved by additions from the scans each licensing process counted (`LabelRepository.writeScans`).
+ * `revokedScans` counts the scans made while the code's licence was revoked (a counterfeit signal).
  */
 @Entity({ tableName: 'label_code' })
 @Unique({ name: 'label_code_batch', properties: ['batchId', 'position'] })

@@ -11,6 +11,21 @@ const QR = 34;
 const MARGIN_X = (PAGE_W - COLUMNS * CELL_W) / 2;
 const MARGIN_Y = 8;
 
+/** Where label `i` of a page is: its cell's top left, the QR code's top left and size (mm). */
+export function labelCell(i: number): {
+  x: number;
+  y: number;
+  qrX: number;
+  qrY: number;
+  qr: number;
+  w: number;
+  h: number;
+} {
+  const x = MARGIN_X + (i % COLUMNS) * CELL_W;
+  const y = MARGIN_Y + Math.floor(i / COLUMNS) * CELL_H;
+  return { x, y, qrX: x + CELL_W / 2 - QR / 2, qrY: y + 1, qr: QR, w: CELL_W, h: CELL_H };
+}
+
 const xml = (text: string) =>
   text.replace(
     /[<>&"']/g,

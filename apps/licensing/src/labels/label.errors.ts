@@ -1,4 +1,4 @@
-import { FailedPrecondition, NotFound } from '@yugong/shared/errors';
+import { DomainError, FailedPrecondition, NotFound } from '@yugong/shared/errors';
 
 /** A code that is not genuine (its tag does not verify) or was never issued: one answer for both. */
 export class LabelNotFound extends NotFound {
@@ -37,5 +37,17 @@ export class SheetPageOutOfRange extends FailedPrecondition {
     super('SHEET_PAGE_OUT_OF_RANGE', `the sheet has ${pages} page(s)`, [
       { field: 'page', reason: `must be at most ${pages}` },
     ]);
+  }
+}
+
+/** The font PDF sheets embed is not installed (LABEL_FONT_FILE): UNAVAILABLE, the SVG still works. */
+export class SheetFontMissing extends DomainError {
+  readonly kind = 'unavailable';
+
+  constructor() {
+    super(
+      'LABEL_FONT_MISSING',
+      'the Chinese font PDF sheets embed is not installed (LABEL_FONT_FILE); the SVG sheet works without it',
+    );
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { LicenceStatusName } from '../licences/licence.entity';
 import { LabelBatch } from './label-batch.entity';
+import type { PendingScans } from './label-scans.store';
 
 /** A batch as answers show it, with its licence's number. */
 export interface BatchView {
@@ -35,6 +36,17 @@ export interface ScannedLabel {
   lotId: string;
   lotCode: string;
   issuedAt: Date;
+}
+
+/** A label as read for scans: the batch's copy of it, its licence now, and its stored scans. */
+export type LabelRow = Omit<ScannedLabel, 'ended'> & { validTo: Date | null };
+
+export interface OverPlaced {
+  code: string;
+  batchId: string;
+  productId: string;
+  scans: number;
+  places: number;
 }
 
 export interface OverScanned {
@@ -108,20 +120,14 @@ export class LabelRepository {
     return rows.map((r) => r.code as string);
   }
 
-  /**
-   * Counts one scan of an issued code (one `UPDATE`, so concurrent scans all count) and answers
-   * what its label says; undefined when no such code was issued.
-   */
-  async scan(em: EntityManager, code: string): Promise<ScannedLabel | undefined> {
+  /** An issued code's label and its licence now; undefined when no such code was issued. */
+  async find(em: EntityManager, code: string): Promise<LabelRow | undefined> {
     const rows = await em.execute<Row[]>(
-      `update label_code c
-          set scans = c.scans + 1, last_scanned_at = now(),
-              revoked_scans = c.revoked_scans + (l.status = 'revoked')::int
-         from label_batch b join licence l on l.id = b.licence_id
-        where c.code = ? and b.id = c.batch_id
-       returning c.code, c.scans, l.number, l.status, (l.valid_to is not null and l.valid_to <= now()) as ended,
-                 b.product_id, b.product_name_zh, b.product_name_en, b.producer_id, b.producer_name,
-                 b.origin_village, b.lot_id, b.lot_code, b.created_at`,
+      `select c.code, c.scans, l.number, l.status, l.valid_to,
+              b.product_id, b.product_name_zh, b.product_name_en, b.producer_id, b.producer_name,
+              b.origin_village, b.lot_id, b.lot_code, b.created_at
+         from label_code c join label_batch b on b.id = c.batch_id join licence l on l.id = b.licence_id
+        where c.code = ?`,
       [code],
     );
     const r = rows[0];
@@ -133,7 +139,7 @@ export class LabelRepository {
       scans: Number(r.scans),
       licenceNumber: (r.number as string | null) ?? '',
       licenceStatus: r.status as LicenceStatusName,
-      ended: Boolean(r.ended),
+      validTo: r.valid_to ? new Date(r.valid_to as string) : null,
       productId: r.product_id as string,
       productNameZh: r.product_name_zh as string,
       productNameEn: r.product_name_en as string,
@@ -144,6 +150,66 @@ export class LabelRepository {
       lotCode: r.lot_code as string,
       issuedAt: new Date(r.created_at as string),
     };
+  }
+
+  /**
+   * Writes the scans counted in memory: each code's counters moved by one statement (additions,
+   * so concurrent writers from several instances all count), and the places it was scanned from
+   * (one row per code and place).
+   */
+  async writeScans(em: EntityManager, scans: PendingScans[]): Promise<void> {
+    if (scans.length === 0) {
+      return;
+    }
+    await em.execute(
+      `update label_code c
+          set scans = c.scans + x.n, revoked_scans = c.revoked_scans + x.r,
+              last_scanned_at = greatest(c.last_scanned_at, x.at)
+         from jsonb_to_recordset(?::jsonb) as x(code text, n bigint, r bigint, at timestamptz)
+        where c.code = x.code`,
+      [
+        JSON.stringify(
+          scans.map((s) => ({
+            code: s.code,
+            n: s.scans,
+            r: s.revokedScans,
+            at: s.lastScannedAt.toISOString(),
+          })),
+        ),
+      ],
+      'run',
+    );
+    const places = scans.flatMap((s) => [...s.places].map((place) => ({ code: s.code, place })));
+    if (places.length > 0) {
+      await em.execute(
+        // Only codes that still exist (a test may have truncated them meanwhile).
+        `insert into label_scan_place (code, place)
+         select x.code, x.place from jsonb_to_recordset(?::jsonb) as x(code text, place text)
+           join label_code c on c.code = x.code
+         on conflict do nothing`,
+        [JSON.stringify(places)],
+        'run',
+      );
+    }
+  }
+
+  /** Codes scanned from more than `threshold` places, most places first. */
+  async overPlaced(em: EntityManager, threshold: number, limit: number): Promise<OverPlaced[]> {
+    const rows = await em.execute<Row[]>(
+      `select p.code, c.batch_id, b.product_id, c.scans, count(*) as places
+         from label_scan_place p join label_code c on c.code = p.code join label_batch b on b.id = c.batch_id
+        group by p.code, c.batch_id, b.product_id, c.scans
+       having count(*) > ?
+        order by places desc, p.code limit ?`,
+      [threshold, limit],
+    );
+    return rows.map((r) => ({
+      code: r.code as string,
+      batchId: r.batch_id as string,
+      productId: r.product_id as string,
+      scans: Number(r.scans),
+      places: Number(r.places),
+    }));
   }
 
   /** Codes scanned more than `threshold` times, most scanned first. */

@@ -20,5 +20,9 @@ export const sheetSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(1),
+  format: z
+    .enum(['', 'svg', 'pdf'], { message: 'must be svg or pdf' })
+    .default('')
+    .transform((f) => f || 'svg'),
 });
 export type SheetInput = z.input<typeof sheetSchema>;

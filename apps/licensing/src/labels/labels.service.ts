@@ -13,28 +13,38 @@ import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import { CatalogClient } from '../clients/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../licences/licence.errors';
 import { LicenceRepository } from '../licences/licence.repository';
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { labelSheetPdf } from './label-sheet-pdf.util';
 import { LabelCodec } from './label-code.util';
 import {
   LabelBatchNotFound,
   LabelNotFound,
   LotNotOfProduct,
   ProductNotLicensed,
+  SheetFontMissing,
   SheetPageOutOfRange,
 } from './label.errors';
 import {
   LabelRepository,
   type BatchView,
+  type OverPlaced,
   type OverScanned,
   type RevokedScanCount,
   type ScannedLabel,
 } from './label.repository';
+import { LabelScansStore } from './label-scans.store';
 import { orderBatchSchema, sheetSchema, type OrderBatchInput, type SheetInput } from './label.schemas';
 import { LABELS_PER_PAGE, labelSheetSvg } from './label-sheet.util';
 
 /** Where the verify page is, and how many scans of one code are more than a package plausibly has. */
 export interface LabelSettings {
   publicWebUrl: string;
+  /** A TrueType font (or collection) with Chinese glyphs, embedded in PDF sheets. */
+  fontFile: string;
   overScanThreshold: number;
+  /** Places (client networks) one code may be scanned from before it is a signal. */
+  overPlaceThreshold: number;
 }
 export const LABEL_SETTINGS = Symbol('LABEL_SETTINGS');
 
@@ -46,16 +56,23 @@ export interface LabelSignals {
   unknownScans: number;
   overScanned: OverScanned[];
   overScanThreshold: number;
+  overPlaced: OverPlaced[];
+  overPlaceThreshold: number;
   revoked: RevokedScanCount[];
 }
 
 const pagesOf = (quantity: number) => Math.ceil(quantity / LABELS_PER_PAGE);
 
+/** The key of the places' hashes, derived from the tag key (so no second secret to keep). */
+export const PLACE_KEY = Symbol('PLACE_KEY');
+
 /**
  * Labels of licensed products: licensees order batches of codes for a lot, print them as sheets,
  * and anyone verifies a code. A code is checked by its tag first, so a forged one costs no
  * database read; scans of forged and of never-issued codes are counted here, in memory, per
- * instance (signals since it started), scans of issued codes in their rows.
+ * instance (signals since it started). Scans of issued codes are counted in memory too and
+ * written to their rows by the flush job (`LABEL_SCAN_FLUSH_MS`), with the places they came from:
+ * a scan of a label read in the last second asks the database nothing.
  */
 @Injectable()
 export class LabelsService {
@@ -68,7 +85,9 @@ export class LabelsService {
     private readonly licences: LicenceRepository,
     private readonly catalog: CatalogClient,
     private readonly codec: LabelCodec,
+    private readonly scans: LabelScansStore,
     @Inject(LABEL_SETTINGS) private readonly settings: LabelSettings,
+    @Inject(PLACE_KEY) private readonly placeKey: Buffer,
   ) {}
 
   /**
@@ -129,11 +148,11 @@ export class LabelsService {
     return { ...batch, pages: pagesOf(batch.quantity) };
   }
 
-  /** One page of a batch's printable sheet (SVG): who may order its labels may print them. */
+  /** One page of a batch's printable sheet (SVG or PDF): who may order its labels may print them. */
   async sheet(
     caller: CallerIdentity | null,
     input: Loose<SheetInput>,
-  ): Promise<{ batch: BatchView & { pages: number }; svg: string }> {
+  ): Promise<{ batch: BatchView & { pages: number }; svg: string; pdf: Buffer }> {
     const known = requireCaller(caller);
     const req = parseRequest(sheetSchema, input);
     const em = this.em.fork();
@@ -147,34 +166,75 @@ export class LabelsService {
       throw new SheetPageOutOfRange(pages);
     }
     const codes = await this.labels.codesOf(em, batch.id, (req.page - 1) * LABELS_PER_PAGE, LABELS_PER_PAGE);
+    if (req.format === 'pdf') {
+      if (!existsSync(this.settings.fontFile)) {
+        throw new SheetFontMissing();
+      }
+      return {
+        batch: { ...batch, pages },
+        svg: '',
+        pdf: await labelSheetPdf(
+          codes,
+          this.settings.publicWebUrl,
+          batch.productNameZh,
+          this.settings.fontFile,
+        ),
+      };
+    }
     return {
       batch: { ...batch, pages },
       svg: labelSheetSvg(codes, this.settings.publicWebUrl, batch.productNameZh),
+      pdf: Buffer.alloc(0),
     };
   }
 
   /**
-   * What a label says, counting the scan. A code whose tag does not verify is refused before the
-   * database is asked; one that verifies but was never issued is refused after; both LABEL_NOT_FOUND.
+   * What a label says, counting the scan (and the place: `clientNetwork`, the caller's network
+   * prefix, kept only as a keyed hash). A code whose tag does not verify is refused before the
+   * database is asked; one that verifies but was never issued is refused after; both
+   * LABEL_NOT_FOUND.
    */
-  async verify(code: string): Promise<Verification> {
+  async verify(code: string, clientNetwork = ''): Promise<Verification> {
     const canonical = this.codec.verify(code);
     if (canonical === null) {
       this.forgedScans++;
       throw new LabelNotFound();
     }
-    const scanned = await this.labels.scan(this.em.fork(), canonical);
-    if (!scanned) {
-      this.unknownScans++;
-      throw new LabelNotFound();
+    let entry = this.scans.cached(canonical);
+    if (!entry) {
+      const row = await this.labels.find(this.em.fork(), canonical);
+      if (!row) {
+        this.unknownScans++;
+        throw new LabelNotFound();
+      }
+      entry = this.scans.cached(canonical) ?? this.scans.remember(row);
     }
+    const now = new Date();
+    const { validTo, ...label } = entry.row;
+    const place = clientNetwork
+      ? createHmac('sha256', this.placeKey).update(clientNetwork).digest('hex').slice(0, 32)
+      : null;
+    const scans = this.scans.count(entry, place, label.licenceStatus === 'revoked', now);
+    const ended = validTo !== null && validTo <= now;
     const status =
-      scanned.licenceStatus === 'suspended' || scanned.licenceStatus === 'revoked'
-        ? scanned.licenceStatus
-        : scanned.licenceStatus === 'approved' && !scanned.ended
+      label.licenceStatus === 'suspended' || label.licenceStatus === 'revoked'
+        ? label.licenceStatus
+        : label.licenceStatus === 'approved' && !ended
           ? 'active'
           : 'expired';
-    return { ...scanned, status };
+    return { ...label, ended, scans, status };
+  }
+
+  /** Writes the scans counted since the last flush; gives them back if the write fails. */
+  async flushScans(): Promise<number> {
+    const pending = this.scans.drain();
+    try {
+      await this.em.fork().transactional((tx) => this.labels.writeScans(tx, pending));
+    } catch (error) {
+      this.scans.restore(pending);
+      throw error;
+    }
+    return pending.reduce((n, p) => n + p.scans, 0);
   }
 
   /** Counterfeit signals for the office: officers, admins and auditors. */
@@ -182,10 +242,13 @@ export class LabelsService {
     if (!canReadAll(requireCaller(caller))) {
       throw new PermissionDenied('only the relief office and auditors read counterfeit signals');
     }
+    // What this process counted first, so that the signals include it.
+    await this.flushScans();
     const em = this.em.fork();
     const threshold = this.settings.overScanThreshold;
-    const [overScanned, revoked] = await Promise.all([
+    const [overScanned, overPlaced, revoked] = await Promise.all([
       this.labels.overScanned(em, threshold, 100),
+      this.labels.overPlaced(em, this.settings.overPlaceThreshold, 100),
       this.labels.revokedScans(em),
     ]);
     return {
@@ -193,6 +256,8 @@ export class LabelsService {
       unknownScans: this.unknownScans,
       overScanned,
       overScanThreshold: threshold,
+      overPlaced,
+      overPlaceThreshold: this.settings.overPlaceThreshold,
       revoked,
     };
   }

@@ -29,6 +29,7 @@ import {
   type ListInput,
 } from './licence.schemas';
 import { IllegalLicenceTransition, transition } from './licence-state';
+import { LabelScansStore } from '../labels/label-scans.store';
 import { LicenceSyncService } from './licence-sync.service';
 
 /**
@@ -44,6 +45,7 @@ export class LicencesService {
     private readonly licences: LicenceRepository,
     private readonly catalog: CatalogClient,
     private readonly sync: LicenceSyncService,
+    private readonly labelScans: LabelScansStore,
   ) {}
 
   /** A producer's application (its staff, or an officer on its behalf): pending until reviewed. */
@@ -156,6 +158,8 @@ export class LicencesService {
       const latest = await this.licences.findView(this.em.fork(), req.id);
       throw new IllegalLicenceTransition(latest?.status ?? current.status, req.action);
     }
+    // Labels of this licence cached by the verify path say the old status: forget them.
+    this.labelScans.forgetAll();
     await this.sync.push(req.id);
     return (await this.licences.findView(this.em.fork(), req.id, true))!;
   }
@@ -180,6 +184,9 @@ export class LicencesService {
       if (from) {
         expired++;
       }
+    }
+    if (expired > 0) {
+      this.labelScans.forgetAll();
     }
     await this.sync.pushPending();
     return expired;

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -128,4 +129,70 @@ export class LabelSheetQuery {
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   page?: number;
+}
+
+/** A licensee's declaration of one quarter's sales made outside the platform. */
+export class DeclareSalesDto {
+  @ApiProperty({
+    description: 'An ended calendar quarter (China time) the licence was in force',
+    example: '2020-Q3',
+  })
+  @IsString({ message: 'must be a quarter, YYYY-Qn' })
+  @Matches(/^\d{4}-Q[1-4]$/, { message: 'must be a quarter, YYYY-Qn (e.g. 2020-Q3)' })
+  quarter!: string;
+
+  @ApiPropertyOptional({
+    description: 'Units sold outside the platform (needed by a minimum per unit)',
+    example: 1200,
+  })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must not be negative' })
+  @Max(1_000_000_000, { message: 'must be at most 1000000000' })
+  units?: number;
+
+  @ApiPropertyOptional({ description: 'Revenue of those sales, fen (needed by a rate)', example: 4_560_000 })
+  @IsOptional()
+  @IsInt({ message: 'must be whole fen' })
+  @Min(0, { message: 'must not be negative' })
+  @Max(1_000_000_000_000, { message: 'must be at most 1000000000000' })
+  revenueFen?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2_000, { message: 'must be at most 2000 characters' })
+  note?: string;
+}
+
+export class ListDeclarationsQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  licenceId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  producerId?: string;
+
+  @ApiPropertyOptional({ example: '2020-Q3' })
+  @IsOptional()
+  @Matches(/^\d{4}-Q[1-4]$/, { message: 'must be a quarter, YYYY-Qn (e.g. 2020-Q3)' })
+  quarter?: string;
+}
+
+/** A payment of a declared commitment received in the relief office's bank account. */
+export class DeclarationPaymentDto {
+  @ApiProperty({ description: 'Fen received; at most what is still due', example: 50_000 })
+  @IsInt({ message: 'must be whole fen' })
+  @Min(1, { message: 'must be above zero' })
+  @Max(1_000_000_000_000, { message: 'must be at most 1000000000000' })
+  amountFen!: number;
+
+  @ApiPropertyOptional({ description: "The bank's reference of the transfer" })
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  reference?: string;
 }

@@ -604,6 +604,37 @@ export interface GetReconciliationResponse {
   processorChecked: boolean;
 }
 
+export interface PostDeclaredCommitmentRequest {
+  declarationId: string;
+  producerId: string;
+  licenceId: string;
+  licenceNumber: string;
+  /** YYYY-Qn. */
+  quarter: string;
+  amountFen: number;
+  declaredAt?: Timestamp | undefined;
+}
+
+export interface PostDeclaredCommitmentResponse {
+  transactionId: string;
+  /** The declaration was posted before; nothing written. */
+  replayed: boolean;
+}
+
+export interface SettleDeclaredCommitmentRequest {
+  paymentId: string;
+  declarationId: string;
+  producerId: string;
+  amountFen: number;
+  receivedAt?: Timestamp | undefined;
+  reference: string;
+}
+
+export interface SettleDeclaredCommitmentResponse {
+  transactionId: string;
+  replayed: boolean;
+}
+
 export const YUGONG_LEDGER_V1_PACKAGE_NAME = "yugong.ledger.v1";
 
 /**
@@ -689,6 +720,30 @@ export interface LedgerServiceClient {
    */
 
   getReconciliation(request: GetReconciliationRequest, metadata?: Metadata): Observable<GetReconciliationResponse>;
+
+  /**
+   * Licensing only: the commitment a licensee declared for its off-platform sales of a quarter,
+   * posted once per declaration as the producer's receivable (debit
+   * producer:<id>:commitment_receivable, credit fund:relief:declared: owed to the fund, not in it).
+   * A repeat answers the first posting.
+   */
+
+  postDeclaredCommitment(
+    request: PostDeclaredCommitmentRequest,
+    metadata?: Metadata,
+  ): Observable<PostDeclaredCommitmentResponse>;
+
+  /**
+   * Licensing only: a payment of a declared commitment received in the relief office's bank
+   * account (debit clearing:manual, credit the receivable; and as much from fund:relief:declared into
+   * fund:relief), once per payment; never beyond what the receivable holds (FAILED_PRECONDITION
+   * RECEIVABLE_EXCEEDED).
+   */
+
+  settleDeclaredCommitment(
+    request: SettleDeclaredCommitmentRequest,
+    metadata?: Metadata,
+  ): Observable<SettleDeclaredCommitmentResponse>;
 }
 
 /**
@@ -798,6 +853,36 @@ export interface LedgerServiceController {
     request: GetReconciliationRequest,
     metadata?: Metadata,
   ): Promise<GetReconciliationResponse> | Observable<GetReconciliationResponse> | GetReconciliationResponse;
+
+  /**
+   * Licensing only: the commitment a licensee declared for its off-platform sales of a quarter,
+   * posted once per declaration as the producer's receivable (debit
+   * producer:<id>:commitment_receivable, credit fund:relief:declared: owed to the fund, not in it).
+   * A repeat answers the first posting.
+   */
+
+  postDeclaredCommitment(
+    request: PostDeclaredCommitmentRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<PostDeclaredCommitmentResponse>
+    | Observable<PostDeclaredCommitmentResponse>
+    | PostDeclaredCommitmentResponse;
+
+  /**
+   * Licensing only: a payment of a declared commitment received in the relief office's bank
+   * account (debit clearing:manual, credit the receivable; and as much from fund:relief:declared into
+   * fund:relief), once per payment; never beyond what the receivable holds (FAILED_PRECONDITION
+   * RECEIVABLE_EXCEEDED).
+   */
+
+  settleDeclaredCommitment(
+    request: SettleDeclaredCommitmentRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SettleDeclaredCommitmentResponse>
+    | Observable<SettleDeclaredCommitmentResponse>
+    | SettleDeclaredCommitmentResponse;
 }
 
 export function LedgerServiceControllerMethods() {
@@ -812,6 +897,8 @@ export function LedgerServiceControllerMethods() {
       "getHouseholdStatement",
       "getHouseholdIncomeWindows",
       "getReconciliation",
+      "postDeclaredCommitment",
+      "settleDeclaredCommitment",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -187,6 +187,8 @@ export interface GetLabelSheetRequest {
   batchId: string;
   /** 1-based. */
   page: number;
+  /** "svg" (the default) or "pdf". */
+  format: string;
 }
 
 export interface GetLabelSheetResponse {
@@ -195,10 +197,18 @@ export interface GetLabelSheetResponse {
     | undefined;
   /** An A4 SVG of the page's QR codes, each with its code and the product printed under it. */
   svg: string;
+  /** The same page as a PDF, the product's name in an embedded Chinese font (format "pdf"). */
+  pdf: Uint8Array;
 }
 
 export interface VerifyLabelRequest {
   code: string;
+  /**
+   * The scanner's network prefix as the gateway saw it (a.b.c.0/24 of IPv4, the /48 of IPv6),
+   * never the address; licensing keeps only a keyed hash of it, to count the places a code is
+   * scanned from. Empty: the place is not counted.
+   */
+  clientNetwork: string;
 }
 
 export interface LabelVerification {
@@ -214,7 +224,10 @@ export interface LabelVerification {
   originVillage: string;
   lotId: string;
   lotCode: string;
-  /** This scan included. */
+  /**
+   * This scan included (as this licensing instance counted it; another instance's scans show
+   * within a second).
+   */
   scans: number;
   issuedAt?: Timestamp | undefined;
 }
@@ -230,6 +243,15 @@ export interface OverScannedCode {
   code: string;
   batchId: string;
   productId: string;
+  scans: number;
+}
+
+export interface OverPlacedCode {
+  code: string;
+  batchId: string;
+  productId: string;
+  /** Distinct client networks it was scanned from. */
+  places: number;
   scans: number;
 }
 
@@ -249,6 +271,105 @@ export interface GetLabelSignalsResponse {
   overScanned: OverScannedCode[];
   overScanThreshold: number;
   revoked: RevokedScans[];
+  /** Codes scanned from more places (client networks) than the threshold, most first (at most 100). */
+  overPlaced: OverPlacedCode[];
+  overPlaceThreshold: number;
+}
+
+export interface DeclarationPayment {
+  id: string;
+  amountFen: number;
+  /** The bank's reference of the transfer, as the officer read it. */
+  reference: string;
+  recordedBy: string;
+  recordedAt?:
+    | Timestamp
+    | undefined;
+  /** The ledger has posted it (settling the receivable). */
+  posted: boolean;
+}
+
+export interface SalesDeclaration {
+  id: string;
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  /** YYYY-Qn, quarters of the calendar year in China time. */
+  quarter: string;
+  units: number;
+  revenueFen: number;
+  /** The licence's terms the commitment was computed by. */
+  commitmentBps: number;
+  minPerUnitFen: number;
+  /** max(revenue_fen * commitment_bps / 10000 rounded half up, min_per_unit_fen * units). */
+  commitmentFen: number;
+  paidFen: number;
+  declaredBy: string;
+  declaredAt?:
+    | Timestamp
+    | undefined;
+  /** The ledger has posted the receivable. */
+  posted: boolean;
+  note: string;
+  payments: DeclarationPayment[];
+}
+
+export interface DeclareQuarterlySalesRequest {
+  licenceId: string;
+  /** An ended quarter the licence was in force for some of: YYYY-Qn. */
+  quarter: string;
+  /** At least one above zero when the terms need it; both may be given. */
+  units: number;
+  revenueFen: number;
+  note: string;
+}
+
+export interface DeclareQuarterlySalesResponse {
+  declaration?: SalesDeclaration | undefined;
+}
+
+export interface ListDeclarationsRequest {
+  page?: PageRequest | undefined;
+  licenceId: string;
+  producerId: string;
+  quarter: string;
+}
+
+export interface ListDeclarationsResponse {
+  declarations: SalesDeclaration[];
+  page?: PageInfo | undefined;
+}
+
+export interface RecordDeclarationPaymentRequest {
+  declarationId: string;
+  amountFen: number;
+  reference: string;
+  /** The client's key: a repeat answers the first payment and records nothing. */
+  idempotencyKey: string;
+}
+
+export interface RecordDeclarationPaymentResponse {
+  declaration?: SalesDeclaration | undefined;
+  payment?: DeclarationPayment | undefined;
+  replayed: boolean;
+}
+
+export interface ListOverdueDeclarationsRequest {
+}
+
+export interface OverdueDeclaration {
+  licenceId: string;
+  licenceNumber: string;
+  producerId: string;
+  quarter: string;
+  /** The quarter's end plus the grace days. */
+  dueAt?: Timestamp | undefined;
+  daysOverdue: number;
+}
+
+export interface ListOverdueDeclarationsResponse {
+  overdue: OverdueDeclaration[];
+  graceDays: number;
 }
 
 export const YUGONG_LICENSING_V1_PACKAGE_NAME = "yugong.licensing.v1";
@@ -303,7 +424,7 @@ export interface LicensingServiceClient {
 
   orderLabelBatch(request: OrderLabelBatchRequest, metadata?: Metadata): Observable<OrderLabelBatchResponse>;
 
-  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+  /** A batch as a printable sheet: one page of QR codes (SVG or PDF) pointing at the verify page. */
 
   getLabelSheet(request: GetLabelSheetRequest, metadata?: Metadata): Observable<GetLabelSheetResponse>;
 
@@ -316,10 +437,46 @@ export interface LicensingServiceClient {
 
   /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
-   * scanned too often, scanned codes of revoked licences).
+   * scanned too often or from too many places, scanned codes of revoked licences).
    */
 
   getLabelSignals(request: GetLabelSignalsRequest, metadata?: Metadata): Observable<GetLabelSignalsResponse>;
+
+  /**
+   * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
+   * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
+   * ALREADY_EXISTS DECLARATION_ALREADY_EXISTS); the commitment by the licence's terms is posted to the
+   * ledger as the producer's receivable.
+   */
+
+  declareQuarterlySales(
+    request: DeclareQuarterlySalesRequest,
+    metadata?: Metadata,
+  ): Observable<DeclareQuarterlySalesResponse>;
+
+  /** Officers, admins, auditors: every declaration; producer staff: their producers' only. */
+
+  listDeclarations(request: ListDeclarationsRequest, metadata?: Metadata): Observable<ListDeclarationsResponse>;
+
+  /**
+   * Relief officers and admins: a payment of a declaration received. A repeat of the idempotency
+   * key answers the first; never beyond what is still due (FAILED_PRECONDITION PAYMENT_EXCEEDS_DUE).
+   */
+
+  recordDeclarationPayment(
+    request: RecordDeclarationPaymentRequest,
+    metadata?: Metadata,
+  ): Observable<RecordDeclarationPaymentResponse>;
+
+  /**
+   * Officers, admins, auditors: quarters of live licences with no declaration some days after
+   * their end.
+   */
+
+  listOverdueDeclarations(
+    request: ListOverdueDeclarationsRequest,
+    metadata?: Metadata,
+  ): Observable<ListOverdueDeclarationsResponse>;
 }
 
 /**
@@ -387,7 +544,7 @@ export interface LicensingServiceController {
     metadata?: Metadata,
   ): Promise<OrderLabelBatchResponse> | Observable<OrderLabelBatchResponse> | OrderLabelBatchResponse;
 
-  /** A batch as a printable sheet: one page of QR codes (SVG) pointing at the verify page. */
+  /** A batch as a printable sheet: one page of QR codes (SVG or PDF) pointing at the verify page. */
 
   getLabelSheet(
     request: GetLabelSheetRequest,
@@ -406,13 +563,58 @@ export interface LicensingServiceController {
 
   /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
-   * scanned too often, scanned codes of revoked licences).
+   * scanned too often or from too many places, scanned codes of revoked licences).
    */
 
   getLabelSignals(
     request: GetLabelSignalsRequest,
     metadata?: Metadata,
   ): Promise<GetLabelSignalsResponse> | Observable<GetLabelSignalsResponse> | GetLabelSignalsResponse;
+
+  /**
+   * Sales made outside the platform. Staff of the licence's producer (officers on its behalf)
+   * declare an ended quarter's units and/or revenue once per licence and quarter (a second is
+   * ALREADY_EXISTS DECLARATION_ALREADY_EXISTS); the commitment by the licence's terms is posted to the
+   * ledger as the producer's receivable.
+   */
+
+  declareQuarterlySales(
+    request: DeclareQuarterlySalesRequest,
+    metadata?: Metadata,
+  ): Promise<DeclareQuarterlySalesResponse> | Observable<DeclareQuarterlySalesResponse> | DeclareQuarterlySalesResponse;
+
+  /** Officers, admins, auditors: every declaration; producer staff: their producers' only. */
+
+  listDeclarations(
+    request: ListDeclarationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListDeclarationsResponse> | Observable<ListDeclarationsResponse> | ListDeclarationsResponse;
+
+  /**
+   * Relief officers and admins: a payment of a declaration received. A repeat of the idempotency
+   * key answers the first; never beyond what is still due (FAILED_PRECONDITION PAYMENT_EXCEEDS_DUE).
+   */
+
+  recordDeclarationPayment(
+    request: RecordDeclarationPaymentRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RecordDeclarationPaymentResponse>
+    | Observable<RecordDeclarationPaymentResponse>
+    | RecordDeclarationPaymentResponse;
+
+  /**
+   * Officers, admins, auditors: quarters of live licences with no declaration some days after
+   * their end.
+   */
+
+  listOverdueDeclarations(
+    request: ListOverdueDeclarationsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListOverdueDeclarationsResponse>
+    | Observable<ListOverdueDeclarationsResponse>
+    | ListOverdueDeclarationsResponse;
 }
 
 export function LicensingServiceControllerMethods() {
@@ -427,6 +629,10 @@ export function LicensingServiceControllerMethods() {
       "getLabelSheet",
       "verifyLabel",
       "getLabelSignals",
+      "declareQuarterlySales",
+      "listDeclarations",
+      "recordDeclarationPayment",
+      "listOverdueDeclarations",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

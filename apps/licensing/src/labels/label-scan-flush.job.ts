@@ -1,0 +1,46 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Periodic } from '@yugong/shared/jobs';
+import { LabelsService } from './labels.service';
+
+export const LABEL_SCAN_FLUSH_MS = Symbol('LABEL_SCAN_FLUSH_MS');
+
+/**
+ * Writes the scans counted in memory to their codes' rows, every `LABEL_SCAN_FLUSH_MS`, and once
+ * more at shutdown. A failed write keeps the scans for the next pass.
+ */
+@Injectable()
+export class LabelScanFlushJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LabelScanFlushJob.name);
+  private periodic: Periodic | undefined;
+
+  constructor(
+    private readonly labels: LabelsService,
+    @Inject(LABEL_SCAN_FLUSH_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.periodic = new Periodic(() => this.flush(), this.intervalMs);
+    this.periodic.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.periodic?.stop();
+    await this.flush();
+  }
+
+  /** One pass; never throws. */
+  async flush(): Promise<number> {
+    try {
+      return await this.labels.flushScans();
+    } catch (error) {
+      this.logger.error(`label scans not written yet: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+}
