@@ -896,6 +896,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReconciliationController_reconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/unallocated-shares": {
         parameters: {
             query?: never;
@@ -1408,6 +1424,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/label-batches/{id}/sheet.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LabelsController_sheetPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/labels/signals": {
         parameters: {
             query?: never;
@@ -1434,6 +1466,70 @@ export interface paths {
         get: operations["LabelsController_verify"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{id}/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeclarationsController_declare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeclarationsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeclarationsController_overdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeclarationsController_pay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1920,6 +2016,42 @@ export interface components {
             /** @description committed transactions not sealed yet */
             unsealed: number;
         };
+        ReconciliationItemView: {
+            /**
+             * @description charge_missing_in_ledger, charge_missing_at_processor, charge_amount_differs, fee_differs, refund_missing_in_ledger, refund_missing_at_processor, refund_amount_differs, processor_entry_unexplained, ledger_entry_unexplained, payout_unsettled, payout_settlement_differs, payout_posting_differs
+             * @example fee_differs
+             */
+            kind: string;
+            /**
+             * @description payment intent, refund, processor entry, or payout line / batch
+             * @example pi_3Q…
+             */
+            reference: string;
+            orderId: string | null;
+            ledgerFen: number;
+            /** @description Stripe's figure, or the bank's */
+            externalFen: number;
+            /** @description externalFen − ledgerFen */
+            differenceFen: number;
+            currency: string;
+            /** Format: date-time */
+            occurredAt: string;
+            note: string;
+        };
+        ReconciliationView: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description empty when every fen agrees */
+            items: components["schemas"]["ReconciliationItemView"][];
+            /** @description sum of the differences */
+            unexplainedFen: number;
+            /** @description whether the card processor was asked (orders has one configured) */
+            processorChecked: boolean;
+            processorEntries: number;
+            ledgerEntries: number;
+        };
         AllocationHouseholdDto: {
             /** Format: uuid */
             householdId: string;
@@ -2046,6 +2178,33 @@ export interface components {
              * @example 100
              */
             quantity: number;
+        };
+        DeclareSalesDto: {
+            /**
+             * @description An ended calendar quarter (China time) the licence was in force
+             * @example 2020-Q3
+             */
+            quarter: string;
+            /**
+             * @description Units sold outside the platform (needed by a minimum per unit)
+             * @example 1200
+             */
+            units?: number;
+            /**
+             * @description Revenue of those sales, fen (needed by a rate)
+             * @example 4560000
+             */
+            revenueFen?: number;
+            note?: string;
+        };
+        DeclarationPaymentDto: {
+            /**
+             * @description Fen received; at most what is still due
+             * @example 50000
+             */
+            amountFen: number;
+            /** @description The bank's reference of the transfer */
+            reference?: string;
         };
         PaymentOptionsView: {
             /** @description bank transfer (or cash) confirmed by the relief office; always offered */
@@ -3442,6 +3601,35 @@ export interface operations {
             };
         };
     };
+    ReconciliationController_reconciliation: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description at or after this instant */
+                from: string;
+                /** @description before this instant */
+                to: string;
+            };
+            header?: {
+                /** @description text/csv for CSV */
+                accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationView"];
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     ReliefOfficeController_unallocated: {
         parameters: {
             query?: never;
@@ -4241,6 +4429,28 @@ export interface operations {
             };
         };
     };
+    LabelsController_sheetPdf: {
+        parameters: {
+            query?: {
+                /** @description Page of the sheet, 1-based (24 labels a page) */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     LabelsController_signals: {
         parameters: {
             query?: never;
@@ -4270,6 +4480,95 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeclarationsController_declare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclareSalesDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeclarationsController_list: {
+        parameters: {
+            query?: {
+                /** @description page × pageSize at most 10000 */
+                page?: number;
+                pageSize?: number;
+                licenceId?: string;
+                producerId?: string;
+                quarter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeclarationsController_overdue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeclarationsController_pay: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationPaymentDto"];
+            };
+        };
+        responses: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
