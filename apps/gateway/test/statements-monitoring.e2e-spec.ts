@@ -32,7 +32,8 @@ type Endpoint =
   | 'GET /ledger/household-income'
   | 'POST /monitoring/refresh'
   | 'GET /monitoring/cases'
-  | 'POST /monitoring/cases/:id/visit';
+  | 'POST /monitoring/cases/:id/visit'
+  | 'GET /producers/:id/balance';
 
 // The statement's household is linked to `staff`'s producer and not to `otherStaff`'s.
 // prettier-ignore
@@ -43,6 +44,8 @@ const MATRIX: Record<Endpoint, readonly number[]> = {
   'POST /monitoring/refresh':         [401,  403,  403,  403,  403,  200,  403,  200],
   'GET /monitoring/cases':            [401,  403,  403,  403,  403,  200,  200,  200],
   'POST /monitoring/cases/:id/visit': [401,  403,  403,  403,  403,  200,  403,  200],
+  // Of `staff`'s producer.
+  'GET /producers/:id/balance':       [401,  403,  403,  200,  403,  200,  200,  200],
 };
 
 /** The demo's windows: its sales are all of 2020, so monitoring compares the year's two halves. */
@@ -461,6 +464,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
         .expect(200)
     ).body as { items: CaseJson[] };
     const caseId = cases.items.find((c) => c.status !== 'closed')!.id;
+    const producerId = (await signInAs(platform, 'staff')).user.producerIds[0]!;
     const calls: Record<Endpoint, (headers: Record<string, string>) => request.Test> = {
       'GET /households/:id/statement': (h) =>
         request(platform.http).get(`/api/v1/households/${householdId}/statement`).set(h),
@@ -474,6 +478,8 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
           .post(`/api/v1/monitoring/cases/${caseId}/visit`)
           .set(h)
           .send({ note: '电话回访' }),
+      'GET /producers/:id/balance': (h) =>
+        request(platform.http).get(`/api/v1/producers/${producerId}/balance`).set(h),
     };
     const seen: Record<string, number[]> = {};
     for (const endpoint of Object.keys(MATRIX) as Endpoint[]) {
@@ -483,5 +489,20 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
       }
     }
     expect(seen).toEqual(MATRIX);
+
+    // What the staff see of their producer is the ledger's: the payable nets to its credits and debits.
+    const balance = (
+      await request(platform.http)
+        .get(`/api/v1/producers/${producerId}/balance`)
+        .set(await as('staff'))
+        .expect(200)
+    ).body as { payable: { fen: number }; payableCredits: { fen: number }; payableDebits: { fen: number } };
+    expect(balance.payableCredits.fen).toBeGreaterThan(0);
+    expect(balance.payable.fen).toBe(balance.payableCredits.fen - balance.payableDebits.fen);
+    const bad = await request(platform.http)
+      .get('/api/v1/producers/not-a-producer/balance')
+      .set(await as('officer'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields[0].field).toBe('id');
   }, 120_000);
 });

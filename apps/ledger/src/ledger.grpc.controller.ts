@@ -134,6 +134,15 @@ export class LedgerGrpcController implements ledger.LedgerServiceController {
     });
   }
 
+  // The producer's staff, officers, auditors.
+  @Accepts({ gateway: USER })
+  getProducerBalance(
+    request: ledger.GetProducerBalanceRequest,
+    metadata?: Metadata,
+  ): Promise<ledger.GetProducerBalanceResponse> {
+    return this.statements.producerBalance(callOf(metadata), request);
+  }
+
   // Officers and auditors; beneficiaries refreshing its monitoring cases.
   @Accepts({ gateway: USER, beneficiaries: SERVICE })
   getHouseholdIncomeWindows(

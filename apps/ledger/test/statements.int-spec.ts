@@ -192,4 +192,46 @@ describe('household statements and income windows', () => {
     );
     expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
+  it("answers a producer's balance as the trial balance has it, to its own staff and the office only", async () => {
+    const trial = await ledgerService.client.call('getTrialBalance', {}, AUDITOR);
+    const row = (code: string) => trial.accounts.find((r) => r.code === code);
+    const payable = row(`producer:${YANGGUANG}:payable`)!;
+    expect(Number(payable.balanceFen)).toBeGreaterThan(0);
+    for (const caller of [staffOf(YANGGUANG), OFFICER, AUDITOR]) {
+      const balance = await ledgerService.client.call(
+        'getProducerBalance',
+        { producerId: YANGGUANG },
+        caller,
+      );
+      expect(balance).toMatchObject({
+        producerId: YANGGUANG,
+        currency: 'CNY',
+        payableFen: Number(payable.balanceFen),
+        payableCreditFen: Number(payable.creditFen),
+        payableDebitFen: Number(payable.debitFen),
+        unallocatedShareFen: Number(row(`household:unallocated:${YANGGUANG}`)?.balanceFen ?? 0),
+        commitmentOwedFen: 0,
+      });
+      // The refund of June took from the payable what the sale gave it.
+      expect(Number(payable.debitFen)).toBeGreaterThan(0);
+      expect(balance.payableFen).toBe(balance.payableCreditFen - balance.payableDebitFen);
+    }
+    // A producer with no sales yet: every account zero, not an error.
+    const quiet = await ledgerService.client.call(
+      'getProducerBalance',
+      { producerId: RUIXING },
+      staffOf(RUIXING),
+    );
+    expect(quiet).toMatchObject({ payableFen: 0, unallocatedShareFen: 0, commitmentOwedFen: 0 });
+    for (const caller of [staffOf(RUIXING), buyer(), { ...buyer(), role: 'institution' }]) {
+      const refused = await expectRejection(
+        ledgerService.client.call('getProducerBalance', { producerId: YANGGUANG }, caller),
+      );
+      expect([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED]).toContain(refused.code);
+    }
+    const bad = await expectRejection(
+      ledgerService.client.call('getProducerBalance', { producerId: 'yangguang' }, OFFICER),
+    );
+    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { ledger } from '@yugong/contracts';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { NotFound, ValidationFailed } from '@yugong/shared/errors';
@@ -10,7 +10,8 @@ import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
 import { IncomeWindowsQuery, StatementQuery } from './dto/statement.dto';
 import { LedgerClient } from './ledger.client';
-import { incomeWindowsJson, statementCsv, statementJson } from './statements.views';
+import { ProducerBalanceView } from './dto/ledger-views.dto';
+import { incomeWindowsJson, producerBalanceJson, statementCsv, statementJson } from './statements.views';
 import { sendCsv, wantsCsv } from '../common/csv-reply.util';
 
 /** Roles that may read some statement; anyone else is told the household has none (404). */
@@ -96,6 +97,23 @@ export class StatementsController {
       }
     } while (cursor);
     return sendCsv(reply, `statement-${household!.archiveNumber}.csv`, statementCsv(first, entries));
+  }
+
+  /** What the ledger holds for a producer: its own staff, the relief office, auditors. */
+  @Roles('producer_staff', 'relief_officer', 'auditor', 'admin')
+  @Get('producers/:id/balance')
+  @ApiOkResponse({ type: ProducerBalanceView })
+  async producerBalance(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.ledger.call(
+      'getProducerBalance',
+      { producerId: id },
+      { caller, requestId, idempotent: true },
+    );
+    return producerBalanceJson(res);
   }
 
   /** Each household's relief income in the two windows monitoring compares (ids only). */

@@ -148,3 +148,16 @@ export function incomeWindowsJson(r: ledger.GetHouseholdIncomeWindowsResponse) {
     })),
   };
 }
+
+/** A producer's balance as the REST API shows it. */
+export function producerBalanceJson(b: ledger.GetProducerBalanceResponse) {
+  const currency = b.currency || 'CNY';
+  return {
+    producerId: b.producerId,
+    payable: money(Number(b.payableFen), currency),
+    payableCredits: money(Number(b.payableCreditFen), currency),
+    payableDebits: money(Number(b.payableDebitFen), currency),
+    unallocatedShare: money(Number(b.unallocatedShareFen), currency),
+    commitmentOwed: money(Number(b.commitmentOwedFen), currency),
+  };
+}

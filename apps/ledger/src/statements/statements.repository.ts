@@ -72,6 +72,14 @@ function scopeParams(scope: StatementScope): unknown[] {
   ];
 }
 
+/** A producer's accounts in CNY, by owner kind: balance and all-time credits and debits. */
+export interface ProducerAccountRow {
+  ownerKind: string;
+  balanceFen: number;
+  creditFen: number;
+  debitFen: number;
+}
+
 /** The queries of household statements and of the monitoring windows, read from the journal. */
 @Injectable()
 export class StatementsRepository {
@@ -158,6 +166,26 @@ export class StatementsRepository {
       producerId: (r.producer_id as string | null) ?? null,
       lotId: (r.lot_id as string | null) ?? null,
       lotCode: (r.lot_code as string | null) ?? null,
+    }));
+  }
+
+  /** The producer's payable, unallocated household share and commitment receivable, slots summed. */
+  async producerAccounts(em: EntityManager, producerId: string): Promise<ProducerAccountRow[]> {
+    const rows = await em.execute<Row[]>(
+      `select a.owner_kind, sum(b.balance_fen) as balance_fen, sum(b.credit_fen) as credit_fen,
+              sum(b.debit_fen) as debit_fen
+         from account a
+         join account_balance b on b.account_id = a.id
+        where a.owner_id = ? and a.currency = 'CNY'
+          and a.owner_kind in ('producer', 'household_unallocated', 'producer_commitment')
+        group by a.owner_kind`,
+      [producerId],
+    );
+    return rows.map((r) => ({
+      ownerKind: String(r.owner_kind),
+      balanceFen: Number(r.balance_fen),
+      creditFen: Number(r.credit_fen),
+      debitFen: Number(r.debit_fen),
     }));
   }
 

@@ -28,3 +28,5 @@ export const incomeWindowsSchema = z.object({
     .max(60, 'must be 1..60')
     .transform((n) => (n === 0 ? 12 : n)),
 });
+
+export const producerBalanceSchema = z.object({ producerId: z.uuid('must be a UUID') });

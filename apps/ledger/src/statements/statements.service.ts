@@ -1,12 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { ledger } from '@yugong/contracts';
-import { canReadAll, type VerifiedCall } from '@yugong/shared/auth';
+import { canReadAll, requireProducerAccess, type VerifiedCall } from '@yugong/shared/auth';
 import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, toTimestamp } from '@yugong/shared/grpc';
 import { BadStatementCursor, StatementNotFound } from './statements.errors';
 import { StatementsRepository, type StatementCursor, type StatementScope } from './statements.repository';
-import { householdStatementSchema, incomeWindowsSchema } from './statements.schemas';
+import { householdStatementSchema, incomeWindowsSchema, producerBalanceSchema } from './statements.schemas';
 
 /** `<ISO instant>|<posting id>`, base64url: where the next page starts. */
 export function encodeStatementCursor(cursor: StatementCursor): string {
@@ -102,6 +102,29 @@ export class StatementsService {
         rows.length > q.limit && last
           ? encodeStatementCursor({ occurredAt: last.occurredAt, postingId: last.postingId })
           : '',
+    };
+  }
+
+  /**
+   * What the ledger holds for a producer: the relief office, auditors, and the producer's own staff
+   * (staff of another producer are refused). Accounts the producer has none of yet read as zero.
+   */
+  async producerBalance(call: VerifiedCall, input: unknown): Promise<ledger.GetProducerBalanceResponse> {
+    const { producerId } = parseRequest(producerBalanceSchema, input);
+    if (!canReadAll(call.user)) {
+      requireProducerAccess(call.user, producerId);
+    }
+    const rows = await this.queries.producerAccounts(this.em.fork(), producerId);
+    const of = (kind: string) => rows.find((r) => r.ownerKind === kind);
+    const payable = of('producer');
+    return {
+      producerId,
+      currency: 'CNY',
+      payableFen: payable?.balanceFen ?? 0,
+      payableCreditFen: payable?.creditFen ?? 0,
+      payableDebitFen: payable?.debitFen ?? 0,
+      unallocatedShareFen: of('household_unallocated')?.balanceFen ?? 0,
+      commitmentOwedFen: of('producer_commitment')?.balanceFen ?? 0,
     };
   }
 

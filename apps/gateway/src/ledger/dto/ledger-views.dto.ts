@@ -263,3 +263,30 @@ export class ChainHeadView {
   @ApiProperty({ description: 'committed transactions not sealed yet' })
   unsealed!: number;
 }
+
+/** What the ledger holds for a producer. */
+export class ProducerBalanceView {
+  @ApiProperty({ format: 'uuid' })
+  producerId!: string;
+
+  @ApiProperty({
+    type: MoneyView,
+    description: 'owed to the producer now: its share of sales less refunds, fees and payouts',
+  })
+  payable!: MoneyView;
+
+  @ApiProperty({ type: MoneyView, description: 'ever credited to the payable (sales)' })
+  payableCredits!: MoneyView;
+
+  @ApiProperty({ type: MoneyView, description: 'ever debited from the payable (refunds, fees, payouts)' })
+  payableDebits!: MoneyView;
+
+  @ApiProperty({
+    type: MoneyView,
+    description: "the household share of its sales waiting for the office's allocation",
+  })
+  unallocatedShare!: MoneyView;
+
+  @ApiProperty({ type: MoneyView, description: 'declared licence commitments not paid yet' })
+  commitmentOwed!: MoneyView;
+}

@@ -537,6 +537,24 @@ export interface GetHouseholdStatementResponse {
   nextCursor: string;
 }
 
+export interface GetProducerBalanceRequest {
+  producerId: string;
+}
+
+export interface GetProducerBalanceResponse {
+  producerId: string;
+  currency: string;
+  /** What the platform owes the producer now: its share of sales, less refunds, fees and payouts. */
+  payableFen: number;
+  /** Everything ever credited to and debited from the payable account. */
+  payableCreditFen: number;
+  payableDebitFen: number;
+  /** The household share of its sales that no household is known for yet (the office allocates it). */
+  unallocatedShareFen: number;
+  /** Licence commitments it declared for off-platform sales and has not paid yet. */
+  commitmentOwedFen: number;
+}
+
 export interface GetHouseholdIncomeWindowsRequest {
   /** Unset: now. */
   asOf?:
@@ -714,6 +732,14 @@ export interface LedgerServiceClient {
   ): Observable<GetHouseholdIncomeWindowsResponse>;
 
   /**
+   * The producer's own staff, officers, auditors, admins: what the ledger holds for a producer (its
+   * payable, the household share waiting for allocation, declared commitments owed). Staff of
+   * another producer PERMISSION_DENIED.
+   */
+
+  getProducerBalance(request: GetProducerBalanceRequest, metadata?: Metadata): Observable<GetProducerBalanceResponse>;
+
+  /**
    * Auditors, relief officers, admins: the three-way reconciliation of `from`..`to` (ledger
    * clearing and fees against the card processor's balance transactions, payout batches against
    * their journal postings and settlements). Every item is a fen not explained; none when all agree.
@@ -844,6 +870,17 @@ export interface LedgerServiceController {
     | GetHouseholdIncomeWindowsResponse;
 
   /**
+   * The producer's own staff, officers, auditors, admins: what the ledger holds for a producer (its
+   * payable, the household share waiting for allocation, declared commitments owed). Staff of
+   * another producer PERMISSION_DENIED.
+   */
+
+  getProducerBalance(
+    request: GetProducerBalanceRequest,
+    metadata?: Metadata,
+  ): Promise<GetProducerBalanceResponse> | Observable<GetProducerBalanceResponse> | GetProducerBalanceResponse;
+
+  /**
    * Auditors, relief officers, admins: the three-way reconciliation of `from`..`to` (ledger
    * clearing and fees against the card processor's balance transactions, payout batches against
    * their journal postings and settlements). Every item is a fen not explained; none when all agree.
@@ -896,6 +933,7 @@ export function LedgerServiceControllerMethods() {
       "getPublicSummary",
       "getHouseholdStatement",
       "getHouseholdIncomeWindows",
+      "getProducerBalance",
       "getReconciliation",
       "postDeclaredCommitment",
       "settleDeclaredCommitment",
