@@ -100,3 +100,21 @@ test("a cooperative's staff adds a lot with supplier households, ships a line an
   await expectAccessible(officer, 'a refunded order');
   await office.close();
 });
+
+test("a cooperative's staff see what the ledger holds for them: the payable to the fen", async ({ page }) => {
+  const staff = await tokenOf('yangguang@example.com');
+  const me = await call<{ producerIds: string[] }>('GET', '/me', { token: staff });
+  const balance = await call<{ payable: { fen: number }; payableCredits: { fen: number } }>(
+    'GET',
+    `/producers/${me.producerIds[0]}/balance`,
+    { token: staff },
+  );
+  await signIn(page, 'yangguang@example.com');
+  await page.getByRole('tab', { name: '结算' }).click();
+  const payable = page.locator('.ant-statistic').filter({ hasText: '应付货款余额' });
+  await expect(payable).toBeVisible();
+  const shown = (await payable.locator('.ant-statistic-content').innerText()).replace(/[^\d.-]/g, '');
+  expect(Math.round(Number(shown) * 100)).toBe(balance.payable.fen);
+  expect(balance.payableCredits.fen).toBeGreaterThan(0);
+  await expectAccessible(page, 'the console balance');
+});

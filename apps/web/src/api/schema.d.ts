@@ -1184,6 +1184,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/producers/{id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StatementsController_producerBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/household-income": {
         parameters: {
             query?: never;
@@ -2117,6 +2133,20 @@ export interface components {
             accountNumber: string;
             /** @example 济源农商银行 */
             bankName: string;
+        };
+        ProducerBalanceView: {
+            /** Format: uuid */
+            producerId: string;
+            /** @description owed to the producer now: its share of sales less refunds, fees and payouts */
+            payable: components["schemas"]["MoneyView"];
+            /** @description ever credited to the payable (sales) */
+            payableCredits: components["schemas"]["MoneyView"];
+            /** @description ever debited from the payable (refunds, fees, payouts) */
+            payableDebits: components["schemas"]["MoneyView"];
+            /** @description the household share of its sales waiting for the office's allocation */
+            unallocatedShare: components["schemas"]["MoneyView"];
+            /** @description declared licence commitments not paid yet */
+            commitmentOwed: components["schemas"]["MoneyView"];
         };
         RefreshCasesDto: {
             /**
@@ -4063,6 +4093,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    StatementsController_producerBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProducerBalanceView"];
+                };
             };
         };
     };

@@ -280,6 +280,8 @@ export type ReliefIncomeGroupBy = NonNullable<
 >;
 /** The hash chain's last sealed transaction (`GET /ledger/chain-head`). */
 export type ChainHead = Schemas['ChainHeadView'];
+/** What the ledger holds for a producer (`GET /producers/{id}/balance`). */
+export type ProducerBalance = Schemas['ProducerBalanceView'];
 
 // The relief office's routes (apps/gateway/src/ledger/relief-office.controller.ts,
 // statements.views.ts, beneficiaries/monitoring.views.ts).

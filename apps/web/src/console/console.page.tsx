@@ -12,6 +12,7 @@ import { StatusTag } from '../ui/status-tag';
 import { useLoad } from '../ui/use-load';
 import '../office/review.i18n';
 import { AddLot } from './add-lot';
+import { ConsoleBalance } from './balance';
 import { ConsoleLabels } from './labels';
 import { ConsoleLicences } from './licences';
 import { Applications, ApplyProducer } from './producer-application';
@@ -85,6 +86,7 @@ export default function ConsolePage() {
         items={[
           { key: 'products', label: t('console.products'), children: <Products producerId={producer.id} /> },
           { key: 'ship', label: t('console.toShip'), children: <ToShip producerId={producer.id} /> },
+          { key: 'balance', label: t('balance.tab'), children: <ConsoleBalance producerId={producer.id} /> },
           {
             key: 'licences',
             label: t('review.nav.licences'),
