@@ -78,6 +78,8 @@ export const PLACE_KEY = Symbol('PLACE_KEY');
 export class LabelsService {
   private forgedScans = 0;
   private unknownScans = 0;
+  /** The flush in progress (or the last one), so that the next waits for it. */
+  private flushing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly em: EntityManager,
@@ -225,8 +227,18 @@ export class LabelsService {
     return { ...label, ended, scans, status };
   }
 
-  /** Writes the scans counted since the last flush; gives them back if the write fails. */
-  async flushScans(): Promise<number> {
+  /**
+   * Writes the scans counted since the last flush; gives them back if the write fails. Flushes run
+   * one after another: a reader that flushes first (the signals) must not read while the job's
+   * flush, which already took the pending scans, is still writing them.
+   */
+  flushScans(): Promise<number> {
+    const run = this.flushing.then(() => this.flushPending());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushPending(): Promise<number> {
     const pending = this.scans.drain();
     try {
       await this.em.fork().transactional((tx) => this.labels.writeScans(tx, pending));
