@@ -295,20 +295,19 @@ describe('payout batches', () => {
     // Ruixing is owed the whole of a sale (no household share): 20,000 fen less what the split keeps.
     const payable = () => balancesOf(db.sql).then((b) => b[`producer:${RUIXING}:payable`] ?? 0);
     const before = await payable();
-    await deliver(
-      paidOrder({
-        donationFen: 0,
-        lines: [
-          {
-            productId: randomUUID(),
-            producerId: RUIXING,
-            quantity: 2,
-            unitPriceFen: 10_000,
-            householdShareBps: 0,
-          },
-        ],
-      }).paid(),
-    );
+    const sale = paidOrder({
+      donationFen: 0,
+      lines: [
+        {
+          productId: randomUUID(),
+          producerId: RUIXING,
+          quantity: 2,
+          unitPriceFen: 10_000,
+          householdShareBps: 0,
+        },
+      ],
+    });
+    await deliver(sale.paid());
     const owed = await payable();
     expect(owed).toBeGreaterThan(before);
     const household = inVillage[10]!.id;
@@ -398,6 +397,18 @@ describe('payout batches', () => {
     expect(next.lines.filter((l) => l.payeeId === RUIXING)).toMatchObject([
       { status: 'reserved', amountFen: owed },
     ]);
+
+    // The sale is refunded after the batch took Ruixing's payable: the refund is posted, what the
+    // payable no longer holds goes to the producer's receivable, and nothing goes below zero.
+    await deliver(sale.refund([{ index: 0, quantity: 2 }]));
+    balances = await balancesOf(db.sql);
+    expect(balances[`producer:${RUIXING}:payable`]).toBe(0);
+    expect(balances[`producer:${RUIXING}:recoverable`]).toBe(owed - before);
+    expect(balances[`payouts:pending:${next.batch!.id}`]).toBe(next.batch!.totalFen);
+    const negative = await db.sql.query(
+      `select 1 from account_balance where non_negative and balance_fen < 0`,
+    );
+    expect(negative.rowCount).toBe(0);
   });
 
   it('lets auditors read batches and refuses everyone else, and the file only to officers through the gateway', async () => {
