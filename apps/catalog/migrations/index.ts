@@ -6,6 +6,7 @@ import { Migration20261128191452_stock_holds } from './Migration20261128191452_s
 import { Migration20261202074033_household_share_history } from './Migration20261202074033_household_share_history';
 import { Migration20261202085400_certification } from './Migration20261202085400_certification';
 import { Migration20261202132142_product_licence } from './Migration20261202132142_product_licence';
+import { Migration20261202180000_producer_payout_account } from './Migration20261202180000_producer_payout_account';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -18,4 +19,8 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
   },
   { name: 'Migration20261202085400_certification', class: Migration20261202085400_certification },
   { name: 'Migration20261202132142_product_licence', class: Migration20261202132142_product_licence },
+  {
+    name: 'Migration20261202180000_producer_payout_account',
+    class: Migration20261202180000_producer_payout_account,
+  },
 ];

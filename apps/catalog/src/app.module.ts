@@ -17,6 +17,8 @@ import { CertificateRepository } from './certification/certificate.repository';
 import { ProductLicenceRepository } from './licences/product-licence.repository';
 import { ProductLicenceService } from './licences/product-licence.service';
 import { CertificationService } from './certification/certification.service';
+import { ProducerPayoutAccountRepository } from './payouts/producer-payout-account.repository';
+import { ProducerPayoutsService } from './payouts/producer-payouts.service';
 import { HouseholdShareRepository } from './producers/household-share.repository';
 import { ProducerStatusHistoryRepository } from './producers/producer-status-history.repository';
 import { ProducersService } from './producers/producers.service';
@@ -48,6 +50,8 @@ export class AppModule {
       controllers: [CatalogGrpcController],
       providers: [
         ProducersService,
+        ProducerPayoutsService,
+        ProducerPayoutAccountRepository,
         HouseholdShareRepository,
         ProducerStatusHistoryRepository,
         CertificateRepository,

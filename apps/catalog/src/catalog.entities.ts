@@ -1,5 +1,6 @@
 import { ProductLicence } from './licences/product-licence.entity';
 import { ProductCertificate } from './certification/product-certificate.entity';
+import { ProducerPayoutAccount } from './payouts/producer-payout-account.entity';
 import { HouseholdShare } from './producers/household-share.entity';
 import { Producer } from './producers/producer.entity';
 import { ProducerStatusChange } from './producers/producer-status-change.entity';
@@ -21,4 +22,5 @@ export const CATALOG_ENTITIES = [
   StockRestock,
   ProductCertificate,
   ProductLicence,
+  ProducerPayoutAccount,
 ];

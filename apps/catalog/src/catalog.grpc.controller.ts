@@ -2,7 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { catalog } from '@yugong/contracts';
 import { canReadAll } from '@yugong/shared/auth';
-import { Accepts, PUBLIC, SERVICE, USER, callerOf, requestIdOf } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf, requestIdOf, toTimestamp } from '@yugong/shared/grpc';
 import {
   certificateStatus,
   toCertificateMessage,
@@ -18,6 +18,7 @@ import {
 } from './catalog.mapper';
 import { CertificationService } from './certification/certification.service';
 import { ProductLicenceService } from './licences/product-licence.service';
+import { ProducerPayoutsService, type ProducerPayoutAccountView } from './payouts/producer-payouts.service';
 import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { StockService } from './stock/stock.service';
@@ -27,6 +28,10 @@ function withoutNulls<T extends object>(message: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(message).filter(([, value]) => value !== null && value !== undefined),
   ) as Partial<T>;
+}
+
+function payoutAccountMessage(a: ProducerPayoutAccountView): catalog.ProducerPayoutAccount {
+  return { ...a, updatedAt: toTimestamp(a.updatedAt) };
 }
 
 /** The CatalogService contract: maps wire messages to service calls and back, nothing more. */
@@ -39,6 +44,7 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     private readonly stock: StockService,
     private readonly certification: CertificationService,
     private readonly licences: ProductLicenceService,
+    private readonly producerPayouts: ProducerPayoutsService,
   ) {}
 
   @Accepts({ gateway: USER })
@@ -311,5 +317,36 @@ export class CatalogGrpcController implements catalog.CatalogServiceController {
     request: catalog.SetProductLicenceRequest,
   ): Promise<catalog.SetProductLicenceResponse> {
     return { covered: await this.licences.set(request) };
+  }
+
+  @Accepts({ gateway: USER })
+  async setProducerPayoutAccount(
+    request: catalog.SetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.SetProducerPayoutAccountResponse> {
+    return { account: payoutAccountMessage(await this.producerPayouts.set(callerOf(metadata), request)) };
+  }
+
+  @Accepts({ gateway: USER })
+  async getProducerPayoutAccount(
+    request: catalog.GetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.GetProducerPayoutAccountResponse> {
+    return { account: payoutAccountMessage(await this.producerPayouts.get(callerOf(metadata), request)) };
+  }
+
+  @Accepts({ ledger: SERVICE })
+  async listProducerPayoutReadiness(
+    request: catalog.ListProducerPayoutReadinessRequest,
+  ): Promise<catalog.ListProducerPayoutReadinessResponse> {
+    return { readyProducerIds: await this.producerPayouts.readiness(request) };
+  }
+
+  @Accepts({ gateway: USER })
+  async renderProducerPayoutRows(
+    request: catalog.RenderProducerPayoutRowsRequest,
+    metadata?: Metadata,
+  ): Promise<catalog.RenderProducerPayoutRowsResponse> {
+    return this.producerPayouts.renderRows(callerOf(metadata), request);
   }
 }

@@ -28,7 +28,11 @@ import { BeneficiariesClient } from './beneficiaries/beneficiaries.client';
 import { LedgerClient } from './ledger/ledger.client';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReconciliationController } from './ledger/reconciliation.controller';
-import { PayoutAccountsController, PayoutBatchesController } from './ledger/payouts.controller';
+import {
+  PayoutAccountsController,
+  PayoutBatchesController,
+  ProducerPayoutAccountsController,
+} from './ledger/payouts.controller';
 import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { ReliefOfficeController } from './ledger/relief-office.controller';
@@ -114,6 +118,7 @@ export class AppModule {
         ReliefOfficeController,
         PayoutBatchesController,
         PayoutAccountsController,
+        ProducerPayoutAccountsController,
         StatementsController,
         MonitoringController,
         LicencesController,

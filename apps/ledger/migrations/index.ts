@@ -5,6 +5,7 @@ import { Migration20261202131937_relief_office } from './Migration20261202131937
 import { Migration20261202133000_apply_event } from './Migration20261202133000_apply_event';
 import { Migration20261202134000_balances_per_statement } from './Migration20261202134000_balances_per_statement';
 import { Migration20261202142008_payouts } from './Migration20261202142008_payouts';
+import { Migration20261202180000_payout_payees } from './Migration20261202180000_payout_payees';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -16,4 +17,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     class: Migration20261202134000_balances_per_statement,
   },
   { name: 'Migration20261202142008_payouts', class: Migration20261202142008_payouts },
+  { name: 'Migration20261202180000_payout_payees', class: Migration20261202180000_payout_payees },
 ];

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { ledger, type beneficiaries } from '@yugong/contracts';
+import { ledger, type beneficiaries, type catalog } from '@yugong/contracts';
 import { demoRegister } from '@yugong/shared/demo';
 import {
   errorDetails,
@@ -19,6 +19,7 @@ import {
   OFFICER,
   paidOrder,
   startTestRegion,
+  RUIXING,
   type BootedLedger,
   type TestRegion,
 } from './support/harness';
@@ -28,6 +29,8 @@ const VILLAGE = register.villages[0]!.id;
 const inVillage = register.households.filter((h) => h.villageId === VILLAGE);
 /** Account numbers set in this test: none may reach the ledger's database. */
 const accountNumberOf = (i: number) => `62284800${String(1_000_000 + i).padStart(11, '0')}`;
+/** The producer's account number: it may leave catalog only in the bank file. */
+const PRODUCER_ACCOUNT = '41050166880800000123';
 
 describe('payout batches', () => {
   let region: TestRegion;
@@ -36,6 +39,7 @@ describe('payout batches', () => {
   let office: GrpcTestClient<ledger.ReliefOfficeServiceClient>;
   let payouts: GrpcTestClient<ledger.PayoutsServiceClient>;
   let registerClient: GrpcTestClient<beneficiaries.BeneficiariesServiceClient>;
+  let catalogClient: GrpcTestClient<catalog.CatalogServiceClient>;
   const producerId = randomUUID();
   const deliver = (event: unknown) =>
     ledgerService.consumer.call('consumeOrderEvent', { event } as never, 'service');
@@ -99,12 +103,14 @@ describe('payout batches', () => {
     office = grpcTestClient(GRPC_SERVICES.reliefOffice, ledgerService.address);
     payouts = grpcTestClient(GRPC_SERVICES.payouts, ledgerService.address);
     registerClient = grpcTestClient(GRPC_SERVICES.beneficiaries, region.beneficiariesAddress);
+    catalogClient = grpcTestClient(GRPC_SERVICES.catalog, region.catalogAddress);
   }, 90_000);
 
   afterAll(async () => {
     office?.close();
     payouts?.close();
     registerClient?.close();
+    catalogClient?.close();
     await ledgerService?.close();
     await db?.close();
     await region?.close();
@@ -136,15 +142,29 @@ describe('payout batches', () => {
     const created = (await payouts.call('createPayoutBatch', { minimumFen: 1_000, memo: '2020-06' }, OFFICER))
       .detail!;
     const { batch } = created;
-    expect(batch).toMatchObject({ state: 'draft', totalFen: 9_000, lineCount: 3, skippedCount: 1 });
+    // The sales' producer is owed its part too, but catalog has no payout account for it: skipped.
+    expect(batch).toMatchObject({ state: 'draft', totalFen: 9_000, lineCount: 3, skippedCount: 2 });
     expect(created.lines.find((l) => l.householdId === d)).toMatchObject({
+      payeeKind: 'household',
+      payeeId: d,
       status: 'skipped',
       amountFen: 0,
       reference: '',
       skipReason: 'no payout account',
     });
+    expect(created.lines.find((l) => l.payeeKind === 'producer')).toMatchObject({
+      payeeId: producerId,
+      householdId: '',
+      status: 'skipped',
+      amountFen: 0,
+      reference: '',
+      skipReason: 'no payout account',
+    });
+    const owedToProducer = (await balancesOf(db.sql))[`producer:${producerId}:payable`];
+    expect(owedToProducer).toBeGreaterThan(0);
     let balances = await balancesOf(db.sql);
     expect([a, b, c, d].map((h) => balances[`household:${h}:benefit`])).toEqual([0, 0, 0, 3_000]);
+    expect(balances[`producer:${producerId}:payable`]).toBe(owedToProducer);
     expect(balances[`payouts:pending:${batch!.id}`]).toBe(9_000);
     const memo = await db.sql.query(`select memo from journal_transaction where idempotency_key = $1`, [
       `payout:${batch!.id}:reserved`,
@@ -247,12 +267,12 @@ describe('payout batches', () => {
         expect(['NOTHING_TO_PAY', 'PAYOUT_BALANCE_CHANGED']).toContain(errorDetails(x.reason).code);
       }
     }
-    const open = await db.sql.query<{ household_id: string; n: number; fen: string }>(
-      `select household_id, count(*)::int as n, sum(amount_fen) as fen from payout_line
-        where status in ('reserved', 'in_transit') group by household_id`,
+    const open = await db.sql.query<{ payee_id: string; n: number; fen: string }>(
+      `select payee_id, count(*)::int as n, sum(amount_fen) as fen from payout_line
+        where status in ('reserved', 'in_transit') and payee_kind = 'household' group by payee_id`,
     );
     for (const h of households) {
-      const row = open.rows.find((r) => r.household_id === h);
+      const row = open.rows.find((r) => r.payee_id === h);
       expect(row).toMatchObject({ n: 1 });
       expect(Number(row!.fen)).toBe(2_500);
       expect(await balance(h)).toBe(0);
@@ -264,11 +284,131 @@ describe('payout batches', () => {
       .id;
     await expect(
       db.sql.query(
-        `insert into payout_line (batch_id, household_id, seq, reference, amount_fen, status)
-         select id, $1, 99, 'X-1', 1, 'reserved' from payout_batch where id <> $2 limit 1`,
+        `insert into payout_line (batch_id, payee_kind, payee_id, seq, reference, amount_fen, status)
+         select id, 'household', $1, 99, 'X-1', 1, 'reserved' from payout_batch where id <> $2 limit 1`,
         [households[0], batchId],
       ),
     ).rejects.toThrow(/payout_line_one_open/);
+  });
+
+  it("pays a producer's payable beside households, puts a failed producer line back to its payable, and pays it once", async () => {
+    // Ruixing is owed the whole of a sale (no household share): 20,000 fen less what the split keeps.
+    const payable = () => balancesOf(db.sql).then((b) => b[`producer:${RUIXING}:payable`] ?? 0);
+    const before = await payable();
+    const sale = paidOrder({
+      donationFen: 0,
+      lines: [
+        {
+          productId: randomUUID(),
+          producerId: RUIXING,
+          quantity: 2,
+          unitPriceFen: 10_000,
+          householdShareBps: 0,
+        },
+      ],
+    });
+    await deliver(sale.paid());
+    const owed = await payable();
+    expect(owed).toBeGreaterThan(before);
+    const household = inVillage[10]!.id;
+    await setAccount(10);
+    await credit([household], 4_000);
+    const set = await catalogClient.call(
+      'setProducerPayoutAccount',
+      {
+        producerId: RUIXING,
+        payeeName: '睿兴农业合作社',
+        accountNumber: '4105 0166 8808 0000 0123',
+        bankName: '中国建设银行济源分行',
+      },
+      OFFICER,
+    );
+    expect(set.account).toMatchObject({ accountNumber: '****0123', payeeName: '睿兴农业合作社' });
+
+    const created = (
+      await payouts.call('createPayoutBatch', { minimumFen: 1_000, memo: 'producers' }, OFFICER)
+    ).detail!;
+    const batchId = created.batch!.id;
+    const producerLine = created.lines.find((l) => l.payeeKind === 'producer' && l.payeeId === RUIXING)!;
+    const householdLine = created.lines.find((l) => l.payeeKind === 'household' && l.payeeId === household)!;
+    expect(producerLine).toMatchObject({ status: 'reserved', amountFen: owed, householdId: '' });
+    expect(householdLine).toMatchObject({ status: 'reserved', amountFen: 4_000, householdId: household });
+    // Households come first in the file, then producers.
+    const reserved = created.lines.filter((l) => l.status === 'reserved');
+    expect(reserved.findIndex((l) => l === producerLine)).toBeGreaterThan(
+      reserved.findIndex((l) => l === householdLine),
+    );
+    let balances = await balancesOf(db.sql);
+    expect(balances[`producer:${RUIXING}:payable`]).toBe(0);
+    expect(balances[`household:${household}:benefit`]).toBe(0);
+    expect(balances[`payouts:pending:${batchId}`]).toBe(created.batch!.totalFen);
+
+    // A second batch made now finds nothing of theirs: the same fen is never reserved twice.
+    const again = await payouts.call('createPayoutBatch', { minimumFen: 1_000 }, OFFICER).then(
+      (r) => r.detail!.lines,
+      (e) => {
+        expect(errorDetails(e).code).toBe('NOTHING_TO_PAY');
+        return [];
+      },
+    );
+    expect(again.filter((l) => l.payeeId === RUIXING || l.payeeId === household)).toEqual([]);
+
+    // The producer's rows of the file: the same bytes however often made; nobody paid by making it.
+    const rows = [1, 2].map(() =>
+      catalogClient.call(
+        'renderProducerPayoutRows',
+        { batchId, lines: [{ producerId: RUIXING, amountFen: owed, reference: producerLine.reference }] },
+        OFFICER,
+      ),
+    );
+    const [first, second] = await Promise.all(rows);
+    expect(Buffer.from(first!.csv).toString('utf8')).toBe(Buffer.from(second!.csv).toString('utf8'));
+    const yuan = `${Math.floor(owed / 100)}.${String(owed % 100).padStart(2, '0')}`;
+    expect(Buffer.from(first!.csv).toString('utf8')).toBe(
+      `睿兴农业合作社,${PRODUCER_ACCOUNT},中国建设银行济源分行,${yuan},${producerLine.reference}\n`,
+    );
+    expect((await balancesOf(db.sql))[`payouts:pending:${batchId}`]).toBe(created.batch!.totalFen);
+
+    await payouts.call('markPayoutBatchSent', { id: batchId }, OFFICER);
+    const settled = (
+      await payouts.call(
+        'settlePayoutBatch',
+        { id: batchId, failedReferences: [producerLine.reference] },
+        OFFICER,
+      )
+    ).detail!;
+    expect(settled.batch).toMatchObject({
+      state: 'settled',
+      failedFen: owed,
+      paidFen: created.batch!.totalFen - owed,
+    });
+    expect(settled.lines.find((l) => l.payeeId === RUIXING)!.status).toBe('failed');
+    expect(settled.lines.find((l) => l.payeeId === household)!.status).toBe('paid');
+    balances = await balancesOf(db.sql);
+    expect(balances[`producer:${RUIXING}:payable`]).toBe(owed);
+    expect(balances[`household:${household}:benefit`]).toBe(0);
+    const posted = await db.sql.query(
+      `select count(*)::int as n from journal_transaction where idempotency_key like $1`,
+      [`payout:${batchId}:%`],
+    );
+    expect(posted.rows[0].n).toBe(3);
+    // The returned payable may be paid by the next batch: one open line for it again.
+    const next = (await payouts.call('createPayoutBatch', { minimumFen: owed }, OFFICER)).detail!;
+    expect(next.lines.filter((l) => l.payeeId === RUIXING)).toMatchObject([
+      { status: 'reserved', amountFen: owed },
+    ]);
+
+    // The sale is refunded after the batch took Ruixing's payable: the refund is posted, what the
+    // payable no longer holds goes to the producer's receivable, and nothing goes below zero.
+    await deliver(sale.refund([{ index: 0, quantity: 2 }]));
+    balances = await balancesOf(db.sql);
+    expect(balances[`producer:${RUIXING}:payable`]).toBe(0);
+    expect(balances[`producer:${RUIXING}:recoverable`]).toBe(owed - before);
+    expect(balances[`payouts:pending:${next.batch!.id}`]).toBe(next.batch!.totalFen);
+    const negative = await db.sql.query(
+      `select 1 from account_balance where non_negative and balance_fen < 0`,
+    );
+    expect(negative.rowCount).toBe(0);
   });
 
   it('lets auditors read batches and refuses everyone else, and the file only to officers through the gateway', async () => {
@@ -303,7 +443,7 @@ describe('payout batches', () => {
   });
 
   it('holds no payout account number in its database (every text column scanned)', async () => {
-    const secrets = Array.from({ length: 10 }, (_, i) => accountNumberOf(i));
+    const secrets = [...Array.from({ length: 10 }, (_, i) => accountNumberOf(i)), PRODUCER_ACCOUNT];
     const { rows: columns } = await db.sql.query<{ table_name: string; column_name: string }>(
       `select table_name, column_name from information_schema.columns
         where table_schema = 'public' and data_type in ('text', 'character', 'character varying', 'jsonb', 'json')`,

@@ -251,13 +251,13 @@ describe('refund of a share already paid out', () => {
       expect([...(await standing(sale.order.id)).values()].every((fen) => fen === 0)).toBe(true);
     }
     // What left each benefit account for a batch is exactly what its open lines reserve.
-    const reserved = await db.sql.query<{ household_id: string; lines: string; left: string }>(
-      `select l.household_id, sum(l.amount_fen) as lines,
+    const reserved = await db.sql.query<{ payee_id: string; lines: string; left: string }>(
+      `select l.payee_id, sum(l.amount_fen) as lines,
               (select coalesce(sum(p.fen), 0) from posting p join account a on a.id = p.account_id
                  join journal_transaction t on t.id = p.transaction_id
-                where a.code = 'household:' || l.household_id || ':benefit' and p.side = 'debit'
+                where a.code = 'household:' || l.payee_id || ':benefit' and p.side = 'debit'
                   and t.kind = 'payout' and t.idempotency_key not like 'test:%') as left
-         from payout_line l group by l.household_id`,
+         from payout_line l where l.payee_kind = 'household' group by l.payee_id`,
     );
     for (const r of reserved.rows) {
       expect(Number(r.left)).toBe(Number(r.lines));

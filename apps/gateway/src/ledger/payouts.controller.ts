@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { beneficiaries, ledger } from '@yugong/contracts';
+import type { beneficiaries, catalog, ledger } from '@yugong/contracts';
 import { Caller, Roles, type CallerIdentity } from '@yugong/shared/auth';
 import { FailedPrecondition, ValidationFailed } from '@yugong/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BeneficiariesClient } from '../beneficiaries/beneficiaries.client';
+import { CatalogClient } from '../catalog/catalog.client';
 import { isoOf } from '../catalog/catalog.views';
 import { NoStore } from '../common/no-store.util';
 import { RequestId, uuidParam } from '../common/request-context.util';
@@ -13,10 +14,14 @@ import {
   GetPayoutAccountQuery,
   ListPayoutBatchesQuery,
   SetPayoutAccountDto,
+  SetProducerPayoutAccountDto,
   SettlePayoutBatchDto,
 } from './dto/payouts.dto';
 import { PayoutsClient } from './payouts.client';
 import { sendCsv } from '../common/csv-reply.util';
+
+/** The bank file's header line, as beneficiaries writes it. */
+const PAYOUT_FILE_HEADER = 'payee_name,bank_account,bank_name,amount,reference\n';
 
 /** The bank's return file may be this large at most. */
 const RETURN_FILE_MAX_BYTES = 5 * 1024 * 1024;
@@ -46,7 +51,9 @@ function detailJson(d: ledger.PayoutBatchDetail | undefined) {
   return {
     ...batchJson(d!.batch!),
     lines: d!.lines.map((l) => ({
-      householdId: l.householdId,
+      payeeKind: l.payeeKind,
+      payeeId: l.payeeId,
+      householdId: l.householdId || null,
       amountFen: l.amountFen,
       reference: l.reference || null,
       status: l.status,
@@ -66,10 +73,21 @@ function accountJson(a: beneficiaries.PayoutAccount | undefined) {
   };
 }
 
+function producerAccountJson(a: catalog.ProducerPayoutAccount | undefined) {
+  return {
+    producerId: a!.producerId,
+    payeeName: a!.payeeName,
+    accountNumber: a!.accountNumber,
+    bankName: a!.bankName,
+    masked: true,
+    updatedAt: a!.updatedAt ? isoOf(a!.updatedAt) : null,
+  };
+}
+
 /**
- * Payout batches of household balances. The ledger holds the batch and its money; the bank
- * file is made by beneficiaries (which alone holds the accounts) each time it is asked for, and
- * streamed, never stored. Officers act, auditors read; the services check each caller again.
+ * Payout batches of household balances and producer payables. The ledger holds the batch and its
+ * money; the bank file is made each time it is asked for, and streamed, never stored: the
+ * households' rows by beneficiaries, the producers' by catalog (each holds its payees' accounts). Officers act, auditors read; the services check each caller again.
  */
 @ApiTags('ledger')
 @ApiBearerAuth()
@@ -78,9 +96,10 @@ export class PayoutBatchesController {
   constructor(
     private readonly payouts: PayoutsClient,
     private readonly beneficiaries: BeneficiariesClient,
+    private readonly catalog: CatalogClient,
   ) {}
 
-  /** Reserves every household balance of at least `minimumFen` outside an open batch. */
+  /** Reserves every household balance and producer payable of at least `minimumFen` outside an open batch. */
   @Roles('relief_officer', 'admin')
   @Post()
   async create(
@@ -124,8 +143,9 @@ export class PayoutBatchesController {
 
   /**
    * The bank batch-transfer file (CSV: payee_name, bank_account, bank_name, amount in yuan,
-   * reference) of a draft or sent batch: the same bytes every time; each household in it is
-   * written to the PII access log with the purpose "payout batch <id>".
+   * reference) of a draft or sent batch, in line order (households, then producers): the same
+   * bytes every time; each household in it is written to the PII access log with the purpose
+   * "payout batch <id>", and catalog logs the producers' rows with the same purpose.
    */
   @Roles('relief_officer', 'admin')
   @Get(':id/file')
@@ -146,18 +166,41 @@ export class PayoutBatchesController {
     if (batch.state === 'settled') {
       throw new FailedPrecondition('PAYOUT_BATCH_SETTLED', 'a settled payout batch has no file to send');
     }
-    const lines = detail!.lines
-      .filter((l) => l.status === 'reserved' || l.status === 'in_transit')
-      .map((l) => ({ householdId: l.householdId, amountFen: l.amountFen, reference: l.reference }));
-    if (lines.length === 0) {
-      throw new FailedPrecondition('PAYOUT_BATCH_EMPTY', 'every household of the batch was skipped: no file');
+    const open = detail!.lines.filter((l) => l.status === 'reserved' || l.status === 'in_transit');
+    if (open.length === 0) {
+      throw new FailedPrecondition('PAYOUT_BATCH_EMPTY', 'every payee of the batch was skipped: no file');
     }
-    const res = await this.beneficiaries.call(
-      'renderPayoutFile',
-      { batchId: id, lines },
-      { caller, requestId },
-    );
-    return sendCsv(reply, `payout-batch-${batch.number}.csv`, Buffer.from(res.csv));
+    // Lines are numbered households first, then producers: the two parts joined keep line order.
+    const households = open
+      .filter((l) => l.payeeKind !== 'producer')
+      .map((l) => ({
+        householdId: l.payeeId || l.householdId,
+        amountFen: l.amountFen,
+        reference: l.reference,
+      }));
+    const producers = open
+      .filter((l) => l.payeeKind === 'producer')
+      .map((l) => ({ producerId: l.payeeId, amountFen: l.amountFen, reference: l.reference }));
+    const parts: Buffer[] = [];
+    if (households.length > 0) {
+      const res = await this.beneficiaries.call(
+        'renderPayoutFile',
+        { batchId: id, lines: households },
+        { caller, requestId },
+      );
+      parts.push(Buffer.from(res.csv));
+    } else {
+      parts.push(Buffer.from(PAYOUT_FILE_HEADER, 'utf8'));
+    }
+    if (producers.length > 0) {
+      const res = await this.catalog.call(
+        'renderProducerPayoutRows',
+        { batchId: id, lines: producers },
+        { caller, requestId },
+      );
+      parts.push(Buffer.from(res.csv));
+    }
+    return sendCsv(reply, `payout-batch-${batch.number}.csv`, Buffer.concat(parts));
   }
 
   /** draft → sent: the reserved amounts are in transit. Again: the sent batch, nothing moved. */
@@ -287,5 +330,55 @@ export class PayoutAccountsController {
       { caller, requestId, idempotent: true },
     );
     return accountJson(res.account);
+  }
+}
+
+/**
+ * A producer's bank account for payouts, kept by catalog. Officers set it; officers, auditors and
+ * the producer's own staff read it, always masked (`****1234`): the number leaves catalog only in
+ * a batch's bank file.
+ */
+@ApiTags('catalogue')
+@ApiBearerAuth()
+@Controller('producers')
+@NoStore()
+export class ProducerPayoutAccountsController {
+  constructor(private readonly catalog: CatalogClient) {}
+
+  @Roles('relief_officer', 'admin')
+  @Put(':id/payout-account')
+  async set(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: SetProducerPayoutAccountDto,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.catalog.call(
+      'setProducerPayoutAccount',
+      {
+        producerId: id,
+        payeeName: body.payeeName,
+        accountNumber: body.accountNumber,
+        bankName: body.bankName,
+      },
+      { caller, requestId },
+    );
+    return producerAccountJson(res.account);
+  }
+
+  /** Catalog refuses producer staff of another producer. */
+  @Roles('relief_officer', 'auditor', 'admin', 'producer_staff')
+  @Get(':id/payout-account')
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Caller() caller: CallerIdentity,
+    @RequestId() requestId: string,
+  ) {
+    const res = await this.catalog.call(
+      'getProducerPayoutAccount',
+      { producerId: id },
+      { caller, requestId, idempotent: true },
+    );
+    return producerAccountJson(res.account);
   }
 }

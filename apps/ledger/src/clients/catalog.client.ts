@@ -13,4 +13,13 @@ export class CatalogClient extends ServiceClient<catalog.CatalogServiceClient> {
     }
     return lots;
   }
+
+  /** Those of the producers that have a payout account (ids only). */
+  async payoutReady(producerIds: string[]): Promise<string[]> {
+    if (producerIds.length === 0) {
+      return [];
+    }
+    const res = await this.call('listProducerPayoutReadiness', { producerIds }, { idempotent: true });
+    return res.readyProducerIds;
+  }
 }

@@ -11,6 +11,7 @@ export type OwnerKind =
   | 'household_unallocated'
   | 'village_collective'
   | 'household_recoverable'
+  | 'producer_recoverable'
   | 'village_recoverable'
   | 'relief_fund'
   | 'relief_fund_declared'

@@ -24,11 +24,13 @@ const HOT_OWNERS = new Set<OwnerKind>([
 
 /**
  * `a`: the account a posting `p` counts for in a line's parts — its own, but for a receivable's,
- * which took from the part of the household's or village collective's account it stands in for.
+ * which took from the part of the household's, village collective's or producer's account it stands in for.
  */
 export const PART_ACCOUNT_JOIN = `join account o on o.id = p.account_id
-  left join account r on o.owner_kind in ('household_recoverable', 'village_recoverable')
-        and r.owner_kind = case o.owner_kind when 'household_recoverable' then 'household' else 'village_collective' end
+  left join account r on o.owner_kind in ('household_recoverable', 'village_recoverable', 'producer_recoverable')
+        and r.owner_kind = case o.owner_kind when 'household_recoverable' then 'household'
+                                             when 'producer_recoverable' then 'producer'
+                                             else 'village_collective' end
         and r.owner_id = o.owner_id and r.currency = o.currency
   join account a on a.id = coalesce(r.id, o.id)`;
 

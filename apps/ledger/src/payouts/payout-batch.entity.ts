@@ -14,10 +14,11 @@ export const BATCH_STATES = ['draft', 'sent', 'settled'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
 
 /**
- * A payout batch: household balances reserved for one bank transfer file. `draft` (reserved:
- * each line's fen moved to `payouts:pending:<batch>`) → `sent` (to `payouts:in_transit`) →
- * `settled` (to `payouts:paid`, failed lines back to their households); each move a conditional
- * update in the transaction that posts it. Households are ids: no name or account is stored here.
+ * A payout batch: household balances and producer payables reserved for one bank transfer
+ * file. `draft` (reserved: each line's fen moved to `payouts:pending:<batch>`) → `sent` (to
+ * `payouts:in_transit`) →
+ * `settled` (to `payouts:paid`, failed lines back to their payees); each move a conditional
+ * update in the transaction that posts it. Payees are ids: no name or account is stored here.
  */
 @Entity({ tableName: 'payout_batch' })
 @Check({ name: 'payout_batch_state_known', expression: "state in ('draft', 'sent', 'settled')" })

@@ -7,7 +7,7 @@ import {
   reserveDraft,
   sentDraft,
   settleDraft,
-  type HouseholdFunds,
+  type PayeeFunds,
 } from './payout-plan.util';
 
 const BATCH = '00000000-0000-4000-8000-0000000000b1';
@@ -23,8 +23,9 @@ const householdsArb = fc
     maxLength: 30,
   })
   .map((list) =>
-    list.map((slots, i): HouseholdFunds => ({
-      householdId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    list.map((slots, i): PayeeFunds => ({
+      payeeKind: 'household',
+      payeeId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
       account: accounts.household(`h${i}`, null),
       slots: slots.map((fen, slot) => ({ slot, fen })),
     })),

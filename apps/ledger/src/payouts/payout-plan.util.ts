@@ -1,5 +1,6 @@
 import type { AccountRef } from '../split/accounts.util';
 import type { PostingDraft, TransactionDraft } from '../split/sale-split.util';
+import type { PayeeKind } from './payout-line.entity';
 
 const CURRENCY = 'CNY';
 
@@ -25,14 +26,18 @@ export const payoutAccounts = {
   paid: () => payoutAccount('payouts:paid', 'payout_paid', null),
 };
 
-/** A household's benefit account as the journal holds it, with what each balance row holds. */
-export interface HouseholdFunds {
-  householdId: string;
+/**
+ * A payee's account as the journal holds it (a household's benefit account, a producer's
+ * payable), with what each balance row holds.
+ */
+export interface PayeeFunds {
+  payeeKind: PayeeKind;
+  payeeId: string;
   account: AccountRef;
   slots: { slot: number; fen: number }[];
 }
 
-export const fundsOf = (h: HouseholdFunds) => h.slots.reduce((s, r) => s + r.fen, 0);
+export const fundsOf = (h: PayeeFunds) => h.slots.reduce((s, r) => s + r.fen, 0);
 
 /** `PB<number>-<seq>`: unique across batches, what the bank's return file names. */
 export const lineReference = (batchNumber: number, seq: number) =>
@@ -40,8 +45,8 @@ export const lineReference = (batchNumber: number, seq: number) =>
 
 const memoOf = (batchId: string, what: string) => `payout batch ${batchId}${what ? `: ${what}` : ''}`;
 
-/** Reserves each household's whole balance: debits every balance row it holds, credits the batch's pending account. */
-export function reserveDraft(batchId: string, households: HouseholdFunds[], at: Date): TransactionDraft {
+/** Reserves each payee's whole balance: debits every balance row it holds, credits the batch's pending account. */
+export function reserveDraft(batchId: string, households: PayeeFunds[], at: Date): TransactionDraft {
   const total = households.reduce((s, h) => s + fundsOf(h), 0);
   const postings: PostingDraft[] = households.flatMap((h) =>
     h.slots
@@ -99,7 +104,7 @@ export function sentDraft(batchId: string, totalFen: number, at: Date): Transact
 
 /**
  * Settles what is in transit: the paid lines to `payouts:paid`, each failed line back to its
- * household (its balance row 0). Debits exactly the batch's total.
+ * payee's account, household or producer (its balance row 0). Debits exactly the batch's total.
  */
 export function settleDraft(
   batchId: string,
@@ -128,7 +133,7 @@ export function settleDraft(
     occurredAt: at,
     orderId: null,
     sourceEventId: null,
-    memo: memoOf(batchId, failedFen > 0 ? 'settled; failed lines returned to the households' : 'settled'),
+    memo: memoOf(batchId, failedFen > 0 ? 'settled; failed lines returned to the payees' : 'settled'),
     postings: total > 0 ? postings : [],
   };
 }

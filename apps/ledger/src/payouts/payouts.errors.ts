@@ -6,13 +6,13 @@ export class PayoutBatchNotFound extends NotFound {
   }
 }
 
-/** No household holds the minimum outside an open batch. */
+/** No household or producer holds the minimum outside an open batch. */
 export class NothingToPay extends FailedPrecondition {
   constructor(minimumFen: number) {
     super(
       'NOTHING_TO_PAY',
-      `no household balance of at least ${minimumFen} fen is waiting outside an open batch`,
-      [{ field: 'minimumFen', reason: 'no household balance reaches it' }],
+      `no household balance or producer payable of at least ${minimumFen} fen is waiting outside an open batch`,
+      [{ field: 'minimumFen', reason: 'no household balance or producer payable reaches it' }],
     );
   }
 }

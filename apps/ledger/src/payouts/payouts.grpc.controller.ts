@@ -31,7 +31,9 @@ function detailMessage({ batch, lines }: BatchDetail): { detail: ledger.PayoutBa
     detail: {
       batch: batchMessage(batch),
       lines: lines.map((l) => ({
-        householdId: l.householdId,
+        householdId: l.payeeKind === 'household' ? l.payeeId : '',
+        payeeKind: l.payeeKind,
+        payeeId: l.payeeId,
         amountFen: l.amountFen,
         reference: l.reference ?? '',
         status: l.status,

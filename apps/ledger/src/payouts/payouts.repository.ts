@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { AccountRef } from '../split/accounts.util';
 import { PayoutBatch, type BatchState } from './payout-batch.entity';
 import { PayoutLine } from './payout-line.entity';
-import type { HouseholdFunds } from './payout-plan.util';
+import type { PayeeKind } from './payout-line.entity';
+import type { PayeeFunds } from './payout-plan.util';
 
 type Row = Record<string, unknown>;
 
@@ -11,16 +12,22 @@ type Row = Record<string, unknown>;
 const pgArray = (values: (string | number)[]) =>
   `{${values.map((v) => `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 
-const householdRef = (r: Row): AccountRef => ({
+const payeeRef = (kind: PayeeKind, r: Row): AccountRef => ({
   id: Number(r.id),
   code: String(r.code),
   type: 'liability',
-  ownerKind: 'household',
+  ownerKind: kind,
   ownerId: String(r.owner_id),
   currency: 'CNY',
   villageId: (r.village_id as string | null) ?? null,
   nonNegative: true,
 });
+
+/**
+ * The account a payee kind is paid from: a household's benefit account, a producer's payable
+ * (`producer:<id>:payable`); each is the one account of its owner kind and owner in CNY.
+ */
+const OWNER_KIND: Record<PayeeKind, string> = { household: 'household', producer: 'producer' };
 
 /** Every query of payout batches. */
 @Injectable()
@@ -31,19 +38,29 @@ export class PayoutsRepository {
   }
 
   /**
-   * Households whose benefit balance (CNY) is at least the minimum and that are in no open batch,
-   * with what each balance row holds; in household id order.
+   * Payees of the kind whose balance (CNY: a household's benefit account, a producer's payable)
+   * is at least the minimum and that are in no open batch, with what each balance row holds; in
+   * id order.
    */
-  async eligible(em: EntityManager, minimumFen: number, limit: number): Promise<HouseholdFunds[]> {
+  async eligible(
+    em: EntityManager,
+    kind: PayeeKind,
+    minimumFen: number,
+    limit: number,
+  ): Promise<PayeeFunds[]> {
+    if (limit <= 0) {
+      return [];
+    }
     const accounts = await em.execute<Row[]>(
       `select t.id, t.code, t.owner_id, t.village_id
          from account_totals t
-        where t.owner_kind = 'household' and t.currency = 'CNY' and t.balance_fen >= ?
+        where t.owner_kind = ? and t.currency = 'CNY' and t.balance_fen >= ?
           and not exists (select 1 from payout_line l
-                           where l.household_id = t.owner_id::uuid and l.status in ('reserved', 'in_transit'))
+                           where l.payee_kind = ? and l.payee_id = t.owner_id::uuid
+                             and l.status in ('reserved', 'in_transit'))
         order by t.owner_id
         limit ?`,
-      [minimumFen, limit],
+      [OWNER_KIND[kind], minimumFen, kind, limit],
     );
     if (accounts.length === 0) {
       return [];
@@ -60,23 +77,28 @@ export class PayoutsRepository {
       byAccount.set(Number(s.account_id), list);
     }
     return accounts.map((a) => ({
-      householdId: String(a.owner_id),
-      account: householdRef(a),
+      payeeKind: kind,
+      payeeId: String(a.owner_id),
+      account: payeeRef(kind, a),
       slots: byAccount.get(Number(a.id)) ?? [],
     }));
   }
 
-  /** The benefit accounts (CNY) of these households. */
-  async householdAccounts(em: EntityManager, householdIds: string[]): Promise<Map<string, AccountRef>> {
-    if (householdIds.length === 0) {
+  /** The accounts (CNY) these payees of the kind are paid from, by payee id. */
+  async payeeAccounts(
+    em: EntityManager,
+    kind: PayeeKind,
+    payeeIds: string[],
+  ): Promise<Map<string, AccountRef>> {
+    if (payeeIds.length === 0) {
       return new Map();
     }
     const rows = await em.execute<Row[]>(
       `select id, code, owner_id, village_id from account
-        where owner_kind = 'household' and currency = 'CNY' and owner_id = any(?::text[])`,
-      [pgArray(householdIds)],
+        where owner_kind = ? and currency = 'CNY' and owner_id = any(?::text[])`,
+      [OWNER_KIND[kind], pgArray(payeeIds)],
     );
-    return new Map(rows.map((r) => [String(r.owner_id), householdRef(r)]));
+    return new Map(rows.map((r) => [String(r.owner_id), payeeRef(kind, r)]));
   }
 
   /** Inserts the batch and its lines; returns the batch's number. */
@@ -148,7 +170,9 @@ export class PayoutsRepository {
     id: string,
     by: string,
     failedReferences: string[],
-  ): Promise<{ failed: { householdId: string; fen: number }[]; paidFen: number } | undefined> {
+  ): Promise<
+    { failed: { payeeKind: PayeeKind; payeeId: string; fen: number }[]; paidFen: number } | undefined
+  > {
     const moved = await tx.execute<Row[]>(
       `update payout_batch set state = 'settled', settled_by = ?, settled_at = now()
         where id = ? and state = 'sent' returning id`,
@@ -160,7 +184,7 @@ export class PayoutsRepository {
     const failed = await tx.execute<Row[]>(
       `update payout_line set status = 'failed'
         where batch_id = ? and status = 'in_transit' and reference = any(?::text[])
-        returning household_id, amount_fen`,
+        returning payee_kind, payee_id, amount_fen`,
       [id, pgArray(failedReferences)],
     );
     const paid = await tx.execute<Row[]>(
@@ -175,7 +199,11 @@ export class PayoutsRepository {
       id,
     ]);
     return {
-      failed: failed.map((r) => ({ householdId: String(r.household_id), fen: Number(r.amount_fen) })),
+      failed: failed.map((r) => ({
+        payeeKind: String(r.payee_kind) as PayeeKind,
+        payeeId: String(r.payee_id),
+        fen: Number(r.amount_fen),
+      })),
       paidFen,
     };
   }

@@ -5,12 +5,15 @@ import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { ValidationFailed } from '@yugong/shared/errors';
 import { parseRequest } from '@yugong/shared/grpc';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
+import { CatalogClient } from '../clients/catalog.client';
 import { JournalService } from '../journal/journal.service';
+import type { AccountRef } from '../split/accounts.util';
 import { isNonNegativeViolation, isUniqueViolation } from '../journal/pg-errors.util';
 import { PayoutBatch } from './payout-batch.entity';
-import { PayoutLine } from './payout-line.entity';
+import { PayoutLine, type PayeeKind } from './payout-line.entity';
 import {
   fundsOf,
+  type PayeeFunds,
   lineReference,
   payoutAccounts,
   reserveDraft,
@@ -28,7 +31,7 @@ import { PayoutsRepository } from './payouts.repository';
 import { batchIdSchema, createBatchSchema, listBatchesSchema, settleSchema } from './payouts.schemas';
 import { failedReferencesOf } from './return-file.util';
 
-/** Households one batch pays at most. */
+/** Payees one batch pays at most. */
 const MAX_LINES = 5000;
 
 export interface BatchDetail {
@@ -36,11 +39,13 @@ export interface BatchDetail {
   lines: PayoutLine[];
 }
 
+const payeeKey = (p: { payeeKind: PayeeKind; payeeId: string }) => `${p.payeeKind}:${p.payeeId}`;
+
 /**
- * Payout batches of household balances. Creating one reserves each payable household's whole
- * balance (household → `payouts:pending:<batch>`), one batch at a time under a lock, with a
- * household in one open batch at most (a unique index); a household without a payout account is
- * a skipped line and keeps its money. Sending and settling are conditional moves of the batch's
+ * Payout batches of household balances and producer payables. Creating one reserves each payee's
+ * whole balance (household or producer → `payouts:pending:<batch>`), one batch at a time under a
+ * lock, with a payee in one open batch at most (a unique index); a payee without a payout account
+ * (beneficiaries keeps households', catalog producers') is a skipped line and keeps its money. Sending and settling are conditional moves of the batch's
  * row in the transaction that posts them, each under its own journal key, so neither happens twice.
  */
 @Injectable()
@@ -50,29 +55,50 @@ export class PayoutsService {
     private readonly journal: JournalService,
     private readonly payouts: PayoutsRepository,
     private readonly beneficiaries: BeneficiariesClient,
+    private readonly catalog: CatalogClient,
   ) {}
+
+  /** Households first, then producers, each in id order, at most MAX_LINES in all. */
+  private async eligible(em: EntityManager, minimumFen: number): Promise<PayeeFunds[]> {
+    const households = await this.payouts.eligible(em, 'household', minimumFen, MAX_LINES);
+    const producers = await this.payouts.eligible(em, 'producer', minimumFen, MAX_LINES - households.length);
+    return [...households, ...producers];
+  }
+
+  /** The payees that have a payout account, as `kind:id`. */
+  private async ready(payees: PayeeFunds[]): Promise<Set<string>> {
+    const ids = (kind: PayeeKind) => payees.filter((p) => p.payeeKind === kind).map((p) => p.payeeId);
+    const [households, producers] = await Promise.all([
+      this.beneficiaries.payoutReady(ids('household')),
+      this.catalog.payoutReady(ids('producer')),
+    ]);
+    return new Set([
+      ...households.map((payeeId) => payeeKey({ payeeKind: 'household', payeeId })),
+      ...producers.map((payeeId) => payeeKey({ payeeKind: 'producer', payeeId })),
+    ]);
+  }
 
   async create(caller: CallerIdentity | null, input: unknown): Promise<BatchDetail> {
     const officer = requireRole(caller, 'relief_officer', 'admin');
     const data = parseRequest(createBatchSchema, input);
-    const seen = await this.payouts.eligible(this.em.fork(), data.minimumFen, MAX_LINES);
+    const seen = await this.eligible(this.em.fork(), data.minimumFen);
     if (seen.length === 0) {
       throw new NothingToPay(data.minimumFen);
     }
-    const ready = new Set(await this.beneficiaries.payoutReady(seen.map((h) => h.householdId)));
+    const ready = await this.ready(seen);
     const batchId = randomUUID();
     await this.journal.prepareAccounts([payoutAccounts.pending(batchId)]);
     try {
       await this.em.fork().transactional(async (tx) => {
         await this.payouts.lockCreation(tx);
-        // Read again under the lock: a batch made while we asked beneficiaries took its households.
-        const now = await this.payouts.eligible(tx, data.minimumFen, MAX_LINES);
-        const known = new Set(seen.map((h) => h.householdId));
-        const inBatch = now.filter((h) => known.has(h.householdId));
+        // Read again under the lock: a batch made while we asked for the accounts took its payees.
+        const now = await this.eligible(tx, data.minimumFen);
+        const known = new Set(seen.map(payeeKey));
+        const inBatch = now.filter((h) => known.has(payeeKey(h)));
         if (inBatch.length === 0) {
           throw new NothingToPay(data.minimumFen);
         }
-        const paid = inBatch.filter((h) => ready.has(h.householdId));
+        const paid = inBatch.filter((h) => ready.has(payeeKey(h)));
         const total = paid.reduce((s, h) => s + fundsOf(h), 0);
         await this.payouts.insert(
           tx,
@@ -87,10 +113,11 @@ export class PayoutsService {
           }),
           (number) =>
             inBatch.map((h, i) => {
-              const pays = ready.has(h.householdId);
+              const pays = ready.has(payeeKey(h));
               return Object.assign(new PayoutLine(), {
                 batchId,
-                householdId: h.householdId,
+                payeeKind: h.payeeKind,
+                payeeId: h.payeeId,
                 seq: i + 1,
                 reference: pays ? lineReference(number, i + 1) : null,
                 amountFen: pays ? fundsOf(h) : 0,
@@ -142,8 +169,8 @@ export class PayoutsService {
   }
 
   /**
-   * sent → settled: failed lines (by reference, or the bank's return file) back to their
-   * households, the rest paid. Settling again with the same failed lines answers the batch.
+   * sent → settled: failed lines (by reference, or the bank's return file) back to their payees'
+   * accounts (a household's benefit, a producer's payable), the rest paid. Settling again with the same failed lines answers the batch.
    */
   async settle(caller: CallerIdentity | null, input: unknown): Promise<BatchDetail> {
     const officer = requireRole(caller, 'relief_officer', 'admin');
@@ -168,8 +195,16 @@ export class PayoutsService {
       throw new PayoutBatchMoveRefused(batch.state, 'settled before it is sent');
     }
     if (batch.state === 'sent') {
-      const failedHouseholds = failedRefs.map((r) => byRef.get(r)!.householdId);
-      const refs = await this.payouts.householdAccounts(this.em.fork(), failedHouseholds);
+      const failedLines = failedRefs.map((r) => byRef.get(r)!);
+      const idsOf = (kind: PayeeKind) =>
+        failedLines.filter((l) => l.payeeKind === kind).map((l) => l.payeeId);
+      const em = this.em.fork();
+      const refs = new Map<string, AccountRef>();
+      for (const kind of ['household', 'producer'] as const) {
+        for (const [payeeId, ref] of await this.payouts.payeeAccounts(em, kind, idsOf(kind))) {
+          refs.set(payeeKey({ payeeKind: kind, payeeId }), ref);
+        }
+      }
       await this.journal.prepareAccounts([
         payoutAccounts.inTransit(),
         payoutAccounts.paid(),
@@ -178,7 +213,7 @@ export class PayoutsService {
       await this.em.fork().transactional(async (tx) => {
         const settled = await this.payouts.settle(tx, data.id, officer.userId, failedRefs);
         if (settled) {
-          const failed = settled.failed.map((f) => ({ account: refs.get(f.householdId)!, fen: f.fen }));
+          const failed = settled.failed.map((f) => ({ account: refs.get(payeeKey(f))!, fen: f.fen }));
           await this.journal.post(tx, settleDraft(data.id, settled.paidFen, failed, new Date()));
         }
       });

@@ -84,6 +84,9 @@ export const accounts = {
       currency,
       villageId,
     ),
+  /** What a producer owes back: a refund's reversal of a payable a payout batch already took. */
+  producerRecoverable: (producerId: string, currency = DEFAULT_CURRENCY) =>
+    receivable(`producer:${producerId}:recoverable`, 'producer_recoverable', producerId, currency, null),
   villageRecoverable: (villageId: string, currency = DEFAULT_CURRENCY) =>
     receivable(`village:${villageId}:recoverable`, 'village_recoverable', villageId, currency, villageId),
   /** Donations and licence commitments. */
@@ -121,9 +124,9 @@ export const accounts = {
 };
 
 /**
- * The receivable a refund debits for what a household's or village collective's account no longer
- * holds of the share it reverses; undefined for every other account (their reversal is refused
- * below zero, as before).
+ * The receivable a refund debits for what a household's, village collective's or producer's
+ * account no longer holds of the share it reverses (a payout or distribution took it); undefined
+ * for every other account (their reversal is refused below zero, as before).
  */
 export function recoverableOf(account: AccountRef): AccountRef | undefined {
   if (account.ownerKind === 'household' && account.ownerId) {
@@ -131,6 +134,9 @@ export function recoverableOf(account: AccountRef): AccountRef | undefined {
   }
   if (account.ownerKind === 'village_collective' && account.ownerId) {
     return accounts.villageRecoverable(account.ownerId, account.currency);
+  }
+  if (account.ownerKind === 'producer' && account.ownerId) {
+    return accounts.producerRecoverable(account.ownerId, account.currency);
   }
   return undefined;
 }

@@ -73,6 +73,26 @@ export class SetPayoutAccountDto {
   bankName!: string;
 }
 
+/** A producer's bank account: the payee is the business, so a longer name than a household head's. */
+export class SetProducerPayoutAccountDto {
+  @ApiProperty({ maxLength: 100, example: '济源市愚公农业专业合作社' })
+  @IsString({ message: 'must be a string' })
+  @MinLength(1, { message: 'is required' })
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  payeeName!: string;
+
+  @ApiProperty({ description: '8 to 30 digits (spaces and dashes ignored)', example: '41050166880800000123' })
+  @IsString({ message: 'must be a string' })
+  @Matches(/^[\d\s-]{8,40}$/, { message: 'must be 8 to 30 digits' })
+  accountNumber!: string;
+
+  @ApiProperty({ maxLength: 80, example: '中国建设银行济源分行' })
+  @IsString({ message: 'must be a string' })
+  @MinLength(2, { message: 'must be at least 2 characters' })
+  @MaxLength(80, { message: 'must be at most 80 characters' })
+  bankName!: string;
+}
+
 export class GetPayoutAccountQuery {
   @ApiPropertyOptional({
     description: 'Relief office: why the account is read in full (recorded in the access log)',

@@ -559,6 +559,60 @@ export interface SetProductLicenceResponse {
   covered: number;
 }
 
+export interface ProducerPayoutAccount {
+  producerId: string;
+  payeeName: string;
+  /** Always masked: `****1234`. */
+  accountNumber: string;
+  bankName: string;
+  updatedAt?: Timestamp | undefined;
+}
+
+export interface SetProducerPayoutAccountRequest {
+  producerId: string;
+  payeeName: string;
+  accountNumber: string;
+  bankName: string;
+}
+
+export interface SetProducerPayoutAccountResponse {
+  account?: ProducerPayoutAccount | undefined;
+}
+
+export interface GetProducerPayoutAccountRequest {
+  producerId: string;
+}
+
+export interface GetProducerPayoutAccountResponse {
+  account?: ProducerPayoutAccount | undefined;
+}
+
+export interface ListProducerPayoutReadinessRequest {
+  producerIds: string[];
+}
+
+export interface ListProducerPayoutReadinessResponse {
+  /** Those of the asked producers that have a payout account, in id order. */
+  readyProducerIds: string[];
+}
+
+export interface ProducerPayoutFileLine {
+  producerId: string;
+  amountFen: number;
+  reference: string;
+}
+
+export interface RenderProducerPayoutRowsRequest {
+  batchId: string;
+  lines: ProducerPayoutFileLine[];
+}
+
+export interface RenderProducerPayoutRowsResponse {
+  /** UTF-8 CSV rows without a header: payee_name, bank_account, bank_name, amount, reference. */
+  csv: Uint8Array;
+  lines: number;
+}
+
 export const YUGONG_CATALOG_V1_PACKAGE_NAME = "yugong.catalog.v1";
 
 /**
@@ -691,6 +745,40 @@ export interface CatalogServiceClient {
    */
 
   setProductLicence(request: SetProductLicenceRequest, metadata?: Metadata): Observable<SetProductLicenceResponse>;
+
+  /**
+   * Payouts. Relief office: sets a producer's bank account for payouts (payee, account number,
+   * bank); stored in clear in catalog's database (catalog has no PII cipher) and answered masked.
+   */
+
+  setProducerPayoutAccount(
+    request: SetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Observable<SetProducerPayoutAccountResponse>;
+
+  /** Relief office, auditors, and the producer's own staff: always masked (`****1234`). */
+
+  getProducerPayoutAccount(
+    request: GetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ): Observable<GetProducerPayoutAccountResponse>;
+
+  /** The ledger, as itself: which of these producers have a payout account (ids only). */
+
+  listProducerPayoutReadiness(
+    request: ListProducerPayoutReadinessRequest,
+    metadata?: Metadata,
+  ): Observable<ListProducerPayoutReadinessResponse>;
+
+  /**
+   * Relief office, through the gateway: the bank file rows (CSV, no header line) of a payout
+   * batch's producer lines, in the order given; each generation logged with its purpose.
+   */
+
+  renderProducerPayoutRows(
+    request: RenderProducerPayoutRowsRequest,
+    metadata?: Metadata,
+  ): Observable<RenderProducerPayoutRowsResponse>;
 }
 
 /**
@@ -889,6 +977,52 @@ export interface CatalogServiceController {
     request: SetProductLicenceRequest,
     metadata?: Metadata,
   ): Promise<SetProductLicenceResponse> | Observable<SetProductLicenceResponse> | SetProductLicenceResponse;
+
+  /**
+   * Payouts. Relief office: sets a producer's bank account for payouts (payee, account number,
+   * bank); stored in clear in catalog's database (catalog has no PII cipher) and answered masked.
+   */
+
+  setProducerPayoutAccount(
+    request: SetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SetProducerPayoutAccountResponse>
+    | Observable<SetProducerPayoutAccountResponse>
+    | SetProducerPayoutAccountResponse;
+
+  /** Relief office, auditors, and the producer's own staff: always masked (`****1234`). */
+
+  getProducerPayoutAccount(
+    request: GetProducerPayoutAccountRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<GetProducerPayoutAccountResponse>
+    | Observable<GetProducerPayoutAccountResponse>
+    | GetProducerPayoutAccountResponse;
+
+  /** The ledger, as itself: which of these producers have a payout account (ids only). */
+
+  listProducerPayoutReadiness(
+    request: ListProducerPayoutReadinessRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListProducerPayoutReadinessResponse>
+    | Observable<ListProducerPayoutReadinessResponse>
+    | ListProducerPayoutReadinessResponse;
+
+  /**
+   * Relief office, through the gateway: the bank file rows (CSV, no header line) of a payout
+   * batch's producer lines, in the order given; each generation logged with its purpose.
+   */
+
+  renderProducerPayoutRows(
+    request: RenderProducerPayoutRowsRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RenderProducerPayoutRowsResponse>
+    | Observable<RenderProducerPayoutRowsResponse>
+    | RenderProducerPayoutRowsResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -916,6 +1050,10 @@ export function CatalogServiceControllerMethods() {
       "listCertificates",
       "getReviewQueue",
       "setProductLicence",
+      "setProducerPayoutAccount",
+      "getProducerPayoutAccount",
+      "listProducerPayoutReadiness",
+      "renderProducerPayoutRows",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

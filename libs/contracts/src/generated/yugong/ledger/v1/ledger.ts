@@ -34,6 +34,7 @@ export interface CreatePayoutBatchRequest {
 }
 
 export interface PayoutLine {
+  /** The household paid; empty for a producer line. */
   householdId: string;
   amountFen: number;
   /** Unique; what the bank's return file names. */
@@ -41,6 +42,9 @@ export interface PayoutLine {
   /** "reserved", "in_transit", "paid", "failed", "skipped" (no payout account: nothing moved). */
   status: string;
   skipReason: string;
+  /** "household" or "producer": whose account the line pays (and a failed line returns to). */
+  payeeKind: string;
+  payeeId: string;
 }
 
 export interface PayoutBatch {
