@@ -1168,6 +1168,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/producers/{id}/payout-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProducerPayoutAccountsController_get"];
+        put: operations["ProducerPayoutAccountsController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{id}/statement": {
         parameters: {
             query?: never;
@@ -2132,6 +2148,17 @@ export interface components {
              */
             accountNumber: string;
             /** @example 济源农商银行 */
+            bankName: string;
+        };
+        SetProducerPayoutAccountDto: {
+            /** @example 济源市愚公农业专业合作社 */
+            payeeName: string;
+            /**
+             * @description 8 to 30 digits (spaces and dashes ignored)
+             * @example 41050166880800000123
+             */
+            accountNumber: string;
+            /** @example 中国建设银行济源分行 */
             bankName: string;
         };
         ProducerBalanceView: {
@@ -4053,6 +4080,48 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SetPayoutAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProducerPayoutAccountsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProducerPayoutAccountsController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetProducerPayoutAccountDto"];
             };
         };
         responses: {

@@ -534,7 +534,10 @@ export interface PayoutBatch {
 }
 
 export interface PayoutLine {
-  householdId: string;
+  payeeKind: 'household' | 'producer';
+  payeeId: string;
+  /** The payee when it is a household; null on a producer's line. */
+  householdId: string | null;
   amountFen: number;
   reference: string | null;
   status: string;

@@ -205,7 +205,11 @@ function Lines({ batchId }: { batchId: string }) {
   const skipped = data.lines.filter((l) => l.status === 'skipped');
   const paid = data.lines.filter((l) => l.status !== 'skipped');
   const columns = [
-    { title: t('review.payouts.household'), render: (_: unknown, l: PayoutLine) => maskedId(l.householdId) },
+    {
+      title: t('review.payouts.payee'),
+      render: (_: unknown, l: PayoutLine) =>
+        `${t(`review.payouts.payeeKind.${l.payeeKind}`)} ${maskedId(l.payeeId)}`,
+    },
     { title: t('review.payouts.amount'), render: (_: unknown, l: PayoutLine) => yuan(l.amountFen) },
     { title: t('review.payouts.reference'), render: (_: unknown, l: PayoutLine) => l.reference ?? '–' },
     {
@@ -216,7 +220,7 @@ function Lines({ batchId }: { batchId: string }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Table<PayoutLine>
-        rowKey="householdId"
+        rowKey={(l) => `${l.payeeKind}:${l.payeeId}`}
         size="small"
         pagination={{ pageSize: 10 }}
         dataSource={paid}
@@ -227,7 +231,7 @@ function Lines({ batchId }: { batchId: string }) {
         {t('review.payouts.skippedList')} ({skipped.length})
       </h3>
       <Table<PayoutLine>
-        rowKey="householdId"
+        rowKey={(l) => `${l.payeeKind}:${l.payeeId}`}
         size="small"
         pagination={{ pageSize: 10 }}
         dataSource={skipped}
