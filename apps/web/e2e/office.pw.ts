@@ -94,7 +94,10 @@ test('an auditor sees every dashboard page and no button that writes', async ({ 
     ],
     ['/office/review', () => expect(page.getByRole('heading', { name: /产品认定证书/ })).toBeVisible()],
     ['/office/licences', () => expect(page.getByRole('heading', { name: '全部授权' })).toBeVisible()],
-    ['/office/payouts', () => expect(page.getByRole('heading', { name: '农户与企业支付批次' })).toBeVisible()],
+    [
+      '/office/payouts',
+      () => expect(page.getByRole('heading', { name: '农户与企业支付批次' })).toBeVisible(),
+    ],
   ];
   for (const [path, shows] of pages) {
     await page.goto(`${baseUrl()}${path}`);
