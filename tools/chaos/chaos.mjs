@@ -32,7 +32,6 @@ import pg from 'pg';
 import {
   ROOT,
   cleanup,
-  grpcServing,
   httpGet,
   onCleanup,
   prepareBuild,
@@ -41,6 +40,7 @@ import {
   sleep,
   startService,
   waitFor,
+  waitReady,
 } from '../../bench/lib/harness.mjs';
 import { runLoad } from '../loadgen/load.mjs';
 import { databaseUrl, ensureDatabases, freePort, startEmbeddedPostgres } from '../runtime/lib/postgres.mjs';
@@ -120,18 +120,9 @@ function startOne(name) {
   return child;
 }
 
-async function serviceReady(name, timeoutMs = 120_000) {
-  const spec = SERVICES.find((s) => s.name === name);
-  const port = platform.ctx.ports[name];
-  const child = platform.children.get(name);
-  if (spec.protocol === 'grpc') {
-    await waitFor(`${name} gRPC health`, () => grpcServing(port), { child, timeoutMs });
-  } else {
-    await waitFor(`${name} /readyz`, async () => (await httpGet(port, '/readyz'))?.status === 200, {
-      child,
-      timeoutMs,
-    });
-  }
+/** Waits until service `name` answers its health check (bench/lib/harness.mjs). */
+function serviceReady(name) {
+  return waitReady(platform.ctx.ports, { [name]: platform.children.get(name) });
 }
 
 async function boot() {
@@ -230,7 +221,7 @@ const FAULTS = {
       await killService('ledger');
       const t0 = Date.now();
       startOne('ledger');
-      await serviceReady('ledger', 60_000);
+      await serviceReady('ledger');
       worst = Math.max(worst, Date.now() - t0);
     }
     return worst;
@@ -244,7 +235,7 @@ const FAULTS = {
       await killService('orders');
       const t0 = Date.now();
       startOne('orders');
-      await serviceReady('orders', 60_000);
+      await serviceReady('orders');
       await untilReady();
       worst = Math.max(worst, Date.now() - t0);
     }

@@ -3,11 +3,10 @@
 // with more cases than `npm test` gives it. Every operation of the OpenAPI document gets its share of
 // generated invalid, boundary and oversized requests; the run fails on any 5xx, or a 400/422 that
 // names no field. The same seed makes the same cases.
-// Needs PostgreSQL (DATABASE_URL, default postgres@127.0.0.1:5432) and uses Redis when REDIS_URL is set.
+// Runs through `npm test`'s runner (tools/test/run.mjs), which finds or starts PostgreSQL and Redis.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,23 +23,14 @@ for (const [name, value] of Object.entries(values)) {
   }
 }
 console.log(`[fuzz] ${values.cases} cases, seed ${values.seed} (run again with --seed ${values.seed})`);
+// The fuzz file only; npm test's runner leaves the other projects' files and the browser tests out.
 const child = spawn(
   process.execPath,
-  [
-    createRequire(import.meta.url).resolve('jest/bin/jest'),
-    '-c',
-    'apps/gateway/jest.config.cjs',
-    'test/fuzz.e2e-spec.ts',
-  ],
+  [path.join(ROOT, 'tools/test/run.mjs'), '--testPathPatterns', 'fuzz\\.e2e-spec'],
   {
     cwd: ROOT,
     stdio: 'inherit',
-    env: {
-      ...process.env,
-      DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      FUZZ_CASES: values.cases,
-      FUZZ_SEED: values.seed,
-    },
+    env: { ...process.env, FUZZ_CASES: values.cases, FUZZ_SEED: values.seed },
   },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
