@@ -83,6 +83,9 @@ export interface PlatformOptions {
   licensingEnv?: Record<string, string>;
 }
 
+/** The gRPC deadline every service of a test platform gets unless the test sets its own. */
+const TEST_DEADLINE_MS = '15000';
+
 /**
  * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded) on fresh databases and
  * a private Redis prefix, each with the environment the launcher gives it
@@ -157,18 +160,22 @@ export async function startPlatform(
     running.push(value);
     return value;
   };
+  // Two platforms share the runner's two cores while a ledger posts a year of demo sales: the
+  // production deadline (3 s) would time the machine's load, not the code. A test's own env wins.
+  const envOf = (name: Parameters<typeof serviceEnv>[0], overrides: Record<string, string> = {}) =>
+    serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, ...overrides });
   try {
-    await started(startBeneficiaries(beneficiariesConfig(serviceEnv('beneficiaries', ctx))));
-    await started(startCatalog(catalogConfig(serviceEnv('catalog', ctx))));
+    await started(startBeneficiaries(beneficiariesConfig(envOf('beneficiaries'))));
+    await started(startCatalog(catalogConfig(envOf('catalog'))));
     if (withLedger) {
-      await started(startLedger(ledgerConfig(serviceEnv('ledger', ctx, options.ledgerEnv))));
+      await started(startLedger(ledgerConfig(envOf('ledger', options.ledgerEnv))));
     }
     if (withLicensing) {
-      await started(startLicensing(licensingConfig(serviceEnv('licensing', ctx, options.licensingEnv))));
+      await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
     }
-    await started(startOrders(ordersConfig(serviceEnv('orders', ctx, options.ordersEnv))));
+    await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
     const gateway = await started(
-      startGateway(gatewayConfig(serviceEnv('gateway', ctx, env)), { listen: options.listen ?? false }),
+      startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
     );
     return {
       app: gateway.app,
