@@ -4,14 +4,18 @@
 // `npm run chaos [-- --seconds 20 --only postgres-restart,redis]`: the fault suite. Starts a
 // platform of its own — a private embedded PostgreSQL (so it can be restarted without touching any
 // other server), a private redis-server, and the six services as separate processes, from a fresh
-// build, with the environment `npm start` gives them — then runs each scenario under the load
+// build, with the environment `npm start` gives them, three wires through a fault proxy of its own
+// (gateway→orders, orders→catalog, orders→ledger; proxy.mjs) — then runs each scenario under the load
 // generator (tools/loadgen/load.mjs) and, after each, checks the invariants from the databases:
 //   - no order lost: every order a checkout answered 201 for is in the orders database;
 //   - no unit oversold: each lot's units taken (quantity − on hand) equal its live stock holds;
 //   - every paid order posted once: the orders paid and the ledger's sale transactions are the same
 //     set, one sale each (after the ledger has caught up);
 //   - every ledger transaction balanced (its postings sum to zero);
-//   - the hash chain valid (`npm run ledger:verify` on the ledger's database).
+//   - the hash chain valid (`npm run ledger:verify` on the ledger's database);
+//   - no effect twice, no partial write: one order per Idempotency-Key, no order without lines
+//     (the load generator repeats a checkout or payment with its key after a 503/504/no answer);
+//   - deadlines hold: every request answered within the gateway's deadline on its call + 2 s.
 // A request that fails while a dependency is down must be answered 503 (or 504), never 500: a 500
 // fails the scenario. Scenarios:
 //   baseline          no fault (the load alone)
@@ -20,10 +24,14 @@
 //   redis             redis-server killed (SIGKILL) under load, started again empty 3 s later
 //   ledger-kill       the ledger (the order-event consumer) killed with SIGKILL three times
 //   relay-kill        orders (the outbox relay) killed with SIGKILL twice
+//   network           50–500 ms latency per chunk and connection resets on the proxied wires
+//   db-refused        orders' database refusing connections (ALLOW_CONNECTIONS false) for 5 s
+//   disk-full         orders' disk full for 5 s, simulated: inserts into order_line and
+//                     outbox_event fail with SQLSTATE 53100 (a trigger)
 // Recovery: from the fault (the first kill) until the gateway's /readyz answers 200 again, the
 // outage included; for the kills, the slowest of the restarts.
-// Ends with a table (scenario, steps, errors 5xx, 503/504, recovery, invariants) and exits 1 if a
-// scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
+// Ends with a table (scenario, steps, 500s, 503/504, other errors, repeated writes, slowest answer,
+// recovery, invariants), `--json file` writes it with every check, and exits 1 if a scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
