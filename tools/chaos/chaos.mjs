@@ -536,6 +536,15 @@ async function invariants(createdOrders) {
  * plus 2 s for its own work and a busy machine. Routes the gateway answers from its own database
  * (sign-in) have no deadline of their own and get the 3 s too.
  */
+/**
+ * Calls a load step may make on a wire under a fault, as a multiple of the same wire's rate in the
+ * baseline: each call tried at most 1 + GRPC_RETRIES (2) times by the service, inside a checkout
+ * or payment the load generator tries at most 1 + 2 times. A retry storm goes far past it.
+ */
+const RETRY_BOUND = 3 * 3;
+/** The baseline's calls per step on each wire (when it ran first), for 'retries bounded'. */
+let calm;
+
 const budgetOf = (route) => (route === 'POST /api/v1/checkout' ? 15_000 : 3_000) + 2_000;
 
 async function scenario(name) {
@@ -554,6 +563,7 @@ async function scenario(name) {
     retries: 2,
   });
   const resetsBefore = [...platform.proxies.values()].reduce((n, p) => n + p.stats.resets, 0);
+  const callsBefore = new Map([...platform.proxies].map(([wire, p]) => [wire, p.stats.calls]));
   // The fault begins once the buyers are signed up and the load is under way.
   const [summary, recovery] = await Promise.all([load, loadStarted.then(() => FAULTS[name]())]);
   // Whatever the fault left behind must come back before the invariants are read.
@@ -580,7 +590,39 @@ async function scenario(name) {
   const retried = Object.values(summary.retried).reduce((n, k) => n + k, 0);
   const slowest = Math.max(0, ...Object.values(summary.slowest));
   const resets = [...platform.proxies.values()].reduce((n, p) => n + p.stats.resets, 0) - resetsBefore;
-  return { name, summary, recovery, checks, bugs, unavailable, other, retried, slowest, resets };
+  // gRPC calls per load step on each proxied wire, retries included.
+  const callsPerStep = Object.fromEntries(
+    [...platform.proxies].map(([wire, p]) => [
+      wire,
+      Number(((p.stats.calls - callsBefore.get(wire)) / Math.max(1, summary.total)).toFixed(2)),
+    ]),
+  );
+  if (name !== 'baseline' && calm) {
+    const storms = Object.entries(callsPerStep).filter(([wire, rate]) => rate > RETRY_BOUND * calm[wire]);
+    checks.push({
+      name: 'retries bounded',
+      ok: storms.length === 0,
+      detail: Object.entries(callsPerStep)
+        .map(([wire, rate]) => `${wire} ${rate} calls a step (baseline ${calm[wire]})`)
+        .join(', '),
+    });
+  }
+  if (name === 'baseline') {
+    calm = callsPerStep;
+  }
+  return {
+    name,
+    summary,
+    recovery,
+    checks,
+    bugs,
+    unavailable,
+    other,
+    retried,
+    slowest,
+    resets,
+    callsPerStep,
+  };
 }
 
 async function main() {
@@ -644,6 +686,7 @@ async function main() {
       recoveryMs: r.recovery,
       checks: r.checks,
       resets: r.resets,
+      callsPerStep: r.callsPerStep,
     }));
     fs.writeFileSync(values.json, `${JSON.stringify({ failed, scenarios: result }, null, 2)}\n`);
   }

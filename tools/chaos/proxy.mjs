@@ -7,7 +7,8 @@
 // congested link does to an HTTP/2 stream. A reset ends both sides of a live connection with a TCP
 // RST (`socket.resetAndDestroy()`), each connection after an exponentially distributed time of
 // mean `resetMeanMs` while resets are on: every call on that HTTP/2 connection fails as a peer
-// that vanished makes it fail, and gRPC connects again for the next call.
+// that vanished makes it fail, and gRPC connects again for the next call. It also counts the calls
+// made over it (HTTP/2 HEADERS frames from the caller: one per gRPC call, retries included).
 import net from 'node:net';
 
 /**
@@ -18,7 +19,7 @@ import net from 'node:net';
  * @typedef {object} FaultProxy
  * @property {number} port                    where it listens (127.0.0.1)
  * @property {(faults: Faults) => void} set   faults from now on (`{}`: none)
- * @property {{ connections: number, resets: number, delayedChunks: number }} stats
+ * @property {{ connections: number, resets: number, delayedChunks: number, calls: number }} stats
  * @property {() => Promise<void>} close
  */
 
@@ -31,7 +32,7 @@ import net from 'node:net';
 export async function startFaultProxy(target) {
   /** @type {Faults} */
   let faults = {};
-  const stats = { connections: 0, resets: 0, delayedChunks: 0 };
+  const stats = { connections: 0, resets: 0, delayedChunks: 0, calls: 0 };
   /** @type {Set<{ reset(): void, schedule(): void }>} */
   const live = new Set();
 
@@ -72,6 +73,8 @@ export async function startFaultProxy(target) {
         }
       }
     };
+    const countCalls = http2Requests(() => (stats.calls += 1));
+    client.on('data', countCalls);
     pump(client, upstream, () => faults, stats);
     pump(upstream, client, () => faults, stats);
     for (const socket of [client, upstream]) {
@@ -102,6 +105,37 @@ export async function startFaultProxy(target) {
       }
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Reads a client's side of an HTTP/2 connection (the 24-byte preface, then frames of a 9-byte
+ * header and a payload) and calls `onRequest` for every HEADERS frame (type 1). A gRPC client sends
+ * one per call; it sends no trailers.
+ */
+function http2Requests(onRequest) {
+  let skip = 24;
+  let header = Buffer.alloc(0);
+  return (chunk) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - at);
+        skip -= n;
+        at += n;
+        continue;
+      }
+      const n = Math.min(9 - header.length, chunk.length - at);
+      header = Buffer.concat([header, chunk.subarray(at, at + n)]);
+      at += n;
+      if (header.length === 9) {
+        if (header[3] === 1) {
+          onRequest();
+        }
+        skip = header.readUIntBE(0, 3);
+        header = Buffer.alloc(0);
+      }
+    }
   };
 }
 
