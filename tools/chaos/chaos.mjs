@@ -652,6 +652,13 @@ async function main() {
             .join('; '),
     })),
   );
+  for (const r of rows) {
+    const detail = (name) => r.checks.find((c) => c.name === name)?.detail;
+    console.log(
+      `  ${r.name}: ${r.resets} connections reset; ${detail('deadlines hold')}` +
+        (detail('retries bounded') ? `; ${detail('retries bounded')}` : ''),
+    );
+  }
   let failed = false;
   for (const r of rows) {
     for (const c of r.checks.filter((x) => !x.ok)) {
