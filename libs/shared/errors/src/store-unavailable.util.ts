@@ -1,7 +1,7 @@
 /**
  * Whether `error` says the database or Redis could not be reached or went away mid-request
- * (refused or reset connections, a server shutting down or starting up, no connection free in the
- * pool, Redis retries used up), as opposed to a bug or a refused statement. Such a request may succeed when tried again: it is
+ * (refused or reset connections, a server shutting down or starting up, a database not accepting
+ * connections, no connection free in the pool, a full disk, Redis retries used up), as opposed to a bug or a refused statement. Such a request may succeed when tried again: it is
  * answered UNAVAILABLE / 503, not INTERNAL / 500. Looks through `cause` and MikroORM's `previous`.
  */
 export function isStoreUnavailable(error: unknown, depth = 0): boolean {
@@ -34,8 +34,12 @@ export function isStoreUnavailable(error: unknown, depth = 0): boolean {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
-/** 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections (class 08 is connection exceptions). */
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections,
+ * 53100 disk_full (the write is refused whole; it may pass once space is freed). Class 08 is
+ * connection exceptions.
+ */
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53100']);
 
 // MikroORM puts the statement first (`COMMIT; - Connection terminated unexpectedly`).
 const MESSAGES = [
@@ -48,4 +52,6 @@ const MESSAGES = [
   /Client has encountered a connection error/,
   /Knex: Timeout acquiring a connection/,
   /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/,
+  // ALTER DATABASE … ALLOW_CONNECTIONS false (55000, a class too wide to take whole).
+  /database ".*" is not currently accepting connections/,
 ];
