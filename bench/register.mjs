@@ -35,10 +35,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { callMetadata, serviceClient, signedMetadata } from './lib/grpc.mjs';
 import {
   fmt,
   freshDatabases,
+  PG_URL,
   grpcServing,
   launchContext,
   onCleanup,
@@ -246,7 +248,7 @@ async function main() {
   await db.connect();
   onCleanup(() => db.end());
   const villageIds = (await db.query('select id from village order by id')).rows.map((r) => r.id);
-  await db.query('truncate benefit_agreement, pii_access, household');
+  await db.query('truncate benefit_agreement, pii_access, household cascade');
   say(`register emptied: ${villageIds.length} villages kept, demo households and agreements removed`);
 
   // ---- import vs COPY
@@ -266,10 +268,29 @@ async function main() {
   say(
     `import: ${fmt(HOUSEHOLDS)} households in batches of ${IMPORT_BATCH_ROWS}; 1 warm-up (discarded), ${IMPORT_RUNS} measured`,
   );
+  // CPU of each side (the service, PostgreSQL's backends of the run's database, this process as
+  // the client), summed over the measured runs: where an import's time goes, whatever the load.
+  const meter = await cpuMeter({
+    pids: { beneficiaries: service.pid },
+    pgUrl: PG_URL,
+    databases: [new URL(databaseUrl).pathname.slice(1)],
+  });
+  onCleanup(() => meter.close());
+  const addCpu = (sum, totals) => {
+    for (const [name, ms] of Object.entries(totals ?? {})) {
+      sum[name] = (sum[name] ?? 0) + ms;
+    }
+  };
+  const importCpu = {};
+  const copyCpu = {};
   const importMs = [];
   for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
-    await db.query('truncate benefit_agreement, household');
+    await db.query('truncate benefit_agreement, household cascade');
+    await meter.start();
     const { ms, report } = await importOnce(stub, importMetadata(), rows);
+    if (runIndex > 0) {
+      addCpu(importCpu, await meter.stop());
+    }
     if (!report.committed || report.householdsCreated !== HOUSEHOLDS || report.rejected.length > 0) {
       throw new Error(`import did not commit every household: ${JSON.stringify(report).slice(0, 500)}`);
     }
@@ -288,7 +309,11 @@ async function main() {
   const copyMs = [];
   for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
     await db.query('truncate household_copy');
+    await meter.start();
     const ms = await copyOnce(db, 'household_copy', stored);
+    if (runIndex > 0) {
+      addCpu(copyCpu, await meter.stop());
+    }
     say(`  COPY ${runIndex === 0 ? 'warm-up' : `run ${runIndex}`}: ${fmt(ms, 1)} ms`);
     if (runIndex > 0) {
       copyMs.push(ms);
@@ -378,6 +403,9 @@ async function main() {
   console.log(
     `  bare COPY FROM STDIN         ${fmt(copyRate).padStart(9)} rows/s   (${copyMs.map((ms) => fmt(ms, 1)).join(', ')} ms)`,
   );
+  const perThousand = (totals) => cpuPer(totals, (IMPORT_RUNS * HOUSEHOLDS) / 1000);
+  console.log(`  CPU per 1,000 rows: import ${perThousand(importCpu)}`);
+  console.log(`                      COPY   ${perThousand(copyCpu)}`);
   console.log(
     `  ratio import ÷ COPY = ${importRatio.toFixed(2)}   (target ≥ ${IMPORT_RATIO_TARGET}: ${importRatio >= IMPORT_RATIO_TARGET ? 'met' : 'NOT met'})`,
   );

@@ -1,5 +1,9 @@
 import { EntityManager, type Knex } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 /** A village of the register with its town's name, for resolving the rows of a file. */
 export interface VillageName {
@@ -53,6 +57,25 @@ export interface AgreementColumns {
 
 /** The transaction one import writes in, from its first batch to its end. */
 export type ImportTransaction = Knex.Transaction;
+
+/** A value in COPY's text format: `\\N` for null, the four characters that would end a field escaped. */
+function copyField(value: string | number | null): string {
+  if (value === null) {
+    return '\\N';
+  }
+  const text = String(value);
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) =>
+        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+      )
+    : text;
+}
+
+/** Whether the error is PostgreSQL's unique violation (23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
 
 /**
  * Every statement of a register import. Lookups read the register as committed (on the pool,
@@ -154,6 +177,47 @@ export class RegisterImportRepository {
       ] as Knex.Value[],
     )) as { rows: { id: string; archive_number: string; village_id: string }[] };
     return rows;
+  }
+
+  /**
+   * Inserts households none of which was registered when the import looked, by `COPY … FROM
+   * STDIN` on the import's own connection: no statement to plan, no conflict check per row, and
+   * PostgreSQL writes the rows a page at a time. An archive number or national ID another import
+   * took meanwhile fails the whole COPY with a unique violation (see {@link isUniqueViolation}).
+   */
+  async copyHouseholds(
+    trx: ImportTransaction,
+    households: HouseholdColumns,
+    piiKeyId: string,
+    now: string,
+  ): Promise<void> {
+    // Every value here is made by the import or checked against a pattern (UUIDs, base64url
+    // envelopes, hex hashes, archive numbers, numbers, enum values, ISO timestamps), so none holds a
+    // tab, newline or backslash; the archive number, the one typed in, is still escaped.
+    const tail = `\t${copyField(piiKeyId)}`;
+    const stamps = `\t${now}\t${now}\n`;
+    let text = '';
+    for (let i = 0; i < households.id.length; i++) {
+      const payout = households.payoutAccountEnc[i];
+      const exitYear = households.exitYear[i];
+      text +=
+        `${households.id[i]}\t${copyField(households.archiveNumber[i])}\t${households.villageId[i]}\t` +
+        `${households.headNameEnc[i]}\t${households.nationalIdEnc[i]}\t${households.nationalIdHash[i]}\t` +
+        `${payout ?? '\\N'}${tail}\t${households.members[i]}\t${households.status[i]}\t` +
+        `${exitYear ?? '\\N'}\t${households.baselineIncomeFen[i]}${stamps}`;
+    }
+    // The transaction's own connection: knex hands it to every statement of the transaction.
+    const connection = await (trx.client as { acquireConnection(): Promise<ClientBase> }).acquireConnection();
+    await pipeline(
+      Readable.from([text]),
+      connection.query(
+        copyFrom(
+          `copy household (id, archive_number, village_id, head_name_enc, national_id_enc,
+             national_id_hash, payout_account_enc, pii_key_id, members, status, exit_year,
+             baseline_income_fen, created_at, updated_at) from stdin`,
+        ),
+      ),
+    );
   }
 
   /** Inserts the agreements from unnested column arrays; the no-overlap constraint has the last word. */

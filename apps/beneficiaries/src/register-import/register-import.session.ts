@@ -1,16 +1,21 @@
+// Longer than the house's 400 lines: the rules across the rows of one import and its pipeline
+// (look at the register, seal, write) share the session's state; split, they would pass it around.
 import type { Logger } from '@nestjs/common';
 import type { FieldError } from '@yugong/shared/errors';
 import { randomUUID } from 'node:crypto';
 import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreement.errors';
 import { RegisterChangedDuringImport } from './register-import.errors';
 import type { HouseholdFields } from '../households/household.schemas';
-import type { PiiCipher } from '../pii/pii-cipher';
+import type { PiiCipher, PiiField, SealRequest } from '../pii/pii-cipher';
 import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
-import type {
-  AgreementColumns,
-  HouseholdColumns,
-  ImportTransaction,
-  RegisterImportRepository,
+import {
+  isUniqueViolation,
+  type AgreementColumns,
+  type ExistingAgreement,
+  type HouseholdColumns,
+  type ImportTransaction,
+  type RegisteredHousehold,
+  type RegisterImportRepository,
 } from './register-import.repository';
 
 export interface ImportReport {
@@ -47,6 +52,24 @@ interface HouseholdSeen {
 
 /** Rows per lookup query of the register. */
 const LOOKUP_CHUNK = 5_000;
+/**
+ * Batches parsed and waiting for their look at the register and their write: the next batch is
+ * parsed while the one before waits on PostgreSQL, and memory stays bounded.
+ */
+const MAX_QUEUED_BATCHES = 2;
+
+/** A batch's households, sealed: those the register holds and those it does not. */
+interface BatchColumns {
+  registered: HouseholdColumns;
+  unregistered: HouseholdColumns;
+}
+
+/** The register as it stood before the import, for the archive numbers and hashes of one batch. */
+interface RegisterExcerpt {
+  households: RegisteredHousehold[];
+  /** The agreements of those households whose archive numbers the batch names. */
+  agreements: ExistingAgreement[];
+}
 const DAY_AFTER_EVERYTHING = '9999-12-31';
 
 function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
@@ -69,6 +92,9 @@ const agreementKey = (archive: string, producerId: string, kind: string) =>
  */
 export class RegisterImportSession {
   private readonly rejected: ImportReport['rejected'] = [];
+  /** The batches' turns (look at the register, decide, write), one after the other. */
+  private queue: Promise<void> = Promise.resolve();
+  private readonly queued: Promise<void>[] = [];
   private readonly seen = new Map<string, HouseholdSeen>();
   private readonly lineOfHash = new Map<string, { archive: string; line: number }>();
   /** Register before the import, for the archive numbers and hashes of the file. */
@@ -106,7 +132,12 @@ export class RegisterImportSession {
     }
   }
 
-  /** Validates one batch of rows and, while the import may still commit, writes the good ones. */
+  /**
+   * Validates one batch of rows on their own and against the rows before them, then queues its
+   * look at the register and, while the import may still commit, its write. Resolves once the batch
+   * is queued (waiting for an earlier one when too many are); a failure of a queued batch is thrown
+   * by a later `add` or by `finish`.
+   */
   async add(rows: ImportRowInput[]): Promise<void> {
     if (this.done) {
       throw new Error('register import already finished');
@@ -144,8 +175,25 @@ export class RegisterImportSession {
       consistent.push(row);
     }
 
-    // The register as it stood before the import (read outside the import's transaction).
-    await this.lookUpRegister(newArchives, newHashes);
+    // The register as it stood before the import, read now (outside the import's transaction)
+    // while the batches before this one are still being written.
+    const register = this.readRegister(newArchives, newHashes);
+    register.catch(() => undefined); // awaited by this batch's turn below
+    const turn = this.queue.then(() => this.settle(consistent, register));
+    turn.catch(() => undefined); // awaited (and so thrown) by a later add or by finish
+    this.queue = turn;
+    this.queued.push(turn);
+    while (this.queued.length > MAX_QUEUED_BATCHES) {
+      await this.queued.shift();
+    }
+  }
+
+  /**
+   * One batch's turn, in the order the batches came: what the register holds decides each row
+   * (updated, created, refused), then the batch is written.
+   */
+  private async settle(consistent: GoodRow[], register: Promise<RegisterExcerpt>): Promise<void> {
+    this.learn(await register);
 
     const households: GoodRow['household'][] = [];
     const agreements: (AgreementFields & { archive: string })[] = [];
@@ -205,13 +253,20 @@ export class RegisterImportSession {
     }
 
     // Outside the import's transaction: recorded even when the import writes nothing.
-    await this.logMatches(matched);
+    if (matched.length > 0) {
+      await this.logMatches(matched);
+    }
 
-    // One batch's SQL in flight at a time: it runs while the next batch is parsed and encrypted.
+    if (!this.writing || (households.length === 0 && agreements.length === 0)) {
+      return;
+    }
+    // Sealed in the cipher's worker while the batch before is still being written.
+    const columns = await this.householdColumns(households);
+    // One batch's SQL in flight at a time: it runs while the next batch is parsed and sealed.
     await this.previousWrite;
-    if (this.writing && (households.length > 0 || agreements.length > 0)) {
-      const write = this.write(this.householdColumns(households), agreements);
-      write.catch(() => undefined); // awaited (and so thrown) by the next batch or by finish
+    if (this.writing) {
+      const write = this.write(columns, agreements);
+      write.catch(() => undefined); // awaited (and so thrown) by the next batch's turn or by finish
       this.previousWrite = write;
     }
   }
@@ -221,6 +276,7 @@ export class RegisterImportSession {
     if (this.done) {
       throw new Error('register import already finished');
     }
+    await this.queue;
     await this.previousWrite;
     const commit = this.writing;
     this.done = true;
@@ -253,6 +309,7 @@ export class RegisterImportSession {
   /** Rolls back whatever was written (the stream failed or was cancelled); harmless after finish. */
   async abort(): Promise<void> {
     this.done = true;
+    await this.queue.catch(() => undefined);
     await this.previousWrite.catch(() => undefined);
     const trx = this.trx;
     this.trx = undefined;
@@ -281,42 +338,55 @@ export class RegisterImportSession {
    * them whose archive numbers are in the file, as committed before the import began: the import's
    * own writes are still uncommitted, so reads on the pool do not see them.
    */
-  private async lookUpRegister(archives: string[], hashes: string[]): Promise<void> {
-    const idsOfNewArchives: string[] = [];
+  private async readRegister(archives: string[], hashes: string[]): Promise<RegisterExcerpt> {
+    const excerpt: RegisterExcerpt = { households: [], agreements: [] };
     const wanted = new Set(archives);
+    const idsOfArchives: string[] = [];
     for (let i = 0; i < Math.max(archives.length, hashes.length); i += LOOKUP_CHUNK) {
       const rows = await this.repository.householdsByArchiveOrHash(
         archives.slice(i, i + LOOKUP_CHUNK),
         hashes.slice(i, i + LOOKUP_CHUNK),
       );
       for (const row of rows) {
-        this.holderOfHash.set(row.national_id_hash, { archive: row.archive_number, id: row.id });
-        if (wanted.has(row.archive_number) && !this.existingIdOfArchive.has(row.archive_number)) {
-          this.existingIdOfArchive.set(row.archive_number, row.id);
-          idsOfNewArchives.push(row.id);
+        excerpt.households.push(row);
+        if (wanted.has(row.archive_number)) {
+          idsOfArchives.push(row.id);
         }
       }
     }
-    for (let i = 0; i < idsOfNewArchives.length; i += LOOKUP_CHUNK) {
-      const held = await this.repository.agreementsOfHouseholds(idsOfNewArchives.slice(i, i + LOOKUP_CHUNK));
-      for (const a of held) {
-        const key = agreementKey(a.archive, a.producerId, a.kind);
-        const known = this.periods.get(key);
-        if (known) {
-          known.push(a);
-        } else {
-          this.periods.set(key, [a]);
-        }
+    for (let i = 0; i < idsOfArchives.length; i += LOOKUP_CHUNK) {
+      excerpt.agreements.push(
+        ...(await this.repository.agreementsOfHouseholds(idsOfArchives.slice(i, i + LOOKUP_CHUNK))),
+      );
+    }
+    return excerpt;
+  }
+
+  /** Takes in what the register held for one batch (archive numbers are read once per import). */
+  private learn({ households, agreements }: RegisterExcerpt): void {
+    for (const row of households) {
+      this.holderOfHash.set(row.national_id_hash, { archive: row.archive_number, id: row.id });
+      if (this.seen.has(row.archive_number)) {
+        this.existingIdOfArchive.set(row.archive_number, row.id);
+      }
+    }
+    for (const a of agreements) {
+      const key = agreementKey(a.archive, a.producerId, a.kind);
+      const known = this.periods.get(key);
+      if (known) {
+        known.push(a);
+      } else {
+        this.periods.set(key, [a]);
       }
     }
   }
 
-  /** The households of a batch as the column arrays the upsert reads, personal data encrypted. */
-  private householdColumns(households: GoodRow['household'][]): HouseholdColumns | undefined {
-    if (households.length === 0) {
-      return undefined;
-    }
-    const columns: HouseholdColumns = {
+  /**
+   * The households of a batch as column arrays, personal data encrypted, split into those the
+   * register holds (updated in place, keeping their ids) and those it does not (inserted).
+   */
+  private async householdColumns(households: GoodRow['household'][]): Promise<BatchColumns> {
+    const empty = (): HouseholdColumns => ({
       id: [],
       archiveNumber: [],
       villageId: [],
@@ -328,47 +398,77 @@ export class RegisterImportSession {
       status: [],
       exitYear: [],
       baselineIncomeFen: [],
+    });
+    const registered = empty();
+    const unregistered = empty();
+    const seal: SealRequest = { fields: [], plaintexts: [], householdIds: [] };
+    /** Where each sealed value goes: its column and its row in it. */
+    const targets: { column: (string | null)[]; row: number }[] = [];
+    const sealInto = (column: (string | null)[], field: PiiField, plaintext: string, id: string) => {
+      targets.push({ column, row: column.length });
+      column.push(null);
+      seal.fields.push(field);
+      seal.plaintexts.push(plaintext);
+      seal.householdIds.push(id);
     };
     for (const h of households) {
       // The id exists before the personal data is encrypted, each envelope being bound to it: the
       // household's own when the archive number is registered (the upsert keeps it), else a new one.
-      const id = this.existingIdOfArchive.get(h.archiveNumber) ?? randomUUID();
+      const existing = this.existingIdOfArchive.get(h.archiveNumber);
+      const id = existing ?? randomUUID();
+      const columns = existing ? registered : unregistered;
       columns.id.push(id);
       columns.archiveNumber.push(h.archiveNumber);
       columns.villageId.push(h.villageId);
-      columns.headNameEnc.push(this.cipher.encrypt('head_name', h.headName, id));
-      columns.nationalIdEnc.push(this.cipher.encrypt('national_id', h.nationalId, id));
+      sealInto(columns.headNameEnc, 'head_name', h.headName, id);
+      sealInto(columns.nationalIdEnc, 'national_id', h.nationalId, id);
       columns.nationalIdHash.push(h.hash);
-      columns.payoutAccountEnc.push(
-        h.payoutAccount ? this.cipher.encrypt('payout_account', h.payoutAccount, id) : null,
-      );
+      if (h.payoutAccount) {
+        sealInto(columns.payoutAccountEnc, 'payout_account', h.payoutAccount, id);
+      } else {
+        columns.payoutAccountEnc.push(null);
+      }
       columns.members.push(h.members);
       columns.status.push(h.status);
       columns.exitYear.push(h.exitYear ?? null);
       columns.baselineIncomeFen.push(h.baselineIncome);
     }
-    return columns;
+    const envelopes = await this.cipher.encryptMany(seal);
+    for (let i = 0; i < targets.length; i++) {
+      targets[i].column[targets[i].row] = envelopes[i];
+    }
+    return { registered, unregistered };
   }
 
   /**
-   * Writes one batch in the import's transaction: the households first seen in it, then its new
-   * agreements (which need the households' ids).
+   * Writes one batch in the import's transaction: the households first seen in it (those the
+   * register holds by upsert, the others by COPY), then its new agreements (which need the
+   * households' ids).
    */
   private async write(
-    households: HouseholdColumns | undefined,
+    { registered, unregistered }: BatchColumns,
     agreements: (AgreementFields & { archive: string })[],
   ): Promise<void> {
     this.trx ??= await this.repository.begin();
     const trx = this.trx;
     const now = new Date().toISOString();
+    const keyId = this.cipher.activeKeyId;
     try {
-      if (households) {
-        const rows = await this.repository.upsertHouseholds(trx, households, this.cipher.activeKeyId, now);
-        if (rows.length !== households.id.length) {
+      if (registered.id.length > 0) {
+        const rows = await this.repository.upsertHouseholds(trx, registered, keyId, now);
+        if (rows.length !== registered.id.length) {
           throw new RegisterChangedDuringImport();
         }
-        for (const row of rows) {
-          this.seen.get(row.archive_number)!.written = { id: row.id, villageId: row.village_id };
+      }
+      if (unregistered.id.length > 0) {
+        await this.repository.copyHouseholds(trx, unregistered, keyId, now);
+      }
+      for (const columns of [registered, unregistered]) {
+        for (let i = 0; i < columns.id.length; i++) {
+          this.seen.get(columns.archiveNumber[i])!.written = {
+            id: columns.id[i],
+            villageId: columns.villageId[i],
+          };
         }
       }
       if (agreements.length > 0) {
@@ -377,6 +477,10 @@ export class RegisterImportSession {
     } catch (error) {
       if (isOverlapViolation(error)) {
         throw new OverlappingAgreement();
+      }
+      // Another import registered one of these archive numbers or national IDs since our look.
+      if (isUniqueViolation(error)) {
+        throw new RegisterChangedDuringImport();
       }
       throw error;
     }
