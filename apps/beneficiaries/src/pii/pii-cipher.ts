@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import {
   createCipheriv,
   createDecipheriv,
@@ -28,55 +27,6 @@ const SEPARATOR = '.';
 const V2 = 'v2';
 /** IVs drawn per call of the CSPRNG: one call per 512 encryptions instead of one each (an import encrypts three fields a row). */
 const IV_POOL_BYTES = IV_BYTES * 512;
-/** Below this many values a worker's round trip costs more than it saves: they are sealed in place. */
-const WORKER_MIN_VALUES = 64;
-
-/**
- * The worker thread's program (plain JavaScript, run with `eval`, so that it runs the same from
- * the build and under the test runner): it seals lists of values with the active key exactly as
- * {@link PiiCipher.encrypt} does, one envelope per value, and answers them in order.
- */
-const SEAL_WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createCipheriv, createSecretKey, randomFillSync } = require('node:crypto');
-const key = createSecretKey(Buffer.from(workerData.key));
-const prefix = workerData.prefix;
-let ivPool = Buffer.alloc(0);
-let ivOffset = 0;
-function nextIv() {
-  if (ivOffset + ${IV_BYTES} > ivPool.length) {
-    ivPool = randomFillSync(Buffer.allocUnsafe(${IV_POOL_BYTES}));
-    ivOffset = 0;
-  }
-  const iv = ivPool.subarray(ivOffset, ivOffset + ${IV_BYTES});
-  ivOffset += ${IV_BYTES};
-  return iv;
-}
-parentPort.on('message', ({ seq, fields, plaintexts, householdIds }) => {
-  try {
-    const envelopes = new Array(plaintexts.length);
-    for (let i = 0; i < plaintexts.length; i++) {
-      const iv = nextIv();
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: ${TAG_BYTES} });
-      cipher.setAAD(Buffer.from('household:' + householdIds[i] + ':' + fields[i]));
-      const ciphertext = cipher.update(plaintexts[i], 'utf8');
-      cipher.final();
-      envelopes[i] = prefix + iv.toString('base64url') + '${SEPARATOR}' +
-        cipher.getAuthTag().toString('base64url') + '${SEPARATOR}' + ciphertext.toString('base64url');
-    }
-    parentPort.postMessage({ seq, envelopes });
-  } catch (error) {
-    parentPort.postMessage({ seq, error: String(error && error.message) });
-  }
-});
-`;
-
-/** A request to the sealing worker, until it answers. */
-interface Waiting {
-  resolve: (envelopes: string[]) => void;
-  reject: (error: Error) => void;
-}
-
 /** Values to seal, column by column: value i is `plaintexts[i]` as `fields[i]` of household `householdIds[i]`. */
 export interface SealRequest {
   fields: PiiField[];
@@ -136,9 +86,6 @@ export class PiiCipher {
 
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
-  /** Started by the first large {@link encryptMany}, with the requests it has yet to answer. */
-  private sealer: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
-  private sealSeq = 0;
 
   /** A fresh random IV; every byte of the pool is used once. */
   private nextIv(): Buffer {
@@ -168,66 +115,10 @@ export class PiiCipher {
       .toString('base64url')}${SEPARATOR}${ciphertext.toString('base64url')}`;
   }
 
-  /**
-   * The envelopes of many values at once, as {@link encrypt} writes them, sealed in a worker
-   * thread so that the caller's event loop goes on (parsing the next rows of an import) meanwhile;
-   * a short list is sealed in place. Rejects if the worker fails; {@link close} ends the worker.
-   */
-  encryptMany(request: SealRequest): Promise<string[]> {
+  /** The envelopes of many values at once (value i as `fields[i]` of `householdIds[i]`), as {@link encrypt} writes them. */
+  encryptMany(request: SealRequest): string[] {
     const { fields, plaintexts, householdIds } = request;
-    if (plaintexts.length < WORKER_MIN_VALUES) {
-      return Promise.resolve(plaintexts.map((p, i) => this.encrypt(fields[i], p, householdIds[i])));
-    }
-    const { worker, waiting } = (this.sealer ??= this.startSealer());
-    const seq = ++this.sealSeq;
-    return new Promise((resolve, reject) => {
-      waiting.set(seq, { resolve, reject });
-      worker.postMessage({ seq, fields, plaintexts, householdIds });
-    });
-  }
-
-  /** Ends the sealing worker, if one was started; a later {@link encryptMany} starts another. */
-  async close(): Promise<void> {
-    const sealer = this.sealer;
-    this.sealer = undefined;
-    await sealer?.worker.terminate();
-  }
-
-  /** Nest calls this when the application closes. */
-  async onModuleDestroy(): Promise<void> {
-    await this.close();
-  }
-
-  private startSealer(): { worker: Worker; waiting: Map<number, Waiting> } {
-    const key = this.keys.encryptionKeys.get(this.keys.activeKeyId)!;
-    const worker = new Worker(SEAL_WORKER_SOURCE, {
-      eval: true,
-      workerData: { key: new Uint8Array(key), prefix: this.prefix },
-    });
-    // Never what keeps a process alive: an idle worker is no reason to stay up.
-    worker.unref();
-    const waiting = new Map<number, Waiting>();
-    const failAll = (error: Error) => {
-      if (this.sealer?.worker === worker) {
-        this.sealer = undefined;
-      }
-      for (const pending of waiting.values()) {
-        pending.reject(error);
-      }
-      waiting.clear();
-    };
-    worker.on('message', (answer: { seq: number; envelopes?: string[]; error?: string }) => {
-      const pending = waiting.get(answer.seq);
-      waiting.delete(answer.seq);
-      if (answer.envelopes) {
-        pending?.resolve(answer.envelopes);
-      } else {
-        pending?.reject(new Error(`sealing personal data failed: ${answer.error}`));
-      }
-    });
-    worker.on('error', failAll);
-    worker.on('exit', () => failAll(new Error('the worker sealing personal data stopped')));
-    return { worker, waiting };
+    return plaintexts.map((plaintext, i) => this.encrypt(fields[i], plaintext, householdIds[i]));
   }
 
   /** The plaintext of `field` of household `householdId`; PiiDecryptionError when it is not that. */

@@ -260,7 +260,7 @@ export class RegisterImportSession {
     if (!this.writing || (households.length === 0 && agreements.length === 0)) {
       return;
     }
-    // Sealed in the cipher's worker while the batch before is still being written.
+    // Sealed while the batch before is still being written.
     const columns = await this.householdColumns(households);
     // One batch's SQL in flight at a time: it runs while the next batch is parsed and sealed.
     await this.previousWrite;
@@ -433,7 +433,7 @@ export class RegisterImportSession {
       columns.exitYear.push(h.exitYear ?? null);
       columns.baselineIncomeFen.push(h.baselineIncome);
     }
-    const envelopes = await this.cipher.encryptMany(seal);
+    const envelopes = this.cipher.encryptMany(seal);
     for (let i = 0; i < targets.length; i++) {
       targets[i].column[targets[i].row] = envelopes[i];
     }
