@@ -145,13 +145,13 @@ export class JournalRepository {
     }
     const postings = postingRowsOf(draft, accountIds);
     await em.execute(
-      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
-       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id
+      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, month)
+       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ledger_month(?::timestamptz)
          from rows from (jsonb_to_recordset(?::jsonb)
               as (account_id bigint, side text, fen bigint, role text, slot smallint, line_id uuid, product_id uuid, producer_id uuid, lot_id uuid))
               with ordinality as x(account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ord)
         order by ord`,
-      [id, JSON.stringify(postings)],
+      [id, draft.occurredAt, JSON.stringify(postings)],
       'run',
     );
     return id;
