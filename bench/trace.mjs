@@ -34,7 +34,7 @@
 //    `GROUP BY` over it, its rows checked equal to the bare report's; and the report of one month
 //    (`from`/`to`), which reads one partition.
 //
-// Env: BENCH_ORDERS, BENCH_MONTHS, BENCH_FILL_BATCH, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+// Env: BENCH_ORDERS, BENCH_MONTHS, BENCH_FILL_BATCH, BENCH_FILL_JOBS, BENCH_FILL_SECONDS, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
 // BENCH_CONCURRENCY (4), BENCH_REPORT_RUNS (3), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true,
 // BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger).
 import crypto from 'node:crypto';
@@ -65,6 +65,10 @@ const JOBS = Number(process.env.BENCH_FILL_JOBS ?? 1);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 3);
 const MONTHS = Number(process.env.BENCH_MONTHS ?? 12);
+// A fill stops starting batches after BENCH_FILL_SECONDS (none by default): the orders filled are
+// then the first `filledOrders`, and only those are traced.
+const FILL_SECONDS = Number(process.env.BENCH_FILL_SECONDS ?? Infinity);
+let filledOrders = ORDERS;
 const HOUSEHOLDS = 10_000;
 const P99_TARGET_MS = 10;
 const REPORT_TARGET = 1.5;
@@ -154,15 +158,21 @@ async function fill(url) {
   try {
     const started = Date.now();
     await sql.query(ACCOUNTS_SQL);
+    // The fill's months made ahead, as the ledger's PostingMonthsJob makes the coming ones: two
+    // fillers making the same month at write time would deadlock (one would be aborted).
+    await sql.query(`select ledger_ensure_posting_month((date '2020-01-01' + k * interval '1 month')::date)
+                       from generate_series(0, ${MONTHS}) k`);
     let done = 0;
     let shown = Date.now();
     // Each job writes the orders of its own balance slots (slot % JOBS), so no two jobs ever wait
     // on the same balance row.
+    const stopAt = started + FILL_SECONDS * 1000;
+    const reached = Array.from({ length: JOBS }, () => 0);
     const job = async (j) => {
       const client = await connect();
       try {
         await client.query(ACCOUNT_MAPS_SQL);
-        for (let first = 0, batch = 0; first < ORDERS; first += BATCH, batch++) {
+        for (let first = 0, batch = 0; first < ORDERS && Date.now() < stopAt; first += BATCH, batch++) {
           // Fresh statistics as the tables grow (autovacuum would, later), so that the checks the
           // triggers run at each commit look rows up by index rather than scan what is there.
           if (j === 0 && (batch === 0 || batch === 1 || batch % 40 === 0)) {
@@ -170,6 +180,7 @@ async function fill(url) {
           }
           await client.query(batchSql(first, Math.min(ORDERS, first + BATCH) - 1, j));
           done += Math.min(ORDERS, first + BATCH) - first;
+          reached[j] = Math.min(ORDERS, first + BATCH);
           if (Date.now() - shown > 15_000) {
             shown = Date.now();
             say(`  ${fmt(done / JOBS)} orders in ${fmt((Date.now() - started) / 1000, 1)} s`);
@@ -180,6 +191,7 @@ async function fill(url) {
       }
     };
     await Promise.all(Array.from({ length: JOBS }, (_, j) => job(j)));
+    filledOrders = Math.min(...reached);
     // The sequencer seals after the last link: one placeholder at the last filled transaction.
     await sql.query(`insert into chain_link (seq, transaction_id, prev_hash, hash)
       select 1, id, repeat('0', 64), encode(sha256(convert_to(id::text, 'UTF8')), 'hex')
@@ -230,7 +242,7 @@ async function load(seconds, once) {
   const deadline = Date.now() + seconds * 1000;
   const worker = async () => {
     while (Date.now() < deadline) {
-      const n = crypto.randomInt(ORDERS);
+      const n = crypto.randomInt(filledOrders);
       const t0 = process.hrtime.bigint();
       await once(n);
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -317,7 +329,7 @@ run(async () => {
   const explained = [];
   for (let i = 0; i < 5; i++) {
     const { text, values } = await statement((audit, em) =>
-      audit.traceOfOrder(em, md5uuid(`order:${crypto.randomInt(ORDERS)}`)),
+      audit.traceOfOrder(em, md5uuid(`order:${crypto.randomInt(filledOrders)}`)),
     );
     const [plan] = (await sql.query(`explain (analyze, summary, format json) ${text}`, values)).rows[0][
       'QUERY PLAN'
@@ -433,7 +445,7 @@ run(async () => {
   const bareMs = median(bareTimes);
   const reportRatio = reportMs / bareMs;
   console.log(
-    `\nThe ledger at ${fmt(ORDERS)} orders, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`,
+    `\nThe ledger at ${fmt(filledOrders)} orders${filledOrders < ORDERS ? ` (of ${fmt(ORDERS)}: the fill stopped at BENCH_FILL_SECONDS)` : ''}, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`,
   );
   console.log(
     `  fill              ${fmt(filled.filled, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`,

@@ -124,6 +124,20 @@ export class JournalRepository {
   }
 
   /**
+   * Makes the partitions of `posting` for this month (China's time) and the `ahead` after it that
+   * are missing; answers the months made (`2026-12`).
+   */
+  async ensurePostingMonths(em: EntityManager, ahead: number): Promise<string[]> {
+    const rows = await em.execute<Row[]>(
+      `select to_char(m, 'YYYY-MM') as month
+         from (select (ledger_month(now()) + k * interval '1 month')::date as m from generate_series(0, ?::int) k) months
+        where ledger_ensure_posting_month(m)`,
+      [ahead],
+    );
+    return rows.map((r) => String(r.month));
+  }
+
+  /**
    * Writes a transaction and its postings in the caller's database transaction. Answers its id,
    * or undefined when a transaction with its idempotency key exists already (nothing written).
    */
