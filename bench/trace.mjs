@@ -3,7 +3,8 @@
 //
 // The fill. A fresh ledger database, migrated by the ledger itself (started once, then stopped),
 // is filled straight in SQL with BENCH_ORDERS (1,000,000) paid orders over 10,000 households in
-// 100 villages of 10 towns, 50 producers and 200 products, in 2020: per order one journal
+// 100 villages of 10 towns, 50 producers and 200 products, over BENCH_MONTHS (12) months from
+// January 2020 (so over that many monthly partitions of `posting`): per order one journal
 // transaction (kind `sale`, key `order:<id>:paid`), one sale line (household share 8 %, its lot)
 // and five postings: the clearing debit of the gross, the household share split over three
 // households (by largest remainder: two equal parts, the rest to the third) and the producer's
@@ -14,7 +15,10 @@
 // never reads them). The hash chain is not measured: one placeholder link at the last filled
 // transaction makes the sequencer start after the fill instead of sealing a million transactions
 // during the measurement (so `ledger:verify` would refuse this database; it is dropped at the end).
-// Then `vacuum analyze`, and the ledger starts again on the filled database.
+// Then `vacuum analyze`, and the ledger starts again on the filled database. The partitions of
+// `posting` are made at write time by the journal's own trigger, month by month as the fill reaches
+// them; the bench prints their count, rows and sizes (heap and each index, per posting), the
+// figures the README's extrapolation to 10^9 postings starts from.
 //
 // Measured:
 // 1. `TraceOrder` over gRPC (signed as the gateway for a relief officer, so the full view),
@@ -25,8 +29,12 @@
 // 2. `GetReliefIncome` by village over gRPC against its `GROUP BY` (the same text, from the build)
 //    run bare through `pg`: one discarded run of each, then BENCH_REPORT_RUNS (3) alternating,
 //    medians compared. Target: ≤ 1.5×. The answers must match row for row.
+// 3. What a per-account-month summary would make of that report (not kept by the ledger today):
+//    the summary built once from the postings (its build time printed), then the same report as a
+//    `GROUP BY` over it, its rows checked equal to the bare report's; and the report of one month
+//    (`from`/`to`), which reads one partition.
 //
-// Env: BENCH_ORDERS, BENCH_FILL_BATCH, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+// Env: BENCH_ORDERS, BENCH_MONTHS, BENCH_FILL_BATCH, BENCH_FILL_JOBS, BENCH_FILL_SECONDS, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
 // BENCH_CONCURRENCY (4), BENCH_REPORT_RUNS (3), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true,
 // BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger).
 import crypto from 'node:crypto';
@@ -56,6 +64,11 @@ const BATCH = Number(process.env.BENCH_FILL_BATCH ?? 5_000);
 const JOBS = Number(process.env.BENCH_FILL_JOBS ?? 1);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 3);
+const MONTHS = Number(process.env.BENCH_MONTHS ?? 12);
+// A fill stops starting batches after BENCH_FILL_SECONDS (none by default): the orders filled are
+// then the first `filledOrders`, and only those are traced.
+const FILL_SECONDS = Number(process.env.BENCH_FILL_SECONDS ?? Infinity);
+let filledOrders = ORDERS;
 const HOUSEHOLDS = 10_000;
 const P99_TARGET_MS = 10;
 const REPORT_TARGET = 1.5;
@@ -106,7 +119,7 @@ insert into bench_order
 select n, o, pg_temp.u('tx:' || n), pg_temp.u('line:' || n),
        position(substr(o::text, 8, 1) in '0123456789abcdef') - 1, q, q * (2000 + (n % 200) * 37),
        q * (2000 + (n % 200) * 37) * 800 / 10000,
-       timestamptz '2020-01-01 00:00+08' + (n::bigint * 31536000 / ${ORDERS}) * interval '1 second'
+       timestamptz '2020-01-01 00:00+08' + (n::bigint * ${Math.round((31536000 * MONTHS) / 12)} / ${ORDERS}) * interval '1 second'
   from generate_series(${first}, ${last}) n,
        lateral (select pg_temp.u('order:' || n) as o, 1 + n % 5 as q) x
  where (position(substr(o::text, 8, 1) in '0123456789abcdef') - 1) % ${JOBS} = ${job};
@@ -120,8 +133,8 @@ select line, o, pg_temp.u('buyer:' || (n % 50000)), pg_temp.u('product:' || (n %
        jsonb_build_array(jsonb_build_object('lotId', pg_temp.u('lot:' || (n % 200)), 'lotCode', 'LOT-' || (n % 200), 'quantity', q)),
        paid
   from bench_order;
-insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
-select b.tx, p.account_id, p.side, p.fen, p.role, b.slot, p.line, p.product, p.producer, p.lot
+insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, month)
+select b.tx, p.account_id, p.side, p.fen, p.role, b.slot, p.line, p.product, p.producer, p.lot, ledger_month(b.paid)
   from bench_order b
   cross join lateral (select pg_temp.u('product:' || (b.n % 200)) as product, pg_temp.u('producer:' || (b.n % 200 / 4)) as producer,
                              pg_temp.u('lot:' || (b.n % 200)) as lot) d
@@ -145,15 +158,21 @@ async function fill(url) {
   try {
     const started = Date.now();
     await sql.query(ACCOUNTS_SQL);
+    // The fill's months made ahead, as the ledger's PostingMonthsJob makes the coming ones: two
+    // fillers making the same month at write time would deadlock (one would be aborted).
+    await sql.query(`select ledger_ensure_posting_month((date '2020-01-01' + k * interval '1 month')::date)
+                       from generate_series(0, ${MONTHS}) k`);
     let done = 0;
     let shown = Date.now();
     // Each job writes the orders of its own balance slots (slot % JOBS), so no two jobs ever wait
     // on the same balance row.
+    const stopAt = started + FILL_SECONDS * 1000;
+    const reached = Array.from({ length: JOBS }, () => 0);
     const job = async (j) => {
       const client = await connect();
       try {
         await client.query(ACCOUNT_MAPS_SQL);
-        for (let first = 0, batch = 0; first < ORDERS; first += BATCH, batch++) {
+        for (let first = 0, batch = 0; first < ORDERS && Date.now() < stopAt; first += BATCH, batch++) {
           // Fresh statistics as the tables grow (autovacuum would, later), so that the checks the
           // triggers run at each commit look rows up by index rather than scan what is there.
           if (j === 0 && (batch === 0 || batch === 1 || batch % 40 === 0)) {
@@ -161,6 +180,7 @@ async function fill(url) {
           }
           await client.query(batchSql(first, Math.min(ORDERS, first + BATCH) - 1, j));
           done += Math.min(ORDERS, first + BATCH) - first;
+          reached[j] = Math.min(ORDERS, first + BATCH);
           if (Date.now() - shown > 15_000) {
             shown = Date.now();
             say(`  ${fmt(done / JOBS)} orders in ${fmt((Date.now() - started) / 1000, 1)} s`);
@@ -171,6 +191,7 @@ async function fill(url) {
       }
     };
     await Promise.all(Array.from({ length: JOBS }, (_, j) => job(j)));
+    filledOrders = Math.min(...reached);
     // The sequencer seals after the last link: one placeholder at the last filled transaction.
     await sql.query(`insert into chain_link (seq, transaction_id, prev_hash, hash)
       select 1, id, repeat('0', 64), encode(sha256(convert_to(id::text, 'UTF8')), 'hex')
@@ -184,10 +205,26 @@ async function fill(url) {
                               (select count(*) from account where owner_kind = 'household')::int as households,
                               pg_size_pretty(pg_database_size(current_database())) as size`)
     ).rows[0];
-    return { filled, vacuumed: (Date.now() - vacuumStarted) / 1000, ...counts };
+    return { filled, vacuumed: (Date.now() - vacuumStarted) / 1000, ...counts, ...(await partitionsOf(sql)) };
   } finally {
     await sql.end();
   }
+}
+
+/** The partitions of `posting`: how many, their rows, and bytes of heap and of each index. */
+async function partitionsOf(sql) {
+  const parts = (
+    await sql.query(`select c.relname as name, c.reltuples::bigint as rows, pg_relation_size(c.oid)::bigint as heap
+                       from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                      where i.inhparent = 'posting'::regclass order by 1`)
+  ).rows.map((r) => ({ name: r.name, rows: Number(r.rows), heap: Number(r.heap) }));
+  const indexes = (
+    await sql.query(`select parent.relname as name, sum(pg_relation_size(i.inhrelid))::bigint as bytes
+                       from pg_inherits i join pg_class parent on parent.oid = i.inhparent
+                      where parent.relname like 'posting\\_%' and parent.relkind = 'I'
+                      group by 1 order by 1`)
+  ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+  return { partitions: parts, indexes };
 }
 
 const unary = (client, method, request, metadata) =>
@@ -205,7 +242,7 @@ async function load(seconds, once) {
   const deadline = Date.now() + seconds * 1000;
   const worker = async () => {
     while (Date.now() < deadline) {
-      const n = crypto.randomInt(ORDERS);
+      const n = crypto.randomInt(filledOrders);
       const t0 = process.hrtime.bigint();
       await once(n);
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -288,6 +325,27 @@ run(async () => {
   await load(WARMUP, bareTrace);
   const bare = await load(SECONDS, bareTrace);
 
+  // Where one bare trace spends its time: planning (one plan over every partition) or executing.
+  const explained = [];
+  for (let i = 0; i < 5; i++) {
+    const { text, values } = await statement((audit, em) =>
+      audit.traceOfOrder(em, md5uuid(`order:${crypto.randomInt(filledOrders)}`)),
+    );
+    const [plan] = (await sql.query(`explain (analyze, summary, format json) ${text}`, values)).rows[0][
+      'QUERY PLAN'
+    ];
+    explained.push({ planning: plan['Planning Time'], execution: plan['Execution Time'] });
+    if (i === 0 && process.env.BENCH_EXPLAIN === 'true') {
+      console.log(
+        (await sql.query(`explain (analyze, costs off) ${text}`, values)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n'),
+      );
+    }
+  }
+  const planning = median(explained.map((e) => e.planning));
+  const execution = median(explained.map((e) => e.execution));
+
   say(`village report: one discarded run of each, then ${REPORT_RUNS} alternating`);
   const reportMetadata = signed('GetReliefIncome');
   const reportSql = await statement((audit, em) => audit.reliefIncome(em, 'village', {}));
@@ -327,6 +385,59 @@ run(async () => {
       `the report's ${first.rows.length} rows do not match the bare GROUP BY's ${firstBare.rows.length}`,
     );
   }
+  // A per-account-month summary, built once here, and the same report read from it.
+  say('village report from a per-account-month summary (built here once), and of one month');
+  const summaryStarted = Date.now();
+  await sql.query(`create table bench_account_month as
+    select p.account_id, p.month, sum(case when p.side = 'credit' then p.fen else -p.fen end)::bigint as fen
+      from posting p join journal_transaction t on t.id = p.transaction_id
+     where t.kind <> 'payout' group by 1, 2`);
+  await sql.query('analyze bench_account_month');
+  const summaryBuilt = (Date.now() - summaryStarted) / 1000;
+  const summaryRows = Number((await sql.query('select count(*) from bench_account_month')).rows[0].count);
+  const summarySql = `select coalesce(a.village_id::text, '') as key,
+            count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
+            coalesce(sum(case when a.owner_kind in ('household', 'household_recoverable') then s.fen end), 0) as household_fen,
+            coalesce(sum(case when a.owner_kind in ('village_collective', 'village_recoverable') then s.fen end), 0) as collective_fen
+       from bench_account_month s join account a on a.id = s.account_id
+      where a.owner_kind in ('household', 'household_recoverable', 'village_collective', 'village_recoverable')
+      group by 1 order by 1`;
+  const viaSummary = async () => {
+    const t0 = process.hrtime.bigint();
+    const { rows } = await sql.query(summarySql);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, rows };
+  };
+  const firstSummary = await viaSummary();
+  const summaryTimes = [];
+  for (let i = 0; i < REPORT_RUNS; i++) {
+    summaryTimes.push((await viaSummary()).ms);
+  }
+  const summaryMatches =
+    firstSummary.rows.length === firstBare.rows.length &&
+    firstSummary.rows.every(
+      (r, i) =>
+        r.key === firstBare.rows[i].key &&
+        Number(r.household_fen) === Number(firstBare.rows[i].household_fen) &&
+        Number(r.households) === Number(firstBare.rows[i].households),
+    );
+  if (!summaryMatches) {
+    problems.push('the report from the summary does not match the bare GROUP BY');
+  }
+  // One month of the report: `from`/`to` on the transaction's time, which the ledger turns into
+  // the partition's bounds as well.
+  const monthSql = await statement((audit, em) =>
+    audit.reliefIncome(em, 'village', {
+      from: new Date('2020-06-01T00:00:00+08:00'),
+      to: new Date('2020-07-01T00:00:00+08:00'),
+    }),
+  );
+  await sql.query(monthSql);
+  const monthTimes = [];
+  for (let i = 0; i < REPORT_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    await sql.query(monthSql);
+    monthTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
   await sql.end();
   client.close();
 
@@ -334,7 +445,7 @@ run(async () => {
   const bareMs = median(bareTimes);
   const reportRatio = reportMs / bareMs;
   console.log(
-    `\nThe ledger at ${fmt(ORDERS)} orders, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`,
+    `\nThe ledger at ${fmt(filledOrders)} orders${filledOrders < ORDERS ? ` (of ${fmt(ORDERS)}: the fill stopped at BENCH_FILL_SECONDS)` : ''}, ${fmt(HOUSEHOLDS)} households (${fmt(filled.postings)} postings, ${filled.size})`,
   );
   console.log(
     `  fill              ${fmt(filled.filled, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`,
@@ -346,6 +457,9 @@ run(async () => {
     `  bare statement    ${fmt(bare.rps, 1).padStart(8)} calls/s   p50 ${fmt(bare.p50, 2)} ms   p99 ${fmt(bare.p99, 2)} ms   (p99 ratio ${(traced.p99 / bare.p99).toFixed(2)}×)`,
   );
   console.log(
+    `  one bare trace    planning ${fmt(planning, 2)} ms, execution ${fmt(execution, 2)} ms   (EXPLAIN ANALYZE, medians of 5)`,
+  );
+  console.log(
     `  trace p99 ${fmt(traced.p99, 2)} ms   (target ≤ ${P99_TARGET_MS} ms: ${traced.p99 <= P99_TARGET_MS ? 'met' : 'NOT met'})`,
   );
   console.log(
@@ -354,6 +468,21 @@ run(async () => {
   console.log(
     `  ratio report ÷ bare = ${reportRatio.toFixed(2)}×   (target ≤ ${REPORT_TARGET}×: ${reportRatio <= REPORT_TARGET ? 'met' : 'NOT met'})`,
   );
+  console.log(
+    `  from a summary    ${fmt(median(summaryTimes), 1)} ms   (${fmt(summaryRows)} account-month rows, built once in ${fmt(summaryBuilt, 1)} s; ratio ÷ bare ${(median(summaryTimes) / bareMs).toFixed(4)}×)`,
+  );
+  console.log(`  one month (June 2020, one partition) bare ${fmt(median(monthTimes), 0)} ms`);
+  const heap = filled.partitions.reduce((sum, p) => sum + p.heap, 0);
+  const rows = filled.partitions.map((p) => p.rows);
+  const perPosting = (bytes) => (bytes / filled.postings).toFixed(1);
+  console.log(
+    `  partitions        ${filled.partitions.length} of posting, ${fmt(Math.min(...rows))}–${fmt(Math.max(...rows))} rows each; heap ${fmt(heap / 2 ** 20)} MiB (${perPosting(heap)} B a posting)`,
+  );
+  for (const index of filled.indexes) {
+    console.log(
+      `  index ${index.name.padEnd(20)} ${fmt(index.bytes / 2 ** 20).padStart(6)} MiB (${perPosting(index.bytes)} B a posting)`,
+    );
+  }
   if (problems.length > 0) {
     throw new Error(`the run is invalid: ${problems.join('; ')}`);
   }

@@ -6,6 +6,7 @@ import { Migration20261202133000_apply_event } from './Migration20261202133000_a
 import { Migration20261202134000_balances_per_statement } from './Migration20261202134000_balances_per_statement';
 import { Migration20261202142008_payouts } from './Migration20261202142008_payouts';
 import { Migration20261202180000_payout_payees } from './Migration20261202180000_payout_payees';
+import { Migration20261203080000_posting_months } from './Migration20261203080000_posting_months';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -18,4 +19,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
   },
   { name: 'Migration20261202142008_payouts', class: Migration20261202142008_payouts },
   { name: 'Migration20261202180000_payout_payees', class: Migration20261202180000_payout_payees },
+  { name: 'Migration20261203080000_posting_months', class: Migration20261203080000_posting_months },
 ];

@@ -15,6 +15,7 @@ import { CatalogClient } from './clients/catalog.client';
 import { OrdersClient } from './clients/orders.client';
 import type { LedgerConfig } from './config/ledger.config';
 import { CATCH_UP_INTERVAL_MS, CatchUpJob } from './events/catch-up.job';
+import { PostingMonthsJob } from './journal/posting-months.job';
 import { EventWriter } from './events/event-writer';
 import { OrderEventsRepository } from './events/order-events.repository';
 import { OrderEventsService } from './events/order-events.service';
@@ -75,6 +76,7 @@ export class AppModule {
       providers: [
         JournalRepository,
         JournalService,
+        PostingMonthsJob,
         ChainRepository,
         ChainService,
         ChainSealerJob,

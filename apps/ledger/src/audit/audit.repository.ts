@@ -51,31 +51,18 @@ export class AuditRepository {
   /**
    * Everything an order's trace reads, in one round trip: its sale lines, what stands of each part
    * of them, and the order's donation and net paid (as `saleLinesOfOrder`, `partsOfLines` and
-   * `orderTotals` answer them).
+   * `orderTotals` answer them), read only from the months of `posting` they can be in.
    */
   async traceOfOrder(
     em: EntityManager,
     orderId: string,
   ): Promise<{ lines: TraceLineRow[]; parts: TracePartRow[]; donationFen: number; netPaidFen: number }> {
+    // The statement is the database function `ledger_trace_order` (migration posting_months), so
+    // that each connection plans it once over the partitions of `posting`.
     const rows = await em.execute<Row[]>(
-      `with l as (select * from sale_line where order_id = ?),
-       parts as (
-         select p.line_id, p.role, p.lot_id, a.owner_kind, a.owner_id, a.village_id, a.town_id, sum(${SIGNED}) as fen
-           from posting p ${PART_ACCOUNT_JOIN}
-          where p.line_id in (select line_id from l)
-          group by p.line_id, p.role, p.lot_id, a.id
-       ),
-       totals as (
-         select coalesce(sum(case when p.role = 'donation' then ${SIGNED} end), 0) as donation,
-                coalesce(sum(case when p.role = 'clearing' then -(${SIGNED}) end), 0) as net_paid
-           from journal_transaction t join posting p on p.transaction_id = t.id
-          where t.order_id = ? and t.kind in ('sale', 'refund')
-       )
-       select (select coalesce(json_agg(l order by l.line_id), '[]') from l) as lines,
-              (select coalesce(json_agg(parts order by parts.line_id, parts.role, parts.owner_id), '[]') from parts) as parts,
-              totals.donation, totals.net_paid
-         from totals`,
-      [orderId, orderId],
+      `select lines_json as lines, parts_json as parts, donation_fen as donation, net_paid_fen as net_paid
+         from ledger_trace_order(?)`,
+      [orderId],
     );
     const row = rows[0]!;
     return {
@@ -140,9 +127,15 @@ export class AuditRepository {
           and t.kind <> 'payout'
           and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
           and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
+          -- The same bounds on the postings' months, so that only their partitions are read.
+          and (?::timestamptz is null or p.month >= ledger_month(?::timestamptz))
+          and (?::timestamptz is null or p.month <= ledger_month(?::timestamptz - interval '1 microsecond'))
         group by 1
         order by 1`,
-      [range.from ?? null, range.from ?? null, range.to ?? null, range.to ?? null],
+      [
+        ...[range.from ?? null, range.from ?? null, range.to ?? null, range.to ?? null],
+        ...[range.from ?? null, range.from ?? null, range.to ?? null, range.to ?? null],
+      ],
     );
     return rows.map((r) => ({
       key: String(r.key),

@@ -148,8 +148,10 @@ export class ChainRepository {
     }
     const postings = await em.execute<Row[]>(
       `select p.transaction_id, a.code, a.currency, p.side, p.fen, p.role, p.line_id, p.product_id, p.producer_id, p.lot_id
-         from posting p join account a on a.id = p.account_id
-        where p.transaction_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+         from journal_transaction t
+         join posting p on p.transaction_id = t.id and p.month = ledger_month(t.occurred_at)
+         join account a on a.id = p.account_id
+        where t.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
       [JSON.stringify(rows.map((r) => r.id))],
     );
     const byTx = new Map<string, SealableTransaction['postings']>();

@@ -124,6 +124,20 @@ export class JournalRepository {
   }
 
   /**
+   * Makes the partitions of `posting` for this month (China's time) and the `ahead` after it that
+   * are missing; answers the months made (`2026-12`).
+   */
+  async ensurePostingMonths(em: EntityManager, ahead: number): Promise<string[]> {
+    const rows = await em.execute<Row[]>(
+      `select to_char(m, 'YYYY-MM') as month
+         from (select (ledger_month(now()) + k * interval '1 month')::date as m from generate_series(0, ?::int) k) months
+        where ledger_ensure_posting_month(m)`,
+      [ahead],
+    );
+    return rows.map((r) => String(r.month));
+  }
+
+  /**
    * Writes a transaction and its postings in the caller's database transaction. Answers its id,
    * or undefined when a transaction with its idempotency key exists already (nothing written).
    */
@@ -145,13 +159,13 @@ export class JournalRepository {
     }
     const postings = postingRowsOf(draft, accountIds);
     await em.execute(
-      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id)
-       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id
+      `insert into posting (transaction_id, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, month)
+       select ?, account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ledger_month(?::timestamptz)
          from rows from (jsonb_to_recordset(?::jsonb)
               as (account_id bigint, side text, fen bigint, role text, slot smallint, line_id uuid, product_id uuid, producer_id uuid, lot_id uuid))
               with ordinality as x(account_id, side, fen, role, slot, line_id, product_id, producer_id, lot_id, ord)
         order by ord`,
-      [id, JSON.stringify(postings)],
+      [id, draft.occurredAt, JSON.stringify(postings)],
       'run',
     );
     return id;

@@ -24,7 +24,8 @@ export type PostingRole =
  * One side of a transaction on one account, fen > 0. The trace columns (order line, product,
  * producer, lot) say which sale line and lot the money came from, so that a sale can be followed
  * to each household. Inserted only in the database transaction that created its transaction, and
- * never updated or deleted (triggers); the insert trigger moves the account's totals.
+ * never updated or deleted (triggers); the insert trigger moves the account's totals. Partitioned
+ * by month (`posting_y2026m12`); every write goes through `posting` itself.
  */
 @Entity({ tableName: 'posting' })
 @Check({ name: 'posting_fen_positive', expression: 'fen > 0' })
@@ -37,6 +38,13 @@ export type PostingRole =
 export class Posting {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
+
+  /**
+   * The month of its transaction (`ledger_month(occurred_at)`, China's time), the key `posting` is
+   * partitioned by; the posting trigger refuses any other.
+   */
+  @PrimaryKey({ type: 'date', defaultRaw: 'ledger_month(now())' })
+  month!: string;
 
   @Property({ type: 'uuid' })
   transactionId!: string;
