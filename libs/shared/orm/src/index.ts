@@ -1,2 +1,3 @@
 export * from './orm.config';
 export * from './migrate.util';
+export * from './prepared-query.util';
