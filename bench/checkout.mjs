@@ -368,135 +368,128 @@ async function bareClient(config, seconds, meter) {
   // As orders fingerprints the checkout body the gateway sends: manual, no donation, no round-up.
   const requestHash = checkoutRequestHash(dist)({ paymentMethod: 'manual', donationFen: 0, roundUp: false });
   const run = async (db, call) => db.query(await statement(call));
+  // The buyer limits the services run with (the bench raises them: buyers never pay).
+  const limits = { maxUnpaidOrders: 1000, maxHeldUnits: 1_000_000 };
   let key = 0;
 
   const checkout = async (buyer) => {
     key += 1;
     const idempotencyKey = `${tag}-${buyer.index}-${key}`;
-    // Twice, as orders looks: before taking the key's in-flight lock (Redis) and again under it.
-    for (let look = 0; look < 2; look++) {
-      const existing = await run(orders, ({ orders: repo }, em) =>
-        repo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
-      );
-      if (existing.rowCount !== 0) {
-        return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
-      }
+    // Under the key's in-flight lock (Redis): the key's order, if any.
+    const existing = await run(orders, ({ orders: repo }, em) =>
+      repo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
+    );
+    if (existing.rowCount !== 0) {
+      return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
     }
-    // The buyer's limits, looked at before any stock is held (and again under its lock below).
+    // The buyer's limits, looked at before any stock is held (and again when the order is written).
     await run(orders, ({ allowances }, em) => allowances.usageOf(em, buyer.id));
     const orderId = crypto.randomUUID();
     const expiresAt = new Date(Date.now() + HOLD_TTL_MS);
-    const tx = await catalog.connect();
-    let product;
-    let lot;
-    try {
-      await tx.query('begin');
-      await run(tx, ({ stock }, em) => stock.lockOrder(em, orderId));
-      const holds = await run(tx, ({ stock }, em) => stock.holdsOfOrder(em, orderId));
-      if (holds.rowCount !== 0) {
-        throw new Error(`order ${orderId} has holds already`);
-      }
-      [product] = (await run(tx, ({ stock }, em) => stock.saleableProducts(em, [buyer.productId]))).rows;
-      if (product?.status !== 'active' || product.producer_status !== 'verified') {
-        throw new Error(`product ${buyer.productId} is not for sale`);
-      }
-      const lots = (await run(tx, ({ stock }, em) => stock.lockLotsOfProducts(em, [product.source_id]))).rows;
-      lot = lots.find((l) => Number(l.on_hand) >= 1);
-      if (!lot) {
-        throw new Error(`product ${buyer.productId} is out of stock`);
-      }
-      const moved = await run(tx, ({ stock }, em) => stock.adjustOnHand(em, new Map([[lot.id, -1]])));
-      if (moved.rowCount !== 1) {
-        throw new Error(`lot ${lot.id} did not move`);
-      }
-      const snapshot = {
-        unitPriceFen: Number(product.price_fen),
-        currency: product.currency,
-        producerId: product.producer_id,
-        producerName: product.producer_name,
-        householdShareBps: Number(product.household_share_bps),
-        nameZh: product.name_zh,
-        nameEn: product.name_en,
-        unit: product.unit,
-        lotCode: lot.lot_code,
-      };
-      await run(tx, ({ stock }, em) =>
-        stock.insertHolds(em, [
-          { orderId, productId: buyer.productId, lotId: lot.id, quantity: 1, expiresAt, snapshot },
-        ]),
-      );
-      await tx.query('commit');
-    } catch (error) {
-      await tx.query('rollback').catch(() => undefined);
-      return { kind: 'hold', detail: String(error.message ?? error) };
-    } finally {
-      tx.release();
+    // catalog: the plan (the order's holds, the product, its lots), then the hold written.
+    const plan = (await run(catalog, ({ stock }, em) => stock.holdPlan(em, orderId, [buyer.productId])))
+      .rows[0];
+    const product = plan.products[0];
+    if (plan.holds.length !== 0 || product?.status !== 'active' || product.producer_status !== 'verified') {
+      return { kind: 'hold', detail: `product ${buyer.productId} is not for sale, or order ${orderId} held` };
     }
-    const priceFen = Number(product.price_fen);
-    // The order is written under the buyer's lock, after counting again what the buyer holds.
-    const orderTx = await orders.connect();
-    let inserted;
-    try {
-      await orderTx.query('begin');
-      await run(orderTx, ({ allowances }, em) => allowances.lockBuyer(em, buyer.id));
-      await run(orderTx, ({ allowances }, em) => allowances.usageOf(em, buyer.id));
-      inserted = await run(orderTx, ({ orders: repo }, em) =>
-        repo.insert(em, {
-          id: orderId,
-          buyerId: buyer.id,
-          buyerRole: 'consumer',
-          idempotencyKey,
-          requestHash,
-          status: 'pending_payment',
-          paymentMethod: 'manual',
-          subtotalFen: priceFen,
-          donationFen: 0,
-          totalFen: priceFen,
-          currency: product.currency || 'CNY',
-          paymentReference: null,
-          clientSecret: null,
-          amountReceivedFen: null,
-          paidAt: null,
-          expiresAt,
-          cancelledAt: null,
-          lines: [
+    const lot = plan.lots.find((l) => Number(l.on_hand) >= 1);
+    if (!lot) {
+      return { kind: 'hold', detail: `product ${buyer.productId} is out of stock` };
+    }
+    const snapshot = {
+      unitPriceFen: Number(product.price_fen),
+      currency: product.currency,
+      producerId: product.producer_id,
+      producerName: product.producer_name,
+      householdShareBps: Number(product.household_share_bps),
+      nameZh: product.name_zh,
+      nameEn: product.name_en,
+      unit: product.unit,
+      lotCode: lot.lot_code,
+    };
+    const held = await run(catalog, ({ stock }, em) =>
+      stock.holdOrders(em, [
+        JSON.stringify({
+          order_id: orderId,
+          holds: [
             {
-              id: crypto.randomUUID(),
               position: 0,
-              productId: buyer.productId,
-              productNameZh: product.name_zh,
-              productNameEn: product.name_en,
-              unit: product.unit,
-              producerId: product.producer_id,
-              producerName: product.producer_name,
-              unitPriceFen: priceFen,
+              product_id: buyer.productId,
+              lot_id: lot.id,
               quantity: 1,
-              grossFen: priceFen,
-              householdShareBps: Number(product.household_share_bps),
-              allocations: [{ lotId: lot.id, lotCode: lot.lot_code, quantity: 1 }],
-              status: 'pending',
-              refundedQuantity: 0,
-              refundedFen: 0,
-              carrier: null,
-              trackingNumber: null,
-              shippedAt: null,
+              expires_at: expiresAt.toISOString(),
+              snapshot,
             },
           ],
         }),
-      );
-      await orderTx.query('commit');
-    } catch (error) {
-      await orderTx.query('rollback').catch(() => undefined);
-      return { kind: 'insert', detail: String(error.message ?? error) };
-    } finally {
-      orderTx.release();
+      ]),
+    );
+    if (held.rows[0]?.outcome !== 'held') {
+      return { kind: 'hold', detail: `order ${orderId}: ${held.rows[0]?.outcome}` };
     }
-    if (Number(inserted.rows[0].orders) !== 1) {
-      return { kind: 'insert', detail: `order ${orderId} not inserted` };
-    }
-    const read = await run(orders, ({ orders: repo }, em) => repo.findById(em, orderId));
-    if (read.rowCount !== 1) {
-      return { kind: 'read', detail: `order ${orderId} not found after insert` };
+    // orders: the order written under the buyer's lock, within its limits.
+    const priceFen = Number(product.price_fen);
+    const placed = await run(orders, ({ orders: repo }, em) =>
+      repo.placeMany(
+        em,
+        [
+          {
+            units: 1,
+            order: {
+              id: orderId,
+              buyerId: buyer.id,
+              buyerRole: 'consumer',
+              idempotencyKey,
+              requestHash,
+              status: 'pending_payment',
+              paymentMethod: 'manual',
+              subtotalFen: priceFen,
+              donationFen: 0,
+              totalFen: priceFen,
+              currency: product.currency || 'CNY',
+              paymentReference: null,
+              clientSecret: null,
+              amountReceivedFen: null,
+              processorFeeFen: null,
+              paidAt: null,
+              expiresAt,
+              cancelledAt: null,
+              lines: [
+                {
+                  id: crypto.randomUUID(),
+                  position: 0,
+                  productId: buyer.productId,
+                  productNameZh: product.name_zh,
+                  productNameEn: product.name_en,
+                  unit: product.unit,
+                  producerId: product.producer_id,
+                  producerName: product.producer_name,
+                  unitPriceFen: priceFen,
+                  quantity: 1,
+                  grossFen: priceFen,
+                  householdShareBps: Number(product.household_share_bps),
+                  allocations: [{ lotId: lot.id, lotCode: lot.lot_code, quantity: 1 }],
+                  status: 'pending',
+                  refundedQuantity: 0,
+                  refundedFen: 0,
+                  carrier: null,
+                  trackingNumber: null,
+                  shippedAt: null,
+                  licenceId: null,
+                  licenceNumber: null,
+                  licenceCommitmentBps: 0,
+                  licenceMinPerUnitFen: 0,
+                },
+              ],
+            },
+          },
+        ],
+        limits,
+      ),
+    );
+    if (placed.rows[0]?.outcome !== 'placed') {
+      return { kind: 'insert', detail: `order ${orderId}: ${placed.rows[0]?.outcome}` };
     }
     return true;
   };
