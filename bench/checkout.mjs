@@ -2,8 +2,10 @@
 // Over 400 lines on purpose: one benchmark, read top to bottom (set-up, the platform's side, the
 // bare side, the checks that every answer was a real order); its shared parts are in bench/lib/.
 // `npm run bench:checkout`: checkouts per second at 32 concurrent buyers through the whole platform
-// (HTTP → gateway → gRPC → orders → gRPC → catalog → PostgreSQL, manual payment), against the very
-// SQL a checkout runs sent bare through `pg` at the same concurrency.
+// (HTTP → gateway → gRPC → orders → gRPC → catalog and licensing → PostgreSQL, manual payment),
+// against pgbench's built-in TPC-B at the same concurrency on the same server (issue 14's
+// baseline), and beside it the very SQL a checkout runs sent bare through `pg`; then a flash sale
+// (every buyer on one product) against the spread-out run.
 //
 // What is measured, exactly. A load client of its own (this script with --client, one process,
 // node:http keep-alive agent) keeps BENCH_CONCURRENCY (32) checkouts in flight:
@@ -27,52 +29,62 @@
 // token's claims are the signed-in one's and GET /api/v1/me answers 200 with its own email);
 // 1,280 argon2 hashes and checks for 640 sign-ups and sign-ins would take minutes here.
 //
-// The baseline: the same client, the same buyers, rounds, queue, concurrency and duration, and
-// per checkout the statements a checkout runs, in the same order, on the very databases the
+// The flash sale: the same as the gateway run, every buyer buying the one saleable product whose
+// stock sits in the fewest lots (one, in the demo catalogue), so that every hold takes from one row.
+//
+// Baseline 1, pgbench: `pgbench -i -s <concurrency>` on a scratch database (one branch per client,
+// as pgbench's documentation asks), then the built-in `tpcb-like` script with <concurrency> clients
+// and 2 threads, warm-up and measured run as long as the checkouts'; tps without the initial
+// connection time, p50/p99 from its per-transaction log.
+//
+// Baseline 2, bare SQL: the same client, the same buyers, rounds, queue, concurrency and duration,
+// and per checkout the statements a checkout runs, in the same order, on the very databases the
 // services use (the same demo products and lots, new order ids, idempotency keys and holds):
 //   orders:  OrderRepository.findByIdempotencyKey (the order with its lines and refunds as JSON;
-//            none found), twice, as orders looks before taking the key's in-flight lock in Redis
-//            and again under it; BuyerAllowanceRepository.usageOf (the buyer's limits and what it
-//            holds unpaid, looked at before any stock is held);
-//   catalog: begin; StockRepository.lockOrder (pg_advisory_xact_lock), holdsOfOrder (none),
-//            saleableProducts, lockLotsOfProducts (the product's lots, locked in id order),
-//            adjustOnHand (one lot −1, conditional), insertHolds; commit;
-//   orders:  begin; BuyerAllowanceRepository.lockBuyer (pg_advisory_xact_lock), usageOf again;
-//            OrderRepository.insert (one CTE: the order and its line); commit; findById (read back).
+//            none found), as orders looks under the key's in-flight lock in Redis;
+//            BuyerAllowanceRepository.usageOf (the buyer's limits and what it holds unpaid,
+//            looked at before any stock is held);
+//   catalog: StockRepository.holdPlan (the order's holds, the product, its lots, one statement),
+//            holdOrders (stock_hold_orders: the order's and lot's locks, on_hand −1, the hold);
+//   orders:  OrderRepository.placeMany (orders_place: the buyer's lock, its usage against its
+//            limits, the order and its line).
 // The statement texts and parameters come from the build's own repositories (a stand-in
-// EntityManager records each call instead of running it), with knex's ? turned into $1…$n, and
-// are sent through `pg` Pools (BENCH_PG_POOL connections per database, default half the concurrency)
-// as parameterised queries; the services send the same statements with the values written in by
-// MikroORM. The baseline leaves out everything that is not SQL: HTTP and Fastify, the JWT check,
-// the gateway's rate limiter (Redis), class-validator and zod validation, both gRPC hops
-// (gateway → orders → catalog) and their (de)serialisation, the Redis work of orders (checkout
-// lock SET NX and DEL, cart read MULTI HGETALL/EXPIRE and cart DEL), MikroORM's forks and
-// transactions, the row mapping and the JSON answer. One "checkout" is one full set of statements.
+// EntityManager records each call instead of running it): the prepared ones as the services send
+// them (named, $1…$n), the others with knex's ? turned into $1…$n; they are sent through `pg`
+// Pools (BENCH_PG_POOL connections per database, default half the concurrency), one checkout at a
+// time per connection, without the services' group commit. The baseline leaves out everything that
+// is not SQL: HTTP and Fastify, the JWT check, the gateway's rate limiter (Redis), class-validator
+// and zod validation, the gRPC hops (gateway → orders → catalog, orders → licensing) and their
+// (de)serialisation, licensing's own read of the licence terms, the Redis work of orders
+// (checkout lock SET NX and DEL, cart read and cart DEL), MikroORM's forks, the row mapping and the
+// JSON answer. One "checkout" is one full set of statements.
 //
 // Checked: before the runs, one checkout through the gateway answers 201 with a pending manual
 // order of one line; after each measured run, the orders made (rows of customer_order) and the
 // units held (stock_hold) during it equal the checkouts answered 201 (or, bare, completed). Any
 // other answer (non-201, transport error, a fill that failed) is counted and printed, and makes
-// the run invalid (exit 1). Output: checkouts/s, p50, p99 of both, the ratio; target: ratio ≥ 0.30
-// with the gateway's p99 ≤ 50 ms. Beside them, where the CPU went: the CPU time per checkout of
-// gateway, orders, catalog, the PostgreSQL backends of the run's databases and the load client,
+// the run invalid (exit 1). Output: checkouts/s, p50, p99 of each, the ratios; targets (issue 14):
+// ÷ pgbench ≥ 0.1 with the gateway's p99 ≤ 100 ms, CPU per checkout ≤ 4 ms in all processes, flash
+// sale ÷ spread ≥ 0.5 (and, from before, ÷ bare ≥ 0.3). Beside them, where the CPU went: the CPU
+// time per checkout of gateway, orders, catalog, licensing, the PostgreSQL backends of the run's
+// databases and the load client,
 // sampled (Linux /proc) at the start and end of every timed stretch, so cart fills are not in it.
 // The last ≤ 32 checkouts of each stretch run with fewer in flight; both sides have the same
 // stretches, so the same tails.
 //
-// Builds (and runs a private copy of dist/ in tmp/), creates four fresh databases (dropped at the
+// Builds (and runs a private copy of dist/ in tmp/), creates six fresh databases (dropped at the
 // end) and a Redis key prefix (its keys deleted), starts beneficiaries (fresh PII keys), catalog,
-// orders and the gateway with the environment the launcher gives them (tools/runtime/services.mjs;
+// licensing, orders and the gateway with the environment the launcher gives them (tools/runtime/services.mjs;
 // fresh secrets, LOG_LEVEL=warn, HOLD_TTL_MS and pool sizes left at their defaults, gateway
 // RATE_LIMIT_PER_MINUTE raised: one client IP must not be throttled),
-// waits for GET /readyz (database, Redis, catalog, beneficiaries, orders). Everything is bounded by
+// waits for GET /readyz (database, Redis, catalog, beneficiaries, orders) and licensing's health. Everything is bounded by
 // BENCH_TIMEOUT_SECONDS and every process it started is stopped, also on failure.
 //
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32), BENCH_BUYERS (640),
 // BENCH_PG_POOL (connections per database for the bare baseline; default half of BENCH_CONCURRENCY),
 // BENCH_TIMEOUT_SECONDS (600), BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the
-// existing dist/ instead of building), BENCH_NODE_ARGS (extra node flags for gateway, orders and
-// catalog, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
+// existing dist/ instead of building), BENCH_NODE_ARGS (extra node flags for gateway, orders,
+// catalog and licensing, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
