@@ -26,16 +26,36 @@ export const StripeWebhookVerifier = (dist) =>
 
 /** What a repository method would send: recorded by a stand-in EntityManager, not run. */
 class Recorded {
-  constructor(sql, params) {
+  constructor(sql, params, name) {
     this.sql = sql;
     this.params = params;
+    this.name = name;
   }
 }
 const recorder = {
   execute: async (sql, params = []) => {
     throw new Recorded(sql, params);
   },
+  // shared/orm's preparedQuery: a named statement on a connection of the ORM's pool.
+  getTransactionContext: () => undefined,
+  getConnection: () => ({
+    getKnex: () => ({
+      client: {
+        acquireConnection: async () => ({
+          query: async ({ name, text, values }) => {
+            throw new Recorded(text, values, name);
+          },
+        }),
+        releaseConnection: async () => undefined,
+      },
+    }),
+  }),
 };
+/** A recorded statement as pg takes it: named ones keep their $n and are prepared once per connection. */
+const asQuery = (recorded) =>
+  recorded.name
+    ? { name: recorded.name, text: recorded.sql, values: recorded.params }
+    : { text: dollars(recorded.sql), values: recorded.params };
 const dollarCache = new Map();
 /** knex's positional ? → pg's $1…$n (the texts have no ?? identifiers nor escaped \?). */
 function dollars(sql) {
@@ -67,7 +87,7 @@ export function checkoutStatements(dist) {
       await call(repos, recorder);
     } catch (error) {
       if (error instanceof Recorded) {
-        return { text: dollars(error.sql), values: error.params };
+        return asQuery(error);
       }
       throw error;
     }
@@ -93,7 +113,7 @@ export function auditStatements(dist) {
       await call(audit, recorder);
     } catch (error) {
       if (error instanceof Recorded) {
-        return { text: dollars(error.sql), values: error.params };
+        return asQuery(error);
       }
       throw error;
     }

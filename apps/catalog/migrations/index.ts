@@ -7,6 +7,7 @@ import { Migration20261202074033_household_share_history } from './Migration2026
 import { Migration20261202085400_certification } from './Migration20261202085400_certification';
 import { Migration20261202132142_product_licence } from './Migration20261202132142_product_licence';
 import { Migration20261202180000_producer_payout_account } from './Migration20261202180000_producer_payout_account';
+import { Migration20261203074000_stock_hold_batches } from './Migration20261203074000_stock_hold_batches';
 
 /** Catalog's migrations, oldest first. `npm run db:migration -- catalog <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -23,4 +24,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     name: 'Migration20261202180000_producer_payout_account',
     class: Migration20261202180000_producer_payout_account,
   },
+  { name: 'Migration20261203074000_stock_hold_batches', class: Migration20261203074000_stock_hold_batches },
 ];

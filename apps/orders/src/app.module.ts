@@ -25,6 +25,7 @@ import { MemoryCheckoutLockStore } from './orders/memory-checkout-lock.store';
 import { OrderLifecycleService } from './orders/order-lifecycle.service';
 import { DemoSalesSeed } from './seed/demo-sales.seed';
 import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeperJob } from './orders/order-sweeper.job';
+import { OrderPlacementWriter } from './orders/order-placement-writer';
 import { OrderRepository } from './orders/order.repository';
 import { ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
 import { RedisCheckoutLockStore } from './orders/redis-checkout-lock.store';
@@ -66,6 +67,7 @@ export class AppModule {
       controllers: [OrdersGrpcController],
       providers: [
         OrderRepository,
+        OrderPlacementWriter,
         RefundRepository,
         OutboxRepository,
         PaymentEventRepository,

@@ -2,7 +2,7 @@
  * The answers of the stock calls, and the pure arithmetic of lines and lots they are built with
  * (no state, no I/O).
  */
-import type { HoldRow, HoldSnapshot, NewHold, SaleableProduct } from './stock.repository';
+import type { HoldRow, HoldSnapshot, LockedLot, NewHold, SaleableProduct } from './stock.repository';
 
 /** Units of one lot in an answer. */
 export interface Allocation {
@@ -93,4 +93,75 @@ export function shortagesOf(holds: HoldRow[], onHand: Map<string, number>): Shor
     byProduct.set(hold.productId, shortage);
   }
   return [...byProduct.values()];
+}
+
+/**
+ * How a hold takes its units: each line from its product's stock source's lots, oldest first
+ * (`lots` in that order), never more than a lot has. Shortages name every line that cannot be
+ * held (unknown, not for sale, or too few units); holds are empty when there is any.
+ */
+export function allocateHold(
+  req: { orderId: string; lines: { productId: string; quantity: number }[]; expiresAt: Date },
+  products: Map<string, SaleableProduct>,
+  lots: LockedLot[],
+): { holds: NewHold[]; shortages: Shortage[] } {
+  const shortages: Shortage[] = [];
+  for (const line of req.lines) {
+    const product = products.get(line.productId);
+    if (!product) {
+      shortages.push({
+        productId: line.productId,
+        requested: line.quantity,
+        available: 0,
+        reason: 'unknown_product',
+      });
+    } else if (product.status !== 'active' || product.producerStatus !== 'verified' || !product.certified) {
+      shortages.push({
+        productId: line.productId,
+        requested: line.quantity,
+        available: 0,
+        reason: 'not_for_sale',
+      });
+    }
+  }
+  if (shortages.length > 0) {
+    return { holds: [], shortages };
+  }
+  const left = new Map(lots.map((lot) => [lot.id, lot.onHand]));
+  const holds: NewHold[] = [];
+  for (const line of req.lines) {
+    const product = products.get(line.productId)!;
+    const pool = lots.filter((lot) => lot.productId === product.sourceId);
+    const available = pool.reduce((sum, lot) => sum + left.get(lot.id)!, 0);
+    if (available < line.quantity) {
+      shortages.push({
+        productId: line.productId,
+        requested: line.quantity,
+        available,
+        reason: 'out_of_stock',
+      });
+      continue;
+    }
+    let wanted = line.quantity;
+    for (const lot of pool) {
+      const take = Math.min(wanted, left.get(lot.id)!);
+      if (take === 0) {
+        continue;
+      }
+      left.set(lot.id, left.get(lot.id)! - take);
+      wanted -= take;
+      holds.push({
+        orderId: req.orderId,
+        productId: line.productId,
+        lotId: lot.id,
+        quantity: take,
+        expiresAt: req.expiresAt,
+        snapshot: holdSnapshot(product, lot.lotCode),
+      });
+      if (wanted === 0) {
+        break;
+      }
+    }
+  }
+  return shortages.length > 0 ? { holds: [], shortages } : { holds, shortages };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@yugong/shared/orm';
 import { certifiedNowSql } from '../certification/certified-now.util';
 import type { HoldStatusName, StockHold } from './stock-hold.entity';
 
@@ -73,6 +74,52 @@ function toHold(row: Row): HoldRow {
   };
 }
 
+function toSaleable(r: Row): SaleableProduct {
+  return {
+    id: r.id as string,
+    status: r.status as string,
+    priceFen: Number(r.price_fen),
+    currency: r.currency as string,
+    nameZh: r.name_zh as string,
+    nameEn: r.name_en as string,
+    unit: r.unit as string,
+    producerId: r.producer_id as string,
+    producerName: r.producer_name as string,
+    producerStatus: r.producer_status as string,
+    householdShareBps: Number(r.household_share_bps),
+    sourceId: r.source_id as string,
+    certified: r.certified === true,
+  };
+}
+
+function toLockedLot(r: Row): LockedLot {
+  return {
+    id: r.id as string,
+    productId: r.product_id as string,
+    lotCode: r.lot_code as string,
+    onHand: Number(r.on_hand),
+  };
+}
+
+const HOLD_PLAN_SQL = `select
+  coalesce((select json_agg(json_build_object('id', h.id, 'order_id', h.order_id, 'product_id', h.product_id,
+      'lot_id', h.lot_id, 'quantity', h.quantity, 'restocked', h.restocked, 'status', h.status,
+      'snapshot', h.snapshot) order by h.position)
+     from stock_hold h where h.order_id = $1::uuid), '[]'::json) as holds,
+  coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status, 'price_fen', p.price_fen,
+      'currency', p.currency, 'name_zh', p.name_zh, 'name_en', p.name_en, 'unit', p.unit,
+      'producer_id', p.producer_id, 'producer_name', pr.legal_name, 'producer_status', pr.status,
+      'household_share_bps', coalesce((select s.basis_points from household_share s
+                                        where s.producer_id = pr.id and s.effective_from <= now()
+                                        order by s.effective_from desc limit 1), 0),
+      'source_id', coalesce(p.stock_source_id, p.id), 'certified', ${certifiedNowSql('p')}))
+     from product p join producer pr on pr.id = p.producer_id where p.id = any($2::uuid[])), '[]'::json) as products,
+  coalesce((select json_agg(json_build_object('id', l.id, 'product_id', l.product_id, 'lot_code', l.lot_code,
+      'on_hand', l.on_hand) order by l.produced_on, l.created_at, l.id)
+     from lot l
+    where l.product_id in (select coalesce(p.stock_source_id, p.id) from product p where p.id = any($2::uuid[]))
+      and l.on_hand > 0), '[]'::json) as lots`;
+
 /**
  * Every statement on stock. Each takes the EntityManager of the caller's transaction, so a hold
  * is a handful of statements in one transaction whatever the number of lines: products (1), lots
@@ -102,26 +149,48 @@ export class StockRepository {
         where p.id in (${placeholders(ids.length, '?')})`,
       [at ?? null, ...ids],
     );
-    return new Map(
-      rows.map((r) => [
-        r.id as string,
-        {
-          id: r.id as string,
-          status: r.status as string,
-          priceFen: Number(r.price_fen),
-          currency: r.currency as string,
-          nameZh: r.name_zh as string,
-          nameEn: r.name_en as string,
-          unit: r.unit as string,
-          producerId: r.producer_id as string,
-          producerName: r.producer_name as string,
-          producerStatus: r.producer_status as string,
-          householdShareBps: Number(r.household_share_bps),
-          sourceId: r.source_id as string,
-          certified: r.certified === true,
-        },
-      ]),
-    );
+    return new Map(rows.map((r) => [r.id as string, toSaleable(r)]));
+  }
+
+  /**
+   * What a hold of `orderId` is planned on, read in one statement without locks: the order's
+   * holds (a repeat has some), the products as `saleableProducts` gives them, and the lots with
+   * stock of their stock sources, oldest first (as `lockLotsOfProducts` orders them). What it says
+   * of on_hand may be stale by the time the hold is written: `holdOrders` checks it again under
+   * the lots' locks.
+   */
+  async holdPlan(
+    em: EntityManager,
+    orderId: string,
+    productIds: string[],
+  ): Promise<{ holds: HoldRow[]; products: Map<string, SaleableProduct>; lots: LockedLot[] }> {
+    const { rows } = await preparedQuery(em, {
+      name: 'stock_hold_plan',
+      text: HOLD_PLAN_SQL,
+      values: [orderId, `{${productIds.join(',')}}`],
+    });
+    const row = rows[0]!;
+    return {
+      holds: (row.holds as Row[]).map(toHold),
+      products: new Map((row.products as Row[]).map((r) => [r.id as string, toSaleable(r)])),
+      lots: (row.lots as Row[]).map(toLockedLot),
+    };
+  }
+
+  /**
+   * Writes the holds of several orders in one round trip and one transaction of their own
+   * (`stock_hold_orders`, see its migration): per order, in the order given, 'held', 'exists'
+   * (it holds stock already: nothing written) or 'short' (a lot has fewer units than planned now:
+   * nothing written). Each request is `{ order_id, holds: [{ position, product_id, lot_id,
+   * quantity, expires_at, snapshot }] }` as JSON.
+   */
+  async holdOrders(em: EntityManager, requests: string[]): Promise<('held' | 'exists' | 'short')[]> {
+    const { rows } = await preparedQuery(em, {
+      name: 'stock_hold_orders',
+      text: 'select i, outcome from stock_hold_orders($1::jsonb) order by i',
+      values: [`[${requests.join(',')}]`],
+    });
+    return rows.map((r) => r.outcome as 'held' | 'exists' | 'short');
   }
 
   /**
@@ -139,12 +208,7 @@ export class StockRepository {
        select * from locked order by produced_on, created_at, id`,
       productIds,
     );
-    return rows.map((r) => ({
-      id: r.id as string,
-      productId: r.product_id as string,
-      lotCode: r.lot_code as string,
-      onHand: Number(r.on_hand),
-    }));
+    return rows.map(toLockedLot);
   }
 
   /** Locks lots by id, in id order; returns their on_hand. */

@@ -56,6 +56,7 @@ export const holdSchema = z
     }
   });
 export type HoldStockInput = z.input<typeof holdSchema>;
+export type HoldStockRequest = z.output<typeof holdSchema>;
 
 export const byOrderSchema = z.object({ orderId: idSchema });
 

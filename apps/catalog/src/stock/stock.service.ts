@@ -9,12 +9,13 @@ import {
   holdSchema,
   restockSchema,
   type HoldStockInput,
+  type HoldStockRequest,
   type RestockInput,
 } from './stock.schemas';
 import { HoldReleased, RestockExceedsSale, RestockMismatch, StockHoldNotFound } from './stock.errors';
 import {
+  allocateHold,
   asHoldRow,
-  holdSnapshot,
   shortagesOf,
   sumByLot,
   toLines,
@@ -22,7 +23,8 @@ import {
   type HoldOutcome,
   type Shortage,
 } from './stock-lines.util';
-import { StockRepository, type HoldRow, type NewHold, type RestockAllocation } from './stock.repository';
+import { StockHoldWriter } from './stock-hold-writer';
+import { StockRepository, type HoldRow, type RestockAllocation } from './stock.repository';
 
 /**
  * Who may move stock. The controller admits only orders to these methods (its signed assertion
@@ -38,6 +40,17 @@ function requireBuyer(caller: CallerIdentity | null): void {
   if (caller?.role !== 'consumer' && caller?.role !== 'institution') {
     throw new PermissionDenied('stock is held for a buyer checking out: a consumer or an institution');
   }
+}
+
+/** Plans of a hold on unlocked reads before it is made under the locks instead. */
+const MAX_PLANS = 3;
+
+/** A repeat of a hold: what the first one held, unless it has been released since. */
+function heldBefore(orderId: string, holds: HoldRow[]): HoldOutcome {
+  if (holds.some((h) => h.status === 'released')) {
+    throw new HoldReleased(orderId);
+  }
+  return { held: true, lines: toLines(holds), shortages: [] };
 }
 
 function requirePlatform(caller: CallerIdentity | null): void {
@@ -56,91 +69,62 @@ export class StockService {
   constructor(
     private readonly em: EntityManager,
     private readonly repo: StockRepository,
+    private readonly writer: StockHoldWriter,
     private readonly listings: ListingRefresh,
   ) {}
 
+  /**
+   * Holds every line of an order or none. Planned on an unlocked read (one statement), then
+   * written by group commit (`StockHoldWriter`), which checks the planned units again under the
+   * lots' locks; when stock moved in between, planned again, and after `MAX_PLANS` plans, held
+   * under the locks from the start (`holdUnderLock`), so that a hot lot cannot starve an order.
+   */
   async hold(caller: CallerIdentity | null, input: Loose<HoldStockInput>): Promise<HoldOutcome> {
     requireBuyer(caller);
     const req = parseRequest(holdSchema, input);
+    const productIds = req.lines.map((l) => l.productId);
+    for (let plan = 1; plan <= MAX_PLANS; plan++) {
+      const {
+        holds: existing,
+        products,
+        lots,
+      } = await this.repo.holdPlan(this.em.fork(), req.orderId, productIds);
+      if (existing.length > 0) {
+        return heldBefore(req.orderId, existing);
+      }
+      const { holds, shortages } = allocateHold(req, products, lots);
+      if (shortages.length > 0) {
+        return { held: false, lines: [], shortages };
+      }
+      const outcome = await this.writer.write(req.orderId, holds);
+      if (outcome === 'held') {
+        this.listings.stockChanged();
+        return { held: true, lines: toLines(holds.map(asHoldRow)), shortages: [] };
+      }
+      if (outcome === 'exists') {
+        return heldBefore(req.orderId, await this.repo.holdsOfOrder(this.em.fork(), req.orderId));
+      }
+    }
+    return this.holdUnderLock(req);
+  }
+
+  /** The hold in one transaction under the order's and the lots' locks, planned on what they guard. */
+  private async holdUnderLock(req: HoldStockRequest): Promise<HoldOutcome> {
     const outcome = await this.em
       .fork()
       .transactional(async (tx): Promise<HoldOutcome & { fresh?: true }> => {
         await this.repo.lockOrder(tx, req.orderId);
         const existing = await this.repo.holdsOfOrder(tx, req.orderId);
         if (existing.length > 0) {
-          if (existing.some((h) => h.status === 'released')) {
-            throw new HoldReleased(req.orderId);
-          }
-          return { held: true, lines: toLines(existing), shortages: [] };
+          return heldBefore(req.orderId, existing);
         }
         const products = await this.repo.saleableProducts(
           tx,
           req.lines.map((l) => l.productId),
         );
-        const shortages: Shortage[] = [];
-        for (const line of req.lines) {
-          const product = products.get(line.productId);
-          if (!product) {
-            shortages.push({
-              productId: line.productId,
-              requested: line.quantity,
-              available: 0,
-              reason: 'unknown_product',
-            });
-          } else if (
-            product.status !== 'active' ||
-            product.producerStatus !== 'verified' ||
-            !product.certified
-          ) {
-            shortages.push({
-              productId: line.productId,
-              requested: line.quantity,
-              available: 0,
-              reason: 'not_for_sale',
-            });
-          }
-        }
-        if (shortages.length > 0) {
-          return { held: false, lines: [], shortages };
-        }
         const sources = [...new Set([...products.values()].map((p) => p.sourceId))];
-        const lots = await this.repo.lockLotsOfProducts(tx, sources);
-        const left = new Map(lots.map((lot) => [lot.id, lot.onHand]));
-        const holds: NewHold[] = [];
-        for (const line of req.lines) {
-          const product = products.get(line.productId)!;
-          const pool = lots.filter((lot) => lot.productId === product.sourceId);
-          const available = pool.reduce((sum, lot) => sum + left.get(lot.id)!, 0);
-          if (available < line.quantity) {
-            shortages.push({
-              productId: line.productId,
-              requested: line.quantity,
-              available,
-              reason: 'out_of_stock',
-            });
-            continue;
-          }
-          let wanted = line.quantity;
-          for (const lot of pool) {
-            const take = Math.min(wanted, left.get(lot.id)!);
-            if (take === 0) {
-              continue;
-            }
-            left.set(lot.id, left.get(lot.id)! - take);
-            wanted -= take;
-            holds.push({
-              orderId: req.orderId,
-              productId: line.productId,
-              lotId: lot.id,
-              quantity: take,
-              expiresAt: req.expiresAt,
-              snapshot: holdSnapshot(product, lot.lotCode),
-            });
-            if (wanted === 0) {
-              break;
-            }
-          }
-        }
+        const lots = sources.length > 0 ? await this.repo.lockLotsOfProducts(tx, sources) : [];
+        const { holds, shortages } = allocateHold(req, products, lots);
         if (shortages.length > 0) {
           return { held: false, lines: [], shortages }; // nothing written yet: the transaction ends clean
         }

@@ -30,8 +30,9 @@ export class BuyerLimitsService {
 
   /**
    * Throws UnpaidOrderLimit or HeldUnitsLimit when one more unpaid order of `units` units would
-   * pass the buyer's limits. Under `claimRoomInTx`'s lock this is the decision; without it, a
-   * cheap look first, so that a buyer at the limit does not hold stock only to give it back.
+   * pass the buyer's limits: a cheap look before any stock is held, so that a buyer at the limit
+   * does not hold stock only to give it back. The decision is taken again under the buyer's lock
+   * when the order is written (`OrderRepository.placeMany`).
    */
   async assertRoomFor(em: EntityManager, buyerId: string, units: number): Promise<void> {
     const usage = await this.allowances.usageOf(em, buyerId);
@@ -42,15 +43,6 @@ export class BuyerLimitsService {
     if (usage.heldUnits + units > limits.maxHeldUnits) {
       throw new HeldUnitsLimit(limits.maxHeldUnits, usage.heldUnits, units);
     }
-  }
-
-  /**
-   * Takes the buyer's lock for the rest of `tx` and checks there is room for the order: two
-   * checkouts of one buyer then count one after the other, and the second sees the first's order.
-   */
-  async claimRoomInTx(tx: EntityManager, buyerId: string, units: number): Promise<void> {
-    await this.allowances.lockBuyer(tx, buyerId);
-    await this.assertRoomFor(tx, buyerId, units);
   }
 
   /** A relief officer sets a buyer's allowance, replacing any before it. */

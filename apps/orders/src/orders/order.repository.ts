@@ -3,6 +3,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@yugong/shared/orm';
 import type { RowOf } from '../common/entity-row.util';
 import type { OrderLine } from './order-line.entity';
 import type { Order, OrderStatusName, PaymentMethodName } from './order.entity';
@@ -22,6 +23,22 @@ export type OrderRecord = Omit<RowOf<Order>, 'paymentFailureAt' | 'paymentChecke
   lines: OrderLineRecord[];
   refunds: RefundRecord[];
 };
+
+/** An order as checkout writes it: everything but what only later moves set. */
+export type NewOrderRecord = Omit<
+  OrderRecord,
+  'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds' | 'paymentFailure'
+>;
+
+/** What `placeMany` did with one order, and what its buyer held unpaid and may hold, counted under its lock. */
+export interface PlaceResult {
+  outcome: 'placed' | 'exists' | 'unpaid_limit' | 'held_limit';
+  unpaidOrders: number;
+  heldUnits: number;
+  maxUnpaidOrders: number;
+  maxHeldUnits: number;
+  createdAt: Date;
+}
 
 /** Which orders a listing covers. */
 export interface OrderScope {
@@ -133,30 +150,89 @@ export class OrderRepository {
     return new Set(rows.map((r) => r.id as string));
   }
 
+  /** The buyer's order under an idempotency key; a prepared statement, so `em` must not be in a transaction. */
   async findByIdempotencyKey(
     em: EntityManager,
     buyerId: string,
     key: string,
   ): Promise<OrderRecord | undefined> {
-    const rows = await em.execute<Row[]>(
-      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.buyer_id = ? and o.idempotency_key = ?`,
-      [buyerId, key],
-    );
+    const { rows } = await preparedQuery(em, {
+      name: 'orders_by_idempotency_key',
+      text: `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o where o.buyer_id = $1 and o.idempotency_key = $2`,
+      values: [buyerId, key],
+    });
     return rows[0] && toRecord(rows[0]);
+  }
+
+  /**
+   * Writes new orders of checkout, several at once, in one round trip and one transaction of
+   * their own (`orders_place`, see its migration): each under its buyer's lock, within the
+   * buyer's limits (an officer's allowance in force, else `defaults`), unless the buyer has an
+   * order under its idempotency key already. Results in the order of `orders`.
+   */
+  async placeMany(
+    em: EntityManager,
+    orders: { order: NewOrderRecord; units: number }[],
+    defaults: { maxUnpaidOrders: number; maxHeldUnits: number },
+  ): Promise<PlaceResult[]> {
+    const docs = orders.map(({ order, units }) => ({
+      units,
+      default_max_unpaid_orders: defaults.maxUnpaidOrders,
+      default_max_held_units: defaults.maxHeldUnits,
+      order: {
+        id: order.id,
+        buyer_id: order.buyerId,
+        buyer_role: order.buyerRole,
+        idempotency_key: order.idempotencyKey,
+        request_hash: order.requestHash,
+        payment_method: order.paymentMethod,
+        subtotal_fen: order.subtotalFen,
+        donation_fen: order.donationFen,
+        total_fen: order.totalFen,
+        currency: order.currency,
+        expires_at: order.expiresAt.toISOString(),
+        lines: order.lines.map((l) => ({
+          id: l.id,
+          position: l.position,
+          product_id: l.productId,
+          product_name_zh: l.productNameZh,
+          product_name_en: l.productNameEn,
+          unit: l.unit,
+          producer_id: l.producerId,
+          producer_name: l.producerName,
+          unit_price_fen: l.unitPriceFen,
+          quantity: l.quantity,
+          gross_fen: l.grossFen,
+          household_share_bps: l.householdShareBps,
+          allocations: l.allocations,
+          licence_id: l.licenceId,
+          licence_number: l.licenceNumber,
+          licence_commitment_bps: l.licenceCommitmentBps,
+          licence_min_per_unit_fen: l.licenceMinPerUnitFen,
+        })),
+      },
+    }));
+    const { rows } = await preparedQuery(em, {
+      name: 'orders_place',
+      text: `select i, outcome, unpaid_orders, held_units, max_unpaid_orders, max_held_units, created_at
+               from orders_place($1::jsonb) order by i`,
+      values: [JSON.stringify(docs)],
+    });
+    return rows.map((r) => ({
+      outcome: r.outcome as PlaceResult['outcome'],
+      unpaidOrders: Number(r.unpaid_orders),
+      heldUnits: Number(r.held_units),
+      maxUnpaidOrders: Number(r.max_unpaid_orders),
+      maxHeldUnits: Number(r.max_held_units),
+      createdAt: new Date(r.created_at as string),
+    }));
   }
 
   /**
    * Inserts an order and its lines in one statement; false when the buyer already has an order
    * under this idempotency key (another request won the race).
    */
-  async insert(
-    em: EntityManager,
-    order: Omit<
-      OrderRecord,
-      'createdAt' | 'updatedAt' | 'deliveredAt' | 'completedAt' | 'refunds' | 'paymentFailure'
-    >,
-    at?: Date,
-  ): Promise<boolean> {
+  async insert(em: EntityManager, order: NewOrderRecord, at?: Date): Promise<boolean> {
     const lineParams = order.lines.flatMap((l) => [
       l.id,
       l.position,

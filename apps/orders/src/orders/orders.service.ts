@@ -6,6 +6,7 @@ import { encodeCursor, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BuyerLimitsService } from '../buyers/buyer-limits.service';
+import { HeldUnitsLimit, UnpaidOrderLimit } from '../buyers/buyers.errors';
 import { CartStore } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
@@ -17,7 +18,8 @@ import { LICENSING_CLIENT, type LicensingClient } from '../licensing/licensing.c
 import { LicensingUnavailable } from '../licensing/licensing.errors';
 import { checkoutRequestHash } from './checkout-request-hash.util';
 import { OrderLifecycleService } from './order-lifecycle.service';
-import { OrderRepository, type OrderRecord } from './order.repository';
+import { OrderPlacementWriter } from './order-placement-writer';
+import { OrderRepository, type NewOrderRecord, type OrderRecord, type PlaceResult } from './order.repository';
 import { transition } from './order-state';
 import {
   CartEmpty,
@@ -72,6 +74,7 @@ export class OrdersService {
     private readonly carts: CartStore,
     private readonly locks: CheckoutLockStore,
     private readonly limits: BuyerLimitsService,
+    private readonly placements: OrderPlacementWriter,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
     @Inject(LICENSING_CLIENT) private readonly licensing: LicensingClient | null,
   ) {}
@@ -83,10 +86,7 @@ export class OrdersService {
       throw new PaymentMethodUnavailable();
     }
     const requestHash = checkoutRequestHash(req);
-    const replay = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
-    if (replay) {
-      return this.attachPayment(replay);
-    }
+    // A repeat finds its order under the lock as a first request would (one look, not two).
     const order = await this.placeUnderLock(buyer, req, requestHash, Date.now() + IN_FLIGHT_WAIT_MS);
     return this.attachPayment(order);
   }
@@ -285,6 +285,12 @@ export class OrdersService {
     return moved;
   }
 
+  /**
+   * The checkout itself: the cart, a first look at the buyer's limits, then the stock held in
+   * catalog while licensing is asked for the licence terms (both for the cart's products, at
+   * once), then the order written under the buyer's lock within its limits. Whatever fails after
+   * the hold gives the hold back.
+   */
   private async placeOrder(
     buyer: CallerIdentity,
     req: CheckoutRequest,
@@ -299,6 +305,11 @@ export class OrdersService {
     await this.limits.assertRoomFor(this.em.fork(), buyer.userId, units);
     const orderId = randomUUID();
     const expiresAt = new Date(Date.now() + this.settings.holdTtlMs);
+    // Settled into a value at once, so that a hold that fails first leaves no rejection unhandled.
+    const terms = this.licenceTerms(cart.map((l) => l.productId)).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
     const hold = await this.catalog.holdStock(buyer, orderId, cart, expiresAt).catch((error: unknown) => {
       throw isUnreachable(error) ? new CatalogUnavailable() : error;
     });
@@ -313,10 +324,15 @@ export class OrdersService {
         })),
       );
     }
-    const lines = orderLinesOf(hold.lines, () => randomUUID(), await this.licenceTerms(orderId, hold.lines));
+    const licences = await terms;
+    if ('error' in licences) {
+      await this.catalog.releaseStock(orderId).catch(() => undefined);
+      throw isUnreachable(licences.error) ? new LicensingUnavailable() : licences.error;
+    }
+    const lines = orderLinesOf(hold.lines, () => randomUUID(), licences.value);
     const subtotalFen = lines.reduce((sum, l) => sum + l.grossFen, 0);
     const donationFen = donationOf(subtotalFen, req.donationFen, req.roundUp);
-    const record: Parameters<OrderRepository['insert']>[1] = {
+    const record: NewOrderRecord = {
       id: orderId,
       buyerId: buyer.userId,
       buyerRole: buyer.role,
@@ -337,20 +353,23 @@ export class OrdersService {
       cancelledAt: null,
       lines,
     };
-    let inserted: boolean;
+    let placed: PlaceResult;
     try {
-      inserted = await this.em.fork().transactional(async (tx) => {
-        await this.limits.claimRoomInTx(tx, buyer.userId, units);
-        return this.repo.insert(tx, record);
-      });
+      placed = await this.placements.place(record, units);
     } catch (error) {
-      // Past the limit after all (a concurrent checkout of this buyer came first): give the hold back.
       await this.catalog.releaseStock(orderId).catch(() => undefined);
       throw error;
     }
-    if (!inserted) {
-      // Another request with this key won (its lock had lapsed): ours is not needed.
+    if (placed.outcome !== 'placed') {
+      // Past a limit after all (a concurrent checkout of this buyer came first), or another
+      // request with this key won (its lock had lapsed): the hold is not needed.
       await this.catalog.releaseStock(orderId).catch(() => undefined);
+      if (placed.outcome === 'unpaid_limit') {
+        throw new UnpaidOrderLimit(placed.maxUnpaidOrders);
+      }
+      if (placed.outcome === 'held_limit') {
+        throw new HeldUnitsLimit(placed.maxHeldUnits, placed.heldUnits, units);
+      }
       const winner = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
       if (!winner) {
         throw new CheckoutInProgress();
@@ -358,24 +377,25 @@ export class OrdersService {
       return winner;
     }
     await this.carts.clear(owner);
-    return (await this.repo.findById(this.em.fork(), orderId))!;
+    // As a read back would return it: nothing else has touched the order yet.
+    return {
+      ...record,
+      paymentFailure: null,
+      deliveredAt: null,
+      completedAt: null,
+      refunds: [],
+      createdAt: placed.createdAt,
+      updatedAt: placed.createdAt,
+    };
   }
 
   /**
-   * The terms of the LOGO licences covering the held products now, snapshotted on the lines. A
-   * licensed sale must carry its commitment, so when licensing cannot be asked the hold is given
-   * back and the checkout fails (503); a deployment without licensing licenses nothing.
+   * The terms of the LOGO licences covering the products now, snapshotted on the lines. A
+   * licensed sale must carry its commitment, so when licensing cannot be asked the checkout fails
+   * (503) and its hold is given back; a deployment without licensing licenses nothing.
    */
-  private async licenceTerms(orderId: string, held: { productId: string }[]) {
-    if (!this.licensing) {
-      return new Map<string, LineLicenceTerms>();
-    }
-    try {
-      return await this.licensing.termsFor(held.map((l) => l.productId));
-    } catch (error) {
-      await this.catalog.releaseStock(orderId).catch(() => undefined);
-      throw isUnreachable(error) ? new LicensingUnavailable() : error;
-    }
+  private async licenceTerms(productIds: string[]): Promise<ReadonlyMap<string, LineLicenceTerms>> {
+    return this.licensing ? this.licensing.termsFor(productIds) : new Map<string, LineLicenceTerms>();
   }
 
   private async replay(buyerId: string, key: string, requestHash: string): Promise<OrderView | undefined> {

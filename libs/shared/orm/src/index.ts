@@ -1,2 +1,4 @@
 export * from './orm.config';
 export * from './migrate.util';
+export * from './prepared-query.util';
+export * from './group-commit.util';
