@@ -246,7 +246,7 @@ async function main() {
   await db.connect();
   onCleanup(() => db.end());
   const villageIds = (await db.query('select id from village order by id')).rows.map((r) => r.id);
-  await db.query('truncate benefit_agreement, pii_access, household');
+  await db.query('truncate benefit_agreement, pii_access, household cascade');
   say(`register emptied: ${villageIds.length} villages kept, demo households and agreements removed`);
 
   // ---- import vs COPY
@@ -268,7 +268,7 @@ async function main() {
   );
   const importMs = [];
   for (let runIndex = 0; runIndex <= IMPORT_RUNS; runIndex++) {
-    await db.query('truncate benefit_agreement, household');
+    await db.query('truncate benefit_agreement, household cascade');
     const { ms, report } = await importOnce(stub, importMetadata(), rows);
     if (!report.committed || report.householdsCreated !== HOUSEHOLDS || report.rejected.length > 0) {
       throw new Error(`import did not commit every household: ${JSON.stringify(report).slice(0, 500)}`);
