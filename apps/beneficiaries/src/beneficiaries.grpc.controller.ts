@@ -13,7 +13,7 @@ import {
   toHouseholdMessage,
   toPiiAccessMessage,
   toCollectiveShareMessage,
-  toShareMessage,
+  toShareMessages,
   toTownMessage,
   toTimestamp,
   toVillageMessage,
@@ -185,7 +185,7 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
       asOf: fromTimestamp(request.asOf),
     });
     return {
-      shares: result.shares.map(toShareMessage),
+      shares: toShareMessages(result.shares),
       totalWeight: result.totalWeight,
       villageShares: result.villageShares.map(toCollectiveShareMessage),
     };

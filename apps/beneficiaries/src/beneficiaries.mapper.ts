@@ -94,6 +94,20 @@ export function toCollectiveShareMessage(s: CollectiveShareRecord): beneficiarie
   };
 }
 
+// Kept answers (BenefitSharesCache) come back as the same array: mapped once, and the encoder
+// then writes their bytes once too (benefit-shares.codec.ts).
+const shareMessages = new WeakMap<readonly ShareRecord[], beneficiaries.BenefitShare[]>();
+
+/** The messages of `shares`, the same array for the same records. */
+export function toShareMessages(shares: readonly ShareRecord[]): beneficiaries.BenefitShare[] {
+  let messages = shareMessages.get(shares);
+  if (!messages) {
+    messages = shares.map(toShareMessage);
+    shareMessages.set(shares, messages);
+  }
+  return messages;
+}
+
 export function toShareMessage(s: ShareRecord): beneficiaries.BenefitShare {
   return {
     householdId: s.householdId,

@@ -97,6 +97,8 @@ export function benefitSharesEncoder(
   const sharesTag = tag(shares!, WIRE_LENGTH_DELIMITED);
   const totalTag = tag(total!, WIRE_VARINT);
   const LIMIT = 0x10000000;
+  // The bytes of a shares array already written (a kept answer is sent as the same array).
+  const written = new WeakMap<ShareMessage[], { totalWeight: unknown; bytes: Buffer }>();
 
   return (value: unknown): Buffer => {
     const message = value as SharesResponseMessage;
@@ -104,6 +106,20 @@ export function benefitSharesEncoder(
       return fallback(value);
     }
     const list = message.shares ?? [];
+    const known = written.get(list);
+    if (known && known.totalWeight === message.totalWeight) {
+      return known.bytes;
+    }
+    const bytes = encode(message, list);
+    if (bytes !== undefined) {
+      written.set(list, { totalWeight: message.totalWeight, bytes });
+      return bytes;
+    }
+    return fallback(value);
+  };
+
+  /** The bytes of `message` (no village shares), or undefined when it is outside the fast shape. */
+  function encode(message: SharesResponseMessage, list: ShareMessage[]): Buffer | undefined {
     const n = list.length;
     // Pass 1: sizes. Every field given is written, zero or empty included, as protobufjs does.
     const sizes = new Int32Array(n * 4);
@@ -112,7 +128,7 @@ export function benefitSharesEncoder(
     const totalWeight = message.totalWeight;
     const hasTotal = totalWeight !== undefined && totalWeight !== null;
     if (hasTotal && (!Number.isInteger(totalWeight) || totalWeight < 0 || totalWeight >= LIMIT)) {
-      return fallback(value);
+      return undefined;
     }
     for (let i = 0; i < n; i++) {
       const s = list[i];
@@ -127,7 +143,7 @@ export function benefitSharesEncoder(
         w < 0 ||
         w >= LIMIT
       ) {
-        return fallback(value);
+        return undefined;
       }
       kindValues[i] = k;
       const h = Buffer.byteLength(s.householdId);
@@ -163,7 +179,7 @@ export function benefitSharesEncoder(
       at = writeVarint(buf, writeVarint(buf, at, totalTag), totalWeight);
     }
     return buf;
-  };
+  }
 }
 
 /**
