@@ -1,7 +1,7 @@
 // The load generator of bench/grpc.mjs, in its own process: keeps CONCURRENCY unary GetProduct
 // calls in flight on one channel for WARMUP_SECONDS (discarded), then SECONDS (measured), and
-// prints {calls, seconds, rps, p50, p99, errors, serverCpuMs, serverCpuMsPerCall, latencies} as JSON. Latency in ms, from
-// call to callback; the server's CPU (all its threads, from /proc) over the measured run ÷ calls,
+// prints {calls, seconds, rps, p50, p99, errors, serverCpuMs, serverCpuMsPerCall, latencies} as
+// JSON. Latency in ms, from call to callback; the server's CPU (all its threads, from /proc) over the measured run ÷ calls,
 // which on a shared machine says more than calls/s about what one call costs the server.
 // Env: TARGET (host:port), PRODUCT_ID, SERVICE_KEY (the gateway's, which it signs as), CONCURRENCY,
 // SECONDS, WARMUP_SECONDS, SERVER_PID (the server's process id; on Linux only).
@@ -68,6 +68,9 @@ console.log(
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     errors,
+    serverCpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    // Every latency, to the µs, so that the runs of one server can be merged.
+    latencies: latencies.map((ms) => Math.round(ms * 1000) / 1000),
     serverCpuMsPerCall:
       cpuBefore === undefined || cpuAfter === undefined
         ? undefined
