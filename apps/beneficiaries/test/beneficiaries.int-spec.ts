@@ -492,6 +492,35 @@ describe('beneficiaries over gRPC', () => {
       expect(consumer.code).toBe(grpc.status.PERMISSION_DENIED);
     });
 
+    it('answers the same shares as columns when asked for a compact answer', async () => {
+      const ask = (compact: boolean) =>
+        client.call(
+          'getBenefitShares',
+          { producerId: YANGGUANG, asOf: ts('2020-07-01T12:00:00+08:00'), compact },
+          'service',
+          { from: 'ledger' },
+        );
+      const [full, compact] = [await ask(false), await ask(true)];
+      expect(full.shares.length).toBeGreaterThan(10);
+      expect(compact.shares).toEqual([]);
+      expect(compact.totalWeight).toBe(full.totalWeight);
+      const c = compact.columns!;
+      const uuid = (bytes: unknown, i: number) =>
+        Buffer.from((bytes as Uint8Array).subarray(i * 16, i * 16 + 16))
+          .toString('hex')
+          .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      expect(
+        c.weights.map((weight, i) => ({
+          householdId: uuid(c.householdIds, i),
+          villageId: c.villageIds[c.villageIndex[i]!],
+          agreementId: uuid(c.agreementIds, i),
+          kind: c.kinds[i],
+          weight,
+        })),
+      ).toEqual(full.shares);
+      expect(new Set(c.villageIds).size).toBe(c.villageIds.length);
+    });
+
     it('answers from memory but never an answer older than a committed change, whoever made it', async () => {
       const asOf = ts('2020-07-01T12:00:00+08:00');
       const weights = async () =>

@@ -24,6 +24,7 @@ interface SharesResponseMessage {
   shares: ShareMessage[];
   totalWeight: number;
   villageShares?: unknown[];
+  columns?: object;
 }
 
 const varintSize = (n: number): number =>
@@ -76,10 +77,13 @@ export function benefitSharesEncoder(
   const total = expect(response, 'totalWeight', 'TYPE_INT64');
   // Village collective shares are few and rare: an answer with any goes to the generic encoder.
   const villages = expect(response, 'villageShares', 'TYPE_MESSAGE');
+  // A compact answer (columns) goes to the generic encoder, which writes columns fast enough.
+  const columns = expect(response, 'columns', 'TYPE_MESSAGE');
   if (
     !kinds ||
     share?.size !== 5 ||
-    response?.size !== 3 ||
+    response?.size !== 4 ||
+    columns === undefined ||
     villages === undefined ||
     response.get('villageShares')?.label !== 'LABEL_REPEATED' ||
     response.get('shares')?.label !== 'LABEL_REPEATED' ||
@@ -98,10 +102,22 @@ export function benefitSharesEncoder(
   const totalTag = tag(total!, WIRE_VARINT);
   const LIMIT = 0x10000000;
   // The bytes of a shares array already written (a kept answer is sent as the same array).
-  const written = new WeakMap<ShareMessage[], { totalWeight: unknown; bytes: Buffer }>();
+  const written = new WeakMap<object, { totalWeight: unknown; bytes: Buffer }>();
 
   return (value: unknown): Buffer => {
     const message = value as SharesResponseMessage;
+    if (message.columns) {
+      // Kept answers come with the same columns object: written once.
+      const known = written.get(message.columns);
+      if (known && known.totalWeight === message.totalWeight && !message.villageShares?.length) {
+        return known.bytes;
+      }
+      const bytes = fallback(value);
+      if (!message.villageShares?.length) {
+        written.set(message.columns, { totalWeight: message.totalWeight, bytes });
+      }
+      return bytes;
+    }
     if ((message.villageShares?.length ?? 0) > 0) {
       return fallback(value);
     }
