@@ -222,6 +222,20 @@ describe('gRPC server and client helpers', () => {
     expect(Date.now() - started).toBeLessThan(450);
   });
 
+  it('refuses to listen until the service says which ORM its calls use', async () => {
+    const server = grpcServer({
+      service: 'catalog',
+      packageName: 'yugong.catalog.v1',
+      serviceNames: ['yugong.catalog.v1.CatalogService'],
+      host: '127.0.0.1',
+      port: await freePort(),
+      reflection: false,
+    });
+    const unnamed = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
+    await expect(unnamed.listen()).rejects.toThrow(/useRequestContext/);
+    await unnamed.close();
+  });
+
   it('fails fast with UNAVAILABLE when nothing listens, within the deadline', async () => {
     const closed = await freePort();
     const sut = client(`127.0.0.1:${closed}`, { deadlineMs: 1_000 });
