@@ -11,8 +11,10 @@
 // catalog's exact GetProduct reply for it, then starts the echo server (bench/grpc/echo-server.mjs,
 // its own process) that answers with that reply. The load client (bench/grpc/load-client.mjs, its
 // own process) keeps N unary calls in flight on one channel: a discarded warm-up, then the measured
-// run, against catalog and then against the echo server, same settings. Prints calls/s, p50/p99
-// and the ratio catalog ÷ echo (target ≥ 0.8).
+// run, in the order catalog, echo, echo, catalog (half of BENCH_SECONDS each, so drift in the
+// machine's load falls on both sides alike), same settings. Prints calls/s, p50/p99
+// and the ratio catalog ÷ echo (target ≥ 0.8), and beside it each server's CPU per call (from
+// /proc over the measured run), which drifts less than calls/s when the machine is shared.
 //
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (64), BENCH_DATABASE_URL,
 // BENCH_REDIS_URL, BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building).
@@ -50,19 +52,38 @@ function unary(client, method, request, metadata) {
   });
 }
 
-async function load(name, target, productId, gatewayKey) {
-  say(`${name}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} calls in flight`);
+async function load(name, target, productId, gatewayKey, serverPid, seconds) {
+  say(`${name}: warm-up ${WARMUP} s (discarded), then ${seconds} s with ${CONCURRENCY} calls in flight`);
   const out = await runNode(['bench/grpc/load-client.mjs'], {
     env: {
       TARGET: target,
       PRODUCT_ID: productId,
       SERVICE_KEY: gatewayKey,
       CONCURRENCY: String(CONCURRENCY),
-      SECONDS: String(SECONDS),
+      SECONDS: String(seconds),
       WARMUP_SECONDS: String(WARMUP),
+      SERVER_PID: String(serverPid),
     },
   });
   return JSON.parse(out);
+}
+
+/** One server's runs as one: calls/s over their time, quantiles over all their calls. */
+function merged(runs) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const cpu = runs.every((r) => r.serverCpuMs !== undefined)
+    ? runs.reduce((sum, r) => sum + r.serverCpuMs, 0)
+    : undefined;
+  return {
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    serverCpuMsPerCall: cpu === undefined ? undefined : cpu / latencies.length,
+    perRun: runs.map((r) => Math.round(r.rps)),
+  };
 }
 
 run(async () => {
@@ -114,8 +135,6 @@ run(async () => {
   const productFile = path.join(work, 'product.json');
   fs.writeFileSync(productFile, JSON.stringify(reply));
 
-  const catalogResult = await load('catalog', `127.0.0.1:${ports.catalog}`, productId, gatewayKey);
-
   const echo = startProcess('echo', ['bench/grpc/echo-server.mjs'], {
     env: { GRPC_PORT: String(echoPort), PRODUCT_FILE: productFile },
     quiet: true,
@@ -130,13 +149,35 @@ run(async () => {
   if (Client.service.GetProduct.responseSerialize(echoReply).length !== encodedSize) {
     throw new Error('echo reply differs in size from catalog reply');
   }
-  const echoResult = await load('echo', `127.0.0.1:${echoPort}`, productId, gatewayKey);
+
+  // catalog, echo, echo, catalog: each side gets the same share of a machine whose load drifts.
+  const servers = {
+    catalog: { target: `127.0.0.1:${ports.catalog}`, pid: catalog.pid, runs: [] },
+    echo: { target: `127.0.0.1:${echoPort}`, pid: echo.pid, runs: [] },
+  };
+  for (const name of ['catalog', 'echo', 'echo', 'catalog']) {
+    const server = servers[name];
+    server.runs.push(await load(name, server.target, productId, gatewayKey, server.pid, SECONDS / 2));
+  }
+  const catalogResult = merged(servers.catalog.runs);
+  const echoResult = merged(servers.echo.runs);
 
   printComparison({
-    title: `GetProduct unary  (load client: one channel, ${CONCURRENCY} calls in flight, ${SECONDS} s measured after ${WARMUP} s warm-up; catalog at LOG_LEVEL=warn)`,
+    title: `GetProduct unary  (load client: one channel, ${CONCURRENCY} calls in flight; catalog, echo, echo, catalog, each ${SECONDS / 2} s measured after ${WARMUP} s warm-up; catalog at LOG_LEVEL=warn)`,
     unit: 'calls/s',
     subject: { name: 'catalog', value: catalogResult },
     baseline: { name: 'grpc-js echo', value: echoResult },
     target: 0.8,
   });
+  const [catalogCpu, echoCpu] = [catalogResult.serverCpuMsPerCall, echoResult.serverCpuMsPerCall];
+  if (catalogCpu !== undefined && echoCpu !== undefined) {
+    // Each server is one event loop: with a core to itself, its calls/s would be 1000 ÷ this.
+    console.log(
+      `  server CPU per call: catalog ${catalogCpu.toFixed(3)} ms, echo ${echoCpu.toFixed(3)} ms` +
+        `   (echo ÷ catalog = ${(echoCpu / catalogCpu).toFixed(2)})`,
+    );
+  }
+  console.log(
+    `  calls/s per run: catalog ${catalogResult.perRun.join(' and ')}, echo ${echoResult.perRun.join(' and ')}`,
+  );
 });

@@ -10,7 +10,8 @@
 //    key. Target: import ≥ 0.3 × COPY. A discarded warm-up run of each first, then
 //    BENCH_IMPORT_RUNS measured runs (both tables emptied before each); the median counts.
 // 2. GetBenefitShares (unary gRPC, signed as the gateway for an officer, the assertion verified on
-//    each call) for one producer linked to 1,000 households, in a register of the 10,000 imported
+//    each call; the compact answer, as the ledger asks, unless BENCH_SHARES_COMPACT=false) for one
+//    producer linked to 1,000 households, in a register of the 10,000 imported
 //    households holding 100,000 agreements of 100 producers (10% of the others' agreements
 //    ended, so the as-of rule has rows to skip). Baseline: the SQL the repository runs (the same
 //    text and parameters), sent bare through `pg` with the same number of calls in flight. Both
@@ -58,6 +59,8 @@ import {
 } from './lib/harness.mjs';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+// The compact answer (columns), as the ledger asks; BENCH_SHARES_COMPACT=false for the full one.
+const COMPACT = process.env.BENCH_SHARES_COMPACT !== 'false';
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3);
 
 const HOUSEHOLDS = 10_000;
@@ -132,10 +135,10 @@ async function client(kind) {
     call = () =>
       new Promise((resolve, reject) =>
         stub.getBenefitShares(
-          { producerId: PRODUCER_ID },
+          { producerId: PRODUCER_ID, compact: COMPACT },
           metadata(),
           { deadline: Date.now() + 5000 },
-          (e, r) => (e ? reject(e) : resolve(r.shares.length)),
+          (e, r) => (e ? reject(e) : resolve(COMPACT ? r.columns.weights.length : r.shares.length)),
         ),
       );
     close = () => stub.close();
@@ -355,7 +358,7 @@ async function main() {
 
   const load = async (kind) => {
     say(
-      `GetBenefitShares ${kind === 'grpc' ? 'over gRPC' : 'bare SQL through pg'}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} in flight`,
+      `GetBenefitShares ${kind === 'grpc' ? `over gRPC (${COMPACT ? 'compact' : 'full'} answer)` : 'bare SQL through pg'}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} in flight`,
     );
     const out = await runNode([path.join(ROOT, 'bench/register.mjs'), '--client', kind], {
       env: {

@@ -1,8 +1,8 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,6 +10,7 @@ import type { DestinationStream } from 'pino';
 import { migrations } from '../migrations';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementsService } from './agreements/agreements.service';
+import { BENEFIT_SHARES_CACHE_SETTINGS, BenefitSharesCache } from './agreements/benefit-shares.cache';
 import { BENEFICIARIES_ENTITIES } from './beneficiaries.entities';
 import { BeneficiariesGrpcController } from './beneficiaries.grpc.controller';
 import type { BeneficiariesConfig } from './config/beneficiaries.config';
@@ -67,6 +68,8 @@ export class AppModule {
         HouseholdsService,
         AgreementRepository,
         AgreementsService,
+        BenefitSharesCache,
+        { provide: BENEFIT_SHARES_CACHE_SETTINGS, useValue: { databaseUrl: config.DATABASE_URL } },
         RegisterImportRepository,
         RegisterImportService,
         DemoSeedRepository,
@@ -95,7 +98,7 @@ export class AppModule {
           }),
         },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('beneficiaries', config).verifier },
-        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_GUARD, useClass: GrpcCallerGuard },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],
     };

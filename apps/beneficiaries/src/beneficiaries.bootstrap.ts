@@ -45,14 +45,9 @@ export async function startBeneficiaries(
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     reflection: config.GRPC_REFLECTION,
+    // GetBenefitShares answers go out through the fast encoder (see benefit-shares.codec.ts).
+    onLoadPackageDefinition: useFastBenefitSharesEncoder,
   });
-  // GetBenefitShares answers go out through the fast encoder (see benefit-shares.codec.ts).
-  const grpcOptions = server.options.options;
-  const onLoad = grpcOptions.onLoadPackageDefinition;
-  grpcOptions.onLoadPackageDefinition = (definition, grpcServerInstance) => {
-    useFastBenefitSharesEncoder(definition);
-    onLoad?.(definition, grpcServerInstance);
-  };
   // Connects on its first call: the ledger need not be up for the register to serve.
   const ledgerStub = createGrpcStub<ledger.LedgerServiceClient>({
     url: config.LEDGER_GRPC_URL,
@@ -87,6 +82,7 @@ export async function startBeneficiaries(
       `demo register: ${seeded.households} households, ${seeded.agreements} agreements (${seeded.created} rows new) in ${seeded.ms} ms`,
     );
   }
+  server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
   markServing(server, SERVICE_NAMES);
   logger.log(`beneficiaries serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);

@@ -13,7 +13,8 @@ import {
   toHouseholdMessage,
   toPiiAccessMessage,
   toCollectiveShareMessage,
-  toShareMessage,
+  toShareColumns,
+  toShareMessages,
   toTownMessage,
   toTimestamp,
   toVillageMessage,
@@ -184,11 +185,10 @@ export class BeneficiariesGrpcController implements beneficiaries.BeneficiariesS
       producerId: request.producerId,
       asOf: fromTimestamp(request.asOf),
     });
-    return {
-      shares: result.shares.map(toShareMessage),
-      totalWeight: result.totalWeight,
-      villageShares: result.villageShares.map(toCollectiveShareMessage),
-    };
+    const villageShares = result.villageShares.map(toCollectiveShareMessage);
+    return request.compact
+      ? { shares: [], totalWeight: result.totalWeight, villageShares, columns: toShareColumns(result.shares) }
+      : { shares: toShareMessages(result.shares), totalWeight: result.totalWeight, villageShares };
   }
 
   @Accepts({ gateway: USER })

@@ -94,6 +94,61 @@ export function toCollectiveShareMessage(s: CollectiveShareRecord): beneficiarie
   };
 }
 
+// Kept answers (BenefitSharesCache) come back as the same array: mapped once, and the encoder
+// then writes their bytes once too (benefit-shares.codec.ts).
+const shareMessages = new WeakMap<readonly ShareRecord[], beneficiaries.BenefitShare[]>();
+
+/** The messages of `shares`, the same array for the same records. */
+export function toShareMessages(shares: readonly ShareRecord[]): beneficiaries.BenefitShare[] {
+  let messages = shareMessages.get(shares);
+  if (!messages) {
+    messages = shares.map(toShareMessage);
+    shareMessages.set(shares, messages);
+  }
+  return messages;
+}
+
+const shareColumns = new WeakMap<readonly ShareRecord[], beneficiaries.BenefitShareColumns>();
+
+/** The 16 bytes of each UUID, one after another. */
+function uuidBytes(ids: readonly string[]): Buffer {
+  const bytes = Buffer.alloc(ids.length * 16);
+  ids.forEach((id, i) => {
+    if (bytes.write(id.replace(/-/g, ''), i * 16, 16, 'hex') !== 16) {
+      throw new Error('not a UUID');
+    }
+  });
+  return bytes;
+}
+
+/** `shares` as the columns of a compact answer, the same object for the same records. */
+export function toShareColumns(shares: readonly ShareRecord[]): beneficiaries.BenefitShareColumns {
+  let columns = shareColumns.get(shares);
+  if (!columns) {
+    const villageIds: string[] = [];
+    const villageAt = new Map<string, number>();
+    const villageIndex = shares.map((s) => {
+      const village = s.villageId ?? '';
+      let at = villageAt.get(village);
+      if (at === undefined) {
+        at = villageIds.push(village) - 1;
+        villageAt.set(village, at);
+      }
+      return at;
+    });
+    columns = {
+      householdIds: uuidBytes(shares.map((s) => s.householdId)),
+      agreementIds: uuidBytes(shares.map((s) => s.agreementId)),
+      villageIds,
+      villageIndex,
+      kinds: shares.map((s) => agreementKind.toWire(s.kind)),
+      weights: shares.map((s) => s.weight),
+    };
+    shareColumns.set(shares, columns);
+  }
+  return columns;
+}
+
 export function toShareMessage(s: ShareRecord): beneficiaries.BenefitShare {
   return {
     householdId: s.householdId,

@@ -68,6 +68,17 @@ describe('beneficiaries over gRPC', () => {
     await db?.drop();
   });
 
+  /** `read()`'s answer once `done` holds of it, or its last answer after 5 s. */
+  const soon = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+    const deadline = Date.now() + 5_000;
+    let value = await read();
+    while (!done(value) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      value = await read();
+    }
+    return value;
+  };
+
   const count = async (query: string, params: unknown[] = []) =>
     Number((await sql.query(query, params)).rows[0].n);
 
@@ -479,6 +490,78 @@ describe('beneficiaries over gRPC', () => {
         client.call('getBenefitShares', { producerId: TEST_PRODUCER }, CONSUMER),
       );
       expect(consumer.code).toBe(grpc.status.PERMISSION_DENIED);
+    });
+
+    it('answers the same shares as columns when asked for a compact answer', async () => {
+      const ask = (compact: boolean) =>
+        client.call(
+          'getBenefitShares',
+          { producerId: YANGGUANG, asOf: ts('2020-07-01T12:00:00+08:00'), compact },
+          'service',
+          { from: 'ledger' },
+        );
+      const [full, compact] = [await ask(false), await ask(true)];
+      expect(full.shares.length).toBeGreaterThan(10);
+      expect(compact.shares).toEqual([]);
+      expect(compact.totalWeight).toBe(full.totalWeight);
+      const c = compact.columns!;
+      const uuid = (bytes: unknown, i: number) =>
+        Buffer.from((bytes as Uint8Array).subarray(i * 16, i * 16 + 16))
+          .toString('hex')
+          .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      expect(
+        c.weights.map((weight, i) => ({
+          householdId: uuid(c.householdIds, i),
+          villageId: c.villageIds[c.villageIndex[i]!],
+          agreementId: uuid(c.agreementIds, i),
+          kind: c.kinds[i],
+          weight,
+        })),
+      ).toEqual(full.shares);
+      expect(new Set(c.villageIds).size).toBe(c.villageIds.length);
+    });
+
+    it('answers from memory but never an answer older than a committed change, whoever made it', async () => {
+      const asOf = ts('2020-07-01T12:00:00+08:00');
+      const weights = async () =>
+        (
+          await client.call('getBenefitShares', { producerId: TEST_PRODUCER, asOf }, 'service', {
+            from: 'ledger',
+          })
+        ).shares
+          .map((s) => `${s.kind.replace('AGREEMENT_KIND_', '').toLowerCase()}:${s.weight}`)
+          .sort();
+      expect(await weights()).toEqual(['dividend:3', 'supply:3']);
+      expect(await weights()).toEqual(['dividend:3', 'supply:3']);
+      // Through the service: the answer changes on the next call.
+      await client.call(
+        'createBenefitAgreement',
+        agreement('2020-06-15', '2020-08-01', beneficiaries.AgreementKind.AGREEMENT_KIND_EMPLOYMENT),
+        OFFICER,
+      );
+      expect(await weights()).toEqual(['dividend:3', 'employment:3', 'supply:3']);
+      // Behind the service's back (another replica, psql): the database notifies on commit.
+      await sql.query(`update benefit_agreement set weight = 7 where household_id = $1 and kind = 'supply'`, [
+        householdId,
+      ]);
+      expect(await soon(weights, (w) => w.includes('supply:7'))).toEqual([
+        'dividend:3',
+        'employment:3',
+        'supply:7',
+      ]);
+      // A lost listening connection: nothing is kept until it listens again, and then afresh.
+      await sql.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid() and query ilike 'LISTEN%'`,
+      );
+      await sql.query(`update benefit_agreement set weight = 3 where household_id = $1 and kind = 'supply'`, [
+        householdId,
+      ]);
+      expect(await soon(weights, (w) => w.includes('supply:3'))).toEqual([
+        'dividend:3',
+        'employment:3',
+        'supply:3',
+      ]);
     });
   });
 

@@ -1,9 +1,9 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ReadCache } from '@yugong/shared/cache';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
@@ -75,7 +75,7 @@ export class AppModule {
         { provide: ListingCache, useValue: cache },
         { provide: BeneficiariesClient, useValue: register },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('catalog', config).verifier },
-        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_GUARD, useClass: GrpcCallerGuard },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],
     };

@@ -88,6 +88,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
       logger.warn(`demo sales of 2020 not recorded in catalog: ${sales.skipped}`);
     }
   }
+  server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
   markServing(server, SERVICE_NAMES);
   logger.log(`catalog serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);

@@ -91,6 +91,7 @@ export async function startLedger(config: LedgerConfig): Promise<RunningLedger |
     closeStubs();
     return undefined;
   }
+  server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
   markServing(server, SERVICE_NAMES);
   logger.log(`ledger serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);

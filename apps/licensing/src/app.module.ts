@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import { LoggerModule } from 'nestjs-pino';
@@ -82,7 +82,7 @@ export class AppModule {
         { provide: CatalogClient, useValue: clients.catalog },
         { provide: LedgerClient, useValue: clients.ledger },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('licensing', config).verifier },
-        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_GUARD, useClass: GrpcCallerGuard },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],
     };

@@ -75,6 +75,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     ledgerStub.close();
     return undefined;
   }
+  server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
   markServing(server, SERVICE_NAMES);
   logger.log(`licensing serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);

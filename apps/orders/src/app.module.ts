@@ -1,8 +1,8 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
-import { ASSERTION_VERIFIER, GrpcContextInterceptor, serviceIdentity } from '@yugong/shared/grpc';
+import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import type { Redis } from 'ioredis';
@@ -130,7 +130,7 @@ export class AppModule {
         { provide: ORDERS_SETTINGS, useValue: { holdTtlMs: config.HOLD_TTL_MS } },
         { provide: ORDER_SWEEP_INTERVAL_MS, useValue: config.SWEEP_INTERVAL_MS },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('orders', config).verifier },
-        { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+        { provide: APP_GUARD, useClass: GrpcCallerGuard },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
       ],
     };

@@ -103,6 +103,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
       `demo sales of 2020: ${seeded.orders} orders (${seeded.created} new, ${seeded.events} events) in ${Date.now() - started} ms`,
     );
   }
+  server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
   markServing(server, SERVICE_NAMES);
   logger.log(`orders serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);

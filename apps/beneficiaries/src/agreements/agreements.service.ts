@@ -26,11 +26,22 @@ import {
   validateSuppliersSchema,
 } from './agreement.schemas';
 import { chinaDateOf } from './as-of.util';
+import { BenefitSharesCache } from './benefit-shares.cache';
+
+/** Who shares in a producer's sales on one day. */
+export interface SharesAnswer {
+  shares: ShareRecord[];
+  totalWeight: number;
+  villageShares: CollectiveShareRecord[];
+}
 
 /** Benefit agreements (带贫关系) and the questions asked of them: who shares in a sale, who supplied a lot. */
 @Injectable()
 export class AgreementsService {
-  constructor(private readonly agreements: AgreementRepository) {}
+  constructor(
+    private readonly agreements: AgreementRepository,
+    private readonly sharesCache: BenefitSharesCache<SharesAnswer>,
+  ) {}
 
   async create(caller: CallerIdentity | null, input: Record<string, unknown>): Promise<AgreementRecord> {
     requireRole(caller, 'relief_officer', 'admin');
@@ -40,7 +51,9 @@ export class AgreementsService {
       throw new HouseholdNotFound(data.householdId);
     }
     try {
-      return await this.agreements.insert({ id: randomUUID(), ...data, villageId });
+      const created = await this.agreements.insert({ id: randomUUID(), ...data, villageId });
+      this.sharesCache.invalidate();
+      return created;
     } catch (error) {
       if (isOverlapViolation(error)) {
         throw new OverlappingAgreement();
@@ -94,7 +107,9 @@ export class AgreementsService {
         { field: 'effectiveTo', reason: "must be after the agreement's effectiveFrom" },
       ]);
     }
-    return (await this.agreements.setEffectiveTo(data.id, data.effectiveTo))!;
+    const ended = await this.agreements.setEffectiveTo(data.id, data.effectiveTo);
+    this.sharesCache.invalidate();
+    return ended!;
   }
 
   /** Relief office: a village collective's share of a producer's sales, effective-dated. */
@@ -108,7 +123,9 @@ export class AgreementsService {
       throw new VillageNotFound(data.villageId);
     }
     try {
-      return await this.agreements.insertCollectiveShare({ id: randomUUID(), ...data });
+      const created = await this.agreements.insertCollectiveShare({ id: randomUUID(), ...data });
+      this.sharesCache.invalidate();
+      return created;
     } catch (error) {
       if (isOverlapViolation(error)) {
         throw new OverlappingCollectiveShare();
@@ -124,13 +141,16 @@ export class AgreementsService {
   async shares(
     caller: CallerIdentity | null,
     input: { producerId?: unknown; asOf?: Date },
-  ): Promise<{ shares: ShareRecord[]; totalWeight: number; villageShares: CollectiveShareRecord[] }> {
+  ): Promise<SharesAnswer> {
     const { producerId } = parseRequest(sharesSchema, input);
     this.requireInternalOrProducerReader(caller, producerId);
     const date = chinaDateOf(input.asOf ?? new Date());
-    const shares = await this.agreements.sharesOn(producerId, date);
-    const villageShares = await this.agreements.collectiveSharesOn(producerId, date);
-    return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0), villageShares };
+    // Asked for every sale and rarely changed: kept until the database says agreements changed.
+    return this.sharesCache.getOrLoad(producerId, date, async () => {
+      const shares = await this.agreements.sharesOn(producerId, date);
+      const villageShares = await this.agreements.collectiveSharesOn(producerId, date);
+      return { shares, totalWeight: shares.reduce((sum, s) => sum + s.weight, 0), villageShares };
+    });
   }
 
   /** Whether each household exists and holds a supply agreement with the producer valid at the instant. */

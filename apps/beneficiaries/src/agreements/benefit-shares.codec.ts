@@ -24,6 +24,7 @@ interface SharesResponseMessage {
   shares: ShareMessage[];
   totalWeight: number;
   villageShares?: unknown[];
+  columns?: object;
 }
 
 const varintSize = (n: number): number =>
@@ -76,10 +77,13 @@ export function benefitSharesEncoder(
   const total = expect(response, 'totalWeight', 'TYPE_INT64');
   // Village collective shares are few and rare: an answer with any goes to the generic encoder.
   const villages = expect(response, 'villageShares', 'TYPE_MESSAGE');
+  // A compact answer (columns) goes to the generic encoder, which writes columns fast enough.
+  const columns = expect(response, 'columns', 'TYPE_MESSAGE');
   if (
     !kinds ||
     share?.size !== 5 ||
-    response?.size !== 3 ||
+    response?.size !== 4 ||
+    columns === undefined ||
     villages === undefined ||
     response.get('villageShares')?.label !== 'LABEL_REPEATED' ||
     response.get('shares')?.label !== 'LABEL_REPEATED' ||
@@ -97,13 +101,41 @@ export function benefitSharesEncoder(
   const sharesTag = tag(shares!, WIRE_LENGTH_DELIMITED);
   const totalTag = tag(total!, WIRE_VARINT);
   const LIMIT = 0x10000000;
+  // The bytes of a shares array already written (a kept answer is sent as the same array).
+  const written = new WeakMap<object, { totalWeight: unknown; bytes: Buffer }>();
 
   return (value: unknown): Buffer => {
     const message = value as SharesResponseMessage;
+    if (message.columns) {
+      // Kept answers come with the same columns object: written once.
+      const known = written.get(message.columns);
+      if (known && known.totalWeight === message.totalWeight && !message.villageShares?.length) {
+        return known.bytes;
+      }
+      const bytes = fallback(value);
+      if (!message.villageShares?.length) {
+        written.set(message.columns, { totalWeight: message.totalWeight, bytes });
+      }
+      return bytes;
+    }
     if ((message.villageShares?.length ?? 0) > 0) {
       return fallback(value);
     }
     const list = message.shares ?? [];
+    const known = written.get(list);
+    if (known && known.totalWeight === message.totalWeight) {
+      return known.bytes;
+    }
+    const bytes = encode(message, list);
+    if (bytes !== undefined) {
+      written.set(list, { totalWeight: message.totalWeight, bytes });
+      return bytes;
+    }
+    return fallback(value);
+  };
+
+  /** The bytes of `message` (no village shares), or undefined when it is outside the fast shape. */
+  function encode(message: SharesResponseMessage, list: ShareMessage[]): Buffer | undefined {
     const n = list.length;
     // Pass 1: sizes. Every field given is written, zero or empty included, as protobufjs does.
     const sizes = new Int32Array(n * 4);
@@ -112,7 +144,7 @@ export function benefitSharesEncoder(
     const totalWeight = message.totalWeight;
     const hasTotal = totalWeight !== undefined && totalWeight !== null;
     if (hasTotal && (!Number.isInteger(totalWeight) || totalWeight < 0 || totalWeight >= LIMIT)) {
-      return fallback(value);
+      return undefined;
     }
     for (let i = 0; i < n; i++) {
       const s = list[i];
@@ -127,7 +159,7 @@ export function benefitSharesEncoder(
         w < 0 ||
         w >= LIMIT
       ) {
-        return fallback(value);
+        return undefined;
       }
       kindValues[i] = k;
       const h = Buffer.byteLength(s.householdId);
@@ -163,7 +195,7 @@ export function benefitSharesEncoder(
       at = writeVarint(buf, writeVarint(buf, at, totalTag), totalWeight);
     }
     return buf;
-  };
+  }
 }
 
 /**

@@ -200,7 +200,7 @@ export class BeneficiariesGatewayService {
     const at = timestampOf(asOf) ?? timestampOf(new Date().toISOString());
     const res = await this.beneficiaries.call(
       'getBenefitShares',
-      { producerId, asOf: at },
+      { producerId, asOf: at, compact: false },
       { ...ctx, idempotent: true },
     );
     return {

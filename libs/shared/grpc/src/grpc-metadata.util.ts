@@ -3,11 +3,11 @@ import type { CallerIdentity, VerifiedCall } from '@yugong/shared/auth';
 import { Unauthenticated } from '@yugong/shared/errors';
 import { MetadataKey } from './grpc.constants';
 
-// Filled by GrpcContextInterceptor once a call's assertion is verified: handlers read who called
+// Filled by GrpcCallerGuard once a call's assertion is verified: handlers read who called
 // from here, never from metadata a caller could write.
 const verifiedCalls = new WeakMap<Metadata, VerifiedCall>();
 
-/** Records the verified identity of a call (GrpcContextInterceptor only). */
+/** Records the verified identity of a call (GrpcCallerGuard only). */
 export function recordVerifiedCall(metadata: Metadata, call: VerifiedCall): void {
   verifiedCalls.set(metadata, call);
 }

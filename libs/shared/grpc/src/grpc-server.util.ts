@@ -1,10 +1,11 @@
 import type { Server } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { Transport, type GrpcOptions } from '@nestjs/microservices';
+import type { CustomStrategy } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
 import { HealthImplementation } from 'grpc-health-check';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
+import { GrpcServerStrategy } from './grpc-server.strategy';
 
 /** What a service needs to serve its contract over gRPC. */
 export interface GrpcServerSettings {
@@ -24,11 +25,20 @@ export interface GrpcServerSettings {
    * development (`npm start`), off in compose and k8s.
    */
   reflection: boolean;
+  /**
+   * Called with the loaded contract before the server is built from it, e.g. to swap in a
+   * dedicated encoder for one method's answers.
+   */
+  onLoadPackageDefinition?: (definition: PackageDefinition) => void;
 }
 
-/** A gRPC server's Nest options plus the health service to flip when the app is ready or stopping. */
+/**
+ * A gRPC server's Nest options (a {@link GrpcServerStrategy}), plus the health service to flip
+ * when the app is ready or stopping.
+ */
 export interface GrpcServer {
-  options: GrpcOptions;
+  options: CustomStrategy;
+  strategy: GrpcServerStrategy;
   health: HealthImplementation;
 }
 
@@ -37,27 +47,26 @@ export interface GrpcServer {
  * service (and, when asked, server reflection) registered on the same port. Both bypass the
  * service's interceptors, so they answer without an assertion: health tells only SERVING or not,
  * for orchestrators' probes, which cannot sign. Health starts NOT_SERVING; call `markServing`
- * once the app has started.
+ * once the app has started. Before `app.listen()`, give the strategy the app's ORM
+ * (`server.strategy.useRequestContext(app.get(MikroORM))`): each call runs in a request context of it.
  */
 export function grpcServer(settings: GrpcServerSettings): GrpcServer {
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
-  const options: GrpcOptions = {
-    transport: Transport.GRPC,
-    options: {
-      url: `${settings.host}:${settings.port}`,
-      package: settings.packageName,
-      protoPath: ([] as string[]).concat(settings.service).map(protoPath),
-      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-      gracefulShutdown: true,
-      onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
-        health.addToServer(server);
-        if (settings.reflection) {
-          new ReflectionService(definition).addToServer(server);
-        }
-      },
+  const strategy = new GrpcServerStrategy({
+    url: `${settings.host}:${settings.port}`,
+    package: settings.packageName,
+    protoPath: ([] as string[]).concat(settings.service).map(protoPath),
+    loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+    gracefulShutdown: true,
+    onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+      settings.onLoadPackageDefinition?.(definition);
+      health.addToServer(server);
+      if (settings.reflection) {
+        new ReflectionService(definition).addToServer(server);
+      }
     },
-  };
-  return { options, health };
+  });
+  return { options: { strategy }, strategy, health };
 }
 
 /** Reports every named service, and the server as a whole, as SERVING. */

@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 import { catalog, PROTO_LOADER_OPTIONS, PROTO_ROOT, protoPath } from '@yugong/contracts';
 import {
@@ -37,7 +37,7 @@ import {
   callerOf,
   callOf,
   createGrpcStub,
-  GrpcContextInterceptor,
+  GrpcCallerGuard,
   grpcServer,
   markServing,
   PUBLIC,
@@ -121,7 +121,7 @@ class ProbeController {
       provide: ASSERTION_VERIFIER,
       useValue: new AssertionVerifier('catalog', parsePublicKeys(TEST_PUBLIC_KEYS)),
     },
-    { provide: APP_INTERCEPTOR, useClass: GrpcContextInterceptor },
+    { provide: APP_GUARD, useClass: GrpcCallerGuard },
     { provide: APP_FILTER, useClass: GrpcExceptionFilter },
   ],
 })
@@ -144,6 +144,7 @@ describe('gRPC server and client helpers', () => {
       reflection: false,
     });
     app = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
+    server.strategy.useRequestContext(null);
     await app.listen();
     markServing(server, serviceNames);
   });
@@ -219,6 +220,20 @@ describe('gRPC server and client helpers', () => {
       code: status.DEADLINE_EXCEEDED,
     });
     expect(Date.now() - started).toBeLessThan(450);
+  });
+
+  it('refuses to listen until the service says which ORM its calls use', async () => {
+    const server = grpcServer({
+      service: 'catalog',
+      packageName: 'yugong.catalog.v1',
+      serviceNames: ['yugong.catalog.v1.CatalogService'],
+      host: '127.0.0.1',
+      port: await freePort(),
+      reflection: false,
+    });
+    const unnamed = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
+    await expect(unnamed.listen()).rejects.toThrow(/useRequestContext/);
+    await unnamed.close();
   });
 
   it('fails fast with UNAVAILABLE when nothing listens, within the deadline', async () => {
@@ -333,6 +348,7 @@ describe('service identity: attacks on an internal gRPC method', () => {
       reflection: false,
     });
     app = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
+    server.strategy.useRequestContext(null);
     await app.listen();
     markServing(server, ['yugong.catalog.v1.CatalogService']);
     raw = grpcTestClient(GRPC_SERVICES.catalog, `127.0.0.1:${port}`);

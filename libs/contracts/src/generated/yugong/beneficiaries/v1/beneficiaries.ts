@@ -243,7 +243,30 @@ export interface GetBenefitSharesRequest {
    * Now when unset. Agreements are dated: the instant's calendar date in China (UTC+8) decides,
    * effective_from inclusive, effective_to exclusive (the same rule for every as_of below).
    */
-  asOf?: Timestamp | undefined;
+  asOf?:
+    | Timestamp
+    | undefined;
+  /**
+   * Answer in `columns` instead of `shares`: the same shares in a fraction of the bytes and of
+   * the work to read them (about 1 ms less per 1,000 shares on each side). The ledger asks so.
+   */
+  compact: boolean;
+}
+
+/**
+ * The shares of a compact GetBenefitSharesResponse as columns, in the order `shares` would have:
+ * share i is household household_ids[16i, 16i+16) (the UUID's 16 bytes), agreement
+ * agreement_ids[16i, 16i+16), village village_ids[village_index[i]] (an empty string for none),
+ * kind kinds[i] and weight weights[i].
+ */
+export interface BenefitShareColumns {
+  householdIds: Uint8Array;
+  agreementIds: Uint8Array;
+  /** Each village once. */
+  villageIds: string[];
+  villageIndex: number[];
+  kinds: AgreementKind[];
+  weights: number[];
 }
 
 export interface BenefitShare {
@@ -260,6 +283,8 @@ export interface GetBenefitSharesResponse {
   totalWeight: number;
   /** Village collectives promised a part of each sale at that instant. */
   villageShares: VillageCollectiveShare[];
+  /** The shares when the request asked for `compact` (then `shares` is empty). */
+  columns?: BenefitShareColumns | undefined;
 }
 
 export interface VillageCollectiveShare {

@@ -1,17 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AssertionVerifier } from '@yugong/shared/auth';
 import { PermissionDenied, Unauthenticated } from '@yugong/shared/errors';
-import { Observable, throwError } from 'rxjs';
 import { ACCEPTED_CALLERS, type CallerPolicy } from './accepts.decorator';
 import { MetadataKey } from './grpc.constants';
 import { recordVerifiedCall } from './grpc-metadata.util';
@@ -20,45 +11,34 @@ import { recordVerifiedCall } from './grpc-metadata.util';
 export const ASSERTION_VERIFIER = Symbol('ASSERTION_VERIFIER');
 
 /**
- * Runs around every gRPC handler: verifies the caller's signed assertion (which service, for which
- * method, on whose behalf), refuses callers the method does not accept, and runs the handler
- * inside a fresh MikroORM request context (the HTTP middleware does not cover gRPC).
+ * Admits a gRPC call before its handler runs: verifies the caller's signed assertion (which
+ * service, for which method, on whose behalf), refuses callers the method's {@link Accepts} does
+ * not list (a method without one refuses everyone), and records the verified call for
+ * `callerOf`. Register it as `APP_GUARD` in every gRPC service; the request context each call
+ * runs in comes from the server ({@link GrpcServerStrategy}).
+ *
+ * A guard rather than an interceptor: Nest runs a guard as a plain call, where an interceptor
+ * wraps every call in RxJS and async resources.
  */
 @Injectable()
-export class GrpcContextInterceptor implements NestInterceptor {
+export class GrpcCallerGuard implements CanActivate {
+  /** Each handler's policy, read once: reflection per call costs more than the check itself. */
+  private readonly policies = new WeakMap<object, CallerPolicy | null>();
+
   constructor(
     @Inject(ASSERTION_VERIFIER) private readonly verifier: AssertionVerifier,
     private readonly reflector: Reflector,
-    @Optional() private readonly orm?: MikroORM,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'rpc') {
-      return next.handle();
+      return true;
     }
-    try {
-      this.admit(context);
-    } catch (error) {
-      return throwError(() => error);
-    }
-    const orm = this.orm;
-    if (!orm) {
-      return next.handle();
-    }
-    // next.handle() is deferred: the handler runs on subscribe, so subscribing inside the
-    // context makes every await in it see the forked EntityManager.
-    return new Observable((subscriber) =>
-      RequestContext.create(orm.em, () => next.handle().subscribe(subscriber)),
-    );
-  }
-
-  private admit(context: ExecutionContext): void {
     const metadata = context.switchToRpc().getContext<Metadata>();
     const rpc = (context.getArgByIndex(2) as { getPath?: () => string } | undefined)?.getPath?.() ?? '';
     const presented = metadata?.get?.(MetadataKey.assertion)?.[0];
     const call = this.verifier.verify(typeof presented === 'string' ? presented : undefined, rpc);
-    const policy = this.reflector.get<CallerPolicy | undefined>(ACCEPTED_CALLERS, context.getHandler());
-    const accepted = policy?.[call.service];
+    const accepted = this.policyOf(context.getHandler())?.[call.service];
     if (!accepted) {
       throw new PermissionDenied(`${rpc} does not accept calls from ${call.service}`);
     }
@@ -71,5 +51,15 @@ export class GrpcContextInterceptor implements NestInterceptor {
       );
     }
     recordVerifiedCall(metadata, call);
+    return true;
+  }
+
+  private policyOf(handler: object): CallerPolicy | null {
+    let policy = this.policies.get(handler);
+    if (policy === undefined) {
+      policy = this.reflector.get<CallerPolicy | undefined>(ACCEPTED_CALLERS, handler as never) ?? null;
+      this.policies.set(handler, policy);
+    }
+    return policy;
   }
 }

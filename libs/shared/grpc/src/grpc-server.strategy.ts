@@ -1,0 +1,89 @@
+import type { sendUnaryData, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
+import type { MikroORM, EntityManager } from '@mikro-orm/core';
+import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import { firstValueFrom, isObservable } from 'rxjs';
+import { runInRequestContext } from './request-context.util';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own signatures
+type Handler = (...args: any[]) => unknown;
+/** What Nest's processing hooks are given (the call, or its request when it ends). */
+type HookContext = Parameters<ServerGrpc['onProcessingEndHook']>[1];
+
+/**
+ * Nest's gRPC server with a leaner path per call, the same for every service:
+ * - every call (unary or streaming) runs in its own MikroORM request context, forked on first use
+ *   (the HTTP middleware does not cover gRPC; a call answered from a cache forks nothing);
+ * - a unary handler's promise is awaited and answered directly, where Nest wraps each answer in
+ *   RxJS observables (an observable, e.g. an exception filter's error, is still read).
+ * Guards, pipes and exception filters run as before. Nest's processing hooks (tracing) are
+ * called when one is set.
+ */
+export class GrpcServerStrategy extends ServerGrpc {
+  /** undefined until the service says which ORM its calls use (or none). */
+  private root: EntityManager | null | undefined;
+  private processingHooked = false;
+
+  constructor(options: GrpcOptions['options']) {
+    super(options);
+  }
+
+  /**
+   * The ORM each call gets a request context of, or null for a server without one. Call it once
+   * the app is created and before `listen()`, which refuses to start without it.
+   */
+  useRequestContext(orm: Pick<MikroORM, 'em'> | null): void {
+    this.root = orm?.em ?? null;
+  }
+
+  override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
+    if (this.root === undefined) {
+      callback(new Error('GrpcServerStrategy: call useRequestContext(orm or null) before listen()'));
+      return;
+    }
+    return super.listen(callback);
+  }
+
+  override setOnProcessingStartHook(...args: Parameters<ServerGrpc['setOnProcessingStartHook']>): void {
+    this.processingHooked = true;
+    super.setOnProcessingStartHook(...args);
+  }
+
+  override createServiceMethod(
+    methodHandler: Handler,
+    protoNativeHandler: { requestStream?: boolean; responseStream?: boolean },
+    streamType: Parameters<ServerGrpc['createServiceMethod']>[2],
+  ): Handler {
+    const method = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
+    return (...args: unknown[]) => {
+      const root = this.root;
+      return root ? runInRequestContext(root, () => method(...args)) : method(...args);
+    };
+  }
+
+  override createUnaryServiceMethod(methodHandler: Handler): Handler {
+    const answer = async (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      let reply: unknown;
+      try {
+        reply = await methodHandler(call.request, call.metadata, call);
+        if (isObservable(reply)) {
+          reply = await firstValueFrom(reply, { defaultValue: undefined });
+        }
+        reply = await reply;
+      } catch (error) {
+        this.onProcessingEndHook?.(this.transportId!, call.request as HookContext);
+        callback(error as ServiceError, null);
+        return;
+      }
+      callback(null, reply);
+      this.onProcessingEndHook?.(this.transportId!, call.request as HookContext);
+    };
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+      this.processingHooked
+        ? this.onProcessingStartHook(
+            this.transportId!,
+            { ...call, operationId: methodHandler.name } as unknown as HookContext,
+            () => answer(call, callback),
+          )
+        : answer(call, callback);
+  }
+}
