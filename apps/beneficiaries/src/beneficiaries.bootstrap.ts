@@ -9,6 +9,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -88,6 +89,7 @@ export async function startBeneficiaries(
     );
   }
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`beneficiaries serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -95,6 +97,7 @@ export async function startBeneficiaries(
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       ledgerStub.close();
     },
   };

@@ -10,6 +10,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -89,6 +90,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     }
   }
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`catalog serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -96,6 +98,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       registerStub.close();
       await cache.close();
     },

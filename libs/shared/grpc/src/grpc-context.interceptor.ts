@@ -11,6 +11,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { AssertionVerifier } from '@yugong/shared/auth';
 import { PermissionDenied, Unauthenticated } from '@yugong/shared/errors';
+import { observeGrpcCall } from '@yugong/shared/telemetry';
 import { Observable, throwError } from 'rxjs';
 import { ACCEPTED_CALLERS, type CallerPolicy } from './accepts.decorator';
 import { MetadataKey } from './grpc.constants';
@@ -20,7 +21,7 @@ import { recordVerifiedCall } from './grpc-metadata.util';
 export const ASSERTION_VERIFIER = Symbol('ASSERTION_VERIFIER');
 
 /**
- * Runs around every gRPC handler: verifies the caller's signed assertion (which service, for which
+ * Runs around every gRPC handler: measures it (RED metrics, a span when tracing), verifies the caller's signed assertion (which service, for which
  * method, on whose behalf), refuses callers the method does not accept, and runs the handler
  * inside a fresh MikroORM request context (the HTTP middleware does not cover gRPC).
  */
@@ -36,6 +37,13 @@ export class GrpcContextInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') {
       return next.handle();
     }
+    // Measured (and traced) from before the caller is checked, so refusals count as errors.
+    return observeGrpcCall(this.verifier.service, rpcOf(context), metadataOf(context), () =>
+      this.handle(context, next),
+    );
+  }
+
+  private handle(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     try {
       this.admit(context);
     } catch (error) {
@@ -53,8 +61,8 @@ export class GrpcContextInterceptor implements NestInterceptor {
   }
 
   private admit(context: ExecutionContext): void {
-    const metadata = context.switchToRpc().getContext<Metadata>();
-    const rpc = (context.getArgByIndex(2) as { getPath?: () => string } | undefined)?.getPath?.() ?? '';
+    const metadata = metadataOf(context);
+    const rpc = rpcOf(context);
     const presented = metadata?.get?.(MetadataKey.assertion)?.[0];
     const call = this.verifier.verify(typeof presented === 'string' ? presented : undefined, rpc);
     const policy = this.reflector.get<CallerPolicy | undefined>(ACCEPTED_CALLERS, context.getHandler());
@@ -73,3 +81,7 @@ export class GrpcContextInterceptor implements NestInterceptor {
     recordVerifiedCall(metadata, call);
   }
 }
+
+const metadataOf = (context: ExecutionContext) => context.switchToRpc().getContext<Metadata>();
+const rpcOf = (context: ExecutionContext) =>
+  (context.getArgByIndex(2) as { getPath?: () => string } | undefined)?.getPath?.() ?? '';
