@@ -41,6 +41,8 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+const UNTRACED_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
 // One SDK per process (npm start hosts every service in one): tracing is a property of the process.
 let running: (Tracing & { provider: NodeTracerProvider }) | undefined;
 
@@ -81,6 +83,10 @@ export function startTracing(settings: TracingSettings): Tracing {
       new IORedisInstrumentation({ requireParentSpan: true }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
+        // A span per route handler, none per Fastify hook (ten a request, all noise here), and
+        // none for scrapes and probes.
+        instrumentHooks: false,
+        ignorePaths: (route) => UNTRACED_PATHS.has(route.url ?? ''),
         // Fastify serves only the gateway: its spans are the gateway's whatever context they start in.
         requestHook: (span, request) => {
           span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
