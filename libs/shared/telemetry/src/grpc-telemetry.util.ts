@@ -53,6 +53,20 @@ const CODE_NAMES = Object.fromEntries(
     .map(([name, value]) => [value, name]),
 ) as Record<number, string>;
 
+type Series = ReturnType<Histogram<'service' | 'method' | 'code'>['labels']>;
+const series = new Map<string, Series>();
+
+/** The histogram's series of one service, method and code, looked up once (labels hash per call). */
+function seriesOf(service: string, method: string, code: number): Series {
+  const key = `${service} ${method} ${code}`;
+  let found = series.get(key);
+  if (!found) {
+    found = grpcServerHistogram().labels({ service, method, code: CODE_NAMES[code] ?? String(code) });
+    series.set(key, found);
+  }
+  return found;
+}
+
 /** The status a handler's error ends its call with: what the gRPC exception filter will send. */
 function statusOf(error: unknown): number {
   return toRpcError(error).code;
@@ -80,10 +94,7 @@ export function observeGrpcCall<T>(
       tracingEnabled() && metadata ? propagation.extract(ROOT_CONTEXT, metadata, getter) : ROOT_CONTEXT;
     const span = tracingEnabled() ? serverSpan(service, method, parent) : undefined;
     const finish = (code: number, error?: unknown) => {
-      grpcServerHistogram().observe(
-        { service, method, code: CODE_NAMES[code] ?? String(code) },
-        (performance.now() - started) / 1_000,
-      );
+      seriesOf(service, method, code).observe((performance.now() - started) / 1_000);
       if (span) {
         span.setAttribute('rpc.grpc.status_code', code);
         if (code !== GrpcStatus.OK) {
