@@ -21,9 +21,10 @@ import { recordVerifiedCall } from './grpc-metadata.util';
 export const ASSERTION_VERIFIER = Symbol('ASSERTION_VERIFIER');
 
 /**
- * Runs around every gRPC handler: measures it (RED metrics, a span when tracing), verifies the caller's signed assertion (which service, for which
- * method, on whose behalf), refuses callers the method does not accept, and runs the handler
- * inside a fresh MikroORM request context (the HTTP middleware does not cover gRPC).
+ * Runs around every gRPC handler: measures it (RED metrics; a span when tracing), verifies the
+ * caller's signed assertion (which service, for which method, on whose behalf), refuses callers
+ * the method does not accept, and runs the handler inside a fresh MikroORM request context (the
+ * HTTP middleware does not cover gRPC).
  */
 @Injectable()
 export class GrpcContextInterceptor implements NestInterceptor {
