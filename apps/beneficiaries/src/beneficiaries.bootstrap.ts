@@ -9,6 +9,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -84,6 +85,7 @@ export async function startBeneficiaries(
   }
   server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`beneficiaries serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -91,6 +93,7 @@ export async function startBeneficiaries(
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       ledgerStub.close();
     },
   };

@@ -10,6 +10,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -90,6 +91,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
   }
   server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`catalog serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -97,6 +99,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       registerStub.close();
       await cache.close();
     },

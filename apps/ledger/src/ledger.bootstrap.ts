@@ -9,6 +9,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -93,6 +94,7 @@ export async function startLedger(config: LedgerConfig): Promise<RunningLedger |
   }
   server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`ledger serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -100,6 +102,7 @@ export async function startLedger(config: LedgerConfig): Promise<RunningLedger |
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       closeStubs();
     },
   };

@@ -1,3 +1,4 @@
+import './instrument'; // first: see instrument.ts
 import 'reflect-metadata';
 import { bootOrExit } from '@yugong/shared/config';
 import { ledgerConfig } from './config/ledger.config';

@@ -9,6 +9,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -77,6 +78,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
   }
   server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`licensing serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -84,6 +86,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       catalogStub.close();
       ledgerStub.close();
     },

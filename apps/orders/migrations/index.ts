@@ -6,6 +6,7 @@ import { Migration20261201210104_stripe_payments } from './Migration202612012101
 import { Migration20261202044758_buyer_limits_payment_reference } from './Migration20261202044758_buyer_limits_payment_reference';
 import { Migration20261202133031_line_licence } from './Migration20261202133031_line_licence';
 import { Migration20261202150311_processor_fee } from './Migration20261202150311_processor_fee';
+import { Migration20261203074211_outbox_trace_context } from './Migration20261203074211_outbox_trace_context';
 import { Migration20261203080000_place_orders } from './Migration20261203080000_place_orders';
 
 /** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
@@ -19,5 +20,9 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
   },
   { name: 'Migration20261202133031_line_licence', class: Migration20261202133031_line_licence },
   { name: 'Migration20261202150311_processor_fee', class: Migration20261202150311_processor_fee },
+  {
+    name: 'Migration20261203074211_outbox_trace_context',
+    class: Migration20261203074211_outbox_trace_context,
+  },
   { name: 'Migration20261203080000_place_orders', class: Migration20261203080000_place_orders },
 ];

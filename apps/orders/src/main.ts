@@ -1,3 +1,4 @@
+import './instrument'; // first: see instrument.ts
 import 'reflect-metadata';
 import { bootOrExit } from '@yugong/shared/config';
 import { ordersConfig } from './config/orders.config';

@@ -10,6 +10,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -105,6 +106,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
   }
   server.strategy.useRequestContext(app.get(MikroORM));
   await app.listen();
+  const metrics = await openMetricsEndpoint(config.METRICS_PORT, config.GRPC_HOST);
   markServing(server, SERVICE_NAMES);
   logger.log(`orders serving gRPC on ${config.GRPC_HOST}:${config.GRPC_PORT}`);
   return {
@@ -112,6 +114,7 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     close: async () => {
       markNotServing(server, SERVICE_NAMES);
       await app.close();
+      await metrics?.close();
       await shutdown();
     },
   };

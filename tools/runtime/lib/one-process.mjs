@@ -61,6 +61,11 @@ export async function startInProcess({
   onReady,
 }) {
   const require = createRequire(path.join(root, 'package.json'));
+  // One tracing SDK for the process (when OTEL_EXPORTER_OTLP_ENDPOINT is set), started before the
+  // services load pg and ioredis; each span still names its service (libs/shared/telemetry).
+  require(path.join(root, 'dist', 'libs', 'shared', 'telemetry', 'src', 'index.js')).startTracingFromEnv(
+    'yugong',
+  );
   require('reflect-metadata');
   const logging = require(path.join(root, 'dist', 'libs', 'shared', 'logging', 'src', 'index.js'));
   logging.setLogDestination(logDestination);

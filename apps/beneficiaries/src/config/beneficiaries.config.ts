@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { grpcMetricsEnv, telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../pii/pii-cipher';
 
@@ -12,6 +13,8 @@ export const beneficiariesConfigSchema = z
     GRPC_HOST: env.string('0.0.0.0'),
     GRPC_PORT: env.port(50052),
     ...serviceIdentityEnv,
+    ...telemetryEnv,
+    ...grpcMetricsEnv,
     /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
     GRPC_REFLECTION: env.bool(false),
     /** `k1:<base64 of 32 bytes>,k2:<…>`: every AES-256-GCM key rows may be written with. */

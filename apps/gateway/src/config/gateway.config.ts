@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,7 @@ export const gatewayConfigSchema = z.object({
     z.string().regex(/^pk_(test|live)_[A-Za-z0-9]+$/, { error: 'must be a Stripe publishable key (pk_…)' }),
   ),
   ...serviceIdentityEnv,
+  ...telemetryEnv,
   JWT_SECRET: env.secret(32),
   /** Lifetime of an access token: short, since a refresh token gets the next one. */
   JWT_TTL_SECONDS: env.int(900, { min: 60, max: 30 * 86_400 }),

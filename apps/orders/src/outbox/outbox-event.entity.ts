@@ -24,7 +24,7 @@ export type OrderEventType =
   options: { where: 'delivered_at is null' },
 })
 export class OutboxEvent {
-  [OptionalProps]?: 'occurredAt' | 'attempts' | 'nextAttemptAt' | 'eventId';
+  [OptionalProps]?: 'occurredAt' | 'attempts' | 'nextAttemptAt' | 'eventId' | 'traceContext';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -46,6 +46,13 @@ export class OutboxEvent {
 
   @Property({ type: 'timestamptz' })
   occurredAt: Date = new Date();
+
+  /**
+   * The W3C `traceparent` of the request that wrote the event, when it was traced: the relay's
+   * delivery (and so the consumer's handling) continues that trace.
+   */
+  @Property({ type: 'text', nullable: true })
+  traceContext?: string | null;
 
   /** Set once every configured consumer acknowledged it. */
   @Property({ type: 'timestamptz', nullable: true })

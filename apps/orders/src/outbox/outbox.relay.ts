@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import type { orders } from '@yugong/contracts';
+import { continueTrace } from '@yugong/shared/telemetry';
 import { eventPayloadMessage } from '../orders.mapper';
 import type { ClaimedEvent, OutboxRepository } from './outbox.repository';
 
@@ -52,9 +53,17 @@ export class OutboxRelay {
       for (const row of rows) {
         const event = toWire(row);
         try {
-          for (const consumer of this.consumers) {
-            await consumer.deliver(event, this.settings.deadlineMs);
-          }
+          // In the trace of the request that wrote the event, so the consumer's handling joins it.
+          await continueTrace(
+            row.traceContext,
+            `relay ${row.type}`,
+            { 'yugong.event_id': row.eventId },
+            async () => {
+              for (const consumer of this.consumers) {
+                await consumer.deliver(event, this.settings.deadlineMs);
+              }
+            },
+          );
         } catch (error) {
           await this.defer(tx, row, error);
           continue;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { activeTraceparent } from '@yugong/shared/telemetry';
 import type { RowOf } from '../common/entity-row.util';
 import { OutboxEvent, type OrderEventType } from './outbox-event.entity';
 
@@ -18,7 +19,7 @@ export type StoredEvent = Pick<
 >;
 
 /** An event a relay claimed for delivery. */
-export type ClaimedEvent = StoredEvent & Pick<RowOf<OutboxEvent>, 'attempts'>;
+export type ClaimedEvent = StoredEvent & Pick<RowOf<OutboxEvent>, 'attempts' | 'traceContext'>;
 
 /**
  * Every query on the outbox. Events are appended through the unit of work of the state change
@@ -47,6 +48,7 @@ export class OutboxRepository {
       sequence: Number(row?.next ?? 1),
       payload: draft.payload,
       occurredAt: draft.occurredAt ?? new Date(),
+      traceContext: activeTraceparent(),
     });
     em.persist(event);
     return event;
@@ -72,7 +74,8 @@ export class OutboxRepository {
    */
   async claimDue(em: EntityManager, limit: number): Promise<ClaimedEvent[]> {
     const rows = await em.execute<Record<string, unknown>[]>(
-      `select e.id, e.event_id, e.type, e.order_id, e.sequence, e.occurred_at, e.attempts, e.payload
+      `select e.id, e.event_id, e.type, e.order_id, e.sequence, e.occurred_at, e.attempts, e.payload,
+              e.trace_context
          from outbox_event e
         where e.delivered_at is null and e.next_attempt_at <= now()
           and not exists (select 1 from outbox_event p
@@ -82,7 +85,11 @@ export class OutboxRepository {
           for update skip locked`,
       [limit],
     );
-    return rows.map((r) => ({ ...toStored(r), attempts: Number(r.attempts) }));
+    return rows.map((r) => ({
+      ...toStored(r),
+      attempts: Number(r.attempts),
+      traceContext: (r.trace_context as string | null) ?? null,
+    }));
   }
 
   async markDelivered(em: EntityManager, id: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { sendUnaryData, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import type { MikroORM, EntityManager } from '@mikro-orm/core';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import { observeGrpcCall, type GrpcAnswer } from '@yugong/shared/telemetry';
 import { firstValueFrom, isObservable } from 'rxjs';
 import { runInRequestContext } from './request-context.util';
 
@@ -15,15 +16,23 @@ type HookContext = Parameters<ServerGrpc['onProcessingEndHook']>[1];
  *   (the HTTP middleware does not cover gRPC; a call answered from a cache forks nothing);
  * - a unary handler's promise is awaited and answered directly, where Nest wraps each answer in
  *   RxJS observables (an observable, e.g. an exception filter's error, is still read).
- * Guards, pipes and exception filters run as before. Nest's processing hooks (tracing) are
- * called when one is set.
+ * - every call answered through a callback (unary, client streaming) is measured for the RED
+ *   histogram and, when tracing, runs in a SERVER span continuing the caller's trace.
+ * Guards, pipes and exception filters run as before. Nest's processing hooks are called when one
+ * is set.
  */
 export class GrpcServerStrategy extends ServerGrpc {
   /** undefined until the service says which ORM its calls use (or none). */
   private root: EntityManager | null | undefined;
   private processingHooked = false;
 
-  constructor(options: GrpcOptions['options']) {
+  /**
+   * @param service - the Yugong service it serves (`catalog`), as metrics and spans name it
+   */
+  constructor(
+    options: GrpcOptions['options'],
+    private readonly service: string,
+  ) {
     super(options);
   }
 
@@ -54,9 +63,23 @@ export class GrpcServerStrategy extends ServerGrpc {
     streamType: Parameters<ServerGrpc['createServiceMethod']>[2],
   ): Handler {
     const method = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
-    return (...args: unknown[]) => {
+    const run = (args: unknown[]) => {
       const root = this.root;
       return root ? runInRequestContext(root, () => method(...args)) : method(...args);
+    };
+    return (...args: unknown[]) => {
+      const [call, answer] = args as [Partial<ServerUnaryCall<unknown, unknown>>, unknown];
+      if (typeof answer !== 'function') {
+        return run(args); // a server-streaming or bidirectional call answers on its stream
+      }
+      // Measured from before the caller is checked, so refusals count as errors.
+      return observeGrpcCall(
+        this.service,
+        call.getPath?.() ?? '',
+        call.metadata,
+        answer as GrpcAnswer,
+        (measured) => run([call, measured, ...args.slice(2)]),
+      );
     };
   }
 

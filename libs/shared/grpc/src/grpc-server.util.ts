@@ -52,20 +52,23 @@ export interface GrpcServer {
  */
 export function grpcServer(settings: GrpcServerSettings): GrpcServer {
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
-  const strategy = new GrpcServerStrategy({
-    url: `${settings.host}:${settings.port}`,
-    package: settings.packageName,
-    protoPath: ([] as string[]).concat(settings.service).map(protoPath),
-    loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-    gracefulShutdown: true,
-    onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
-      settings.onLoadPackageDefinition?.(definition);
-      health.addToServer(server);
-      if (settings.reflection) {
-        new ReflectionService(definition).addToServer(server);
-      }
+  const strategy = new GrpcServerStrategy(
+    {
+      url: `${settings.host}:${settings.port}`,
+      package: settings.packageName,
+      protoPath: ([] as string[]).concat(settings.service).map(protoPath),
+      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      gracefulShutdown: true,
+      onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+        settings.onLoadPackageDefinition?.(definition);
+        health.addToServer(server);
+        if (settings.reflection) {
+          new ReflectionService(definition).addToServer(server);
+        }
+      },
     },
-  });
+    ([] as string[]).concat(settings.service)[0],
+  );
   return { options: { strategy }, strategy, health };
 }
 

@@ -2,6 +2,7 @@ import { status, type Metadata } from '@grpc/grpc-js';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
 import type { AssertionSigner, CallerIdentity, ServiceName } from '@yugong/shared/auth';
+import { traceGrpcCall } from '@yugong/shared/telemetry';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
 import { outgoingMetadata } from './grpc-metadata.util';
@@ -43,7 +44,7 @@ export interface ServiceClientSettings {
 /**
  * A typed gRPC client with the rules every internal call follows: a deadline on every call,
  * bounded retries only where repeating is safe, and a fresh signed assertion (this service, the
- * method, on whose behalf) and the request id in metadata.
+ * method, on whose behalf), the request id and, when tracing, the W3C trace context in metadata.
  */
 export class ServiceClient<T extends object> {
   private readonly stub: T;
@@ -77,7 +78,10 @@ export class ServiceClient<T extends object> {
     const backoff = this.settings.backoffMs ?? 25;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await firstValueFrom(fn(request, metadata, { deadline }))) as ResponseOf<T[K]>;
+        // One CLIENT span per attempt (when tracing), its trace context in the metadata.
+        return (await traceGrpcCall(rpc, this.channel.audience, metadata, () =>
+          firstValueFrom(fn(request, metadata, { deadline })),
+        )) as ResponseOf<T[K]>;
       } catch (error) {
         const wait = Math.random() * backoff * 2 ** attempt;
         if (attempt >= retries || !isRetryable(error) || Date.now() + wait >= deadline) {

@@ -1,7 +1,10 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { PinoLogger } from 'nestjs-pino';
-import { httpLoggerParams, pinoOptions, runAsService, setLogDestination } from './logging.util';
+import { httpLoggerParams, pinoOptions, runAsService, setLogDestination, traceFields } from './logging.util';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
@@ -86,5 +89,38 @@ describe(runAsService.name, () => {
       ['catalog', 'in a timer'],
       ['orders', 'warned'],
     ]);
+  });
+});
+
+describe(traceFields.name, () => {
+  const contextManager = new AsyncLocalStorageContextManager();
+  const provider = new BasicTracerProvider();
+
+  beforeAll(() => {
+    context.setGlobalContextManager(contextManager.enable());
+    trace.setGlobalTracerProvider(provider);
+  });
+
+  afterAll(async () => {
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+  });
+
+  it('puts the active trace and span ids on every line written inside a span, none outside', () => {
+    const { lines, stream } = capture();
+    const sut = pino(pinoOptions('orders', 'info'), stream);
+    let expected = { traceId: '', spanId: '' };
+    trace.getTracer('test').startActiveSpan('checkout', (span) => {
+      expected = span.spanContext();
+      sut.info('inside');
+      span.end();
+    });
+    sut.info('outside');
+
+    const [inside, outside] = lines.map((line) => JSON.parse(line));
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: expected.traceId, span_id: expected.spanId });
+    expect(inside.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(outside).not.toHaveProperty('trace_id');
   });
 });

@@ -1,4 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
+import { context, trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
@@ -30,11 +31,25 @@ export const REDACTED_PATHS = [
   '*.payoutAccount',
 ];
 
-/** pino settings shared by every service: JSON lines, ISO time, service name, redaction. */
+/**
+ * The ids of the active span, added to each log line (`trace_id`, `span_id`) so that a line leads
+ * to its trace; nothing when no span is active (tracing off: the context is always empty).
+ */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getSpan(context.active());
+  if (!span) {
+    return {}; // pino merges the line's fields into what the mixin answers: a fresh object
+  }
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/** pino settings shared by every service: JSON lines, ISO time, service name, trace ids, redaction. */
 export function pinoOptions(service: string, level: string): LoggerOptions {
   return {
     level,
     base: { service },
+    mixin: traceFields,
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
@@ -49,6 +64,25 @@ let destination: DestinationStream | undefined;
  */
 export function setLogDestination(stream: DestinationStream | undefined): void {
   destination = stream;
+}
+
+const serviceOfLogger = new WeakMap<object, string | undefined>();
+
+/**
+ * The service whose async context this code runs in, as its logger names it (see
+ * {@link runAsService}; in an HTTP request, the request's logger): how code shared by services in
+ * one process (the tracing SDK) tells them apart. Undefined outside every service's context.
+ */
+export function serviceOfContext(): string | undefined {
+  const logger = storage.getStore()?.logger;
+  if (!logger) {
+    return undefined;
+  }
+  if (!serviceOfLogger.has(logger)) {
+    const service = (logger as { bindings?: () => Record<string, unknown> }).bindings?.().service;
+    serviceOfLogger.set(logger, typeof service === 'string' ? service : undefined);
+  }
+  return serviceOfLogger.get(logger);
 }
 
 /** pino-http's options, as nestjs-pino takes them. */
