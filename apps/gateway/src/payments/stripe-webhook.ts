@@ -2,6 +2,12 @@ import type { common, orders } from '@yugong/contracts';
 import Stripe from 'stripe';
 import { StripeWebhookRejected } from './payments.errors';
 
+/** DI token of the verifier built from STRIPE_WEBHOOK_SECRET. */
+export const STRIPE_WEBHOOK_VERIFIER = Symbol('STRIPE_WEBHOOK_VERIFIER');
+
+/** Where Stripe delivers webhooks (global prefix included). */
+export const STRIPE_WEBHOOK_PATH = '/api/v1/payments/stripe/webhook';
+
 /** The header Stripe signs every webhook delivery with. */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
 
