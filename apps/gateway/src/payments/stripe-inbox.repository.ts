@@ -23,16 +23,21 @@ export interface InboxBacklog {
  */
 @Injectable()
 export class StripeInboxRepository {
-  /** Writes a delivery; false when its event id is in the inbox already (a repeat: nothing written). */
+  /**
+   * Writes a delivery; false when its event id is in the inbox already (a repeat: nothing written).
+   * Sent through knex with bound parameters (the driver's extended protocol), not MikroORM's
+   * `execute`, which inlines them as literals: the 2 KB body escaped and copied into the SQL text
+   * on every delivery.
+   */
   async record(em: EntityManager, delivery: InboxDelivery): Promise<boolean> {
-    const result = await em
+    const result: { rowCount: number | null } = await em
       .getConnection()
-      .execute<{ affectedRows: number }>(
+      .getKnex()
+      .raw(
         'insert into stripe_inbox_event (event_id, type, body) values (?, ?, ?) on conflict (event_id) do nothing',
         [delivery.eventId, delivery.type, delivery.body],
-        'run',
       );
-    return result.affectedRows === 1;
+    return result.rowCount === 1;
   }
 
   /** Claims up to `limit` pending deliveries that are due, oldest first, locked until the caller's transaction ends. */
