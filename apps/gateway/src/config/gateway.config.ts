@@ -32,8 +32,11 @@ export const gatewayConfigSchema = z.object({
   STRIPE_INBOX_INTERVAL_MS: env.int(250, { min: 10, max: 60_000 }),
   /** Deliveries the applier claims per transaction. */
   STRIPE_INBOX_BATCH: env.int(64, { min: 1, max: 1_000 }),
-  /** Of a batch, how many ApplyPaymentEvent calls are in flight at once. */
-  STRIPE_INBOX_CONCURRENCY: env.int(8, { min: 1, max: 100 }),
+  /**
+   * Of a batch, how many ApplyPaymentEvent calls are in flight at once. Low, so that a burst of
+   * deliveries is acknowledged first and applied at a steady pace behind it.
+   */
+  STRIPE_INBOX_CONCURRENCY: env.int(2, { min: 1, max: 100 }),
   /** First wait after a failed apply; doubles per attempt up to STRIPE_INBOX_MAX_BACKOFF_MS. */
   STRIPE_INBOX_BACKOFF_MS: env.int(1_000, { min: 1, max: 3_600_000 }),
   STRIPE_INBOX_MAX_BACKOFF_MS: env.int(600_000, { min: 1, max: 86_400_000 }),
