@@ -6,24 +6,33 @@
 // ~2.1 KB), each with its own event id, PaymentIntent id and order id (a pool of BENCH_EVENTS
 // distinct events, signed before the run, so the load generator does no HMAC of its own), loaded
 // by autocannon (its own process, 64 connections, discarded warm-up, then the measured run) at:
-//   - "gateway route": POST /api/v1/payments/stripe/webhook of the gateway (Fastify, its hooks and
-//     middleware, raw body kept, StripeWebhookVerifier: the SDK's constructEvent, JSON, shape
-//     check, mapping) → ApplyPaymentEvent over gRPC (deadline, signed assertion) → the orders
-//     service (validation, the event id looked up, the order looked up by id and PaymentIntent,
-//     the event recorded once in PostgreSQL) → 200 {"received":true}. The events name orders that
-//     do not exist, so orders records each as unknown_order: the dedupe and record path, not
-//     payment (stock commit, outbox), which bench:checkout's figures cover.
-//   - "webhook logic": the same verification and mapping alone in a minimal node:http server;
-//   - "bare HMAC" (the baseline): a minimal node:http server that reads the raw body, parses t=
-//     and v1= from the header, computes HMAC-SHA256 with node:crypto, compares in constant time,
-//     checks the timestamp and answers the same 200. No JSON parsing, no mapping, no storage.
+//   - "gateway route": POST /api/v1/payments/stripe/webhook of the gateway (Fastify, its hooks:
+//     request id, security headers, metrics; the webhook's onRequest hook ahead of Nest:
+//     StripeWebhookVerifier's constructEvent, JSON and shape check) → one
+//     `insert into stripe_inbox_event … on conflict (event_id) do nothing` in the gateway's
+//     database → 200 {"received":true}. Meanwhile the gateway's inbox applier (same process)
+//     claims the stored events and hands them to the orders service over gRPC (ApplyPaymentEvent),
+//     as deployed: its CPU is part of the run. The events name orders that do not exist, so orders
+//     records each as unknown_order: the dedupe and record path, not payment (stock commit,
+//     outbox), which bench:checkout's figures cover.
+//   - "bare HMAC + INSERT" (the baseline): a minimal node:http server that reads the raw body,
+//     checks the signature as below, takes the event's id and type with JSON.parse, and runs the
+//     same single `insert … on conflict (event_id) do nothing` of the same bytes into the same
+//     table of the same database (emptied first; the gateway stopped), with a pg pool of the
+//     gateway's size (DB_POOL_MAX, 10), then answers the same 200. The least a server must do to
+//     acknowledge a delivery durably.
+//   - "bare HMAC": the same server without the insert: parses t= and v1= from the header,
+//     computes HMAC-SHA256 with node:crypto, compares in constant time, checks the timestamp.
+//   - "webhook logic": the gateway's verification and mapping alone in a minimal node:http server.
 // Every server is first checked to answer 200 to a signed body and 400 to it with one byte
-// changed. Afterwards the gateway run is checked: every event answered 200 is recorded once in
-// the orders database (events sent more than once, when the pool wraps, are recorded once).
+// changed. After the gateway run the bench waits for the applier to drain the inbox and checks
+// that every distinct event was stored once and recorded once by orders (events sent more than
+// once, when the pool wraps, are stored and applied once); it prints how long the drain took.
 // Prints events/s, p50/p99 and the ratios.
 //
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64), BENCH_EVENTS (60000),
-// BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building), BENCH_NODE_ARGS (extra node
+// BENCH_SKIP_BUILD=true (copy the existing dist/ instead of building), BENCH_APPLIER=late (the
+// inbox applier's first pass a minute after boot, not beside the run), BENCH_NODE_ARGS (extra node
 // flags for the gateway and orders, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -36,10 +45,26 @@ import { autocannonFigures } from './lib/autocannon.mjs';
 const SELF = fileURLToPath(import.meta.url);
 const OK_BODY = '{"received":true}';
 
-/** Server mode: `node bench/webhook.mjs --serve logic|bare` (env PORT, WEBHOOK_SECRET, DIST). */
+/**
+ * Server mode: `node bench/webhook.mjs --serve logic|bare|insert` (env PORT, WEBHOOK_SECRET, DIST,
+ * and for insert INBOX_URL and POOL_MAX).
+ */
 async function serve(kind) {
   const secret = process.env.WEBHOOK_SECRET;
   let check;
+  let store = async () => undefined;
+  if (kind === 'insert') {
+    const require = createRequire(import.meta.url);
+    const pg = require('pg');
+    const pool = new pg.Pool({ connectionString: process.env.INBOX_URL, max: Number(process.env.POOL_MAX) });
+    store = async (body) => {
+      const event = JSON.parse(body.toString('utf8'));
+      await pool.query(
+        'insert into stripe_inbox_event (event_id, type, body) values ($1, $2, $3) on conflict (event_id) do nothing',
+        [event.id, event.type, body.toString('utf8')],
+      );
+    };
+  }
   if (kind === 'logic') {
     const { StripeWebhookVerifier } = await import('./lib/from-build.mjs');
     const Verifier = StripeWebhookVerifier(process.env.DIST);
@@ -79,8 +104,18 @@ async function serve(kind) {
   const server = http.createServer((request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => {
-      const ok = check(Buffer.concat(chunks), request.headers['stripe-signature']);
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const ok = check(body, request.headers['stripe-signature']);
+      if (ok) {
+        try {
+          await store(body);
+        } catch {
+          response.writeHead(503, { 'content-type': 'application/json' });
+          response.end('{"error":"UNAVAILABLE"}');
+          return;
+        }
+      }
       response.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
       response.end(ok ? OK_BODY : '{"error":"VALIDATION_FAILED"}');
     });
@@ -197,6 +232,7 @@ async function main() {
     freshRedisPrefix,
     launchContext,
     prepareBuild,
+    fmt,
     printComparison,
     run,
     runNode,
@@ -258,10 +294,10 @@ async function main() {
       return loadRun(url, eventPool(name), SECONDS);
     }
 
-    async function measureMinimal(name, kind) {
+    async function measureMinimal(name, kind, env = {}) {
       const port = await freePort();
       const child = startProcess(name, [SELF, '--serve', kind], {
-        env: { PORT: String(port), WEBHOOK_SECRET: secret, DIST: dist },
+        env: { PORT: String(port), WEBHOOK_SECRET: secret, DIST: dist, ...env },
         quiet: true,
       });
       await waitFor(`${name} server`, async () => (await httpPost(port, '{}', {})) !== undefined, { child });
@@ -285,37 +321,85 @@ async function main() {
     const orders = startService(work, 'orders', ctx, { nodeArgs });
     const gateway = startService(work, 'gateway', ctx, {
       nodeArgs,
-      overrides: { STRIPE_WEBHOOK_SECRET: secret },
+      // BENCH_APPLIER=late: the inbox applier's first pass a minute after boot, after the measured
+      // run on most days, to see the route without the applier (and orders) beside it.
+      overrides: {
+        STRIPE_WEBHOOK_SECRET: secret,
+        ...(process.env.BENCH_APPLIER === 'late' ? { STRIPE_INBOX_INTERVAL_MS: '60000' } : {}),
+      },
     });
     await waitReady(ports, { orders, gateway }, { httpPath: '/healthz' });
     const route = '/api/v1/payments/stripe/webhook';
     await proveChecks('gateway route', ports.gateway, route);
     const full = await measure('gateway route', `http://127.0.0.1:${ports.gateway}${route}`);
+    if (full.non2xx > 0 || full.errors > 0) {
+      throw new Error(
+        `the gateway route answered ${full.non2xx} non-2xx and ${full.errors} errors: the figure is not valid`,
+      );
+    }
+    const inbox = new pg.Client({ connectionString: db.gateway });
+    await inbox.connect();
+    const count = async (client, query) => (await client.query(query)).rows[0].n;
+    const backlog = await count(
+      inbox,
+      'select count(*)::int as n from stripe_inbox_event where applied_at is null and parked_at is null',
+    );
+    // The applier goes on after the run; the backlog it left is drained before anything is checked.
+    const drainStart = Date.now();
+    await waitFor(
+      'the inbox applier to drain the backlog',
+      async () =>
+        (await count(inbox, 'select count(*)::int as n from stripe_inbox_event where applied_at is null')) ===
+        0,
+      { child: gateway, timeoutMs: 400_000, everyMs: 500 },
+    );
+    const drainSeconds = (Date.now() - drainStart) / 1000;
+    const stored = await count(inbox, 'select count(*)::int as n from stripe_inbox_event');
+    const parked = await count(
+      inbox,
+      'select count(*)::int as n from stripe_inbox_event where parked_at is not null',
+    );
     const sql = new pg.Client({ connectionString: db.orders });
     await sql.connect();
-    const { rows } = await sql.query('select count(*)::int as n from payment_event');
+    const recorded = await count(sql, 'select count(*)::int as n from payment_event');
     await sql.end();
     const unique = Math.min(full.sent, EVENTS);
     say(
-      `gateway route: ${full.requests} answered, ${full.non2xx} non-2xx, ${full.errors} errors; ` +
-        `${rows[0].n} events recorded in orders (warm-up, proof and run; ${unique} distinct in the run, ` +
-        `${Math.max(0, full.sent - EVENTS)} repeats deduplicated)`,
+      `gateway route: ${full.requests} answered, ${full.non2xx} non-2xx, ${full.errors} errors; ${stored} events ` +
+        `stored in the inbox (warm-up, proof and run; ${unique} distinct in the run, ` +
+        `${Math.max(0, full.sent - EVENTS)} repeats deduplicated), ${backlog} still to apply when the run ended, ` +
+        `drained in ${fmt(drainSeconds, 1)} s; ${recorded} recorded once each by orders, ${parked} parked`,
     );
-    if (full.non2xx > 0 || full.errors > 0) {
-      throw new Error('the gateway route answered errors: the figure is not valid');
+    if (recorded !== stored || parked !== 0) {
+      throw new Error(
+        `the inbox stored ${stored} events, orders recorded ${recorded}, ${parked} parked: not exactly once`,
+      );
     }
 
+    // The baselines run alone: the gateway and orders are stopped, the inbox emptied.
+    await stopChild(gateway);
+    await stopChild(orders);
+    await inbox.query('truncate stripe_inbox_event');
+    await inbox.end();
+    const inserting = await measureMinimal('bare HMAC + INSERT', 'insert', {
+      INBOX_URL: db.gateway,
+      POOL_MAX: '10',
+    });
     const logic = await measureMinimal('webhook logic', 'logic');
     const bare = await measureMinimal('bare HMAC', 'bare');
     const title = (what) =>
       `POST signed payment_intent.succeeded, distinct events (autocannon, ${CONNECTIONS} connections, ${SECONDS} s measured after ${WARMUP} s warm-up): ${what}`;
     printComparison({
-      title: title('gateway route → gRPC → orders (verified, deduplicated, recorded)'),
+      title: title('gateway route (verified, stored once in the inbox; applied to orders alongside)'),
       unit: 'events/s',
       subject: { name: 'gateway route', value: full },
-      baseline: { name: 'bare HMAC', value: bare },
+      baseline: { name: 'bare HMAC + INSERT', value: inserting },
       target: 0.5,
     });
+    console.log(
+      `  for reference: gateway route ÷ bare HMAC (${fmt(bare.rps)} events/s, no storage) = ${(full.rps / bare.rps).toFixed(2)}; ` +
+        `bare HMAC + INSERT ÷ bare HMAC = ${(inserting.rps / bare.rps).toFixed(2)}`,
+    );
     printComparison({
       title: title('verification + mapping alone'),
       unit: 'events/s',
@@ -323,6 +407,21 @@ async function main() {
       baseline: { name: 'bare HMAC', value: bare },
       target: 0.5,
     });
+  });
+}
+
+/** SIGTERM to a service started by the harness (its own process group); SIGKILL after 10 s. */
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    process.kill(-child.pid, 'SIGTERM');
   });
 }
 

@@ -48,8 +48,11 @@ import { OrdersClient } from './orders/orders.client';
 import { BuyersController } from './orders/buyers.controller';
 import { OrdersController } from './orders/orders.controller';
 import { PaymentOptionsController } from './payments/payment-options.controller';
-import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookController } from './payments/stripe-webhook.controller';
-import { StripeWebhookVerifier } from './payments/stripe-webhook';
+import { StripeInboxApplierJob } from './payments/stripe-inbox-applier.job';
+import { StripeInboxRepository } from './payments/stripe-inbox.repository';
+import { StripeWebhookController } from './payments/stripe-webhook.controller';
+import { STRIPE_WEBHOOK_VERIFIER, StripeWebhookVerifier } from './payments/stripe-webhook';
+import { StripeWebhookIntake } from './payments/stripe-webhook-intake.service';
 import { HouseholdsController } from './beneficiaries/households.controller';
 import { RegisterController } from './beneficiaries/register.controller';
 import { BeneficiariesGatewayService } from './beneficiaries/beneficiaries-gateway.service';
@@ -165,8 +168,12 @@ export class AppModule {
                 provide: STRIPE_WEBHOOK_VERIFIER,
                 useValue: new StripeWebhookVerifier({ secret: config.STRIPE_WEBHOOK_SECRET }),
               },
+              StripeWebhookIntake,
             ]
           : []),
+        // Applies what the webhook stored, also after the secret is removed: nothing stored is dropped.
+        StripeInboxRepository,
+        StripeInboxApplierJob,
         {
           provide: TokenService,
           useValue: new TokenService({

@@ -30,6 +30,8 @@ import { ReliefOfficeClient } from './ledger/relief-office.client';
 import { LicensingClient } from './licensing/licensing.client';
 import { NoNulPipe } from './common/no-nul.pipe';
 import { OrdersClient } from './orders/orders.client';
+import { registerStripeWebhookFastPath } from './payments/stripe-webhook.fast-path';
+import { StripeWebhookIntake } from './payments/stripe-webhook-intake.service';
 import { BeneficiariesClient, RegisterImportChannel } from './beneficiaries/beneficiaries.client';
 import { multipartLimits } from './beneficiaries/register-import.service';
 
@@ -141,6 +143,16 @@ export async function startGateway(
     limit: config.RATE_LIMIT_PER_MINUTE,
     ttlMs: 60_000,
   });
+  if (config.STRIPE_WEBHOOK_SECRET) {
+    // Resolved on the first delivery: the port opens only after Nest has built it.
+    let intake: StripeWebhookIntake | undefined;
+    const resolve = (): StripeWebhookIntake => {
+      const found: StripeWebhookIntake = intake ?? app.get(StripeWebhookIntake);
+      intake = found;
+      return found;
+    };
+    registerStripeWebhookFastPath(fastify, resolve, config.BODY_LIMIT_BYTES);
+  }
   const adapter = new FastifyAdapter(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, {

@@ -1,7 +1,8 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { orders } from '@yugong/contracts';
-import { FakeStripe, type SignedWebhook } from '@yugong/shared/testing';
+import { FakeStripe, type SignedWebhook, until } from '@yugong/shared/testing';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { OrdersClient } from '../src/orders/orders.client';
@@ -13,7 +14,8 @@ type ApplyPaymentEvent = (
 
 /**
  * The Stripe webhook route: raw bytes checked against the signature, only genuine fresh events
- * forwarded. The orders service's side of ApplyPaymentEvent is stood in for by `answer` here, and
+ * stored in the gateway's inbox (once per event id) and acknowledged, then forwarded by the inbox
+ * applier. The orders service's side of ApplyPaymentEvent is stood in for by `answer` here, and
  * an unreachable MergeCart by `cartsAway`.
  */
 describe('Stripe webhook through the gateway', () => {
@@ -23,6 +25,7 @@ describe('Stripe webhook through the gateway', () => {
   const forwarded: orders.ApplyPaymentEventRequest[] = [];
   let answer: ApplyPaymentEvent;
   let cartsAway = false;
+  let sql: Client;
 
   beforeAll(async () => {
     fake = await FakeStripe.start();
@@ -30,7 +33,13 @@ describe('Stripe webhook through the gateway', () => {
     platform = await startPlatform('payments_e2e', {
       STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
       RATE_LIMIT_PER_MINUTE: '100000',
+      // Quick retries, and few of them, so that back-off and parking show within a test.
+      STRIPE_INBOX_INTERVAL_MS: '20',
+      STRIPE_INBOX_BACKOFF_MS: '50',
+      STRIPE_INBOX_MAX_ATTEMPTS: '3',
     });
+    sql = new Client({ connectionString: platform.gatewayDatabaseUrl });
+    await sql.connect();
     const client = platform.app.get(OrdersClient);
     const call = client.call.bind(client);
     jest.spyOn(client, 'call').mockImplementation(((method: string, req: unknown, options: unknown) => {
@@ -43,7 +52,7 @@ describe('Stripe webhook through the gateway', () => {
       forwarded.push(req as orders.ApplyPaymentEventRequest);
       return answer(req as orders.ApplyPaymentEventRequest);
     }) as typeof client.call);
-  });
+  }, 120_000);
 
   beforeEach(() => {
     forwarded.length = 0;
@@ -56,6 +65,7 @@ describe('Stripe webhook through the gateway', () => {
 
   afterAll(async () => {
     jest.restoreAllMocks();
+    await sql?.end();
     await platform?.stop();
     await fake?.close();
   });
@@ -72,6 +82,41 @@ describe('Stripe webhook through the gateway', () => {
     return { orderId, intent: intent.id, webhook: fake.signWebhook(event) };
   }
 
+  /** The inbox row of an event, or undefined when none was written. */
+  async function inboxRow(eventId: string) {
+    const { rows } = await sql.query<{
+      attempts: number;
+      applied: boolean;
+      parked: boolean;
+      last_error: string | null;
+    }>(
+      `select attempts, applied_at is not null as applied, parked_at is not null as parked, last_error
+         from stripe_inbox_event where event_id = $1`,
+      [eventId],
+    );
+    return rows[0];
+  }
+
+  const eventIdOf = (webhook: { payload: string }) => JSON.parse(webhook.payload).id as string;
+
+  /** Waits until the applier is done with the event: applied or parked. */
+  function settled(webhook: { payload: string }) {
+    return until(
+      async () => {
+        const row = await inboxRow(eventIdOf(webhook));
+        return row && (row.applied || row.parked) ? row : undefined;
+      },
+      10_000,
+      `event ${eventIdOf(webhook)} applied or parked`,
+    );
+  }
+
+  async function metric(name: string): Promise<number> {
+    const res = await request(platform.http).get('/metrics').expect(200);
+    const line = (res.text as string).split('\n').find((l) => l.startsWith(`${name} `));
+    return Number(line?.split(' ')[1]);
+  }
+
   function deliver(webhook: { payload: string; signature?: string }) {
     const req = request(platform.http)
       .post('/api/v1/payments/stripe/webhook')
@@ -86,6 +131,7 @@ describe('Stripe webhook through the gateway', () => {
     const { orderId, intent, webhook } = await paidIntent();
     const res = await deliver(webhook).expect(200);
     expect(res.body).toEqual({ received: true });
+    expect(await settled(webhook)).toMatchObject({ applied: true, attempts: 0 });
     expect(forwarded).toEqual([
       expect.objectContaining({
         eventId: JSON.parse(webhook.payload).id,
@@ -97,17 +143,20 @@ describe('Stripe webhook through the gateway', () => {
     ]);
   });
 
-  it('answers received to a duplicate the orders service has already applied', async () => {
+  it('answers received to every duplicate, stores the event once and forwards it once', async () => {
     const { webhook } = await paidIntent();
-    answer = async (req) => ({
-      applied: forwarded.length === 1,
-      orderId: req.orderId,
-      status: orders.OrderStatus.ORDER_STATUS_PAID,
-    });
+    const first = await Promise.all(Array.from({ length: 5 }, () => deliver(webhook)));
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await settled(webhook);
     for (let i = 0; i < 5; i++) {
       await deliver(webhook).expect(200, { received: true });
     }
-    expect(new Set(forwarded.map((f) => f.eventId)).size).toBe(1);
+    const { rows } = await sql.query(
+      'select count(*)::int as n from stripe_inbox_event where event_id = $1',
+      [eventIdOf(webhook)],
+    );
+    expect(rows[0].n).toBe(1);
+    expect(forwarded.map((f) => f.eventId)).toEqual([eventIdOf(webhook)]);
   });
 
   it('refuses what Stripe did not sign, naming why, and forwards nothing', async () => {
@@ -144,23 +193,75 @@ describe('Stripe webhook through the gateway', () => {
     expect(await reasonOf(notAnEvent)).toEqual([
       { field: 'body', reason: expect.stringContaining('not a Stripe event') },
     ]);
-    const notJson = await deliver(fake.signWebhook('{not json')).expect(400);
-    expect(notJson.body.error).toBe('MALFORMED_JSON');
+    expect(await reasonOf(fake.signWebhook('{not json'))).toEqual([{ field: 'body', reason: 'is not JSON' }]);
+    const tooBig = await deliver({ ...webhook, payload: `${webhook.payload}${' '.repeat(70_000)}` }).expect(
+      413,
+    );
+    expect(tooBig.body).toMatchObject({ error: 'PAYLOAD_TOO_LARGE', fields: [{ field: 'body' }] });
+    // Nothing was stored.
+    const { rows } = await sql.query(
+      'select count(*)::int as n from stripe_inbox_event where event_id = $1',
+      [eventIdOf(webhook)],
+    );
+    expect(rows[0].n).toBe(0);
     expect(forwarded).toEqual([]);
     // The untouched delivery still goes through.
     await deliver(webhook).expect(200);
+    await settled(webhook);
     expect(forwarded).toHaveLength(1);
   });
 
-  it('answers 503 while the orders service cannot apply payment events, so that Stripe retries', async () => {
+  it('acknowledges while the orders service cannot apply, retries with back-off, then applies once', async () => {
     const { webhook } = await paidIntent();
-    answer = async () => {
-      throw Object.assign(new Error('ApplyPaymentEvent is not served yet'), {
-        code: GrpcStatus.UNIMPLEMENTED,
-      });
+    let away = true;
+    answer = async (req) => {
+      if (away) {
+        throw Object.assign(new Error('ApplyPaymentEvent is not served yet'), {
+          code: GrpcStatus.UNAVAILABLE,
+        });
+      }
+      return { applied: true, orderId: req.orderId, status: orders.OrderStatus.ORDER_STATUS_PAID };
     };
-    const res = await deliver(webhook).expect(503);
-    expect(res.body.error).toBe('PAYMENT_EVENTS_UNAVAILABLE');
+    await deliver(webhook).expect(200, { received: true });
+    // Tried and failed, waiting for its next attempt: the backlog shows on /metrics.
+    await until(async () => ((await inboxRow(eventIdOf(webhook)))?.attempts ?? 0) >= 1 || undefined, 10_000);
+    expect(await inboxRow(eventIdOf(webhook))).toMatchObject({ applied: false, parked: false });
+    expect(await metric('yugong_gateway_stripe_inbox_pending')).toBe(1);
+    expect(await metric('yugong_gateway_stripe_inbox_oldest_pending_seconds')).toBeGreaterThan(0);
+    away = false;
+    const row = await settled(webhook);
+    expect(row).toMatchObject({ applied: true, parked: false });
+    expect(row.attempts).toBeLessThan(3);
+    expect(forwarded.filter((f) => f.eventId === eventIdOf(webhook)).length).toBe(row.attempts + 1);
+    expect(await metric('yugong_gateway_stripe_inbox_pending')).toBe(0);
+  });
+
+  it('parks a poison event, visible on /metrics, instead of retrying it forever', async () => {
+    const parkedBefore = await metric('yugong_gateway_stripe_inbox_parked');
+    // An error no retry can fix: parked at the first attempt.
+    const invalid = (await paidIntent()).webhook;
+    answer = async () => {
+      throw Object.assign(new Error('orderId: must be a UUID'), { code: GrpcStatus.INVALID_ARGUMENT });
+    };
+    await deliver(invalid).expect(200);
+    expect(await settled(invalid)).toMatchObject({
+      applied: false,
+      parked: true,
+      attempts: 1,
+      last_error: expect.stringContaining('must be a UUID'),
+    });
+    // An error that might pass but never does: parked after STRIPE_INBOX_MAX_ATTEMPTS (3).
+    const failing = (await paidIntent()).webhook;
+    answer = async () => {
+      throw Object.assign(new Error('orders is down'), { code: GrpcStatus.UNAVAILABLE });
+    };
+    await deliver(failing).expect(200);
+    expect(await settled(failing)).toMatchObject({ applied: false, parked: true, attempts: 3 });
+    const tries = forwarded.filter((f) => f.eventId === eventIdOf(failing)).length;
+    expect(await metric('yugong_gateway_stripe_inbox_parked')).toBe(parkedBefore + 2);
+    // Parked means left alone: no attempt after the last.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(forwarded.filter((f) => f.eventId === eventIdOf(failing)).length).toBe(tries);
   });
 
   it('signs a buyer in while carts are away, leaving the anonymous cart to merge later', async () => {

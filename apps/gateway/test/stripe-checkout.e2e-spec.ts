@@ -1,4 +1,4 @@
-import { describeWithRedis, FakeStripe, type SignedWebhook, shuffled } from '@yugong/shared/testing';
+import { describeWithRedis, FakeStripe, type SignedWebhook, shuffled, until } from '@yugong/shared/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 import { signIn } from './support/accounts';
@@ -13,6 +13,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
   let platform: Platform;
   let fake: FakeStripe;
   let catalogSql: Client;
+  let gatewaySql: Client;
   let consumer: Record<string, string>;
   let officer: Record<string, string>;
   let product: ProductJson;
@@ -32,6 +33,8 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     );
     catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
     await catalogSql.connect();
+    gatewaySql = new Client({ connectionString: platform.gatewayDatabaseUrl });
+    await gatewaySql.connect();
     consumer = await signIn(platform, 'consumer');
     officer = await signIn(platform, 'officer');
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
@@ -41,7 +44,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     for (let page = await eventsAfter(0); page.length > 0; page = await eventsAfter(seededUpTo)) {
       seededUpTo = page.at(-1)!.id;
     }
-  });
+  }, 120_000);
 
   /** Up to 500 order events after `afterId`, as the relief office reads them. */
   async function eventsAfter(afterId: number): Promise<{ id: number; orderId: string; type: string }[]> {
@@ -55,6 +58,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
 
   afterAll(async () => {
     await catalogSql?.end();
+    await gatewaySql?.end();
     await platform?.stop();
     await fake?.close();
   });
@@ -90,6 +94,23 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
   async function orderOf(id: string): Promise<OrderJson> {
     return (await request(platform.http).get(`/api/v1/orders/${id}`).set(consumer).expect(200))
       .body as OrderJson;
+  }
+
+  /**
+   * Waits until the gateway's inbox has applied every delivery it acknowledged (the route answers
+   * once the event is stored; the inbox applier hands it to orders just after).
+   */
+  async function applied(): Promise<void> {
+    await until(
+      async () => {
+        const { rows } = await gatewaySql.query<{ n: number }>(
+          'select count(*)::int as n from stripe_inbox_event where applied_at is null',
+        );
+        return rows[0]!.n === 0 ? true : undefined;
+      },
+      15_000,
+      'every stored Stripe event applied',
+    );
   }
 
   function deliver(webhook: SignedWebhook) {
@@ -150,6 +171,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
       const res = await deliver(webhook).expect(200);
       expect(res.body).toEqual({ received: true });
     }
+    await applied();
     for (const placed of [first, second]) {
       const order = await orderOf(placed.order.id);
       expect(order).toMatchObject({
@@ -170,6 +192,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     for (const webhook of shuffled([declined, succeeded, paidFirst], 7)) {
       await deliver(fake.signWebhook(webhook.payload)).expect(200);
     }
+    await applied();
     expect((await orderOf(second.order.id)).status).toBe('paid');
     expect(await eventsAfter(seededUpTo)).toHaveLength(events.length);
   });
@@ -179,6 +202,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     const { order, clientSecret } = await cardOrder(3, 'card-journey-0001');
     expect(clientSecret).not.toBe('');
     await deliver(fake.signWebhook(fake.succeed(order.payment.reference!))).expect(200);
+    await applied();
     expect((await orderOf(order.id)).status).toBe('paid');
 
     await request(platform.http)
@@ -209,6 +233,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     const refundedEvent = fake.signWebhook(fake.buildEvent('charge.refunded', order.payment.reference!));
     await deliver(refundedEvent).expect(200);
     await deliver(refundedEvent).expect(200);
+    await applied();
     const after = await orderOf(order.id);
     expect(after.status).toBe('delivered');
     expect(after.refunds.map((r) => r.status)).toEqual(['succeeded']);

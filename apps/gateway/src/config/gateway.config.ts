@@ -29,6 +29,20 @@ export const gatewayConfigSchema = z.object({
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
    */
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
+  /** How often the Stripe inbox applier looks for deliveries to apply. */
+  STRIPE_INBOX_INTERVAL_MS: env.int(250, { min: 10, max: 60_000 }),
+  /** Deliveries the applier claims per transaction. */
+  STRIPE_INBOX_BATCH: env.int(64, { min: 1, max: 1_000 }),
+  /**
+   * Of a batch, how many ApplyPaymentEvent calls are in flight at once. Low, so that a burst of
+   * deliveries is acknowledged first and applied at a steady pace behind it.
+   */
+  STRIPE_INBOX_CONCURRENCY: env.int(2, { min: 1, max: 100 }),
+  /** First wait after a failed apply; doubles per attempt up to STRIPE_INBOX_MAX_BACKOFF_MS. */
+  STRIPE_INBOX_BACKOFF_MS: env.int(1_000, { min: 1, max: 3_600_000 }),
+  STRIPE_INBOX_MAX_BACKOFF_MS: env.int(600_000, { min: 1, max: 86_400_000 }),
+  /** Failed attempts after which a delivery is parked (logged, counted, left for a person). */
+  STRIPE_INBOX_MAX_ATTEMPTS: env.int(20, { min: 1, max: 1_000 }),
   /**
    * Stripe's publishable key (`pk_…`; public by design): the web app offers card payment with
    * Stripe's Payment Element, and the content security policy lets Stripe.js load. Unset: bank

@@ -1,17 +1,5 @@
-import { DomainError, ValidationFailed } from '@yugong/shared/errors';
+import { ValidationFailed } from '@yugong/shared/errors';
 import type { STRIPE_SIGNATURE_HEADER } from './stripe-webhook';
-
-/**
- * The orders service cannot apply payment events (it does not serve them yet): HTTP 503, so that
- * Stripe delivers the event again later instead of dropping it.
- */
-export class PaymentEventsUnavailable extends DomainError {
-  readonly kind = 'unavailable';
-
-  constructor() {
-    super('PAYMENT_EVENTS_UNAVAILABLE', 'Payment events cannot be applied right now');
-  }
-}
 
 /**
  * A webhook delivery that is not a genuine, fresh Stripe event: INVALID_ARGUMENT, HTTP 400

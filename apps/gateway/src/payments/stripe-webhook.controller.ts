@@ -1,44 +1,26 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import {
-  Controller,
-  Headers,
-  HttpCode,
-  Inject,
-  Logger,
-  Post,
-  Req,
-  type RawBodyRequest,
-} from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@yugong/shared/auth';
 import type { FastifyRequest } from 'fastify';
-import { RequestId } from '../common/request-context.util';
-import { PaymentEventsUnavailable } from './payments.errors';
-import { OrdersClient } from '../orders/orders.client';
 import { StripeWebhookRejected } from './payments.errors';
-import { STRIPE_SIGNATURE_HEADER, StripeWebhookVerifier } from './stripe-webhook';
-
-/** DI token of the verifier built from STRIPE_WEBHOOK_SECRET. */
-export const STRIPE_WEBHOOK_VERIFIER = Symbol('STRIPE_WEBHOOK_VERIFIER');
+import { STRIPE_SIGNATURE_HEADER } from './stripe-webhook';
+import { StripeWebhookIntake } from './stripe-webhook-intake.service';
 
 /**
- * Stripe's webhook deliveries. Registered only when STRIPE_WEBHOOK_SECRET is set. The body is
- * checked byte for byte against the `Stripe-Signature` header (the gateway keeps every JSON body's
- * raw bytes, see `rawBody` in the bootstrap), and only a genuine, fresh event reaches the orders
- * service, which applies each event id once, in any order.
+ * Stripe's webhook deliveries. Registered only when STRIPE_WEBHOOK_SECRET is set. Deliveries are
+ * answered by the Fastify hook of `stripe-webhook.fast-path.ts` before they reach Nest; this route
+ * documents the endpoint (OpenAPI) and does the same thing for any request that gets here.
  */
 @ApiTags('payments')
 @Controller('payments/stripe')
 export class StripeWebhookController {
-  private readonly logger = new Logger(StripeWebhookController.name);
+  constructor(private readonly intake: StripeWebhookIntake) {}
 
-  constructor(
-    @Inject(STRIPE_WEBHOOK_VERIFIER) private readonly verifier: StripeWebhookVerifier,
-    private readonly orders: OrdersClient,
-  ) {}
-
-  /** 200 `{received: true}` for an applied or already seen event; 400 naming why for anything Stripe did not sign. */
+  /**
+   * 200 `{received: true}` once the event is stored (applied to its order shortly after, once per
+   * event id); 400 naming why for anything Stripe did not sign, and nothing stored.
+   */
   @Public()
   // Stripe delivers from a few addresses in bursts; a per-IP limit would only delay payments. An
   // unsigned request costs one HMAC and reaches nothing.
@@ -50,24 +32,11 @@ export class StripeWebhookController {
   async receive(
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Headers(STRIPE_SIGNATURE_HEADER) signature: string | string[] | undefined,
-    @RequestId() requestId: string,
   ): Promise<{ received: true }> {
     if (!request.rawBody) {
       throw new StripeWebhookRejected('body', 'must be the JSON Stripe sent');
     }
-    const event = this.verifier.verify(request.rawBody, signature);
-    try {
-      // Orders applies each event id at most once, so repeating the call is safe.
-      const res = await this.orders.call('applyPaymentEvent', event, { requestId, idempotent: true });
-      this.logger.log(
-        `stripe event ${event.eventId} (${event.type}) ${res.applied ? 'applied' : 'already applied or no change'}`,
-      );
-    } catch (error) {
-      if ((error as { code?: unknown }).code === GrpcStatus.UNIMPLEMENTED) {
-        throw new PaymentEventsUnavailable();
-      }
-      throw error;
-    }
+    await this.intake.receive(request.rawBody, signature);
     return { received: true };
   }
 }

@@ -2,6 +2,12 @@ import type { common, orders } from '@yugong/contracts';
 import Stripe from 'stripe';
 import { StripeWebhookRejected } from './payments.errors';
 
+/** DI token of the verifier built from STRIPE_WEBHOOK_SECRET. */
+export const STRIPE_WEBHOOK_VERIFIER = Symbol('STRIPE_WEBHOOK_VERIFIER');
+
+/** Where Stripe delivers webhooks (global prefix included). */
+export const STRIPE_WEBHOOK_PATH = '/api/v1/payments/stripe/webhook';
+
 /** The header Stripe signs every webhook delivery with. */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
 
@@ -131,7 +137,8 @@ export function toApplyPaymentEventRequest(event: Stripe.Event): orders.ApplyPay
  * Verifies Stripe webhook deliveries with the SDK (`stripe.webhooks.constructEvent`: HMAC-SHA256
  * of `<timestamp>.<raw body>` with the endpoint secret, timestamp no older than the tolerance)
  * and maps each to the orders service's `ApplyPaymentEvent` request. Dedupe on the event id is
- * the orders service's job; this only refuses what Stripe did not send.
+ * the inbox's (one row per id) and the orders service's (one effect per id); this only refuses
+ * what Stripe did not send.
  *
  * Give it the raw body exactly as received: any re-serialised JSON fails the signature.
  */

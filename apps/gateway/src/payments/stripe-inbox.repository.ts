@@ -1,0 +1,113 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { RowOf } from '../common/entity-row.util';
+import type { StripeInboxEvent } from './stripe-inbox-event.entity';
+
+/** A delivery as the route writes it. */
+export type InboxDelivery = Pick<RowOf<StripeInboxEvent>, 'eventId' | 'type' | 'body'>;
+
+/** A pending delivery the applier claimed. */
+export type ClaimedDelivery = Pick<RowOf<StripeInboxEvent>, 'eventId' | 'type' | 'body' | 'attempts'>;
+
+/** How many deliveries wait, how many are parked, and how old the oldest waiting one is. */
+export interface InboxBacklog {
+  pending: number;
+  parked: number;
+  oldestPendingSeconds: number;
+}
+
+/**
+ * Every query on the Stripe inbox. SQL throughout: the insert is the webhook's one durable write
+ * (`on conflict do nothing` decides a duplicate), and claims are `FOR UPDATE SKIP LOCKED`, so any
+ * number of gateways share the applying and never hold the same row.
+ */
+@Injectable()
+export class StripeInboxRepository {
+  /**
+   * Writes a delivery; false when its event id is in the inbox already (a repeat: nothing written).
+   * Sent through knex with bound parameters (the driver's extended protocol), not MikroORM's
+   * `execute`, which inlines them as literals: the 2 KB body escaped and copied into the SQL text
+   * on every delivery.
+   */
+  async record(em: EntityManager, delivery: InboxDelivery): Promise<boolean> {
+    const result: { rowCount: number | null } = await em
+      .getConnection()
+      .getKnex()
+      .raw(
+        'insert into stripe_inbox_event (event_id, type, body) values (?, ?, ?) on conflict (event_id) do nothing',
+        [delivery.eventId, delivery.type, delivery.body],
+      );
+    return result.rowCount === 1;
+  }
+
+  /** Claims up to `limit` pending deliveries that are due, oldest first, locked until the caller's transaction ends. */
+  async claimDue(em: EntityManager, limit: number): Promise<ClaimedDelivery[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select event_id, type, body, attempts from stripe_inbox_event
+        where applied_at is null and parked_at is null and next_attempt_at <= now()
+        order by next_attempt_at
+        limit ?
+          for update skip locked`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id as string,
+      type: r.type as string,
+      body: r.body as string,
+      attempts: Number(r.attempts),
+    }));
+  }
+
+  async markApplied(em: EntityManager, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) {
+      return;
+    }
+    await em.execute(
+      'update stripe_inbox_event set applied_at = now(), last_error = null where event_id = any(?::text[])',
+      [textArray(eventIds)],
+      'run',
+    );
+  }
+
+  /** Records a failed attempt: tried again after `waitMs`, or never again (`'parked'`). */
+  async defer(
+    em: EntityManager,
+    eventId: string,
+    failure: { attempts: number; error: string; waitMs: number | 'parked' },
+  ): Promise<void> {
+    if (failure.waitMs === 'parked') {
+      await em.execute(
+        'update stripe_inbox_event set attempts = ?, last_error = ?, parked_at = now() where event_id = ?',
+        [failure.attempts, failure.error, eventId],
+        'run',
+      );
+      return;
+    }
+    await em.execute(
+      `update stripe_inbox_event set attempts = ?, last_error = ?,
+              next_attempt_at = now() + (? || ' milliseconds')::interval
+        where event_id = ?`,
+      [failure.attempts, failure.error, String(failure.waitMs), eventId],
+      'run',
+    );
+  }
+
+  async backlog(em: EntityManager): Promise<InboxBacklog> {
+    const [row] = await em.execute<Record<string, unknown>[]>(
+      `select (select count(*) from stripe_inbox_event where applied_at is null and parked_at is null) as pending,
+              (select count(*) from stripe_inbox_event where parked_at is not null) as parked,
+              (select coalesce(extract(epoch from now() - min(received_at)), 0)
+                 from stripe_inbox_event where applied_at is null and parked_at is null) as oldest`,
+    );
+    return {
+      pending: Number(row?.pending ?? 0),
+      parked: Number(row?.parked ?? 0),
+      oldestPendingSeconds: Number(row?.oldest ?? 0),
+    };
+  }
+}
+
+/** A PostgreSQL array literal of `values`, each quoted. */
+function textArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}

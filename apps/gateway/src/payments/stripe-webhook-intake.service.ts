@@ -1,0 +1,39 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { inboxMetrics } from './stripe-inbox.metrics';
+import { StripeInboxRepository } from './stripe-inbox.repository';
+import { STRIPE_WEBHOOK_VERIFIER, type StripeWebhookVerifier } from './stripe-webhook';
+
+/**
+ * What the webhook route does before it answers: verify the delivery, then write it to the inbox
+ * once per event id. That write is the acknowledgement (Stripe's advice: answer 2xx quickly,
+ * process later); the inbox applier hands the event to the orders service afterwards.
+ */
+@Injectable()
+export class StripeWebhookIntake {
+  private readonly metrics = inboxMetrics();
+
+  constructor(
+    @Inject(STRIPE_WEBHOOK_VERIFIER) private readonly verifier: StripeWebhookVerifier,
+    private readonly em: EntityManager,
+    private readonly inbox: StripeInboxRepository,
+  ) {}
+
+  /**
+   * Verifies and stores one delivery; `'duplicate'` when its event id was stored before.
+   *
+   * @throws StripeWebhookRejected (400 naming `stripe-signature` or `body`) for anything Stripe
+   *   did not sign; nothing is written then
+   */
+  async receive(rawBody: Buffer, signature: string | string[] | undefined): Promise<'new' | 'duplicate'> {
+    const event = this.verifier.constructEvent(rawBody, signature);
+    const fresh = await this.inbox.record(this.em, {
+      eventId: event.id,
+      type: event.type,
+      body: rawBody.toString('utf8'),
+    });
+    const result = fresh ? 'new' : 'duplicate';
+    this.metrics.received.inc({ result });
+    return result;
+  }
+}
