@@ -126,26 +126,21 @@ export async function startPlatform(
       PII_HASH_KEY: randomBytes(32).toString('base64'),
       LABEL_TAG_KEY: randomBytes(32).toString('base64'),
     },
-    ports: {
-      catalog: await freePort(),
-      beneficiaries: await freePort(),
-      gateway: await freePort(),
-      orders: await freePort(),
-      // 0: no ledger; the launcher then gives orders no event consumer and the gateway no ledger URL.
-      ledger: withLedger ? await freePort() : 0,
-      // 0: no licensing; orders and the gateway then get no licensing URL.
-      licensing: withLicensing ? await freePort() : 0,
-    },
+    ports: await freshPorts(withLedger, withLicensing),
     logLevel: 'silent',
     host: '127.0.0.1',
     demoPassword: DEMO_PASSWORD,
   };
   // Stopped in reverse order, also when a later service fails to start (its error is thrown).
   const running: { close(): Promise<void> }[] = [];
-  const stop = async () => {
+  const closeServices = async () => {
     for (const service of running.reverse()) {
       await service.close();
     }
+    running.length = 0;
+  };
+  const stop = async () => {
+    await closeServices();
     await Promise.all([
       gatewayDb.drop(),
       catalogDb.drop(),
@@ -164,33 +159,65 @@ export async function startPlatform(
   // production deadline (3 s) would time the machine's load, not the code. A test's own env wins.
   const envOf = (name: Parameters<typeof serviceEnv>[0], overrides: Record<string, string> = {}) =>
     serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, ...overrides });
-  try {
-    await started(startBeneficiaries(beneficiariesConfig(envOf('beneficiaries'))));
-    await started(startCatalog(catalogConfig(envOf('catalog'))));
-    if (withLedger) {
-      await started(startLedger(ledgerConfig(envOf('ledger', options.ledgerEnv))));
+  // A port picked free may be taken (by another test's outgoing connection) before the service
+  // binds it: then the services start again, on fresh ports, over the same databases.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await started(startBeneficiaries(beneficiariesConfig(envOf('beneficiaries'))));
+      await started(startCatalog(catalogConfig(envOf('catalog'))));
+      if (withLedger) {
+        await started(startLedger(ledgerConfig(envOf('ledger', options.ledgerEnv))));
+      }
+      if (withLicensing) {
+        await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
+      }
+      await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
+      const gateway = await started(
+        startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
+      );
+      return {
+        app: gateway.app,
+        http: gateway.app.getHttpServer(),
+        catalogDatabaseUrl: catalogDb.url,
+        beneficiariesDatabaseUrl: beneficiariesDb.url,
+        gatewayDatabaseUrl: gatewayDb.url,
+        ordersDatabaseUrl: ordersDb.url,
+        ledgerDatabaseUrl: ledgerDb?.url ?? '',
+        licensingDatabaseUrl: licensingDb?.url ?? '',
+        gatewayPort: ctx.ports.gateway,
+        stop,
+      };
+    } catch (error) {
+      if (attempt < PORT_ATTEMPTS && isAddressInUse(error)) {
+        await closeServices();
+        ctx.ports = await freshPorts(withLedger, withLicensing);
+        continue;
+      }
+      await stop();
+      throw error;
     }
-    if (withLicensing) {
-      await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
-    }
-    await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
-    const gateway = await started(
-      startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
-    );
-    return {
-      app: gateway.app,
-      http: gateway.app.getHttpServer(),
-      catalogDatabaseUrl: catalogDb.url,
-      beneficiariesDatabaseUrl: beneficiariesDb.url,
-      gatewayDatabaseUrl: gatewayDb.url,
-      ordersDatabaseUrl: ordersDb.url,
-      ledgerDatabaseUrl: ledgerDb?.url ?? '',
-      licensingDatabaseUrl: licensingDb?.url ?? '',
-      gatewayPort: ctx.ports.gateway,
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
   }
+}
+
+/** How many times a platform is started on fresh ports when one was taken meanwhile. */
+const PORT_ATTEMPTS = 3;
+
+/** Free ports for every service; 0 for the ledger or licensing when the platform runs without it. */
+async function freshPorts(withLedger: boolean, withLicensing: boolean): Promise<LaunchContext['ports']> {
+  return {
+    catalog: await freePort(),
+    beneficiaries: await freePort(),
+    gateway: await freePort(),
+    orders: await freePort(),
+    // 0: no ledger; the launcher then gives orders no event consumer and the gateway no ledger URL.
+    ledger: withLedger ? await freePort() : 0,
+    // 0: no licensing; orders and the gateway then get no licensing URL.
+    licensing: withLicensing ? await freePort() : 0,
+  };
+}
+
+/** Whether a service failed to start because its port was in use (grpc-js or node:net). */
+function isAddressInUse(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'EADDRINUSE' || (typeof e?.message === 'string' && e.message.includes('EADDRINUSE'));
 }
