@@ -44,6 +44,8 @@ const MAX_CALLS_IN_FLIGHT = 2;
 
 interface Pending {
   document: string;
+  /** When its transactions happened: their months' partitions of `posting` must exist first. */
+  times: string[];
   resolve: (result: EventWriteResult) => void;
   reject: (error: unknown) => void;
 }
@@ -58,17 +60,24 @@ interface Pending {
  * events that are next with their sale lines, transactions and postings. When a call fails, each
  * of its events is tried again alone, so that one bad event fails only itself. Everything travels
  * as one JSON parameter of a statement prepared once per connection; the ORM is not involved.
+ *
+ * A transaction in a month whose partition of `posting` does not exist yet (the demo's 2020, a
+ * catch-up of old events) gets it made first, in a statement of its own: made inside the write,
+ * two writers attaching the same month deadlock on the journal's tables.
  */
 @Injectable()
 export class EventWriter {
   private readonly pending: Pending[] = [];
   private inFlight = 0;
+  /** Months (`2020-03`, China's time) whose partition is known to exist; partitions are never dropped. */
+  private readonly months = new Set<string>();
 
   constructor(private readonly em: EntityManager) {}
 
   write(event: EventWrite): Promise<EventWriteResult> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ document: this.document(event), resolve, reject });
+      const times = event.transactions.map(({ draft }) => draft.occurredAt.toISOString());
+      this.pending.push({ document: this.document(event), times, resolve, reject });
       this.pump();
     });
   }
@@ -86,6 +95,7 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
+      await this.ensureMonths(batch.flatMap((p) => p.times));
       const results = await this.call(batch.map((p) => p.document));
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (error) {
@@ -100,6 +110,22 @@ export class EventWriter {
           p.reject(alone);
         }
       }
+    }
+  }
+
+  /** Makes the partitions of the months of `times` not known to exist, outside any write. */
+  private async ensureMonths(times: string[]): Promise<void> {
+    const unknown = times.filter((t) => !this.months.has(chinaMonthOf(t)));
+    if (unknown.length === 0) {
+      return;
+    }
+    await this.em.getConnection().execute(
+      `select ledger_ensure_posting_month(m)
+           from (select distinct ledger_month(t::timestamptz) as m from jsonb_array_elements_text(?::jsonb) t) months`,
+      [JSON.stringify(unknown)],
+    );
+    for (const t of unknown) {
+      this.months.add(chinaMonthOf(t));
     }
   }
 
@@ -156,4 +182,9 @@ export class EventWriter {
       ),
     });
   }
+}
+
+/** The month of an instant in China's time (UTC+8, no daylight saving), as `ledger_month` takes it. */
+function chinaMonthOf(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 7);
 }
