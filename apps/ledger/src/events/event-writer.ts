@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { GroupCommit } from '@yugong/shared/orm';
 import type { PostingRow } from '../journal/journal.repository';
 import type { TransactionDraft } from '../split/sale-split.util';
 import type { SaleLineDraft } from './order-events.repository';
@@ -42,17 +43,16 @@ interface PoolClient {
 const MAX_EVENTS_PER_CALL = 32;
 const MAX_CALLS_IN_FLIGHT = 2;
 
-interface Pending {
+/** One event's share of a call: its JSON document and when its transactions happened. */
+interface Item {
   document: string;
   /** When its transactions happened: their months' partitions of `posting` must exist first. */
   times: string[];
-  resolve: (result: EventWriteResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /**
  * Applies events whose writes need nothing read under the lock (a sale, a payment refunded or
- * unmatched, a cancellation) by group commit: events arriving while a write is in flight wait and
+ * unmatched, a cancellation) by group commit (`GroupCommit`): events arriving while a write is in flight wait and
  * go together in the next, up to 32 to a call and 2 calls at once. A call is one round trip:
  * `ledger_apply_events` (see its migration) outside any open transaction, so that PostgreSQL runs
  * it as a transaction of its own and checks the balance of what it posted at that commit. It takes
@@ -67,50 +67,23 @@ interface Pending {
  */
 @Injectable()
 export class EventWriter {
-  private readonly pending: Pending[] = [];
-  private inFlight = 0;
   /** Months (`2020-03`, China's time) whose partition is known to exist; partitions are never dropped. */
   private readonly months = new Set<string>();
+  private readonly group = new GroupCommit<Item, EventWriteResult>((items) => this.writeMany(items), {
+    maxPerCall: MAX_EVENTS_PER_CALL,
+    maxCallsInFlight: MAX_CALLS_IN_FLIGHT,
+  });
 
   constructor(private readonly em: EntityManager) {}
 
   write(event: EventWrite): Promise<EventWriteResult> {
-    return new Promise((resolve, reject) => {
-      const times = event.transactions.map(({ draft }) => draft.occurredAt.toISOString());
-      this.pending.push({ document: this.document(event), times, resolve, reject });
-      this.pump();
-    });
+    const times = event.transactions.map(({ draft }) => draft.occurredAt.toISOString());
+    return this.group.write({ document: this.document(event), times });
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_CALLS_IN_FLIGHT && this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_EVENTS_PER_CALL);
-      this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
-    try {
-      await this.ensureMonths(batch.flatMap((p) => p.times));
-      const results = await this.call(batch.map((p) => p.document));
-      batch.forEach((p, i) => p.resolve(results[i]!));
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      for (const p of batch) {
-        try {
-          p.resolve((await this.call([p.document]))[0]!);
-        } catch (alone) {
-          p.reject(alone);
-        }
-      }
-    }
+  private async writeMany(items: Item[]): Promise<EventWriteResult[]> {
+    await this.ensureMonths(items.flatMap((item) => item.times));
+    return this.call(items.map((item) => item.document));
   }
 
   /** Makes the partitions of the months of `times` not known to exist, outside any write. */
