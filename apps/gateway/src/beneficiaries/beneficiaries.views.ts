@@ -1,6 +1,6 @@
 import { beneficiaries, type paging } from '@yugong/contracts';
 import type { CallerIdentity } from '@yugong/shared/auth';
-import { formatYuan } from '@yugong/shared/money';
+import { moneyJson } from '../common/money.view';
 import { enumName, isoOf } from '../catalog/catalog.views';
 
 /** A page of a list as the REST API answers it. */
@@ -65,7 +65,7 @@ export function householdJson(h: beneficiaries.Household, caller: CallerIdentity
     townNameZh: h.townNameZh,
     status: enumName(h.status, 'HOUSEHOLD_STATUS_'),
     exitYear: h.exitYear || null,
-    baselineIncome: income ? { fen: income.fen, currency, display: formatYuan(income.fen, currency) } : null,
+    baselineIncome: income ? moneyJson(income.fen, currency) : null,
     createdAt: isoOf(h.createdAt),
     updatedAt: isoOf(h.updatedAt),
   };

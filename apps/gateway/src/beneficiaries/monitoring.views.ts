@@ -1,9 +1,7 @@
 import type { beneficiaries } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
 import { stringify } from 'csv-stringify/sync';
 import { isoOf } from '../catalog/catalog.views';
-
-const money = (fen: number) => ({ fen, currency: 'CNY', display: formatYuan(fen, 'CNY') });
+import { moneyJson as money } from '../common/money.view';
 
 /** A monitoring case: the head's name masked; a visit note in full for the relief office only. */
 export function caseJson(c: beneficiaries.MonitoringCase) {

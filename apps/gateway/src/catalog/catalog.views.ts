@@ -1,5 +1,5 @@
 import { catalog, type Timestamp } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
+import { moneyJson } from '../common/money.view';
 
 /** A product as the REST API shows it. */
 export interface ProductJson {
@@ -55,7 +55,7 @@ export function productJson(p: catalog.Product): ProductJson {
     nameEn: p.nameEn,
     category: p.category,
     unit: p.unit,
-    price: { fen, currency, display: formatYuan(fen, currency) },
+    price: moneyJson(fen, currency),
     imageUrls: p.imageUrls,
     originVillage: p.originVillage,
     reliefCertification: p.reliefCertification,

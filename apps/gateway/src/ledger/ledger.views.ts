@@ -1,19 +1,7 @@
 import type { ledger } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
 import { stringify } from 'csv-stringify/sync';
 import { isoOf } from '../catalog/catalog.views';
-
-interface MoneyJson {
-  fen: number;
-  currency: string;
-  display: string;
-}
-
-const money = (m: { fen: number; currency: string } | undefined): MoneyJson => {
-  const fen = Number(m?.fen ?? 0);
-  const currency = m?.currency || 'CNY';
-  return { fen, currency, display: formatYuan(fen, currency) };
-};
+import { moneyOf as money } from '../common/money.view';
 
 function lineJson(l: ledger.TracedLine) {
   return {

@@ -1,9 +1,7 @@
 import type { beneficiaries, ledger } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
 import { stringify } from 'csv-stringify/sync';
 import { isoOf } from '../catalog/catalog.views';
-
-const money = (fen: number, currency = 'CNY') => ({ fen, currency, display: formatYuan(fen, currency) });
+import { moneyJson as money } from '../common/money.view';
 
 /** The household a statement is of, as its reader may see it: the head's name always masked. */
 export function statementHouseholdJson(h: beneficiaries.Household) {

@@ -1,18 +1,6 @@
 import { orders } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
 import { enumName, isoOf } from '../catalog/catalog.views';
-
-interface MoneyJson {
-  fen: number;
-  currency: string;
-  display: string;
-}
-
-const money = (m: { fen: number; currency: string } | undefined): MoneyJson => {
-  const fen = m?.fen ?? 0;
-  const currency = m?.currency || 'CNY';
-  return { fen, currency, display: formatYuan(fen, currency) };
-};
+import { moneyOf as money } from '../common/money.view';
 
 /** A cart as the REST API shows it. */
 export type CartJson = ReturnType<typeof cartJson>;
