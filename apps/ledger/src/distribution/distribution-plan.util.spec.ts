@@ -85,6 +85,68 @@ describe('distribution plan', () => {
     );
   });
 
+  it('gives the spare fen to the largest fractional parts, ties to the lower household id, whatever the input order', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .uniqueArray(candidate, { minLength: 1, maxLength: 40, selector: (c) => c.householdId })
+          .chain((cs) => fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, { minLength: cs.length }))),
+        fc.constantFrom(...RUN_POLICIES),
+        fc.integer({ min: 1, max: 50_000_000 }),
+        statusWeights,
+        ([candidates, shuffled]: [Candidate[], Candidate[]], policy, total, weights) => {
+          const shares = planShares(policy, candidates, total, weights);
+          if (!shares) {
+            return;
+          }
+          // The exact quota total × weight / Σweights as floor and remainder (bigint: no rounding).
+          const sumW = BigInt(shares.reduce((s, x) => s + x.weight, 0));
+          const exact = shares.map((s) => ({
+            id: s.householdId,
+            floor: (BigInt(total) * BigInt(s.weight)) / sumW,
+            rest: (BigInt(total) * BigInt(s.weight)) % sumW,
+          }));
+          const spare = BigInt(total) - exact.reduce((a, e) => a + e.floor, 0n);
+          expect(spare).toBeGreaterThanOrEqual(0n);
+          expect(spare).toBeLessThan(BigInt(shares.length));
+          // The documented rule: the largest remainders first; of equal ones, the lower household id.
+          const winners = new Set(
+            [...exact]
+              .sort((a, b) => (a.rest === b.rest ? (a.id < b.id ? -1 : 1) : a.rest > b.rest ? -1 : 1))
+              .slice(0, Number(spare))
+              .map((e) => e.id),
+          );
+          expect(shares.map((s) => [s.householdId, s.fen])).toEqual(
+            exact.map((e) => [e.id, Number(e.floor) + (winners.has(e.id) ? 1 : 0)]),
+          );
+          // Nobody's fen depends on the order the recipients came in.
+          const again = planShares(policy, shuffled, total, weights)!;
+          const fenOf = (xs: { householdId: string; fen: number }[]) =>
+            new Map(xs.map((x) => [x.householdId, x.fen]));
+          expect(fenOf(again)).toEqual(fenOf(shares));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('breaks a tie of remainders by household id, not by where the household came in', () => {
+    const base = { villageId: 'v', townId: 't', members: 1, status: 'registered' };
+    const ids = ['c', 'a', 'b'];
+    // 100 / 3: 33 each and one spare fen, all three remainders alike: 'a' gets it.
+    const shares = planShares(
+      'equal',
+      ids.map((householdId) => ({ ...base, householdId })),
+      100,
+      {},
+    );
+    expect(shares!.map((s) => [s.householdId, s.fen])).toEqual([
+      ['a', 34],
+      ['b', 33],
+      ['c', 33],
+    ]);
+  });
+
   it('weighs monitored households first by default', () => {
     const base = { villageId: 'v', townId: 't', members: 3 };
     const shares = planShares(
