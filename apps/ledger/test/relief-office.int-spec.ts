@@ -300,6 +300,23 @@ describe('relief office: allocations, suspense and distribution runs', () => {
         share.amount!.fen,
       );
     }
+    // A household's statement names the run that paid it, and the run's policy; nothing else does.
+    const paid = proposed.shares.find((x) => x.amount!.fen > 0)!;
+    const statement = await ledgerService.client.call(
+      'getHouseholdStatement',
+      { householdId: paid.householdId },
+      AUDITOR,
+    );
+    expect(
+      statement.entries
+        .filter((e) => e.kind === 'distribution')
+        .map((e) => [e.distributionRunId, e.distributionPolicy, e.side, e.amountFen, e.transactionId]),
+    ).toEqual([
+      [proposed.run!.id, 'per_member', 'credit', paid.amount!.fen, approvals[0]!.detail!.run!.transactionId],
+    ]);
+    expect(
+      statement.entries.filter((e) => e.kind !== 'distribution').every((e) => e.distributionRunId === ''),
+    ).toBe(true);
     const late = await expectRejection(
       office.call('rejectDistributionRun', { id: proposed.run!.id, reason: 'too late' }, OFFICER_2),
       grpc.status.FAILED_PRECONDITION,

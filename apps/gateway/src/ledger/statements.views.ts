@@ -39,6 +39,10 @@ function entryJson(e: ledger.StatementEntry, full: boolean, currency: string) {
           lotCode: e.lotCode || null,
         }
       : null,
+    // Which run paid a distribution credit; null for every other entry.
+    distributionRun: e.distributionRunId
+      ? { id: e.distributionRunId, policy: e.distributionPolicy || null }
+      : null,
   };
 }
 
@@ -64,6 +68,8 @@ export function statementJson(
   };
 }
 
+const blank = (n: number): string[] => Array<string>(n).fill('');
+
 /**
  * A statement as CSV: an `OPENING` row (full view only), one row per entry, then a `CLOSING` row
  * with the range's credits, debits and the closing balance.
@@ -75,7 +81,7 @@ export function statementCsv(
   const full = first.full;
   const rows: (string | number)[][] = [];
   if (full) {
-    rows.push(['OPENING', '', '', '', '', '', Number(first.openingBalanceFen), '', '', '', '', '', '', '']);
+    rows.push(['OPENING', ...blank(5), Number(first.openingBalanceFen), ...blank(9)]);
   }
   for (const e of entries) {
     rows.push([
@@ -93,23 +99,17 @@ export function statementCsv(
       e.lotId,
       e.lotCode,
       Number(e.postingId),
+      e.distributionRunId,
+      e.distributionPolicy,
     ]);
   }
   rows.push([
     'CLOSING',
     `credits ${Number(first.creditFen)}`,
     `debits ${Number(first.debitFen)}`,
-    '',
-    '',
-    '',
+    ...blank(3),
     full ? Number(first.closingBalanceFen) : '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
+    ...blank(9),
   ]);
   return stringify(rows, {
     header: true,
@@ -128,6 +128,8 @@ export function statementCsv(
       'lot_id',
       'lot_code',
       'posting_id',
+      'distribution_run_id',
+      'distribution_policy',
     ],
   });
 }

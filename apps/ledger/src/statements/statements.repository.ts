@@ -20,6 +20,9 @@ export interface StatementEntryRow {
   producerId: string | null;
   lotId: string | null;
   lotCode: string | null;
+  /** The distribution run that posted this entry (a `distribution` credit), and its policy. */
+  distributionRunId: string | null;
+  distributionPolicy: string | null;
 }
 
 /** Which postings of a household a statement covers. */
@@ -128,6 +131,7 @@ export class StatementsRepository {
          select g.*,
                 (select l->>'lotCode' from sale_line s, jsonb_array_elements(s.lots) l
                   where s.line_id = g.line_id and l->>'lotId' = g.lot_id::text limit 1) as lot_code,
+                r.id as distribution_run_id, r.policy as distribution_policy,
                 ?::bigint + sum(${signed('g')}) over (order by g.occurred_at, g.posting_id) as balance_fen
            from (
              -- The slots a balance is kept in are the ledger's, not the reader's: one entry per
@@ -138,6 +142,8 @@ export class StatementsRepository {
               group by p.transaction_id, t.kind, t.memo, t.occurred_at, p.side, t.order_id, p.line_id,
                        p.product_id, p.producer_id, p.lot_id
            ) g
+           -- Which run paid a distribution credit (an approved run names the one transaction it posted).
+           left join distribution_run r on g.kind = 'distribution' and r.transaction_id = g.transaction_id
        ) e
        where (?::timestamptz is null or (e.occurred_at, e.posting_id) > (?::timestamptz, ?::bigint))
        order by e.occurred_at, e.posting_id
@@ -166,6 +172,8 @@ export class StatementsRepository {
       producerId: (r.producer_id as string | null) ?? null,
       lotId: (r.lot_id as string | null) ?? null,
       lotCode: (r.lot_code as string | null) ?? null,
+      distributionRunId: (r.distribution_run_id as string | null) ?? null,
+      distributionPolicy: (r.distribution_policy as string | null) ?? null,
     }));
   }
 

@@ -97,6 +97,8 @@ export class StatementsService {
         producerId: r.producerId ?? '',
         lotId: r.lotId ?? '',
         lotCode: r.lotCode ?? '',
+        distributionRunId: r.distributionRunId ?? '',
+        distributionPolicy: r.distributionPolicy ?? '',
       })),
       nextCursor:
         rows.length > q.limit && last

@@ -523,6 +523,12 @@ export interface StatementEntry {
   producerId: string;
   lotId: string;
   lotCode: string;
+  /**
+   * The distribution run that paid a "distribution" credit, and its policy ("equal",
+   * "per_member", "by_status"); empty for other kinds.
+   */
+  distributionRunId: string;
+  distributionPolicy: string;
 }
 
 export interface GetHouseholdStatementResponse {
