@@ -374,6 +374,8 @@ export interface StatementEntry {
     lotId: string | null;
     lotCode: string | null;
   } | null;
+  /** The distribution run that paid this credit, and its policy; null for other entries. */
+  distributionRun: { id: string; policy: string | null } | null;
 }
 
 export interface HouseholdStatement {

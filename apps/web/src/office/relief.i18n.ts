@@ -126,6 +126,7 @@ const zh = {
     },
     order: '订单',
     lot: '批次',
+    run: '分配批次',
   },
 };
 
@@ -257,6 +258,7 @@ const en: Words = {
     },
     order: 'Order',
     lot: 'Lot',
+    run: 'Run',
   },
 };
 

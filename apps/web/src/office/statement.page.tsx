@@ -86,6 +86,13 @@ export default function StatementPage() {
   };
 
   const source = (entry: StatementEntry) => {
+    if (entry.distributionRun) {
+      return (
+        <Link to={`/office/runs/${entry.distributionRun.id}`}>
+          {t('relief.statement.run')} {entry.distributionRun.id.slice(0, 8)}
+        </Link>
+      );
+    }
     if (!entry.source) {
       return '–';
     }
