@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { runAsService } from '@yugong/shared/logging';
 import {
   createTestDatabase,
   freePort,
@@ -81,6 +82,11 @@ export interface PlatformOptions {
   licensing?: boolean;
   /** Added to licensing's environment. */
   licensingEnv?: Record<string, string>;
+  /**
+   * Every service's `LOG_LEVEL` (default `silent`). Lines go to stdout, or to the stream a test
+   * sets with `setLogDestination` before starting the platform (to read what the services log).
+   */
+  logLevel?: string;
 }
 
 /** The gRPC deadline every service of a test platform gets unless the test sets its own. */
@@ -127,7 +133,7 @@ export async function startPlatform(
       LABEL_TAG_KEY: randomBytes(32).toString('base64'),
     },
     ports: await freshPorts(withLedger, withLicensing),
-    logLevel: 'silent',
+    logLevel: options.logLevel ?? 'silent',
     host: '127.0.0.1',
     demoPassword: DEMO_PASSWORD,
   };
@@ -159,21 +165,32 @@ export async function startPlatform(
   // production deadline (3 s) would time the machine's load, not the code. A test's own env wins.
   const envOf = (name: Parameters<typeof serviceEnv>[0], overrides: Record<string, string> = {}) =>
     serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, ...overrides });
+  // Each service boots in its own logging context, as the launcher runs it (runAsService): its
+  // lines outside a request carry its own name and level, not the first service's.
+  const boot = <C extends { LOG_LEVEL: string }, T>(
+    service: string,
+    config: C,
+    start: (config: C) => Promise<T>,
+  ) => runAsService(service, config.LOG_LEVEL, () => start(config));
   // A port picked free may be taken (by another test's outgoing connection) before the service
   // binds it: then the services start again, on fresh ports, over the same databases.
   for (let attempt = 1; ; attempt++) {
     try {
-      await started(startBeneficiaries(beneficiariesConfig(envOf('beneficiaries'))));
-      await started(startCatalog(catalogConfig(envOf('catalog'))));
+      await started(boot('beneficiaries', beneficiariesConfig(envOf('beneficiaries')), startBeneficiaries));
+      await started(boot('catalog', catalogConfig(envOf('catalog')), startCatalog));
       if (withLedger) {
-        await started(startLedger(ledgerConfig(envOf('ledger', options.ledgerEnv))));
+        await started(boot('ledger', ledgerConfig(envOf('ledger', options.ledgerEnv)), startLedger));
       }
       if (withLicensing) {
-        await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
+        await started(
+          boot('licensing', licensingConfig(envOf('licensing', options.licensingEnv)), startLicensing),
+        );
       }
-      await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
+      await started(boot('orders', ordersConfig(envOf('orders', options.ordersEnv)), startOrders));
       const gateway = await started(
-        startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
+        boot('gateway', gatewayConfig(envOf('gateway', env)), (config) =>
+          startGateway(config, { listen: options.listen ?? false }),
+        ),
       );
       return {
         app: gateway.app,
