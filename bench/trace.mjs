@@ -27,6 +27,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { killPid } from '../tools/runtime/lib/processes.mjs';
+import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { auditStatements } from './lib/from-build.mjs';
 import { fillLedger, HOUSEHOLDS, orderUuid } from './lib/ledger-fill.mjs';
 import { signedMetadata, serviceClient } from './lib/grpc.mjs';
@@ -35,6 +36,7 @@ import {
   freePort,
   freshDatabases,
   launchContext,
+  PG_URL,
   prepareBuild,
   run,
   say,
@@ -188,12 +190,24 @@ run(async () => {
 
   say(`trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders`);
   await load(WARMUP, trace);
+  // CPU per call of the ledger, PostgreSQL and this client, from /proc: what each call costs,
+  // apart from the time it waits for a core on a shared machine.
+  const meter = await cpuMeter({
+    pids: { ledger: ledger.pid },
+    pgUrl: PG_URL,
+    databases: [new URL(databases.ledger).pathname.slice(1)],
+  });
+  await meter.start();
   const measuredFrom = process.hrtime.bigint() / 1000n;
   const traced = await load(SECONDS, trace);
+  traced.cpu = await meter.stop();
   // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
   say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
   await load(WARMUP, bareTrace);
+  await meter.start();
   const bare = await load(SECONDS, bareTrace);
+  bare.cpu = await meter.stop();
+  await meter.close();
 
   // Where one bare trace spends its time: planning (one plan over every partition) or executing.
   const explained = [];
@@ -296,6 +310,8 @@ run(async () => {
   console.log(
     `  bare statement    ${fmt(bare.rps, 1).padStart(8)} calls/s   p50 ${fmt(bare.p50, 2)} ms   p99 ${fmt(bare.p99, 2)} ms   (p99 ratio ${(traced.p99 / bare.p99).toFixed(2)}×)`,
   );
+  console.log(`  CPU per trace     ${cpuPer(traced.cpu, traced.calls)}`);
+  console.log(`  CPU per bare one  ${cpuPer(bare.cpu, bare.calls)}`);
   console.log(
     `  one bare trace    planning ${fmt(planning, 2)} ms, execution ${fmt(execution, 2)} ms   (EXPLAIN ANALYZE, medians of 5)`,
   );
