@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { SaleLineLot } from '../events/sale-line.entity';
 import { PART_ACCOUNT_JOIN } from '../journal/journal.repository';
@@ -145,78 +145,89 @@ export class AuditRepository {
     const key = groupBy === 'month' ? `to_char(x.month, 'YYYY-MM')` : GROUP_KEYS[groupBy];
     const from = range.from ?? null;
     const to = range.to ?? null;
-    // The whole months of the range (China's time, as \`month\`): from the first month starting at or
-    // after \`from\` to the last ending at or before \`to\`; the partial months at its ends. Asked
+    // The whole months of the range (China's time, as `month`): from the first month starting at or
+    // after `from` to the last ending at or before `to`; the partial months at its ends. Asked
     // first, so that the report's statement names its months as constants (partitions pruned).
-    const [months] = await em.execute<Row[]>(
-      `select case when f is null then null
-                   when ledger_month(f)::timestamp at time zone 'Asia/Shanghai' = f then ledger_month(f)
-                   else (ledger_month(f) + interval '1 month')::date end::text as first_whole,
-              ledger_month(e)::text as after_whole,
-              ledger_month(f)::text as first_month,
-              ledger_month(e - interval '1 microsecond')::text as last_month
-         from (select ?::timestamptz as f, ?::timestamptz as e) b`,
-      [from, to],
+    // One snapshot for the head, the summary and the postings after it (repeatable read): the
+    // sequencer may seal more between two statements.
+    return em.transactional(
+      async (tx) => {
+        const [months] = await tx.execute<Row[]>(
+          `select case when f is null then null
+                     when ledger_month(f)::timestamp at time zone 'Asia/Shanghai' = f then ledger_month(f)
+                     else (ledger_month(f) + interval '1 month')::date end::text as first_whole,
+                ledger_month(e)::text as after_whole,
+                ledger_month(f)::text as first_month,
+                ledger_month(e - interval '1 microsecond')::text as last_month,
+                h.txid::text as head_txid, h.id as head_id
+           from (select ?::timestamptz as f, ?::timestamptz as e) b
+           left join (select t.txid, t.id from chain_link c join journal_transaction t on t.id = c.transaction_id
+                       order by c.seq desc limit 1) h on true`,
+          [from, to],
+        );
+        const firstWhole = (months!.first_whole as string | null) ?? null;
+        const afterWhole = (months!.after_whole as string | null) ?? null;
+        const partial = new Set<string>();
+        if (from && firstWhole !== months!.first_month) {
+          partial.add(String(months!.first_month));
+        }
+        if (to && afterWhole === months!.last_month) {
+          partial.add(String(months!.last_month));
+        }
+        const whole = firstWhole && afterWhole && firstWhole >= afterWhole ? 'false' : 'true';
+        // The chain's head: the summary covers every transaction up to it in (txid, id) order; named
+        // as constants so that the tail after it is read through the txid index.
+        const head = {
+          txid: (months!.head_txid as string | null) ?? '0',
+          id: (months!.head_id as string | null) ?? '00000000-0000-0000-0000-000000000000',
+        };
+        const rows = await tx.execute<Row[]>(
+          `with x as (
+           select s.account_id, s.month, s.credit_fen - s.debit_fen as fen
+             from account_month s
+            where s.kind <> 'payout' and ${whole}
+              and (?::date is null or s.month >= ?::date) and (?::date is null or s.month < ?::date)
+           union all
+           -- The transactions not sealed yet.
+           select p.account_id, p.month, ${SIGNED}
+             from journal_transaction t
+             join posting p on p.transaction_id = t.id and p.month = ledger_month(t.occurred_at)
+            where t.txid >= ?::xid8 and (t.txid, t.id) > (?::xid8, ?::uuid)
+              and t.kind <> 'payout'
+              and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
+              and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
+           union all
+           -- The sealed transactions of the partial months at the range's ends.
+           select p.account_id, p.month, ${SIGNED}
+             from posting p
+             join journal_transaction t on t.id = p.transaction_id
+            where p.month = any(?::date[])
+              and (t.txid, t.id) <= (?::xid8, ?::uuid)
+              and t.kind <> 'payout'
+              and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
+              and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
+         )
+         select coalesce(${key}, '') as key,
+                count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
+                coalesce(sum(case when a.owner_kind in ('household', 'household_recoverable') then x.fen end), 0) as household_fen,
+                coalesce(sum(case when a.owner_kind in ('village_collective', 'village_recoverable') then x.fen end), 0) as collective_fen
+           from x join account a on a.id = x.account_id
+          where a.owner_kind in ${incomeKinds(groupBy)}
+          group by 1
+          order by 1`,
+          [
+            ...[firstWhole, firstWhole, afterWhole, afterWhole],
+            ...[head.txid, head.txid, head.id],
+            ...[from, from, to, to],
+            `{${[...partial].join(',')}}`,
+            ...[head.txid, head.id],
+            ...[from, from, to, to],
+          ],
+        );
+        return rows.map(toIncome);
+      },
+      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
     );
-    const firstWhole = (months!.first_whole as string | null) ?? null;
-    const afterWhole = (months!.after_whole as string | null) ?? null;
-    const partial = new Set<string>();
-    if (from && firstWhole !== months!.first_month) {
-      partial.add(String(months!.first_month));
-    }
-    if (to && afterWhole === months!.last_month) {
-      partial.add(String(months!.last_month));
-    }
-    const whole = firstWhole && afterWhole && firstWhole >= afterWhole ? 'false' : 'true';
-    const rows = await em.execute<Row[]>(
-      `with h as (
-         -- The chain's head: the summary covers every transaction up to it in (txid, id) order.
-         select coalesce(max(t.txid::text)::xid8, '0'::xid8) as txid,
-                coalesce((array_agg(t.id))[1], '00000000-0000-0000-0000-000000000000'::uuid) as id
-           from (select c.transaction_id from chain_link c order by c.seq desc limit 1) c
-           join journal_transaction t on t.id = c.transaction_id
-       ),
-       x as (
-         select s.account_id, s.month, s.credit_fen - s.debit_fen as fen
-           from account_month s
-          where s.kind <> 'payout' and ${whole}
-            and (?::date is null or s.month >= ?::date) and (?::date is null or s.month < ?::date)
-         union all
-         -- The transactions not sealed yet.
-         select p.account_id, p.month, ${SIGNED}
-           from h, journal_transaction t
-           join posting p on p.transaction_id = t.id and p.month = ledger_month(t.occurred_at)
-          where t.txid >= h.txid and (t.txid, t.id) > (h.txid, h.id)
-            and t.kind <> 'payout'
-            and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
-            and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
-         union all
-         -- The sealed transactions of the partial months at the range's ends.
-         select p.account_id, p.month, ${SIGNED}
-           from h, posting p
-           join journal_transaction t on t.id = p.transaction_id
-          where p.month = any(?::date[])
-            and (t.txid, t.id) <= (h.txid, h.id)
-            and t.kind <> 'payout'
-            and (?::timestamptz is null or t.occurred_at >= ?::timestamptz)
-            and (?::timestamptz is null or t.occurred_at < ?::timestamptz)
-       )
-       select coalesce(${key}, '') as key,
-              count(distinct case when a.owner_kind = 'household' then a.owner_id end) as households,
-              coalesce(sum(case when a.owner_kind in ('household', 'household_recoverable') then x.fen end), 0) as household_fen,
-              coalesce(sum(case when a.owner_kind in ('village_collective', 'village_recoverable') then x.fen end), 0) as collective_fen
-         from x join account a on a.id = x.account_id
-        where a.owner_kind in ${incomeKinds(groupBy)}
-        group by 1
-        order by 1`,
-      [
-        ...[firstWhole, firstWhole, afterWhole, afterWhole],
-        ...[from, from, to, to],
-        `{${[...partial].join(',')}}`,
-        ...[from, from, to, to],
-      ],
-    );
-    return rows.map(toIncome);
   }
 
   /** The same report as a scan of every posting in the range (and the producer and product groupings). */
