@@ -4,10 +4,12 @@
 // service spends a benchmark run. Only the busiest WINDOW seconds are counted (the load, not the
 // boot or the idle tail); inclusive time is per function with everything it called, so a guard's
 // line includes the Redis client it drives.
-// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top=25] [window=13]
+// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top=25] [window=13] [at]
+// `at`: the window's start instead, in microseconds of the monotonic clock (`process.hrtime`, the
+// clock V8's profiles use), as a benchmark prints it for its measured calls.
 import fs from 'node:fs';
 
-const [file, top = '25', windowS = '13'] = process.argv.slice(2);
+const [file, top = '25', windowS = '13', at] = process.argv.slice(2);
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map();
@@ -26,8 +28,8 @@ for (const dt of profile.timeDeltas) {
   times.push(t);
 }
 const span = Number(windowS) * 1e6;
-let best = { start: 0, busy: -1 };
-for (let start = 0; start < t; start += 250_000) {
+let best = { start: at === undefined ? 0 : Number(at) - profile.startTime, busy: -1 };
+for (let start = 0; at === undefined && start < t; start += 250_000) {
   let busy = 0;
   for (let i = 0; i < times.length; i += 1) {
     if (times[i] >= start && times[i] < start + span && profile.samples[i] !== idleId) {
@@ -90,7 +92,7 @@ const print = (title, map) => {
   }
 };
 console.log(
-  `${file}: window ${(best.start / 1e6).toFixed(1)}–${((best.start + span) / 1e6).toFixed(1)} s, busy ${((100 * best.busy) / total).toFixed(0)} %`,
+  `${file}: window ${(best.start / 1e6).toFixed(1)}–${((best.start + span) / 1e6).toFixed(1)} s, busy ${((100 * (total - (self.get(idleId) ?? 0))) / total).toFixed(0)} %`,
 );
 print('self time by package / file', groups);
 print('self time by function', functions);

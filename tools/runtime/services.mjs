@@ -28,6 +28,8 @@
  *
  * @typedef {object} LaunchContext
  * @property {(service: ServiceName) => string} databaseUrl  URL of the service's own database
+ * @property {(service: ServiceName) => string | undefined} [readDatabaseUrl]  its read replica (the ledger's
+ *                                                        traces and reports); unset: the primary
  * @property {string | undefined} redisUrl               undefined: in-process stores
  * @property {string} [redisKeyPrefix]                   keys of this run only (tests, benchmarks)
  * @property {Secrets} secrets
@@ -195,6 +197,7 @@ export const SERVICES = [
     needs: [],
     env: (ctx) => ({
       ...common(ctx, 'ledger'),
+      LEDGER_READ_DATABASE_URL: ctx.readDatabaseUrl?.('ledger'),
       GRPC_HOST: ctx.host,
       GRPC_PORT: String(ctx.ports.ledger),
       // Loopback only (npm start, tests): for grpcurl. Compose and k8s leave it off.

@@ -46,6 +46,10 @@ export async function startBeneficiaries(
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     reflection: config.GRPC_REFLECTION,
+    connectionAge: {
+      maxMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+      graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    },
     // GetBenefitShares answers go out through the fast encoder (see benefit-shares.codec.ts).
     onLoadPackageDefinition: useFastBenefitSharesEncoder,
   });

@@ -42,6 +42,10 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     reflection: config.GRPC_REFLECTION,
+    connectionAge: {
+      maxMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+      graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    },
   });
   // The channel connects on the first call: the register need not be up while catalog boots.
   const registerStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({

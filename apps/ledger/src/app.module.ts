@@ -1,4 +1,5 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
@@ -28,6 +29,7 @@ import { LEDGER_ENTITIES } from './ledger.entities';
 import { OrderEventsGrpcController } from './order-events.grpc.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { LedgerReader } from './audit/ledger-reader';
 import { AdjustmentsRepository } from './adjustments/adjustments.repository';
 import { AdjustmentsService } from './adjustments/adjustments.service';
 import { DistributionRepository } from './distribution/distribution.repository';
@@ -91,6 +93,11 @@ export class AppModule {
         { provide: CATCH_UP_INTERVAL_MS, useValue: config.CATCH_UP_INTERVAL_MS },
         AuditRepository,
         AuditService,
+        {
+          provide: LedgerReader,
+          inject: [MikroORM],
+          useFactory: (orm: MikroORM) => LedgerReader.open(config, orm),
+        },
         AdjustmentsRepository,
         AdjustmentsService,
         DistributionRepository,

@@ -7,6 +7,7 @@ import { DistributionShare } from './distribution/distribution-share.entity';
 import { ConsumerCursor } from './events/consumer-cursor.entity';
 import { SaleLine } from './events/sale-line.entity';
 import { AccountBalance } from './journal/account-balance.entity';
+import { AccountMonth } from './journal/account-month.entity';
 import { Account } from './journal/account.entity';
 import { JournalTransaction } from './journal/journal-transaction.entity';
 import { Posting } from './journal/posting.entity';
@@ -17,6 +18,7 @@ import { PayoutLine } from './payouts/payout-line.entity';
 export const LEDGER_ENTITIES = [
   Account,
   AccountBalance,
+  AccountMonth,
   JournalTransaction,
   Posting,
   ChainLink,

@@ -39,6 +39,10 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     reflection: config.GRPC_REFLECTION,
+    connectionAge: {
+      maxMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+      graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    },
   });
   const settings = {
     signer: serviceIdentity('licensing', config).signer,

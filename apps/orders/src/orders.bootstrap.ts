@@ -40,6 +40,10 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     reflection: config.GRPC_REFLECTION,
+    connectionAge: {
+      maxMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+      graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    },
   });
   // Absent: carts and checkout locks live in this process (one machine only).
   const redis = config.REDIS_URL

@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { grpcServerEnv } from '@yugong/shared/grpc';
 import { grpcMetricsEnv, telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../pii/pii-cipher';
@@ -15,6 +16,7 @@ export const beneficiariesConfigSchema = z
     ...serviceIdentityEnv,
     ...telemetryEnv,
     ...grpcMetricsEnv,
+    ...grpcServerEnv,
     /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
     GRPC_REFLECTION: env.bool(false),
     /** `k1:<base64 of 32 bytes>,k2:<…>`: every AES-256-GCM key rows may be written with. */

@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { grpcServerEnv } from '@yugong/shared/grpc';
 import { grpcMetricsEnv, telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 
@@ -16,6 +17,7 @@ export const catalogConfigSchema = z.object({
   ...serviceIdentityEnv,
   ...telemetryEnv,
   ...grpcMetricsEnv,
+  ...grpcServerEnv,
   /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
   GRPC_REFLECTION: env.bool(false),
   /** The beneficiaries register, asked whether a lot's supplier households may supply it. */

@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { canReadAll, requireCaller, type CallerIdentity } from '@yugong/shared/auth';
 import type { ledger } from '@yugong/contracts';
@@ -12,6 +11,7 @@ import {
   type TracePartRow,
 } from './audit.repository';
 import { reliefIncomeSchema, traceLotSchema, traceOrderSchema } from './audit.schemas';
+import { LedgerReader } from './ledger-reader';
 
 /** Towns reaching fewer households than this are left out of the public summary. */
 export const PUBLIC_MIN_HOUSEHOLDS = 5;
@@ -24,17 +24,20 @@ function requireReader(caller: CallerIdentity | null): void {
   }
 }
 
-/** Traces of orders and lots, and the reports, read from the journal itself. */
+/**
+ * Traces of orders and lots, and the reports, read from the journal itself, where
+ * {@link LedgerReader} says (a read replica, or the primary).
+ */
 @Injectable()
 export class AuditService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly reader: LedgerReader,
     private readonly queries: AuditRepository,
   ) {}
 
   async traceOrder(caller: CallerIdentity | null, input: unknown): Promise<ledger.TraceOrderResponse> {
     const { orderId } = parseRequest(traceOrderSchema, input);
-    const { lines, parts, ...totals } = await this.queries.traceOfOrder(this.em.fork(), orderId);
+    const { lines, parts, ...totals } = await this.queries.traceOfOrder(this.reader.em, orderId);
     const full = canReadAll(caller);
     if (lines.length === 0 || (!full && (!caller || lines[0]!.buyerId !== caller.userId))) {
       throw new OrderTraceNotFound(orderId);
@@ -57,7 +60,7 @@ export class AuditService {
 
   async traceLot(caller: CallerIdentity | null, input: unknown): Promise<ledger.TraceLotResponse> {
     const { lotId } = parseRequest(traceLotSchema, input);
-    const em = this.em.fork();
+    const em = this.reader.em;
     const full = canReadAll(caller);
     const lines = await this.queries.saleLinesOfLot(em, lotId);
     const parts = (
@@ -87,7 +90,7 @@ export class AuditService {
 
   async trialBalance(caller: CallerIdentity | null): Promise<ledger.GetTrialBalanceResponse> {
     requireReader(caller);
-    const rows = await this.queries.trialBalance(this.em.fork());
+    const rows = await this.queries.trialBalance(this.reader.em);
     const perCurrency = new Map<string, number>();
     let totalDebit = 0;
     let totalCredit = 0;
@@ -119,7 +122,7 @@ export class AuditService {
   async reliefIncome(caller: CallerIdentity | null, input: unknown): Promise<ledger.GetReliefIncomeResponse> {
     requireReader(caller);
     const q = parseRequest(reliefIncomeSchema, input);
-    const rows = await this.queries.reliefIncome(this.em.fork(), q.groupBy as IncomeGrouping, q);
+    const rows = await this.queries.reliefIncome(this.reader.em, q.groupBy as IncomeGrouping, q);
     return {
       rows: rows.map((r) => ({
         key: r.key,
@@ -133,7 +136,7 @@ export class AuditService {
   }
 
   async publicSummary(): Promise<ledger.GetPublicSummaryResponse> {
-    const em = this.em.fork();
+    const em = this.reader.em;
     const rows = await this.queries.reliefIncome(em, 'town', {});
     const shown = rows.filter((r) => r.households >= PUBLIC_MIN_HOUSEHOLDS && r.key !== '');
     return {

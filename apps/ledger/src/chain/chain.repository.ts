@@ -123,6 +123,29 @@ export class ChainRepository {
     );
   }
 
+  /**
+   * Adds the postings of the transactions just sealed to the per-account-month summary
+   * (`account_month`), in the sealing transaction: the summary covers the sealed prefix exactly.
+   */
+  async summarise(em: EntityManager, transactionIds: string[]): Promise<void> {
+    await em.execute(
+      `insert into account_month as s (account_id, month, kind, debit_fen, credit_fen, postings)
+       select p.account_id, p.month, t.kind, sum(case when p.side = 'debit' then p.fen else 0 end),
+              sum(case when p.side = 'credit' then p.fen else 0 end), count(*)
+         from journal_transaction t
+         join posting p on p.transaction_id = t.id and p.month = ledger_month(t.occurred_at)
+        where t.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
+        group by 1, 2, 3
+        order by 1, 2, 3
+       on conflict (account_id, month, kind) do update
+          set debit_fen = s.debit_fen + excluded.debit_fen,
+              credit_fen = s.credit_fen + excluded.credit_fen,
+              postings = s.postings + excluded.postings`,
+      [JSON.stringify(transactionIds)],
+      'run',
+    );
+  }
+
   /** Transactions no link covers. */
   async countUnsealed(em: EntityManager): Promise<number> {
     const rows = await em.execute<Row[]>(

@@ -25,7 +25,10 @@ export class ChainService {
     private readonly chain: ChainRepository,
   ) {}
 
-  /** Seals what can be sealed, a batch at a time; answers how many transactions it sealed. */
+  /**
+   * Seals what can be sealed, a batch at a time, and adds the batch to the per-account-month
+   * summary the reports read; answers how many transactions it sealed.
+   */
   async sealOnce(batch = 500): Promise<number> {
     return this.em.fork().transactional(async (tx) => {
       if (!(await this.chain.trySealLock(tx))) {
@@ -49,6 +52,10 @@ export class ChainService {
       });
       if (links.length > 0) {
         await this.chain.insertLinks(tx, links);
+        await this.chain.summarise(
+          tx,
+          links.map((l) => l.transactionId),
+        );
       }
       return links.length;
     });

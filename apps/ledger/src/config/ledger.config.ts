@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { grpcServerEnv } from '@yugong/shared/grpc';
 import { grpcMetricsEnv, telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 
@@ -8,11 +9,17 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const ledgerConfigSchema = z.object({
   /** The ledger's own database. */
   DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  /**
+   * Where traces and reports read (a streaming replica of DATABASE_URL; README, "Past one
+   * machine"); unset: the primary. Nothing read to decide a write goes there.
+   */
+  LEDGER_READ_DATABASE_URL: env.optional(env.url({ protocols: ['postgres', 'postgresql'] })),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50054),
   ...serviceIdentityEnv,
   ...telemetryEnv,
   ...grpcMetricsEnv,
+  ...grpcServerEnv,
   /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
   GRPC_REFLECTION: env.bool(false),
   ORDERS_GRPC_URL: env.string('127.0.0.1:50053'),
@@ -45,6 +52,6 @@ export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;
 export function ledgerConfig(source?: NodeJS.ProcessEnv): LedgerConfig {
   return loadConfig(ledgerConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'SERVICE_KEY'],
+    secrets: ['DATABASE_URL', 'LEDGER_READ_DATABASE_URL', 'SERVICE_KEY'],
   });
 }

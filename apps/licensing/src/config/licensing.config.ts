@@ -1,4 +1,5 @@
 import { env, loadConfig, serviceIdentityEnv } from '@yugong/shared/config';
+import { grpcServerEnv } from '@yugong/shared/grpc';
 import { grpcMetricsEnv, telemetryEnv } from '@yugong/shared/telemetry';
 import { z } from 'zod';
 
@@ -13,6 +14,7 @@ export const licensingConfigSchema = z.object({
   ...serviceIdentityEnv,
   ...telemetryEnv,
   ...grpcMetricsEnv,
+  ...grpcServerEnv,
   /** Serve gRPC server reflection (for grpcurl); off unless asked: README, "Service identity". */
   GRPC_REFLECTION: env.bool(false),
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),

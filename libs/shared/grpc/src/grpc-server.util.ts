@@ -1,11 +1,31 @@
-import type { Server } from '@grpc/grpc-js';
+import type { ChannelOptions, Server } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { env } from '@yugong/shared/config';
 import { HealthImplementation } from 'grpc-health-check';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
 import { GrpcServerStrategy } from './grpc-server.strategy';
+
+/**
+ * How long a client keeps one connection to a server (README, "Past one machine"), the same in
+ * every gRPC service: spread into the app's config schema and pass to {@link grpcServer}. After
+ * the age (give or take a tenth, so that clients do not all reconnect at once) the server sends
+ * GOAWAY: the client resolves the name again and connects anew, so pods a scale-up added get
+ * calls within about one age; calls in flight have the grace to finish.
+ */
+export const grpcServerEnv = {
+  /** Maximum age of a client's connection, ms (5 minutes). */
+  GRPC_MAX_CONNECTION_AGE_MS: env.int(300_000, { min: 100, max: 86_400_000 }),
+  /** Then how long calls in flight may still run before the connection closes, ms. */
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: env.int(30_000, { min: 0, max: 3_600_000 }),
+};
+
+/** A gRPC server's channel options for its clients' connections' maximum age and grace. */
+export function connectionAgeOptions(age: { maxMs: number; graceMs: number }): ChannelOptions {
+  return { 'grpc.max_connection_age_ms': age.maxMs, 'grpc.max_connection_age_grace_ms': age.graceMs };
+}
 
 /** What a service needs to serve its contract over gRPC. */
 export interface GrpcServerSettings {
@@ -25,6 +45,8 @@ export interface GrpcServerSettings {
    * development (`npm start`), off in compose and k8s.
    */
   reflection: boolean;
+  /** Its clients' connections' maximum age and grace ({@link grpcServerEnv}); unset: unlimited. */
+  connectionAge?: { maxMs: number; graceMs: number };
   /**
    * Called with the loaded contract before the server is built from it, e.g. to swap in a
    * dedicated encoder for one method's answers.
@@ -59,6 +81,7 @@ export function grpcServer(settings: GrpcServerSettings): GrpcServer {
       protoPath: ([] as string[]).concat(settings.service).map(protoPath),
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
       gracefulShutdown: true,
+      channelOptions: settings.connectionAge && connectionAgeOptions(settings.connectionAge),
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
         settings.onLoadPackageDefinition?.(definition);
         health.addToServer(server);
