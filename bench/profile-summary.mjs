@@ -4,10 +4,12 @@
 // service spends a benchmark run. Only the busiest WINDOW seconds are counted (the load, not the
 // boot or the idle tail); inclusive time is per function with everything it called, so a guard's
 // line includes the Redis client it drives.
-// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top=25] [window=13]
+// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top=25] [window=13] [from]
+// `from` (seconds into the profile) fixes the window's start, for a service whose boot is busier
+// than its load; the busy fraction of each second is printed with it, to find the load.
 import fs from 'node:fs';
 
-const [file, top = '25', windowS = '13'] = process.argv.slice(2);
+const [file, top = '25', windowS = '13', from] = process.argv.slice(2);
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map();
@@ -27,7 +29,7 @@ for (const dt of profile.timeDeltas) {
 }
 const span = Number(windowS) * 1e6;
 let best = { start: 0, busy: -1 };
-for (let start = 0; start < t; start += 250_000) {
+for (let start = from === undefined ? 0 : Number(from) * 1e6; start < t; start += 250_000) {
   let busy = 0;
   for (let i = 0; i < times.length; i += 1) {
     if (times[i] >= start && times[i] < start + span && profile.samples[i] !== idleId) {
@@ -37,6 +39,18 @@ for (let start = 0; start < t; start += 250_000) {
   if (busy > best.busy) {
     best = { start, busy };
   }
+  if (from !== undefined) {
+    break;
+  }
+}
+if (from !== undefined) {
+  const perSecond = new Array(Math.ceil(t / 1e6)).fill(0);
+  for (let i = 0; i < times.length; i += 1) {
+    if (profile.samples[i] !== idleId) {
+      perSecond[Math.floor(times[i] / 1e6)] += profile.timeDeltas[i] / 1e6;
+    }
+  }
+  console.log(`busy per second: ${perSecond.map((b) => Math.round(b * 100)).join(' ')}`);
 }
 const self = new Map();
 const inclusive = new Map();
