@@ -5,8 +5,9 @@
 // boot or the idle tail); inclusive time is per function with everything it called, so a guard's
 // line includes the Redis client it drives.
 // Usage: node bench/profile-summary.mjs <file.cpuprofile> [top=25] [window=13] [at]
-// `at`: the window's start instead, in microseconds of the monotonic clock (`process.hrtime`, the
-// clock V8's profiles use), as a benchmark prints it for its measured calls.
+// `at` fixes the window's start: microseconds of the monotonic clock (`process.hrtime`, the clock
+// V8's profiles use), as a benchmark prints it for its measured calls; or, written `30s`, seconds
+// into the profile (for a service whose boot is busier than its load).
 import fs from 'node:fs';
 
 const [file, top = '25', windowS = '13', at] = process.argv.slice(2);
@@ -28,8 +29,14 @@ for (const dt of profile.timeDeltas) {
   times.push(t);
 }
 const span = Number(windowS) * 1e6;
-let best = { start: at === undefined ? 0 : Number(at) - profile.startTime, busy: -1 };
-for (let start = 0; at === undefined && start < t; start += 250_000) {
+const atStart =
+  at === undefined
+    ? undefined
+    : at.endsWith('s')
+      ? Number(at.slice(0, -1)) * 1e6
+      : Number(at) - profile.startTime;
+let best = { start: atStart ?? 0, busy: -1 };
+for (let start = 0; atStart === undefined && start < t; start += 250_000) {
   let busy = 0;
   for (let i = 0; i < times.length; i += 1) {
     if (times[i] >= start && times[i] < start + span && profile.samples[i] !== idleId) {
@@ -39,6 +46,15 @@ for (let start = 0; at === undefined && start < t; start += 250_000) {
   if (busy > best.busy) {
     best = { start, busy };
   }
+}
+if (atStart !== undefined) {
+  const perSecond = new Array(Math.ceil(t / 1e6)).fill(0);
+  for (let i = 0; i < times.length; i += 1) {
+    if (profile.samples[i] !== idleId) {
+      perSecond[Math.floor(times[i] / 1e6)] += profile.timeDeltas[i] / 1e6;
+    }
+  }
+  console.log(`busy per second: ${perSecond.map((b) => Math.round(b * 100)).join(' ')}`);
 }
 const self = new Map();
 const inclusive = new Map();

@@ -7,6 +7,7 @@ import { Migration20261202134000_balances_per_statement } from './Migration20261
 import { Migration20261202142008_payouts } from './Migration20261202142008_payouts';
 import { Migration20261202180000_payout_payees } from './Migration20261202180000_payout_payees';
 import { Migration20261203080000_posting_months } from './Migration20261203080000_posting_months';
+import { Migration20261203133000_event_batch } from './Migration20261203133000_event_batch';
 import { Migration20261203140000_account_months } from './Migration20261203140000_account_months';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
@@ -21,5 +22,6 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261202142008_payouts', class: Migration20261202142008_payouts },
   { name: 'Migration20261202180000_payout_payees', class: Migration20261202180000_payout_payees },
   { name: 'Migration20261203080000_posting_months', class: Migration20261203080000_posting_months },
+  { name: 'Migration20261203133000_event_batch', class: Migration20261203133000_event_batch },
   { name: 'Migration20261203140000_account_months', class: Migration20261203140000_account_months },
 ];

@@ -16,6 +16,7 @@ import { CatalogClient } from './clients/catalog.client';
 import { OrdersClient } from './clients/orders.client';
 import type { LedgerConfig } from './config/ledger.config';
 import { CATCH_UP_INTERVAL_MS, CatchUpJob } from './events/catch-up.job';
+import { BALANCE_VACUUM_INTERVAL_MS, BalanceVacuumJob } from './journal/balance-vacuum.job';
 import { PostingMonthsJob } from './journal/posting-months.job';
 import { EventWriter } from './events/event-writer';
 import { OrderEventsRepository } from './events/order-events.repository';
@@ -79,6 +80,8 @@ export class AppModule {
         JournalRepository,
         JournalService,
         PostingMonthsJob,
+        BalanceVacuumJob,
+        { provide: BALANCE_VACUUM_INTERVAL_MS, useValue: config.BALANCE_VACUUM_INTERVAL_MS },
         ChainRepository,
         ChainService,
         ChainSealerJob,

@@ -38,6 +38,8 @@ export const ledgerConfigSchema = z.object({
   SEAL_INTERVAL_MS: env.int(250, { min: 10, max: 60_000 }),
   /** How often the ledger pulls order events it may have missed (and once at start). */
   CATCH_UP_INTERVAL_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
+  /** How often the balance rows are vacuumed (`BalanceVacuumJob`); 0: never. */
+  BALANCE_VACUUM_INTERVAL_MS: env.int(1_000, { min: 0, max: 3_600_000 }),
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),

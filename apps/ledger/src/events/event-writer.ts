@@ -54,7 +54,7 @@ interface Item {
  * Applies events whose writes need nothing read under the lock (a sale, a payment refunded or
  * unmatched, a cancellation) by group commit (`GroupCommit`): events arriving while a write is in flight wait and
  * go together in the next, up to 32 to a call and 2 calls at once. A call is one round trip:
- * `ledger_apply_events` (see its migration) outside any open transaction, so that PostgreSQL runs
+ * `ledger_apply_event_batch` (see its migration) outside any open transaction, so that PostgreSQL runs
  * it as a transaction of its own and checks the balance of what it posted at that commit. It takes
  * the orders' advisory locks, finds each event's place among its order's events, and records the
  * events that are next with their sale lines, transactions and postings. When a call fails, each
@@ -107,8 +107,8 @@ export class EventWriter {
     const connection = await pool.acquireConnection();
     try {
       const { rows } = await connection.query({
-        name: 'ledger_apply_events',
-        text: 'select i, applied, last, recorded from ledger_apply_events($1::jsonb) order by i',
+        name: 'ledger_apply_event_batch',
+        text: 'select i, applied, last, recorded from ledger_apply_event_batch($1::jsonb) order by i',
         values: [`[${documents.join(',')}]`],
       });
       return rows.map((row) => ({
@@ -142,19 +142,44 @@ export class EventWriter {
         lots: l.lots,
         paid_at: l.paidAt.toISOString(),
       })),
-      transactions: event.transactions.map(({ draft }) => ({
+      transactions: event.transactions.map(({ draft, postings }) => ({
         idempotency_key: draft.idempotencyKey,
         kind: draft.kind,
         occurred_at: draft.occurredAt.toISOString(),
         source_event_id: draft.sourceEventId,
         order_id: draft.orderId,
         memo: draft.memo,
+        ...compactPostings(postings),
       })),
-      postings: event.transactions.flatMap(({ draft, postings }) =>
-        postings.map((p) => ({ key: draft.idempotencyKey, ...p })),
-      ),
     });
   }
+}
+
+/**
+ * A transaction's postings as `ledger_apply_event_batch` reads them: each an array (account id,
+ * side, fen, role, slot, index of its dimensions in `dims` or null), each distinct set of
+ * dimensions (line, product, producer, lot) listed once.
+ */
+export function compactPostings(postings: PostingRow[]): {
+  postings: (string | number | null)[][];
+  dims: (string | null)[][];
+} {
+  const dims: (string | null)[][] = [];
+  const indexOf = new Map<string, number>();
+  const rows = postings.map((p) => {
+    let dim: number | null = null;
+    if (p.line_id !== null || p.product_id !== null || p.producer_id !== null || p.lot_id !== null) {
+      const key = `${p.line_id}|${p.product_id}|${p.producer_id}|${p.lot_id}`;
+      dim = indexOf.get(key) ?? null;
+      if (dim === null) {
+        dim = dims.length;
+        indexOf.set(key, dim);
+        dims.push([p.line_id, p.product_id, p.producer_id, p.lot_id]);
+      }
+    }
+    return [p.account_id, p.side, p.fen, p.role, p.slot, dim];
+  });
+  return { postings: rows, dims };
 }
 
 /** The month of an instant in China's time (UTC+8, no daylight saving), as `ledger_month` takes it. */

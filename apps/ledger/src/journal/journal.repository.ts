@@ -138,6 +138,15 @@ export class JournalRepository {
   }
 
   /**
+   * Vacuums `account_balance`, the small table every posting statement updates, so that a
+   * balance row's look-up reads its live version rather than a growing trail of dead ones. Outside
+   * any transaction (VACUUM cannot run in one); skipped when another vacuum of it is running.
+   */
+  async vacuumBalances(em: EntityManager): Promise<void> {
+    await em.getConnection().execute('vacuum (skip_locked) account_balance', [], 'run');
+  }
+
+  /**
    * Writes a transaction and its postings in the caller's database transaction. Answers its id,
    * or undefined when a transaction with its idempotency key exists already (nothing written).
    */
