@@ -5,12 +5,13 @@ import request from 'supertest';
 import { signIn, type DemoAccount } from './support/accounts';
 import { addAndCheckOut } from './support/checkout';
 import { startPlatform, type Platform } from './support/platform';
-import type { OrderJson, ProductJson } from './support/views';
+import type { OrderJson, OrderTraceJson, ProductJson } from './support/views';
 
 /**
  * Producer review and product certification through the gateway: who may call each route (every
  * role, exact status), a product bought only once certified, off sale at once when revoked (the
- * gateway's cached listing included) while its orders stay readable, and bad input refused.
+ * gateway's cached listing included) while its orders and their money trace stay readable, a
+ * suspended producer's products off sale until it is reinstated, and bad input refused.
  */
 
 type Anyone = DemoAccount | 'anonymous';
@@ -94,17 +95,31 @@ describeWithRedis('certification through the gateway', () => {
     return (res.body.items as ProductJson[]).some((p) => p.id === productId);
   };
 
+  /** GETs an order's money trace as the officer until the ledger has posted it (it catches up asynchronously). */
+  async function traceOf(orderId: string, timeoutMs = 200_000): Promise<request.Response> {
+    const officer = await as('officer');
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await request(platform.http).get(`/api/v1/orders/${orderId}/trace`).set(officer);
+      if (res.status === 200 || Date.now() > until) {
+        return res;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   beforeAll(async () => {
-    platform = await startPlatform('e2e_cert');
+    // The ledger runs so that an order paid before a revocation can be traced after it.
+    platform = await startPlatform('e2e_cert', {}, { ledger: true });
     catalogSql = new Client({ connectionString: platform.catalogDatabaseUrl });
     await catalogSql.connect();
     gridProduct = await draft('兔肉认定测试装');
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await catalogSql?.end();
     await platform?.stop();
-  });
+  }, 60_000);
 
   it('sells the seeded products under the certificates the demo seed issued', async () => {
     const { rows } = await catalogSql.query(
@@ -176,6 +191,17 @@ describeWithRedis('certification through the gateway', () => {
     expect(bought.status).toBe(201);
     const order = bought.body.order as OrderJson;
     await request(platform.http)
+      .post(`/api/v1/orders/${order.id}/payments/manual`)
+      .set(await as('officer'))
+      .send({ amountFen: order.total.fen, reference: `BOC-CERT-${Date.now()}` })
+      .expect(200);
+    const tracedBefore = await traceOf(order.id);
+    expect(tracedBefore.status).toBe(200);
+    const before = tracedBefore.body as OrderTraceJson;
+    expect(before.lines).toHaveLength(1);
+    expect(before.lines[0]!.householdAmount.fen).toBeGreaterThan(0);
+    expect(before.lines[0]!.households.length).toBeGreaterThan(0);
+    await request(platform.http)
       .post('/api/v1/cart/items')
       .set(consumer)
       .send({ productId, quantity: 1 })
@@ -204,6 +230,19 @@ describeWithRedis('certification through the gateway', () => {
     expect(
       kept.body.lines.map((l: { productId: string; quantity: number }) => [l.productId, l.quantity]),
     ).toEqual([[productId, 2]]);
+    // The money it paid still traces to the same households, villages and fen.
+    const after = (
+      await request(platform.http)
+        .get(`/api/v1/orders/${order.id}/trace`)
+        .set(await as('officer'))
+        .expect(200)
+    ).body as OrderTraceJson;
+    expect(after).toEqual(before);
+    const buyer = (
+      await request(platform.http).get(`/api/v1/orders/${order.id}/trace`).set(consumer).expect(200)
+    ).body as OrderTraceJson;
+    expect(buyer.lines[0]!.villages).toEqual(before.lines[0]!.villages);
+    expect(buyer.lines[0]!.householdAmount).toEqual(before.lines[0]!.householdAmount);
     const history = await request(platform.http)
       .get('/api/v1/certificates')
       .query({ productId })
@@ -211,6 +250,83 @@ describeWithRedis('certification through the gateway', () => {
       .expect(200);
     expect(history.body.items).toEqual([
       expect.objectContaining({ id: certificate.id, status: 'revoked', certifiedBy: null }),
+    ]);
+    // The ledger posts the demo's sales of 2020 before this one: the time limit is generous for load.
+  }, 240_000);
+
+  it("takes a suspended producer's products off sale (cached listing included) until it is reinstated", async () => {
+    const productId = await draft('兔肉暂停旅程装');
+    const officer = await as('officer');
+    await certify('officer', productId).then((res) => expect(res.status).toBe(201));
+    const producerListing = async () =>
+      (
+        await request(platform.http)
+          .get('/api/v1/products')
+          .query({ producerId: YANGGUANG, pageSize: 100 })
+          .expect(200)
+      ).body.items as ProductJson[];
+    const onSale = (await producerListing()).length;
+    expect(onSale).toBeGreaterThan(1); // the seeded rabbit products and this one, cached now
+    await request(platform.http).get(`/api/v1/products/${productId}`).expect(200);
+    const consumer = await as('consumer');
+    // An empty cart (the journey above left a revoked product in it).
+    const cart = await request(platform.http).get('/api/v1/cart').set(consumer).expect(200);
+    for (const item of cart.body.items as { productId: string }[]) {
+      await request(platform.http).delete(`/api/v1/cart/items/${item.productId}`).set(consumer).expect(200);
+    }
+    await request(platform.http)
+      .post('/api/v1/cart/items')
+      .set(consumer)
+      .send({ productId, quantity: 1 })
+      .expect(201);
+    const setStatus = (status: string, reason: string) =>
+      request(platform.http)
+        .patch(`/api/v1/producers/${YANGGUANG}/status`)
+        .set(officer)
+        .send({ status, reason });
+
+    try {
+      const suspended = await setStatus('suspended', 'supply agreements under inspection');
+      expect(suspended.status).toBe(200);
+      expect(suspended.body.status).toBe('suspended');
+      expect(await producerListing()).toEqual([]);
+      await request(platform.http).get(`/api/v1/products/${productId}`).expect(404);
+      const adding = await request(platform.http)
+        .post('/api/v1/cart/items')
+        .set(consumer)
+        .send({ productId, quantity: 1 });
+      expect(adding.status).toBe(409);
+      expect(adding.body.fields.map((f: { field: string }) => f.field)).toEqual(['productId']);
+      // Already in a cart: the checkout's stock hold refuses it, naming the line.
+      const refused = await request(platform.http)
+        .post('/api/v1/checkout')
+        .set(consumer)
+        .set('Idempotency-Key', `cert-suspended-${Date.now()}`)
+        .send({ paymentMethod: 'manual' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.fields.map((f: { field: string }) => f.field)).toEqual([`cart.${productId}`]);
+    } finally {
+      const reinstated = await setStatus('verified', 'inspection passed');
+      expect(reinstated.status).toBe(200);
+    }
+
+    expect((await producerListing()).length).toBe(onSale);
+    await request(platform.http).get(`/api/v1/products/${productId}`).expect(200);
+    const bought = await request(platform.http)
+      .post('/api/v1/checkout')
+      .set(consumer)
+      .set('Idempotency-Key', `cert-reinstated-${Date.now()}`)
+      .send({ paymentMethod: 'manual' });
+    expect(bought.status).toBe(201);
+    expect((bought.body.order as OrderJson).lines.map((l) => l.productId)).toEqual([productId]);
+    const { rows } = await catalogSql.query(
+      `select from_status, to_status, reason from producer_status_change
+        where producer_id = $1 order by created_at desc limit 2`,
+      [YANGGUANG],
+    );
+    expect(rows).toEqual([
+      { from_status: 'suspended', to_status: 'verified', reason: 'inspection passed' },
+      { from_status: 'verified', to_status: 'suspended', reason: 'supply agreements under inspection' },
     ]);
   });
 

@@ -1,8 +1,25 @@
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
+import http from 'node:http';
 import { baseUrl, call, expectAccessible, screenshot, signIn, tokenOf } from './support/fixtures';
 
 const PRODUCT = '麻辣兔头';
+/**
+ * Asks the public verify API for `code` from the loopback address `from` (each 127.0.n.1 is a
+ * network of its own to the gateway, as scans from n different places would be); the status.
+ */
+function scanFrom(from: string, code: string): Promise<number> {
+  const url = new URL(`/api/v1/labels/${code}`, baseUrl());
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: url.hostname, port: url.port, path: url.pathname, localAddress: from }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .once('error', reject);
+  });
+}
+
 const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** 麻辣兔头 of 阳光兔业 under a live LOGO licence (applied for and approved here if need be). */
@@ -41,9 +58,11 @@ async function licensed(): Promise<{ id: string; lotCode: string }> {
   return { id: product.id, lotCode: lots.items[0]!.lotCode };
 }
 
-test('a licensee orders label codes for a lot, prints the sheet, and a scanned code shows the product, lot and impact', async ({
+test('a licensee orders label codes for a lot, prints the sheet, a scanned code shows the product, lot and impact, and one scanned from too many places is flagged', async ({
   page,
+  browser,
 }) => {
+  test.setTimeout(150_000); // two pages signed in, and a scan flushed to the signals
   const product = await licensed();
   await signIn(page, 'yangguang@example.com');
   await page.getByRole('tab', { name: '防伪标签' }).click();
@@ -81,6 +100,39 @@ test('a licensee orders label codes for a lot, prints the sheet, and a scanned c
   await expect(page.getByTestId('label-impact')).toContainText('¥');
   await screenshot(page, 'verify-label');
   await expectAccessible(page, 'the label verify page');
+
+  // Another code of the sheet, scanned from more places than the threshold: flagged to the office.
+  const officer = await tokenOf('officer@example.com');
+  const { overPlaceThreshold } = await call<{ overPlaceThreshold: number }>('GET', '/labels/signals', {
+    token: officer,
+  });
+  const copied = printed[1]!;
+  for (let n = 1; n <= overPlaceThreshold + 1; n += 1) {
+    expect(await scanFrom(`127.0.${n}.1`, copied)).toBe(200);
+  }
+  await expect
+    .poll(async () => {
+      const signals = await call<{ overPlaced: { code: string; places: number }[] }>(
+        'GET',
+        '/labels/signals',
+        {
+          token: officer,
+        },
+      );
+      return signals.overPlaced.find((o) => o.code === copied)?.places;
+    })
+    .toBe(overPlaceThreshold + 1);
+  const office = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const dashboard = await office.newPage();
+  await signIn(dashboard, 'officer@example.com');
+  await dashboard.goto(`${baseUrl()}/office/licences`);
+  await expect(dashboard.getByTestId('label-signals')).toContainText(
+    `在超过 ${overPlaceThreshold} 个地点被查询的标签`,
+  );
+  const row = dashboard.getByTestId('label-signals-over-placed').getByRole('row').filter({ hasText: copied });
+  // Its columns: code, places, scans.
+  await expect(row.getByRole('cell').nth(1)).toHaveText(String(overPlaceThreshold + 1));
+  await office.close();
 });
 
 test('a forged label code is refused on the verify page and counted on the office dashboard', async ({

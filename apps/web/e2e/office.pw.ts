@@ -131,3 +131,64 @@ test('an auditor sees every dashboard page and no button that writes', async ({ 
   await expectAccessible(page, 'an order as an auditor');
   await expectNoWriteButton(page, 'an order awaiting payment');
 });
+
+test('an officer sees the register masked and a full record only after stating a purpose, which is logged', async ({
+  page,
+}) => {
+  const officer = await tokenOf('officer@example.com');
+  await signIn(page, 'officer@example.com');
+  await page.goto(`${baseUrl()}/office/households`);
+  const row = page.locator('tr.ant-table-row').first();
+  await expect(row).toBeVisible();
+  const [archive, maskedName, maskedId] = await row
+    .locator('td')
+    .evaluateAll((cells) => cells.slice(0, 3).map((c) => (c.textContent ?? '').trim()));
+  expect(maskedName).toContain('*');
+  expect(maskedId).toMatch(/\*{6,}/);
+  // The auditor's check fails here: an officer's register has buttons outside the read-only set.
+  await expect(expectNoWriteButton(page, "an officer's register")).rejects.toThrow(/查看完整档案/);
+  const {
+    items: [listed],
+  } = await call<{ items: { id: string }[] }>('GET', `/households?archiveNumber=${archive}`, {
+    token: officer,
+  });
+  const logged = async () =>
+    (
+      await call<{ items: { purpose: string }[] }>(
+        'GET',
+        `/register/access-log?householdId=${listed!.id}&pageSize=100`,
+        { token: officer },
+      )
+    ).items.map((e) => e.purpose);
+  const before = await logged();
+
+  await row.getByRole('button', { name: '查看完整档案' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByLabel('查阅目的')).toBeVisible();
+  // No purpose: nothing read, the field says so, and the dialog shows no personal data.
+  await dialog.getByRole('button', { name: '查看完整档案' }).click();
+  await expect(dialog.locator('.ant-form-item-explain-error')).toBeVisible();
+  await expect(dialog.getByText('身份证号')).toHaveCount(0);
+  expect(await logged()).toEqual(before);
+  await expectAccessible(page, 'the purpose asked before a full record');
+
+  const purpose = `核实 ${archive} 的收入申报`;
+  await dialog.getByLabel('查阅目的').fill(purpose);
+  await dialog.getByRole('button', { name: '查看完整档案' }).click();
+  const fullId = dialog.getByRole('row', { name: /^身份证号/ }).getByRole('cell');
+  await expect(fullId).toHaveText(/^\d{17}[\dX]$/);
+  const fullName = dialog.getByRole('row', { name: /^户主/ }).getByRole('cell');
+  await expect(fullName).not.toContainText('*');
+  // The unmasked values are the masked ones filled in: same ends, same length.
+  const id = (await fullId.textContent())!;
+  expect(id).toHaveLength(maskedId.length);
+  expect(id.slice(0, 4)).toBe(maskedId.slice(0, 4));
+  expect(id.slice(-4)).toBe(maskedId.slice(-4));
+  expect(Array.from((await fullName.textContent())!)[0]).toBe(Array.from(maskedName)[0]);
+  await expect.poll(logged).toEqual(expect.arrayContaining([...before, purpose]));
+  await expectAccessible(page, 'a full household record');
+
+  // The list behind the dialog is still masked.
+  await dialog.getByRole('button', { name: '关闭' }).click();
+  await expect(row.locator('td').nth(2)).toHaveText(maskedId);
+});

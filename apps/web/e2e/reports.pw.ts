@@ -144,6 +144,24 @@ test("the money flow draws the ledger and one order as a Sankey, and a lot's tra
     .allTextContents();
   const fen = paidOut.reduce((sum, text) => sum + Math.round(Number(text.replace(/[¥,]/g, '')) * 100), 0);
   expect(fen).toBe(trace.netPaid.fen);
+  // The chart downloads as CSV in fen: the table's rows, the payment out summing to the same.
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: '下载 CSV' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`money-flow-order-${order.id}.csv`);
+  const lines = fs
+    .readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\n');
+  expect(lines[0]).toBe('from,to,fen');
+  const rows = lines.slice(1).map((line) => line.split(','));
+  expect(rows).toHaveLength(await page.getByTestId('flow-table').locator('.ant-table-tbody tr').count());
+  for (const row of rows) {
+    expect(row[2]).toMatch(/^[1-9]\d*$/);
+  }
+  expect(rows.filter((row) => row[0] === '买家付款').reduce((sum, row) => sum + Number(row[2]), 0)).toBe(
+    trace.netPaid.fen,
+  );
   await expectAccessible(page, "an order's money flow");
   // The order's own page leads to the same chart.
   await page.goto(`${baseUrl()}/orders/${order.id}`);

@@ -1,10 +1,12 @@
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { baseUrl, demoPassword, expectAccessible, ROOT, screenshot, signIn } from './support/fixtures';
+import { baseUrl, call, demoPassword, expectAccessible, ROOT, screenshot, signIn } from './support/fixtures';
 
 const BUDGET_GZIP_BYTES = 250 * 1024;
 const RENDER_BUDGET_MS = 1000;
+/** Products on one page of the storefront's list. */
+const PAGE_SIZE = 12;
 
 test('the storefront loads within its JavaScript budget and lists products within a second', async ({
   page,
@@ -59,6 +61,68 @@ test('English is one click away, with amounts still in yuan from fen', async ({ 
   await expectAccessible(page, 'the product list in English');
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('扶贫产品');
+});
+
+interface Listed {
+  id: string;
+  town: string;
+  category: string;
+  producerId: string;
+  producerName: string;
+}
+
+test('the town, category and producer filters narrow the list to exactly the products that match', async ({
+  page,
+}) => {
+  const all = await call<{ items: Listed[]; total: number }>('GET', '/products?pageSize=100');
+  expect(all.items).toHaveLength(all.total); // the whole catalogue, to count what each filter keeps
+  // The town, category and producer of the product whose town has the fewest others in it.
+  const byTown = (town: string) => all.items.filter((p) => p.town === town);
+  const sample = [...all.items].sort((a, b) => byTown(a.town).length - byTown(b.town).length)[0]!;
+  const expectList = async (expected: Listed[]) => {
+    await expect(page.getByText(`共 ${expected.length} 件产品`)).toBeVisible();
+    const cards = page.getByTestId('product-card');
+    await expect(cards).toHaveCount(Math.min(expected.length, PAGE_SIZE));
+    const shown = await cards
+      .getByRole('heading')
+      .locator('a')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href')!.split('/').pop()!));
+    expect(shown.length).toBeGreaterThan(0);
+    for (const id of shown) {
+      expect(expected.map((p) => p.id)).toContain(id);
+    }
+  };
+
+  await page.goto(`${baseUrl()}/products`);
+  await expectList(all.items);
+  await page.getByRole('combobox', { name: '乡镇' }).selectOption(sample.town);
+  await expect(page).toHaveURL(new RegExp(`town=${encodeURIComponent(sample.town)}`));
+  const inTown = byTown(sample.town);
+  expect(inTown.length).toBeLessThan(all.items.length);
+  await expectList(inTown);
+  for (const text of await page.getByTestId('product-card').allTextContents()) {
+    expect(text).toContain(sample.town);
+  }
+
+  await page.getByRole('combobox', { name: '乡镇' }).selectOption('');
+  await page.getByRole('combobox', { name: '品类' }).selectOption(sample.category);
+  await expect(page).toHaveURL(new RegExp(`category=${sample.category}`));
+  await expect(page).not.toHaveURL(/town=/);
+  await expectList(all.items.filter((p) => p.category === sample.category));
+
+  // Two filters at once keep what both keep.
+  await page.getByRole('combobox', { name: '乡镇' }).selectOption(sample.town);
+  await expectList(inTown.filter((p) => p.category === sample.category));
+
+  await page.goto(`${baseUrl()}/products`);
+  await page.getByRole('combobox', { name: '生产者' }).selectOption(sample.producerId);
+  await expect(page).toHaveURL(new RegExp(`producer=${sample.producerId}`));
+  const ofProducer = all.items.filter((p) => p.producerId === sample.producerId);
+  await expectList(ofProducer);
+  for (const text of await page.getByTestId('product-card').allTextContents()) {
+    expect(text).toContain(sample.producerName);
+  }
+  await expectAccessible(page, 'the product list filtered by producer');
 });
 
 test('a consumer finds rabbit, buys by bank transfer, an officer confirms it, the order shows where the money went', async ({

@@ -509,6 +509,10 @@ export interface LabelSignals {
   unknownScans: number;
   overScanThreshold: number;
   overScanned: { code: string; batchId: string; productId: string; scans: number }[];
+  /** More than this many places (client networks) scanning one code is a signal. */
+  overPlaceThreshold: number;
+  /** Codes scanned from more than `overPlaceThreshold` places, most places first. */
+  overPlaced: { code: string; batchId: string; productId: string; places: number; scans: number }[];
   revoked: { licenceId: string; licenceNumber: string; scans: number }[];
 }
 

@@ -6,7 +6,8 @@ import { api, ok } from '../api/client';
 import type { OrderTrace, ReliefIncome, TrialBalance } from '../api/views';
 import { chinaDayStart, yuan } from '../format.util';
 import { useLoad } from '../ui/use-load';
-import { ledgerFlows, orderFlows, periodFlows, type Flow, type NodeWords } from './flow.util';
+import { flowsCsv, ledgerFlows, orderFlows, periodFlows, type Flow, type NodeWords } from './flow.util';
+import { saveCsv } from './csv-download';
 import { ledgerNames } from './ledger-names';
 import './reports.i18n';
 
@@ -129,7 +130,7 @@ export default function FlowPage() {
       <Typography.Paragraph className="yg-muted">{t(`reports.sourceNote.${source}`)}</Typography.Paragraph>
       {error ? <Alert type="error" showIcon message={t('common.error')} description={error.message} /> : null}
       {!data && !error && !(source === 'order' && !UUID.test(orderId)) ? <Skeleton active /> : null}
-      {data ? <Flows flows={data.flows} /> : null}
+      {data ? <Flows flows={data.flows} filename={flowFilename(source, orderId, fromDate, toDate)} /> : null}
       {data && data.lots.length > 0 ? (
         <nav aria-label={t('reports.nav.lots')} data-testid="order-lots">
           {t('reports.nav.lots')}:{' '}
@@ -144,14 +145,28 @@ export default function FlowPage() {
   );
 }
 
-function Flows({ flows }: { flows: Flow[] }) {
+/** The CSV's name: the source, and the order or the period it shows. */
+function flowFilename(source: Source, orderId: string, fromDate: string, toDate: string): string {
+  if (source === 'order') {
+    return `money-flow-order-${orderId}.csv`;
+  }
+  if (source === 'period') {
+    return `money-flow-${fromDate || 'start'}-to-${toDate || 'now'}.csv`;
+  }
+  return 'money-flow-ledger.csv';
+}
+
+function Flows({ flows, filename }: { flows: Flow[]; filename: string }) {
   const { t } = useTranslation();
   if (flows.length === 0) {
     return <p className="yg-muted">{t('reports.empty')}</p>;
   }
   return (
     <>
-      <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('reports.flowTitle')}</h2>}>
+      <Card
+        title={<h2 style={{ margin: 0, fontSize: 16 }}>{t('reports.flowTitle')}</h2>}
+        extra={<Button onClick={() => saveCsv(flowsCsv(flows), filename)}>{t('reports.downloadCsv')}</Button>}
+      >
         <Suspense fallback={<Skeleton active />}>
           <Sankey flows={flows} label={t('reports.flowTitle')} />
         </Suspense>

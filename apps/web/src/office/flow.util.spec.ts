@@ -1,5 +1,5 @@
 import type { OrderTrace, TrialBalance } from '../api/views';
-import { ledgerFlows, mergeFlows, orderFlows, type NodeWords } from './flow.util';
+import { flowsCsv, ledgerFlows, mergeFlows, orderFlows, type NodeWords } from './flow.util';
 
 const words: NodeWords = {
   payments: 'payments',
@@ -103,5 +103,20 @@ describe(orderFlows.name, () => {
     expect(out(flows, 'payments')).toBe(trace.netPaid.fen);
     expect(out(flows, 'producer p')).toBe(10_000);
     expect(flows).toContainEqual({ from: 'producer p', to: 'villages', fen: 200 });
+  });
+});
+
+describe(flowsCsv.name, () => {
+  it('writes a header and one row per flow in fen, quoting and defusing what needs it', () => {
+    expect(
+      flowsCsv([
+        { from: '购买', to: '阳光兔业, 合作社', fen: 12_345 },
+        { from: '=HYPERLINK("x")', to: 'households', fen: 7 },
+      ]),
+    ).toBe('from,to,fen\n购买,"阳光兔业, 合作社",12345\n"\'=HYPERLINK(""x"")",households,7\n');
+  });
+
+  it('writes only the header when there is no flow', () => {
+    expect(flowsCsv([])).toBe('from,to,fen\n');
   });
 });

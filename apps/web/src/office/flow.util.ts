@@ -108,3 +108,21 @@ export function orderFlows(
   }
   return mergeFlows(flows);
 }
+
+/** One CSV field: quoted when it holds a comma, quote or line break; a leading formula sign defused. */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) {
+    text = `'${text}`;
+  }
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The chart's flows as CSV: a `from,to,fen` header, then one row per flow in integer fen, as the
+ * table under the chart lists them. No total row: money passing through a producer is in two rows.
+ */
+export function flowsCsv(flows: Flow[]): string {
+  const rows = [['from', 'to', 'fen'], ...flows.map((f) => [f.from, f.to, f.fen])];
+  return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}

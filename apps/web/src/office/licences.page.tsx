@@ -220,7 +220,10 @@ export default function LicencesPage() {
   );
 }
 
-/** Counterfeit signals: forged and never-issued codes scanned, labels scanned too often, revoked licences'. */
+/**
+ * Counterfeit signals: forged and never-issued codes scanned, labels scanned too often or from too
+ * many places, revoked licences'.
+ */
 function Signals() {
   const { t } = useTranslation();
   const { data, error } = useLoad(() => ok<LabelSignals>(api.GET('/api/v1/labels/signals', {})), []);
@@ -252,6 +255,23 @@ function Signals() {
               { title: t('review.signals.scans'), dataIndex: 'scans' },
             ]}
           />
+          <h3 style={{ fontSize: 14, margin: 0 }}>
+            {t('review.signals.overPlaced', { threshold: data.overPlaceThreshold })}
+          </h3>
+          <div data-testid="label-signals-over-placed">
+            <Table
+              rowKey="code"
+              size="small"
+              pagination={false}
+              dataSource={data.overPlaced}
+              locale={{ emptyText: <span className="yg-muted">{t('common.none')}</span> }}
+              columns={[
+                { title: t('review.signals.code'), dataIndex: 'code' },
+                { title: t('review.signals.places'), dataIndex: 'places' },
+                { title: t('review.signals.scans'), dataIndex: 'scans' },
+              ]}
+            />
+          </div>
           <h3 style={{ fontSize: 14, margin: 0 }}>{t('review.signals.revoked')}</h3>
           <Table
             rowKey="licenceId"
