@@ -3,6 +3,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { setLogDestination } from '@yugong/shared/logging';
 import { SERVICE_ATTRIBUTE, startTracing, type Tracing } from '@yugong/shared/telemetry';
 import { describeWithRedis } from '@yugong/shared/testing';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -101,6 +102,34 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     expect(catalog[0].resource.attributes['service.name']).toBe('catalog');
     expect(orders[0].resource.attributes['service.name']).toBe('orders');
   });
+
+  it.each(['00', '01'])(
+    "continues the trace a browser's traceparent names (flags %s) through the gateway to orders",
+    async (flags) => {
+      // As the web app's client sends it: a trace id and span id of its own, unsampled unless it
+      // records spans itself.
+      const traceId = randomBytes(16).toString('hex');
+      const browserSpan = randomBytes(8).toString('hex');
+      await request(platform.http)
+        .get(`/api/v1/orders/${order.id}`)
+        .set(consumer)
+        .set('traceparent', `00-${traceId}-${browserSpan}-${flags}`)
+        .expect(200);
+
+      const trace = inTrace(traceId);
+      const route = trace.find((span) => span.name === 'GET /api/v1/orders/:id');
+      expect(route).toBeDefined();
+      expect(route!.parentSpanContext?.spanId).toBe(browserSpan);
+      const getOrder = trace.find(
+        (span) =>
+          span.kind === SpanKind.SERVER &&
+          serviceOf(span) === 'orders' &&
+          span.name === 'yugong.orders.v1.OrdersService/GetOrder',
+      );
+      expect(getOrder).toBeDefined();
+      expect(servicesAbove(getOrder!)).toContain('gateway');
+    },
+  );
 
   it('carries the trace of a payment through the outbox to the ledger consumer', async () => {
     const officer = await signIn(platform, 'officer');
