@@ -59,7 +59,8 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       'otel_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
       // Without the demo's 2020 sales: this payment's event is then the relay's next, not the 320th.
-      { ledger: true, ordersEnv: { SEED_DEMO: 'false' } },
+      // The ledger's catch-up every second, so that its pass reads the payment's event too.
+      { ledger: true, ordersEnv: { SEED_DEMO: 'false' }, ledgerEnv: { CATCH_UP_INTERVAL_MS: '1000' } },
     );
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = (listed.body.items as ProductJson[]).find((p) => p.stock >= 10)!;
@@ -172,6 +173,36 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     // The relay's delivery, by orders, in the trace of the request that wrote the event.
     expect(inTrace(traceId).map((span) => span.name)).toContain('relay order.paid');
   }, 120_000);
+
+  it("continues an event's trace when the ledger's catch-up pulls it, linked to the pass", async () => {
+    const traceId = httpSpan('POST /api/v1/orders/:id/payments/manual').spanContext().traceId;
+    const byId = (spanId: string) => spans.getFinishedSpans().find((s) => s.spanContext().spanId === spanId);
+    const pulled = () =>
+      inTrace(traceId).find((span) => span.name === 'catch-up order.paid' && span.kind === SpanKind.CONSUMER);
+    // The pass span ends after the event's.
+    const passOf = (event: ReadableSpan) => byId(event.links[0]?.context.spanId ?? '');
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      const event = pulled();
+      if (event && passOf(event)) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const event = pulled();
+    expect(event).toBeDefined();
+    expect(serviceOf(event!)).toBe('ledger');
+    // In the trace of the request that wrote the event, below the gateway's request span.
+    expect(servicesAbove(event!)).toContain('gateway');
+
+    const pass = passOf(event!);
+    expect(pass?.name).toBe('catch-up orders.outbox');
+    expect(pass!.spanContext().traceId).not.toBe(traceId); // a trace of its own
+    expect(pass!.links.map((link) => link.context.spanId)).toContain(event!.spanContext().spanId);
+    // The pass's own trace holds its ListEvents call to orders.
+    expect(inTrace(pass!.spanContext().traceId).map((span) => span.name)).toContain(
+      'yugong.orders.v1.OrdersService/ListEvents',
+    );
+  }, 60_000);
 
   it('writes the trace id on the log lines of a traced request', () => {
     const traceId = httpSpan('POST /api/v1/checkout').spanContext().traceId;
