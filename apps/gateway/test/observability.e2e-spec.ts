@@ -223,7 +223,11 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       'yugong_grpc_server_handling_seconds_count{service="orders",method="yugong.orders.v1.OrdersService/GetOrder",code="NOT_FOUND"}';
     const route =
       'yugong_gateway_http_request_duration_seconds_count{method="GET",route="/api/v1/orders/:id",status="200"}';
-    const before = await Promise.all([count(getOrder), count(notFound), count(route)]);
+    // The same calls as the gateway, their caller, counted them.
+    const called = (code: string) =>
+      `yugong_grpc_client_handling_seconds_count{service="gateway",peer="orders",method="yugong.orders.v1.OrdersService/GetOrder",code="${code}"}`;
+    const series = [getOrder, notFound, route, called('OK'), called('NOT_FOUND')];
+    const before = await Promise.all(series.map(count));
 
     await request(platform.http).get(`/api/v1/orders/${order.id}`).set(consumer).expect(200);
     await request(platform.http).get(`/api/v1/orders/${order.id}`).set(consumer).expect(200);
@@ -232,10 +236,12 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       .set(consumer)
       .expect(404);
 
-    expect(await Promise.all([count(getOrder), count(notFound), count(route)])).toEqual([
+    expect(await Promise.all(series.map(count))).toEqual([
       before[0] + 2,
       before[1] + 1,
       before[2] + 2,
+      before[3] + 2,
+      before[4] + 1,
     ]);
     const text = (await request(platform.http).get('/metrics').expect(200)).text;
     expect(text).toContain('yugong_grpc_server_handling_seconds_bucket{le="0.005",service="orders"');
