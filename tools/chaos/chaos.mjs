@@ -29,7 +29,8 @@
 //   disk-full         orders' disk full for 5 s, simulated: inserts into order_line and
 //                     outbox_event fail with SQLSTATE 53100 (a trigger)
 // Recovery: from the fault (the first kill) until the gateway's /readyz answers 200 again, the
-// outage included; for the kills, the slowest of the restarts.
+// outage included; for the kills, the slowest of the restarts. Longer than `--recovery-bound`
+// seconds (10) fails the scenario.
 // Ends with a table (scenario, steps, 500s, 503/504, other errors, repeated writes, slowest answer,
 // recovery, invariants), `--json file` writes it with every check, and exits 1 if a scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
 import crypto from 'node:crypto';
@@ -73,8 +74,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     only: { type: 'string', default: SCENARIOS.join(',') },
     json: { type: 'string' },
+    // A scenario whose recovery takes longer than this many seconds fails.
+    'recovery-bound': { type: 'string', default: '10' },
   },
 });
+const RECOVERY_BOUND_MS = Number(values['recovery-bound']) * 1000;
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const ONLY = values.only.split(',').map((s) => s.trim());
@@ -581,6 +585,13 @@ async function scenario(name) {
           .map(([route, ms]) => `${route} ${ms} ms`)
           .join(', ')}`,
   });
+  if (recovery !== null) {
+    checks.push({
+      name: 'recovers in time',
+      ok: recovery <= RECOVERY_BOUND_MS,
+      detail: `${(recovery / 1000).toFixed(1)} s (bound ${RECOVERY_BOUND_MS / 1000} s, --recovery-bound)`,
+    });
+  }
   const server = Object.entries(summary.failures).filter(([status]) => Number(status) >= 500);
   const bugs = server.filter(([status]) => status === '500').reduce((n, [, k]) => n + k, 0);
   const unavailable = server

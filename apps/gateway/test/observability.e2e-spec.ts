@@ -3,6 +3,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { setLogDestination } from '@yugong/shared/logging';
 import { SERVICE_ATTRIBUTE, startTracing, type Tracing } from '@yugong/shared/telemetry';
 import { describeWithRedis } from '@yugong/shared/testing';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -58,7 +59,8 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       'otel_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
       // Without the demo's 2020 sales: this payment's event is then the relay's next, not the 320th.
-      { ledger: true, ordersEnv: { SEED_DEMO: 'false' } },
+      // The ledger's catch-up every second, so that its pass reads the payment's event too.
+      { ledger: true, ordersEnv: { SEED_DEMO: 'false' }, ledgerEnv: { CATCH_UP_INTERVAL_MS: '1000' } },
     );
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = (listed.body.items as ProductJson[]).find((p) => p.stock >= 10)!;
@@ -102,6 +104,34 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     expect(orders[0].resource.attributes['service.name']).toBe('orders');
   });
 
+  it.each(['00', '01'])(
+    "continues the trace a browser's traceparent names (flags %s) through the gateway to orders",
+    async (flags) => {
+      // As the web app's client sends it: a trace id and span id of its own, unsampled unless it
+      // records spans itself.
+      const traceId = randomBytes(16).toString('hex');
+      const browserSpan = randomBytes(8).toString('hex');
+      await request(platform.http)
+        .get(`/api/v1/orders/${order.id}`)
+        .set(consumer)
+        .set('traceparent', `00-${traceId}-${browserSpan}-${flags}`)
+        .expect(200);
+
+      const trace = inTrace(traceId);
+      const route = trace.find((span) => span.name === 'GET /api/v1/orders/:id');
+      expect(route).toBeDefined();
+      expect(route!.parentSpanContext?.spanId).toBe(browserSpan);
+      const getOrder = trace.find(
+        (span) =>
+          span.kind === SpanKind.SERVER &&
+          serviceOf(span) === 'orders' &&
+          span.name === 'yugong.orders.v1.OrdersService/GetOrder',
+      );
+      expect(getOrder).toBeDefined();
+      expect(servicesAbove(getOrder!)).toContain('gateway');
+    },
+  );
+
   it('carries the trace of a payment through the outbox to the ledger consumer', async () => {
     const officer = await signIn(platform, 'officer');
     await request(platform.http)
@@ -144,6 +174,36 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     expect(inTrace(traceId).map((span) => span.name)).toContain('relay order.paid');
   }, 120_000);
 
+  it("continues an event's trace when the ledger's catch-up pulls it, linked to the pass", async () => {
+    const traceId = httpSpan('POST /api/v1/orders/:id/payments/manual').spanContext().traceId;
+    const byId = (spanId: string) => spans.getFinishedSpans().find((s) => s.spanContext().spanId === spanId);
+    const pulled = () =>
+      inTrace(traceId).find((span) => span.name === 'catch-up order.paid' && span.kind === SpanKind.CONSUMER);
+    // The pass span ends after the event's.
+    const passOf = (event: ReadableSpan) => byId(event.links[0]?.context.spanId ?? '');
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      const event = pulled();
+      if (event && passOf(event)) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const event = pulled();
+    expect(event).toBeDefined();
+    expect(serviceOf(event!)).toBe('ledger');
+    // In the trace of the request that wrote the event, below the gateway's request span.
+    expect(servicesAbove(event!)).toContain('gateway');
+
+    const pass = passOf(event!);
+    expect(pass?.name).toBe('catch-up orders.outbox');
+    expect(pass!.spanContext().traceId).not.toBe(traceId); // a trace of its own
+    expect(pass!.links.map((link) => link.context.spanId)).toContain(event!.spanContext().spanId);
+    // The pass's own trace holds its ListEvents call to orders.
+    expect(inTrace(pass!.spanContext().traceId).map((span) => span.name)).toContain(
+      'yugong.orders.v1.OrdersService/ListEvents',
+    );
+  }, 60_000);
+
   it('writes the trace id on the log lines of a traced request', () => {
     const traceId = httpSpan('POST /api/v1/checkout').spanContext().traceId;
     const ofCheckout = lines.filter((line) => line.trace_id === traceId);
@@ -163,7 +223,11 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       'yugong_grpc_server_handling_seconds_count{service="orders",method="yugong.orders.v1.OrdersService/GetOrder",code="NOT_FOUND"}';
     const route =
       'yugong_gateway_http_request_duration_seconds_count{method="GET",route="/api/v1/orders/:id",status="200"}';
-    const before = await Promise.all([count(getOrder), count(notFound), count(route)]);
+    // The same calls as the gateway, their caller, counted them.
+    const called = (code: string) =>
+      `yugong_grpc_client_handling_seconds_count{service="gateway",peer="orders",method="yugong.orders.v1.OrdersService/GetOrder",code="${code}"}`;
+    const series = [getOrder, notFound, route, called('OK'), called('NOT_FOUND')];
+    const before = await Promise.all(series.map(count));
 
     await request(platform.http).get(`/api/v1/orders/${order.id}`).set(consumer).expect(200);
     await request(platform.http).get(`/api/v1/orders/${order.id}`).set(consumer).expect(200);
@@ -172,10 +236,12 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
       .set(consumer)
       .expect(404);
 
-    expect(await Promise.all([count(getOrder), count(notFound), count(route)])).toEqual([
+    expect(await Promise.all(series.map(count))).toEqual([
       before[0] + 2,
       before[1] + 1,
       before[2] + 2,
+      before[3] + 2,
+      before[4] + 1,
     ]);
     const text = (await request(platform.http).get('/metrics').expect(200)).text;
     expect(text).toContain('yugong_grpc_server_handling_seconds_bucket{le="0.005",service="orders"');

@@ -140,6 +140,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
         sequence: e.sequence,
         occurredAt: toTimestamp(e.occurredAt),
         ...eventPayloadMessage(e.payload),
+        traceContext: e.traceContext ?? '',
       })),
     };
   }

@@ -95,6 +95,7 @@ describe('npm run chaos -- --only network', () => {
         'no effect twice, no partial write',
         'no order lost',
         'no unit oversold',
+        'recovers in time',
       ].sort(),
     );
     expect(network.checks.filter((c) => !c.ok)).toEqual([]);

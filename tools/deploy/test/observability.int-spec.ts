@@ -3,7 +3,7 @@
 // the k8s tracing component renders into the shared config.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { grpcServerHistogram } from '@yugong/shared/telemetry';
+import { grpcClientHistogram, grpcServerHistogram } from '@yugong/shared/telemetry';
 import Fastify from 'fastify';
 import { register } from 'prom-client';
 // The gateway's own HTTP metrics, registered as the gateway registers them.
@@ -55,6 +55,7 @@ describe('the Grafana dashboard', () => {
   beforeAll(() => {
     // What every gRPC service and the gateway register at boot.
     grpcServerHistogram();
+    grpcClientHistogram();
     instrumentHttp(Fastify());
   });
 
@@ -65,6 +66,7 @@ describe('the Grafana dashboard', () => {
     const all = expressions(dashboard).join('\n');
     expect(all).toContain('by (service, method)');
     expect(all).toContain('by (method, route)');
+    expect(all).toContain('yugong_grpc_client_handling_seconds_count');
     expect(all).toContain('histogram_quantile(0.99');
   });
 

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Periodic } from '@yugong/shared/jobs';
+import { continueTrace, SERVICE_ATTRIBUTE, traceJobPass } from '@yugong/shared/telemetry';
 import { OrdersClient } from '../clients/orders.client';
 import { OrderEventsRepository } from './order-events.repository';
 import { OrderEventsService } from './order-events.service';
@@ -47,15 +48,31 @@ export class CatchUpJob implements OnApplicationBootstrap, OnApplicationShutdown
     await this.first;
   }
 
-  /** One pass to the end of the outbox; answers how many events it applied. */
-  async catchUp(): Promise<number> {
+  /**
+   * One pass to the end of the outbox; answers how many events it applied. When tracing, the pass
+   * is a trace of its own (`catch-up orders.outbox`: its ListEvents calls and cursor), and each
+   * event is applied in a CONSUMER span continuing the trace of the request that wrote it (as the
+   * relay's push does), linked to the pass and the pass to it.
+   */
+  catchUp(): Promise<number> {
+    return traceJobPass('ledger', `catch-up ${CURSOR}`, async (span) => {
+      const applied = await this.pass();
+      span?.setAttribute('yugong.events_applied', applied);
+      return applied;
+    });
+  }
+
+  private async pass(): Promise<number> {
     let applied = 0;
     try {
       let after = await this.cursors.cursor(this.em.fork(), CURSOR);
       for (;;) {
         const page = await this.orders.eventsAfter(after, PAGE);
         for (const event of page) {
-          if (await this.events.apply(event)) {
+          const apply = () => this.events.apply(event);
+          const attributes = { 'yugong.event_id': event.eventId, [SERVICE_ATTRIBUTE]: 'ledger' };
+          const options = { kind: 'consumer' as const, linkActive: true };
+          if (await continueTrace(event.traceContext, `catch-up ${event.type}`, attributes, apply, options)) {
             applied++;
           }
           after = event.id;

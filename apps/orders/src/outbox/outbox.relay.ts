@@ -110,5 +110,6 @@ function toWire(row: ClaimedEvent): orders.OrderEvent {
     sequence: row.sequence,
     occurredAt: { seconds: Math.floor(ms / 1_000), nanos: (ms % 1_000) * 1_000_000 },
     ...eventPayloadMessage(row.payload),
+    traceContext: row.traceContext ?? '',
   };
 }

@@ -18,8 +18,11 @@ export type StoredEvent = Pick<
   'id' | 'eventId' | 'type' | 'orderId' | 'sequence' | 'occurredAt' | 'payload'
 >;
 
+/** An event as a consumer that pulls it reads it: with the trace of the request that wrote it. */
+export type ListedEvent = StoredEvent & Pick<RowOf<OutboxEvent>, 'traceContext'>;
+
 /** An event a relay claimed for delivery. */
-export type ClaimedEvent = StoredEvent & Pick<RowOf<OutboxEvent>, 'attempts' | 'traceContext'>;
+export type ClaimedEvent = ListedEvent & Pick<RowOf<OutboxEvent>, 'attempts'>;
 
 /**
  * Every query on the outbox. Events are appended through the unit of work of the state change
@@ -122,13 +125,13 @@ export class OutboxRepository {
   }
 
   /** Events after `afterId`, in delivery order. */
-  async listAfter(em: EntityManager, afterId: number, limit: number): Promise<StoredEvent[]> {
+  async listAfter(em: EntityManager, afterId: number, limit: number): Promise<ListedEvent[]> {
     const rows = await em.execute<Record<string, unknown>[]>(
-      `select id, event_id, type, order_id, sequence, occurred_at, payload
+      `select id, event_id, type, order_id, sequence, occurred_at, payload, trace_context
          from outbox_event where id > ? order by id limit ?`,
       [afterId, limit],
     );
-    return rows.map(toStored);
+    return rows.map((r) => ({ ...toStored(r), traceContext: (r.trace_context as string | null) ?? null }));
   }
 }
 

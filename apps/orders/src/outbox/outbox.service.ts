@@ -5,7 +5,7 @@ import { PermissionDenied } from '@yugong/shared/errors';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import type { z } from 'zod';
 import { listEventsSchema } from './outbox.schemas';
-import { OutboxRepository, type StoredEvent } from './outbox.repository';
+import { OutboxRepository, type ListedEvent } from './outbox.repository';
 
 /** Order events for consumers that pull: the relief office, auditors, and services (no user). */
 @Injectable()
@@ -18,7 +18,7 @@ export class OutboxService {
   async list(
     caller: CallerIdentity | null,
     input: Loose<z.input<typeof listEventsSchema>>,
-  ): Promise<StoredEvent[]> {
+  ): Promise<ListedEvent[]> {
     if (caller && !canReadAll(caller)) {
       throw new PermissionDenied('only the relief office and auditors read order events');
     }

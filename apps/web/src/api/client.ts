@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { ApiErrorBody } from './views';
 import type { paths } from './schema';
+import { BrowserTracer } from './trace.util';
 
 /** A refused request: the gateway's code, message and the fields it names. */
 export class ApiError extends Error {
@@ -67,9 +68,19 @@ const auth: Middleware = {
   },
 };
 
+/**
+ * A trace per API request (its `traceparent` continued by the gateway); the browser's own spans
+ * are sent only when the build was given a collector (`VITE_OTEL_TRACES_URL`).
+ */
+export const tracer = new BrowserTracer({
+  url: import.meta.env.VITE_OTEL_TRACES_URL || undefined,
+  samplePercent: Number(import.meta.env.VITE_OTEL_TRACES_SAMPLE_PERCENT || 100),
+});
+window.addEventListener('pagehide', () => void tracer.flush());
+
 /** The typed client of the gateway's REST API (paths generated from its OpenAPI document). */
 export const api = createClient<paths>({ baseUrl: window.location.origin });
-api.use(auth);
+api.use(tracer.middleware(), auth);
 
 /**
  * The body of a successful answer, typed by the caller; throws an {@link ApiError} for any

@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, InputNumber, List, Select, Skeleton, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, freshAccessToken, ok } from '../api/client';
+import { api, freshAccessToken, ok, tracer } from '../api/client';
 import type { LabelBatch, Lot, Page, Product } from '../api/views';
 import { chinaDateTime } from '../format.util';
 import { filenameOf } from '../office/csv-download';
@@ -18,9 +18,11 @@ interface Fields {
 /** Saves a page of a batch's printable sheet (SVG, 24 QR codes of the verify page). */
 async function downloadSheet(batch: LabelBatch, page: number): Promise<void> {
   const token = await freshAccessToken();
-  const response = await fetch(`/api/v1/label-batches/${batch.id}/sheet.svg?page=${page}`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
+  const response = await tracer.around('GET', '/api/v1/label-batches/{id}/sheet.svg', (traceparent) =>
+    fetch(`/api/v1/label-batches/${batch.id}/sheet.svg?page=${page}`, {
+      headers: token ? { authorization: `Bearer ${token}`, traceparent } : { traceparent },
+    }),
+  );
   if (!response.ok) {
     throw new Error(`${response.status} ${response.statusText}`);
   }

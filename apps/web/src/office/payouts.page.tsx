@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, Modal, Skeleton, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, freshAccessToken, ok } from '../api/client';
+import { ApiError, api, freshAccessToken, ok, tracer } from '../api/client';
 import type { ApiErrorBody, PayoutBatch, PayoutBatchDetail, PayoutLine } from '../api/views';
 import { chinaDateTime, fenOf, yuan } from '../format.util';
 import { officeWrites, useSession } from '../session';
@@ -291,11 +291,14 @@ function Settle({ batch, onClose }: { batch: PayoutBatch; onClose: (done: boolea
       const body = new FormData();
       body.append('file', file);
       const token = await freshAccessToken();
-      const response = await fetch(`/api/v1/ledger/payout-batches/${batch.id}/return-file`, {
-        method: 'POST',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        body,
-      });
+      const path = '/api/v1/ledger/payout-batches/{id}/return-file';
+      const response = await tracer.around('POST', path, (traceparent) =>
+        fetch(`/api/v1/ledger/payout-batches/${batch.id}/return-file`, {
+          method: 'POST',
+          headers: token ? { authorization: `Bearer ${token}`, traceparent } : { traceparent },
+          body,
+        }),
+      );
       if (!response.ok) {
         const answer = (await response.json().catch(() => ({}))) as Partial<ApiErrorBody>;
         const error = new ApiError(response.status, {

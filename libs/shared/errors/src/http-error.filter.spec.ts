@@ -29,7 +29,7 @@ describe(toHttpError.name, () => {
     const lost = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
     expect(sut(lost)).toEqual({
       status: 503,
-      body: { error: 'UNAVAILABLE', message: 'Service unavailable' },
+      body: { error: 'UNAVAILABLE', message: 'gateway database unavailable' },
     });
   });
 

@@ -9,11 +9,11 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { errorCodes as fastifyErrors } from 'fastify';
 
-import { isStoreUnavailable } from './store-unavailable.util';
+import { unavailableStore } from './store-unavailable.util';
 import { DomainError, type FieldError } from './domain.errors';
 import { errorSummary } from './error-summary.util';
 import { grpcStatusOf, httpStatusOfGrpc } from './grpc-status.util';
-import { fromRpcError, INTERNAL_ERROR_MESSAGE } from './rpc-error.util';
+import { fromRpcError, INTERNAL_ERROR_MESSAGE, unavailableMessage } from './rpc-error.util';
 
 /** The JSON body of every error answer of the gateway. */
 export interface HttpErrorBody {
@@ -147,7 +147,8 @@ function fromFastifyError(exception: unknown): HttpErrorResponse | undefined {
  * - a Nest `HttpException`: its status; a default `ValidationPipe` message list becomes fields;
  * - Fastify's parsing errors: 413 `PAYLOAD_TOO_LARGE`, 400 `MALFORMED_JSON` (field `body`), 415
  *   `UNSUPPORTED_MEDIA_TYPE` (field `content-type`);
- * - the gateway's own database out of reach: 503 `UNAVAILABLE`;
+ * - the gateway's own database or Redis out of reach: 503 `UNAVAILABLE`, "gateway database
+ *   unavailable" (a 503 from a service names what it found out of reach the same way);
  * - anything else: 500 `INTERNAL` with a generic message.
  *
  * @param exception - what was thrown
@@ -166,6 +167,10 @@ export function toHttpError(exception: unknown): HttpErrorResponse {
   const rpc = fromRpcError(exception);
   if (rpc) {
     const status = httpStatusOfGrpc(rpc.status);
+    if (status === 503) {
+      // What could not answer, as the services named it (`orders database unavailable`).
+      return { status, body: { error: rpc.code, message: unavailableMessage(rpc.unavailable) } };
+    }
     if (status >= 500) {
       const message = GENERIC_MESSAGE_OF_HTTP_STATUS[status];
       return message ? { status, body: { error: rpc.code, message } } : INTERNAL;
@@ -178,8 +183,10 @@ export function toHttpError(exception: unknown): HttpErrorResponse {
   if (exception instanceof HttpException) {
     return fromHttpException(exception);
   }
-  if (isStoreUnavailable(exception)) {
-    return { status: 503, body: { error: 'UNAVAILABLE', message: GENERIC_MESSAGE_OF_HTTP_STATUS[503]! } };
+  const store = unavailableStore(exception);
+  if (store) {
+    // Only the gateway answers HTTP: its own database or Redis.
+    return { status: 503, body: { error: 'UNAVAILABLE', message: unavailableMessage(`gateway ${store}`) } };
   }
   return fromFastifyError(exception) ?? INTERNAL;
 }

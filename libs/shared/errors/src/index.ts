@@ -17,11 +17,15 @@ export {
   ERROR_FIELDS_METADATA_KEY,
   INTERNAL_ERROR_MESSAGE,
   UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_METADATA_KEY,
+  namePeerUnavailable,
+  nameUnavailable,
+  unavailableMessage,
   toRpcError,
   fromRpcError,
 } from './rpc-error.util';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
-export { isStoreUnavailable } from './store-unavailable.util';
+export { isStoreUnavailable, unavailableStore } from './store-unavailable.util';
 export {
   type HttpErrorBody,
   type HttpErrorResponse,

@@ -2,7 +2,14 @@ import { Metadata, status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 
 import { FailedPrecondition, NotFound, ValidationFailed } from './domain.errors';
-import { ERROR_FIELDS_METADATA_KEY, fromRpcError, toRpcError } from './rpc-error.util';
+import {
+  ERROR_FIELDS_METADATA_KEY,
+  fromRpcError,
+  namePeerUnavailable,
+  nameUnavailable,
+  toRpcError,
+  type RpcErrorPayload,
+} from './rpc-error.util';
 
 /** What a grpc-js client would receive for a payload the server sent. */
 function received(payload: { code: number; details: string; metadata: Metadata }): Error {
@@ -46,8 +53,47 @@ describe(toRpcError.name, () => {
     );
 
     expect(payload.code).toBe(status.UNAVAILABLE);
+    expect(payload.message).toBe('database unavailable');
+    expect(payload.metadata.get('x-unavailable')).toEqual(['database']);
+    expect(JSON.stringify(payload)).not.toMatch(/10\.0\.0\.7/);
+    // As the server of `orders` sends it.
+    const named = nameUnavailable(payload, 'orders') as RpcErrorPayload;
+    expect(named).toMatchObject({ code: status.UNAVAILABLE, message: 'orders database unavailable' });
+    expect(named.details).toBe('orders database unavailable');
+    expect(named.metadata.get('x-unavailable')).toEqual(['orders database']);
+  });
+
+  it('names Redis out of reach as the cache', () => {
+    const payload = sut(Object.assign(new Error('lost'), { name: 'MaxRetriesPerRequestError' }));
+    expect(nameUnavailable(payload, 'catalog')).toMatchObject({ message: 'catalog cache unavailable' });
+  });
+
+  it('leaves every other error as the server sends it', () => {
+    const notFound = sut(new NotFound('product', 'p-1'));
+    expect(nameUnavailable(notFound, 'orders')).toBe(notFound);
+  });
+
+  it('names a callee that gave no answer of its own, and passes on what a callee named', () => {
+    // grpc-js's own error for a refused connection: no trailers from the service.
+    const refused = received({
+      code: status.UNAVAILABLE,
+      details: 'No connection established. Last error: connect ECONNREFUSED 10.0.0.7:50053',
+      metadata: new Metadata(),
+    });
+    const viaOrders = sut(namePeerUnavailable(refused, 'catalog'));
+    expect(viaOrders.message).toBe('catalog service unavailable');
+    expect(JSON.stringify(viaOrders)).not.toMatch(/10\.0\.0\.7/);
+    // A callee's own answer is not renamed by its caller.
+    const answered = namePeerUnavailable(received(viaOrders), 'orders');
+    expect(fromRpcError(answered)).toMatchObject({ unavailable: 'catalog service' });
+  });
+
+  it('refuses a name that is not a service and a store, leaking nothing', () => {
+    const metadata = new Metadata();
+    metadata.set('x-unavailable', 'postgres://u:p@10.0.0.7/db');
+    const payload = sut(received({ code: status.UNAVAILABLE, details: 'x', metadata }));
     expect(payload.message).toBe('Service unavailable');
-    expect(JSON.stringify(payload.metadata.getMap())).not.toMatch(/10\.0\.0\.7/);
+    expect(JSON.stringify(payload)).not.toMatch(/10\.0\.0\.7/);
   });
 
   it.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED])(

@@ -1,6 +1,6 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 
-import { isStoreUnavailable } from './store-unavailable.util';
+import { unavailableStore } from './store-unavailable.util';
 import { DomainError, type FieldError } from './domain.errors';
 import { grpcStatusName, grpcStatusOf } from './grpc-status.util';
 
@@ -9,6 +9,20 @@ export const ERROR_CODE_METADATA_KEY = 'x-error-code';
 
 /** Metadata key carrying the JSON array of {@link FieldError} of a {@link DomainError}. */
 export const ERROR_FIELDS_METADATA_KEY = 'x-error-fields';
+
+/**
+ * Metadata key naming what could not answer, for a 503 to say (`orders database`, `catalog
+ * service`, `gateway cache`): the service and the kind of store only, never an address.
+ */
+export const UNAVAILABLE_METADATA_KEY = 'x-unavailable';
+
+/** What {@link UNAVAILABLE_METADATA_KEY} may hold: a service and what of it is out of reach. */
+const UNAVAILABLE_NAME = /^[a-z]+ (database|cache|service)$/;
+
+/** The message a 503 gives: what is unavailable when known, else the generic one. */
+export function unavailableMessage(what: string | undefined): string {
+  return what !== undefined && UNAVAILABLE_NAME.test(what) ? `${what} unavailable` : UNAVAILABLE_MESSAGE;
+}
 
 /** The message sent for every error that is not a {@link DomainError}. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal error';
@@ -44,6 +58,8 @@ export interface RpcErrorInfo {
   message: string;
   /** The fields at fault, when the server sent any. */
   fields?: FieldError[];
+  /** For UNAVAILABLE: what could not answer (`orders database`), when a service said. */
+  unavailable?: string;
 }
 
 /** JSON with every non-ASCII character escaped: metadata values must be printable ASCII. */
@@ -66,7 +82,7 @@ function fieldsJson(fields: readonly FieldError[]): string {
 }
 
 /** An error of a gRPC call this service made that says the callee could not answer. */
-function isUpstreamUnavailable(err: unknown): err is { code: GrpcStatus } {
+function isUpstreamUnavailable(err: unknown): err is { code: GrpcStatus; metadata: Metadata } {
   const e = err as { code?: unknown; metadata?: unknown } | null;
   return (
     typeof e === 'object' &&
@@ -102,16 +118,21 @@ export function toRpcError(err: unknown): RpcErrorPayload {
       ERROR_CODE_METADATA_KEY,
       err.code === GrpcStatus.UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED',
     );
-    return { code: err.code, message: UNAVAILABLE_MESSAGE, details: UNAVAILABLE_MESSAGE, metadata };
+    // Passed on: what the callee (or the client, for a callee that did not answer) named.
+    const what = firstString(err.metadata, UNAVAILABLE_METADATA_KEY);
+    if (what !== undefined && UNAVAILABLE_NAME.test(what)) {
+      metadata.set(UNAVAILABLE_METADATA_KEY, what);
+    }
+    const message = unavailableMessage(what);
+    return { code: err.code, message, details: message, metadata };
   }
-  if (isStoreUnavailable(err)) {
+  const store = unavailableStore(err);
+  if (store) {
+    // `database` or `cache`: the server that sends it names its service (see nameUnavailable).
     metadata.set(ERROR_CODE_METADATA_KEY, 'UNAVAILABLE');
-    return {
-      code: GrpcStatus.UNAVAILABLE,
-      message: UNAVAILABLE_MESSAGE,
-      details: UNAVAILABLE_MESSAGE,
-      metadata,
-    };
+    metadata.set(UNAVAILABLE_METADATA_KEY, store);
+    const message = `${store} unavailable`;
+    return { code: GrpcStatus.UNAVAILABLE, message, details: message, metadata };
   }
   metadata.set(ERROR_CODE_METADATA_KEY, 'INTERNAL');
   return {
@@ -120,6 +141,44 @@ export function toRpcError(err: unknown): RpcErrorPayload {
     details: INTERNAL_ERROR_MESSAGE,
     metadata,
   };
+}
+
+/**
+ * A gRPC server's error as it leaves `service`: a store {@link toRpcError} found out of reach
+ * (`database`) is named as this service's (`orders database unavailable`). Anything else is
+ * returned as it is.
+ */
+export function nameUnavailable(error: unknown, service: string): unknown {
+  const payload = error as Partial<RpcErrorPayload> | null;
+  if (payload?.code !== GrpcStatus.UNAVAILABLE || !(payload.metadata instanceof Metadata)) {
+    return error;
+  }
+  const store = firstString(payload.metadata, UNAVAILABLE_METADATA_KEY);
+  if (store !== 'database' && store !== 'cache') {
+    return error;
+  }
+  const what = `${service} ${store}`;
+  payload.metadata.set(UNAVAILABLE_METADATA_KEY, what);
+  const message = unavailableMessage(what);
+  return { ...payload, message, details: message };
+}
+
+/**
+ * A client's failed call to `peer`: when the peer gave no answer of its own (the service is down,
+ * the connection refused), it is named as what was unavailable (`orders service`), for the 503
+ * that follows. Mutates the error's metadata; returns the error.
+ */
+export function namePeerUnavailable<E>(error: E, peer: string): E {
+  const e = error as { code?: unknown; metadata?: unknown } | null;
+  if (
+    (e?.code === GrpcStatus.UNAVAILABLE || e?.code === GrpcStatus.DEADLINE_EXCEEDED) &&
+    e.metadata instanceof Metadata &&
+    e.metadata.get(UNAVAILABLE_METADATA_KEY).length === 0 &&
+    e.metadata.get(ERROR_CODE_METADATA_KEY).length === 0
+  ) {
+    e.metadata.set(UNAVAILABLE_METADATA_KEY, `${peer} service`);
+  }
+  return error;
 }
 
 function isFieldError(value: unknown): value is FieldError {
@@ -166,10 +225,12 @@ export function fromRpcError(err: unknown): RpcErrorInfo | undefined {
   }
   const fieldsValue = firstString(metadata, ERROR_FIELDS_METADATA_KEY);
   const fields = fieldsValue === undefined ? undefined : parseFields(fieldsValue);
+  const unavailable = firstString(metadata, UNAVAILABLE_METADATA_KEY);
   return {
     status: code,
     code: firstString(metadata, ERROR_CODE_METADATA_KEY) ?? grpcStatusName(code),
     message: typeof details === 'string' ? details : grpcStatusName(code),
     ...(fields ? { fields } : {}),
+    ...(unavailable !== undefined && UNAVAILABLE_NAME.test(unavailable) ? { unavailable } : {}),
   };
 }

@@ -4,9 +4,18 @@
  * connections, no connection free in the pool, a full disk, Redis retries used up), as opposed to a bug or a refused statement. Such a request may succeed when tried again: it is
  * answered UNAVAILABLE / 503, not INTERNAL / 500. Looks through `cause` and MikroORM's `previous`.
  */
-export function isStoreUnavailable(error: unknown, depth = 0): boolean {
+export function isStoreUnavailable(error: unknown): boolean {
+  return unavailableStore(error) !== undefined;
+}
+
+/**
+ * Which store {@link isStoreUnavailable} found out of reach: `cache` for Redis (ioredis's errors),
+ * `database` for PostgreSQL and anything else; undefined when `error` is not such an error. What
+ * a 503 names (`orders database unavailable`), never an address.
+ */
+export function unavailableStore(error: unknown, depth = 0): 'database' | 'cache' | undefined {
   if (typeof error !== 'object' || error === null || depth > 5) {
-    return false;
+    return undefined;
   }
   const e = error as {
     code?: unknown;
@@ -15,21 +24,24 @@ export function isStoreUnavailable(error: unknown, depth = 0): boolean {
     cause?: unknown;
     previous?: unknown;
   };
+  if ((e as { name?: unknown }).name === 'MaxRetriesPerRequestError') {
+    return 'cache'; // ioredis: Redis did not answer within the retries a command may take
+  }
+  if (typeof e.message === 'string' && REDIS_MESSAGES.some((m) => m.test(e.message as string))) {
+    return 'cache';
+  }
   for (const code of [e.code, e.sqlState]) {
     if (
       typeof code === 'string' &&
       (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))
     ) {
-      return true;
+      return 'database';
     }
   }
-  if ((e as { name?: unknown }).name === 'MaxRetriesPerRequestError') {
-    return true; // ioredis: Redis did not answer within the retries a command may take
-  }
   if (typeof e.message === 'string' && MESSAGES.some((m) => m.test(e.message as string))) {
-    return true;
+    return 'database';
   }
-  return isStoreUnavailable(e.cause, depth + 1) || isStoreUnavailable(e.previous, depth + 1);
+  return unavailableStore(e.cause, depth + 1) ?? unavailableStore(e.previous, depth + 1);
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
@@ -45,7 +57,6 @@ const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53100']);
 const MESSAGES = [
   /Connection terminated/,
   /terminating connection due to (administrator command|crash of another server process)/,
-  /Connection is closed\.$/,
   // knex, when the connection under an open transaction was lost and the transaction's next
   // statement finds it already rolled back.
   /Transaction query already complete/,
@@ -55,3 +66,6 @@ const MESSAGES = [
   // ALTER DATABASE … ALLOW_CONNECTIONS false (55000, a class too wide to take whole).
   /database ".*" is not currently accepting connections/,
 ];
+
+// ioredis, a command on a connection that is gone.
+const REDIS_MESSAGES = [/Connection is closed\.$/];

@@ -1,6 +1,7 @@
 import type { sendUnaryData, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import type { MikroORM, EntityManager } from '@mikro-orm/core';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import { nameUnavailable } from '@yugong/shared/errors';
 import { observeGrpcCall, type GrpcAnswer } from '@yugong/shared/telemetry';
 import { firstValueFrom, isObservable } from 'rxjs';
 import { runInRequestContext } from './request-context.util';
@@ -72,13 +73,12 @@ export class GrpcServerStrategy extends ServerGrpc {
       if (typeof answer !== 'function') {
         return run(args); // a server-streaming or bidirectional call answers on its stream
       }
+      // A store out of reach is named as this service's (`orders database unavailable`).
+      const named: GrpcAnswer = (error, ...reply) =>
+        (answer as GrpcAnswer)(error ? nameUnavailable(error, this.service) : error, ...reply);
       // Measured from before the caller is checked, so refusals count as errors.
-      return observeGrpcCall(
-        this.service,
-        call.getPath?.() ?? '',
-        call.metadata,
-        answer as GrpcAnswer,
-        (measured) => run([call, measured, ...args.slice(2)]),
+      return observeGrpcCall(this.service, call.getPath?.() ?? '', call.metadata, named, (measured) =>
+        run([call, measured, ...args.slice(2)]),
       );
     };
   }

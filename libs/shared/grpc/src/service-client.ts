@@ -1,8 +1,9 @@
 import { status, type Metadata } from '@grpc/grpc-js';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { namePeerUnavailable } from '@yugong/shared/errors';
 import type { AssertionSigner, CallerIdentity, ServiceName } from '@yugong/shared/auth';
-import { traceGrpcCall } from '@yugong/shared/telemetry';
+import { observeGrpcClientCall, traceGrpcCall } from '@yugong/shared/telemetry';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
 import { outgoingMetadata } from './grpc-metadata.util';
@@ -76,16 +77,22 @@ export class ServiceClient<T extends object> {
     const deadline = Date.now() + (options.deadlineMs ?? this.settings.deadlineMs);
     const retries = options.idempotent ? this.settings.retries : 0;
     const backoff = this.settings.backoffMs ?? 25;
+    const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         // One CLIENT span per attempt (when tracing), its trace context in the metadata.
-        return (await traceGrpcCall(rpc, this.channel.audience, metadata, () =>
+        const response = (await traceGrpcCall(rpc, this.channel.audience, metadata, () =>
           firstValueFrom(fn(request, metadata, { deadline })),
         )) as ResponseOf<T[K]>;
+        observeGrpcClientCall(this.settings.signer.service, this.channel.audience, rpc, started);
+        return response;
       } catch (error) {
         const wait = Math.random() * backoff * 2 ** attempt;
         if (attempt >= retries || !isRetryable(error) || Date.now() + wait >= deadline) {
-          throw error;
+          // The call as the caller saw it, retries included (README, "Observability").
+          observeGrpcClientCall(this.settings.signer.service, this.channel.audience, rpc, started, error);
+          // A callee that gave no answer of its own is what a 503 names (`orders service`).
+          throw namePeerUnavailable(error, this.channel.audience);
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
       }

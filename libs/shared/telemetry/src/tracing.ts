@@ -65,11 +65,12 @@ export function startTracing(settings: TracingSettings): Tracing {
   const exporter =
     settings.exporter ?? new OTLPTraceExporter({ url: `${settings.endpoint?.replace(/\/$/, '')}/v1/traces` });
   const export_ = new ServiceResourceExporter(exporter, base);
+  const root = new TraceIdRatioBasedSampler((settings.samplePercent ?? 100) / 100);
   const provider = new NodeTracerProvider({
     resource: base,
-    sampler: new ParentBasedSampler({
-      root: new TraceIdRatioBasedSampler((settings.samplePercent ?? 100) / 100),
-    }),
+    // A caller that did not record its trace (a browser sending no spans: `-00`) does not stop
+    // this one: the share is then drawn here, from the trace id, so every service agrees.
+    sampler: new ParentBasedSampler({ root, remoteParentNotSampled: root }),
     spanProcessors: [
       new ServiceAttributeProcessor(settings.service),
       settings.exporter ? new SimpleSpanProcessor(export_) : new BatchSpanProcessor(export_),

@@ -12,6 +12,7 @@ import type {
   RefundPaymentInput,
 } from '../payment-provider';
 import { PaymentAlreadySucceeded, toPaymentError } from './stripe-payment.errors';
+import { TracedStripeHttpClient } from './traced-http-client';
 
 /**
  * The Stripe API version this code is written against. Pinned so that an account's default
@@ -141,7 +142,8 @@ export class StripePaymentProvider implements PaymentProvider {
 
   constructor(config: StripePaymentProviderConfig) {
     const settings = stripeClientConfig(config);
-    this.stripe = new Stripe(config.secretKey, settings);
+    // Each request Stripe is sent is a CLIENT span of the trace that made it (when tracing).
+    this.stripe = new Stripe(config.secretKey, { ...settings, httpClient: new TracedStripeHttpClient() });
     this.feeRead = {
       timeout: Math.min(settings.timeout ?? FEE_READ_TIMEOUT_MS, FEE_READ_TIMEOUT_MS),
       maxNetworkRetries: Math.min(settings.maxNetworkRetries ?? FEE_READ_RETRIES, FEE_READ_RETRIES),

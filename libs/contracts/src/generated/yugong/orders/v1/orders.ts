@@ -444,7 +444,14 @@ export interface OrderEvent {
     | Refund
     | undefined;
   /** order.payment_refunded, order.payment_unmatched: the payment this event is about. */
-  payment?: PaymentReceipt | undefined;
+  payment?:
+    | PaymentReceipt
+    | undefined;
+  /**
+   * The W3C `traceparent` of the request that wrote the event, when it was traced; empty
+   * otherwise. A consumer that pulls the event continues that trace.
+   */
+  traceContext: string;
 }
 
 /** Money a payment provider reported received for an order. */
