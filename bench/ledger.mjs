@@ -25,10 +25,10 @@
 // BENCH_SKIP_BUILD=true, BENCH_TIMEOUT_SECONDS (600), BENCH_LEDGER_NODE_ARGS (node flags of the ledger,
 // e.g. --cpu-prof --cpu-prof-dir=tmp/profiles). Target: ratio ≥ 0.5.
 import crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { demoIds } from './lib/from-build.mjs';
+import { pgbench } from './lib/pgbench.mjs';
 import { callMetadata, serviceClient, signedMetadata } from './lib/grpc.mjs';
 import {
   fmt,
@@ -135,28 +135,6 @@ async function consumerLoad(client, metadata, fixture, seconds, startAt) {
     p50: at(0.5),
     p99: at(0.99),
   };
-}
-
-function pgbench(url, args) {
-  const u = new URL(url);
-  const res = spawnSync(
-    'pgbench',
-    [
-      '-h',
-      u.hostname,
-      '-p',
-      u.port || '5432',
-      '-U',
-      decodeURIComponent(u.username || 'postgres'),
-      ...args,
-      u.pathname.slice(1),
-    ],
-    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } },
-  );
-  if (res.status !== 0) {
-    throw new Error(`pgbench ${args.join(' ')} failed: ${res.stderr || res.error}`);
-  }
-  return res.stdout;
 }
 
 run(async () => {

@@ -11,7 +11,7 @@
 //     StripeWebhookVerifier's constructEvent, JSON and shape check) → one
 //     `insert into stripe_inbox_event … on conflict (event_id) do nothing` in the gateway's
 //     database → 200 {"received":true}. Meanwhile the gateway's inbox applier (same process)
-//     claims the stored events and hands them to the orders service over gRPC (ApplyPaymentEvent),
+//     claims the stored events and hands them to the orders service over gRPC (ApplyPaymentEvents, 32 a call),
 //     as deployed: its CPU is part of the run. The events name orders that do not exist, so orders
 //     records each as unknown_order: the dedupe and record path, not payment (stock commit,
 //     outbox), which bench:checkout's figures cover.

@@ -15,7 +15,7 @@ type ApplyPaymentEvent = (
 /**
  * The Stripe webhook route: raw bytes checked against the signature, only genuine fresh events
  * stored in the gateway's inbox (once per event id) and acknowledged, then forwarded by the inbox
- * applier. The orders service's side of ApplyPaymentEvent is stood in for by `answer` here, and
+ * applier. The orders service's side of ApplyPaymentEvents is stood in for by `answer` (per event) here, and
  * an unreachable MergeCart by `cartsAway`.
  */
 describe('Stripe webhook through the gateway', () => {
@@ -46,11 +46,30 @@ describe('Stripe webhook through the gateway', () => {
       if (method === 'mergeCart' && cartsAway) {
         return Promise.reject(Object.assign(new Error('no connection'), { code: GrpcStatus.UNAVAILABLE }));
       }
-      if (method !== 'applyPaymentEvent') {
+      if (method !== 'applyPaymentEvents') {
         return (call as (m: string, r: unknown, o: unknown) => Promise<unknown>)(method, req, options);
       }
-      forwarded.push(req as orders.ApplyPaymentEventRequest);
-      return answer(req as orders.ApplyPaymentEventRequest);
+      // Each event of the batch answered by `answer`; one it throws for fails alone, with its code.
+      const { events } = req as orders.ApplyPaymentEventsRequest;
+      forwarded.push(...events);
+      return Promise.all(
+        events.map(async (event): Promise<orders.AppliedPaymentEvent> => {
+          try {
+            const res = await answer(event);
+            return { eventId: event.eventId, ...res, errorCode: 0, errorMessage: '' };
+          } catch (error) {
+            const { code, message } = error as { code?: number; message: string };
+            return {
+              eventId: event.eventId,
+              applied: false,
+              orderId: '',
+              status: orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+              errorCode: code ?? GrpcStatus.INTERNAL,
+              errorMessage: message,
+            };
+          }
+        }),
+      ).then((results) => ({ results }));
     }) as typeof client.call);
   }, 120_000);
 

@@ -3,6 +3,7 @@ import { describeWithRedis, FakeStripe, type SignedWebhook, shuffled } from '@yu
 import { Client } from 'pg';
 import request from 'supertest';
 import { OrdersClient } from '../src/orders/orders.client';
+import { eventOutcomes } from '../src/payments/stripe-inbox-applier.job';
 import { StripeInboxApplier } from '../src/payments/stripe-inbox.applier';
 import { StripeInboxRepository } from '../src/payments/stripe-inbox.repository';
 import { signIn } from './support/accounts';
@@ -82,10 +83,13 @@ describeWithRedis('Stripe inbox: an applier killed mid-batch, restarted', () => 
     return new StripeInboxApplier(
       platform.app.get(EntityManager),
       platform.app.get(StripeInboxRepository),
-      async (req) => {
-        await orders.call('applyPaymentEvent', req, { idempotent: true });
-      },
-      { batch: 100, concurrency: 2, backoffMs: 10, maxBackoffMs: 100, maxAttempts: 5 },
+      async (events) =>
+        eventOutcomes(
+          events,
+          (await orders.call('applyPaymentEvents', { events }, { idempotent: true })).results,
+        ),
+      // Calls of 3 events, one at a time: the one that dies has had its first call applied, not its second.
+      { batch: 100, perCall: 3, concurrency: 1, backoffMs: 10, maxBackoffMs: 100, maxAttempts: 5 },
       afterApply,
     );
   }

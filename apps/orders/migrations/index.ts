@@ -8,6 +8,7 @@ import { Migration20261202133031_line_licence } from './Migration20261202133031_
 import { Migration20261202150311_processor_fee } from './Migration20261202150311_processor_fee';
 import { Migration20261203074211_outbox_trace_context } from './Migration20261203074211_outbox_trace_context';
 import { Migration20261203080000_place_orders } from './Migration20261203080000_place_orders';
+import { Migration20261203141000_unpaid_orders_by_buyer } from './Migration20261203141000_unpaid_orders_by_buyer';
 
 /** Orders' migrations, oldest first. `npm run db:migration -- orders <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -25,4 +26,8 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
     class: Migration20261203074211_outbox_trace_context,
   },
   { name: 'Migration20261203080000_place_orders', class: Migration20261203080000_place_orders },
+  {
+    name: 'Migration20261203141000_unpaid_orders_by_buyer',
+    class: Migration20261203141000_unpaid_orders_by_buyer,
+  },
 ];

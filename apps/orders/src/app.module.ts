@@ -36,6 +36,7 @@ import { OutboxService } from './outbox/outbox.service';
 import { PaymentEventRepository } from './payments/payment-event.repository';
 import { STRIPE_PAYMENT_PROVIDER } from './payments/payment-provider';
 import { PaymentReconcilerJob, RECONCILER_SETTINGS } from './payments/payment-reconciler.job';
+import { PaymentEventBatchService } from './payments/payment-event-batch.service';
 import { PaymentsService } from './payments/payments.service';
 import { StripePaymentProvider } from './payments/stripe/stripe-payment.provider';
 
@@ -87,6 +88,7 @@ export class AppModule {
         OrderLifecycleService,
         DemoSalesSeed,
         PaymentsService,
+        PaymentEventBatchService,
         PaymentReconcilerJob,
         {
           provide: STRIPE_PAYMENT_PROVIDER,

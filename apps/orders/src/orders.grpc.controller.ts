@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { orders } from '@yugong/contracts';
+import { ValidationFailed } from '@yugong/shared/errors';
 import { Accepts, PUBLIC, SERVICE, USER, callerOf, fromTimestamp } from '@yugong/shared/grpc';
 import { BuyerLimitsService } from './buyers/buyer-limits.service';
 import { CartService } from './cart/cart.service';
@@ -17,12 +18,31 @@ import {
 import { OrdersService } from './orders/orders.service';
 import { OutboxService } from './outbox/outbox.service';
 import { FulfilmentService } from './orders/fulfilment.service';
+import { PaymentEventBatchService } from './payments/payment-event-batch.service';
 import { PaymentsService } from './payments/payments.service';
 
 const METHODS: Record<string, 'stripe' | 'manual' | undefined> = {
   [orders.PaymentMethod.PAYMENT_METHOD_STRIPE]: 'stripe',
   [orders.PaymentMethod.PAYMENT_METHOD_MANUAL]: 'manual',
 };
+
+/** At most this many events in one ApplyPaymentEvents call. */
+const MAX_PAYMENT_EVENTS = 1000;
+
+/** An ApplyPaymentEvent request as the payments service reads it. */
+function paymentEventInput(request: orders.ApplyPaymentEventRequest) {
+  return {
+    eventId: request.eventId,
+    type: request.type,
+    paymentIntentId: request.paymentIntentId,
+    orderId: request.orderId,
+    amountFen: request.amount?.fen ?? 0,
+    currency: request.amount?.currency ?? '',
+    occurredAt: request.createdAt ? fromTimestamp(request.createdAt) : null,
+    failureCode: request.failureCode,
+    refunds: request.refunds.map((r) => ({ id: r.id, amountFen: r.amount?.fen ?? 0, status: r.status })),
+  };
+}
 
 /** The OrdersService contract: maps wire messages to service calls and back, nothing more. */
 @Controller()
@@ -35,6 +55,7 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     private readonly fulfilment: FulfilmentService,
     private readonly payments: PaymentsService,
     private readonly limits: BuyerLimitsService,
+    private readonly paymentBatches: PaymentEventBatchService,
   ) {}
 
   @Accepts({ gateway: PUBLIC })
@@ -180,21 +201,49 @@ export class OrdersGrpcController implements orders.OrdersServiceController {
     request: orders.ApplyPaymentEventRequest,
     metadata?: Metadata,
   ): Promise<orders.ApplyPaymentEventResponse> {
-    const result = await this.payments.applyEvent(callerOf(metadata), {
-      eventId: request.eventId,
-      type: request.type,
-      paymentIntentId: request.paymentIntentId,
-      orderId: request.orderId,
-      amountFen: request.amount?.fen ?? 0,
-      currency: request.amount?.currency ?? '',
-      occurredAt: request.createdAt ? fromTimestamp(request.createdAt) : null,
-      failureCode: request.failureCode,
-      refunds: request.refunds.map((r) => ({ id: r.id, amountFen: r.amount?.fen ?? 0, status: r.status })),
-    });
+    const result = await this.payments.applyEvent(callerOf(metadata), paymentEventInput(request));
     return {
       applied: result.applied,
       orderId: result.orderId,
       status: result.status ? orderStatusToWire(result.status) : orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+    };
+  }
+
+  // Only the gateway's inbox applier, for events whose signature it checked.
+  @Accepts({ gateway: SERVICE })
+  async applyPaymentEvents(
+    request: orders.ApplyPaymentEventsRequest,
+    metadata?: Metadata,
+  ): Promise<orders.ApplyPaymentEventsResponse> {
+    if (request.events.length === 0 || request.events.length > MAX_PAYMENT_EVENTS) {
+      throw new ValidationFailed([
+        { field: 'events', reason: `must hold 1 to ${MAX_PAYMENT_EVENTS} events` },
+      ]);
+    }
+    const results = await this.paymentBatches.applyEvents(
+      callerOf(metadata),
+      request.events.map(paymentEventInput),
+    );
+    return {
+      results: results.map((r) =>
+        r.error
+          ? {
+              eventId: r.eventId,
+              applied: false,
+              orderId: '',
+              status: orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+              errorCode: r.error.code,
+              errorMessage: r.error.message,
+            }
+          : {
+              eventId: r.eventId,
+              applied: r.applied,
+              orderId: r.orderId,
+              status: r.status ? orderStatusToWire(r.status) : orders.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+              errorCode: 0,
+              errorMessage: '',
+            },
+      ),
     };
   }
 

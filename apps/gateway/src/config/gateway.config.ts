@@ -33,8 +33,10 @@ export const gatewayConfigSchema = z.object({
   STRIPE_INBOX_INTERVAL_MS: env.int(250, { min: 10, max: 60_000 }),
   /** Deliveries the applier claims per transaction. */
   STRIPE_INBOX_BATCH: env.int(64, { min: 1, max: 1_000 }),
+  /** Of a batch, how many events go to orders in one ApplyPaymentEvents call. */
+  STRIPE_INBOX_EVENTS_PER_CALL: env.int(32, { min: 1, max: 1_000 }),
   /**
-   * Of a batch, how many ApplyPaymentEvent calls are in flight at once. Low, so that a burst of
+   * Of a batch, how many ApplyPaymentEvents calls are in flight at once. Low, so that a burst of
    * deliveries is acknowledged first and applied at a steady pace behind it.
    */
   STRIPE_INBOX_CONCURRENCY: env.int(2, { min: 1, max: 100 }),

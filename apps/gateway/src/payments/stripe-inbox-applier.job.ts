@@ -6,12 +6,33 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import type { orders } from '@yugong/contracts';
 import { Periodic } from '@yugong/shared/jobs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { OrdersClient } from '../orders/orders.client';
 import { StripeInboxApplier } from './stripe-inbox.applier';
 import { setInboxBacklogSource } from './stripe-inbox.metrics';
 import { StripeInboxRepository } from './stripe-inbox.repository';
+
+/**
+ * Per event sent, undefined when orders handled it, else its error with the gRPC status it failed
+ * with; an answer that does not match the events sent fails them all.
+ */
+export function eventOutcomes(
+  events: orders.ApplyPaymentEventRequest[],
+  results: orders.AppliedPaymentEvent[],
+): (undefined | (Error & { code: number }))[] {
+  if (results.length !== events.length || results.some((r, i) => r.eventId !== events[i]!.eventId)) {
+    throw new Error(
+      `orders answered ${results.length} results for ${events.length} events, not one each in order`,
+    );
+  }
+  return results.map((r) =>
+    r.errorCode === 0
+      ? undefined
+      : Object.assign(new Error(r.errorMessage || 'failed'), { code: r.errorCode }),
+  );
+}
 
 /**
  * Runs the Stripe inbox applier every STRIPE_INBOX_INTERVAL_MS, draining what is due a batch at
@@ -36,12 +57,14 @@ export class StripeInboxApplierJob implements OnApplicationBootstrap, OnApplicat
     this.applier = new StripeInboxApplier(
       this.em,
       this.inbox,
-      async (request) => {
+      async (events) => {
         // Orders applies each event id at most once, so repeating the call is safe.
-        await this.orders.call('applyPaymentEvent', request, { idempotent: true });
+        const { results } = await this.orders.call('applyPaymentEvents', { events }, { idempotent: true });
+        return eventOutcomes(events, results);
       },
       {
         batch: this.config.STRIPE_INBOX_BATCH,
+        perCall: this.config.STRIPE_INBOX_EVENTS_PER_CALL,
         concurrency: this.config.STRIPE_INBOX_CONCURRENCY,
         backoffMs: this.config.STRIPE_INBOX_BACKOFF_MS,
         maxBackoffMs: this.config.STRIPE_INBOX_MAX_BACKOFF_MS,

@@ -37,6 +37,12 @@ export type PaymentMethodName = (typeof PAYMENT_METHODS)[number];
   properties: ['expiresAt'],
   options: { where: "status = 'pending_payment'" },
 })
+// A buyer's unpaid orders, counted against its limits by every checkout (see the migration).
+@Index({
+  name: 'customer_order_unpaid_by_buyer',
+  properties: ['buyerId', 'expiresAt'],
+  options: { where: "status = 'pending_payment'" },
+})
 @Index({
   name: 'customer_order_payment_reference',
   properties: ['paymentReference'],

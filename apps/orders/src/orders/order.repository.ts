@@ -416,6 +416,22 @@ export class OrderRepository {
     };
   }
 
+  /**
+   * `findForPayment` for many events in one statement: every order named by one of `ids` or
+   * paid by one of `references`.
+   */
+  async findForPayments(em: EntityManager, ids: string[], references: string[]): Promise<OrderRecord[]> {
+    if (ids.length === 0 && references.length === 0) {
+      return [];
+    }
+    const rows = await em.execute<Row[]>(
+      `select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o
+        where o.id = any(?::uuid[]) or o.payment_reference = any(?::text[])`,
+      [pgArray(ids), pgArray(references)],
+    );
+    return rows.map(toRecord);
+  }
+
   /** The order each of the card payments (`payment_reference`) pays, by reference. */
   async idsByCardPayment(em: EntityManager, references: string[]): Promise<Map<string, string>> {
     if (references.length === 0) {
@@ -583,4 +599,9 @@ export class OrderRepository {
       'run',
     );
   }
+}
+
+/** A PostgreSQL array literal of `values`, each quoted. */
+function pgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }

@@ -26,4 +26,48 @@ export class PaymentEventRepository {
     );
     return inserted.length === 1;
   }
+
+  /** Of `eventIds`, those recorded already. */
+  async seenAmong(em: EntityManager, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) {
+      return new Set();
+    }
+    const rows = await em.execute<{ event_id: string }[]>(
+      'select event_id from payment_event where event_id = any(?::text[])',
+      [textArray(eventIds)],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  /** Records many events in one statement; answers the ids it recorded (not those recorded before). */
+  async recordMany(em: EntityManager, rows: PaymentEventRow[]): Promise<Set<string>> {
+    if (rows.length === 0) {
+      return new Set();
+    }
+    const inserted = await em.execute<{ event_id: string }[]>(
+      `insert into payment_event (event_id, type, order_id, payment_reference, outcome, occurred_at, received_at)
+       select x.event_id, x.type, x.order_id, x.payment_reference, x.outcome, x.occurred_at, now()
+         from jsonb_to_recordset(?::jsonb) as x(event_id text, type text, order_id uuid, payment_reference text,
+                                               outcome text, occurred_at timestamptz)
+       on conflict (event_id) do nothing returning event_id`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            event_id: r.eventId,
+            type: r.type,
+            order_id: r.orderId,
+            payment_reference: r.paymentReference,
+            outcome: r.outcome,
+            occurred_at: r.occurredAt,
+          })),
+        ),
+      ],
+    );
+    return new Set(inserted.map((r) => r.event_id));
+  }
+}
+
+/** A PostgreSQL array literal of `values`, each quoted. */
+function textArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }

@@ -336,6 +336,30 @@ export interface ApplyPaymentEventResponse {
   status: OrderStatus;
 }
 
+export interface ApplyPaymentEventsRequest {
+  /** 1..1000 events. */
+  events: ApplyPaymentEventRequest[];
+}
+
+export interface ApplyPaymentEventsResponse {
+  /** One per event sent, in the same order. */
+  results: AppliedPaymentEvent[];
+}
+
+export interface AppliedPaymentEvent {
+  eventId: string;
+  /** As ApplyPaymentEventResponse.applied. */
+  applied: boolean;
+  orderId: string;
+  status: OrderStatus;
+  /**
+   * 0 when the event was handled (applied or not); else the gRPC status code it failed with
+   * (INVALID_ARGUMENT: it never will apply; others: it may when sent again) and why.
+   */
+  errorCode: number;
+  errorMessage: string;
+}
+
 export interface ShipOrderLinesRequest {
   orderId: string;
   /** Empty: every line of the caller's producers that is still pending. */
@@ -605,6 +629,15 @@ export interface OrdersServiceClient {
 
   applyPaymentEvent(request: ApplyPaymentEventRequest, metadata?: Metadata): Observable<ApplyPaymentEventResponse>;
 
+  /**
+   * Gateway only: many provider events in one call, each as ApplyPaymentEvent would apply it
+   * (at most once per event id; an id repeated within the batch is applied once). One result per
+   * event, in the order sent; an event that fails carries its gRPC status code and message and
+   * does not fail the others.
+   */
+
+  applyPaymentEvents(request: ApplyPaymentEventsRequest, metadata?: Metadata): Observable<ApplyPaymentEventsResponse>;
+
   /** The producer's staff (or an officer) mark their lines shipped. */
 
   shipOrderLines(request: ShipOrderLinesRequest, metadata?: Metadata): Observable<ShipOrderLinesResponse>;
@@ -758,6 +791,18 @@ export interface OrdersServiceController {
     metadata?: Metadata,
   ): Promise<ApplyPaymentEventResponse> | Observable<ApplyPaymentEventResponse> | ApplyPaymentEventResponse;
 
+  /**
+   * Gateway only: many provider events in one call, each as ApplyPaymentEvent would apply it
+   * (at most once per event id; an id repeated within the batch is applied once). One result per
+   * event, in the order sent; an event that fails carries its gRPC status code and message and
+   * does not fail the others.
+   */
+
+  applyPaymentEvents(
+    request: ApplyPaymentEventsRequest,
+    metadata?: Metadata,
+  ): Promise<ApplyPaymentEventsResponse> | Observable<ApplyPaymentEventsResponse> | ApplyPaymentEventsResponse;
+
   /** The producer's staff (or an officer) mark their lines shipped. */
 
   shipOrderLines(
@@ -839,6 +884,7 @@ export function OrdersServiceControllerMethods() {
       "cancelOrder",
       "confirmManualPayment",
       "applyPaymentEvent",
+      "applyPaymentEvents",
       "shipOrderLines",
       "confirmDelivery",
       "refundOrder",
