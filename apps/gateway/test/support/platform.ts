@@ -53,6 +53,8 @@ export interface Platform {
   licensingDatabaseUrl: string;
   /** Where the gateway would listen with `listen: true`. */
   gatewayPort: number;
+  /** The gateway's environment, to boot another gateway instance beside it. */
+  gatewayEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -172,8 +174,9 @@ export async function startPlatform(
         await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
       }
       await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
+      const gatewayEnv = envOf('gateway', env);
       const gateway = await started(
-        startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
+        startGateway(gatewayConfig(gatewayEnv), { listen: options.listen ?? false }),
       );
       return {
         app: gateway.app,
@@ -185,6 +188,7 @@ export async function startPlatform(
         ledgerDatabaseUrl: ledgerDb?.url ?? '',
         licensingDatabaseUrl: licensingDb?.url ?? '',
         gatewayPort: ctx.ports.gateway,
+        gatewayEnv,
         stop,
       };
     } catch (error) {
