@@ -24,7 +24,7 @@
  * @property {string} PII_ENCRYPTION_KEYS                 `id:base64key,…` (beneficiaries)
  * @property {string} PII_ACTIVE_KEY_ID
  * @property {string} PII_HASH_KEY
- * @property {string} LABEL_TAG_KEY                       HMAC key of label codes' tags (licensing)
+ * @property {string} LABEL_TAG_KEY                       HMAC key of label codes' tags (licensing, gateway)
  *
  * @typedef {object} LaunchContext
  * @property {(service: ServiceName) => string} databaseUrl  URL of the service's own database
@@ -246,6 +246,8 @@ export const SERVICES = [
       ORDERS_GRPC_URL: `127.0.0.1:${ctx.ports.orders}`,
       LEDGER_GRPC_URL: ctx.ports.ledger ? `127.0.0.1:${ctx.ports.ledger}` : undefined,
       LICENSING_GRPC_URL: ctx.ports.licensing ? `127.0.0.1:${ctx.ports.licensing}` : undefined,
+      // Licensing's key of label tags: forged codes are refused, repeat scans answered, here.
+      LABEL_TAG_KEY: ctx.secrets.LABEL_TAG_KEY,
       JWT_SECRET: ctx.secrets.JWT_SECRET,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: ctx.adminPassword || ctx.demoPassword,

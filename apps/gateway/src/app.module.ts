@@ -6,6 +6,7 @@ import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/
 import { AuthGuard, SessionCheck, TokenService } from '@yugong/shared/auth';
 import { ReadCache } from '@yugong/shared/cache';
 import { HttpErrorFilter } from '@yugong/shared/errors';
+import { LabelCodec } from '@yugong/shared/labels';
 import { httpLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
 import type { Redis } from 'ioredis';
@@ -39,6 +40,8 @@ import { ReliefOfficeController } from './ledger/relief-office.controller';
 import { StatementsController } from './ledger/statements.controller';
 import { MonitoringController } from './beneficiaries/monitoring.controller';
 import { DeclarationsController } from './licensing/declarations.controller';
+import { LabelScanFlushJob, LABEL_SCAN_FLUSH_MS } from './licensing/label-scan-flush.job';
+import { LABEL_SCAN_SETTINGS, LabelScans } from './licensing/label-scans.service';
 import { LabelsController } from './licensing/labels.controller';
 import { LicencesController } from './licensing/licences.controller';
 import { LicensingClient } from './licensing/licensing.client';
@@ -152,6 +155,16 @@ export class AppModule {
         BeneficiariesGatewayService,
         RegisterImportService,
         LotImpactService,
+        LabelScans,
+        LabelScanFlushJob,
+        { provide: LABEL_SCAN_FLUSH_MS, useValue: config.LABEL_SCAN_FLUSH_MS },
+        {
+          provide: LABEL_SCAN_SETTINGS,
+          useValue: {
+            codec: config.LABEL_TAG_KEY ? new LabelCodec(config.LABEL_TAG_KEY) : null,
+            deadlineMs: config.GRPC_DEADLINE_MS,
+          },
+        },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: REDIS, useValue: connections.redis },
         { provide: ReadCache, useValue: connections.cache },

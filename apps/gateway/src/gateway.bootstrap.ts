@@ -27,7 +27,10 @@ import { IdentityService, type NewAccount } from './identity/identity.service';
 import { LedgerClient } from './ledger/ledger.client';
 import { PayoutsClient } from './ledger/payouts.client';
 import { ReliefOfficeClient } from './ledger/relief-office.client';
+import { LabelScans } from './licensing/label-scans.service';
+import { registerLabelVerifyFastPath, type LabelFastPathDeps } from './licensing/label-verify.fast-path';
 import { LicensingClient } from './licensing/licensing.client';
+import { LotImpactService } from './licensing/lot-impact.service';
 import { NoNulPipe } from './common/no-nul.pipe';
 import { OrdersClient } from './orders/orders.client';
 import { registerStripeWebhookFastPath } from './payments/stripe-webhook.fast-path';
@@ -143,6 +146,13 @@ export async function startGateway(
     limit: config.RATE_LIMIT_PER_MINUTE,
     ttlMs: 60_000,
   });
+  // Resolved on the first scan: the port opens only after Nest has built them.
+  let labelDeps: LabelFastPathDeps | undefined;
+  registerLabelVerifyFastPath(
+    fastify,
+    () => (labelDeps ??= { scans: app.get(LabelScans), impact: app.get(LotImpactService) }),
+    { storage: throttlerStorage, limit: config.RATE_LIMIT_PER_MINUTE, ttlMs: 60_000 },
+  );
   if (config.STRIPE_WEBHOOK_SECRET) {
     // Resolved on the first delivery: the port opens only after Nest has built it.
     let intake: StripeWebhookIntake | undefined;

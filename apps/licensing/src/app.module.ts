@@ -6,6 +6,7 @@ import { GrpcExceptionFilter } from '@yugong/shared/errors';
 import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
 import { ormOptions } from '@yugong/shared/orm';
+import type { Redis } from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import { migrations } from '../migrations';
 import { CatalogClient } from './clients/catalog.client';
@@ -14,10 +15,11 @@ import type { LicensingConfig } from './config/licensing.config';
 import { DeclarationPostingJob } from './declarations/declaration-posting.job';
 import { DeclarationRepository } from './declarations/declaration.repository';
 import { DECLARATION_GRACE_DAYS, DeclarationsService } from './declarations/declarations.service';
-import { LabelCodec } from './labels/label-code.util';
+import { LabelCodec } from '@yugong/shared/labels';
 import { LabelRepository } from './labels/label.repository';
 import { LABEL_SCAN_FLUSH_MS, LabelScanFlushJob } from './labels/label-scan-flush.job';
 import { LabelScansStore } from './labels/label-scans.store';
+import { LabelSignalsStore, labelSignalsStore } from './labels/label-signals.store';
 import { LABEL_SETTINGS, LabelsService, PLACE_KEY } from './labels/labels.service';
 import { LICENCE_EXPIRY_INTERVAL_MS, LicenceExpiryJob } from './licences/licence-expiry.job';
 import { LicenceRepository } from './licences/licence.repository';
@@ -30,6 +32,8 @@ import { LicensingGrpcController } from './licensing.grpc.controller';
 export interface LicensingClients {
   catalog: CatalogClient;
   ledger: LedgerClient;
+  /** Where the counterfeit counters are shared; absent: in this process (one machine only). */
+  redis?: Redis;
 }
 
 /** The licensing service: LOGO licences, their review and expiry, what they cover; their labels. */
@@ -59,6 +63,7 @@ export class AppModule {
         LabelsService,
         { provide: LabelCodec, useValue: new LabelCodec(config.LABEL_TAG_KEY) },
         { provide: LabelScansStore, useValue: new LabelScansStore() },
+        { provide: LabelSignalsStore, useValue: labelSignalsStore(clients.redis) },
         LabelScanFlushJob,
         { provide: LABEL_SCAN_FLUSH_MS, useValue: config.LABEL_SCAN_FLUSH_MS },
         {

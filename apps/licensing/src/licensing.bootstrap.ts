@@ -9,6 +9,7 @@ import {
   markServing,
   serviceIdentity,
 } from '@yugong/shared/grpc';
+import { connectRedis } from '@yugong/shared/cache';
 import { openMetricsEndpoint } from '@yugong/shared/telemetry';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
@@ -61,10 +62,15 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
     serviceName: ledger.LEDGER_SERVICE_NAME,
   });
+  // Absent: the counterfeit counters live in this process (one machine only).
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, 'licensing', config.REDIS_KEY_PREFIX)
+    : undefined;
   const app = await NestFactory.createMicroservice(
     AppModule.forRoot(config, {
       catalog: new CatalogClient(catalogStub, settings),
       ledger: new LedgerClient(ledgerStub, settings),
+      redis,
     }),
     { ...server.options, bufferLogs: true },
   );
@@ -78,6 +84,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
     await app.close();
     catalogStub.close();
     ledgerStub.close();
+    await redis?.quit().catch(() => undefined);
     return undefined;
   }
   server.strategy.useRequestContext(app.get(MikroORM));
@@ -93,6 +100,7 @@ export async function startLicensing(config: LicensingConfig): Promise<RunningLi
       await metrics?.close();
       catalogStub.close();
       ledgerStub.close();
+      await redis?.quit().catch(() => undefined);
     },
   };
 }

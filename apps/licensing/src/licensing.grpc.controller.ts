@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { licensing } from '@yugong/contracts';
-import { Accepts, PUBLIC, SERVICE, USER, callerOf } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf, fromTimestamp } from '@yugong/shared/grpc';
 import { DeclarationsService } from './declarations/declarations.service';
 import { LabelsService } from './labels/labels.service';
 import { LicencesService } from './licences/licences.service';
@@ -94,6 +94,18 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
   @Accepts({ gateway: PUBLIC })
   async verifyLabel(request: licensing.VerifyLabelRequest): Promise<licensing.VerifyLabelResponse> {
     return { label: toVerificationMessage(await this.labels.verify(request.code, request.clientNetwork)) };
+  }
+
+  // The gateway itself, sending the scans it answered without licensing.
+  @Accepts({ gateway: SERVICE })
+  async recordLabelScans(
+    request: licensing.RecordLabelScansRequest,
+  ): Promise<licensing.RecordLabelScansResponse> {
+    return this.labels.recordScans({
+      batchId: request.batchId,
+      forgedScans: request.forgedScans,
+      scans: request.scans.map((s) => ({ ...s, lastScannedAt: fromTimestamp(s.lastScannedAt) })),
+    });
   }
 
   @Accepts({ gateway: USER })

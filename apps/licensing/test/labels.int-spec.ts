@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { errorDetails, expectRejection } from '@yugong/shared/testing';
 import type { CallerIdentity } from '@yugong/shared/auth';
 import { randomBytes } from 'node:crypto';
-import { LabelCodec } from '../src/labels/label-code.util';
+import { LabelCodec } from '@yugong/shared/labels';
 import { LabelsService } from '../src/labels/labels.service';
 import {
   ADMIN,

@@ -24,6 +24,13 @@ export const gatewayConfigSchema = z.object({
   /** Licensing (LOGO licences and their review), like CATALOG_GRPC_URL. */
   LICENSING_GRPC_URL: env.string('127.0.0.1:50055'),
   /**
+   * Licensing's key of label tags, so that the gateway refuses forged codes and answers repeat
+   * scans itself. Unset: every scan is asked of licensing.
+   */
+  LABEL_TAG_KEY: env.optional(env.secret(32)),
+  /** How often the scans the gateway answered are sent to licensing. */
+  LABEL_SCAN_FLUSH_MS: env.int(200, { min: 10, max: 60_000 }),
+  /**
    * The signing secret (`whsec_…`) of the Stripe webhook endpoint. Unset: the deployment takes no
    * card payments and POST /api/v1/payments/stripe/webhook does not exist (404); Stripe retries
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
@@ -125,6 +132,7 @@ export function gatewayConfig(source?: NodeJS.ProcessEnv): GatewayConfig {
       'ADMIN_PASSWORD',
       'DEMO_PASSWORD',
       'STRIPE_WEBHOOK_SECRET',
+      'LABEL_TAG_KEY',
     ],
   });
 }

@@ -54,6 +54,8 @@ export interface Platform {
   licensingDatabaseUrl: string;
   /** Where the gateway would listen with `listen: true`. */
   gatewayPort: number;
+  /** The gateway's environment, to boot another gateway instance beside it. */
+  gatewayEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -187,8 +189,9 @@ export async function startPlatform(
         );
       }
       await started(boot('orders', ordersConfig(envOf('orders', options.ordersEnv)), startOrders));
+      const gatewayEnv = envOf('gateway', env);
       const gateway = await started(
-        boot('gateway', gatewayConfig(envOf('gateway', env)), (config) =>
+        boot('gateway', gatewayConfig(gatewayEnv), (config) =>
           startGateway(config, { listen: options.listen ?? false }),
         ),
       );
@@ -202,6 +205,7 @@ export async function startPlatform(
         ledgerDatabaseUrl: ledgerDb?.url ?? '',
         licensingDatabaseUrl: licensingDb?.url ?? '',
         gatewayPort: ctx.ports.gateway,
+        gatewayEnv,
         stop,
       };
     } catch (error) {

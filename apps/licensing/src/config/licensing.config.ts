@@ -9,6 +9,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const licensingConfigSchema = z.object({
   /** The licensing service's own database. */
   DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+  /** Counterfeit counters shared by every instance; unset: they live in this process (one machine only). */
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  REDIS_KEY_PREFIX: env.string('yugong:'),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50055),
   ...serviceIdentityEnv,
@@ -57,6 +60,6 @@ export type LicensingConfig = z.infer<typeof licensingConfigSchema>;
 export function licensingConfig(source?: NodeJS.ProcessEnv): LicensingConfig {
   return loadConfig(licensingConfigSchema, source, {
     host: 'GRPC_HOST',
-    secrets: ['DATABASE_URL', 'SERVICE_KEY', 'LABEL_TAG_KEY'],
+    secrets: ['DATABASE_URL', 'REDIS_URL', 'SERVICE_KEY', 'LABEL_TAG_KEY'],
   });
 }

@@ -80,6 +80,13 @@ export class LabelScansStore {
     }
   }
 
+  /** Forgets cached labels (their stored scans changed elsewhere): the next scan reads them again. */
+  forget(codes: Iterable<string>): void {
+    for (const code of codes) {
+      this.labels.delete(code);
+    }
+  }
+
   forgetAll(): void {
     this.labels.clear();
   }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import jsQR from 'jsqr';
-import { LabelCodec } from './label-code.util';
+import { LabelCodec } from '@yugong/shared/labels';
 import { labelSheetPdf } from './label-sheet-pdf.util';
 import { labelCell, LABELS_PER_PAGE } from './label-sheet.util';
 

@@ -193,6 +193,36 @@ export class LabelRepository {
     }
   }
 
+  /**
+   * Records a gateway's batch of scans once: its id is inserted first, and a batch already
+   * recorded (a retry) counts nothing again. Answers the codes' stored scans either way. In the
+   * caller's transaction, so the id and the counts commit together.
+   */
+  async recordScanBatch(
+    em: EntityManager,
+    batchId: string,
+    scans: PendingScans[],
+  ): Promise<{ replayed: boolean; totals: { code: string; scans: number }[] }> {
+    const inserted = await em.execute<Row[]>(
+      `insert into label_scan_batch (id) values (?) on conflict do nothing returning id`,
+      [batchId],
+    );
+    const replayed = inserted.length === 0;
+    if (!replayed) {
+      await this.writeScans(em, scans);
+    }
+    const rows = await em.execute<Row[]>(`select code, scans from label_code where code = any(?::text[])`, [
+      `{${scans.map((s) => s.code).join(',')}}`,
+    ]);
+    return { replayed, totals: rows.map((r) => ({ code: r.code as string, scans: Number(r.scans) })) };
+  }
+
+  /** Forgets batch ids recorded before `before` (their senders stopped retrying long ago). */
+  async pruneScanBatches(em: EntityManager, before: Date): Promise<number> {
+    const res = await em.execute(`delete from label_scan_batch where recorded_at < ?`, [before], 'run');
+    return Number((res as { affectedRows?: number }).affectedRows ?? 0);
+  }
+
   /** Codes scanned from more than `threshold` places, most places first. */
   async overPlaced(em: EntityManager, threshold: number, limit: number): Promise<OverPlaced[]> {
     const rows = await em.execute<Row[]>(

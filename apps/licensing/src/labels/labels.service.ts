@@ -16,7 +16,7 @@ import { LicenceRepository } from '../licences/licence.repository';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { labelSheetPdf } from './label-sheet-pdf.util';
-import { LabelCodec } from './label-code.util';
+import { LabelCodec } from '@yugong/shared/labels';
 import {
   LabelBatchNotFound,
   LabelNotFound,
@@ -33,8 +33,16 @@ import {
   type RevokedScanCount,
   type ScannedLabel,
 } from './label.repository';
-import { LabelScansStore } from './label-scans.store';
-import { orderBatchSchema, sheetSchema, type OrderBatchInput, type SheetInput } from './label.schemas';
+import { LabelScansStore, type PendingScans } from './label-scans.store';
+import { LabelSignalsStore, type RefusedScans } from './label-signals.store';
+import {
+  orderBatchSchema,
+  recordScansSchema,
+  sheetSchema,
+  type OrderBatchInput,
+  type RecordScansInput,
+  type SheetInput,
+} from './label.schemas';
 import { LABELS_PER_PAGE, labelSheetSvg } from './label-sheet.util';
 
 /** Where the verify page is, and how many scans of one code are more than a package plausibly has. */
@@ -69,15 +77,16 @@ export const PLACE_KEY = Symbol('PLACE_KEY');
 /**
  * Labels of licensed products: licensees order batches of codes for a lot, print them as sheets,
  * and anyone verifies a code. A code is checked by its tag first, so a forged one costs no
- * database read; scans of forged and of never-issued codes are counted here, in memory, per
- * instance (signals since it started). Scans of issued codes are counted in memory too and
- * written to their rows by the flush job (`LABEL_SCAN_FLUSH_MS`), with the places they came from:
- * a scan of a label read in the last second asks the database nothing.
+ * database read; scans of forged and of never-issued codes are counted in the shared
+ * `LabelSignalsStore`. Scans of issued codes are counted in memory and written to their rows by
+ * the flush job (`LABEL_SCAN_FLUSH_MS`), with the places they came from: a scan of a label read in
+ * the last second asks the database nothing. The gateway answers repeat scans itself and sends
+ * their counts in batches (`recordScans`), recorded once per batch id.
  */
 @Injectable()
 export class LabelsService {
-  private forgedScans = 0;
-  private unknownScans = 0;
+  /** Refused scans counted since the last flush, added to the shared counters by the next. */
+  private refusedPending: RefusedScans = { forged: 0, unknown: 0 };
   /** The flush in progress (or the last one), so that the next waits for it. */
   private flushing: Promise<unknown> = Promise.resolve();
 
@@ -88,6 +97,7 @@ export class LabelsService {
     private readonly catalog: CatalogClient,
     private readonly codec: LabelCodec,
     private readonly scans: LabelScansStore,
+    private readonly refused: LabelSignalsStore,
     @Inject(LABEL_SETTINGS) private readonly settings: LabelSettings,
     @Inject(PLACE_KEY) private readonly placeKey: Buffer,
   ) {}
@@ -199,23 +209,21 @@ export class LabelsService {
   async verify(code: string, clientNetwork = ''): Promise<Verification> {
     const canonical = this.codec.verify(code);
     if (canonical === null) {
-      this.forgedScans++;
+      this.refusedPending.forged++;
       throw new LabelNotFound();
     }
     let entry = this.scans.cached(canonical);
     if (!entry) {
       const row = await this.labels.find(this.em.fork(), canonical);
       if (!row) {
-        this.unknownScans++;
+        this.refusedPending.unknown++;
         throw new LabelNotFound();
       }
       entry = this.scans.cached(canonical) ?? this.scans.remember(row);
     }
     const now = new Date();
     const { validTo, ...label } = entry.row;
-    const place = clientNetwork
-      ? createHmac('sha256', this.placeKey).update(clientNetwork).digest('hex').slice(0, 32)
-      : null;
+    const place = this.placeOf(clientNetwork);
     const scans = this.scans.count(entry, place, label.licenceStatus === 'revoked', now);
     const ended = validTo !== null && validTo <= now;
     const status =
@@ -225,6 +233,64 @@ export class LabelsService {
           ? 'active'
           : 'expired';
     return { ...label, ended, scans, status };
+  }
+
+  /**
+   * A gateway's batch of scans of labels it answered itself: counted once per `batchId` (a retry
+   * counts nothing again), with their places; forged scans it refused go to the shared counters.
+   * Answers the codes' stored scans. A code whose tag does not verify here is counted as forged.
+   */
+  async recordScans(
+    input: Loose<RecordScansInput>,
+  ): Promise<{ replayed: boolean; totals: { code: string; scans: number }[] }> {
+    const req = parseRequest(recordScansSchema, input);
+    let forged = req.forgedScans;
+    const byCode = new Map<string, PendingScans>();
+    for (const entry of req.scans) {
+      const code = this.codec.verify(entry.code);
+      if (code === null) {
+        forged += entry.scans;
+        continue;
+      }
+      let p = byCode.get(code);
+      if (!p) {
+        p = { code, scans: 0, revokedScans: 0, lastScannedAt: entry.lastScannedAt, places: new Set() };
+        byCode.set(code, p);
+      }
+      p.scans += entry.scans;
+      p.revokedScans += entry.revokedScans;
+      if (entry.lastScannedAt > p.lastScannedAt) {
+        p.lastScannedAt = entry.lastScannedAt;
+      }
+      const place = this.placeOf(entry.clientNetwork);
+      if (place) {
+        p.places.add(place);
+      }
+    }
+    // This process's own scans first, so that the totals answered include them.
+    await this.flushScans();
+    const result = await this.em
+      .fork()
+      .transactional((tx) => this.labels.recordScanBatch(tx, req.batchId, [...byCode.values()]));
+    // Labels cached here would answer counts without the batch's scans for up to a second.
+    this.scans.forget(byCode.keys());
+    if (!result.replayed && forged > 0) {
+      // After the commit: a batch whose write failed is retried, and its forged scans with it.
+      await this.refused.add({ forged });
+    }
+    return result;
+  }
+
+  /** Forgets batch ids older than a day. */
+  pruneScanBatches(): Promise<number> {
+    return this.labels.pruneScanBatches(this.em.fork(), new Date(Date.now() - 86_400_000));
+  }
+
+  /** The keyed hash of a client network, or null when the network is unknown. */
+  private placeOf(clientNetwork: string): string | null {
+    return clientNetwork
+      ? createHmac('sha256', this.placeKey).update(clientNetwork).digest('hex').slice(0, 32)
+      : null;
   }
 
   /**
@@ -246,6 +312,15 @@ export class LabelsService {
       this.scans.restore(pending);
       throw error;
     }
+    const refused = this.refusedPending;
+    if (refused.forged > 0 || refused.unknown > 0) {
+      this.refusedPending = { forged: 0, unknown: 0 };
+      await this.refused.add(refused).catch((error: unknown) => {
+        this.refusedPending.forged += refused.forged;
+        this.refusedPending.unknown += refused.unknown;
+        throw error;
+      });
+    }
     return pending.reduce((n, p) => n + p.scans, 0);
   }
 
@@ -258,14 +333,15 @@ export class LabelsService {
     await this.flushScans();
     const em = this.em.fork();
     const threshold = this.settings.overScanThreshold;
-    const [overScanned, overPlaced, revoked] = await Promise.all([
+    const [refused, overScanned, overPlaced, revoked] = await Promise.all([
+      this.refused.read(),
       this.labels.overScanned(em, threshold, 100),
       this.labels.overPlaced(em, this.settings.overPlaceThreshold, 100),
       this.labels.revokedScans(em),
     ]);
     return {
-      forgedScans: this.forgedScans,
-      unknownScans: this.unknownScans,
+      forgedScans: refused.forged,
+      unknownScans: refused.unknown,
       overScanned,
       overScanThreshold: threshold,
       overPlaced,

@@ -236,6 +236,38 @@ export interface VerifyLabelResponse {
   label?: LabelVerification | undefined;
 }
 
+/** Scans of one code from one place since the sender's last batch. */
+export interface LabelScanCount {
+  code: string;
+  /** As in VerifyLabelRequest: a network prefix, never an address; empty when unknown. */
+  clientNetwork: string;
+  scans: number;
+  /** Of those, scans while the label's licence was revoked. */
+  revokedScans: number;
+  lastScannedAt?: Timestamp | undefined;
+}
+
+export interface RecordLabelScansRequest {
+  /** A UUID the sender picks per batch and keeps for its retries. */
+  batchId: string;
+  /** At most 10,000 entries. */
+  scans: LabelScanCount[];
+  /** Codes the sender refused by their tag (forged) since its last batch. */
+  forgedScans: number;
+}
+
+export interface LabelScanTotal {
+  code: string;
+  /** The code's scans as stored, this batch included. */
+  scans: number;
+}
+
+export interface RecordLabelScansResponse {
+  totals: LabelScanTotal[];
+  /** The batch had been recorded before (a retry): nothing was counted again. */
+  replayed: boolean;
+}
+
 export interface GetLabelSignalsRequest {
 }
 
@@ -263,7 +295,7 @@ export interface RevokedScans {
 }
 
 export interface GetLabelSignalsResponse {
-  /** Codes refused by their tag (forged) since this instance started. */
+  /** Codes refused by their tag (forged), by licensing or a gateway, shared by every instance. */
   forgedScans: number;
   /** Codes whose tag verifies but that were never issued (the key leaked, or a test code). */
   unknownScans: number;
@@ -436,6 +468,14 @@ export interface LicensingServiceClient {
   verifyLabel(request: VerifyLabelRequest, metadata?: Metadata): Observable<VerifyLabelResponse>;
 
   /**
+   * The gateway's scans of labels it answered itself (tag checked there, label read through
+   * VerifyLabel within the last second), counted per code and place and sent in batches.
+   * Idempotent per batch_id: a retried batch is counted once. Answers each code's stored scans.
+   */
+
+  recordLabelScans(request: RecordLabelScansRequest, metadata?: Metadata): Observable<RecordLabelScansResponse>;
+
+  /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
    * scanned too often or from too many places, scanned codes of revoked licences).
    */
@@ -562,6 +602,17 @@ export interface LicensingServiceController {
   ): Promise<VerifyLabelResponse> | Observable<VerifyLabelResponse> | VerifyLabelResponse;
 
   /**
+   * The gateway's scans of labels it answered itself (tag checked there, label read through
+   * VerifyLabel within the last second), counted per code and place and sent in batches.
+   * Idempotent per batch_id: a retried batch is counted once. Answers each code's stored scans.
+   */
+
+  recordLabelScans(
+    request: RecordLabelScansRequest,
+    metadata?: Metadata,
+  ): Promise<RecordLabelScansResponse> | Observable<RecordLabelScansResponse> | RecordLabelScansResponse;
+
+  /**
    * Officers, admins, auditors: counterfeit signals (forged and unknown codes scanned, codes
    * scanned too often or from too many places, scanned codes of revoked licences).
    */
@@ -628,6 +679,7 @@ export function LicensingServiceControllerMethods() {
       "orderLabelBatch",
       "getLabelSheet",
       "verifyLabel",
+      "recordLabelScans",
       "getLabelSignals",
       "declareQuarterlySales",
       "listDeclarations",

@@ -1,0 +1,46 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Periodic } from '@yugong/shared/jobs';
+import { LabelScans } from './label-scans.service';
+
+export const LABEL_SCAN_FLUSH_MS = Symbol('LABEL_SCAN_FLUSH_MS');
+
+/**
+ * Sends the scans this gateway answered to licensing, every `LABEL_SCAN_FLUSH_MS`, and once more
+ * at shutdown. A batch licensing did not take is sent again, under the same id, by the next pass.
+ */
+@Injectable()
+export class LabelScanFlushJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LabelScanFlushJob.name);
+  private periodic: Periodic | undefined;
+
+  constructor(
+    private readonly scans: LabelScans,
+    @Inject(LABEL_SCAN_FLUSH_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.periodic = new Periodic(() => this.flush(), this.intervalMs);
+    this.periodic.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.periodic?.stop();
+    await this.flush();
+  }
+
+  /** One pass; never throws. */
+  async flush(): Promise<number> {
+    try {
+      return await this.scans.flush();
+    } catch (error) {
+      this.logger.warn(`label scans not sent to licensing yet: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+}

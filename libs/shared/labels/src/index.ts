@@ -1,0 +1,1 @@
+export { LABEL_CODE_LENGTH, LabelCodec } from './label-code.util';
