@@ -57,8 +57,8 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     platform = await startPlatform(
       'otel_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
-      // Without the demo's 2020 sales: this payment's event is then the relay's next, not the 320th.
-      { ledger: true, ordersEnv: { SEED_DEMO: 'false' } },
+      // Without the demo's 2020 sales (the default): this payment's event is the relay's next, not the 320th.
+      { ledger: true },
     );
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = (listed.body.items as ProductJson[]).find((p) => p.stock >= 10)!;

@@ -44,7 +44,7 @@ describe('producer payouts through the gateway', () => {
     platform = await startPlatform(
       'producer_payouts_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, demoSales: true },
     );
     // The ledger posts the demo's sales at boot: wait until they are all in (two reads alike).
     const officer = await as('officer');

@@ -62,6 +62,14 @@ export interface PlatformOptions {
   /** Added to the orders service's environment. */
   ordersEnv?: Record<string, string>;
   /**
+   * `true`: orders seeds the demo region's 319 paid orders of 2020 (with their events), as
+   * `npm start` does, for tests of what the ledger made of them (income, statements, payouts,
+   * reconciliation, lot traces). Default `false`: the demo catalogue, register and accounts only,
+   * no order before the test's own, because seeding the year (and a ledger posting it) takes most
+   * of a platform's boot on a loaded machine.
+   */
+  demoSales?: boolean;
+  /**
    * `false`: no service gets a Redis (in-process stores, as `npm start` on a machine without
    * one). Default: the tests' Redis (`REDIS_URL`), when there is one.
    */
@@ -69,7 +77,7 @@ export interface PlatformOptions {
   /**
    * `true`: the ledger runs too, and orders' relay delivers every order event to it. Default
    * `false`: no ledger (the relay has no consumer; events wait in the outbox), because a ledger
-   * posting the demo's 2020 sales at boot takes seconds of CPU every other e2e file does not need.
+   * posting the demo's 2020 sales (`demoSales`) takes seconds of CPU every other e2e file does not need.
    */
   ledger?: boolean;
   /** Added to the ledger's environment. */
@@ -87,7 +95,8 @@ export interface PlatformOptions {
 const TEST_DEADLINE_MS = '15000';
 
 /**
- * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded) on fresh databases and
+ * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded, the 2020 sales
+ * only with `demoSales`) on fresh databases and
  * a private Redis prefix, each with the environment the launcher gives it
  * (`tools/runtime/services.mjs`). `env` adds to the gateway's environment.
  */
@@ -159,6 +168,9 @@ export async function startPlatform(
   // production deadline (3 s) would time the machine's load, not the code. A test's own env wins.
   const envOf = (name: Parameters<typeof serviceEnv>[0], overrides: Record<string, string> = {}) =>
     serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, ...overrides });
+  // Orders seeds the 2020 sales only where the test asks for them; the other services' demo data
+  // (catalogue, register, accounts) is seeded either way.
+  const ordersEnv = { ...(options.demoSales ? {} : { SEED_DEMO: 'false' }), ...options.ordersEnv };
   // A port picked free may be taken (by another test's outgoing connection) before the service
   // binds it: then the services start again, on fresh ports, over the same databases.
   for (let attempt = 1; ; attempt++) {
@@ -171,7 +183,7 @@ export async function startPlatform(
       if (withLicensing) {
         await started(startLicensing(licensingConfig(envOf('licensing', options.licensingEnv))));
       }
-      await started(startOrders(ordersConfig(envOf('orders', options.ordersEnv))));
+      await started(startOrders(ordersConfig(envOf('orders', ordersEnv))));
       const gateway = await started(
         startGateway(gatewayConfig(envOf('gateway', env)), { listen: options.listen ?? false }),
       );
