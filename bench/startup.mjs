@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:startup`: how long `npm start` (node tools/runtime/start.mjs) takes to be usable
 // the way a newcomer runs it (no DATABASE_URL: embedded PostgreSQL; no REDIS_URL: redis-server from
-// PATH), cold (first start after `npm install`, empty data folder) and warm (second start on the
-// same data), and
+// PATH), cold (no build output, empty data folder) and warm (second start on the same data), and
 // how much memory the whole platform holds once up. Both ways the launcher can run the services:
 // all in its own process (the default, "after") and each as its own process (`--processes`, the
 // way it ran before, "before"), one after the other in the same run.
@@ -10,14 +9,13 @@
 // The launcher keeps its build in `dist/` of its checkout, so this runs it from a scratch checkout
 // in tmp/bench-startup-<run>/ (apps, libs, proto, tools/runtime, .swcrc and package.json copied;
 // node_modules linked), each mode with a data folder of its own (YUGONG_DATA_DIR) and dist/ removed
-// before its cold start, then built as `npm install` builds it (its `prepare` script, timed and
-// printed apart; `--build-in-start` leaves dist/ empty, so that the first start builds, as before
-// install built): the developer's own .data/ and dist/ are never used or touched. Free ports
+// before its cold start: the developer's own .data/ and dist/ are never used or touched. Free ports
 // are passed through the launcher's own settings; the launcher generates every secret.
 //
 // Each start is timed from spawn to the later of the launcher's "Yugong is running" line (every
 // service ready) and the first GET /api/v1/products answered 200 with items (the figure held
-// against the target); whatever build `npm start` still does is included. While up, the RSS (and
+// against the target); the build
+// (SWC and the web app's Vite build) is included, as it is in `npm start`. While up, the RSS (and
 // PSS, which counts shared pages once) of the launcher and every process descending from it is
 // summed from /proc: the Node process(es) of the services (and the launcher), PostgreSQL's
 // postmaster with all its backends and helper processes, and redis-server. Then SIGTERM, and the
@@ -27,7 +25,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eachLine, isAlive, killPid } from '../tools/runtime/lib/processes.mjs';
-import { build } from '../tools/runtime/build.mjs';
 import {
   fmt,
   freePort,
@@ -43,7 +40,6 @@ import {
 } from './lib/harness.mjs';
 
 const TARGET = { cold: 10, warm: 10, rssMiB: 600 };
-const buildInStart = process.argv.includes('--build-in-start');
 const MODES = [
   { key: 'one', title: 'one process (after)', args: [] },
   { key: 'processes', title: 'a process per service (before)', args: ['--processes'] },
@@ -233,7 +229,7 @@ run(async () => {
     YUGONG_PROCESSES: undefined,
   };
   say(
-    `launcher runs from a scratch checkout in tmp/ (${buildInStart ? 'no dist/' : 'dist/ built as npm install builds it'}, fresh data folder), embedded PostgreSQL, redis-server from PATH`,
+    `launcher runs from a scratch checkout in tmp/ (no dist/, fresh data folder), embedded PostgreSQL, redis-server from PATH`,
   );
 
   const results = {};
@@ -241,14 +237,6 @@ run(async () => {
     const env = { ...baseEnv, YUGONG_DATA_DIR: path.join(dir, `.data-${mode.key}`) };
     fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
     results[mode.key] = {};
-    if (!buildInStart) {
-      const t0 = performance.now();
-      await build({ root: dir, log: () => {} });
-      results[mode.key].install = (performance.now() - t0) / 1000;
-      say(
-        `${mode.title}: install's build (npm install → prepare) in ${results[mode.key].install.toFixed(1)} s`,
-      );
-    }
     for (const label of ['cold', 'warm']) {
       say(`${mode.title}: ${label} start…`);
       const r = await startOnce(`${mode.key} ${label}`, dir, env, ports.gateway, mode.args);
@@ -261,11 +249,7 @@ run(async () => {
   const before = results.processes;
   const met = (value, target) => (value <= target ? 'met' : 'NOT met');
   console.log(
-    `\nnpm start (node tools/runtime/start.mjs), embedded PostgreSQL + redis-server, ${
-      buildInStart
-        ? 'build included'
-        : `after install's build (${after.install.toFixed(1)} s / ${before.install.toFixed(1)} s, not counted)`
-    }`,
+    '\nnpm start (node tools/runtime/start.mjs), embedded PostgreSQL + redis-server, build included',
   );
   console.log(
     `  ${''.padEnd(34)} ${'after'.padStart(8)} ${'before'.padStart(8)}  after÷before  target (after)`,

@@ -4,9 +4,7 @@
 // Entry points land at dist/apps/<svc>/src/main.js. `--app <svc>` (each app's Nx `build` target)
 // compiles that app and libs/ only, leaving the other apps' output in place.
 // The web app (apps/web, a Vite SPA) is built by Vite into dist/apps/web, only when one of its
-// sources is newer than its last build (`--app web` always builds it). `npm install` runs this
-// (the `prepare` script), so a fresh clone starts from a built dist/; `npm start` then compiles
-// again only what changed since (see `force` of `build()`).
+// sources is newer than its last build (`--app web` always builds it).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,22 +31,16 @@ function swc(args, cwd) {
   });
 }
 
-/**
- * The newest modification time (ms) of any file under `dir` (and, with `dirs`, of `dir` and every
- * folder under it, which a deleted or renamed file touches), 0 when there is none.
- */
-function newestMtime(dir, { dirs = false } = {}) {
-  let newest = dirs ? fs.statSync(dir).mtimeMs : 0;
+/** The newest modification time (ms) of any file under `dir`, 0 when there is none. */
+function newestMtime(dir) {
+  let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() || (dirs && entry.isDirectory())) {
+    if (entry.isFile()) {
       newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
     }
   }
   return newest;
 }
-
-/** Written into dist/ after a whole SWC build: what `force: false` compares the sources with. */
-const STAMP = '.swc-build';
 
 /**
  * Builds the web app with Vite into dist/apps/web, unless `force` is false and the build there is
@@ -104,17 +96,9 @@ export async function buildWeb({ root = ROOT, force = true, log = (line) => cons
 /**
  * Builds the workspace (or one app and libs/) into `dist/`. Returns the time it took in ms.
  * `web: false` leaves the web app to the caller (`npm start` builds it while the services boot).
- * `force: false` (`npm start`) skips the SWC build when the last whole build is newer than every
- * file and folder of apps/ (but the web app's), libs/, proto/ and .swcrc.
- * @param {{ root?: string, app?: string, web?: boolean, force?: boolean, log?: (line: string) => void }} [options]
+ * @param {{ root?: string, app?: string, web?: boolean, log?: (line: string) => void }} [options]
  */
-export async function build({
-  root = ROOT,
-  app,
-  web = true,
-  force = true,
-  log = (line) => console.log(line),
-} = {}) {
+export async function build({ root = ROOT, app, web = true, log = (line) => console.log(line) } = {}) {
   if (app === 'web') {
     return buildWeb({ root, force: true, log });
   }
@@ -134,22 +118,6 @@ export async function build({
   }
   if (sources.length === 0) {
     throw new Error('nothing to build: no apps/ or libs/ folder');
-  }
-  const stamp = path.join(dist, STAMP);
-  if (!app && !force && fs.existsSync(stamp)) {
-    const inputs = [...sources, 'proto', '.swcrc'].map((part) => path.join(root, part)).filter(fs.existsSync);
-    const newest = Math.max(
-      ...inputs.map((input) =>
-        fs.statSync(input).isDirectory() ? newestMtime(input, { dirs: true }) : fs.statSync(input).mtimeMs,
-      ),
-    );
-    if (newest <= fs.statSync(stamp).mtimeMs) {
-      log(`build: ${sources.join(' + ')} are current (dist/)`);
-      if (web) {
-        await buildWeb({ root, force: false, log });
-      }
-      return Date.now() - started;
-    }
   }
   // Start clean so that a deleted source leaves no stale module behind (the web app's build is
   // Vite's, which cleans its own folder).
@@ -172,8 +140,6 @@ export async function build({
   for (const target of stale) {
     fs.rmSync(target, { recursive: true, force: true });
   }
-  // A build stopped half-way must not pass for current: the stamp goes first, and comes back last.
-  fs.rmSync(stamp, { force: true });
   const output = await swc([...sources, '-d', 'dist', '--quiet'], root);
   if (output.trim()) {
     log(output.trim());
@@ -181,11 +147,6 @@ export async function build({
   const proto = path.join(root, 'proto');
   if (fs.existsSync(proto)) {
     fs.cpSync(proto, path.join(dist, 'proto'), { recursive: true });
-  }
-  if (!app) {
-    // Stamped with the time the build started: a source saved during it counts as newer.
-    fs.writeFileSync(stamp, '');
-    fs.utimesSync(stamp, new Date(started), new Date(started));
   }
   log(`build: ${sources.join(' + ')} → dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!app && web) {

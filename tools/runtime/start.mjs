@@ -620,7 +620,7 @@ async function main() {
     }
   }
 
-  await build({ log: say, web: false, force: false });
+  await build({ log: say, web: false });
   // The web app (a Vite build when its sources changed) builds on another core while PostgreSQL
   // starts and the services boot; only the gateway, which serves it, waits for it.
   const webBuilt = buildWeb({ force: false, log: say });
