@@ -251,7 +251,7 @@ describeWithRedis('certification through the gateway', () => {
     expect(history.body.items).toEqual([
       expect.objectContaining({ id: certificate.id, status: 'revoked', certifiedBy: null }),
     ]);
-    // The ledger posts the demo's sales of 2020 before this one: the time limit is generous for load.
+    // The time limit is generous for a loaded runner: the ledger must post the payment before its trace.
   }, 240_000);
 
   it("takes a suspended producer's products off sale (cached listing included) until it is reinstated", async () => {

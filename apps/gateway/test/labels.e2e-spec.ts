@@ -59,7 +59,7 @@ describe('labels through the gateway', () => {
     platform = await startPlatform(
       'e2e_labels',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true, licensing: true },
+      { ledger: true, licensing: true, demoSales: true },
     );
     const applied = await request(platform.http)
       .post('/api/v1/licences')

@@ -101,7 +101,7 @@ describeWithRedis('the ledger through the gateway', () => {
     platform = await startPlatform(
       'ledger_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, demoSales: true },
     );
     await request(platform.http)
       .post('/api/v1/auth/register')

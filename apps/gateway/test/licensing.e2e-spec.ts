@@ -155,7 +155,7 @@ describeWithRedis('LOGO licences through the gateway', () => {
       .expect(200);
   });
 
-  // The ledger posts the demo's sales of 2020 before this one: the time limit is generous for load.
+  // A sale through orders, the relay and the ledger: the time limit is generous for load.
   it('阳光兔业 applies, an officer approves, the LOGO shows; a sale commits the terms to the fen across refunds', async () => {
     const applied = await apply('staff', [RABBIT, RABBIT_HEADS]);
     expect(applied.status).toBe(201);

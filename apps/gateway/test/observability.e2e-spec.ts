@@ -58,9 +58,9 @@ describeWithRedis('observability: traces, trace ids in logs, RED metrics', () =>
     platform = await startPlatform(
       'otel_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
-      // Without the demo's 2020 sales: this payment's event is then the relay's next, not the 320th.
+      // Without the demo's 2020 sales (the default): this payment's event is the relay's next, not the 320th.
       // The ledger's catch-up every second, so that its pass reads the payment's event too.
-      { ledger: true, ordersEnv: { SEED_DEMO: 'false' }, ledgerEnv: { CATCH_UP_INTERVAL_MS: '1000' } },
+      { ledger: true, ledgerEnv: { CATCH_UP_INTERVAL_MS: '1000' } },
     );
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = (listed.body.items as ProductJson[]).find((p) => p.stock >= 10)!;

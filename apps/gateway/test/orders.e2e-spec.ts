@@ -233,7 +233,7 @@ describeWithRedis('orders through the gateway', () => {
     expect(refundAgain.body.order.refunded.fen).toBe(product.price.fen);
     expect(await onHand(product.id)).toBe(stock - 2);
 
-    // The relief office sees the events the ledger will consume (after the demo sales of 2020).
+    // The relief office sees the events the ledger will consume.
     const events: { id: number; orderId: string; type: string }[] = [];
     for (;;) {
       const res = await request(platform.http)

@@ -52,7 +52,7 @@ describe('payout batches through the gateway', () => {
     platform = await startPlatform(
       'payouts_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, demoSales: true },
     );
     // The ledger posts the demo's sales at boot: wait until households have income.
     const officer = await as('officer');

@@ -1,6 +1,7 @@
 import { demoId } from '@yugong/shared/demo';
 import { parse } from 'csv-parse/sync';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
 import { signIn, type Account } from './support/accounts';
 import { startPlatform, type Platform } from './support/platform';
@@ -44,7 +45,7 @@ describe('producer payouts through the gateway', () => {
     platform = await startPlatform(
       'producer_payouts_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, demoSales: true },
     );
     // The ledger posts the demo's sales at boot: wait until they are all in (two reads alike).
     const officer = await as('officer');
@@ -67,7 +68,27 @@ describe('producer payouts through the gateway', () => {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
     }
     expect(household).not.toBe('');
-  }, 240_000);
+    // and until it has taken every one of them (orders' outbox drained): two reads alike can be a
+    // ledger stalled on a loaded machine, and the payable this test compares must move only by
+    // what it does.
+    const orders = new Client({ connectionString: platform.ordersDatabaseUrl });
+    await orders.connect();
+    try {
+      let pending = -1;
+      for (const until = Date.now() + 150_000; pending !== 0 && Date.now() < until;) {
+        const { rows } = await orders.query<{ n: string }>(
+          'select count(*) as n from outbox_event where delivered_at is null',
+        );
+        pending = Number(rows[0]!.n);
+        if (pending > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }
+      expect(pending).toBe(0);
+    } finally {
+      await orders.end();
+    }
+  }, 400_000);
 
   afterAll(async () => {
     await platform?.stop();

@@ -19,7 +19,7 @@ describe('reconciliation through the gateway', () => {
     platform = await startPlatform(
       'recon_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true, listen: true },
+      { ledger: true, listen: true, demoSales: true },
     );
     // The ledger posts the demo's sales at boot: the year is reconciled once they are in.
     const officer = await as('officer');

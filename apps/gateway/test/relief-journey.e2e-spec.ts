@@ -91,7 +91,7 @@ describe('the relief journey on the demo region: donations distributed, paid out
     platform = await startPlatform(
       'relief_journey_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true, logLevel: 'trace' },
+      { ledger: true, logLevel: 'trace', demoSales: true },
     );
     ledger = new Client({ connectionString: platform.ledgerDatabaseUrl });
     await ledger.connect();

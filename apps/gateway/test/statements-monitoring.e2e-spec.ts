@@ -100,7 +100,7 @@ describeWithRedis('household statements and return-to-poverty monitoring', () =>
     platform = await startPlatform(
       'stmt_e2e',
       { RATE_LIMIT_PER_MINUTE: '100000', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-      { ledger: true },
+      { ledger: true, demoSales: true },
     );
     // The ledger posts the demo's 2020 sales at boot: wait until their income stands still.
     let last = '';

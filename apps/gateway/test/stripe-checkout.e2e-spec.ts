@@ -17,7 +17,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
   let consumer: Record<string, string>;
   let officer: Record<string, string>;
   let product: ProductJson;
-  /** The last event the demo seed wrote. */
+  /** The last event written before this suite's own (none unless the platform seeds the 2020 sales). */
   let seededUpTo = 0;
 
   beforeAll(async () => {
@@ -40,7 +40,7 @@ describeWithRedis('card payments through the gateway and a fake Stripe', () => {
     const listed = await request(platform.http).get('/api/v1/products').query({ pageSize: 100 }).expect(200);
     product = listed.body.items.find((p: { stock: number }) => p.stock >= 10);
     expect(product).toBeDefined();
-    // The demo sales of 2020 came first: this suite's events are the ones after them.
+    // Any events written at boot came first: this suite's events are the ones after them.
     for (let page = await eventsAfter(0); page.length > 0; page = await eventsAfter(seededUpTo)) {
       seededUpTo = page.at(-1)!.id;
     }

@@ -65,6 +65,14 @@ export interface PlatformOptions {
   /** Added to the orders service's environment. */
   ordersEnv?: Record<string, string>;
   /**
+   * `true`: orders seeds the demo region's 319 paid orders of 2020 (with their events), as
+   * `npm start` does, for tests of what the ledger made of them (income, statements, payouts,
+   * reconciliation, lot traces). Default `false`: the demo catalogue, register and accounts only,
+   * no order before the test's own, because seeding the year (and a ledger posting it) takes most
+   * of a platform's boot on a loaded machine.
+   */
+  demoSales?: boolean;
+  /**
    * `false`: no service gets a Redis (in-process stores, as `npm start` on a machine without
    * one). Default: the tests' Redis (`REDIS_URL`), when there is one.
    */
@@ -72,7 +80,7 @@ export interface PlatformOptions {
   /**
    * `true`: the ledger runs too, and orders' relay delivers every order event to it. Default
    * `false`: no ledger (the relay has no consumer; events wait in the outbox), because a ledger
-   * posting the demo's 2020 sales at boot takes seconds of CPU every other e2e file does not need.
+   * posting the demo's 2020 sales (`demoSales`) takes seconds of CPU every other e2e file does not need.
    */
   ledger?: boolean;
   /** Added to the ledger's environment. */
@@ -95,7 +103,8 @@ export interface PlatformOptions {
 const TEST_DEADLINE_MS = '15000';
 
 /**
- * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded) on fresh databases and
+ * Boots beneficiaries, catalog, the ledger, orders and the gateway (demo data seeded, the 2020 sales
+ * only with `demoSales`) on fresh databases and
  * a private Redis prefix, each with the environment the launcher gives it
  * (`tools/runtime/services.mjs`). `env` adds to the gateway's environment.
  */
@@ -174,6 +183,9 @@ export async function startPlatform(
     config: C,
     start: (config: C) => Promise<T>,
   ) => runAsService(service, config.LOG_LEVEL, () => start(config));
+  // Orders seeds the 2020 sales only where the test asks for them; the other services' demo data
+  // (catalogue, register, accounts) is seeded either way.
+  const ordersEnv = { ...(options.demoSales ? {} : { SEED_DEMO: 'false' }), ...options.ordersEnv };
   // A port picked free may be taken (by another test's outgoing connection) before the service
   // binds it: then the services start again, on fresh ports, over the same databases.
   for (let attempt = 1; ; attempt++) {
@@ -188,7 +200,7 @@ export async function startPlatform(
           boot('licensing', licensingConfig(envOf('licensing', options.licensingEnv)), startLicensing),
         );
       }
-      await started(boot('orders', ordersConfig(envOf('orders', options.ordersEnv)), startOrders));
+      await started(boot('orders', ordersConfig(envOf('orders', ordersEnv)), startOrders));
       const gatewayEnv = envOf('gateway', env);
       const gateway = await started(
         boot('gateway', gatewayConfig(gatewayEnv), (config) =>
