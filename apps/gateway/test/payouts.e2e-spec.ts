@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import request from 'supertest';
 import { signIn, type Account } from './support/accounts';
+import { asText, undeliveredOrderEvents } from './support/outbox';
 import { startPlatform, type Platform } from './support/platform';
 
 type Role = 'consumer' | 'staff' | 'officer' | 'auditor' | 'admin';
@@ -74,23 +74,7 @@ describe('payout batches through the gateway', () => {
     expect(paid).toHaveLength(3);
     // and until it has taken every one of them (orders' outbox drained): the balances this test
     // compares then move only by what it does.
-    const orders = new Client({ connectionString: platform.ordersDatabaseUrl });
-    await orders.connect();
-    try {
-      let pending = -1;
-      for (const until = Date.now() + 150_000; pending !== 0 && Date.now() < until;) {
-        const { rows } = await orders.query<{ n: string }>(
-          'select count(*) as n from outbox_event where delivered_at is null',
-        );
-        pending = Number(rows[0]!.n);
-        if (pending > 0) {
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
-      }
-      expect(pending).toBe(0);
-    } finally {
-      await orders.end();
-    }
+    expect(await undeliveredOrderEvents(platform.ordersDatabaseUrl, 150_000)).toBe(0);
   }, 330_000);
 
   afterAll(async () => {
@@ -137,11 +121,7 @@ describe('payout batches through the gateway', () => {
         .get(`/api/v1/ledger/payout-batches/${batch.id}/file`)
         .set(officer)
         .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
-        })
+        .parse(asText)
         .expect(200);
       expect(file.headers['content-type']).toContain('text/csv');
       files.push(file.body as string);

@@ -13,6 +13,7 @@ import request from 'supertest';
 import type { caseJson, refreshJson } from '../src/beneficiaries/monitoring.views';
 import type { statementJson } from '../src/ledger/statements.views';
 import { signIn, type Account } from './support/accounts';
+import { asText, undeliveredOrderEvents } from './support/outbox';
 import { DEMO_PASSWORD, startPlatform, type Platform } from './support/platform';
 import type { TrialBalanceJson } from './support/views';
 
@@ -54,7 +55,6 @@ const PRODUCER_ACCOUNT = '4105 0166 8808 0000 7777';
 const PRODUCER_DIGITS = PRODUCER_ACCOUNT.replace(/\s/g, '');
 const SECRETS = [...HOUSEHOLD_ACCOUNTS, PRODUCER_ACCOUNT, PRODUCER_DIGITS];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const signedFen = (e: { side: string; amount: { fen: number } }) =>
   e.side === 'credit' ? e.amount.fen : -e.amount.fen;
 
@@ -96,23 +96,7 @@ describe('the relief journey on the demo region: donations distributed, paid out
     ledger = new Client({ connectionString: platform.ledgerDatabaseUrl });
     await ledger.connect();
     // The ledger posts the demo's sales at boot: wait until orders' outbox has handed it every one.
-    const orders = new Client({ connectionString: platform.ordersDatabaseUrl });
-    await orders.connect();
-    try {
-      let pending = -1;
-      for (const until = Date.now() + 420_000; pending !== 0 && Date.now() < until;) {
-        const { rows } = await orders.query<{ n: string }>(
-          'select count(*) as n from outbox_event where delivered_at is null',
-        );
-        pending = Number(rows[0]!.n);
-        if (pending > 0) {
-          await sleep(1_000);
-        }
-      }
-      expect(pending).toBe(0);
-    } finally {
-      await orders.end();
-    }
+    expect(await undeliveredOrderEvents(platform.ordersDatabaseUrl, 420_000)).toBe(0);
     const income = await request(platform.http)
       .get('/api/v1/ledger/household-income')
       .query({ asOf: '2021-01-01T00:00:00+08:00', windowMonths: 12 })
@@ -247,11 +231,7 @@ describe('the relief journey on the demo region: donations distributed, paid out
       .get(`/api/v1/ledger/payout-batches/${batch.id}/file`)
       .set(officer)
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
-      })
+      .parse(asText)
       .expect(200);
     expect(file.headers['content-type']).toContain('text/csv');
     const text = file.body as string;
