@@ -74,16 +74,21 @@ export class LabelScans {
     @Inject(LABEL_SCAN_SETTINGS) private readonly settings: LabelScanSettings,
   ) {}
 
-  /** This gateway holds the code's view now: a scan of it needs no call. */
-  holds(code: string): boolean {
+  /**
+   * The canonical code, when its tag verifies and this gateway holds its view now (a scan of it
+   * needs no call); else undefined.
+   */
+  heldCode(code: string): string | undefined {
     const canonical = this.settings.codec?.verify(code);
-    return Boolean(canonical && this.views.get(canonical)?.view);
+    return canonical && this.views.get(canonical)?.view ? canonical : undefined;
   }
 
-  /** The label with this scan counted, if this gateway holds its view now (no call, no wait). */
-  scanCached(code: string, clientNetwork: string): licensing.LabelVerification | undefined {
-    const canonical = this.settings.codec?.verify(code);
-    const view = canonical ? this.views.get(canonical)?.view : undefined;
+  /**
+   * The label with this scan counted, if this gateway still holds the view of `canonical` (a code
+   * {@link heldCode} answered: its tag is not checked again); no call, no wait.
+   */
+  scanCached(canonical: string, clientNetwork: string): licensing.LabelVerification | undefined {
+    const view = this.views.get(canonical)?.view;
     return view && this.count(view, clientNetwork);
   }
 

@@ -36,7 +36,8 @@ export function registerLabelVerifyFastPath(
       return;
     }
     const { scans, impact } = resolve();
-    if (!scans.holds(code)) {
+    const canonical = scans.heldCode(code);
+    if (!canonical) {
       return;
     }
     const hit = await rate.storage.increment(
@@ -49,7 +50,7 @@ export function registerLabelVerifyFastPath(
     if (hit.isBlocked) {
       return; // the full pipeline answers 429 with its usual body and headers
     }
-    const label = scans.scanCached(code, clientNetworkOf(request.ip));
+    const label = scans.scanCached(canonical, clientNetworkOf(request.ip));
     if (!label) {
       return;
     }
