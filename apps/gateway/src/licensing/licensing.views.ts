@@ -1,5 +1,5 @@
 import { licensing } from '@yugong/contracts';
-import { formatYuan } from '@yugong/shared/money';
+import { moneyJson as yuan } from '../common/money.view';
 import { enumName, isoOf } from '../catalog/catalog.views';
 import type { LotImpact } from './lot-impact.service';
 
@@ -16,7 +16,7 @@ export function licenceJson(l: licensing.Licence) {
     productIds: l.productIds,
     commitment: {
       bps: l.commitment?.commitmentBps ?? 0,
-      minPerUnit: { fen: minFen, currency: 'CNY', display: formatYuan(minFen, 'CNY') },
+      minPerUnit: yuan(minFen),
     },
     status: status(l.status),
     validFrom: isoOf(l.validFrom),
@@ -52,8 +52,6 @@ export function labelBatchJson(b: licensing.LabelBatch) {
     createdAt: isoOf(b.createdAt),
   };
 }
-
-const yuan = (fen: number) => ({ fen, currency: 'CNY', display: formatYuan(fen, 'CNY') });
 
 /** What the verify page shows of a genuine label: never a household. */
 export function labelVerificationJson(l: licensing.LabelVerification, impact: LotImpact | null) {
