@@ -3,10 +3,15 @@ import { baseUrl, call, expectAccessible, screenshot, signIn } from './support/f
 
 const PRODUCT = '手撕兔肉干';
 
-/** The storefront's card of `name`, searched for by name. */
+/**
+ * The storefront's card of `name`, searched for by name, once the list has rendered it (the list
+ * is fetched after the page loads: counting its LOGOs any earlier counts nothing).
+ */
 async function cardOf(page: Page, name: string) {
   await page.goto(`${baseUrl()}/products?q=${encodeURIComponent(name)}`);
-  return page.getByTestId('product-card').filter({ hasText: name }).first();
+  const card = page.getByTestId('product-card').filter({ hasText: name }).first();
+  await expect(card).toBeVisible();
+  return card;
 }
 
 test("阳光兔业's staff apply for a LOGO licence, an officer approves it, the storefront shows the LOGO", async ({
