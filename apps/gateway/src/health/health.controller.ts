@@ -15,6 +15,10 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { REDIS } from '../common/redis.provider';
+import { BeneficiariesClient } from '../beneficiaries/beneficiaries.client';
+import { CatalogClient } from '../catalog/catalog.client';
+import { OrdersClient } from '../orders/orders.client';
+import type { ServiceClient } from '@yugong/shared/grpc';
 
 /** How long one readiness check answers every caller: probes and balancers may poll at will. */
 export const READINESS_TTL_MS = 1_000;
@@ -48,6 +52,9 @@ export class HealthController {
     private readonly grpc: GRPCHealthIndicator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly catalogClient: CatalogClient,
+    private readonly beneficiariesClient: BeneficiariesClient,
+    private readonly ordersClient: OrdersClient,
   ) {}
 
   /** The process is alive. */
@@ -58,7 +65,7 @@ export class HealthController {
 
   /**
    * Ready for traffic: its database, Redis (when configured), catalog, beneficiaries and orders
-   * answer. Requests within {@link READINESS_TTL_MS} of a check, or while it runs, share its answer.
+   * answer, and its own channels to those three are not failing. Requests within {@link READINESS_TTL_MS} of a check, or while it runs, share its answer.
    */
   @Get('readyz')
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
@@ -77,11 +84,14 @@ export class HealthController {
       result = await this.health.check([
         () => this.db.pingCheck('database', { timeout: 1_000 }),
         () => this.redisCheck(),
-        ...this.services().map(
-          ([key, service, url]) =>
-            () =>
-              this.grpc.checkService<GrpcOptions>(key, service, { url, timeout: 1_000 }),
-        ),
+        ...this.services().map(([key, service, url, client]) => async () => {
+          const health = await this.grpc.checkService<GrpcOptions>(key, service, { url, timeout: 1_000 });
+          // The service answers its health check on a channel of its own; this process's calls
+          // go over another, which may still be waiting out a reconnect back-off.
+          return client.reachable()
+            ? health
+            : this.indicators.check(key).down({ message: 'our channel is not connected yet' });
+        }),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) {
@@ -106,22 +116,25 @@ export class HealthController {
    * indicator keeps one channel per service name, so each must ask for its own (with '' for all
    * three, every check went to the first address).
    */
-  private services(): [key: string, service: string, url: string][] {
+  private services(): [key: string, service: string, url: string, client: ServiceClient<object>][] {
     return [
       [
         'catalog',
         `${catalog.YUGONG_CATALOG_V1_PACKAGE_NAME}.${catalog.CATALOG_SERVICE_NAME}`,
         this.config.CATALOG_GRPC_URL,
+        this.catalogClient,
       ],
       [
         'beneficiaries',
         `${beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME}.${beneficiaries.BENEFICIARIES_SERVICE_NAME}`,
         this.config.BENEFICIARIES_GRPC_URL,
+        this.beneficiariesClient,
       ],
       [
         'orders',
         `${orders.YUGONG_ORDERS_V1_PACKAGE_NAME}.${orders.ORDERS_SERVICE_NAME}`,
         this.config.ORDERS_GRPC_URL,
+        this.ordersClient,
       ],
     ];
   }

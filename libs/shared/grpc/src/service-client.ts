@@ -1,4 +1,5 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import { connectivityState, status, type Client, type Metadata } from '@grpc/grpc-js';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath } from '@yugong/contracts';
 import { namePeerUnavailable } from '@yugong/shared/errors';
@@ -55,6 +56,17 @@ export class ServiceClient<T extends object> {
     private readonly settings: ServiceClientSettings,
   ) {
     this.stub = channel.stub;
+  }
+
+  /**
+   * False while the channel is failing to connect (TRANSIENT_FAILURE, or closed): then a call fails
+   * at once with UNAVAILABLE, however healthy the service is by now, until the next reconnect
+   * attempt. Readiness checks ask this as well as the service's health, so that "ready" means this
+   * process's own calls get through. Asking also starts a connection on an idle channel.
+   */
+  reachable(): boolean {
+    const state = this.channel.connectivity();
+    return state !== connectivityState.TRANSIENT_FAILURE && state !== connectivityState.SHUTDOWN;
   }
 
   /** Calls `method` and resolves with its response, or rejects with the grpc-js ServiceError. */
@@ -126,8 +138,29 @@ export interface GrpcStub<T extends object> {
   audience: ServiceName;
   /** `/package.Service/`: a method's path is this and its name. */
   pathPrefix: string;
+  /** The channel's state now (an idle channel starts connecting). */
+  connectivity(): connectivityState;
   close(): void;
 }
+
+const clientDefinitions = new Map<string, PackageDefinition>();
+
+/**
+ * A service's contract, parsed once per process for every client of it: the gateway alone opens
+ * eight channels, and `npm start` runs every service in one process. (Servers parse their own:
+ * beneficiaries swaps an encoder into its server's copy.)
+ */
+function clientDefinition(service: string): PackageDefinition {
+  let definition = clientDefinitions.get(service);
+  if (!definition) {
+    definition = loadSync(protoPath(service), { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+    clientDefinitions.set(service, definition);
+  }
+  return definition;
+}
+
+/** How soon a channel that could not connect tries again: first after, and at most after. */
+export const RECONNECT_BACKOFF_MS = { initial: 200, max: 1_000 } as const;
 
 /** Opens a channel and returns the generated client interface for one service. */
 export function createGrpcStub<T extends object>(settings: GrpcStubSettings): GrpcStub<T> {
@@ -136,17 +169,24 @@ export function createGrpcStub<T extends object>(settings: GrpcStubSettings): Gr
     options: {
       url: settings.url,
       package: settings.packageName,
-      protoPath: protoPath(settings.service),
-      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      packageDefinition: clientDefinition(settings.service),
       channelOptions: {
         'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
         'grpc.keepalive_time_ms': 30_000,
         'grpc.keepalive_timeout_ms': 10_000,
+        // Between internal services a reconnect is cheap and waiting is not: grpc-js's default
+        // back-off grows to 120 s, so a channel that first tried while its service was still
+        // starting failed every call for up to tens of seconds after the service was up.
+        'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF_MS.initial,
+        'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_MS.max,
       },
     },
   }) as unknown as ClientGrpc & { close(): void };
+  const stub = proxy.getService<T>(settings.serviceName);
+  const client = proxy.getClientByServiceName<Client>(settings.serviceName);
   return {
-    stub: proxy.getService<T>(settings.serviceName),
+    stub,
+    connectivity: () => client.getChannel().getConnectivityState(true),
     audience: settings.audience ?? (settings.service as ServiceName),
     pathPrefix: `/${settings.packageName}.${settings.serviceName}/`,
     close: () => proxy.close(),

@@ -1,5 +1,6 @@
 import {
   Client,
+  connectivityState,
   credentials,
   makeGenericClientConstructor,
   Metadata,
@@ -272,6 +273,7 @@ describe(`${ServiceClient.name} retries`, () => {
     stub,
     audience: 'catalog' as const,
     pathPrefix: '/yugong.catalog.v1.CatalogService/',
+    connectivity: () => connectivityState.READY,
     close: () => undefined,
   });
 
