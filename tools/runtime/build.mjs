@@ -31,15 +31,37 @@ function swc(args, cwd) {
   });
 }
 
-/** The newest modification time (ms) of any file under `dir`, 0 when there is none. */
+/**
+ * The newest modification time (ms) of `dir` (a folder or a file) and anything under it, 0 when it
+ * is not there. Folders count too: deleting or renaming a file changes its folder's time.
+ */
 function newestMtime(dir) {
-  let newest = 0;
+  if (!fs.existsSync(dir)) {
+    return 0;
+  }
+  const stat = fs.statSync(dir);
+  if (!stat.isDirectory()) {
+    return stat.mtimeMs;
+  }
+  let newest = stat.mtimeMs;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
+    if (entry.isFile() || entry.isDirectory()) {
       newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
     }
   }
   return newest;
+}
+
+/** Written into dist/ after a full build of the services; its time is when that build began. */
+const STAMP = '.services-built';
+
+/** The inputs of the services' build: their sources, libs/, proto/ and the compiler's settings. */
+function newestServiceSource(root, apps) {
+  return Math.max(
+    ...[...apps, 'libs', 'proto', '.swcrc', 'tsconfig.base.json', 'package-lock.json'].map((input) =>
+      newestMtime(path.join(root, input)),
+    ),
+  );
 }
 
 /**
@@ -96,9 +118,18 @@ export async function buildWeb({ root = ROOT, force = true, log = (line) => cons
 /**
  * Builds the workspace (or one app and libs/) into `dist/`. Returns the time it took in ms.
  * `web: false` leaves the web app to the caller (`npm start` builds it while the services boot).
- * @param {{ root?: string, app?: string, web?: boolean, log?: (line: string) => void }} [options]
+ * A full build is skipped when nothing it reads changed since the last one (`force` builds anyway):
+ * then `npm start` starts sooner, and a run that finds dist/ current never rewrites files that
+ * another run (a test, `npm start`) is executing from.
+ * @param {{ root?: string, app?: string, web?: boolean, force?: boolean, log?: (line: string) => void }} [options]
  */
-export async function build({ root = ROOT, app, web = true, log = (line) => console.log(line) } = {}) {
+export async function build({
+  root = ROOT,
+  app,
+  web = true,
+  force = false,
+  log = (line) => console.log(line),
+} = {}) {
   if (app === 'web') {
     return buildWeb({ root, force: true, log });
   }
@@ -118,6 +149,17 @@ export async function build({ root = ROOT, app, web = true, log = (line) => cons
   }
   if (sources.length === 0) {
     throw new Error('nothing to build: no apps/ or libs/ folder');
+  }
+  const stamp = path.join(dist, STAMP);
+  if (!app) {
+    if (!force && fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs > newestServiceSource(root, apps)) {
+      log(`build: ${sources.join(' + ')} are current (dist/)`);
+      if (web) {
+        await buildWeb({ root, force: false, log });
+      }
+      return Date.now() - started;
+    }
+    fs.rmSync(stamp, { force: true });
   }
   // Start clean so that a deleted source leaves no stale module behind (the web app's build is
   // Vite's, which cleans its own folder).
@@ -148,6 +190,11 @@ export async function build({ root = ROOT, app, web = true, log = (line) => cons
   if (fs.existsSync(proto)) {
     fs.cpSync(proto, path.join(dist, 'proto'), { recursive: true });
   }
+  if (!app) {
+    // Dated when the build began: a source saved while it ran makes the next run build again.
+    fs.writeFileSync(stamp, `${new Date(started).toISOString()}\n`);
+    fs.utimesSync(stamp, new Date(started), new Date(started));
+  }
   log(`build: ${sources.join(' + ')} → dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!app && web) {
     await buildWeb({ root, force: false, log });
@@ -157,7 +204,8 @@ export async function build({ root = ROOT, app, web = true, log = (line) => cons
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = process.argv.indexOf('--app');
-  build({ app: at > 0 ? process.argv[at + 1] : undefined }).catch((error) => {
+  const app = at > 0 ? process.argv[at + 1] : undefined;
+  build({ app, force: process.argv.includes('--force') }).catch((error) => {
     console.error(error.message ?? error);
     process.exit(1);
   });

@@ -7,6 +7,7 @@
 // Redis: REDIS_URL, else 127.0.0.1:6379 if it answers PING, else a redis-server from PATH on a
 // free port, else none (Redis suites are skipped, and it says so).
 // Extra arguments go to Jest: `npm test -- --testPathPatterns money`.
+// The services and the web app are built into dist/ first (skipped when current).
 // The web project's `test` target (apps/web/e2e/run.mjs) runs its Jest specs with those arguments,
 // then its browser tests (Playwright in Debian's chromium, against the platform started from the
 // build as `npm start` starts it), whose counts join the summary as `web-browser`.
@@ -17,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { build } from '../runtime/build.mjs';
 import { isAlive, killPid } from '../runtime/lib/processes.mjs';
 import { freePort, probePostgres, redactUrl, startEmbeddedPostgres } from '../runtime/lib/postgres.mjs';
 import { findRedisServer, pingRedis, startRedisServer } from '../runtime/lib/redis.mjs';
@@ -29,7 +31,7 @@ const env = process.env;
 const say = (line) => console.log(`[test] ${line}`);
 const minutes = Number.parseFloat(env.YUGONG_TEST_TIMEOUT_MIN ?? '20');
 
-const started = { postgres: undefined, redis: undefined, nx: undefined };
+const started = { postgres: undefined, redis: undefined, nx: [] };
 let timedOut = false;
 
 function hostPort(value, fallbackPort) {
@@ -104,9 +106,11 @@ function cleanup() {
 }
 
 async function stopStarted() {
-  if (started.nx?.pid && isAlive(started.nx.pid)) {
-    await killPid(started.nx.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true });
-  }
+  await Promise.all(
+    started.nx
+      .filter((child) => child.pid && isAlive(child.pid))
+      .map((child) => killPid(child.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true })),
+  );
   if (started.redis) {
     await started.redis.stop();
     fs.rmSync(path.join(TMP, 'test-redis'), { recursive: true, force: true });
@@ -131,7 +135,7 @@ function runNx(childEnv, jestArgs) {
       stdio: 'inherit',
       detached: true,
     });
-    started.nx = child;
+    started.nx.push(child);
     const timer = setTimeout(() => {
       timedOut = true;
       say(`TIMEOUT: tests still running after ${minutes} min (YUGONG_TEST_TIMEOUT_MIN); stopping them`);
@@ -185,6 +189,9 @@ async function main() {
     } else {
       delete childEnv.REDIS_URL;
     }
+    // Built once here: the browser tests and the launcher's own test then find dist/ current, and
+    // neither rewrites it while the other may be running from it.
+    await build({ log: (line) => say(line) });
     if (!interrupted) {
       nxCode = await runNx(childEnv, process.argv.slice(2));
     }
