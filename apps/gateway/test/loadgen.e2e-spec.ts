@@ -36,7 +36,7 @@ describe('the load generator against the platform', () => {
     const summary = (await runLoad({
       baseUrl: `http://127.0.0.1:${platform.gatewayPort}`,
       seconds: 60,
-      maxRequests: 150,
+      maxRequests: 60,
       concurrency: 4,
       mix: { browse: 2, cart: 1, checkout: 2, trace: 1 },
       officer: { email: 'officer@example.com', password: DEMO_PASSWORD },
@@ -45,7 +45,7 @@ describe('the load generator against the platform', () => {
     expect(summary.errorSamples).toEqual([]);
     expect(summary.errors).toBe(0);
     // Bounded by count: no worker starts a step past the bound.
-    expect(summary.total).toBe(150);
+    expect(summary.total).toBe(60);
     const step = (name: string) => summary.rows.find((r) => r.step === name)!;
     for (const name of ['browse', 'cart', 'checkout', 'trace']) {
       expect(step(name).requests).toBeGreaterThan(0);

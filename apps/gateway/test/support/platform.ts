@@ -173,9 +173,11 @@ export async function startPlatform(
     return value;
   };
   // Two platforms share the runner's two cores while a ledger posts a year of demo sales: the
-  // production deadline (3 s) would time the machine's load, not the code. A test's own env wins.
+  // production deadline (3 s) would time the machine's load, not the code. No test asks a
+  // service for its reflection, which `npm start` turns on and which costs every boot a decode of
+  // each contract. A test's own env wins.
   const envOf = (name: Parameters<typeof serviceEnv>[0], overrides: Record<string, string> = {}) =>
-    serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, ...overrides });
+    serviceEnv(name, ctx, { GRPC_DEADLINE_MS: TEST_DEADLINE_MS, GRPC_REFLECTION: 'false', ...overrides });
   // Each service boots in its own logging context, as the launcher runs it (runAsService): its
   // lines outside a request carry its own name and level, not the first service's.
   const boot = <C extends { LOG_LEVEL: string }, T>(
