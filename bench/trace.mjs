@@ -5,8 +5,9 @@
 // is filled straight in SQL with BENCH_ORDERS (1,000,000) paid orders over BENCH_MONTHS (12) months
 // by `lib/ledger-fill.mjs`, which says what it bypasses and how the journal's rules are then checked
 // over the whole fill. Then `vacuum analyze`, and the ledger starts again on the filled database.
-// The bench prints the partitions' count, rows and sizes (heap and each index, per posting), the
-// figures the README's extrapolation to 10^9 postings starts from.
+// The bench prints the partitions' count, rows and sizes (heap and each index, per posting, and the
+// fullest partition's index by index), the figures the README's extrapolation to 10^9 postings
+// starts from.
 //
 // Measured:
 // 1. `TraceOrder` over gRPC (signed as the gateway for a relief officer, so the full view),
@@ -75,7 +76,19 @@ async function partitionsOf(sql) {
                       where parent.relname like 'posting\\_%' and parent.relkind = 'I'
                       group by 1 order by 1`)
   ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
-  return { partitions: parts, indexes };
+  // The fullest partition, index by index: what one month weighs (the extrapolation's unit).
+  const fullest = [...parts].sort((a, b) => b.rows - a.rows)[0];
+  const fullestIndexes = fullest
+    ? (
+        await sql.query(
+          `select c.relname as name, pg_relation_size(c.oid)::bigint as bytes
+             from pg_index x join pg_class c on c.oid = x.indexrelid
+            where x.indrelid = $1::regclass order by 1`,
+          [fullest.name],
+        )
+      ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }))
+    : [];
+  return { partitions: parts, indexes, fullest: fullest && { ...fullest, indexes: fullestIndexes } };
 }
 
 const unary = (client, method, request, metadata) =>
@@ -338,6 +351,18 @@ run(async () => {
     console.log(
       `  index ${index.name.padEnd(20)} ${fmt(index.bytes / 2 ** 20).padStart(6)} MiB (${perPosting(index.bytes)} B a posting)`,
     );
+  }
+  if (filled.fullest) {
+    const { fullest } = filled;
+    const perRow = (bytes) => (bytes / Math.max(1, fullest.rows)).toFixed(1);
+    console.log(
+      `  fullest partition ${fullest.name}: ${fmt(fullest.rows)} rows, heap ${fmt(fullest.heap / 2 ** 20, 1)} MiB (${perRow(fullest.heap)} B a row)`,
+    );
+    for (const index of fullest.indexes) {
+      console.log(
+        `    ${index.name.padEnd(40)} ${fmt(index.bytes / 2 ** 20, 1).padStart(6)} MiB (${perRow(index.bytes)} B a row)`,
+      );
+    }
   }
   if (problems.length > 0) {
     throw new Error(`the run is invalid: ${problems.join('; ')}`);

@@ -112,10 +112,15 @@ export class BrowserTracer {
   }
 
   /**
-   * Runs one request made without the typed client (`fetch` of a file): `request` is given the
-   * `traceparent` to send and answers the response, whose status the span records.
+   * Runs one request made without the typed client (`fetch` of a file, the register upload's
+   * XMLHttpRequest): `request` is given the `traceparent` to send and answers the response (or
+   * anything with its status), whose status the span records.
    */
-  async around(method: string, path: string, request: (traceparent: string) => Promise<Response>) {
+  async around<R extends { status: number }>(
+    method: string,
+    path: string,
+    request: (traceparent: string) => Promise<R>,
+  ): Promise<R> {
     const trace = this.start();
     const startMs = now();
     let status = 0;

@@ -1,10 +1,11 @@
 import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Progress, Table, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, freshAccessToken } from '../api/client';
+import { ApiError, freshAccessToken, tracer } from '../api/client';
 import type { ApiErrorBody, ImportReport } from '../api/views';
 import { officeWrites, useSession } from '../session';
 import { showApiError } from '../ui/api-errors';
+import { uploadRegister } from './register-upload';
 
 interface ImportForm {
   file?: unknown;
@@ -14,45 +15,20 @@ interface ImportForm {
 }
 
 /**
- * Streams a register file to the import endpoint with upload progress (XMLHttpRequest: fetch
- * reports none) and shows the report, every rejected row by line, column and reason.
+ * Streams a register file to the import endpoint with upload progress and shows the report, every
+ * rejected row by line, column and reason.
  */
-function upload(
+async function upload(
   file: File,
   values: ImportForm,
   token: string,
   onProgress: (percent: number) => void,
 ): Promise<ImportReport> {
-  const query = new URLSearchParams({
-    purpose: values.purpose,
-    dryRun: String(values.dryRun),
-    partial: String(values.partial),
-  });
-  const body = new FormData();
-  body.append('file', file);
-  return new Promise((resolve, reject) => {
-    const request = new XMLHttpRequest();
-    request.open('POST', `/api/v1/households/import?${query}`);
-    request.setRequestHeader('authorization', `Bearer ${token}`);
-    request.upload.onprogress = (event) =>
-      event.lengthComputable && onProgress((100 * event.loaded) / event.total);
-    request.onload = () => {
-      const parsed = (() => {
-        try {
-          return JSON.parse(request.responseText) as unknown;
-        } catch {
-          return {};
-        }
-      })();
-      if (request.status >= 200 && request.status < 300) {
-        resolve(parsed as ImportReport);
-      } else {
-        reject(new ApiError(request.status, parsed as ApiErrorBody));
-      }
-    };
-    request.onerror = () => reject(new Error('network error'));
-    request.send(body);
-  });
+  const { status, body } = await uploadRegister(file, values, token, onProgress, tracer);
+  if (status >= 200 && status < 300) {
+    return body as ImportReport;
+  }
+  throw new ApiError(status, body as ApiErrorBody);
 }
 
 export default function ImportPage() {
