@@ -36,6 +36,13 @@ export const gatewayConfigSchema = z.object({
    * refused deliveries for days, so an event sent while it was missing is not lost once it is set.
    */
   STRIPE_WEBHOOK_SECRET: env.optional(env.secret(16)),
+  /**
+   * Inserts into the Stripe inbox in flight at once from the webhook route; deliveries that arrive
+   * meanwhile wait and go together in the next insert (one statement and one commit for many).
+   */
+  STRIPE_INBOX_WRITES: env.int(4, { min: 1, max: 100 }),
+  /** Most deliveries written by one insert of the webhook route. */
+  STRIPE_INBOX_WRITE_BATCH: env.int(64, { min: 1, max: 1_000 }),
   /** How often the Stripe inbox applier looks for deliveries to apply. */
   STRIPE_INBOX_INTERVAL_MS: env.int(250, { min: 10, max: 60_000 }),
   /** Deliveries the applier claims per transaction. */

@@ -24,20 +24,28 @@ export interface InboxBacklog {
 @Injectable()
 export class StripeInboxRepository {
   /**
-   * Writes a delivery; false when its event id is in the inbox already (a repeat: nothing written).
-   * Sent through knex with bound parameters (the driver's extended protocol), not MikroORM's
-   * `execute`, which inlines them as literals: the 2 KB body escaped and copied into the SQL text
-   * on every delivery.
+   * Writes deliveries in one statement (one round trip, one commit; `on conflict do nothing`
+   * decides a repeat); answers the event ids it stored, so the others were in the inbox already.
+   * Their event ids must be distinct. Sent through knex with bound parameters (the driver's
+   * extended protocol), not MikroORM's `execute`, which inlines them as literals; the arrays go as
+   * PostgreSQL array literals, as knex would spread a JS array into a list of `?`.
    */
-  async record(em: EntityManager, delivery: InboxDelivery): Promise<boolean> {
-    const result: { rowCount: number | null } = await em
+  async recordAll(em: EntityManager, deliveries: readonly InboxDelivery[]): Promise<Set<string>> {
+    const result: { rows: { event_id: string }[] } = await em
       .getConnection()
       .getKnex()
       .raw(
-        'insert into stripe_inbox_event (event_id, type, body) values (?, ?, ?) on conflict (event_id) do nothing',
-        [delivery.eventId, delivery.type, delivery.body],
+        `insert into stripe_inbox_event (event_id, type, body)
+         select * from unnest(?::text[], ?::text[], ?::text[])
+         on conflict (event_id) do nothing
+         returning event_id`,
+        [
+          textArray(deliveries.map((d) => d.eventId)),
+          textArray(deliveries.map((d) => d.type)),
+          textArray(deliveries.map((d) => d.body)),
+        ],
       );
-    return result.rowCount === 1;
+    return new Set(result.rows.map((r) => r.event_id));
   }
 
   /** Claims up to `limit` pending deliveries that are due, oldest first, locked until the caller's transaction ends. */
