@@ -214,6 +214,11 @@ async function client(kind) {
     // This process shares its session's autogroup with the benchmark: its value is put back.
     os.setPriority(Number(process.env.BENCH_SHARES_NICE));
     autogroupBefore = setAutogroupNice(process.pid, process.env.BENCH_SHARES_NICE);
+    // Put back however this process ends (a failed call included).
+    process.once(
+      'exit',
+      () => autogroupBefore !== undefined && setAutogroupNice(process.pid, autogroupBefore),
+    );
     if (pgPool) {
       // The backend's thread only: PostgreSQL's autogroup is every database's.
       const { pid } = (await pgPool.query('select pg_backend_pid() as pid')).rows[0];
@@ -232,9 +237,6 @@ async function client(kind) {
     result.backendRunDelayMs = (runDelayNs(backendPid) - backendWait) / 1e6;
   }
   await close();
-  if (autogroupBefore !== undefined) {
-    setAutogroupNice(process.pid, autogroupBefore);
-  }
   process.stdout.write(JSON.stringify({ ...result, rows }));
 }
 
