@@ -29,8 +29,16 @@
 // Env: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (1 call in flight),
 // BENCH_IMPORT_RUNS (3), BENCH_TIMEOUT_SECONDS (600), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true
 // (copy the existing dist/ instead of building), BENCH_REGISTER_NODE_ARGS (extra node flags for
-// the service, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles).
+// the service, e.g. --cpu-prof --cpu-prof-dir=tmp/profiles), BENCH_SHARES_TRACE=<dir> (the shares
+// half traced for bench/shares-tail.mjs: each call's start and duration, and bench/lib/loop-probe.cjs
+// in the service and the clients), BENCH_SHARES_NICE (e.g. -20: the shares half's service, clients
+// and bare backend run at that nice value, first in the scheduler's queue on a shared machine;
+// not the target's figure, a measure of the scheduler's share of the tail; needs the right to),
+// BENCH_SHARES_CLIENT_NODE_ARGS (extra node flags for the shares half's load clients).
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
@@ -83,18 +91,31 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
 
 // ---------------------------------------------------------------- load client (its own process)
 
-/** Keeps `concurrency` calls of `call()` in flight for `seconds`; latencies in ms. */
-async function loop(call, seconds, concurrency) {
+/** Now on the monotonic clock in µs (that of V8's profiles and bench/lib/loop-probe.cjs). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * Keeps `concurrency` calls of `call()` in flight for `seconds`; latencies in ms. With `trace`,
+ * also each call's start (monotonic µs) and duration, to lay the slow ones against profiles.
+ */
+async function loop(call, seconds, concurrency, trace = false) {
   const latencies = [];
+  const calls = [];
   let errors = 0;
   let firstError;
   const until = performance.now() + seconds * 1000;
+  const startUs = monotonicUs();
   const worker = async () => {
     while (performance.now() < until) {
       const started = performance.now();
+      const atUs = trace ? monotonicUs() : 0;
       try {
         await call();
-        latencies.push(performance.now() - started);
+        const ms = performance.now() - started;
+        latencies.push(ms);
+        if (trace) {
+          calls.push([atUs, Number(ms.toFixed(3))]);
+        }
       } catch (error) {
         errors += 1;
         firstError ??= error;
@@ -113,7 +134,45 @@ async function loop(call, seconds, concurrency) {
     calls: latencies.length,
     errors,
     firstError: firstError ? String(firstError.message ?? firstError) : undefined,
+    ...(trace ? { startUs, endUs: monotonicUs(), trace: calls } : {}),
   };
+}
+
+/**
+ * Sets the nice value of every thread of `pid` (Linux sets it per thread) and of its autogroup,
+ * where the kernel has them (the scheduler shares the cores between sessions first, and a nice
+ * value only counts within a session); answers the autogroup's value before, to put back.
+ */
+function renice(pid, nice) {
+  execFileSync('renice', ['-n', String(nice), '-p', ...fs.readdirSync(`/proc/${pid}/task`)], {
+    stdio: 'ignore',
+  });
+  return setAutogroupNice(pid, nice);
+}
+
+function setAutogroupNice(pid, nice) {
+  try {
+    const before = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').match(/nice (-?\d+)/)?.[1];
+    fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return before;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nanoseconds `pid`'s threads have waited runnable for a core (schedstat's run_delay), or NaN. */
+function runDelayNs(pid) {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .reduce(
+        (sum, tid) =>
+          sum + Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]),
+        0,
+      );
+  } catch {
+    return NaN;
+  }
 }
 
 async function client(kind) {
@@ -121,6 +180,7 @@ async function client(kind) {
   const concurrency = Number(c);
   let call;
   let close;
+  let pgPool;
   if (kind === 'grpc') {
     const stub = serviceClient('beneficiaries', 'BeneficiariesService', TARGET);
     // As the gateway does for an officer reading a producer's shares.
@@ -144,12 +204,38 @@ async function client(kind) {
     close = () => stub.close();
   } else {
     const pool = new pg.Pool({ connectionString: PG, max: concurrency });
+    pgPool = pool;
     call = async () => (await pool.query(SHARES_SQL, [PRODUCER_ID, chinaToday(), chinaToday()])).rowCount;
     close = () => pool.end();
   }
+  let autogroupBefore;
+  if (process.env.BENCH_SHARES_NICE) {
+    // The scheduler's share taken out: this process (and, for the bare SQL, its backend) first.
+    // This process shares its session's autogroup with the benchmark: its value is put back.
+    os.setPriority(Number(process.env.BENCH_SHARES_NICE));
+    autogroupBefore = setAutogroupNice(process.pid, process.env.BENCH_SHARES_NICE);
+    // Put back however this process ends (a failed call included).
+    process.once(
+      'exit',
+      () => autogroupBefore !== undefined && setAutogroupNice(process.pid, autogroupBefore),
+    );
+    if (pgPool) {
+      // The backend's thread only: PostgreSQL's autogroup is every database's.
+      const { pid } = (await pgPool.query('select pg_backend_pid() as pid')).rows[0];
+      os.setPriority(pid, Number(process.env.BENCH_SHARES_NICE));
+    }
+  }
   const rows = await call();
   await loop(call, Number(w), concurrency);
-  const result = await loop(call, Number(s), concurrency);
+  const trace = Boolean(process.env.BENCH_SHARES_TRACE);
+  // With a trace, the run-queue wait of the PostgreSQL backend answering the bare SQL too.
+  const backendPid =
+    trace && kind === 'pg' ? (await pgPool.query('select pg_backend_pid() as pid')).rows[0].pid : undefined;
+  const backendWait = backendPid ? runDelayNs(backendPid) : NaN;
+  const result = await loop(call, Number(s), concurrency, trace);
+  if (backendPid) {
+    result.backendRunDelayMs = (runDelayNs(backendPid) - backendWait) / 1e6;
+  }
   await close();
   process.stdout.write(JSON.stringify({ ...result, rows }));
 }
@@ -243,6 +329,16 @@ async function main() {
   const ctx = launchContext({ databases: { beneficiaries: databaseUrl }, ports });
   const gatewayKey = ctx.secrets.SERVICE_KEYS.gateway.privateKey;
   const nodeArgs = (process.env.BENCH_REGISTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_SHARES_TRACE=<dir>: the service and the load clients run with bench/lib/loop-probe.cjs,
+  // and each measured call's start and duration is written there (see bench/shares-tail.mjs).
+  const traceDir = process.env.BENCH_SHARES_TRACE ? path.resolve(process.env.BENCH_SHARES_TRACE) : undefined;
+  const probe = ['--require', path.join(ROOT, 'bench/lib/loop-probe.cjs')];
+  if (traceDir) {
+    fs.mkdirSync(traceDir, { recursive: true });
+    nodeArgs.push(...probe);
+    process.env.LOOP_PROBE_FILE = path.join(traceDir, 'service-probe.json');
+    say(`tracing into ${traceDir}`);
+  }
   say('beneficiaries logs at LOG_LEVEL=warn');
   const service = startService(work, 'beneficiaries', ctx, { nodeArgs });
   await waitFor('beneficiaries gRPC health', () => grpcServing(port), { child: service });
@@ -360,23 +456,43 @@ async function main() {
     say(
       `GetBenefitShares ${kind === 'grpc' ? `over gRPC (${COMPACT ? 'compact' : 'full'} answer)` : 'bare SQL through pg'}: warm-up ${WARMUP} s (discarded), then ${SECONDS} s with ${CONCURRENCY} in flight`,
     );
-    const out = await runNode([path.join(ROOT, 'bench/register.mjs'), '--client', kind], {
-      env: {
-        PRODUCER_ID: producerId,
-        SERVICE_KEY: gatewayKey,
-        TARGET: `127.0.0.1:${port}`,
-        PG: databaseUrl,
-        CONCURRENCY: String(CONCURRENCY),
-        SECONDS: String(SECONDS),
-        WARMUP_SECONDS: String(WARMUP),
+    const clientArgs = (process.env.BENCH_SHARES_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const out = await runNode(
+      [...clientArgs, ...(traceDir ? probe : []), path.join(ROOT, 'bench/register.mjs'), '--client', kind],
+      {
+        env: {
+          ...(traceDir ? { LOOP_PROBE_FILE: path.join(traceDir, `${kind}-client-probe.json`) } : {}),
+          PRODUCER_ID: producerId,
+          SERVICE_KEY: gatewayKey,
+          TARGET: `127.0.0.1:${port}`,
+          PG: databaseUrl,
+          CONCURRENCY: String(CONCURRENCY),
+          SECONDS: String(SECONDS),
+          WARMUP_SECONDS: String(WARMUP),
+        },
       },
-    });
+    );
     const result = JSON.parse(out);
+    if (traceDir) {
+      const { trace, ...summary } = result;
+      fs.writeFileSync(
+        path.join(traceDir, `${kind}-calls.json`),
+        JSON.stringify({ ...summary, calls: trace }),
+      );
+      delete result.trace;
+    }
     if (result.rows !== HOUSEHOLDS_PER_PRODUCER) {
       throw new Error(`${kind}: ${result.rows} shares, expected ${HOUSEHOLDS_PER_PRODUCER}`);
     }
     return result;
   };
+  if (process.env.BENCH_SHARES_NICE) {
+    // Not a figure of the target: how the calls fare when the scheduler runs them first.
+    say(
+      `shares half at nice ${process.env.BENCH_SHARES_NICE}: the service, the load clients and the bare SQL's backend`,
+    );
+    renice(service.pid, process.env.BENCH_SHARES_NICE);
+  }
   const viaGrpc = await load('grpc');
   const bare = await load('pg');
 

@@ -76,6 +76,79 @@ export const householdFieldsSchema = z
 
 export type HouseholdFields = z.infer<typeof householdFieldsSchema>;
 
+const STATUS_NAMES: ReadonlySet<string> = new Set(HOUSEHOLD_STATUSES);
+const PAYOUT_ACCOUNT = /^\d{8,32}$/;
+const WHITESPACE = /\s+/g;
+
+/**
+ * What {@link householdFieldsSchema} parses `input` to, checked by hand, for an import's
+ * well-formed rows (zod's parse was 14 % of the service's time in an import of 10,000); or
+ * undefined for any input it is not sure of, which zod then parses and reports. Never accepts
+ * what the schema refuses, nor answers other values (household.schemas.spec.ts holds it to that).
+ */
+export function wellFormedHouseholdFields(input: Record<string, unknown>): HouseholdFields | undefined {
+  const { archiveNumber, headName, nationalId, members, status, exitYear, baselineIncome, payoutAccount } =
+    input;
+  if (typeof archiveNumber !== 'string' || typeof headName !== 'string' || typeof nationalId !== 'string') {
+    return undefined;
+  }
+  const archive = archiveNumber.trim();
+  const head = headName.trim();
+  const id = normalizeNationalId(nationalId);
+  if (!ARCHIVE_NUMBER.test(archive) || head.length < 1 || head.length > 50 || nationalIdProblem(id)) {
+    return undefined;
+  }
+  if (typeof members !== 'number' || !Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) {
+    return undefined;
+  }
+  if (status !== undefined && (typeof status !== 'string' || !STATUS_NAMES.has(status))) {
+    return undefined;
+  }
+  const year = exitYear === undefined ? 0 : exitYear;
+  if (typeof year !== 'number' || !Number.isInteger(year) || (year !== 0 && (year < 1980 || year > 2100))) {
+    return undefined;
+  }
+  let fen = 0;
+  if (baselineIncome !== undefined && baselineIncome !== null) {
+    if (typeof baselineIncome !== 'object' || Array.isArray(baselineIncome)) {
+      return undefined;
+    }
+    const money = baselineIncome as { fen?: unknown; currency?: unknown };
+    if (typeof money.fen !== 'number' || !Number.isSafeInteger(money.fen) || money.fen < 0) {
+      return undefined;
+    }
+    if (money.currency !== undefined && money.currency !== '' && money.currency !== 'CNY') {
+      return undefined;
+    }
+    fen = money.fen;
+  }
+  let account = '';
+  if (payoutAccount !== undefined) {
+    if (typeof payoutAccount !== 'string') {
+      return undefined;
+    }
+    account = payoutAccount.replace(WHITESPACE, '');
+    if (account !== '' && !PAYOUT_ACCOUNT.test(account)) {
+      return undefined;
+    }
+  }
+  const statusName = (status ?? 'registered') as HouseholdFields['status'];
+  const exit = year === 0 ? null : year;
+  if (statusName === 'exited' && exit === null) {
+    return undefined;
+  }
+  return {
+    archiveNumber: archive,
+    headName: head,
+    nationalId: id,
+    members,
+    status: statusName,
+    exitYear: exit,
+    baselineIncome: fen,
+    payoutAccount: account,
+  };
+}
+
 export const idSchema = z.string().uuid('must be a UUID');
 const optionalId = z
   .string()
