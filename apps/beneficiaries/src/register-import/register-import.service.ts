@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { parseRequest } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import { HouseholdRepository } from '../households/household.repository';
-import { householdFieldsSchema, wellFormedHouseholdFields } from '../households/household.schemas';
+import { householdFieldsSchema } from '../households/household.schemas';
 import { PiiCipher } from '../pii/pii-cipher';
 import { RegisterImportRepository } from './register-import.repository';
 import {
@@ -95,12 +95,7 @@ export class RegisterImportService {
   /** One row on its own: its household fields, its village (by id or by name), its agreement if any. */
   private checkRow(row: ImportRowInput, line: number, villages: VillageIndex): GoodRow | FieldError[] {
     const errors: FieldError[] = [];
-    const input = { ...row, status: row.status || undefined };
-    // Well-formed rows are checked by hand; zod parses (and words the errors of) the others.
-    const wellFormed = wellFormedHouseholdFields(input);
-    const household = wellFormed
-      ? ({ success: true, data: wellFormed } as const)
-      : householdFieldsSchema.safeParse(input);
+    const household = householdFieldsSchema.safeParse({ ...row, status: row.status || undefined });
     if (!household.success) {
       errors.push(...issuesOf(household.error));
     }
