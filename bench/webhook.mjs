@@ -10,7 +10,7 @@
 //     request id, security headers, metrics; the webhook's onRequest hook ahead of Nest:
 //     StripeWebhookVerifier's constructEvent, JSON and shape check) → the delivery's row in an
 //     `insert into stripe_inbox_event … on conflict (event_id) do nothing` in the gateway's
-//     database, shared by the deliveries that arrived together (StripeInboxWriter) → 200
+//     database, shared by the deliveries that arrived together (a group commit, GroupCommit) → 200
 //     {"received":true}. Meanwhile the gateway's inbox applier (same process)
 //     claims the stored events and hands them to the orders service over gRPC (ApplyPaymentEvents, 32 a call),
 //     as deployed: its CPU is part of the run. The events name orders that do not exist, so orders
@@ -71,7 +71,7 @@ async function serve(kind) {
     };
   }
   if (kind === 'grouped') {
-    // As the gateway writes (StripeInboxWriter, its defaults): deliveries that arrive while 4
+    // As the gateway writes (GroupCommit, its defaults): deliveries that arrive while 4
     // inserts are in flight go together in the next one, up to 64, each answered once its
     // statement committed.
     const require = createRequire(import.meta.url);

@@ -6,6 +6,26 @@ import type { StripeInboxEvent } from './stripe-inbox-event.entity';
 /** A delivery as the route writes it. */
 export type InboxDelivery = Pick<RowOf<StripeInboxEvent>, 'eventId' | 'type' | 'body'>;
 
+/**
+ * Deliveries written by `write` (which takes distinct event ids and answers the ids it stored),
+ * answered one outcome each, in order: true for the delivery that stored its event, false for a
+ * repeat (stored before, or earlier in the same list). The inbox's `writeMany` for a group commit.
+ */
+export function storedOnce(
+  write: (distinct: InboxDelivery[]) => Promise<Set<string>>,
+): (deliveries: InboxDelivery[]) => Promise<boolean[]> {
+  return async (deliveries) => {
+    const first = new Map<string, InboxDelivery>();
+    for (const delivery of deliveries) {
+      if (!first.has(delivery.eventId)) {
+        first.set(delivery.eventId, delivery);
+      }
+    }
+    const stored = await write([...first.values()]);
+    return deliveries.map((d) => first.get(d.eventId) === d && stored.has(d.eventId));
+  };
+}
+
 /** A pending delivery the applier claimed. */
 export type ClaimedDelivery = Pick<RowOf<StripeInboxEvent>, 'eventId' | 'type' | 'body' | 'attempts'>;
 

@@ -1,5 +1,5 @@
-import type { InboxDelivery } from './stripe-inbox.repository';
-import { StripeInboxWriter } from './stripe-inbox.writer';
+import { GroupCommit } from '@yugong/shared/orm';
+import { storedOnce, type InboxDelivery } from './stripe-inbox.repository';
 
 /**
  * An inbox table in memory with the statement's semantics: all or nothing, a repeated event id
@@ -39,13 +39,14 @@ const delivery = (n: number, body = `{"id":"evt_${n}"}`): InboxDelivery => ({
   body,
 });
 
-describe(StripeInboxWriter.name, () => {
+// The webhook route's durable write: a group commit of the inbox's insert (as the intake builds it).
+describe(storedOnce.name, () => {
   let inbox: MemoryInbox;
-  let sut: StripeInboxWriter;
+  let sut: GroupCommit<InboxDelivery, boolean>;
 
   beforeEach(() => {
     inbox = new MemoryInbox();
-    sut = new StripeInboxWriter(inbox.write, { inFlight: 2, maxBatch: 16 });
+    sut = new GroupCommit(storedOnce(inbox.write), { maxCallsInFlight: 2, maxPerCall: 16 });
   });
 
   it('stores each of many concurrent deliveries once, in fewer statements, answering only once stored', async () => {
@@ -53,7 +54,7 @@ describe(StripeInboxWriter.name, () => {
     const sent = Array.from({ length: 60 }, (_, i) => delivery(i % 20));
     const answers = await Promise.all(
       sent.map(async (d) => {
-        const fresh = await sut.record(d);
+        const fresh = await sut.write(d);
         return { fresh, storedBeforeAnswer: inbox.rows.has(d.eventId) };
       }),
     );
@@ -66,8 +67,8 @@ describe(StripeInboxWriter.name, () => {
   });
 
   it('answers a repeat of a stored event as not new and writes nothing', async () => {
-    await expect(sut.record(delivery(1))).resolves.toBe(true);
-    await expect(sut.record(delivery(1, 'a changed body'))).resolves.toBe(false);
+    await expect(sut.write(delivery(1))).resolves.toBe(true);
+    await expect(sut.write(delivery(1, 'a changed body'))).resolves.toBe(false);
 
     expect(inbox.rows.get('evt_1')?.body).toBe('{"id":"evt_1"}');
   });
@@ -75,8 +76,8 @@ describe(StripeInboxWriter.name, () => {
   it('fails only the delivery the database refuses, storing the others of its statement', async () => {
     inbox.refused.add('poison');
     // The first delivery takes a statement of its own; the rest wait and go together.
-    const first = sut.record(delivery(0));
-    const rest = [1, 2, 3, 4].map((n) => sut.record(delivery(n, n === 3 ? 'poison' : undefined)));
+    const first = sut.write(delivery(0));
+    const rest = [1, 2, 3, 4].map((n) => sut.write(delivery(n, n === 3 ? 'poison' : undefined)));
     const outcomes = await Promise.allSettled([first, ...rest]);
 
     expect(outcomes.map((o) => o.status)).toEqual([
@@ -91,12 +92,12 @@ describe(StripeInboxWriter.name, () => {
 
   it('fails every waiting delivery while the database is down, then writes again once it is back', async () => {
     inbox.down = true;
-    const outcomes = await Promise.allSettled([1, 2, 3].map((n) => sut.record(delivery(n))));
+    const outcomes = await Promise.allSettled([1, 2, 3].map((n) => sut.write(delivery(n))));
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
     expect(inbox.rows.size).toBe(0);
 
     inbox.down = false;
-    await expect(sut.record(delivery(1))).resolves.toBe(true);
+    await expect(sut.write(delivery(1))).resolves.toBe(true);
     expect([...inbox.rows.keys()]).toEqual(['evt_1']);
   });
 });
