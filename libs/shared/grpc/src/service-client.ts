@@ -90,6 +90,7 @@ export class ServiceClient<T extends object> {
     const retries = options.idempotent ? this.settings.retries : 0;
     const backoff = this.settings.backoffMs ?? 25;
     const started = performance.now();
+    let waitedForChannel = false;
     for (let attempt = 0; ; attempt++) {
       try {
         // One CLIENT span per attempt (when tracing), its trace context in the metadata.
@@ -106,7 +107,15 @@ export class ServiceClient<T extends object> {
           // A callee that gave no answer of its own is what a 503 names (`orders service`).
           throw namePeerUnavailable(error, this.channel.audience);
         }
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (!waitedForChannel && !this.reachable()) {
+          // The channel could not connect (its service starting, or restarting): rather than
+          // spend the retries within its back-off, wait once for it to connect, at most one
+          // back-off's length and within the deadline.
+          waitedForChannel = true;
+          await this.channel.waitForReady(Math.min(deadline, Date.now() + 2 * RECONNECT_BACKOFF_MS.max));
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
       }
     }
   }
@@ -140,6 +149,8 @@ export interface GrpcStub<T extends object> {
   pathPrefix: string;
   /** The channel's state now (an idle channel starts connecting). */
   connectivity(): connectivityState;
+  /** Resolves once the channel is connected, or at `deadline` (ms since the epoch), whichever first. */
+  waitForReady(deadline: number): Promise<void>;
   close(): void;
 }
 
@@ -187,6 +198,7 @@ export function createGrpcStub<T extends object>(settings: GrpcStubSettings): Gr
   return {
     stub,
     connectivity: () => client.getChannel().getConnectivityState(true),
+    waitForReady: (deadline) => new Promise((resolve) => client.waitForReady(deadline, () => resolve())),
     audience: settings.audience ?? (settings.service as ServiceName),
     pathPrefix: `/${settings.packageName}.${settings.serviceName}/`,
     close: () => proxy.close(),

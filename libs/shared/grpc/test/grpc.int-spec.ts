@@ -133,21 +133,29 @@ describe('gRPC server and client helpers', () => {
   let port: number;
   const stubs: { close(): void }[] = [];
 
-  beforeAll(async () => {
-    port = await freePort();
+  async function startProbe(on: number): Promise<INestMicroservice> {
     const serviceNames = ['yugong.catalog.v1.CatalogService'];
     const server = grpcServer({
       service: 'catalog',
       packageName: 'yugong.catalog.v1',
       serviceNames,
       host: '127.0.0.1',
-      port,
+      port: on,
       reflection: false,
     });
-    app = await NestFactory.createMicroservice(ProbeModule, { ...server.options, logger: false });
+    const probe = await NestFactory.createMicroservice(ProbeModule, {
+      ...server.options,
+      logger: false,
+    });
     server.strategy.useRequestContext(null);
-    await app.listen();
+    await probe.listen();
     markServing(server, serviceNames);
+    return probe;
+  }
+
+  beforeAll(async () => {
+    port = await freePort();
+    app = await startProbe(port);
   });
 
   afterAll(async () => {
@@ -248,6 +256,25 @@ describe('gRPC server and client helpers', () => {
     });
     expect(Date.now() - started).toBeLessThan(1_500);
   });
+
+  it('waits for a service that starts listening after the first attempt failed, within the deadline', async () => {
+    // As at start-up, when every service boots at once: the first attempt finds nothing and the
+    // channel backs off; the retry waits for the channel to connect instead of failing at once.
+    const later = await freePort();
+    const sut = client(`127.0.0.1:${later}`, { deadlineMs: 5_000, backoffMs: 1 });
+    const answer = sut.call(
+      'getProduct',
+      { id: 'p1', includeUnlisted: false },
+      { idempotent: true, caller: null },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const probe = await startProbe(later);
+    try {
+      await expect(answer).resolves.toMatchObject({ product: { id: 'p1' } });
+    } finally {
+      await probe.close();
+    }
+  });
 });
 
 describe(`${ServiceClient.name} retries`, () => {
@@ -274,6 +301,7 @@ describe(`${ServiceClient.name} retries`, () => {
     audience: 'catalog' as const,
     pathPrefix: '/yugong.catalog.v1.CatalogService/',
     connectivity: () => connectivityState.READY,
+    waitForReady: async () => undefined,
     close: () => undefined,
   });
 
