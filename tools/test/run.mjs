@@ -31,7 +31,7 @@ const env = process.env;
 const say = (line) => console.log(`[test] ${line}`);
 const minutes = Number.parseFloat(env.YUGONG_TEST_TIMEOUT_MIN ?? '20');
 
-const started = { postgres: undefined, redis: undefined, nx: [] };
+const started = { postgres: undefined, redis: undefined, nx: undefined };
 let timedOut = false;
 
 function hostPort(value, fallbackPort) {
@@ -106,11 +106,9 @@ function cleanup() {
 }
 
 async function stopStarted() {
-  await Promise.all(
-    started.nx
-      .filter((child) => child.pid && isAlive(child.pid))
-      .map((child) => killPid(child.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true })),
-  );
+  if (started.nx?.pid && isAlive(started.nx.pid)) {
+    await killPid(started.nx.pid, { signals: ['SIGTERM', 'SIGKILL'], graceMs: 5000, group: true });
+  }
   if (started.redis) {
     await started.redis.stop();
     fs.rmSync(path.join(TMP, 'test-redis'), { recursive: true, force: true });
@@ -135,7 +133,7 @@ function runNx(childEnv, jestArgs) {
       stdio: 'inherit',
       detached: true,
     });
-    started.nx.push(child);
+    started.nx = child;
     const timer = setTimeout(() => {
       timedOut = true;
       say(`TIMEOUT: tests still running after ${minutes} min (YUGONG_TEST_TIMEOUT_MIN); stopping them`);

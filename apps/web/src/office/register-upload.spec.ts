@@ -54,19 +54,19 @@ function recordingTracer(samplePercent = 100) {
 const file = new Blob(['name,id\n'], { type: 'text/csv' });
 const options = { purpose: 'relief', dryRun: true, partial: false };
 
+/** The form's upload of `file` through `request`, its progress ignored unless asked for. */
+const send = (
+  tracer: BrowserTracer,
+  request: FakeRequest,
+  onProgress: (percent: number) => void = () => undefined,
+) => uploadRegister(file, options, 'tok', onProgress, tracer, () => request);
+
 describe('register upload', () => {
   it('sends a traceparent with the file, and records its span under that trace', async () => {
     const { tracer, spans } = recordingTracer();
     const request = new FakeRequest({ status: 201, text: '{"imported":3}' });
     const progress: number[] = [];
-    const answer = await uploadRegister(
-      file,
-      options,
-      'tok',
-      (p) => progress.push(p),
-      tracer,
-      () => request,
-    );
+    const answer = await send(tracer, request, (p) => progress.push(p));
 
     expect(answer).toEqual({ status: 201, body: { imported: 3 } });
     expect(progress).toEqual([25]);
@@ -100,22 +100,8 @@ describe('register upload', () => {
     const { tracer } = recordingTracer(0);
     const first = new FakeRequest({ status: 201, text: '{}' });
     const second = new FakeRequest({ status: 201, text: '{}' });
-    await uploadRegister(
-      file,
-      options,
-      'tok',
-      () => undefined,
-      tracer,
-      () => first,
-    );
-    await uploadRegister(
-      file,
-      options,
-      'tok',
-      () => undefined,
-      tracer,
-      () => second,
-    );
+    await send(tracer, first);
+    await send(tracer, second);
     const ids = [first, second].map((r) => TRACEPARENT.exec(r.headers.get('traceparent') ?? '')?.[1]);
     expect(ids[0]).toBeDefined();
     expect(ids[0]).not.toBe(ids[1]);
@@ -125,30 +111,12 @@ describe('register upload', () => {
   it("answers a refusal's status and body, and records a failed upload's span as an error", async () => {
     const { tracer, spans } = recordingTracer();
     const refused = new FakeRequest({ status: 503, text: 'not json' });
-    expect(
-      await uploadRegister(
-        file,
-        options,
-        'tok',
-        () => undefined,
-        tracer,
-        () => refused,
-      ),
-    ).toEqual({
+    expect(await send(tracer, refused)).toEqual({
       status: 503,
       body: {},
     });
     const lost = new FakeRequest('network error');
-    await expect(
-      uploadRegister(
-        file,
-        options,
-        'tok',
-        () => undefined,
-        tracer,
-        () => lost,
-      ),
-    ).rejects.toThrow('network error');
+    await expect(send(tracer, lost)).rejects.toThrow('network error');
     expect(lost.headers.get('traceparent')).toMatch(TRACEPARENT);
     await tracer.flush();
     expect(spans().map((span) => span.status)).toEqual([{ code: 2 }, { code: 2 }]);
