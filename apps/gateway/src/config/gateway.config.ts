@@ -104,6 +104,11 @@ export const gatewayConfigSchema = z.object({
   IMPORT_MAX_FILE_BYTES: env.int(20 * 1_048_576, { min: 1_024, max: 512 * 1_048_576 }),
   RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1 }),
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(20, { min: 1 }),
+  /**
+   * How long one readiness answer serves every caller of GET /readyz, counted from when its check
+   * finished: probes and balancers may poll at will without loading the dependencies.
+   */
+  READINESS_CACHE_MS: env.int(1_000, { min: 0, max: 60_000 }),
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   GRPC_RETRIES: env.int(2, { min: 0, max: 5 }),
   TRUST_PROXY: env.bool(false),

@@ -20,9 +20,6 @@ import { CatalogClient } from '../catalog/catalog.client';
 import { OrdersClient } from '../orders/orders.client';
 import type { ServiceClient } from '@yugong/shared/grpc';
 
-/** How long one readiness check answers every caller: probes and balancers may poll at will. */
-export const READINESS_TTL_MS = 1_000;
-
 type DependencyState = { status: 'up' | 'down' };
 
 /**
@@ -43,7 +40,8 @@ export interface Readiness {
 @Controller()
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
-  private latest: { at: number; readiness: Promise<Readiness> } | undefined;
+  /** The check running or last finished; `until` is set when it finishes. */
+  private latest: { readiness: Promise<Readiness>; until: number } | undefined;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -65,13 +63,18 @@ export class HealthController {
 
   /**
    * Ready for traffic: its database, Redis (when configured), catalog, beneficiaries and orders
-   * answer, and its own channels to those three are not failing. Requests within {@link READINESS_TTL_MS} of a check, or while it runs, share its answer.
+   * answer, and its own channels to those three are not failing. Requests made while a check runs,
+   * or within READINESS_CACHE_MS after it finished, share its answer.
    */
   @Get('readyz')
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
-    const now = Date.now();
-    if (!this.latest || now - this.latest.at >= READINESS_TTL_MS) {
-      this.latest = { at: now, readiness: this.check() };
+    if (!this.latest || Date.now() >= this.latest.until) {
+      const latest = { readiness: this.check(), until: Number.POSITIVE_INFINITY };
+      const finished = () => {
+        latest.until = Date.now() + this.config.READINESS_CACHE_MS;
+      };
+      void latest.readiness.then(finished, finished);
+      this.latest = latest;
     }
     const readiness = await this.latest.readiness;
     void reply.status(readiness.status === 'ok' ? 200 : 503);
