@@ -620,22 +620,38 @@ async function main() {
     }
   }
 
-  await build({ log: say, web: false });
-  // The web app (a Vite build when its sources changed) builds on another core while PostgreSQL
-  // starts and the services boot; only the gateway, which serves it, waits for it.
+  // The web app (a Vite build when its sources changed) builds on one core while the services
+  // build and PostgreSQL starts on the other; only the gateway, which serves it, waits for it.
   const webBuilt = buildWeb({ force: false, log: say });
   webBuilt.catch(() => undefined); // awaited before the gateway boots
-  const tBuilt = Date.now();
   const secrets = loadSecrets();
-  const serverUrl = await startPostgres(secrets);
-  const created = await ensureDatabases(
-    serverUrl,
-    SERVICES.map((s) => s.database),
-  );
-  if (created.length > 0) {
-    say(`created database${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
+  let tBuilt;
+  let tDatabase;
+  // The services' build (SWC) and PostgreSQL's start (initdb on a first run) need nothing of each
+  // other. Both are settled before any failure is thrown, so that shutdown knows of the PostgreSQL
+  // it must stop.
+  const [built, database] = await Promise.allSettled([
+    build({ log: say, web: false }).then(() => {
+      tBuilt = Date.now();
+    }),
+    startPostgres(secrets).then(async (url) => {
+      const created = await ensureDatabases(
+        url,
+        SERVICES.map((s) => s.database),
+      );
+      if (created.length > 0) {
+        say(`created database${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
+      }
+      tDatabase = Date.now();
+      return url;
+    }),
+  ]);
+  for (const step of [built, database]) {
+    if (step.status === 'rejected') {
+      throw step.reason;
+    }
   }
-  const tDatabase = Date.now();
+  const serverUrl = database.value;
 
   const ports = Object.fromEntries(SERVICES.map((s) => [s.name, s.port(env)]));
   const demoPassword = env.DEMO_PASSWORD || 'yugong-demo-2020';
@@ -686,8 +702,8 @@ async function main() {
     '',
     paint(
       '1;32',
-      `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)}, ` +
-        `database ${seconds(tDatabase - tBuilt)}, services ${seconds(tReady - tDatabase)} ` +
+      `Yugong is running (ready in ${seconds(tReady - t0)}: build ${seconds(tBuilt - t0)} and ` +
+        `database ${seconds(tDatabase - t0)} side by side, services ${seconds(tReady - Math.max(tBuilt, tDatabase))} ` +
         `${separateProcesses ? `as ${SERVICES.length} processes` : 'in one process'})`,
     ),
     '',
