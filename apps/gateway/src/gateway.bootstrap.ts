@@ -9,7 +9,7 @@ import { beneficiaries, catalog, ledger, licensing, orders } from '@yugong/contr
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
-import { createGrpcStub, serviceIdentity } from '@yugong/shared/grpc';
+import { clientSettings as clientSettingsOf, createGrpcStub } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import Fastify from 'fastify';
@@ -67,12 +67,7 @@ export async function startGateway(
     packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
     serviceName: catalog.CATALOG_SERVICE_NAME,
   });
-  const { signer } = serviceIdentity('gateway', config);
-  const clientSettings = {
-    signer,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-    retries: config.GRPC_RETRIES,
-  };
+  const clientSettings = clientSettingsOf('gateway', config);
   const catalogClient = new CatalogClient(catalogStub, clientSettings);
   const beneficiariesStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
     url: config.BENEFICIARIES_GRPC_URL,
@@ -115,7 +110,7 @@ export async function startGateway(
     serviceName: licensing.LICENSING_SERVICE_NAME,
   });
   const licensingClient = new LicensingClient(licensingStub, clientSettings);
-  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, signer);
+  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, clientSettings.signer);
   const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
 
   const throttlerStorage = redis ? new LeasedThrottlerStorage(redis) : new ThrottlerStorageService();

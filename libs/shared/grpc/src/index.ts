@@ -1,5 +1,6 @@
 export * from './grpc.constants';
 export * from './grpc-server.util';
+export * from './grpc-service.bootstrap';
 export * from './grpc-caller.guard';
 export * from './grpc-server.strategy';
 export * from './accepts.decorator';

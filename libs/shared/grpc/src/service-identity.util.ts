@@ -5,6 +5,7 @@ import {
   privateKeyFrom,
   type ServiceName,
 } from '@yugong/shared/auth';
+import type { ServiceClientSettings } from './service-client';
 
 /** The two settings every service gets for its identity (see the README's configuration table). */
 export interface ServiceIdentitySettings {
@@ -41,4 +42,16 @@ export function serviceIdentity(service: ServiceName, settings: ServiceIdentityS
     throw new Error(`SERVICE_PUBLIC_KEYS: ${(error as Error).message}`);
   }
   return { signer, verifier: new AssertionVerifier(service, keys) };
+}
+
+/** The settings every client a service opens shares: its signer, its deadline and its retries. */
+export function clientSettings(
+  service: ServiceName,
+  settings: ServiceIdentitySettings & { GRPC_DEADLINE_MS: number; GRPC_RETRIES: number },
+): ServiceClientSettings {
+  return {
+    signer: serviceIdentity(service, settings).signer,
+    deadlineMs: settings.GRPC_DEADLINE_MS,
+    retries: settings.GRPC_RETRIES,
+  };
 }
