@@ -26,13 +26,21 @@
 //   relay-kill        orders (the outbox relay) killed with SIGKILL twice
 //   network           50–500 ms latency per chunk and connection resets on the proxied wires
 //   db-refused        orders' database refusing connections (ALLOW_CONNECTIONS false) for 5 s
-//   disk-full         orders' disk full for 5 s, simulated: inserts into order_line and
-//                     outbox_event fail with SQLSTATE 53100 (a trigger)
+//   disk-full         orders' disk full for 5 s. Real where this process may mount and the server
+//                     is local: every table and index of orders' database is moved (before the
+//                     load) to a tablespace on a small tmpfs of its own, which a filler table then
+//                     grows into until PostgreSQL answers 53100 ("could not extend file ... No
+//                     space left on device"); healed by dropping the filler; moved back, tablespace
+//                     dropped and tmpfs unmounted after the checks (also on failure). Elsewhere
+//                     simulated, and labelled so (`disk-full (simulated: <why>)`): inserts into
+//                     order_line and outbox_event fail with SQLSTATE 53100 (a trigger). Either way
+//                     the fault must bite: no 503 while the disk was full fails the scenario.
 // Recovery: from the fault (the first kill) until the gateway's /readyz answers 200 again, the
 // outage included; for the kills, the slowest of the restarts. Longer than `--recovery-bound`
 // seconds (10) fails the scenario.
 // Ends with a table (scenario, steps, 500s, 503/504, other errors, repeated writes, slowest answer,
 // recovery, invariants), `--json file` writes it with every check, and exits 1 if a scenario failed. Everything it started is stopped, also on failure (bench/lib/harness.mjs).
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -76,8 +84,23 @@ const { values } = parseArgs({
     json: { type: 'string' },
     // A scenario whose recovery takes longer than this many seconds fails.
     'recovery-bound': { type: 'string', default: '10' },
+    // disk-full without a real disk even where one could be made (to compare the two).
+    'simulate-disk': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(`npm run chaos [-- options]: the fault suite, each scenario under load on a platform of its own
+  --seconds N          load per scenario, s (default 20, at least 8)
+  --concurrency N      load generator workers (default 8)
+  --only a,b           scenarios to run (default all): ${SCENARIOS.join(', ')}
+  --recovery-bound N   a scenario recovering slower than N s fails (default 10)
+  --json file          write the figures and every check
+  --simulate-disk      disk-full simulated (a trigger) even where a real disk could be filled
+disk-full fills a real disk (a tmpfs under orders' tables) when run as root beside its own
+PostgreSQL; elsewhere it is simulated, and says so in its name in the table.`);
+  process.exit(0);
+}
 const RECOVERY_BOUND_MS = Number(values['recovery-bound']) * 1000;
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
@@ -268,6 +291,229 @@ async function killService(name) {
   await killPid(child.pid, { signals: ['SIGKILL'], graceMs: 2000, group: true });
 }
 
+// ---------------------------------------------------------------- a real full disk
+
+/**
+ * `disk-full`'s disk: `real` (a tmpfs of its own under a tablespace holding orders' tables) or
+ * `simulated` (a trigger), with why; the 503s answered while it was full.
+ */
+const DISK = {
+  mode: 'simulated',
+  reason: '',
+  dir: '',
+  sizeMiB: 0,
+  mounted: false,
+  tablespace: false,
+  moved: 0,
+  fillerMiB: 0,
+  unavailable: 0,
+  refusedByServer: 0,
+  window: {},
+  cleanupRegistered: false,
+};
+const TABLESPACE = 'chaos_disk';
+const MIB = 1024 * 1024;
+
+/** Why a real full disk cannot be made for the platform's PostgreSQL (undefined: it can). */
+function realDiskBlocker() {
+  if (values['simulate-disk']) {
+    return '--simulate-disk';
+  }
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    return 'not root, cannot mount a tmpfs';
+  }
+  const host = new URL(platform.serverUrl).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host) || !fs.existsSync(`/proc/${platform.pg?.pid}`)) {
+    return 'PostgreSQL is not a local process';
+  }
+  return undefined;
+}
+
+/** The answers a dependency being down gives (503, 504), final or repeated, so far in the load. */
+const unavailableAnswers = (stats) =>
+  stats
+    ? [...stats.failures, ...stats.retried]
+        .filter(([status]) => String(status) === '503' || String(status) === '504')
+        .reduce((n, [, k]) => n + k, 0)
+    : 0;
+
+/** Counts the matches of `pattern` in `child`'s output from now until the returned stop(). */
+function countOutput(child, pattern) {
+  let n = 0;
+  const count = (chunk) => {
+    n += String(chunk).match(new RegExp(pattern.source, 'g'))?.length ?? 0;
+  };
+  child.stdout.on('data', count);
+  child.stderr.on('data', count);
+  return () => {
+    child.stdout.off('data', count);
+    child.stderr.off('data', count);
+    return n;
+  };
+}
+
+/** Failed answers by status (`transport`: none came) so far in the load. */
+const failuresOf = (stats) => Object.fromEntries(stats?.failures ?? []);
+
+/**
+ * Before the load: a tmpfs owned by the server's OS user, a tablespace on it, and every table,
+ * materialized view and index of orders' database moved there (a few MiB of headroom for the
+ * load before the fault). Falls back to the simulation, with the reason, when any of it fails.
+ */
+async function prepareDiskFull() {
+  Object.assign(DISK, {
+    mode: 'simulated',
+    reason: '',
+    unavailable: 0,
+    refusedByServer: 0,
+    window: {},
+    fillerMiB: 0,
+  });
+  const blocked = realDiskBlocker();
+  if (blocked) {
+    DISK.reason = blocked;
+    return;
+  }
+  const db = databaseOf('orders');
+  const { uid, gid } = fs.statSync(`/proc/${platform.pg.pid}`);
+  const bytes = Number(
+    (
+      await admin(
+        `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as n
+           from pg_class c join pg_namespace s on s.oid = c.relnamespace
+          where c.relkind in ('r', 'm', 'p') and c.reltablespace = 0
+            and s.nspname not in ('pg_catalog', 'information_schema')`,
+        db,
+      )
+    ).rows[0].n,
+  );
+  DISK.sizeMiB = Math.ceil((bytes * 1.5) / MIB) + 4;
+  DISK.dir = path.join(WORK, 'disk');
+  fs.mkdirSync(DISK.dir, { recursive: true });
+  try {
+    execFileSync(
+      'mount',
+      [
+        '-t',
+        'tmpfs',
+        '-o',
+        `size=${DISK.sizeMiB}m,uid=${uid},gid=${gid},mode=0700`,
+        `chaos-${RUN}`,
+        DISK.dir,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 },
+    );
+  } catch (error) {
+    const why = String(error.stderr ?? error.message)
+      .trim()
+      .split('\n')[0];
+    DISK.reason = `mount refused: ${why}`.slice(0, 120);
+    return;
+  }
+  DISK.mounted = true;
+  if (!DISK.cleanupRegistered) {
+    DISK.cleanupRegistered = true;
+    onCleanup(() => releaseDisk({ orderly: false }));
+  }
+  try {
+    await admin(`CREATE TABLESPACE ${TABLESPACE} LOCATION '${DISK.dir}'`);
+    DISK.tablespace = true;
+    // The services hold no lock between transactions; wait for the relay's briefly.
+    await admin(
+      `set lock_timeout = '20s';
+       alter table all in tablespace pg_default set tablespace ${TABLESPACE};
+       alter materialized view all in tablespace pg_default set tablespace ${TABLESPACE};
+       alter index all in tablespace pg_default set tablespace ${TABLESPACE}`,
+      db,
+    );
+    DISK.moved = Number(
+      (
+        await admin(
+          `select count(*) as n from pg_class c join pg_tablespace t on t.oid = c.reltablespace
+            where t.spcname = '${TABLESPACE}' and c.relkind in ('r', 'm', 'p', 'i')`,
+          db,
+        )
+      ).rows[0].n,
+    );
+  } catch (error) {
+    // Orders' tables back where they were and the tmpfs gone, or the run stops here.
+    await releaseDisk({ orderly: true });
+    DISK.reason = `tablespace on the tmpfs failed: ${error.message}`.slice(0, 120);
+    return;
+  }
+  DISK.mode = 'real';
+}
+
+/**
+ * Fills the tablespace: a filler table on it grown in ever smaller steps (the last a row, one
+ * page) until PostgreSQL answers 53100 disk_full, so that whatever needs a new page on it fails.
+ */
+async function fillDisk() {
+  const db = databaseOf('orders');
+  await admin(
+    `create table chaos_filler (pad text) with (autovacuum_enabled = false) tablespace ${TABLESPACE}`,
+    db,
+  );
+  // Rows of 1800 bytes stay below the size PostgreSQL would compress or move out of line.
+  await admin(
+    `set statement_timeout = '60s';
+     do $$
+     declare n int := 4096;
+     begin
+       loop
+         begin
+           insert into chaos_filler select repeat('x', 1800) from generate_series(1, n);
+         exception when disk_full then
+           exit when n = 1;
+           n := greatest(1, n / 8);
+         end;
+       end loop;
+     end $$`,
+    db,
+  );
+  DISK.fillerMiB = Number((await admin(`select pg_relation_size('chaos_filler') as n`, db)).rows[0].n) / MIB;
+}
+
+/**
+ * Undoes {@link prepareDiskFull}. `orderly` (after the scenario): the filler dropped, orders'
+ * relations moved back, the tablespace dropped and the tmpfs unmounted; a failure throws and
+ * leaves the rest to the clean-up. Otherwise (the clean-up of a failed or interrupted run, which
+ * throws the platform away): the server stopped, so that nothing holds the tmpfs, and unmounted.
+ */
+async function releaseDisk({ orderly }) {
+  if (!DISK.mounted) {
+    return;
+  }
+  if (orderly) {
+    if (DISK.tablespace) {
+      const db = databaseOf('orders');
+      await admin(
+        `set lock_timeout = '20s';
+         drop table if exists chaos_filler;
+         alter table all in tablespace ${TABLESPACE} set tablespace pg_default;
+         alter materialized view all in tablespace ${TABLESPACE} set tablespace pg_default;
+         alter index all in tablespace ${TABLESPACE} set tablespace pg_default`,
+        db,
+      );
+      await admin(`DROP TABLESPACE ${TABLESPACE}`);
+      DISK.tablespace = false;
+    }
+  } else {
+    await platform.pg?.stop();
+  }
+  const umount = (...flags) =>
+    execFileSync('umount', [...flags, DISK.dir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  try {
+    umount();
+  } catch (error) {
+    if (orderly) {
+      throw new Error(`disk-full: umount ${DISK.dir}: ${String(error.stderr ?? error.message).trim()}`);
+    }
+    umount('-l');
+  }
+  DISK.mounted = false;
+}
+
 // ---------------------------------------------------------------- faults
 
 /** Each fault runs while the load does; resolves to the recovery time in ms (or null). */
@@ -352,41 +598,72 @@ const FAULTS = {
     return Date.now() - t0;
   },
 
-  // Orders' disk full for 5 s, as far as it can be simulated without filling a disk: a trigger
-  // fails every insert into order_line and outbox_event with SQLSTATE 53100 (disk_full) and the
-  // message PostgreSQL gives when it cannot extend a file. Those inserts come last in checkout's
-  // and payment's transactions, so a write that was not atomic would leave its first half behind.
+  // Orders' disk full for 5 s. Real (DISK.mode, set before the load by prepareDiskFull): the
+  // tablespace holding orders' tables filled until PostgreSQL refuses to extend a file; inserts
+  // that fit a page with room left still pass, whatever needs a new page (a table's, an index
+  // split's) fails with 53100. Simulated where no disk can be filled: a trigger fails every insert
+  // into order_line and outbox_event with 53100 and the message PostgreSQL gives. Those inserts
+  // come last in checkout's and payment's transactions, so a write that was not atomic would leave
+  // its first half behind. Counts the 503s answered meanwhile (DISK.unavailable): none fails it.
   'disk-full': async () => {
     await sleep(3_000);
     const db = databaseOf('orders');
     const tables = ['order_line', 'outbox_event'];
-    await admin(
-      `create or replace function chaos_disk_full() returns trigger language plpgsql as $$
-       begin
-         raise exception 'could not extend file "base/%": No space left on device', tg_table_name
-           using errcode = '53100', hint = 'Check free disk space.';
-       end $$`,
-      db,
-    );
+    const before = { unavailable: unavailableAnswers(liveStats), failures: failuresOf(liveStats) };
+    // What orders logged of PostgreSQL's refusals (its statements and its outbox relay's).
+    const refusals = countOutput(platform.children.get('orders'), /No space left on device/);
     const t0 = Date.now();
-    say(`  ${db}: disk full (inserts into ${tables.join(', ')} fail with 53100)`);
+    if (DISK.mode === 'real') {
+      await fillDisk();
+      say(
+        `  ${db}: disk full (a ${DISK.sizeMiB} MiB tmpfs under ${DISK.moved} tables and indexes, ` +
+          `filled by a ${DISK.fillerMiB.toFixed(1)} MiB table until 53100 "No space left on device")`,
+      );
+    } else {
+      await admin(
+        `create or replace function chaos_disk_full() returns trigger language plpgsql as $$
+         begin
+           raise exception 'could not extend file "base/%": No space left on device', tg_table_name
+             using errcode = '53100', hint = 'Check free disk space.';
+         end $$`,
+        db,
+      );
+      say(`  ${db}: disk full, simulated (inserts into ${tables.join(', ')} fail with 53100)`);
+    }
     try {
-      for (const table of tables) {
-        await admin(
-          `create trigger chaos_disk_full before insert on ${table} for each row execute function chaos_disk_full()`,
-          db,
-        );
+      if (DISK.mode !== 'real') {
+        for (const table of tables) {
+          await admin(
+            `create trigger chaos_disk_full before insert on ${table} for each row execute function chaos_disk_full()`,
+            db,
+          );
+        }
       }
       await sleep(5_000);
     } finally {
-      for (const table of tables) {
-        await admin(`drop trigger if exists chaos_disk_full on ${table}`, db);
+      if (DISK.mode === 'real') {
+        await admin('drop table if exists chaos_filler', db);
+      } else {
+        for (const table of tables) {
+          await admin(`drop trigger if exists chaos_disk_full on ${table}`, db);
+        }
+        await admin('drop function if exists chaos_disk_full()', db);
       }
-      await admin('drop function if exists chaos_disk_full()', db);
     }
     say(`  ${db}: space again`);
     await untilOrdersAnswer();
-    return Date.now() - t0;
+    const recovery = Date.now() - t0;
+    // A request refused just before the space came back is answered (or repeated) a little later.
+    await sleep(1_000);
+    DISK.unavailable = unavailableAnswers(liveStats) - before.unavailable;
+    DISK.refusedByServer = refusals();
+    const after = failuresOf(liveStats);
+    DISK.window = Object.fromEntries(
+      Object.keys(after)
+        .map((status) => [status, after[status] - (before.failures[status] ?? 0)])
+        .filter(([, n]) => n > 0),
+    );
+    return recovery;
   },
 
   'relay-kill': async () => {
@@ -551,12 +828,35 @@ let calm;
 
 const budgetOf = (route) => (route === 'POST /api/v1/checkout' ? 15_000 : 3_000) + 2_000;
 
+/** The running load's counters (tools/loadgen/load.mjs), for a fault that counts its answers. */
+let liveStats;
+
+/** The scenario as the table shows it: `disk-full` says whether its disk was real or simulated. */
+const labelOf = (name) =>
+  name !== 'disk-full'
+    ? name
+    : DISK.mode === 'real'
+      ? 'disk-full (real)'
+      : `disk-full (simulated: ${DISK.reason})`;
+
 async function scenario(name) {
-  say(`${name}: ${SECONDS} s of load at ${CONCURRENCY} workers`);
+  liveStats = undefined;
+  if (name === 'disk-full') {
+    await prepareDiskFull();
+  }
+  const label = labelOf(name);
+  say(`${label}: ${SECONDS} s of load at ${CONCURRENCY} workers`);
+  if (name === 'disk-full' && DISK.mode === 'real') {
+    say(
+      `  ${databaseOf('orders')}: ${DISK.moved} tables and indexes moved to tablespace ${TABLESPACE} ` +
+        `on a ${DISK.sizeMiB} MiB tmpfs`,
+    );
+  }
   let started;
   const loadStarted = new Promise((resolve) => (started = resolve));
   const load = runLoad({
     onStarted: () => started(),
+    onTick: (stats) => (liveStats = stats),
     baseUrl: gatewayUrl(),
     seconds: SECONDS,
     concurrency: CONCURRENCY,
@@ -585,6 +885,20 @@ async function scenario(name) {
           .map(([route, ms]) => `${route} ${ms} ms`)
           .join(', ')}`,
   });
+  if (name === 'disk-full') {
+    const others = Object.entries(DISK.window)
+      .filter(([status]) => status !== '503' && status !== '504')
+      .map(([status, n]) => `${n} × ${status}`);
+    checks.push({
+      name: 'the fault bit',
+      ok: DISK.unavailable > 0 && DISK.refusedByServer > 0,
+      detail:
+        `${DISK.unavailable} answers 503/504 while orders' disk was full (${DISK.mode}); ` +
+        `orders logged "No space left on device" ${DISK.refusedByServer} times` +
+        (others.length ? `; other failures meanwhile: ${others.join(', ')}` : ''),
+    });
+    await releaseDisk({ orderly: true });
+  }
   if (recovery !== null) {
     checks.push({
       name: 'recovers in time',
@@ -623,6 +937,20 @@ async function scenario(name) {
   }
   return {
     name,
+    label,
+    disk:
+      name === 'disk-full'
+        ? {
+            mode: DISK.mode,
+            reason: DISK.reason,
+            sizeMiB: DISK.sizeMiB,
+            relationsMoved: DISK.moved,
+            fillerMiB: Number(DISK.fillerMiB.toFixed(1)),
+            unavailable: DISK.unavailable,
+            refusedByServer: DISK.refusedByServer,
+            failuresDuringFault: DISK.window,
+          }
+        : undefined,
     summary,
     recovery,
     checks,
@@ -647,7 +975,7 @@ async function main() {
   console.log('');
   console.table(
     rows.map((r) => ({
-      scenario: r.name,
+      scenario: r.label,
       steps: r.summary.total,
       '500s': r.bugs,
       '503/504': r.unavailable,
@@ -666,14 +994,14 @@ async function main() {
   for (const r of rows) {
     const detail = (name) => r.checks.find((c) => c.name === name)?.detail;
     console.log(
-      `  ${r.name}: ${r.resets} connections reset; ${detail('deadlines hold')}` +
+      `  ${r.label}: ${r.resets} connections reset; ${detail('deadlines hold')}` +
         (detail('retries bounded') ? `; ${detail('retries bounded')}` : ''),
     );
   }
   let failed = false;
   for (const r of rows) {
     for (const c of r.checks.filter((x) => !x.ok)) {
-      console.log(`  ${r.name}: ${c.name} FAILED (${c.detail})`);
+      console.log(`  ${r.label}: ${c.name} FAILED (${c.detail})`);
       failed = true;
     }
     if (r.bugs > 0) {
@@ -692,6 +1020,8 @@ async function main() {
     // For the test that runs a short scenario in CI: the figures and every check, by scenario.
     const result = rows.map((r) => ({
       scenario: r.name,
+      label: r.label,
+      disk: r.disk,
       steps: r.summary.total,
       errors500: r.bugs,
       unavailable: r.unavailable,
