@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '../common/entity-row.util';
+import type { RowOf } from '@yugong/shared/orm';
 import type { StripeInboxEvent } from './stripe-inbox-event.entity';
 
 /** A delivery as the route writes it. */

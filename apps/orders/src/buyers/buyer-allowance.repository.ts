@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '../common/entity-row.util';
+import type { RowOf } from '@yugong/shared/orm';
 import type { BuyerAllowance } from './buyer-allowance.entity';
 
 export type BuyerAllowanceRecord = RowOf<BuyerAllowance>;

@@ -3,8 +3,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '@yugong/shared/orm';
-import type { RowOf } from '../common/entity-row.util';
+import { preparedQuery, type RowOf } from '@yugong/shared/orm';
 import type { OrderLine } from './order-line.entity';
 import type { Order, OrderStatusName, PaymentMethodName } from './order.entity';
 import type { Refund, RefundLineAmount } from './refund.entity';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '../common/entity-row.util';
+import type { RowOf } from '@yugong/shared/orm';
 import type { RefundRecord } from './order.repository';
 import type { Refund } from './refund.entity';
 

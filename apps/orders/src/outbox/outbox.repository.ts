@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { activeTraceparent } from '@yugong/shared/telemetry';
-import type { RowOf } from '../common/entity-row.util';
+import type { RowOf } from '@yugong/shared/orm';
 import { OutboxEvent, type OrderEventType } from './outbox-event.entity';
 
 /** What a state change reports; `payload` is the wire-shaped `{order, refund?}` of orders.v1. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '../common/entity-row.util';
+import type { RowOf } from '@yugong/shared/orm';
 import type { PaymentEvent } from './payment-event.entity';
 
 /** A provider event as it is recorded (`received_at` is the database's clock). */
