@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run ledger:verify`: recomputes the ledger's SHA-256 chain from its transactions and postings
 // as they stand and names the first transaction that does not match; also lists transactions left
-// unsealed for more than 10 s. Exit 0: intact; 1: a mismatch or unsealed transactions; 2: could not run.
+// unsealed for more than 10 s, and compares the per-account-month summary the reports read with
+// the postings of the sealed transactions. Exit 0: intact; 1: a mismatch, unsealed transactions or
+// a summary that differs; 2: could not run.
 //
 // Database: LEDGER_DATABASE_URL (the ledger's own database), else DATABASE_URL as a server URL (as
 // `npm start` takes it) with the database yugong_ledger, else the embedded PostgreSQL `npm start`
@@ -54,6 +56,23 @@ try {
     console.log(
       `but ${report.unsealed.length}+ transaction(s) unsealed for more than 10 s, first: ${report.unsealed.map((u) => `${u.id} (${u.idempotencyKey})`).join(', ')}`,
     );
+  }
+  const { summary } = report;
+  if (summary.mismatches.length > 0) {
+    const sums = (s) =>
+      `debit ${s.debitFen ?? '-'}, credit ${s.creditFen ?? '-'}, ${s.count ?? 0} posting(s)`;
+    console.log(
+      `account-month summary DIFFERS from the sealed postings (first ${summary.mismatches.length}):`,
+    );
+    for (const m of summary.mismatches) {
+      console.log(
+        `  account ${m.accountId}, ${m.month}, ${m.kind}: postings ${sums(m.postings)}; summary ${sums(m.summary)}`,
+      );
+    }
+  } else {
+    console.log(`account-month summary matches the sealed postings: ${summary.rows} row(s)`);
+  }
+  if (!report.ok) {
     process.exit(1);
   }
 } catch (error) {

@@ -171,7 +171,40 @@ describe('the journal', () => {
     );
     expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
     const chain = ledger.app.get(ChainService);
-    expect(await chain.verify(0)).toEqual({ ok: true, checked: 6, unsealed: [] });
+    const intact = await chain.verify(0);
+    expect(intact).toEqual({
+      ok: true,
+      checked: 6,
+      unsealed: [],
+      summary: { rows: expect.any(Number), mismatches: [] },
+    });
+    expect(intact.summary.rows).toBeGreaterThan(0);
+
+    // The summary the reports read, changed behind the sequencer's back: the chain is intact, the
+    // summary is not, and the check names the row.
+    const { rows: summaryRows } = await db.sql.query(
+      `update account_month set debit_fen = debit_fen + 1
+        where (account_id, month, kind) = (select account_id, month, kind from account_month
+                                             where debit_fen > 0 order by account_id, month, kind limit 1)
+        returning account_id, month::text as month, kind, debit_fen`,
+    );
+    const drifted = await verifyLedger(db.url, 0);
+    expect(drifted.ok).toBe(false);
+    expect(drifted.firstBad).toBeUndefined();
+    expect(drifted.summary.mismatches).toEqual([
+      {
+        accountId: Number(summaryRows[0].account_id),
+        month: summaryRows[0].month,
+        kind: summaryRows[0].kind,
+        postings: expect.objectContaining({ debitFen: Number(summaryRows[0].debit_fen) - 1 }),
+        summary: expect.objectContaining({ debitFen: Number(summaryRows[0].debit_fen) }),
+      },
+    ]);
+    await db.sql.query(
+      `update account_month set debit_fen = debit_fen - 1 where account_id = $1 and month = $2 and kind = $3`,
+      [summaryRows[0].account_id, summaryRows[0].month, summaryRows[0].kind],
+    );
+    expect((await verifyLedger(db.url, 0)).ok).toBe(true);
 
     const { rows } = await db.sql.query(
       `select t.id, t.idempotency_key from chain_link c join journal_transaction t on t.id = c.transaction_id where c.seq = 4`,

@@ -4,6 +4,17 @@ import type { SealableTransaction } from './chain-hash.util';
 
 type Row = Record<string, unknown>;
 
+/** Sums of one account, month and kind: as the postings give them, and as the summary holds them. */
+export interface SummaryMismatch {
+  accountId: number;
+  month: string;
+  kind: string;
+  /** From the postings of sealed transactions; nulls where there are none. */
+  postings: { debitFen: number | null; creditFen: number | null; count: number | null };
+  /** From `account_month`; nulls where it has no row. */
+  summary: { debitFen: number | null; creditFen: number | null; count: number | null };
+}
+
 // One sequencer at a time per database; a second one finds the lock taken and waits for the next tick.
 const SEAL_LOCK = 7_337_054;
 
@@ -144,6 +155,60 @@ export class ChainRepository {
       [JSON.stringify(transactionIds)],
       'run',
     );
+  }
+
+  /**
+   * Where the per-account-month summary differs from the postings of the sealed transactions it
+   * must equal (the first `limit`), and how many summary rows there are. The comparison is one
+   * statement, so it reads both in one snapshot: the sequencer changes them in one transaction.
+   */
+  async summaryMismatches(
+    em: EntityManager,
+    limit: number,
+  ): Promise<{ rows: number; mismatches: SummaryMismatch[] }> {
+    const rows = await em.execute<Row[]>(
+      `with sealed as (
+         select p.account_id, p.month, t.kind,
+                sum(case when p.side = 'debit' then p.fen else 0 end) as debit_fen,
+                sum(case when p.side = 'credit' then p.fen else 0 end) as credit_fen,
+                count(*) as postings
+           from chain_link c
+           join journal_transaction t on t.id = c.transaction_id
+           join posting p on p.transaction_id = t.id and p.month = ledger_month(t.occurred_at)
+          group by 1, 2, 3),
+       compared as (
+         select coalesce(s.account_id, m.account_id) as account_id,
+                coalesce(s.month, m.month)::text as month, coalesce(s.kind, m.kind) as kind,
+                s.debit_fen as want_debit, s.credit_fen as want_credit, s.postings as want_postings,
+                m.debit_fen as have_debit, m.credit_fen as have_credit, m.postings as have_postings
+           from sealed s
+           full join account_month m on m.account_id = s.account_id and m.month = s.month and m.kind = s.kind)
+       select * from compared
+        where (want_debit, want_credit, want_postings) is distinct from (have_debit, have_credit, have_postings)
+        order by account_id, month, kind
+        limit ?`,
+      [limit],
+    );
+    const count = await em.execute<Row[]>('select count(*) as n from account_month');
+    const amount = (value: unknown) => (value === null ? null : Number(value));
+    return {
+      rows: Number(count[0]?.n ?? 0),
+      mismatches: rows.map((r) => ({
+        accountId: Number(r.account_id),
+        month: String(r.month),
+        kind: String(r.kind),
+        postings: {
+          debitFen: amount(r.want_debit),
+          creditFen: amount(r.want_credit),
+          count: amount(r.want_postings),
+        },
+        summary: {
+          debitFen: amount(r.have_debit),
+          creditFen: amount(r.have_credit),
+          count: amount(r.have_postings),
+        },
+      })),
+    };
   }
 
   /** Transactions no link covers. */

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { chainHash, GENESIS_HASH } from './chain-hash.util';
-import { ChainRepository, type StoredLink } from './chain.repository';
+import { ChainRepository, type StoredLink, type SummaryMismatch } from './chain.repository';
 
 /** What verification found. */
 export interface VerifyReport {
@@ -12,6 +12,11 @@ export interface VerifyReport {
   firstBad?: { seq: number; transactionId: string; idempotencyKey: string; reason: string };
   /** Transactions older than the grace period that no link covers. */
   unsealed: { id: string; idempotencyKey: string }[];
+  /**
+   * The per-account-month summary the reports read, against the postings of the sealed
+   * transactions: its rows, and the first that differ (none when it is exact).
+   */
+  summary: { rows: number; mismatches: SummaryMismatch[] };
 }
 
 /**
@@ -83,6 +88,7 @@ export class ChainService {
           checked,
           firstBad: { seq: link.seq, transactionId: tx.id, idempotencyKey: tx.idempotencyKey, reason },
           unsealed: [],
+          summary: { rows: 0, mismatches: [] },
         });
         if (link.seq !== expectedSeq) {
           return bad(`link ${expectedSeq} is missing`);
@@ -102,6 +108,7 @@ export class ChainService {
       }
     }
     const unsealed = await this.chain.unsealedBefore(em, new Date(Date.now() - graceMs));
-    return { ok: unsealed.length === 0, checked, unsealed };
+    const summary = await this.chain.summaryMismatches(em, 10);
+    return { ok: unsealed.length === 0 && summary.mismatches.length === 0, checked, unsealed, summary };
   }
 }
