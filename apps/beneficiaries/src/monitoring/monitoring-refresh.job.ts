@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { MonitoringService } from './monitoring.service';
 
 /** How often the job refreshes the cases; 0: never (officers refresh them). */
@@ -17,24 +11,18 @@ export const MONITORING_REFRESH_INTERVAL_MS = Symbol('MONITORING_REFRESH_INTERVA
  * running it at once open each case once (see {@link MonitoringService.assess}).
  */
 @Injectable()
-export class MonitoringRefreshJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MonitoringRefreshJob extends PeriodicJob {
   private readonly logger = new Logger(MonitoringRefreshJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly monitoring: MonitoringService,
-    @Inject(MONITORING_REFRESH_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.intervalMs > 0) {
-      this.periodic = new Periodic(() => this.refresh(), this.intervalMs);
-      this.periodic.start();
-    }
+    @Inject(MONITORING_REFRESH_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.refresh();
   }
 
   /** One pass; answers how many cases it opened (0 when the ledger did not answer). */

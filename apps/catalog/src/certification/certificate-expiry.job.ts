@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { CertificationService } from './certification.service';
 
 export const CERTIFICATE_EXPIRY_INTERVAL_MS = Symbol('CERTIFICATE_EXPIRY_INTERVAL_MS');
@@ -17,22 +11,18 @@ export const CERTIFICATE_EXPIRY_INTERVAL_MS = Symbol('CERTIFICATE_EXPIRY_INTERVA
  * makes the record say so and drops what the caches still hold.
  */
 @Injectable()
-export class CertificateExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CertificateExpiryJob extends PeriodicJob {
   private readonly logger = new Logger(CertificateExpiryJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly certification: CertificationService,
-    @Inject(CERTIFICATE_EXPIRY_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.expire(), this.intervalMs);
-    this.periodic.start();
+    @Inject(CERTIFICATE_EXPIRY_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.expire();
   }
 
   /** One pass; never throws (a failed pass is logged and the next one tries again). */

@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { StockService } from './stock.service';
 
 /** When and how long after expiry the sweeper releases abandoned holds. */
@@ -23,22 +17,22 @@ export const SWEEPER_SETTINGS = Symbol('SWEEPER_SETTINGS');
  * time (a slow pass is never overlapped by the next tick).
  */
 @Injectable()
-export class StockSweeperJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StockSweeperJob extends PeriodicJob {
   private readonly logger = new Logger(StockSweeperJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly stock: StockService,
     @Inject(SWEEPER_SETTINGS) private readonly settings: SweeperSettings,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.sweep(), this.settings.intervalMs);
-    this.periodic.start();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected get intervalMs(): number {
+    return this.settings.intervalMs;
+  }
+
+  protected runPass(): Promise<unknown> {
+    return this.sweep();
   }
 
   /** One pass; never throws (a failed pass is logged and the next one tries again). */

@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { LabelScans } from './label-scans.service';
 
 export const LABEL_SCAN_FLUSH_MS = Symbol('LABEL_SCAN_FLUSH_MS');
@@ -15,22 +9,21 @@ export const LABEL_SCAN_FLUSH_MS = Symbol('LABEL_SCAN_FLUSH_MS');
  * at shutdown. A batch licensing did not take is sent again, under the same id, by the next pass.
  */
 @Injectable()
-export class LabelScanFlushJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LabelScanFlushJob extends PeriodicJob {
   private readonly logger = new Logger(LabelScanFlushJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly scans: LabelScans,
-    @Inject(LABEL_SCAN_FLUSH_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.flush(), this.intervalMs);
-    this.periodic.start();
+    @Inject(LABEL_SCAN_FLUSH_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.flush();
+  }
+
+  protected override async afterLastPass(): Promise<void> {
     await this.flush();
   }
 

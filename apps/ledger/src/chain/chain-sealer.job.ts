@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { ChainService } from './chain.service';
 
 export const SEAL_INTERVAL_MS = Symbol('SEAL_INTERVAL_MS');
@@ -16,22 +10,18 @@ export const SEAL_INTERVAL_MS = Symbol('SEAL_INTERVAL_MS');
  * Writers never wait for it. Replicas share the work under an advisory lock.
  */
 @Injectable()
-export class ChainSealerJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ChainSealerJob extends PeriodicJob {
   private readonly logger = new Logger(ChainSealerJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly chain: ChainService,
-    @Inject(SEAL_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.pass(), this.intervalMs);
-    this.periodic.start();
+    @Inject(SEAL_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.pass();
   }
 
   private async pass(): Promise<void> {

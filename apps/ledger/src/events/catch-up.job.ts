@@ -1,12 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { continueTrace, SERVICE_ATTRIBUTE, traceJobPass } from '@yugong/shared/telemetry';
 import { OrdersClient } from '../clients/orders.client';
 import { OrderEventsRepository } from './order-events.repository';
@@ -24,28 +18,25 @@ const PAGE = 200;
  * The cursor moves only past events applied, so a failure is read again on the next pass.
  */
 @Injectable()
-export class CatchUpJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CatchUpJob extends PeriodicJob {
   private readonly logger = new Logger(CatchUpJob.name);
-  private periodic: Periodic | undefined;
-  private first: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly em: EntityManager,
     private readonly events: OrderEventsService,
     private readonly cursors: OrderEventsRepository,
     private readonly orders: OrdersClient,
-    @Inject(CATCH_UP_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.catchUp(), this.intervalMs);
-    this.periodic.start();
-    this.first = this.catchUp();
+    @Inject(CATCH_UP_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
-    await this.first;
+  protected runPass(): Promise<unknown> {
+    return this.catchUp();
+  }
+
+  protected override passesAtBoot(): boolean {
+    return true;
   }
 
   /**

@@ -1,12 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { JournalRepository } from './journal.repository';
 
 export const BALANCE_VACUUM_INTERVAL_MS = Symbol('BALANCE_VACUUM_INTERVAL_MS');
@@ -22,25 +16,19 @@ export const BALANCE_VACUUM_INTERVAL_MS = Symbol('BALANCE_VACUUM_INTERVAL_MS');
  * to finish.
  */
 @Injectable()
-export class BalanceVacuumJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BalanceVacuumJob extends PeriodicJob {
   private readonly logger = new Logger(BalanceVacuumJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
     private readonly journal: JournalRepository,
-    @Inject(BALANCE_VACUUM_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.intervalMs > 0) {
-      this.periodic = new Periodic(() => this.pass(), this.intervalMs);
-      this.periodic.start();
-    }
+    @Inject(BALANCE_VACUUM_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.pass();
   }
 
   /** One pass; false when the vacuum failed (logged, tried again next interval). */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { JournalRepository } from './journal.repository';
 
 /** How many months past this one have their partition of `posting` made ahead. */
@@ -15,25 +15,23 @@ const EVERY_MS = 6 * 60 * 60 * 1000;
  * left as it is.
  */
 @Injectable()
-export class PostingMonthsJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PostingMonthsJob extends PeriodicJob {
   private readonly logger = new Logger(PostingMonthsJob.name);
-  private periodic: Periodic | undefined;
-  private first: Promise<unknown> = Promise.resolve();
+  protected readonly intervalMs = EVERY_MS;
 
   constructor(
     private readonly em: EntityManager,
     private readonly journal: JournalRepository,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.pass(), EVERY_MS);
-    this.periodic.start();
-    this.first = this.pass();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
-    await this.first;
+  protected runPass(): Promise<unknown> {
+    return this.pass();
+  }
+
+  protected override passesAtBoot(): boolean {
+    return true;
   }
 
   /** One pass: answers the months made (none when they were all there). */

@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { LICENCE_EXPIRY_INTERVAL_MS } from '../licences/licence-expiry.job';
 import { DeclarationsService } from './declarations.service';
 
@@ -14,22 +8,18 @@ import { DeclarationsService } from './declarations.service';
  * were written), on the expiry job's interval. The ledger's idempotency keys make a repeat harmless.
  */
 @Injectable()
-export class DeclarationPostingJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeclarationPostingJob extends PeriodicJob {
   private readonly logger = new Logger(DeclarationPostingJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly declarations: DeclarationsService,
-    @Inject(LICENCE_EXPIRY_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.post(), this.intervalMs);
-    this.periodic.start();
+    @Inject(LICENCE_EXPIRY_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.post();
   }
 
   /** One pass; never throws. */

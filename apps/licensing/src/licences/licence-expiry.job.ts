@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { Periodic } from '@yugong/shared/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@yugong/shared/jobs';
 import { LicencesService } from './licences.service';
 
 export const LICENCE_EXPIRY_INTERVAL_MS = Symbol('LICENCE_EXPIRY_INTERVAL_MS');
@@ -17,22 +11,18 @@ export const LICENCE_EXPIRY_INTERVAL_MS = Symbol('LICENCE_EXPIRY_INTERVAL_MS');
  * makes the record say so and has catalog drop what its cached listings still hold.
  */
 @Injectable()
-export class LicenceExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LicenceExpiryJob extends PeriodicJob {
   private readonly logger = new Logger(LicenceExpiryJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly licences: LicencesService,
-    @Inject(LICENCE_EXPIRY_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.expire(), this.intervalMs);
-    this.periodic.start();
+    @Inject(LICENCE_EXPIRY_INTERVAL_MS) protected readonly intervalMs: number,
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.expire();
   }
 
   /** One pass; never throws (a failed pass is logged and the next one tries again). */

@@ -1,12 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OrdersService } from './orders.service';
-import { Periodic } from '@yugong/shared/jobs';
+import { PeriodicJob } from '@yugong/shared/jobs';
 
 export const ORDER_SWEEP_INTERVAL_MS = Symbol('ORDER_SWEEP_INTERVAL_MS');
 /** Days after its last shipment or delivery that a shipped or delivered order completes. */
@@ -19,23 +13,19 @@ const DAY_MS = 86_400_000;
  * completes shipped or delivered orders left unconfirmed past AUTO_COMPLETE_DAYS.
  */
 @Injectable()
-export class OrderSweeperJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderSweeperJob extends PeriodicJob {
   private readonly logger = new Logger(OrderSweeperJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly orders: OrdersService,
-    @Inject(ORDER_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
+    @Inject(ORDER_SWEEP_INTERVAL_MS) protected readonly intervalMs: number,
     @Inject(AUTO_COMPLETE_DAYS) private readonly autoCompleteDays: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.periodic = new Periodic(() => this.sweep(), this.intervalMs);
-    this.periodic.start();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected runPass(): Promise<unknown> {
+    return this.sweep();
   }
 
   /** One pass; a failure is logged and the next pass tries again. */

@@ -1,14 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OrderRepository } from '../orders/order.repository';
 import { PaymentsService } from './payments.service';
-import { Periodic } from '@yugong/shared/jobs';
+import { PeriodicJob } from '@yugong/shared/jobs';
 
 export const RECONCILER_SETTINGS = Symbol('RECONCILER_SETTINGS');
 
@@ -35,27 +29,28 @@ export interface ReconcilePass {
  * could not reach the provider. Only runs when card payments are configured.
  */
 @Injectable()
-export class PaymentReconcilerJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PaymentReconcilerJob extends PeriodicJob {
   private readonly logger = new Logger(PaymentReconcilerJob.name);
-  private periodic: Periodic | undefined;
 
   constructor(
     private readonly em: EntityManager,
     private readonly payments: PaymentsService,
     private readonly repo: OrderRepository,
     @Inject(RECONCILER_SETTINGS) private readonly settings: ReconcilerSettings,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (!this.payments.takesCards) {
-      return;
-    }
-    this.periodic = new Periodic(() => this.reconcile(), this.settings.intervalMs);
-    this.periodic.start();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic?.stop();
+  protected get intervalMs(): number {
+    return this.settings.intervalMs;
+  }
+
+  protected runPass(): Promise<unknown> {
+    return this.reconcile();
+  }
+
+  protected override runs(): boolean {
+    return this.payments.takesCards;
   }
 
   /** One pass; a failure of one order is logged and left for the next pass. */

@@ -1,1 +1,1 @@
-export { Periodic } from './periodic';
+export { Periodic, PeriodicJob } from './periodic';
