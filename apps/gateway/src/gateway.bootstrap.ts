@@ -9,7 +9,7 @@ import { beneficiaries, catalog, ledger, licensing, orders } from '@yugong/contr
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
-import { clientSettings as clientSettingsOf, createGrpcStub } from '@yugong/shared/grpc';
+import { clientSettings, createGrpcStub } from '@yugong/shared/grpc';
 import { migrate } from '@yugong/shared/orm';
 import { Logger } from 'nestjs-pino';
 import Fastify from 'fastify';
@@ -61,57 +61,75 @@ export async function startGateway(
   const cache = await ReadCache.open(config.REDIS_URL, {
     namespace: `${config.REDIS_KEY_PREFIX}${CacheNamespace.catalogListing}`,
   });
-  const catalogStub = createGrpcStub<catalog.CatalogServiceClient>({
-    url: config.CATALOG_GRPC_URL,
-    service: 'catalog',
-    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-    serviceName: catalog.CATALOG_SERVICE_NAME,
-  });
-  const clientSettings = clientSettingsOf('gateway', config);
-  const catalogClient = new CatalogClient(catalogStub, clientSettings);
-  const beneficiariesStub = createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
-    url: config.BENEFICIARIES_GRPC_URL,
-    service: 'beneficiaries',
-    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-    serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-  });
-  const ordersStub = createGrpcStub<orders.OrdersServiceClient>({
-    url: config.ORDERS_GRPC_URL,
-    service: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDERS_SERVICE_NAME,
-  });
-  const ordersClient = new OrdersClient(ordersStub, clientSettings);
-  const ledgerStub = createGrpcStub<ledger.LedgerServiceClient>({
-    url: config.LEDGER_GRPC_URL,
-    service: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.LEDGER_SERVICE_NAME,
-  });
-  const ledgerClient = new LedgerClient(ledgerStub, clientSettings);
-  const reliefOfficeStub = createGrpcStub<ledger.ReliefOfficeServiceClient>({
-    url: config.LEDGER_GRPC_URL,
-    service: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
-  });
-  const reliefOfficeClient = new ReliefOfficeClient(reliefOfficeStub, clientSettings);
-  const payoutsStub = createGrpcStub<ledger.PayoutsServiceClient>({
-    url: config.LEDGER_GRPC_URL,
-    service: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.PAYOUTS_SERVICE_NAME,
-  });
-  const payoutsClient = new PayoutsClient(payoutsStub, clientSettings);
-  const licensingStub = createGrpcStub<licensing.LicensingServiceClient>({
-    url: config.LICENSING_GRPC_URL,
-    service: 'licensing',
-    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
-    serviceName: licensing.LICENSING_SERVICE_NAME,
-  });
-  const licensingClient = new LicensingClient(licensingStub, clientSettings);
-  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, clientSettings.signer);
-  const beneficiariesClient = new BeneficiariesClient(beneficiariesStub, clientSettings, registerImports);
+  const settings = clientSettings('gateway', config);
+  // Every channel connects on its first call: the services need not be up while the gateway boots.
+  const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, settings.signer);
+  const clients = {
+    catalog: new CatalogClient(
+      createGrpcStub<catalog.CatalogServiceClient>({
+        url: config.CATALOG_GRPC_URL,
+        service: 'catalog',
+        packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
+        serviceName: catalog.CATALOG_SERVICE_NAME,
+      }),
+      settings,
+    ),
+    beneficiaries: new BeneficiariesClient(
+      createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
+        url: config.BENEFICIARIES_GRPC_URL,
+        service: 'beneficiaries',
+        packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
+        serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
+      }),
+      settings,
+      registerImports,
+    ),
+    orders: new OrdersClient(
+      createGrpcStub<orders.OrdersServiceClient>({
+        url: config.ORDERS_GRPC_URL,
+        service: 'orders',
+        packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+        serviceName: orders.ORDERS_SERVICE_NAME,
+      }),
+      settings,
+    ),
+    ledger: new LedgerClient(
+      createGrpcStub<ledger.LedgerServiceClient>({
+        url: config.LEDGER_GRPC_URL,
+        service: 'ledger',
+        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+        serviceName: ledger.LEDGER_SERVICE_NAME,
+      }),
+      settings,
+    ),
+    reliefOffice: new ReliefOfficeClient(
+      createGrpcStub<ledger.ReliefOfficeServiceClient>({
+        url: config.LEDGER_GRPC_URL,
+        service: 'ledger',
+        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+        serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
+      }),
+      settings,
+    ),
+    payouts: new PayoutsClient(
+      createGrpcStub<ledger.PayoutsServiceClient>({
+        url: config.LEDGER_GRPC_URL,
+        service: 'ledger',
+        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+        serviceName: ledger.PAYOUTS_SERVICE_NAME,
+      }),
+      settings,
+    ),
+    licensing: new LicensingClient(
+      createGrpcStub<licensing.LicensingServiceClient>({
+        url: config.LICENSING_GRPC_URL,
+        service: 'licensing',
+        packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+        serviceName: licensing.LICENSING_SERVICE_NAME,
+      }),
+      settings,
+    ),
+  };
 
   const throttlerStorage = redis ? new LeasedThrottlerStorage(redis) : new ThrottlerStorageService();
 
@@ -164,13 +182,7 @@ export async function startGateway(
       redis,
       throttlerStorage,
       cache,
-      catalog: catalogClient,
-      beneficiaries: beneficiariesClient,
-      orders: ordersClient,
-      ledger: ledgerClient,
-      reliefOffice: reliefOfficeClient,
-      payouts: payoutsClient,
-      licensing: licensingClient,
+      ...clients,
     }),
     adapter,
     // Every JSON body is read as bytes before it is parsed anyway; rawBody keeps those bytes on the
@@ -216,13 +228,9 @@ export async function startGateway(
   const close = async () => {
     await app.close();
     await closeMetrics();
-    catalogStub.close();
-    ordersStub.close();
-    ledgerStub.close();
-    reliefOfficeStub.close();
-    payoutsStub.close();
-    licensingStub.close();
-    beneficiariesStub.close();
+    for (const client of Object.values(clients)) {
+      client.close();
+    }
     registerImports.close();
     await cache.close();
     await redis?.quit().catch(() => undefined);
