@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreement.errors';
 import { RegisterChangedDuringImport } from './register-import.errors';
 import type { HouseholdFields } from '../households/household.schemas';
-import type { PiiCipher, PiiField, SealRequest } from '../pii/pii-cipher';
+import type { PiiCipher } from '../pii/pii-cipher';
 import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
 import {
   isUniqueViolation,
@@ -261,7 +261,7 @@ export class RegisterImportSession {
       return;
     }
     // Sealed while the batch before is still being written.
-    const columns = await this.householdColumns(households);
+    const columns = this.householdColumns(households);
     // One batch's SQL in flight at a time: it runs while the next batch is parsed and sealed.
     await this.previousWrite;
     if (this.writing) {
@@ -385,7 +385,7 @@ export class RegisterImportSession {
    * The households of a batch as column arrays, personal data encrypted, split into those the
    * register holds (updated in place, keeping their ids) and those it does not (inserted).
    */
-  private async householdColumns(households: GoodRow['household'][]): Promise<BatchColumns> {
+  private householdColumns(households: GoodRow['household'][]): BatchColumns {
     const empty = (): HouseholdColumns => ({
       id: [],
       archiveNumber: [],
@@ -401,16 +401,7 @@ export class RegisterImportSession {
     });
     const registered = empty();
     const unregistered = empty();
-    const seal: SealRequest = { fields: [], plaintexts: [], householdIds: [] };
-    /** Where each sealed value goes: its column and its row in it. */
-    const targets: { column: (string | null)[]; row: number }[] = [];
-    const sealInto = (column: (string | null)[], field: PiiField, plaintext: string, id: string) => {
-      targets.push({ column, row: column.length });
-      column.push(null);
-      seal.fields.push(field);
-      seal.plaintexts.push(plaintext);
-      seal.householdIds.push(id);
-    };
+    const cipher = this.cipher;
     for (const h of households) {
       // The id exists before the personal data is encrypted, each envelope being bound to it: the
       // household's own when the archive number is registered (the upsert keeps it), else a new one.
@@ -420,22 +411,16 @@ export class RegisterImportSession {
       columns.id.push(id);
       columns.archiveNumber.push(h.archiveNumber);
       columns.villageId.push(h.villageId);
-      sealInto(columns.headNameEnc, 'head_name', h.headName, id);
-      sealInto(columns.nationalIdEnc, 'national_id', h.nationalId, id);
+      columns.headNameEnc.push(cipher.encrypt('head_name', h.headName, id));
+      columns.nationalIdEnc.push(cipher.encrypt('national_id', h.nationalId, id));
       columns.nationalIdHash.push(h.hash);
-      if (h.payoutAccount) {
-        sealInto(columns.payoutAccountEnc, 'payout_account', h.payoutAccount, id);
-      } else {
-        columns.payoutAccountEnc.push(null);
-      }
+      columns.payoutAccountEnc.push(
+        h.payoutAccount ? cipher.encrypt('payout_account', h.payoutAccount, id) : null,
+      );
       columns.members.push(h.members);
       columns.status.push(h.status);
       columns.exitYear.push(h.exitYear ?? null);
       columns.baselineIncomeFen.push(h.baselineIncome);
-    }
-    const envelopes = this.cipher.encryptMany(seal);
-    for (let i = 0; i < targets.length; i++) {
-      targets[i].column[targets[i].row] = envelopes[i];
     }
     return { registered, unregistered };
   }
