@@ -95,7 +95,8 @@ describe(PiiCipher.name, () => {
   });
 
   it('binds value after value to its own household and field, whatever the id before it', () => {
-    const count = 300;
+    // More values than one draw of IVs (512), so the pool is refilled twice.
+    const count = 1_200;
     const fields = ['head_name', 'national_id', 'payout_account'] as const;
     const long = `${'长'.repeat(70)}-household`;
     const households = [a, b, long, 'h-1'];

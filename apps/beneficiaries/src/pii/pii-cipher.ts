@@ -93,17 +93,23 @@ export class PiiCipher {
   }
 
   private ivPool = Buffer.alloc(0);
+  /** The pool in base64url: 12 bytes are 16 characters exactly, so IV i is characters 16i to 16i + 16. */
+  private ivPoolText = '';
   private ivOffset = 0;
 
-  /** A fresh random IV; every byte of the pool is used once. */
-  private nextIv(): Buffer {
+  /** A fresh random IV, with its base64url; every byte of the pool is used once. */
+  private nextIv(): { iv: Buffer; text: string } {
     if (this.ivOffset + IV_BYTES > this.ivPool.length) {
       this.ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+      this.ivPoolText = this.ivPool.toString('base64url');
       this.ivOffset = 0;
     }
-    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
+    const at = this.ivOffset;
     this.ivOffset += IV_BYTES;
-    return iv;
+    return {
+      iv: this.ivPool.subarray(at, at + IV_BYTES),
+      text: this.ivPoolText.slice((at / 3) * 4, ((at + IV_BYTES) / 3) * 4),
+    };
   }
 
   get activeKeyId(): string {
@@ -112,13 +118,13 @@ export class PiiCipher {
 
   /** A version 2 envelope of `plaintext`, readable only as `field` of household `householdId`. */
   encrypt(field: PiiField, plaintext: string, householdId: string): string {
-    const iv = this.nextIv();
+    const { iv, text } = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(this.boundAssociatedData(field, householdId));
     // GCM is a stream mode: final() adds no bytes, so update() holds the whole ciphertext.
     const ciphertext = cipher.update(plaintext, 'utf8');
     cipher.final();
-    return `${this.prefix}${iv.toString('base64url')}${SEPARATOR}${cipher
+    return `${this.prefix}${text}${SEPARATOR}${cipher
       .getAuthTag()
       .toString('base64url')}${SEPARATOR}${ciphertext.toString('base64url')}`;
   }

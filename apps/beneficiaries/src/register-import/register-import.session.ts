@@ -70,6 +70,9 @@ interface RegisterExcerpt {
   /** The agreements of those households whose archive numbers the batch names. */
   agreements: ExistingAgreement[];
 }
+/** Households sealed between two looks at the event loop. */
+const SEAL_SLICE = 100;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 const DAY_AFTER_EVERYTHING = '9999-12-31';
 
 function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
@@ -261,7 +264,7 @@ export class RegisterImportSession {
       return;
     }
     // Sealed while the batch before is still being written.
-    const columns = this.householdColumns(households);
+    const columns = await this.householdColumns(households);
     // One batch's SQL in flight at a time: it runs while the next batch is parsed and sealed.
     await this.previousWrite;
     if (this.writing) {
@@ -385,7 +388,7 @@ export class RegisterImportSession {
    * The households of a batch as column arrays, personal data encrypted, split into those the
    * register holds (updated in place, keeping their ids) and those it does not (inserted).
    */
-  private householdColumns(households: GoodRow['household'][]): BatchColumns {
+  private async householdColumns(households: GoodRow['household'][]): Promise<BatchColumns> {
     const empty = (): HouseholdColumns => ({
       id: [],
       archiveNumber: [],
@@ -402,7 +405,11 @@ export class RegisterImportSession {
     const registered = empty();
     const unregistered = empty();
     const cipher = this.cipher;
-    for (const h of households) {
+    for (let i = 0; i < households.length; i++) {
+      if (i > 0 && i % SEAL_SLICE === 0) {
+        await yieldToIo();
+      }
+      const h = households[i];
       // The id exists before the personal data is encrypted, each envelope being bound to it: the
       // household's own when the archive number is registered (the upsert keeps it), else a new one.
       const existing = this.existingIdOfArchive.get(h.archiveNumber);
