@@ -10,8 +10,10 @@ import type { TownView, VillageView } from './regions/region.repository';
 /** Maps between wire enums (HOUSEHOLD_STATUS_EXITED) and domain names (exited). */
 function enumMapping<Wire extends string, Domain extends string>(prefix: string, names: readonly Domain[]) {
   const toWire = (name: Domain) => `${prefix}${name.toUpperCase()}` as Wire;
+  // An import looks up two of these a row: one map, not a wire name built per name and call.
+  const byWire = new Map<string, Domain>(names.map((name) => [toWire(name), name]));
   const fromWire = (value: Wire | string | undefined): Domain | undefined =>
-    names.find((name) => toWire(name) === value);
+    value === undefined ? undefined : byWire.get(value);
   return { toWire, fromWire };
 }
 

@@ -25,14 +25,13 @@ const TAG_BYTES = 16;
 const SEPARATOR = '.';
 /** Marks an envelope bound to its household (second part); version 1 envelopes have no marker. */
 const V2 = 'v2';
+const AAD_HOUSEHOLD = 'household:';
+/** Household ids up to this many characters (UUIDs are 36) have their associated data written in a reused buffer. */
+const AAD_SCRATCH_ID_CHARS = 64;
+/** `household:`, the id in UTF-8 (at most 3 bytes a character), `:` and the longest field name. */
+const AAD_SCRATCH_BYTES = AAD_HOUSEHOLD.length + AAD_SCRATCH_ID_CHARS * 3 + 1 + 16;
 /** IVs drawn per call of the CSPRNG: one call per 512 encryptions instead of one each (an import encrypts three fields a row). */
 const IV_POOL_BYTES = IV_BYTES * 512;
-/** Values to seal, column by column: value i is `plaintexts[i]` as `fields[i]` of household `householdIds[i]`. */
-export interface SealRequest {
-  fields: PiiField[];
-  plaintexts: string[];
-  householdIds: string[];
-}
 
 /**
  * Associated data of an envelope. Version 2 binds the household and the field, so a ciphertext
@@ -40,7 +39,7 @@ export interface SealRequest {
  * before households were bound) binds the field only.
  */
 function associatedData(field: PiiField, householdId: string | undefined): Buffer {
-  return Buffer.from(householdId === undefined ? field : `household:${householdId}:${field}`);
+  return Buffer.from(householdId === undefined ? field : `${AAD_HOUSEHOLD}${householdId}:${field}`);
 }
 
 /** The parts of an envelope, or undefined when it is not one. */
@@ -74,6 +73,13 @@ export class PiiCipher {
   private readonly activeKey: KeyObject;
   /** Every envelope written now begins with this (`<keyId>.v2.`). */
   private readonly prefix: string;
+  /** The HMAC key, imported once like the AES keys (a national ID is hashed once a row). */
+  private readonly hashKey: KeyObject;
+  /**
+   * Associated data of version 2 envelopes is written here, `household:` once: GCM reads it in
+   * setAAD, before the next value, so one buffer serves every encryption.
+   */
+  private readonly aad = Buffer.alloc(AAD_SCRATCH_BYTES);
 
   constructor(private readonly keys: PiiKeys) {
     if (!keys.encryptionKeys.has(keys.activeKeyId)) {
@@ -82,20 +88,28 @@ export class PiiCipher {
     this.keyObjects = new Map([...keys.encryptionKeys].map(([id, key]) => [id, createSecretKey(key)]));
     this.activeKey = this.keyObjects.get(keys.activeKeyId)!;
     this.prefix = `${keys.activeKeyId}${SEPARATOR}${V2}${SEPARATOR}`;
+    this.hashKey = createSecretKey(Buffer.from(keys.hashKey, 'utf8'));
+    this.aad.write(AAD_HOUSEHOLD, 0, 'latin1');
   }
 
   private ivPool = Buffer.alloc(0);
+  /** The pool in base64url: 12 bytes are 16 characters exactly, so IV i is characters 16i to 16i + 16. */
+  private ivPoolText = '';
   private ivOffset = 0;
 
-  /** A fresh random IV; every byte of the pool is used once. */
-  private nextIv(): Buffer {
+  /** A fresh random IV, with its base64url; every byte of the pool is used once. */
+  private nextIv(): { iv: Buffer; text: string } {
     if (this.ivOffset + IV_BYTES > this.ivPool.length) {
       this.ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+      this.ivPoolText = this.ivPool.toString('base64url');
       this.ivOffset = 0;
     }
-    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
+    const at = this.ivOffset;
     this.ivOffset += IV_BYTES;
-    return iv;
+    return {
+      iv: this.ivPool.subarray(at, at + IV_BYTES),
+      text: this.ivPoolText.slice((at / 3) * 4, ((at + IV_BYTES) / 3) * 4),
+    };
   }
 
   get activeKeyId(): string {
@@ -104,21 +118,25 @@ export class PiiCipher {
 
   /** A version 2 envelope of `plaintext`, readable only as `field` of household `householdId`. */
   encrypt(field: PiiField, plaintext: string, householdId: string): string {
-    const iv = this.nextIv();
+    const { iv, text } = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(associatedData(field, householdId));
+    cipher.setAAD(this.boundAssociatedData(field, householdId));
     // GCM is a stream mode: final() adds no bytes, so update() holds the whole ciphertext.
     const ciphertext = cipher.update(plaintext, 'utf8');
     cipher.final();
-    return `${this.prefix}${iv.toString('base64url')}${SEPARATOR}${cipher
+    return `${this.prefix}${text}${SEPARATOR}${cipher
       .getAuthTag()
       .toString('base64url')}${SEPARATOR}${ciphertext.toString('base64url')}`;
   }
 
-  /** The envelopes of many values at once (value i as `fields[i]` of `householdIds[i]`), as {@link encrypt} writes them. */
-  encryptMany(request: SealRequest): string[] {
-    const { fields, plaintexts, householdIds } = request;
-    return plaintexts.map((plaintext, i) => this.encrypt(fields[i], plaintext, householdIds[i]));
+  /** {@link associatedData} of version 2, in the reused buffer when the household id fits in it. */
+  private boundAssociatedData(field: PiiField, householdId: string): Buffer {
+    if (householdId.length > AAD_SCRATCH_ID_CHARS) {
+      return associatedData(field, householdId);
+    }
+    let end = AAD_HOUSEHOLD.length + this.aad.write(householdId, AAD_HOUSEHOLD.length, 'utf8');
+    end += this.aad.write(`:${field}`, end, 'latin1');
+    return this.aad.subarray(0, end);
   }
 
   /** The plaintext of `field` of household `householdId`; PiiDecryptionError when it is not that. */
@@ -173,7 +191,7 @@ export class PiiCipher {
 
   /** HMAC-SHA256 of a normalized national ID, hex: equal IDs give equal hashes, and nothing else leaks. */
   hashNationalId(nationalId: string): string {
-    return createHmac('sha256', this.keys.hashKey).update(nationalId, 'utf8').digest('hex');
+    return createHmac('sha256', this.hashKey).update(nationalId, 'utf8').digest('hex');
   }
 }
 

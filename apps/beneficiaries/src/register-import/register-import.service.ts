@@ -5,12 +5,12 @@ import type { z } from 'zod';
 import { parseRequest } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import { HouseholdRepository } from '../households/household.repository';
-import { householdFieldsSchema } from '../households/household.schemas';
 import { PiiCipher } from '../pii/pii-cipher';
 import { RegisterImportRepository } from './register-import.repository';
 import {
   AGREEMENT_FIELD,
-  importAgreementSchema,
+  importAgreementRowSchema,
+  importHouseholdRowSchema,
   importOptionsSchema,
   type AgreementFields,
   type ImportOptions,
@@ -95,7 +95,10 @@ export class RegisterImportService {
   /** One row on its own: its household fields, its village (by id or by name), its agreement if any. */
   private checkRow(row: ImportRowInput, line: number, villages: VillageIndex): GoodRow | FieldError[] {
     const errors: FieldError[] = [];
-    const household = householdFieldsSchema.safeParse({ ...row, status: row.status || undefined });
+    // An empty status is the default one; a row without one is parsed as it is, not copied.
+    const household = importHouseholdRowSchema.safeParse(
+      row.status === '' ? { ...row, status: undefined } : row,
+    );
     if (!household.success) {
       errors.push(...issuesOf(household.error));
     }
@@ -122,7 +125,7 @@ export class RegisterImportService {
       row.agreementEffectiveFrom ||
       row.agreementEffectiveTo
     ) {
-      const parsedAgreement = importAgreementSchema.safeParse({
+      const parsedAgreement = importAgreementRowSchema.safeParse({
         producerId: row.producerId ?? '',
         kind: row.agreementKind,
         weight: row.agreementWeight,

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreement.errors';
 import { RegisterChangedDuringImport } from './register-import.errors';
 import type { HouseholdFields } from '../households/household.schemas';
-import type { PiiCipher, PiiField, SealRequest } from '../pii/pii-cipher';
+import type { PiiCipher } from '../pii/pii-cipher';
 import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
 import {
   isUniqueViolation,
@@ -70,6 +70,9 @@ interface RegisterExcerpt {
   /** The agreements of those households whose archive numbers the batch names. */
   agreements: ExistingAgreement[];
 }
+/** Households sealed between two looks at the event loop. */
+const SEAL_SLICE = 100;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 const DAY_AFTER_EVERYTHING = '9999-12-31';
 
 function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
@@ -401,17 +404,12 @@ export class RegisterImportSession {
     });
     const registered = empty();
     const unregistered = empty();
-    const seal: SealRequest = { fields: [], plaintexts: [], householdIds: [] };
-    /** Where each sealed value goes: its column and its row in it. */
-    const targets: { column: (string | null)[]; row: number }[] = [];
-    const sealInto = (column: (string | null)[], field: PiiField, plaintext: string, id: string) => {
-      targets.push({ column, row: column.length });
-      column.push(null);
-      seal.fields.push(field);
-      seal.plaintexts.push(plaintext);
-      seal.householdIds.push(id);
-    };
-    for (const h of households) {
+    const cipher = this.cipher;
+    for (let i = 0; i < households.length; i++) {
+      if (i > 0 && i % SEAL_SLICE === 0) {
+        await yieldToIo();
+      }
+      const h = households[i];
       // The id exists before the personal data is encrypted, each envelope being bound to it: the
       // household's own when the archive number is registered (the upsert keeps it), else a new one.
       const existing = this.existingIdOfArchive.get(h.archiveNumber);
@@ -420,22 +418,16 @@ export class RegisterImportSession {
       columns.id.push(id);
       columns.archiveNumber.push(h.archiveNumber);
       columns.villageId.push(h.villageId);
-      sealInto(columns.headNameEnc, 'head_name', h.headName, id);
-      sealInto(columns.nationalIdEnc, 'national_id', h.nationalId, id);
+      columns.headNameEnc.push(cipher.encrypt('head_name', h.headName, id));
+      columns.nationalIdEnc.push(cipher.encrypt('national_id', h.nationalId, id));
       columns.nationalIdHash.push(h.hash);
-      if (h.payoutAccount) {
-        sealInto(columns.payoutAccountEnc, 'payout_account', h.payoutAccount, id);
-      } else {
-        columns.payoutAccountEnc.push(null);
-      }
+      columns.payoutAccountEnc.push(
+        h.payoutAccount ? cipher.encrypt('payout_account', h.payoutAccount, id) : null,
+      );
       columns.members.push(h.members);
       columns.status.push(h.status);
       columns.exitYear.push(h.exitYear ?? null);
       columns.baselineIncomeFen.push(h.baselineIncome);
-    }
-    const envelopes = this.cipher.encryptMany(seal);
-    for (let i = 0; i < targets.length; i++) {
-      targets[i].column[targets[i].row] = envelopes[i];
     }
     return { registered, unregistered };
   }
