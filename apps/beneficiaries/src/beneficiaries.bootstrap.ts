@@ -1,4 +1,4 @@
-import { beneficiaries, ledger } from '@yugong/contracts';
+import { beneficiaries, GRPC_SERVICES } from '@yugong/contracts';
 import {
   createGrpcStub,
   clientSettings,
@@ -27,12 +27,7 @@ export async function startBeneficiaries(
 ): Promise<RunningBeneficiaries | undefined> {
   // Connects on its first call: the ledger need not be up for the register to serve.
   const ledgerClient = new LedgerClient(
-    createGrpcStub<ledger.LedgerServiceClient>({
-      url: config.LEDGER_GRPC_URL,
-      service: 'ledger',
-      packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-      serviceName: ledger.LEDGER_SERVICE_NAME,
-    }),
+    createGrpcStub(GRPC_SERVICES.ledger, config.LEDGER_GRPC_URL),
     clientSettings('beneficiaries', config),
   );
   return startGrpcService({

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { beneficiaries, catalog } from '@yugong/contracts';
+import { catalog, GRPC_SERVICES } from '@yugong/contracts';
 import {
   createGrpcStub,
   clientSettings,
@@ -26,12 +26,7 @@ export async function startCatalog(config: CatalogConfig): Promise<RunningCatalo
   const cache = await openListingCache(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   // The channel connects on the first call: the register need not be up while catalog boots.
   const register = new BeneficiariesClient(
-    createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
-      url: config.BENEFICIARIES_GRPC_URL,
-      service: 'beneficiaries',
-      packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-      serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-    }),
+    createGrpcStub(GRPC_SERVICES.beneficiaries, config.BENEFICIARIES_GRPC_URL),
     clientSettings('catalog', config),
   );
   return startGrpcService({

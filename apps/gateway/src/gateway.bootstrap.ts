@@ -1,3 +1,4 @@
+import { GRPC_SERVICES } from '@yugong/contracts';
 import { MikroORM } from '@mikro-orm/core';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -5,7 +6,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import { beneficiaries, catalog, ledger, licensing, orders } from '@yugong/contracts';
 import { CacheNamespace, connectRedis, ReadCache } from '@yugong/shared/cache';
 import { DEMO_PRODUCERS, demoId } from '@yugong/shared/demo';
 import { validationExceptionFactory } from '@yugong/shared/errors';
@@ -65,68 +65,21 @@ export async function startGateway(
   // Every channel connects on its first call: the services need not be up while the gateway boots.
   const registerImports = new RegisterImportChannel(config.BENEFICIARIES_GRPC_URL, settings.signer);
   const clients = {
-    catalog: new CatalogClient(
-      createGrpcStub<catalog.CatalogServiceClient>({
-        url: config.CATALOG_GRPC_URL,
-        service: 'catalog',
-        packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-        serviceName: catalog.CATALOG_SERVICE_NAME,
-      }),
-      settings,
-    ),
+    catalog: new CatalogClient(createGrpcStub(GRPC_SERVICES.catalog, config.CATALOG_GRPC_URL), settings),
     beneficiaries: new BeneficiariesClient(
-      createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
-        url: config.BENEFICIARIES_GRPC_URL,
-        service: 'beneficiaries',
-        packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-        serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-      }),
+      createGrpcStub(GRPC_SERVICES.beneficiaries, config.BENEFICIARIES_GRPC_URL),
       settings,
       registerImports,
     ),
-    orders: new OrdersClient(
-      createGrpcStub<orders.OrdersServiceClient>({
-        url: config.ORDERS_GRPC_URL,
-        service: 'orders',
-        packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-        serviceName: orders.ORDERS_SERVICE_NAME,
-      }),
-      settings,
-    ),
-    ledger: new LedgerClient(
-      createGrpcStub<ledger.LedgerServiceClient>({
-        url: config.LEDGER_GRPC_URL,
-        service: 'ledger',
-        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-        serviceName: ledger.LEDGER_SERVICE_NAME,
-      }),
-      settings,
-    ),
+    orders: new OrdersClient(createGrpcStub(GRPC_SERVICES.orders, config.ORDERS_GRPC_URL), settings),
+    ledger: new LedgerClient(createGrpcStub(GRPC_SERVICES.ledger, config.LEDGER_GRPC_URL), settings),
     reliefOffice: new ReliefOfficeClient(
-      createGrpcStub<ledger.ReliefOfficeServiceClient>({
-        url: config.LEDGER_GRPC_URL,
-        service: 'ledger',
-        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-        serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
-      }),
+      createGrpcStub(GRPC_SERVICES.reliefOffice, config.LEDGER_GRPC_URL),
       settings,
     ),
-    payouts: new PayoutsClient(
-      createGrpcStub<ledger.PayoutsServiceClient>({
-        url: config.LEDGER_GRPC_URL,
-        service: 'ledger',
-        packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-        serviceName: ledger.PAYOUTS_SERVICE_NAME,
-      }),
-      settings,
-    ),
+    payouts: new PayoutsClient(createGrpcStub(GRPC_SERVICES.payouts, config.LEDGER_GRPC_URL), settings),
     licensing: new LicensingClient(
-      createGrpcStub<licensing.LicensingServiceClient>({
-        url: config.LICENSING_GRPC_URL,
-        service: 'licensing',
-        packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
-        serviceName: licensing.LICENSING_SERVICE_NAME,
-      }),
+      createGrpcStub(GRPC_SERVICES.licensing, config.LICENSING_GRPC_URL),
       settings,
     ),
   };

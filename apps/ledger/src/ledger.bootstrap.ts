@@ -1,4 +1,4 @@
-import { beneficiaries, catalog, ledger, orders } from '@yugong/contracts';
+import { ledger, orders, GRPC_SERVICES } from '@yugong/contracts';
 import {
   createGrpcStub,
   clientSettings,
@@ -23,31 +23,10 @@ export type RunningLedger = RunningGrpcService;
 export async function startLedger(config: LedgerConfig): Promise<RunningLedger | undefined> {
   const settings = clientSettings('ledger', config);
   const clients = {
-    orders: new OrdersClient(
-      createGrpcStub<orders.OrdersServiceClient>({
-        url: config.ORDERS_GRPC_URL,
-        service: 'orders',
-        packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-        serviceName: orders.ORDERS_SERVICE_NAME,
-      }),
-      settings,
-    ),
-    catalog: new CatalogClient(
-      createGrpcStub<catalog.CatalogServiceClient>({
-        url: config.CATALOG_GRPC_URL,
-        service: 'catalog',
-        packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-        serviceName: catalog.CATALOG_SERVICE_NAME,
-      }),
-      settings,
-    ),
+    orders: new OrdersClient(createGrpcStub(GRPC_SERVICES.orders, config.ORDERS_GRPC_URL), settings),
+    catalog: new CatalogClient(createGrpcStub(GRPC_SERVICES.catalog, config.CATALOG_GRPC_URL), settings),
     beneficiaries: new BeneficiariesClient(
-      createGrpcStub<beneficiaries.BeneficiariesServiceClient>({
-        url: config.BENEFICIARIES_GRPC_URL,
-        service: 'beneficiaries',
-        packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-        serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-      }),
+      createGrpcStub(GRPC_SERVICES.beneficiaries, config.BENEFICIARIES_GRPC_URL),
       settings,
     ),
   };

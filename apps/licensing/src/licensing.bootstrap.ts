@@ -1,4 +1,4 @@
-import { catalog, ledger, licensing } from '@yugong/contracts';
+import { licensing, GRPC_SERVICES } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
 import {
   createGrpcStub,
@@ -23,21 +23,11 @@ export type RunningLicensing = RunningGrpcService;
 export async function startLicensing(config: LicensingConfig): Promise<RunningLicensing | undefined> {
   const settings = clientSettings('licensing', config);
   const catalogClient = new CatalogClient(
-    createGrpcStub<catalog.CatalogServiceClient>({
-      url: config.CATALOG_GRPC_URL,
-      service: 'catalog',
-      packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-      serviceName: catalog.CATALOG_SERVICE_NAME,
-    }),
+    createGrpcStub(GRPC_SERVICES.catalog, config.CATALOG_GRPC_URL),
     settings,
   );
   const ledgerClient = new LedgerClient(
-    createGrpcStub<ledger.LedgerServiceClient>({
-      url: config.LEDGER_GRPC_URL,
-      service: 'ledger',
-      packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-      serviceName: ledger.LEDGER_SERVICE_NAME,
-    }),
+    createGrpcStub(GRPC_SERVICES.ledger, config.LEDGER_GRPC_URL),
     settings,
   );
   // Absent: the counterfeit counters live in this process (one machine only).

@@ -1,4 +1,4 @@
-import { catalog, licensing, orders } from '@yugong/contracts';
+import { orders, GRPC_SERVICES } from '@yugong/contracts';
 import { connectRedis } from '@yugong/shared/cache';
 import {
   createGrpcStub,
@@ -27,25 +27,12 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     ? connectRedis(config.REDIS_URL, 'orders', config.REDIS_KEY_PREFIX)
     : undefined;
   const catalogClient = new CatalogClient(
-    createGrpcStub<catalog.CatalogServiceClient>({
-      url: config.CATALOG_GRPC_URL,
-      service: 'catalog',
-      packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-      serviceName: catalog.CATALOG_SERVICE_NAME,
-    }),
+    createGrpcStub(GRPC_SERVICES.catalog, config.CATALOG_GRPC_URL),
     settings,
   );
   // Absent: no licensing in this deployment, so no line is licensed.
   const licensingClient = config.LICENSING_GRPC_URL
-    ? new LicensingClient(
-        createGrpcStub<licensing.LicensingServiceClient>({
-          url: config.LICENSING_GRPC_URL,
-          service: 'licensing',
-          packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
-          serviceName: licensing.LICENSING_SERVICE_NAME,
-        }),
-        settings,
-      )
+    ? new LicensingClient(createGrpcStub(GRPC_SERVICES.licensing, config.LICENSING_GRPC_URL), settings)
     : null;
   return startGrpcService({
     name: 'orders',

@@ -12,6 +12,7 @@ export * as orders from './generated/yugong/orders/v1/orders';
 export * as common from './generated/yugong/common/v1/money';
 export * as paging from './generated/yugong/common/v1/paging';
 export type { Timestamp } from './generated/google/protobuf/timestamp';
+export * from './grpc-services';
 
 /**
  * Folder holding the `.proto` sources. In the repository it is `proto/`; a build copies it to

@@ -1,4 +1,4 @@
-import { orders } from '@yugong/contracts';
+import { GRPC_SERVICES } from '@yugong/contracts';
 import type { AssertionSigner, ServiceName } from '@yugong/shared/auth';
 import { createGrpcStub, ServiceClient } from '@yugong/shared/grpc';
 import type { EventConsumer } from './outbox.relay';
@@ -12,13 +12,7 @@ export function grpcEventConsumer(entry: string, signer: AssertionSigner): Event
   const separator = entry.indexOf('=');
   const audience = entry.slice(0, separator) as ServiceName;
   const url = entry.slice(separator + 1);
-  const channel = createGrpcStub<orders.OrderEventsConsumerServiceClient>({
-    url,
-    service: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
-    audience,
-  });
+  const channel = createGrpcStub(GRPC_SERVICES.orderEventsConsumer, url, audience);
   const client = new ServiceClient(channel, { signer, deadlineMs: 3_000, retries: 0 });
   return {
     name: entry,

@@ -1,7 +1,7 @@
 import { connectivityState, status, type Client, type Metadata } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
-import { PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { PROTO_ROOT, protoPath, type GrpcService } from '@yugong/contracts';
 import { namePeerUnavailable } from '@yugong/shared/errors';
 import type { AssertionSigner, CallerIdentity, ServiceName } from '@yugong/shared/auth';
 import { observeGrpcClientCall, traceGrpcCall } from '@yugong/shared/telemetry';
@@ -133,17 +133,6 @@ function isRetryable(error: unknown): boolean {
 }
 
 /** Where and what to connect to. */
-export interface GrpcStubSettings {
-  /** `host:port`, or `dns:///name:port` to balance per call over every address of a headless Service. */
-  url: string;
-  /** Folder name under `proto/yugong/`, e.g. `catalog`. */
-  service: string;
-  packageName: string;
-  serviceName: string;
-  /** The service that serves it, when not the one the proto is named after (order event consumers). */
-  audience?: ServiceName;
-}
-
 /** A channel to one gRPC service, with what a call's assertion names. */
 export interface GrpcStub<T extends object> {
   /** The generated client interface. */
@@ -179,13 +168,19 @@ function clientDefinition(service: string): PackageDefinition {
 export const RECONNECT_BACKOFF_MS = { initial: 200, max: 1_000 } as const;
 
 /** Opens a channel and returns the generated client interface for one service. */
-export function createGrpcStub<T extends object>(settings: GrpcStubSettings): GrpcStub<T> {
+export function createGrpcStub<T extends object>(
+  service: GrpcService<T>,
+  /** `host:port`, or `dns:///name:port` to balance per call over every address of a headless Service. */
+  url: string,
+  /** The service that serves it, when not the one the proto is named after (order event consumers). */
+  audience: ServiceName = service.proto as ServiceName,
+): GrpcStub<T> {
   const proxy = ClientProxyFactory.create({
     transport: Transport.GRPC,
     options: {
-      url: settings.url,
-      package: settings.packageName,
-      packageDefinition: clientDefinition(settings.service),
+      url,
+      package: service.packageName,
+      packageDefinition: clientDefinition(service.proto),
       channelOptions: {
         'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
         'grpc.keepalive_time_ms': 30_000,
@@ -198,14 +193,14 @@ export function createGrpcStub<T extends object>(settings: GrpcStubSettings): Gr
       },
     },
   }) as unknown as ClientGrpc & { close(): void };
-  const stub = proxy.getService<T>(settings.serviceName);
-  const client = proxy.getClientByServiceName<Client>(settings.serviceName);
+  const stub = proxy.getService<T>(service.serviceName);
+  const client = proxy.getClientByServiceName<Client>(service.serviceName);
   return {
     stub,
     connectivity: () => client.getChannel().getConnectivityState(true),
     waitForReady: (deadline) => new Promise((resolve) => client.waitForReady(deadline, () => resolve())),
-    audience: settings.audience ?? (settings.service as ServiceName),
-    pathPrefix: `/${settings.packageName}.${settings.serviceName}/`,
+    audience,
+    pathPrefix: `/${service.packageName}.${service.serviceName}/`,
     close: () => proxy.close(),
   };
 }

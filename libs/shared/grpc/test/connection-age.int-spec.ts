@@ -6,7 +6,7 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { catalog, PROTO_LOADER_OPTIONS, PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT, protoPath, GRPC_SERVICES } from '@yugong/contracts';
 import { lastValueFrom } from 'rxjs';
 import { connectionAgeOptions, createGrpcStub } from '../src';
 
@@ -37,12 +37,7 @@ describe('gRPC maximum connection age', () => {
         error ? reject(error) : resolve(bound),
       ),
     );
-    const stub = createGrpcStub<catalog.CatalogServiceClient>({
-      url: `127.0.0.1:${port}`,
-      service: 'catalog',
-      packageName: 'yugong.catalog.v1',
-      serviceName: 'CatalogService',
-    });
+    const stub = createGrpcStub(GRPC_SERVICES.catalog, `127.0.0.1:${port}`);
     let answered = 0;
     try {
       const until = Date.now() + 2_000;

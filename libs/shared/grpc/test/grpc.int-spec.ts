@@ -164,12 +164,7 @@ describe('gRPC server and client helpers', () => {
   });
 
   function client(url: string, settings: Partial<ConstructorParameters<typeof ServiceClient>[1]> = {}) {
-    const stub = createGrpcStub<catalog.CatalogServiceClient>({
-      url,
-      service: 'catalog',
-      packageName: 'yugong.catalog.v1',
-      serviceName: 'CatalogService',
-    });
+    const stub = createGrpcStub(GRPC_SERVICES.catalog, url);
     stubs.push(stub);
     return new ServiceClient(stub, {
       signer: signer('gateway'),

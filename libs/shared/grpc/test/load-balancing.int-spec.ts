@@ -5,7 +5,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { catalog, PROTO_LOADER_OPTIONS, PROTO_ROOT, protoPath } from '@yugong/contracts';
+import { catalog, PROTO_LOADER_OPTIONS, PROTO_ROOT, protoPath, GRPC_SERVICES } from '@yugong/contracts';
 import { lastValueFrom } from 'rxjs';
 import { Metadata } from '@grpc/grpc-js';
 import { createGrpcStub, type GrpcStub } from '../src';
@@ -54,12 +54,7 @@ describe('gRPC client load balancing', () => {
   });
 
   it('sends calls round robin over every address of the name, not all to the first', async () => {
-    stub = createGrpcStub<catalog.CatalogServiceClient>({
-      url: `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
-      service: 'catalog',
-      packageName: 'yugong.catalog.v1',
-      serviceName: 'CatalogService',
-    });
+    stub = createGrpcStub(GRPC_SERVICES.catalog, `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(',')}`);
     const pods = new Set<string>();
     // The first calls may all go to the first address while the others connect.
     for (let i = 0; i < 60; i++) {

@@ -10,14 +10,11 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import {
-  beneficiaries,
-  catalog,
-  ledger,
-  licensing,
-  orders,
+  GRPC_SERVICES,
   PROTO_LOADER_OPTIONS,
   PROTO_ROOT,
   protoPath,
+  type GrpcService,
 } from '@yugong/contracts';
 import jwt from 'jsonwebtoken';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -89,65 +86,6 @@ export function testServiceSettings(
     LOG_LEVEL: 'silent',
   };
 }
-
-/** A service a test can call, typed by its generated `*ServiceClient` interface `T`. */
-export interface GrpcService<T extends object> {
-  /** Folder under `proto/yugong/`, e.g. `catalog`. */
-  readonly proto: string;
-  /** The generated `*_PACKAGE_NAME`. */
-  readonly packageName: string;
-  /** The generated `*_SERVICE_NAME`. */
-  readonly serviceName: string;
-  /** Never set: carries `T` so that {@link grpcTestClient} infers it. */
-  readonly client?: T;
-}
-
-/** Every Yugong service, as {@link grpcTestClient} takes it. */
-export const GRPC_SERVICES = {
-  beneficiaries: {
-    proto: 'beneficiaries',
-    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-    serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-  } as GrpcService<beneficiaries.BeneficiariesServiceClient>,
-  catalog: {
-    proto: 'catalog',
-    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-    serviceName: catalog.CATALOG_SERVICE_NAME,
-  } as GrpcService<catalog.CatalogServiceClient>,
-  orders: {
-    proto: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDERS_SERVICE_NAME,
-  } as GrpcService<orders.OrdersServiceClient>,
-  ledger: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.LEDGER_SERVICE_NAME,
-  } as GrpcService<ledger.LedgerServiceClient>,
-  /** The relief office's acts on the ledger (allocations, suspense, distribution runs). */
-  reliefOffice: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
-  } as GrpcService<ledger.ReliefOfficeServiceClient>,
-  /** Payout batches of household balances. */
-  payouts: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.PAYOUTS_SERVICE_NAME,
-  } as GrpcService<ledger.PayoutsServiceClient>,
-  licensing: {
-    proto: 'licensing',
-    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
-    serviceName: licensing.LICENSING_SERVICE_NAME,
-  } as GrpcService<licensing.LicensingServiceClient>,
-  /** What a consumer of order events (the ledger) serves, as orders' relay calls it. */
-  orderEventsConsumer: {
-    proto: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
-  } as GrpcService<orders.OrderEventsConsumerServiceClient>,
-} as const;
 
 /** The end user a call is made for: what the gateway puts in its assertion. */
 export interface TestCaller {
@@ -377,3 +315,5 @@ export function signTestAssertion(
     expiresIn: options.ttlSeconds ?? 60,
   });
 }
+
+export { GRPC_SERVICES, type GrpcService };
