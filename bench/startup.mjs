@@ -40,6 +40,16 @@ import {
 } from './lib/harness.mjs';
 
 const TARGET = { cold: 10, warm: 10, rssMiB: 600 };
+
+/** Node's flags exactly as `npm start` passes them: package.json's `node <flags> tools/runtime/start.mjs`. */
+const START_NODE_FLAGS = (() => {
+  const script = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) tools\/runtime\/start\.mjs$/.exec(script);
+  if (!match) {
+    throw new Error(`package.json's start script is not "node [flags] tools/runtime/start.mjs": ${script}`);
+  }
+  return match[1].trim().split(' ').filter(Boolean);
+})();
 const MODES = [
   { key: 'one', title: 'one process (after)', args: [] },
   { key: 'processes', title: 'a process per service (before)', args: ['--processes'] },
@@ -121,7 +131,11 @@ function memory(root) {
 /** One `npm start`: timed to ready, memory sampled, then stopped with SIGTERM. */
 async function startOnce(label, dir, env, gatewayPort, args) {
   const started = performance.now();
-  const launcher = startProcess(label, ['tools/runtime/start.mjs', ...args], { env, cwd: dir, quiet: true });
+  const launcher = startProcess(label, [...START_NODE_FLAGS, 'tools/runtime/start.mjs', ...args], {
+    env,
+    cwd: dir,
+    quiet: true,
+  });
   let readyLine;
   eachLine(launcher.stdout, (line) => {
     if (readyLine === undefined && line.includes('Yugong is running')) {
@@ -249,7 +263,7 @@ run(async () => {
   const before = results.processes;
   const met = (value, target) => (value <= target ? 'met' : 'NOT met');
   console.log(
-    '\nnpm start (node tools/runtime/start.mjs), embedded PostgreSQL + redis-server, build included',
+    `\nnpm start (node ${[...START_NODE_FLAGS, 'tools/runtime/start.mjs'].join(' ')}), embedded PostgreSQL + redis-server, build included`,
   );
   console.log(
     `  ${''.padEnd(34)} ${'after'.padStart(8)} ${'before'.padStart(8)}  after÷before  target (after)`,

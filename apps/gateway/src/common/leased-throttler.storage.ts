@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 
 // Adds `size` hits to a fixed window that starts with its first hit; answers [total, ms left].
 const TAKE_LEASE = `
@@ -34,7 +34,7 @@ type RedisWithLease = Redis & {
  * (sign-in) stay exact.
  */
 export class LeasedThrottlerStorage implements ThrottlerStorage {
-  private readonly leases = new LRUCache<string, Lease>({ max: 100_000 });
+  private readonly leases = lru<string, Lease>(100_000);
   private readonly pending = new Map<string, Promise<Lease>>();
   private readonly redis: RedisWithLease;
 

@@ -4,7 +4,7 @@ import type { licensing } from '@yugong/contracts';
 import { NotFound } from '@yugong/shared/errors';
 import { toTimestamp } from '@yugong/shared/grpc';
 import type { LabelCodec } from '@yugong/shared/labels';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import { LicensingClient } from './licensing.client';
 
 /** How long a label read from licensing answers scans in this gateway: a revocation shows within it. */
@@ -61,7 +61,7 @@ const notGenuine = () => new NotFound('label', 'code');
  */
 @Injectable()
 export class LabelScans {
-  private readonly views = new LRUCache<string, Slot>({ max: 50_000, ttl: LABEL_VIEW_TTL_MS });
+  private readonly views = lru<string, Slot>(50_000, { ttl: LABEL_VIEW_TTL_MS });
   /** Per code, scans counted here and not yet acknowledged by licensing (pending and in flight). */
   private readonly unacknowledged = new Map<string, number>();
   private pending = new Map<string, Pending>();

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import { LedgerClient } from '../ledger/ledger.client';
 
 /** What a lot's sales brought its households and villages so far; no household named. */
@@ -25,10 +25,7 @@ export const LOT_IMPACT_TTL_MS = 30_000;
 @Injectable()
 export class LotImpactService {
   private readonly logger = new Logger(LotImpactService.name);
-  private readonly cache = new LRUCache<string, Promise<LotImpact | null>>({
-    max: 10_000,
-    ttl: LOT_IMPACT_TTL_MS,
-  });
+  private readonly cache = lru<string, Promise<LotImpact | null>>(10_000, { ttl: LOT_IMPACT_TTL_MS });
 
   constructor(private readonly ledger: LedgerClient) {}
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 
 /**
  * The deny list of access tokens, by `jti`. An entry lives until the token would have expired
@@ -35,7 +35,7 @@ export class RedisRevokedTokens extends RevokedTokens {
 /** The deny list of a gateway without Redis: this process only, as its other in-process stores. */
 export class MemoryRevokedTokens extends RevokedTokens {
   // Sized far above the tokens one machine could revoke within an access-token lifetime.
-  private readonly entries = new LRUCache<string, true>({ max: 1_000_000, ttlAutopurge: true });
+  private readonly entries = lru<string, true>(1_000_000, { ttlAutopurge: true });
 
   async revoke(tokenId: string, until: Date): Promise<void> {
     const ms = until.getTime() - Date.now();

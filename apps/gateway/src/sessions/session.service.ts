@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { SessionCheck, TokenService, type CallerIdentity, type VerifiedToken } from '@yugong/shared/auth';
 import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { AccountDisabled } from '../identity/identity.errors';
@@ -51,8 +52,7 @@ export class SessionService extends SessionCheck {
     private readonly revoked: RevokedTokens,
   ) {
     super();
-    this.states = new LRUCache({
-      max: 100_000,
+    this.states = lru(100_000, {
       // 0 disables the cache: every request reads the user.
       ttl: Math.max(1, config.SESSION_RECHECK_SECONDS * 1000),
       fetchMethod: async (userId) => (await this.users.stateOf(userId)) ?? GONE,

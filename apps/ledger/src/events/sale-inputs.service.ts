@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import { BeneficiariesClient } from '../clients/beneficiaries.client';
 import { CatalogClient } from '../clients/catalog.client';
 import type { AgreementShare, LineLot, SaleInput, VillageCollectiveShare } from '../split/sale-split.util';
@@ -34,9 +34,9 @@ function sharesKey(producerId: string, paidAt: Date): string {
  */
 @Injectable()
 export class SaleInputsService {
-  private readonly lots = new LRUCache<string, CatalogLot>({ max: 20_000, ttl: 300_000 });
-  private readonly householdVillages = new LRUCache<string, string>({ max: 100_000, ttl: 300_000 });
-  private readonly shares = new LRUCache<string, ProducerShares>({ max: 5_000, ttl: 10_000 });
+  private readonly lots = lru<string, CatalogLot>(20_000, { ttl: 300_000 });
+  private readonly householdVillages = lru<string, string>(100_000, { ttl: 300_000 });
+  private readonly shares = lru<string, ProducerShares>(5_000, { ttl: 10_000 });
 
   constructor(
     private readonly catalog: CatalogClient,

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import type { LabelRow } from './label.repository';
 
 /** Scans of one code not yet written, by this process. */
@@ -23,8 +23,7 @@ export const LABEL_CACHE_TTL_MS = 1_000;
  * within the TTL.
  */
 export class LabelScansStore {
-  private readonly labels = new LRUCache<string, { row: LabelRow; counted: number }>({
-    max: 50_000,
+  private readonly labels = lru<string, { row: LabelRow; counted: number }>(50_000, {
     ttl: LABEL_CACHE_TTL_MS,
   });
   private pending = new Map<string, PendingScans>();

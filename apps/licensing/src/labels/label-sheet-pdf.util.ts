@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { labelCell, printedCode } from './label-sheet.util';
 
@@ -14,13 +13,16 @@ const CJK_FAMILY = 'WenQuanYiMicroHei';
  * pdfkit embeds as a subset: pdfkit's built-in fonts would turn Chinese into garbage. `compress`
  * false leaves the drawing readable (tests read the QR codes back from it).
  */
-export function labelSheetPdf(
+export async function labelSheetPdf(
   codes: string[],
   baseUrl: string,
   caption: string,
   fontFile: string,
   options: { compress?: boolean } = {},
 ): Promise<Buffer> {
+  // pdfkit, with fontkit and its tables, loads when the first sheet is asked for rather than at
+  // boot: a licensing service that prints none does not carry it (several MB of heap).
+  const { default: PDFDocument } = await import('pdfkit');
   const base = baseUrl.replace(/\/+$/, '');
   const doc = new PDFDocument({
     size: 'A4',

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { Unauthenticated } from '@yugong/shared/errors';
 import jwt from 'jsonwebtoken';
-import { LRUCache } from 'lru-cache';
+import { lru } from '@yugong/shared/cache';
 import { z } from 'zod';
 
 import { callerIdentitySchema, type CallerIdentity } from './caller.model';
@@ -106,7 +106,7 @@ export function parsePublicKeys(value: string): Map<ServiceName, KeyObject> {
  * for {@link ASSERTION_TTL_SECONDS}. ES256 over the caller's own key.
  */
 export class AssertionSigner {
-  private readonly signed = new LRUCache<string, { token: string; until: number }>({ max: CACHE_ENTRIES });
+  private readonly signed = lru<string, { token: string; until: number }>(CACHE_ENTRIES);
 
   constructor(
     readonly service: ServiceName,
@@ -165,9 +165,9 @@ export class AssertionSigner {
  */
 export class AssertionVerifier {
   /** Assertions already verified, until they expire: the same token need not be checked twice. */
-  private readonly verified = new LRUCache<string, { call: VerifiedCall; rpc: string; expiresAt: number }>({
-    max: CACHE_ENTRIES,
-  });
+  private readonly verified = lru<string, { call: VerifiedCall; rpc: string; expiresAt: number }>(
+    CACHE_ENTRIES,
+  );
 
   constructor(
     readonly service: ServiceName,

@@ -1,2 +1,3 @@
+export * from './lru';
 export * from './read-cache';
 export * from './redis.util';
