@@ -26,6 +26,7 @@
 // BENCH_CONCURRENCY (4), BENCH_REPORT_RUNS (3), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true,
 // BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger).
 import crypto from 'node:crypto';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import { killPid } from '../tools/runtime/lib/processes.mjs';
 import { cpuMeter, cpuPer } from './lib/cpu.mjs';
@@ -125,6 +126,32 @@ async function load(seconds, once) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * This process's own stalls while `work` runs: its event loop's delay (p99 and longest, ms) and
+ * its garbage collections (count, total and longest pause, ms). A call's latency is measured here,
+ * so a stall of the load client lengthens every call in flight as much as one of the ledger.
+ */
+async function ownStalls(work) {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const gc = { count: 0, ms: 0, longest: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count += 1;
+      gc.ms += entry.duration;
+      gc.longest = Math.max(gc.longest, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  try {
+    const result = await work();
+    return { result, stalls: { delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, gc } };
+  } finally {
+    delay.disable();
+    observer.disconnect();
+  }
+}
+
 run(async () => {
   const { work, dist } = await prepareBuild();
   startWatchdog();
@@ -212,7 +239,7 @@ run(async () => {
   });
   await meter.start();
   const measuredFrom = process.hrtime.bigint() / 1000n;
-  const traced = await load(SECONDS, trace);
+  const { result: traced, stalls } = await ownStalls(() => load(SECONDS, trace));
   traced.cpu = await meter.stop();
   // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
   say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
@@ -324,6 +351,10 @@ run(async () => {
     `  bare statement    ${fmt(bare.rps, 1).padStart(8)} calls/s   p50 ${fmt(bare.p50, 2)} ms   p99 ${fmt(bare.p99, 2)} ms   (p99 ratio ${(traced.p99 / bare.p99).toFixed(2)}×)`,
   );
   console.log(`  CPU per trace     ${cpuPer(traced.cpu, traced.calls)}`);
+  console.log(
+    `  load client       event loop delay p99 ${fmt(stalls.delayP99, 1)} ms, longest ${fmt(stalls.delayMax, 1)} ms; ` +
+      `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing)`,
+  );
   console.log(`  CPU per bare one  ${cpuPer(bare.cpu, bare.calls)}`);
   console.log(
     `  one bare trace    planning ${fmt(planning, 2)} ms, execution ${fmt(execution, 2)} ms   (EXPLAIN ANALYZE, medians of 5)`,

@@ -9,6 +9,7 @@ import { Migration20261202180000_payout_payees } from './Migration20261202180000
 import { Migration20261203080000_posting_months } from './Migration20261203080000_posting_months';
 import { Migration20261203133000_event_batch } from './Migration20261203133000_event_batch';
 import { Migration20261203140000_account_months } from './Migration20261203140000_account_months';
+import { Migration20261204190000_trace_months } from './Migration20261204190000_trace_months';
 
 /** The ledger's migrations, oldest first. `npm run db:migration -- ledger <name>` writes the next one. */
 export const migrations: { name: string; class: Constructor<Migration> }[] = [
@@ -24,4 +25,5 @@ export const migrations: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261203080000_posting_months', class: Migration20261203080000_posting_months },
   { name: 'Migration20261203133000_event_batch', class: Migration20261203133000_event_batch },
   { name: 'Migration20261203140000_account_months', class: Migration20261203140000_account_months },
+  { name: 'Migration20261204190000_trace_months', class: Migration20261204190000_trace_months },
 ];

@@ -103,6 +103,35 @@ describe('postings partitioned by month', () => {
     expect(await verifyLedger(db.url, 0)).toMatchObject({ ok: true, checked: 2 });
   });
 
+  it('traces an order paid at the end of one month and refunded in the next from both months', async () => {
+    // Paid at 23:58 on 31 May in China; its sale at 23:59, its refund at 00:00 on 1 June.
+    const sale = paidOrder({ lines: [line(region.lot.id, 3)], paidAt: new Date('2019-05-31T15:58:00Z') });
+    for (const event of [sale.paid(), sale.refund([{ index: 0, quantity: 1 }])]) {
+      expect(await ledger.consumer.call('consumeOrderEvent', { event }, 'service')).toEqual({
+        applied: true,
+      });
+    }
+    const { rows } = await db.sql.query(
+      `select t.kind, p.tableoid::regclass::text as partition
+         from posting p join journal_transaction t on t.id = p.transaction_id
+        where t.order_id = $1 group by 1, 2 order by 2`,
+      [sale.order.id],
+    );
+    expect(rows).toEqual([
+      { kind: 'sale', partition: 'posting_y2019m05' },
+      { kind: 'refund', partition: 'posting_y2019m06' },
+    ]);
+    const trace = await ledger.client.call('traceOrder', { orderId: sale.order.id }, OFFICER);
+    expect(trace.netPaid!.fen).toBe(sale.total - 4_850);
+    expect(trace.lines[0]!.refundedQuantity).toBe(1);
+    // What stands of the households' share: the sale's, less the refund's (each by largest remainder).
+    const sold = Math.floor((3 * 4_850 * 800) / 10_000);
+    const household = trace.lines[0]!.householdAmount!.fen;
+    expect(household).toBeLessThan(sold);
+    expect(household).toBeGreaterThanOrEqual(Math.floor((2 * 4_850 * 800) / 10_000) - 1);
+    expect(trace.lines[0]!.households.reduce((s, h) => s + h.amount!.fen, 0)).toBe(household);
+  });
+
   it('refuses a posting in a month other than its transaction’s, and any write to a partition itself', async () => {
     const before = await balancesOf(db.sql);
     await db.sql.query(`select ledger_ensure_posting_month('2020-07-01')`);

@@ -1,5 +1,6 @@
 import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@yugong/shared/orm';
 import type { SaleLineLot } from '../events/sale-line.entity';
 import { PART_ACCOUNT_JOIN } from '../journal/journal.repository';
 
@@ -81,13 +82,16 @@ export class AuditRepository {
     em: EntityManager,
     orderId: string,
   ): Promise<{ lines: TraceLineRow[]; parts: TracePartRow[]; donationFen: number; netPaidFen: number }> {
-    // The statement is the database function `ledger_trace_order` (migration posting_months), so
-    // that each connection plans it once over the partitions of `posting`.
-    const rows = await em.execute<Row[]>(
-      `select lines_json as lines, parts_json as parts, donation_fen as donation, net_paid_fen as net_paid
-         from ledger_trace_order(?)`,
-      [orderId],
-    );
+    // The statement is the database function `ledger_trace_order` (migrations posting_months and
+    // trace_months), so that each connection plans it once over the partitions of `posting`; and
+    // a prepared statement, so that the call itself is not parsed and planned each time either
+    // (the ORM's path writes the id into the text: a parse and plan per trace).
+    const { rows } = await preparedQuery(em, {
+      name: 'ledger_trace_order',
+      text: `select lines_json as lines, parts_json as parts, donation_fen as donation, net_paid_fen as net_paid
+               from ledger_trace_order($1)`,
+      values: [orderId],
+    });
     const row = rows[0]!;
     return {
       lines: (row.lines as Row[]).map(toLine),
