@@ -100,6 +100,9 @@ export class PiiSealPool implements OnApplicationShutdown {
       return this.cipher.sealHouseholds(households);
     }
     const parts = Math.min(this.workers.length, Math.floor(count / IN_PLACE_BELOW));
+    if (parts === 1) {
+      return this.send(households);
+    }
     const size = Math.ceil(count / parts);
     const sealed = await Promise.all(
       Array.from({ length: parts }, (_, p) => {
@@ -112,13 +115,11 @@ export class PiiSealPool implements OnApplicationShutdown {
         });
       }),
     );
-    return sealed.length === 1
-      ? sealed[0]
-      : {
-          headNameEnc: sealed.flatMap((s) => s.headNameEnc),
-          nationalIdEnc: sealed.flatMap((s) => s.nationalIdEnc),
-          payoutAccountEnc: sealed.flatMap((s) => s.payoutAccountEnc),
-        };
+    return {
+      headNameEnc: sealed.flatMap((s) => s.headNameEnc),
+      nationalIdEnc: sealed.flatMap((s) => s.nationalIdEnc),
+      payoutAccountEnc: sealed.flatMap((s) => s.payoutAccountEnc),
+    };
   }
 
   /** Ends every worker; what they had in hand is rejected, and later calls are refused. */
