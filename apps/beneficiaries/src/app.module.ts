@@ -19,7 +19,7 @@ import { HouseholdsService } from './households/households.service';
 import { PayoutAccountRepository } from './payouts/payout-account.repository';
 import { PayoutsService } from './payouts/payouts.service';
 import { PiiCipher } from './pii/pii-cipher';
-import { PiiSealPool } from './pii/pii-seal-pool';
+import { defaultSealWorkers, PiiSealPool } from './pii/pii-seal-pool';
 import { RegionRepository } from './regions/region.repository';
 import { RegionsService } from './regions/regions.service';
 import { RegisterImportRepository } from './register-import/register-import.repository';
@@ -101,7 +101,8 @@ export class AppModule {
         // Register imports seal personal data in worker threads, started on the first import.
         {
           provide: PiiSealPool,
-          useFactory: (cipher: PiiCipher) => new PiiSealPool(cipher),
+          useFactory: (cipher: PiiCipher) =>
+            new PiiSealPool(cipher, config.IMPORT_SEAL_WORKERS ?? defaultSealWorkers()),
           inject: [PiiCipher],
         },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('beneficiaries', config).verifier },

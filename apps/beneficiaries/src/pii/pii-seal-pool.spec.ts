@@ -70,6 +70,16 @@ describe(PiiSealPool.name, () => {
     await expect(sut.sealHouseholds(householdPii(100))).rejects.toThrow(/pool is closed/);
   });
 
+  it('seals everything in place when it has no workers', async () => {
+    const sut = new PiiSealPool(cipher, 0);
+    const households = householdPii(300);
+    const sealed = await sut.sealHouseholds(households);
+    expect(cipher.decrypt('national_id', sealed.nationalIdEnc[299], households.ids[299])).toBe(
+      households.nationalIds[299],
+    );
+    await sut.close();
+  });
+
   it('answers a bad value as a failure that quotes nothing of it, and carries on', async () => {
     const sut = new PiiSealPool(cipher, 1);
     try {

@@ -8,6 +8,8 @@ import { piiSealer, type HouseholdPii, type SealedHouseholdPii } from './pii-sea
 
 /** Below this many households a worker's round trip costs more than it saves: they are sealed in place. */
 const IN_PLACE_BELOW = 64;
+/** A worker idle this long ends (an isolate holds about 10 MB); the next import starts another. */
+const IDLE_WORKER_MS = 60_000;
 
 /** A request to a sealing worker, and its answer (an error names its kind only, never a value). */
 interface SealRequest {
@@ -54,6 +56,8 @@ interface Waiting {
 interface SealWorker {
   worker: Worker;
   waiting: Map<number, Waiting>;
+  /** Ends the worker once it has been idle {@link IDLE_WORKER_MS}. */
+  idle?: NodeJS.Timeout;
 }
 
 /** Workers for a machine: the cores but one (the event loop's), at most two, at least one. */
@@ -66,8 +70,9 @@ export function defaultSealWorkers(): number {
  * (reading and checking the next rows, writing the batch before) while AES-GCM runs on another
  * core. The workers run the same {@link piiSealer} as {@link PiiCipher.encrypt} with the same key,
  * so their envelopes are the ones `encrypt` writes: a fresh random IV each, drawn from the
- * CSPRNG by the thread that uses it. Workers start on first use; a worker that fails or exits
- * rejects what it had in hand and is replaced on the next call. {@link close} ends them all.
+ * CSPRNG by the thread that uses it. Workers start on first use and end after a minute idle; a
+ * worker that fails or exits rejects what it had in hand and is replaced on the next call.
+ * {@link close} ends them all. With no workers, everything is sealed in place.
  */
 export class PiiSealPool implements OnApplicationShutdown {
   private readonly workers: (SealWorker | undefined)[];
@@ -77,13 +82,13 @@ export class PiiSealPool implements OnApplicationShutdown {
 
   /**
    * @param cipher - the register's cipher: its active key seals, and it seals small lists in place
-   * @param size - worker threads (see {@link defaultSealWorkers})
+   * @param size - worker threads (see {@link defaultSealWorkers}); 0 seals everything in place
    */
   constructor(
     private readonly cipher: PiiCipher,
     readonly size: number = defaultSealWorkers(),
   ) {
-    this.workers = new Array<SealWorker | undefined>(Math.max(1, size)).fill(undefined);
+    this.workers = new Array<SealWorker | undefined>(Math.max(0, size)).fill(undefined);
   }
 
   /**
@@ -96,7 +101,7 @@ export class PiiSealPool implements OnApplicationShutdown {
       throw new Error('the personal-data sealing pool is closed');
     }
     const count = households.ids.length;
-    if (count < IN_PLACE_BELOW) {
+    if (count < IN_PLACE_BELOW || this.workers.length === 0) {
       return this.cipher.sealHouseholds(households);
     }
     const parts = Math.min(this.workers.length, Math.floor(count / IN_PLACE_BELOW));
@@ -138,6 +143,7 @@ export class PiiSealPool implements OnApplicationShutdown {
     const seq = ++this.seq;
     return new Promise<SealedHouseholdPii>((resolve, reject) => {
       if (sealWorker.waiting.size === 0) {
+        clearTimeout(sealWorker.idle);
         sealWorker.worker.ref();
       }
       sealWorker.waiting.set(seq, { resolve, reject });
@@ -152,6 +158,7 @@ export class PiiSealPool implements OnApplicationShutdown {
     // An idle worker is no reason for the process to stay up (it is ref'd while it has work).
     worker.unref();
     const fail = (error: Error) => {
+      clearTimeout(sealWorker.idle);
       if (this.workers[index] === sealWorker) {
         this.workers[index] = undefined;
       }
@@ -168,6 +175,13 @@ export class PiiSealPool implements OnApplicationShutdown {
       sealWorker.waiting.delete(answer.seq);
       if (sealWorker.waiting.size === 0) {
         worker.unref();
+        sealWorker.idle = setTimeout(() => {
+          // Out of the pool first: a call from now on starts another worker, never this one.
+          if (this.workers[index] === sealWorker) {
+            this.workers[index] = undefined;
+          }
+          void worker.terminate();
+        }, IDLE_WORKER_MS).unref();
       }
       if ('error' in answer) {
         waiting.reject(new Error(`sealing personal data failed in a worker (${answer.error})`));
