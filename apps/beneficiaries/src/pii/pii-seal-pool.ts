@@ -60,9 +60,9 @@ interface SealWorker {
   idle?: NodeJS.Timeout;
 }
 
-/** Workers for a machine: the cores but one (the event loop's), at most two, at least one. */
+/** Workers for a machine: the cores but one (the event loop's), at most two; none on one core. */
 export function defaultSealWorkers(): number {
-  return Math.max(1, Math.min(2, availableParallelism() - 1));
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
 }
 
 /**
