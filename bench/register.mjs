@@ -373,6 +373,8 @@ async function main() {
     pids: { beneficiaries: service.pid },
     pgUrl: PG_URL,
     databases: [new URL(databaseUrl).pathname.slice(1)],
+    // The import is bound by the service's event loop: its thread's share apart from its workers'.
+    mainThreads: true,
   });
   onCleanup(() => meter.close());
   const addCpu = (sum, totals) => {

@@ -17,11 +17,20 @@ export function cpuMsOf(pid) {
   return ns / 1e6;
 }
 
+/** CPU time (ms) of the main thread of process `pid` (the thread whose id is the pid's: the event loop's in Node). */
+export function mainThreadCpuMsOf(pid) {
+  return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** The group `stop()` answers for the main thread of the process named `name` (part of `name`'s own). */
+export const mainThreadOf = (name) => `${name}: main thread`;
+
 /**
  * `start()` and `stop()` around a timed stretch; `stop()` answers ms of CPU per group (each name of
- * `pids`, `postgres`, `load client`). Off Linux, `stop()` answers undefined.
+ * `pids`, `postgres`, `load client`, and with `mainThreads` {@link mainThreadOf} each name, a part
+ * of that name's time, not added to the sum by {@link cpuPer}). Off Linux, `stop()` answers undefined.
  */
-export async function cpuMeter({ pids, pgUrl, databases }) {
+export async function cpuMeter({ pids, pgUrl, databases, mainThreads = false }) {
   if (!fs.existsSync('/proc/self/task')) {
     return { start: async () => {}, stop: async () => undefined, close: async () => {} };
   }
@@ -29,6 +38,11 @@ export async function cpuMeter({ pids, pgUrl, databases }) {
   await admin.connect();
   const sample = async () => {
     const now = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+    if (mainThreads) {
+      for (const [name, pid] of Object.entries(pids)) {
+        now.set(mainThreadOf(name), mainThreadCpuMsOf(pid));
+      }
+    }
     const { rows } = await admin.query(
       'select pid from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()',
       [databases],
@@ -52,6 +66,7 @@ export async function cpuMeter({ pids, pgUrl, databases }) {
     stop: async () => {
       const totals = {
         ...Object.fromEntries(Object.keys(pids).map((n) => [n, 0])),
+        ...(mainThreads ? Object.fromEntries(Object.keys(pids).map((n) => [mainThreadOf(n), 0])) : {}),
         postgres: 0,
         'load client': 0,
       };
@@ -70,6 +85,10 @@ export function cpuPer(totals, count) {
     return 'not measured';
   }
   const parts = Object.entries(totals).map(([name, ms]) => `${name} ${(ms / count).toFixed(2)}`);
-  const sum = Object.values(totals).reduce((a, b) => a + b, 0) / count;
+  // A main thread's time is part of its process's: not counted twice.
+  const sum =
+    Object.entries(totals)
+      .filter(([name]) => !name.endsWith(mainThreadOf('')))
+      .reduce((a, [, ms]) => a + ms, 0) / count;
   return `${sum.toFixed(2)} ms (${parts.join(', ')})`;
 }

@@ -19,6 +19,7 @@ import { HouseholdsService } from './households/households.service';
 import { PayoutAccountRepository } from './payouts/payout-account.repository';
 import { PayoutsService } from './payouts/payouts.service';
 import { PiiCipher } from './pii/pii-cipher';
+import { defaultSealWorkers, PiiSealPool } from './pii/pii-seal-pool';
 import { RegionRepository } from './regions/region.repository';
 import { RegionsService } from './regions/regions.service';
 import { RegisterImportRepository } from './register-import/register-import.repository';
@@ -96,6 +97,13 @@ export class AppModule {
             activeKeyId: config.PII_ACTIVE_KEY_ID,
             hashKey: config.PII_HASH_KEY,
           }),
+        },
+        // Register imports seal personal data in worker threads, started on the first import.
+        {
+          provide: PiiSealPool,
+          useFactory: (cipher: PiiCipher) =>
+            new PiiSealPool(cipher, config.IMPORT_SEAL_WORKERS ?? defaultSealWorkers()),
+          inject: [PiiCipher],
         },
         { provide: ASSERTION_VERIFIER, useValue: serviceIdentity('beneficiaries', config).verifier },
         { provide: APP_GUARD, useClass: GrpcCallerGuard },

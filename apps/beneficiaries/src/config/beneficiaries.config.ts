@@ -32,6 +32,12 @@ export const beneficiariesConfigSchema = z
     PII_ACTIVE_KEY_ID: env.string(),
     /** HMAC key of the national-ID hash. Changing it makes every stored hash unfindable. */
     PII_HASH_KEY: env.secret(32),
+    /**
+     * Worker threads that seal a register import's personal data beside its event loop; 0 seals on
+     * the event loop. Unset: the cores but one, at most two (set it where a CPU limit is below the
+     * cores the process sees).
+     */
+    IMPORT_SEAL_WORKERS: env.optional(env.int(undefined, { min: 0, max: 8 })),
     SEED_DEMO: env.bool(false),
     /** Where the ledger answers (return-to-poverty monitoring reads relief income from it). */
     LEDGER_GRPC_URL: env.string('127.0.0.1:50054'),

@@ -1,15 +1,15 @@
+import * as nodeCrypto from 'node:crypto';
+import { createDecipheriv, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomFillSync,
-  type KeyObject,
-} from 'node:crypto';
+  piiSealer,
+  type HouseholdPii,
+  type PiiField,
+  type PiiSealer,
+  type SealedHouseholdPii,
+} from './pii-sealer';
 import { PiiDecryptionError } from './pii.errors';
 
-/** The personal fields of a household; each envelope is bound to its household and field (GCM associated data). */
-export type PiiField = 'head_name' | 'national_id' | 'payout_account' | 'payout_details' | 'visit_note';
+export type { PiiField } from './pii-sealer';
 
 /** Keys for personal data: AES-256 keys by id, the one new values use, and the HMAC key. */
 export interface PiiKeys {
@@ -20,18 +20,11 @@ export interface PiiKeys {
   hashKey: string;
 }
 
-const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SEPARATOR = '.';
 /** Marks an envelope bound to its household (second part); version 1 envelopes have no marker. */
 const V2 = 'v2';
 const AAD_HOUSEHOLD = 'household:';
-/** Household ids up to this many characters (UUIDs are 36) have their associated data written in a reused buffer. */
-const AAD_SCRATCH_ID_CHARS = 64;
-/** `household:`, the id in UTF-8 (at most 3 bytes a character), `:` and the longest field name. */
-const AAD_SCRATCH_BYTES = AAD_HOUSEHOLD.length + AAD_SCRATCH_ID_CHARS * 3 + 1 + 16;
-/** IVs drawn per call of the CSPRNG: one call per 512 encryptions instead of one each (an import encrypts three fields a row). */
-const IV_POOL_BYTES = IV_BYTES * 512;
 
 /**
  * Associated data of an envelope. Version 2 binds the household and the field, so a ciphertext
@@ -75,11 +68,8 @@ export class PiiCipher {
   private readonly prefix: string;
   /** The HMAC key, imported once like the AES keys (a national ID is hashed once a row). */
   private readonly hashKey: KeyObject;
-  /**
-   * Associated data of version 2 envelopes is written here, `household:` once: GCM reads it in
-   * setAAD, before the next value, so one buffer serves every encryption.
-   */
-  private readonly aad = Buffer.alloc(AAD_SCRATCH_BYTES);
+  /** Writes every envelope of the active key (the code sealing workers run too). */
+  private readonly sealer: PiiSealer;
 
   constructor(private readonly keys: PiiKeys) {
     if (!keys.encryptionKeys.has(keys.activeKeyId)) {
@@ -89,54 +79,29 @@ export class PiiCipher {
     this.activeKey = this.keyObjects.get(keys.activeKeyId)!;
     this.prefix = `${keys.activeKeyId}${SEPARATOR}${V2}${SEPARATOR}`;
     this.hashKey = createSecretKey(Buffer.from(keys.hashKey, 'utf8'));
-    this.aad.write(AAD_HOUSEHOLD, 0, 'latin1');
-  }
-
-  private ivPool = Buffer.alloc(0);
-  /** The pool in base64url: 12 bytes are 16 characters exactly, so IV i is characters 16i to 16i + 16. */
-  private ivPoolText = '';
-  private ivOffset = 0;
-
-  /** A fresh random IV, with its base64url; every byte of the pool is used once. */
-  private nextIv(): { iv: Buffer; text: string } {
-    if (this.ivOffset + IV_BYTES > this.ivPool.length) {
-      this.ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
-      this.ivPoolText = this.ivPool.toString('base64url');
-      this.ivOffset = 0;
-    }
-    const at = this.ivOffset;
-    this.ivOffset += IV_BYTES;
-    return {
-      iv: this.ivPool.subarray(at, at + IV_BYTES),
-      text: this.ivPoolText.slice((at / 3) * 4, ((at + IV_BYTES) / 3) * 4),
-    };
+    this.sealer = piiSealer(nodeCrypto, this.activeKey, keys.activeKeyId);
   }
 
   get activeKeyId(): string {
     return this.keys.activeKeyId;
   }
 
-  /** A version 2 envelope of `plaintext`, readable only as `field` of household `householdId`. */
-  encrypt(field: PiiField, plaintext: string, householdId: string): string {
-    const { iv, text } = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(this.boundAssociatedData(field, householdId));
-    // GCM is a stream mode: final() adds no bytes, so update() holds the whole ciphertext.
-    const ciphertext = cipher.update(plaintext, 'utf8');
-    cipher.final();
-    return `${this.prefix}${text}${SEPARATOR}${cipher
-      .getAuthTag()
-      .toString('base64url')}${SEPARATOR}${ciphertext.toString('base64url')}`;
+  /**
+   * The active key and its id, for a sealing worker (`PiiSealPool`) to write what {@link encrypt}
+   * writes; a KeyObject crosses to a worker thread without its bytes being exposed.
+   */
+  get activeSealingKey(): { key: KeyObject; keyId: string } {
+    return { key: this.activeKey, keyId: this.keys.activeKeyId };
   }
 
-  /** {@link associatedData} of version 2, in the reused buffer when the household id fits in it. */
-  private boundAssociatedData(field: PiiField, householdId: string): Buffer {
-    if (householdId.length > AAD_SCRATCH_ID_CHARS) {
-      return associatedData(field, householdId);
-    }
-    let end = AAD_HOUSEHOLD.length + this.aad.write(householdId, AAD_HOUSEHOLD.length, 'utf8');
-    end += this.aad.write(`:${field}`, end, 'latin1');
-    return this.aad.subarray(0, end);
+  /** A version 2 envelope of `plaintext`, readable only as `field` of household `householdId`. */
+  encrypt(field: PiiField, plaintext: string, householdId: string): string {
+    return this.sealer.encrypt(field, plaintext, householdId);
+  }
+
+  /** The head's name, national ID and payout account of each household, sealed in place as {@link encrypt} does. */
+  sealHouseholds(households: HouseholdPii): SealedHouseholdPii {
+    return this.sealer.sealHouseholds(households);
   }
 
   /** The plaintext of `field` of household `householdId`; PiiDecryptionError when it is not that. */

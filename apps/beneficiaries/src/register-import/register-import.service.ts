@@ -6,6 +6,7 @@ import { parseRequest } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import { HouseholdRepository } from '../households/household.repository';
 import { PiiCipher } from '../pii/pii-cipher';
+import { PiiSealPool } from '../pii/pii-seal-pool';
 import { RegisterImportRepository } from './register-import.repository';
 import {
   AGREEMENT_FIELD,
@@ -46,6 +47,7 @@ export class RegisterImportService {
     private readonly repository: RegisterImportRepository,
     private readonly households: HouseholdRepository,
     private readonly cipher: PiiCipher,
+    private readonly sealPool: PiiSealPool,
   ) {}
 
   /**
@@ -60,6 +62,7 @@ export class RegisterImportService {
     return new RegisterImportSession(
       this.repository,
       this.cipher,
+      this.sealPool,
       options,
       (row, line) => this.checkRow(row, line, villages),
       (householdIds) =>

@@ -7,6 +7,7 @@ import { isOverlapViolation, OverlappingAgreement } from '../agreements/agreemen
 import { RegisterChangedDuringImport } from './register-import.errors';
 import type { HouseholdFields } from '../households/household.schemas';
 import type { PiiCipher } from '../pii/pii-cipher';
+import type { PiiSealPool } from '../pii/pii-seal-pool';
 import type { AgreementFields, ImportOptions, ImportRowInput } from './register-import.schemas';
 import {
   isUniqueViolation,
@@ -70,9 +71,6 @@ interface RegisterExcerpt {
   /** The agreements of those households whose archive numbers the batch names. */
   agreements: ExistingAgreement[];
 }
-/** Households sealed between two looks at the event loop. */
-const SEAL_SLICE = 100;
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 const DAY_AFTER_EVERYTHING = '9999-12-31';
 
 function overlaps(a: { effectiveFrom: string; effectiveTo: string | null }, b: typeof a): boolean {
@@ -118,6 +116,7 @@ export class RegisterImportSession {
   constructor(
     private readonly repository: RegisterImportRepository,
     private readonly cipher: PiiCipher,
+    private readonly sealPool: PiiSealPool,
     private readonly options: ImportOptions,
     private readonly checkRow: RowCheck,
     private readonly logMatches: MatchLog,
@@ -385,7 +384,8 @@ export class RegisterImportSession {
   }
 
   /**
-   * The households of a batch as column arrays, personal data encrypted, split into those the
+   * The households of a batch as column arrays, personal data encrypted (by the sealing workers,
+   * while this thread reads the next rows and the batch before is written), split into those the
    * register holds (updated in place, keeping their ids) and those it does not (inserted).
    */
   private async householdColumns(households: GoodRow['household'][]): Promise<BatchColumns> {
@@ -402,28 +402,27 @@ export class RegisterImportSession {
       exitYear: [],
       baselineIncomeFen: [],
     });
+    // The id exists before the personal data is encrypted, each envelope being bound to it: the
+    // household's own when the archive number is registered (the upsert keeps it), else a new one.
+    const ids = households.map((h) => this.existingIdOfArchive.get(h.archiveNumber) ?? randomUUID());
+    const sealed = await this.sealPool.sealHouseholds({
+      ids,
+      headNames: households.map((h) => h.headName),
+      nationalIds: households.map((h) => h.nationalId),
+      payoutAccounts: households.map((h) => h.payoutAccount || null),
+    });
     const registered = empty();
     const unregistered = empty();
-    const cipher = this.cipher;
     for (let i = 0; i < households.length; i++) {
-      if (i > 0 && i % SEAL_SLICE === 0) {
-        await yieldToIo();
-      }
       const h = households[i];
-      // The id exists before the personal data is encrypted, each envelope being bound to it: the
-      // household's own when the archive number is registered (the upsert keeps it), else a new one.
-      const existing = this.existingIdOfArchive.get(h.archiveNumber);
-      const id = existing ?? randomUUID();
-      const columns = existing ? registered : unregistered;
-      columns.id.push(id);
+      const columns = this.existingIdOfArchive.has(h.archiveNumber) ? registered : unregistered;
+      columns.id.push(ids[i]);
       columns.archiveNumber.push(h.archiveNumber);
       columns.villageId.push(h.villageId);
-      columns.headNameEnc.push(cipher.encrypt('head_name', h.headName, id));
-      columns.nationalIdEnc.push(cipher.encrypt('national_id', h.nationalId, id));
+      columns.headNameEnc.push(sealed.headNameEnc[i]);
+      columns.nationalIdEnc.push(sealed.nationalIdEnc[i]);
       columns.nationalIdHash.push(h.hash);
-      columns.payoutAccountEnc.push(
-        h.payoutAccount ? cipher.encrypt('payout_account', h.payoutAccount, id) : null,
-      );
+      columns.payoutAccountEnc.push(sealed.payoutAccountEnc[i]);
       columns.members.push(h.members);
       columns.status.push(h.status);
       columns.exitYear.push(h.exitYear ?? null);
