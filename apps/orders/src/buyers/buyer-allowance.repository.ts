@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '@yugong/shared/orm';
+import { preparedQuery, type RowOf } from '@yugong/shared/orm';
 import type { BuyerAllowance } from './buyer-allowance.entity';
 
 export type BuyerAllowanceRecord = RowOf<BuyerAllowance>;
@@ -53,16 +53,19 @@ export class BuyerAllowanceRepository {
    * buyer holds unpaid now, orders and units of orders whose hold has not lapsed.
    */
   async usageOf(em: EntityManager, buyerId: string): Promise<BuyerUsage> {
-    const [row] = await em.execute<UsageRow[]>(
-      `select a.max_unpaid_orders, a.max_held_units, u.orders, u.units
+    // Every checkout asks: a named statement, planned once per connection, not per call.
+    const { rows } = await preparedQuery(em, {
+      name: 'buyer_usage',
+      text: `select a.max_unpaid_orders, a.max_held_units, u.orders, u.units
          from (select count(*) as orders, coalesce(sum(l.units), 0) as units
                  from customer_order o,
                       lateral (select sum(quantity) as units from order_line where order_id = o.id) l
-                where o.buyer_id = ? and o.status = 'pending_payment' and o.expires_at > now()) u
+                where o.buyer_id = $1 and o.status = 'pending_payment' and o.expires_at > now()) u
          left join buyer_allowance a
-           on a.buyer_id = ? and (a.expires_at is null or a.expires_at > now())`,
-      [buyerId, buyerId],
-    );
+           on a.buyer_id = $1 and (a.expires_at is null or a.expires_at > now())`,
+      values: [buyerId],
+    });
+    const row = rows[0] as unknown as UsageRow;
     return {
       allowance:
         row.max_unpaid_orders === null
