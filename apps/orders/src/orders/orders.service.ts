@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BuyerLimitsService } from '../buyers/buyer-limits.service';
 import { HeldUnitsLimit, UnpaidOrderLimit } from '../buyers/buyers.errors';
-import { CartStore } from '../cart/cart.store';
+import { CartStore, type CartLine } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
@@ -103,16 +103,30 @@ export class OrdersService {
     deadline: number,
   ): Promise<OrderView> {
     const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
-    if (await this.locks.acquire(lock, IN_FLIGHT_LOCK_MS)) {
+    const owner = { userId: buyer.userId };
+    // The cart is read beside the lock's acquisition (one trip to the store, not two), and used
+    // only once the lock is ours; settled at once, so an unused read leaves nothing unhandled.
+    const acquired = this.locks.acquire(lock, IN_FLIGHT_LOCK_MS);
+    const cart = settled(this.carts.read(owner));
+    if (await acquired) {
+      let result: { order: OrderView; placed: boolean };
       try {
         // The holder before us may have finished between our look and our lock.
-        return (
-          (await this.replay(buyer.userId, req.idempotencyKey, requestHash)) ??
-          (await this.placeOrder(buyer, req, requestHash))
-        );
-      } finally {
+        const existing = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
+        result = existing
+          ? { order: existing, placed: false }
+          : await this.placeOrder(buyer, req, requestHash, cart);
+      } catch (error) {
         await this.locks.release(lock);
+        throw error;
       }
+      if (!result.placed) {
+        await this.locks.release(lock);
+        return result.order;
+      }
+      // The cart emptied and the lock given up together (one trip to the store), in that order.
+      await Promise.all([this.carts.clear(owner), this.locks.release(lock)]);
+      return result.order;
     }
     while (Date.now() < deadline) {
       const existing = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
@@ -295,9 +309,13 @@ export class OrdersService {
     buyer: CallerIdentity,
     req: CheckoutRequest,
     requestHash: string,
-  ): Promise<OrderView> {
-    const owner = { userId: buyer.userId };
-    const cart = await this.carts.read(owner);
+    cartRead: Promise<Settled<CartLine[]>>,
+  ): Promise<{ order: OrderView; placed: boolean }> {
+    const read = await cartRead;
+    if ('error' in read) {
+      throw read.error;
+    }
+    const cart = read.value;
     if (cart.length === 0) {
       throw new CartEmpty();
     }
@@ -374,11 +392,11 @@ export class OrdersService {
       if (!winner) {
         throw new CheckoutInProgress();
       }
-      return winner;
+      return { order: winner, placed: false };
     }
-    await this.carts.clear(owner);
+    // Placed: the caller clears the cart, with the lock's release.
     // As a read back would return it: nothing else has touched the order yet.
-    return {
+    const order: OrderView = {
       ...record,
       paymentFailure: null,
       deliveredAt: null,
@@ -387,6 +405,7 @@ export class OrdersService {
       createdAt: placed.createdAt,
       updatedAt: placed.createdAt,
     };
+    return { order, placed: true };
   }
 
   /**
@@ -431,4 +450,14 @@ export class OrdersService {
     }
     return undefined;
   }
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/** `promise` as a value that never rejects: its result or its error. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
