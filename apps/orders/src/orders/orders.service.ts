@@ -6,6 +6,7 @@ import { encodeCursor, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BuyerLimitsService } from '../buyers/buyer-limits.service';
+import type { BuyerUsage } from '../buyers/buyer-allowance.repository';
 import { HeldUnitsLimit, UnpaidOrderLimit } from '../buyers/buyers.errors';
 import { CartStore, type CartLine } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
@@ -111,11 +112,19 @@ export class OrdersService {
     if (await acquired) {
       let result: { order: OrderView; placed: boolean };
       try {
-        // The holder before us may have finished between our look and our lock.
-        const existing = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
+        // The holder before us may have finished between our look and our lock. With it, in
+        // the same statement, the buyer's usage for the first look at its limits.
+        const { existing, usage } = await this.repo.findForCheckout(
+          this.em.fork(),
+          buyer.userId,
+          req.idempotencyKey,
+        );
+        if (existing && existing.requestHash !== requestHash) {
+          throw new IdempotencyKeyReused();
+        }
         result = existing
           ? { order: existing, placed: false }
-          : await this.placeOrder(buyer, req, requestHash, cart);
+          : await this.placeOrder(buyer, req, requestHash, cart, usage);
       } catch (error) {
         await this.locks.release(lock);
         throw error;
@@ -310,6 +319,7 @@ export class OrdersService {
     req: CheckoutRequest,
     requestHash: string,
     cartRead: Promise<Settled<CartLine[]>>,
+    usage: BuyerUsage,
   ): Promise<{ order: OrderView; placed: boolean }> {
     const read = await cartRead;
     if ('error' in read) {
@@ -320,7 +330,7 @@ export class OrdersService {
       throw new CartEmpty();
     }
     const units = cart.reduce((sum, line) => sum + line.quantity, 0);
-    await this.limits.assertRoomFor(this.em.fork(), buyer.userId, units);
+    this.limits.assertRoomWithin(usage, units);
     const orderId = randomUUID();
     const expiresAt = new Date(Date.now() + this.settings.holdTtlMs);
     // Settled into a value at once, so that a hold that fails first leaves no rejection unhandled.
