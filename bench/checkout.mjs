@@ -40,10 +40,10 @@
 // Baseline 2, bare SQL: the same client, the same buyers, rounds, queue, concurrency and duration,
 // and per checkout the statements a checkout runs, in the same order, on the very databases the
 // services use (the same demo products and lots, new order ids, idempotency keys and holds):
-//   orders:  OrderRepository.findByIdempotencyKey (the order with its lines and refunds as JSON;
-//            none found), as orders looks under the key's in-flight lock in Redis;
-//            BuyerAllowanceRepository.usageOf (the buyer's limits and what it holds unpaid,
-//            looked at before any stock is held);
+//   orders:  OrderRepository.findForCheckout (in one statement, as orders looks under the key's
+//            in-flight lock in Redis: the order under the key with its lines and refunds as JSON,
+//            none found, and the buyer's limits and what it holds unpaid, looked at before any
+//            stock is held);
 //   catalog: StockRepository.holdPlan (the order's holds, the product, its lots, one statement),
 //            holdOrders (stock_hold_orders: the order's and lot's locks, on_hand −1, the hold);
 //   orders:  OrderRepository.placeMany (orders_place: the buyer's lock, its usage against its
@@ -143,15 +143,14 @@ async function bareClient(config, seconds, meter) {
   const checkout = async (buyer) => {
     key += 1;
     const idempotencyKey = `${tag}-${buyer.index}-${key}`;
-    // Under the key's in-flight lock (Redis): the key's order, if any.
-    const existing = await run(orders, ({ orders: repo }, em) =>
-      repo.findByIdempotencyKey(em, buyer.id, idempotencyKey),
+    // Under the key's in-flight lock (Redis): the key's order, if any, and the buyer's limits,
+    // looked at before any stock is held (and again when the order is written).
+    const lookup = await run(orders, ({ orders: repo }, em) =>
+      repo.findForCheckout(em, buyer.id, idempotencyKey),
     );
-    if (existing.rowCount !== 0) {
+    if (lookup.rows[0].id !== null) {
       return { kind: 'replayed', detail: `key ${idempotencyKey} found an order` };
     }
-    // The buyer's limits, looked at before any stock is held (and again when the order is written).
-    await run(orders, ({ allowances }, em) => allowances.usageOf(em, buyer.id));
     const orderId = crypto.randomUUID();
     const expiresAt = new Date(Date.now() + HOLD_TTL_MS);
     // catalog: the plan (the order's holds, the product, its lots), then the hold written.

@@ -1,5 +1,11 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
@@ -17,6 +23,7 @@ import { CatalogGatewayService } from './catalog/catalog-gateway.service';
 import { CertificatesController } from './catalog/certificates.controller';
 import { ProducersController } from './catalog/producers.controller';
 import { ProductsController } from './catalog/products.controller';
+import { OrmContextMiddleware } from './common/orm-context.middleware';
 import { throttlers } from './common/rate-limit.util';
 import { REDIS } from './common/redis.provider';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
@@ -82,7 +89,11 @@ export interface GatewayConnections {
 
 /** The HTTP gateway: identity, REST over every service, docs, health and metrics. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(OrmContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forRoot(config: GatewayConfig, connections: GatewayConnections): DynamicModule {
     return {
       module: AppModule,
@@ -95,7 +106,8 @@ export class AppModule {
             migrations,
             poolMax: config.DB_POOL_MAX,
           }),
-          forRoutesPath: '{*path}',
+          // Ours instead (`configure` below): the same context, forked on first use.
+          registerRequestContext: false,
         }),
         MikroOrmModule.forFeature(GATEWAY_ENTITIES),
         ThrottlerModule.forRoot({

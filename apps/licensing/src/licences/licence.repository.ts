@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@yugong/shared/orm';
 import { randomUUID } from 'node:crypto';
 import { ProductAlreadyLicensed } from './licence.errors';
 import { isLive, sourcesOf, type LicenceActionName } from './licence-state';
@@ -260,12 +261,14 @@ export class LicenceRepository {
 
   /** The terms of the licences covering these products now. */
   async coveringTerms(em: EntityManager, productIds: string[]): Promise<CoveringTerms[]> {
-    const rows = await em.execute<Row[]>(
-      `select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_to
+    // Every checkout asks (through orders): a named statement, planned once per connection.
+    const { rows } = await preparedQuery(em, {
+      name: 'licence_covering_terms',
+      text: `select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_to
          from licence_product lp join licence l on l.id = lp.licence_id
-        where lp.live and lp.product_id = any(?::uuid[]) and ${COVERING}`,
-      [`{${productIds.join(',')}}`],
-    );
+        where lp.live and lp.product_id = any($1::uuid[]) and ${COVERING}`,
+      values: [productIds],
+    });
     return rows.map((r) => ({
       productId: r.product_id as string,
       licenceId: r.id as string,

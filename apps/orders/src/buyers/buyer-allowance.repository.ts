@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { RowOf } from '@yugong/shared/orm';
+import { preparedQuery, type RowOf } from '@yugong/shared/orm';
 import type { BuyerAllowance } from './buyer-allowance.entity';
 
 export type BuyerAllowanceRecord = RowOf<BuyerAllowance>;
@@ -28,6 +28,31 @@ export interface BuyerUsage {
   heldUnits: number;
 }
 
+/**
+ * The buyer's (`$1`) allowance still in force (null limits when none) and what the buyer holds
+ * unpaid now, orders and units of orders whose hold has not lapsed: one row, always.
+ */
+export const BUYER_USAGE_SQL = `select a.max_unpaid_orders, a.max_held_units, u.orders, u.units
+         from (select count(*) as orders, coalesce(sum(l.units), 0) as units
+                 from customer_order o,
+                      lateral (select sum(quantity) as units from order_line where order_id = o.id) l
+                where o.buyer_id = $1 and o.status = 'pending_payment' and o.expires_at > now()) u
+         left join buyer_allowance a
+           on a.buyer_id = $1 and (a.expires_at is null or a.expires_at > now())`;
+
+/** A row of {@link BUYER_USAGE_SQL} as the buyer's usage. */
+export function usageOfRow(row: Record<string, unknown>): BuyerUsage {
+  const usage = row as unknown as UsageRow;
+  return {
+    allowance:
+      usage.max_unpaid_orders === null
+        ? undefined
+        : { maxUnpaidOrders: Number(usage.max_unpaid_orders), maxHeldUnits: Number(usage.max_held_units) },
+    unpaidOrders: Number(usage.orders),
+    heldUnits: Number(usage.units),
+  };
+}
+
 const toRecord = (row: Row): BuyerAllowanceRecord => ({
   buyerId: row.buyer_id,
   maxUnpaidOrders: Number(row.max_unpaid_orders),
@@ -53,24 +78,13 @@ export class BuyerAllowanceRepository {
    * buyer holds unpaid now, orders and units of orders whose hold has not lapsed.
    */
   async usageOf(em: EntityManager, buyerId: string): Promise<BuyerUsage> {
-    const [row] = await em.execute<UsageRow[]>(
-      `select a.max_unpaid_orders, a.max_held_units, u.orders, u.units
-         from (select count(*) as orders, coalesce(sum(l.units), 0) as units
-                 from customer_order o,
-                      lateral (select sum(quantity) as units from order_line where order_id = o.id) l
-                where o.buyer_id = ? and o.status = 'pending_payment' and o.expires_at > now()) u
-         left join buyer_allowance a
-           on a.buyer_id = ? and (a.expires_at is null or a.expires_at > now())`,
-      [buyerId, buyerId],
-    );
-    return {
-      allowance:
-        row.max_unpaid_orders === null
-          ? undefined
-          : { maxUnpaidOrders: Number(row.max_unpaid_orders), maxHeldUnits: Number(row.max_held_units) },
-      unpaidOrders: Number(row.orders),
-      heldUnits: Number(row.units),
-    };
+    // Every checkout asks: a named statement, planned once per connection, not per call.
+    const { rows } = await preparedQuery(em, {
+      name: 'buyer_usage',
+      text: BUYER_USAGE_SQL,
+      values: [buyerId],
+    });
+    return usageOfRow(rows[0]);
   }
 
   /** Sets (or replaces) the buyer's allowance. */

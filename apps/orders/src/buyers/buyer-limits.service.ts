@@ -3,7 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { requireRole, type CallerIdentity } from '@yugong/shared/auth';
 import { parseRequest, type Loose } from '@yugong/shared/grpc';
 import type { z } from 'zod';
-import { BuyerAllowanceRepository, type BuyerAllowanceRecord } from './buyer-allowance.repository';
+import {
+  BuyerAllowanceRepository,
+  type BuyerAllowanceRecord,
+  type BuyerUsage,
+} from './buyer-allowance.repository';
 import { HeldUnitsLimit, UnpaidOrderLimit } from './buyers.errors';
 import { buyerAllowanceSchema } from './buyers.schemas';
 
@@ -32,10 +36,10 @@ export class BuyerLimitsService {
    * Throws UnpaidOrderLimit or HeldUnitsLimit when one more unpaid order of `units` units would
    * pass the buyer's limits: a cheap look before any stock is held, so that a buyer at the limit
    * does not hold stock only to give it back. The decision is taken again under the buyer's lock
-   * when the order is written (`OrderRepository.placeMany`).
+   * when the order is written (`OrderRepository.placeMany`). `usage` is the buyer's as read at
+   * checkout (`OrderRepository.findForCheckout`, or `BuyerAllowanceRepository.usageOf`).
    */
-  async assertRoomFor(em: EntityManager, buyerId: string, units: number): Promise<void> {
-    const usage = await this.allowances.usageOf(em, buyerId);
+  assertRoomWithin(usage: BuyerUsage, units: number): void {
     const limits = usage.allowance ?? this.defaults;
     if (usage.unpaidOrders >= limits.maxUnpaidOrders) {
       throw new UnpaidOrderLimit(limits.maxUnpaidOrders);

@@ -19,9 +19,9 @@ export class RedisCartStore extends CartStore {
 
   async read(owner: CartOwner): Promise<CartLine[]> {
     const key = keyOf(owner);
-    const [[, raw]] = (await this.redis.multi().hgetall(key).expire(key, this.ttlSeconds).exec()) as [
-      [Error | null, Record<string, string>],
-    ];
+    // Two commands in one write (the client pipelines what is sent in one tick), no MULTI: the
+    // expiry's refresh need not be atomic with the read.
+    const [raw] = await Promise.all([this.redis.hgetall(key), this.redis.expire(key, this.ttlSeconds)]);
     return Object.entries(raw).map(([productId, quantity]) => ({ productId, quantity: Number(quantity) }));
   }
 

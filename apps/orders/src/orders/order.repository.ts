@@ -4,6 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { preparedQuery, type RowOf } from '@yugong/shared/orm';
+import { BUYER_USAGE_SQL, usageOfRow, type BuyerUsage } from '../buyers/buyer-allowance.repository';
 import type { OrderLine } from './order-line.entity';
 import type { Order, OrderStatusName, PaymentMethodName } from './order.entity';
 import type { Refund, RefundLineAmount } from './refund.entity';
@@ -161,6 +162,28 @@ export class OrderRepository {
       values: [buyerId, key],
     });
     return rows[0] && toRecord(rows[0]);
+  }
+
+  /**
+   * What a checkout looks at first, under its key's in-flight lock, in one round trip: the order
+   * already placed under the buyer's key, if any (as {@link findByIdempotencyKey}), and the
+   * buyer's usage against its limits (as `BuyerAllowanceRepository.usageOf`).
+   */
+  async findForCheckout(
+    em: EntityManager,
+    buyerId: string,
+    key: string,
+  ): Promise<{ existing: OrderRecord | undefined; usage: BuyerUsage }> {
+    const { rows } = await preparedQuery(em, {
+      name: 'orders_checkout_lookup',
+      text: `select buyer_usage.*, found_order.*
+               from (${BUYER_USAGE_SQL}) buyer_usage
+               left join lateral (select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o
+                                   where o.buyer_id = $1 and o.idempotency_key = $2) found_order on true`,
+      values: [buyerId, key],
+    });
+    const row = rows[0];
+    return { existing: row.id === null ? undefined : toRecord(row), usage: usageOfRow(row) };
   }
 
   /**

@@ -6,8 +6,9 @@ import { encodeCursor, parseRequest, type Loose } from '@yugong/shared/grpc';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BuyerLimitsService } from '../buyers/buyer-limits.service';
+import type { BuyerUsage } from '../buyers/buyer-allowance.repository';
 import { HeldUnitsLimit, UnpaidOrderLimit } from '../buyers/buyers.errors';
-import { CartStore } from '../cart/cart.store';
+import { CartStore, type CartLine } from '../cart/cart.store';
 import { CatalogClient } from '../catalog/catalog.client';
 import { CatalogUnavailable, isUnreachable } from '../catalog/catalog.errors';
 import { PaymentMethodUnavailable } from '../payments/payments.errors';
@@ -103,16 +104,38 @@ export class OrdersService {
     deadline: number,
   ): Promise<OrderView> {
     const lock = `checkout:${buyer.userId}:${req.idempotencyKey}`;
-    if (await this.locks.acquire(lock, IN_FLIGHT_LOCK_MS)) {
+    const owner = { userId: buyer.userId };
+    // The cart is read beside the lock's acquisition (one trip to the store, not two), and used
+    // only once the lock is ours; settled at once, so an unused read leaves nothing unhandled.
+    const acquired = this.locks.acquire(lock, IN_FLIGHT_LOCK_MS);
+    const cart = settled(this.carts.read(owner));
+    if (await acquired) {
+      let result: { order: OrderView; placed: boolean };
       try {
-        // The holder before us may have finished between our look and our lock.
-        return (
-          (await this.replay(buyer.userId, req.idempotencyKey, requestHash)) ??
-          (await this.placeOrder(buyer, req, requestHash))
+        // The holder before us may have finished between our look and our lock. With it, in
+        // the same statement, the buyer's usage for the first look at its limits.
+        const { existing, usage } = await this.repo.findForCheckout(
+          this.em.fork(),
+          buyer.userId,
+          req.idempotencyKey,
         );
-      } finally {
+        if (existing && existing.requestHash !== requestHash) {
+          throw new IdempotencyKeyReused();
+        }
+        result = existing
+          ? { order: existing, placed: false }
+          : await this.placeOrder(buyer, req, requestHash, cart, usage);
+      } catch (error) {
         await this.locks.release(lock);
+        throw error;
       }
+      if (!result.placed) {
+        await this.locks.release(lock);
+        return result.order;
+      }
+      // The cart emptied and the lock given up together (one trip to the store), in that order.
+      await Promise.all([this.carts.clear(owner), this.locks.release(lock)]);
+      return result.order;
     }
     while (Date.now() < deadline) {
       const existing = await this.replay(buyer.userId, req.idempotencyKey, requestHash);
@@ -295,14 +318,19 @@ export class OrdersService {
     buyer: CallerIdentity,
     req: CheckoutRequest,
     requestHash: string,
-  ): Promise<OrderView> {
-    const owner = { userId: buyer.userId };
-    const cart = await this.carts.read(owner);
+    cartRead: Promise<Settled<CartLine[]>>,
+    usage: BuyerUsage,
+  ): Promise<{ order: OrderView; placed: boolean }> {
+    const read = await cartRead;
+    if ('error' in read) {
+      throw read.error;
+    }
+    const cart = read.value;
     if (cart.length === 0) {
       throw new CartEmpty();
     }
     const units = cart.reduce((sum, line) => sum + line.quantity, 0);
-    await this.limits.assertRoomFor(this.em.fork(), buyer.userId, units);
+    this.limits.assertRoomWithin(usage, units);
     const orderId = randomUUID();
     const expiresAt = new Date(Date.now() + this.settings.holdTtlMs);
     // Settled into a value at once, so that a hold that fails first leaves no rejection unhandled.
@@ -374,11 +402,11 @@ export class OrdersService {
       if (!winner) {
         throw new CheckoutInProgress();
       }
-      return winner;
+      return { order: winner, placed: false };
     }
-    await this.carts.clear(owner);
+    // Placed: the caller clears the cart, with the lock's release.
     // As a read back would return it: nothing else has touched the order yet.
-    return {
+    const order: OrderView = {
       ...record,
       paymentFailure: null,
       deliveredAt: null,
@@ -387,6 +415,7 @@ export class OrdersService {
       createdAt: placed.createdAt,
       updatedAt: placed.createdAt,
     };
+    return { order, placed: true };
   }
 
   /**
@@ -431,4 +460,14 @@ export class OrdersService {
     }
     return undefined;
   }
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/** `promise` as a value that never rejects: its result or its error. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }

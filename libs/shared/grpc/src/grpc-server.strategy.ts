@@ -4,7 +4,7 @@ import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { nameUnavailable } from '@yugong/shared/errors';
 import { observeGrpcCall, type GrpcAnswer } from '@yugong/shared/telemetry';
 import { firstValueFrom, isObservable } from 'rxjs';
-import { runInRequestContext } from './request-context.util';
+import { runInRequestContext } from '@yugong/shared/orm';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own signatures
 type Handler = (...args: any[]) => unknown;
