@@ -240,6 +240,7 @@ run(async () => {
     LABEL_TAG_KEY: undefined,
     LOG_LEVEL: undefined,
     DB_POOL_MAX: undefined,
+    DB_POOL_IDLE_MS: undefined,
     YUGONG_PROCESSES: undefined,
   };
   say(

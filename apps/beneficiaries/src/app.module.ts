@@ -57,6 +57,7 @@ export class AppModule {
             entities: BENEFICIARIES_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
         ),
         MikroOrmModule.forFeature(BENEFICIARIES_ENTITIES),

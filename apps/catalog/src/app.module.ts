@@ -44,6 +44,7 @@ export class AppModule {
             entities: CATALOG_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
         ),
         MikroOrmModule.forFeature(CATALOG_ENTITIES),

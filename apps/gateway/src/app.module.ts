@@ -105,6 +105,7 @@ export class AppModule implements NestModule {
             entities: GATEWAY_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
           // Ours instead (`configure` below): the same context, forked on first use.
           registerRequestContext: false,

@@ -67,6 +67,7 @@ export class AppModule {
             entities: LEDGER_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
         ),
       ],

@@ -50,6 +50,7 @@ export class AppModule {
             entities: LICENSING_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
         ),
       ],

@@ -62,6 +62,7 @@ export class AppModule {
             entities: ORDERS_ENTITIES,
             migrations,
             poolMax: config.DB_POOL_MAX,
+            poolIdleMs: config.DB_POOL_IDLE_MS,
           }),
         ),
       ],

@@ -41,6 +41,7 @@ export const catalogConfigSchema = z.object({
   MIGRATE_ONLY: env.bool(false),
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
+  DB_POOL_IDLE_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

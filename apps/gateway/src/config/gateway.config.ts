@@ -99,6 +99,7 @@ export const gatewayConfigSchema = z.object({
   LOG_LEVEL: env.enum(LOG_LEVELS, 'info'),
   /** Connections of the gateway's pool (users and sessions). */
   DB_POOL_MAX: env.int(10, { min: 1, max: 100 }),
+  DB_POOL_IDLE_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
   BODY_LIMIT_BYTES: env.int(64 * 1_024, { min: 1_024, max: 10 * 1_024 * 1_024 }),
   /** The largest register file POST /households/import takes (20 MiB: about 190,000 rows). */
   IMPORT_MAX_FILE_BYTES: env.int(20 * 1_048_576, { min: 1_024, max: 512 * 1_048_576 }),

@@ -27,7 +27,13 @@ export class LedgerReader implements OnApplicationShutdown {
       return new LedgerReader(primary.em.fork({ useContext: false }), undefined, 'primary');
     }
     const replica = await MikroORM.init(
-      ormOptions({ url, entities: LEDGER_ENTITIES, migrations: [], poolMax: config.DB_POOL_MAX }),
+      ormOptions({
+        url,
+        entities: LEDGER_ENTITIES,
+        migrations: [],
+        poolMax: config.DB_POOL_MAX,
+        poolIdleMs: config.DB_POOL_IDLE_MS,
+      }),
     );
     const { host, port, pathname } = new URL(url);
     return new LedgerReader(replica.em.fork({ useContext: false }), replica, `${host}:${port}${pathname}`);

@@ -13,6 +13,8 @@ export interface OrmSettings {
   /** Folder migrations are generated into, for the generator script only. */
   migrationsPath?: string;
   poolMax?: number;
+  /** A connection idle this long is closed (30 s). */
+  poolIdleMs?: number;
   debug?: boolean;
 }
 
@@ -29,7 +31,7 @@ export function ormOptions(settings: OrmSettings): Options {
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: settings.debug ?? false,
-    pool: { min: 0, max: settings.poolMax ?? 10 },
+    pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: settings.poolIdleMs ?? 30_000 },
     migrations: {
       migrationsList: settings.migrations,
       path: settings.migrationsPath,
