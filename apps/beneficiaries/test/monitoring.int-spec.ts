@@ -1,31 +1,24 @@
 import * as grpc from '@grpc/grpc-js';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { demoRegister } from '@yugong/shared/demo';
-import {
-  createTestDatabase,
-  errorDetails,
-  expectRejection,
-  freePort,
-  type TestDatabase,
-} from '@yugong/shared/testing';
+import { errorDetails, expectRejection, freePort } from '@yugong/shared/testing';
 import { Client } from 'pg';
-import { startBeneficiaries, type RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
-import { beneficiariesConfig } from '../src/config/beneficiaries.config';
+import type { RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
 import { MonitoringRepository, type FlaggedHousehold } from '../src/monitoring/monitoring.repository';
 import {
   AUDITOR,
   CONSUMER,
   OFFICER,
-  registerClient,
   staffOf,
-  testEnv,
+  startTestBeneficiaries,
   type RegisterClient,
+  type TestBeneficiaries,
 } from './support/harness';
 
 const AS_OF = new Date('2021-01-01T00:00:00+08:00');
 
 describe('monitoring cases in the register', () => {
-  let db: TestDatabase;
+  let service: TestBeneficiaries;
   let running: RunningBeneficiaries;
   let client: RegisterClient;
   let sql: Client;
@@ -34,22 +27,14 @@ describe('monitoring cases in the register', () => {
   let flagged: FlaggedHousehold[];
 
   beforeAll(async () => {
-    db = await createTestDatabase('monitoring');
-    const port = await freePort();
     // No ledger answers here: a refresh must fail whole, writing nothing.
     const ledgerPort = await freePort();
-    running = (await startBeneficiaries(
-      beneficiariesConfig(
-        testEnv(db.url, port, {
-          SEED_DEMO: 'true',
-          LEDGER_GRPC_URL: `127.0.0.1:${ledgerPort}`,
-          GRPC_DEADLINE_MS: '500',
-        }),
-      ),
-    ))!;
-    client = registerClient(port);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    service = await startTestBeneficiaries('monitoring', {
+      SEED_DEMO: 'true',
+      LEDGER_GRPC_URL: `127.0.0.1:${ledgerPort}`,
+      GRPC_DEADLINE_MS: '500',
+    });
+    ({ running, client, sql } = service);
     repository = running.app.get(MonitoringRepository);
     orm = running.app.get(MikroORM);
     flagged = demoRegister()
@@ -65,12 +50,7 @@ describe('monitoring cases in the register', () => {
       }));
   }, 60_000);
 
-  afterAll(async () => {
-    client?.close();
-    await sql?.end();
-    await running?.close();
-    await db?.drop();
-  });
+  afterAll(() => service?.close());
 
   const count = async (query: string, params: unknown[] = []) =>
     Number((await sql.query(query, params)).rows[0].n);

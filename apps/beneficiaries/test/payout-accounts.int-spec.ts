@@ -1,25 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import { demoRegister } from '@yugong/shared/demo';
-import {
-  createTestDatabase,
-  errorDetails,
-  expectRejection,
-  freePort,
-  type TestDatabase,
-} from '@yugong/shared/testing';
+import { errorDetails, expectRejection } from '@yugong/shared/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startBeneficiaries, type RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
-import { beneficiariesConfig } from '../src/config/beneficiaries.config';
 import {
   AUDITOR,
   CONSUMER,
   LogCapture,
   OFFICER,
-  registerClient,
   staffOf,
-  testEnv,
+  startTestBeneficiaries,
   type RegisterClient,
+  type TestBeneficiaries,
 } from './support/harness';
 
 const register = demoRegister();
@@ -28,9 +20,8 @@ const ACCOUNT = '6228 4800 1234 5678 901';
 const DIGITS = ACCOUNT.replace(/\s/g, '');
 
 describe('payout accounts and payout files', () => {
-  let db: TestDatabase;
+  let service: TestBeneficiaries;
   let sql: Client;
-  let running: RunningBeneficiaries;
   let client: RegisterClient;
   const logs = new LogCapture();
   const accessRows = async (householdId: string) =>
@@ -42,23 +33,15 @@ describe('payout accounts and payout files', () => {
     ).rows;
 
   beforeAll(async () => {
-    db = await createTestDatabase('beneficiaries_payouts');
-    const port = await freePort();
-    running = (await startBeneficiaries(
-      beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true', LOG_LEVEL: 'trace' })),
+    service = await startTestBeneficiaries(
+      'beneficiaries_payouts',
+      { SEED_DEMO: 'true', LOG_LEVEL: 'trace' },
       { logDestination: logs },
-    ))!;
-    client = registerClient(port);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    );
+    ({ client, sql } = service);
   }, 60_000);
 
-  afterAll(async () => {
-    client?.close();
-    await sql?.end();
-    await running?.close();
-    await db?.drop();
-  });
+  afterAll(() => service?.close());
 
   it('stores the account encrypted, answers it masked, and shows it in full only on a stated read, logged', async () => {
     const set = await client.call(

@@ -1,9 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Role } from '@yugong/shared/auth';
-import { createTestDatabase, expectRejection, freePort, type TestDatabase } from '@yugong/shared/testing';
+import { expectRejection } from '@yugong/shared/testing';
 import { Client } from 'pg';
-import { startBeneficiaries, type RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
-import { beneficiariesConfig } from '../src/config/beneficiaries.config';
+import type { RunningBeneficiaries } from '../src/beneficiaries.bootstrap';
 import { PiiCipher } from '../src/pii/pii-cipher';
 import { PiiSealPool } from '../src/pii/pii-seal-pool';
 import { RegisterImportService } from '../src/register-import/register-import.service';
@@ -12,9 +11,9 @@ import {
   OFFICER,
   PII_HASH_KEY,
   PII_KEY_1,
-  registerClient,
-  testEnv,
+  startTestBeneficiaries,
   type RegisterClient,
+  type TestBeneficiaries,
 } from './support/harness';
 
 const PURPOSE = 'register import sealing test';
@@ -34,7 +33,7 @@ const row = (n: number) => ({
 });
 
 describe('register import: personal data sealed in worker threads', () => {
-  let db: TestDatabase;
+  let service: TestBeneficiaries;
   let running: RunningBeneficiaries;
   let client: RegisterClient;
   let sql: Client;
@@ -49,20 +48,11 @@ describe('register import: personal data sealed in worker threads', () => {
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('beneficiaries');
-    const port = await freePort();
-    running = (await startBeneficiaries(beneficiariesConfig(testEnv(db.url, port, { SEED_DEMO: 'true' }))))!;
-    client = registerClient(port);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    service = await startTestBeneficiaries('beneficiaries', { SEED_DEMO: 'true' });
+    ({ running, client, sql } = service);
   }, 60_000);
 
-  afterAll(async () => {
-    client?.close();
-    await sql?.end();
-    await running?.close();
-    await db?.drop();
-  });
+  afterAll(() => service?.close());
 
   it('stores envelopes that open only as their own household and field, every IV new', async () => {
     const rows = Array.from({ length: 1_500 }, (_, n) => row(n));

@@ -16,49 +16,58 @@ export interface GrpcService<T extends object> {
   readonly client?: T;
 }
 
+/** The entry of {@link GRPC_SERVICES} for `T`, the service's generated client interface. */
+function grpcService<T extends object>(
+  proto: string,
+  packageName: string,
+  serviceName: string,
+): GrpcService<T> {
+  return { proto, packageName, serviceName };
+}
+
 /** Every gRPC service of the platform: what the services' channels (`createGrpcStub` of `@yugong/shared/grpc`) and the tests' client connect to. */
 export const GRPC_SERVICES = {
-  beneficiaries: {
-    proto: 'beneficiaries',
-    packageName: beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
-    serviceName: beneficiaries.BENEFICIARIES_SERVICE_NAME,
-  } as GrpcService<beneficiaries.BeneficiariesServiceClient>,
-  catalog: {
-    proto: 'catalog',
-    packageName: catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
-    serviceName: catalog.CATALOG_SERVICE_NAME,
-  } as GrpcService<catalog.CatalogServiceClient>,
-  orders: {
-    proto: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDERS_SERVICE_NAME,
-  } as GrpcService<orders.OrdersServiceClient>,
-  ledger: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.LEDGER_SERVICE_NAME,
-  } as GrpcService<ledger.LedgerServiceClient>,
+  beneficiaries: grpcService<beneficiaries.BeneficiariesServiceClient>(
+    'beneficiaries',
+    beneficiaries.YUGONG_BENEFICIARIES_V1_PACKAGE_NAME,
+    beneficiaries.BENEFICIARIES_SERVICE_NAME,
+  ),
+  catalog: grpcService<catalog.CatalogServiceClient>(
+    'catalog',
+    catalog.YUGONG_CATALOG_V1_PACKAGE_NAME,
+    catalog.CATALOG_SERVICE_NAME,
+  ),
+  orders: grpcService<orders.OrdersServiceClient>(
+    'orders',
+    orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+    orders.ORDERS_SERVICE_NAME,
+  ),
+  ledger: grpcService<ledger.LedgerServiceClient>(
+    'ledger',
+    ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    ledger.LEDGER_SERVICE_NAME,
+  ),
   /** The relief office's acts on the ledger (allocations, suspense, distribution runs). */
-  reliefOffice: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.RELIEF_OFFICE_SERVICE_NAME,
-  } as GrpcService<ledger.ReliefOfficeServiceClient>,
+  reliefOffice: grpcService<ledger.ReliefOfficeServiceClient>(
+    'ledger',
+    ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    ledger.RELIEF_OFFICE_SERVICE_NAME,
+  ),
   /** Payout batches of household balances. */
-  payouts: {
-    proto: 'ledger',
-    packageName: ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
-    serviceName: ledger.PAYOUTS_SERVICE_NAME,
-  } as GrpcService<ledger.PayoutsServiceClient>,
-  licensing: {
-    proto: 'licensing',
-    packageName: licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
-    serviceName: licensing.LICENSING_SERVICE_NAME,
-  } as GrpcService<licensing.LicensingServiceClient>,
+  payouts: grpcService<ledger.PayoutsServiceClient>(
+    'ledger',
+    ledger.YUGONG_LEDGER_V1_PACKAGE_NAME,
+    ledger.PAYOUTS_SERVICE_NAME,
+  ),
+  licensing: grpcService<licensing.LicensingServiceClient>(
+    'licensing',
+    licensing.YUGONG_LICENSING_V1_PACKAGE_NAME,
+    licensing.LICENSING_SERVICE_NAME,
+  ),
   /** What a consumer of order events (the ledger) serves, as orders' relay calls it. */
-  orderEventsConsumer: {
-    proto: 'orders',
-    packageName: orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
-    serviceName: orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
-  } as GrpcService<orders.OrderEventsConsumerServiceClient>,
+  orderEventsConsumer: grpcService<orders.OrderEventsConsumerServiceClient>(
+    'orders',
+    orders.YUGONG_ORDERS_V1_PACKAGE_NAME,
+    orders.ORDER_EVENTS_CONSUMER_SERVICE_NAME,
+  ),
 } as const;

@@ -1,13 +1,19 @@
 import type { beneficiaries } from '@yugong/contracts';
 import {
+  createTestDatabase,
+  freePort,
   GRPC_SERVICES,
   grpcTestClient,
   testServiceSettings,
   type Sent,
   type TestCaller,
+  type TestDatabase,
 } from '@yugong/shared/testing';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { startBeneficiaries, type RunningBeneficiaries } from '../../src/beneficiaries.bootstrap';
+import { beneficiariesConfig } from '../../src/config/beneficiaries.config';
 
 export const PII_KEY_1 = randomBytes(32).toString('base64');
 export const PII_KEY_2 = randomBytes(32).toString('base64');
@@ -84,4 +90,43 @@ export function nationalIdFor(n: number, area = '410881'): string {
   const first17 = `${area}${birth}${String(Math.floor(n / 20_000) % 1000).padStart(3, '0')}`;
   const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * WEIGHTS[i], 0);
   return first17 + '10X98765432'[sum % 11];
+}
+
+/** A test file's own beneficiaries service: its database, the running service, a client and a SQL connection. */
+export interface TestBeneficiaries {
+  db: TestDatabase;
+  running: RunningBeneficiaries;
+  client: RegisterClient;
+  sql: Client;
+  /** Closes the client, the SQL connection and the service, and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates database `label`, starts the service on it on a free port with {@link testEnv} and
+ * `extra`, and connects a client and SQL.
+ */
+export async function startTestBeneficiaries(
+  label: string,
+  extra: Record<string, string> = {},
+  options: Parameters<typeof startBeneficiaries>[1] = {},
+): Promise<TestBeneficiaries> {
+  const db = await createTestDatabase(label);
+  const port = await freePort();
+  const running = (await startBeneficiaries(beneficiariesConfig(testEnv(db.url, port, extra)), options))!;
+  const client = registerClient(port);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return {
+    db,
+    running,
+    client,
+    sql,
+    async close() {
+      client.close();
+      await sql.end();
+      await running.close();
+      await db.drop();
+    },
+  };
 }
