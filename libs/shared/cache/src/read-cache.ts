@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { lru } from './lru';
 import { connectRedis } from './redis.util';
 
 /** How long entries live in each tier. */
@@ -31,7 +32,7 @@ export class ReadCache {
     private readonly redis: Redis | undefined,
     private readonly subscriber: Redis | undefined,
   ) {
-    this.local = new LRUCache({ max: settings.localMax ?? 1_000, ttl: settings.localTtlMs ?? 1_000 });
+    this.local = lru(settings.localMax ?? 1_000, { ttl: settings.localTtlMs ?? 1_000 });
     this.sharedTtlSeconds = settings.sharedTtlSeconds ?? 300;
   }
 
