@@ -7,6 +7,8 @@ import { bootOrders, consumer, OFFICER } from '../../orders/test/support/harness
 import { bootLedger, ledgerDatabase, RABBIT, startTestRegion, type TestRegion } from './support/harness';
 
 const ORDER_COUNT = 200;
+/** Every tenth order is refunded whole before the ledger starts: its page holds two of its events. */
+const REFUNDED_EVERY = 10;
 
 describe('catching up with orders', () => {
   let region: TestRegion;
@@ -32,8 +34,10 @@ describe('catching up with orders', () => {
     await region?.close();
   });
 
-  it('posts 200 orders paid while the ledger was stopped, each exactly once, across restarts', async () => {
+  it('posts 200 orders paid (20 of them refunded) while the ledger was stopped, each once, in order', async () => {
     const totals: number[] = [];
+    const refundedIds: string[] = [];
+    let refundedFen = 0;
     const placeAndPay = async () => {
       const buyer = consumer();
       await ordersService.call('addCartItem', { productId: RABBIT, quantity: 1 }, buyer);
@@ -52,6 +56,15 @@ describe('catching up with orders', () => {
         OFFICER,
       );
       totals.push(order.total!.fen);
+      if (totals.length % REFUNDED_EVERY === 0) {
+        const { refund } = await ordersService.call(
+          'refundOrder',
+          { orderId: order.id, reason: '整单退款' },
+          OFFICER,
+        );
+        refundedIds.push(order.id);
+        refundedFen += refund!.amount!.fen;
+      }
     };
     for (let i = 0; i < ORDER_COUNT; i += 10) {
       await Promise.all(Array.from({ length: 10 }, placeAndPay));
@@ -66,11 +79,13 @@ describe('catching up with orders', () => {
     let ledger = await bootLedger(db.url, services);
     await until(
       async () =>
-        (await count(`select count(*) as n from journal_transaction where kind = 'sale'`)) === ORDER_COUNT
+        (await count(`select count(*) as n from journal_transaction where kind = 'sale'`)) === ORDER_COUNT &&
+        (await count(`select count(*) as n from applied_event where type = 'order.refunded'`)) ===
+          ORDER_COUNT / REFUNDED_EVERY
           ? true
           : undefined,
       60_000,
-      `${ORDER_COUNT} sales posted`,
+      `${ORDER_COUNT} sales and their refunds posted`,
     );
     await ledger.close();
     // Started again: it reads from where it stopped, and a pass from the start posts nothing twice.
@@ -86,9 +101,23 @@ describe('catching up with orders', () => {
     expect(await count(`select count(*) as n from applied_event where type = 'order.paid'`)).toBe(
       ORDER_COUNT,
     );
+    // Each refunded order's sale and refund, applied in their order although pages go many orders at once.
+    const refunds = await db.sql.query(
+      `select order_id, array_agg(type order by sequence) as types from applied_event
+        where order_id = any($1::uuid[]) group by order_id`,
+      [refundedIds],
+    );
+    expect(refunds.rows).toHaveLength(ORDER_COUNT / REFUNDED_EVERY);
+    for (const row of refunds.rows) {
+      expect(row.types).toEqual(['order.paid', 'order.refunded']);
+    }
+    expect(await count(`select count(*) as n from journal_transaction where kind = 'refund'`)).toBe(
+      ORDER_COUNT / REFUNDED_EVERY,
+    );
     const clearing = await count(
       `select balance_fen as n from account_totals where code = 'clearing:manual'`,
     );
-    expect(clearing).toBe(totals.reduce((a, b) => a + b, 0));
+    // A manual order refunded pays the goods back out of the same clearing account (a donation stays).
+    expect(clearing).toBe(totals.reduce((a, b) => a + b, 0) - refundedFen);
   }, 240_000);
 });
