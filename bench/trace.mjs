@@ -13,8 +13,10 @@
 // 1. `TraceOrder` over gRPC (signed as the gateway for a relief officer, so the full view),
 //    BENCH_CONCURRENCY (4) calls in flight on random orders for BENCH_SECONDS after
 //    BENCH_WARMUP_SECONDS; each answer checked (one line, three households, net paid = gross).
-//    Target: p99 ≤ 10 ms. Beside it, the trace's statement bare through `pg` (the text of the
-//    build's AuditRepository), at the same concurrency.
+//    Target: p99 ≤ 10 ms. The load client is a process of its own (bench/lib/trace-client.mjs),
+//    and its own stalls are printed; beside its figures, the ledger's own timing of the same calls
+//    (its RED histogram, handler start to answer) and the trace's statement bare through `pg` (the
+//    text of the build's AuditRepository), at the same concurrency.
 // 2. `GetReliefIncome` by village over gRPC (read from the per-account-month summary, the unsealed
 //    tail and partial months) against the scan of every posting (`reliefIncomeScan`, the text from
 //    the build) run bare through `pg`: over all months, one month, and a range cutting two months;
@@ -24,15 +26,18 @@
 //
 // Env: BENCH_ORDERS, BENCH_MONTHS, BENCH_FILL_BATCH, BENCH_FILL_JOBS, BENCH_FILL_SECONDS, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
 // BENCH_CONCURRENCY (4), BENCH_REPORT_RUNS (3), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true,
-// BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger).
+// BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger),
+// BENCH_CLIENT_NODE_ARGS (of the load client), BENCH_TRACE_TAIL=<dir> (see below).
 import crypto from 'node:crypto';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { killPid } from '../tools/runtime/lib/processes.mjs';
 import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { auditStatements } from './lib/from-build.mjs';
 import { fillLedger, HOUSEHOLDS, orderUuid } from './lib/ledger-fill.mjs';
 import { signedMetadata, serviceClient } from './lib/grpc.mjs';
+import { forkTraceClient, handlingBuckets, handlingShares } from './lib/trace-load.mjs';
 import {
   fmt,
   freePort,
@@ -40,6 +45,7 @@ import {
   launchContext,
   PG_URL,
   prepareBuild,
+  ROOT,
   run,
   say,
   SECONDS,
@@ -126,32 +132,6 @@ async function load(seconds, once) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/**
- * This process's own stalls while `work` runs: its event loop's delay (p99 and longest, ms) and
- * its garbage collections (count, total and longest pause, ms). A call's latency is measured here,
- * so a stall of the load client lengthens every call in flight as much as one of the ledger.
- */
-async function ownStalls(work) {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  const gc = { count: 0, ms: 0, longest: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gc.count += 1;
-      gc.ms += entry.duration;
-      gc.longest = Math.max(gc.longest, entry.duration);
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  delay.enable();
-  try {
-    const result = await work();
-    return { result, stalls: { delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, gc } };
-  } finally {
-    delay.disable();
-    observer.disconnect();
-  }
-}
-
 run(async () => {
   const { work, dist } = await prepareBuild();
   startWatchdog();
@@ -195,7 +175,24 @@ run(async () => {
       `${fmt(filled.transactions)} transactions, ${fmt(filled.postings)} postings, ${fmt(filled.households)} households, ${filled.size}`,
   );
 
-  const ledger = startService(work, 'ledger', ctx, ledgerOptions);
+  // BENCH_TRACE_TAIL=<dir>: the ledger and the load client run with bench/lib/loop-probe.cjs, and
+  // each measured call's start and duration is written there: `node bench/shares-tail.mjs <dir> 10`
+  // then says what the slow calls overlapped (add `--cpu-prof --cpu-prof-dir=<dir>` to
+  // BENCH_LEDGER_NODE_ARGS for the ledger's functions).
+  const tailDir = process.env.BENCH_TRACE_TAIL ? path.resolve(process.env.BENCH_TRACE_TAIL) : undefined;
+  const probe = ['--require', path.join(ROOT, 'bench/lib/loop-probe.cjs')];
+  if (tailDir) {
+    fs.mkdirSync(tailDir, { recursive: true });
+  }
+  const metricsPort = await freePort();
+  const ledger = startService(work, 'ledger', ctx, {
+    nodeArgs: [...ledgerOptions.nodeArgs, ...(tailDir ? probe : [])],
+    overrides: {
+      ...ledgerOptions.overrides,
+      METRICS_PORT: String(metricsPort),
+      ...(tailDir ? { LOOP_PROBE_FILE: path.join(tailDir, 'service-probe.json') } : {}),
+    },
+  });
   await waitReady(ports, { ledger });
   const client = serviceClient('ledger', 'LedgerService', `127.0.0.1:${ports.ledger}`);
   const officer = { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] };
@@ -208,46 +205,71 @@ run(async () => {
       method,
       caller: officer,
     });
-  const traceMetadata = signed('TraceOrder');
   const problems = [];
-
-  const trace = async (n) => {
-    const orderId = orderUuid('order', n);
-    const reply = await unary(client, 'traceOrder', { orderId }, traceMetadata());
-    const line = reply.lines?.[0];
-    const gross = (1 + (n % 5)) * (2000 + (n % 200) * 37);
-    if (reply.lines?.length !== 1 || line.households?.length !== 3 || Number(reply.netPaid?.fen) !== gross) {
-      if (problems.length < 5) {
-        problems.push(`order ${n} traced wrong: ${JSON.stringify(reply).slice(0, 300)}`);
-      }
-    }
-  };
   const sql = new pg.Pool({ connectionString: databases.ledger, max: CONCURRENCY });
   const bareTrace = async (n) => {
     const orderId = orderUuid('order', n);
     await sql.query(await statement((audit, em) => audit.traceOfOrder(em, orderId)));
   };
 
-  say(`trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders`);
-  await load(WARMUP, trace);
-  // CPU per call of the ledger, PostgreSQL and this client, from /proc: what each call costs,
+  // The trace's load client is a process of its own (bench/lib/trace-client.mjs), node flags from
+  // BENCH_CLIENT_NODE_ARGS.
+  const clientArgs = (process.env.BENCH_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const loadClient = forkTraceClient(
+    {
+      address: `127.0.0.1:${ports.ledger}`,
+      key: ctx.secrets.SERVICE_KEYS.gateway.privateKey,
+      officer,
+      orders: filledOrders,
+      concurrency: CONCURRENCY,
+    },
+    {
+      nodeArgs: [...clientArgs, ...(tailDir ? probe : [])],
+      env: tailDir ? { LOOP_PROBE_FILE: path.join(tailDir, 'grpc-client-probe.json') } : {},
+    },
+  );
+  say(
+    `trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders` +
+      (clientArgs.length ? ` (load client: node ${clientArgs.join(' ')})` : ''),
+  );
+  await loadClient.warm(WARMUP);
+  // CPU per call of the ledger, PostgreSQL and the load client, from /proc: what each call costs,
   // apart from the time it waits for a core on a shared machine.
-  const meter = await cpuMeter({
-    pids: { ledger: ledger.pid },
-    pgUrl: PG_URL,
-    databases: [new URL(databases.ledger).pathname.slice(1)],
-  });
+  const meterOf = (clientPid) =>
+    cpuMeter({
+      pids: { ledger: ledger.pid },
+      client: clientPid,
+      pgUrl: PG_URL,
+      databases: [new URL(databases.ledger).pathname.slice(1)],
+    });
+  const meter = await meterOf(loadClient.pid);
+  const handledBefore = await handlingBuckets(metricsPort, 'TraceOrder');
   await meter.start();
   const measuredFrom = process.hrtime.bigint() / 1000n;
-  const { result: traced, stalls } = await ownStalls(() => load(SECONDS, trace));
+  const traced = await loadClient.measure(SECONDS, Boolean(tailDir));
   traced.cpu = await meter.stop();
+  await meter.close();
+  const handled = handlingShares(handledBefore, await handlingBuckets(metricsPort, 'TraceOrder'));
+  problems.push(...traced.problems);
+  const { stalls } = traced;
+  await loadClient.close();
+  if (tailDir) {
+    const { startUs, endUs, trace } = traced;
+    fs.writeFileSync(
+      path.join(tailDir, 'grpc-calls.json'),
+      JSON.stringify({ label: 'TraceOrder over gRPC', startUs, endUs, calls: trace }),
+    );
+    say(`slow calls: node bench/shares-tail.mjs ${tailDir} ${P99_TARGET_MS}`);
+  }
   // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
   say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
   await load(WARMUP, bareTrace);
-  await meter.start();
+  // The bare statement's client is this process.
+  const bareMeter = await meterOf(undefined);
+  await bareMeter.start();
   const bare = await load(SECONDS, bareTrace);
-  bare.cpu = await meter.stop();
-  await meter.close();
+  bare.cpu = await bareMeter.stop();
+  await bareMeter.close();
 
   // Where one bare trace spends its time: planning (one plan over every partition) or executing.
   const explained = [];
@@ -352,8 +374,11 @@ run(async () => {
   );
   console.log(`  CPU per trace     ${cpuPer(traced.cpu, traced.calls)}`);
   console.log(
+    `  ledger's handling ${handled.text}   (its histogram, ${fmt(handled.total)} calls; beside: ${traced.over10} calls over 10 ms as the client saw them)`,
+  );
+  console.log(
     `  load client       event loop delay p99 ${fmt(stalls.delayP99, 1)} ms, longest ${fmt(stalls.delayMax, 1)} ms; ` +
-      `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing)`,
+      `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing; a process of its own)`,
   );
   console.log(`  CPU per bare one  ${cpuPer(bare.cpu, bare.calls)}`);
   console.log(
