@@ -35,7 +35,7 @@ import pg from 'pg';
 import { killPid } from '../tools/runtime/lib/processes.mjs';
 import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { auditStatements } from './lib/from-build.mjs';
-import { fillLedger, HOUSEHOLDS, orderUuid } from './lib/ledger-fill.mjs';
+import { fillLedger, HOUSEHOLDS, orderUuid, partitionsOf, printPartitions } from './lib/ledger-fill.mjs';
 import { signedMetadata, serviceClient } from './lib/grpc.mjs';
 import { forkTraceClient, handlingBuckets, handlingShares } from './lib/trace-load.mjs';
 import {
@@ -69,34 +69,6 @@ const FILL_SECONDS = Number(process.env.BENCH_FILL_SECONDS ?? Infinity);
 let filledOrders = ORDERS;
 const P99_TARGET_MS = 10;
 const REPORT_TARGET = 1.5;
-
-/** The partitions of `posting`: how many, their rows, and bytes of heap and of each index. */
-async function partitionsOf(sql) {
-  const parts = (
-    await sql.query(`select c.relname as name, c.reltuples::bigint as rows, pg_relation_size(c.oid)::bigint as heap
-                       from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                      where i.inhparent = 'posting'::regclass order by 1`)
-  ).rows.map((r) => ({ name: r.name, rows: Number(r.rows), heap: Number(r.heap) }));
-  const indexes = (
-    await sql.query(`select parent.relname as name, sum(pg_relation_size(i.inhrelid))::bigint as bytes
-                       from pg_inherits i join pg_class parent on parent.oid = i.inhparent
-                      where parent.relname like 'posting\\_%' and parent.relkind = 'I'
-                      group by 1 order by 1`)
-  ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
-  // The fullest partition, index by index: what one month weighs (the extrapolation's unit).
-  const fullest = [...parts].sort((a, b) => b.rows - a.rows)[0];
-  const fullestIndexes = fullest
-    ? (
-        await sql.query(
-          `select c.relname as name, pg_relation_size(c.oid)::bigint as bytes
-             from pg_index x join pg_class c on c.oid = x.indexrelid
-            where x.indrelid = $1::regclass order by 1`,
-          [fullest.name],
-        )
-      ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }))
-    : [];
-  return { partitions: parts, indexes, fullest: fullest && { ...fullest, indexes: fullestIndexes } };
-}
 
 const unary = (client, method, request, metadata) =>
   new Promise((resolve, reject) =>
@@ -212,27 +184,6 @@ run(async () => {
     await sql.query(await statement((audit, em) => audit.traceOfOrder(em, orderId)));
   };
 
-  // The trace's load client is a process of its own (bench/lib/trace-client.mjs), node flags from
-  // BENCH_CLIENT_NODE_ARGS.
-  const clientArgs = (process.env.BENCH_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const loadClient = forkTraceClient(
-    {
-      address: `127.0.0.1:${ports.ledger}`,
-      key: ctx.secrets.SERVICE_KEYS.gateway.privateKey,
-      officer,
-      orders: filledOrders,
-      concurrency: CONCURRENCY,
-    },
-    {
-      nodeArgs: [...clientArgs, ...(tailDir ? probe : [])],
-      env: tailDir ? { LOOP_PROBE_FILE: path.join(tailDir, 'grpc-client-probe.json') } : {},
-    },
-  );
-  say(
-    `trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders` +
-      (clientArgs.length ? ` (load client: node ${clientArgs.join(' ')})` : ''),
-  );
-  await loadClient.warm(WARMUP);
   // CPU per call of the ledger, PostgreSQL and the load client, from /proc: what each call costs,
   // apart from the time it waits for a core on a shared machine.
   const meterOf = (clientPid) =>
@@ -242,27 +193,64 @@ run(async () => {
       pgUrl: PG_URL,
       databases: [new URL(databases.ledger).pathname.slice(1)],
     });
-  const meter = await meterOf(loadClient.pid);
-  const handledBefore = await handlingBuckets(metricsPort, 'TraceOrder');
-  await meter.start();
-  const measuredFrom = process.hrtime.bigint() / 1000n;
-  const traced = await loadClient.measure(SECONDS, Boolean(tailDir));
-  traced.cpu = await meter.stop();
-  await meter.close();
-  const handled = handlingShares(handledBefore, await handlingBuckets(metricsPort, 'TraceOrder'));
-  problems.push(...traced.problems);
-  const { stalls } = traced;
-  await loadClient.close();
-  if (tailDir) {
-    const { startUs, endUs, trace } = traced;
-    fs.writeFileSync(
-      path.join(tailDir, 'grpc-calls.json'),
-      JSON.stringify({ label: 'TraceOrder over gRPC', startUs, endUs, calls: trace }),
+  // The trace's load client is a process of its own (bench/lib/trace-client.mjs), warmed up, then
+  // measured; node flags `nodeArgs`. With `tail`, its calls and probes go to BENCH_TRACE_TAIL.
+  const measureTrace = async (nodeArgs, tail) => {
+    const loadClient = forkTraceClient(
+      {
+        address: `127.0.0.1:${ports.ledger}`,
+        key: ctx.secrets.SERVICE_KEYS.gateway.privateKey,
+        officer,
+        orders: filledOrders,
+        concurrency: CONCURRENCY,
+      },
+      {
+        nodeArgs: [...nodeArgs, ...(tail ? probe : [])],
+        env: tail ? { LOOP_PROBE_FILE: path.join(tailDir, 'grpc-client-probe.json') } : {},
+      },
     );
-    say(`slow calls: node bench/shares-tail.mjs ${tailDir} ${P99_TARGET_MS}`);
+    say(
+      `trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders` +
+        (nodeArgs.length ? ` (load client: node ${nodeArgs.join(' ')})` : ''),
+    );
+    await loadClient.warm(WARMUP);
+    const meter = await meterOf(loadClient.pid);
+    const handledBefore = await handlingBuckets(metricsPort, 'TraceOrder');
+    await meter.start();
+    const measuredFrom = process.hrtime.bigint() / 1000n;
+    const figures = await loadClient.measure(SECONDS, tail);
+    figures.cpu = await meter.stop();
+    await meter.close();
+    figures.handled = handlingShares(handledBefore, await handlingBuckets(metricsPort, 'TraceOrder'));
+    problems.push(...figures.problems);
+    await loadClient.close();
+    if (tail) {
+      const { startUs, endUs, trace } = figures;
+      fs.writeFileSync(
+        path.join(tailDir, 'grpc-calls.json'),
+        JSON.stringify({ label: 'TraceOrder over gRPC', startUs, endUs, calls: trace }),
+      );
+      say(`slow calls: node bench/shares-tail.mjs ${tailDir} ${P99_TARGET_MS}`);
+    }
+    // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
+    say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
+    return figures;
+  };
+  const nodeArgsOf = (text) => (text ?? '').split(' ').filter(Boolean);
+  const traced = await measureTrace(nodeArgsOf(process.env.BENCH_CLIENT_NODE_ARGS), Boolean(tailDir));
+  const { stalls, handled } = traced;
+  // BENCH_CLIENT_COMPARE="<node flags>": the load client so started, then as first again, then so
+  // again, each printed: a client's settings compared within one run.
+  const compared = [];
+  if (process.env.BENCH_CLIENT_COMPARE !== undefined) {
+    for (const args of [
+      process.env.BENCH_CLIENT_COMPARE,
+      process.env.BENCH_CLIENT_NODE_ARGS,
+      process.env.BENCH_CLIENT_COMPARE,
+    ]) {
+      compared.push({ args: args || '(none)', ...(await measureTrace(nodeArgsOf(args), false)) });
+    }
   }
-  // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
-  say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
   await load(WARMUP, bareTrace);
   // The bare statement's client is this process.
   const bareMeter = await meterOf(undefined);
@@ -367,7 +355,7 @@ run(async () => {
     `  fill              ${fmt(filled.filled, 1)} s (${JOBS} at once), rules checked in ${fmt(filled.checked, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`,
   );
   console.log(
-    `  TraceOrder        ${fmt(traced.rps, 1).padStart(8)} calls/s   p50 ${fmt(traced.p50, 2)} ms   p99 ${fmt(traced.p99, 2)} ms   (${CONCURRENCY} in flight, ${traced.calls} calls)`,
+    `  TraceOrder        ${fmt(traced.rps, 1).padStart(8)} calls/s   p50 ${fmt(traced.p50, 2)} ms   p99 ${fmt(traced.p99, 2)} ms   (${CONCURRENCY} in flight, ${traced.calls} calls; an answer ${traced.replyBytes} bytes)`,
   );
   console.log(
     `  bare statement    ${fmt(bare.rps, 1).padStart(8)} calls/s   p50 ${fmt(bare.p50, 2)} ms   p99 ${fmt(bare.p99, 2)} ms   (p99 ratio ${(traced.p99 / bare.p99).toFixed(2)}×)`,
@@ -380,6 +368,12 @@ run(async () => {
     `  load client       event loop delay p99 ${fmt(stalls.delayP99, 1)} ms, longest ${fmt(stalls.delayMax, 1)} ms; ` +
       `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing; a process of its own)`,
   );
+  for (const c of compared) {
+    console.log(
+      `  client node ${c.args.padEnd(24)} p50 ${fmt(c.p50, 2)} ms   p99 ${fmt(c.p99, 2)} ms   ${fmt(c.rps, 1)} calls/s; CPU ${cpuPer(c.cpu, c.calls)}; ` +
+        `its GC ${c.stalls.gc.count} pauses, ${fmt(c.stalls.gc.ms, 0)} ms, longest ${fmt(c.stalls.gc.longest, 1)} ms; ledger > 10 ms ${c.handled.over10} calls`,
+    );
+  }
   console.log(`  CPU per bare one  ${cpuPer(bare.cpu, bare.calls)}`);
   console.log(
     `  one bare trace    planning ${fmt(planning, 2)} ms, execution ${fmt(execution, 2)} ms   (EXPLAIN ANALYZE, medians of 5)`,
@@ -397,29 +391,7 @@ run(async () => {
   console.log(
     `  summary           ${fmt(summaryRows)} account-month rows, built from the fill in ${fmt(filled.summarised, 1)} s`,
   );
-  const heap = filled.partitions.reduce((sum, p) => sum + p.heap, 0);
-  const rows = filled.partitions.map((p) => p.rows);
-  const perPosting = (bytes) => (bytes / filled.postings).toFixed(1);
-  console.log(
-    `  partitions        ${filled.partitions.length} of posting, ${fmt(Math.min(...rows))}–${fmt(Math.max(...rows))} rows each; heap ${fmt(heap / 2 ** 20)} MiB (${perPosting(heap)} B a posting)`,
-  );
-  for (const index of filled.indexes) {
-    console.log(
-      `  index ${index.name.padEnd(20)} ${fmt(index.bytes / 2 ** 20).padStart(6)} MiB (${perPosting(index.bytes)} B a posting)`,
-    );
-  }
-  if (filled.fullest) {
-    const { fullest } = filled;
-    const perRow = (bytes) => (bytes / Math.max(1, fullest.rows)).toFixed(1);
-    console.log(
-      `  fullest partition ${fullest.name}: ${fmt(fullest.rows)} rows, heap ${fmt(fullest.heap / 2 ** 20, 1)} MiB (${perRow(fullest.heap)} B a row)`,
-    );
-    for (const index of fullest.indexes) {
-      console.log(
-        `    ${index.name.padEnd(40)} ${fmt(index.bytes / 2 ** 20, 1).padStart(6)} MiB (${perRow(index.bytes)} B a row)`,
-      );
-    }
-  }
+  printPartitions(filled);
   if (problems.length > 0) {
     throw new Error(`the run is invalid: ${problems.join('; ')}`);
   }

@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { orderUuid } from './ledger-fill.mjs';
-import { signedMetadata, serviceClient } from './grpc.mjs';
+import { serviceConstructor, signedMetadata, serviceClient } from './grpc.mjs';
 
 /** Latencies and starts of calls, in typed arrays that grow by doubling. */
 class Calls {
@@ -55,6 +55,10 @@ function start(config) {
     caller: config.officer,
   });
   const problems = [];
+  // One answer's size, encoded again from what the client decoded (proto3: within a few bytes of
+  // what the ledger sent).
+  const encode = serviceConstructor('ledger', 'LedgerService').service.TraceOrder.responseSerialize;
+  let replyBytes;
   const trace = (n) =>
     new Promise((resolve, reject) => {
       const orderId = orderUuid('order', n);
@@ -63,6 +67,7 @@ function start(config) {
           reject(error);
           return;
         }
+        replyBytes ??= encode(reply).length;
         const line = reply.lines?.[0];
         const gross = (1 + (n % 5)) * (2000 + (n % 200) * 37);
         if (
@@ -131,6 +136,7 @@ function start(config) {
       cpuMs: (used.user + used.system) / 1000,
       stalls: { delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, gc },
       problems,
+      replyBytes,
       ...(withTrace ? { startUs, endUs: Number(process.hrtime.bigint() / 1000n), trace: traced } : {}),
     };
   };
