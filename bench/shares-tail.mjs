@@ -6,6 +6,7 @@
 // service's and the client's collector pauses; and per second of the measured run it sets the
 // slow calls beside the run-queue wait of the service's and the client's main threads (the
 // scheduler's share) and the event loop's delay, with the bare SQL run's figures for comparison.
+// `npm run bench:trace` with BENCH_TRACE_TAIL=<dir> writes the same files for TraceOrder.
 // Usage: node bench/shares-tail.mjs <dir> [target-ms=5]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,7 +79,7 @@ for (const kind of ['grpc', 'pg']) {
   const slow = run.calls.filter(([, ms]) => ms > target);
   const fast = run.calls.filter(([, ms]) => ms <= target);
   console.log(
-    `\n${kind === 'grpc' ? 'GetBenefitShares over gRPC' : 'bare SQL through pg'}: ${run.calls.length} calls, p50 ${quantile(durations, 0.5).toFixed(2)} ms, p99 ${quantile(durations, 0.99).toFixed(2)} ms; ${slow.length} slower than ${target} ms (${((100 * slow.length) / run.calls.length).toFixed(1)} %)` +
+    `\n${run.label ?? (kind === 'grpc' ? 'GetBenefitShares over gRPC' : 'bare SQL through pg')}: ${run.calls.length} calls, p50 ${quantile(durations, 0.5).toFixed(2)} ms, p99 ${quantile(durations, 0.99).toFixed(2)} ms; ${slow.length} slower than ${target} ms (${((100 * slow.length) / run.calls.length).toFixed(1)} %)` +
       (run.backendRunDelayMs !== undefined
         ? `; its PostgreSQL backend waited ${run.backendRunDelayMs.toFixed(0)} ms for a core (${(run.backendRunDelayMs / run.calls.length).toFixed(2)} ms a call)`
         : ''),

@@ -13,8 +13,10 @@
 // 1. `TraceOrder` over gRPC (signed as the gateway for a relief officer, so the full view),
 //    BENCH_CONCURRENCY (4) calls in flight on random orders for BENCH_SECONDS after
 //    BENCH_WARMUP_SECONDS; each answer checked (one line, three households, net paid = gross).
-//    Target: p99 ≤ 10 ms. Beside it, the trace's statement bare through `pg` (the text of the
-//    build's AuditRepository), at the same concurrency.
+//    Target: p99 ≤ 10 ms. The load client is a process of its own (bench/lib/trace-client.mjs),
+//    and its own stalls are printed; beside its figures, the ledger's own timing of the same calls
+//    (its RED histogram, handler start to answer) and the trace's statement bare through `pg` (the
+//    text of the build's AuditRepository), at the same concurrency.
 // 2. `GetReliefIncome` by village over gRPC (read from the per-account-month summary, the unsealed
 //    tail and partial months) against the scan of every posting (`reliefIncomeScan`, the text from
 //    the build) run bare through `pg`: over all months, one month, and a range cutting two months;
@@ -24,15 +26,18 @@
 //
 // Env: BENCH_ORDERS, BENCH_MONTHS, BENCH_FILL_BATCH, BENCH_FILL_JOBS, BENCH_FILL_SECONDS, BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
 // BENCH_CONCURRENCY (4), BENCH_REPORT_RUNS (3), BENCH_DATABASE_URL, BENCH_SKIP_BUILD=true,
-// BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger).
+// BENCH_TIMEOUT_SECONDS (900), BENCH_LEDGER_NODE_ARGS (node flags of the ledger),
+// BENCH_CLIENT_NODE_ARGS (of the load client), BENCH_TRACE_TAIL=<dir> (see below).
 import crypto from 'node:crypto';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { killPid } from '../tools/runtime/lib/processes.mjs';
 import { cpuMeter, cpuPer } from './lib/cpu.mjs';
 import { auditStatements } from './lib/from-build.mjs';
-import { fillLedger, HOUSEHOLDS, orderUuid } from './lib/ledger-fill.mjs';
+import { fillLedger, HOUSEHOLDS, orderUuid, partitionsOf, printPartitions } from './lib/ledger-fill.mjs';
 import { signedMetadata, serviceClient } from './lib/grpc.mjs';
+import { forkTraceClient, handlingBuckets, handlingShares } from './lib/trace-load.mjs';
 import {
   fmt,
   freePort,
@@ -40,6 +45,7 @@ import {
   launchContext,
   PG_URL,
   prepareBuild,
+  ROOT,
   run,
   say,
   SECONDS,
@@ -63,34 +69,6 @@ const FILL_SECONDS = Number(process.env.BENCH_FILL_SECONDS ?? Infinity);
 let filledOrders = ORDERS;
 const P99_TARGET_MS = 10;
 const REPORT_TARGET = 1.5;
-
-/** The partitions of `posting`: how many, their rows, and bytes of heap and of each index. */
-async function partitionsOf(sql) {
-  const parts = (
-    await sql.query(`select c.relname as name, c.reltuples::bigint as rows, pg_relation_size(c.oid)::bigint as heap
-                       from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                      where i.inhparent = 'posting'::regclass order by 1`)
-  ).rows.map((r) => ({ name: r.name, rows: Number(r.rows), heap: Number(r.heap) }));
-  const indexes = (
-    await sql.query(`select parent.relname as name, sum(pg_relation_size(i.inhrelid))::bigint as bytes
-                       from pg_inherits i join pg_class parent on parent.oid = i.inhparent
-                      where parent.relname like 'posting\\_%' and parent.relkind = 'I'
-                      group by 1 order by 1`)
-  ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
-  // The fullest partition, index by index: what one month weighs (the extrapolation's unit).
-  const fullest = [...parts].sort((a, b) => b.rows - a.rows)[0];
-  const fullestIndexes = fullest
-    ? (
-        await sql.query(
-          `select c.relname as name, pg_relation_size(c.oid)::bigint as bytes
-             from pg_index x join pg_class c on c.oid = x.indexrelid
-            where x.indrelid = $1::regclass order by 1`,
-          [fullest.name],
-        )
-      ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }))
-    : [];
-  return { partitions: parts, indexes, fullest: fullest && { ...fullest, indexes: fullestIndexes } };
-}
 
 const unary = (client, method, request, metadata) =>
   new Promise((resolve, reject) =>
@@ -125,32 +103,6 @@ async function load(seconds, once) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * This process's own stalls while `work` runs: its event loop's delay (p99 and longest, ms) and
- * its garbage collections (count, total and longest pause, ms). A call's latency is measured here,
- * so a stall of the load client lengthens every call in flight as much as one of the ledger.
- */
-async function ownStalls(work) {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  const gc = { count: 0, ms: 0, longest: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gc.count += 1;
-      gc.ms += entry.duration;
-      gc.longest = Math.max(gc.longest, entry.duration);
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  delay.enable();
-  try {
-    const result = await work();
-    return { result, stalls: { delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, gc } };
-  } finally {
-    delay.disable();
-    observer.disconnect();
-  }
-}
 
 run(async () => {
   const { work, dist } = await prepareBuild();
@@ -195,7 +147,24 @@ run(async () => {
       `${fmt(filled.transactions)} transactions, ${fmt(filled.postings)} postings, ${fmt(filled.households)} households, ${filled.size}`,
   );
 
-  const ledger = startService(work, 'ledger', ctx, ledgerOptions);
+  // BENCH_TRACE_TAIL=<dir>: the ledger and the load client run with bench/lib/loop-probe.cjs, and
+  // each measured call's start and duration is written there: `node bench/shares-tail.mjs <dir> 10`
+  // then says what the slow calls overlapped (add `--cpu-prof --cpu-prof-dir=<dir>` to
+  // BENCH_LEDGER_NODE_ARGS for the ledger's functions).
+  const tailDir = process.env.BENCH_TRACE_TAIL ? path.resolve(process.env.BENCH_TRACE_TAIL) : undefined;
+  const probe = ['--require', path.join(ROOT, 'bench/lib/loop-probe.cjs')];
+  if (tailDir) {
+    fs.mkdirSync(tailDir, { recursive: true });
+  }
+  const metricsPort = await freePort();
+  const ledger = startService(work, 'ledger', ctx, {
+    nodeArgs: [...ledgerOptions.nodeArgs, ...(tailDir ? probe : [])],
+    overrides: {
+      ...ledgerOptions.overrides,
+      METRICS_PORT: String(metricsPort),
+      ...(tailDir ? { LOOP_PROBE_FILE: path.join(tailDir, 'service-probe.json') } : {}),
+    },
+  });
   await waitReady(ports, { ledger });
   const client = serviceClient('ledger', 'LedgerService', `127.0.0.1:${ports.ledger}`);
   const officer = { userId: crypto.randomUUID(), role: 'relief_officer', producerIds: [] };
@@ -208,46 +177,87 @@ run(async () => {
       method,
       caller: officer,
     });
-  const traceMetadata = signed('TraceOrder');
   const problems = [];
-
-  const trace = async (n) => {
-    const orderId = orderUuid('order', n);
-    const reply = await unary(client, 'traceOrder', { orderId }, traceMetadata());
-    const line = reply.lines?.[0];
-    const gross = (1 + (n % 5)) * (2000 + (n % 200) * 37);
-    if (reply.lines?.length !== 1 || line.households?.length !== 3 || Number(reply.netPaid?.fen) !== gross) {
-      if (problems.length < 5) {
-        problems.push(`order ${n} traced wrong: ${JSON.stringify(reply).slice(0, 300)}`);
-      }
-    }
-  };
   const sql = new pg.Pool({ connectionString: databases.ledger, max: CONCURRENCY });
   const bareTrace = async (n) => {
     const orderId = orderUuid('order', n);
     await sql.query(await statement((audit, em) => audit.traceOfOrder(em, orderId)));
   };
 
-  say(`trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders`);
-  await load(WARMUP, trace);
-  // CPU per call of the ledger, PostgreSQL and this client, from /proc: what each call costs,
+  // CPU per call of the ledger, PostgreSQL and the load client, from /proc: what each call costs,
   // apart from the time it waits for a core on a shared machine.
-  const meter = await cpuMeter({
-    pids: { ledger: ledger.pid },
-    pgUrl: PG_URL,
-    databases: [new URL(databases.ledger).pathname.slice(1)],
-  });
-  await meter.start();
-  const measuredFrom = process.hrtime.bigint() / 1000n;
-  const { result: traced, stalls } = await ownStalls(() => load(SECONDS, trace));
-  traced.cpu = await meter.stop();
-  // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
-  say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
+  const meterOf = (clientPid) =>
+    cpuMeter({
+      pids: { ledger: ledger.pid },
+      client: clientPid,
+      pgUrl: PG_URL,
+      databases: [new URL(databases.ledger).pathname.slice(1)],
+    });
+  // The trace's load client is a process of its own (bench/lib/trace-client.mjs), warmed up, then
+  // measured; node flags `nodeArgs`. With `tail`, its calls and probes go to BENCH_TRACE_TAIL.
+  const measureTrace = async (nodeArgs, tail) => {
+    const loadClient = forkTraceClient(
+      {
+        address: `127.0.0.1:${ports.ledger}`,
+        key: ctx.secrets.SERVICE_KEYS.gateway.privateKey,
+        officer,
+        orders: filledOrders,
+        concurrency: CONCURRENCY,
+      },
+      {
+        nodeArgs: [...nodeArgs, ...(tail ? probe : [])],
+        env: tail ? { LOOP_PROBE_FILE: path.join(tailDir, 'grpc-client-probe.json') } : {},
+      },
+    );
+    say(
+      `trace: warm-up ${WARMUP} s, then ${SECONDS} s, ${CONCURRENCY} in flight, random orders` +
+        (nodeArgs.length ? ` (load client: node ${nodeArgs.join(' ')})` : ''),
+    );
+    await loadClient.warm(WARMUP);
+    const meter = await meterOf(loadClient.pid);
+    const handledBefore = await handlingBuckets(metricsPort, 'TraceOrder');
+    await meter.start();
+    const measuredFrom = process.hrtime.bigint() / 1000n;
+    const figures = await loadClient.measure(SECONDS, tail);
+    figures.cpu = await meter.stop();
+    await meter.close();
+    figures.handled = handlingShares(handledBefore, await handlingBuckets(metricsPort, 'TraceOrder'));
+    problems.push(...figures.problems);
+    await loadClient.close();
+    if (tail) {
+      const { startUs, endUs, trace } = figures;
+      fs.writeFileSync(
+        path.join(tailDir, 'grpc-calls.json'),
+        JSON.stringify({ label: 'TraceOrder over gRPC', startUs, endUs, calls: trace }),
+      );
+      say(`slow calls: node bench/shares-tail.mjs ${tailDir} ${P99_TARGET_MS}`);
+    }
+    // For `node bench/profile-summary.mjs <profile> 25 <seconds> <at>` of a --cpu-prof ledger.
+    say(`trace measured from ${measuredFrom} µs (monotonic) for ${fmt(SECONDS)} s`);
+    return figures;
+  };
+  const nodeArgsOf = (text) => (text ?? '').split(' ').filter(Boolean);
+  const traced = await measureTrace(nodeArgsOf(process.env.BENCH_CLIENT_NODE_ARGS), Boolean(tailDir));
+  const { stalls, handled } = traced;
+  // BENCH_CLIENT_COMPARE="<node flags>": the load client so started, then as first again, then so
+  // again, each printed: a client's settings compared within one run.
+  const compared = [];
+  if (process.env.BENCH_CLIENT_COMPARE !== undefined) {
+    for (const args of [
+      process.env.BENCH_CLIENT_COMPARE,
+      process.env.BENCH_CLIENT_NODE_ARGS,
+      process.env.BENCH_CLIENT_COMPARE,
+    ]) {
+      compared.push({ args: args || '(none)', ...(await measureTrace(nodeArgsOf(args), false)) });
+    }
+  }
   await load(WARMUP, bareTrace);
-  await meter.start();
+  // The bare statement's client is this process.
+  const bareMeter = await meterOf(undefined);
+  await bareMeter.start();
   const bare = await load(SECONDS, bareTrace);
-  bare.cpu = await meter.stop();
-  await meter.close();
+  bare.cpu = await bareMeter.stop();
+  await bareMeter.close();
 
   // Where one bare trace spends its time: planning (one plan over every partition) or executing.
   const explained = [];
@@ -345,16 +355,25 @@ run(async () => {
     `  fill              ${fmt(filled.filled, 1)} s (${JOBS} at once), rules checked in ${fmt(filled.checked, 1)} s, then vacuum analyze ${fmt(filled.vacuumed, 1)} s`,
   );
   console.log(
-    `  TraceOrder        ${fmt(traced.rps, 1).padStart(8)} calls/s   p50 ${fmt(traced.p50, 2)} ms   p99 ${fmt(traced.p99, 2)} ms   (${CONCURRENCY} in flight, ${traced.calls} calls)`,
+    `  TraceOrder        ${fmt(traced.rps, 1).padStart(8)} calls/s   p50 ${fmt(traced.p50, 2)} ms   p99 ${fmt(traced.p99, 2)} ms   (${CONCURRENCY} in flight, ${traced.calls} calls; an answer ${traced.replyBytes} bytes)`,
   );
   console.log(
     `  bare statement    ${fmt(bare.rps, 1).padStart(8)} calls/s   p50 ${fmt(bare.p50, 2)} ms   p99 ${fmt(bare.p99, 2)} ms   (p99 ratio ${(traced.p99 / bare.p99).toFixed(2)}×)`,
   );
   console.log(`  CPU per trace     ${cpuPer(traced.cpu, traced.calls)}`);
   console.log(
-    `  load client       event loop delay p99 ${fmt(stalls.delayP99, 1)} ms, longest ${fmt(stalls.delayMax, 1)} ms; ` +
-      `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing)`,
+    `  ledger's handling ${handled.text}   (its histogram, ${fmt(handled.total)} calls; beside: ${traced.over10} calls over 10 ms as the client saw them)`,
   );
+  console.log(
+    `  load client       event loop delay p99 ${fmt(stalls.delayP99, 1)} ms, longest ${fmt(stalls.delayMax, 1)} ms; ` +
+      `${stalls.gc.count} GC pauses, ${fmt(stalls.gc.ms, 0)} ms in all, longest ${fmt(stalls.gc.longest, 1)} ms (while tracing; a process of its own)`,
+  );
+  for (const c of compared) {
+    console.log(
+      `  client node ${c.args.padEnd(24)} p50 ${fmt(c.p50, 2)} ms   p99 ${fmt(c.p99, 2)} ms   ${fmt(c.rps, 1)} calls/s; CPU ${cpuPer(c.cpu, c.calls)}; ` +
+        `its GC ${c.stalls.gc.count} pauses, ${fmt(c.stalls.gc.ms, 0)} ms, longest ${fmt(c.stalls.gc.longest, 1)} ms; ledger > 10 ms ${c.handled.over10} calls`,
+    );
+  }
   console.log(`  CPU per bare one  ${cpuPer(bare.cpu, bare.calls)}`);
   console.log(
     `  one bare trace    planning ${fmt(planning, 2)} ms, execution ${fmt(execution, 2)} ms   (EXPLAIN ANALYZE, medians of 5)`,
@@ -372,29 +391,7 @@ run(async () => {
   console.log(
     `  summary           ${fmt(summaryRows)} account-month rows, built from the fill in ${fmt(filled.summarised, 1)} s`,
   );
-  const heap = filled.partitions.reduce((sum, p) => sum + p.heap, 0);
-  const rows = filled.partitions.map((p) => p.rows);
-  const perPosting = (bytes) => (bytes / filled.postings).toFixed(1);
-  console.log(
-    `  partitions        ${filled.partitions.length} of posting, ${fmt(Math.min(...rows))}–${fmt(Math.max(...rows))} rows each; heap ${fmt(heap / 2 ** 20)} MiB (${perPosting(heap)} B a posting)`,
-  );
-  for (const index of filled.indexes) {
-    console.log(
-      `  index ${index.name.padEnd(20)} ${fmt(index.bytes / 2 ** 20).padStart(6)} MiB (${perPosting(index.bytes)} B a posting)`,
-    );
-  }
-  if (filled.fullest) {
-    const { fullest } = filled;
-    const perRow = (bytes) => (bytes / Math.max(1, fullest.rows)).toFixed(1);
-    console.log(
-      `  fullest partition ${fullest.name}: ${fmt(fullest.rows)} rows, heap ${fmt(fullest.heap / 2 ** 20, 1)} MiB (${perRow(fullest.heap)} B a row)`,
-    );
-    for (const index of fullest.indexes) {
-      console.log(
-        `    ${index.name.padEnd(40)} ${fmt(index.bytes / 2 ** 20, 1).padStart(6)} MiB (${perRow(index.bytes)} B a row)`,
-      );
-    }
-  }
+  printPartitions(filled);
   if (problems.length > 0) {
     throw new Error(`the run is invalid: ${problems.join('; ')}`);
   }

@@ -28,9 +28,10 @@ export const mainThreadOf = (name) => `${name}: main thread`;
 /**
  * `start()` and `stop()` around a timed stretch; `stop()` answers ms of CPU per group (each name of
  * `pids`, `postgres`, `load client`, and with `mainThreads` {@link mainThreadOf} each name, a part
- * of that name's time, not added to the sum by {@link cpuPer}). Off Linux, `stop()` answers undefined.
+ * of that name's time, not added to the sum by {@link cpuPer}). `load client` is this process, or
+ * the process `client` (a pid) when the load runs in one of its own. Off Linux, `stop()` answers undefined.
  */
-export async function cpuMeter({ pids, pgUrl, databases, mainThreads = false }) {
+export async function cpuMeter({ pids, pgUrl, databases, mainThreads = false, client }) {
   if (!fs.existsSync('/proc/self/task')) {
     return { start: async () => {}, stop: async () => undefined, close: async () => {} };
   }
@@ -54,8 +55,12 @@ export async function cpuMeter({ pids, pgUrl, databases, mainThreads = false }) 
         // The backend ended meanwhile.
       }
     }
-    const own = process.cpuUsage();
-    now.set('load client', (own.user + own.system) / 1000);
+    if (client) {
+      now.set('load client', cpuMsOf(client));
+    } else {
+      const own = process.cpuUsage();
+      now.set('load client', (own.user + own.system) / 1000);
+    }
     return now;
   };
   let before;

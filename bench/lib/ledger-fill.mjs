@@ -235,3 +235,58 @@ export async function fillLedger(url, { orders, months, batch, jobs, seconds }) 
     await sql.end();
   }
 }
+
+/** The partitions of `posting`: how many, their rows, and bytes of heap and of each index. */
+export async function partitionsOf(sql) {
+  const parts = (
+    await sql.query(`select c.relname as name, c.reltuples::bigint as rows, pg_relation_size(c.oid)::bigint as heap
+                       from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                      where i.inhparent = 'posting'::regclass order by 1`)
+  ).rows.map((r) => ({ name: r.name, rows: Number(r.rows), heap: Number(r.heap) }));
+  const indexes = (
+    await sql.query(`select parent.relname as name, sum(pg_relation_size(i.inhrelid))::bigint as bytes
+                       from pg_inherits i join pg_class parent on parent.oid = i.inhparent
+                      where parent.relname like 'posting\\_%' and parent.relkind = 'I'
+                      group by 1 order by 1`)
+  ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+  // The fullest partition, index by index: what one month weighs (the extrapolation's unit).
+  const fullest = [...parts].sort((a, b) => b.rows - a.rows)[0];
+  const fullestIndexes = fullest
+    ? (
+        await sql.query(
+          `select c.relname as name, pg_relation_size(c.oid)::bigint as bytes
+             from pg_index x join pg_class c on c.oid = x.indexrelid
+            where x.indrelid = $1::regclass order by 1`,
+          [fullest.name],
+        )
+      ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }))
+    : [];
+  return { partitions: parts, indexes, fullest: fullest && { ...fullest, indexes: fullestIndexes } };
+}
+
+/** Prints what `partitionsOf` found for `filled` (the fill's figures, with its postings). */
+export function printPartitions(filled) {
+  const heap = filled.partitions.reduce((sum, p) => sum + p.heap, 0);
+  const rows = filled.partitions.map((p) => p.rows);
+  const perPosting = (bytes) => (bytes / filled.postings).toFixed(1);
+  console.log(
+    `  partitions        ${filled.partitions.length} of posting, ${fmt(Math.min(...rows))}–${fmt(Math.max(...rows))} rows each; heap ${fmt(heap / 2 ** 20)} MiB (${perPosting(heap)} B a posting)`,
+  );
+  for (const index of filled.indexes) {
+    console.log(
+      `  index ${index.name.padEnd(20)} ${fmt(index.bytes / 2 ** 20).padStart(6)} MiB (${perPosting(index.bytes)} B a posting)`,
+    );
+  }
+  if (filled.fullest) {
+    const { fullest } = filled;
+    const perRow = (bytes) => (bytes / Math.max(1, fullest.rows)).toFixed(1);
+    console.log(
+      `  fullest partition ${fullest.name}: ${fmt(fullest.rows)} rows, heap ${fmt(fullest.heap / 2 ** 20, 1)} MiB (${perRow(fullest.heap)} B a row)`,
+    );
+    for (const index of fullest.indexes) {
+      console.log(
+        `    ${index.name.padEnd(40)} ${fmt(index.bytes / 2 ** 20, 1).padStart(6)} MiB (${perRow(index.bytes)} B a row)`,
+      );
+    }
+  }
+}
