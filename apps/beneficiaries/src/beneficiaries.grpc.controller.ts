@@ -34,12 +34,16 @@ const MAX_WAITING_BATCHES = 4;
 /** Rows sent without options first: refused for the missing purpose. */
 const DEFAULT_IMPORT_OPTIONS: ImportOptions = { partial: false, dryRun: false, purpose: '' };
 
-const toImportRow = (row: beneficiaries.ImportRow): ImportRowInput => ({
-  ...row,
-  status: householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED'),
-  agreementKind:
-    agreementKind.fromWire(row.agreementKind) ?? wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED'),
-});
+/** A decoded row as the import reads it: the message is this call's own, so its enums are renamed in place, not copied. */
+const toImportRow = (row: beneficiaries.ImportRow): ImportRowInput => {
+  const status = householdStatus.fromWire(row.status) ?? wireName(row.status, 'HOUSEHOLD_STATUS_UNSPECIFIED');
+  const kind =
+    agreementKind.fromWire(row.agreementKind) ?? wireName(row.agreementKind, 'AGREEMENT_KIND_UNSPECIFIED');
+  const input = row as unknown as ImportRowInput;
+  input.status = status;
+  input.agreementKind = kind;
+  return input;
+};
 
 const toPayoutAccountMessage = (a: PayoutAccountView): beneficiaries.PayoutAccount => ({
   householdId: a.householdId,

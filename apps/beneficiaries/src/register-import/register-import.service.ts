@@ -144,15 +144,11 @@ export class RegisterImportService {
     if (errors.length > 0 || !household.success || !villageId) {
       return errors;
     }
-    return {
-      line,
-      household: {
-        ...household.data,
-        villageId,
-        hash: this.cipher.hashNationalId(household.data.nationalId),
-      },
-      agreement,
-    };
+    // The parsed fields are this row's own object: completed in place rather than copied.
+    const fields = household.data as GoodRow['household'];
+    fields.villageId = villageId;
+    fields.hash = this.cipher.hashNationalId(fields.nationalId);
+    return { line, household: fields, agreement };
   }
 
   private async villageIndex(): Promise<VillageIndex> {

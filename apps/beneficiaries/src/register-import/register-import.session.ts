@@ -41,14 +41,21 @@ export type RowCheck = (row: ImportRowInput, line: number) => GoodRow | FieldErr
 /** Records in the PII access log that the import matched these registered households. */
 export type MatchLog = (householdIds: string[]) => Promise<void>;
 
-/** What the import knows of one archive number of the file: O(1) per household, not per row. */
+/**
+ * What the import knows of one household of the file, by archive number and by national-ID hash
+ * alike (one object for both, kept until the import ends: O(1) per household, not per row).
+ */
 interface HouseholdSeen {
+  archive: string;
   hash: string;
+  /** The first line that gave it, and the last line that gave its national ID. */
   line: number;
+  lastLine: number;
   /** Set once a row of it was accepted (the first accepted row gives the household's fields). */
   accepted: boolean;
   /** Its id and village once written in this import's transaction. */
-  written?: { id: string; villageId: string };
+  id?: string;
+  villageId?: string;
 }
 
 /** Rows per lookup query of the register. */
@@ -97,7 +104,8 @@ export class RegisterImportSession {
   private queue: Promise<void> = Promise.resolve();
   private readonly queued: Promise<void>[] = [];
   private readonly seen = new Map<string, HouseholdSeen>();
-  private readonly lineOfHash = new Map<string, { archive: string; line: number }>();
+  /** The same households by national-ID hash. */
+  private readonly seenByHash = new Map<string, HouseholdSeen>();
   /** Register before the import, for the archive numbers and hashes of the file. */
   private readonly existingIdOfArchive = new Map<string, string>();
   private readonly holderOfHash = new Map<string, { archive: string; id: string }>();
@@ -159,21 +167,29 @@ export class RegisterImportSession {
         ]);
         continue;
       }
-      const other = this.lineOfHash.get(hash);
+      const other = this.seenByHash.get(hash);
       if (other && other.archive !== archive) {
         this.reject(row.line, [
-          { field: 'nationalId', reason: `repeats the national ID of line ${other.line}` },
+          { field: 'nationalId', reason: `repeats the national ID of line ${other.lastLine}` },
         ]);
         continue;
       }
-      if (!first) {
-        this.seen.set(archive, { hash, line: row.line, accepted: false });
+      // Past both checks, a household known by its archive number is the one known by its hash.
+      if (first) {
+        first.lastLine = row.line;
+      } else {
+        const household: HouseholdSeen = {
+          archive,
+          hash,
+          line: row.line,
+          lastLine: row.line,
+          accepted: false,
+        };
+        this.seen.set(archive, household);
+        this.seenByHash.set(hash, household);
         newArchives.push(archive);
-      }
-      if (!other) {
         newHashes.push(hash);
       }
-      this.lineOfHash.set(hash, { archive, line: row.line });
       consistent.push(row);
     }
 
@@ -456,10 +472,9 @@ export class RegisterImportSession {
       }
       for (const columns of [registered, unregistered]) {
         for (let i = 0; i < columns.id.length; i++) {
-          this.seen.get(columns.archiveNumber[i])!.written = {
-            id: columns.id[i],
-            villageId: columns.villageId[i],
-          };
+          const household = this.seen.get(columns.archiveNumber[i])!;
+          household.id = columns.id[i];
+          household.villageId = columns.villageId[i];
         }
       }
       if (agreements.length > 0) {
@@ -490,11 +505,11 @@ export class RegisterImportSession {
       effectiveTo: [],
     };
     for (const a of agreements) {
-      const household = this.seen.get(a.archive)!.written!;
+      const household = this.seen.get(a.archive)!;
       columns.id.push(randomUUID());
       columns.producerId.push(a.producerId);
-      columns.householdId.push(household.id);
-      columns.villageId.push(household.villageId);
+      columns.householdId.push(household.id!);
+      columns.villageId.push(household.villageId!);
       columns.kind.push(a.kind);
       columns.weight.push(a.weight);
       columns.effectiveFrom.push(a.effectiveFrom);
