@@ -635,8 +635,9 @@ async function main() {
   }
 
   // The web app (a Vite build when its sources changed) builds on one core while the services
-  // build and PostgreSQL starts on the other; only the gateway, which serves it, waits for it.
-  const webBuilt = buildWeb({ force: false, log: say });
+  // build and PostgreSQL starts on the other; only the gateway, which serves it, waits for it. Its
+  // assets are precompressed at brotli quality 8, not 11: 6 % larger, 1 s less CPU to wait for.
+  const webBuilt = buildWeb({ force: false, brotliQuality: 8, log: say });
   webBuilt.catch(() => undefined); // awaited before the gateway boots
   const secrets = loadSecrets();
   let tBuilt;
