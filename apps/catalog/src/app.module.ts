@@ -25,6 +25,7 @@ import { ProducersService } from './producers/producers.service';
 import { ProductsService } from './products/products.service';
 import { LISTING_REFRESH_MS, ListingRefresh } from './stock/listing-refresh.service';
 import { StockSweeperJob, SWEEPER_SETTINGS } from './stock/stock-sweeper.job';
+import { StockHoldPlanner } from './stock/stock-hold-planner';
 import { StockHoldWriter } from './stock/stock-hold-writer';
 import { StockRepository } from './stock/stock.repository';
 import { StockService } from './stock/stock.service';
@@ -64,6 +65,7 @@ export class AppModule {
         { provide: CERTIFICATE_EXPIRY_INTERVAL_MS, useValue: config.CERTIFICATE_EXPIRY_INTERVAL_MS },
         ProductsService,
         StockRepository,
+        StockHoldPlanner,
         StockHoldWriter,
         StockService,
         StockSweeperJob,

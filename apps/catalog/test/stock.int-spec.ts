@@ -308,6 +308,41 @@ describe('catalog stock holds', () => {
     ]);
   });
 
+  it('plans concurrent holds read together each on its own products, a repeat on its own hold', async () => {
+    const priced = async (fen: number) => {
+      const id = await product({ price: { fen, currency: 'CNY' } });
+      return { id, lot: await lot(id, 50, '2026-11-02'), fen };
+    };
+    const forSale = [await priced(1_100), await priced(2_200), await priced(3_300)];
+    const draft = await product({ status: 'PRODUCT_STATUS_DRAFT' });
+    await lot(draft, 5, '2026-11-01');
+    const repeated = randomUUID();
+    const first = await hold(forSale[0]!.id, 2, repeated);
+    const asks = Array.from({ length: 30 }, (_, i) => (i % 4 === 3 ? null : forSale[i % 4]!));
+    const replies = await Promise.all([
+      ...asks.map((p) => hold(p?.id ?? draft)),
+      hold(forSale[0]!.id, 2, repeated),
+    ]);
+    asks.forEach((p, i) => {
+      const reply = replies[i]!;
+      if (p === null) {
+        expect([reply.held, reply.shortages.map((s) => [s.productId, s.reason])]).toEqual([
+          false,
+          [[draft, 'SHORTAGE_REASON_NOT_FOR_SALE']],
+        ]);
+      } else {
+        const lines = reply.lines.map((l) => [
+          l.productId,
+          l.allocations.map((a) => a.lotId),
+          l.unitPrice?.fen,
+        ]);
+        expect(lines).toEqual([[p.id, [p.lot], p.fen]]);
+      }
+    });
+    expect(replies.at(-1)).toEqual(first);
+    expect(await onHand(forSale.map((p) => p.lot))).toEqual([50 - 8 - 2, 50 - 8, 50 - 7]);
+  });
+
   it('releases, commits, takes released units again, and restocks no more than was sold', async () => {
     const id = await product();
     const lotId = await lot(id, 10, '2026-11-01');

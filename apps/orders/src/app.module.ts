@@ -25,6 +25,7 @@ import { MemoryCheckoutLockStore } from './orders/memory-checkout-lock.store';
 import { OrderLifecycleService } from './orders/order-lifecycle.service';
 import { DemoSalesSeed } from './seed/demo-sales.seed';
 import { AUTO_COMPLETE_DAYS, ORDER_SWEEP_INTERVAL_MS, OrderSweeperJob } from './orders/order-sweeper.job';
+import { CheckoutLookup } from './orders/checkout-lookup';
 import { OrderPlacementWriter } from './orders/order-placement-writer';
 import { OrderRepository } from './orders/order.repository';
 import { ORDERS_SETTINGS, OrdersService } from './orders/orders.service';
@@ -70,6 +71,7 @@ export class AppModule {
       providers: [
         OrderRepository,
         OrderPlacementWriter,
+        CheckoutLookup,
         RefundRepository,
         OutboxRepository,
         PaymentEventRepository,

@@ -132,6 +132,47 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
     expect(again.order!.lines.find((l) => l.productId === licensed)!.licence?.commitmentBps).toBe(250);
   });
 
+  it('gives concurrent checkouts, asked together, each the terms of its own products only', async () => {
+    const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
+    const licensedAt = async (commitmentBps: number) => {
+      const productId = await service.catalog.product(producerId, 50, 1_000);
+      const { licence } = await licensing.client.call(
+        'applyForLicence',
+        {
+          producerId,
+          productIds: [productId],
+          commitmentBps,
+          minPerUnit: { fen: 0, currency: 'CNY' },
+          note: '',
+        },
+        staff,
+      );
+      await licensing.client.call(
+        'changeLicenceStatus',
+        {
+          id: licence!.id,
+          action: 'LICENCE_ACTION_APPROVE' as never,
+          validFrom: new Date(Date.now() - 86_400_000).toISOString(),
+          validTo: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+        LICENSING_OFFICER,
+      );
+      return { productId, licenceId: licence!.id, commitmentBps };
+    };
+    const products = [
+      await licensedAt(300),
+      await licensedAt(700),
+      { productId: await service.catalog.product(producerId, 50, 1_000), licenceId: null, commitmentBps: 0 },
+    ];
+    const sales = Array.from({ length: 24 }, (_, i) => products[i % products.length]!);
+    const orders = await Promise.all(sales.map((p) => checkout(service.call, consumer(), p.productId, 1)));
+    orders.forEach(({ order }, i) => {
+      expect(
+        order!.lines.map((l) => [l.productId, l.licence?.licenceId ?? null, l.licence?.commitmentBps ?? 0]),
+      ).toEqual([[sales[i]!.productId, sales[i]!.licenceId, sales[i]!.commitmentBps]]);
+    });
+  });
+
   it('fails the checkout and gives the hold back when licensing cannot be asked', async () => {
     const productId = await service.catalog.product(producerId, 5);
     const buyer = consumer();

@@ -127,6 +127,24 @@ describeWithRedis('orders over gRPC', () => {
     expect(errorFieldNames(other)).toEqual(['idempotencyKey']);
   });
 
+  it('answers concurrent repeats of many buyers’ checkouts, looked up together, each with its own order', async () => {
+    const id = await product(40);
+    const buyers = Array.from({ length: 20 }, () => ({ who: consumer(), idempotencyKey: key() }));
+    const placed = await Promise.all(
+      buyers.map(({ who, idempotencyKey }) =>
+        call('addCartItem', { productId: id, quantity: 1 }, who).then(() => checkout(who, idempotencyKey)),
+      ),
+    );
+
+    const repeats = await Promise.all(buyers.map(({ who, idempotencyKey }) => checkout(who, idempotencyKey)));
+
+    expect(repeats.map((r) => [r.order.id, r.order.buyerId])).toEqual(
+      placed.map((p, i) => [p.order.id, buyers[i]!.who.userId]),
+    );
+    expect(new Set(placed.map((p) => p.order.id)).size).toBe(20);
+    expect(await onHand(id)).toBe(20);
+  });
+
   it('snapshots the lines, adds a round-up donation, and goes to paid on an officer’s confirmation', async () => {
     const id = await product(10, producerId, 4_850);
     const buyer = consumer();

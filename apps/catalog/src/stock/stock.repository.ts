@@ -1,3 +1,4 @@
+// Just over 400 lines: every statement on stock in one place, the checkout's plan among them.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { preparedQuery } from '@yugong/shared/orm';
@@ -59,6 +60,13 @@ export type NewHold = Pick<StockHold, 'orderId' | 'productId' | 'lotId' | 'quant
 
 type Row = Record<string, unknown>;
 
+/** What a hold is planned on: see {@link StockRepository.holdPlan}. */
+export interface HoldPlan {
+  holds: HoldRow[];
+  products: Map<string, SaleableProduct>;
+  lots: LockedLot[];
+}
+
 const placeholders = (count: number, tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
 
 function toHold(row: Row): HoldRow {
@@ -101,11 +109,12 @@ function toLockedLot(r: Row): LockedLot {
   };
 }
 
-const HOLD_PLAN_SQL = `select
+// One row per order asked, in the order asked (r.i): the plan of each, as holdPlans answers.
+const HOLD_PLANS_SQL = `select r.i,
   coalesce((select json_agg(json_build_object('id', h.id, 'order_id', h.order_id, 'product_id', h.product_id,
       'lot_id', h.lot_id, 'quantity', h.quantity, 'restocked', h.restocked, 'status', h.status,
       'snapshot', h.snapshot) order by h.position)
-     from stock_hold h where h.order_id = $1::uuid), '[]'::json) as holds,
+     from stock_hold h where h.order_id = r.order_id), '[]'::json) as holds,
   coalesce((select json_agg(json_build_object('id', p.id, 'status', p.status, 'price_fen', p.price_fen,
       'currency', p.currency, 'name_zh', p.name_zh, 'name_en', p.name_en, 'unit', p.unit,
       'producer_id', p.producer_id, 'producer_name', pr.legal_name, 'producer_status', pr.status,
@@ -113,12 +122,14 @@ const HOLD_PLAN_SQL = `select
                                         where s.producer_id = pr.id and s.effective_from <= now()
                                         order by s.effective_from desc limit 1), 0),
       'source_id', coalesce(p.stock_source_id, p.id), 'certified', ${certifiedNowSql('p')}))
-     from product p join producer pr on pr.id = p.producer_id where p.id = any($2::uuid[])), '[]'::json) as products,
+     from product p join producer pr on pr.id = p.producer_id where p.id = any(r.product_ids)), '[]'::json) as products,
   coalesce((select json_agg(json_build_object('id', l.id, 'product_id', l.product_id, 'lot_code', l.lot_code,
       'on_hand', l.on_hand) order by l.produced_on, l.created_at, l.id)
      from lot l
-    where l.product_id in (select coalesce(p.stock_source_id, p.id) from product p where p.id = any($2::uuid[]))
-      and l.on_hand > 0), '[]'::json) as lots`;
+    where l.product_id in (select coalesce(p.stock_source_id, p.id) from product p where p.id = any(r.product_ids))
+      and l.on_hand > 0), '[]'::json) as lots
+  from jsonb_to_recordset($1::jsonb) as r(i int, order_id uuid, product_ids uuid[])
+ order by r.i`;
 
 /**
  * Every statement on stock. Each takes the EntityManager of the caller's transaction, so a hold
@@ -157,24 +168,29 @@ export class StockRepository {
    * holds (a repeat has some), the products as `saleableProducts` gives them, and the lots with
    * stock of their stock sources, oldest first (as `lockLotsOfProducts` orders them). What it says
    * of on_hand may be stale by the time the hold is written: `holdOrders` checks it again under
-   * the lots' locks.
+   * the lots' locks. {@link holdPlans} for one order.
    */
-  async holdPlan(
+  async holdPlan(em: EntityManager, orderId: string, productIds: string[]): Promise<HoldPlan> {
+    return (await this.holdPlans(em, [{ orderId, productIds }]))[0]!;
+  }
+
+  /** The plans of several orders, each as {@link holdPlan} reads it, in one statement (`stock_hold_plans`). */
+  async holdPlans(
     em: EntityManager,
-    orderId: string,
-    productIds: string[],
-  ): Promise<{ holds: HoldRow[]; products: Map<string, SaleableProduct>; lots: LockedLot[] }> {
+    requests: { orderId: string; productIds: string[] }[],
+  ): Promise<HoldPlan[]> {
     const { rows } = await preparedQuery(em, {
-      name: 'stock_hold_plan',
-      text: HOLD_PLAN_SQL,
-      values: [orderId, `{${productIds.join(',')}}`],
+      name: 'stock_hold_plans',
+      text: HOLD_PLANS_SQL,
+      values: [
+        JSON.stringify(requests.map((r, i) => ({ i, order_id: r.orderId, product_ids: r.productIds }))),
+      ],
     });
-    const row = rows[0]!;
-    return {
+    return rows.map((row) => ({
       holds: (row.holds as Row[]).map(toHold),
       products: new Map((row.products as Row[]).map((r) => [r.id as string, toSaleable(r)])),
       lots: (row.lots as Row[]).map(toLockedLot),
-    };
+    }));
   }
 
   /**

@@ -23,6 +23,7 @@ import {
   type HoldOutcome,
   type Shortage,
 } from './stock-lines.util';
+import { StockHoldPlanner } from './stock-hold-planner';
 import { StockHoldWriter } from './stock-hold-writer';
 import { StockRepository, type HoldRow, type RestockAllocation } from './stock.repository';
 
@@ -69,12 +70,14 @@ export class StockService {
   constructor(
     private readonly em: EntityManager,
     private readonly repo: StockRepository,
+    private readonly planner: StockHoldPlanner,
     private readonly writer: StockHoldWriter,
     private readonly listings: ListingRefresh,
   ) {}
 
   /**
-   * Holds every line of an order or none. Planned on an unlocked read (one statement), then
+   * Holds every line of an order or none. Planned on an unlocked read (one statement, shared with
+   * the plans asked for meanwhile: `StockHoldPlanner`), then
    * written by group commit (`StockHoldWriter`), which checks the planned units again under the
    * lots' locks; when stock moved in between, planned again, and after `MAX_PLANS` plans, held
    * under the locks from the start (`holdUnderLock`), so that a hot lot cannot starve an order.
@@ -84,11 +87,7 @@ export class StockService {
     const req = parseRequest(holdSchema, input);
     const productIds = req.lines.map((l) => l.productId);
     for (let plan = 1; plan <= MAX_PLANS; plan++) {
-      const {
-        holds: existing,
-        products,
-        lots,
-      } = await this.repo.holdPlan(this.em.fork(), req.orderId, productIds);
+      const { holds: existing, products, lots } = await this.planner.plan(req.orderId, productIds);
       if (existing.length > 0) {
         return heldBefore(req.orderId, existing);
       }

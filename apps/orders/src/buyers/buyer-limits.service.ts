@@ -37,7 +37,7 @@ export class BuyerLimitsService {
    * pass the buyer's limits: a cheap look before any stock is held, so that a buyer at the limit
    * does not hold stock only to give it back. The decision is taken again under the buyer's lock
    * when the order is written (`OrderRepository.placeMany`). `usage` is the buyer's as read at
-   * checkout (`OrderRepository.findForCheckout`, or `BuyerAllowanceRepository.usageOf`).
+   * checkout (`OrderRepository.findForCheckout` through `CheckoutLookup`, or `BuyerAllowanceRepository.usageOf`).
    */
   assertRoomWithin(usage: BuyerUsage, units: number): void {
     const limits = usage.allowance ?? this.defaults;

@@ -168,22 +168,35 @@ export class OrderRepository {
    * What a checkout looks at first, under its key's in-flight lock, in one round trip: the order
    * already placed under the buyer's key, if any (as {@link findByIdempotencyKey}), and the
    * buyer's usage against its limits (as `BuyerAllowanceRepository.usageOf`).
+   * {@link findManyForCheckout} for one checkout.
    */
   async findForCheckout(
     em: EntityManager,
     buyerId: string,
     key: string,
   ): Promise<{ existing: OrderRecord | undefined; usage: BuyerUsage }> {
+    return (await this.findManyForCheckout(em, [{ buyerId, key }]))[0]!;
+  }
+
+  /** What several checkouts look at first, each as {@link findForCheckout}, in one statement, in order. */
+  async findManyForCheckout(
+    em: EntityManager,
+    lookups: { buyerId: string; key: string }[],
+  ): Promise<{ existing: OrderRecord | undefined; usage: BuyerUsage }[]> {
     const { rows } = await preparedQuery(em, {
-      name: 'orders_checkout_lookup',
+      name: 'orders_checkout_lookups',
       text: `select buyer_usage.*, found_order.*
-               from (${BUYER_USAGE_SQL}) buyer_usage
+               from jsonb_to_recordset($1::jsonb) as r(i int, buyer_id uuid, idempotency_key text)
+              cross join lateral (${BUYER_USAGE_SQL.replaceAll('$1', 'r.buyer_id')}) buyer_usage
                left join lateral (select ${ORDER_COLUMNS}, ${LINES_JSON} from customer_order o
-                                   where o.buyer_id = $1 and o.idempotency_key = $2) found_order on true`,
-      values: [buyerId, key],
+                                   where o.buyer_id = r.buyer_id and o.idempotency_key = r.idempotency_key) found_order on true
+              order by r.i`,
+      values: [JSON.stringify(lookups.map((l, i) => ({ i, buyer_id: l.buyerId, idempotency_key: l.key })))],
     });
-    const row = rows[0];
-    return { existing: row.id === null ? undefined : toRecord(row), usage: usageOfRow(row) };
+    return rows.map((row) => ({
+      existing: row.id === null ? undefined : toRecord(row),
+      usage: usageOfRow(row),
+    }));
   }
 
   /**

@@ -19,6 +19,7 @@ import { LICENSING_CLIENT, type LicensingClient } from '../licensing/licensing.c
 import { LicensingUnavailable } from '../licensing/licensing.errors';
 import { checkoutRequestHash } from './checkout-request-hash.util';
 import { OrderLifecycleService } from './order-lifecycle.service';
+import { CheckoutLookup } from './checkout-lookup';
 import { OrderPlacementWriter } from './order-placement-writer';
 import { OrderRepository, type NewOrderRecord, type OrderRecord, type PlaceResult } from './order.repository';
 import { transition } from './order-state';
@@ -76,6 +77,7 @@ export class OrdersService {
     private readonly locks: CheckoutLockStore,
     private readonly limits: BuyerLimitsService,
     private readonly placements: OrderPlacementWriter,
+    private readonly lookups: CheckoutLookup,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
     @Inject(LICENSING_CLIENT) private readonly licensing: LicensingClient | null,
   ) {}
@@ -114,11 +116,7 @@ export class OrdersService {
       try {
         // The holder before us may have finished between our look and our lock. With it, in
         // the same statement, the buyer's usage for the first look at its limits.
-        const { existing, usage } = await this.repo.findForCheckout(
-          this.em.fork(),
-          buyer.userId,
-          req.idempotencyKey,
-        );
+        const { existing, usage } = await this.lookups.find(buyer.userId, req.idempotencyKey);
         if (existing && existing.requestHash !== requestHash) {
           throw new IdempotencyKeyReused();
         }

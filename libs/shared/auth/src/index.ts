@@ -4,6 +4,7 @@ export {
   type ServiceName,
   type Principal,
   type VerifiedCall,
+  ASSERTION_MARGIN_MS,
   ASSERTION_TTL_SECONDS,
   AssertionSigner,
   AssertionVerifier,

@@ -86,6 +86,24 @@ describe('assertion reuse', () => {
     expect(shortLived.sign('orders', RPC, user)).not.toBe(first);
   });
 
+  it('reuses an assertion while it outlives the call, and signs anew once it would not', () => {
+    const signer = new AssertionSigner('gateway', keys.gateway.privateKey); // 60 s of life
+    const start = Date.UTC(2026, 11, 4, 12, 0, 0, 0);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      const first = signer.sign('orders', RPC, user, 25_000);
+      clock.mockReturnValue(start + 34_000); // 26 s left: enough for a call that needs 25
+      expect(signer.sign('orders', RPC, user, 25_000)).toBe(first);
+      expect(signer.sign('orders', RPC, user, 27_000)).not.toBe(first); // not for one that needs 27
+      clock.mockReturnValue(start + 36_000);
+      const next = signer.sign('orders', RPC, user, 25_000); // 24 s left of the first: signed anew
+      expect(next).not.toBe(first);
+      expect(verifier.verify(next, RPC).user).toEqual(user);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('remembers a verified assertion, but still only for its own method', () => {
     const token = new AssertionSigner('gateway', keys.gateway.privateKey).sign('orders', RPC, user);
     expect(verifier.verify(token, RPC).user).toEqual(user);

@@ -102,6 +102,17 @@ describe(TokenService.name, () => {
     await expect(real.verify(accessToken)).rejects.toBeInstanceOf(Unauthenticated);
   });
 
+  it('remembers a verified token only until it expires, with the real clock too', async () => {
+    const real = new TokenService({ secret: SECRET, ttlSeconds: 1, issuer: 'yugong' });
+    const { accessToken } = await real.issue(STAFF);
+    await expect(real.verify(accessToken)).resolves.toEqual(STAFF);
+    await expect(real.verify(accessToken)).resolves.toEqual(STAFF); // the remembered one
+
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+
+    await expect(real.verify(accessToken)).rejects.toEqual(new Unauthenticated('Token expired'));
+  });
+
   it('refuses a token whose claims were changed', async () => {
     const { accessToken } = await sut.issue(STAFF);
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];

@@ -1,6 +1,7 @@
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { lru } from '@yugong/shared/cache';
 import { Unauthenticated } from '@yugong/shared/errors';
 import { z } from 'zod';
 
@@ -46,6 +47,8 @@ export interface VerifiedToken {
 }
 
 const ALGORITHM = 'HS256';
+/** Verified tokens remembered per process: bounds memory whatever the traffic. */
+const VERIFIED_ENTRIES = 10_000;
 const ID = z.string().min(1).max(128);
 
 /** The claims of an access token (beyond `iss`, checked by the library). */
@@ -68,6 +71,13 @@ const claimsSchema = z.object({
 export class TokenService {
   private readonly jwt: JwtService;
   private readonly now: () => number;
+  /**
+   * Tokens already verified, by their exact text, until they expire: a signed-in user's next
+   * requests need not check the same signature and claims again (any other text, a changed
+   * character included, is verified in full). Revocation is not this cache's: the guard's
+   * `SessionCheck` asks on every request.
+   */
+  private readonly verified = lru<string, VerifiedToken>(VERIFIED_ENTRIES);
 
   /**
    * @param options - secret, lifetime and issuer
@@ -129,6 +139,11 @@ export class TokenService {
    * @throws Unauthenticated when the token is expired, tampered, foreign or malformed
    */
   async verifyToken(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    // As jsonwebtoken decides expiry: valid while the current second is before `exp`.
+    if (known && Math.floor(this.now() / 1000) < known.expiresAt.getTime() / 1000) {
+      return known;
+    }
     let payload: unknown;
     try {
       payload = await this.jwt.verifyAsync<object>(token, {
@@ -144,11 +159,13 @@ export class TokenService {
       throw new Unauthenticated('Invalid token');
     }
     const { sub, role, producers, exp, jti, sid } = claims.data;
-    return {
-      caller: { userId: sub, role, producerIds: producers },
+    const verified: VerifiedToken = Object.freeze({
+      caller: Object.freeze({ userId: sub, role, producerIds: Object.freeze([...producers]) as string[] }),
       tokenId: jti,
       expiresAt: new Date(exp * 1000),
       ...(sid === undefined ? {} : { sessionId: sid }),
-    };
+    });
+    this.verified.set(token, verified);
+    return verified;
   }
 }

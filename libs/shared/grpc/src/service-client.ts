@@ -1,9 +1,14 @@
-import { connectivityState, status, type Client, type Metadata } from '@grpc/grpc-js';
+import { connectivityState, status, type Client, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { PROTO_ROOT, protoPath, type GrpcService } from '@yugong/contracts';
 import { namePeerUnavailable } from '@yugong/shared/errors';
-import type { AssertionSigner, CallerIdentity, ServiceName } from '@yugong/shared/auth';
+import {
+  ASSERTION_MARGIN_MS,
+  type AssertionSigner,
+  type CallerIdentity,
+  type ServiceName,
+} from '@yugong/shared/auth';
 import { observeGrpcClientCall, traceGrpcCall } from '@yugong/shared/telemetry';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { PROTO_LOADER_OPTIONS } from './grpc.constants';
@@ -80,18 +85,25 @@ export class ServiceClient<T extends object> {
     request: RequestOf<T[K]>,
     options: CallOptions = {},
   ): Promise<ResponseOf<T[K]>> {
-    const fn = (this.stub[method] as Unary).bind(this.stub);
     const name = String(method);
     const rpc = `${this.channel.pathPrefix}${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+    const deadlineMs = options.deadlineMs ?? this.settings.deadlineMs;
     const metadata = outgoingMetadata({
+      // Reused while it outlives this call's deadline, retries included (they resend it).
       assertion: this.settings.signer.sign(
         this.channel.audience,
         rpc,
         options.caller === undefined ? 'service' : options.caller,
+        deadlineMs + ASSERTION_MARGIN_MS,
       ),
       requestId: options.requestId,
     });
-    const deadline = Date.now() + (options.deadlineMs ?? this.settings.deadlineMs);
+    const deadline = Date.now() + deadlineMs;
+    // grpc-js's own unary call where the channel has it (no Observable per call), else the stub's.
+    const unary = this.channel.unary;
+    const send = unary
+      ? () => unary(name, request, metadata, deadline)
+      : () => firstValueFrom((this.stub[method] as Unary).call(this.stub, request, metadata, { deadline }));
     const retries = options.idempotent ? this.settings.retries : 0;
     const backoff = this.settings.backoffMs ?? 25;
     const started = performance.now();
@@ -99,9 +111,9 @@ export class ServiceClient<T extends object> {
     for (let attempt = 0; ; attempt++) {
       try {
         // One CLIENT span per attempt (when tracing), its trace context in the metadata.
-        const response = (await traceGrpcCall(rpc, this.channel.audience, metadata, () =>
-          firstValueFrom(fn(request, metadata, { deadline })),
-        )) as ResponseOf<T[K]>;
+        const response = (await traceGrpcCall(rpc, this.channel.audience, metadata, send)) as ResponseOf<
+          T[K]
+        >;
         observeGrpcClientCall(this.settings.signer.service, this.channel.audience, rpc, started);
         return response;
       } catch (error) {
@@ -141,12 +153,26 @@ export interface GrpcStub<T extends object> {
   audience: ServiceName;
   /** `/package.Service/`: a method's path is this and its name. */
   pathPrefix: string;
+  /**
+   * Makes a unary call by the method's name in `stub` (lowerCamelCase) straight on grpc-js, as
+   * the stub would without its Observable: resolves with the response, rejects with the
+   * ServiceError. Optional: a hand-made stub is called through `stub`.
+   */
+  unary?(method: string, request: unknown, metadata: Metadata, deadline: number): Promise<unknown>;
   /** The channel's state now (an idle channel starts connecting). */
   connectivity(): connectivityState;
   /** Resolves once the channel is connected, or at `deadline` (ms since the epoch), whichever first. */
   waitForReady(deadline: number): Promise<void>;
   close(): void;
 }
+
+/** A unary method of a grpc-js generated client, as `makeClientConstructor` defines it. */
+type UnaryMethod = (
+  request: unknown,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response?: unknown) => void,
+) => unknown;
 
 const clientDefinitions = new Map<string, PackageDefinition>();
 
@@ -195,8 +221,16 @@ export function createGrpcStub<T extends object>(
   }) as unknown as ClientGrpc & { close(): void };
   const stub = proxy.getService<T>(service.serviceName);
   const client = proxy.getClientByServiceName<Client>(service.serviceName);
+  // grpc-js's generated client: each method under its proto name and its lowerCamelCase one.
+  const methods = client as unknown as Record<string, UnaryMethod>;
   return {
     stub,
+    unary: (method, request, metadata, deadline) =>
+      new Promise((resolve, reject) => {
+        methods[method].call(client, request, metadata, { deadline }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        );
+      }),
     connectivity: () => client.getChannel().getConnectivityState(true),
     waitForReady: (deadline) => new Promise((resolve) => client.waitForReady(deadline, () => resolve())),
     audience,
