@@ -68,17 +68,16 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       ),
     );
 
-  it('snapshots the terms of the licence covering each product on its line, and none on the others', async () => {
-    const licensed = await service.catalog.product(producerId, 20, 6_800);
-    const plain = await service.catalog.product(producerId, 20, 4_850);
+  /** A licence of `productIds` applied for by the producer's staff and approved, valid from yesterday to tomorrow. */
+  const grantLicence = async (productIds: string[], commitmentBps: number, minPerUnitFen: number) => {
     const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
     const { licence } = await licensing.client.call(
       'applyForLicence',
       {
         producerId,
-        productIds: [licensed],
-        commitmentBps: 250,
-        minPerUnit: { fen: 100, currency: 'CNY' },
+        productIds,
+        commitmentBps,
+        minPerUnit: { fen: minPerUnitFen, currency: 'CNY' },
         note: '',
       },
       staff,
@@ -93,13 +92,20 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       },
       LICENSING_OFFICER,
     );
+    return approved.licence!;
+  };
+
+  it('snapshots the terms of the licence covering each product on its line, and none on the others', async () => {
+    const licensed = await service.catalog.product(producerId, 20, 6_800);
+    const plain = await service.catalog.product(producerId, 20, 4_850);
+    const licence = await grantLicence([licensed], 250, 100);
     const buyer = consumer();
     await service.call('addCartItem', { productId: plain, quantity: 1 }, buyer);
     const { order } = await checkout(service.call, buyer, licensed, 2);
     const byProduct = new Map(order!.lines.map((l) => [l.productId, l]));
     expect(byProduct.get(licensed)!.licence).toEqual({
-      licenceId: licence!.id,
-      licenceNumber: approved.licence!.number,
+      licenceId: licence.id,
+      licenceNumber: licence.number,
       commitmentBps: 250,
       minPerUnit: { fen: 100, currency: 'CNY' },
     });
@@ -110,8 +116,8 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       [order!.id],
     );
     expect(rows.find((r) => r.product_id === licensed)).toMatchObject({
-      licence_id: licence!.id,
-      licence_number: approved.licence!.number,
+      licence_id: licence.id,
+      licence_number: licence.number,
       licence_commitment_bps: 250,
       licence_min_per_unit_fen: '100',
     });
@@ -123,7 +129,7 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
     // Suspending the licence after the sale changes nothing of it; the next sale carries no terms.
     await licensing.client.call(
       'changeLicenceStatus',
-      { id: licence!.id, action: 'LICENCE_ACTION_SUSPEND' as never, reason: 'audit' },
+      { id: licence.id, action: 'LICENCE_ACTION_SUSPEND' as never, reason: 'audit' },
       LICENSING_OFFICER,
     );
     const { order: later } = await checkout(service.call, consumer(), licensed, 1);
@@ -133,31 +139,10 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
   });
 
   it('gives concurrent checkouts, asked together, each the terms of its own products only', async () => {
-    const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
     const licensedAt = async (commitmentBps: number) => {
       const productId = await service.catalog.product(producerId, 50, 1_000);
-      const { licence } = await licensing.client.call(
-        'applyForLicence',
-        {
-          producerId,
-          productIds: [productId],
-          commitmentBps,
-          minPerUnit: { fen: 0, currency: 'CNY' },
-          note: '',
-        },
-        staff,
-      );
-      await licensing.client.call(
-        'changeLicenceStatus',
-        {
-          id: licence!.id,
-          action: 'LICENCE_ACTION_APPROVE' as never,
-          validFrom: new Date(Date.now() - 86_400_000).toISOString(),
-          validTo: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-        LICENSING_OFFICER,
-      );
-      return { productId, licenceId: licence!.id, commitmentBps };
+      const licence = await grantLicence([productId], commitmentBps, 0);
+      return { productId, licenceId: licence.id, commitmentBps };
     };
     const products = [
       await licensedAt(300),
