@@ -1,6 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { orders } from '@yugong/contracts';
 import { PeriodicJob } from '@yugong/shared/jobs';
 import { continueTrace, SERVICE_ATTRIBUTE, traceJobPass } from '@yugong/shared/telemetry';
 import { OrdersClient } from '../clients/orders.client';
@@ -11,18 +10,12 @@ export const CATCH_UP_INTERVAL_MS = Symbol('CATCH_UP_INTERVAL_MS');
 
 const CURSOR = 'orders.outbox';
 const PAGE = 200;
-/** Orders of a page whose events are applied at once: enough to fill the writer's group commits. */
-const ORDERS_AT_ONCE = 32;
 
 /**
  * Reads orders' outbox through `ListEvents(afterId)` from where it last stopped, once at start and
  * then every interval, and applies every event: orders paid before the ledger existed, or while it
  * was down, are posted too, and each once (events the relay pushed meanwhile are already applied).
  * The cursor moves only past events applied, so a failure is read again on the next pass.
- *
- * Within a page, each order's events are applied one after another, in their order, and up to
- * {@link ORDERS_AT_ONCE} orders at once: a backlog (the demo's 2020, a ledger that was down) goes
- * through the writer's group commit many events to a round trip, not one.
  */
 @Injectable()
 export class CatchUpJob extends PeriodicJob {
@@ -66,8 +59,15 @@ export class CatchUpJob extends PeriodicJob {
       let after = await this.cursors.cursor(this.em.fork(), CURSOR);
       for (;;) {
         const page = await this.orders.eventsAfter(after, PAGE);
-        applied += await this.applyPage(page);
-        after = page.at(-1)?.id ?? after;
+        for (const event of page) {
+          const apply = () => this.events.apply(event);
+          const attributes = { 'yugong.event_id': event.eventId, [SERVICE_ATTRIBUTE]: 'ledger' };
+          const options = { kind: 'consumer' as const, linkActive: true };
+          if (await continueTrace(event.traceContext, `catch-up ${event.type}`, attributes, apply, options)) {
+            applied++;
+          }
+          after = event.id;
+        }
         await this.cursors.advanceCursor(this.em.fork(), CURSOR, after);
         if (page.length < PAGE) {
           break;
@@ -80,44 +80,5 @@ export class CatchUpJob extends PeriodicJob {
       this.logger.warn(`catch-up with orders stopped: ${(error as Error).message}`);
     }
     return applied;
-  }
-
-  /** Applies a page, each order's events in sequence; answers how many were applied. */
-  private async applyPage(page: orders.OrderEvent[]): Promise<number> {
-    const byOrder = new Map<string, orders.OrderEvent[]>();
-    for (const event of page) {
-      const chain = byOrder.get(event.orderId);
-      if (chain) {
-        chain.push(event);
-      } else {
-        byOrder.set(event.orderId, [event]);
-      }
-    }
-    const chains = [...byOrder.values()];
-    let applied = 0;
-    const failures: unknown[] = [];
-    const work = async () => {
-      for (let chain = chains.shift(); chain; chain = chains.shift()) {
-        try {
-          for (const event of chain) {
-            applied += (await this.applyOne(event)) ? 1 : 0;
-          }
-        } catch (error) {
-          failures.push(error);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(ORDERS_AT_ONCE, chains.length) }, work));
-    if (failures.length > 0) {
-      throw failures[0];
-    }
-    return applied;
-  }
-
-  private applyOne(event: orders.OrderEvent): Promise<boolean> {
-    const apply = () => this.events.apply(event);
-    const attributes = { 'yugong.event_id': event.eventId, [SERVICE_ATTRIBUTE]: 'ledger' };
-    const options = { kind: 'consumer' as const, linkActive: true };
-    return continueTrace(event.traceContext, `catch-up ${event.type}`, attributes, apply, options);
   }
 }
