@@ -15,7 +15,7 @@
 // there): `--max-semi-space-size=4` keeps V8's young generation at 4 MB semi-spaces rather than
 // letting boot grow it to 16 (about 40 MB less resident; 2 MB saved no more and cost boot CPU),
 // `--optimize-for-size` makes V8 favour a small heap over speed (the ledger's catch-up of the demo
-// sales just after ready grew the heap by 45–57 MiB without it, 5 with it; a cold start takes about
+// sales just after ready grew the heap by 43–57 MiB without it, 5 with it; a cold start takes about
 // 1.5 s more), and `--expose-gc` lets the launcher collect boot's garbage once everything is ready.
 //
 // `npm run db:migrate` (= start.mjs --migrate-only): database up, each service run once with
