@@ -34,12 +34,14 @@ export async function signIn(page: Page, email: string, next?: string): Promise<
 /**
  * Fails on any serious or critical WCAG 2 A/AA violation axe-core finds on the page as it is,
  * once a form's help texts have finished fading in or out (half transparent for 0.3 s, so of too
- * little contrast meanwhile).
+ * little contrast meanwhile) and a select's dropdown has finished closing (its unnamed listbox
+ * stays in view while it fades out).
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   await expect(page.locator('.ant-form-show-help-item-leave, .ant-form-show-help-item-appear')).toHaveCount(
     0,
   );
+  await expect(page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')).toHaveCount(0);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   const bad = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

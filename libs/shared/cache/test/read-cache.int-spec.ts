@@ -1,7 +1,7 @@
 import { describeWithRedis, testRedisUrl, uniqueRedisPrefix } from '@yugong/shared/testing';
 import { ReadCache } from '../src';
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 2_000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) {
@@ -13,7 +13,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 2_000): Pro
 
 describe(`${ReadCache.name} in one process`, () => {
   it('loads once for concurrent misses and serves hits after', async () => {
-    const sut = await ReadCache.open(undefined, { namespace: 'local' });
+    const sut = await ReadCache.open(undefined, { namespace: 'local', localTtlMs: 60_000 });
     let loads = 0;
     const load = async () => {
       loads++;
