@@ -214,15 +214,18 @@ describe('npm start, every service in one process', () => {
     expect(await ready()).toBe(true);
     const killedAt = Date.now();
     process.kill(killedPid, 'SIGKILL');
-    await until('GET /readyz to fail', async () => !(await ready()), 5_000);
+    // On a fast machine PostgreSQL is back within the second one readiness answer is kept, so
+    // /readyz need not ever be seen failing: wait for the launcher to act and for that second to
+    // pass, so that the next answer comes from a check made since the kill.
+    const restarting = (line: string) =>
+      line.includes('PostgreSQL exited unexpectedly (SIGKILL): starting it again');
+    await until('the launcher to start PostgreSQL again', () => run.output.some(restarting), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await until('GET /readyz to answer 200 again', ready, 10_000);
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(await signIn(ports.gateway, env.DEMO_PASSWORD!)).toBe(200);
     expect((await get(ports.gateway, `/api/v1/products/${items[0].id}`)).status).toBe(200);
     expect(run.child.exitCode).toBeNull();
-    expect(
-      run.output.some((line) => line.includes('PostgreSQL exited unexpectedly (SIGKILL): starting it again')),
-    ).toBe(true);
     expect(run.output.filter((line) => line.includes('Yugong is running'))).toHaveLength(1);
     const postgresPid = readPidFile(path.join(dataDir, 'postgres.pid'));
     expect(postgresPid).toBeGreaterThan(0);

@@ -32,12 +32,18 @@ export async function signIn(page: Page, email: string, next?: string): Promise<
 }
 
 /**
- * Fails on any serious or critical WCAG 2 A/AA violation axe-core finds on the page as it is,
- * once a form's help texts have finished fading in or out (half transparent for 0.3 s, so of too
- * little contrast meanwhile) and a select's dropdown has finished closing (its unnamed listbox
- * stays in view while it fades out).
+ * Fails on any serious or critical WCAG 2 A/AA violation axe-core finds on the page as it is, once
+ * it has come to rest: every animation and transition that ends has ended (a text fading in is of
+ * too little contrast meanwhile: a form's help texts, an upload's file name), a form's help texts
+ * have left, and a select's dropdown has closed (its unnamed listbox stays in view while it fades
+ * out). Animations that never end (spinners) are left running.
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+  );
   await expect(page.locator('.ant-form-show-help-item-leave, .ant-form-show-help-item-appear')).toHaveCount(
     0,
   );
