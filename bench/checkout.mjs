@@ -2,7 +2,8 @@
 // Over 400 lines on purpose: one benchmark, read top to bottom (set-up, the platform's side, the
 // bare side, the checks that every answer was a real order); its shared parts are in bench/lib/.
 // `npm run bench:checkout`: checkouts per second at 32 concurrent buyers through the whole platform
-// (HTTP → gateway → gRPC → orders → gRPC → catalog and licensing → PostgreSQL, manual payment),
+// (HTTP → gateway → gRPC → orders → gRPC → catalog, and licensing when the licence terms orders
+// keeps are out of date → PostgreSQL, manual payment),
 // against pgbench's built-in TPC-B at the same concurrency on the same server (issue 14's
 // baseline), and beside it the very SQL a checkout runs sent bare through `pg`; then a flash sale
 // (every buyer on one product) against the spread-out run.
@@ -56,7 +57,8 @@
 // is not SQL: HTTP and Fastify, the JWT check, the gateway's rate limiter (Redis), class-validator
 // and zod validation, the gRPC hops (gateway → orders → catalog, orders → licensing) and their
 // (de)serialisation, licensing's own read of the licence terms, the Redis work of orders
-// (checkout lock SET NX and DEL, cart read and cart DEL), MikroORM's forks, the row mapping and the
+// (checkout lock SET NX and DEL, cart read and cart DEL, the terms version read once a batch),
+// MikroORM's forks, the row mapping and the
 // JSON answer. One "checkout" is one full set of statements.
 //
 // Checked: before the runs, one checkout through the gateway answers 201 with a pending manual

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CacheNamespace, ChangeVersion } from '@yugong/shared/cache';
 import { GrpcExceptionFilter } from '@yugong/shared/errors';
 import { ASSERTION_VERIFIER, GrpcCallerGuard, serviceIdentity } from '@yugong/shared/grpc';
 import { serviceLoggerParams } from '@yugong/shared/logging';
@@ -24,6 +25,7 @@ import { LABEL_SETTINGS, LabelsService, PLACE_KEY } from './labels/labels.servic
 import { LICENCE_EXPIRY_INTERVAL_MS, LicenceExpiryJob } from './licences/licence-expiry.job';
 import { LicenceRepository } from './licences/licence.repository';
 import { LicenceSyncService } from './licences/licence-sync.service';
+import { LicenceTermsVersion } from './licences/licence-terms-version';
 import { LicencesService } from './licences/licences.service';
 import { LICENSING_ENTITIES } from './licensing.entities';
 import { LicensingGrpcController } from './licensing.grpc.controller';
@@ -32,7 +34,10 @@ import { LicensingGrpcController } from './licensing.grpc.controller';
 export interface LicensingClients {
   catalog: CatalogClient;
   ledger: LedgerClient;
-  /** Where the counterfeit counters are shared; absent: in this process (one machine only). */
+  /**
+   * Where the counterfeit counters are shared and the licence terms version is moved; absent: the
+   * counters are in this process (one machine only) and orders keeps no terms.
+   */
   redis?: Redis;
 }
 
@@ -64,6 +69,12 @@ export class AppModule {
         LabelsService,
         { provide: LabelCodec, useValue: new LabelCodec(config.LABEL_TAG_KEY) },
         { provide: LabelScansStore, useValue: new LabelScansStore() },
+        {
+          provide: LicenceTermsVersion,
+          useValue: new LicenceTermsVersion(
+            clients.redis && new ChangeVersion(clients.redis, CacheNamespace.licenceTerms),
+          ),
+        },
         { provide: LabelSignalsStore, useValue: labelSignalsStore(clients.redis) },
         LabelScanFlushJob,
         { provide: LABEL_SCAN_FLUSH_MS, useValue: config.LABEL_SCAN_FLUSH_MS },

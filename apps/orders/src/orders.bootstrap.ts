@@ -1,5 +1,5 @@
 import { orders, GRPC_SERVICES } from '@yugong/contracts';
-import { connectRedis } from '@yugong/shared/cache';
+import { CacheNamespace, ChangeVersion, connectRedis } from '@yugong/shared/cache';
 import {
   createGrpcStub,
   clientSettings,
@@ -30,9 +30,19 @@ export async function startOrders(config: OrdersConfig): Promise<RunningOrders |
     createGrpcStub(GRPC_SERVICES.catalog, config.CATALOG_GRPC_URL),
     settings,
   );
-  // Absent: no licensing in this deployment, so no line is licensed.
+  // Absent: no licensing in this deployment, so no line is licensed. Terms are kept only where
+  // the shared terms version can be read, and only while licensing says they may be.
   const licensingClient = config.LICENSING_GRPC_URL
-    ? new LicensingClient(createGrpcStub(GRPC_SERVICES.licensing, config.LICENSING_GRPC_URL), settings)
+    ? new LicensingClient(
+        createGrpcStub(GRPC_SERVICES.licensing, config.LICENSING_GRPC_URL),
+        settings,
+        redis && config.LICENCE_TERMS_KEEP_MS > 0
+          ? {
+              version: new ChangeVersion(redis, CacheNamespace.licenceTerms),
+              maxAgeMs: config.LICENCE_TERMS_KEEP_MS,
+            }
+          : undefined,
+      )
     : null;
   return startGrpcService({
     name: 'orders',

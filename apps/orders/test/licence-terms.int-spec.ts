@@ -1,15 +1,20 @@
 import * as grpc from '@grpc/grpc-js';
-import { orders } from '@yugong/contracts';
+import { GRPC_SERVICES, orders } from '@yugong/contracts';
+import { fromTimestamp } from '@yugong/shared/grpc';
 import {
   createTestDatabase,
   describeWithRedis,
   expectRejection,
   freePort,
+  grpcTestClient,
   testRedisUrl,
   uniqueRedisPrefix,
   type TestDatabase,
 } from '@yugong/shared/testing';
+import { CacheNamespace } from '@yugong/shared/cache';
+import { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 // Licensing, which orders asks for the terms at checkout, booted in-process; spoken to over gRPC only.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { bootLicensing, OFFICER as LICENSING_OFFICER } from '../../licensing/test/support/harness';
@@ -22,6 +27,8 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
   let licensing: Awaited<ReturnType<typeof bootLicensing>>;
   let unreachable: BootedOrders;
   let producerId: string;
+  let licensingSql: Client;
+  let redis: Redis;
 
   beforeAll(async () => {
     licensingDb = await createTestDatabase('orders_licence_terms_licensing');
@@ -32,9 +39,14 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       ...shared,
       LICENSING_GRPC_URL: `127.0.0.1:${licensingPort}`,
     });
+    // Licensing moves the terms version in the same Redis, so orders keeps what it is told.
     licensing = await bootLicensing(licensingDb.url, service.catalog.address, {
+      ...shared,
       GRPC_PORT: String(licensingPort),
     });
+    licensingSql = new Client({ connectionString: licensingDb.url });
+    await licensingSql.connect();
+    redis = new Redis(testRedisUrl()!, { keyPrefix: shared.REDIS_KEY_PREFIX });
     // A replica whose licensing never answers.
     unreachable = await bootOrders(service.url, service.catalog.address, {
       ...shared,
@@ -45,6 +57,8 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
   });
 
   afterAll(async () => {
+    redis?.disconnect();
+    await licensingSql?.end();
     await unreachable?.close();
     await licensing?.close();
     await service?.close();
@@ -68,8 +82,13 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       ),
     );
 
-  /** A licence of `productIds` applied for by the producer's staff and approved, valid from yesterday to tomorrow. */
-  const grantLicence = async (productIds: string[], commitmentBps: number, minPerUnitFen: number) => {
+  /** A licence of `productIds` applied for by the producer's staff and approved, by default valid from yesterday to tomorrow. */
+  const grantLicence = async (
+    productIds: string[],
+    commitmentBps: number,
+    minPerUnitFen: number,
+    validity = { from: Date.now() - 86_400_000, to: Date.now() + 86_400_000 },
+  ) => {
     const staff = { userId: randomUUID(), role: 'producer_staff', producerIds: [producerId] };
     const { licence } = await licensing.client.call(
       'applyForLicence',
@@ -87,8 +106,8 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
       {
         id: licence!.id,
         action: 'LICENCE_ACTION_APPROVE' as never,
-        validFrom: new Date(Date.now() - 86_400_000).toISOString(),
-        validTo: new Date(Date.now() + 86_400_000).toISOString(),
+        validFrom: new Date(validity.from).toISOString(),
+        validTo: new Date(validity.to).toISOString(),
       },
       LICENSING_OFFICER,
     );
@@ -156,6 +175,62 @@ describeWithRedis('orders: LOGO licence terms at checkout', () => {
         order!.lines.map((l) => [l.productId, l.licence?.licenceId ?? null, l.licence?.commitmentBps ?? 0]),
       ).toEqual([[sales[i]!.productId, sales[i]!.licenceId, sales[i]!.commitmentBps]]);
     });
+  });
+
+  it('keeps the terms it was told while the terms version stands, and asks again once it moves', async () => {
+    const productId = await service.catalog.product(producerId, 20, 1_000);
+    const plain = await service.catalog.product(producerId, 20, 1_000);
+    const licence = await grantLicence([productId], 250, 0);
+    const terms = async (id: string) =>
+      (await checkout(service.call, consumer(), id, 1)).order!.lines[0]!.licence?.commitmentBps ?? 0;
+    expect(await terms(productId)).toBe(250);
+    expect(await terms(plain)).toBe(0);
+    // Changed behind licensing's back (no move, so no version moved): orders keeps what it was
+    // told, of the licensed product and of the one no licence covered.
+    await licensingSql.query('update licence set commitment_bps = 999 where id = $1', [licence.id]);
+    await licensingSql.query(
+      'insert into licence_product (licence_id, product_id, live) values ($1, $2, true)',
+      [licence.id, plain],
+    );
+    expect(await terms(productId)).toBe(250);
+    expect(await terms(plain)).toBe(0);
+    // As licensing does after every move of a licence: the version moves, the next batch asks.
+    await redis.incr(`${CacheNamespace.licenceTerms}:version`);
+    expect(await terms(productId)).toBe(999);
+    expect(await terms(plain)).toBe(999);
+  });
+
+  it('applies a licence from its start and no more after its end, with no move of either', async () => {
+    const boundary = Date.now() + 3_000;
+    const ending = await service.catalog.product(producerId, 20, 1_000);
+    const starting = await service.catalog.product(producerId, 20, 1_000);
+    const plain = await service.catalog.product(producerId, 20, 1_000);
+    const ends = await grantLicence([ending], 300, 0, { from: Date.now() - 86_400_000, to: boundary });
+    const starts = await grantLicence([starting], 700, 0, { from: boundary, to: Date.now() + 86_400_000 });
+    // Licensing says its answer stands until the nearer boundary; a day for products with none.
+    const asOrders = grpcTestClient(GRPC_SERVICES.licensing, licensing.address, { from: 'orders' });
+    try {
+      const said = async (productIds: string[]) =>
+        fromTimestamp(
+          (await asOrders.call('getLicenceTerms', { productIds }, 'service')).standsUntil,
+        )!.getTime();
+      expect(await said([ending, starting, plain])).toBe(boundary);
+      const aDay = (await said([plain])) - Date.now();
+      expect(aDay).toBeGreaterThan(86_400_000 - 60_000);
+      expect(aDay).toBeLessThanOrEqual(86_400_000);
+    } finally {
+      asOrders.close();
+    }
+    const sale = async () => {
+      const buyer = consumer();
+      await service.call('addCartItem', { productId: starting, quantity: 1 }, buyer);
+      const { order } = await checkout(service.call, buyer, ending, 1);
+      return Object.fromEntries(order!.lines.map((l) => [l.productId, l.licence?.licenceId ?? null]));
+    };
+    expect(await sale()).toEqual({ [ending]: ends.id, [starting]: null });
+    expect(await sale()).toEqual({ [ending]: ends.id, [starting]: null });
+    await new Promise((resolve) => setTimeout(resolve, boundary + 250 - Date.now()));
+    expect(await sale()).toEqual({ [ending]: null, [starting]: starts.id });
   });
 
   it('fails the checkout and gives the hold back when licensing cannot be asked', async () => {

@@ -113,7 +113,9 @@ export class LabelsService {
     requireRole(caller, 'producer_staff', 'relief_officer', 'admin');
     const req = parseRequest(orderBatchSchema, input);
     const em = this.em.fork();
-    const [terms] = await this.licences.coveringTerms(em, [req.productId]);
+    const {
+      terms: [terms],
+    } = await this.licences.coveringTerms(em, [req.productId]);
     const licence = terms ? await this.licences.findView(em, terms.licenceId) : undefined;
     if (!terms || !licence) {
       throw new ProductNotLicensed();

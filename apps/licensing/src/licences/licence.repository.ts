@@ -259,23 +259,42 @@ export class LicenceRepository {
     ]);
   }
 
-  /** The terms of the licences covering these products now. */
-  async coveringTerms(em: EntityManager, productIds: string[]): Promise<CoveringTerms[]> {
-    // Every checkout asks (through orders): a named statement, planned once per connection.
+  /**
+   * The terms of the licences covering these products now, and the first instant after now at
+   * which time alone changes that answer: the start or end of an approved licence of theirs (null
+   * when none has one ahead).
+   */
+  async coveringTerms(
+    em: EntityManager,
+    productIds: string[],
+  ): Promise<{ terms: CoveringTerms[]; standsUntil: Date | null }> {
+    // Every checkout's batch asks (through orders): a named statement, planned once per connection.
+    // The approved licences not yet ended: those begun cover now; every one's next boundary counts.
     const { rows } = await preparedQuery(em, {
       name: 'licence_covering_terms',
-      text: `select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_to
-         from licence_product lp join licence l on l.id = lp.licence_id
-        where lp.live and lp.product_id = any($1::uuid[]) and ${COVERING}`,
+      text: `with approved as (
+          select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_from, l.valid_to
+            from licence_product lp join licence l on l.id = lp.licence_id
+           where lp.live and lp.product_id = any($1::uuid[]) and l.status = 'approved' and l.valid_to > now())
+        select a.*, a.valid_from <= now() as covering,
+               (select min(case when b.valid_from > now() then b.valid_from else b.valid_to end)
+                  from approved b) as stands_until
+          from approved a`,
       values: [productIds],
     });
-    return rows.map((r) => ({
-      productId: r.product_id as string,
-      licenceId: r.id as string,
-      licenceNumber: r.number as string,
-      commitmentBps: Number(r.commitment_bps),
-      minPerUnitFen: Number(r.min_per_unit_fen),
-      validTo: date(r.valid_to),
-    }));
+    return {
+      terms: rows
+        .filter((r) => r.covering === true)
+        .map((r) => ({
+          productId: r.product_id as string,
+          licenceId: r.id as string,
+          licenceNumber: r.number as string,
+          commitmentBps: Number(r.commitment_bps),
+          minPerUnitFen: Number(r.min_per_unit_fen),
+          validTo: date(r.valid_to),
+        })),
+      standsUntil: rows.length > 0 ? date(rows[0]!.stands_until) : null,
+    };
   }
+
 }

@@ -31,6 +31,7 @@ import {
 import { IllegalLicenceTransition, transition } from './licence-state';
 import { LabelScansStore } from '../labels/label-scans.store';
 import { LicenceSyncService } from './licence-sync.service';
+import { LicenceTermsVersion } from './licence-terms-version';
 
 /**
  * LOGO licences: a producer applies over some of its certified products with a commitment; the
@@ -38,6 +39,9 @@ import { LicenceSyncService } from './licence-sync.service';
  * with a reason; licences past their end expire with nobody acting. Every move is in the history,
  * and catalog is told what each licence covers after every move that changes it.
  */
+/** Longest GetLicenceTerms says its answer stands for by time alone. */
+const STANDS_AT_MOST_MS = 86_400_000;
+
 @Injectable()
 export class LicencesService {
   constructor(
@@ -46,6 +50,7 @@ export class LicencesService {
     private readonly catalog: CatalogClient,
     private readonly sync: LicenceSyncService,
     private readonly labelScans: LabelScansStore,
+    private readonly termsVersion: LicenceTermsVersion,
   ) {}
 
   /** A producer's application (its staff, or an officer on its behalf): pending until reviewed. */
@@ -158,16 +163,29 @@ export class LicencesService {
       const latest = await this.licences.findView(this.em.fork(), req.id);
       throw new IllegalLicenceTransition(latest?.status ?? current.status, req.action);
     }
-    // Labels of this licence cached by the verify path say the old status: forget them.
+    // Terms orders kept and labels the verify path cached say the old status: move on from them.
+    await this.termsVersion.moved();
     this.labelScans.forgetAll();
     await this.sync.push(req.id);
     return (await this.licences.findView(this.em.fork(), req.id, true))!;
   }
 
-  /** The terms of the licences covering these products now (orders at checkout). */
-  async terms(input: Loose<{ productIds: string[] }>): Promise<CoveringTerms[]> {
+  /**
+   * The terms of the licences covering these products now (orders at checkout), and, when every
+   * move is announced by the terms version, until when the answer holds by time alone.
+   */
+  async terms(
+    input: Loose<{ productIds: string[] }>,
+  ): Promise<{ terms: CoveringTerms[]; standsUntil: Date | null }> {
     const { productIds } = parseRequest(termsSchema, input);
-    return this.licences.coveringTerms(this.em.fork(), [...new Set(productIds)]);
+    const { terms, standsUntil } = await this.licences.coveringTerms(this.em.fork(), [
+      ...new Set(productIds),
+    ]);
+    if (!this.termsVersion.announced) {
+      return { terms, standsUntil: null };
+    }
+    // No start or end ahead: the answer stands until a move, said for a day at a time.
+    return { terms, standsUntil: standsUntil ?? new Date(Date.now() + STANDS_AT_MOST_MS) };
   }
 
   /**
@@ -186,6 +204,7 @@ export class LicencesService {
       }
     }
     if (expired > 0) {
+      await this.termsVersion.moved();
       this.labelScans.forgetAll();
     }
     await this.sync.pushPending();

@@ -24,6 +24,12 @@ export const ordersConfigSchema = z.object({
   CATALOG_GRPC_URL: env.string('127.0.0.1:50051'),
   /** Licensing, for the LOGO licence terms snapshotted at checkout; empty: no licensing, no licences. */
   LICENSING_GRPC_URL: env.string(''),
+  /**
+   * Longest that licence terms licensing said may be kept are kept (they go at once when licensing
+   * moves the shared terms version); this bounds only a move licensing could not announce. 0:
+   * licensing is asked at every checkout batch.
+   */
+  LICENCE_TERMS_KEEP_MS: env.int(60_000, { min: 0, max: 3_600_000 }),
   /** Deadline of each call to another service. */
   GRPC_DEADLINE_MS: env.int(3_000, { min: 50, max: 60_000 }),
   /** Retries of an idempotent call whose service is UNAVAILABLE, within the deadline. */

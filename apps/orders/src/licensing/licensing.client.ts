@@ -1,37 +1,65 @@
 import { licensing } from '@yugong/contracts';
-import { ServiceClient } from '@yugong/shared/grpc';
+import { lru, type ChangeVersion } from '@yugong/shared/cache';
+import { fromTimestamp, ServiceClient, type GrpcStub, type ServiceClientSettings } from '@yugong/shared/grpc';
 import { GroupCommit } from '@yugong/shared/orm';
 import type { LineLicenceTerms } from '../orders/checkout-lines.util';
 
 /** Product ids one GetLicenceTerms call names at most (licensing's `termsSchema`). */
 const IDS_PER_CALL = 100;
 
+/** How orders may keep licensing's answers: by the shared terms version, for at most `maxAgeMs`. */
+export interface KeptTermsSettings {
+  version: ChangeVersion;
+  maxAgeMs: number;
+}
+
+/** Products whose terms are kept at most (each a few hundred bytes); past it the oldest go. */
+const KEPT_PRODUCTS = 10_000;
+
 /**
  * Licensing as orders calls it: as a service, reads only (safe to retry).
  *
- * Concurrent checkouts ask together: the asks that arrive while a call is in flight wait and go
- * in the next one, for all their products at once (up to 32 checkouts a call, one call at a
- * time), as catalog's hold writer batches holds. A checkout asks while catalog holds its stock,
- * which takes longer, so the wait is mostly hidden. This is not a cache: every ask is answered by a call
- * sent after it was made, so a checkout gets the terms in force when it asked or later, as its
- * own call would have, and a licence suspended or revoked before that is not applied. When a
- * call fails, each of its asks is tried again alone (`GroupCommit`), so that each checkout fails
- * or succeeds as it would have by itself.
+ * Concurrent checkouts ask together: the asks that arrive while a batch is being answered wait
+ * and go in the next one, for all their products at once (up to 32 checkouts a batch, one batch
+ * at a time), as catalog's hold writer batches holds. A checkout asks while catalog holds its
+ * stock, which takes longer, so the wait is mostly hidden.
+ *
+ * Each batch is answered by a look made after its asks were: a call to licensing, or, when
+ * licensing said its answer stands (`stands_until`, given only while it moves the shared terms
+ * version after every move of a licence), what that call returned, provided the version read now
+ * is the one read before that call, and neither the answer's own time nor `maxAgeMs` has passed.
+ * So a checkout carries the terms in force when it asked or later, and a licence suspended or
+ * revoked before that is not applied, as with a call of its own; `maxAgeMs` bounds how long a
+ * move outlives its terms only when licensing could not move the version (Redis failing just
+ * then). When the version cannot be read, every batch calls. When a call fails, each of its asks
+ * is tried again alone (`GroupCommit`), so that each checkout fails or succeeds as it would have
+ * by itself.
  */
 export class LicensingClient extends ServiceClient<licensing.LicensingServiceClient> {
   private readonly asks = new GroupCommit<string[], Map<string, LineLicenceTerms>>(
     (lists) => this.termsOfEach(lists),
     { maxPerCall: 32, maxCallsInFlight: 1 },
   );
+  /** What licensing last said of each product (null: no licence covers it), under `keptVersion`. */
+  private readonly kept = lru<string, { terms: LineLicenceTerms | null; until: number }>(KEPT_PRODUCTS);
+  private keptVersion: string | undefined;
+
+  constructor(
+    stub: GrpcStub<licensing.LicensingServiceClient>,
+    settings: ServiceClientSettings,
+    private readonly keeping?: KeptTermsSettings,
+  ) {
+    super(stub, settings);
+  }
 
   /** The terms of the licences covering these products now, by product id. */
   termsFor(productIds: string[]): Promise<Map<string, LineLicenceTerms>> {
     return this.asks.write(productIds);
   }
 
-  /** One answer per list of product ids, from one read of all of them. */
+  /** One answer per list of product ids, from one look at all of them. */
   private async termsOfEach(lists: string[][]): Promise<Map<string, LineLicenceTerms>[]> {
-    const all = await this.read([...new Set(lists.flat())]);
+    const all = await this.termsNow([...new Set(lists.flat())]);
     return lists.map((ids) => {
       const out = new Map<string, LineLicenceTerms>();
       for (const id of ids) {
@@ -44,7 +72,48 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
     });
   }
 
-  private async read(unique: string[]): Promise<Map<string, LineLicenceTerms>> {
+  /** The terms now: kept, if all of them stand; else read from licensing (and kept if it may be). */
+  private async termsNow(unique: string[]): Promise<Map<string, LineLicenceTerms>> {
+    const version = this.keeping && (await this.keeping.version.current());
+    const asked = Date.now();
+    if (version !== undefined && version === this.keptVersion) {
+      const found = this.keptTermsOf(unique, asked);
+      if (found) {
+        return found;
+      }
+    }
+    const { terms, standsUntil } = await this.read(unique);
+    if (this.keeping && version !== undefined && standsUntil) {
+      if (version !== this.keptVersion) {
+        this.kept.clear();
+        this.keptVersion = version;
+      }
+      const until = Math.min(standsUntil.getTime(), asked + this.keeping.maxAgeMs);
+      for (const id of unique) {
+        this.kept.set(id, { terms: terms.get(id) ?? null, until });
+      }
+    }
+    return terms;
+  }
+
+  /** The kept terms of every one of these products, or undefined when any is not kept or is out of time. */
+  private keptTermsOf(unique: string[], now: number): Map<string, LineLicenceTerms> | undefined {
+    const out = new Map<string, LineLicenceTerms>();
+    for (const id of unique) {
+      const entry = this.kept.get(id);
+      if (!entry || entry.until <= now) {
+        return undefined;
+      }
+      if (entry.terms) {
+        out.set(id, entry.terms);
+      }
+    }
+    return out;
+  }
+
+  private async read(
+    unique: string[],
+  ): Promise<{ terms: Map<string, LineLicenceTerms>; standsUntil: Date | undefined }> {
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += IDS_PER_CALL) {
       chunks.push(unique.slice(i, i + IDS_PER_CALL));
@@ -52,16 +121,22 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
     const answers = await Promise.all(
       chunks.map((productIds) => this.call('getLicenceTerms', { productIds }, { idempotent: true })),
     );
-    const out = new Map<string, LineLicenceTerms>();
+    const terms = new Map<string, LineLicenceTerms>();
     for (const t of answers.flatMap((res) => res.terms)) {
-      out.set(t.productId, {
+      terms.set(t.productId, {
         licenceId: t.licenceId,
         licenceNumber: t.licenceNumber,
         commitmentBps: t.commitment?.commitmentBps ?? 0,
         minPerUnitFen: t.commitment?.minPerUnit?.fen ?? 0,
       });
     }
-    return out;
+    // The whole answer stands until the earliest of its chunks' times, and only if every one said so.
+    const times = answers.map((res) => fromTimestamp(res.standsUntil)?.getTime());
+    const standsUntil =
+      times.length > 0 && times.every((t): t is number => t !== undefined && Number.isFinite(t))
+      ? new Date(Math.min(...times))
+      : undefined;
+    return { terms, standsUntil };
   }
 }
 

@@ -152,4 +152,6 @@ export class ReadCache {
 export const CacheNamespace = {
   /** Public catalogue reads: cached by the gateway, invalidated by catalog. */
   catalogListing: 'catalog:products',
+  /** The LOGO licence terms: kept by orders at checkout, their version moved by licensing. */
+  licenceTerms: 'licensing:terms',
 } as const;

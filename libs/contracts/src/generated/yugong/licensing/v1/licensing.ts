@@ -153,6 +153,15 @@ export interface LicenceTerms {
 
 export interface GetLicenceTermsResponse {
   terms: LicenceTerms[];
+  /**
+   * Set only by a licensing that bumps the shared terms version (the Redis key named by
+   * CacheNamespace.licenceTerms) after every move of a licence commits. Then this answer, for the
+   * products asked, holds until that version moves or until this instant, whichever is first: the
+   * next start or end of an approved licence of theirs, when time alone changes the answer (a day
+   * ahead when none). A caller that read the version before asking may keep it until then. Unset:
+   * do not keep it.
+   */
+  standsUntil?: Timestamp | undefined;
 }
 
 export interface LabelBatch {
@@ -444,7 +453,7 @@ export interface LicensingServiceClient {
 
   /**
    * The terms of the licences covering products now (orders at checkout). Products no licence
-   * covers are left out.
+   * covers are left out. With stands_until set, the caller may keep the answer: see the response.
    */
 
   getLicenceTerms(request: GetLicenceTermsRequest, metadata?: Metadata): Observable<GetLicenceTermsResponse>;
@@ -566,7 +575,7 @@ export interface LicensingServiceController {
 
   /**
    * The terms of the licences covering products now (orders at checkout). Products no licence
-   * covers are left out.
+   * covers are left out. With stands_until set, the caller may keep the answer: see the response.
    */
 
   getLicenceTerms(
