@@ -412,7 +412,7 @@ async function main() {
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
   const cpu = cpuOf.gateway;
   console.log(
-    `  targets: ÷ pgbench TPC-B ≥ ${PGBENCH_TARGET} (${tpcbRatio.toFixed(2)}): ${verdict(tpcbRatio >= PGBENCH_TARGET)}; ` +
+    `  targets: ÷ pgbench TPC-B ≥ ${PGBENCH_TARGET} (${tpcbRatio.toFixed(3)}): ${verdict(tpcbRatio >= PGBENCH_TARGET)}; ` +
       `p99 ≤ ${P99_TARGET_MS} ms (${fmt(viaGateway.p99, 2)} ms): ${verdict(viaGateway.p99 <= P99_TARGET_MS)}; ` +
       `CPU per checkout ≤ ${CPU_TARGET_MS} ms (${cpu === undefined ? 'not measured' : fmt(cpu, 2)}): ${verdict(cpu !== undefined && cpu <= CPU_TARGET_MS)}; ` +
       `flash sale ÷ spread ≥ ${FLASH_TARGET} (${flashRatio.toFixed(2)}): ${verdict(flashRatio >= FLASH_TARGET)}; ` +

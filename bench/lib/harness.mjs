@@ -364,7 +364,7 @@ export function printComparison({ title, unit, subject, baseline, target }) {
   console.log(row(subject.name, subject.value));
   console.log(row(baseline.name, baseline.value));
   console.log(
-    `  ratio ${subject.name} ÷ ${baseline.name} = ${ratio.toFixed(2)}   (target ≥ ${target}: ${ratio >= target ? 'met' : 'NOT met'})` +
+    `  ratio ${subject.name} ÷ ${baseline.name} = ${ratio.toFixed(3)}   (target ≥ ${target}: ${ratio >= target ? 'met' : 'NOT met'})` +
       `   p99 ratio = ${(subject.value.p99 / baseline.value.p99).toFixed(2)}`,
   );
   return ratio;
