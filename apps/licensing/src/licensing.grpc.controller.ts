@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { licensing } from '@yugong/contracts';
-import { Accepts, PUBLIC, SERVICE, USER, callerOf, fromTimestamp, toTimestamp } from '@yugong/shared/grpc';
+import { Accepts, PUBLIC, SERVICE, USER, callerOf, fromTimestamp } from '@yugong/shared/grpc';
 import { DeclarationsService } from './declarations/declarations.service';
 import { LabelsService } from './labels/labels.service';
 import { LicencesService } from './licences/licences.service';
@@ -69,11 +69,8 @@ export class LicensingGrpcController implements licensing.LicensingServiceContro
   async getLicenceTerms(
     request: licensing.GetLicenceTermsRequest,
   ): Promise<licensing.GetLicenceTermsResponse> {
-    const { terms, standsUntil } = await this.licences.terms(request);
-    return {
-      terms: terms.map(toTermsMessage),
-      standsUntil: standsUntil ? toTimestamp(standsUntil) : undefined,
-    };
+    const { terms, standsForMs } = await this.licences.terms(request);
+    return { terms: terms.map(toTermsMessage), standsForMs };
   }
 
   // Staff of the licence's producer; officers and admins.

@@ -3,7 +3,7 @@ import type { ChangeVersion } from '@yugong/shared/cache';
 
 /**
  * The shared version of the licence terms (`CacheNamespace.licenceTerms`), moved after every move
- * of a licence commits, so that orders may keep the terms it was told (`stands_until` of
+ * of a licence commits, so that orders may keep the terms it was told (`stands_for_ms` of
  * GetLicenceTerms) until the version moves. Without Redis there is no shared version, and licensing
  * tells nobody to keep anything.
  */

@@ -260,16 +260,17 @@ export class LicenceRepository {
   }
 
   /**
-   * The terms of the licences covering these products now, and the first instant after now at
-   * which time alone changes that answer: the start or end of an approved licence of theirs (null
-   * when none has one ahead).
+   * The terms of the licences covering these products now, and how long until time alone changes
+   * that answer, by the database's clock: until the start or end of an approved licence of theirs
+   * (null when none has one ahead).
    */
   async coveringTerms(
     em: EntityManager,
     productIds: string[],
-  ): Promise<{ terms: CoveringTerms[]; standsUntil: Date | null }> {
-    // Every checkout's batch asks (through orders): a named statement, planned once per connection.
-    // The approved licences not yet ended: those begun cover now; every one's next boundary counts.
+  ): Promise<{ terms: CoveringTerms[]; standsForMs: number | null }> {
+    // Every checkout batch orders cannot answer from what it keeps asks: a named statement, planned
+    // once per connection. The approved licences not yet ended: those begun cover now; every one's
+    // next boundary counts.
     const { rows } = await preparedQuery(em, {
       name: 'licence_covering_terms',
       text: `with approved as (
@@ -277,8 +278,9 @@ export class LicenceRepository {
             from licence_product lp join licence l on l.id = lp.licence_id
            where lp.live and lp.product_id = any($1::uuid[]) and l.status = 'approved' and l.valid_to > now())
         select a.*, a.valid_from <= now() as covering,
-               (select min(case when b.valid_from > now() then b.valid_from else b.valid_to end)
-                  from approved b) as stands_until
+               (select floor(extract(epoch from
+                         min(case when b.valid_from > now() then b.valid_from else b.valid_to end) - now()) * 1000)
+                  from approved b) as stands_for_ms
           from approved a`,
       values: [productIds],
     });
@@ -293,8 +295,7 @@ export class LicenceRepository {
           minPerUnitFen: Number(r.min_per_unit_fen),
           validTo: date(r.valid_to),
         })),
-      standsUntil: rows.length > 0 ? date(rows[0]!.stands_until) : null,
+      standsForMs: rows.length > 0 ? Number(rows[0]!.stands_for_ms) : null,
     };
   }
-
 }

@@ -33,15 +33,15 @@ import { LabelScansStore } from '../labels/label-scans.store';
 import { LicenceSyncService } from './licence-sync.service';
 import { LicenceTermsVersion } from './licence-terms-version';
 
+/** Longest GetLicenceTerms says its answer stands for by time alone. */
+const STANDS_AT_MOST_MS = 86_400_000;
+
 /**
  * LOGO licences: a producer applies over some of its certified products with a commitment; the
  * relief office approves (with a validity) or rejects, suspends, reinstates and revokes, each
  * with a reason; licences past their end expire with nobody acting. Every move is in the history,
  * and catalog is told what each licence covers after every move that changes it.
  */
-/** Longest GetLicenceTerms says its answer stands for by time alone. */
-const STANDS_AT_MOST_MS = 86_400_000;
-
 @Injectable()
 export class LicencesService {
   constructor(
@@ -171,21 +171,22 @@ export class LicencesService {
   }
 
   /**
-   * The terms of the licences covering these products now (orders at checkout), and, when every
-   * move is announced by the terms version, until when the answer holds by time alone.
+   * The terms of the licences covering these products now (orders at checkout), and how long the
+   * answer holds by time alone when every move is announced by the terms version (else 0: not to
+   * be kept).
    */
   async terms(
     input: Loose<{ productIds: string[] }>,
-  ): Promise<{ terms: CoveringTerms[]; standsUntil: Date | null }> {
+  ): Promise<{ terms: CoveringTerms[]; standsForMs: number }> {
     const { productIds } = parseRequest(termsSchema, input);
-    const { terms, standsUntil } = await this.licences.coveringTerms(this.em.fork(), [
+    const { terms, standsForMs } = await this.licences.coveringTerms(this.em.fork(), [
       ...new Set(productIds),
     ]);
     if (!this.termsVersion.announced) {
-      return { terms, standsUntil: null };
+      return { terms, standsForMs: 0 };
     }
     // No start or end ahead: the answer stands until a move, said for a day at a time.
-    return { terms, standsUntil: standsUntil ?? new Date(Date.now() + STANDS_AT_MOST_MS) };
+    return { terms, standsForMs: Math.min(standsForMs ?? STANDS_AT_MOST_MS, STANDS_AT_MOST_MS) };
   }
 
   /**

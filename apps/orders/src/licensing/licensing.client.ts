@@ -1,6 +1,6 @@
 import { licensing } from '@yugong/contracts';
 import { lru, type ChangeVersion } from '@yugong/shared/cache';
-import { fromTimestamp, ServiceClient, type GrpcStub, type ServiceClientSettings } from '@yugong/shared/grpc';
+import { ServiceClient, type GrpcStub, type ServiceClientSettings } from '@yugong/shared/grpc';
 import { GroupCommit } from '@yugong/shared/orm';
 import type { LineLicenceTerms } from '../orders/checkout-lines.util';
 
@@ -25,15 +25,18 @@ const KEPT_PRODUCTS = 10_000;
  * stock, which takes longer, so the wait is mostly hidden.
  *
  * Each batch is answered by a look made after its asks were: a call to licensing, or, when
- * licensing said its answer stands (`stands_until`, given only while it moves the shared terms
- * version after every move of a licence), what that call returned, provided the version read now
- * is the one read before that call, and neither the answer's own time nor `maxAgeMs` has passed.
- * So a checkout carries the terms in force when it asked or later, and a licence suspended or
- * revoked before that is not applied, as with a call of its own; `maxAgeMs` bounds how long a
- * move outlives its terms only when licensing could not move the version (Redis failing just
- * then). When the version cannot be read, every batch calls. When a call fails, each of its asks
- * is tried again alone (`GroupCommit`), so that each checkout fails or succeeds as it would have
- * by itself.
+ * licensing said its answer holds for a while (`stands_for_ms`, given only by a licensing that
+ * moves the shared terms version right after every move of a licence commits), what that call
+ * returned, provided the version read now is the one read before that call, and neither that
+ * while (counted from before the call, so that no clock but the database's decides when a licence
+ * starts or ends) nor `maxAgeMs` has passed. So a checkout carries the terms in force when it
+ * asked, or those of a move whose announcement had not yet landed (milliseconds after its commit,
+ * as a call made a moment sooner would have); a licence suspended or revoked and announced before
+ * a checkout asked is not applied to it. A move that was never announced (Redis losing or failing
+ * the bump, a licensing replica without Redis, licensing killed between commit and bump) outlives
+ * its terms by at most `maxAgeMs`. When the version cannot be read, every batch calls. When a call
+ * fails, each of its asks is tried again alone (`GroupCommit`), so that each checkout fails or
+ * succeeds as it would have by itself; kept terms answer even while licensing is down.
  */
 export class LicensingClient extends ServiceClient<licensing.LicensingServiceClient> {
   private readonly asks = new GroupCommit<string[], Map<string, LineLicenceTerms>>(
@@ -74,21 +77,22 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
 
   /** The terms now: kept, if all of them stand; else read from licensing (and kept if it may be). */
   private async termsNow(unique: string[]): Promise<Map<string, LineLicenceTerms>> {
-    const version = this.keeping && (await this.keeping.version.current());
+    // Taken first: what licensing says holds for so long from its clock's reading, made later.
     const asked = Date.now();
+    const version = this.keeping && (await this.keeping.version.current());
     if (version !== undefined && version === this.keptVersion) {
       const found = this.keptTermsOf(unique, asked);
       if (found) {
         return found;
       }
     }
-    const { terms, standsUntil } = await this.read(unique);
-    if (this.keeping && version !== undefined && standsUntil) {
+    const { terms, standsForMs } = await this.read(unique);
+    if (this.keeping && version !== undefined && standsForMs > 0) {
       if (version !== this.keptVersion) {
         this.kept.clear();
         this.keptVersion = version;
       }
-      const until = Math.min(standsUntil.getTime(), asked + this.keeping.maxAgeMs);
+      const until = asked + Math.min(standsForMs, this.keeping.maxAgeMs);
       for (const id of unique) {
         this.kept.set(id, { terms: terms.get(id) ?? null, until });
       }
@@ -113,7 +117,7 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
 
   private async read(
     unique: string[],
-  ): Promise<{ terms: Map<string, LineLicenceTerms>; standsUntil: Date | undefined }> {
+  ): Promise<{ terms: Map<string, LineLicenceTerms>; standsForMs: number }> {
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += IDS_PER_CALL) {
       chunks.push(unique.slice(i, i + IDS_PER_CALL));
@@ -130,13 +134,9 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
         minPerUnitFen: t.commitment?.minPerUnit?.fen ?? 0,
       });
     }
-    // The whole answer stands until the earliest of its chunks' times, and only if every one said so.
-    const times = answers.map((res) => fromTimestamp(res.standsUntil)?.getTime());
-    const standsUntil =
-      times.length > 0 && times.every((t): t is number => t !== undefined && Number.isFinite(t))
-      ? new Date(Math.min(...times))
-      : undefined;
-    return { terms, standsUntil };
+    // The whole answer holds as long as its shortest-lived chunk (0, not to be kept, if any says so).
+    const standsForMs = answers.length > 0 ? Math.min(...answers.map((res) => res.standsForMs || 0)) : 0;
+    return { terms, standsForMs };
   }
 }
 

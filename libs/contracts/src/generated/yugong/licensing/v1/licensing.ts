@@ -154,14 +154,15 @@ export interface LicenceTerms {
 export interface GetLicenceTermsResponse {
   terms: LicenceTerms[];
   /**
-   * Set only by a licensing that bumps the shared terms version (the Redis key named by
-   * CacheNamespace.licenceTerms) after every move of a licence commits. Then this answer, for the
-   * products asked, holds until that version moves or until this instant, whichever is first: the
-   * next start or end of an approved licence of theirs, when time alone changes the answer (a day
-   * ahead when none). A caller that read the version before asking may keep it until then. Unset:
-   * do not keep it.
+   * How long this answer holds by time alone, in milliseconds from when licensing read its clock:
+   * until the next start or end of an approved licence of the products asked, at most a day. Above
+   * 0 only from a licensing that moves the shared terms version (the Redis key named by
+   * CacheNamespace.licenceTerms) right after every move of a licence commits: a caller that read
+   * that version before asking may keep the answer this long from before it asked while the
+   * version reads the same, capped by a bound of its own (a move whose announcement failed
+   * outlives its terms until then). 0: do not keep it.
    */
-  standsUntil?: Timestamp | undefined;
+  standsForMs: number;
 }
 
 export interface LabelBatch {
@@ -453,7 +454,7 @@ export interface LicensingServiceClient {
 
   /**
    * The terms of the licences covering products now (orders at checkout). Products no licence
-   * covers are left out. With stands_until set, the caller may keep the answer: see the response.
+   * covers are left out. With stands_for_ms above 0 the caller may keep the answer: see the response.
    */
 
   getLicenceTerms(request: GetLicenceTermsRequest, metadata?: Metadata): Observable<GetLicenceTermsResponse>;
@@ -575,7 +576,7 @@ export interface LicensingServiceController {
 
   /**
    * The terms of the licences covering products now (orders at checkout). Products no licence
-   * covers are left out. With stands_until set, the caller may keep the answer: see the response.
+   * covers are left out. With stands_for_ms above 0 the caller may keep the answer: see the response.
    */
 
   getLicenceTerms(
