@@ -417,8 +417,9 @@ export class OrdersService {
   }
 
   /**
-   * The terms of the LOGO licences covering the products now, snapshotted on the lines. A
-   * licensed sale must carry its commitment, so when licensing cannot be asked the checkout fails
+   * The terms of the LOGO licences covering the products now, snapshotted on the lines (as
+   * licensing told them, or as kept from it: `LicensingClient`). A licensed sale must carry its
+   * commitment, so when licensing cannot be asked and the terms are not kept the checkout fails
    * (503) and its hold is given back; a deployment without licensing licenses nothing.
    */
   private async licenceTerms(productIds: string[]): Promise<ReadonlyMap<string, LineLicenceTerms>> {
