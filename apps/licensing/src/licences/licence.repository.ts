@@ -274,10 +274,11 @@ export class LicenceRepository {
     const { rows } = await preparedQuery(em, {
       name: 'licence_covering_terms',
       text: `with approved as (
-          select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_from, l.valid_to
+          select lp.product_id, l.id, l.number, l.commitment_bps, l.min_per_unit_fen, l.valid_from, l.valid_to,
+                 ${COVERING} as covering
             from licence_product lp join licence l on l.id = lp.licence_id
            where lp.live and lp.product_id = any($1::uuid[]) and l.status = 'approved' and l.valid_to > now())
-        select a.*, a.valid_from <= now() as covering,
+        select a.*,
                (select floor(extract(epoch from
                          min(case when b.valid_from > now() then b.valid_from else b.valid_to end) - now()) * 1000)
                   from approved b) as stands_for_ms

@@ -45,7 +45,7 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
   );
   /** What licensing last said of each product (null: no licence covers it), under `keptVersion`. */
   private readonly kept = lru<string, { terms: LineLicenceTerms | null; until: number }>(KEPT_PRODUCTS);
-  private keptVersion: string | undefined;
+  private keptVersion: number | undefined;
 
   constructor(
     stub: GrpcStub<licensing.LicensingServiceClient>,
@@ -79,7 +79,7 @@ export class LicensingClient extends ServiceClient<licensing.LicensingServiceCli
   private async termsNow(unique: string[]): Promise<Map<string, LineLicenceTerms>> {
     // Taken first: what licensing says holds for so long from its clock's reading, made later.
     const asked = Date.now();
-    const version = this.keeping && (await this.keeping.version.current());
+    const version = await this.keeping?.version.read().catch(() => undefined);
     if (version !== undefined && version === this.keptVersion) {
       const found = this.keptTermsOf(unique, asked);
       if (found) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LRUCache } from 'lru-cache';
+import { ChangeVersion } from './change-version';
 import { lru } from './lru';
 import { connectRedis } from './redis.util';
 
@@ -26,6 +27,8 @@ export class ReadCache {
   private readonly local: LRUCache<string, string>;
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly sharedTtlSeconds: number;
+  /** The namespace's version in Redis, moved by `invalidate`. */
+  private readonly counter: ChangeVersion | undefined;
 
   private constructor(
     private readonly settings: ReadCacheSettings,
@@ -34,6 +37,7 @@ export class ReadCache {
   ) {
     this.local = lru(settings.localMax ?? 1_000, { ttl: settings.localTtlMs ?? 1_000 });
     this.sharedTtlSeconds = settings.sharedTtlSeconds ?? 300;
+    this.counter = redis && new ChangeVersion(redis, settings.namespace);
   }
 
   /** Opens the cache; with no `redisUrl` it is process-local. */
@@ -56,13 +60,10 @@ export class ReadCache {
     return `${this.settings.namespace}:invalidated`;
   }
 
-  private get versionKey(): string {
-    return `${this.settings.namespace}:version`;
-  }
-
   private async refreshVersion(): Promise<void> {
-    const stored = await this.redis?.get(this.versionKey);
-    this.advanceTo(Number(stored ?? 0));
+    if (this.counter) {
+      this.advanceTo(await this.counter.read());
+    }
   }
 
   private advanceTo(version: number): void {
@@ -134,11 +135,11 @@ export class ReadCache {
 
   /** Drops every entry of the namespace, in this process at once and in the others on the message. */
   async invalidate(): Promise<void> {
-    if (!this.redis) {
+    if (!this.redis || !this.counter) {
       this.advanceTo(this.version + 1);
       return;
     }
-    const version = await this.redis.incr(this.versionKey);
+    const version = await this.counter.bump();
     this.advanceTo(version);
     await this.redis.publish(this.channel, String(version));
   }
